@@ -1,0 +1,81 @@
+import type { Clock } from '../clock.js'
+import type { AppConfig } from '../config.js'
+import type { Db } from '../db/client.js'
+import type { Logger } from '../logger.js'
+import type { Dictionary } from '../search/dictionary.js'
+import type { InboxSource, Replier, RobotMessage } from '../transport/types.js'
+
+/** Gives the current dictionary, rebuilt when the case tables changed (also by another process). */
+export interface DictionaryProvider {
+  get(): Dictionary
+  invalidate(): void
+}
+
+/** Everything handlers may use. Passed in by main.ts / tests; nothing here does I/O at import. */
+export interface AppDeps {
+  readonly config: AppConfig
+  readonly db: Db
+  readonly logger: Logger
+  readonly clock: Clock
+  readonly dictionary: DictionaryProvider
+  /** Reply channel per inbox source (stream and http → DingTalk; local → the terminal). */
+  readonly repliers: Partial<Record<InboxSource, Replier>>
+}
+
+/** What handling one message produced: returned to `andy ask --json` and stored on the usage record. */
+export interface HandleResult {
+  intent: string
+  status: 'ok' | 'failed' | 'rejected'
+  /** Filters as applied, keyed by seed parameter names. */
+  filters?: Record<string, unknown>
+  /** Filters dropped to find something. */
+  relaxed?: Array<{ key: string; label: string; value: unknown }>
+  total?: number
+  /** The rows shown, with their fields under the seed's names. */
+  hits?: Array<Record<string, unknown>>
+  /** Markdown parts sent, in order. */
+  replies: string[]
+  error?: string
+  /** LLM tokens and cost spent on this message. */
+  tokens?: number
+  costRmb?: number
+}
+
+export interface ReplyOptions {
+  /** Shown in the DingTalk conversation list. Defaults to the first line. */
+  title?: string
+  /** @-mention the sender (groups only; default true for the first part). */
+  mention?: boolean
+}
+
+/** Per-message context handed to handlers. */
+export interface BotContext {
+  readonly deps: AppDeps
+  readonly logger: Logger
+  readonly msg: RobotMessage
+  readonly inboxId: number
+  readonly source: InboxSource
+  readonly robotCode: string
+  readonly userId: string
+  readonly userNick: string
+  readonly conversationId: string
+  readonly conversationTitle?: string
+  readonly isGroup: boolean
+  readonly isAdmin: boolean
+  /** The message text as received (trimmed; richText joined; audio = DingTalk's recognition). */
+  readonly rawText: string
+  /** The text the handler should act on (after a command prefix, truncated when huge). */
+  text: string
+  /** Resolved intent or control word ('more', 'export', 'unsupported' …). */
+  intent: string
+  /** Remarks added to the reply (e.g. the message was truncated). */
+  readonly notes: string[]
+  /** Scratch space between resolver and handler (e.g. a parsed sentence). */
+  readonly state: Record<string, unknown>
+  readonly result: HandleResult
+  /** Sends a markdown reply (split into parts under ~3500 characters). */
+  reply(markdown: string, opts?: ReplyOptions): Promise<void>
+  now(): number
+}
+
+export type HandlerFn = (ctx: BotContext) => Promise<void>

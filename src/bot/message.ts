@@ -1,0 +1,56 @@
+import type { RobotMessage } from '../transport/types.js'
+
+/** Longest text Andy reads from one message; the rest is ignored with a note. */
+export const MAX_TEXT = 500
+
+/**
+ * The text of a message: text.content, the text segments of a richText, DingTalk's speech recognition
+ * of an audio message. Trimmed (DingTalk leaves a space where the bot's @name was; dingtalk.md §2.3).
+ */
+export function messageText(msg: RobotMessage): string {
+  if (msg.msgtype === 'text' || msg.text?.content) return (msg.text?.content ?? '').trim()
+  const content = (msg.content ?? {}) as Record<string, unknown>
+  if (msg.msgtype === 'richText' && Array.isArray(content.richText)) {
+    return (content.richText as Array<Record<string, unknown>>)
+      .map((seg) => (typeof seg.text === 'string' ? seg.text : ''))
+      .join('\n')
+      .trim()
+  }
+  if (msg.msgtype === 'audio' && typeof content.recognition === 'string') return content.recognition.trim()
+  return ''
+}
+
+/** Who sent it: staff id when DingTalk gives one (published bots), else the encrypted sender id. */
+export function senderId(msg: RobotMessage): string {
+  return msg.senderStaffId || msg.senderId || msg.senderNick || 'unknown'
+}
+
+export function isGroup(msg: RobotMessage): boolean {
+  return msg.conversationType === '2'
+}
+
+/** The seed's customType values (AReceiveMsg) → Andy intents. */
+export const CUSTOM_TYPES: Record<string, string> = {
+  '1': 'image', '2': 'report', '3': 'pitch', '4': 'case', '5': 'activity', '6': 'usage', '7': 'switch',
+  rcfz: 'talent', hyps: 'meeting',
+}
+
+/** The seed's assistant_type for usage records, and the assistant names. */
+export const ASSISTANTS: Record<string, { type: string; name: string }> = {
+  procurement: { type: '1', name: '内容产品售卖' },
+  software: { type: '2', name: '平台合作客户' },
+  pitch: { type: '3', name: '内容打单方案' },
+  case: { type: '4', name: '内容客户案例' },
+  activity: { type: '5', name: '运营活动设计' },
+  usage: { type: '6', name: '使用次数统计' },
+  switch: { type: '7', name: '平台竞对切换案例' },
+  report: { type: 'report', name: '报告解读' },
+  image: { type: 'image', name: '图片解读' },
+  talent: { type: 'rcfz', name: '人才发展' },
+  meeting: { type: 'hyps', name: '会议评审' },
+  help: { type: 'help', name: '帮助' },
+}
+
+export function assistantOf(intent: string): { type: string; name: string } {
+  return ASSISTANTS[intent] ?? { type: intent, name: intent }
+}

@@ -1,0 +1,33 @@
+import { defineCommand } from 'citty'
+import { localEnvelope, LocalReplier } from '../transport/local.js'
+import { buildApp, openRuntime } from './bootstrap.js'
+import { userArgs } from './chat.js'
+import { renderMarkdown } from './render.js'
+
+export default defineCommand({
+  meta: { name: 'ask', description: 'Ask Andy one question and print the reply (or --json for scripts)' },
+  args: {
+    text: { type: 'positional', description: 'The question, e.g. "制造业 5000人以上 国企 的客户案例"', required: true },
+    json: { type: 'boolean', description: 'Print one JSON object: intent, filters, relaxed, total, hits, reply' },
+    ...userArgs,
+  },
+  async run({ args }) {
+    const rt = openRuntime({ quiet: true })
+    const replier = new LocalReplier()
+    const app = buildApp(rt, { local: replier })
+    try {
+      const r = await app.handleNow(localEnvelope(String(args.text), { nick: args.user, staffId: args.staff, group: args.group }, Date.now()))
+      const reply = r.replies.join('\n\n')
+      if (args.json) {
+        const out = { intent: r.intent, status: r.status, filters: r.filters ?? {}, relaxed: r.relaxed ?? [], total: r.total ?? 0, hits: r.hits ?? [], reply }
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+      } else {
+        process.stdout.write(`${renderMarkdown(reply)}\n`)
+      }
+      if (r.status === 'failed') process.exitCode = 1
+    } finally {
+      await app.stop(2000)
+      rt.db.close()
+    }
+  },
+})

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs'
+import { createApp, type App } from '../app.js'
+import { systemClock } from '../clock.js'
+import { parseConfig, type AppConfig } from '../config.js'
+import { openDb, type Db } from '../db/client.js'
+import { createLogger, type Logger } from '../logger.js'
+import { createDictionaryProvider } from '../search/dictionary.js'
+import type { InboxSource, Replier } from '../transport/types.js'
+
+/** Loads .env (when present) into process.env without overriding what is already set. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path)
+}
+
+export interface Runtime {
+  config: AppConfig
+  logger: Logger
+  db: Db
+}
+
+/** Config + logger + database for a CLI command. `quiet` keeps the terminal clean unless LOG_LEVEL is set. */
+export function openRuntime(opts: { quiet?: boolean } = {}): Runtime {
+  loadDotEnv()
+  const env = { ...process.env }
+  if (opts.quiet && !env.LOG_LEVEL) env.LOG_LEVEL = 'warn'
+  const config = parseConfig(env)
+  const logger = createLogger({ level: config.logLevel })
+  const db = openDb(config.dbPath)
+  return { config, logger, db }
+}
+
+export function buildApp(rt: Runtime, repliers: Partial<Record<InboxSource, Replier>>): App {
+  return createApp({
+    config: rt.config,
+    db: rt.db,
+    logger: rt.logger,
+    clock: systemClock,
+    dictionary: createDictionaryProvider(rt.db),
+    repliers,
+  })
+}

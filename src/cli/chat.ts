@@ -1,0 +1,42 @@
+import { createInterface } from 'node:readline/promises'
+import { defineCommand } from 'citty'
+import { localEnvelope, LocalReplier } from '../transport/local.js'
+import { buildApp, openRuntime } from './bootstrap.js'
+import { renderMarkdown } from './render.js'
+
+export const userArgs = {
+  user: { type: 'string', description: 'Your nick as a rep (default: 本地用户)', default: '本地用户' },
+  staff: { type: 'string', description: 'Staff id (admins are listed in ANDY_ADMIN_STAFF_IDS)' },
+  group: { type: 'string', description: 'Talk as if in this DingTalk group (default: direct chat)' },
+} as const
+
+export default defineCommand({
+  meta: { name: 'chat', description: 'Talk to Andy in the terminal, as a rep would in DingTalk (no DingTalk account needed)' },
+  args: userArgs,
+  async run({ args }) {
+    const rt = openRuntime({ quiet: true })
+    const replier = new LocalReplier()
+    const app = buildApp(rt, { local: replier })
+    const user = { nick: args.user, staffId: args.staff, group: args.group }
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
+    const where = user.group ? `群「${user.group}」` : '单聊'
+    process.stdout.write(`Andy 本地对话（${where}，数据库 ${rt.config.dbPath}）。输入问题，回车发送；输入 帮助 看示例，exit 退出。\n`)
+    replier.onPart((part) => process.stdout.write(`\n${renderMarkdown(part.body)}\n\n`))
+    try {
+      for (;;) {
+        let line: string
+        try {
+          line = await rl.question('你> ')
+        } catch {
+          break // stdin closed
+        }
+        if (/^(exit|quit|退出程序|:q)$/i.test(line.trim())) break
+        await app.handleNow(localEnvelope(line, user, Date.now()))
+      }
+    } finally {
+      rl.close()
+      await app.stop(2000)
+      rt.db.close()
+    }
+  },
+})

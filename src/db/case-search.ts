@@ -1,0 +1,201 @@
+import type { Statement } from 'better-sqlite3'
+import type { Condition } from '../search/conditions.js'
+import { matchAll } from '../search/grams.js'
+import { textColumns, type TableSpec } from '../search/tables.js'
+import type { Db } from './client.js'
+
+/**
+ * SQL for the case tables. Identifiers come only from the table specs; every value from a user is a
+ * bound parameter. Contains-conditions go through the bigram FTS index (one MATCH per query) and are
+ * re-checked with instr() on the row so that grams that happen to co-occur never count as a match.
+ */
+
+export type Row = Record<string, unknown> & { id: number }
+
+export interface PageOptions {
+  offset: number
+  limit: number
+}
+
+export interface SearchResult {
+  rows: Row[]
+  total: number
+}
+
+interface Compiled {
+  where: string
+  params: unknown[]
+}
+
+function assertColumn(spec: TableSpec, name: string): string {
+  if (name !== 'id' && !spec.columns.some((c) => c.name === name)) throw new Error(`${spec.table} has no column ${name}`)
+  return `"${name}"`
+}
+
+function instrAny(cols: string[], needle: string, params: unknown[]): string {
+  const parts = cols.map((c) => {
+    params.push(needle)
+    return `instr(lower(t.${c}), ?) > 0`
+  })
+  return `(${parts.join(' OR ')})`
+}
+
+export function compileConditions(spec: TableSpec, conditions: readonly Condition[]): Compiled {
+  const clauses: string[] = []
+  const params: unknown[] = []
+  const match: string[] = []
+  const allText = textColumns(spec).map((c) => assertColumn(spec, c))
+  for (const cond of conditions) {
+    switch (cond.kind) {
+      case 'in': {
+        const ors = cond.columns.map(({ column, values }) => {
+          if (values.length === 0) return '0'
+          params.push(...values)
+          return `t.${assertColumn(spec, column)} IN (${values.map(() => '?').join(',')})`
+        })
+        clauses.push(ors.length === 1 ? ors[0]! : `(${ors.join(' OR ')})`)
+        break
+      }
+      case 'contains': {
+        const col = assertColumn(spec, cond.column)
+        const m = matchAll(cond.text)
+        if (m) match.push(`{${cond.column}} : ${m}`)
+        clauses.push(instrAny([col], cond.text.toLowerCase(), params))
+        break
+      }
+      case 'anyContains': {
+        const col = assertColumn(spec, cond.column)
+        const words = cond.words.filter(Boolean)
+        if (words.length === 0) break
+        const ms = words.map(matchAll)
+        if (ms.every(Boolean)) match.push(`{${cond.column}} : (${ms.join(' OR ')})`)
+        clauses.push(`(${words.map((w) => instrAny([col], w.toLowerCase(), params)).join(' OR ')})`)
+        break
+      }
+      case 'keyword': {
+        const m = matchAll(cond.text)
+        if (m) match.push(m)
+        clauses.push(instrAny(allText, cond.text.toLowerCase(), params))
+        break
+      }
+      case 'anyKeyword': {
+        const words = cond.words.filter(Boolean)
+        if (words.length === 0) break
+        const ms = words.map(matchAll)
+        if (ms.every(Boolean)) match.push(`(${ms.join(' OR ')})`)
+        clauses.push(`(${words.map((w) => instrAny(allText, w.toLowerCase(), params)).join(' OR ')})`)
+        break
+      }
+      case 'range': {
+        const col = assertColumn(spec, cond.column)
+        if (cond.min !== undefined) {
+          clauses.push(`t.${col} ${cond.minExclusive ? '>' : '>='} ?`)
+          params.push(cond.min)
+        }
+        if (cond.max !== undefined) {
+          clauses.push(`t.${col} ${cond.maxExclusive ? '<' : '<='} ?`)
+          params.push(cond.max)
+        }
+        break
+      }
+      case 'size': {
+        if (!spec.sizeColumns) {
+          clauses.push('0')
+          break
+        }
+        const lo = assertColumn(spec, spec.sizeColumns[0])
+        const hi = assertColumn(spec, spec.sizeColumns[1])
+        clauses.push(`(t.${lo} IS NOT NULL OR t.${hi} IS NOT NULL)`)
+        if (cond.min !== undefined) {
+          clauses.push(`(coalesce(t.${hi}, 9e18) > ? OR coalesce(t.${lo}, -1) >= ?)`)
+          params.push(cond.min, cond.min)
+        }
+        if (cond.max !== undefined) {
+          clauses.push(`(coalesce(t.${lo}, 0) < ? OR coalesce(t.${hi}, 9e18) <= ?)`)
+          params.push(cond.max, cond.max)
+        }
+        break
+      }
+    }
+  }
+  if (match.length > 0) {
+    // The MATCH string is built from grams (letters/digits, quoted) and bound as a parameter.
+    clauses.unshift(`t.id IN (SELECT rowid FROM "${spec.table}_fts" WHERE "${spec.table}_fts" MATCH ?)`)
+    params.unshift(match.join(' AND '))
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+function orderBy(spec: TableSpec): string {
+  return spec.yearColumn ? `ORDER BY t."${spec.yearColumn}" DESC, t.id DESC` : 'ORDER BY t.id DESC'
+}
+
+/** Prepared statements keyed by SQL text (the shape of a query, never its values). */
+class StatementCache {
+  private readonly map = new Map<string, Statement>()
+  constructor(private readonly db: Db, private readonly max = 500) {}
+  get(sql: string): Statement {
+    let st = this.map.get(sql)
+    if (st) {
+      this.map.delete(sql)
+      this.map.set(sql, st)
+      return st
+    }
+    st = this.db.sqlite.prepare(sql)
+    this.map.set(sql, st)
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!)
+    return st
+  }
+}
+
+const caches = new WeakMap<Db, StatementCache>()
+function cache(db: Db): StatementCache {
+  let c = caches.get(db)
+  if (!c) caches.set(db, (c = new StatementCache(db)))
+  return c
+}
+
+export function countCases(db: Db, spec: TableSpec, conditions: readonly Condition[]): number {
+  const { where, params } = compileConditions(spec, conditions)
+  const row = cache(db).get(`SELECT count(*) AS n FROM "${spec.table}" t ${where}`).get(...params) as { n: number }
+  return row.n
+}
+
+export function searchCases(db: Db, spec: TableSpec, conditions: readonly Condition[], page: PageOptions): SearchResult {
+  const { where, params } = compileConditions(spec, conditions)
+  const rows = cache(db)
+    .get(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(spec)} LIMIT ? OFFSET ?`)
+    .all(...params, page.limit, page.offset) as Row[]
+  const total = rows.length < page.limit && (page.offset === 0 || rows.length > 0) ? page.offset + rows.length : countCases(db, spec, conditions)
+  return { rows, total }
+}
+
+/** Iterates every matching row in order, without loading them all (exports). */
+export function* iterateCases(db: Db, spec: TableSpec, conditions: readonly Condition[]): Generator<Row> {
+  const { where, params } = compileConditions(spec, conditions)
+  yield* db.sqlite.prepare(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(spec)}`).iterate(...params) as Iterable<Row>
+}
+
+export function getCasesByIds(db: Db, spec: TableSpec, ids: readonly number[]): Row[] {
+  if (ids.length === 0) return []
+  const rows = db.sqlite.prepare(`SELECT * FROM "${spec.table}" WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Row[]
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  return ids.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined)
+}
+
+/**
+ * Distinct non-empty values of a column with their row counts, most common first — the raw material
+ * of the dictionary. Returns undefined when the column has more than `limit` distinct values (then it is
+ * free text, not a category).
+ */
+export function distinctValues(db: Db, spec: TableSpec, col: string, limit = 5000): Array<{ value: string; n: number }> | undefined {
+  const c = assertColumn(spec, col)
+  const rows = db.sqlite
+    .prepare(`SELECT ${c} AS value, count(*) AS n FROM "${spec.table}" WHERE ${c} IS NOT NULL AND ${c} <> '' GROUP BY ${c} ORDER BY n DESC LIMIT ?`)
+    .all(limit + 1) as Array<{ value: string; n: number }>
+  return rows.length > limit ? undefined : rows
+}
+
+export function tableCount(db: Db, spec: TableSpec): number {
+  return (db.sqlite.prepare(`SELECT count(*) AS n FROM "${spec.table}"`).get() as { n: number }).n
+}

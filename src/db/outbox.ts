@@ -1,0 +1,44 @@
+import type { OutboundPart } from '../transport/types.js'
+import type { Db } from './client.js'
+
+export interface PartRow {
+  id: number
+  inbound_id: number
+  part_no: number
+  idempotency_key: string
+  kind: OutboundPart['kind']
+  title: string | null
+  body: string
+  status: 'pending' | 'sent' | 'failed'
+  channel: string | null
+  attempts: number
+}
+
+/**
+ * Records a reply part before it is sent. If the part already exists (the message is being resumed
+ * after a crash) the stored part wins: it is returned unchanged, so a regenerated reply never replaces
+ * what may already have been delivered.
+ */
+export function upsertPart(db: Db, inboundId: number, part: OutboundPart): PartRow {
+  db.sqlite
+    .prepare(
+      `INSERT INTO outbound_parts (inbound_id, part_no, idempotency_key, kind, title, body, status)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (inbound_id, part_no) DO NOTHING`,
+    )
+    .run(inboundId, part.no, part.key, part.kind, part.title, part.body)
+  return db.sqlite.prepare('SELECT * FROM outbound_parts WHERE inbound_id = ? AND part_no = ?').get(inboundId, part.no) as PartRow
+}
+
+export function markPartSent(db: Db, id: number, channel: string, now: number): void {
+  db.sqlite.prepare(`UPDATE outbound_parts SET status = 'sent', channel = ?, attempts = attempts + 1, sent_at = ?, error = NULL WHERE id = ?`).run(channel, now, id)
+}
+
+export function markPartFailed(db: Db, id: number, error: string, permanent: boolean): void {
+  db.sqlite
+    .prepare(`UPDATE outbound_parts SET status = CASE WHEN ? THEN 'failed' ELSE status END, attempts = attempts + 1, error = ? WHERE id = ?`)
+    .run(permanent ? 1 : 0, error, id)
+}
+
+export function partsOf(db: Db, inboundId: number): PartRow[] {
+  return db.sqlite.prepare('SELECT * FROM outbound_parts WHERE inbound_id = ? ORDER BY part_no').all(inboundId) as PartRow[]
+}

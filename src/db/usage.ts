@@ -1,0 +1,41 @@
+import type { Db } from './client.js'
+
+export interface UsageInput {
+  assistant_type: string
+  assistant_name: string
+  dd_group_name?: string | null
+  user_dd_nick?: string | null
+  consult_content?: string | null
+  conversation_type?: string | null
+  use_time: string
+  use_date: string
+  user_id?: string | null
+  conversation_id?: string | null
+  msg_id?: string | null
+  intent: string
+  hits?: number | null
+  filters?: string | null
+  hit_ids?: string | null
+  latency_ms?: number | null
+  status: string
+  error?: string | null
+  tokens?: number
+  cost_rmb?: number
+}
+
+const COLUMNS = [
+  'assistant_type', 'assistant_name', 'dd_group_name', 'user_dd_nick', 'consult_content', 'conversation_type', 'use_time',
+  'use_date', 'user_id', 'conversation_id', 'msg_id', 'intent', 'hits', 'filters', 'hit_ids', 'latency_ms', 'status',
+  'error', 'tokens', 'cost_rmb',
+] as const
+
+export function insertUsage(db: Db, u: UsageInput): number {
+  const values = COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
+  return Number(
+    db.sqlite.prepare(`INSERT INTO usage_records (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`).run(...values).lastInsertRowid,
+  )
+}
+
+export function usageCount(db: Db): number {
+  return (db.sqlite.prepare('SELECT count(*) AS n FROM usage_records').get() as { n: number }).n
+}

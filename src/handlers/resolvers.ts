@@ -1,0 +1,112 @@
+import type { BotContext } from '../bot/context.js'
+import { CUSTOM_TYPES, MAX_TEXT } from '../bot/message.js'
+import type { Decision, Router } from '../bot/router.js'
+import { INTENTS } from '../config.js'
+import { localYear } from '../clock.js'
+import { parseSentence } from '../search/parser.js'
+
+/** Control words: the whole message is one of these (after trimming punctuation). */
+const CONTROL: Record<string, string> = {
+  帮助: 'help', help: 'help', '?': 'help', '？': 'help', 菜单: 'help', 你好: 'help', hi: 'help', hello: 'help', 在吗: 'help', 使用说明: 'help',
+  更多: 'more', 下一页: 'more', 继续看: 'more', 再来: 'more', more: 'more', next: 'more',
+  导出: 'export', 导出excel: 'export', 下载: 'export', export: 'export',
+  取消: 'cancel', 退出: 'cancel', cancel: 'cancel',
+}
+
+/** Command prefixes: "/案例 制造业", "案例：制造业", "打单: 银行". */
+const PREFIXES: Array<[string[], string]> = [
+  [['客户案例', '案例'], 'case'],
+  [['打单方案', '打单', '方案'], 'pitch'],
+  [['竞对切换', '竞品切换', '竞对', '竞品', '切换'], 'switch'],
+  [['采购', '售卖', '内容售卖'], 'procurement'],
+  [['软件客户', '平台客户', '软件'], 'software'],
+  [['统计', '使用统计'], 'usage'],
+  [['活动设计', '运营活动'], 'activity'],
+  [['人才发展'], 'talent'],
+  [['会议评审'], 'meeting'],
+  [['报告解读', '解读'], 'report'],
+  [['帮助'], 'help'],
+]
+
+/** Non-search features recognised by keywords anywhere in the sentence. */
+const KEYWORDS: Array<[RegExp, string]> = [
+  [/(使用次数|使用情况|使用统计|用量统计|^统计|统计一下|数据统计)/, 'usage'],
+  [/(运营活动|活动设计|活动方案|设计.{0,6}活动)/, 'activity'],
+  [/人才发展/, 'talent'],
+  [/(会议评审|评审会议|会议纪要评审)/, 'meeting'],
+  [/(解读|分析一下这份|这份报告)/, 'report'],
+]
+
+const SUPPORTED_TYPES = new Set(['text', 'richText', 'audio'])
+
+function bare(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[\s。.!！~～]+/g, '')
+}
+
+export function explicitResolver(ctx: BotContext): Decision | undefined {
+  if (ctx.msg.errorCode !== undefined && ctx.msg.errorCode !== '' && !ctx.msg.text && !ctx.msg.content) return { intent: 'quota' }
+  const ct = ctx.msg.customType?.trim()
+  if (ct) {
+    const intent = CUSTOM_TYPES[ct] ?? ((INTENTS as readonly string[]).includes(ct) ? ct : undefined)
+    if (intent) return { intent }
+  }
+  const bound = ctx.deps.config.robotIntents.get(ctx.robotCode)
+  // A bound robot still understands the control words (帮助/更多/导出).
+  if (bound && !CONTROL[bare(ctx.text)]) return { intent: bound }
+  return undefined
+}
+
+export function controlResolver(ctx: BotContext): Decision | undefined {
+  if (!SUPPORTED_TYPES.has(ctx.msg.msgtype) && ctx.msg.msgtype !== undefined) return undefined
+  const b = bare(ctx.text)
+  if (b === '') return ctx.msg.msgtype === 'audio' ? undefined : { intent: 'help' }
+  const intent = CONTROL[b]
+  return intent ? { intent } : undefined
+}
+
+export function msgtypeResolver(ctx: BotContext): Decision | undefined {
+  const t = ctx.msg.msgtype
+  if (t === 'text' || t === 'richText') return undefined
+  if (t === 'audio' && ctx.text) return undefined
+  return { intent: 'unsupported' }
+}
+
+export function prefixResolver(ctx: BotContext): Decision | undefined {
+  const text = ctx.text.normalize('NFKC').trim()
+  for (const [words, intent] of PREFIXES) {
+    for (const w of words) {
+      if (text.startsWith(`/${w}`) || new RegExp(`^${w}\\s*[:：]`).test(text)) {
+        return { intent, text: text.slice(text.startsWith('/') ? w.length + 1 : text.search(/[:：]/) + 1).trim() }
+      }
+    }
+  }
+  return undefined
+}
+
+export function keywordResolver(ctx: BotContext): Decision | undefined {
+  for (const [re, intent] of KEYWORDS) if (re.test(ctx.text)) return { intent }
+  const parsed = parseSentence(ctx.text, { dict: ctx.deps.dictionary.get(), nowYear: localYear(ctx.now()) })
+  if (!parsed.table) return undefined
+  ctx.state.parsed = parsed
+  return { intent: parsed.table.intent }
+}
+
+/** Truncates huge messages before anything parses them. */
+function truncate(ctx: BotContext): undefined {
+  if ([...ctx.text].length > MAX_TEXT) {
+    ctx.text = [...ctx.text].slice(0, MAX_TEXT).join('')
+    ctx.notes.push(`消息较长（${[...ctx.rawText].length} 字），只按前 ${MAX_TEXT} 个字理解。`)
+  }
+  return undefined
+}
+
+export function registerResolvers(router: Router): void {
+  router
+    .resolve('explicit', truncate)
+    .resolve('explicit', explicitResolver)
+    .resolve('control', controlResolver)
+    .resolve('msgtype', msgtypeResolver)
+    .resolve('prefix', prefixResolver)
+    .resolve('keyword', keywordResolver)
+    .resolve('fallback', (ctx) => (ctx.text ? { intent: 'help', text: ctx.text } : { intent: 'help' }))
+}

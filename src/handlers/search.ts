@@ -1,0 +1,75 @@
+import type { BotContext } from '../bot/context.js'
+import { localYear } from '../clock.js'
+import { setLastSearch } from '../db/state.js'
+import type { AppliedFilter } from '../search/conditions.js'
+import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
+import { parseSentence, type ParsedSentence } from '../search/parser.js'
+import { runSearch, type SearchOutcome } from '../search/service.js'
+import { tableByIntent, tableByKey, type SearchIntent, type TableSpec } from '../search/tables.js'
+
+/** Rows shown per reply page. */
+export const PAGE_SIZE = 5
+
+export const EXAMPLES: Record<SearchIntent, string> = {
+  case: '制造业 5000人以上 国企 的客户案例',
+  pitch: '银行 新员工 的打单方案',
+  switch: '从竞品切换过来的金融客户',
+  procurement: '2023年医药行业采购了哪些内容产品',
+  software: '江苏 制造业 帐号数大于1000 的软件客户',
+}
+
+/** What 更多 and 导出 need to repeat a search: stored per user and conversation. */
+export interface LastSearch {
+  table: string
+  sentence: string
+  filters: AppliedFilter[]
+  relaxed: AppliedFilter[]
+  page: number
+  perpage: number
+  total: number
+}
+
+export function recordOutcome(ctx: BotContext, outcome: SearchOutcome): void {
+  ctx.result.filters = filtersToJson(outcome.filters)
+  ctx.result.relaxed = outcome.relaxed.map((f) => ({ key: f.key, label: f.label, value: f.value }))
+  ctx.result.total = outcome.total
+  ctx.result.hits = outcome.rows.map((r) => rowToSeed(outcome.table, r))
+}
+
+export function saveLastSearch(ctx: BotContext, outcome: SearchOutcome, sentence: string): void {
+  const state: LastSearch = {
+    table: outcome.table.key,
+    sentence,
+    filters: [...outcome.filters],
+    relaxed: [...outcome.relaxed],
+    page: outcome.page,
+    perpage: outcome.perpage,
+    total: outcome.total,
+  }
+  setLastSearch(ctx.deps.db, ctx.conversationId, ctx.userId, JSON.stringify(state), ctx.now())
+}
+
+export function loadLastSearch(json: string | null | undefined): (LastSearch & { spec: TableSpec }) | undefined {
+  if (!json) return undefined
+  try {
+    const s = JSON.parse(json) as LastSearch
+    const spec = tableByKey(s.table)
+    return spec ? { ...s, spec } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The five search intents: sentence → filters → rows → reply. */
+export async function searchHandler(ctx: BotContext): Promise<void> {
+  const dict = ctx.deps.dictionary.get()
+  const intent = ctx.intent as SearchIntent
+  const pre = ctx.state.parsed as ParsedSentence | undefined
+  const parsed = pre?.table?.intent === intent ? pre : parseSentence(ctx.text, { dict, nowYear: localYear(ctx.now()), intent })
+  const spec = parsed.table ?? tableByIntent(intent)!
+  const outcome = runSearch(ctx.deps.db, dict, { table: spec, filters: parsed.filters, page: 1, perpage: PAGE_SIZE, relax: true })
+  recordOutcome(ctx, outcome)
+  saveLastSearch(ctx, outcome, ctx.text)
+  ctx.logger.info({ intent, filters: ctx.result.filters, relaxed: outcome.relaxed.length, total: outcome.total, hitIds: outcome.rows.map((r) => r.id) }, 'search')
+  await ctx.reply(formatSearchReply(outcome, { ignored: parsed.ignored, notes: ctx.notes, example: EXAMPLES[spec.intent] }))
+}

@@ -1,0 +1,26 @@
+import type { BotContext } from '../bot/context.js'
+
+const NAMES: Record<string, string> = {
+  usage: '使用统计', activity: '运营活动设计', report: '报告解读', image: '图片解读', talent: '人才发展', meeting: '会议评审',
+  export: '导出 Excel', cancel: '取消',
+}
+
+/** Features that are not switched on in this deployment yet. */
+export async function unavailableHandler(ctx: BotContext): Promise<void> {
+  const name = NAMES[ctx.intent] ?? ctx.intent
+  await ctx.reply(`「${name}」功能暂未开通。现在可以直接搜索客户案例、打单方案、竞对切换、内容采购和软件客户，回复 **帮助** 看示例。`)
+}
+
+/** Message types Andy cannot read (video, audio without recognition, unknownMsgType…). */
+export async function unsupportedHandler(ctx: BotContext): Promise<void> {
+  const t = ctx.msg.msgtype
+  const what = t === 'video' ? '视频' : t === 'audio' ? '这条语音（钉钉没有给出识别文字）' : t === 'file' ? '文件' : t === 'picture' ? '图片' : '这类消息'
+  await ctx.reply(`暂时无法处理${what}。Andy 可以接收：文字、语音（按钉钉识别的文字）、图文消息；回复 **帮助** 看示例。`)
+}
+
+/** A callback that only carries errorCode (e.g. 20001: the org's robot quota is used up): log, never reply. */
+export async function quotaHandler(ctx: BotContext): Promise<void> {
+  ctx.logger.warn({ errorCode: ctx.msg.errorCode, errorMessage: ctx.msg.errorMessage }, 'DingTalk reported an org quota error; not replying')
+  ctx.result.status = 'rejected'
+  ctx.result.error = `errorCode ${String(ctx.msg.errorCode)}`
+}

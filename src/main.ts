@@ -1,0 +1,21 @@
+import { defineCommand, runMain } from 'citty'
+
+/** The `andy` CLI. Subcommands load lazily so `andy --help` stays fast. */
+export const main = defineCommand({
+  meta: {
+    name: 'andy',
+    version: '0.1.0',
+    description: 'Andy — DingTalk assistant for sales: case search, pitch plans, competitor switches, procurements, software customers',
+  },
+  subCommands: {
+    start: () => import('./cli/start.js').then((m) => m.default),
+    chat: () => import('./cli/chat.js').then((m) => m.default),
+    ask: () => import('./cli/ask.js').then((m) => m.default),
+    import: () => import('./cli/import.js').then((m) => m.default),
+    export: () => import('./cli/export.js').then((m) => m.default),
+    seed: () => import('./cli/seed.js').then((m) => m.default),
+    demo: () => import('./cli/demo.js').then((m) => m.default),
+  },
+})
+
+await runMain(main)

@@ -1,0 +1,110 @@
+import type { Row } from '../db/case-search.js'
+import { escapeMd, mdLink } from '../bot/markdown.js'
+import { describeFilter, type AppliedFilter } from './conditions.js'
+import type { SearchOutcome } from './service.js'
+import { column, outputColumns, type TableSpec } from './tables.js'
+
+/** Reply markdown for a search: title with the total and filters, the best few rows, what to type next. */
+
+export interface FormatOptions {
+  /** Phrases the parser recognised but could not apply to this table. */
+  ignored?: readonly string[]
+  notes?: readonly string[]
+  /** An example sentence for the "try" hint when nothing matched. */
+  example?: string
+}
+
+const SUGGEST: Record<TableSpec['intent'], string> = {
+  case: '行业、企业性质、产品系列、人群、年份',
+  pitch: '行业、企业性质、人群、产品、年份',
+  switch: '竞品、行业、地区、规模、年份',
+  procurement: '行业、产品、班型、规模、金额、年份',
+  software: '省份、行业、规模、帐号数',
+}
+
+export function formatMoney(v: unknown): string {
+  const n = typeof v === 'number' ? v : Number(v)
+  if (!Number.isFinite(n)) return ''
+  return n >= 10_000 ? `${Math.round(n / 100) / 100}万元` : `${n}元`
+}
+
+/** A cell as a rep reads it. */
+export function displayValue(spec: TableSpec, name: string, v: unknown): string {
+  if (v == null || v === '') return ''
+  if (name === spec.moneyColumn) return formatMoney(v)
+  if (name === spec.accountColumn) return `${v}个帐号`
+  if (name === spec.yearColumn && typeof v === 'number') return `${v}年`
+  return escapeMd(String(v))
+}
+
+function rowBlock(spec: TableSpec, row: Row, n: number): string {
+  const name = row[spec.nameColumn] ? escapeMd(String(row[spec.nameColumn])) : '（未命名）'
+  const lines = [`**${n}. ${name}**`]
+  const details = spec.detailColumns.map((c) => displayValue(spec, c, row[c])).filter(Boolean)
+  if (details.length) lines.push(details.join(' · '))
+  const extra: string[] = []
+  if (spec.key === 'content-cases' && row.case_name) extra.push(`案例：${escapeMd(String(row.case_name))}`)
+  if ((spec.key === 'pitch-plans' || spec.key === 'content-cases') && row.xm_name) extra.push(`项目：${escapeMd(String(row.xm_name))}`)
+  if (spec.key === 'competitor-switches' && row.sign_sales) extra.push(`签约销售：${escapeMd(String(row.sign_sales))}`)
+  if (spec.key === 'procurements' && row.source_type) extra.push(`来源：${escapeMd(String(row.source_type))}`)
+  if (extra.length) lines.push(extra.join('；'))
+  if (spec.noteColumn && row[spec.noteColumn]) {
+    const label = column(spec, spec.noteColumn).label
+    const note = String(row[spec.noteColumn])
+    lines.push(`${label}：${escapeMd(note.length > 120 ? `${note.slice(0, 120)}…` : note)}`)
+  }
+  const url = spec.columns.find((c) => c.url)
+  if (url && row[url.name]) lines.push(mdLink(spec.intent === 'pitch' ? '打开方案' : '查看案例', String(row[url.name])))
+  return lines.join('  \n')
+}
+
+function filterLine(filters: readonly AppliedFilter[]): string {
+  const ordered = [...filters].sort((a, b) => b.priority - a.priority)
+  return filters.length ? `筛选：${ordered.map(describeFilter).map(escapeMd).join(' · ')}` : '筛选：无（按时间从新到旧）'
+}
+
+export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = {}): string {
+  const { table: spec, total, rows, page, perpage } = outcome
+  const out: string[] = []
+  const pages = Math.max(1, Math.ceil(total / perpage))
+  const pageNote = page > 1 ? `（第 ${page}/${pages} 页）` : ''
+  out.push(`**${spec.title}：找到 ${total} 条**${pageNote}`)
+  out.push(filterLine(outcome.filters))
+  if (outcome.relaxed.length) {
+    out.push(`> 完全符合的结果为 0，已放宽：${outcome.relaxed.map(describeFilter).map(escapeMd).join('、')}`)
+  }
+  if (opts.ignored?.length) out.push(`> 未使用：${opts.ignored.map(escapeMd).join('、')}（这类数据没有该条件）`)
+  for (const n of opts.notes ?? []) out.push(`> ${n}`)
+  if (total === 0) {
+    out.push(`没有找到符合条件的${spec.title}。可以减少条件，或换个说法${opts.example ? `，例如：${opts.example}` : ''}。`)
+    return out.join('\n\n')
+  }
+  rows.forEach((row, i) => out.push(rowBlock(spec, row, (page - 1) * perpage + i + 1)))
+  const next: string[] = []
+  if (page < pages) next.push(`回复 **更多** 看下一页（共 ${pages} 页）`)
+  else if (pages > 1) next.push('已是最后一页')
+  next.push(`回复 **导出** 下载全部 ${total} 条`)
+  next.push(`可加条件：${SUGGEST[spec.intent]}`)
+  out.push(next.join(' · '))
+  return out.join('\n\n')
+}
+
+/** Row fields under the seed's names (for --json, the API and exports). */
+export function rowToSeed(spec: TableSpec, row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: row.id }
+  for (const c of outputColumns(spec)) out[c.name] = row[c.name] ?? null
+  return out
+}
+
+/** Applied filters as a JSON object keyed by seed parameter / column names. */
+export function filtersToJson(filters: readonly AppliedFilter[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const f of filters) {
+    if (f.key === 'keywords') {
+      out.keywords = [...((out.keywords as unknown[]) ?? []), f.value]
+    } else {
+      out[f.key] = f.value
+    }
+  }
+  return out
+}
