@@ -3,6 +3,8 @@ import type { AppConfig } from '../config.js'
 import type { Db } from '../db/client.js'
 import type { Logger } from '../logger.js'
 import type { Dictionary } from '../search/dictionary.js'
+import type { LlmClient } from '../services/llm.js'
+import type { Metrics } from '../services/metrics.js'
 import type { InboxSource, Replier, RobotMessage } from '../transport/types.js'
 
 /** Gives the current dictionary, rebuilt when the case tables changed (also by another process). */
@@ -20,6 +22,10 @@ export interface AppDeps {
   readonly dictionary: DictionaryProvider
   /** Reply channel per inbox source (stream and http → DingTalk; local → the terminal). */
   readonly repliers: Partial<Record<InboxSource, Replier>>
+  /** The LLM (absent when OPENAI_API_KEY / LLM_MODEL are not set: every search still works without it). */
+  readonly llm?: LlmClient
+  /** Prometheus metrics (GET /metrics); absent in the CLI and most tests. */
+  readonly metrics?: Metrics
 }
 
 /** What handling one message produced: returned to `andy ask --json` and stored on the usage record. */

@@ -39,7 +39,7 @@ export class Outbox {
       const title = opts.title ?? titleOf(chunks[0]!)
       await this.deliver({
         no: this.next,
-        key: `${this.o.target.msgId}:${this.next}`,
+        key: `${this.o.target.robotCode}/${this.o.target.msgId}:${this.next}`,
         kind: 'markdown',
         title: chunks.length > 1 ? `${title}（${i + 1}/${chunks.length}）` : title,
         body,

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3'
 import type { Condition } from '../search/conditions.js'
 import { matchAll } from '../search/grams.js'
-import { textColumns, type TableSpec } from '../search/tables.js'
+import { ftsColumns, textColumns, type TableSpec } from '../search/tables.js'
 import type { Db } from './client.js'
 
 /**
@@ -45,6 +45,7 @@ export function compileConditions(spec: TableSpec, conditions: readonly Conditio
   const params: unknown[] = []
   const match: string[] = []
   const allText = textColumns(spec).map((c) => assertColumn(spec, c))
+  const indexed = new Set(ftsColumns(spec))
   for (const cond of conditions) {
     switch (cond.kind) {
       case 'in': {
@@ -58,7 +59,7 @@ export function compileConditions(spec: TableSpec, conditions: readonly Conditio
       }
       case 'contains': {
         const col = assertColumn(spec, cond.column)
-        const m = matchAll(cond.text)
+        const m = indexed.has(cond.column) ? matchAll(cond.text) : undefined
         if (m) match.push(`{${cond.column}} : ${m}`)
         clauses.push(instrAny([col], cond.text.toLowerCase(), params))
         break
@@ -68,7 +69,7 @@ export function compileConditions(spec: TableSpec, conditions: readonly Conditio
         const words = cond.words.filter(Boolean)
         if (words.length === 0) break
         const ms = words.map(matchAll)
-        if (ms.every(Boolean)) match.push(`{${cond.column}} : (${ms.join(' OR ')})`)
+        if (indexed.has(cond.column) && ms.every(Boolean)) match.push(`{${cond.column}} : (${ms.join(' OR ')})`)
         clauses.push(`(${words.map((w) => instrAny([col], w.toLowerCase(), params)).join(' OR ')})`)
         break
       }

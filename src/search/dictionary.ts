@@ -15,6 +15,8 @@ export interface DictHit {
   readonly column: string
   readonly dim: Dimension
   readonly value: string
+  /** 0: the phrase is the stored value; 1: a short form of it; 2: a curated synonym. */
+  readonly tier: 0 | 1 | 2
 }
 
 export interface PhraseMatch {
@@ -122,22 +124,22 @@ export class Dictionary {
 
   private addColumn(spec: TableSpec, column: string, dim: Dimension, values: string[]): void {
     this.columnValues.set(`${spec.key}.${column}`, values)
-    const add = (phrase: string, value: string) => {
+    const add = (phrase: string, value: string, tier: DictHit['tier']) => {
       const key = phrase.normalize('NFKC').toLowerCase().trim()
       if ([...key].length < 2 || STOP_VALUES.has(key)) return
       const list = this.phrases.get(key) ?? []
-      if (!list.some((h) => h.table === spec.key && h.column === column && h.value === value)) {
-        list.push({ table: spec.key, column, dim, value })
-      }
+      const same = list.findIndex((h) => h.table === spec.key && h.column === column && h.value === value)
+      if (same < 0) list.push({ table: spec.key, column, dim, value, tier })
+      else if (list[same]!.tier > tier) list[same] = { ...list[same]!, tier }
       this.phrases.set(key, list)
       this.maxLen = Math.max(this.maxLen, key.length)
     }
     for (const value of values) {
       if (STOP_VALUES.has(value.toLowerCase())) continue
-      add(value, value)
-      for (const form of derivedForms(dim, value)) add(form, value)
+      add(value, value, 0)
+      for (const form of derivedForms(dim, value)) add(form, value, 1)
       for (const [phrases, patterns] of SYNONYMS[dim] ?? []) {
-        if (patterns.some((p) => value.toLowerCase().includes(p))) for (const p of phrases) add(p, value)
+        if (patterns.some((p) => value.toLowerCase().includes(p))) for (const p of phrases) add(p, value, 2)
       }
     }
   }
@@ -170,8 +172,12 @@ export class Dictionary {
         const phrase = text.slice(i, i + len)
         const hits = this.phrases.get(phrase)
         if (!hits) continue
-        const scoped = tables ? hits.filter((h) => tables.includes(h.table)) : hits
-        if (scoped.length === 0) continue
+        const inScope = tables ? hits.filter((h) => tables.includes(h.table)) : hits
+        if (inScope.length === 0) continue
+        // Exact values win over short forms, short forms over synonyms (per table).
+        const best = new Map<TableKey, number>()
+        for (const h of inScope) best.set(h.table, Math.min(best.get(h.table) ?? 9, h.tier))
+        const scoped = inScope.filter((h) => h.tier === best.get(h.table))
         // Latin phrases (IT, SAP…) only as whole words, never inside another word.
         if (ASCII_WORD.test(phrase) && (ASCII_CHAR.test(text[i - 1] ?? '') || ASCII_CHAR.test(text[i + len] ?? ''))) continue
         found = { start: i, end: i + len, phrase, hits: scoped }

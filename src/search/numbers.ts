@@ -191,7 +191,7 @@ export function findYears(s: string, nowYear: number): Found<Bounds> | undefined
     find(s, /前年/, () => ({ min: nowYear - 2, max: nowYear - 2 })) ??
     find(s, /(?<![\d.])((?:19|20)\d{2})\s*年(?:度|的)?/, (m) => ({ min: Number(m[1]), max: Number(m[1]) })) ??
     find(s, /(?<![\d.])(\d{2})年(?:度|的)?/, (m) => ({ min: 2000 + Number(m[1]), max: 2000 + Number(m[1]) })) ??
-    find(s, /(?<![\d.])(20[0-4]\d)(?![\d.]|\s*(?:人|个|万|千|元|名|w|W|k|K))/, (m) => ({ min: Number(m[1]), max: Number(m[1]) }))
+    find(s, /(?<![\d.\-~～到至])(20[0-4]\d)(?![\d.]|\s*(?:人|个|万|千|元|名|w|W|k|K|-|~|～|到|至))/, (m) => ({ min: Number(m[1]), max: Number(m[1]) }))
   )
 }
 

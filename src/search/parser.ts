@@ -12,7 +12,7 @@ import { DIMENSION_LABELS, TABLES, tableByIntent, type Dimension, type SearchInt
 export interface ParsedSentence {
   /** Undefined when nothing in the sentence points at a table. */
   readonly table?: TableSpec
-  readonly intentSource: 'explicit' | 'words' | 'competitor' | 'numbers' | 'dictionary' | 'none'
+  readonly intentSource: 'explicit' | 'words' | 'competitor' | 'numbers' | 'dictionary' | 'default' | 'none'
   readonly filters: AppliedFilter[]
   /** Phrases recognised but not applicable to the table (e.g. a staff size for pitch plans). */
   readonly ignored: string[]
@@ -45,25 +45,57 @@ const FILLERS = [
   '搜索', '查询', '查找', '推荐', '提供', '需要', '想要', '一些', '几个', '所有', '全部', '相关的', '相关', '类似的', '类似', '关于',
   '做过', '做的', '过来的', '过来', '来的', '以及', '或者', '还有', '并且', '我们', '我想', '一下', '哪些', '什么',
   '客户', '企业', '公司', '行业的', '行业', '数据', '信息', '记录', '明细', '列表', '情况', '培训', '项目', '内容产品', '产品', '的客户',
+  '系列', '类型', '性质', '人员规模', '规模', '年份', '地区', '省份', '以上', '以下',
 ]
 /** Single characters dropped only at the edge of a leftover word (美的集团 keeps its 的). */
 const EDGE_FILLERS = new Set([
   '的', '了', '吗', '呢', '吧', '啊', '和', '与', '及', '或', '在', '是', '有', '从', '都', '也', '跟', '把', '对', '里', '中', '等',
   '类', '过', '些', '个', '家', '哪', '帮', '找', '查', '搜', '请', '给', '想', '要', '看', '按', '用', '被', '让', '去', '来',
+  '省', '市', '区', '年', '人',
 ])
-const SPLIT = /[\s,，。.;；:：!！?？、/\\|()（）[\]【】{}<>《》"“”'‘’`~·…]+/u
+const SPLIT = /[\s,，。.;；:：!！?？、/\\|()（）[\]【】{}<>《》"“”‘’`~·…]+/u
 
 const CJK = '\\p{Script=Han}'
 
-/** NFKC (full-width → half-width), lower-case, @mentions removed, spaces inside CJK/number phrases removed. */
+/** NFKC (full-width → half-width), lower-case, @mentions and emoji removed, whitespace collapsed. */
 export function normalizeSentence(raw: string): string {
   let s = raw.normalize('NFKC').toLowerCase()
   s = s.replace(/@\S+/gu, ' ')
-  s = s.replace(/\s+/gu, ' ').trim()
-  // "制造 业", "5000 人", "2023 年": join spaced-out CJK and number-unit phrases.
-  s = s.replace(new RegExp(`(?<=[${CJK}\\d])\\s+(?=[${CJK}])`, 'gu'), '')
-  s = s.replace(new RegExp(`(?<=[${CJK}])\\s+(?=\\d)`, 'gu'), '')
-  return s
+  s = s.replace(/[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu, ' ')
+  return s.replace(/\s+/gu, ' ').trim()
+}
+
+const HAN = /\p{Script=Han}/u
+
+/**
+ * The text without whitespace next to Chinese characters ("制造 业" → "制造业") and, for every character
+ * of it, its position in the original — so dictionary phrases match across spacing typos while
+ * space-separated keywords stay separate words.
+ */
+function compactCjk(s: string): { compact: string; map: number[] } {
+  let compact = ''
+  const map: number[] = []
+  for (let i = 0; i < s.length; i++) {
+    if (/\s/.test(s[i]!)) {
+      let j = i - 1
+      while (j >= 0 && /\s/.test(s[j]!)) j--
+      let k = i + 1
+      while (k < s.length && /\s/.test(s[k]!)) k++
+      if ((j >= 0 && HAN.test(s[j]!)) || (k < s.length && HAN.test(s[k]!))) continue
+    }
+    compact += s[i]
+    map.push(i)
+  }
+  return { compact, map }
+}
+
+function scanText(dict: Dictionary, s: string, tables?: readonly TableSpec['key'][]): PhraseMatch[] {
+  const { compact, map } = compactCjk(s)
+  return dict.scan(compact, tables).map((m) => ({ ...m, start: map[m.start]!, end: map[m.end - 1]! + 1 }))
+}
+
+function phraseText(t: string): string {
+  return t.replace(/的$/, '').trim()
 }
 
 function blank(s: string, start: number, end: number): string {
@@ -139,6 +171,7 @@ function keywordFilters(rest: string): { filters: AppliedFilter[]; overflow: str
   for (let part of s.split(SPLIT)) {
     while (part && EDGE_FILLERS.has(part[0]!)) part = part.slice(1)
     while (part && EDGE_FILLERS.has(part[part.length - 1]!)) part = part.slice(0, -1)
+    part = part.replace(/^'+|'+$/g, '')
     if (part && !words.includes(part)) words.push(part)
   }
   const kept = words.slice(0, MAX_KEYWORDS)
@@ -161,14 +194,15 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
   let s = text
   const ignored: string[] = []
 
-  const size = findSize(s)
-  if (size) s = blank(s, size.start, size.end)
-  const years = findYears(s, opts.nowYear)
-  if (years) s = blank(s, years.start, years.end)
+  // Phrases with an explicit unit word first (帐号, 金额), then sizes (人), then years.
   const accounts = findAccounts(s)
   if (accounts) s = blank(s, accounts.start, accounts.end)
   const money = findMoney(s)
   if (money) s = blank(s, money.start, money.end)
+  const size = findSize(s)
+  if (size) s = blank(s, size.start, size.end)
+  const years = findYears(s, opts.nowYear)
+  if (years) s = blank(s, years.start, years.end)
 
   let table = opts.intent ? tableByIntent(opts.intent) : undefined
   let intentSource: ParsedSentence['intentSource'] = table ? 'explicit' : 'none'
@@ -180,34 +214,39 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
     }
   }
   if (!table) {
-    const guess = guessTable(opts.dict.scan(removeIntentWords(s)), { account: !!accounts, money: !!money })
+    const guess = guessTable(scanText(opts.dict, removeIntentWords(s)), { account: !!accounts, money: !!money })
     table = guess.table
     intentSource = guess.source
+  }
+  if (!table && /客户|公司|企业|集团|单位/.test(s) && keywordFilters(removeIntentWords(s)).filters.length > 0) {
+    // "有没有做过安全生产的客户" names no table but clearly asks for customers: content cases.
+    table = tableByIntent('case')
+    intentSource = 'default'
   }
   if (!table) return { intentSource: 'none', filters: [], ignored, text }
 
   const filters: AppliedFilter[] = []
   if (size) {
     if (table.sizeColumns) filters.push(boundsFilter('staff_size', '规模', '人', size.value, { kind: 'size', ...size.value }, PRIORITY.size))
-    else ignored.push(size.text.trim())
+    else ignored.push(phraseText(size.text))
   }
   if (years) {
     if (table.yearColumn) {
       filters.push(boundsFilter(table.yearColumn, '年份', '年', years.value, { kind: 'range', column: table.yearColumn, ...years.value }, PRIORITY.year))
-    } else ignored.push(years.text.trim())
+    } else ignored.push(phraseText(years.text))
   }
   if (accounts) {
     if (table.accountColumn) {
       filters.push(boundsFilter('account_count', '帐号数', '个', accounts.value, { kind: 'range', column: table.accountColumn, ...accounts.value }, PRIORITY.account))
-    } else ignored.push(accounts.text.trim())
+    } else ignored.push(phraseText(accounts.text))
   }
   if (money) {
     if (table.moneyColumn) {
       filters.push(boundsFilter('money', '金额', '元', money.value, { kind: 'range', column: table.moneyColumn, ...money.value }, PRIORITY.money))
-    } else ignored.push(money.text.trim())
+    } else ignored.push(phraseText(money.text))
   }
 
-  const matches = opts.dict.scan(s, [table.key])
+  const matches = scanText(opts.dict, s, [table.key])
   for (const m of matches) s = blank(s, m.start, m.end)
   filters.push(...dictionaryFilters(table, matches))
   s = removeIntentWords(s)

@@ -56,6 +56,21 @@ async function* csvRows(stream: Readable): AsyncGenerator<unknown[]> {
   for await (const record of parser) yield record as unknown[]
 }
 
+/** Files up to this size are read whole, which resolves hyperlink cells to their targets. */
+const IN_MEMORY_XLSX_BYTES = 15_000_000
+
+async function* xlsxRowsInMemory(stream: Readable): AsyncGenerator<unknown[]> {
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.read(stream)
+  const sheet = wb.worksheets[0]
+  if (!sheet) return
+  for (let r = 1; r <= sheet.rowCount; r++) yield ((sheet.getRow(r).values as unknown[]) ?? []).slice(1).map(cellValue)
+}
+
+/**
+ * Streaming read for big files. exceljs reads a sheet's hyperlinks only after its rows, so a cell that
+ * shows text but links elsewhere yields its text here (cells holding the URL itself are unaffected).
+ */
 async function* xlsxRows(stream: Readable): AsyncGenerator<unknown[]> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'cache', worksheets: 'emit', styles: 'cache' })
   for await (const sheet of reader) {
@@ -84,7 +99,7 @@ export async function openTableFile(path: string, onProgress?: ProgressFn): Prom
     throw new FileFormatError(`找不到文件 ${path}`)
   }
   const source = createReadStream(path).pipe(counting(size, onProgress))
-  const iter = (ext === '.csv' ? csvRows(source) : xlsxRows(source))[Symbol.asyncIterator]()
+  const iter = (ext === '.csv' ? csvRows(source) : size <= IN_MEMORY_XLSX_BYTES ? xlsxRowsInMemory(source) : xlsxRows(source))[Symbol.asyncIterator]()
   let rowNumber = 0
   let headers: string[] | undefined
   while (!headers) {

@@ -111,7 +111,7 @@ export interface DeliveryTarget {
   readonly sessionWebhookExpiredTime?: number
 }
 
-/** One reply message. `key` (msgId:part) is the idempotency key, stable across retries and restarts. */
+/** One reply message. `key` (robotCode/msgId:part) is the idempotency key, stable across retries and restarts. */
 export interface OutboundPart {
   readonly no: number
   readonly key: string

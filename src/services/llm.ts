@@ -1,0 +1,269 @@
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import type { ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions'
+
+/**
+ * The LLM seam: any OpenAI-compatible chat-completions provider (DeepSeek, Qwen/DashScope, Moonshot,
+ * OpenAI, a local server) through the `openai` SDK. The client knows nothing about users or budgets;
+ * src/pipelines/cost.ts records every call and enforces the daily budget.
+ *
+ * Token usage comes from the API's `usage` (for streams: `stream_options.include_usage`). When a
+ * provider omits it, Andy estimates (estimateTokens): each CJK character ≈ 1 token, other text ≈ 4
+ * characters per token, plus 4 tokens per message — close to the BPE tokenizers of DeepSeek/Qwen for
+ * Chinese business text, and marked `estimated` in llm_calls.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant'
+
+export interface ChatMessage {
+  role: ChatRole
+  content: string
+}
+
+/** Structured output through a forced tool call; `parameters` is a JSON schema. */
+export interface ToolSpec {
+  name: string
+  description: string
+  parameters: Record<string, unknown>
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[]
+  /** Defaults to the client's model. */
+  model?: string
+  temperature?: number
+  maxTokens?: number
+  /** The model must call this tool; its parsed arguments come back as `data`. */
+  tool?: ToolSpec
+  /** Ask for a JSON object answer (response_format json_object); parsed into `data`. */
+  json?: boolean
+  /** Streams the answer: called with each text delta and the text so far. */
+  onDelta?: (delta: string, text: string) => void
+  /** Whole-call deadline (all attempts, the whole stream). Default: the client's timeout. */
+  timeoutMs?: number
+  /** SDK retries of 429/5xx/connection errors. Default: the client's. */
+  maxRetries?: number
+  signal?: AbortSignal
+}
+
+export interface ChatUsage {
+  tokensIn: number
+  tokensOut: number
+  /** true when the provider sent no usage and these are estimates. */
+  estimated: boolean
+}
+
+export interface ChatResult {
+  text: string
+  /** Tool arguments or JSON answer, parsed (unvalidated: callers validate with zod). */
+  data?: unknown
+  model: string
+  usage: ChatUsage
+  costRmb: number
+  latencyMs: number
+  finishReason?: string
+}
+
+export type LlmErrorKind = 'timeout' | 'rate_limit' | 'server' | 'auth' | 'bad_request' | 'bad_output' | 'network' | 'aborted'
+
+export class LlmError extends Error {
+  constructor(
+    readonly kind: LlmErrorKind,
+    message: string,
+    readonly status?: number,
+    /** How long the failed call took. */
+    readonly latencyMs = 0,
+  ) {
+    super(message)
+    this.name = 'LlmError'
+  }
+}
+
+export interface LlmPrices {
+  /** RMB per million input tokens. */
+  inputPerMTok: number
+  outputPerMTok: number
+}
+
+export interface LlmClient {
+  readonly model: string
+  readonly visionModel?: string
+  readonly prices: LlmPrices
+  chat(req: ChatRequest): Promise<ChatResult>
+}
+
+export interface OpenAiClientOptions {
+  apiKey: string
+  baseUrl?: string
+  model: string
+  visionModel?: string
+  prices: LlmPrices
+  timeoutMs: number
+  maxRetries: number
+  /** Only for environments whose global fetch cannot reach the provider. */
+  fetch?: typeof fetch
+}
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u
+
+/** Token estimate of a text: CJK characters ≈ 1 token each, other characters ≈ 4 per token. */
+export function estimateTokens(text: string): number {
+  let cjk = 0
+  let other = 0
+  for (const ch of text) {
+    if (CJK.test(ch)) cjk++
+    else other++
+  }
+  return cjk + Math.ceil(other / 4)
+}
+
+/** Token estimate of a prompt: the messages plus ~4 tokens of framing each, and the tool schema. */
+export function estimatePromptTokens(messages: readonly ChatMessage[], tool?: ToolSpec): number {
+  let n = 3
+  for (const m of messages) n += 4 + estimateTokens(m.content)
+  if (tool) n += estimateTokens(JSON.stringify(tool))
+  return n
+}
+
+/** RMB for a call, kept to 0.000001 (sums over many calls stay right to the fen). */
+export function costOf(prices: LlmPrices, tokensIn: number, tokensOut: number): number {
+  const rmb = (tokensIn * prices.inputPerMTok + tokensOut * prices.outputPerMTok) / 1_000_000
+  return Math.round(rmb * 1_000_000) / 1_000_000
+}
+
+/** "¥0.03" — RMB to the fen for people. */
+export function formatRmb(rmb: number): string {
+  return `¥${(Math.round(rmb * 100) / 100).toFixed(2)}`
+}
+
+function parseJson(text: string): unknown {
+  const trimmed = text.trim().replace(/^```(?:json)?\s*/i, '').replace(/```\s*$/, '')
+  const start = trimmed.search(/[{[]/)
+  if (start < 0) throw new LlmError('bad_output', 'the model returned no JSON')
+  try {
+    return JSON.parse(trimmed.slice(start))
+  } catch {
+    throw new LlmError('bad_output', 'the model returned malformed JSON')
+  }
+}
+
+function toLlmError(err: unknown, timedOut: boolean, latencyMs: number): LlmError {
+  if (err instanceof LlmError) return err
+  if (timedOut || err instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'the model did not answer in time', undefined, latencyMs)
+  if (err instanceof APIUserAbortError) return new LlmError('aborted', 'the request was cancelled', undefined, latencyMs)
+  if (err instanceof APIError) {
+    const s = err.status
+    const kind: LlmErrorKind = s === 429 ? 'rate_limit' : s === 401 || s === 403 ? 'auth' : s !== undefined && s >= 500 ? 'server' : s === undefined ? 'network' : 'bad_request'
+    return new LlmError(kind, `provider answered ${s ?? 'no status'}: ${err.message.slice(0, 200)}`, s, latencyMs)
+  }
+  return new LlmError('network', err instanceof Error ? err.message : String(err), undefined, latencyMs)
+}
+
+export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
+  const sdk = new OpenAI({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseUrl,
+    timeout: opts.timeoutMs,
+    maxRetries: opts.maxRetries,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  })
+
+  async function chat(req: ChatRequest): Promise<ChatResult> {
+    const model = req.model ?? opts.model
+    const started = Date.now()
+    const timeoutMs = req.timeoutMs ?? opts.timeoutMs
+    const abort = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      abort.abort()
+    }, timeoutMs)
+    const onOuterAbort = () => abort.abort()
+    req.signal?.addEventListener('abort', onOuterAbort, { once: true })
+    const body: ChatCompletionCreateParams = {
+      model,
+      messages: req.messages as ChatCompletionMessageParam[],
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+      ...(req.tool
+        ? {
+            tools: [{ type: 'function' as const, function: { name: req.tool.name, description: req.tool.description, parameters: req.tool.parameters } }],
+            tool_choice: { type: 'function' as const, function: { name: req.tool.name } },
+          }
+        : {}),
+      ...(req.json && !req.tool ? { response_format: { type: 'json_object' as const } } : {}),
+    }
+    const reqOpts = { signal: abort.signal, timeout: timeoutMs, maxRetries: req.maxRetries ?? opts.maxRetries }
+    let text = ''
+    let toolArgs = ''
+    let finishReason: string | undefined
+    let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined
+    try {
+      if (req.onDelta) {
+        const stream = await sdk.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
+        for await (const chunk of stream) {
+          if (chunk.usage) usage = chunk.usage
+          const choice = chunk.choices?.[0]
+          if (!choice) continue
+          if (choice.finish_reason) finishReason = choice.finish_reason
+          const delta = choice.delta
+          for (const tc of delta?.tool_calls ?? []) toolArgs += tc.function?.arguments ?? ''
+          if (delta?.content) {
+            text += delta.content
+            req.onDelta(delta.content, text)
+          }
+        }
+      } else {
+        const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
+        const choice = res.choices[0]
+        text = choice?.message?.content ?? ''
+        finishReason = choice?.finish_reason ?? undefined
+        for (const tc of choice?.message?.tool_calls ?? []) if (tc.type === 'function') toolArgs += tc.function.arguments
+        usage = res.usage ?? undefined
+      }
+    } catch (err) {
+      throw toLlmError(err, timedOut, Date.now() - started)
+    } finally {
+      clearTimeout(timer)
+      req.signal?.removeEventListener('abort', onOuterAbort)
+    }
+    const estimated = usage?.prompt_tokens === undefined || usage?.completion_tokens === undefined
+    const tokensIn = usage?.prompt_tokens ?? estimatePromptTokens(req.messages, req.tool)
+    const tokensOut = usage?.completion_tokens ?? estimateTokens(text + toolArgs)
+    const result: ChatResult = {
+      text,
+      model,
+      usage: { tokensIn, tokensOut, estimated },
+      costRmb: costOf(opts.prices, tokensIn, tokensOut),
+      latencyMs: Date.now() - started,
+      finishReason,
+    }
+    if (req.tool) result.data = parseJson(toolArgs || text)
+    else if (req.json) result.data = parseJson(text)
+    return result
+  }
+
+  return { model: opts.model, visionModel: opts.visionModel, prices: opts.prices, chat }
+}
+
+/** The configured client, or undefined when OPENAI_API_KEY / LLM_MODEL are not both set. */
+export function llmFromConfig(llm: {
+  apiKey?: string
+  baseUrl?: string
+  model?: string
+  visionModel?: string
+  priceInputPerMTok: number
+  priceOutputPerMTok: number
+  timeoutMs: number
+  maxRetries: number
+}): LlmClient | undefined {
+  if (!llm.apiKey || !llm.model) return undefined
+  return createOpenAiLlmClient({
+    apiKey: llm.apiKey,
+    baseUrl: llm.baseUrl,
+    model: llm.model,
+    visionModel: llm.visionModel,
+    prices: { inputPerMTok: llm.priceInputPerMTok, outputPerMTok: llm.priceOutputPerMTok },
+    timeoutMs: llm.timeoutMs,
+    maxRetries: llm.maxRetries,
+  })
+}
