@@ -1,0 +1,90 @@
+/**
+ * Issue 2 figures: with 1,000,000 rows in a case table — sentence → reply markdown latency (p50/p95),
+ * bulk insert and `andy import` speed (rows/s).
+ * Run: npx tsx bench/search.ts [rows=1000000]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createCaseInserter } from '../src/db/case-write.js'
+import { openDb } from '../src/db/client.js'
+import { bumpCasesVersion } from '../src/db/meta.js'
+import { toCsv } from '../src/demo/csv.js'
+import { iterateRecords } from '../src/demo/generate.js'
+import { Dictionary } from '../src/search/dictionary.js'
+import { formatSearchReply } from '../src/search/format.js'
+import { parseSentence } from '../src/search/parser.js'
+import { runSearch } from '../src/search/service.js'
+import { outputColumns, tableByKey, type TableKey } from '../src/search/tables.js'
+import { importCases } from '../src/services/importer.js'
+import { percentile, printTable } from './util.js'
+
+const ROWS = Number(process.argv[2] ?? 1_000_000)
+const dir = mkdtempSync(join(tmpdir(), 'andy-bench-'))
+
+function fill(db: ReturnType<typeof openDb>, key: TableKey, n: number): number {
+  const spec = tableByKey(key)!
+  const insert = createCaseInserter(db, spec)
+  const t0 = performance.now()
+  db.sqlite.exec('BEGIN')
+  for (const r of iterateRecords(key, n, 7)) insert(r as Record<string, string | number | null>)
+  bumpCasesVersion(db)
+  db.sqlite.exec('COMMIT')
+  return performance.now() - t0
+}
+
+const SENTENCES: Array<[TableKey, string]> = [
+  ['content-cases', '制造业 5000人以上 国企 的客户案例'],
+  ['content-cases', '银行 中层管理者 领导力发展 的案例'],
+  ['content-cases', '近两年 医药 新员工 客户案例'],
+  ['content-cases', '有没有做过安全生产的央企客户案例'],
+  ['content-cases', '江苏 汽车 数字化转型 案例'],
+]
+
+async function main() {
+  const dbPath = join(dir, 'bench.db')
+  const db = openDb(dbPath)
+  process.stdout.write(`Filling content_cases with ${ROWS.toLocaleString()} rows…\n`)
+  const fillMs = fill(db, 'content-cases', ROWS)
+  const dictT0 = performance.now()
+  const dict = Dictionary.build(db)
+  const dictMs = performance.now() - dictT0
+  const spec = tableByKey('content-cases')!
+
+  const rows: Array<Array<string | number>> = []
+  for (const [, sentence] of SENTENCES) {
+    const times: number[] = []
+    let total = 0
+    for (let i = 0; i < 60; i++) {
+      const t0 = performance.now()
+      const parsed = parseSentence(sentence, { dict, nowYear: 2026 })
+      const out = runSearch(db, dict, { table: parsed.table ?? spec, filters: parsed.filters, page: 1, perpage: 5, relax: true })
+      formatSearchReply(out)
+      times.push(performance.now() - t0)
+      total = out.total
+    }
+    times.splice(0, 5) // warm-up
+    rows.push([sentence, total, percentile(times, 50).toFixed(1), percentile(times, 95).toFixed(1), Math.max(...times).toFixed(1)])
+  }
+  printTable(`Sentence → reply markdown over ${ROWS.toLocaleString()} content cases (ms)`, ['sentence', 'total', 'p50', 'p95', 'max'], rows)
+
+  // andy import: 100,000 rows from a CSV with Chinese headers, the real import path
+  const importRows = Math.min(100_000, ROWS)
+  const csvPath = join(dir, 'import.csv')
+  const cols = outputColumns(spec)
+  writeFileSync(csvPath, toCsv(cols.map((c) => c.label), (function* () {
+    for (const r of iterateRecords('content-cases', importRows, 11)) yield cols.map((c) => r[c.name] ?? null)
+  })()))
+  const db2 = openDb(join(dir, 'import.db'))
+  const rep = await importCases(db2, spec, csvPath)
+  db2.close()
+  printTable('Bulk load', ['what', 'rows', 'seconds', 'rows/s'], [
+    ['generated rows + FTS, one transaction', ROWS, (fillMs / 1000).toFixed(1), Math.round(ROWS / (fillMs / 1000))],
+    ['andy import (CSV, Chinese headers)', rep.inserted, (rep.elapsedMs / 1000).toFixed(1), Math.round(rep.inserted / (rep.elapsedMs / 1000))],
+    ['dictionary build (all tables)', dict.size, (dictMs / 1000).toFixed(2), '-'],
+  ])
+  db.close()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+await main()

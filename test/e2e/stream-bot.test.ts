@@ -1,0 +1,99 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startBot, type BotHandle } from '../../src/cli/start.js'
+import { parseConfig } from '../../src/config.js'
+import { openDb, type Db } from '../../src/db/client.js'
+import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
+import { loadFixtures } from '../helpers/fixtures.js'
+import { silentLogger } from '../helpers/test-app.js'
+import { WebhookSink } from '../helpers/webhook-sink.js'
+
+/**
+ * The stream bot as `andy start` runs it (startBot), with the real dingtalk-stream client against a
+ * fake gateway on loopback and replies going to a loopback webhook sink.
+ */
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!()
+})
+
+async function setup() {
+  const gateway = await FakeGateway.start()
+  const sink = await WebhookSink.start()
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'andy-e2e-')), 'andy.db')
+  const seed = openDb(dbPath)
+  loadFixtures(seed)
+  seed.close()
+  cleanups.push(() => gateway.close(), () => sink.close())
+  const config = parseConfig({
+    DINGTALK_CLIENT_ID: gateway.clientId,
+    DINGTALK_CLIENT_SECRET: gateway.clientSecret,
+    DINGTALK_API_BASE: gateway.apiBase,
+    DB_PATH: dbPath,
+    LOG_LEVEL: 'silent',
+  })
+  const start = async (): Promise<{ bot: BotHandle; db: Db }> => {
+    const db = openDb(dbPath)
+    const bot = await startBot({ config, logger: silentLogger, db }, { transport: { startTimeoutMs: 10_000 } })
+    cleanups.push(async () => {
+      await bot.stop()
+      db.close()
+    })
+    return { bot, db }
+  }
+  return { gateway, sink, start }
+}
+
+describe('andy start (stream bot)', () => {
+  it('acks a robot message, then replies with the matching cases through the sessionWebhook', async () => {
+    const { gateway, sink, start } = await setup()
+    const { bot } = await start()
+    const payload = robotTextPayload({ text: '制造业 5000人以上 国企 的客户案例', senderStaffId: 'rep001', sessionWebhook: sink.url('/robot/sendBySession?session=s1') })
+    const ack = await gateway.sendRobotMessage(payload)
+    expect(ack.frame.code).toBe(200)
+    await sink.waitFor(1, 5000)
+    const body = sink.requests[0]!.body as { msgtype: string; markdown: { title: string; text: string }; at: { atUserIds: string[] } }
+    expect(body.msgtype).toBe('markdown')
+    expect(body.markdown.text).toContain('内容客户案例：找到 2 条')
+    expect(body.markdown.text).toContain('中国宏达重工集团有限公司')
+    expect(body.markdown.text).toContain('江苏恒远汽车零部件集团')
+    expect(body.markdown.text.startsWith('@rep001 ')).toBe(true)
+    expect(body.at.atUserIds).toEqual(['rep001'])
+    expect(bot.transport.stats().accepted).toBe(1)
+  })
+
+  it('never replies twice to a redelivered msgId, also after a restart on the same database', async () => {
+    const { gateway, sink, start } = await setup()
+    const first = await start()
+    const payload = robotTextPayload({ text: '央企 客户案例', sessionWebhook: sink.url() })
+    await gateway.sendRobotMessage(payload)
+    await sink.waitFor(1, 5000)
+    await gateway.sendRobotMessage(payload) // redelivery: acked again, no work
+    await first.bot.app.idle(2000)
+    expect(sink.requests).toHaveLength(1)
+
+    await first.bot.stop()
+    first.db.close()
+    cleanups.length = 0
+    cleanups.push(() => gateway.close(), () => sink.close())
+    await start()
+    const ack = await gateway.sendRobotMessage(payload)
+    expect(ack.frame.code).toBe(200)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(sink.requests).toHaveLength(1)
+  })
+
+  it('logs and survives malformed frames, and keeps answering', async () => {
+    const { gateway, sink, start } = await setup()
+    await start()
+    gateway.sendRaw('this is not json')
+    gateway.sendRaw(JSON.stringify({ type: 'CALLBACK' }))
+    await gateway.sendRobotMessage({ msgtype: 'text' }) // robot payload without msgId: acked and dropped
+    await gateway.sendRobotMessage(robotTextPayload({ text: '外企 案例', sessionWebhook: sink.url() }))
+    await sink.waitFor(1, 5000)
+    expect((sink.requests[0]!.body as { markdown: { text: string } }).markdown.text).toContain('上海安盛人寿保险有限公司')
+  })
+})
