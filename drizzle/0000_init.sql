@@ -20,12 +20,6 @@ CREATE TABLE `competitor_switches` (
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `competitor_switches_kh_industry_1_replace_year_idx` ON `competitor_switches` (`kh_industry_1`,`replace_year`);--> statement-breakpoint
-CREATE INDEX `competitor_switches_competitor_name_replace_year_idx` ON `competitor_switches` (`competitor_name`,`replace_year`);--> statement-breakpoint
-CREATE INDEX `competitor_switches_area_replace_year_idx` ON `competitor_switches` (`area`,`replace_year`);--> statement-breakpoint
-CREATE INDEX `competitor_switches_enterprise_type_idx` ON `competitor_switches` (`enterprise_type`);--> statement-breakpoint
-CREATE INDEX `competitor_switches_sign_sales_idx` ON `competitor_switches` (`sign_sales`);--> statement-breakpoint
-CREATE INDEX `competitor_switches_replace_year_idx` ON `competitor_switches` (`replace_year`);--> statement-breakpoint
 CREATE TABLE `content_cases` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`case_name` text,
@@ -49,14 +43,6 @@ CREATE TABLE `content_cases` (
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `content_cases_yxt_industry_1_case_year_idx` ON `content_cases` (`yxt_industry_1`,`case_year`);--> statement-breakpoint
-CREATE INDEX `content_cases_kh_industry_1_case_year_idx` ON `content_cases` (`kh_industry_1`,`case_year`);--> statement-breakpoint
-CREATE INDEX `content_cases_enterprise_type_case_year_idx` ON `content_cases` (`enterprise_type`,`case_year`);--> statement-breakpoint
-CREATE INDEX `content_cases_content_product_idx` ON `content_cases` (`content_product`);--> statement-breakpoint
-CREATE INDEX `content_cases_product_series_idx` ON `content_cases` (`product_series`);--> statement-breakpoint
-CREATE INDEX `content_cases_xm_crowd_idx` ON `content_cases` (`xm_crowd`);--> statement-breakpoint
-CREATE INDEX `content_cases_train_target_idx` ON `content_cases` (`train_target`);--> statement-breakpoint
-CREATE INDEX `content_cases_case_year_idx` ON `content_cases` (`case_year`);--> statement-breakpoint
 CREATE TABLE `conversation_state` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`conversation_id` text NOT NULL,
@@ -151,12 +137,6 @@ CREATE TABLE `pitch_plans` (
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `pitch_plans_kh_industry_1_case_year_idx` ON `pitch_plans` (`kh_industry_1`,`case_year`);--> statement-breakpoint
-CREATE INDEX `pitch_plans_enterprise_type_case_year_idx` ON `pitch_plans` (`enterprise_type`,`case_year`);--> statement-breakpoint
-CREATE INDEX `pitch_plans_content_product_idx` ON `pitch_plans` (`content_product`);--> statement-breakpoint
-CREATE INDEX `pitch_plans_product_series_idx` ON `pitch_plans` (`product_series`);--> statement-breakpoint
-CREATE INDEX `pitch_plans_xm_crowd_idx` ON `pitch_plans` (`xm_crowd`);--> statement-breakpoint
-CREATE INDEX `pitch_plans_case_year_idx` ON `pitch_plans` (`case_year`);--> statement-breakpoint
 CREATE TABLE `process_data` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`user_id` text,
@@ -208,13 +188,6 @@ CREATE TABLE `procurements` (
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `procurements_yxt_industry_1_purchase_year_idx` ON `procurements` (`yxt_industry_1`,`purchase_year`);--> statement-breakpoint
-CREATE INDEX `procurements_product_name_purchase_year_idx` ON `procurements` (`product_name`,`purchase_year`);--> statement-breakpoint
-CREATE INDEX `procurements_enterprise_type_purchase_year_idx` ON `procurements` (`enterprise_type`,`purchase_year`);--> statement-breakpoint
-CREATE INDEX `procurements_class_type_idx` ON `procurements` (`class_type`);--> statement-breakpoint
-CREATE INDEX `procurements_source_type_idx` ON `procurements` (`source_type`);--> statement-breakpoint
-CREATE INDEX `procurements_purchase_year_idx` ON `procurements` (`purchase_year`);--> statement-breakpoint
-CREATE INDEX `procurements_money_idx` ON `procurements` (`money`);--> statement-breakpoint
 CREATE TABLE `prompt_steps` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`version` text NOT NULL,
@@ -281,11 +254,6 @@ CREATE TABLE `software_cases` (
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `software_cases_yxt_industry_1_account_count_idx` ON `software_cases` (`yxt_industry_1`,`account_count`);--> statement-breakpoint
-CREATE INDEX `software_cases_yxt_industry_2_idx` ON `software_cases` (`yxt_industry_2`);--> statement-breakpoint
-CREATE INDEX `software_cases_customer_province_account_count_idx` ON `software_cases` (`customer_province`,`account_count`);--> statement-breakpoint
-CREATE INDEX `software_cases_enterprise_type_idx` ON `software_cases` (`enterprise_type`);--> statement-breakpoint
-CREATE INDEX `software_cases_account_count_idx` ON `software_cases` (`account_count`);--> statement-breakpoint
 CREATE TABLE `usage_records` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`assistant_type` text NOT NULL,

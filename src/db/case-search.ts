@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3'
 import type { Condition } from '../search/conditions.js'
-import { matchAll } from '../search/grams.js'
+import { columnPhrase } from '../search/grams.js'
 import { ftsColumns, textColumns, type TableSpec } from '../search/tables.js'
 import type { Db } from './client.js'
 
@@ -40,12 +40,15 @@ function instrAny(cols: string[], needle: string, params: unknown[]): string {
   return `(${parts.join(' OR ')})`
 }
 
+/**
+ * SQL WHERE for conditions — the reference meaning of every condition, by plain instr() scans. Searches run
+ * on the in-memory CaseIndex; this serves as its test oracle and for the rare condition the index cannot
+ * answer (e.g. a contains on a URL column).
+ */
 export function compileConditions(spec: TableSpec, conditions: readonly Condition[]): Compiled {
   const clauses: string[] = []
   const params: unknown[] = []
-  const match: string[] = []
   const allText = textColumns(spec).map((c) => assertColumn(spec, c))
-  const indexed = new Set(ftsColumns(spec))
   for (const cond of conditions) {
     switch (cond.kind) {
       case 'in': {
@@ -57,34 +60,20 @@ export function compileConditions(spec: TableSpec, conditions: readonly Conditio
         clauses.push(ors.length === 1 ? ors[0]! : `(${ors.join(' OR ')})`)
         break
       }
-      case 'contains': {
-        const col = assertColumn(spec, cond.column)
-        const m = indexed.has(cond.column) ? matchAll(cond.text) : undefined
-        if (m) match.push(`{${cond.column}} : ${m}`)
-        clauses.push(instrAny([col], cond.text.toLowerCase(), params))
+      case 'contains':
+        clauses.push(instrAny([assertColumn(spec, cond.column)], cond.text.toLowerCase(), params))
         break
-      }
       case 'anyContains': {
-        const col = assertColumn(spec, cond.column)
         const words = cond.words.filter(Boolean)
-        if (words.length === 0) break
-        const ms = words.map(matchAll)
-        if (indexed.has(cond.column) && ms.every(Boolean)) match.push(`{${cond.column}} : (${ms.join(' OR ')})`)
-        clauses.push(`(${words.map((w) => instrAny([col], w.toLowerCase(), params)).join(' OR ')})`)
+        if (words.length) clauses.push(`(${words.map((w) => instrAny([assertColumn(spec, cond.column)], w.toLowerCase(), params)).join(' OR ')})`)
         break
       }
-      case 'keyword': {
-        const m = matchAll(cond.text)
-        if (m) match.push(m)
+      case 'keyword':
         clauses.push(instrAny(allText, cond.text.toLowerCase(), params))
         break
-      }
       case 'anyKeyword': {
         const words = cond.words.filter(Boolean)
-        if (words.length === 0) break
-        const ms = words.map(matchAll)
-        if (ms.every(Boolean)) match.push(`(${ms.join(' OR ')})`)
-        clauses.push(`(${words.map((w) => instrAny(allText, w.toLowerCase(), params)).join(' OR ')})`)
+        if (words.length) clauses.push(`(${words.map((w) => instrAny(allText, w.toLowerCase(), params)).join(' OR ')})`)
         break
       }
       case 'range': {
@@ -119,12 +108,30 @@ export function compileConditions(spec: TableSpec, conditions: readonly Conditio
       }
     }
   }
-  if (match.length > 0) {
-    // The MATCH string is built from grams (letters/digits, quoted) and bound as a parameter.
-    clauses.unshift(`t.id IN (SELECT rowid FROM "${spec.table}_fts" WHERE "${spec.table}_fts" MATCH ?)`)
-    params.unshift(match.join(' AND '))
-  }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+/**
+ * Ids of the rows whose `columns` contain `text`. Free-text columns go through the bigram FTS index as a
+ * phrase of the word's consecutive bigrams (exact, see src/search/grams.ts); words the index cannot help
+ * with ("%", one character) and other columns are scanned with instr().
+ */
+export function containsIds(db: Db, spec: TableSpec, columns: readonly string[], text: string): number[] {
+  const indexed = new Set(ftsColumns(spec))
+  const phrase = columns.every((c) => indexed.has(c)) ? columnPhrase(columns, text) : undefined
+  if (phrase) {
+    // The MATCH string is built from grams (letters/digits, quoted) and bound as a parameter.
+    return cache(db).get(`SELECT rowid FROM "${spec.table}_fts" WHERE "${spec.table}_fts" MATCH ?`).pluck().all(phrase) as number[]
+  }
+  const params: unknown[] = []
+  const check = instrAny(columns.map((c) => assertColumn(spec, c)), text.toLowerCase(), params)
+  return cache(db).get(`SELECT t.id FROM "${spec.table}" t WHERE ${check}`).pluck().all(...params) as number[]
+}
+
+/** Every row's id and the given columns, in rowid order, as raw arrays (for the in-memory CaseIndex). */
+export function* scanColumns(db: Db, spec: TableSpec, columns: readonly string[]): Generator<unknown[]> {
+  const cols = columns.map((c) => `t.${assertColumn(spec, c)}`)
+  yield* db.sqlite.prepare(`SELECT t.id${cols.length ? `, ${cols.join(', ')}` : ''} FROM "${spec.table}" t ORDER BY t.id`).raw().iterate() as Iterable<unknown[]>
 }
 
 function orderBy(spec: TableSpec): string {
@@ -179,7 +186,11 @@ export function* iterateCases(db: Db, spec: TableSpec, conditions: readonly Cond
 
 export function getCasesByIds(db: Db, spec: TableSpec, ids: readonly number[]): Row[] {
   if (ids.length === 0) return []
-  const rows = db.sqlite.prepare(`SELECT * FROM "${spec.table}" WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Row[]
+  const rows: Row[] = []
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500)
+    rows.push(...(cache(db).get(`SELECT * FROM "${spec.table}" WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Row[]))
+  }
   const byId = new Map(rows.map((r) => [r.id, r]))
   return ids.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined)
 }

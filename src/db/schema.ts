@@ -5,15 +5,10 @@ import { TABLES, type TableSpec } from '../search/tables.js'
 const createdAt = () => integer('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`)
 const updatedAt = () => integer('updated_at').notNull().default(sql`(unixepoch('subsec') * 1000)`)
 
-/** Which indexes each case table gets: the columns its common filters and "newest first" order need. */
-const CASE_INDEXES: Record<string, string[][]> = {
-  content_cases: [['yxt_industry_1', 'case_year'], ['kh_industry_1', 'case_year'], ['enterprise_type', 'case_year'], ['content_product'], ['product_series'], ['xm_crowd'], ['train_target'], ['case_year']],
-  pitch_plans: [['kh_industry_1', 'case_year'], ['enterprise_type', 'case_year'], ['content_product'], ['product_series'], ['xm_crowd'], ['case_year']],
-  competitor_switches: [['kh_industry_1', 'replace_year'], ['competitor_name', 'replace_year'], ['area', 'replace_year'], ['enterprise_type'], ['sign_sales'], ['replace_year']],
-  procurements: [['yxt_industry_1', 'purchase_year'], ['product_name', 'purchase_year'], ['enterprise_type', 'purchase_year'], ['class_type'], ['source_type'], ['purchase_year'], ['money']],
-  software_cases: [['yxt_industry_1', 'account_count'], ['yxt_industry_2'], ['customer_province', 'account_count'], ['enterprise_type'], ['account_count']],
-}
-
+/**
+ * Case tables carry no secondary indexes: searches run on the in-memory CaseIndex (src/search/case-index.ts)
+ * plus the bigram FTS table, so bulk imports stay fast.
+ */
 function caseTable(spec: TableSpec) {
   const cols: Record<string, SQLiteColumnBuilderBase> = {
     id: integer('id').primaryKey({ autoIncrement: true }),
@@ -23,13 +18,7 @@ function caseTable(spec: TableSpec) {
   }
   cols.created_at = createdAt()
   cols.updated_at = updatedAt()
-  const indexes = CASE_INDEXES[spec.table] ?? []
-  return sqliteTable(spec.table, cols, (t) => {
-    const table = t as Record<string, never>
-    return indexes.map((colNames) =>
-      index(`${spec.table}_${colNames.join('_')}_idx`).on(...(colNames.map((n) => table[n]) as [never, ...never[]])),
-    )
-  })
+  return sqliteTable(spec.table, cols)
 }
 
 export const contentCases = caseTable(TABLES[0]!)

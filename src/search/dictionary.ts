@@ -1,6 +1,6 @@
-import { distinctValues } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import { casesVersion } from '../db/meta.js'
+import { CaseIndex } from './case-index.js'
 import { TABLES, type Dimension, type TableKey, type TableSpec } from './tables.js'
 
 /**
@@ -105,25 +105,53 @@ function derivedForms(dim: Dimension, value: string): string[] {
 
 export class Dictionary {
   private readonly phrases = new Map<string, DictHit[]>()
-  private readonly columnValues = new Map<string, string[]>()
+  private readonly indexes = new Map<TableKey, CaseIndex>()
   private maxLen = 0
 
-  /** Builds the dictionary from the values present in the database. */
+  /**
+   * Builds the in-memory case indexes of all five tables and, from their category values, the phrase
+   * dictionary. (It is also what searches run on: see CaseIndex.)
+   */
   static build(db: Db): Dictionary {
+    return Dictionary.fromIndexes(TABLES.map((spec) => CaseIndex.build(db, spec)))
+  }
+
+  /** Same as build, but reads big tables in chunks and yields to the event loop (acks keep flowing). */
+  static async buildAsync(db: Db): Promise<Dictionary> {
+    const indexes: CaseIndex[] = []
+    for (const spec of TABLES) indexes.push(await CaseIndex.buildAsync(db, spec))
+    return Dictionary.fromIndexes(indexes)
+  }
+
+  private static fromIndexes(indexes: CaseIndex[]): Dictionary {
     const dict = new Dictionary()
-    for (const spec of TABLES) {
+    for (const index of indexes) {
+      const spec = index.spec
+      dict.indexes.set(spec.key, index)
       for (const col of spec.columns) {
         if (!col.dim) continue
-        const values = distinctValues(db, spec, col.name)
-        if (!values) continue
-        dict.addColumn(spec, col.name, col.dim, values.map((v) => v.value))
+        const values = index.categoryValues(col.name)
+        if (values) dict.addColumn(spec, col.name, col.dim, values.map((v) => v.value))
       }
     }
     return dict
   }
 
+  /** Rows held in the case indexes (all tables). */
+  get rows(): number {
+    let n = 0
+    for (const i of this.indexes.values()) n += i.size
+    return n
+  }
+
+  /** The in-memory index of a case table. */
+  caseIndex(table: TableKey): CaseIndex {
+    const index = this.indexes.get(table)
+    if (!index) throw new Error(`no index for ${table}`)
+    return index
+  }
+
   private addColumn(spec: TableSpec, column: string, dim: Dimension, values: string[]): void {
-    this.columnValues.set(`${spec.key}.${column}`, values)
     const add = (phrase: string, value: string, tier: DictHit['tier']) => {
       const key = phrase.normalize('NFKC').toLowerCase().trim()
       if ([...key].length < 2 || STOP_VALUES.has(key)) return
@@ -144,19 +172,20 @@ export class Dictionary {
     }
   }
 
-  /** Whether the column is a category column the dictionary knows every value of. */
+  /** Whether the column is a category column whose every value is known (in the case index). */
   isCategory(table: TableKey, column: string): boolean {
-    return this.columnValues.has(`${table}.${column}`)
+    return this.indexes.get(table)?.isCategory(column) ?? false
   }
 
   /** Stored values of a category column that contain `text` (case-insensitive). */
   valuesContaining(table: TableKey, column: string, text: string): string[] {
     const needle = text.toLowerCase()
-    return (this.columnValues.get(`${table}.${column}`) ?? []).filter((v) => v.toLowerCase().includes(needle))
+    return this.values(table, column).filter((v) => v.toLowerCase().includes(needle))
   }
 
+  /** Distinct stored values of a category column, most common first. */
   values(table: TableKey, column: string): readonly string[] {
-    return this.columnValues.get(`${table}.${column}`) ?? []
+    return (this.indexes.get(table)?.categoryValues(column) ?? []).map((v) => v.value)
   }
 
   /**
@@ -199,23 +228,42 @@ export class Dictionary {
 }
 
 /**
- * The dictionary of a database, rebuilt when an import (in any process) bumped cases_version.
- * The version check is one indexed read per message.
+ * The dictionary (and case indexes) of a database, rebuilt when an import — in any process — bumped
+ * cases_version (one indexed read per message). Small data sets are rebuilt at once; big ones in the
+ * background, answering from the previous version meanwhile, so the process never freezes.
  */
-export function createDictionaryProvider(db: Db): { get(): Dictionary; invalidate(): void } {
+export function createDictionaryProvider(db: Db, opts: { backgroundAbove?: number } = {}): { get(): Dictionary; invalidate(): void; warm(): Promise<void> } {
+  const backgroundAbove = opts.backgroundAbove ?? 50_000
   let dict: Dictionary | undefined
   let version = ''
+  let rebuilding: Promise<void> | undefined
+  const rebuild = (v: string) => {
+    rebuilding ??= Dictionary.buildAsync(db)
+      .then((d) => {
+        dict = d
+        version = v
+      })
+      .finally(() => {
+        rebuilding = undefined
+      })
+    return rebuilding
+  }
   return {
     get() {
       const v = casesVersion(db)
-      if (!dict || v !== version) {
+      if (!dict || (v !== version && dict.rows < backgroundAbove)) {
         dict = Dictionary.build(db)
         version = v
+      } else if (v !== version) {
+        void rebuild(v).catch(() => undefined)
       }
       return dict
     },
     invalidate() {
       dict = undefined
+    },
+    async warm() {
+      if (!dict) await rebuild(casesVersion(db))
     },
   }
 }

@@ -1,52 +1,64 @@
 /**
- * Character n-grams for the FTS5 indexes (see drizzle/0001_fts.sql). FTS5's trigram tokenizer cannot
- * find two-character Chinese words (制造, 国企), and unicode61 alone treats a whole CJK run as one
- * token, so Andy writes the tokens itself: every character and every overlapping pair of characters
- * of each run of letters/digits, lower-cased, space-separated.
+ * Character bigrams for the FTS5 indexes (see drizzle/0001_fts.sql). FTS5's trigram tokenizer cannot
+ * find two-character Chinese words (制造, 国企), and unicode61 alone treats a whole CJK run as one token,
+ * so Andy writes the tokens itself: the overlapping two-character grams of each run of letters/digits,
+ * lower-cased and space-separated (a one-character run is kept as itself). A search word becomes "all
+ * of its bigrams", and the caller re-checks the exact substring on the row.
  */
 
-const RUN = /[\p{L}\p{N}]+/gu
+const isWordChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c > 127 && /[\p{L}\p{N}]/u.test(String.fromCharCode(c)))
 
+/** The runs of letters/digits of a lower-cased text. */
 function runs(text: string): string[] {
-  return text.toLowerCase().match(RUN) ?? []
-}
-
-/** Index-side tokens for one column value: unique unigrams and bigrams, space-separated. */
-export function indexGrams(text: string | null | undefined): string {
-  if (!text) return ''
-  const out = new Set<string>()
-  for (const run of runs(text)) {
-    const chars = [...run]
-    for (let i = 0; i < chars.length; i++) {
-      out.add(chars[i]!)
-      if (i + 1 < chars.length) out.add(chars[i]! + chars[i + 1]!)
+  const s = text.toLowerCase()
+  const out: string[] = []
+  let start = -1
+  for (let i = 0; i <= s.length; i++) {
+    const word = i < s.length && isWordChar(s.charCodeAt(i))
+    if (word && start < 0) start = i
+    else if (!word && start >= 0) {
+      out.push(s.slice(start, i))
+      start = -1
     }
   }
-  return [...out].join(' ')
+  return out
 }
 
 /**
- * Query-side tokens for a search word: its bigrams (or the single character of a one-character run).
- * All must be present for the word to possibly occur; the caller re-checks the exact substring.
- * Empty when the word has no letters or digits (e.g. "%"), which means: no index help, scan.
+ * Index-side tokens for one column value: the bigrams of each run in order (a one-character run as
+ * itself). Positions matter: a word is found as the phrase of its consecutive bigrams, which is exactly
+ * "the column contains the word" — no re-check of the row needed.
  */
-export function queryGrams(word: string): string[] {
-  const out = new Set<string>()
-  for (const run of runs(word)) {
-    const chars = [...run]
-    if (chars.length === 1) out.add(chars[0]!)
-    for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i]! + chars[i + 1]!)
+export function indexGrams(text: string | null | undefined): string {
+  if (!text) return ''
+  let out = ''
+  for (const run of runs(text)) {
+    if (run.length === 1) {
+      out += out ? ` ${run}` : run
+      continue
+    }
+    for (let i = 0; i + 1 < run.length; i++) out += out ? ` ${run.slice(i, i + 2)}` : run.slice(i, i + 2)
   }
-  return [...out]
+  return out
 }
 
-/** An FTS5 MATCH sub-expression requiring all grams of `word`, or undefined when it has none. */
-export function matchAll(word: string): string | undefined {
-  const g = queryGrams(word)
-  if (g.length === 0) return undefined
-  return g.length === 1 ? quote(g[0]!) : `(${g.map(quote).join(' AND ')})`
+/**
+ * An FTS5 phrase matching `word` as a substring, or undefined when the index cannot help: a word with no
+ * letters/digits ("%"), a one-character run ("银"), or several runs ("a b", where the separator itself
+ * would not be checked) — those are found by scanning.
+ */
+export function phraseOf(word: string): string | undefined {
+  const rs = runs(word)
+  if (rs.length !== 1 || rs[0]!.length < 2 || rs[0]!.length !== word.trim().length) return undefined
+  const run = rs[0]!
+  const grams: string[] = []
+  for (let i = 0; i + 1 < run.length; i++) grams.push(run.slice(i, i + 2))
+  return `"${grams.join(' ').replaceAll('"', '""')}"`
 }
 
-function quote(token: string): string {
-  return `"${token.replaceAll('"', '""')}"`
+/** An FTS5 MATCH restricted to columns: `{a b} : "phrase"`. */
+export function columnPhrase(columns: readonly string[], word: string): string | undefined {
+  const p = phraseOf(word)
+  return p && `{${columns.join(' ')}} : ${p}`
 }

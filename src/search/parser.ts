@@ -30,7 +30,7 @@ export interface ParseOptions {
 export const MAX_KEYWORDS = 5
 
 /** Relaxation order: lower priority is dropped first when nothing matches. */
-const PRIORITY: Record<Dimension | 'keyword' | 'year' | 'money' | 'account' | 'size', number> = {
+export const PRIORITY: Record<Dimension | 'keyword' | 'year' | 'money' | 'account' | 'size', number> = {
   keyword: 10, year: 20, money: 25, account: 30, size: 40, sales: 45, classType: 46, sourceType: 47,
   series: 50, crowd: 55, product: 60, industry2: 65, enterpriseType: 70, region: 80, competitor: 85, industry: 90,
 }

@@ -1,4 +1,4 @@
-import { countCases, searchCases, type Row } from '../db/case-search.js'
+import { getCasesByIds, type Row } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import type { AppliedFilter, Condition } from './conditions.js'
 import type { Dictionary } from './dictionary.js'
@@ -51,13 +51,18 @@ export function clampPage(page: number, perpage: number): { page: number; perpag
   return { page: Math.max(1, Math.trunc(page) || 1), perpage: pp }
 }
 
+function searchPage(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly AppliedFilter[], offset: number, limit: number): { rows: Row[]; total: number } {
+  const found = dict.caseIndex(spec.key).search(db, filters.map((f) => f.condition), offset, limit)
+  return { rows: getCasesByIds(db, spec, found.ids), total: found.total }
+}
+
 export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchOutcome {
   const { page, perpage } = clampPage(req.page, req.perpage)
   const spec = req.table
   let filters = [...req.filters]
   const relaxed: AppliedFilter[] = []
   const offset = (page - 1) * perpage
-  let res = searchCases(db, spec, conditionsOf(spec, dict, filters), { offset, limit: perpage })
+  let res = searchPage(db, dict, spec, filters, offset, perpage)
   if (req.relax && page === 1) {
     while (res.total === 0 && filters.length > 1) {
       // Drop the least important filter; among equals, the last one added.
@@ -67,12 +72,18 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
       })
       relaxed.push(filters[drop]!)
       filters = filters.filter((_, i) => i !== drop)
-      res = searchCases(db, spec, conditionsOf(spec, dict, filters), { offset, limit: perpage })
+      res = searchPage(db, dict, spec, filters, offset, perpage)
     }
   }
   return { table: spec, filters, relaxed, total: res.total, rows: res.rows, page, perpage }
 }
 
 export function countMatches(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly AppliedFilter[]): number {
-  return countCases(db, spec, conditionsOf(spec, dict, filters))
+  return dict.caseIndex(spec.key).search(db, filters.map((f) => f.condition), 0, 0).total
+}
+
+/** Every matching row, newest first, fetched in batches (exports). */
+export function* iterateMatches(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly AppliedFilter[], batch = 1000): Generator<Row> {
+  const { ids } = dict.caseIndex(spec.key).search(db, filters.map((f) => f.condition), 0, Number.POSITIVE_INFINITY)
+  for (let i = 0; i < ids.length; i += batch) yield* getCasesByIds(db, spec, ids.slice(i, i + batch))
 }

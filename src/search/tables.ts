@@ -31,6 +31,8 @@ export interface ColumnSpec {
   /** Low-cardinality column whose distinct values feed the dictionary. */
   readonly dim?: Dimension
   readonly url?: boolean
+  /** Free text (names, reasons, summaries): searched through the bigram FTS index, not as categories. */
+  readonly free?: boolean
   /** Import parses this column's text into numeric companions. */
   readonly parse?: 'size' | 'year' | 'money' | 'int'
   /** Filled from another column on import when the file has no value for it (sizes from staff_size). */
@@ -94,8 +96,8 @@ const contentCases: TableSpec = {
   endpoint: 'ANrkhCaseDetail',
   assistantType: '4',
   columns: [
-    text('case_name', '案例名称'),
-    text('kh_name', '客户名称', { aliases: ['客户'] }),
+    text('case_name', '案例名称', { free: true }),
+    text('kh_name', '客户名称', { free: true, aliases: ['客户'] }),
     text('yxt_industry_1', '行业', { dim: 'industry' }),
     text('kh_industry_1', '客户行业', { dim: 'industry' }),
     text('enterprise_type', '企业性质', { dim: 'enterpriseType', aliases: ['企业类型'] }),
@@ -105,13 +107,13 @@ const contentCases: TableSpec = {
     int('staff_size_max', '人员规模_最大值', { derivedFrom: 'staff_size' }),
     text('train_target', '培训对象', { dim: 'crowd' }),
     text('xm_crowd', '项目人群', { dim: 'crowd' }),
-    text('xm_name', '项目名称'),
+    text('xm_name', '项目名称', { free: true }),
     text('content_product', '内容产品', { dim: 'product' }),
     text('product_series', '产品系列', { dim: 'series' }),
     text('case_time', '案例时间', { parse: 'year' }),
     int('case_year', '案例年份', { derivedFrom: 'case_time', internal: true }),
     text('case_url', '案例链接', { url: true, aliases: ['链接'] }),
-    text('summary', '案例摘要', { aliases: ['摘要', '案例简介'] }),
+    text('summary', '案例摘要', { free: true, aliases: ['摘要', '案例简介'] }),
   ],
   filters: [
     f('train_target', 'contains', '培训对象'),
@@ -146,11 +148,11 @@ const pitchPlans: TableSpec = {
   endpoint: 'ANrdadanCaseDetail',
   assistantType: '3',
   columns: [
-    text('kh_name', '客户名称', { aliases: ['客户'] }),
+    text('kh_name', '客户名称', { free: true, aliases: ['客户'] }),
     text('kh_industry_1', '客户行业', { dim: 'industry', aliases: ['行业'] }),
     text('enterprise_type', '企业性质', { dim: 'enterpriseType', aliases: ['企业类型'] }),
     text('xm_crowd', '项目人群', { dim: 'crowd' }),
-    text('xm_name', '项目名称'),
+    text('xm_name', '项目名称', { free: true }),
     text('content_product', '内容产品', { dim: 'product' }),
     text('product_series', '产品系列', { dim: 'series' }),
     text('case_time', '案例时间', { parse: 'year' }),
@@ -184,7 +186,7 @@ const competitorSwitches: TableSpec = {
   endpoint: 'APtjdCaseDetail',
   assistantType: '7',
   columns: [
-    text('kh_name', '客户名称', { aliases: ['客户'] }),
+    text('kh_name', '客户名称', { free: true, aliases: ['客户'] }),
     text('kh_industry_1', '客户行业', { dim: 'industry', aliases: ['行业'] }),
     text('area', '地区', { dim: 'region', aliases: ['省份', '区域'] }),
     text('staff_size', '人员规模', { parse: 'size', aliases: ['规模'] }),
@@ -192,7 +194,7 @@ const competitorSwitches: TableSpec = {
     int('staff_size_end', '人员规模-结束', { derivedFrom: 'staff_size' }),
     text('competitor_name', '竞品名称', { dim: 'competitor', aliases: ['竞品', '竞对'] }),
     int('replace_year', '替换年份', { parse: 'year' }),
-    text('replace_reason', '替换原因'),
+    text('replace_reason', '替换原因', { free: true }),
     text('enterprise_type', '企业性质', { dim: 'enterpriseType', aliases: ['企业类型'] }),
     text('sign_sales', '签约销售', { dim: 'sales', aliases: ['销售'] }),
   ],
@@ -226,7 +228,7 @@ const procurements: TableSpec = {
   endpoint: 'ALieBiaoProductprocuredetail',
   assistantType: '1',
   columns: [
-    text('org_name', '机构名称', { aliases: ['客户名称', '客户'] }),
+    text('org_name', '机构名称', { free: true, aliases: ['客户名称', '客户'] }),
     text('yxt_industry_1', '行业分类', { dim: 'industry', aliases: ['行业'] }),
     text('enterprise_type', '企业类型', { dim: 'enterpriseType', aliases: ['企业性质'] }),
     text('staff_size', '人员规模', { parse: 'size', aliases: ['规模'] }),
@@ -268,7 +270,7 @@ const softwareCases: TableSpec = {
   endpoint: 'ARjkhSaleCaseDetail',
   assistantType: '2',
   columns: [
-    text('archive_name', '档案名称', { aliases: ['客户名称', '客户'] }),
+    text('archive_name', '档案名称', { free: true, aliases: ['客户名称', '客户'] }),
     text('yxt_industry_1', '一级行业', { dim: 'industry', aliases: ['行业'] }),
     text('yxt_industry_2', '二级行业', { dim: 'industry2' }),
     text('enterprise_type', '企业类型', { dim: 'enterpriseType', aliases: ['企业性质'] }),
@@ -276,7 +278,7 @@ const softwareCases: TableSpec = {
     int('staff_size_min', '人员规模_最小值', { derivedFrom: 'staff_size' }),
     int('staff_size_max', '人员规模_最大值', { derivedFrom: 'staff_size' }),
     text('customer_province', '客户所在省', { dim: 'region', aliases: ['省份', '地区'] }),
-    text('customer_keywords', '客户关键字', { aliases: ['关键字', '关键词'] }),
+    text('customer_keywords', '客户关键字', { free: true, aliases: ['关键字', '关键词'] }),
     int('account_count', '帐号数', { parse: 'int', aliases: ['账号数', '帐号数量', '账号数量'] }),
   ],
   filters: [
@@ -327,8 +329,15 @@ export function textColumns(spec: TableSpec): string[] {
   return spec.columns.filter((c) => c.type === 'text' && !c.url).map((c) => c.name)
 }
 
-/** Columns of the table's bigram FTS index (drizzle/0001_fts.sql): every text column but URLs. */
-export const ftsColumns = textColumns
+/** Columns of the table's bigram FTS index (drizzle/0001_fts.sql): the free-text columns. */
+export function ftsColumns(spec: TableSpec): string[] {
+  return spec.columns.filter((c) => c.free).map((c) => c.name)
+}
+
+/** Text columns held in memory as categories (everything textual but free text and URLs). */
+export function categoryColumns(spec: TableSpec): string[] {
+  return spec.columns.filter((c) => c.type === 'text' && !c.free && !c.url).map((c) => c.name)
+}
 
 /** Columns shown in replies, exports and the API's lie_biao (everything but derived helpers). */
 export function outputColumns(spec: TableSpec): ColumnSpec[] {

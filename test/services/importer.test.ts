@@ -84,8 +84,9 @@ describe('importCases', () => {
     const r = await importCases(db, switches, file('b.csv', '客户名称,竞品名称\n新客户,易课通\n'), { replace: true })
     expect(r.deleted).toBe(1)
     expect(rows('competitor_switches').map((x) => x.kh_name)).toEqual(['新客户'])
-    const fts = db.sqlite.prepare(`SELECT count(*) AS n FROM competitor_switches_fts WHERE competitor_switches_fts MATCH '"学邦"'`).get() as { n: number }
-    expect(fts.n).toBe(0)
+    const fts = (q: string) => (db.sqlite.prepare(`SELECT count(*) AS n FROM competitor_switches_fts WHERE competitor_switches_fts MATCH ?`).get(q) as { n: number }).n
+    expect(fts('"旧客"')).toBe(0)
+    expect(fts('"新客"')).toBe(1)
   })
 
   it('refuses a file without the customer-name column, and unknown file types', async () => {

@@ -1,0 +1,119 @@
+import { CaseIndex, type Category } from './case-index.js'
+import { categoryColumns, type TableSpec } from './tables.js'
+
+/**
+ * Collects a case table's rows (id + category and numeric columns, in id order) and turns them into a
+ * CaseIndex: rows ranked newest first — year desc, id desc — by a counting sort on the year (O(n)),
+ * categories dictionary-encoded with one sorted posting list per value.
+ */
+export class CaseIndexBuilder {
+  readonly columns: string[]
+  private readonly catCols: string[]
+  private readonly numCols: string[]
+  private readonly rawIds: number[] = []
+  private readonly codes: number[][]
+  private readonly dicts: Array<Map<string, number>>
+  private readonly nums: number[][]
+
+  constructor(private readonly spec: TableSpec) {
+    this.catCols = categoryColumns(spec)
+    this.numCols = spec.columns.filter((c) => c.type !== 'text').map((c) => c.name)
+    this.columns = [...this.catCols, ...this.numCols]
+    this.codes = this.catCols.map(() => [])
+    this.dicts = this.catCols.map(() => new Map())
+    this.nums = this.numCols.map(() => [])
+  }
+
+  /** One row as [id, ...columns] (see `columns`), rows in ascending id order. */
+  add(row: readonly unknown[]): void {
+    this.rawIds.push(row[0] as number)
+    const nc = this.catCols.length
+    for (let c = 0; c < nc; c++) {
+      const v = row[1 + c]
+      if (v == null || v === '') {
+        this.codes[c]!.push(-1)
+        continue
+      }
+      const d = this.dicts[c]!
+      let code = d.get(v as string)
+      if (code === undefined) d.set(v as string, (code = d.size))
+      this.codes[c]!.push(code)
+    }
+    for (let k = 0; k < this.numCols.length; k++) {
+      const v = row[1 + nc + k]
+      this.nums[k]!.push(v == null ? Number.NaN : Number(v))
+    }
+  }
+
+  /** rank → row position: year desc (no year last), then id desc. */
+  private order(): Int32Array {
+    const n = this.rawIds.length
+    const yearIdx = this.spec.yearColumn ? this.numCols.indexOf(this.spec.yearColumn) : -1
+    const order = new Int32Array(n)
+    if (yearIdx < 0) {
+      for (let r = 0; r < n; r++) order[r] = n - 1 - r
+      return order
+    }
+    const year = this.nums[yearIdx]!
+    const counts = new Map<number, number>()
+    for (let i = 0; i < n; i++) {
+      const y = Number.isNaN(year[i]!) ? Number.NEGATIVE_INFINITY : year[i]!
+      counts.set(y, (counts.get(y) ?? 0) + 1)
+    }
+    const offsets = new Map<number, number>()
+    let o = 0
+    for (const y of [...counts.keys()].sort((a, b) => b - a)) {
+      offsets.set(y, o)
+      o += counts.get(y)!
+    }
+    // rows come in ascending id order; walking them backwards fills each year with ids descending
+    for (let i = n - 1; i >= 0; i--) {
+      const y = Number.isNaN(year[i]!) ? Number.NEGATIVE_INFINITY : year[i]!
+      const at = offsets.get(y)!
+      order[at] = i
+      offsets.set(y, at + 1)
+    }
+    return order
+  }
+
+  finish(): CaseIndex {
+    const n = this.rawIds.length
+    const order = this.order()
+    const ids = new Int32Array(n)
+    for (let r = 0; r < n; r++) ids[r] = this.rawIds[order[r]!]!
+    const cats = new Map<string, Category>()
+    this.catCols.forEach((col, c) => {
+      const values = [...this.dicts[c]!.keys()]
+      const raw = this.codes[c]!
+      const counts = new Int32Array(values.length)
+      for (let i = 0; i < n; i++) if (raw[i]! >= 0) counts[raw[i]!]!++
+      const postings = values.map((_, v) => new Int32Array(counts[v]!))
+      const fill = new Int32Array(values.length)
+      for (let r = 0; r < n; r++) {
+        const code = raw[order[r]!]!
+        if (code >= 0) postings[code]![fill[code]!++] = r
+      }
+      cats.set(col, { values, lower: values.map((v) => v.toLowerCase()), postings })
+    })
+    const nums = new Map<string, Float64Array>()
+    this.numCols.forEach((col, k) => {
+      const arr = new Float64Array(n)
+      const raw = this.nums[k]!
+      for (let r = 0; r < n; r++) arr[r] = raw[order[r]!]!
+      nums.set(col, arr)
+    })
+    let maxId = 0
+    for (const id of this.rawIds) if (id > maxId) maxId = id
+    let rankOfId: (id: number) => number
+    if (maxId <= n * 4 + 1024) {
+      const table = new Int32Array(maxId + 1).fill(-1)
+      for (let r = 0; r < n; r++) table[ids[r]!] = r
+      rankOfId = (id) => (id >= 0 && id <= maxId ? table[id]! : -1)
+    } else {
+      const map = new Map<number, number>()
+      for (let r = 0; r < n; r++) map.set(ids[r]!, r)
+      rankOfId = (id) => map.get(id) ?? -1
+    }
+    return CaseIndex.fromParts(this.spec, ids, rankOfId, cats, nums)
+  }
+}

@@ -1,0 +1,256 @@
+import { compileConditions, containsIds, scanColumns } from '../db/case-search.js'
+import type { Db } from '../db/client.js'
+import type { Condition } from './conditions.js'
+import { CaseIndexBuilder } from './case-index-builder.js'
+import { ftsColumns, type TableSpec } from './tables.js'
+
+/**
+ * An in-memory column index of one case table, so any combination of filters costs a few milliseconds on
+ * a million rows (a SQLite B-tree helps one filter; rep questions combine three or four).
+ *
+ * Rows are held in "rank" order — newest first (year desc, id desc) — so the first matches found are the
+ * page to show. Category columns (industries, types, provinces, products… every text column but free text
+ * and URLs) are dictionary-encoded with a sorted posting list per value; numeric columns are Float64Arrays.
+ * Free text goes through SQLite's bigram FTS (ids → ranks). Conditions become rank sets (intersected via
+ * bitmaps) and per-row numeric predicates.
+ */
+
+export interface Category {
+  readonly values: string[]
+  readonly lower: string[]
+  readonly postings: Int32Array[]
+}
+
+type RankSet = Int32Array
+type Predicate = (rank: number) => boolean
+
+export interface IndexSearch {
+  total: number
+  /** Ids of the requested page (or of every match with `all`). */
+  ids: number[]
+}
+
+export class CaseIndex {
+  private constructor(
+    readonly spec: TableSpec,
+    /** rank → row id */
+    private readonly ids: Int32Array,
+    private readonly rankOfId: (id: number) => number,
+    private readonly cats: Map<string, Category>,
+    private readonly nums: Map<string, Float64Array>,
+  ) {}
+
+  get size(): number {
+    return this.ids.length
+  }
+
+  /** Builds the index of a table in one go (blocks while it reads the table). */
+  static build(db: Db, spec: TableSpec): CaseIndex {
+    const b = new CaseIndexBuilder(spec)
+    for (const row of scanColumns(db, spec, b.columns)) b.add(row)
+    return b.finish()
+  }
+
+  /** Builds the index reading the table in chunks, yielding to the event loop between them (big tables). */
+  static async buildAsync(db: Db, spec: TableSpec, chunk = 5000): Promise<CaseIndex> {
+    const b = new CaseIndexBuilder(spec)
+    let n = 0
+    for (const row of scanColumns(db, spec, b.columns)) {
+      b.add(row)
+      if (++n % chunk === 0) await new Promise((r) => setImmediate(r))
+    }
+    return b.finish()
+  }
+
+  /** @internal used by CaseIndexBuilder */
+  static fromParts(spec: TableSpec, ids: Int32Array, rankOfId: (id: number) => number, cats: Map<string, Category>, nums: Map<string, Float64Array>): CaseIndex {
+    return new CaseIndex(spec, ids, rankOfId, cats, nums)
+  }
+
+  /** Distinct values of a category column with their row counts, most common first. */
+  categoryValues(column: string): Array<{ value: string; n: number }> | undefined {
+    const c = this.cats.get(column)
+    if (!c) return undefined
+    return c.values.map((value, i) => ({ value, n: c.postings[i]!.length })).sort((a, b) => b.n - a.n)
+  }
+
+  isCategory(column: string): boolean {
+    return this.cats.has(column)
+  }
+
+  // ---- conditions → rank sets / predicates ------------------------------------------------------
+
+  /** Union of sorted rank sets: merge by sort when small, by bitmap when large. */
+  private union(sets: RankSet[]): RankSet {
+    const nonEmpty = sets.filter((s) => s.length > 0)
+    if (nonEmpty.length === 0) return new Int32Array(0)
+    if (nonEmpty.length === 1) return nonEmpty[0]!
+    const sum = nonEmpty.reduce((n, s) => n + s.length, 0)
+    if (sum * 8 < this.size) {
+      const all = new Int32Array(sum)
+      let o = 0
+      for (const s of nonEmpty) {
+        all.set(s, o)
+        o += s.length
+      }
+      all.sort()
+      let j = 0
+      for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[j++] = all[i]!
+      return all.subarray(0, j)
+    }
+    const mark = new Uint8Array(this.size)
+    let count = 0
+    for (const s of nonEmpty) for (let i = 0; i < s.length; i++) if (!mark[s[i]!]) (mark[s[i]!] = 1), count++
+    const out = new Int32Array(count)
+    let j = 0
+    for (let r = 0; r < mark.length; r++) if (mark[r]) out[j++] = r
+    return out
+  }
+
+  private categoryWhere(column: string, test: (lower: string, value: string) => boolean): RankSet {
+    const c = this.cats.get(column)!
+    const sets: RankSet[] = []
+    c.values.forEach((v, i) => {
+      if (test(c.lower[i]!, v)) sets.push(c.postings[i]!)
+    })
+    return this.union(sets)
+  }
+
+  private fromIds(ids: readonly number[]): RankSet {
+    const ranks: number[] = []
+    for (const id of ids) {
+      const r = this.rankOfId(id)
+      if (r >= 0) ranks.push(r)
+    }
+    return Int32Array.from(ranks).sort()
+  }
+
+  /** Rows (free-text or uncached columns) containing `text`, via FTS or SQL. */
+  private textSet(db: Db, columns: string[], text: string): RankSet {
+    return columns.length ? this.fromIds(containsIds(db, this.spec, columns, text)) : new Int32Array(0)
+  }
+
+  private containsSet(db: Db, column: string, text: string): RankSet {
+    const needle = text.toLowerCase()
+    if (this.cats.has(column)) return this.categoryWhere(column, (l) => l.includes(needle))
+    return this.textSet(db, [column], text)
+  }
+
+  private keywordSet(db: Db, text: string): RankSet {
+    const needle = text.toLowerCase()
+    const sets = [...this.cats.keys()].map((col) => this.categoryWhere(col, (l) => l.includes(needle)))
+    sets.push(this.textSet(db, ftsColumns(this.spec), text))
+    return this.union(sets)
+  }
+
+  private numeric(column: string): Float64Array {
+    const a = this.nums.get(column)
+    if (!a) throw new Error(`${this.spec.table}.${column} is not numeric`)
+    return a
+  }
+
+  private compile(db: Db, conds: readonly Condition[]): { sets: RankSet[]; preds: Predicate[] } {
+    const sets: RankSet[] = []
+    const preds: Predicate[] = []
+    for (const cond of conds) {
+      switch (cond.kind) {
+        case 'in':
+          sets.push(
+            this.union(
+              cond.columns.map(({ column, values }) => {
+                if (this.cats.has(column)) {
+                  const want = new Set(values)
+                  return this.categoryWhere(column, (_l, v) => want.has(v))
+                }
+                return this.fromIds(this.sqlIds(db, { kind: 'in', columns: [{ column, values }] }))
+              }),
+            ),
+          )
+          break
+        case 'contains':
+          sets.push(this.containsSet(db, cond.column, cond.text))
+          break
+        case 'anyContains':
+          if (cond.words.length) sets.push(this.union(cond.words.map((w) => this.containsSet(db, cond.column, w))))
+          break
+        case 'keyword':
+          sets.push(this.keywordSet(db, cond.text))
+          break
+        case 'anyKeyword':
+          if (cond.words.length) sets.push(this.union(cond.words.map((w) => this.keywordSet(db, w))))
+          break
+        case 'range': {
+          const a = this.numeric(cond.column)
+          const { min, max, minExclusive, maxExclusive } = cond
+          preds.push((r) => {
+            const v = a[r]!
+            if (Number.isNaN(v)) return false
+            if (min !== undefined && (minExclusive ? v <= min : v < min)) return false
+            if (max !== undefined && (maxExclusive ? v >= max : v > max)) return false
+            return true
+          })
+          break
+        }
+        case 'size': {
+          if (!this.spec.sizeColumns) {
+            sets.push(new Int32Array(0))
+            break
+          }
+          const lo = this.numeric(this.spec.sizeColumns[0])
+          const hi = this.numeric(this.spec.sizeColumns[1])
+          const { min, max } = cond
+          // Same meaning as the SQL in src/db/case-search.ts (touching buckets excluded).
+          preds.push((r) => {
+            const l = lo[r]!
+            const h = hi[r]!
+            if (Number.isNaN(l) && Number.isNaN(h)) return false
+            if (min !== undefined && !((Number.isNaN(h) ? 9e18 : h) > min || (Number.isNaN(l) ? -1 : l) >= min)) return false
+            if (max !== undefined && !((Number.isNaN(l) ? 0 : l) < max || (Number.isNaN(h) ? 9e18 : h) <= max)) return false
+            return true
+          })
+          break
+        }
+      }
+    }
+    return { sets, preds }
+  }
+
+  private sqlIds(db: Db, cond: Condition): number[] {
+    const { where, params } = compileConditions(this.spec, [cond])
+    return db.sqlite.prepare(`SELECT t.id FROM "${this.spec.table}" t ${where}`).pluck().all(...params) as number[]
+  }
+
+  /** Matches in rank order: the total, and the ids of [offset, offset+limit) (or of all with limit Infinity). */
+  search(db: Db, conditions: readonly Condition[], offset: number, limit: number): IndexSearch {
+    const { sets, preds } = this.compile(db, conditions)
+    const ids: number[] = []
+    let total = 0
+    const take = (r: number) => {
+      for (const p of preds) if (!p(r)) return
+      if (total >= offset && total - offset < limit) ids.push(this.ids[r]!)
+      total++
+    }
+    if (sets.length === 0) {
+      for (let r = 0; r < this.size; r++) take(r)
+      return { total, ids }
+    }
+    // Intersect sorted sets: walk the smallest, advance a cursor in each of the others.
+    sets.sort((a, b) => a.length - b.length)
+    const driver = sets[0]!
+    const others = sets.slice(1)
+    const cursors = new Int32Array(others.length)
+    outer: for (let i = 0; i < driver.length; i++) {
+      const r = driver[i]!
+      for (let k = 0; k < others.length; k++) {
+        const s = others[k]!
+        let c = cursors[k]!
+        while (c < s.length && s[c]! < r) c++
+        cursors[k] = c
+        if (c >= s.length) break outer
+        if (s[c] !== r) continue outer
+      }
+      take(r)
+    }
+    return { total, ids }
+  }
+}

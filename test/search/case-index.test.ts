@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { searchCases } from '../../src/db/case-search.js'
+import { openDb, type Db } from '../../src/db/client.js'
+import { mulberry32 } from '../../src/demo/generate.js'
+import { seedDemo } from '../../src/cli/seed.js'
+import type { Condition } from '../../src/search/conditions.js'
+import { Dictionary } from '../../src/search/dictionary.js'
+import { TABLES, categoryColumns, ftsColumns, type TableSpec } from '../../src/search/tables.js'
+
+/**
+ * The in-memory CaseIndex must give exactly what the SQL does (src/db/case-search.ts compileConditions,
+ * the reference): same total, same rows, same order, for random combinations of every condition kind.
+ */
+let db: Db
+let dict: Dictionary
+beforeAll(async () => {
+  db = openDb(':memory:')
+  await seedDemo(db)
+  dict = Dictionary.build(db)
+})
+
+function randomConditions(spec: TableSpec, rnd: () => number): Condition[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
+  const conds: Condition[] = []
+  const n = 1 + Math.floor(rnd() * 3)
+  for (let i = 0; i < n; i++) {
+    const kind = pick(['in', 'contains', 'anyContains', 'keyword', 'range', 'size', 'free'] as const)
+    const cats = categoryColumns(spec)
+    const col = pick(cats)
+    const values = dict.values(spec.key, col)
+    const value = values.length ? pick(values) : '无'
+    const part = (v: string) => [...v].slice(0, 1 + Math.floor(rnd() * 3)).join('')
+    if (kind === 'in') conds.push({ kind: 'in', columns: [{ column: col, values: [value, pick(values.length ? values : ['x'])] }] })
+    if (kind === 'contains') conds.push({ kind: 'contains', column: col, text: part(value) })
+    if (kind === 'anyContains') conds.push({ kind: 'anyContains', column: col, words: [part(value), part(pick(values.length ? values : ['y']))] })
+    if (kind === 'keyword') conds.push({ kind: 'keyword', text: part(value) })
+    if (kind === 'free') {
+      const fcol = pick(ftsColumns(spec))
+      const row = db.sqlite.prepare(`SELECT ${fcol} AS v FROM ${spec.table} ORDER BY random() LIMIT 1`).get() as { v: string | null }
+      const text = (row.v ?? '集团').slice(Math.floor(rnd() * 3), 2 + Math.floor(rnd() * 4))
+      conds.push(rnd() < 0.5 ? { kind: 'contains', column: fcol, text } : { kind: 'keyword', text })
+    }
+    if (kind === 'range') {
+      const num = spec.columns.filter((c) => c.type !== 'text')
+      if (num.length) conds.push({ kind: 'range', column: pick(num).name, min: Math.floor(rnd() * 3000), minExclusive: rnd() < 0.5 })
+    }
+    if (kind === 'size' && spec.sizeColumns) conds.push({ kind: 'size', min: pick([100, 500, 1000, 5000, 10000]), max: rnd() < 0.5 ? pick([1000, 5000, 50000]) : undefined })
+  }
+  return conds
+}
+
+describe('CaseIndex', () => {
+  it.each(TABLES.map((t) => [t.key, t] as const))('matches the SQL reference on random filters: %s', (_key, spec) => {
+    const rnd = mulberry32(42)
+    let nonEmpty = 0
+    for (let i = 0; i < 150; i++) {
+      const conds = randomConditions(spec, rnd)
+      const sql = searchCases(db, spec, conds, { offset: 0, limit: 10_000 })
+      const mem = dict.caseIndex(spec.key).search(db, conds, 0, 10_000)
+      expect({ conds, total: mem.total, ids: mem.ids }).toEqual({ conds, total: sql.total, ids: sql.rows.map((r) => r.id) })
+      if (sql.total > 0) nonEmpty++
+    }
+    expect(nonEmpty).toBeGreaterThan(30)
+  })
+
+  it('pages: offset and limit select the same slice as SQL', () => {
+    const spec = TABLES[0]!
+    const all = dict.caseIndex(spec.key).search(db, [], 0, Number.POSITIVE_INFINITY)
+    const page = dict.caseIndex(spec.key).search(db, [], 30, 7)
+    expect(page.total).toBe(all.total)
+    expect(page.ids).toEqual(all.ids.slice(30, 37))
+  })
+})
