@@ -1,14 +1,17 @@
 import { localDate, localDateTime } from './clock.js'
+import { Admission, refuseMessage, type Verdict } from './bot/admission.js'
 import type { AppDeps, BotContext, HandleResult } from './bot/context.js'
+import { dispatchWithDeadline } from './bot/deadline.js'
 import { errorMessage } from './bot/errors.js'
 import { assistantOf, isGroup, messageText, senderId } from './bot/message.js'
 import { Outbox } from './bot/outbox.js'
 import { Router } from './bot/router.js'
 import { KeyedScheduler } from './bot/scheduler.js'
-import { getInbound, insertInbound, markFinished, markProcessing, unfinishedInbound } from './db/inbox.js'
+import { transaction } from './db/case-write.js'
+import { getInbound, insertInbound, markFinished, markProcessing, unfinishedInbound, type InboxRow } from './db/inbox.js'
 import { insertUsage } from './db/usage.js'
 import { registerHandlers } from './handlers/index.js'
-import { parseRobotMessage, type AcceptResult, type InboundEnvelope, type MessageSink, type RobotMessage } from './transport/types.js'
+import { parseRobotMessage, type AcceptResult, type InboundEnvelope, type InboxSource, type MessageSink, type RobotMessage } from './transport/types.js'
 
 export interface App extends MessageSink {
   readonly deps: AppDeps
@@ -24,6 +27,9 @@ export interface App extends MessageSink {
   readonly stats: { accepted: number; duplicates: number; handled: number; failed: number }
 }
 
+/** Sent when a message is given up after ANDY_MAX_ATTEMPTS interrupted attempts. */
+export const GIVE_UP_APOLOGY = '抱歉，这条消息多次处理都没能完成（处理过程中服务中断），已记录下来。请稍后再试，或换个说法。'
+
 export function createApp(deps: AppDeps): App {
   const router = new Router()
   registerHandlers(router, deps)
@@ -31,20 +37,31 @@ export function createApp(deps: AppDeps): App {
   const inFlight = new Map<number, Promise<HandleResult>>()
   const stats = { accepted: 0, duplicates: 0, handled: 0, failed: 0 }
   let stopping = false
+  const admission = new Admission({ allowedCorpIds: deps.config.allowedCorpIds, ratePerMin: deps.config.userRatePerMin })
 
-  function schedule(inboxId: number, msg: RobotMessage): Promise<HandleResult> {
+  /** Queues a stored message; access and rate are decided here, in arrival order, at its receipt time. */
+  function schedule(inboxId: number, msg: RobotMessage, source: InboxSource, receivedAt: number): Promise<HandleResult> {
     const existing = inFlight.get(inboxId)
     if (existing) return existing
     let resolve!: (r: HandleResult) => void
     const done = new Promise<HandleResult>((r) => (resolve = r))
     inFlight.set(inboxId, done)
+    const verdict = admission.check(source, msg, receivedAt)
     const key = `${msg.conversationId ?? ''}|${senderId(msg)}`
     void scheduler.run(key, async () => {
       try {
-        resolve(await processMessage(inboxId))
+        // Shutting down: what has not started stays 'received' in the inbox for the next start.
+        if (stopping) return resolve({ intent: 'unknown', status: 'failed', replies: [], error: 'Andy is shutting down; the message stays in the inbox' })
+        resolve(await processMessage(inboxId, msg, verdict))
       } catch (err) {
         deps.logger.error({ err, msgId: msg.msgId, inboxId }, 'message processing crashed')
-        resolve({ intent: 'unknown', status: 'failed', replies: [], error: errorMessage(err) })
+        const error = errorMessage(err)
+        try {
+          markFinished(deps.db, inboxId, 'failed', deps.clock.now(), { error })
+        } catch {
+          // the database is gone (shutdown): the row stays unfinished and is resumed next start
+        }
+        resolve({ intent: 'unknown', status: 'failed', replies: [], error })
       } finally {
         inFlight.delete(inboxId)
       }
@@ -52,22 +69,18 @@ export function createApp(deps: AppDeps): App {
     return done
   }
 
-  async function processMessage(inboxId: number): Promise<HandleResult> {
+  async function processMessage(inboxId: number, msg: RobotMessage, verdict: Verdict): Promise<HandleResult> {
     const started = deps.clock.now()
     const row = getInbound(deps.db, inboxId)
     if (!row || (row.status !== 'received' && row.status !== 'processing')) {
       return { intent: row?.intent ?? 'unknown', status: 'ok', replies: [] }
     }
-    const parsed = parseRobotMessage(row.raw)
-    if (!parsed.ok) {
-      markFinished(deps.db, inboxId, 'failed', deps.clock.now(), { error: parsed.error })
-      deps.logger.error({ inboxId, msgId: row.msg_id, error: parsed.error }, 'stored message no longer parses')
-      return { intent: 'unknown', status: 'failed', replies: [], error: parsed.error }
-    }
+    // Started this often before without finishing (each time the process died): a poison message.
+    if (row.attempts >= deps.config.maxAttempts) return giveUp(row, msg)
     markProcessing(deps.db, inboxId, started)
-    const msg = parsed.message
     const ctx = createContext(inboxId, row.robot_code, row.source as InboundEnvelope['source'], msg)
-    await router.dispatch(ctx.ctx)
+    if (!verdict.ok) await refuseMessage(ctx.ctx, verdict)
+    else await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, deps.config.handlerTimeoutMs, ctx.abort)
     const result = ctx.ctx.result
     if (ctx.outbox.failures > 0 && result.status === 'ok') {
       result.status = 'failed'
@@ -75,12 +88,37 @@ export function createApp(deps: AppDeps): App {
     }
     result.replies = ctx.outbox.sent
     const finished = deps.clock.now()
-    writeUsage(ctx.ctx, msg, finished - started)
-    markFinished(deps.db, inboxId, result.status === 'failed' ? 'failed' : 'replied', finished, { intent: result.intent, error: result.error })
+    deps.metrics?.observeMessage(result.intent, result.status, finished - started)
+    const status = result.status === 'failed' ? 'failed' : verdict.ok ? 'replied' : 'skipped'
+    // One commit for the usage record and the final status (the hot path: bench/delivery.ts).
+    transaction(deps.db, () => {
+      writeUsage(ctx.ctx, msg, finished - started)
+      markFinished(deps.db, inboxId, status, finished, { intent: result.intent, error: result.error })
+    })
     stats.handled++
     if (result.status === 'failed') stats.failed++
     ctx.ctx.logger.info({ intent: result.intent, status: result.status, total: result.total, elapsedMs: finished - started }, 'message handled')
     return result
+  }
+
+  /** Marks a message failed that was started maxAttempts times without finishing, and tells the user once. */
+  async function giveUp(row: InboxRow, msg: RobotMessage): Promise<HandleResult> {
+    const error = `gave up after ${row.attempts} attempts: the process stopped each time while handling it`
+    const ctx = createContext(row.id, row.robot_code, row.source as InboxSource, msg)
+    ctx.ctx.logger.error({ msgId: msg.msgId, attempts: row.attempts, lastError: row.last_error }, 'poison message: giving up')
+    Object.assign(ctx.ctx.result, { status: 'failed', error })
+    ctx.outbox.appendAfterStored()
+    try {
+      await ctx.outbox.seal(GIVE_UP_APOLOGY)
+    } catch (err) {
+      ctx.ctx.logger.error({ err, msgId: msg.msgId }, 'could not deliver the give-up apology')
+    }
+    const now = deps.clock.now()
+    writeUsage(ctx.ctx, msg, now - row.received_at)
+    markFinished(deps.db, row.id, 'failed', now, { error })
+    stats.handled++
+    stats.failed++
+    return { ...ctx.ctx.result, replies: ctx.outbox.sent }
   }
 
   function createContext(inboxId: number, robotCode: string, source: InboundEnvelope['source'], msg: RobotMessage) {
@@ -108,6 +146,7 @@ export function createApp(deps: AppDeps): App {
       },
     })
     const rawText = messageText(msg)
+    const abort = new AbortController()
     const ctx: BotContext = {
       deps,
       logger,
@@ -128,9 +167,11 @@ export function createApp(deps: AppDeps): App {
       state: {},
       result: { intent: 'unknown', status: 'ok', replies: [] },
       reply: (markdown, opts) => outbox.reply(markdown, opts),
+      replyFile: (file) => outbox.file(file),
       now: deps.clock.now,
+      signal: abort.signal,
     }
-    return { ctx, outbox }
+    return { ctx, outbox, abort }
   }
 
   function writeUsage(ctx: BotContext, msg: RobotMessage, latencyMs: number): void {
@@ -171,31 +212,39 @@ export function createApp(deps: AppDeps): App {
     stats,
     accept(envelope) {
       if (stopping) throw new Error('Andy is shutting down')
-      const { id, duplicate } = insertInbound(deps.db, envelope, deps.clock.now())
+      const receivedAt = deps.clock.now()
+      const { id, duplicate } = insertInbound(deps.db, envelope, receivedAt)
       if (duplicate) {
         stats.duplicates++
         deps.logger.info({ msgId: envelope.message.msgId, robotCode: envelope.robotCode, inboxId: id }, 'duplicate delivery ignored')
       } else {
         stats.accepted++
-        void schedule(id, envelope.message)
+        void schedule(id, envelope.message, envelope.source, receivedAt)
       }
       return { inboxId: id, duplicate } satisfies AcceptResult
     },
     async handleNow(envelope) {
       const { inboxId, duplicate } = app.accept(envelope)
       if (duplicate) return { intent: 'duplicate', status: 'ok', replies: [], inboxId, duplicate }
-      const result = await (inFlight.get(inboxId) ?? schedule(inboxId, envelope.message))
+      const result = await (inFlight.get(inboxId) ?? schedule(inboxId, envelope.message, envelope.source, deps.clock.now()))
       return { ...result, inboxId, duplicate }
     },
     resumeUnfinished() {
-      const rows = unfinishedInbound(deps.db)
-      for (const row of rows) {
-        const parsed = parseRobotMessage(row.raw)
-        if (parsed.ok) void schedule(row.id, parsed.message)
-        else markFinished(deps.db, row.id, 'failed', deps.clock.now(), { error: parsed.error })
+      let count = 0
+      // Oldest first, page by page (a long outage can leave more than one page).
+      for (let after = 0, rows: InboxRow[]; (rows = unfinishedInbound(deps.db, 1000, after)).length > 0; after = rows.at(-1)!.id) {
+        for (const row of rows) {
+          count++
+          const parsed = parseRobotMessage(row.raw)
+          if (parsed.ok) void schedule(row.id, parsed.message, row.source as InboxSource, row.received_at)
+          else {
+            markFinished(deps.db, row.id, 'failed', deps.clock.now(), { error: `stored message no longer parses: ${parsed.error}` })
+            deps.logger.error({ inboxId: row.id, msgId: row.msg_id, error: parsed.error }, 'stored message no longer parses')
+          }
+        }
       }
-      if (rows.length) deps.logger.info({ count: rows.length }, 'resuming unfinished messages')
-      return rows.length
+      if (count) deps.logger.info({ count }, 'resuming unfinished messages')
+      return count
     },
     idle: (timeoutMs) => scheduler.idle(timeoutMs),
     async stop(graceMs = deps.config.shutdownGraceMs) {

@@ -15,6 +15,9 @@ export const main = defineCommand({
     export: () => import('./cli/export.js').then((m) => m.default),
     seed: () => import('./cli/seed.js').then((m) => m.default),
     demo: () => import('./cli/demo.js').then((m) => m.default),
+    prompts: () => import('./cli/prompts.js').then((m) => m.default),
+    stats: () => import('./cli/stats.js').then((m) => m.default),
+    'ops-report': () => import('./cli/ops-report.js').then((m) => m.default),
   },
 })
 

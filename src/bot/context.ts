@@ -5,12 +5,15 @@ import type { Logger } from '../logger.js'
 import type { Dictionary } from '../search/dictionary.js'
 import type { LlmClient } from '../services/llm.js'
 import type { Metrics } from '../services/metrics.js'
+import type { DingtalkApi } from '../transport/dingtalk-api.js'
 import type { InboxSource, Replier, RobotMessage } from '../transport/types.js'
 
 /** Gives the current dictionary, rebuilt when the case tables changed (also by another process). */
 export interface DictionaryProvider {
   get(): Dictionary
   invalidate(): void
+  /** Builds the first dictionary without blocking the event loop (call before taking messages). */
+  warm?(): Promise<void>
 }
 
 /** Everything handlers may use. Passed in by main.ts / tests; nothing here does I/O at import. */
@@ -22,6 +25,8 @@ export interface AppDeps {
   readonly dictionary: DictionaryProvider
   /** Reply channel per inbox source (stream and http → DingTalk; local → the terminal). */
   readonly repliers: Partial<Record<InboxSource, Replier>>
+  /** The DingTalk OpenAPI (one per process: it holds the token and the QPS limiter); absent without credentials. */
+  readonly dingtalk?: DingtalkApi
   /** The LLM (absent when OPENAI_API_KEY / LLM_MODEL are not set: every search still works without it). */
   readonly llm?: LlmClient
   /** Prometheus metrics (GET /metrics); absent in the CLI and most tests. */
@@ -81,7 +86,21 @@ export interface BotContext {
   readonly result: HandleResult
   /** Sends a markdown reply (split into parts under ~3500 characters). */
   reply(markdown: string, opts?: ReplyOptions): Promise<void>
+  /**
+   * Sends a file (xlsx, pdf, docx…; ≤ 20 MB) or an image (png/jpg) written to local disk: uploaded with
+   * media/upload and sent through the robot OpenAPI (DingTalk); printed as a path in andy chat/ask.
+   */
+  replyFile(file: OutboundFile): Promise<void>
   now(): number
+  /** Aborted when the message passes its deadline (ANDY_HANDLER_TIMEOUT_MS): pass it to fetch/LLM calls. */
+  readonly signal?: AbortSignal
+}
+
+export interface OutboundFile {
+  readonly kind: 'file' | 'image'
+  readonly path: string
+  /** Name shown in DingTalk (default: the file's base name). */
+  readonly fileName?: string
 }
 
 export type HandlerFn = (ctx: BotContext) => Promise<void>

@@ -48,6 +48,7 @@ export const ASSISTANTS: Record<string, { type: string; name: string }> = {
   image: { type: 'image', name: '图片解读' },
   talent: { type: 'rcfz', name: '人才发展' },
   meeting: { type: 'hyps', name: '会议评审' },
+  'ops-report': { type: 'ops-report', name: '阶段运营报告' },
   help: { type: 'help', name: '帮助' },
 }
 

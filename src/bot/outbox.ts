@@ -1,4 +1,5 @@
-import { markPartFailed, markPartSent, upsertPart } from '../db/outbox.js'
+import { basename, extname } from 'node:path'
+import { markPartFailed, markPartSent, partsOf, upsertPart } from '../db/outbox.js'
 import type { Db } from '../db/client.js'
 import type { Logger } from '../logger.js'
 import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../transport/types.js'
@@ -23,6 +24,7 @@ export interface OutboxOptions {
  */
 export class Outbox {
   private next = 1
+  private sealed = false
   readonly sent: string[] = []
   failures = 0
   lastError: string | undefined
@@ -30,23 +32,67 @@ export class Outbox {
   constructor(private readonly o: OutboxOptions) {}
 
   async reply(markdown: string, opts: { title?: string; mention?: boolean } = {}): Promise<void> {
+    if (this.sealed) {
+      // The handler ran past its deadline and the user already got an apology: later output is dropped.
+      this.o.logger.warn({ msgId: this.o.target.msgId }, 'reply after the handler deadline dropped')
+      return
+    }
+    await this.send(markdown, opts)
+  }
+
+  /**
+   * Ends the reply: later `reply()` calls are dropped. `lastWords` (an apology) is sent as the next part,
+   * numbered after every part already handed out, including one still in flight.
+   */
+  async seal(lastWords?: string): Promise<void> {
+    this.sealed = true
+    if (lastWords) await this.send(lastWords, {}, true)
+  }
+
+  /** Numbers new parts after those stored by earlier attempts (for a final notice that must not reuse their keys). */
+  appendAfterStored(): void {
+    const last = partsOf(this.o.db, this.o.inboxId).at(-1)?.part_no ?? 0
+    this.next = Math.max(this.next, last + 1)
+  }
+
+  private async send(markdown: string, opts: { title?: string; mention?: boolean }, final = false): Promise<void> {
     const chunks = splitMarkdown(markdown)
     for (let i = 0; i < chunks.length; i++) {
-      const mention = (opts.mention ?? this.next === 1) && this.o.mentionUserId !== undefined
+      // Sealed while a long reply was going out: the rest of it is dropped, only the final words go.
+      if (this.sealed && !final) return
+      // Numbers are taken before awaiting, so concurrent replies (a hung handler and its apology) never share one.
+      const no = this.next++
+      const mention = (opts.mention ?? no === 1) && this.o.mentionUserId !== undefined
       let body = chunks[i]!
       // DingTalk only @-mentions when the text itself contains @userId (dingtalk.md §3).
       if (mention) body = `@${this.o.mentionUserId} ${body}`
       const title = opts.title ?? titleOf(chunks[0]!)
       await this.deliver({
-        no: this.next,
-        key: `${this.o.target.robotCode}/${this.o.target.msgId}:${this.next}`,
+        no,
+        key: `${this.o.target.robotCode}/${this.o.target.msgId}:${no}`,
         kind: 'markdown',
         title: chunks.length > 1 ? `${title}（${i + 1}/${chunks.length}）` : title,
         body,
         atUserIds: mention ? [this.o.mentionUserId!] : undefined,
       })
-      this.next++
     }
+  }
+
+  /** A file or image part: its body is JSON {path, fileName, fileType} (see DeliveryRouter). */
+  async file(file: { kind: 'file' | 'image'; path: string; fileName?: string }): Promise<void> {
+    if (this.sealed) {
+      this.o.logger.warn({ msgId: this.o.target.msgId }, 'file after the handler deadline dropped')
+      return
+    }
+    const fileName = file.fileName ?? basename(file.path)
+    const no = this.next++
+    await this.deliver({
+      no,
+      key: `${this.o.target.robotCode}/${this.o.target.msgId}:${no}`,
+      kind: file.kind,
+      title: fileName,
+      body: JSON.stringify({ path: file.path, fileName, fileType: extname(fileName).slice(1).toLowerCase() }),
+    })
   }
 
   private async deliver(part: OutboundPart): Promise<void> {

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { localEnvelope, LocalReplier } from '../transport/local.js'
 import { buildApp, openRuntime } from './bootstrap.js'
-import { userArgs } from './chat.js'
+import { partFilePath, userArgs } from './chat.js'
 import { renderMarkdown } from './render.js'
 
 export default defineCommand({
@@ -17,12 +17,15 @@ export default defineCommand({
     const app = buildApp(rt, { local: replier })
     try {
       const r = await app.handleNow(localEnvelope(String(args.text), { nick: args.user, staffId: args.staff, group: args.group }, Date.now()))
-      const reply = r.replies.join('\n\n')
+      // Files (导出, charts) are written locally: listed by path, not as their JSON part body.
+      const parts = replier.parts.map((p) => p.part)
+      const reply = parts.filter((p) => p.kind === 'markdown').map((p) => p.body).join('\n\n')
+      const files = parts.filter((p) => p.kind !== 'markdown').map(partFilePath)
       if (args.json) {
-        const out = { intent: r.intent, status: r.status, filters: r.filters ?? {}, relaxed: r.relaxed ?? [], total: r.total ?? 0, hits: r.hits ?? [], reply }
+        const out = { intent: r.intent, status: r.status, filters: r.filters ?? {}, relaxed: r.relaxed ?? [], total: r.total ?? 0, hits: r.hits ?? [], reply, files }
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
       } else {
-        process.stdout.write(`${renderMarkdown(reply)}\n`)
+        process.stdout.write(`${renderMarkdown(reply)}\n${files.map((f) => `已生成文件：${f}\n`).join('')}`)
       }
       if (r.status === 'failed') process.exitCode = 1
     } finally {

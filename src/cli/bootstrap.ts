@@ -5,6 +5,10 @@ import { parseConfig, type AppConfig } from '../config.js'
 import { openDb, type Db } from '../db/client.js'
 import { createLogger, type Logger } from '../logger.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
+import { llmFromConfig } from '../services/llm.js'
+import { loadDefaultPrompts } from '../services/prompt-files.js'
+import type { Metrics } from '../services/metrics.js'
+import { DingtalkApi } from '../transport/dingtalk-api.js'
 import type { InboxSource, Replier } from '../transport/types.js'
 
 /** Loads .env (when present) into process.env without overriding what is already set. */
@@ -29,7 +33,24 @@ export function openRuntime(opts: { quiet?: boolean } = {}): Runtime {
   return { config, logger, db }
 }
 
-export function buildApp(rt: Runtime, repliers: Partial<Record<InboxSource, Replier>>): App {
+/** The process's DingTalk OpenAPI client, or undefined without credentials. */
+export function createDingtalkApi(rt: Runtime): DingtalkApi | undefined {
+  const d = rt.config.dingtalk
+  if (!d.clientId || !d.clientSecret) return undefined
+  return new DingtalkApi({
+    clientId: d.clientId,
+    clientSecret: d.clientSecret,
+    robotCode: d.robotCode,
+    apiBase: d.apiBase,
+    oapiBase: d.oapiBase,
+    logger: rt.logger.child({ mod: 'dingtalk-api' }),
+    clock: systemClock,
+  })
+}
+
+export function buildApp(rt: Runtime, repliers: Partial<Record<InboxSource, Replier>>, extra: { dingtalk?: DingtalkApi; metrics?: Metrics } = {}): App {
+  // An empty prompt table gets the default prompts (data/prompts/), so the LLM pipelines work out of the box.
+  for (const line of loadDefaultPrompts(rt.db)) if (line.startsWith('✔')) rt.logger.info(line)
   return createApp({
     config: rt.config,
     db: rt.db,
@@ -37,5 +58,8 @@ export function buildApp(rt: Runtime, repliers: Partial<Record<InboxSource, Repl
     clock: systemClock,
     dictionary: createDictionaryProvider(rt.db),
     repliers,
+    dingtalk: extra.dingtalk,
+    metrics: extra.metrics,
+    llm: llmFromConfig(rt.config.llm),
   })
 }

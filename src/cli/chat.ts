@@ -1,8 +1,23 @@
 import { createInterface } from 'node:readline/promises'
 import { defineCommand } from 'citty'
 import { localEnvelope, LocalReplier } from '../transport/local.js'
+import type { OutboundPart } from '../transport/types.js'
 import { buildApp, openRuntime } from './bootstrap.js'
 import { renderMarkdown } from './render.js'
+
+/** The local path of a file/image part (its body is JSON {path, fileName, fileType}). */
+export function partFilePath(part: OutboundPart): string {
+  try {
+    return (JSON.parse(part.body) as { path?: string }).path ?? part.body
+  } catch {
+    return part.body
+  }
+}
+
+/** A reply part as the terminal shows it: markdown rendered; a file or picture as the path it was written to. */
+export function renderPart(part: OutboundPart): string {
+  return part.kind === 'markdown' ? renderMarkdown(part.body) : `已生成文件：${partFilePath(part)}`
+}
 
 export const userArgs = {
   user: { type: 'string', description: 'Your nick as a rep (default: 本地用户)', default: '本地用户' },
@@ -21,7 +36,7 @@ export default defineCommand({
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
     const where = user.group ? `群「${user.group}」` : '单聊'
     process.stdout.write(`Andy 本地对话（${where}，数据库 ${rt.config.dbPath}）。输入问题，回车发送；输入 帮助 看示例，exit 退出。\n`)
-    replier.onPart((part) => process.stdout.write(`\n${renderMarkdown(part.body)}\n\n`))
+    replier.onPart((part) => process.stdout.write(`\n${renderPart(part)}\n\n`))
     try {
       for (;;) {
         let line: string

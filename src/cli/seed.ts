@@ -5,6 +5,7 @@ import { tableCount } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import { TABLES } from '../search/tables.js'
 import { importCases } from '../services/importer.js'
+import { loadDefaultPrompts } from '../services/prompt-files.js'
 import { openRuntime } from './bootstrap.js'
 
 export const DEMO_DIR = fileURLToPath(new URL('../../data/demo/', import.meta.url))
@@ -30,12 +31,13 @@ export async function seedDemo(db: Db, opts: { force?: boolean } = {}): Promise<
 }
 
 export default defineCommand({
-  meta: { name: 'seed', description: 'Load the demo data (data/demo/*.csv) into the empty case tables' },
+  meta: { name: 'seed', description: 'Load the demo data (data/demo/*.csv) and the default prompts (data/prompts/) into the empty tables' },
   args: { force: { type: 'boolean', description: 'Replace tables that already have rows' } },
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     try {
       for (const line of await seedDemo(rt.db, { force: args.force })) process.stdout.write(`${line}\n`)
+      for (const line of loadDefaultPrompts(rt.db, { force: args.force })) process.stdout.write(`${line}\n`)
     } finally {
       rt.db.close()
     }

@@ -3,12 +3,17 @@ import type { App } from '../app.js'
 import { missingStreamCredentials } from '../config.js'
 import { DingtalkStreamTransport, type DingtalkStreamTransportOptions } from '../transport/dingtalk-stream.js'
 import type { Replier } from '../transport/types.js'
-import { createWebhookReplier } from '../transport/webhook.js'
-import { buildApp, openRuntime, type Runtime } from './bootstrap.js'
+import { createHttpServer, type HttpServer } from '../http/server.js'
+import { createMetrics } from '../services/metrics.js'
+import { DeliveryRouter, type DeliveryRouterOptions } from '../transport/delivery.js'
+import { startDigest, type DigestHandle } from '../stats/digest.js'
+import { buildApp, createDingtalkApi, openRuntime, type Runtime } from './bootstrap.js'
 
 export interface BotHandle {
   readonly app: App
-  readonly transport: DingtalkStreamTransport
+  /** The stream transport; absent when only the HTTP API runs (no DingTalk credentials). */
+  readonly transport?: DingtalkStreamTransport
+  readonly http?: HttpServer
   /** Stops taking messages, lets running handlers finish (grace period), leaves the rest in the inbox. */
   stop(): Promise<void>
 }
@@ -18,23 +23,62 @@ export interface StartOptions {
   replier?: Replier
   /** Transport knobs (tests use short timeouts). */
   transport?: Partial<Omit<DingtalkStreamTransportOptions, 'config' | 'logger' | 'sink'>>
+  /** Delivery router knobs (tests use short webhook timeouts and retries). */
+  delivery?: Partial<Omit<DeliveryRouterOptions, 'api' | 'logger'>>
 }
 
-/** What `andy start` runs: the app on the inbox, unfinished messages resumed, the stream connected. */
+/**
+ * What `andy start` runs: the app on the inbox, unfinished messages resumed, the DingTalk stream connected
+ * (when credentials are set) and the seed-compatible HTTP API (when HTTP_PORT is set).
+ */
 export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<BotHandle> {
-  const replier = opts.replier ?? createWebhookReplier()
-  const app = buildApp(rt, { stream: replier, http: replier })
+  const api = createDingtalkApi(rt)
+  const metrics = createMetrics()
+  const replier = opts.replier ?? new DeliveryRouter({ ...opts.delivery, api, logger: rt.logger.child({ mod: 'delivery' }) })
+  const app = buildApp(rt, { stream: replier, http: replier }, { dingtalk: api, metrics })
+  await app.deps.dictionary.warm?.()
   app.resumeUnfinished()
-  const transport = new DingtalkStreamTransport({ config: rt.config, logger: rt.logger, sink: app, ...opts.transport })
-  await transport.start()
-  rt.logger.info({ robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase }, 'Andy is listening on the DingTalk stream')
+  const hasStream = missingStreamCredentials(rt.config).length === 0
+  const transport = hasStream ? new DingtalkStreamTransport({ config: rt.config, logger: rt.logger, sink: app, ...opts.transport }) : undefined
+  const http =
+    rt.config.http.port !== undefined
+      ? createHttpServer({
+          config: rt.config,
+          logger: rt.logger,
+          db: rt.db,
+          app,
+          metrics,
+          streamState: () => transport?.state() ?? 'disabled',
+          dingtalkStats: api ? () => ({ ...api.stats().calls }) : undefined,
+        })
+      : undefined
+  try {
+    await transport?.start()
+    const url = await http?.start()
+    if (url) rt.logger.info({ url }, 'HTTP API listening')
+  } catch (err) {
+    await transport?.stop()
+    await http?.close()
+    throw err
+  }
+  if (transport) rt.logger.info({ robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase }, 'Andy is listening on the DingTalk stream')
+  // Weekly usage digest to an admin group (ANDY_DIGEST_CRON + ANDY_DIGEST_CONVERSATION_ID; needs the OpenAPI).
+  let digest: DigestHandle | undefined
+  const d = rt.config.digest
+  if (d.cron && d.conversationId) {
+    if (api) digest = startDigest({ db: rt.db, logger: rt.logger.child({ mod: 'digest' }), clock: app.deps.clock, api, cron: d.cron, conversationId: d.conversationId, dbPath: rt.config.dbPath })
+    else rt.logger.warn('ANDY_DIGEST_CRON is set but DingTalk credentials are missing: no weekly digest')
+  }
   let stopped: Promise<void> | undefined
   return {
     app,
     transport,
+    http,
     stop() {
       stopped ??= (async () => {
-        await transport.stop()
+        digest?.stop()
+        await transport?.stop()
+        await http?.close()
         const finished = await app.stop(rt.config.shutdownGraceMs)
         if (!finished) rt.logger.warn('shutdown grace period over; unfinished messages stay in the inbox for the next start')
       })()
@@ -55,13 +99,24 @@ export default defineCommand({
   async run() {
     const rt = openRuntime()
     const missing = missingStreamCredentials(rt.config)
-    if (missing.length) {
+    if (missing.length && rt.config.http.port === undefined) {
       rt.db.close()
       process.stderr.write(`缺少配置：${missing.join(', ')}。\n请在 .env 中设置（见 .env.example 和 README「创建钉钉应用」），或先试本地演示：npm run demo\n`)
       process.exitCode = 2
       return
     }
+    if (missing.length) rt.logger.warn({ missing }, 'no DingTalk credentials: serving the HTTP API only')
     installProcessGuards(rt)
+    // Listen before starting: resumed messages are handled while the stream connects, and a signal in
+    // that window must still shut down cleanly. once(): a second signal ends the process at once.
+    let signalled: string | undefined
+    let onStopRequest: (() => void) | undefined
+    const onSignal = (signal: string): void => {
+      signalled ??= signal
+      onStopRequest?.()
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
     let bot: BotHandle
     try {
       bot = await startBot(rt)
@@ -73,14 +128,16 @@ export default defineCommand({
       return
     }
     await new Promise<void>((resolve) => {
-      const onSignal = (signal: string) => {
-        rt.logger.info({ signal }, 'shutting down')
-        void bot.stop().finally(() => resolve())
-      }
-      process.once('SIGINT', onSignal)
-      process.once('SIGTERM', onSignal)
+      onStopRequest = resolve
+      if (signalled) resolve()
     })
+    rt.logger.info({ signal: signalled, graceMs: rt.config.shutdownGraceMs }, 'shutting down: no new messages; running ones may finish (signal again to force)')
+    await bot.stop()
     rt.db.close()
+    rt.logger.info('database closed; bye')
     rt.logger.flush()
+    // A handler still running past the grace period (a hung LLM call…) must not keep the process alive;
+    // its message is still unfinished in the inbox and is resumed on the next start.
+    setTimeout(() => process.exit(), 1000).unref()
   },
 })

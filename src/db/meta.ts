@@ -1,19 +1,21 @@
 import type { Db } from './client.js'
+import { stmt } from './stmt.js'
 
 export function getMeta(db: Db, key: string): string | undefined {
-  return (db.sqlite.prepare('SELECT value FROM app_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value
+  return (stmt(db, 'SELECT value FROM app_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value
 }
 
 export function setMeta(db: Db, key: string, value: string): void {
-  db.sqlite.prepare('INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
+  stmt(db, 'INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
 }
 
 /** Bumped by every change to a case table, so every process rebuilds its dictionary. */
 export function bumpCasesVersion(db: Db): void {
-  db.sqlite
-    .prepare(`INSERT INTO app_meta (key, value) VALUES ('cases_version', '1')
-              ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`)
-    .run()
+  stmt(
+    db,
+    `INSERT INTO app_meta (key, value) VALUES ('cases_version', '1')
+              ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
+  ).run()
 }
 
 export function casesVersion(db: Db): string {

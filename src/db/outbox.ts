@@ -1,5 +1,6 @@
 import type { OutboundPart } from '../transport/types.js'
 import type { Db } from './client.js'
+import { stmt } from './stmt.js'
 
 export interface PartRow {
   id: number
@@ -20,25 +21,25 @@ export interface PartRow {
  * what may already have been delivered.
  */
 export function upsertPart(db: Db, inboundId: number, part: OutboundPart): PartRow {
-  db.sqlite
-    .prepare(
-      `INSERT INTO outbound_parts (inbound_id, part_no, idempotency_key, kind, title, body, status)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (inbound_id, part_no) DO NOTHING`,
-    )
-    .run(inboundId, part.no, part.key, part.kind, part.title, part.body)
-  return db.sqlite.prepare('SELECT * FROM outbound_parts WHERE inbound_id = ? AND part_no = ?').get(inboundId, part.no) as PartRow
+  const inserted = stmt(
+    db,
+    `INSERT INTO outbound_parts (inbound_id, part_no, idempotency_key, kind, title, body, status)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (inbound_id, part_no) DO NOTHING RETURNING *`,
+  ).get(inboundId, part.no, part.key, part.kind, part.title, part.body) as PartRow | undefined
+  return inserted ?? (stmt(db, 'SELECT * FROM outbound_parts WHERE inbound_id = ? AND part_no = ?').get(inboundId, part.no) as PartRow)
 }
 
 export function markPartSent(db: Db, id: number, channel: string, now: number): void {
-  db.sqlite.prepare(`UPDATE outbound_parts SET status = 'sent', channel = ?, attempts = attempts + 1, sent_at = ?, error = NULL WHERE id = ?`).run(channel, now, id)
+  stmt(db, `UPDATE outbound_parts SET status = 'sent', channel = ?, attempts = attempts + 1, sent_at = ?, error = NULL WHERE id = ?`).run(channel, now, id)
 }
 
 export function markPartFailed(db: Db, id: number, error: string, permanent: boolean): void {
-  db.sqlite
-    .prepare(`UPDATE outbound_parts SET status = CASE WHEN ? THEN 'failed' ELSE status END, attempts = attempts + 1, error = ? WHERE id = ?`)
-    .run(permanent ? 1 : 0, error, id)
+  stmt(
+    db,
+    `UPDATE outbound_parts SET status = CASE WHEN ? THEN 'failed' ELSE status END, attempts = attempts + 1, error = ? WHERE id = ?`,
+  ).run(permanent ? 1 : 0, error, id)
 }
 
 export function partsOf(db: Db, inboundId: number): PartRow[] {
-  return db.sqlite.prepare('SELECT * FROM outbound_parts WHERE inbound_id = ? ORDER BY part_no').all(inboundId) as PartRow[]
+  return stmt(db, 'SELECT * FROM outbound_parts WHERE inbound_id = ? ORDER BY part_no').all(inboundId) as PartRow[]
 }

@@ -1,4 +1,5 @@
 import type { Db } from './client.js'
+import { stmt } from './stmt.js'
 
 export interface UsageInput {
   assistant_type: string
@@ -32,10 +33,10 @@ const COLUMNS = [
 export function insertUsage(db: Db, u: UsageInput): number {
   const values = COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
   return Number(
-    db.sqlite.prepare(`INSERT INTO usage_records (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`).run(...values).lastInsertRowid,
+    stmt(db, `INSERT INTO usage_records (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`).run(...values).lastInsertRowid,
   )
 }
 
 export function usageCount(db: Db): number {
-  return (db.sqlite.prepare('SELECT count(*) AS n FROM usage_records').get() as { n: number }).n
+  return (stmt(db, 'SELECT count(*) AS n FROM usage_records').get() as { n: number }).n
 }

@@ -1,19 +1,44 @@
 import type { AppDeps } from '../bot/context.js'
 import type { Router } from '../bot/router.js'
+import { activityHandler } from '../pipelines/activity.js'
+import { meetingHandler, talentHandler } from '../pipelines/prompt-pipeline.js'
+import { cancelHandler, workflowResolver } from '../pipelines/workflow.js'
+import { exportHandler } from './export.js'
 import { helpHandler } from './help.js'
+import { imageHandler } from './image.js'
 import { moreHandler } from './more.js'
+import { OPS_REPORT_INTENT, opsReportHandler, opsReportResolver } from './ops-report.js'
+import { reportHandler } from './report.js'
+import { reportPickResolver, withReportCancel } from './report-state.js'
 import { registerResolvers } from './resolvers.js'
 import { searchHandler } from './search.js'
 import { quotaHandler, unavailableHandler, unsupportedHandler } from './unavailable.js'
+import { usageHandler } from './usage.js'
 
 /**
  * Registers every resolver and handler. Later features add their own here; `unavailable` answers any
  * intent without a handler and must stay registered.
  */
 export function registerHandlers(router: Router, _deps: AppDeps): void {
+  // 运营报告 (text, or an .xlsx/.csv named or announced as one): ahead of the generic msgtype routing of files.
+  router.resolve('msgtype', opsReportResolver)
   registerResolvers(router)
   for (const intent of ['case', 'pitch', 'switch', 'procurement', 'software']) router.handle(intent, searchHandler)
   router.handle('more', moreHandler)
+  // Files in, Excel out: 导出 (all rows of the last search), 报告解读 (documents; a pending "reply a number" pick), 图片.
+  router.handle('export', exportHandler)
+  router.resolve('workflow', reportPickResolver)
+  router.handle('report', reportHandler)
+  router.handle('image', imageHandler)
+  // LLM pipelines: 运营活动设计 (resumable workflow), 人才发展, 会议评审; 取消 ends a workflow.
+  router.resolve('workflow', workflowResolver)
+  router.handle('activity', activityHandler)
+  router.handle('talent', talentHandler)
+  router.handle('meeting', meetingHandler)
+  router.handle('cancel', withReportCancel(cancelHandler))
+  // 统计 (customType 6) and 阶段运营报告.
+  router.handle('usage', usageHandler)
+  router.handle(OPS_REPORT_INTENT, opsReportHandler)
   router.handle('help', helpHandler)
   router.handle('unsupported', unsupportedHandler)
   router.handle('quota', quotaHandler)

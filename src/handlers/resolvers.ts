@@ -4,6 +4,8 @@ import type { Decision, Router } from '../bot/router.js'
 import { INTENTS } from '../config.js'
 import { localYear } from '../clock.js'
 import { parseSentence } from '../search/parser.js'
+import { pictureOf } from './inbound-file.js'
+import { llmIntentResolver } from './llm-intent.js'
 
 /** Control words: the whole message is one of these (after trimming punctuation). */
 const CONTROL: Record<string, string> = {
@@ -59,13 +61,16 @@ export function explicitResolver(ctx: BotContext): Decision | undefined {
 export function controlResolver(ctx: BotContext): Decision | undefined {
   if (!SUPPORTED_TYPES.has(ctx.msg.msgtype) && ctx.msg.msgtype !== undefined) return undefined
   const b = bare(ctx.text)
-  if (b === '') return ctx.msg.msgtype === 'audio' ? undefined : { intent: 'help' }
+  if (b === '') return ctx.msg.msgtype === 'audio' || pictureOf(ctx.msg) ? undefined : { intent: 'help' }
   const intent = CONTROL[b]
   return intent ? { intent } : undefined
 }
 
+/** Pictures (also inside a richText, whose text is the question) → 图片; files → 报告解读; audio → its recognition text. */
 export function msgtypeResolver(ctx: BotContext): Decision | undefined {
   const t = ctx.msg.msgtype
+  if (t === 'picture' || (t === 'richText' && pictureOf(ctx.msg))) return { intent: 'image' }
+  if (t === 'file') return { intent: 'report' }
   if (t === 'text' || t === 'richText') return undefined
   if (t === 'audio' && ctx.text) return undefined
   return { intent: 'unsupported' }
@@ -108,5 +113,6 @@ export function registerResolvers(router: Router): void {
     .resolve('msgtype', msgtypeResolver)
     .resolve('prefix', prefixResolver)
     .resolve('keyword', keywordResolver)
+    .resolve('llm', llmIntentResolver)
     .resolve('fallback', (ctx) => (ctx.text ? { intent: 'help', text: ctx.text } : { intent: 'help' }))
 }

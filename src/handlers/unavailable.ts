@@ -15,7 +15,7 @@ export async function unavailableHandler(ctx: BotContext): Promise<void> {
 export async function unsupportedHandler(ctx: BotContext): Promise<void> {
   const t = ctx.msg.msgtype
   const what = t === 'video' ? '视频' : t === 'audio' ? '这条语音（钉钉没有给出识别文字）' : t === 'file' ? '文件' : t === 'picture' ? '图片' : '这类消息'
-  await ctx.reply(`暂时无法处理${what}。Andy 可以接收：文字、语音（按钉钉识别的文字）、图文消息；回复 **帮助** 看示例。`)
+  await ctx.reply(`暂时无法处理${what}。Andy 可以接收：文字、语音（按钉钉识别的文字）、图片和图文消息、文件（PDF、Word、Excel、PPT、TXT）；回复 **帮助** 看示例。`)
 }
 
 /** A callback that only carries errorCode (e.g. 20001: the org's robot quota is used up): log, never reply. */

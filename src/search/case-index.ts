@@ -30,7 +30,14 @@ export interface IndexSearch {
   ids: number[]
 }
 
+const TEXT_CACHE_ENTRIES = 128
+/** At most this many cached ranks (4 bytes each) per table: 32 MB. */
+const TEXT_CACHE_RANKS = 8_000_000
+
 export class CaseIndex {
+  private readonly textCache = new Map<string, RankSet>()
+  private textCached = 0
+
   private constructor(
     readonly spec: TableSpec,
     /** rank → row id */
@@ -117,17 +124,38 @@ export class CaseIndex {
   }
 
   private fromIds(ids: readonly number[]): RankSet {
-    const ranks: number[] = []
-    for (const id of ids) {
-      const r = this.rankOfId(id)
-      if (r >= 0) ranks.push(r)
+    const ranks = new Int32Array(ids.length)
+    let j = 0
+    for (let i = 0; i < ids.length; i++) {
+      const r = this.rankOfId(ids[i]!)
+      if (r >= 0) ranks[j++] = r
     }
-    return Int32Array.from(ranks).sort()
+    return ranks.subarray(0, j).sort()
   }
 
-  /** Rows (free-text or uncached columns) containing `text`, via FTS or SQL. */
+  /**
+   * Rows (free-text or uncached columns) containing `text`, via FTS or SQL. The index never changes
+   * (a new one is built when the data does), so results are kept in a small LRU: a common word costs the
+   * FTS lookup once.
+   */
   private textSet(db: Db, columns: string[], text: string): RankSet {
-    return columns.length ? this.fromIds(containsIds(db, this.spec, columns, text)) : new Int32Array(0)
+    if (columns.length === 0) return new Int32Array(0)
+    const key = `${columns.join(',')}\u0000${text.toLowerCase()}`
+    const hit = this.textCache.get(key)
+    if (hit) {
+      this.textCache.delete(key)
+      this.textCache.set(key, hit)
+      return hit
+    }
+    const set = this.fromIds(containsIds(db, this.spec, columns, text))
+    this.textCache.set(key, set)
+    this.textCached += set.length
+    while (this.textCache.size > TEXT_CACHE_ENTRIES || this.textCached > TEXT_CACHE_RANKS) {
+      const [oldest, value] = this.textCache.entries().next().value!
+      this.textCache.delete(oldest)
+      this.textCached -= value.length
+    }
+    return set
   }
 
   private containsSet(db: Db, column: string, text: string): RankSet {

@@ -158,6 +158,13 @@ function toLlmError(err: unknown, timedOut: boolean, latencyMs: number): LlmErro
   return new LlmError('network', err instanceof Error ? err.message : String(err), undefined, latencyMs)
 }
 
+interface Sent {
+  text: string
+  toolArgs: string
+  finishReason?: string
+  usage?: { prompt_tokens?: number; completion_tokens?: number }
+}
+
 export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
   const sdk = new OpenAI({
     apiKey: opts.apiKey,
@@ -166,6 +173,51 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
     maxRetries: opts.maxRetries,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   })
+
+  /** false once the provider refused a forced tool_choice. */
+  let forceTool = true
+
+  async function send(req: ChatRequest, model: string, reqOpts: { signal: AbortSignal; timeout: number; maxRetries: number }, forced: boolean): Promise<Sent> {
+    const messages = (req.tool && !forced
+      ? [...req.messages, { role: 'system', content: `请调用 ${req.tool.name} 工具给出结果。` }]
+      : req.messages) as ChatCompletionMessageParam[]
+    const body: ChatCompletionCreateParams = {
+      model,
+      messages,
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+      ...(req.tool
+        ? {
+            tools: [{ type: 'function' as const, function: { name: req.tool.name, description: req.tool.description, parameters: req.tool.parameters } }],
+            tool_choice: forced ? { type: 'function' as const, function: { name: req.tool.name } } : ('auto' as const),
+          }
+        : {}),
+      ...(req.json && !req.tool ? { response_format: { type: 'json_object' as const } } : {}),
+    }
+    const out: Sent = { text: '', toolArgs: '' }
+    if (req.onDelta) {
+      const stream = await sdk.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
+      for await (const chunk of stream) {
+        if (chunk.usage) out.usage = chunk.usage
+        const choice = chunk.choices?.[0]
+        if (!choice) continue
+        if (choice.finish_reason) out.finishReason = choice.finish_reason
+        for (const tc of choice.delta?.tool_calls ?? []) out.toolArgs += tc.function?.arguments ?? ''
+        if (choice.delta?.content) {
+          out.text += choice.delta.content
+          req.onDelta(choice.delta.content, out.text)
+        }
+      }
+      return out
+    }
+    const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
+    const choice = res.choices[0]
+    out.text = choice?.message?.content ?? ''
+    out.finishReason = choice?.finish_reason ?? undefined
+    for (const tc of choice?.message?.tool_calls ?? []) if (tc.type === 'function') out.toolArgs += tc.function.arguments
+    out.usage = res.usage ?? undefined
+    return out
+  }
 
   async function chat(req: ChatRequest): Promise<ChatResult> {
     const model = req.model ?? opts.model
@@ -179,46 +231,17 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
     }, timeoutMs)
     const onOuterAbort = () => abort.abort()
     req.signal?.addEventListener('abort', onOuterAbort, { once: true })
-    const body: ChatCompletionCreateParams = {
-      model,
-      messages: req.messages as ChatCompletionMessageParam[],
-      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
-      ...(req.tool
-        ? {
-            tools: [{ type: 'function' as const, function: { name: req.tool.name, description: req.tool.description, parameters: req.tool.parameters } }],
-            tool_choice: { type: 'function' as const, function: { name: req.tool.name } },
-          }
-        : {}),
-      ...(req.json && !req.tool ? { response_format: { type: 'json_object' as const } } : {}),
-    }
     const reqOpts = { signal: abort.signal, timeout: timeoutMs, maxRetries: req.maxRetries ?? opts.maxRetries }
-    let text = ''
-    let toolArgs = ''
-    let finishReason: string | undefined
-    let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined
+    let out: Sent
     try {
-      if (req.onDelta) {
-        const stream = await sdk.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
-        for await (const chunk of stream) {
-          if (chunk.usage) usage = chunk.usage
-          const choice = chunk.choices?.[0]
-          if (!choice) continue
-          if (choice.finish_reason) finishReason = choice.finish_reason
-          const delta = choice.delta
-          for (const tc of delta?.tool_calls ?? []) toolArgs += tc.function?.arguments ?? ''
-          if (delta?.content) {
-            text += delta.content
-            req.onDelta(delta.content, text)
-          }
-        }
-      } else {
-        const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
-        const choice = res.choices[0]
-        text = choice?.message?.content ?? ''
-        finishReason = choice?.finish_reason ?? undefined
-        for (const tc of choice?.message?.tool_calls ?? []) if (tc.type === 'function') toolArgs += tc.function.arguments
-        usage = res.usage ?? undefined
+      try {
+        out = await send(req, model, reqOpts, forceTool)
+      } catch (err) {
+        // Some OpenAI-compatible providers refuse a forced tool_choice: ask once more with "auto" and
+        // remember it for this client.
+        if (!req.tool || !forceTool || !(err instanceof APIError) || (err.status !== 400 && err.status !== 422)) throw err
+        forceTool = false
+        out = await send(req, model, reqOpts, false)
       }
     } catch (err) {
       throw toLlmError(err, timedOut, Date.now() - started)
@@ -226,6 +249,7 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
       clearTimeout(timer)
       req.signal?.removeEventListener('abort', onOuterAbort)
     }
+    const { text, toolArgs, finishReason, usage } = out
     const estimated = usage?.prompt_tokens === undefined || usage?.completion_tokens === undefined
     const tokensIn = usage?.prompt_tokens ?? estimatePromptTokens(req.messages, req.tool)
     const tokensOut = usage?.completion_tokens ?? estimateTokens(text + toolArgs)

@@ -26,6 +26,8 @@ export class SlidingWindowLimiter {
   private readonly keys = new Map<string, KeyState>()
   private readonly now: () => number
   private readonly sweepAbove: number
+  /** Size at which the next sweep runs: doubles when a sweep frees little, so busy maps are not rescanned per new key. */
+  private nextSweep: number
   private waitedMs = 0
   private waits = 0
 
@@ -33,13 +35,14 @@ export class SlidingWindowLimiter {
     if (!(opts.limit >= 1) || !(opts.windowMs > 0)) throw new Error('SlidingWindowLimiter: limit ≥ 1 and windowMs > 0 are required')
     this.now = opts.now ?? Date.now
     this.sweepAbove = opts.sweepAbove ?? 1000
+    this.nextSweep = this.sweepAbove
   }
 
   /** Resolves when a slot for `key` is free (at once when under the limit); returns the ms waited. */
   acquire(key: string): Promise<number> {
     let st = this.keys.get(key)
     if (!st) {
-      if (this.keys.size >= this.sweepAbove) this.sweep()
+      if (this.keys.size >= this.nextSweep) this.sweep()
       st = { stamps: [], tail: Promise.resolve(), pending: 0 }
       this.keys.set(key, st)
     }
@@ -81,6 +84,7 @@ export class SlidingWindowLimiter {
       const last = st.stamps.at(-1)
       if (st.pending === 0 && (last === undefined || last <= cutoff)) this.keys.delete(key)
     }
+    this.nextSweep = Math.max(this.sweepAbove, this.keys.size * 2)
   }
 
   private async take(st: KeyState): Promise<void> {

@@ -1,3 +1,5 @@
+import http from 'node:http'
+import https from 'node:https'
 import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from './types.js'
 
 /**
@@ -8,6 +10,7 @@ import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundP
 
 export interface WebhookOptions {
   timeoutMs?: number
+  /** Send with this fetch instead of node:http(s) (tests). */
   fetch?: typeof fetch
 }
 
@@ -25,20 +28,14 @@ export function markdownBody(part: OutboundPart): Record<string, unknown> {
 }
 
 export async function postWebhook(url: string, body: unknown, opts: WebhookOptions = {}): Promise<void> {
-  const f = opts.fetch ?? fetch
-  let res: Response
+  let res: { status: number; text: string }
   try {
-    res = await f(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-    })
+    res = opts.fetch ? await viaFetch(opts.fetch, url, JSON.stringify(body), opts.timeoutMs ?? 10_000) : await post(url, JSON.stringify(body), opts.timeoutMs ?? 10_000)
   } catch (err) {
     throw new DeliveryError(`webhook request failed: ${(err as Error).message}`, false, 'network')
   }
-  const text = await res.text().catch(() => '')
-  if (!res.ok) throw new DeliveryError(`webhook HTTP ${res.status}`, res.status < 500 && res.status !== 429, `http_${res.status}`)
+  const { text } = res
+  if (res.status < 200 || res.status > 299) throw new DeliveryError(`webhook HTTP ${res.status}`, res.status < 500 && res.status !== 429, `http_${res.status}`)
   let json: { errcode?: number; errmsg?: string } = {}
   try {
     json = text ? (JSON.parse(text) as typeof json) : {}
@@ -51,6 +48,51 @@ export async function postWebhook(url: string, body: unknown, opts: WebhookOptio
     const transient = json.errcode === -1 || json.errcode === 410100
     throw new DeliveryError(`webhook errcode ${code}: ${json.errmsg ?? ''}`, !transient, code)
   }
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8' }
+
+async function viaFetch(f: typeof fetch, url: string, payload: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const res = await f(url, { method: 'POST', headers: JSON_HEADERS, body: payload, signal: AbortSignal.timeout(timeoutMs) })
+  return { status: res.status, text: await res.text().catch(() => '') }
+}
+
+let agents: { http: http.Agent; https: https.Agent } | undefined
+
+/**
+ * POST over node:http(s) with keep-alive agents. Same contract as fetch with a timeout (the whole
+ * exchange, body included, must finish within `timeoutMs`), at a fraction of fetch's CPU cost per
+ * request: the webhook is on the hot path of every reply (bench/delivery.ts).
+ */
+function post(url: string, payload: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url)
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return reject(new Error(`unsupported protocol ${u.protocol}`))
+    agents ??= { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) }
+    let settled = false
+    const settle = (err: Error | undefined, value?: { status: number; text: string }): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (err) reject(err)
+      else resolve(value!)
+    }
+    const options = { method: 'POST', headers: { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(payload) } }
+    const onResponse = (res: http.IncomingMessage): void => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => settle(undefined, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+      res.on('error', (err) => settle(err))
+      res.on('aborted', () => settle(new Error('response aborted')))
+    }
+    const req = u.protocol === 'https:' ? https.request(u, { ...options, agent: agents.https }, onResponse) : http.request(u, { ...options, agent: agents.http }, onResponse)
+    const timer = setTimeout(() => {
+      settle(new Error(`timed out after ${timeoutMs} ms`))
+      req.destroy()
+    }, timeoutMs)
+    req.on('error', (err) => settle(err))
+    req.end(payload)
+  })
 }
 
 /** Replier that only uses the sessionWebhook (the OpenAPI fallback lives in the delivery router). */

@@ -62,7 +62,7 @@ describe('andy start (stream bot)', () => {
     expect(body.markdown.text).toContain('江苏恒远汽车零部件集团')
     expect(body.markdown.text.startsWith('@rep001 ')).toBe(true)
     expect(body.at.atUserIds).toEqual(['rep001'])
-    expect(bot.transport.stats().accepted).toBe(1)
+    expect(bot.transport!.stats().accepted).toBe(1)
   })
 
   it('never replies twice to a redelivered msgId, also after a restart on the same database', async () => {

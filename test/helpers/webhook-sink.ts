@@ -26,6 +26,8 @@ export interface SinkResponse {
  */
 export class WebhookSink {
   readonly requests: SinkRequest[] = []
+  /** Decides the answer per request (e.g. by msgUuid); consulted before the `respondNext` queue. */
+  respondWith: ((req: SinkRequest) => SinkResponse | undefined) | undefined
   private readonly scripted: SinkResponse[] = []
   private readonly waiters = new Set<() => void>()
   private readonly timers = new Set<NodeJS.Timeout>()
@@ -91,9 +93,10 @@ export class WebhookSink {
     } catch {
       // keep the raw text
     }
-    this.requests.push({ path: req.url ?? '/', headers: req.headers, body, at: Date.now() })
+    const record: SinkRequest = { path: req.url ?? '/', headers: req.headers, body, at: Date.now() }
+    this.requests.push(record)
     for (const w of [...this.waiters]) w()
-    const r = this.scripted.shift() ?? {}
+    const r = this.respondWith?.(record) ?? this.scripted.shift() ?? {}
     const send = (): void => {
       if (res.destroyed) return
       const payload = r.body ?? { errcode: r.errcode ?? 0, errmsg: r.errmsg ?? (r.errcode ? 'error' : 'ok') }

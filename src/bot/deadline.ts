@@ -1,0 +1,50 @@
+import type { BotContext } from './context.js'
+import type { Outbox } from './outbox.js'
+import type { Router } from './router.js'
+
+/**
+ * A per-message deadline around the router (ANDY_HANDLER_TIMEOUT_MS). JavaScript cannot kill a hung
+ * promise, so past the deadline the message is abandoned instead: the abort signal fires (handlers
+ * that pass `ctx.signal` to fetch/openai stop), the outbox is sealed so nothing the handler says later
+ * reaches the user, the user gets an apology, and the caller records the failure and frees the
+ * scheduler slot. Other users never wait for a hung handler.
+ */
+
+export function timeoutApology(timeoutMs: number): string {
+  const secs = Math.max(1, Math.round(timeoutMs / 1000))
+  return `抱歉，这条消息处理超时了（超过 ${secs} 秒），已记录下来。请稍后再试，或把问题拆小一点再问。`
+}
+
+export interface DeadlineOutcome {
+  readonly timedOut: boolean
+}
+
+export async function dispatchWithDeadline(
+  router: Router,
+  ctx: BotContext,
+  outbox: Outbox,
+  timeoutMs: number,
+  abort?: AbortController,
+): Promise<DeadlineOutcome> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs)
+  })
+  const run = router.dispatch(ctx).then(() => 'done' as const)
+  const outcome = await Promise.race([run, deadline])
+  clearTimeout(timer)
+  if (outcome === 'done') return { timedOut: false }
+
+  abort?.abort(new Error(`handler deadline of ${timeoutMs} ms passed`))
+  ctx.result.status = 'failed'
+  ctx.result.error = `handler timed out after ${timeoutMs} ms`
+  ctx.logger.error({ msgId: ctx.msg.msgId, intent: ctx.intent, timeoutMs }, 'handler timed out; abandoning it and apologising')
+  try {
+    await outbox.seal(timeoutApology(timeoutMs))
+  } catch (err) {
+    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'could not deliver the timeout apology')
+  }
+  // The abandoned handler may still settle later; its outcome no longer matters, but must not go unhandled.
+  void run.catch(() => undefined)
+  return { timedOut: true }
+}

@@ -1,0 +1,160 @@
+import type { LlmTotals } from '../services/metrics.js'
+import type { Db } from './client.js'
+
+/**
+ * SQL behind the seed HTTP API's non-case endpoints and the operations endpoints. Column names come
+ * from the constants below; every value is a bound parameter.
+ */
+
+export interface Page {
+  page: number
+  perpage: number
+}
+
+interface Where {
+  clauses: string[]
+  params: unknown[]
+}
+
+function where(w: Where): string {
+  return w.clauses.length ? `WHERE ${w.clauses.join(' AND ')}` : ''
+}
+
+function addEq(w: Where, column: string, value: string | undefined): void {
+  if (value === undefined) return
+  w.clauses.push(`"${column}" = ?`)
+  w.params.push(value)
+}
+
+function addContains(w: Where, column: string, value: string | undefined): void {
+  if (value === undefined) return
+  w.clauses.push(`instr(lower("${column}"), ?) > 0`)
+  w.params.push(value.toLowerCase())
+}
+
+function pageRows(db: Db, table: string, columns: readonly string[], w: Where, order: string, p: Page): { rows: Array<Record<string, unknown>>; total: number } {
+  const cols = columns.map((c) => `"${c}"`).join(', ')
+  const rows = db.sqlite
+    .prepare(`SELECT ${cols} FROM "${table}" ${where(w)} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .all(...w.params, p.perpage, (p.page - 1) * p.perpage) as Array<Record<string, unknown>>
+  const total = (db.sqlite.prepare(`SELECT count(*) AS n FROM "${table}" ${where(w)}`).get(...w.params) as { n: number }).n
+  return { rows, total }
+}
+
+// ---- usage records (AAndyUseRecordStatistics) -------------------------------------------------
+
+export const USAGE_ITEM_COLUMNS = [
+  'id', 'assistant_type', 'assistant_name', 'dd_group_name', 'user_dd_nick', 'consult_content', 'conversation_type', 'use_time', 'use_date',
+] as const
+
+export interface UsageFilter {
+  assistant_type?: string
+  user_dd_nick?: string
+  consult_content?: string
+  conversation_type?: string
+}
+
+/** Usage records, newest first: exact assistant_type / user_dd_nick / conversation_type, consult_content contains. */
+export function listUsageRecords(db: Db, f: UsageFilter, p: Page): { items: Array<Record<string, unknown>>; total: number } {
+  const w: Where = { clauses: [], params: [] }
+  addEq(w, 'assistant_type', f.assistant_type)
+  addEq(w, 'user_dd_nick', f.user_dd_nick)
+  addEq(w, 'conversation_type', f.conversation_type)
+  addContains(w, 'consult_content', f.consult_content)
+  const { rows, total } = pageRows(db, 'usage_records', USAGE_ITEM_COLUMNS, w, 'id DESC', p)
+  return { items: rows, total }
+}
+
+// ---- prompt tables (ALieBiaoAndypromptsteps, ALieBiaoAndyReportPromts) -----------------------
+
+export const PROMPT_STEP_COLUMNS = [
+  'id', 'version', 'step_type', 'step_name', 'prompt',
+  ...Array.from({ length: 12 }, (_, i) => `step${i + 1}`),
+] as const
+
+export function listPromptStepRows(db: Db, f: { version: string; step_type?: string }, p: Page): { rows: Array<Record<string, unknown>>; total: number } {
+  const w: Where = { clauses: [], params: [] }
+  addEq(w, 'version', f.version)
+  addEq(w, 'step_type', f.step_type)
+  return pageRows(db, 'prompt_steps', PROMPT_STEP_COLUMNS, w, 'id ASC', p)
+}
+
+export const REPORT_PROMPT_COLUMNS = [
+  'id', 'app_catalog', 'app_name', 'app_id', 'app_url', 'currNodeInstanceId', 'order_index', 'prompt', 'step1', 'step2', 'step3',
+] as const
+
+/** Exact app_catalog / app_id, app_name contains; ordered by order_index. */
+export function listReportPromptRows(
+  db: Db,
+  f: { app_catalog?: string; app_name?: string; app_id?: string },
+  p: Page,
+): { rows: Array<Record<string, unknown>>; total: number } {
+  const w: Where = { clauses: [], params: [] }
+  addEq(w, 'app_catalog', f.app_catalog)
+  addEq(w, 'app_id', f.app_id)
+  addContains(w, 'app_name', f.app_name)
+  return pageRows(db, 'report_prompts', REPORT_PROMPT_COLUMNS, w, 'order_index ASC, id ASC', p)
+}
+
+// ---- process data (ASaveAndyVardDtas, AGetAndyVarDatas) ---------------------------------------
+
+/** Writable columns of process_data, in the seed's order. */
+export const PROCESS_DATA_COLUMNS = [
+  'user_id', 'user_name', 'sys_survey_report', 'sys_activity_need', 'sys_content_select', 'user_content_select', 'sys_content_tuij',
+  'sys_activity_name', 'user_activity_name', 'sys_activity_ideas', 'sys_activity_plan', 'sys_activity_enroll', 'sys_activity_xuanc',
+  'sys_incentive_plan', 'sys_yuqi_result', 'sys_refine_merge', 'sys_activity_simplify', 'fansan_mothed', 'yixiang_course',
+  'activity_type', 'block_index', 'total_tokens', 'total_rmb', 'current_model', 'activity_beijing', 'activity_mubiao', 'enterprise_name',
+] as const
+
+export type ProcessDataColumn = (typeof PROCESS_DATA_COLUMNS)[number]
+export type ProcessDataValues = Partial<Record<ProcessDataColumn, string | number | null>>
+
+function known(values: ProcessDataValues): ProcessDataColumn[] {
+  return PROCESS_DATA_COLUMNS.filter((c) => values[c] !== undefined)
+}
+
+export function insertProcessData(db: Db, values: ProcessDataValues, now: number): number {
+  const cols = known(values)
+  const names = [...cols.map((c) => `"${c}"`), 'created_at', 'updated_at']
+  const res = db.sqlite
+    .prepare(`INSERT INTO process_data (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
+    .run(...cols.map((c) => values[c] ?? null), now, now)
+  return Number(res.lastInsertRowid)
+}
+
+/** Updates the given columns of one row; returns the number of rows changed (0 when the id does not exist). */
+export function updateProcessData(db: Db, id: number, values: ProcessDataValues, now: number): number {
+  const cols = known(values)
+  const sets = [...cols.map((c) => `"${c}" = ?`), 'updated_at = ?']
+  return db.sqlite.prepare(`UPDATE process_data SET ${sets.join(', ')} WHERE id = ?`).run(...cols.map((c) => values[c] ?? null), now, id).changes
+}
+
+export function processDataExists(db: Db, id: number): boolean {
+  return db.sqlite.prepare('SELECT 1 FROM process_data WHERE id = ?').get(id) !== undefined
+}
+
+/** Every process_data row of a user, in block order. */
+export function processDataOfUser(db: Db, userId: string): Array<Record<string, unknown>> {
+  const cols = ['id', ...PROCESS_DATA_COLUMNS, 'created_at', 'updated_at'].map((c) => `"${c}"`).join(', ')
+  return db.sqlite.prepare(`SELECT ${cols} FROM process_data WHERE user_id = ? ORDER BY block_index ASC, id ASC`).all(userId) as Array<
+    Record<string, unknown>
+  >
+}
+
+// ---- operations ---------------------------------------------------------------------------------
+
+/** LLM usage totals per model and status (for /metrics). */
+export function llmTotals(db: Db): LlmTotals[] {
+  return db.sqlite
+    .prepare(
+      `SELECT model, status, count(*) AS calls, coalesce(sum(tokens_in), 0) AS tokens_in,
+              coalesce(sum(tokens_out), 0) AS tokens_out, coalesce(sum(cost_rmb), 0) AS cost_rmb
+         FROM llm_calls GROUP BY model, status`,
+    )
+    .all() as LlmTotals[]
+}
+
+/** Throws when the database cannot answer (for /healthz). */
+export function pingDb(db: Db): void {
+  db.sqlite.prepare('SELECT 1').get()
+}

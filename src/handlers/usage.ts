@@ -1,0 +1,64 @@
+import { writeFileSync } from 'node:fs'
+import type { BotContext } from '../bot/context.js'
+import { UserError } from '../bot/errors.js'
+import { messageFilePath } from '../stats/files.js'
+import { formatStatsReply, fmtInt } from '../stats/format.js'
+import { PeriodError } from '../stats/period.js'
+import { describeFilters, type StatsQuery } from '../stats/query.js'
+import { renderStatsImage } from '../stats/usage-chart.js'
+import { computeUsageStatsAsync, readStatsQuery, type StatsScope } from '../stats/usage-stats.js'
+import { statsFileName, writeStatsWorkbook } from '../stats/workbook.js'
+
+/**
+ * `统计` (customType 6): usage numbers for a period with the seed's filters, a chart picture, and with
+ * `导出` the workbook. Reps see their own usage; admins (ANDY_ADMIN_STAFF_IDS) see everyone's.
+ */
+export async function usageHandler(ctx: BotContext): Promise<void> {
+  let query: StatsQuery
+  try {
+    query = readStatsQuery(ctx.deps.db, ctx.text, ctx.now())
+  } catch (err) {
+    if (err instanceof PeriodError) throw new UserError('bad_period', err.message)
+    throw err
+  }
+  const notes: string[] = []
+  const scope: StatsScope = ctx.isAdmin ? { kind: 'all' } : { kind: 'self', userId: ctx.userId, nick: ctx.userNick }
+  if (scope.kind === 'self' && query.userNick && query.userNick !== ctx.userNick) {
+    notes.push(`只有管理员能查看他人的使用情况，下面是你本人的数据（已忽略「人员:${query.userNick}」）。`)
+    query = { ...query, userNick: undefined }
+  }
+  const stats = await computeUsageStatsAsync(ctx.deps.db, query, scope)
+  ctx.result.filters = { from: query.period.from, to: query.period.to, scope: scope.kind, ...(describeFilters(query) ? { filters: describeFilters(query) } : {}) }
+  ctx.logger.info({ from: query.period.from, to: query.period.to, scope: scope.kind, total: stats.total, export: query.export }, 'usage statistics')
+
+  if (query.export) {
+    if (stats.total === 0) {
+      await ctx.reply(formatStatsReply(stats, { notes }))
+      return
+    }
+    const fileName = statsFileName(stats)
+    const path = messageFilePath(ctx.deps.config, ctx.msg.msgId, fileName)
+    const res = await writeStatsWorkbook(ctx.deps.db, stats, path)
+    await ctx.reply(
+      [`**使用统计导出 · ${query.period.label}**`, '', `明细 ${fmtInt(stats.total)} 条，另有 按助手、按人员、按群、按日、零结果问题、LLM成本 汇总表。`, ...notes.map((n) => `> ${n}`)].join('\n'),
+      { title: '使用统计导出' },
+    )
+    ctx.logger.info({ rows: res.rows, bytes: res.bytes }, 'usage workbook written')
+    await ctx.replyFile({ kind: 'file', path, fileName })
+    return
+  }
+
+  await ctx.reply(formatStatsReply(stats, { chart: stats.total > 0, notes }), { title: `使用统计 · ${query.period.label}` })
+  if (stats.total === 0) return
+  let png: Buffer
+  try {
+    png = renderStatsImage(stats)
+  } catch (err) {
+    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'usage chart not rendered')
+    await ctx.reply('趋势图暂时无法生成，上面的文字统计不受影响。')
+    return
+  }
+  const path = messageFilePath(ctx.deps.config, ctx.msg.msgId, '使用统计.png')
+  writeFileSync(path, png)
+  await ctx.replyFile({ kind: 'image', path, fileName: '使用统计.png' })
+}

@@ -1,0 +1,118 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from '../logger.js'
+import type { Metrics } from '../services/metrics.js'
+import { checkAuth, signValue } from './auth.js'
+import type { Endpoint, EndpointDeps, EndpointResult } from './endpoint.js'
+import { ApiError, badRequest, buildEnvelope, envelopeBody } from './envelope.js'
+import { parseParams, type RawParams } from './params.js'
+
+/**
+ * One seed API call: merge the parameters (query + form/JSON body), find the action, check app_key and
+ * sign, validate the parameters, run the endpoint, answer in the seed's envelope. The HTTP status mirrors
+ * `ret` (200, 4xx, 501, 5xx); server faults are logged with the request id, which the msg repeats.
+ */
+
+export interface ApiDeps extends EndpointDeps {
+  readonly logger: Logger
+  readonly metrics: Metrics
+}
+
+export type ApiHandler = (action: string | undefined, request: FastifyRequest, reply: FastifyReply) => Promise<void>
+
+/** Query and body parameters as one object. Repeated or conflicting parameters are a 400. */
+export function mergeParams(request: FastifyRequest): RawParams {
+  const out: RawParams = {}
+  for (const [k, v] of Object.entries((request.query ?? {}) as RawParams)) {
+    if (Array.isArray(v)) throw badRequest(`参数 ${k} 在 URL 中出现了 ${v.length} 次：每个参数只能给一次`)
+    out[k] = v
+  }
+  const body = request.body
+  if (body === undefined || body === null || body === '') return out
+  if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) {
+    throw badRequest('请求体必须是 JSON 对象（{"参数名":"值"}）或表单（application/x-www-form-urlencoded）')
+  }
+  const form = String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+  for (const [k, v] of Object.entries(body as RawParams)) {
+    if (form && Array.isArray(v)) throw badRequest(`参数 ${k} 在表单中出现了 ${v.length} 次：每个参数只能给一次`)
+    if (k in out && signValue(out[k]) !== signValue(v)) throw badRequest(`参数 ${k} 同时出现在 URL 和请求体中且取值不同：请只传一处`)
+    out[k] = v
+  }
+  return out
+}
+
+/** `Namespace.Class.Action` (or just `Action`) → `Action`. */
+export function actionFromService(s: unknown): string | undefined {
+  if (typeof s !== 'string' || !/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+){0,2}$/.test(s.trim())) return undefined
+  return s.trim().split('.').pop()
+}
+
+export function httpStatusOf(ret: number): number {
+  return Number.isInteger(ret) && ret >= 200 && ret <= 599 ? ret : 500
+}
+
+function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`
+}
+
+export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]): ApiHandler {
+  const exact = new Map(endpoints.map((e) => [e.action, e]))
+  const folded = new Map(endpoints.map((e) => [e.action.toLowerCase(), e]))
+  const list = endpoints.map((e) => e.action).join('、')
+  const secret = () => deps.config.http.appSecret
+
+  function find(action: string | undefined): Endpoint {
+    if (!action) {
+      throw badRequest('缺少接口名：请用 /api/<命名空间>/<类名>/<接口名>、/api/<接口名>，或旧式 /?s=<命名空间>.<类名>.<接口名>，如 /?s=SVIP.Andy_MyApi.ANrkhCaseDetail')
+    }
+    const ep = exact.get(action) ?? folded.get(action.toLowerCase())
+    if (!ep) throw new ApiError(404, `接口 ${action.slice(0, 60)} 不存在。可用接口：${list}`)
+    return ep
+  }
+
+  return async function handle(action, request, reply) {
+    const started = performance.now()
+    const log = request.log as unknown as Logger
+    let label = 'unknown'
+    let returnData = false
+    let ret = 200
+    let uuid: string | undefined
+    try {
+      const params = mergeParams(request)
+      returnData = String(params.return_data ?? '') === '1'
+      const ep = find(action ?? actionFromService(params.s))
+      label = ep.action
+      checkAuth(params, deps.config.http)
+      // uuid identifies the calling member: recorded on the access line. The token is a credential: never logged.
+      if (typeof params.uuid === 'string' && params.uuid) uuid = params.uuid.slice(0, 100)
+      const { values, extra } = parseParams(ep.params, params, { passthrough: ep.passthrough })
+      const result: EndpointResult = await ep.run({ deps, logger: log, values, extra })
+      if (result.kind === 'file') {
+        reply
+          .code(200)
+          .header('content-type', result.contentType)
+          .header('content-disposition', contentDisposition(result.fileName))
+        await reply.send(result.body)
+        return
+      }
+      const env = buildEnvelope(200, result.data, result.msg ?? '', deps.now(), secret())
+      await reply.code(200).type('application/json; charset=utf-8').send(envelopeBody(env, returnData))
+    } catch (err) {
+      let msg: string
+      if (err instanceof ApiError) {
+        ret = err.ret
+        msg = err.message
+      } else {
+        ret = 500
+        msg = `服务器内部错误，已记录（请求 ID：${request.id}）。请稍后重试，或把请求 ID 告诉管理员。`
+        log.error({ err, action: label, reqId: request.id }, 'api handler failed')
+      }
+      const env = buildEnvelope(ret, {}, msg, deps.now(), secret())
+      await reply.code(httpStatusOf(ret)).type('application/json; charset=utf-8').send(envelopeBody(env, false))
+    } finally {
+      const ms = performance.now() - started
+      deps.metrics.observeHttp(label, ret, ms)
+      log.info({ action: label, ret, ms: Math.round(ms * 10) / 10, uuid }, 'api call')
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import {
+  insertProcessData,
+  PROCESS_DATA_COLUMNS,
+  processDataExists,
+  processDataOfUser,
+  updateProcessData,
+  type ProcessDataValues,
+} from '../../db/api-queries.js'
+import { data, objectSchema, type Endpoint } from '../endpoint.js'
+import { ApiError, badRequest } from '../envelope.js'
+import type { ParamSpec } from '../params.js'
+
+/** ASaveAndyVardDtas / AGetAndyVarDatas: the activity-design workflow's stored steps, per user. */
+
+const LABELS: Record<(typeof PROCESS_DATA_COLUMNS)[number], string> = {
+  user_id: '用户id',
+  user_name: '用户姓名',
+  sys_survey_report: '系统-需求调研报告',
+  sys_activity_need: '系统-活动方案-活动需求',
+  sys_content_select: '系统-活动方案-内容选择',
+  user_content_select: '用户-活动方案-内容选择',
+  sys_content_tuij: '系统-活动方案-内容推荐',
+  sys_activity_name: '系统-活动方案-活动名称',
+  user_activity_name: '用户-活动方案-活动名称',
+  sys_activity_ideas: '系统-活动方案-活动思路',
+  sys_activity_plan: '系统-活动方案-活动策划',
+  sys_activity_enroll: '系统-活动方案-活动报名',
+  sys_activity_xuanc: '系统-活动方案-活动宣传',
+  sys_incentive_plan: '系统-活动方案-激励措施',
+  sys_yuqi_result: '系统-活动方案-预期效果',
+  sys_refine_merge: '方案合并',
+  sys_activity_simplify: '方案精简',
+  fansan_mothed: '发散方式',
+  yixiang_course: '意向课程',
+  activity_type: '活动类型',
+  block_index: '分块索引，默认0',
+  total_tokens: '总Token数',
+  total_rmb: '总人民币',
+  current_model: '当前模型',
+  activity_beijing: '活动背景',
+  activity_mubiao: '活动目标',
+  enterprise_name: '企业名称',
+}
+
+const NUMERIC: Partial<Record<string, Pick<ParamSpec, 'type' | 'min'>>> = {
+  block_index: { type: 'integer', min: 0 },
+  total_tokens: { type: 'integer', min: 0 },
+  total_rmb: { type: 'number', min: 0 },
+}
+
+const fieldParams: ParamSpec[] = PROCESS_DATA_COLUMNS.map((name) => ({ name, type: 'string', description: LABELS[name], ...NUMERIC[name] }))
+
+export const saveProcessDataEndpoint: Endpoint = {
+  action: 'ASaveAndyVardDtas',
+  summary: '保存过程数据存储表（operate_type 1 创建，2 按 id 更新）',
+  tag: '过程数据',
+  params: [
+    { name: 'operate_type', type: 'integer', default: 1, min: 1, max: 2, description: '操作方式，1-创建，2-更新。默认为1创建' },
+    { name: 'id', type: 'integer', min: 1, description: '待更新的数据ID（operate_type=2 时必填）' },
+    ...fieldParams,
+  ],
+  response: objectSchema({ id: ['integer', '新主键Id（更新时为被更新的 id）'], row_num: ['integer', '影响行数'] }),
+  notes: '更新时只改动本次给出的字段；空字符串视为未给出。',
+  run({ deps, values }) {
+    const fields: ProcessDataValues = {}
+    for (const c of PROCESS_DATA_COLUMNS) {
+      const v = values[c]
+      if (typeof v === 'string' || typeof v === 'number') fields[c] = v
+    }
+    const now = deps.now()
+    if (values.operate_type === 1) {
+      const id = insertProcessData(deps.db, fields, now)
+      return data({ id, row_num: 1 }, values.id !== undefined ? 'operate_type=1（创建）时忽略参数 id' : '')
+    }
+    const id = values.id
+    if (typeof id !== 'number') throw badRequest('operate_type=2（更新）时必须提供参数 id（待更新的数据ID）')
+    if (!processDataExists(deps.db, id)) throw new ApiError(404, `id=${id} 的过程数据不存在，无法更新；新建请用 operate_type=1`)
+    const rowNum = updateProcessData(deps.db, id, fields, now)
+    return data({ id, row_num: rowNum })
+  },
+}
+
+export const getProcessDataEndpoint: Endpoint = {
+  action: 'AGetAndyVarDatas',
+  summary: '根据 user_id 获取过程数据存储表数据详情',
+  tag: '过程数据',
+  params: [{ name: 'user_id', type: 'string', required: true, description: '过程数据存储表数据 UserID' }],
+  response: {
+    type: 'object',
+    properties: {
+      datas: {
+        type: 'array',
+        items: objectSchema({ id: ['integer', '主键'], ...LABELS, block_index: ['integer', LABELS.block_index], total_tokens: ['integer', LABELS.total_tokens], total_rmb: ['number', LABELS.total_rmb] }),
+      },
+    },
+  },
+  run({ deps, values }) {
+    return data({ datas: processDataOfUser(deps.db, String(values.user_id)) })
+  },
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify'
+import { pingDb } from '../db/api-queries.js'
+import type { Db } from '../db/client.js'
+import { inboxBacklog } from '../db/inbox.js'
+import type { Metrics } from '../services/metrics.js'
+import type { JsonSchema } from './endpoint.js'
+
+/** GET /healthz, GET /metrics, GET /openapi.json. No auth: they carry no secrets and no customer data. */
+
+export interface OpsDeps {
+  readonly db: Db
+  readonly metrics: Metrics
+  /** The stream transport's state ('connected', 'connecting', 'backoff', 'stopped'); absent when no stream runs. */
+  readonly streamState?: () => string
+  readonly openapi: () => JsonSchema
+}
+
+export interface Health {
+  status: 'ok' | 'unhealthy'
+  db: string
+  stream: string
+  backlog: number | null
+  uptime_s: number
+}
+
+/** Healthy when the database answers and the stream (if any) is connected. */
+export function checkHealth(deps: Pick<OpsDeps, 'db' | 'streamState'>): Health {
+  let db = 'ok'
+  let backlog: number | null = null
+  try {
+    pingDb(deps.db)
+    backlog = inboxBacklog(deps.db)
+  } catch (err) {
+    db = `error: ${(err as Error).message}`
+  }
+  let stream = 'disabled'
+  try {
+    if (deps.streamState) stream = deps.streamState()
+  } catch (err) {
+    stream = `error: ${(err as Error).message}`
+  }
+  const healthy = db === 'ok' && (stream === 'disabled' || stream === 'connected')
+  return { status: healthy ? 'ok' : 'unhealthy', db, stream, backlog, uptime_s: Math.round(process.uptime()) }
+}
+
+export function registerOps(fastify: FastifyInstance, deps: OpsDeps): void {
+  fastify.get('/healthz', async (request, reply) => {
+    const h = checkHealth(deps)
+    if (h.status !== 'ok') request.log.warn({ health: h }, 'health check failed')
+    return reply.code(h.status === 'ok' ? 200 : 503).send(h)
+  })
+
+  fastify.get('/metrics', async (request, reply) => {
+    try {
+      const text = await deps.metrics.render()
+      return reply.code(200).type(deps.metrics.registry.contentType).send(text)
+    } catch (err) {
+      request.log.error({ err, reqId: request.id }, 'metrics scrape failed')
+      return reply.code(500).type('text/plain; charset=utf-8').send(`# metrics unavailable (request ${request.id})\n`)
+    }
+  })
+
+  let doc: string | undefined
+  fastify.get('/openapi.json', async (_request, reply) => {
+    doc ??= JSON.stringify(deps.openapi())
+    return reply.code(200).type('application/json; charset=utf-8').send(doc)
+  })
+}

@@ -1,0 +1,239 @@
+import type { BotContext } from '../bot/context.js'
+import { isUserError, UserError } from '../bot/errors.js'
+import { addProcessSpend, createProcess, getProcess, saveStepResult, updateProcess, type ProcessRow } from '../db/process-data.js'
+import { citationBlock, contentGrounding, type Grounding } from './activity-grounding.js'
+import { askForInputs, missingInputs, readInputs, type Inputs } from './activity-inputs.js'
+import { matchPick, parseOptions, type PickOption } from './activity-picks.js'
+import { activityVariables, blockIndexOf, DONE_INDEX, GEN_STEPS, genPosition, INPUT_FIELDS, stepAt, type ActivityStep } from './activity-steps.js'
+import { doneMessage, inputsReview, pausedMessage, pickQuestion, progressSummary, stepTitle } from './activity-view.js'
+import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from './cost.js'
+import { progressFor, type ProgressReporter } from './progress.js'
+import { resolvePromptSet, runPromptRow } from './runner.js'
+import { cancelHandler, commandOf, loadWorkflow, saveWorkflow, type WorkflowPointer } from './workflow.js'
+
+/**
+ * 运营活动设计 (customType 5): a resumable multi-turn workflow. The record lives in process_data (saved
+ * after every step), the pointer in conversation_state.workflow. Generation runs from the current step
+ * to the next pick (or the end); a run remembers the message that started it, so when that message is
+ * handled again after a restart the run replays what it had sent (the outbox skips delivered parts)
+ * and continues where it stopped.
+ */
+
+const START = /(运营活动|活动设计|活动方案|设计.{0,6}活动)/
+const CANCEL_WORDS = new Set(['取消', '退出', 'cancel'])
+const HELP_WORDS = new Set(['帮助', 'help', '?', '？', '菜单'])
+const QUESTIONS = [0, blockIndexOf('user_content_select'), blockIndexOf('user_activity_name')]
+
+function inputsOf(p: ProcessRow): Inputs {
+  const out: Inputs = {}
+  for (const f of INPUT_FIELDS) if (p[f]) out[f] = p[f]!
+  return out
+}
+
+function reload(ctx: BotContext, id: number): ProcessRow {
+  const p = getProcess(ctx.deps.db, id)
+  if (!p) throw new Error(`process_data ${id} vanished`)
+  return p
+}
+
+/** Generates one step, saves it (block_index + 1, spend, model) and shows it. */
+async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, progress: ProgressReporter): Promise<void> {
+  const set = resolvePromptSet(ctx, [step.field], '运营活动设计')
+  const row = set.rows[0]
+  if (!row) throw new UserError('prompts_missing', `还没有配置「${step.label}」（${step.field}）的提示词，请联系管理员导入。`)
+  const vars: Record<string, string> = {}
+  for (const k of activityVariables(step.field) ?? []) vars[k] = (p as Record<string, unknown>)[k] == null ? '' : String((p as Record<string, unknown>)[k])
+  let grounding: Grounding | undefined
+  if (step.field === 'sys_content_tuij') {
+    grounding = contentGrounding(ctx, p)
+    vars.content_rows = grounding.promptText
+    ctx.logger.info({ rows: grounding.rows.map((r) => `${r.table}#${r.id}`) }, 'content recommendation grounding')
+  }
+  const title = stepTitle(step)
+  const stream = progress.begin(title)
+  let text: string
+  try {
+    const res = await runPromptRow(ctx, row, vars, { name: step.label, purpose: step.field, stream })
+    text = res.text
+    if (grounding) text = `${text}\n\n${citationBlock(grounding, text)}`
+    saveStepResult(ctx.deps.db, p.id, { field: step.field, text, blockIndex: p.block_index + 1, tokens: res.tokens, rmb: res.rmb, model: res.model }, ctx.now())
+  } catch (err) {
+    await stream.fail(err instanceof Error ? err.message : String(err))
+    if (isUserError(err)) throw err
+    ctx.logger.error({ err, msgId: ctx.msg.msgId, step: step.field, processId: p.id }, 'activity step failed')
+    throw llmFailureReply(ctx, err)
+  }
+  await stream.finish(text)
+}
+
+/** Runs (or, for the same message after a restart, replays and continues) the pointer's run. */
+async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullable<WorkflowPointer['run']> }, replay: boolean): Promise<void> {
+  const progress = progressFor(ctx)
+  const { from, single } = wf.run
+  let p = reload(ctx, wf.processId)
+  try {
+    await ctx.reply(wf.run.intro)
+    if (replay) {
+      for (let b = from; b < p.block_index; b++) {
+        const s = stepAt(b)
+        if (s?.kind === 'gen' && p[s.field]) await progress.replay(stepTitle(s), p[s.field]!)
+      }
+    }
+    // Stay well inside the message deadline (ANDY_HANDLER_TIMEOUT_MS): stop before a step that might not
+    // finish in time; 继续 picks up from there.
+    const started = Date.now()
+    const budgetMs = ctx.deps.config.handlerTimeoutMs * 0.7
+    let slowest = 0
+    let paced = false
+    for (let step = stepAt(p.block_index); step?.kind === 'gen' && !(single && p.block_index > from); step = stepAt(p.block_index)) {
+      if (slowest > 0 && Date.now() - started + slowest > budgetMs) {
+        paced = true
+        break
+      }
+      const t0 = Date.now()
+      await generate(ctx, p, step, progress)
+      slowest = Math.max(slowest, Date.now() - t0)
+      p = reload(ctx, p.id)
+    }
+    const next = stepAt(p.block_index)
+    if (next?.kind === 'pick') await ctx.reply(pickQuestion(p, next))
+    else if (p.block_index >= DONE_INDEX) await ctx.reply(doneMessage(p))
+    else await ctx.reply(pausedMessage(p, paced))
+  } finally {
+    const current = loadWorkflow(ctx)
+    if (current?.processId === wf.processId && current.run?.msgId === ctx.msg.msgId) saveWorkflow(ctx, { kind: 'activity', processId: wf.processId })
+  }
+}
+
+/** Starts a run at the record's current block: everything this message says goes out in `intro` first. */
+async function startRun(ctx: BotContext, p: ProcessRow, intro: string, single = false): Promise<void> {
+  const next = stepAt(p.block_index)
+  const status = next?.kind === 'gen' && progressFor(ctx).mode === 'markdown' ? `\n\n正在生成 (${genPosition(next.field)}/${GEN_STEPS.length}) ${next.label}…` : ''
+  const wf: WorkflowPointer = { kind: 'activity', processId: p.id, run: { msgId: ctx.msg.msgId, from: p.block_index, intro: `${intro}${status}`, single } }
+  saveWorkflow(ctx, wf)
+  await runSteps(ctx, wf as WorkflowPointer & { run: NonNullable<WorkflowPointer['run']> }, false)
+}
+
+/** New inputs from a message: saved; when all six are there, generation starts. */
+async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: boolean): Promise<void> {
+  const known = inputsOf(p)
+  const before = { tokens: ctx.result.tokens ?? 0, rmb: ctx.result.costRmb ?? 0 }
+  const got = text.trim() ? await readInputs(ctx, text, known) : {}
+  // Reading the inputs costs tokens too: they count in the workflow's totals.
+  addProcessSpend(ctx.deps.db, p.id, (ctx.result.tokens ?? 0) - before.tokens, (ctx.result.costRmb ?? 0) - before.rmb, ctx.deps.llm?.model, ctx.now())
+  const changed = INPUT_FIELDS.filter((f) => got[f] && got[f] !== known[f])
+  if (changed.length) updateProcess(ctx.deps.db, p.id, Object.fromEntries(changed.map((f) => [f, got[f]!])), ctx.now())
+  const now = reload(ctx, p.id)
+  const missing = missingInputs(inputsOf(now))
+  if (missing.length) {
+    const head = fresh ? '' : changed.length ? '**运营活动设计**：已记录。还需要这些信息（可以一次回复）：' : '**运营活动设计**：没有读到新的信息。还需要这些信息（可以一次回复）：'
+    await ctx.reply(askForInputs(inputsOf(now), missing, head))
+    return
+  }
+  if (now.block_index === 0) updateProcess(ctx.deps.db, p.id, { block_index: 1 }, ctx.now())
+  await startRun(ctx, reload(ctx, p.id), `信息已齐全，开始生成「${now.enterprise_name}」的活动方案（共 ${GEN_STEPS.length} 步，中途可回复 **查看进度**）。`)
+}
+
+async function start(ctx: BotContext): Promise<void> {
+  assertBudget(ctx)
+  const id = createProcess(ctx.deps.db, { user_id: ctx.userId, user_name: ctx.userNick }, ctx.now())
+  saveWorkflow(ctx, { kind: 'activity', processId: id })
+  ctx.logger.info({ processId: id }, 'activity workflow started')
+  await takeInputs(ctx, reload(ctx, id), ctx.text, true)
+}
+
+/** 重新生成: the last generated step again (later results become pending). */
+async function regenerate(ctx: BotContext, p: ProcessRow): Promise<void> {
+  let t = p.block_index - 1
+  while (t >= 1 && stepAt(t)?.kind === 'pick') t--
+  if (t < 1 || p.block_index === 0) {
+    await ctx.reply(askForInputs(inputsOf(p), missingInputs(inputsOf(p)), '还没有生成任何内容。先补充活动信息：'))
+    return
+  }
+  assertBudget(ctx)
+  updateProcess(ctx.deps.db, p.id, { block_index: t }, ctx.now())
+  await startRun(ctx, reload(ctx, p.id), `好的，重新生成「${stepAt(t)!.label}」。`, true)
+}
+
+/** 上一步: back to the previous question (the inputs, the content pick, the name pick). */
+async function back(ctx: BotContext, p: ProcessRow): Promise<void> {
+  const b = p.block_index
+  // At a pick the previous question is the one before it; elsewhere, the last question asked.
+  const target = [...QUESTIONS].reverse().find((q) => q < b)
+  if (target === undefined) {
+    await ctx.reply(inputsReview(p, '已经是第一步（活动信息）了。当前信息：'))
+    return
+  }
+  updateProcess(ctx.deps.db, p.id, { block_index: target }, ctx.now())
+  const now = reload(ctx, p.id)
+  if (target === 0) await ctx.reply(inputsReview(now, '已回到第一步（活动信息）。当前信息：'))
+  else await ctx.reply(pickQuestion(now, stepAt(target)!, `已回到「${stepAt(target)!.label}」。`))
+}
+
+/** What a picked option stores: the whole content option; only the name of a name option. */
+function chosenText(step: ActivityStep, o: PickOption): string {
+  if (step.field !== 'user_activity_name') return o.text
+  return (o.title.split(/——|--|\s-\s|：|:/)[0] ?? o.title).replace(/[「」『』“”"]/g, '').trim() || o.title
+}
+
+async function answerPick(ctx: BotContext, p: ProcessRow, step: ActivityStep): Promise<void> {
+  const options = step.optionsFrom ? parseOptions(p[step.optionsFrom] ?? '') : []
+  const pick = matchPick(ctx.text, options)
+  if (pick.kind === 'out_of_range' || pick.kind === 'none') {
+    const why = pick.kind === 'out_of_range' ? `没有第 ${pick.n} 个选项。` : '没看懂你的选择。'
+    await ctx.reply(pickQuestion(p, step, why))
+    return
+  }
+  const chosen = pick.kind === 'option' ? chosenText(step, pick.option) : pick.text
+  const said = pick.kind === 'option' ? `已选择第 ${pick.option.n} 个：${pick.option.title}` : `已按你的输入：${chosen.split('\n')[0]}`
+  assertBudget(ctx)
+  updateProcess(ctx.deps.db, p.id, { [step.field]: chosen, block_index: p.block_index + 1 }, ctx.now())
+  await startRun(ctx, reload(ctx, p.id), said)
+}
+
+export async function activityHandler(ctx: BotContext): Promise<void> {
+  if (!ctx.deps.llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
+  const wf = loadWorkflow(ctx)
+  const p = wf ? getProcess(ctx.deps.db, wf.processId) : undefined
+  const cmd = commandOf(ctx.text)
+  // With customType 5 (HTTP API) every message arrives here, control words included.
+  const word = ctx.text.normalize('NFKC').toLowerCase().replace(/[\s。.!！]+/g, '')
+  if (CANCEL_WORDS.has(word)) return cancelHandler(ctx)
+  if (HELP_WORDS.has(word) && p && p.block_index < DONE_INDEX && wf?.run?.msgId !== ctx.msg.msgId) return ctx.reply(progressSummary(p))
+  if (wf && p && wf.run?.msgId === ctx.msg.msgId) {
+    ctx.logger.info({ processId: p.id, from: wf.run.from, blockIndex: p.block_index }, 'resuming an interrupted activity run')
+    await runSteps(ctx, wf as WorkflowPointer & { run: NonNullable<WorkflowPointer['run']> }, true)
+    return
+  }
+  if (!p) {
+    if (cmd) {
+      await ctx.reply('当前没有进行中的运营活动设计。发送「帮我设计一个运营活动」开始。')
+      return
+    }
+    await start(ctx)
+    return
+  }
+  const done = p.block_index >= DONE_INDEX
+  if (cmd === 'progress') return ctx.reply(progressSummary(p))
+  if (cmd === 'regenerate') return regenerate(ctx, p)
+  if (cmd === 'back') return back(ctx, p)
+  if (done) {
+    if (cmd === 'continue') return ctx.reply(doneMessage(p))
+    return start(ctx)
+  }
+  const step = stepAt(p.block_index)
+  if (!cmd && START.test(ctx.text) && p.block_index > 0) {
+    await ctx.reply(`你有一个进行中的运营活动设计${p.enterprise_name ? `（${p.enterprise_name}）` : ''}。回复 **继续** 接着做，**查看进度** 看看到哪一步了；想重新开始请先回复 **取消**。`)
+    return
+  }
+  if (p.block_index === 0) return takeInputs(ctx, p, cmd === 'continue' ? '' : ctx.text, false)
+  if (step?.kind === 'pick') {
+    if (cmd === 'continue') return ctx.reply(pickQuestion(p, step))
+    return answerPick(ctx, p, step)
+  }
+  if (cmd === 'continue') {
+    assertBudget(ctx)
+    return startRun(ctx, p, '好的，接着生成。')
+  }
+  await ctx.reply(pausedMessage(p))
+}

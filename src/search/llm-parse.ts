@@ -1,0 +1,178 @@
+import type { BotContext } from '../bot/context.js'
+import { localYear } from '../clock.js'
+import { budgetState, chatFor } from '../pipelines/cost.js'
+import { describeFilter, type AppliedFilter } from './conditions.js'
+import type { Dictionary } from './dictionary.js'
+import { buildFilterSchema, type DimColumns, type LlmFilters } from './llm-schema.js'
+import { formatBounds, type Bounds } from './numbers.js'
+import { normalizeSentence, PRIORITY, type ParsedSentence } from './parser.js'
+import { DIMENSION_LABELS, type TableSpec } from './tables.js'
+
+/**
+ * Better understanding with an LLM: the sentence is parsed into the table's filter schema by a forced
+ * tool call and merged with the rule parse. Exact dictionary hits and number phrases of the rule parse
+ * win; the LLM adds what the rules left as free words (synonyms, implied industries, 大型企业 → ≥1000人).
+ * Its category values are mapped onto values stored in the data and dropped when nothing matches, so
+ * it never invents a filter value. Any failure or the time limit (LLM_PARSE_TIMEOUT_MS) → the rule parse.
+ */
+
+const TOOL = 'set_filters'
+
+function norm(s: string): string {
+  return s.normalize('NFKC').toLowerCase().trim()
+}
+
+/** Stored values of a dimension an LLM value stands for (exact, dictionary phrase, then contained). */
+export function mapToStored(spec: TableSpec, dict: Dictionary, d: DimColumns, value: string): Array<{ column: string; values: string[] }> {
+  const v = norm(value)
+  if (!v) return []
+  const byColumn = new Map<string, Set<string>>()
+  const add = (column: string, stored: string) => {
+    const set = byColumn.get(column) ?? new Set<string>()
+    set.add(stored)
+    byColumn.set(column, set)
+  }
+  for (const c of d.columns) for (const s of dict.values(spec.key, c)) if (norm(s) === v) add(c, s)
+  if (byColumn.size === 0) {
+    for (const m of dict.scan(v, [spec.key])) {
+      for (const h of m.hits) if (h.dim === d.dim && d.columns.includes(h.column)) add(h.column, h.value)
+    }
+  }
+  if (byColumn.size === 0 && [...v].length >= 2) {
+    for (const c of d.columns) for (const s of dict.valuesContaining(spec.key, c, v)) add(c, s)
+  }
+  return [...byColumn].map(([column, values]) => ({ column, values: [...values] }))
+}
+
+function boundsOf(min: number | undefined, max: number | undefined): Bounds | undefined {
+  if (min === undefined && max === undefined) return undefined
+  const b: Bounds = {}
+  if (min !== undefined) b.min = Math.round(min)
+  if (max !== undefined) b.max = Math.round(max)
+  if (b.min !== undefined && b.max !== undefined && b.min > b.max) return undefined
+  return b
+}
+
+/** The LLM's filters as AppliedFilters (source 'llm'), only with values present in the data. */
+export function llmFilters(spec: TableSpec, dict: Dictionary, dims: DimColumns[], f: LlmFilters, sentence: string): { filters: AppliedFilter[]; unmapped: string[] } {
+  const filters: AppliedFilter[] = []
+  const unmapped: string[] = []
+  for (const d of dims) {
+    const asked = f.dims[d.dim] ?? []
+    const columns = new Map<string, Set<string>>()
+    const shown: string[] = []
+    for (const value of asked) {
+      const mapped = mapToStored(spec, dict, d, value)
+      if (mapped.length === 0) {
+        unmapped.push(value)
+        continue
+      }
+      shown.push(value)
+      for (const m of mapped) {
+        const set = columns.get(m.column) ?? new Set<string>()
+        for (const s of m.values) set.add(s)
+        columns.set(m.column, set)
+      }
+    }
+    if (columns.size === 0) continue
+    const cols = [...columns].map(([column, values]) => ({ column, values: [...values] }))
+    filters.push({
+      key: cols[0]!.column, label: DIMENSION_LABELS[d.dim], display: shown.join('/'), value: [...new Set(cols.flatMap((c) => c.values))],
+      condition: { kind: 'in', columns: cols }, priority: PRIORITY[d.dim], source: 'llm',
+    })
+  }
+  const size = spec.sizeColumns ? boundsOf(f.staff_size_min, f.staff_size_max) : undefined
+  if (size) filters.push({ key: 'staff_size', label: '规模', display: formatBounds(size, '人'), value: { ...size }, condition: { kind: 'size', ...size }, priority: PRIORITY.size, source: 'llm' })
+  const years = spec.yearColumn ? boundsOf(f.year_from, f.year_to) : undefined
+  if (years && spec.yearColumn) {
+    filters.push({ key: spec.yearColumn, label: '年份', display: formatBounds(years, '年'), value: { ...years }, condition: { kind: 'range', column: spec.yearColumn, ...years }, priority: PRIORITY.year, source: 'llm' })
+  }
+  const accounts = spec.accountColumn ? boundsOf(f.account_count_min, f.account_count_max) : undefined
+  if (accounts && spec.accountColumn) {
+    filters.push({
+      key: 'account_count', label: '帐号数', display: formatBounds(accounts, '个'), value: { ...accounts },
+      condition: { kind: 'range', column: spec.accountColumn, ...accounts }, priority: PRIORITY.account, source: 'llm',
+    })
+  }
+  const money = spec.moneyColumn ? boundsOf(f.money_min, f.money_max) : undefined
+  if (money && spec.moneyColumn) {
+    filters.push({ key: 'money', label: '金额', display: formatBounds(money, '元'), value: { ...money }, condition: { kind: 'range', column: spec.moneyColumn, ...money }, priority: PRIORITY.money, source: 'llm' })
+  }
+  // Keywords only when they are the user's own words.
+  const text = normalizeSentence(sentence)
+  for (const k of f.keywords) {
+    const w = norm(k)
+    if (w && text.includes(w)) filters.push({ key: 'keywords', label: '关键词', display: w, value: w, condition: { kind: 'keyword', text: w }, priority: PRIORITY.keyword, source: 'llm' })
+  }
+  return { filters, unmapped }
+}
+
+/**
+ * Rule filters win per dimension. Rule keywords the LLM turned into a filter are dropped (they were
+ * explained); the ones it kept as keywords stay; when the LLM added nothing, every rule keyword stays.
+ * Keywords the rules did not find are never added (the rules keep every leftover word already).
+ */
+export function mergeFilters(rule: readonly AppliedFilter[], fromLlm: readonly AppliedFilter[]): AppliedFilter[] {
+  const ruleLabels = new Set(rule.filter((f) => f.source !== 'keyword').map((f) => f.label))
+  const added = fromLlm.filter((f) => f.source === 'llm' && f.key !== 'keywords' && !ruleLabels.has(f.label))
+  const llmWords = fromLlm.filter((f) => f.key === 'keywords').map((f) => String(f.value))
+  const covers = (a: string, b: string) => a.includes(b) || b.includes(a)
+  const out = rule.filter((f) => f.source !== 'keyword' || added.length === 0 || llmWords.some((w) => covers(w, String(f.value))))
+  out.push(...added)
+  return out
+}
+
+function systemPrompt(spec: TableSpec, year: number): string {
+  return [
+    `你是销售助手 Andy 的检索条件解析器。把用户的一句话转换成「${spec.title}」数据的筛选条件，调用 ${TOOL} 返回。`,
+    '规则：',
+    '1. 只填写用户明确提到或明显隐含的条件，不确定的不要填。',
+    '2. 类别字段只能使用给出的可选值；近义词、简称、俗称映射到最接近的可选值（如“药企”→医药类行业，“车企”→汽车）；由公司类型能推断行业时可以填行业（如“城商行”→银行）。',
+    '3. 模糊规模：大型企业≥1000人，超大型≥10000人，中型企业300–1000人，中小企业/小型企业≤300人。',
+    `4. 今年是 ${year} 年：“今年”=${year}，“去年”=${year - 1}，“近两年”=${year - 1}–${year}，“近三年”=${year - 2}–${year}。`,
+    '5. 其余无法归类但有检索意义的原词放进 keywords；“帮我找”“有哪些”“客户”“案例”等请求用语不要放。',
+  ].join('\n')
+}
+
+/** The rule parse refined by the LLM, or the rule parse unchanged (no LLM, nothing left to understand, over budget, slow, failed). */
+export async function refineWithLlm(ctx: BotContext, rule: ParsedSentence): Promise<ParsedSentence> {
+  const spec = rule.table
+  if (!ctx.deps.llm || !spec) return rule
+  // Everything was understood by the dictionary and number rules: nothing for the LLM to add.
+  if (!rule.filters.some((f) => f.source === 'keyword')) return rule
+  if (budgetState(ctx).exhausted) {
+    ctx.logger.info({ msgId: ctx.msg.msgId }, 'llm parse skipped: daily budget spent')
+    return rule
+  }
+  const dict = ctx.deps.dictionary.get()
+  const schema = buildFilterSchema(spec, dict)
+  const started = Date.now()
+  try {
+    const res = await chatFor(
+      ctx,
+      {
+        messages: [{ role: 'system', content: systemPrompt(spec, localYear(ctx.now())) }, { role: 'user', content: rule.text }],
+        tool: { name: TOOL, description: `${spec.title}的筛选条件`, parameters: schema.parameters },
+        temperature: 0,
+        maxTokens: 400,
+        timeoutMs: ctx.deps.config.llm.parseTimeoutMs,
+        maxRetries: 0,
+      },
+      { purpose: 'parse', skipBudget: true },
+    )
+    const parsed = schema.zod.safeParse(res.data)
+    if (!parsed.success) {
+      ctx.logger.warn({ msgId: ctx.msg.msgId, issues: parsed.error.issues.slice(0, 3) }, 'llm parse returned invalid filters; using the rule parse')
+      return rule
+    }
+    const { filters: fromLlm, unmapped } = llmFilters(spec, dict, schema.dims, parsed.data, rule.text)
+    const filters = mergeFilters(rule.filters, fromLlm)
+    const added = filters.filter((f) => f.source === 'llm' && f.key !== 'keywords')
+    if (added.length) ctx.notes.push(`AI 理解补充的条件：${added.map(describeFilter).join('、')}`)
+    ctx.logger.info({ msgId: ctx.msg.msgId, added: added.map(describeFilter), unmapped, elapsedMs: Date.now() - started }, 'llm parse merged')
+    return { ...rule, filters }
+  } catch (err) {
+    ctx.logger.warn({ msgId: ctx.msg.msgId, err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started }, 'llm parse failed; using the rule parse')
+    return rule
+  }
+}

@@ -1,0 +1,88 @@
+/** Types and helpers shared by the file extractors (files.ts and file-*.ts). */
+
+export type DocKind = 'pdf' | 'docx' | 'xlsx' | 'pptx' | 'text'
+export type FileKind = DocKind | 'image' | 'legacy-office' | 'other'
+
+export interface DetectedFile {
+  readonly kind: FileKind
+  /** Extension matching the content (pdf, docx, png, txt…). */
+  readonly ext: string
+  readonly mime: string
+}
+
+export interface Extracted {
+  readonly kind: DocKind
+  /** The text, paragraphs separated by blank lines, headings as markdown `#` lines. */
+  readonly text: string
+  /** Characters kept (≤ maxChars). */
+  readonly chars: number
+  /** More text was there than maxChars (or the time limit cut the reading short). */
+  readonly truncated: boolean
+  /** PDF pages / PPTX slides / XLSX sheets. */
+  readonly pages?: number
+  readonly slides?: number
+  readonly sheets?: readonly string[]
+  /** PDF pages without a text layer (scans). */
+  readonly imagePages?: number
+  /** Headings found (DOCX headings, slide titles, sheet names, markdown `#`), in order. */
+  readonly headings: readonly string[]
+  /** Text files: the encoding used. */
+  readonly encoding?: string
+}
+
+export type FileErrorCode = 'too_large' | 'unsupported' | 'legacy_office' | 'image' | 'scanned' | 'encrypted' | 'corrupt' | 'timeout' | 'empty'
+
+/** A file Andy cannot read, with what to tell the user (handlers turn the code into Chinese). */
+export class FileError extends Error {
+  constructor(
+    readonly code: FileErrorCode,
+    message: string,
+    readonly detail: { readonly pages?: number; readonly kind?: FileKind; readonly ext?: string } = {},
+  ) {
+    super(message)
+    this.name = 'FileError'
+  }
+}
+
+/** What the extractors get: stop reading past maxChars, give up past the deadline. */
+export interface ExtractLimits {
+  readonly maxChars: number
+  /** Epoch ms. */
+  readonly deadline: number
+}
+
+/** Throws the timeout error once the deadline has passed (extractors call it between units of work). */
+export function checkDeadline(limits: ExtractLimits, timeoutLabel = 'the file'): void {
+  if (Date.now() > limits.deadline) throw new FileError('timeout', `reading ${timeoutLabel} took too long`)
+}
+
+/** Appends `piece` to `parts` while the total stays within maxChars; returns false once full. */
+export class TextBuffer {
+  private readonly parts: string[] = []
+  private size = 0
+  truncated = false
+
+  constructor(private readonly maxChars: number) {}
+
+  get length(): number {
+    return this.size
+  }
+
+  push(piece: string): boolean {
+    if (this.truncated) return false
+    const room = this.maxChars - this.size
+    if (piece.length > room) {
+      if (room > 0) this.parts.push(piece.slice(0, room))
+      this.size = this.maxChars
+      this.truncated = true
+      return false
+    }
+    this.parts.push(piece)
+    this.size += piece.length
+    return true
+  }
+
+  text(): string {
+    return this.parts.join('').replace(/\n{3,}/g, '\n\n').trim()
+  }
+}

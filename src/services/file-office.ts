@@ -1,0 +1,129 @@
+import JSZip from 'jszip'
+import mammoth from 'mammoth'
+import { checkDeadline, FileError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
+import { decodeEntities, htmlToText } from './file-text.js'
+
+/**
+ * Word and PowerPoint text. DOCX through mammoth (headings kept from the paragraph styles, images
+ * skipped without being decoded); PPTX by reading the slide XML from the zip (jszip) in presentation
+ * order: each slide's title as a heading, its text and tables, then its speaker notes.
+ */
+
+export async function extractDocx(buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
+  let html: string
+  try {
+    const res = await mammoth.convertToHtml(
+      { buffer: Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength) },
+      // Pictures are not read at all (a data URI per image would only cost memory).
+      { convertImage: mammoth.images.imgElement(() => Promise.resolve({ src: '' })), ignoreEmptyParagraphs: true },
+    )
+    html = res.value
+  } catch (err) {
+    throw new FileError('corrupt', `not a readable DOCX: ${(err as Error).message}`, { kind: 'docx' })
+  }
+  checkDeadline(limits, 'the document')
+  const { text, headings } = htmlToText(html)
+  const out = new TextBuffer(limits.maxChars)
+  out.push(text)
+  const kept = out.text()
+  return { kind: 'docx', text: kept, chars: kept.length, truncated: out.truncated, headings }
+}
+
+const PARAGRAPH_OR_ROW = /<a:tr[\s>][\s\S]*?<\/a:tr>|<a:p[\s>][\s\S]*?<\/a:p>/g
+const SHAPE = /<p:sp[\s>][\s\S]*?<\/p:sp>/g
+
+/** The text of one <a:p> (runs, fields, line breaks). */
+function paragraphText(p: string): string {
+  let s = ''
+  for (const m of p.matchAll(/<a:t(?:\s[^>]*)?>([\s\S]*?)<\/a:t>|<a:br\s*\/>/g)) s += m[1] === undefined ? '\n' : decodeEntities(m[1])
+  return s.trim()
+}
+
+/** Paragraphs in document order; a table row becomes one line, cells joined with " | ". */
+function xmlLines(xml: string): string[] {
+  const lines: string[] = []
+  for (const m of xml.matchAll(PARAGRAPH_OR_ROW)) {
+    const block = m[0]
+    if (block.startsWith('<a:tr')) {
+      const cells = [...block.matchAll(/<a:tc[\s>][\s\S]*?<\/a:tc>/g)].map((c) => [...c[0].matchAll(/<a:p[\s>][\s\S]*?<\/a:p>/g)].map((p) => paragraphText(p[0])).filter(Boolean).join(' '))
+      if (cells.some(Boolean)) lines.push(cells.join(' | '))
+    } else {
+      const t = paragraphText(block)
+      if (t) lines.push(t)
+    }
+  }
+  return lines
+}
+
+const isPlaceholder = (shape: string, types: readonly string[]) => types.some((t) => shape.includes(`<p:ph type="${t}"`))
+
+function relTargets(relsXml: string | undefined): Map<string, string> {
+  const map = new Map<string, string>()
+  for (const m of (relsXml ?? '').matchAll(/<Relationship\s[^>]*>/g)) {
+    const id = /\sId="([^"]+)"/.exec(m[0])?.[1]
+    const target = /\sTarget="([^"]+)"/.exec(m[0])?.[1]
+    if (id && target) map.set(id, target)
+  }
+  return map
+}
+
+/** Resolves a relationship target relative to the part that names it ("../notesSlides/x.xml"). */
+function resolvePart(from: string, target: string): string {
+  if (target.startsWith('/')) return target.slice(1)
+  const parts = from.split('/').slice(0, -1)
+  for (const seg of target.split('/')) {
+    if (seg === '..') parts.pop()
+    else if (seg !== '.') parts.push(seg)
+  }
+  return parts.join('/')
+}
+
+/** Slide part names in presentation order (sldIdLst), else by slide number. */
+async function slideOrder(zip: JSZip): Promise<string[]> {
+  const pres = await zip.file('ppt/presentation.xml')?.async('string')
+  const rels = relTargets(await zip.file('ppt/_rels/presentation.xml.rels')?.async('string'))
+  const ordered: string[] = []
+  for (const m of (pres ?? '').matchAll(/<p:sldId\s[^>]*r:id="([^"]+)"/g)) {
+    const target = rels.get(m[1]!)
+    if (target) ordered.push(resolvePart('ppt/presentation.xml', target))
+  }
+  if (ordered.length && ordered.every((p) => zip.file(p))) return ordered
+  const num = (p: string) => Number(/slide(\d+)\.xml$/.exec(p)?.[1] ?? 0)
+  return Object.keys(zip.files).filter((p) => /^ppt\/slides\/slide\d+\.xml$/.test(p)).sort((a, b) => num(a) - num(b))
+}
+
+export async function extractPptx(buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
+  let zip: JSZip
+  try {
+    zip = await JSZip.loadAsync(buffer)
+  } catch (err) {
+    throw new FileError('corrupt', `not a readable PPTX: ${(err as Error).message}`, { kind: 'pptx' })
+  }
+  const slides = await slideOrder(zip)
+  const out = new TextBuffer(limits.maxChars)
+  const headings: string[] = []
+  let lines = 0
+  for (let i = 0; i < slides.length; i++) {
+    checkDeadline(limits, 'the presentation')
+    const path = slides[i]!
+    const xml = (await zip.file(path)?.async('string')) ?? ''
+    const shapes = xml.match(SHAPE) ?? []
+    const titleShape = shapes.find((s) => isPlaceholder(s, ['title', 'ctrTitle']))
+    const title = titleShape ? xmlLines(titleShape).join(' ') : ''
+    if (title) headings.push(title)
+    const body = xmlLines(titleShape ? xml.replace(titleShape, '') : xml)
+    const rels = relTargets(await zip.file(path.replace(/slides\/(slide\d+\.xml)$/, 'slides/_rels/$1.rels'))?.async('string'))
+    const notesTarget = [...rels.values()].find((t) => t.includes('notesSlide'))
+    let notes: string[] = []
+    if (notesTarget) {
+      const notesXml = (await zip.file(resolvePart(path, notesTarget))?.async('string')) ?? ''
+      notes = (notesXml.match(SHAPE) ?? []).filter((s) => isPlaceholder(s, ['body'])).flatMap(xmlLines)
+    }
+    lines += (title ? 1 : 0) + body.length + notes.length
+    const block = [`## 第 ${i + 1} 页${title ? `：${title}` : ''}`, ...body, ...(notes.length ? [`备注：${notes.join(' ')}`] : [])].join('\n')
+    if (!out.push(`${block}\n\n`)) break
+  }
+  if (lines === 0) throw new FileError('empty', 'the slides have no text (pictures only?)', { kind: 'pptx', pages: slides.length })
+  const text = out.text()
+  return { kind: 'pptx', text, chars: text.length, truncated: out.truncated, slides: slides.length, headings }
+}

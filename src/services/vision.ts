@@ -1,0 +1,159 @@
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
+import { costOf, estimateTokens, LlmError, type ChatResult, type LlmErrorKind, type LlmPrices } from './llm.js'
+
+/**
+ * Picture questions for a vision-capable model (LLM_VISION_MODEL: qwen-vl, glm-4v, gpt-4o…) on the same
+ * OpenAI-compatible provider as the text model. Kept apart from llm.ts (whose messages are text only):
+ * the image goes as an `image_url` content part holding a data URL (base64), which every
+ * OpenAI-compatible vision API accepts and which needs no public URL for the picture.
+ * Same conventions as llm.ts: one deadline for the whole call, SDK retries, LlmError kinds, usage from
+ * the API (estimated when missing), cost from LLM_PRICE_*.
+ */
+
+export interface VisionImage {
+  /** image/png, image/jpeg, image/gif, image/webp, image/bmp */
+  readonly mime: string
+  readonly data: Uint8Array
+}
+
+export interface VisionRequest {
+  readonly image: VisionImage
+  readonly question: string
+  readonly system?: string
+  readonly maxTokens?: number
+  readonly temperature?: number
+  readonly timeoutMs?: number
+  /** Streams the answer (AI cards). */
+  readonly onDelta?: (delta: string, text: string) => void
+  /** Cancels the call (the message's deadline). */
+  readonly signal?: AbortSignal
+}
+
+export interface VisionClient {
+  readonly model: string
+  describe(req: VisionRequest): Promise<ChatResult>
+}
+
+export interface VisionClientOptions {
+  apiKey: string
+  baseUrl?: string
+  model: string
+  prices: LlmPrices
+  timeoutMs: number
+  maxRetries: number
+}
+
+/** Providers bill a picture as roughly this many input tokens (used only when usage is missing). */
+export const IMAGE_TOKEN_ESTIMATE = 1000
+
+export function imageDataUrl(img: VisionImage): string {
+  return `data:${img.mime};base64,${Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength).toString('base64')}`
+}
+
+function toLlmError(err: unknown, timedOut: boolean, latencyMs: number): LlmError {
+  if (err instanceof LlmError) return err
+  if (timedOut || err instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'the vision model did not answer in time', undefined, latencyMs)
+  if (err instanceof APIUserAbortError) return new LlmError('aborted', 'the request was cancelled', undefined, latencyMs)
+  if (err instanceof APIError) {
+    const s = err.status
+    const kind: LlmErrorKind = s === 429 ? 'rate_limit' : s === 401 || s === 403 ? 'auth' : s !== undefined && s >= 500 ? 'server' : s === undefined ? 'network' : 'bad_request'
+    return new LlmError(kind, `provider answered ${s ?? 'no status'}: ${err.message.slice(0, 200)}`, s, latencyMs)
+  }
+  return new LlmError('network', err instanceof Error ? err.message : String(err), undefined, latencyMs)
+}
+
+export function createVisionClient(opts: VisionClientOptions): VisionClient {
+  const sdk = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: opts.maxRetries })
+
+  async function describe(req: VisionRequest): Promise<ChatResult> {
+    const started = Date.now()
+    const timeoutMs = req.timeoutMs ?? opts.timeoutMs
+    const abort = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      abort.abort()
+    }, timeoutMs)
+    const onOuterAbort = () => abort.abort()
+    req.signal?.addEventListener('abort', onOuterAbort, { once: true })
+    const messages: ChatCompletionMessageParam[] = [
+      ...(req.system ? [{ role: 'system' as const, content: req.system }] : []),
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: imageDataUrl(req.image) } },
+          { type: 'text', text: req.question },
+        ],
+      },
+    ]
+    const body = {
+      model: opts.model,
+      messages,
+      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    }
+    const reqOpts = { signal: abort.signal, timeout: timeoutMs, maxRetries: opts.maxRetries }
+    let text = ''
+    let finishReason: string | undefined
+    let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined
+    try {
+      if (req.onDelta) {
+        const stream = await sdk.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
+        for await (const chunk of stream) {
+          if (chunk.usage) usage = chunk.usage
+          const choice = chunk.choices?.[0]
+          if (choice?.finish_reason) finishReason = choice.finish_reason
+          if (choice?.delta?.content) {
+            text += choice.delta.content
+            req.onDelta(choice.delta.content, text)
+          }
+        }
+      } else {
+        const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
+        text = res.choices[0]?.message?.content ?? ''
+        finishReason = res.choices[0]?.finish_reason ?? undefined
+        usage = res.usage ?? undefined
+      }
+    } catch (err) {
+      throw toLlmError(err, timedOut, Date.now() - started)
+    } finally {
+      clearTimeout(timer)
+      req.signal?.removeEventListener('abort', onOuterAbort)
+    }
+    const estimated = usage?.prompt_tokens === undefined || usage?.completion_tokens === undefined
+    const tokensIn = usage?.prompt_tokens ?? IMAGE_TOKEN_ESTIMATE + estimateTokens(`${req.system ?? ''}${req.question}`) + 12
+    const tokensOut = usage?.completion_tokens ?? estimateTokens(text)
+    return {
+      text,
+      model: opts.model,
+      usage: { tokensIn, tokensOut, estimated },
+      costRmb: costOf(opts.prices, tokensIn, tokensOut),
+      latencyMs: Date.now() - started,
+      finishReason,
+    }
+  }
+
+  return { model: opts.model, describe }
+}
+
+/** The vision client for this configuration, or undefined without OPENAI_API_KEY + LLM_VISION_MODEL. */
+export function visionFromConfig(llm: {
+  apiKey?: string
+  baseUrl?: string
+  visionModel?: string
+  priceInputPerMTok: number
+  priceOutputPerMTok: number
+  timeoutMs: number
+  maxRetries: number
+}): VisionClient | undefined {
+  if (!llm.apiKey || !llm.visionModel) return undefined
+  return createVisionClient({
+    apiKey: llm.apiKey,
+    baseUrl: llm.baseUrl,
+    model: llm.visionModel,
+    prices: { inputPerMTok: llm.priceInputPerMTok, outputPerMTok: llm.priceOutputPerMTok },
+    timeoutMs: llm.timeoutMs,
+    maxRetries: llm.maxRetries,
+  })
+}

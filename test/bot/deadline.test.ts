@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { timeoutApology } from '../../src/bot/deadline.js'
+import { getInbound } from '../../src/db/inbox.js'
+import { localEnvelope } from '../../src/transport/local.js'
+import type { DeliveryResult, DeliveryTarget, OutboundPart, Replier } from '../../src/transport/types.js'
+import { createTestApp } from '../helpers/test-app.js'
+
+/** A replier that records parts and holds chosen part numbers for a while (a slow webhook). */
+class SlowReplier implements Replier {
+  readonly delivered: OutboundPart[] = []
+  constructor(private readonly delays: Record<number, number>) {}
+  async deliver(_t: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
+    const ms = this.delays[part.no]
+    if (ms) await new Promise((r) => setTimeout(r, ms))
+    this.delivered.push(part)
+    return { channel: 'test' }
+  }
+}
+
+describe('handler deadline', () => {
+  it('stops a long reply that is still going out at the deadline and sends the apology instead', async () => {
+    const replier = new SlowReplier({ 1: 400 })
+    const t = createTestApp({ env: { ANDY_HANDLER_TIMEOUT_MS: '200' }, repliers: { local: replier } })
+    const long = Array.from({ length: 3 }, (_, i) => `第${i + 1}段\n${'内容'.repeat(1000)}`).join('\n\n')
+    t.app.router.handle('pitch', async (ctx) => ctx.reply(long))
+    const r = await t.app.handleNow(localEnvelope('/打单 银行', { nick: '王' }, 1))
+    expect(r.status).toBe('failed')
+    expect(r.error).toBe('handler timed out after 200 ms')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    // Part 1 was already in flight and lands; parts 2–3 of the long reply never go; the apology is part 2.
+    expect(replier.delivered.map((p) => [p.no, p.body.slice(0, 8)])).toEqual([
+      [2, timeoutApology(200).slice(0, 8)],
+      [1, '第1段\n内容内容'],
+    ])
+    expect(getInbound(t.db, r.inboxId)).toMatchObject({ status: 'failed', last_error: 'handler timed out after 200 ms' })
+  })
+})
