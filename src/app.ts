@@ -1,14 +1,14 @@
 import { localDate, localDateTime } from './clock.js'
 import { Admission, refuseMessage, type Verdict } from './bot/admission.js'
 import type { AppDeps, BotContext, HandleResult } from './bot/context.js'
-import { dispatchWithDeadline } from './bot/deadline.js'
+import { deadlineFor, dispatchWithDeadline } from './bot/deadline.js'
 import { errorMessage } from './bot/errors.js'
 import { assistantOf, isGroup, messageText, senderId } from './bot/message.js'
 import { Outbox } from './bot/outbox.js'
 import { Router } from './bot/router.js'
 import { KeyedScheduler } from './bot/scheduler.js'
 import { transaction } from './db/case-write.js'
-import { getInbound, insertInbound, markFinished, markProcessing, unfinishedInbound, type InboxRow } from './db/inbox.js'
+import { getInbound, insertInbound, markFinished, markProcessing, resetForRetry, unfinishedInbound, type InboxRow } from './db/inbox.js'
 import { insertUsage } from './db/usage.js'
 import { registerHandlers } from './handlers/index.js'
 import { parseRobotMessage, type AcceptResult, type InboundEnvelope, type InboxSource, type MessageSink, type RobotMessage } from './transport/types.js'
@@ -20,6 +20,12 @@ export interface App extends MessageSink {
   handleNow(envelope: InboundEnvelope): Promise<HandleResult & { inboxId: number; duplicate: boolean }>
   /** Schedules every stored message that was not finished (after a crash or shutdown). Returns how many. */
   resumeUnfinished(): number
+  /**
+   * Runs a finished (failed) message again (`andy inbox retry`): undelivered parts are re-sent with their
+   * stored text; when every part had gone out (the handler itself failed), the handler runs again and its
+   * reply is numbered after the parts already sent. Undefined when there is no such message.
+   */
+  retry(inboxId: number): Promise<HandleResult> | undefined
   /** Waits for queued and running handlers (up to timeoutMs); false if some are still running. */
   idle(timeoutMs?: number): Promise<boolean>
   /** Stops accepting messages and waits up to graceMs for running handlers; the rest stay in the inbox. */
@@ -40,7 +46,7 @@ export function createApp(deps: AppDeps): App {
   const admission = new Admission({ allowedCorpIds: deps.config.allowedCorpIds, ratePerMin: deps.config.userRatePerMin })
 
   /** Queues a stored message; access and rate are decided here, in arrival order, at its receipt time. */
-  function schedule(inboxId: number, msg: RobotMessage, source: InboxSource, receivedAt: number): Promise<HandleResult> {
+  function schedule(inboxId: number, msg: RobotMessage, source: InboxSource, receivedAt: number, opts: { appendAfterStored?: boolean } = {}): Promise<HandleResult> {
     const existing = inFlight.get(inboxId)
     if (existing) return existing
     let resolve!: (r: HandleResult) => void
@@ -52,7 +58,7 @@ export function createApp(deps: AppDeps): App {
       try {
         // Shutting down: what has not started stays 'received' in the inbox for the next start.
         if (stopping) return resolve({ intent: 'unknown', status: 'failed', replies: [], error: 'Andy is shutting down; the message stays in the inbox' })
-        resolve(await processMessage(inboxId, msg, verdict))
+        resolve(await processMessage(inboxId, msg, verdict, opts.appendAfterStored))
       } catch (err) {
         deps.logger.error({ err, msgId: msg.msgId, inboxId }, 'message processing crashed')
         const error = errorMessage(err)
@@ -69,7 +75,7 @@ export function createApp(deps: AppDeps): App {
     return done
   }
 
-  async function processMessage(inboxId: number, msg: RobotMessage, verdict: Verdict): Promise<HandleResult> {
+  async function processMessage(inboxId: number, msg: RobotMessage, verdict: Verdict, appendAfterStored = false): Promise<HandleResult> {
     const started = deps.clock.now()
     const row = getInbound(deps.db, inboxId)
     if (!row || (row.status !== 'received' && row.status !== 'processing')) {
@@ -79,8 +85,12 @@ export function createApp(deps: AppDeps): App {
     if (row.attempts >= deps.config.maxAttempts) return giveUp(row, msg)
     markProcessing(deps.db, inboxId, started)
     const ctx = createContext(inboxId, row.robot_code, row.source as InboundEnvelope['source'], msg)
+    if (appendAfterStored) ctx.outbox.appendAfterStored()
     if (!verdict.ok) await refuseMessage(ctx.ctx, verdict)
-    else await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, deps.config.handlerTimeoutMs, ctx.abort)
+    else {
+      const timeouts = { handlerMs: deps.config.handlerTimeoutMs, pipelineMs: deps.config.pipelineTimeoutMs }
+      await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, (intent) => deadlineFor(intent, timeouts), ctx.abort)
+    }
     const result = ctx.ctx.result
     if (ctx.outbox.failures > 0 && result.status === 'ok') {
       result.status = 'failed'
@@ -143,6 +153,7 @@ export function createApp(deps: AppDeps): App {
         senderNick: msg.senderNick,
         sessionWebhook: msg.sessionWebhook,
         sessionWebhookExpiredTime: msg.sessionWebhookExpiredTime,
+        preferOpenApi: msg.modelType === 'openapi',
       },
     })
     const rawText = messageText(msg)
@@ -245,6 +256,15 @@ export function createApp(deps: AppDeps): App {
       }
       if (count) deps.logger.info({ count }, 'resuming unfinished messages')
       return count
+    },
+    retry(inboxId) {
+      const row = getInbound(deps.db, inboxId)
+      if (!row) return undefined
+      const parsed = parseRobotMessage(row.raw)
+      if (!parsed.ok) return Promise.resolve({ intent: 'unknown', status: 'failed', replies: [], error: parsed.error })
+      const pending = resetForRetry(deps.db, inboxId, deps.clock.now())
+      deps.logger.info({ inboxId, msgId: row.msg_id, pendingParts: pending }, 'retrying a message')
+      return schedule(inboxId, parsed.message, row.source as InboxSource, row.received_at, { appendAfterStored: pending === 0 })
     },
     idle: (timeoutMs) => scheduler.idle(timeoutMs),
     async stop(graceMs = deps.config.shutdownGraceMs) {

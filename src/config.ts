@@ -39,6 +39,7 @@ const schema = z.object({
   ANDY_LIVENESS_TIMEOUT_MS: int(90_000, 1000),
   ANDY_SHUTDOWN_GRACE_MS: int(10_000, 0),
   ANDY_HANDLER_TIMEOUT_MS: int(120_000, 100),
+  ANDY_PIPELINE_TIMEOUT_MS: int(900_000, 100),
   ANDY_MAX_ATTEMPTS: int(3, 1),
   DB_PATH: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'data/andy.db')),
   OPENAI_API_KEY: optionalString,
@@ -84,6 +85,8 @@ export type AppConfig = Readonly<{
   shutdownGraceMs: number
   /** Deadline of one message's handling; past it the user gets an apology and the message is marked failed. */
   handlerTimeoutMs: number
+  /** Deadline for LLM pipelines, file interpretation and big exports. */
+  pipelineTimeoutMs: number
   /** Times a message is started (across restarts) before it is given up as failed. */
   maxAttempts: number
   dbPath: string
@@ -166,6 +169,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     livenessTimeoutMs: e.ANDY_LIVENESS_TIMEOUT_MS,
     shutdownGraceMs: e.ANDY_SHUTDOWN_GRACE_MS,
     handlerTimeoutMs: e.ANDY_HANDLER_TIMEOUT_MS,
+    pipelineTimeoutMs: e.ANDY_PIPELINE_TIMEOUT_MS,
     maxAttempts: e.ANDY_MAX_ATTEMPTS,
     dbPath: e.DB_PATH,
     llm: Object.freeze({

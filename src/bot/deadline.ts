@@ -2,8 +2,17 @@ import type { BotContext } from './context.js'
 import type { Outbox } from './outbox.js'
 import type { Router } from './router.js'
 
+/** Intents that run LLM pipelines, downloads or big exports: they get ANDY_PIPELINE_TIMEOUT_MS. */
+export const LONG_INTENTS = new Set(['activity', 'report', 'image', 'talent', 'meeting', 'ops-report', 'export'])
+
+/** The deadline of a message once its intent is known. */
+export function deadlineFor(intent: string, timeouts: { handlerMs: number; pipelineMs: number }): number {
+  return LONG_INTENTS.has(intent) ? Math.max(timeouts.handlerMs, timeouts.pipelineMs) : timeouts.handlerMs
+}
+
 /**
- * A per-message deadline around the router (ANDY_HANDLER_TIMEOUT_MS). JavaScript cannot kill a hung
+ * A per-message deadline around the router (ANDY_HANDLER_TIMEOUT_MS; ANDY_PIPELINE_TIMEOUT_MS once the
+ * intent turns out to be an LLM pipeline, a file or a big export). JavaScript cannot kill a hung
  * promise, so past the deadline the message is abandoned instead: the abort signal fires (handlers
  * that pass `ctx.signal` to fetch/openai stop), the outbox is sealed so nothing the handler says later
  * reaches the user, the user gets an apology, and the caller records the failure and frees the
@@ -23,14 +32,27 @@ export async function dispatchWithDeadline(
   router: Router,
   ctx: BotContext,
   outbox: Outbox,
-  timeoutMs: number,
+  timeout: number | ((intent: string) => number),
   abort?: AbortController,
 ): Promise<DeadlineOutcome> {
+  const budget = typeof timeout === 'number' ? () => timeout : timeout
+  let timeoutMs = budget('unknown')
+  const started = Date.now()
   let timer: NodeJS.Timeout | undefined
+  let fire!: () => void
   const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs)
+    fire = () => resolve('timeout')
+    timer = setTimeout(fire, timeoutMs)
   })
-  const run = router.dispatch(ctx).then(() => 'done' as const)
+  // Once the intent is known, a long-running kind of work gets its own (longer) deadline.
+  const onDecided = (intent: string) => {
+    const next = budget(intent)
+    if (next === timeoutMs) return
+    timeoutMs = next
+    clearTimeout(timer)
+    timer = setTimeout(fire, Math.max(0, started + next - Date.now()))
+  }
+  const run = router.dispatch(ctx, onDecided).then(() => 'done' as const)
   const outcome = await Promise.race([run, deadline])
   clearTimeout(timer)
   if (outcome === 'done') return { timedOut: false }

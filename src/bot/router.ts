@@ -52,11 +52,12 @@ export class Router {
     return { intent: 'help' }
   }
 
-  /** Resolves the intent and runs its handler. Never throws. */
-  async dispatch(ctx: BotContext): Promise<void> {
+  /** Resolves the intent and runs its handler. Never throws. `onDecided` learns the intent before the handler runs. */
+  async dispatch(ctx: BotContext, onDecided?: (intent: string) => void): Promise<void> {
     try {
       const decision = await this.decide(ctx)
       ctx.intent = decision.intent
+      onDecided?.(decision.intent)
       if (decision.text !== undefined) ctx.text = decision.text
       ctx.result.intent = decision.intent
       const handler = this.handlers.get(decision.intent) ?? this.handlers.get('unavailable')

@@ -76,3 +76,56 @@ export function unfinishedInbound(db: Db, limit = 1000, afterId = 0): InboxRow[]
 export function inboxBacklog(db: Db): number {
   return (stmt(db, `SELECT count(*) AS n FROM inbound_messages WHERE status IN ('received', 'processing')`).get() as { n: number }).n
 }
+
+/** One line of `andy inbox`: a message with how its reply parts went out. */
+export interface InboxListRow {
+  id: number
+  received_at: number
+  status: InboxStatus
+  intent: string | null
+  source: string
+  sender_nick: string | null
+  conversation_title: string | null
+  msgtype: string | null
+  text: string | null
+  attempts: number
+  last_error: string | null
+  parts_sent: number
+  parts_failed: number
+  parts_pending: number
+  /** Channels the sent parts used (webhook, openapi, local), comma-separated. */
+  channels: string | null
+  part_error: string | null
+}
+
+export function listInbound(db: Db, opts: { status?: string; limit: number }): InboxListRow[] {
+  return db.sqlite
+    .prepare(
+      `SELECT m.id, m.received_at, m.status, m.intent, m.source, m.sender_nick, m.conversation_title, m.msgtype, m.text,
+              m.attempts, m.last_error,
+              count(CASE WHEN p.status = 'sent' THEN 1 END) AS parts_sent,
+              count(CASE WHEN p.status = 'failed' THEN 1 END) AS parts_failed,
+              count(CASE WHEN p.status = 'pending' THEN 1 END) AS parts_pending,
+              group_concat(DISTINCT p.channel) AS channels,
+              max(p.error) AS part_error
+         FROM inbound_messages m LEFT JOIN outbound_parts p ON p.inbound_id = m.id
+        WHERE (? IS NULL OR m.status = ?)
+        GROUP BY m.id ORDER BY m.id DESC LIMIT ?`,
+    )
+    .all(opts.status ?? null, opts.status ?? null, opts.limit) as InboxListRow[]
+}
+
+/**
+ * Makes a finished message runnable again (`andy inbox retry`): parts that failed to send go back to
+ * pending (they are re-sent with their stored text), the message to 'received' with a fresh attempt count.
+ * Returns how many parts are waiting to be re-sent.
+ */
+export function resetForRetry(db: Db, id: number, now: number): number {
+  return db.sqlite.transaction(() => {
+    db.sqlite.prepare(`UPDATE outbound_parts SET status = 'pending', error = NULL WHERE inbound_id = ? AND status = 'failed'`).run(id)
+    db.sqlite
+      .prepare(`UPDATE inbound_messages SET status = 'received', attempts = 0, last_error = NULL, updated_at = ?, finished_at = NULL WHERE id = ?`)
+      .run(now, id)
+    return (db.sqlite.prepare(`SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = ? AND status = 'pending'`).get(id) as { n: number }).n
+  })()
+}

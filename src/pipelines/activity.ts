@@ -1,3 +1,4 @@
+import { deadlineFor } from '../bot/deadline.js'
 import type { BotContext } from '../bot/context.js'
 import { isUserError, UserError } from '../bot/errors.js'
 import { addProcessSpend, createProcess, getProcess, saveStepResult, updateProcess, type ProcessRow } from '../db/process-data.js'
@@ -79,10 +80,10 @@ async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullabl
         if (s?.kind === 'gen' && p[s.field]) await progress.replay(stepTitle(s), p[s.field]!)
       }
     }
-    // Stay well inside the message deadline (ANDY_HANDLER_TIMEOUT_MS): stop before a step that might not
-    // finish in time; 继续 picks up from there.
+    // Stay well inside the message deadline (ANDY_PIPELINE_TIMEOUT_MS for pipelines): stop before a step that
+    // might not finish in time; 继续 picks up from there.
     const started = Date.now()
-    const budgetMs = ctx.deps.config.handlerTimeoutMs * 0.7
+    const budgetMs = deadlineFor('activity', { handlerMs: ctx.deps.config.handlerTimeoutMs, pipelineMs: ctx.deps.config.pipelineTimeoutMs }) * 0.7
     let slowest = 0
     let paced = false
     for (let step = stepAt(p.block_index); step?.kind === 'gen' && !(single && p.block_index > from); step = stepAt(p.block_index)) {

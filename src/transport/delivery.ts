@@ -77,6 +77,8 @@ export class DeliveryRouter implements Replier {
   }
 
   private async deliverMarkdown(target: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
+    // The seed's modelType=openapi: the caller wants robot OpenAPI sends, not the sessionWebhook.
+    if (target.preferOpenApi && this.opts.api) return this.viaApi(target, sampleMarkdown(part.title, part.body))
     if (this.webhookUsable(target)) {
       try {
         await this.postWithRetry(target, part)

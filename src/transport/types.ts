@@ -109,6 +109,8 @@ export interface DeliveryTarget {
   readonly senderNick?: string
   readonly sessionWebhook?: string
   readonly sessionWebhookExpiredTime?: number
+  /** Send through the robot OpenAPI even while the sessionWebhook is valid (seed modelType=openapi). */
+  readonly preferOpenApi?: boolean
 }
 
 /** One reply message. `key` (robotCode/msgId:part) is the idempotency key, stable across retries and restarts. */

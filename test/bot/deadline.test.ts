@@ -35,3 +35,21 @@ describe('handler deadline', () => {
     expect(getInbound(t.db, r.inboxId)).toMatchObject({ status: 'failed', last_error: 'handler timed out after 200 ms' })
   })
 })
+
+describe('deadline by kind of work', () => {
+  it('gives LLM pipelines and file work the pipeline deadline, searches the short one', async () => {
+    const t = createTestApp({ env: { ANDY_HANDLER_TIMEOUT_MS: '150', ANDY_PIPELINE_TIMEOUT_MS: '2000' } })
+    const slow = (ms: number) => async (ctx: Parameters<Parameters<typeof t.app.router.handle>[1]>[0]) => {
+      await new Promise((r) => setTimeout(r, ms))
+      await ctx.reply('完成')
+    }
+    t.app.router.handle('meeting', slow(400))
+    t.app.router.handle('pitch', slow(400))
+    const pipeline = await t.app.handleNow(localEnvelope('会议评审：周会纪要', { nick: '王' }, 1))
+    expect(pipeline.status).toBe('ok')
+    expect(pipeline.replies).toEqual(['完成'])
+    const search = await t.app.handleNow(localEnvelope('/打单 银行', { nick: '李' }, 2))
+    expect(search.status).toBe('failed')
+    expect(search.error).toBe('handler timed out after 150 ms')
+  })
+})

@@ -182,7 +182,7 @@ describe('运营活动设计 workflow', () => {
 
   it('paces a long run inside the message deadline and continues on 继续', async () => {
     const { script, open, fake } = await setup()
-    const t = open({ ANDY_HANDLER_TIMEOUT_MS: '3000' })
+    const t = open({ ANDY_HANDLER_TIMEOUT_MS: '3000', ANDY_PIPELINE_TIMEOUT_MS: '3000' })
     fake.handler = (body, n) => ({ ...(script.handler(body, n) as object), delayMs: 600 })
     const r = await t.say('帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实')
     expect(r.status).toBe('ok')

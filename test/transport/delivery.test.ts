@@ -66,6 +66,13 @@ describe('DeliveryRouter markdown', () => {
     expect(fake.tokenRequests).toBe(1)
   })
 
+  it('should go straight to the OpenAPI when the message asked for it (seed modelType=openapi)', async () => {
+    const res = await makeRouter().deliver(target({ preferOpenApi: true }), part())
+    expect(res.channel).toBe('openapi')
+    expect(sink.requests).toHaveLength(0)
+    expect(fake.sends).toEqual([expect.objectContaining({ kind: 'group', openConversationId: 'cidGroup1', msgKey: 'sampleMarkdown' })])
+  })
+
   it('should send a direct reply through oToMessages/batchSend with the sender staff id', async () => {
     sink.respondNext({ errcode: 300001, errmsg: 'session 不存在' })
     const res = await makeRouter().deliver(target({ conversationType: '1', conversationId: 'cidDirect' }), part())

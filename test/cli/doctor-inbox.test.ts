@@ -1,0 +1,110 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runChecks } from '../../src/cli/doctor.js'
+import { parseConfig } from '../../src/config.js'
+import { getInbound, listInbound } from '../../src/db/inbox.js'
+import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from '../../src/transport/types.js'
+import { FakeGateway } from '../helpers/fake-gateway.js'
+import { FakeOpenApi } from '../helpers/fake-openapi.js'
+import { FakeOpenAI } from '../helpers/fake-openai.js'
+import { loadFixtures } from '../helpers/fixtures.js'
+import { createTestApp } from '../helpers/test-app.js'
+
+const closers: Array<() => Promise<void>> = []
+afterEach(async () => {
+  while (closers.length) await closers.pop()!()
+})
+
+describe('andy doctor', () => {
+  it('passes every check against working DingTalk and LLM endpoints', async () => {
+    const gateway = await FakeGateway.start()
+    const api = await FakeOpenApi.start({ clientId: gateway.clientId, clientSecret: gateway.clientSecret, forwardTo: gateway.apiBase })
+    const llm = await FakeOpenAI.start()
+    closers.push(() => gateway.close(), () => api.close(), () => llm.close())
+    const config = parseConfig({
+      DB_PATH: join(mkdtempSync(join(tmpdir(), 'andy-doc-')), 'a.db'),
+      DINGTALK_CLIENT_ID: gateway.clientId, DINGTALK_CLIENT_SECRET: gateway.clientSecret,
+      DINGTALK_API_BASE: api.base, DINGTALK_OAPI_BASE: api.base,
+      OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake-model',
+    })
+    const results = await runChecks(config)
+    expect(results.map((r) => [r.name, r.ok])).toEqual([
+      ['数据库与迁移', true],
+      ['钉钉 access token', true],
+      ['钉钉 Stream 网关', true],
+      ['大模型 fake-model', true],
+      ['HTTP 接口', undefined],
+    ])
+    expect(gateway.connectionCount).toBe(1)
+    expect(JSON.stringify(results)).not.toContain(gateway.clientSecret)
+  })
+
+  it('fails with a fix when the credentials are wrong or missing', async () => {
+    const gateway = await FakeGateway.start()
+    const api = await FakeOpenApi.start({ clientId: gateway.clientId, clientSecret: gateway.clientSecret, forwardTo: gateway.apiBase })
+    closers.push(() => gateway.close(), () => api.close())
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'andy-doc-')), 'a.db')
+    const wrong = await runChecks(parseConfig({ DB_PATH: dbPath, DINGTALK_CLIENT_ID: gateway.clientId, DINGTALK_CLIENT_SECRET: 'wrong-secret', DINGTALK_API_BASE: api.base, DINGTALK_OAPI_BASE: api.base }))
+    const byName = Object.fromEntries(wrong.map((r) => [r.name, r]))
+    expect(byName['钉钉 access token']!.ok).toBe(false)
+    expect(byName['钉钉 access token']!.fix).toContain('DINGTALK_CLIENT_ID')
+    expect(byName['钉钉 Stream 网关']!.ok).toBe(false)
+    expect(byName['钉钉 Stream 网关']!.fix).toContain('Stream')
+    expect(JSON.stringify(wrong)).not.toContain('wrong-secret')
+    const none = await runChecks(parseConfig({ DB_PATH: dbPath, HTTP_PORT: '8080' }))
+    expect(none.find((r) => r.name === '钉钉凭证')).toMatchObject({ ok: false, detail: '缺少 DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET' })
+    expect(none.find((r) => r.name === 'HTTP 接口')).toMatchObject({ ok: false })
+  })
+})
+
+/** A replier that refuses everything (webhook expired, no OpenAPI) until fixed. */
+class SwitchableReplier implements Replier {
+  broken = true
+  readonly delivered: OutboundPart[] = []
+  async deliver(_t: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
+    if (this.broken) throw new DeliveryError('the sessionWebhook has expired and no DingTalk OpenAPI credentials are configured', true, 'no_channel')
+    this.delivered.push(part)
+    return { channel: 'openapi' }
+  }
+}
+
+describe('andy inbox', () => {
+  it('lists a failed delivery with its error, and retry re-sends the stored reply once', async () => {
+    const replier = new SwitchableReplier()
+    const t = createTestApp({ repliers: { local: replier } })
+    loadFixtures(t.db)
+    const first = await t.ask('央企 客户案例')
+    expect(first.status).toBe('failed')
+    const [row] = listInbound(t.db, { status: 'failed', limit: 10 })
+    expect(row).toMatchObject({ id: first.inboxId, intent: 'case', parts_failed: 1, parts_sent: 0 })
+    expect(row!.last_error).toContain('sessionWebhook has expired')
+
+    replier.broken = false
+    const again = await t.app.retry(first.inboxId)!
+    expect(again.status).toBe('ok')
+    expect(replier.delivered.map((p) => p.no)).toEqual([1])
+    expect(replier.delivered[0]!.body).toContain('内容客户案例：找到 1 条')
+    expect(getInbound(t.db, first.inboxId)!.status).toBe('replied')
+    expect(listInbound(t.db, { limit: 10 })[0]).toMatchObject({ parts_sent: 1, parts_failed: 0, channels: 'openapi' })
+  })
+
+  it('re-runs a message whose handler failed and numbers the new reply after the apology', async () => {
+    const t = createTestApp()
+    loadFixtures(t.db)
+    let calls = 0
+    t.app.router.handle('pitch', async (ctx) => {
+      if (calls++ === 0) throw new Error('db locked')
+      await ctx.reply('打单方案已找到')
+    })
+    const first = await t.ask('打单方案')
+    expect(first.status).toBe('failed')
+    const again = await t.app.retry(first.inboxId)!
+    expect(again.status).toBe('ok')
+    expect(t.local.parts.map((p) => [p.part.no, p.part.body])).toEqual([
+      [1, expect.stringContaining('抱歉')],
+      [2, '打单方案已找到'],
+    ])
+  })
+})
