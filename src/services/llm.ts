@@ -146,9 +146,33 @@ function parseJson(text: string): unknown {
   }
 }
 
-function toLlmError(err: unknown, timedOut: boolean, latencyMs: number): LlmError {
+/**
+ * One deadline for a whole LLM call (all SDK attempts, the whole stream), also cancelled by the caller's
+ * signal (the message deadline). `dispose()` in a finally.
+ */
+export function callDeadline(timeoutMs: number, outer?: AbortSignal): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
+  const abort = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    abort.abort()
+  }, timeoutMs)
+  const onOuterAbort = () => abort.abort()
+  outer?.addEventListener('abort', onOuterAbort, { once: true })
+  return {
+    signal: abort.signal,
+    timedOut: () => timedOut,
+    dispose() {
+      clearTimeout(timer)
+      outer?.removeEventListener('abort', onOuterAbort)
+    },
+  }
+}
+
+/** Maps an openai SDK error (or a timeout of ours) to an LlmError. `who` names the model in messages. */
+export function toLlmError(err: unknown, timedOut: boolean, latencyMs: number, who = 'the model'): LlmError {
   if (err instanceof LlmError) return err
-  if (timedOut || err instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'the model did not answer in time', undefined, latencyMs)
+  if (timedOut || err instanceof APIConnectionTimeoutError) return new LlmError('timeout', `${who} did not answer in time`, undefined, latencyMs)
   if (err instanceof APIUserAbortError) return new LlmError('aborted', 'the request was cancelled', undefined, latencyMs)
   if (err instanceof APIError) {
     const s = err.status
@@ -223,15 +247,8 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
     const model = req.model ?? opts.model
     const started = Date.now()
     const timeoutMs = req.timeoutMs ?? opts.timeoutMs
-    const abort = new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      abort.abort()
-    }, timeoutMs)
-    const onOuterAbort = () => abort.abort()
-    req.signal?.addEventListener('abort', onOuterAbort, { once: true })
-    const reqOpts = { signal: abort.signal, timeout: timeoutMs, maxRetries: req.maxRetries ?? opts.maxRetries }
+    const deadline = callDeadline(timeoutMs, req.signal)
+    const reqOpts = { signal: deadline.signal, timeout: timeoutMs, maxRetries: req.maxRetries ?? opts.maxRetries }
     let out: Sent
     try {
       try {
@@ -244,10 +261,9 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
         out = await send(req, model, reqOpts, false)
       }
     } catch (err) {
-      throw toLlmError(err, timedOut, Date.now() - started)
+      throw toLlmError(err, deadline.timedOut(), Date.now() - started)
     } finally {
-      clearTimeout(timer)
-      req.signal?.removeEventListener('abort', onOuterAbort)
+      deadline.dispose()
     }
     const { text, toolArgs, finishReason, usage } = out
     const estimated = usage?.prompt_tokens === undefined || usage?.completion_tokens === undefined

@@ -1,6 +1,6 @@
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import OpenAI from 'openai'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
-import { costOf, estimateTokens, LlmError, type ChatResult, type LlmErrorKind, type LlmPrices } from './llm.js'
+import { callDeadline, costOf, estimateTokens, LlmError, toLlmError, type ChatResult, type LlmPrices } from './llm.js'
 
 /**
  * Picture questions for a vision-capable model (LLM_VISION_MODEL: qwen-vl, glm-4v, gpt-4o…) on the same
@@ -51,32 +51,13 @@ export function imageDataUrl(img: VisionImage): string {
   return `data:${img.mime};base64,${Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength).toString('base64')}`
 }
 
-function toLlmError(err: unknown, timedOut: boolean, latencyMs: number): LlmError {
-  if (err instanceof LlmError) return err
-  if (timedOut || err instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'the vision model did not answer in time', undefined, latencyMs)
-  if (err instanceof APIUserAbortError) return new LlmError('aborted', 'the request was cancelled', undefined, latencyMs)
-  if (err instanceof APIError) {
-    const s = err.status
-    const kind: LlmErrorKind = s === 429 ? 'rate_limit' : s === 401 || s === 403 ? 'auth' : s !== undefined && s >= 500 ? 'server' : s === undefined ? 'network' : 'bad_request'
-    return new LlmError(kind, `provider answered ${s ?? 'no status'}: ${err.message.slice(0, 200)}`, s, latencyMs)
-  }
-  return new LlmError('network', err instanceof Error ? err.message : String(err), undefined, latencyMs)
-}
-
 export function createVisionClient(opts: VisionClientOptions): VisionClient {
   const sdk = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: opts.maxRetries })
 
   async function describe(req: VisionRequest): Promise<ChatResult> {
     const started = Date.now()
     const timeoutMs = req.timeoutMs ?? opts.timeoutMs
-    const abort = new AbortController()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      abort.abort()
-    }, timeoutMs)
-    const onOuterAbort = () => abort.abort()
-    req.signal?.addEventListener('abort', onOuterAbort, { once: true })
+    const deadline = callDeadline(timeoutMs, req.signal)
     const messages: ChatCompletionMessageParam[] = [
       ...(req.system ? [{ role: 'system' as const, content: req.system }] : []),
       {
@@ -93,7 +74,7 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
       ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     }
-    const reqOpts = { signal: abort.signal, timeout: timeoutMs, maxRetries: opts.maxRetries }
+    const reqOpts = { signal: deadline.signal, timeout: timeoutMs, maxRetries: opts.maxRetries }
     let text = ''
     let finishReason: string | undefined
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined
@@ -116,10 +97,9 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
         usage = res.usage ?? undefined
       }
     } catch (err) {
-      throw toLlmError(err, timedOut, Date.now() - started)
+      throw toLlmError(err, deadline.timedOut(), Date.now() - started, 'the vision model')
     } finally {
-      clearTimeout(timer)
-      req.signal?.removeEventListener('abort', onOuterAbort)
+      deadline.dispose()
     }
     const estimated = usage?.prompt_tokens === undefined || usage?.completion_tokens === undefined
     const tokensIn = usage?.prompt_tokens ?? IMAGE_TOKEN_ESTIMATE + estimateTokens(`${req.system ?? ''}${req.question}`) + 12
