@@ -65,6 +65,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
+/** Every environment variable Andy reads (the docs test checks .env.example and the README list them all). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape)
+
 export type AppConfig = Readonly<{
   dingtalk: Readonly<{
     clientId?: string
