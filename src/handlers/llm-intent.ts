@@ -45,7 +45,8 @@ const TOOL = {
 
 export async function llmIntentResolver(ctx: BotContext): Promise<Decision | undefined> {
   if (!ctx.deps.llm) return undefined
-  const text = ctx.text.trim()
+  // The first ~500 characters decide what a message is about; a pasted document must not cost its full length.
+  const text = [...ctx.text.trim()].slice(0, 500).join('')
   if ([...text].length < 2) return undefined
   if (budgetState(ctx).exhausted) return undefined
   const started = Date.now()

@@ -77,12 +77,12 @@ export function msgtypeResolver(ctx: BotContext): Decision | undefined {
 }
 
 export function prefixResolver(ctx: BotContext): Decision | undefined {
-  const text = ctx.text.normalize('NFKC').trim()
+  // Matched on the original text (full-width ／ and ： accepted) so the rest keeps its own punctuation.
+  const text = ctx.text.trim()
   for (const [words, intent] of PREFIXES) {
     for (const w of words) {
-      if (text.startsWith(`/${w}`) || new RegExp(`^${w}\\s*[:：]`).test(text)) {
-        return { intent, text: text.slice(text.startsWith('/') ? w.length + 1 : text.search(/[:：]/) + 1).trim() }
-      }
+      const m = new RegExp(`^(?:[/／]${w}|${w}\\s*[:：])`).exec(text)
+      if (m) return { intent, text: text.slice(m[0].length).trim() }
     }
   }
   return undefined
@@ -90,24 +90,28 @@ export function prefixResolver(ctx: BotContext): Decision | undefined {
 
 export function keywordResolver(ctx: BotContext): Decision | undefined {
   for (const [re, intent] of KEYWORDS) if (re.test(ctx.text)) return { intent }
-  const parsed = parseSentence(ctx.text, { dict: ctx.deps.dictionary.get(), nowYear: localYear(ctx.now()) })
+  const parsed = parseSentence(searchText(ctx), { dict: ctx.deps.dictionary.get(), nowYear: localYear(ctx.now()) })
   if (!parsed.table) return undefined
   ctx.state.parsed = parsed
   return { intent: parsed.table.intent }
 }
 
-/** Truncates huge messages before anything parses them. */
-function truncate(ctx: BotContext): undefined {
-  if ([...ctx.text].length > MAX_TEXT) {
-    ctx.text = [...ctx.text].slice(0, MAX_TEXT).join('')
-    ctx.notes.push(`消息较长（${[...ctx.rawText].length} 字），只按前 ${MAX_TEXT} 个字理解。`)
+/**
+ * The text a search sentence is parsed from: a huge message is read on its first MAX_TEXT characters,
+ * with a note in the reply (pipelines such as 会议评审 still get the whole text in ctx.text).
+ */
+export function searchText(ctx: BotContext): string {
+  const chars = [...ctx.text]
+  if (chars.length <= MAX_TEXT) return ctx.text
+  if (!ctx.state.truncatedNote) {
+    ctx.state.truncatedNote = true
+    ctx.notes.push(`消息较长（${chars.length} 字），只按前 ${MAX_TEXT} 个字理解。`)
   }
-  return undefined
+  return chars.slice(0, MAX_TEXT).join('')
 }
 
 export function registerResolvers(router: Router): void {
   router
-    .resolve('explicit', truncate)
     .resolve('explicit', explicitResolver)
     .resolve('control', controlResolver)
     .resolve('msgtype', msgtypeResolver)

@@ -5,6 +5,7 @@ import type { AppliedFilter } from '../search/conditions.js'
 import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
 import { refineWithLlm } from '../search/llm-parse.js'
 import { parseSentence, type ParsedSentence } from '../search/parser.js'
+import { searchText } from './resolvers.js'
 import { runSearch, type SearchOutcome } from '../search/service.js'
 import { tableByIntent, tableByKey, type SearchIntent, type TableSpec } from '../search/tables.js'
 
@@ -66,13 +67,13 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   const dict = ctx.deps.dictionary.get()
   const intent = ctx.intent as SearchIntent
   const pre = ctx.state.parsed as ParsedSentence | undefined
-  const ruleParsed = pre?.table?.intent === intent ? pre : parseSentence(ctx.text, { dict, nowYear: localYear(ctx.now()), intent })
+  const ruleParsed = pre?.table?.intent === intent ? pre : parseSentence(searchText(ctx), { dict, nowYear: localYear(ctx.now()), intent })
   // With an LLM configured, words the rules could not place are understood by the model (falls back silently).
   const parsed = ctx.deps.llm ? await refineWithLlm(ctx, ruleParsed) : ruleParsed
   const spec = parsed.table ?? tableByIntent(intent)!
   const outcome = runSearch(ctx.deps.db, dict, { table: spec, filters: parsed.filters, page: 1, perpage: PAGE_SIZE, relax: true })
   recordOutcome(ctx, outcome)
-  saveLastSearch(ctx, outcome, ctx.text)
+  saveLastSearch(ctx, outcome, searchText(ctx))
   ctx.logger.info({ intent, filters: ctx.result.filters, relaxed: outcome.relaxed.length, total: outcome.total, hitIds: outcome.rows.map((r) => r.id) }, 'search')
   await ctx.reply(formatSearchReply(outcome, { ignored: parsed.ignored, notes: ctx.notes, example: EXAMPLES[spec.intent] }))
 }

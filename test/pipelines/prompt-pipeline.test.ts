@@ -38,6 +38,16 @@ describe('人才发展 (rcfz) and 会议评审 (hyps) prompt pipelines', () => {
     expect(llmCalls(t.db).map((c) => c.intent)).toEqual(['talent', 'talent', 'talent'])
   })
 
+  it('gets the whole of a long meeting transcript, not a truncated prefix', async () => {
+    const { t, fake } = await setup()
+    const minutes = Array.from({ length: 80 }, (_, i) => `第${i + 1}项：讨论了培训预算与排期，负责人待定。`).join('')
+    expect(minutes.length).toBeGreaterThan(1500)
+    const r = await t.say(`会议评审：${minutes}`)
+    expect(r.intent).toBe('meeting')
+    expect(lastUser(fake.requests[0]!.body)).toContain('第80项：讨论了培训预算与排期')
+    expect(r.replies.join('')).not.toContain('只按前 500 个字理解')
+  })
+
   it('asks for the content when the message only names the feature', async () => {
     const { t, fake } = await setup()
     const r = await t.say('会议评审')
