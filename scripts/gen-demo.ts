@@ -1,5 +1,5 @@
 /**
- * Writes the demo CSVs (data/demo/<key>.csv, 240 rows each) from the deterministic generator.
+ * Writes the demo CSVs (data/demo/<key>.csv, 600 rows each) from the deterministic generator.
  * Usage: npx tsx scripts/gen-demo.ts [rows] [seed]
  */
 
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { demoCsv } from '../src/demo/csv.js'
 import { TABLE_KEYS } from '../src/search/tables.js'
 
-const rows = Number(process.argv[2] ?? 240)
+const rows = Number(process.argv[2] ?? 600)
 const seed = Number(process.argv[3] ?? 1)
 if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(seed)) {
   console.error('usage: tsx scripts/gen-demo.ts [rows>=1] [seed]')

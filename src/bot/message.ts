@@ -49,6 +49,13 @@ export const ASSISTANTS: Record<string, { type: string; name: string }> = {
   talent: { type: 'rcfz', name: '人才发展' },
   meeting: { type: 'hyps', name: '会议评审' },
   'ops-report': { type: 'ops-report', name: '阶段运营报告' },
+  more: { type: 'more', name: '翻页（更多）' },
+  export: { type: 'export', name: '导出 Excel' },
+  cancel: { type: 'cancel', name: '取消' },
+  unsupported: { type: 'unsupported', name: '不支持的消息类型' },
+  quota: { type: 'quota', name: '钉钉额度告警' },
+  rate_limited: { type: 'rate_limited', name: '超出频率限制' },
+  forbidden: { type: 'forbidden', name: '非本组织消息' },
   help: { type: 'help', name: '帮助' },
 }
 

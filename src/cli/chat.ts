@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises'
+import { createInterface } from 'node:readline'
 import { defineCommand } from 'citty'
 import { localEnvelope, LocalReplier } from '../transport/local.js'
 import type { OutboundPart } from '../transport/types.js'
@@ -37,16 +37,15 @@ export default defineCommand({
     const where = user.group ? `群「${user.group}」` : '单聊'
     process.stdout.write(`Andy 本地对话（${where}，数据库 ${rt.config.dbPath}）。输入问题，回车发送；输入 帮助 看示例，exit 退出。\n`)
     replier.onPart((part) => process.stdout.write(`\n${renderPart(part)}\n\n`))
+    rl.setPrompt('你> ')
     try {
-      for (;;) {
-        let line: string
-        try {
-          line = await rl.question('你> ')
-        } catch {
-          break // stdin closed
-        }
+      rl.prompt()
+      // Line by line, also when the input is piped in (every line is read and answered in order).
+      for await (const line of rl) {
         if (/^(exit|quit|退出程序|:q)$/i.test(line.trim())) break
+        if (!process.stdin.isTTY) process.stdout.write(`${line}\n`)
         await app.handleNow(localEnvelope(line, user, Date.now()))
+        rl.prompt()
       }
     } finally {
       rl.close()

@@ -34,11 +34,8 @@ export const TOP_USERS = 10
 export const TOP_GROUPS = 5
 export const TOP_ZERO = 10
 
-/** Intents of this feature that src/bot/message.ts ASSISTANTS does not name (usage records store the intent). */
-const OWN_NAMES: Record<string, string> = { 'ops-report': '阶段运营报告' }
-
 export function assistantName(intent: string): string {
-  return ASSISTANTS[intent]?.name ?? OWN_NAMES[intent] ?? intent
+  return ASSISTANTS[intent]?.name ?? intent
 }
 
 export function filterOf(q: StatsQuery, scope: StatsScope): UsageStatsFilter {

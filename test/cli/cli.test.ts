@@ -26,7 +26,7 @@ async function andy(...args: string[]): Promise<{ stdout: string; stderr: string
 beforeAll(async () => {
   const seeded = await andy('seed')
   expect(seeded.code).toBe(0)
-  expect(seeded.stdout).toContain('content-cases: 导入演示数据 240 行')
+  expect(seeded.stdout).toContain('content-cases: 导入演示数据 600 行')
 }, 120_000)
 
 describe('andy CLI', () => {
@@ -75,9 +75,9 @@ describe('andy CLI', () => {
     expect(r.stdout).toContain('第 4 行')
     const out = join(dir, 'out.xlsx')
     const e = await andy('export', 'competitor-switches', '--out', out)
-    expect(e.stdout).toContain('241 行')
+    expect(e.stdout).toContain('601 行')
     const again = await andy('import', 'competitor-switches', out, '--replace')
-    expect(again.stdout).toContain('导入 241 行（先删除了原有 241 行）')
+    expect(again.stdout).toContain('导入 601 行（先删除了原有 601 行）')
     expect(again.stdout).not.toContain('未识别')
   }, 120_000)
 

@@ -8,7 +8,7 @@ import { parseSizeText } from '../../src/search/numbers.js'
 import { prepareRow } from '../../src/search/rows.js'
 import { outputColumns, TABLE_KEYS, TABLES, type TableSpec } from '../../src/search/tables.js'
 
-const N = 240
+const N = 600
 const rowsOf = new Map(TABLES.map((spec) => [spec.key, generateRecords(spec.key, N)]))
 const rows = (spec: TableSpec): DemoRecord[] => rowsOf.get(spec.key)!
 const distinct = (spec: TableSpec, col: string): Set<unknown> => new Set(rows(spec).map((r) => r[col]).filter((v) => v != null && v !== ''))
