@@ -98,49 +98,6 @@ export function listReportPromptRows(
 
 // ---- process data (ASaveAndyVardDtas, AGetAndyVarDatas) ---------------------------------------
 
-/** Writable columns of process_data, in the seed's order. */
-export const PROCESS_DATA_COLUMNS = [
-  'user_id', 'user_name', 'sys_survey_report', 'sys_activity_need', 'sys_content_select', 'user_content_select', 'sys_content_tuij',
-  'sys_activity_name', 'user_activity_name', 'sys_activity_ideas', 'sys_activity_plan', 'sys_activity_enroll', 'sys_activity_xuanc',
-  'sys_incentive_plan', 'sys_yuqi_result', 'sys_refine_merge', 'sys_activity_simplify', 'fansan_mothed', 'yixiang_course',
-  'activity_type', 'block_index', 'total_tokens', 'total_rmb', 'current_model', 'activity_beijing', 'activity_mubiao', 'enterprise_name',
-] as const
-
-export type ProcessDataColumn = (typeof PROCESS_DATA_COLUMNS)[number]
-export type ProcessDataValues = Partial<Record<ProcessDataColumn, string | number | null>>
-
-function known(values: ProcessDataValues): ProcessDataColumn[] {
-  return PROCESS_DATA_COLUMNS.filter((c) => values[c] !== undefined)
-}
-
-export function insertProcessData(db: Db, values: ProcessDataValues, now: number): number {
-  const cols = known(values)
-  const names = [...cols.map((c) => `"${c}"`), 'created_at', 'updated_at']
-  const res = db.sqlite
-    .prepare(`INSERT INTO process_data (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
-    .run(...cols.map((c) => values[c] ?? null), now, now)
-  return Number(res.lastInsertRowid)
-}
-
-/** Updates the given columns of one row; returns the number of rows changed (0 when the id does not exist). */
-export function updateProcessData(db: Db, id: number, values: ProcessDataValues, now: number): number {
-  const cols = known(values)
-  const sets = [...cols.map((c) => `"${c}" = ?`), 'updated_at = ?']
-  return db.sqlite.prepare(`UPDATE process_data SET ${sets.join(', ')} WHERE id = ?`).run(...cols.map((c) => values[c] ?? null), now, id).changes
-}
-
-export function processDataExists(db: Db, id: number): boolean {
-  return db.sqlite.prepare('SELECT 1 FROM process_data WHERE id = ?').get(id) !== undefined
-}
-
-/** Every process_data row of a user, in block order. */
-export function processDataOfUser(db: Db, userId: string): Array<Record<string, unknown>> {
-  const cols = ['id', ...PROCESS_DATA_COLUMNS, 'created_at', 'updated_at'].map((c) => `"${c}"`).join(', ')
-  return db.sqlite.prepare(`SELECT ${cols} FROM process_data WHERE user_id = ? ORDER BY block_index ASC, id ASC`).all(userId) as Array<
-    Record<string, unknown>
-  >
-}
-
 // ---- operations ---------------------------------------------------------------------------------
 
 /** LLM usage totals per model and status (for /metrics). */

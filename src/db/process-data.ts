@@ -5,13 +5,52 @@ import type { Db } from './client.js'
  * workflow, saved after every step with block_index, total_tokens, total_rmb and current_model.
  */
 
-export const PROCESS_TEXT_FIELDS = [
-  'user_id', 'user_name', 'enterprise_name', 'activity_beijing', 'activity_mubiao', 'activity_type', 'yixiang_course', 'fansan_mothed',
-  'sys_survey_report', 'sys_activity_need', 'sys_content_select', 'user_content_select', 'sys_content_tuij', 'sys_activity_name',
-  'user_activity_name', 'sys_activity_ideas', 'sys_activity_plan', 'sys_activity_enroll', 'sys_activity_xuanc', 'sys_incentive_plan',
-  'sys_yuqi_result', 'sys_refine_merge', 'sys_activity_simplify', 'current_model',
+/** Writable columns of process_data, in the seed's order. */
+export const PROCESS_DATA_COLUMNS = [
+  'user_id', 'user_name', 'sys_survey_report', 'sys_activity_need', 'sys_content_select', 'user_content_select', 'sys_content_tuij',
+  'sys_activity_name', 'user_activity_name', 'sys_activity_ideas', 'sys_activity_plan', 'sys_activity_enroll', 'sys_activity_xuanc',
+  'sys_incentive_plan', 'sys_yuqi_result', 'sys_refine_merge', 'sys_activity_simplify', 'fansan_mothed', 'yixiang_course',
+  'activity_type', 'block_index', 'total_tokens', 'total_rmb', 'current_model', 'activity_beijing', 'activity_mubiao', 'enterprise_name',
 ] as const
-export type ProcessTextField = (typeof PROCESS_TEXT_FIELDS)[number]
+
+export type ProcessDataColumn = (typeof PROCESS_DATA_COLUMNS)[number]
+export type ProcessTextField = Exclude<ProcessDataColumn, 'block_index' | 'total_tokens' | 'total_rmb'>
+const NUMERIC_COLUMNS = new Set<ProcessDataColumn>(['block_index', 'total_tokens', 'total_rmb'])
+/** The text fields (everything but the counters), e.g. for templating the workflow's prompts. */
+export const PROCESS_TEXT_FIELDS = PROCESS_DATA_COLUMNS.filter((c): c is ProcessTextField => !NUMERIC_COLUMNS.has(c))
+export type ProcessDataValues = Partial<Record<ProcessDataColumn, string | number | null>>
+
+function known(values: ProcessDataValues): ProcessDataColumn[] {
+  return PROCESS_DATA_COLUMNS.filter((c) => values[c] !== undefined)
+}
+
+export function insertProcessData(db: Db, values: ProcessDataValues, now: number): number {
+  const cols = known(values)
+  const names = [...cols.map((c) => `"${c}"`), 'created_at', 'updated_at']
+  const res = db.sqlite
+    .prepare(`INSERT INTO process_data (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
+    .run(...cols.map((c) => values[c] ?? null), now, now)
+  return Number(res.lastInsertRowid)
+}
+
+/** Updates the given columns of one row; returns the number of rows changed (0 when the id does not exist). */
+export function updateProcessData(db: Db, id: number, values: ProcessDataValues, now: number): number {
+  const cols = known(values)
+  const sets = [...cols.map((c) => `"${c}" = ?`), 'updated_at = ?']
+  return db.sqlite.prepare(`UPDATE process_data SET ${sets.join(', ')} WHERE id = ?`).run(...cols.map((c) => values[c] ?? null), now, id).changes
+}
+
+export function processDataExists(db: Db, id: number): boolean {
+  return db.sqlite.prepare('SELECT 1 FROM process_data WHERE id = ?').get(id) !== undefined
+}
+
+/** Every process_data row of a user, in block order. */
+export function processDataOfUser(db: Db, userId: string): Array<Record<string, unknown>> {
+  const cols = ['id', ...PROCESS_DATA_COLUMNS, 'created_at', 'updated_at'].map((c) => `"${c}"`).join(', ')
+  return db.sqlite.prepare(`SELECT ${cols} FROM process_data WHERE user_id = ? ORDER BY block_index ASC, id ASC`).all(userId) as Array<
+    Record<string, unknown>
+  >
+}
 
 export type ProcessRow = { id: number; block_index: number; total_tokens: number; total_rmb: number; created_at: number; updated_at: number } & Record<
   ProcessTextField,
@@ -41,11 +80,7 @@ export function processesOfUser(db: Db, userId: string): ProcessRow[] {
 
 /** Sets fields (only process_data's own columns; names are checked, values bound). */
 export function updateProcess(db: Db, id: number, patch: ProcessPatch, now: number): void {
-  const keys = Object.keys(patch).filter((k) => ALLOWED.has(k))
-  if (keys.length === 0) return
-  const sets = keys.map((k) => `${k} = ?`).join(', ')
-  const values = keys.map((k) => (patch as Record<string, unknown>)[k] ?? null)
-  db.sqlite.prepare(`UPDATE process_data SET ${sets}, updated_at = ? WHERE id = ?`).run(...values, now, id)
+  updateProcessData(db, id, patch, now)
 }
 
 /** Saves one generated step: its text, the new block index, the spend added to the totals, the model. */

@@ -5,7 +5,7 @@ import {
   processDataOfUser,
   updateProcessData,
   type ProcessDataValues,
-} from '../../db/api-queries.js'
+} from '../../db/process-data.js'
 import { data, objectSchema, type Endpoint } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
 import type { ParamSpec } from '../params.js'
