@@ -39,7 +39,7 @@ function minimal(action: string): { params: Record<string, string>; ret: number 
     case 'ARjkhSaleCaseReceiveSearch':
       return { params: { msgId: `styles-${++n}`, text: JSON.stringify({ content: '帮助' }), sessionWebhook: sink.url() }, ret: 200 }
     case 'AJdyyReportData':
-      return { params: {}, ret: 501 }
+      return { params: {}, ret: 400 } // no workbook given: a helpful 4xx (records.test.ts builds real reports)
     default:
       return { params: {}, ret: 200 }
   }

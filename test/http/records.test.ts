@@ -133,9 +133,34 @@ describe('ABuildExcel', () => {
 })
 
 describe('AJdyyReportData', () => {
-  it('answers ret 501 with a msg saying the report is not available yet', async () => {
-    const r = await call(h.base, 'AJdyyReportData', { input_type: '1' })
-    expect([r.status, r.json.ret]).toEqual([501, 501])
-    expect(r.json.msg).toContain('尚未')
+  async function workbookBase64(): Promise<string> {
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('学习记录')
+    ws.addRow(['学员', '部门', '课程名称', '学习时长（分钟）', '完成状态', '学习日期'])
+    ws.addRow(['王一', '销售部', '客户沟通技巧', 60, '已完成', '2026-11-02'])
+    ws.addRow(['王二', '销售部', '产品知识', 30, '学习中', '2026-11-03'])
+    ws.addRow(['李一', '研发部', '信息安全', 0, '未开始', ''])
+    return Buffer.from(await wb.xlsx.writeBuffer()).toString('base64')
+  }
+
+  it('builds the stage report from a base64 workbook: metrics and markdown', async () => {
+    const r = await call(h.base, 'AJdyyReportData', { input_type: '1', file_base64: await workbookBase64(), file_name: '学习记录.xlsx' }, { method: 'POST', body: 'json' })
+    expect([r.status, r.json.ret]).toEqual([200, 200])
+    const d = r.json.data as { metrics: { learners: number; participants: number; completed: number; records: number }; markdown: string; narrative: string; webhook_posted: boolean }
+    expect(d.metrics).toMatchObject({ records: 3, learners: 3, participants: 2, completed: 1 })
+    expect(d.markdown).toContain('阶段运营报告')
+    expect(d.narrative).toBe('plain')
+    expect(d.webhook_posted).toBe(false)
+  })
+
+  it('answers 4xx with a helpful msg for a missing file, an unsupported input_type or an unreadable file', async () => {
+    const none = await call(h.base, 'AJdyyReportData', { input_type: '1' })
+    expect([none.status, none.json.ret]).toEqual([400, 400])
+    expect(none.json.msg).toContain('file_base64')
+    const type2 = await call(h.base, 'AJdyyReportData', { input_type: '2', file_base64: await workbookBase64() }, { method: 'POST', body: 'json' })
+    expect(type2.json.ret).toBe(400)
+    expect(type2.json.msg).toContain('input_type=2')
+    const junk = await call(h.base, 'AJdyyReportData', { file_base64: Buffer.from('not a workbook').toString('base64'), file_name: 'x.xlsx' }, { method: 'POST', body: 'json' })
+    expect(junk.json.ret).toBe(400)
   })
 })
