@@ -1,50 +1,22 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startBot, type BotHandle } from '../../src/cli/start.js'
-import { parseConfig } from '../../src/config.js'
-import { openDb, type Db } from '../../src/db/client.js'
-import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
-import { loadFixtures } from '../helpers/fixtures.js'
-import { silentLogger } from '../helpers/test-app.js'
-import { WebhookSink } from '../helpers/webhook-sink.js'
+import { robotTextPayload } from '../helpers/fake-gateway.js'
+import { e2eBot, type E2eBot } from '../helpers/e2e-bot.js'
 
 /**
  * The stream bot as `andy start` runs it (startBot), with the real dingtalk-stream client against a
  * fake gateway on loopback and replies going to a loopback webhook sink.
  */
 
-const cleanups: Array<() => Promise<void> | void> = []
+let harness: E2eBot | undefined
 afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!()
+  await harness?.close()
+  harness = undefined
 })
 
 async function setup() {
-  const gateway = await FakeGateway.start()
-  const sink = await WebhookSink.start()
-  const dbPath = join(mkdtempSync(join(tmpdir(), 'andy-e2e-')), 'andy.db')
-  const seed = openDb(dbPath)
-  loadFixtures(seed)
-  seed.close()
-  cleanups.push(() => gateway.close(), () => sink.close())
-  const config = parseConfig({
-    DINGTALK_CLIENT_ID: gateway.clientId,
-    DINGTALK_CLIENT_SECRET: gateway.clientSecret,
-    DINGTALK_API_BASE: gateway.apiBase,
-    DB_PATH: dbPath,
-    LOG_LEVEL: 'silent',
-  })
-  const start = async (): Promise<{ bot: BotHandle; db: Db }> => {
-    const db = openDb(dbPath)
-    const bot = await startBot({ config, logger: silentLogger, db }, { transport: { startTimeoutMs: 10_000 } })
-    cleanups.push(async () => {
-      await bot.stop()
-      db.close()
-    })
-    return { bot, db }
-  }
-  return { gateway, sink, start }
+  harness = await e2eBot()
+  const h = harness
+  return { gateway: h.gateway, sink: h.sink, start: () => h.start(), stop: (x: Awaited<ReturnType<E2eBot['start']>>) => h.stop(x) }
 }
 
 describe('andy start (stream bot)', () => {
@@ -66,7 +38,7 @@ describe('andy start (stream bot)', () => {
   })
 
   it('never replies twice to a redelivered msgId, also after a restart on the same database', async () => {
-    const { gateway, sink, start } = await setup()
+    const { gateway, sink, start, stop } = await setup()
     const first = await start()
     const payload = robotTextPayload({ text: '央企 客户案例', sessionWebhook: sink.url() })
     await gateway.sendRobotMessage(payload)
@@ -75,10 +47,7 @@ describe('andy start (stream bot)', () => {
     await first.bot.app.idle(2000)
     expect(sink.requests).toHaveLength(1)
 
-    await first.bot.stop()
-    first.db.close()
-    cleanups.length = 0
-    cleanups.push(() => gateway.close(), () => sink.close())
+    await stop(first)
     await start()
     const ack = await gateway.sendRobotMessage(payload)
     expect(ack.frame.code).toBe(200)
