@@ -75,7 +75,7 @@ const run = (call: EndpointCall, say: string, o: { customType?: string; once?: b
 export const searchAction = action({
   name: 'search',
   method: 'get',
-  summary: '一句话搜索客户案例',
+  summary: '一句话搜索案例和客户',
   description:
     '用一句话在公司自己的数据里查找：内容客户案例、内容打单方案、平台竞对切换案例、内容产品采购记录、软件客户。' +
     '句子里可以带行业、人员规模、企业性质、地区、年份、金额、产品、人群等条件，例如「制造业 5000人以上 国企 的客户案例」。' +
