@@ -162,3 +162,18 @@ describe('the actions over plain HTTP', () => {
     expect(n.n).toBe(1)
   })
 })
+
+describe('the stream channel marker', () => {
+  it('cannot be forged from the network: a made-up x-andy-channel header is still asked for app_key', async () => {
+    const res = await fetch(`${h.base}/api/ANrkhCaseDetail?perpage=1`, { headers: { 'x-andy-channel': 'a'.repeat(64) } })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { msg: string }).msg).toContain('app_key')
+  })
+
+  it('a header of that name inside a Graph API request is replaced by the real one (and the call still works)', async () => {
+    const data = JSON.stringify({ requestLine: { method: 'GET', uri: '/api/ANrkhCaseDetail?perpage=1' }, headers: { 'X-Andy-Channel': 'forged', Host: 'evil' }, body: '{}' })
+    const res = await h.server.graph(data, { messageId: 'forged-1', connectionId: 't' })
+    expect(res.statusLine.code).toBe(200)
+    expect((JSON.parse(res.body) as { ret: number }).ret).toBe(200)
+  })
+})
