@@ -211,6 +211,7 @@ export function createApp(deps: AppDeps): App {
         error: r.error ?? null,
         tokens: r.tokens ?? 0,
         cost_rmb: r.costRmb ?? 0,
+        channel: ctx.source,
       })
     } catch (err) {
       ctx.logger.error({ err }, 'usage record not written')

@@ -31,6 +31,8 @@ const schema = z.object({
   DINGTALK_OAPI_BASE: optionalUrl('DINGTALK_OAPI_BASE').transform((v) => (v ?? 'https://oapi.dingtalk.com').replace(/\/+$/, '')),
   DINGTALK_CARD_TEMPLATE_ID: optionalString,
   DINGTALK_CARD_CONTENT_KEY: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'content')),
+  DINGTALK_ASSISTANT_CLIENT_ID: optionalString,
+  DINGTALK_ASSISTANT_CLIENT_SECRET: optionalString,
   ANDY_ROBOT_INTENTS: optionalString,
   ANDY_ADMIN_STAFF_IDS: csv,
   ANDY_ALLOWED_CORP_IDS: csv,
@@ -78,6 +80,8 @@ export type AppConfig = Readonly<{
     cardTemplateId?: string
     /** The card template's streaming markdown variable (DINGTALK_CARD_CONTENT_KEY, default "content"). */
     cardContentKey: string
+    /** The AI 助理's own app credentials, when its abilities arrive on another app's stream than the robot's. */
+    assistant?: Readonly<{ clientId: string; clientSecret: string }>
   }>
   robotIntents: ReadonlyMap<string, Intent>
   adminStaffIds: readonly string[]
@@ -151,6 +155,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     if (!e.ANDY_DIGEST_CONVERSATION_ID) throw new ConfigError('ANDY_DIGEST_CRON: set ANDY_DIGEST_CONVERSATION_ID too (the admin group that receives the weekly digest)')
     if (!isValidCron(e.ANDY_DIGEST_CRON)) throw new ConfigError(`ANDY_DIGEST_CRON: "${e.ANDY_DIGEST_CRON}" is not a cron expression (e.g. "0 9 * * 1" = Mondays 09:00 China time)`)
   }
+  if ((e.DINGTALK_ASSISTANT_CLIENT_ID === undefined) !== (e.DINGTALK_ASSISTANT_CLIENT_SECRET === undefined)) {
+    throw new ConfigError('DINGTALK_ASSISTANT_CLIENT_ID and DINGTALK_ASSISTANT_CLIENT_SECRET: set both (the AI 助理 app\'s credentials) or neither')
+  }
   if (e.API_APP_KEY !== undefined && e.API_APP_KEY.length < 32) {
     throw new ConfigError('API_APP_KEY: must be at least 32 characters (the seed API requires it)')
   }
@@ -163,6 +170,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       oapiBase: e.DINGTALK_OAPI_BASE,
       cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID,
       cardContentKey: e.DINGTALK_CARD_CONTENT_KEY,
+      // Only a different app needs its own connection: the robot app's stream serves its abilities already.
+      assistant:
+        e.DINGTALK_ASSISTANT_CLIENT_ID && e.DINGTALK_ASSISTANT_CLIENT_SECRET && e.DINGTALK_ASSISTANT_CLIENT_ID !== e.DINGTALK_CLIENT_ID
+          ? Object.freeze({ clientId: e.DINGTALK_ASSISTANT_CLIENT_ID, clientSecret: e.DINGTALK_ASSISTANT_CLIENT_SECRET })
+          : undefined,
     }),
     robotIntents: parseRobotIntents(e.ANDY_ROBOT_INTENTS),
     adminStaffIds: Object.freeze([...e.ANDY_ADMIN_STAFF_IDS]),

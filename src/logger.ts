@@ -8,6 +8,7 @@ export const REDACT_PATHS = [
   'apiKey', '*.apiKey', 'accessToken', '*.accessToken', 'access_token', '*.access_token',
   'token', '*.token', 'ticket', '*.ticket', 'authorization', '*.authorization',
   'headers.authorization', 'headers["x-acs-dingtalk-access-token"]', '*.headers["x-acs-dingtalk-access-token"]',
+  'headers["x-andy-channel"]', '*.headers["x-andy-channel"]',
   'sessionWebhook', '*.sessionWebhook', 'webhook', '*.webhook', 'sign', '*.sign', 'url', '*.url',
 ]
 

@@ -6,6 +6,7 @@ import type { Replier } from '../transport/types.js'
 import { createHttpServer, type HttpServer } from '../http/server.js'
 import { createMetrics } from '../services/metrics.js'
 import { DeliveryRouter, type DeliveryRouterOptions } from '../transport/delivery.js'
+import { AssistantReplier } from '../transport/assistant-replier.js'
 import { startDigest, type DigestHandle } from '../stats/digest.js'
 import { buildApp, createDingtalkApi, openRuntime, type Runtime } from './bootstrap.js'
 
@@ -13,7 +14,10 @@ export interface BotHandle {
   readonly app: App
   /** The stream transport; absent when only the HTTP API runs (no DingTalk credentials). */
   readonly transport?: DingtalkStreamTransport
-  readonly http?: HttpServer
+  /** The AI 助理's own stream connection (DINGTALK_ASSISTANT_CLIENT_ID/SECRET), when it is another app. */
+  readonly assistantTransport?: DingtalkStreamTransport
+  /** The HTTP API: always built (AI 助理 calls on the stream are served by it), listening only with HTTP_PORT. */
+  readonly http: HttpServer
   /** Stops taking messages, lets running handlers finish (grace period), leaves the rest in the inbox. */
   stop(): Promise<void>
 }
@@ -35,33 +39,38 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const api = createDingtalkApi(rt)
   const metrics = createMetrics()
   const replier = opts.replier ?? new DeliveryRouter({ ...opts.delivery, api, logger: rt.logger.child({ mod: 'delivery' }) })
-  const app = buildApp(rt, { stream: replier, http: replier }, { dingtalk: api, metrics })
+  // AI 助理 calls: answers come back in the response; files go out through the robot OpenAPI.
+  const assistant = new AssistantReplier(api ? replier : undefined)
+  const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
   await app.deps.dictionary.warm?.()
   app.resumeUnfinished()
   const hasStream = missingStreamCredentials(rt.config).length === 0
-  const transport = hasStream ? new DingtalkStreamTransport({ config: rt.config, logger: rt.logger, sink: app, ...opts.transport }) : undefined
-  const http =
-    rt.config.http.port !== undefined
-      ? createHttpServer({
-          config: rt.config,
-          logger: rt.logger,
-          db: rt.db,
-          app,
-          metrics,
-          streamState: () => transport?.state() ?? 'disabled',
-          dingtalkStats: api ? () => ({ ...api.stats().calls }) : undefined,
-        })
-      : undefined
+  let transport: DingtalkStreamTransport | undefined
+  const http = createHttpServer({
+    config: rt.config,
+    logger: rt.logger,
+    db: rt.db,
+    app,
+    metrics,
+    streamState: () => transport?.state() ?? 'disabled',
+    dingtalkStats: api ? () => ({ ...api.stats().calls }) : undefined,
+  })
+  if (hasStream) transport = new DingtalkStreamTransport({ config: rt.config, logger: rt.logger, sink: app, graph: http.graph, ...opts.transport })
+  const a = rt.config.dingtalk.assistant
+  const assistantTransport = a ? new DingtalkStreamTransport({ config: rt.config, logger: rt.logger.child({ app: 'ai-assistant' }), graph: http.graph, credentials: a, ...opts.transport }) : undefined
   try {
     await transport?.start()
-    const url = await http?.start()
+    await assistantTransport?.start()
+    const url = rt.config.http.port !== undefined ? await http.start() : undefined
     if (url) rt.logger.info({ url }, 'HTTP API listening')
   } catch (err) {
     await transport?.stop()
-    await http?.close()
+    await assistantTransport?.stop()
+    await http.close()
     throw err
   }
-  if (transport) rt.logger.info({ robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase }, 'Andy is listening on the DingTalk stream')
+  if (transport) rt.logger.info({ robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase }, 'Andy is listening on the DingTalk stream (robot messages and AI 助理 abilities)')
+  if (assistantTransport) rt.logger.info({ clientId: a?.clientId }, 'AI 助理 abilities also served on the assistant app\'s own stream connection')
   // Weekly usage digest to an admin group (ANDY_DIGEST_CRON + ANDY_DIGEST_CONVERSATION_ID; needs the OpenAPI).
   let digest: DigestHandle | undefined
   const d = rt.config.digest
@@ -73,12 +82,14 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   return {
     app,
     transport,
+    assistantTransport,
     http,
     stop() {
       stopped ??= (async () => {
         digest?.stop()
         await transport?.stop()
-        await http?.close()
+        await assistantTransport?.stop()
+        await http.close()
         const finished = await app.stop(rt.config.shutdownGraceMs)
         if (!finished) rt.logger.warn('shutdown grace period over; unfinished messages stay in the inbox for the next start')
       })()

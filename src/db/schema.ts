@@ -52,6 +52,8 @@ export const usageRecords = sqliteTable(
     error: text('error'),
     tokens: integer('tokens').notNull().default(0),
     cost_rmb: real('cost_rmb').notNull().default(0),
+    /** Where the request came from: stream / http (robot messages), assistant (AI 助理 abilities), local. */
+    channel: text('channel'),
     created_at: createdAt(),
   },
   (t) => [
@@ -253,3 +255,18 @@ export const appMeta = sqliteTable('app_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 })
+
+/** Answers of API requests sent with an Idempotency-Key (src/db/idempotency.ts); scope = action:key. */
+export const idempotentRequests = sqliteTable(
+  'idempotent_requests',
+  {
+    scope: text('scope').primaryKey(),
+    status: text('status').notNull(),
+    http_status: integer('http_status'),
+    content_type: text('content_type'),
+    body: text('body'),
+    started_at: integer('started_at').notNull(),
+    finished_at: integer('finished_at'),
+  },
+  (t) => [index('idempotent_requests_started_idx').on(t.started_at)],
+)

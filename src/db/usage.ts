@@ -22,12 +22,14 @@ export interface UsageInput {
   error?: string | null
   tokens?: number
   cost_rmb?: number
+  /** stream / http (robot messages), assistant (AI 助理 abilities), local (andy chat/ask). */
+  channel?: string | null
 }
 
 const COLUMNS = [
   'assistant_type', 'assistant_name', 'dd_group_name', 'user_dd_nick', 'consult_content', 'conversation_type', 'use_time',
   'use_date', 'user_id', 'conversation_id', 'msg_id', 'intent', 'hits', 'filters', 'hit_ids', 'latency_ms', 'status',
-  'error', 'tokens', 'cost_rmb',
+  'error', 'tokens', 'cost_rmb', 'channel',
 ] as const
 
 export function insertUsage(db: Db, u: UsageInput): number {

@@ -74,7 +74,7 @@ export async function exportHandler(ctx: BotContext): Promise<void> {
   const size = bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`
   const files = parts.length > 1 ? `分成 ${parts.length} 个文件（钉钉单个文件最大 20 MB），共 ${size}` : `${size}`
   const relaxed = last.relaxed.length ? '（含放宽条件后的结果，详见「查询条件」工作表）' : ''
-  const where = ctx.source === 'local' ? '已保存到本机' : '马上发到这里'
+  const where = ctx.source === 'local' ? '已保存到本机' : ctx.source === 'assistant' ? '马上由 Andy 机器人在钉钉单聊里发给你' : '马上发到这里'
   await ctx.reply(`已导出${asked}的全部 **${total.toLocaleString('en-US')}** 条${spec.title}${relaxed}：Excel ${files}，${where}。`, { title: `导出 ${spec.title}` })
   for (const p of parts) await ctx.replyFile({ kind: 'file', path: p.path, fileName: p.fileName })
 }

@@ -1,9 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { claimRequest, finishRequest, releaseRequest } from '../db/idempotency.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../services/metrics.js'
 import { checkAuth, signValue } from './auth.js'
+import type { TrustedChannel } from './channel.js'
 import type { Endpoint, EndpointDeps, EndpointResult } from './endpoint.js'
-import { ApiError, badRequest, buildEnvelope, envelopeBody } from './envelope.js'
+import { ApiError, badRequest, buildEnvelope, envelopeBody, type Envelope } from './envelope.js'
+import { idempotencyKeyOf, STALE_CLAIM_MS } from './idempotency.js'
 import { parseParams, type RawParams } from './params.js'
 
 /**
@@ -15,7 +18,11 @@ import { parseParams, type RawParams } from './params.js'
 export interface ApiDeps extends EndpointDeps {
   readonly logger: Logger
   readonly metrics: Metrics
+  /** Requests through the DingTalk stream (AI 助理) skip app_key/sign: the stream is the credential. */
+  readonly channel?: TrustedChannel
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 export type ApiHandler = (action: string | undefined, request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
@@ -70,6 +77,13 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
     return ep
   }
 
+  /** The envelope; markdown endpoints (AI 助理 actions) repeat the markdown, or the error, as `content`. */
+  function envelopeOf(ep: Endpoint | undefined, ret: number, data: unknown, msg: string): Envelope {
+    const env = buildEnvelope(ret, data, msg, deps.now(), secret())
+    if (ep?.markdown) env.content = ret === 200 ? String((data as { content?: unknown } | null)?.content ?? '') : msg
+    return env
+  }
+
   return async function handle(action, request, reply) {
     const started = performance.now()
     const log = request.log as unknown as Logger
@@ -77,17 +91,33 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
     let returnData = false
     let ret = 200
     let uuid: string | undefined
+    let ep: Endpoint | undefined
+    let scope: string | undefined
+    const viaStream = deps.channel?.isTrusted(request) ?? false
     try {
       const params = mergeParams(request)
       returnData = String(params.return_data ?? '') === '1'
-      const ep = find(action ?? actionFromService(params.s))
+      ep = find(action ?? actionFromService(params.s))
       label = ep.action
-      checkAuth(params, deps.config.http)
+      if (!viaStream) checkAuth(params, deps.config.http)
       // uuid identifies the calling member: recorded on the access line. The token is a credential: never logged.
       if (typeof params.uuid === 'string' && params.uuid) uuid = params.uuid.slice(0, 100)
       const { values, extra } = parseParams(ep.params, params, { passthrough: ep.passthrough })
-      const result: EndpointResult = await ep.run({ deps, logger: log, values, extra })
+      const idempotencyKey = idempotencyKeyOf(request)
+      if (ep.idempotent && idempotencyKey) {
+        const claim = claimRequest(deps.db, `${ep.action}:${idempotencyKey}`, deps.now(), STALE_CLAIM_MS)
+        if (claim.state === 'running') throw new ApiError(409, '同一请求（Idempotency-Key 相同）正在处理中，请稍后再试')
+        if (claim.state === 'done') {
+          ret = claim.status
+          log.info({ action: label, idempotencyKey }, 'repeated request answered with the first answer')
+          await reply.code(claim.status).header('idempotent-replayed', 'true').type(claim.contentType).send(claim.body)
+          return
+        }
+        scope = `${ep.action}:${idempotencyKey}`
+      }
+      const result: EndpointResult = await ep.run({ deps, logger: log, values, extra, request: { id: request.id, idempotencyKey, viaStream } })
       if (result.kind === 'file') {
+        if (scope) releaseRequest(deps.db, scope)
         reply
           .code(200)
           .header('content-type', result.contentType)
@@ -95,8 +125,9 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
         await reply.send(result.body)
         return
       }
-      const env = buildEnvelope(200, result.data, result.msg ?? '', deps.now(), secret())
-      await reply.code(200).type('application/json; charset=utf-8').send(envelopeBody(env, returnData))
+      const body = envelopeBody(envelopeOf(ep, 200, result.data, result.msg ?? ''), returnData)
+      if (scope) finishRequest(deps.db, scope, 200, JSON_TYPE, body, deps.now())
+      await reply.code(200).type(JSON_TYPE).send(body)
     } catch (err) {
       let msg: string
       if (err instanceof ApiError) {
@@ -107,12 +138,17 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
         msg = `服务器内部错误，已记录（请求 ID：${request.id}）。请稍后重试，或把请求 ID 告诉管理员。`
         log.error({ err, action: label, reqId: request.id }, 'api handler failed')
       }
-      const env = buildEnvelope(ret, {}, msg, deps.now(), secret())
-      await reply.code(httpStatusOf(ret)).type('application/json; charset=utf-8').send(envelopeBody(env, false))
+      const body = envelopeBody(envelopeOf(ep, ret, {}, msg), false)
+      // A client error is the answer to this request; a server fault is not: a retry may run again.
+      if (scope) {
+        if (ret < 500) finishRequest(deps.db, scope, httpStatusOf(ret), JSON_TYPE, body, deps.now())
+        else releaseRequest(deps.db, scope)
+      }
+      await reply.code(httpStatusOf(ret)).type(JSON_TYPE).send(body)
     } finally {
       const ms = performance.now() - started
       deps.metrics.observeHttp(label, ret, ms)
-      log.info({ action: label, ret, ms: Math.round(ms * 10) / 10, uuid }, 'api call')
+      log.info({ action: label, ret, ms: Math.round(ms * 10) / 10, uuid, ...(viaStream ? { via: 'stream' } : {}) }, 'api call')
     }
   }
 }

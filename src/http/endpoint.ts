@@ -22,6 +22,8 @@ export interface EndpointCall {
   readonly values: Record<string, unknown>
   /** Undeclared parameters (passthrough endpoints only), public parameters removed. */
   readonly extra: Record<string, unknown>
+  /** The HTTP request's id and Idempotency-Key, and whether it came through the DingTalk stream. */
+  readonly request?: { readonly id: string; readonly idempotencyKey?: string; readonly viaStream: boolean }
 }
 
 export interface DataResult {
@@ -59,6 +61,12 @@ export interface Endpoint {
   readonly notes?: string
   /** Answers an .xlsx file unless asked for base64. */
   readonly producesFile?: boolean
+  /** Runs once per Idempotency-Key; a repeated key gets the first answer again (src/http/idempotency.ts). */
+  readonly idempotent?: boolean
+  /** `data.content` is markdown for people: the envelope repeats it (or the error msg) as top-level `content`. */
+  readonly markdown?: boolean
+  /** URL path when not a seed action (the AI 助理 actions, /v1/actions/andy/…). */
+  readonly path?: string
   run(call: EndpointCall): EndpointResult | Promise<EndpointResult>
 }
 

@@ -14,6 +14,8 @@ export interface Envelope {
   msg: string
   _t: number
   _auth?: string
+  /** AI 助理 actions only: the markdown to show (data.content, or msg on errors), for x-dingtalk-display-result: markdown. */
+  content?: string
 }
 
 /** A client (4xx) or server (5xx) error with the msg the developer sees. */

@@ -10,17 +10,22 @@ import type { Logger } from '../logger.js'
 import { createMetrics, type Metrics } from '../services/metrics.js'
 import { llmTotals } from '../db/api-queries.js'
 import { inboxBacklog } from '../db/inbox.js'
+import type { GraphHandler } from '../transport/graph-invocations.js'
 import { createApiHandler } from './api.js'
+import { ACTIONS_PREFIX, ALL_ACTIONS } from './assistant/actions.js'
 import { registerCallback } from './callback.js'
+import { TrustedChannel } from './channel.js'
 import { allEndpoints } from './endpoints/index.js'
 import { ApiError, buildEnvelope, envelopeBody } from './envelope.js'
+import { createGraphInvoker } from './graph.js'
 import { buildOpenApi } from './openapi.js'
 import { registerOps } from './ops.js'
 
 /**
  * The HTTP server (fastify; its logger is our pino instance): the seed's 15 endpoints in all three URL
- * styles, the DingTalk HTTP callback, /healthz, /metrics and /openapi.json. Created and started only
- * when HTTP_PORT is set (src/cli/start.ts).
+ * styles, the AI 助理 actions (/v1/actions/andy/…), the DingTalk HTTP callback, /healthz, /metrics and
+ * /openapi.json. Always built (AI 助理 invocations on the stream are injected into it: `graph`); it
+ * listens only when HTTP_PORT is set (src/cli/start.ts).
  */
 
 export interface HttpServerOptions {
@@ -42,6 +47,8 @@ export interface HttpServerOptions {
 export interface HttpServer {
   readonly fastify: FastifyInstance
   readonly metrics: Metrics
+  /** Serves AI 助理 ability invocations from the stream by in-process injection (no socket, no app_key). */
+  readonly graph: GraphHandler
   /** Listens (default: HTTP_PORT on HTTP_HOST; port 0 = any free port) and returns the base URL. */
   start(port?: number, host?: string): Promise<string>
   /** The port listened on (after start). */
@@ -120,10 +127,15 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   )
 
   const endpoints = allEndpoints()
-  const handle = createApiHandler(
-    { config, db, app, dictionary: opts.dictionary ?? app.deps.dictionary, now, logger, metrics },
-    endpoints,
-  )
+  const channel = new TrustedChannel()
+  const apiDeps = { config, db, app, dictionary: opts.dictionary ?? app.deps.dictionary, now, logger, metrics, channel }
+  const handle = createApiHandler(apiDeps, endpoints)
+  const handleAction = createApiHandler(apiDeps, ALL_ACTIONS)
+  fastify.route({
+    method: ['GET', 'POST'],
+    url: `${ACTIONS_PREFIX}/:name`,
+    handler: (request, reply) => handleAction((request.params as Record<string, string>)['name'], request, reply),
+  })
   fastify.route({
     method: ['GET', 'POST'],
     url: '/api/*',
@@ -137,17 +149,17 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   registerCallback(fastify, { config, app, metrics, now })
   registerOps(fastify, { db, metrics, streamState: opts.streamState, openapi: () => buildOpenApi(endpoints) })
 
-  if (!config.http.appKey) logger.warn('API_APP_KEY is not set: the seed API endpoints answer ret 403 until it is')
-  else if (!config.http.appSecret) logger.info('API_APP_SECRET is not set: requests are not signed and responses carry no _auth')
-
   let port = 0
   return {
     fastify,
     metrics,
+    graph: createGraphInvoker({ fastify, channel, logger: logger.child({ channel: 'graph' }), now, secret }),
     get port() {
       return port
     },
     async start(p = config.http.port ?? 0, host = config.http.host) {
+      if (!config.http.appKey) logger.warn('API_APP_KEY is not set: over HTTP the seed API endpoints answer ret 403 until it is (AI 助理 calls on the stream need no key)')
+      else if (!config.http.appSecret) logger.info('API_APP_SECRET is not set: requests are not signed and responses carry no _auth')
       await fastify.listen({ port: p, host })
       port = (fastify.server.address() as AddressInfo).port
       logger.info({ port, host }, 'HTTP server listening')

@@ -1,13 +1,18 @@
 import { missingStreamCredentials, type AppConfig } from '../config.js'
 import type { Logger } from '../logger.js'
+import { GraphInvocations, type GraphHandler, type GraphStats } from './graph-invocations.js'
 import { StreamConnectionManager, type AckFn, type StreamFrame, type StreamState, type StreamStats, type StreamTuning } from './stream-connection.js'
 import { parseRobotMessage, type InboundEnvelope, type MessageSink, type Transport } from './types.js'
 
 export interface DingtalkStreamTransportOptions {
   readonly config: AppConfig
   readonly logger: Logger
-  /** Stores each message (synchronously, durably); the ack is written only after it returns. */
-  readonly sink: MessageSink
+  /** Stores each message (synchronously, durably); the ack is written only after it returns. Absent: robot messages are not subscribed. */
+  readonly sink?: MessageSink
+  /** Serves AI 助理 ability invocations (TOPIC_GRAPH); absent: that topic is not subscribed. */
+  readonly graph?: GraphHandler
+  /** Another app's credentials (the AI 助理's own, DINGTALK_ASSISTANT_CLIENT_ID/SECRET) instead of DINGTALK_CLIENT_ID/SECRET. */
+  readonly credentials?: { readonly clientId: string; readonly clientSecret: string }
   /** How long `start()` waits for the first connection (default 30 000 ms). */
   readonly startTimeoutMs?: number
   /** Overrides `config.livenessTimeoutMs` (tests). */
@@ -29,10 +34,13 @@ export interface DingtalkStreamStats extends StreamStats {
   readonly ackLost: number
   readonly acceptFailures: number
   readonly parseFailures: number
+  /** AI 助理 ability invocations (Graph API). */
+  readonly graph: GraphStats
 }
 
 /**
- * Receives robot messages over the DingTalk Stream gateway: store-then-ack.
+ * Receives robot messages over the DingTalk Stream gateway: store-then-ack. With `graph`, also serves
+ * AI 助理 ability invocations (answered in the ack, see GraphInvocations).
  * For every robot CALLBACK frame: parse → `sink.accept()` → ack on the frame's own socket. A payload that
  * is not a robot message is logged and acked (redelivering garbage helps no one); when `accept` throws
  * the frame is NOT acked, so DingTalk redelivers it (~60 s, dingtalk.md §1.5).
@@ -45,10 +53,12 @@ export class DingtalkStreamTransport implements Transport {
   private latencyNext = 0
   private latencyCount = 0
   private counts = { accepted: 0, duplicates: 0, acked: 0, ackLost: 0, acceptFailures: 0, parseFailures: 0 }
+  private readonly graph: GraphInvocations | undefined
 
   constructor(private readonly options: DingtalkStreamTransportOptions) {
     this.log = options.logger.child({ transport: 'stream' })
     this.latencies = new Float64Array(Math.max(1, options.ackLatencyWindow ?? 1024))
+    if (options.graph) this.graph = new GraphInvocations({ handler: options.graph, logger: this.log.child({ topic: 'graph' }) })
   }
 
   /**
@@ -68,16 +78,19 @@ export class DingtalkStreamTransport implements Transport {
 
   private async connect(): Promise<void> {
     const { config } = this.options
-    const missing = missingStreamCredentials(config)
+    const creds = this.options.credentials
+    const missing = creds ? [] : missingStreamCredentials(config)
     if (missing.length > 0) throw new Error(`DingTalk stream: missing ${missing.join(', ')}`)
+    const { sink, graph } = this.options
     const manager = new StreamConnectionManager({
       ...this.options.tuning,
-      clientId: config.dingtalk.clientId ?? '',
-      clientSecret: config.dingtalk.clientSecret ?? '',
+      clientId: creds?.clientId ?? config.dingtalk.clientId ?? '',
+      clientSecret: creds?.clientSecret ?? config.dingtalk.clientSecret ?? '',
       apiBase: config.dingtalk.apiBase,
       livenessTimeoutMs: this.options.livenessTimeoutMs ?? config.livenessTimeoutMs,
       logger: this.log,
-      onRobotMessage: (frame, ack, meta) => this.onRobotFrame(frame, ack, meta),
+      onRobotMessage: sink ? (frame, ack, meta) => this.onRobotFrame(sink, frame, ack, meta) : undefined,
+      onGraphInvoke: graph ? (frame, respond, meta) => this.graph?.onFrame(frame, respond, meta) : undefined,
       onStateChange: this.options.onStateChange,
     })
     this.manager = manager
@@ -103,7 +116,8 @@ export class DingtalkStreamTransport implements Transport {
   /** Connection counters plus message counters (accepted, duplicates, acked, ackLost, acceptFailures, parseFailures). */
   stats(): DingtalkStreamStats {
     const base: StreamStats = this.manager?.stats() ?? { state: 'stopped', connects: 0, reconnects: 0, openAttempts: 0, openFailures: 0, framesReceived: 0 }
-    return { ...base, ...this.counts }
+    const graph = this.graph?.stats() ?? { invocations: 0, executed: 0, replayed: 0, answered: 0, answerLost: 0, handlerFailures: 0 }
+    return { ...base, ...this.counts, graph }
   }
 
   /** Live timers/sockets held by the connection (for leak checks). */
@@ -131,7 +145,7 @@ export class DingtalkStreamTransport implements Transport {
     this.latencyCount = Math.min(this.latencyCount + 1, this.latencies.length)
   }
 
-  private onRobotFrame(frame: StreamFrame, ack: AckFn, meta: { connectionId: string; receivedAt: number }): void {
+  private onRobotFrame(sink: MessageSink, frame: StreamFrame, ack: AckFn, meta: { connectionId: string; receivedAt: number }): void {
     const { connectionId, receivedAt } = meta
     const messageId = frame.headers.messageId
     const parsed = parseRobotMessage(frame.data)
@@ -152,7 +166,7 @@ export class DingtalkStreamTransport implements Transport {
     }
     let duplicate: boolean
     try {
-      const result = this.options.sink.accept(envelope)
+      const result = sink.accept(envelope)
       duplicate = result.duplicate
       this.log.debug({ msgId: message.msgId, connectionId, inboxId: result.inboxId, duplicate }, 'robot message stored')
     } catch (err) {

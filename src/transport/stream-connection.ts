@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js'
-import { StreamOpenError, StreamWireClient, type AckFn, type StreamFrame, type WireClientHooks } from './stream-wire-client.js'
+import { StreamOpenError, StreamWireClient, TOPIC_GRAPH, TOPIC_ROBOT, type AckFn, type GraphRespondFn, type StreamFrame, type WireClientHooks } from './stream-wire-client.js'
 
-export { StreamOpenError, TOPIC_ROBOT, type AckFn, type StreamFrame } from './stream-wire-client.js'
+export { StreamOpenError, TOPIC_GRAPH, TOPIC_ROBOT, type AckFn, type GraphResponse, type GraphRespondFn, type StreamFrame } from './stream-wire-client.js'
 
 /** Connection state for /healthz. `backoff` = waiting before the next connect attempt. */
 export type StreamState = 'connecting' | 'connected' | 'backoff' | 'stopped'
@@ -31,6 +31,9 @@ export interface StreamTuning {
 /** Called for every robot CALLBACK frame; `ack()` writes the ack on the socket the frame came on. */
 export type RobotCallbackFn = (frame: StreamFrame, ack: AckFn, meta: { connectionId: string; receivedAt: number }) => void | Promise<void>
 
+/** Called for every Graph API invocation (AI 助理 ability); `respond()` answers it on the socket it came on. */
+export type GraphCallbackFn = (frame: StreamFrame, respond: GraphRespondFn, meta: { connectionId: string; receivedAt: number }) => void | Promise<void>
+
 export interface StreamConnectionOptions extends StreamTuning {
   readonly clientId: string
   readonly clientSecret: string
@@ -39,7 +42,10 @@ export interface StreamConnectionOptions extends StreamTuning {
   /** No frame and no pong for this long → terminate and reconnect. */
   readonly livenessTimeoutMs: number
   readonly logger: Logger
-  readonly onRobotMessage: RobotCallbackFn
+  /** Robot messages; absent: the robot topic is not subscribed (an AI 助理-only connection). */
+  readonly onRobotMessage?: RobotCallbackFn
+  /** Graph API invocations; present: TOPIC_GRAPH is subscribed too. */
+  readonly onGraphInvoke?: GraphCallbackFn
   readonly onStateChange?: (state: StreamState, previous: StreamState) => void
 }
 
@@ -89,6 +95,7 @@ export class StreamConnectionManager {
 
   constructor(private readonly opts: StreamConnectionOptions) {
     if (!opts.clientId || !opts.clientSecret) throw new Error('DingTalk stream: clientId and clientSecret are required')
+    if (!opts.onRobotMessage && !opts.onGraphInvoke) throw new Error('DingTalk stream: nothing to subscribe (no robot or Graph API handler)')
     const base = opts.backoffBaseMs ?? 1000
     this.tuning = {
       backoffBaseMs: base,
@@ -107,7 +114,8 @@ export class StreamConnectionManager {
         this.counters.framesReceived++
         this.lastFrameAt = Date.now()
       },
-      onRobotCallback: (client, frame, ack, receivedAt) => this.dispatch(client, frame, ack, receivedAt),
+      onRobotCallback: (client, frame, ack, receivedAt) => this.dispatch(client, frame, () => this.opts.onRobotMessage?.(frame, ack, { connectionId: client.id, receivedAt })),
+      onGraphCallback: (client, frame, respond, receivedAt) => this.dispatch(client, frame, () => this.opts.onGraphInvoke?.(frame, respond, { connectionId: client.id, receivedAt })),
       onDisconnectFrame: (client, reason) => this.guard('disconnect', () => this.onDisconnectFrame(client, reason)),
       onLost: (client, reason) => this.guard('lost', () => this.onLost(client, reason)),
     }
@@ -225,12 +233,18 @@ export class StreamConnectionManager {
     this.waiters.clear()
   }
 
-  private dispatch(client: StreamWireClient, frame: StreamFrame, ack: AckFn, receivedAt: number): void {
+  /** The CALLBACK topics this manager's connections subscribe. */
+  get topics(): string[] {
+    return [...(this.opts.onRobotMessage ? [TOPIC_ROBOT] : []), ...(this.opts.onGraphInvoke ? [TOPIC_GRAPH] : [])]
+  }
+
+  private dispatch(client: StreamWireClient, frame: StreamFrame, run: () => void | Promise<void>): void {
+    const what = frame.headers.topic === TOPIC_GRAPH ? 'graph invocation' : 'robot message'
     try {
-      const result = this.opts.onRobotMessage(frame, ack, { connectionId: client.id, receivedAt })
-      if (result instanceof Promise) result.catch((err: unknown) => this.log.error({ err, messageId: frame.headers.messageId }, 'robot message handler failed'))
+      const result = run()
+      if (result instanceof Promise) result.catch((err: unknown) => this.log.error({ err, messageId: frame.headers.messageId, connectionId: client.id }, `${what} handler failed`))
     } catch (err) {
-      this.log.error({ err, messageId: frame.headers.messageId }, 'robot message handler failed')
+      this.log.error({ err, messageId: frame.headers.messageId, connectionId: client.id }, `${what} handler failed`)
     }
   }
 
@@ -277,6 +291,7 @@ export class StreamConnectionManager {
       endpointTimeoutMs: this.tuning.endpointTimeoutMs,
       openTimeoutMs: this.tuning.openTimeoutMs,
       closeGraceMs: this.tuning.closeGraceMs,
+      topics: this.topics,
       logger: this.log,
       hooks: this.hooks,
     })

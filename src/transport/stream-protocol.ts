@@ -1,8 +1,10 @@
 import os from 'node:os'
 import type { RawData } from 'ws'
 
-/** The only topic Andy subscribes to. dingtalk.md §1.2, §2. */
+/** Robot messages. dingtalk.md §1.2, §2. */
 export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get'
+/** AI 助理 custom abilities (Graph API plugin): HTTP-like requests answered in the ack. dingtalk.md §9. */
+export const TOPIC_GRAPH = '/v1.0/graph/api/invoke'
 /** Sent as `ua` on connections/open; format `name-sdk-lang/version` per dingtalk.md §1.1. */
 export const STREAM_UA = 'andy/0.1 (dingtalk-stream 2.1.5)'
 
@@ -16,6 +18,16 @@ export interface StreamFrame {
 
 /** Writes the ack for one frame on the socket it came on; false when that socket is no longer open. */
 export type AckFn = () => boolean
+
+/** The answer to a Graph API invocation, sent as the ack's `data.response`. dingtalk.md §9. */
+export interface GraphResponse {
+  readonly statusLine: { readonly code: number; readonly reasonPhrase: string }
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** Writes the ack carrying `response` on the socket the invocation came on (once); false when that socket is gone. */
+export type GraphRespondFn = (response: GraphResponse) => boolean
 
 export type StreamOpenErrorCode = 'http' | 'network' | 'bad_response' | 'timeout' | 'ws' | 'aborted'
 

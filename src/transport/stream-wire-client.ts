@@ -1,14 +1,19 @@
 import { DWClient, type DWClientDownStream } from 'dingtalk-stream'
 import WebSocket, { type RawData } from 'ws'
 import type { Logger } from '../logger.js'
-import { ackFrame, openStreamTicket, parseStreamFrame, rawToString, StreamOpenError, STREAM_UA, TOPIC_ROBOT, type AckFn, type StreamFrame } from './stream-protocol.js'
+import {
+  ackFrame, openStreamTicket, parseStreamFrame, rawToString, StreamOpenError, STREAM_UA, TOPIC_GRAPH, TOPIC_ROBOT,
+  type AckFn, type GraphRespondFn, type StreamFrame,
+} from './stream-protocol.js'
 
-export { StreamOpenError, TOPIC_ROBOT, type AckFn, type StreamFrame } from './stream-protocol.js'
+export { StreamOpenError, TOPIC_GRAPH, TOPIC_ROBOT, type AckFn, type GraphResponse, type GraphRespondFn, type StreamFrame } from './stream-protocol.js'
 
 /** What a wire client reports to its manager. Implementations must not throw (calls are guarded anyway). */
 export interface WireClientHooks {
   onFrame(client: StreamWireClient): void
   onRobotCallback(client: StreamWireClient, frame: StreamFrame, ack: AckFn, receivedAt: number): void
+  /** A Graph API invocation (AI 助理 ability); `respond` writes the answer as the ack on this socket. */
+  onGraphCallback(client: StreamWireClient, frame: StreamFrame, respond: GraphRespondFn, receivedAt: number): void
   onDisconnectFrame(client: StreamWireClient, reason: string): void
   /** The socket closed, errored or went stale after it was open. */
   onLost(client: StreamWireClient, reason: string): void
@@ -22,6 +27,8 @@ export interface WireClientOptions {
   readonly endpointTimeoutMs: number
   readonly openTimeoutMs: number
   readonly closeGraceMs: number
+  /** CALLBACK topics to subscribe (TOPIC_ROBOT and/or TOPIC_GRAPH). */
+  readonly topics: readonly string[]
   readonly logger: Logger
   readonly hooks: WireClientHooks
 }
@@ -64,7 +71,7 @@ export class StreamWireClient extends DWClient {
       keepAlive: false,
       debug: false,
       autoReconnect: false,
-      subscriptions: [{ type: 'CALLBACK', topic: TOPIC_ROBOT }],
+      subscriptions: opts.topics.map((topic) => ({ type: 'CALLBACK', topic })),
     } as ConstructorParameters<typeof DWClient>[0])
     this.opts = opts
     this.id = opts.id
@@ -226,7 +233,18 @@ export class StreamWireClient extends DWClient {
 
   override onCallback(message: DWClientDownStream): void {
     const { topic, messageId } = message.headers
-    if (topic !== TOPIC_ROBOT) {
+    if (topic === TOPIC_GRAPH && this.opts.topics.includes(TOPIC_GRAPH)) {
+      let answered = false
+      // dingtalk.md §9: the answer IS the ack: data = {"response": {statusLine, headers, body}}, on THIS socket (§7 #11).
+      const respond: GraphRespondFn = (response) => {
+        if (answered) return true
+        answered = this.sendFrame(ackFrame(messageId, JSON.stringify({ response })))
+        return answered
+      }
+      this.opts.hooks.onGraphCallback(this, message as unknown as StreamFrame, respond, this.frameReceivedAt)
+      return
+    }
+    if (topic !== TOPIC_ROBOT || !this.opts.topics.includes(TOPIC_ROBOT)) {
       this.log.warn({ topic }, 'unexpected CALLBACK topic')
       // dingtalk.md §1.4: code 404 = topic not supported.
       this.sendFrame(ackFrame(messageId, JSON.stringify({ response: null }), 404, 'topic not supported'))

@@ -49,7 +49,8 @@ export const robotMessageSchema = z.looseObject({
 
 export type RobotMessage = z.infer<typeof robotMessageSchema>
 
-export type InboxSource = 'stream' | 'http' | 'local'
+/** stream / http: robot messages; assistant: AI 助理 abilities (src/http/assistant); local: andy chat / ask. */
+export type InboxSource = 'stream' | 'http' | 'assistant' | 'local'
 
 /** A message handed to the app by a transport. */
 export interface InboundEnvelope {

@@ -39,6 +39,23 @@ export interface SendOptions {
   ackTimeoutMs?: number
 }
 
+/** A Graph API request as DingTalk's AI 助理 sends it (dingtalk.md §9). */
+export interface GraphRequestFrame {
+  method?: string
+  /** Path with query, e.g. /v1/actions/andy/search?q=… */
+  uri: string
+  headers?: Record<string, string>
+  /** Default "{}" (what DingTalk sends for a GET). */
+  body?: string
+}
+
+export interface GraphAnswer {
+  readonly ack: AckRecord
+  readonly response: { statusLine: { code: number; reasonPhrase: string }; headers: Record<string, string>; body: string }
+  /** The body parsed as JSON (undefined when it is not JSON). */
+  readonly json: any
+}
+
 export interface FakeGatewayOptions {
   clientId?: string
   clientSecret?: string
@@ -159,6 +176,34 @@ export class FakeGateway {
   sendRobotMessage(payload: object, opts: SendOptions = {}): Promise<AckRecord> {
     const messageId = opts.messageId ?? randomUUID()
     return this.sendFrame({ type: 'CALLBACK', headers: { topic: '/v1.0/im/bot/messages/get', messageId }, data: JSON.stringify(payload) }, opts)
+  }
+
+  /**
+   * An AI 助理 ability invocation (CALLBACK `/v1.0/graph/api/invoke`, dingtalk.md §9): `data` is
+   * `{requestLine:{method, uri}, headers, body}` (or `rawData` as-is); resolves with the ack and the
+   * `response` parsed out of its data.
+   */
+  async sendGraphRequest(request: GraphRequestFrame | { rawData: string }, opts: SendOptions = {}): Promise<GraphAnswer> {
+    const messageId = opts.messageId ?? randomUUID()
+    const data =
+      'rawData' in request
+        ? request.rawData
+        : JSON.stringify({
+            requestLine: { method: request.method ?? 'GET', uri: request.uri },
+            headers: request.headers ?? { 'content-type': 'application/json' },
+            body: request.body ?? '{}',
+          })
+    const ack = await this.sendFrame({ type: 'CALLBACK', headers: { topic: '/v1.0/graph/api/invoke', messageId }, data }, opts)
+    const parsed = JSON.parse(ack.frame.data ?? '{}') as { response?: GraphAnswer['response'] }
+    if (!parsed.response) throw new Error(`fake gateway: graph ack without response: ${ack.frame.data}`)
+    const body = parsed.response.body
+    let json: unknown
+    try {
+      json = JSON.parse(body)
+    } catch {
+      json = undefined
+    }
+    return { ack, response: parsed.response, json }
   }
 
   /** SYSTEM ping with `{"opaque": uuid}`; resolves with the echo. dingtalk.md §1.3. */

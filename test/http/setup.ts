@@ -8,6 +8,7 @@ import { createHttpServer, type HttpServer } from '../../src/http/server.js'
 import { createLogger } from '../../src/logger.js'
 import { createDictionaryProvider } from '../../src/search/dictionary.js'
 import { createMetrics, type Metrics } from '../../src/services/metrics.js'
+import { AssistantReplier } from '../../src/transport/assistant-replier.js'
 import { createWebhookReplier } from '../../src/transport/webhook.js'
 
 /** A real server on an ephemeral loopback port, over a real SQLite database with the real migrations. */
@@ -57,7 +58,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logger,
     clock: opts.clock ?? systemClock,
     dictionary: createDictionaryProvider(db),
-    repliers: { http: createWebhookReplier({ timeoutMs: 3000 }) },
+    repliers: { http: createWebhookReplier({ timeoutMs: 3000 }), assistant: new AssistantReplier() },
     metrics,
   })
   const server = createHttpServer({ config, logger, db, app, streamState: opts.streamState, dingtalkStats: opts.dingtalkStats })

@@ -54,6 +54,7 @@ export const saveProcessDataEndpoint: Endpoint = {
   action: 'ASaveAndyVardDtas',
   summary: '保存过程数据存储表（operate_type 1 创建，2 按 id 更新）',
   tag: '过程数据',
+  idempotent: true,
   params: [
     { name: 'operate_type', type: 'integer', default: 1, min: 1, max: 2, description: '操作方式，1-创建，2-更新。默认为1创建' },
     { name: 'id', type: 'integer', min: 1, description: '待更新的数据ID（operate_type=2 时必填）' },
