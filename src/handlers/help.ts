@@ -1,14 +1,11 @@
 import type { BotContext } from '../bot/context.js'
 import { escapeMd } from '../bot/markdown.js'
+import { TABLES } from '../search/tables.js'
 import { EXAMPLES } from './search.js'
 
 export const MENU = [
   '**我是 Andy，销售助手。直接用一句话问我：**',
-  `- 客户案例：${EXAMPLES.case}`,
-  `- 打单方案：${EXAMPLES.pitch}`,
-  `- 竞对切换：${EXAMPLES.switch}`,
-  `- 内容采购：${EXAMPLES.procurement}`,
-  `- 软件客户：${EXAMPLES.software}`,
+  ...TABLES.map((t) => `- ${t.title}：${EXAMPLES[t.intent]}`),
   '- 运营活动设计：帮我设计一个运营活动',
   '- 报告/图片解读：单聊发给我文件或图片',
   '- 使用统计：统计 本周',

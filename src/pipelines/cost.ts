@@ -2,6 +2,7 @@ import type { BotContext } from '../bot/context.js'
 import { UserError } from '../bot/errors.js'
 import { localDate } from '../clock.js'
 import { insertLlmCall, spentOn } from '../db/llm-calls.js'
+import { tableNames } from '../search/format.js'
 import { formatRmb, LlmError, type ChatRequest, type ChatResult } from '../services/llm.js'
 
 /**
@@ -28,8 +29,7 @@ export function budgetState(ctx: BotContext): BudgetState {
   return { budget, spent, exhausted: spent >= budget }
 }
 
-export const LLM_OFF_MESSAGE =
-  '这个功能需要接入大模型，管理员还没有配置（OPENAI_API_KEY、LLM_MODEL）。客户案例、打单方案、竞对切换、内容采购和软件客户的搜索不受影响，可以直接问我。'
+export const LLM_OFF_MESSAGE = `这个功能需要接入大模型，管理员还没有配置（OPENAI_API_KEY、LLM_MODEL）。${tableNames()}的搜索不受影响，可以直接问我。`
 
 /** Throws the friendly "budget spent" reply when the user's daily LLM budget is used up. */
 export function assertBudget(ctx: BotContext): void {

@@ -78,7 +78,7 @@ describe('运营活动设计 workflow', () => {
     const tuijPrompt = fake.requestsMatching(STEP_MARKERS.sys_content_tuij!)[0]!.body.messages.at(-1)!.content
     expect(tuijPrompt).toMatch(/^P1 .+采购「.+」/m)
     expect(p.sys_content_tuij).toContain('**参考依据**')
-    const cite = /- P1 (.+?) · (.+?) · (\d{4})年（采购记录）/.exec(p.sys_content_tuij!)
+    const cite = /- P1 (.+?) · (.+?) · (\d{4})年（内容产品售卖）/.exec(p.sys_content_tuij!)
     expect(cite).not.toBeNull()
     const row = t.db.sqlite.prepare('SELECT count(*) AS n FROM procurements WHERE org_name = ? AND product_name = ? AND purchase_year = ?').get(cite![1], cite![2], Number(cite![3])) as { n: number }
     expect(row.n).toBeGreaterThan(0)
