@@ -61,6 +61,7 @@ export const ASSISTANTS: Record<string, { type: string; name: string }> = {
   rate_limited: { type: 'rate_limited', name: '超出频率限制' },
   forbidden: { type: 'forbidden', name: '非本组织消息' },
   help: { type: 'help', name: '帮助' },
+  unanswered: { type: 'unanswered', name: '未能回答' },
 }
 
 export function assistantOf(intent: string): { type: string; name: string } {

@@ -20,3 +20,12 @@ export async function helpHandler(ctx: BotContext): Promise<void> {
   const head = explicit ? '' : `没太明白「${escapeMd(asked.slice(0, 40))}」想查什么，可以参考下面的说法：\n\n`
   await ctx.reply(`${head}${MENU}`, { title: 'Andy 使用说明' })
 }
+
+/**
+ * A question Andy could not place (router fallback): the same menu, recorded as a content gap — hits 0,
+ * like a search that found nothing — so the statistics show it under 内容缺口, not 帮助.
+ */
+export async function unansweredHandler(ctx: BotContext): Promise<void> {
+  ctx.result.total = 0
+  await helpHandler(ctx)
+}

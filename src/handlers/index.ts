@@ -4,7 +4,7 @@ import { activityHandler } from '../pipelines/activity.js'
 import { meetingHandler, talentHandler } from '../pipelines/prompt-pipeline.js'
 import { cancelHandler, workflowResolver } from '../pipelines/workflow.js'
 import { exportHandler } from './export.js'
-import { helpHandler } from './help.js'
+import { helpHandler, unansweredHandler } from './help.js'
 import { imageHandler } from './image.js'
 import { moreHandler } from './more.js'
 import { OPS_REPORT_INTENT, opsReportHandler, opsReportResolver } from './ops-report.js'
@@ -40,6 +40,7 @@ export function registerHandlers(router: Router, _deps: AppDeps): void {
   router.handle('usage', usageHandler)
   router.handle(OPS_REPORT_INTENT, opsReportHandler)
   router.handle('help', helpHandler)
+  router.handle('unanswered', unansweredHandler)
   router.handle('unsupported', unsupportedHandler)
   router.handle('quota', quotaHandler)
   router.handle('unavailable', unavailableHandler)
