@@ -56,6 +56,7 @@ export const ASSISTANTS: Record<string, { type: string; name: string }> = {
   more: { type: 'more', name: '翻页（更多）' },
   export: { type: 'export', name: '导出 Excel' },
   cancel: { type: 'cancel', name: '取消' },
+  progress: { type: 'progress', name: '查看进度' },
   unsupported: { type: 'unsupported', name: '不支持的消息类型' },
   quota: { type: 'quota', name: '钉钉额度告警' },
   rate_limited: { type: 'rate_limited', name: '超出频率限制' },
