@@ -258,6 +258,8 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
           req.onDelta(choice.delta.content, out.text)
         }
       }
+      // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
+      if (reqOpts.signal.aborted) throw new APIUserAbortError()
       return out
     }
     const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
