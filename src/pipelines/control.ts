@@ -23,11 +23,9 @@ export function isControlText(text: string): boolean {
   return commandOf(text) === 'progress' || bare === '取消' || bare === '退出' || bare === 'cancel'
 }
 
-/** 查看进度 while a generation runs, or when a 人才发展 / 会议评审 run is paused (the activity workflow answers its own otherwise). */
+/** 查看进度 (and its synonyms): the running generation, the activity design, a stopped run — or that there is none. */
 export function progressResolver(ctx: BotContext): Decision | undefined {
-  if (commandOf(ctx.text) !== 'progress') return undefined
-  if (liveRuns(ctx.deps).current(ctx) || unfinishedPipelineRun(ctx.deps.db, ctx.conversationId, ctx.userId)) return { intent: 'progress' }
-  return undefined
+  return commandOf(ctx.text) === 'progress' ? { intent: 'progress' } : undefined
 }
 
 /** The progress reply: the running step (live), the activity design's steps, a paused run. */
