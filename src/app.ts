@@ -97,6 +97,8 @@ export function createApp(deps: AppDeps): App {
       const timeouts = { handlerMs: deps.config.handlerTimeoutMs, pipelineMs: deps.config.pipelineTimeoutMs }
       await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, (intent) => deadlineFor(intent, timeouts), ctx.abort)
     }
+    // Coalesced pipeline output still pending goes out now (a failure is counted by the outbox).
+    await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err, msgId: msg.msgId }, 'pending reply parts not delivered'))
     const result = ctx.ctx.result
     if (ctx.outbox.failures > 0 && result.status === 'ok') {
       result.status = 'failed'

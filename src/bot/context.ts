@@ -57,6 +57,12 @@ export interface ReplyOptions {
   title?: string
   /** @-mention the sender (groups only; default true for the first part). */
   mention?: boolean
+  /**
+   * Bulk output of a long pipeline (its step answers): consecutive bulk replies are sent together as few
+   * messages as fit (the conversation's send budget is 20 a minute), and after short answers when that
+   * budget is tight. Any other reply, a file or the end of the message sends what is pending first.
+   */
+  bulk?: boolean
 }
 
 /** Per-message context handed to handlers. */

@@ -104,10 +104,11 @@ async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullabl
       slowest = Math.max(slowest, Date.now() - t0)
       p = reload(ctx, p.id)
     }
+    // The run's last word joins its last answers in one message (bulk: coalesced with them).
     const next = stepAt(p.block_index)
-    if (next?.kind === 'pick') await ctx.reply(pickQuestion(p, next))
-    else if (p.block_index >= DONE_INDEX) await ctx.reply(doneMessage(p))
-    else await ctx.reply(pausedMessage(p, paced))
+    if (next?.kind === 'pick') await ctx.reply(pickQuestion(p, next), { bulk: true })
+    else if (p.block_index >= DONE_INDEX) await ctx.reply(doneMessage(p), { bulk: true })
+    else await ctx.reply(pausedMessage(p, paced), { bulk: true })
   } catch (err) {
     if (isBudgetStop(err)) throw budgetPause(reload(ctx, p.id), err)
     throw err
@@ -152,7 +153,7 @@ async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: b
     return
   }
   if (now.block_index === 0) updateProcess(ctx.deps.db, p.id, { block_index: 1 }, ctx.now())
-  await startRun(ctx, reload(ctx, p.id), `信息已齐全，开始生成「${now.enterprise_name}」的活动方案（共 ${GEN_STEPS.length} 步，中途可回复 **查看进度**）。`)
+  await startRun(ctx, reload(ctx, p.id), `信息已齐全，开始生成「${now.enterprise_name}」的活动方案（共 ${GEN_STEPS.length} 步，完成的结果合并成几条消息发出；中途可回复 **查看进度** 或 **取消**）。`)
 }
 
 async function start(ctx: BotContext): Promise<void> {

@@ -74,7 +74,7 @@ export async function cancelHandler(ctx: BotContext): Promise<void> {
   if (closed && (live?.kind === 'pipeline' || runName)) {
     const name = live?.kind === 'pipeline' ? live.name : runName!
     ctx.logger.info({ pipeline: name, runs: closed }, 'pipeline run cancelled')
-    lines.push(`已取消「${name}」。已发出的部分保留在上面的消息里；需要时把内容再发一次重新生成。`)
+    lines.push(`已取消「${name}」。已完成的部分照常发出；需要时把内容再发一次重新生成。`)
   }
   if (!lines.length) lines.push('当前没有进行中的任务。需要时直接发问题，或发送「帮我设计一个运营活动」开始活动设计。')
   await ctx.reply(lines.join('\n\n'))

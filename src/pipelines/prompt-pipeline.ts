@@ -58,7 +58,7 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
   if (set.rows.length === 0) throw new UserError('prompts_missing', `还没有配置「${spec.name}」的提示词，请联系管理员。`)
   const total = set.rows.reduce((n, r) => n + rowSteps(r).length, 0)
   const progress = progressFor(ctx)
-  if (progress.mode === 'markdown' && total >= 2) await progress.status(`正在生成「${spec.name}」(1/${total})…（共 ${total} 步，请稍候；中途可回复 **查看进度** 或 **取消**）`)
+  if (progress.mode === 'markdown' && total >= 2) await progress.status(`正在生成「${spec.name}」(1/${total})…（共 ${total} 步，完成的部分合并发出；中途可回复 **查看进度** 或 **取消**）`)
   // Handled again after a restart: continue the run this message started (finished sections are re-sent; the outbox skips delivered ones).
   if (again && (again.status === 'running' || again.status === 'paused')) {
     ctx.logger.info({ runId: again.id, sections: again.sections.length }, 'continuing the pipeline run of this message')

@@ -59,7 +59,7 @@ describe('control commands during a generation', () => {
 
     await send('帮我给远拓通信集团设计一个运营活动，活动背景：校招新人融入慢；活动目标：留存率90%；活动类型：线上训练营；意向课程：职场新人训练营；发散方式：稳妥务实')
     await until(() => llm.requestsMatching(STEP_MARKERS.sys_activity_need!).length === 1, 15_000, 'step 2 being generated')
-    await until(() => texts().some((t) => t.includes('(1/13) 需求调研报告')), 15_000, 'step 1 delivered')
+    await until(() => texts().some((t) => t.includes('正在生成 (1/13) 需求调研报告')), 15_000, 'the run started')
 
     // 查看进度 while step 2 hangs: answered (so it did not queue behind the run).
     const before = texts().length
@@ -76,9 +76,11 @@ describe('control commands during a generation', () => {
     await until(() => texts().slice(beforeCancel).some((t) => t.includes('已取消运营活动设计')), 15_000, 'the cancel reply')
     expect(await bot.app.idle(15_000)).toBe(true) // the running message finished too: its call was aborted
     const afterCancel = texts().slice(beforeCancel)
-    expect(afterCancel).toHaveLength(1)
-    expect(afterCancel[0]).toContain('已停止正在生成的「活动需求」')
+    expect(afterCancel.find((t) => t.includes('已取消运营活动设计'))).toContain('已停止正在生成的「活动需求」')
+    // The run's message ends quietly: step 1's answer (finished before 取消) goes out once, no apology.
+    expect(texts().filter((t) => t.includes('**(1/13) 需求调研报告**'))).toHaveLength(1)
     expect(afterCancel.join('\n')).not.toContain('大模型')
+    expect(afterCancel.join('\n')).not.toContain('活动需求**')
     const p = processesOfUser(db, 'rep001')[0]!
     expect(p.block_index).toBe(2)
     expect(p.sys_survey_report).toBeTruthy()
