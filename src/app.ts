@@ -187,6 +187,7 @@ export function createApp(deps: AppDeps): App {
       result: { intent: 'unknown', status: 'ok', replies: [] },
       reply: (markdown, opts) => outbox.reply(markdown, opts),
       replyFile: (file) => outbox.file(file),
+      flush: () => outbox.flush(),
       now: deps.clock.now,
       signal: abort.signal,
     }

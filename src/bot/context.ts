@@ -97,6 +97,8 @@ export interface BotContext {
    * media/upload and sent through the robot OpenAPI (DingTalk); printed as a path in andy chat/ask.
    */
   replyFile(file: OutboundFile): Promise<void>
+  /** Sends the bulk replies still pending (coalesced pipeline answers) now. */
+  flush?(): Promise<void>
   now(): number
   /** Aborted when the message passes its deadline (ANDY_HANDLER_TIMEOUT_MS): pass it to fetch/LLM calls. */
   readonly signal?: AbortSignal

@@ -111,6 +111,8 @@ async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullabl
     else await ctx.reply(pausedMessage(p, paced), { bulk: true })
   } catch (err) {
     if (isBudgetStop(err)) throw budgetPause(reload(ctx, p.id), err)
+    // Stopped by 取消: the answers finished before it go out now, before the 取消 reply (which waits for this run).
+    if (liveRun.cancelled) await ctx.flush?.().catch(() => undefined)
     throw err
   } finally {
     end()

@@ -52,6 +52,15 @@ export async function progressHandler(ctx: BotContext): Promise<void> {
   await ctx.reply(progressText(ctx), { title: '查看进度' })
 }
 
+/** How long 取消 waits for the stopped generation to end before replying anyway. */
+const CANCEL_WAIT_MS = 5000
+
+async function settledWithin(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}
+
 /**
  * 取消: stops the generation running for this user here (its LLM call is aborted), ends the active
  * activity design (its record stays in process_data) and drops a paused 人才发展 / 会议评审 run.
@@ -59,6 +68,8 @@ export async function progressHandler(ctx: BotContext): Promise<void> {
 export async function cancelHandler(ctx: BotContext): Promise<void> {
   const db = ctx.deps.db
   const live = liveRuns(ctx.deps).cancel(ctx)
+  // Its call is aborted at once; let it end (and send what it finished) so this reply comes last — a few seconds at most.
+  if (live) await settledWithin(live.finished, CANCEL_WAIT_MS)
   const run = unfinishedPipelineRun(db, ctx.conversationId, ctx.userId)
   const runName = run ? pipelineOfStepType(run.stepType)?.[1].name : undefined
   const closed = closePipelineRuns(db, ctx.conversationId, ctx.userId, ctx.now())
@@ -71,7 +82,7 @@ export async function cancelHandler(ctx: BotContext): Promise<void> {
     ctx.logger.info({ processId: proc.id, blockIndex: proc.block_index }, 'activity workflow cancelled')
     lines.push(`已取消运营活动设计${proc.enterprise_name ? `（${escapeMd(proc.enterprise_name)}）` : ''}。已生成的内容保存在记录 #${proc.id} 中。需要时发送「帮我设计一个运营活动」重新开始。`)
   }
-  if (closed && (live?.kind === 'pipeline' || runName)) {
+  if (live?.kind === 'pipeline' || (closed && runName)) {
     const name = live?.kind === 'pipeline' ? live.name : runName!
     ctx.logger.info({ pipeline: name, runs: closed }, 'pipeline run cancelled')
     lines.push(`已取消「${name}」。已完成的部分照常发出；需要时把内容再发一次重新生成。`)

@@ -31,9 +31,12 @@ export interface LiveRun {
   readonly done: string[]
   cancelled: boolean
   readonly signal: AbortSignal
+  /** Settles when the run has ended (its finished answers sent): 取消 replies after them. */
+  readonly finished: Promise<void>
 }
 
 interface Entry extends LiveRun {
+  readonly settle: () => void
   readonly controller: AbortController
   /** Nested begin() calls of the same message (a pipeline registers early, its sections again). */
   depth: number
@@ -56,7 +59,9 @@ export class LiveRuns {
       entry.depth++
     } else {
       const controller = new AbortController()
-      entry = { kind, name, msgId: ctx.msg.msgId, startedAt: ctx.now(), done: [], cancelled: false, controller, signal: controller.signal, depth: 1 }
+      let settle!: () => void
+      const finished = new Promise<void>((resolve) => (settle = resolve))
+      entry = { kind, name, msgId: ctx.msg.msgId, startedAt: ctx.now(), done: [], cancelled: false, controller, signal: controller.signal, depth: 1, finished, settle }
       this.runs.set(key, entry)
     }
     let ended = false
@@ -65,7 +70,9 @@ export class LiveRuns {
       end: () => {
         if (ended) return
         ended = true
-        if (--entry.depth === 0 && this.runs.get(key) === entry) this.runs.delete(key)
+        if (--entry.depth > 0) return
+        if (this.runs.get(key) === entry) this.runs.delete(key)
+        entry.settle()
       },
     }
   }

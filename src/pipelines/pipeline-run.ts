@@ -90,6 +90,8 @@ export async function runSections(ctx: BotContext, spec: RunSpec, run: PipelineR
     if (liveRun.cancelled) {
       run.status = 'cancelled'
       savePipelineRun(db, run, ctx.now())
+      // The sections finished before 取消 go out now, before the 取消 reply (which waits for this run).
+      await ctx.flush?.().catch(() => undefined)
       throw new RunCancelled()
     }
     if (run.status !== 'done') {

@@ -79,6 +79,8 @@ describe('control commands during a generation', () => {
     expect(afterCancel.find((t) => t.includes('已取消运营活动设计'))).toContain('已停止正在生成的「活动需求」')
     // The run's message ends quietly: step 1's answer (finished before 取消) goes out once, no apology.
     expect(texts().filter((t) => t.includes('**(1/13) 需求调研报告**'))).toHaveLength(1)
+    // …and before the 取消 reply, which waits for the stopped run to end
+    expect(afterCancel.findIndex((t) => t.includes('**(1/13) 需求调研报告**'))).toBeLessThan(afterCancel.findIndex((t) => t.includes('已取消运营活动设计')))
     expect(afterCancel.join('\n')).not.toContain('大模型')
     expect(afterCancel.join('\n')).not.toContain('活动需求**')
     const p = processesOfUser(db, 'rep001')[0]!

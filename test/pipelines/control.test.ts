@@ -45,8 +45,13 @@ describe('查看进度 / 取消 during 会议评审', () => {
     expect(progress.replies[0]).toContain('「会议评审」正在生成 (2/2)「行动项清单」')
     expect(progress.replies[0]).toContain('本轮已完成：「会议评审」')
 
+    const before = t.replier.parts.length
     const cancel = await t.say('取消')
     expect(cancel.replies[0]).toContain('已停止正在生成的「行动项清单」')
+    // section 1 (finished, still pending in the coalesced output) went out before the 取消 reply
+    const order = t.replier.parts.slice(before).map((p) => p.part.body)
+    expect(order.findIndex((b) => b.startsWith('**会议评审**'))).toBeGreaterThanOrEqual(0)
+    expect(order.findIndex((b) => b.startsWith('**会议评审**'))).toBeLessThan(order.findIndex((b) => b.includes('已停止正在生成')))
     expect(cancel.replies[0]).toContain('已取消「会议评审」')
     const result = await running
     expect(result.status).toBe('ok')
