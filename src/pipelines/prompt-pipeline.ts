@@ -6,12 +6,12 @@ import { countReportPrompts, listPromptSteps, listReportPrompts, type PromptStep
 import { loadDefaultPrompts } from '../services/prompt-files.js'
 import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from './cost.js'
 import { liveRuns } from './live.js'
-import { runSections, pausedRunToContinue } from './pipeline-run.js'
+import { pausedRunToContinue, runSections } from './pipeline-run.js'
 import { PIPELINES, pipelineOfStepType, type PipelineSpec } from './pipeline-specs.js'
-
-export { PIPELINES, type PipelineSpec }
 import { progressFor } from './progress.js'
 import { fitToContext, resolvePromptSet, rowSteps, runPromptRow, usageLine } from './runner.js'
+
+export { PIPELINES, type PipelineSpec }
 
 /**
  * 人才发展 (rcfz) and 会议评审 (hyps): prompt pipelines selected by step_type and run on the message text.
