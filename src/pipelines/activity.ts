@@ -26,6 +26,8 @@ import { commandOf, loadWorkflow, saveWorkflow, type WorkflowPointer } from './w
 const START = /(运营活动|活动设计|活动方案|设计.{0,6}活动)/
 const CANCEL_WORDS = new Set(['取消', '退出', 'cancel'])
 const HELP_WORDS = new Set(['帮助', 'help', '?', '？', '菜单'])
+/** Said with a spent budget: the design itself is saved. */
+const ACTIVITY_SAVED = '进行中的活动设计已保存，明天回复 **继续** 即可接着做。'
 const QUESTIONS = [0, blockIndexOf('user_content_select'), blockIndexOf('user_activity_name')]
 
 function inputsOf(p: ProcessRow): Inputs {
@@ -174,7 +176,7 @@ async function regenerate(ctx: BotContext, p: ProcessRow): Promise<void> {
     await ctx.reply(askForInputs(inputsOf(p), missingInputs(inputsOf(p)), '还没有生成任何内容。先补充活动信息：'))
     return
   }
-  assertBudget(ctx)
+  assertBudget(ctx, ACTIVITY_SAVED)
   updateProcess(ctx.deps.db, p.id, { block_index: t }, ctx.now())
   await startRun(ctx, reload(ctx, p.id), `好的，重新生成「${stepAt(t)!.label}」。`, true)
 }
@@ -210,7 +212,7 @@ async function answerPick(ctx: BotContext, p: ProcessRow, step: ActivityStep): P
   }
   const chosen = pick.kind === 'option' ? chosenText(step, pick.option) : pick.text
   const said = pick.kind === 'option' ? `已选择第 ${pick.option.n} 个：${pick.option.title}` : `已按你的输入：${chosen.split('\n')[0]}`
-  assertBudget(ctx)
+  assertBudget(ctx, ACTIVITY_SAVED)
   updateProcess(ctx.deps.db, p.id, { [step.field]: chosen, block_index: p.block_index + 1 }, ctx.now())
   await startRun(ctx, reload(ctx, p.id), said)
 }
@@ -256,7 +258,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     return answerPick(ctx, p, step)
   }
   if (cmd === 'continue') {
-    assertBudget(ctx)
+    assertBudget(ctx, ACTIVITY_SAVED)
     return startRun(ctx, p, '好的，接着生成。')
   }
   await ctx.reply(pausedMessage(p))

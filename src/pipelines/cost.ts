@@ -82,10 +82,12 @@ export class BudgetStop extends UserError {
     readonly budget: number,
     readonly left: number,
     readonly needed: number,
+    /** What happens to the work (only where it really is saved): 「进行中的活动设计已保存……」. */
+    hint = '',
   ) {
     super(
       'llm_budget',
-      `今天的 AI 额度（${formatRmb(budget)}）${left > 0 ? `只剩 ${formatRmb(left)}，不够下一步（最多约 ${formatRmb(needed)}）` : '已经用完了'}，明天 0 点恢复。客户案例、打单方案等搜索不花额度，仍可照常使用；进行中的任务会保存进度，明天回复 **继续** 即可接着做。`,
+      `今天的 AI 额度（${formatRmb(budget)}）${left > 0 ? `只剩 ${formatRmb(left)}，不够这一步（最多约 ${formatRmb(needed)}）` : '已经用完了'}，明天 0 点恢复。${hint}客户案例、打单方案等搜索不花额度，仍可照常使用。`,
     )
     this.name = 'BudgetStop'
   }
@@ -95,11 +97,11 @@ export function isBudgetStop(err: unknown): err is BudgetStop {
   return err instanceof BudgetStop
 }
 
-/** Throws the friendly "budget spent" reply when the user's daily LLM budget is used up. */
-export function assertBudget(ctx: BotContext): void {
+/** Throws the friendly "budget spent" reply when the user's daily LLM budget is used up; `hint` says what happens to the work. */
+export function assertBudget(ctx: BotContext, hint = ''): void {
   const b = budgetState(ctx)
   if (!b.exhausted) return
-  throw new BudgetStop(b.budget, 0, 0)
+  throw new BudgetStop(b.budget, 0, 0, hint)
 }
 
 /**
