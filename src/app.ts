@@ -11,6 +11,8 @@ import { transaction } from './db/case-write.js'
 import { getInbound, insertInbound, markFinished, markProcessing, resetForRetry, unfinishedInbound, type InboxRow } from './db/inbox.js'
 import { insertUsage } from './db/usage.js'
 import { registerHandlers } from './handlers/index.js'
+import { isControlText } from './pipelines/control.js'
+import { liveRuns } from './pipelines/live.js'
 import { parseRobotMessage, type AcceptResult, type InboundEnvelope, type InboxSource, type MessageSink, type RobotMessage } from './transport/types.js'
 
 export interface App extends MessageSink {
@@ -46,7 +48,7 @@ export function createApp(deps: AppDeps): App {
   const admission = new Admission({ allowedCorpIds: deps.config.allowedCorpIds, ratePerMin: deps.config.userRatePerMin })
 
   /** Queues a stored message; access and rate are decided here, in arrival order, at its receipt time. */
-  function schedule(inboxId: number, msg: RobotMessage, source: InboxSource, receivedAt: number, opts: { appendAfterStored?: boolean } = {}): Promise<HandleResult> {
+  function schedule(inboxId: number, msg: RobotMessage, source: InboxSource, receivedAt: number, opts: { appendAfterStored?: boolean; fresh?: boolean } = {}): Promise<HandleResult> {
     const existing = inFlight.get(inboxId)
     if (existing) return existing
     let resolve!: (r: HandleResult) => void
@@ -54,7 +56,10 @@ export function createApp(deps: AppDeps): App {
     inFlight.set(inboxId, done)
     const verdict = admission.check(source, msg, receivedAt)
     const key = `${msg.conversationId ?? ''}|${senderId(msg)}`
-    void scheduler.run(key, async () => {
+    // 查看进度 / 取消 while this sender's generation runs: handled at once, not queued behind it (new
+    // messages only: after a restart, stored messages keep their order).
+    const control = !!opts.fresh && liveRuns(deps).running(msg.conversationId ?? '', senderId(msg)) && isControlText(messageText(msg))
+    const task = async () => {
       try {
         // Shutting down: what has not started stays 'received' in the inbox for the next start.
         if (stopping) return resolve({ intent: 'unknown', status: 'failed', replies: [], error: 'Andy is shutting down; the message stays in the inbox' })
@@ -71,7 +76,8 @@ export function createApp(deps: AppDeps): App {
       } finally {
         inFlight.delete(inboxId)
       }
-    })
+    }
+    void (control ? scheduler.runNow(task) : scheduler.run(key, task))
     return done
   }
 
@@ -91,6 +97,8 @@ export function createApp(deps: AppDeps): App {
       const timeouts = { handlerMs: deps.config.handlerTimeoutMs, pipelineMs: deps.config.pipelineTimeoutMs }
       await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, (intent) => deadlineFor(intent, timeouts), ctx.abort)
     }
+    // Coalesced pipeline output still pending goes out now (a failure is counted by the outbox).
+    await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err, msgId: msg.msgId }, 'pending reply parts not delivered'))
     const result = ctx.ctx.result
     if (ctx.outbox.failures > 0 && result.status === 'ok') {
       result.status = 'failed'
@@ -179,6 +187,7 @@ export function createApp(deps: AppDeps): App {
       result: { intent: 'unknown', status: 'ok', replies: [] },
       reply: (markdown, opts) => outbox.reply(markdown, opts),
       replyFile: (file) => outbox.file(file),
+      flush: () => outbox.flush(),
       now: deps.clock.now,
       signal: abort.signal,
     }
@@ -231,7 +240,7 @@ export function createApp(deps: AppDeps): App {
         deps.logger.info({ msgId: envelope.message.msgId, robotCode: envelope.robotCode, inboxId: id }, 'duplicate delivery ignored')
       } else {
         stats.accepted++
-        void schedule(id, envelope.message, envelope.source, receivedAt)
+        void schedule(id, envelope.message, envelope.source, receivedAt, { fresh: true })
       }
       return { inboxId: id, duplicate } satisfies AcceptResult
     },

@@ -57,6 +57,12 @@ export interface ReplyOptions {
   title?: string
   /** @-mention the sender (groups only; default true for the first part). */
   mention?: boolean
+  /**
+   * Bulk output of a long pipeline (its step answers): consecutive bulk replies are sent together as few
+   * messages as fit (the conversation's send budget is 20 a minute), and after short answers when that
+   * budget is tight. Any other reply, a file or the end of the message sends what is pending first.
+   */
+  bulk?: boolean
 }
 
 /** Per-message context handed to handlers. */
@@ -91,6 +97,8 @@ export interface BotContext {
    * media/upload and sent through the robot OpenAPI (DingTalk); printed as a path in andy chat/ask.
    */
   replyFile(file: OutboundFile): Promise<void>
+  /** Sends the bulk replies still pending (coalesced pipeline answers) now. */
+  flush?(): Promise<void>
   now(): number
   /** Aborted when the message passes its deadline (ANDY_HANDLER_TIMEOUT_MS): pass it to fetch/LLM calls. */
   readonly signal?: AbortSignal

@@ -1,3 +1,4 @@
+import { tableByIntent } from '../search/tables.js'
 import type { RobotMessage } from '../transport/types.js'
 
 /** Longest text Andy reads from one message; the rest is ignored with a note. */
@@ -35,15 +36,18 @@ export const CUSTOM_TYPES: Record<string, string> = {
   rcfz: 'talent', hyps: 'meeting',
 }
 
+/** A search table's display name (its spec title: one name everywhere). */
+const tableName = (intent: string): string => tableByIntent(intent)!.title
+
 /** The seed's assistant_type for usage records, and the assistant names. */
 export const ASSISTANTS: Record<string, { type: string; name: string }> = {
-  procurement: { type: '1', name: '内容产品售卖' },
-  software: { type: '2', name: '平台合作客户' },
-  pitch: { type: '3', name: '内容打单方案' },
-  case: { type: '4', name: '内容客户案例' },
+  procurement: { type: '1', name: tableName('procurement') },
+  software: { type: '2', name: tableName('software') },
+  pitch: { type: '3', name: tableName('pitch') },
+  case: { type: '4', name: tableName('case') },
   activity: { type: '5', name: '运营活动设计' },
   usage: { type: '6', name: '使用次数统计' },
-  switch: { type: '7', name: '平台竞对切换案例' },
+  switch: { type: '7', name: tableName('switch') },
   report: { type: 'report', name: '报告解读' },
   image: { type: 'image', name: '图片解读' },
   talent: { type: 'rcfz', name: '人才发展' },
@@ -52,11 +56,13 @@ export const ASSISTANTS: Record<string, { type: string; name: string }> = {
   more: { type: 'more', name: '翻页（更多）' },
   export: { type: 'export', name: '导出 Excel' },
   cancel: { type: 'cancel', name: '取消' },
+  progress: { type: 'progress', name: '查看进度' },
   unsupported: { type: 'unsupported', name: '不支持的消息类型' },
   quota: { type: 'quota', name: '钉钉额度告警' },
   rate_limited: { type: 'rate_limited', name: '超出频率限制' },
   forbidden: { type: 'forbidden', name: '非本组织消息' },
   help: { type: 'help', name: '帮助' },
+  unanswered: { type: 'unanswered', name: '未能回答' },
 }
 
 export function assistantOf(intent: string): { type: string; name: string } {

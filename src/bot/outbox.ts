@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js'
 import type { Logger } from '../logger.js'
 import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../transport/types.js'
 import { errorMessage } from './errors.js'
-import { splitMarkdown, titleOf } from './markdown.js'
+import { PART_LIMIT, splitMarkdown, titleOf } from './markdown.js'
 
 export interface OutboxOptions {
   db: Db
@@ -22,22 +22,53 @@ export interface OutboxOptions {
  * idempotency key msgId:partNo) before it is sent and marked sent after; when the message is handled
  * again after a restart, parts already sent are skipped and pending ones are sent with their stored text.
  */
+/** Between coalesced bulk answers. */
+const BULK_SEPARATOR = '\n\n'
+
 export class Outbox {
   private next = 1
   private sealed = false
+  /** Bulk replies not sent yet (see ReplyOptions.bulk), with the title of the first. */
+  private pendingBulk: { texts: string[]; length: number; title?: string } | undefined
   readonly sent: string[] = []
   failures = 0
   lastError: string | undefined
 
   constructor(private readonly o: OutboxOptions) {}
 
-  async reply(markdown: string, opts: { title?: string; mention?: boolean } = {}): Promise<void> {
+  async reply(markdown: string, opts: { title?: string; mention?: boolean; bulk?: boolean } = {}): Promise<void> {
     if (this.sealed) {
       // The handler ran past its deadline and the user already got an apology: later output is dropped.
       this.o.logger.warn({ msgId: this.o.target.msgId }, 'reply after the handler deadline dropped')
       return
     }
+    if (opts.bulk) return this.addBulk(markdown, opts.title)
+    await this.flush()
     await this.send(markdown, opts)
+  }
+
+  /**
+   * Bulk replies are coalesced: one message holds as many consecutive answers as fit in a part. The
+   * boundaries depend only on the texts, so a run replayed after a restart produces the same parts.
+   */
+  private async addBulk(markdown: string, title?: string): Promise<void> {
+    const p = this.pendingBulk
+    if (p && p.length + BULK_SEPARATOR.length + markdown.length > PART_LIMIT) await this.flush()
+    const q = this.pendingBulk
+    if (q) {
+      q.texts.push(markdown)
+      q.length += BULK_SEPARATOR.length + markdown.length
+    } else {
+      this.pendingBulk = { texts: [markdown], length: markdown.length, title }
+    }
+  }
+
+  /** Sends the pending bulk replies (before any other reply, a file, the end of the message). */
+  async flush(): Promise<void> {
+    const p = this.pendingBulk
+    if (!p) return
+    this.pendingBulk = undefined
+    await this.send(p.texts.join(BULK_SEPARATOR), { title: p.title, bulk: true })
   }
 
   /**
@@ -45,7 +76,11 @@ export class Outbox {
    * numbered after every part already handed out, including one still in flight.
    */
   async seal(lastWords?: string): Promise<void> {
+    // What was produced before the deadline still goes out, then the apology.
+    const pending = this.pendingBulk
+    this.pendingBulk = undefined
     this.sealed = true
+    if (pending) await this.send(pending.texts.join(BULK_SEPARATOR), { title: pending.title, bulk: true }, true)
     if (lastWords) await this.send(lastWords, {}, true)
   }
 
@@ -55,7 +90,7 @@ export class Outbox {
     this.next = Math.max(this.next, last + 1)
   }
 
-  private async send(markdown: string, opts: { title?: string; mention?: boolean }, final = false): Promise<void> {
+  private async send(markdown: string, opts: { title?: string; mention?: boolean; bulk?: boolean }, final = false): Promise<void> {
     const chunks = splitMarkdown(markdown)
     for (let i = 0; i < chunks.length; i++) {
       // Sealed while a long reply was going out: the rest of it is dropped, only the final words go.
@@ -74,6 +109,7 @@ export class Outbox {
         title: chunks.length > 1 ? `${title}（${i + 1}/${chunks.length}）` : title,
         body,
         atUserIds: mention ? [this.o.mentionUserId!] : undefined,
+        ...(opts.bulk ? { bulk: true } : {}),
       })
     }
   }
@@ -84,6 +120,7 @@ export class Outbox {
       this.o.logger.warn({ msgId: this.o.target.msgId }, 'file after the handler deadline dropped')
       return
     }
+    await this.flush()
     const fileName = file.fileName ?? basename(file.path)
     const no = this.next++
     await this.deliver({

@@ -1,5 +1,5 @@
 import type { BotContext, HandlerFn } from './context.js'
-import { errorMessage, isUserError } from './errors.js'
+import { errorMessage, isUserError, RunCancelled } from './errors.js'
 
 /**
  * Intent resolution and dispatch (design.md §Intents). Resolvers run stage by stage in the order of
@@ -65,6 +65,11 @@ export class Router {
       ctx.logger.debug({ intent: decision.intent }, 'intent resolved')
       await handler(ctx)
     } catch (err) {
+      if (err instanceof RunCancelled) {
+        ctx.result.error = 'cancelled by the user'
+        ctx.logger.info({ msgId: ctx.msg.msgId, intent: ctx.intent }, 'generation cancelled by the user')
+        return
+      }
       if (isUserError(err)) {
         ctx.result.status = ctx.result.status === 'ok' ? 'rejected' : ctx.result.status
         ctx.result.error = err.code

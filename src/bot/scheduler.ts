@@ -33,6 +33,23 @@ export class KeyedScheduler {
     return next
   }
 
+  /**
+   * Runs `task` at once, beside whatever `key` is running and outside the concurrency cap (short control
+   * messages — 查看进度, 取消 — that must not wait behind a long generation). Tracked by idle().
+   */
+  runNow(task: () => Promise<void>): Promise<void> {
+    const p = (async () => {
+      try {
+        await task()
+      } catch {
+        // tasks handle their own errors
+      }
+    })()
+    this.pending.add(p)
+    void p.finally(() => this.pending.delete(p))
+    return p
+  }
+
   private acquire(): Promise<void> {
     if (this.running < this.limit) {
       this.running++

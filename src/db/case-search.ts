@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3'
 import type { Condition } from '../search/conditions.js'
+import { dateKey, dateParts, dateTextColumn } from '../search/date-key.js'
 import { columnPhrase } from '../search/grams.js'
 import { ftsColumns, textColumns, type TableSpec } from '../search/tables.js'
 import type { Db } from './client.js'
@@ -134,8 +135,20 @@ export function* scanColumns(db: Db, spec: TableSpec, columns: readonly string[]
   yield* db.sqlite.prepare(`SELECT t.id${cols.length ? `, ${cols.join(', ')}` : ''} FROM "${spec.table}" t ORDER BY t.id`).raw().iterate() as Iterable<unknown[]>
 }
 
-function orderBy(spec: TableSpec): string {
-  return spec.yearColumn ? `ORDER BY t."${spec.yearColumn}" DESC, t.id DESC` : 'ORDER BY t.id DESC'
+/** SQLite functions the queries below use, registered once per connection. */
+const withFunctions = new WeakSet<Db>()
+function registerFunctions(db: Db): void {
+  if (withFunctions.has(db)) return
+  db.sqlite.function('andy_date_key', { deterministic: true }, (year: unknown, text: unknown) => dateKey(year, dateParts(text)) ?? null)
+  withFunctions.add(db)
+}
+
+/** Newest first: the full date (year, month, day — src/search/date-key.ts), then id; rows without a year last. */
+function orderBy(db: Db, spec: TableSpec): string {
+  if (!spec.yearColumn) return 'ORDER BY t.id DESC'
+  registerFunctions(db)
+  const text = dateTextColumn(spec)
+  return `ORDER BY andy_date_key(t."${spec.yearColumn}", ${text ? `t.${assertColumn(spec, text)}` : 'NULL'}) DESC, t.id DESC`
 }
 
 /** Prepared statements keyed by SQL text (the shape of a query, never its values). */
@@ -172,7 +185,7 @@ export function countCases(db: Db, spec: TableSpec, conditions: readonly Conditi
 export function searchCases(db: Db, spec: TableSpec, conditions: readonly Condition[], page: PageOptions): SearchResult {
   const { where, params } = compileConditions(spec, conditions)
   const rows = cache(db)
-    .get(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(spec)} LIMIT ? OFFSET ?`)
+    .get(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(db, spec)} LIMIT ? OFFSET ?`)
     .all(...params, page.limit, page.offset) as Row[]
   const total = rows.length < page.limit && (page.offset === 0 || rows.length > 0) ? page.offset + rows.length : countCases(db, spec, conditions)
   return { rows, total }
@@ -181,7 +194,7 @@ export function searchCases(db: Db, spec: TableSpec, conditions: readonly Condit
 /** Iterates every matching row in order, without loading them all (exports). */
 export function* iterateCases(db: Db, spec: TableSpec, conditions: readonly Condition[]): Generator<Row> {
   const { where, params } = compileConditions(spec, conditions)
-  yield* db.sqlite.prepare(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(spec)}`).iterate(...params) as Iterable<Row>
+  yield* db.sqlite.prepare(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(db, spec)}`).iterate(...params) as Iterable<Row>
 }
 
 export function getCasesByIds(db: Db, spec: TableSpec, ids: readonly number[]): Row[] {

@@ -214,6 +214,36 @@ export const processData = sqliteTable(
   (t) => [index('process_data_user_idx').on(t.user_id)],
 )
 
+/**
+ * Progress of a 人才发展 / 会议评审 run (prompt pipelines without a process_data record): the input it works
+ * on and every section and step finished, so a run stopped by the budget, a model failure or a restart
+ * continues where it stopped on 继续 (or on the redelivery of the message that started it).
+ */
+export const pipelineRuns = sqliteTable(
+  'pipeline_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    conversation_id: text('conversation_id').notNull(),
+    user_id: text('user_id').notNull(),
+    /** The message that started the run. */
+    msg_id: text('msg_id').notNull(),
+    step_type: text('step_type').notNull(),
+    version: text('version').notNull(),
+    input: text('input').notNull(),
+    /** JSON: the finished sections, [{ title, text }]. */
+    sections: text('sections').notNull().default('[]'),
+    /** JSON: outputs of the steps finished in the section under way. */
+    steps: text('steps').notNull().default('[]'),
+    /** 'running' | 'paused' | 'done' | 'cancelled'. */
+    status: text('status').notNull(),
+    tokens: integer('tokens').notNull().default(0),
+    rmb: real('rmb').notNull().default(0),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+  },
+  (t) => [index('pipeline_runs_conv_user_idx').on(t.conversation_id, t.user_id, t.status), index('pipeline_runs_msg_idx').on(t.msg_id)],
+)
+
 /** One row per LLM request, for cost accounting. */
 export const llmCalls = sqliteTable(
   'llm_calls',

@@ -28,6 +28,12 @@ export interface UsageStatsFilter {
 /** The intents whose usage record carries a search total in `hits` (0 = a content gap). */
 export const SEARCH_INTENTS = ['case', 'pitch', 'switch', 'procurement', 'software'] as const
 
+/**
+ * 内容缺口: questions Andy had no answer for — searches that found nothing, and questions it could not
+ * place at all (intent 'unanswered', recorded with hits = 0), which used to count as 帮助.
+ */
+export const GAP_INTENTS = [...SEARCH_INTENTS, 'unanswered'] as const
+
 interface Where {
   sql: string
   params: unknown[]
@@ -65,7 +71,7 @@ function where(f: UsageStatsFilter): Where {
   return { sql: `WHERE ${clauses.join(' AND ')}`, params }
 }
 
-const SEARCH_IN = SEARCH_INTENTS.map((i) => `'${i}'`).join(',')
+const GAP_IN = GAP_INTENTS.map((i) => `'${i}'`).join(',')
 
 /** Messages per day and intent (the chart and the per-day list); a covering scan of (intent, use_date). */
 export function countsByDayIntent(db: Db, f: UsageStatsFilter): Array<{ use_date: string; intent: string; n: number }> {
@@ -80,7 +86,7 @@ export interface IntentTotals {
   n: number
   failed: number
   rejected: number
-  /** Searches that found nothing. */
+  /** 内容缺口: searches that found nothing and unanswerable questions. */
   zero: number
   tokens: number
   cost: number
@@ -97,7 +103,7 @@ export function totalsByIntent(db: Db, f: UsageStatsFilter, intents: readonly st
   return db.sqlite
     .prepare(
       `SELECT intent, count(*) AS n, sum(status = 'failed') AS failed, sum(status = 'rejected') AS rejected,
-              coalesce(sum(hits = 0 AND intent IN (${SEARCH_IN})), 0) AS zero, sum(tokens) AS tokens, sum(cost_rmb) AS cost
+              coalesce(sum(hits = 0 AND intent IN (${GAP_IN})), 0) AS zero, sum(tokens) AS tokens, sum(cost_rmb) AS cost
        FROM usage_records ${w.sql} GROUP BY intent ORDER BY n DESC`,
     )
     .all(...w.params) as IntentTotals[]
@@ -109,7 +115,7 @@ export function totalsByDay(db: Db, f: UsageStatsFilter): Array<IntentTotals & {
   return db.sqlite
     .prepare(
       `SELECT use_date, '' AS intent, count(*) AS n, sum(status = 'failed') AS failed, sum(status = 'rejected') AS rejected,
-              coalesce(sum(hits = 0 AND intent IN (${SEARCH_IN})), 0) AS zero, sum(tokens) AS tokens, sum(cost_rmb) AS cost,
+              coalesce(sum(hits = 0 AND intent IN (${GAP_IN})), 0) AS zero, sum(tokens) AS tokens, sum(cost_rmb) AS cost,
               count(DISTINCT user_id) AS users
        FROM usage_records ${w.sql} GROUP BY use_date ORDER BY use_date`,
     )
@@ -217,14 +223,14 @@ export interface ZeroResultQuestion {
   distinct: number
 }
 
-/** 内容缺口: searches that found nothing, grouped by their text, most frequent first (intent: of the latest, SQLite's bare column next to max()). */
+/** 内容缺口: searches that found nothing and questions Andy could not answer, grouped by their text, most frequent first (intent: of the latest, SQLite's bare column next to max()). */
 export function zeroResultQuestions(db: Db, f: UsageStatsFilter, limit: number): ZeroResultQuestion[] {
   const w = where(f)
   return db.sqlite
     .prepare(
       `SELECT question, n, intent, last, count(*) OVER () AS distinct_n FROM (
          SELECT consult_content AS question, count(*) AS n, intent, max(use_time) AS last
-         FROM usage_records ${w.sql} AND hits = 0 AND intent IN (${SEARCH_IN}) GROUP BY consult_content)
+         FROM usage_records ${w.sql} AND hits = 0 AND intent IN (${GAP_IN}) GROUP BY consult_content)
        ORDER BY n DESC, last DESC LIMIT ?`,
     )
     .all(...w.params, limit)

@@ -1,14 +1,11 @@
 import type { BotContext } from '../bot/context.js'
 import { escapeMd } from '../bot/markdown.js'
+import { TABLES } from '../search/tables.js'
 import { EXAMPLES } from './search.js'
 
 export const MENU = [
   '**我是 Andy，销售助手。直接用一句话问我：**',
-  `- 客户案例：${EXAMPLES.case}`,
-  `- 打单方案：${EXAMPLES.pitch}`,
-  `- 竞对切换：${EXAMPLES.switch}`,
-  `- 内容采购：${EXAMPLES.procurement}`,
-  `- 软件客户：${EXAMPLES.software}`,
+  ...TABLES.map((t) => `- ${t.title}：${EXAMPLES[t.intent]}`),
   '- 运营活动设计：帮我设计一个运营活动',
   '- 报告/图片解读：单聊发给我文件或图片',
   '- 使用统计：统计 本周',
@@ -22,4 +19,13 @@ export async function helpHandler(ctx: BotContext): Promise<void> {
   const explicit = !asked || /^(帮助|help|\?|？|菜单|你好|hi|hello|在吗|使用说明)$/i.test(asked.replace(/[\s。.!！]/g, ''))
   const head = explicit ? '' : `没太明白「${escapeMd(asked.slice(0, 40))}」想查什么，可以参考下面的说法：\n\n`
   await ctx.reply(`${head}${MENU}`, { title: 'Andy 使用说明' })
+}
+
+/**
+ * A question Andy could not place (router fallback): the same menu, recorded as a content gap — hits 0,
+ * like a search that found nothing — so the statistics show it under 内容缺口, not 帮助.
+ */
+export async function unansweredHandler(ctx: BotContext): Promise<void> {
+  ctx.result.total = 0
+  await helpHandler(ctx)
 }

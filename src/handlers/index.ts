@@ -1,10 +1,11 @@
 import type { AppDeps } from '../bot/context.js'
 import type { Router } from '../bot/router.js'
 import { activityHandler } from '../pipelines/activity.js'
-import { meetingHandler, talentHandler } from '../pipelines/prompt-pipeline.js'
-import { cancelHandler, workflowResolver } from '../pipelines/workflow.js'
+import { cancelHandler, progressHandler, progressResolver } from '../pipelines/control.js'
+import { meetingHandler, pipelineContinueResolver, talentHandler } from '../pipelines/prompt-pipeline.js'
+import { workflowResolver } from '../pipelines/workflow.js'
 import { exportHandler } from './export.js'
-import { helpHandler } from './help.js'
+import { helpHandler, unansweredHandler } from './help.js'
 import { imageHandler } from './image.js'
 import { moreHandler } from './more.js'
 import { OPS_REPORT_INTENT, opsReportHandler, opsReportResolver } from './ops-report.js'
@@ -30,7 +31,11 @@ export function registerHandlers(router: Router, _deps: AppDeps): void {
   router.resolve('workflow', reportPickResolver)
   router.handle('report', reportHandler)
   router.handle('image', imageHandler)
-  // LLM pipelines: 运营活动设计 (resumable workflow), 人才发展, 会议评审; 取消 ends a workflow.
+  // LLM pipelines: 运营活动设计 (resumable workflow), 人才发展, 会议评审 (resumable runs: 继续); 查看进度 and
+  // 取消 act on the running generation too (app.ts does not queue them behind it).
+  router.resolve('control', progressResolver)
+  router.handle('progress', progressHandler)
+  router.resolve('workflow', pipelineContinueResolver)
   router.resolve('workflow', workflowResolver)
   router.handle('activity', activityHandler)
   router.handle('talent', talentHandler)
@@ -40,6 +45,7 @@ export function registerHandlers(router: Router, _deps: AppDeps): void {
   router.handle('usage', usageHandler)
   router.handle(OPS_REPORT_INTENT, opsReportHandler)
   router.handle('help', helpHandler)
+  router.handle('unanswered', unansweredHandler)
   router.handle('unsupported', unsupportedHandler)
   router.handle('quota', quotaHandler)
   router.handle('unavailable', unavailableHandler)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
 import { budgetState, chatFor } from '../pipelines/cost.js'
+import { tableByIntent } from '../search/tables.js'
 
 /**
  * Router stage 'llm': a sentence the keyword rules could not place is classified by the LLM (when one
@@ -10,11 +11,11 @@ import { budgetState, chatFor } from '../pipelines/cost.js'
  */
 
 const CHOICES: Record<string, string> = {
-  case: '内容客户案例：某类客户用过哪些课程/培训项目的成功案例、标杆客户',
-  pitch: '打单方案：投标方案、销售方案、解决方案、话术',
-  switch: '平台竞对切换：从竞品学习平台换到我们平台的客户及原因',
-  procurement: '内容产品采购：哪些客户买了哪些课程/内容产品、金额、班型',
-  software: '软件(平台)客户：学习平台的签约客户、帐号数、地区',
+  case: `${tableByIntent('case')!.title}：某类客户用过哪些课程/培训项目的成功案例、标杆客户`,
+  pitch: `${tableByIntent('pitch')!.title}：投标方案、销售方案、解决方案、话术`,
+  switch: `${tableByIntent('switch')!.title}：从竞品学习平台换到我们平台的客户及原因`,
+  procurement: `${tableByIntent('procurement')!.title}：哪些客户采购（买）了哪些课程/内容产品、金额、班型`,
+  software: `${tableByIntent('software')!.title}：学习平台（软件）的签约客户、帐号数、地区`,
   activity: '运营活动设计：为客户设计培训/学习运营活动方案',
   talent: '人才发展：人才培养、梯队建设、发展建议',
   meeting: '会议评审：评审会议纪要或会议方案',

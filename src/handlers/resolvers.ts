@@ -110,6 +110,19 @@ export function searchText(ctx: BotContext): string {
   return chars.slice(0, MAX_TEXT).join('')
 }
 
+/** Thanks and acknowledgements: no question in them, so no content gap either. */
+const PLEASANTRIES = /^(谢谢|多谢|感谢|谢了|thanks|thankyou|thx|好的|好|收到|ok|okay|嗯|嗯嗯|哦|明白|了解|知道了|辛苦了|👍)+$/
+
+/**
+ * Nothing placed the message: with a question in it, Andy could not answer — intent 'unanswered' (a
+ * 内容缺口 in the statistics, not 帮助); the reply is still the menu. An empty text or thanks get the menu as 帮助.
+ */
+export function fallbackResolver(ctx: BotContext): Decision {
+  const b = bare(ctx.text).replace(/[,，、?？~～]+/g, '')
+  if (!b || PLEASANTRIES.test(b)) return { intent: 'help' }
+  return { intent: 'unanswered', text: ctx.text }
+}
+
 export function registerResolvers(router: Router): void {
   router
     .resolve('explicit', explicitResolver)
@@ -118,5 +131,5 @@ export function registerResolvers(router: Router): void {
     .resolve('prefix', prefixResolver)
     .resolve('keyword', keywordResolver)
     .resolve('llm', llmIntentResolver)
-    .resolve('fallback', (ctx) => (ctx.text ? { intent: 'help', text: ctx.text } : { intent: 'help' }))
+    .resolve('fallback', fallbackResolver)
 }

@@ -1,4 +1,5 @@
 import type { BotContext } from '../bot/context.js'
+import { tableNames } from '../search/format.js'
 
 const NAMES: Record<string, string> = {
   usage: '使用统计', activity: '运营活动设计', report: '报告解读', image: '图片解读', talent: '人才发展', meeting: '会议评审',
@@ -8,7 +9,7 @@ const NAMES: Record<string, string> = {
 /** Features that are not switched on in this deployment yet. */
 export async function unavailableHandler(ctx: BotContext): Promise<void> {
   const name = NAMES[ctx.intent] ?? ctx.intent
-  await ctx.reply(`「${name}」功能暂未开通。现在可以直接搜索客户案例、打单方案、竞对切换、内容采购和软件客户，回复 **帮助** 看示例。`)
+  await ctx.reply(`「${name}」功能暂未开通。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`)
 }
 
 /** Message types Andy cannot read (video, audio without recognition, unknownMsgType…). */

@@ -85,7 +85,7 @@ export function contentGrounding(ctx: BotContext, inputs: Readonly<Record<string
     out.push({
       ref: `P${i + 1}`, table: 'procurements', id: r.id, customer: str(r.org_name), product: str(r.product_name), year,
       promptLine: `P${i + 1} ${str(r.org_name)}（${details}）${year ? `${year}年` : ''}采购「${str(r.product_name)}」${deal ? `（${deal}）` : ''}`,
-      citation: `${str(r.org_name)} · ${str(r.product_name)} · ${year ? `${year}年` : '年份不详'}（采购记录）`,
+      citation: `${str(r.org_name)} · ${str(r.product_name)} · ${year ? `${year}年` : '年份不详'}（${tableByIntent('procurement')!.title}）`,
     })
   })
   search(ctx, 'case', sentence, customer, PER_TABLE.case).forEach((r, i) => {
@@ -96,7 +96,7 @@ export function contentGrounding(ctx: BotContext, inputs: Readonly<Record<string
       promptLine:
         `C${i + 1} ${str(r.kh_name)}（${[str(r.yxt_industry_1), str(r.enterprise_type)].filter(Boolean).join(' · ')}）${year ? `${year}年` : ''}` +
         `案例「${str(r.case_name)}」：内容产品「${str(r.content_product)}」，人群 ${str(r.xm_crowd) || str(r.train_target) || '未注明'}${summary ? `；${summary}` : ''}`,
-      citation: `${str(r.kh_name)} · ${str(r.content_product)} · ${year ? `${year}年` : '年份不详'}（内容客户案例）`,
+      citation: `${str(r.kh_name)} · ${str(r.content_product)} · ${year ? `${year}年` : '年份不详'}（${tableByIntent('case')!.title}）`,
     })
   })
   return { rows: out, promptText: out.length ? out.map((r) => r.promptLine).join('\n') : '（没有找到可参考的采购记录或内容案例）' }
@@ -104,7 +104,7 @@ export function contentGrounding(ctx: BotContext, inputs: Readonly<Record<string
 
 /** The citation block appended to the recommendation: only the rows the answer cites, or all when it cites none. */
 export function citationBlock(g: Grounding, answer: string): string {
-  if (!g.rows.length) return '**参考依据**：数据中没有找到相似客户的采购记录或案例，以上推荐仅供参考。'
+  if (!g.rows.length) return `**参考依据**：数据中没有找到相似客户的${tableByIntent('procurement')!.title}记录或${tableByIntent('case')!.title}，以上推荐仅供参考。`
   const cited = g.rows.filter((r) => new RegExp(`\\b${r.ref}\\b`).test(answer))
   const used = cited.length ? cited : g.rows
   return ['**参考依据**', ...used.map((r) => `- ${r.ref} ${r.citation}`)].join('\n')

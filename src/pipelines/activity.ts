@@ -1,16 +1,19 @@
 import { deadlineFor } from '../bot/deadline.js'
 import type { BotContext } from '../bot/context.js'
-import { isUserError, UserError } from '../bot/errors.js'
+import { isUserError, RunCancelled, UserError } from '../bot/errors.js'
 import { addProcessSpend, createProcess, getProcess, saveStepResult, updateProcess, type ProcessRow } from '../db/process-data.js'
+import { formatRmb } from '../services/llm.js'
 import { citationBlock, contentGrounding, type Grounding } from './activity-grounding.js'
 import { askForInputs, missingInputs, readInputs, type Inputs } from './activity-inputs.js'
 import { matchPick, parseOptions, type PickOption } from './activity-picks.js'
 import { activityVariables, blockIndexOf, DONE_INDEX, GEN_STEPS, genPosition, INPUT_FIELDS, stepAt, type ActivityStep } from './activity-steps.js'
-import { doneMessage, inputsReview, pausedMessage, pickQuestion, progressSummary, stepTitle } from './activity-view.js'
-import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from './cost.js'
+import { doneMessage, inputsReview, pausedMessage, pickQuestion, stepTitle } from './activity-view.js'
+import { cancelHandler, progressText } from './control.js'
+import { assertBudget, isBudgetStop, LLM_OFF_MESSAGE, llmFailureReply } from './cost.js'
+import { liveRuns, type LiveRun } from './live.js'
 import { progressFor, type ProgressReporter } from './progress.js'
 import { resolvePromptSet, runPromptRow } from './runner.js'
-import { cancelHandler, commandOf, loadWorkflow, saveWorkflow, type WorkflowPointer } from './workflow.js'
+import { commandOf, loadWorkflow, saveWorkflow, type WorkflowPointer } from './workflow.js'
 
 /**
  * 运营活动设计 (customType 5): a resumable multi-turn workflow. The record lives in process_data (saved
@@ -23,6 +26,8 @@ import { cancelHandler, commandOf, loadWorkflow, saveWorkflow, type WorkflowPoin
 const START = /(运营活动|活动设计|活动方案|设计.{0,6}活动)/
 const CANCEL_WORDS = new Set(['取消', '退出', 'cancel'])
 const HELP_WORDS = new Set(['帮助', 'help', '?', '？', '菜单'])
+/** Said with a spent budget: the design itself is saved. */
+const ACTIVITY_SAVED = '进行中的活动设计已保存，明天回复 **继续** 即可接着做。'
 const QUESTIONS = [0, blockIndexOf('user_content_select'), blockIndexOf('user_activity_name')]
 
 function inputsOf(p: ProcessRow): Inputs {
@@ -38,7 +43,7 @@ function reload(ctx: BotContext, id: number): ProcessRow {
 }
 
 /** Generates one step, saves it (block_index + 1, spend, model) and shows it. */
-async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, progress: ProgressReporter): Promise<void> {
+async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, progress: ProgressReporter, live: LiveRun): Promise<void> {
   const set = resolvePromptSet(ctx, [step.field], '运营活动设计')
   const row = set.rows[0]
   if (!row) throw new UserError('prompts_missing', `还没有配置「${step.label}」（${step.field}）的提示词，请联系管理员导入。`)
@@ -59,7 +64,8 @@ async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, prog
     if (grounding) text = `${text}\n\n${citationBlock(grounding, text)}`
     saveStepResult(ctx.deps.db, p.id, { field: step.field, text, blockIndex: p.block_index + 1, tokens: res.tokens, rmb: res.rmb, model: res.model }, ctx.now())
   } catch (err) {
-    await stream.fail(err instanceof Error ? err.message : String(err))
+    await stream.fail(live.cancelled ? '已取消' : err instanceof Error ? err.message : String(err))
+    if (live.cancelled) throw new RunCancelled()
     if (isUserError(err)) throw err
     ctx.logger.error({ err, msgId: ctx.msg.msgId, step: step.field, processId: p.id }, 'activity step failed')
     throw llmFailureReply(ctx, err)
@@ -72,6 +78,8 @@ async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullabl
   const progress = progressFor(ctx)
   const { from, single } = wf.run
   let p = reload(ctx, wf.processId)
+  const live = liveRuns(ctx.deps)
+  const { run: liveRun, end } = live.begin(ctx, 'activity', '运营活动设计')
   try {
     await ctx.reply(wf.run.intro)
     if (replay) {
@@ -91,19 +99,36 @@ async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullabl
         paced = true
         break
       }
+      if (liveRun.cancelled) throw new RunCancelled()
+      live.step(liveRun, step.label, genPosition(step.field), GEN_STEPS.length, ctx.now())
       const t0 = Date.now()
-      await generate(ctx, p, step, progress)
+      await generate(ctx, p, step, progress, liveRun)
       slowest = Math.max(slowest, Date.now() - t0)
       p = reload(ctx, p.id)
     }
+    // The run's last word joins its last answers in one message (bulk: coalesced with them).
     const next = stepAt(p.block_index)
-    if (next?.kind === 'pick') await ctx.reply(pickQuestion(p, next))
-    else if (p.block_index >= DONE_INDEX) await ctx.reply(doneMessage(p))
-    else await ctx.reply(pausedMessage(p, paced))
+    if (next?.kind === 'pick') await ctx.reply(pickQuestion(p, next), { bulk: true })
+    else if (p.block_index >= DONE_INDEX) await ctx.reply(doneMessage(p), { bulk: true })
+    else await ctx.reply(pausedMessage(p, paced), { bulk: true })
+  } catch (err) {
+    if (isBudgetStop(err)) throw budgetPause(reload(ctx, p.id), err)
+    // Stopped by 取消: the answers finished before it go out now, before the 取消 reply (which waits for this run).
+    if (liveRun.cancelled) await ctx.flush?.().catch(() => undefined)
+    throw err
   } finally {
+    end()
     const current = loadWorkflow(ctx)
     if (current?.processId === wf.processId && current.run?.msgId === ctx.msg.msgId) saveWorkflow(ctx, { kind: 'activity', processId: wf.processId })
   }
+}
+
+/** The daily budget cannot pay for the next step: where the design stopped and how to continue. */
+function budgetPause(p: ProcessRow, err: { budget: number; left: number; needed: number }): UserError {
+  const step = stepAt(p.block_index)
+  const at = step?.kind === 'gen' ? `第 ${genPosition(step.field)}/${GEN_STEPS.length} 步「${step.label}」` : '下一步'
+  const why = err.left > 0 ? `今天的 AI 额度（${formatRmb(err.budget)}）只剩 ${formatRmb(err.left)}，不够生成${at}（最多约 ${formatRmb(err.needed)}）` : `今天的 AI 额度（${formatRmb(err.budget)}）已经用完了`
+  return new UserError('llm_budget', `${why}，运营活动设计先停在这里，已生成的步骤都已保存。明天 0 点额度恢复后回复 **继续**，从${at}接着生成。`)
 }
 
 /** Starts a run at the record's current block: everything this message says goes out in `intro` first. */
@@ -132,7 +157,7 @@ async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: b
     return
   }
   if (now.block_index === 0) updateProcess(ctx.deps.db, p.id, { block_index: 1 }, ctx.now())
-  await startRun(ctx, reload(ctx, p.id), `信息已齐全，开始生成「${now.enterprise_name}」的活动方案（共 ${GEN_STEPS.length} 步，中途可回复 **查看进度**）。`)
+  await startRun(ctx, reload(ctx, p.id), `信息已齐全，开始生成「${now.enterprise_name}」的活动方案（共 ${GEN_STEPS.length} 步，完成的结果合并成几条消息发出；中途可回复 **查看进度** 或 **取消**）。`)
 }
 
 async function start(ctx: BotContext): Promise<void> {
@@ -151,7 +176,7 @@ async function regenerate(ctx: BotContext, p: ProcessRow): Promise<void> {
     await ctx.reply(askForInputs(inputsOf(p), missingInputs(inputsOf(p)), '还没有生成任何内容。先补充活动信息：'))
     return
   }
-  assertBudget(ctx)
+  assertBudget(ctx, ACTIVITY_SAVED)
   updateProcess(ctx.deps.db, p.id, { block_index: t }, ctx.now())
   await startRun(ctx, reload(ctx, p.id), `好的，重新生成「${stepAt(t)!.label}」。`, true)
 }
@@ -187,7 +212,7 @@ async function answerPick(ctx: BotContext, p: ProcessRow, step: ActivityStep): P
   }
   const chosen = pick.kind === 'option' ? chosenText(step, pick.option) : pick.text
   const said = pick.kind === 'option' ? `已选择第 ${pick.option.n} 个：${pick.option.title}` : `已按你的输入：${chosen.split('\n')[0]}`
-  assertBudget(ctx)
+  assertBudget(ctx, ACTIVITY_SAVED)
   updateProcess(ctx.deps.db, p.id, { [step.field]: chosen, block_index: p.block_index + 1 }, ctx.now())
   await startRun(ctx, reload(ctx, p.id), said)
 }
@@ -200,7 +225,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
   // With customType 5 (HTTP API) every message arrives here, control words included.
   const word = ctx.text.normalize('NFKC').toLowerCase().replace(/[\s。.!！]+/g, '')
   if (CANCEL_WORDS.has(word)) return cancelHandler(ctx)
-  if (HELP_WORDS.has(word) && p && p.block_index < DONE_INDEX && wf?.run?.msgId !== ctx.msg.msgId) return ctx.reply(progressSummary(p))
+  if (HELP_WORDS.has(word) && p && p.block_index < DONE_INDEX && wf?.run?.msgId !== ctx.msg.msgId) return ctx.reply(progressText(ctx))
   if (wf && p && wf.run?.msgId === ctx.msg.msgId) {
     ctx.logger.info({ processId: p.id, from: wf.run.from, blockIndex: p.block_index }, 'resuming an interrupted activity run')
     await runSteps(ctx, wf as WorkflowPointer & { run: NonNullable<WorkflowPointer['run']> }, true)
@@ -215,7 +240,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     return
   }
   const done = p.block_index >= DONE_INDEX
-  if (cmd === 'progress') return ctx.reply(progressSummary(p))
+  if (cmd === 'progress') return ctx.reply(progressText(ctx))
   if (cmd === 'regenerate') return regenerate(ctx, p)
   if (cmd === 'back') return back(ctx, p)
   if (done) {
@@ -233,7 +258,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     return answerPick(ctx, p, step)
   }
   if (cmd === 'continue') {
-    assertBudget(ctx)
+    assertBudget(ctx, ACTIVITY_SAVED)
     return startRun(ctx, p, '好的，接着生成。')
   }
   await ctx.reply(pausedMessage(p))

@@ -2,17 +2,22 @@ import type { BotContext } from '../bot/context.js'
 import { UserError } from '../bot/errors.js'
 import { localDate } from '../clock.js'
 import { insertLlmCall, spentOn } from '../db/llm-calls.js'
-import { formatRmb, LlmError, type ChatRequest, type ChatResult } from '../services/llm.js'
+import { tableNames } from '../search/format.js'
+import type { Db } from '../db/client.js'
+import { costOf, estimatePromptTokens, formatRmb, LlmError, type ChatRequest, type ChatResult } from '../services/llm.js'
+import { liveRuns } from './live.js'
 
 /**
- * Every LLM call a message makes goes through here: the per-user daily budget is checked first
- * (LLM_DAILY_BUDGET_RMB, 0 = unlimited; admins exempt), the call is recorded in llm_calls (ok or not),
+ * Every LLM call a message makes goes through here: the call's worst-case cost is reserved against the
+ * per-user daily budget first (LLM_DAILY_BUDGET_RMB, 0 = unlimited; admins exempt) and the call is not
+ * made when it could cross it; the call is recorded in llm_calls with the provider's usage (ok or not),
  * and its tokens and cost are added to the message's result, so the usage record carries them.
  */
 
 export interface BudgetState {
   /** RMB per user and day; 0 = unlimited. */
   budget: number
+  /** Recorded spend today plus the estimates reserved by this user's calls still running. */
   spent: number
   exhausted: boolean
 }
@@ -21,59 +26,161 @@ export function llmConfigured(ctx: BotContext): boolean {
   return ctx.deps.llm !== undefined
 }
 
+/**
+ * Estimates reserved by calls in flight, per database and user-day (RMB): two messages of one user run
+ * in parallel (a group and a 1:1 chat), and each must see what the other may still spend.
+ */
+const reservations = new WeakMap<Db, Map<string, number>>()
+
+function reservedOf(db: Db, key: string): number {
+  return reservations.get(db)?.get(key) ?? 0
+}
+
+function addReserved(db: Db, key: string, rmb: number): void {
+  let m = reservations.get(db)
+  if (!m) reservations.set(db, (m = new Map()))
+  const v = Math.round(((m.get(key) ?? 0) + rmb) * 1_000_000) / 1_000_000
+  if (v > 0) m.set(key, v)
+  else m.delete(key)
+}
+
+function budgetKey(ctx: BotContext): string {
+  return `${ctx.userId}|${localDate(ctx.now())}`
+}
+
+function unlimited(ctx: BotContext): boolean {
+  return ctx.deps.config.llm.dailyBudgetRmb <= 0 || ctx.isAdmin
+}
+
 export function budgetState(ctx: BotContext): BudgetState {
   const budget = ctx.deps.config.llm.dailyBudgetRmb
-  if (budget <= 0 || ctx.isAdmin) return { budget, spent: 0, exhausted: false }
-  const spent = spentOn(ctx.deps.db, ctx.userId, localDate(ctx.now()))
+  if (unlimited(ctx)) return { budget, spent: 0, exhausted: false }
+  const spent = spentOn(ctx.deps.db, ctx.userId, localDate(ctx.now())) + reservedOf(ctx.deps.db, budgetKey(ctx))
   return { budget, spent, exhausted: spent >= budget }
 }
 
-export const LLM_OFF_MESSAGE =
-  '这个功能需要接入大模型，管理员还没有配置（OPENAI_API_KEY、LLM_MODEL）。客户案例、打单方案、竞对切换、内容采购和软件客户的搜索不受影响，可以直接问我。'
+export const LLM_OFF_MESSAGE = `这个功能需要接入大模型，管理员还没有配置（OPENAI_API_KEY、LLM_MODEL）。${tableNames()}的搜索不受影响，可以直接问我。`
 
-/** Throws the friendly "budget spent" reply when the user's daily LLM budget is used up. */
-export function assertBudget(ctx: BotContext): void {
+/** The prompt estimate is raised by this much: Andy's tokenizer estimate may be low for a provider's. */
+const PROMPT_MARGIN = 1.2
+
+/** The most a call can cost: its prompt (estimated, with a margin) and its whole output allowance. */
+export function worstCaseCost(ctx: BotContext, req: ChatRequest): number {
+  const llm = ctx.deps.llm
+  if (!llm) return 0
+  const tokensIn = Math.ceil(estimatePromptTokens(req.messages, req.tool) * PROMPT_MARGIN)
+  const tokensOut = req.maxTokens ?? ctx.deps.config.llm.maxOutputTokens
+  return costOf(llm.prices, tokensIn, tokensOut)
+}
+
+/**
+ * The user's daily budget cannot pay for the next call (at its worst case). `code` llm_budget; pipelines
+ * catch it to say where they stopped and how to continue.
+ */
+export class BudgetStop extends UserError {
+  constructor(
+    readonly budget: number,
+    readonly left: number,
+    readonly needed: number,
+    /** What happens to the work (only where it really is saved): 「进行中的活动设计已保存……」. */
+    hint = '',
+  ) {
+    super(
+      'llm_budget',
+      `今天的 AI 额度（${formatRmb(budget)}）${left > 0 ? `只剩 ${formatRmb(left)}，不够这一步（最多约 ${formatRmb(needed)}）` : '已经用完了'}，明天 0 点恢复。${hint}客户案例、打单方案等搜索不花额度，仍可照常使用。`,
+    )
+    this.name = 'BudgetStop'
+  }
+}
+
+export function isBudgetStop(err: unknown): err is BudgetStop {
+  return err instanceof BudgetStop
+}
+
+/** Throws the friendly "budget spent" reply when the user's daily LLM budget is used up; `hint` says what happens to the work. */
+export function assertBudget(ctx: BotContext, hint = ''): void {
   const b = budgetState(ctx)
   if (!b.exhausted) return
-  throw new UserError(
-    'llm_budget',
-    `今天的 AI 额度（${formatRmb(b.budget)}）已经用完了，明天 0 点恢复。客户案例、打单方案等搜索不花额度，仍可照常使用；进行中的活动设计会保存进度，明天回复 **继续** 即可接着做。`,
-  )
+  throw new BudgetStop(b.budget, 0, 0, hint)
+}
+
+/**
+ * Reserves a call's worst-case cost before it is made; throws BudgetStop when spend + reservations + it
+ * would pass the budget (so the budget is never crossed, also by parallel messages). Returns the release.
+ */
+function reserve(ctx: BotContext, rmb: number): () => void {
+  if (unlimited(ctx)) return () => {}
+  const b = budgetState(ctx)
+  if (b.spent + rmb > b.budget + 1e-9) throw new BudgetStop(b.budget, Math.max(0, b.budget - b.spent), rmb)
+  const key = budgetKey(ctx)
+  addReserved(ctx.deps.db, key, rmb)
+  let released = false
+  return () => {
+    if (!released) addReserved(ctx.deps.db, key, -rmb)
+    released = true
+  }
 }
 
 export interface ChatPurpose {
   /** What the call is for (logged): 'parse', 'classify', 'sys_survey_report' … */
   purpose: string
-  /** Skip the budget check (the caller already decided, e.g. the search parse checks and falls back silently). */
+  /**
+   * The caller checked the budget itself and falls back silently on any error (search parse, intent
+   * classification): kept for clarity; the reservation still applies and throws BudgetStop.
+   */
   skipBudget?: boolean
 }
 
-/** One LLM call on behalf of the message's user: budget, ledger, result accounting. */
+/** The signal a call must stop on: the message deadline and a 取消 of the user's running generation. */
+function callSignal(ctx: BotContext, req: ChatRequest): AbortSignal | undefined {
+  const signals = [req.signal, ctx.signal, liveRuns(ctx.deps).signalOf(ctx)].filter((s): s is AbortSignal => s !== undefined)
+  if (signals.length <= 1) return signals[0]
+  return AbortSignal.any(signals)
+}
+
+/** Adds a call's tokens and cost to the message's result (its usage record). */
+function account(ctx: BotContext, tokens: number, rmb: number): void {
+  ctx.result.tokens = (ctx.result.tokens ?? 0) + tokens
+  ctx.result.costRmb = Math.round(((ctx.result.costRmb ?? 0) + rmb) * 1_000_000) / 1_000_000
+}
+
+/**
+ * One LLM call on behalf of the message's user: budget reservation, ledger, result accounting. Every
+ * call the provider answered is recorded with its usage — also when its output was unusable or its
+ * stream was cut short — so llm_calls matches the provider's bill.
+ */
 export async function chatFor(ctx: BotContext, req: ChatRequest, p: ChatPurpose): Promise<ChatResult> {
   const llm = ctx.deps.llm
   if (!llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
-  if (!p.skipBudget) assertBudget(ctx)
+  const release = reserve(ctx, worstCaseCost(ctx, req))
   const base = { intent: ctx.intent === 'unknown' ? p.purpose : ctx.intent, user_id: ctx.userId, msg_id: ctx.msg.msgId, use_date: localDate(ctx.now()) }
   const started = Date.now()
   let res: ChatResult
   try {
-    // The message's deadline (ANDY_HANDLER_TIMEOUT_MS) also stops a running LLM call.
-    res = await llm.chat(req.signal || !ctx.signal ? req : { ...req, signal: ctx.signal })
+    // The message's deadline (ANDY_HANDLER_TIMEOUT_MS) and 取消 also stop a running LLM call.
+    res = await llm.chat({ ...req, signal: callSignal(ctx, req) })
   } catch (err) {
     const e = err instanceof LlmError ? err : new LlmError('network', String(err))
+    const b = e.billed
     record(ctx, {
-      ...base, model: req.model ?? llm.model, tokens_in: 0, tokens_out: 0, estimated: false, cost_rmb: 0,
+      ...base, model: b?.model ?? req.model ?? llm.model, tokens_in: b?.usage.tokensIn ?? 0, tokens_out: b?.usage.tokensOut ?? 0,
+      estimated: b?.usage.estimated ?? false, cost_rmb: b?.costRmb ?? 0,
       latency_ms: Date.now() - started, status: e.kind === 'timeout' ? 'timeout' : 'error', error: `${e.kind}: ${e.message}`.slice(0, 500),
     })
-    ctx.logger.warn({ purpose: p.purpose, kind: e.kind, status: e.status, msgId: ctx.msg.msgId, latencyMs: Date.now() - started }, 'llm call failed')
+    if (b) account(ctx, b.usage.tokensIn + b.usage.tokensOut, b.costRmb)
+    ctx.logger.warn(
+      { purpose: p.purpose, kind: e.kind, status: e.status, msgId: ctx.msg.msgId, latencyMs: Date.now() - started, tokensIn: b?.usage.tokensIn, tokensOut: b?.usage.tokensOut },
+      'llm call failed',
+    )
     throw e
+  } finally {
+    release()
   }
   record(ctx, {
     ...base, model: res.model, tokens_in: res.usage.tokensIn, tokens_out: res.usage.tokensOut, estimated: res.usage.estimated,
     cost_rmb: res.costRmb, latency_ms: res.latencyMs, status: 'ok',
   })
-  ctx.result.tokens = (ctx.result.tokens ?? 0) + res.usage.tokensIn + res.usage.tokensOut
-  ctx.result.costRmb = Math.round(((ctx.result.costRmb ?? 0) + res.costRmb) * 1_000_000) / 1_000_000
+  account(ctx, res.usage.tokensIn + res.usage.tokensOut, res.costRmb)
   ctx.logger.info(
     { purpose: p.purpose, model: res.model, tokensIn: res.usage.tokensIn, tokensOut: res.usage.tokensOut, estimated: res.usage.estimated, costRmb: res.costRmb, latencyMs: res.latencyMs },
     'llm call',
@@ -89,19 +196,24 @@ function record(ctx: BotContext, row: Parameters<typeof insertLlmCall>[1]): void
   }
 }
 
+/** What went wrong with the model, for a reply: 「大模型这次响应超时了」. */
+export function llmFailureWhat(err: unknown): string {
+  const kind = err instanceof LlmError ? err.kind : 'network'
+  return kind === 'timeout' ? '大模型这次响应超时了'
+    : kind === 'rate_limit' ? '大模型服务当前太忙（限流）'
+      : kind === 'auth' ? '大模型服务拒绝了请求（密钥或权限有误，请联系管理员）'
+        : kind === 'bad_output' ? '大模型返回的内容格式不对'
+          : '大模型服务暂时不可用'
+}
+
 /**
- * A failed generation as a Chinese reply: what happened and how to retry. The message counts as failed
- * (not rejected) in the usage records: the user did nothing wrong.
+ * A failed generation as a Chinese reply: what happened and how to retry. `saved` only where the work
+ * really is saved and 继续 picks it up (运营活动设计); elsewhere the reply says to send it again. The
+ * message counts as failed (not rejected) in the usage records: the user did nothing wrong.
  */
-export function llmFailureReply(ctx: BotContext, err: unknown, retry = '稍后回复 **继续** 重试'): UserError {
+export function llmFailureReply(ctx: BotContext, err: unknown, retry = '稍后回复 **继续** 重试', saved = true): UserError {
   if (err instanceof UserError) return err
   ctx.result.status = 'failed'
   const kind = err instanceof LlmError ? err.kind : 'network'
-  const what =
-    kind === 'timeout' ? '大模型这次响应超时了'
-      : kind === 'rate_limit' ? '大模型服务当前太忙（限流）'
-        : kind === 'auth' ? '大模型服务拒绝了请求（密钥或权限有误，请联系管理员）'
-          : kind === 'bad_output' ? '大模型返回的内容格式不对'
-            : '大模型服务暂时不可用'
-  return new UserError(`llm_${kind}`, `${what}，已保存目前的进度。请${retry}。`)
+  return new UserError(`llm_${kind}`, `${llmFailureWhat(err)}${saved ? '，已保存目前的进度' : ''}。请${retry}。`)
 }

@@ -7,8 +7,8 @@ export { answerMarkdown }
  * How a pipeline shows its work. Handlers never talk to DingTalk directly: they ask progressFor(ctx)
  * for a reporter. With AI cards usable (DINGTALK_CARD_TEMPLATE_ID set, the DingTalk API available, a
  * DingTalk conversation), each answer streams into a card (card-stream.ts); otherwise a short
- * "正在生成 (3/13)…" status goes out for long pipelines and each answer is sent as markdown (split into
- * parts by the outbox).
+ * "正在生成 (3/13)…" status goes out for long pipelines and the answers are sent as markdown, coalesced
+ * into as few messages as fit (bulk replies, see ReplyOptions.bulk; split into parts by the outbox).
  */
 
 export interface AnswerStream {
@@ -41,11 +41,12 @@ export function markdownReporter(ctx: BotContext): ProgressReporter {
     begin(title) {
       return {
         update() {},
-        finish: (text) => ctx.reply(answerMarkdown(title, text), { title }),
+        // Step answers are bulk: sent together, as few messages as fit (the group's send budget).
+        finish: (text) => ctx.reply(answerMarkdown(title, text), { title, bulk: true }),
         async fail() {},
       }
     },
-    replay: (title, text) => ctx.reply(answerMarkdown(title, text), { title }),
+    replay: (title, text) => ctx.reply(answerMarkdown(title, text), { title, bulk: true }),
   }
 }
 

@@ -1,81 +1,88 @@
 import type { BotContext } from '../bot/context.js'
-import { isUserError, UserError } from '../bot/errors.js'
-import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from './cost.js'
-import { countReportPrompts, listReportPrompts, type PromptStepRow } from '../db/prompts.js'
+import type { Decision } from '../bot/router.js'
+import { isUserError, RunCancelled, UserError } from '../bot/errors.js'
+import { closePipelineRuns, createPipelineRun, getPipelineRun, pipelineRunOfMessage, savePipelineRun } from '../db/pipeline-runs.js'
+import { countReportPrompts, listPromptSteps, listReportPrompts, type PromptStepRow } from '../db/prompts.js'
 import { loadDefaultPrompts } from '../services/prompt-files.js'
+import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from './cost.js'
+import { liveRuns } from './live.js'
+import { pausedRunToContinue, runSections } from './pipeline-run.js'
+import { PIPELINES, pipelineOfStepType, type PipelineSpec } from './pipeline-specs.js'
 import { progressFor } from './progress.js'
-import { resolvePromptSet, rowSteps, runPromptRow, usageLine, fitToContext } from './runner.js'
+import { fitToContext, resolvePromptSet, rowSteps, runPromptRow, usageLine } from './runner.js'
+
+export { PIPELINES, type PipelineSpec }
 
 /**
  * 人才发展 (rcfz) and 会议评审 (hyps): prompt pipelines selected by step_type and run on the message text.
  * Each prompt_steps row of the step_type is a section of the answer (in table order); a row's steps
- * chain, and the next row sees the previous row's result as {{prev}}.
+ * chain, and the next row sees the previous row's result as {{prev}}. Runs are resumable (pipeline-run.ts).
  */
-
-export interface PipelineSpec {
-  stepType: string
-  name: string
-  /** Words that only name the feature; removed from the text before it is used as input. */
-  trigger: RegExp
-  example: string
-}
-
-export const PIPELINES: Record<string, PipelineSpec> = {
-  talent: {
-    stepType: 'rcfz',
-    name: '人才发展',
-    trigger: /^(?:\/)?(人才发展(?:建议|方案)?)[\s:：，,]*/,
-    example: '人才发展：某制造企业 5000 人，今年提拔了 60 名技术骨干做基层经理，普遍不会带团队，离职率上升',
-  },
-  meeting: {
-    stepType: 'hyps',
-    name: '会议评审',
-    trigger: /^(?:\/)?(会议评审|评审会议|会议纪要评审)[\s:：，,]*/,
-    example: '会议评审：（把会议纪要或议程贴在这里）',
-  },
-}
 
 /** Shortest input worth a pipeline run (characters). */
 export const MIN_INPUT = 8
 
-/** Runs a pipeline on the message text, or on `document` (the text of an attached file, for the file handler). */
+function rowsOf(ctx: BotContext, spec: PipelineSpec, version: string): PromptStepRow[] {
+  const rows = listPromptSteps(ctx.deps.db, { version, stepTypes: [spec.stepType] })
+  if (rows.length === 0) throw new UserError('prompts_missing', `还没有配置「${spec.name}」的提示词，请联系管理员。`)
+  return rows
+}
+
+/**
+ * Runs a pipeline on the message text, or on `document` (the text of an attached file, for the file
+ * handler). The run is saved after every step (pipeline_runs): when it stops (daily budget, model
+ * failure) 继续 continues it; the same message handled again after a restart continues it too.
+ */
 export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, document?: string): Promise<void> {
   if (!ctx.deps.llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
+  const db = ctx.deps.db
+  const resumeId = ctx.state.resumePipelineRun as number | undefined
+  const resumed = resumeId !== undefined ? getPipelineRun(db, resumeId) : undefined
+  if (resumed && resumed.status === 'paused') {
+    const rows = rowsOf(ctx, spec, resumed.version)
+    const k = resumed.sections.length
+    await ctx.reply(`好的，接着生成「${spec.name}」：从第 ${k + 1}/${rows.length} 部分「${rows[k]?.step_name ?? spec.name}」开始${k ? `（前 ${k} 部分见上文）` : ''}。`)
+    resumed.status = 'running'
+    savePipelineRun(db, resumed, ctx.now())
+    return runSections(ctx, spec, resumed, { rows })
+  }
+  const again = pipelineRunOfMessage(db, ctx.msg.msgId, spec.stepType)
   const said = ctx.text.replace(spec.trigger, '').trim()
   const input = document ? (said ? `${said}\n\n${document}` : document) : said
-  if ([...input].length < MIN_INPUT) {
+  if ([...input].length < MIN_INPUT && !again) {
     await ctx.reply(`**${spec.name}**：请把需要分析的内容和这个词一起发给我，例如：\n\n${spec.example}`)
     return
   }
   assertBudget(ctx)
-  const set = resolvePromptSet(ctx, [spec.stepType], spec.name)
+  const set = again ? { version: again.version, rows: rowsOf(ctx, spec, again.version) } : resolvePromptSet(ctx, [spec.stepType], spec.name)
   if (set.rows.length === 0) throw new UserError('prompts_missing', `还没有配置「${spec.name}」的提示词，请联系管理员。`)
   const total = set.rows.reduce((n, r) => n + rowSteps(r).length, 0)
   const progress = progressFor(ctx)
-  if (progress.mode === 'markdown' && total >= 2) await progress.status(`正在生成「${spec.name}」(1/${total})…（共 ${total} 步，请稍候）`)
-  const text = await fitToContext(ctx, input, spec.name)
-  let prev = ''
-  let tokens = 0
-  let rmb = 0
-  for (let i = 0; i < set.rows.length; i++) {
-    const row = set.rows[i]!
-    const title = row.step_name ?? spec.name
-    const stream = progress.begin(title)
-    try {
-      const res = await runPromptRow(ctx, row, { input: text, prev }, { name: title, purpose: spec.stepType, stream })
-      tokens += res.tokens
-      rmb += res.rmb
-      prev = res.text
-      const body = res.outputs.join('\n\n')
-      await stream.finish(i === set.rows.length - 1 ? `${body}\n\n> ${usageLine(tokens, rmb)}` : body)
-    } catch (err) {
-      await stream.fail(err instanceof Error ? err.message : String(err))
-      if (isUserError(err)) throw err
-      ctx.logger.error({ err, msgId: ctx.msg.msgId, pipeline: spec.stepType, row: title }, 'pipeline step failed')
-      throw llmFailureReply(ctx, err, '稍后把内容再发一次')
-    }
+  if (progress.mode === 'markdown' && total >= 2) await progress.status(`正在生成「${spec.name}」(1/${total})…（共 ${total} 步，完成的部分合并发出；中途可回复 **查看进度** 或 **取消**）`)
+  // Handled again after a restart: continue the run this message started (finished sections are re-sent; the outbox skips delivered ones).
+  if (again && (again.status === 'running' || again.status === 'paused')) {
+    ctx.logger.info({ runId: again.id, sections: again.sections.length }, 'continuing the pipeline run of this message')
+    again.status = 'running'
+    return runSections(ctx, spec, again, set, { replay: true })
   }
-  ctx.logger.info({ pipeline: spec.stepType, version: set.version, tokens, rmb }, 'pipeline done')
+  // Live from here: a long input is condensed first, and 查看进度 / 取消 must reach that too.
+  const { run: live, end } = liveRuns(ctx.deps).begin(ctx, 'pipeline', spec.name)
+  try {
+    let text: string
+    try {
+      text = await fitToContext(ctx, input, spec.name)
+    } catch (err) {
+      if (live.cancelled) throw new RunCancelled()
+      // Nothing is saved yet: the content must be sent again.
+      if (isUserError(err)) throw err
+      throw llmFailureReply(ctx, err, '稍后把内容再发一次', false)
+    }
+    closePipelineRuns(db, ctx.conversationId, ctx.userId, ctx.now())
+    const run = createPipelineRun(db, { conversationId: ctx.conversationId, userId: ctx.userId, msgId: ctx.msg.msgId, stepType: spec.stepType, version: set.version, input: text }, ctx.now())
+    await runSections(ctx, spec, run, set)
+  } finally {
+    end()
+  }
 }
 
 /**
@@ -101,8 +108,17 @@ export async function interpretReport(ctx: BotContext, report: string, appName?:
   } catch (err) {
     await stream.fail(err instanceof Error ? err.message : String(err))
     if (isUserError(err)) throw err
-    throw llmFailureReply(ctx, err, '稍后再发一次')
+    throw llmFailureReply(ctx, err, '稍后再发一次', false)
   }
+}
+
+/** 继续 after a 人才发展 / 会议评审 run stopped: routes to that pipeline, which continues the run. */
+export function pipelineContinueResolver(ctx: BotContext): Decision | undefined {
+  const run = pausedRunToContinue(ctx)
+  const p = run && pipelineOfStepType(run.stepType)
+  if (!run || !p) return undefined
+  ctx.state.resumePipelineRun = run.id
+  return { intent: p[0] }
 }
 
 export async function talentHandler(ctx: BotContext): Promise<void> {

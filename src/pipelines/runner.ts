@@ -57,6 +57,12 @@ export interface RunRowOptions {
   stream?: AnswerStream
   /** Joins the step outputs shown in the stream (default: blank line). */
   separator?: string
+  /** Outputs of the steps already finished (a resumed run): they are not generated again. */
+  done?: readonly string[]
+  /** Before each step is generated (0-based index, number of steps): live progress. */
+  onStepStart?: (index: number, total: number) => void
+  /** After each step: the outputs so far and what the step cost (to save progress). */
+  onStep?: (outputs: readonly string[], tokens: number, rmb: number) => void
 }
 
 function templateFailure(ctx: BotContext, err: TemplateError, name: string): UserError {
@@ -67,10 +73,11 @@ function templateFailure(ctx: BotContext, err: TemplateError, name: string): Use
 /** Runs one prompt_steps row: system = its prompt, then each step as a user message. */
 export async function runPromptRow(ctx: BotContext, row: PromptStepRow, vars: Readonly<Record<string, string>>, o: RunRowOptions): Promise<RowResult> {
   const steps = rowSteps(row)
-  const out: RowResult = { outputs: [], text: '', tokens: 0, rmb: 0 }
+  const out: RowResult = { outputs: [...(o.done ?? [])].slice(0, steps.length), text: '', tokens: 0, rmb: 0 }
   const sep = o.separator ?? '\n\n'
   const base = { today: localDate(ctx.now()), prev: vars.prev ?? '', ...vars }
-  for (let i = 0; i < steps.length; i++) {
+  for (let i = out.outputs.length; i < steps.length; i++) {
+    o.onStepStart?.(i, steps.length)
     const v: Record<string, string> = { ...base }
     out.outputs.forEach((s, k) => (v[`step${k + 1}`] = s))
     if (i > 0) v.prev = out.outputs[i - 1]!
@@ -98,6 +105,7 @@ export async function runPromptRow(ctx: BotContext, row: PromptStepRow, vars: Re
     out.tokens += res.usage.tokensIn + res.usage.tokensOut
     out.rmb += res.costRmb
     out.model = res.model
+    o.onStep?.(out.outputs, res.usage.tokensIn + res.usage.tokensOut, res.costRmb)
   }
   out.text = out.outputs.at(-1) ?? ''
   return out

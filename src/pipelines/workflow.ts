@@ -101,17 +101,3 @@ export function workflowResolver(ctx: BotContext): Decision | undefined {
   }
   return { intent: 'activity' }
 }
-
-/** 取消: ends the active workflow (its record stays in process_data). */
-export async function cancelHandler(ctx: BotContext): Promise<void> {
-  const wf = loadWorkflow(ctx)
-  const proc = wf ? getProcess(ctx.deps.db, wf.processId) : undefined
-  if (!wf || !proc || proc.block_index >= DONE_INDEX) {
-    if (wf) saveWorkflow(ctx, null)
-    await ctx.reply('当前没有进行中的任务。需要时直接发问题，或发送「帮我设计一个运营活动」开始活动设计。')
-    return
-  }
-  saveWorkflow(ctx, null)
-  ctx.logger.info({ processId: proc.id, blockIndex: proc.block_index }, 'activity workflow cancelled')
-  await ctx.reply(`已取消运营活动设计${proc.enterprise_name ? `（${proc.enterprise_name}）` : ''}。已生成的内容保存在记录 #${proc.id} 中。需要时发送「帮我设计一个运营活动」重新开始。`)
-}

@@ -1,9 +1,10 @@
 import { CaseIndex, type Category } from './case-index.js'
+import { dateKey, dateParts, dateTextColumn } from './date-key.js'
 import { categoryColumns, type TableSpec } from './tables.js'
 
 /**
  * Collects a case table's rows (id + category and numeric columns, in id order) and turns them into a
- * CaseIndex: rows ranked newest first — year desc, id desc — by a counting sort on the year (O(n)),
+ * CaseIndex: rows ranked newest first — full date desc (date-key.ts), id desc — by a counting sort on the date (O(n)),
  * categories dictionary-encoded with one sorted posting list per value.
  */
 export class CaseIndexBuilder {
@@ -45,7 +46,7 @@ export class CaseIndexBuilder {
     }
   }
 
-  /** rank → row position: year desc (no year last), then id desc. */
+  /** rank → row position: full date desc (year, month, day; no year last — see date-key.ts), then id desc. */
   private order(): Int32Array {
     const n = this.rawIds.length
     const yearIdx = this.spec.yearColumn ? this.numCols.indexOf(this.spec.yearColumn) : -1
@@ -55,23 +56,31 @@ export class CaseIndexBuilder {
       return order
     }
     const year = this.nums[yearIdx]!
-    const counts = new Map<number, number>()
+    // Month and day come from the date text (dictionary-encoded: parsed once per distinct value).
+    const textCol = dateTextColumn(this.spec)
+    const textIdx = textCol ? this.catCols.indexOf(textCol) : -1
+    const partsByCode = textIdx >= 0 ? [...this.dicts[textIdx]!.keys()].map((v) => dateParts(v)) : []
+    const codes = textIdx >= 0 ? this.codes[textIdx]! : undefined
+    const keys = new Float64Array(n)
     for (let i = 0; i < n; i++) {
-      const y = Number.isNaN(year[i]!) ? Number.NEGATIVE_INFINITY : year[i]!
-      counts.set(y, (counts.get(y) ?? 0) + 1)
+      const y = year[i]!
+      const code = codes ? codes[i]! : -1
+      keys[i] = Number.isNaN(y) ? Number.NEGATIVE_INFINITY : dateKey(y, code >= 0 ? partsByCode[code] : undefined)!
     }
+    // Counting sort on the key (few distinct dates): O(n).
+    const counts = new Map<number, number>()
+    for (let i = 0; i < n; i++) counts.set(keys[i]!, (counts.get(keys[i]!) ?? 0) + 1)
     const offsets = new Map<number, number>()
     let o = 0
-    for (const y of [...counts.keys()].sort((a, b) => b - a)) {
-      offsets.set(y, o)
-      o += counts.get(y)!
+    for (const k of [...counts.keys()].sort((a, b) => b - a)) {
+      offsets.set(k, o)
+      o += counts.get(k)!
     }
-    // rows come in ascending id order; walking them backwards fills each year with ids descending
+    // rows come in ascending id order; walking them backwards fills each date with ids descending
     for (let i = n - 1; i >= 0; i--) {
-      const y = Number.isNaN(year[i]!) ? Number.NEGATIVE_INFINITY : year[i]!
-      const at = offsets.get(y)!
+      const at = offsets.get(keys[i]!)!
       order[at] = i
-      offsets.set(y, at + 1)
+      offsets.set(keys[i]!, at + 1)
     }
     return order
   }

@@ -8,8 +8,8 @@ import { ftsColumns, type TableSpec } from './tables.js'
  * An in-memory column index of one case table, so any combination of filters costs a few milliseconds on
  * a million rows (a SQLite B-tree helps one filter; rep questions combine three or four).
  *
- * Rows are held in "rank" order — newest first (year desc, id desc) — so the first matches found are the
- * page to show. Category columns (industries, types, provinces, products… every text column but free text
+ * Rows are held in "rank" order — newest first (full date desc: year, month, day; then id desc; see
+ * date-key.ts) — so the first matches found are the page to show. Category columns (industries, types, provinces, products… every text column but free text
  * and URLs) are dictionary-encoded with a sorted posting list per value; numeric columns are Float64Arrays.
  * Free text goes through SQLite's bigram FTS (ids → ranks). Conditions become rank sets (intersected via
  * bitmaps) and per-row numeric predicates.

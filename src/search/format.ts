@@ -2,7 +2,13 @@ import type { Row } from '../db/case-search.js'
 import { escapeMd, mdLink } from '../bot/markdown.js'
 import { describeFilter, type AppliedFilter } from './conditions.js'
 import type { SearchOutcome } from './service.js'
-import { column, outputColumns, type TableSpec } from './tables.js'
+import { column, outputColumns, TABLES, type TableSpec } from './tables.js'
+
+/** The display names of the searchable tables, for sentences: "内容客户案例、…、内容产品售卖和平台合作客户". */
+export function tableNames(): string {
+  const names = TABLES.map((t) => t.title)
+  return names.length > 1 ? `${names.slice(0, -1).join('、')}和${names.at(-1)}` : names.join('')
+}
 
 /** Reply markdown for a search: title with the total and filters, the best few rows, what to type next. */
 

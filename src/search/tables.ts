@@ -224,7 +224,8 @@ const procurements: TableSpec = {
   key: 'procurements',
   table: 'procurements',
   intent: 'procurement',
-  title: '内容产品采购记录',
+  // One display name per table (replies, help, statistics, exports, README): the seed's assistant_name where it has one.
+  title: '内容产品售卖',
   endpoint: 'ALieBiaoProductprocuredetail',
   assistantType: '1',
   columns: [
@@ -266,7 +267,7 @@ const softwareCases: TableSpec = {
   key: 'software-cases',
   table: 'software_cases',
   intent: 'software',
-  title: '软件(平台)客户',
+  title: '平台合作客户',
   endpoint: 'ARjkhSaleCaseDetail',
   assistantType: '2',
   columns: [

@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
 import type { ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions'
+import { costOf, estimatePromptTokens, estimateTokens } from './llm-tokens.js'
 
 /**
  * The LLM seam: any OpenAI-compatible chat-completions provider (DeepSeek, Qwen/DashScope, Moonshot,
@@ -11,6 +12,8 @@ import type { ChatCompletionCreateParams, ChatCompletionMessageParam } from 'ope
  * characters per token, plus 4 tokens per message — close to the BPE tokenizers of DeepSeek/Qwen for
  * Chinese business text, and marked `estimated` in llm_calls.
  */
+
+export { costOf, estimatePromptTokens, estimateTokens, formatRmb } from './llm-tokens.js'
 
 export type ChatRole = 'system' | 'user' | 'assistant'
 
@@ -65,7 +68,17 @@ export interface ChatResult {
 
 export type LlmErrorKind = 'timeout' | 'rate_limit' | 'server' | 'auth' | 'bad_request' | 'bad_output' | 'network' | 'aborted'
 
+/** What a failed call still cost: the provider answered (output unusable) or streamed part of an answer. */
+export interface BilledUsage {
+  model: string
+  usage: ChatUsage
+  costRmb: number
+}
+
 export class LlmError extends Error {
+  /** Set when the provider billed the call although it failed (unusable output, a stream cut short). */
+  billed?: BilledUsage
+
   constructor(
     readonly kind: LlmErrorKind,
     message: string,
@@ -101,38 +114,6 @@ export interface OpenAiClientOptions {
   maxRetries: number
   /** Only for environments whose global fetch cannot reach the provider. */
   fetch?: typeof fetch
-}
-
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u
-
-/** Token estimate of a text: CJK characters ≈ 1 token each, other characters ≈ 4 per token. */
-export function estimateTokens(text: string): number {
-  let cjk = 0
-  let other = 0
-  for (const ch of text) {
-    if (CJK.test(ch)) cjk++
-    else other++
-  }
-  return cjk + Math.ceil(other / 4)
-}
-
-/** Token estimate of a prompt: the messages plus ~4 tokens of framing each, and the tool schema. */
-export function estimatePromptTokens(messages: readonly ChatMessage[], tool?: ToolSpec): number {
-  let n = 3
-  for (const m of messages) n += 4 + estimateTokens(m.content)
-  if (tool) n += estimateTokens(JSON.stringify(tool))
-  return n
-}
-
-/** RMB for a call, kept to 0.000001 (sums over many calls stay right to the fen). */
-export function costOf(prices: LlmPrices, tokensIn: number, tokensOut: number): number {
-  const rmb = (tokensIn * prices.inputPerMTok + tokensOut * prices.outputPerMTok) / 1_000_000
-  return Math.round(rmb * 1_000_000) / 1_000_000
-}
-
-/** "¥0.03" — RMB to the fen for people. */
-export function formatRmb(rmb: number): string {
-  return `¥${(Math.round(rmb * 100) / 100).toFixed(2)}`
 }
 
 function parseJson(text: string): unknown {
@@ -187,6 +168,22 @@ interface Sent {
   toolArgs: string
   finishReason?: string
   usage?: { prompt_tokens?: number; completion_tokens?: number }
+  /** The provider answered (a response or at least one stream chunk): the call is billed. */
+  answered?: boolean
+}
+
+/**
+ * Tokens of a call the provider answered: its `usage` when sent (also on a failed parse), else Andy's
+ * estimate of the prompt and of the output received so far (a stream cut short by a timeout or 取消).
+ */
+function usageOf(out: Sent, req: ChatRequest): ChatUsage {
+  const u = out.usage
+  const estimated = u?.prompt_tokens === undefined || u?.completion_tokens === undefined
+  return {
+    tokensIn: u?.prompt_tokens ?? estimatePromptTokens(req.messages, req.tool),
+    tokensOut: u?.completion_tokens ?? estimateTokens(out.text + out.toolArgs),
+    estimated,
+  }
 }
 
 export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
@@ -201,7 +198,7 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
   /** false once the provider refused a forced tool_choice. */
   let forceTool = true
 
-  async function send(req: ChatRequest, model: string, reqOpts: { signal: AbortSignal; timeout: number; maxRetries: number }, forced: boolean): Promise<Sent> {
+  async function send(req: ChatRequest, model: string, reqOpts: { signal: AbortSignal; timeout: number; maxRetries: number }, forced: boolean, out: Sent): Promise<Sent> {
     const messages = (req.tool && !forced
       ? [...req.messages, { role: 'system', content: `请调用 ${req.tool.name} 工具给出结果。` }]
       : req.messages) as ChatCompletionMessageParam[]
@@ -218,10 +215,10 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
         : {}),
       ...(req.json && !req.tool ? { response_format: { type: 'json_object' as const } } : {}),
     }
-    const out: Sent = { text: '', toolArgs: '' }
     if (req.onDelta) {
       const stream = await sdk.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
       for await (const chunk of stream) {
+        out.answered = true
         if (chunk.usage) out.usage = chunk.usage
         const choice = chunk.choices?.[0]
         if (!choice) continue
@@ -232,9 +229,12 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
           req.onDelta(choice.delta.content, out.text)
         }
       }
+      // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
+      if (reqOpts.signal.aborted) throw new APIUserAbortError()
       return out
     }
     const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
+    out.answered = true
     const choice = res.choices[0]
     out.text = choice?.message?.content ?? ''
     out.finishReason = choice?.finish_reason ?? undefined
@@ -249,36 +249,42 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
     const timeoutMs = req.timeoutMs ?? opts.timeoutMs
     const deadline = callDeadline(timeoutMs, req.signal)
     const reqOpts = { signal: deadline.signal, timeout: timeoutMs, maxRetries: req.maxRetries ?? opts.maxRetries }
-    let out: Sent
+    // send() fills `out` as the answer arrives, so a failure still knows what was received.
+    let out: Sent = { text: '', toolArgs: '' }
+    const billed = (): BilledUsage => {
+      const usage = usageOf(out, req)
+      return { model, usage, costRmb: costOf(opts.prices, usage.tokensIn, usage.tokensOut) }
+    }
     try {
       try {
-        out = await send(req, model, reqOpts, forceTool)
+        await send(req, model, reqOpts, forceTool, out)
       } catch (err) {
         // Some OpenAI-compatible providers refuse a forced tool_choice: ask once more with "auto" and
         // remember it for this client.
-        if (!req.tool || !forceTool || !(err instanceof APIError) || (err.status !== 400 && err.status !== 422)) throw err
+        if (!req.tool || !forceTool || !(err instanceof APIError) || (err.status !== 400 && err.status !== 422) || out.answered) throw err
         forceTool = false
-        out = await send(req, model, reqOpts, false)
+        out = { text: '', toolArgs: '' }
+        await send(req, model, reqOpts, false, out)
       }
     } catch (err) {
-      throw toLlmError(err, deadline.timedOut(), Date.now() - started)
+      const e = toLlmError(err, deadline.timedOut(), Date.now() - started)
+      // A stream cut short (timeout, 取消) was billed for what the model produced.
+      if (out.answered) e.billed = billed()
+      throw e
     } finally {
       deadline.dispose()
     }
-    const { text, toolArgs, finishReason, usage } = out
-    const estimated = usage?.prompt_tokens === undefined || usage?.completion_tokens === undefined
-    const tokensIn = usage?.prompt_tokens ?? estimatePromptTokens(req.messages, req.tool)
-    const tokensOut = usage?.completion_tokens ?? estimateTokens(text + toolArgs)
-    const result: ChatResult = {
-      text,
-      model,
-      usage: { tokensIn, tokensOut, estimated },
-      costRmb: costOf(opts.prices, tokensIn, tokensOut),
-      latencyMs: Date.now() - started,
-      finishReason,
+    const { text, toolArgs, finishReason } = out
+    const { usage, costRmb } = billed()
+    const result: ChatResult = { text, model, usage, costRmb, latencyMs: Date.now() - started, finishReason }
+    try {
+      if (req.tool) result.data = parseJson(toolArgs || text)
+      else if (req.json) result.data = parseJson(text)
+    } catch (err) {
+      // Unusable output is billed all the same: the caller records the provider's usage.
+      if (err instanceof LlmError) err.billed = { model, usage, costRmb }
+      throw err
     }
-    if (req.tool) result.data = parseJson(toolArgs || text)
-    else if (req.json) result.data = parseJson(text)
     return result
   }
 

@@ -1,4 +1,4 @@
-import OpenAI from 'openai'
+import OpenAI, { APIUserAbortError } from 'openai'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { callDeadline, costOf, estimateTokens, LlmError, toLlmError, type ChatResult, type LlmPrices } from './llm.js'
 
@@ -90,6 +90,8 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
             req.onDelta(choice.delta.content, text)
           }
         }
+        // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
+        if (reqOpts.signal.aborted) throw new APIUserAbortError()
       } else {
         const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
         text = res.choices[0]?.message?.content ?? ''

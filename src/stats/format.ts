@@ -77,8 +77,8 @@ export function formatStatsReply(s: UsageStats, o: { chart?: boolean; notes?: re
     out.push('', '**最活跃的群**')
     s.topGroups.forEach((g, i) => out.push(`${i + 1}. ${escapeMd(g.label)}：${fmtInt(g.n)}`))
   }
-  out.push('', `**内容缺口**（搜索无结果 ${fmtInt(s.zeroResults)} 次${s.zeroQuestions[0] ? `，${fmtInt(s.zeroQuestions[0].distinct)} 种问题` : ''}）`)
-  if (s.zeroQuestions.length === 0) out.push('没有搜不到结果的问题。')
+  out.push('', `**内容缺口**（搜索无结果或无法回答 ${fmtInt(s.zeroResults)} 次${s.zeroQuestions[0] ? `，${fmtInt(s.zeroQuestions[0].distinct)} 种问题` : ''}）`)
+  if (s.zeroQuestions.length === 0) out.push('没有搜不到结果或答不上来的问题。')
   s.zeroQuestions.forEach((z, i) =>
     out.push(`${i + 1}. 「${escapeMd(z.question.slice(0, 60))}」×${z.n}（${assistantName(z.intent)}，最近 ${z.last.slice(5, 16)}）`),
   )

@@ -30,7 +30,7 @@ const ASSISTANT_WORDS: Array<[string, string]> = [
   ['软件客户', 'software'], ['平台客户', 'software'], ['活动设计', 'activity'], ['运营活动', 'activity'],
   ['报告解读', 'report'], ['图片解读', 'image'], ['人才发展', 'talent'], ['会议评审', 'meeting'],
   ['案例', 'case'], ['打单', 'pitch'], ['竞对', 'switch'], ['竞品', 'switch'], ['切换', 'switch'], ['采购', 'procurement'],
-  ['售卖', 'procurement'], ['软件', 'software'], ['活动', 'activity'], ['报告', 'report'], ['图片', 'image'], ['帮助', 'help'],
+  ['售卖', 'procurement'], ['软件', 'software'], ['活动', 'activity'], ['报告', 'report'], ['图片', 'image'], ['帮助', 'help'], ['未能回答', 'unanswered'],
 ]
 
 /** The seed's assistant_type values (1..4, and Andy's own) → intents. */

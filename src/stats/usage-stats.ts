@@ -15,7 +15,7 @@ export interface UsageStats {
   total: number
   failed: number
   rejected: number
-  /** Searches that found nothing. */
+  /** 内容缺口: searches that found nothing and questions Andy could not answer. */
   zeroResults: number
   tokens: number
   costRmb: number

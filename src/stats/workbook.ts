@@ -44,7 +44,7 @@ export function statsSheets(db: Db, s: UsageStats): SheetSpec[] {
       columns: [
         { key: 'name', header: '助手' }, { key: 'intent', header: '意图' }, { key: 'n', header: '次数', kind: 'number' },
         { key: 'failed', header: '失败', kind: 'number' }, { key: 'rejected', header: '被拒', kind: 'number' },
-        { key: 'zero', header: '无结果搜索', kind: 'number' }, { key: 'tokens', header: 'tokens', kind: 'number' }, { key: 'cost', header: '费用(元)', kind: 'number' },
+        { key: 'zero', header: '内容缺口', kind: 'number' }, { key: 'tokens', header: 'tokens', kind: 'number' }, { key: 'cost', header: '费用(元)', kind: 'number' },
       ],
       rows: rowsOf(s.byIntent),
     },
@@ -62,13 +62,13 @@ export function statsSheets(db: Db, s: UsageStats): SheetSpec[] {
       name: '按日',
       columns: [
         { key: 'use_date', header: '日期' }, { key: 'n', header: '次数', kind: 'number' }, { key: 'users', header: '人数', kind: 'number' },
-        { key: 'failed', header: '失败', kind: 'number' }, { key: 'rejected', header: '被拒', kind: 'number' }, { key: 'zero', header: '无结果搜索', kind: 'number' },
+        { key: 'failed', header: '失败', kind: 'number' }, { key: 'rejected', header: '被拒', kind: 'number' }, { key: 'zero', header: '内容缺口', kind: 'number' },
         { key: 'tokens', header: 'tokens', kind: 'number' }, { key: 'cost', header: '费用(元)', kind: 'number' },
       ],
       rows: rowsOf(totalsByDay(db, f)),
     },
     {
-      name: '零结果问题',
+      name: '内容缺口',
       columns: [
         { key: 'question', header: '咨询内容', width: 50 }, { key: 'n', header: '次数', kind: 'number' },
         { key: 'assistant', header: '助手' }, { key: 'last', header: '最近一次' },

@@ -20,6 +20,13 @@ export interface DeliveryRouterOptions {
   /** Messages per conversation per `conversationWindowMs` (default 20 per 60 000 ms); extra ones wait. */
   readonly perConversationLimit?: number
   readonly conversationWindowMs?: number
+  /**
+   * Of each window's messages, this many are kept for short answers (default 5): bulk pipeline output
+   * (parts marked `bulk`) waits once it used the rest, and short answers go before waiting bulk parts.
+   */
+  readonly shortAnswerReserve?: number
+  /** The per-conversation limiter itself (tests pass one on a fake clock). */
+  readonly conversationLimiter?: SlidingWindowLimiter
   /** Idle conversations are forgotten once more than this many are tracked (default 1000). */
   readonly maxTrackedConversations?: number
   /** sessionWebhook attempts on transient failures before falling back to the OpenAPI (default 2). */
@@ -54,12 +61,17 @@ export class DeliveryRouter implements Replier {
     this.log = opts.logger
     this.clock = opts.clock ?? systemClock
     this.marginMs = opts.safetyMarginMs ?? 5 * 60_000
-    this.conversations = new SlidingWindowLimiter({ limit: opts.perConversationLimit ?? 20, windowMs: opts.conversationWindowMs ?? 60_000, sweepAbove: opts.maxTrackedConversations })
+    const limit = opts.perConversationLimit ?? 20
+    this.conversations =
+      opts.conversationLimiter ??
+      new SlidingWindowLimiter({
+        limit, windowMs: opts.conversationWindowMs ?? 60_000, reserveHigh: Math.min(limit - 1, opts.shortAnswerReserve ?? 5), sweepAbove: opts.maxTrackedConversations,
+      })
   }
 
   async deliver(target: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
-    const waited = await this.conversations.acquire(target.conversationId || target.senderStaffId || target.msgId)
-    if (waited > 1000) this.log.info({ msgId: target.msgId, part: part.no, waitedMs: waited }, 'conversation send limit: part waited')
+    const waited = await this.conversations.acquire(target.conversationId || target.senderStaffId || target.msgId, part.bulk ? 'low' : 'high')
+    if (waited > 1000) this.log.info({ msgId: target.msgId, part: part.no, bulk: !!part.bulk, waitedMs: waited }, 'conversation send limit: part waited')
     if (part.kind === 'markdown') return this.deliverMarkdown(target, part)
     return this.deliverMedia(target, part)
   }

@@ -124,6 +124,8 @@ export interface OutboundPart {
   readonly body: string
   /** Staff ids to @-mention (groups). */
   readonly atUserIds?: readonly string[]
+  /** Bulk output of a long pipeline: sent after short answers when a conversation's send budget is tight. */
+  readonly bulk?: boolean
 }
 
 export interface DeliveryResult {

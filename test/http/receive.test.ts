@@ -77,8 +77,8 @@ describe('AReceiveMsg', () => {
     await h.app.idle(10_000)
     expect(getInbound(h.db, cps.json.data.id)?.intent).toBe('procurement')
     expect(getInbound(h.db, rjkh.json.data.id)?.intent).toBe('software')
-    expect(textOf(repliesTo('cps')[0]!)).toContain('采购')
-    expect(textOf(repliesTo('rjkh')[0]!)).toContain('软件')
+    expect(textOf(repliesTo('cps')[0]!)).toContain('内容产品售卖')
+    expect(textOf(repliesTo('rjkh')[0]!)).toContain('平台合作客户')
   })
 
   it('a customType in the payload wins over the endpoint default', async () => {

@@ -38,7 +38,7 @@ describe('picks', () => {
     '3. **数字化组合**：数字化转型认知课。',
     '',
     '**参考依据**',
-    '- P1 某公司 · 职场新人训练营 · 2024年（采购记录）',
+    '- P1 某公司 · 职场新人训练营 · 2024年（内容产品售卖）',
   ].join('\n')
 
   it('reads numbered options with their continuation lines, not the citations', () => {

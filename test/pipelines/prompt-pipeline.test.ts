@@ -25,9 +25,12 @@ describe('人才发展 (rcfz) and 会议评审 (hyps) prompt pipelines', () => {
     const r = await t.say('人才发展：某制造企业 5000 人，今年提拔了 60 名技术骨干做基层经理，普遍不会带团队')
     expect(r.intent).toBe('talent')
     expect(r.replies[0]).toContain('正在生成「人才发展」(1/3)')
+    // both sections in one message (as few as fit), in order
+    expect(r.replies).toHaveLength(2)
     expect(r.replies[1]).toMatch(/^\*\*人才现状诊断\*\*/)
-    expect(r.replies[2]).toMatch(/^\*\*人才发展建议\*\*/)
-    expect(r.replies[2]).toContain('本次用量')
+    expect(r.replies[1]).toMatch(/\n\*\*人才发展建议\*\*\n/)
+    expect(r.replies[1]!.indexOf('人才发展建议')).toBeGreaterThan(r.replies[1]!.indexOf('人才现状诊断'))
+    expect(r.replies[1]).toContain('本次用量')
     const [diag, plan, summary] = fake.requests.map((q) => q.body)
     // Step 1 sees the message without the feature word; the next row sees the diagnosis as {{prev}}.
     expect(lastUser(diag!)).toContain('某制造企业 5000 人')

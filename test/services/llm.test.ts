@@ -161,8 +161,9 @@ describe('cost accounting and the daily budget', () => {
   })
 
   it('refuses with a friendly reply once the daily budget is spent; admins are exempt', async () => {
-    // 2 RMB / 8 RMB per MTok: each call costs well under a fen, so a tiny budget is spent after one call.
-    const { t, fake } = await probeApp({ LLM_DAILY_BUDGET_RMB: '0.00001', ANDY_ADMIN_STAFF_IDS: 'boss' })
+    // 2 RMB / 8 RMB per MTok, at most 100 output tokens: a call is reserved at ≈ ¥0.00083 (prompt + 100 out)
+    // and costs ≈ ¥0.0001, so a ¥0.0009 budget pays for one call and cannot reserve a second.
+    const { t, fake } = await probeApp({ LLM_DAILY_BUDGET_RMB: '0.0009', LLM_MAX_OUTPUT_TOKENS: '100', ANDY_ADMIN_STAFF_IDS: 'boss' })
     await t.say('probe 第一次')
     const second = await t.say('probe 第二次')
     expect(second.replies[0]).toContain('今天的 AI 额度')

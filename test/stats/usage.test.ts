@@ -152,7 +152,7 @@ describe('统计 in chat', () => {
     const r = await t.ask('统计 2026-10-25到2026-11-15', ADMIN)
     const reply = r.replies.join('\n')
     expect(zero.length).toBeGreaterThan(0)
-    expect(reply).toContain(`搜索无结果 ${zero.length} 次，${counts.size} 种问题`)
+    expect(reply).toContain(`搜索无结果或无法回答 ${zero.length} 次，${counts.size} 种问题`)
     expect(reply).toContain(`1. 「${top[0]}」×${top[1]}`)
     const secs = (ms: number) => (ms < 1000 ? (ms / 1000).toFixed(2) : (ms / 1000).toFixed(1))
     expect(reply).toContain(`中位数 ${secs(p50)} 秒，95% 在 ${secs(p95)} 秒 内`)
@@ -180,7 +180,7 @@ describe('统计 in chat', () => {
     expect(JSON.parse(file.body)).toMatchObject({ fileName: '使用统计_2026-10-01_2026-11-28.xlsx', fileType: 'xlsx' })
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.readFile(filePath(file))
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['明细', '按助手', '按人员', '按群', '按日', '零结果问题', 'LLM成本'])
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['明细', '按助手', '按人员', '按群', '按日', '内容缺口', 'LLM成本'])
     const sheet = (name: string) => wb.getWorksheet(name)!
     const colSum = (name: string, col: number) => {
       let s = 0
@@ -192,7 +192,7 @@ describe('统计 in chat', () => {
     expect(colSum('按人员', 3)).toBe(rows.length)
     expect(colSum('按日', 2)).toBe(rows.length)
     expect(colSum('按群', 2)).toBe(rows.filter((x) => x.dd_group_name).length)
-    expect(colSum('零结果问题', 2)).toBe(rows.filter((x) => x.hits === 0 && ['case', 'pitch', 'switch', 'procurement', 'software'].includes(x.intent)).length)
+    expect(colSum('内容缺口', 2)).toBe(rows.filter((x) => x.hits === 0 && ['case', 'pitch', 'switch', 'procurement', 'software'].includes(x.intent)).length)
     expect(sheet('明细').getRow(1).getCell(1).value).toBe('使用时间')
   })
 })

@@ -78,6 +78,6 @@ function receiveEndpoint(action: string, summary: string, defaultCustomType?: st
 
 export const receiveEndpoints = (): Endpoint[] => [
   receiveEndpoint('AReceiveMsg', '接收来自群里@机器人的消息回调'),
-  receiveEndpoint('ACpsReceiveSearch', '内容售卖案例想查就查（内容产品采购记录）', 'procurement'),
-  receiveEndpoint('ARjkhSaleCaseReceiveSearch', '软件客户售卖案例查询', 'software'),
+  receiveEndpoint('ACpsReceiveSearch', '内容售卖案例想查就查（内容产品售卖）', 'procurement'),
+  receiveEndpoint('ARjkhSaleCaseReceiveSearch', '软件客户售卖案例查询（平台合作客户）', 'software'),
 ]
