@@ -35,6 +35,8 @@ export interface HttpServerOptions {
   readonly metrics?: Metrics
   /** The stream transport's state for /healthz ('connected' is healthy); omit when no stream runs. */
   readonly streamState?: () => string
+  /** Why the stream is not connected (its last connect error), for /healthz. */
+  readonly streamError?: () => string | undefined
   /** DingTalk OpenAPI call counts for /metrics. */
   readonly dingtalkStats?: () => Record<string, number>
 }
@@ -135,7 +137,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   fastify.route({ method: ['GET', 'POST'], url: '/', handler: (request, reply) => handle(undefined, request, reply) })
 
   registerCallback(fastify, { config, app, metrics, now })
-  registerOps(fastify, { db, metrics, streamState: opts.streamState, openapi: () => buildOpenApi(endpoints) })
+  registerOps(fastify, { db, metrics, streamState: opts.streamState, streamError: opts.streamError, openapi: () => buildOpenApi(endpoints) })
 
   if (!config.http.appKey) logger.warn('API_APP_KEY is not set: the seed API endpoints answer ret 403 until it is')
   else if (!config.http.appSecret) logger.info('API_APP_SECRET is not set: requests are not signed and responses carry no _auth')
