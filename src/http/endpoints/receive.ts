@@ -1,4 +1,5 @@
 import { parseRobotMessage } from '../../transport/types.js'
+import { dingtalkHosts, isDingtalkWebhook } from '../../transport/url-guard.js'
 import { data, objectSchema, type Endpoint, type EndpointCall } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
 import type { ParamSpec } from '../params.js'
@@ -46,6 +47,11 @@ function accept(call: EndpointCall, defaultCustomType: string | undefined) {
   if (defaultCustomType && !payload.customType) payload.customType = defaultCustomType
   const parsed = parseRobotMessage(payload)
   if (!parsed.ok) throw badRequest(`消息内容不符合机器人消息格式：${parsed.error}`)
+  // Replies are POSTed to sessionWebhook: only DingTalk's own hosts, never a URL of the caller's choosing.
+  const webhook = parsed.message.sessionWebhook
+  if (webhook && !isDingtalkWebhook(webhook, deps.config.dingtalk)) {
+    throw badRequest(`参数 sessionWebhook 必须是钉钉的会话地址（主机 ${dingtalkHosts(deps.config.dingtalk).join(' 或 ')}），请原样传入钉钉回调里的 sessionWebhook`)
+  }
   const robotCode = parsed.message.robotCode || deps.config.dingtalk.robotCode || 'http-api'
   let res
   try {
