@@ -64,7 +64,7 @@ function accept(call: EndpointCall, defaultCustomType: string | undefined) {
   const notes: string[] = []
   if (res.duplicate) notes.push('该 msgId 已收到过（重复投递）：返回原记录 id，不会重复回复')
   if (!parsed.message.sessionWebhook) notes.push('未提供 sessionWebhook，回复可能无法送达')
-  return data({ id: res.inboxId }, notes.join('；'))
+  return data({ id: String(res.inboxId) }, notes.join('；'))
 }
 
 function receiveEndpoint(action: string, summary: string, defaultCustomType?: string): Endpoint {
@@ -74,7 +74,7 @@ function receiveEndpoint(action: string, summary: string, defaultCustomType?: st
     tag: '机器人消息',
     params: ROBOT_PARAMS,
     passthrough: true,
-    response: objectSchema({ id: ['integer', '收件箱记录 id'] }),
+    response: objectSchema({ id: '主键id（收件箱记录 id，字符串）' }),
     notes: defaultCustomType
       ? `未给 customType 时按 ${defaultCustomType} 处理。消息字段之外的参数原样保存。`
       : '按 customType（若有）或消息内容识别意图。消息字段之外的参数原样保存。',
