@@ -27,7 +27,7 @@ const list = defineCommand({
   meta: { name: 'list', description: 'Recent messages with status, delivery path and errors (newest first)' },
   args: {
     status: { type: 'string', description: `Only this status: ${STATUSES.join(' | ')}` },
-    limit: { type: 'string', description: 'How many (default 20)', default: '20' },
+    limit: { type: 'string', description: 'How many', default: '20' },
     json: { type: 'boolean', description: 'Print JSON lines instead of a table' },
   },
   run({ args }) {
