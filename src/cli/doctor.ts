@@ -76,7 +76,7 @@ export function llmConfigProblem(llm: AppConfig['llm']): string | undefined {
   return undefined
 }
 
-const LLM_BASE_RULE = 'OPENAI_BASE_URL 是服务商的 OpenAI 兼容地址，SDK 在其后加 /chat/completions：如 https://api.deepseek.com（加不加 /v1 都可以）、https://dashscope.aliyuncs.com/compatible-mode/v1、https://api.moonshot.cn/v1；不设则为 OpenAI'
+export const LLM_BASE_RULE = 'OPENAI_BASE_URL 是服务商的 OpenAI 兼容地址，SDK 在其后加 /chat/completions：如 https://api.deepseek.com（加不加 /v1 都可以）、https://dashscope.aliyuncs.com/compatible-mode/v1、https://api.moonshot.cn/v1；不设则为 OpenAI'
 
 export async function runChecks(config: AppConfig): Promise<CheckResult[]> {
   const out: CheckResult[] = []
