@@ -10,6 +10,8 @@ export interface RateLimiterOptions {
   readonly windowMs: number
   /** Time source for the window (it must advance with real time: the limiter sleeps). Default Date.now. */
   readonly now?: () => number
+  /** Waits `ms` on that time source (tests pass a fake clock's sleep). Default setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>
   /** Sweep idle keys once the map holds more than this many (default 1000). */
   readonly sweepAbove?: number
 }
@@ -25,6 +27,7 @@ interface KeyState {
 export class SlidingWindowLimiter {
   private readonly keys = new Map<string, KeyState>()
   private readonly now: () => number
+  private readonly sleep: (ms: number) => Promise<void>
   private readonly sweepAbove: number
   /** Size at which the next sweep runs: doubles when a sweep frees little, so busy maps are not rescanned per new key. */
   private nextSweep: number
@@ -34,6 +37,7 @@ export class SlidingWindowLimiter {
   constructor(private readonly opts: RateLimiterOptions) {
     if (!(opts.limit >= 1) || !(opts.windowMs > 0)) throw new Error('SlidingWindowLimiter: limit ≥ 1 and windowMs > 0 are required')
     this.now = opts.now ?? Date.now
+    this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
     this.sweepAbove = opts.sweepAbove ?? 1000
     this.nextSweep = this.sweepAbove
   }
@@ -97,7 +101,7 @@ export class SlidingWindowLimiter {
         return
       }
       const delay = st.stamps[0]! + windowMs - now
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, delay)))
+      await this.sleep(Math.max(1, delay))
     }
   }
 }

@@ -40,8 +40,8 @@ describe('webhook failures fall back to the OpenAPI', () => {
       group('wh-ok', '金融 案例'),
     ]
     for (const m of messages) expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
-    await until(() => e.openapi.sends.length >= 4, 10_000, 'four OpenAPI sends')
-    await bot.app.idle(5000)
+    await until(() => e.openapi.sends.length >= 4, 20_000, 'four OpenAPI sends')
+    await bot.app.idle(20_000)
     await sleep(200)
 
     const groupSends = e.openapi.sends.filter((s) => s.kind === 'group')

@@ -77,7 +77,7 @@ describe('sessionWebhook', () => {
     expect(h.db.orm.select().from(inboundMessages).all()).toHaveLength(0)
     const ok = await call(h.base, 'AReceiveMsg', payload('ssrf-ok', sink.url('/robot/sendBySession?session=ok')), { method: 'POST', body: 'json' })
     expect(ok.json.ret).toBe(200)
-    await h.app.idle(10_000)
+    await h.app.idle(20_000)
     expect(sink.requests.filter((r) => r.path.includes('session=ok'))).toHaveLength(1)
     expect(sink.requests.filter((r) => !r.path.includes('session=ok'))).toHaveLength(0)
   })
