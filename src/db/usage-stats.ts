@@ -150,30 +150,10 @@ export function topUsers(db: Db, f: UsageStatsFilter, limit: number, rowsInRange
   const nick = db.sqlite.prepare(
     `SELECT user_dd_nick AS v FROM usage_records WHERE user_id = ? AND use_date BETWEEN ? AND ? ORDER BY use_date DESC, id DESC LIMIT 1`,
   )
-  return distinctUserLabels(
-    rows.map((r) => {
-      const label = r.key === null ? undefined : (nick.get(r.key, f.from, f.to) as { v: string | null } | undefined)?.v
-      return { key: r.key ?? '', label: label ?? r.key ?? '（未知）', n: r.n, distinct: r.distinct_n }
-    }),
-  )
-}
-
-/**
- * Two people with the same nickname would read as two identical lines: each of them gets the end of
- * their user id, e.g. 张三（…4711） and 张三（…0815), long enough to tell them apart.
- */
-export function distinctUserLabels<T extends { key: string; label: string }>(entries: T[]): T[] {
-  const byLabel = new Map<string, T[]>()
-  for (const e of entries) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), e])
-  const renamed = new Map<T, string>()
-  for (const [label, same] of byLabel) {
-    if (same.length < 2) continue
-    const ids = same.map((e) => e.key)
-    let n = 4
-    while (n < Math.max(...ids.map((k) => k.length)) && new Set(ids.map((k) => k.slice(-n))).size < ids.length) n++
-    for (const e of same) renamed.set(e, `${label}（${e.key.length > n ? '…' : ''}${e.key.slice(-n)}）`)
-  }
-  return entries.map((e) => (renamed.has(e) ? { ...e, label: renamed.get(e)! } : e))
+  return rows.map((r) => {
+    const label = r.key === null ? undefined : (nick.get(r.key, f.from, f.to) as { v: string | null } | undefined)?.v
+    return { key: r.key ?? '', label: label ?? r.key ?? '（未知）', n: r.n, distinct: r.distinct_n }
+  })
 }
 
 /** Most active group chats (by group name; 单聊 records have none). */

@@ -5,6 +5,7 @@ import {
   type IntentTotals, type TopEntry, type UsageStatsFilter, type ZeroResultQuestion,
 } from '../db/usage-stats.js'
 import { ALL_TIME_FROM, daysOf } from './period.js'
+import { distinctUserLabels } from './people.js'
 import { parseStatsQuery, resolveNames, type StatsQuery } from './query.js'
 
 /** Who the numbers cover: one rep's own usage, or everyone's (admins, the CLI, the digest). */
@@ -86,7 +87,7 @@ function* statsSteps(db: Db, query: StatsQuery, scope: StatsScope): Generator<vo
   yield
   const totals = totalsByIntent(db, f, [...new Set(byDayIntent.map((c) => c.intent))])
   yield
-  const users = scope.kind === 'all' ? topUsers(db, f, TOP_USERS, inRange) : []
+  const users = scope.kind === 'all' ? distinctUserLabels(topUsers(db, f, TOP_USERS, inRange)) : []
   yield
   const groups = topGroups(db, f, TOP_GROUPS)
   yield
