@@ -86,7 +86,7 @@ export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) 
       const db = openDb(dbPath)
       const bot = await startBot(
         { config, logger, db },
-        { waitForStreamMs: 20_000, ...opts, transport: { tuning: FAST_TUNING, ...opts.transport }, delivery: { webhook: { timeoutMs: 1000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery } },
+        { waitForStreamMs: 20_000, ...opts, transport: { tuning: FAST_TUNING, ...opts.transport }, delivery: { webhook: { timeoutMs: 10_000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery } },
       )
       const handle = { bot, db }
       running.add(handle)
