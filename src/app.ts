@@ -13,6 +13,7 @@ import { insertUsage } from './db/usage.js'
 import { registerHandlers } from './handlers/index.js'
 import { isControlText } from './pipelines/control.js'
 import { liveRuns } from './pipelines/live.js'
+import { isDingtalkWebhook } from './transport/url-guard.js'
 import { parseRobotMessage, type AcceptResult, type InboundEnvelope, type InboxSource, type MessageSink, type RobotMessage } from './transport/types.js'
 
 export interface App extends MessageSink {
@@ -145,6 +146,12 @@ export function createApp(deps: AppDeps): App {
     const logger = deps.logger.child({ msgId: msg.msgId, inboxId, conversationId: msg.conversationId })
     const replier = deps.repliers[source]
     if (!replier) throw new Error(`no replier for source ${source}`)
+    // Replies are POSTed to the sessionWebhook: whatever the source (stream frame, stored message), only on DingTalk's hosts.
+    let sessionWebhook = msg.sessionWebhook
+    if (sessionWebhook && !isDingtalkWebhook(sessionWebhook, deps.config.dingtalk)) {
+      logger.warn({ source }, 'sessionWebhook is not on a DingTalk host: not used (replies go through the OpenAPI)')
+      sessionWebhook = undefined
+    }
     const outbox = new Outbox({
       db: deps.db,
       logger,
@@ -159,7 +166,7 @@ export function createApp(deps: AppDeps): App {
         conversationType: msg.conversationType ?? '1',
         senderStaffId: msg.senderStaffId,
         senderNick: msg.senderNick,
-        sessionWebhook: msg.sessionWebhook,
+        sessionWebhook,
         sessionWebhookExpiredTime: msg.sessionWebhookExpiredTime,
         preferOpenApi: msg.modelType === 'openapi',
       },

@@ -17,22 +17,36 @@ const optionalString = z
   .optional()
   .transform((v) => (v && v.trim() ? v.trim() : undefined))
 
-const optionalUrl = (name: string) =>
-  optionalString.refine((v) => v === undefined || /^(https?|wss?):\/\//.test(v), `${name} must start with http(s):// or ws(s)://`)
+const optionalUrl = () => optionalString.refine((v) => v === undefined || /^(https?|wss?):\/\//.test(v), '应以 http(s):// 或 ws(s):// 开头')
 
-const num = (def: number) => z.coerce.number().finite().nonnegative().default(def)
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def)
+// Messages are what the variable expects, in Chinese; parseConfig puts the variable's name and the value before them.
+/** An empty value (`X=` in .env) means "not set": the default applies. */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && !v.trim() ? undefined : v)
+const num = (def: number) => {
+  const error = '应为不小于 0 的数字'
+  return z.preprocess(blankToUndefined, z.coerce.number({ error }).finite({ error }).nonnegative({ error }).default(def))
+}
+const int = (def: number, min = 0) => {
+  const error = `应为不小于 ${min} 的整数`
+  return z.preprocess(blankToUndefined, z.coerce.number({ error }).int({ error }).min(min, { error }).default(def))
+}
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const RECEIVE_MODES = ['stream', 'http'] as const
 
 const schema = z.object({
   DINGTALK_CLIENT_ID: optionalString,
   DINGTALK_CLIENT_SECRET: optionalString,
   DINGTALK_ROBOT_CODE: optionalString,
-  DINGTALK_API_BASE: optionalUrl('DINGTALK_API_BASE').transform((v) => (v ?? 'https://api.dingtalk.com').replace(/\/+$/, '')),
-  DINGTALK_OAPI_BASE: optionalUrl('DINGTALK_OAPI_BASE').transform((v) => (v ?? 'https://oapi.dingtalk.com').replace(/\/+$/, '')),
+  DINGTALK_API_BASE: optionalUrl().transform((v) => (v ?? 'https://api.dingtalk.com').replace(/\/+$/, '')),
+  DINGTALK_OAPI_BASE: optionalUrl().transform((v) => (v ?? 'https://oapi.dingtalk.com').replace(/\/+$/, '')),
   DINGTALK_CARD_TEMPLATE_ID: optionalString,
   DINGTALK_CARD_CONTENT_KEY: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'content')),
   DINGTALK_ASSISTANT_CLIENT_ID: optionalString,
   DINGTALK_ASSISTANT_CLIENT_SECRET: optionalString,
+  DINGTALK_RECEIVE_MODE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
+    z.enum(RECEIVE_MODES, { error: '应为 stream（Stream 长连接，默认）或 http（HTTP 回调，需 HTTP_PORT）' }).default('stream'),
+  ),
   ANDY_ROBOT_INTENTS: optionalString,
   ANDY_ADMIN_STAFF_IDS: csv,
   ANDY_ALLOWED_CORP_IDS: csv,
@@ -45,7 +59,7 @@ const schema = z.object({
   ANDY_MAX_ATTEMPTS: int(3, 1),
   DB_PATH: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'data/andy.db')),
   OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: optionalUrl('OPENAI_BASE_URL'),
+  OPENAI_BASE_URL: optionalUrl(),
   LLM_MODEL: optionalString,
   LLM_VISION_MODEL: optionalString,
   LLM_PRICE_INPUT_RMB_PER_MTOK: num(0),
@@ -57,14 +71,21 @@ const schema = z.object({
   LLM_CONTEXT_TOKENS: int(32_000, 1000),
   LLM_MAX_OUTPUT_TOKENS: int(2000, 16),
   ANDY_PROMPT_VERSION: optionalString,
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HTTP_PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: '应为 0–65535 的端口号' }).int({ error: '应为 0–65535 的端口号' }).min(0, { error: '应为 0–65535 的端口号' }).max(65535, { error: '应为 0–65535 的端口号' }).optional(),
+  ),
   HTTP_HOST: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : '0.0.0.0')),
   HTTP_BODY_LIMIT_KB: int(512, 1),
   API_APP_KEY: optionalString,
   API_APP_SECRET: optionalString,
   ANDY_DIGEST_CRON: optionalString,
   ANDY_DIGEST_CONVERSATION_ID: optionalString,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ANDY_URL_ALLOWLIST: csv,
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(LOG_LEVELS, { error: `应为 ${LOG_LEVELS.join('、')} 之一` }).default('info'),
+  ),
 })
 
 /** Every environment variable Andy reads (the docs test checks .env.example and the README list them all). */
@@ -82,7 +103,14 @@ export type AppConfig = Readonly<{
     cardContentKey: string
     /** The AI 助理's own app credentials, when its abilities arrive on another app's stream than the robot's. */
     assistant?: Readonly<{ clientId: string; clientSecret: string }>
+    /** How robot messages arrive: the Stream connection (default) or HTTP callbacks only (no stream at all). */
+    receiveMode: (typeof RECEIVE_MODES)[number]
   }>
+  /**
+   * Hosts (host or host:port) Andy may call although they resolve to private, loopback or link-local
+   * addresses (AJdyyReportData's webhook and file_url); ANDY_URL_ALLOWLIST.
+   */
+  urlAllowlist: readonly string[]
   robotIntents: ReadonlyMap<string, Intent>
   adminStaffIds: readonly string[]
   allowedCorpIds: readonly string[]
@@ -136,30 +164,43 @@ function parseRobotIntents(raw: string | undefined): Map<string, Intent> {
   for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [code, intent] = pair.split('=').map((s) => s.trim())
     if (!code || !intent || !(INTENTS as readonly string[]).includes(intent)) {
-      throw new ConfigError(`ANDY_ROBOT_INTENTS: "${pair}" must look like robotCode=intent, intent one of ${INTENTS.join('|')}`)
+      throw new ConfigError(`ANDY_ROBOT_INTENTS：「${pair}」应写成 robotCode=功能，功能为 ${INTENTS.join('、')} 之一`)
     }
     map.set(code, intent as Intent)
   }
   return map
 }
 
+/** The value as given, for the error message; never for a variable that holds a secret. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined || /SECRET|KEY|TOKEN|PASSWORD/i.test(name)) return ''
+  const v = value.length > 60 ? `${value.slice(0, 60)}…` : value
+  return `，收到「${v}」`
+}
+
 /** Parses an environment (process.env in production, a literal object in tests) into the app config. */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   const res = schema.safeParse(env)
   if (!res.success) {
-    const lines = res.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`)
+    const lines = res.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '(环境变量)')
+      return `${name}：${i.message}${shownValue(name, env[name])}`
+    })
+    throw new ConfigError(`配置有误（请改正 .env 或环境变量，说明见 .env.example）：\n  ${lines.join('\n  ')}`)
   }
   const e = res.data
   if (e.ANDY_DIGEST_CRON !== undefined) {
-    if (!e.ANDY_DIGEST_CONVERSATION_ID) throw new ConfigError('ANDY_DIGEST_CRON: set ANDY_DIGEST_CONVERSATION_ID too (the admin group that receives the weekly digest)')
-    if (!isValidCron(e.ANDY_DIGEST_CRON)) throw new ConfigError(`ANDY_DIGEST_CRON: "${e.ANDY_DIGEST_CRON}" is not a cron expression (e.g. "0 9 * * 1" = Mondays 09:00 China time)`)
+    if (!e.ANDY_DIGEST_CONVERSATION_ID) throw new ConfigError('ANDY_DIGEST_CRON：还需要设置 ANDY_DIGEST_CONVERSATION_ID（接收每周摘要的管理员群 openConversationId）')
+    if (!isValidCron(e.ANDY_DIGEST_CRON)) throw new ConfigError(`ANDY_DIGEST_CRON：「${e.ANDY_DIGEST_CRON}」不是 cron 表达式（例如 "0 9 * * 1" = 每周一 09:00，北京时间）`)
   }
   if ((e.DINGTALK_ASSISTANT_CLIENT_ID === undefined) !== (e.DINGTALK_ASSISTANT_CLIENT_SECRET === undefined)) {
-    throw new ConfigError('DINGTALK_ASSISTANT_CLIENT_ID and DINGTALK_ASSISTANT_CLIENT_SECRET: set both (the AI 助理 app\'s credentials) or neither')
+    throw new ConfigError('DINGTALK_ASSISTANT_CLIENT_ID / DINGTALK_ASSISTANT_CLIENT_SECRET：要么都设置（AI 助理应用的 Client ID 和 Client Secret），要么都不设置')
   }
   if (e.API_APP_KEY !== undefined && e.API_APP_KEY.length < 32) {
-    throw new ConfigError('API_APP_KEY: must be at least 32 characters (the seed API requires it)')
+    throw new ConfigError(`API_APP_KEY：至少 32 个字符（种子接口的要求），现在只有 ${e.API_APP_KEY.length} 个`)
+  }
+  if (e.DINGTALK_RECEIVE_MODE === 'http' && e.HTTP_PORT === undefined) {
+    throw new ConfigError('DINGTALK_RECEIVE_MODE：http（HTTP 回调模式）需要同时设置 HTTP_PORT，钉钉把消息 POST 到 https://<你的域名>/dingtalk/callback')
   }
   return Object.freeze({
     dingtalk: Object.freeze({
@@ -175,7 +216,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
         e.DINGTALK_ASSISTANT_CLIENT_ID && e.DINGTALK_ASSISTANT_CLIENT_SECRET && e.DINGTALK_ASSISTANT_CLIENT_ID !== e.DINGTALK_CLIENT_ID
           ? Object.freeze({ clientId: e.DINGTALK_ASSISTANT_CLIENT_ID, clientSecret: e.DINGTALK_ASSISTANT_CLIENT_SECRET })
           : undefined,
+      receiveMode: e.DINGTALK_RECEIVE_MODE,
     }),
+    urlAllowlist: Object.freeze(e.ANDY_URL_ALLOWLIST.map((h) => h.toLowerCase())),
     robotIntents: parseRobotIntents(e.ANDY_ROBOT_INTENTS),
     adminStaffIds: Object.freeze([...e.ANDY_ADMIN_STAFF_IDS]),
     allowedCorpIds: Object.freeze([...e.ANDY_ALLOWED_CORP_IDS]),

@@ -24,4 +24,13 @@ export const main = defineCommand({
   },
 })
 
+// `andy import … | head`: once the reader is gone, writing fails with EPIPE. Stop quietly, as Unix tools do,
+// instead of dying with a stack trace (every command; the work done so far is committed).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0)
+    throw err
+  })
+}
+
 await runMain(main)

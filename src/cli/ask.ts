@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { localEnvelope, LocalReplier } from '../transport/local.js'
+import { asDisplayed, localEnvelope, LocalReplier } from '../transport/local.js'
 import { buildApp, openRuntime } from './bootstrap.js'
 import { partFilePath, userArgs } from './chat.js'
 import { renderMarkdown } from './render.js'
@@ -25,7 +25,8 @@ export default defineCommand({
         const out = { intent: r.intent, status: r.status, filters: r.filters ?? {}, relaxed: r.relaxed ?? [], total: r.total ?? 0, hits: r.hits ?? [], reply, files }
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
       } else {
-        process.stdout.write(`${renderMarkdown(reply)}\n${files.map((f) => `已生成文件：${f}\n`).join('')}`)
+        const shown = replier.parts.filter((p) => p.part.kind === 'markdown').map((p) => asDisplayed(p.part, p.target).body).join('\n\n')
+        process.stdout.write(`${renderMarkdown(shown)}\n${files.map((f) => `已生成文件：${f}\n`).join('')}`)
       }
       if (r.status === 'failed') process.exitCode = 1
     } finally {

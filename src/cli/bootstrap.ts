@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { createApp, type App } from '../app.js'
 import { systemClock } from '../clock.js'
-import { parseConfig, type AppConfig } from '../config.js'
+import { ConfigError, parseConfig, type AppConfig } from '../config.js'
 import { openDb, type Db } from '../db/client.js'
 import { createLogger, type Logger } from '../logger.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
@@ -27,7 +27,15 @@ export function openRuntime(opts: { quiet?: boolean } = {}): Runtime {
   loadDotEnv()
   const env = { ...process.env }
   if (opts.quiet && !env.LOG_LEVEL) env.LOG_LEVEL = 'warn'
-  const config = parseConfig(env)
+  let config: AppConfig
+  try {
+    config = parseConfig(env)
+  } catch (err) {
+    // A wrong setting is the admin's to fix: say which and how, without a stack trace.
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`✘ ${err.message}\n`)
+    process.exit(2)
+  }
   const logger = createLogger({ level: config.logLevel })
   const db = openDb(config.dbPath)
   return { config, logger, db }

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline'
 import { defineCommand } from 'citty'
-import { localEnvelope, LocalReplier } from '../transport/local.js'
-import type { OutboundPart } from '../transport/types.js'
+import { asDisplayed, localEnvelope, LocalReplier } from '../transport/local.js'
+import type { DeliveryTarget, OutboundPart } from '../transport/types.js'
 import { buildApp, openRuntime } from './bootstrap.js'
 import { renderMarkdown } from './render.js'
 
@@ -14,13 +14,14 @@ export function partFilePath(part: OutboundPart): string {
   }
 }
 
-/** A reply part as the terminal shows it: markdown rendered; a file or picture as the path it was written to. */
-export function renderPart(part: OutboundPart): string {
-  return part.kind === 'markdown' ? renderMarkdown(part.body) : `已生成文件：${partFilePath(part)}`
+/** A reply part as the terminal shows it: markdown rendered (mentions as DingTalk shows them); a file or picture as the path it was written to. */
+export function renderPart(part: OutboundPart, target?: DeliveryTarget): string {
+  const shown = target ? asDisplayed(part, target) : part
+  return shown.kind === 'markdown' ? renderMarkdown(shown.body) : `已生成文件：${partFilePath(shown)}`
 }
 
 export const userArgs = {
-  user: { type: 'string', description: 'Your nick as a rep (default: 本地用户)', default: '本地用户' },
+  user: { type: 'string', description: 'Your nick as a rep', default: '本地用户' },
   staff: { type: 'string', description: 'Staff id (admins are listed in ANDY_ADMIN_STAFF_IDS)' },
   group: { type: 'string', description: 'Talk as if in this DingTalk group (default: direct chat)' },
 } as const
@@ -36,7 +37,7 @@ export default defineCommand({
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
     const where = user.group ? `群「${user.group}」` : '单聊'
     process.stdout.write(`Andy 本地对话（${where}，数据库 ${rt.config.dbPath}）。输入问题，回车发送；输入 帮助 看示例，exit 退出。\n`)
-    replier.onPart((part) => process.stdout.write(`\n${renderPart(part)}\n\n`))
+    replier.onPart((part, target) => process.stdout.write(`\n${renderPart(part, target)}\n\n`))
     rl.setPrompt('你> ')
     try {
       rl.prompt()

@@ -37,7 +37,7 @@ export default defineCommand({
     const bar = byteProgress(`导入 ${spec.key}`)
     try {
       const report = await importCases(rt.db, spec, String(args.file), { replace: args.replace, strict: args.strict, onProgress: bar.update })
-      bar.stop()
+      bar.done()
       printReport(report, String(args.file))
     } catch (err) {
       bar.stop()

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { localDateTime } from '../clock.js'
-import { getInbound, listInbound, type InboxListRow } from '../db/inbox.js'
+import { getInbound, inboxIdentities, listInbound, type InboxListRow } from '../db/inbox.js'
 import { DeliveryRouter } from '../transport/delivery.js'
 import { LocalReplier } from '../transport/local.js'
 import { buildApp, createDingtalkApi, openRuntime } from './bootstrap.js'
@@ -27,7 +27,7 @@ const list = defineCommand({
   meta: { name: 'list', description: 'Recent messages with status, delivery path and errors (newest first)' },
   args: {
     status: { type: 'string', description: `Only this status: ${STATUSES.join(' | ')}` },
-    limit: { type: 'string', description: 'How many (default 20)', default: '20' },
+    limit: { type: 'string', description: 'How many', default: '20' },
     json: { type: 'boolean', description: 'Print JSON lines instead of a table' },
   },
   run({ args }) {
@@ -60,7 +60,36 @@ const list = defineCommand({
           oneLine(r.last_error ?? r.part_error, 40),
         ]),
       )
-      process.stdout.write(`${table}\n\n重新发送失败的消息：andy inbox retry <id>\n`)
+      process.stdout.write(`${table}\n\n重新发送失败的消息：andy inbox retry <id>　·　发送人 staffId 与群 openConversationId：andy inbox ids\n`)
+    } finally {
+      rt.db.close()
+    }
+  },
+})
+
+const ids = defineCommand({
+  meta: {
+    name: 'ids',
+    description: 'Staff ids of the people and openConversationIds of the groups that messaged Andy (for ANDY_ADMIN_STAFF_IDS, ANDY_DIGEST_CONVERSATION_ID)',
+  },
+  args: { json: { type: 'boolean', description: 'Print JSON instead of tables' } },
+  run({ args }) {
+    const rt = openRuntime({ quiet: true })
+    try {
+      const who = inboxIdentities(rt.db)
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify(who, null, 2)}\n`)
+        return
+      }
+      if (who.senders.length === 0 && who.groups.length === 0) {
+        process.stdout.write('还没有收到过钉钉消息。先在钉钉里 @Andy 或单聊它一句，再运行 andy inbox ids。\n')
+        return
+      }
+      const when = (ms: number) => localDateTime(ms).slice(0, 16)
+      process.stdout.write('发送人（staffId 填入 ANDY_ADMIN_STAFF_IDS，逗号分隔）\n')
+      process.stdout.write(`${renderTable(['昵称', 'staffId', '消息数', '最近'], who.senders.map((s) => [s.sender_nick ?? '', s.sender_staff_id, String(s.messages), when(s.last_at)]))}\n\n`)
+      process.stdout.write('群聊（openConversationId 填入 ANDY_DIGEST_CONVERSATION_ID）\n')
+      process.stdout.write(`${who.groups.length ? renderTable(['群名', 'openConversationId', '消息数', '最近'], who.groups.map((g) => [g.conversation_title ?? '', g.conversation_id, String(g.messages), when(g.last_at)])) : '（还没有群消息：把机器人加进群并 @ 它一次）'}\n`)
     } finally {
       rt.db.close()
     }
@@ -104,8 +133,8 @@ const retry = defineCommand({
 })
 
 export default defineCommand({
-  meta: { name: 'inbox', description: 'The message inbox: `andy inbox [list --status failed]`, `andy inbox retry <id>`' },
-  subCommands: { list, retry },
+  meta: { name: 'inbox', description: 'The message inbox: `andy inbox [list --status failed]`, `andy inbox retry <id>`, `andy inbox ids` (staff ids, openConversationIds)' },
+  subCommands: { list, ids, retry },
   async run({ rawArgs }) {
     if (rawArgs.length === 0) await list.run!({ args: { status: undefined, limit: '20', json: false, _: [] }, rawArgs, cmd: list } as never)
   },

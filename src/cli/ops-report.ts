@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { basename } from 'node:path'
+import { basename, join } from 'node:path'
 import { defineCommand } from 'citty'
 import { localDate } from '../clock.js'
 import { insertLlmCall } from '../db/llm-calls.js'
@@ -7,6 +7,7 @@ import { buildOpsReport, postOpsReport } from '../ops-report/build.js'
 import { OpsReportError } from '../ops-report/errors.js'
 import type { NarrativeLlm } from '../ops-report/narrative.js'
 import { llmFromConfig } from '../services/llm.js'
+import { exportDir } from '../stats/files.js'
 import { openRuntime } from './bootstrap.js'
 import { renderMarkdown } from './render.js'
 
@@ -17,7 +18,7 @@ export default defineCommand({
     'input-type': { type: 'string', description: 'Seed input_type: 1 = kng learning records (default 1)' },
     webhook: { type: 'string', description: 'DingTalk custom-robot webhook URL to post the summary to' },
     secret: { type: 'string', description: "The robot's SEC… signing secret (加签), when the robot uses one" },
-    out: { type: 'string', description: 'Workbook path (default: data/exports/<input>-运营报告-<date>.xlsx)' },
+    out: { type: 'string', description: 'Workbook path (default: <DB_PATH folder>/exports/<input>-运营报告-<date>.xlsx)' },
     png: { type: 'string', description: 'Chart path (default: next to the workbook, .png)' },
     title: { type: 'string', description: 'Report title (default 阶段运营报告)' },
   },
@@ -38,7 +39,7 @@ export default defineCommand({
     try {
       const report = await buildOpsReport({ file: args.input, inputType: args['input-type'], llm, now: Date.now(), title: args.title, llmTimeoutMs: rt.config.llm.timeoutMs })
       const base = basename(args.input).replace(/\.[^.]+$/, '')
-      const out = args.out ?? `data/exports/${base}-运营报告-${localDate(Date.now())}.xlsx`
+      const out = args.out ?? join(exportDir(rt.config), `${base}-运营报告-${localDate(Date.now())}.xlsx`)
       const png = args.png ?? out.replace(/\.xlsx$/i, '') + '.png'
       const wb = await report.writeWorkbook(out)
       writeFileSync(png, report.chartPng())

@@ -2,6 +2,8 @@ import { defineCommand } from 'citty'
 import type { App } from '../app.js'
 import { missingStreamCredentials } from '../config.js'
 import { DingtalkStreamTransport, type DingtalkStreamTransportOptions } from '../transport/dingtalk-stream.js'
+import type { StreamState } from '../transport/stream-connection.js'
+import { CALLBACK_PATH } from '../http/callback.js'
 import type { Replier } from '../transport/types.js'
 import { createHttpServer, type HttpServer } from '../http/server.js'
 import { createMetrics } from '../services/metrics.js'
@@ -29,11 +31,19 @@ export interface StartOptions {
   transport?: Partial<Omit<DingtalkStreamTransportOptions, 'config' | 'logger' | 'sink'>>
   /** Delivery router knobs (tests use short webhook timeouts and retries). */
   delivery?: Partial<Omit<DeliveryRouterOptions, 'api' | 'logger'>>
+  /**
+   * Wait this long for the first stream connection before resolving (tests that send frames at once);
+   * on failure everything is stopped and the error thrown. Default: do not wait — `andy start` serves
+   * HTTP at once and connects the stream in the background, retrying for as long as it runs.
+   */
+  waitForStreamMs?: number
 }
 
 /**
- * What `andy start` runs: the app on the inbox, unfinished messages resumed, the DingTalk stream connected
- * (when credentials are set) and the seed-compatible HTTP API (when HTTP_PORT is set).
+ * What `andy start` runs: the app on the inbox, unfinished messages resumed, the seed-compatible HTTP API
+ * (when HTTP_PORT is set) listening first, then the DingTalk stream connecting in the background (when
+ * credentials are set and DINGTALK_RECEIVE_MODE is not `http`). DingTalk being unreachable never stops
+ * the HTTP API: /healthz answers 503 with the stream's state until the stream is connected.
  */
 export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<BotHandle> {
   const api = createDingtalkApi(rt)
@@ -44,8 +54,13 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
   await app.deps.dictionary.warm?.()
   app.resumeUnfinished()
-  const hasStream = missingStreamCredentials(rt.config).length === 0
+  const streamWanted = rt.config.dingtalk.receiveMode === 'stream' && missingStreamCredentials(rt.config).length === 0
+  const onStateChange = (state: StreamState, previous: StreamState): void => {
+    opts.transport?.onStateChange?.(state, previous)
+    if (state === 'connected') rt.logger.info({ robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase }, 'Andy is listening on the DingTalk stream (robot messages and AI 助理 abilities)')
+  }
   let transport: DingtalkStreamTransport | undefined
+  // Always built (AI 助理 calls on the stream are served by it); listens only with HTTP_PORT.
   const http = createHttpServer({
     config: rt.config,
     logger: rt.logger,
@@ -53,24 +68,37 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
     app,
     metrics,
     streamState: () => transport?.state() ?? 'disabled',
+    streamError: () => transport?.stats().lastError,
     dingtalkStats: api ? () => ({ ...api.stats().calls }) : undefined,
   })
-  if (hasStream) transport = new DingtalkStreamTransport({ config: rt.config, logger: rt.logger, sink: app, graph: http.graph, ...opts.transport })
+  if (streamWanted) transport = new DingtalkStreamTransport({ config: rt.config, logger: rt.logger, sink: app, graph: http.graph, ...opts.transport, onStateChange })
   const a = rt.config.dingtalk.assistant
-  const assistantTransport = a ? new DingtalkStreamTransport({ config: rt.config, logger: rt.logger.child({ app: 'ai-assistant' }), graph: http.graph, credentials: a, ...opts.transport }) : undefined
+  const assistantTransport = a
+    ? new DingtalkStreamTransport({ config: rt.config, logger: rt.logger.child({ app: 'ai-assistant' }), graph: http.graph, credentials: a, ...opts.transport })
+    : undefined
+  // HTTP first: it must answer (and /healthz tell the stream's state) whatever DingTalk does.
   try {
-    await transport?.start()
-    await assistantTransport?.start()
     const url = rt.config.http.port !== undefined ? await http.start() : undefined
     if (url) rt.logger.info({ url }, 'HTTP API listening')
   } catch (err) {
-    await transport?.stop()
-    await assistantTransport?.stop()
     await http.close()
     throw err
   }
-  if (transport) rt.logger.info({ robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase }, 'Andy is listening on the DingTalk stream (robot messages and AI 助理 abilities)')
-  if (assistantTransport) rt.logger.info({ clientId: a?.clientId }, 'AI 助理 abilities also served on the assistant app\'s own stream connection')
+  transport?.begin()
+  assistantTransport?.begin()
+  if (transport && opts.waitForStreamMs !== undefined) {
+    try {
+      await transport.waitUntilConnected(opts.waitForStreamMs)
+      await assistantTransport?.waitUntilConnected(opts.waitForStreamMs)
+    } catch (err) {
+      await transport.stop()
+      await assistantTransport?.stop()
+      await http.close()
+      throw err
+    }
+  }
+  if (assistantTransport) rt.logger.info({ clientId: a?.clientId }, "AI 助理 abilities also served on the assistant app's own stream connection")
+  if (rt.config.dingtalk.receiveMode === 'http') rt.logger.info({ path: CALLBACK_PATH }, 'DINGTALK_RECEIVE_MODE=http: robot messages arrive as HTTP callbacks; no stream connection')
   // Weekly usage digest to an admin group (ANDY_DIGEST_CRON + ANDY_DIGEST_CONVERSATION_ID; needs the OpenAPI).
   let digest: DigestHandle | undefined
   const d = rt.config.digest
@@ -98,6 +126,9 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   }
 }
 
+/** How long `andy start` waits before telling the terminal that the stream is not connected yet. */
+const STREAM_NOTICE_MS = 30_000
+
 /** Logs what would otherwise be silent or fatal, and keeps the process up. */
 export function installProcessGuards(rt: Runtime): void {
   process.on('unhandledRejection', (reason) => rt.logger.error({ err: reason }, 'unhandled promise rejection'))
@@ -105,7 +136,12 @@ export function installProcessGuards(rt: Runtime): void {
 }
 
 export default defineCommand({
-  meta: { name: 'start', description: 'Run the DingTalk stream bot (needs DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET)' },
+  meta: {
+    name: 'start',
+    description:
+      'Run the DingTalk bot: the Stream connection (DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET) and, with HTTP_PORT, the HTTP API and callback. ' +
+      'DINGTALK_RECEIVE_MODE=http receives robot messages as HTTP callbacks only (no stream)',
+  },
   args: {},
   async run() {
     const rt = openRuntime()
@@ -132,12 +168,20 @@ export default defineCommand({
     try {
       bot = await startBot(rt)
     } catch (err) {
-      rt.logger.fatal({ err }, 'could not connect to DingTalk')
+      rt.logger.fatal({ err }, 'could not start')
       rt.db.close()
-      process.stderr.write(`无法连接钉钉：${(err as Error).message}\n`)
+      process.stderr.write(`无法启动：${(err as Error).message}\n${/EADDRINUSE/.test(String((err as Error).message)) ? `端口 ${rt.config.http.port} 已被占用：换一个 HTTP_PORT，或先停掉占用它的进程。\n` : ''}`)
       process.exitCode = 1
       return
     }
+    // DingTalk unreachable is not fatal: say so once in plain words, keep serving HTTP, keep reconnecting.
+    bot.transport?.waitUntilConnected(STREAM_NOTICE_MS).catch((err: unknown) => {
+      if (signalled) return
+      process.stderr.write(
+        `⚠ 钉钉 Stream 还没有连上（${(err as Error).message.slice(0, 300)}）。Andy 继续运行并在后台重试` +
+          `${bot.http ? `；HTTP 接口照常服务，/healthz 显示连接状态` : ''}。请检查网络和 DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET（npm run andy -- doctor）。\n`,
+      )
+    })
     await new Promise<void>((resolve) => {
       onStopRequest = resolve
       if (signalled) resolve()

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { localDate } from '../clock.js'
 import { topGroups, topUsers } from '../db/usage-stats.js'
+import { distinctUserLabels } from '../stats/people.js'
 import { fmtInt, fmtSeconds, perDayLines } from '../stats/format.js'
 import { defaultPeriod, findPeriod, PeriodError, type Period } from '../stats/period.js'
 import { describeFilters, parseStatsQuery, type StatsQuery } from '../stats/query.js'
@@ -32,7 +33,7 @@ export function periodFromArgs(since: string | undefined, until: string | undefi
 export function statsTable(db: Parameters<typeof topUsers>[0], s: UsageStats, by: By, top: number): string {
   const f = filterOf(s.query, s.scope)
   if (by === 'intent') return renderTable(['功能', '次数', '占比', '失败', '被拒', '无结果搜索', 'tokens', '费用'], s.byIntent.map((t) => [t.name, t.n, `${s.total ? Math.round((t.n / s.total) * 100) : 0}%`, t.failed, t.rejected, t.zero, t.tokens, formatRmb(t.cost)]))
-  if (by === 'user') return renderTable(['#', '使用者', '用户ID', '次数'], topUsers(db, f, top).map((u, i) => [String(i + 1), u.label, u.key, u.n]))
+  if (by === 'user') return renderTable(['#', '使用者', '用户ID', '次数'], distinctUserLabels(topUsers(db, f, top)).map((u, i) => [String(i + 1), u.label, u.key, u.n]))
   if (by === 'group') return renderTable(['#', '群', '次数'], topGroups(db, f, top).map((g, i) => [String(i + 1), g.label, g.n]))
   const byDay = new Map<string, Map<string, number>>()
   for (const c of s.byDayIntent) {

@@ -85,6 +85,9 @@ export interface InboxListRow {
   intent: string | null
   source: string
   sender_nick: string | null
+  sender_staff_id: string | null
+  conversation_id: string | null
+  conversation_type: string | null
   conversation_title: string | null
   msgtype: string | null
   text: string | null
@@ -101,7 +104,8 @@ export interface InboxListRow {
 export function listInbound(db: Db, opts: { status?: string; limit: number }): InboxListRow[] {
   return db.sqlite
     .prepare(
-      `SELECT m.id, m.received_at, m.status, m.intent, m.source, m.sender_nick, m.conversation_title, m.msgtype, m.text,
+      `SELECT m.id, m.received_at, m.status, m.intent, m.source, m.sender_nick, m.sender_staff_id, m.conversation_id, m.conversation_type,
+              m.conversation_title, m.msgtype, m.text,
               m.attempts, m.last_error,
               count(CASE WHEN p.status = 'sent' THEN 1 END) AS parts_sent,
               count(CASE WHEN p.status = 'failed' THEN 1 END) AS parts_failed,
@@ -128,4 +132,28 @@ export function resetForRetry(db: Db, id: number, now: number): number {
       .run(now, id)
     return (db.sqlite.prepare(`SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = ? AND status = 'pending'`).get(id) as { n: number }).n
   })()
+}
+
+/** Who wrote to Andy and from which group: staff ids (ANDY_ADMIN_STAFF_IDS) and openConversationIds (ANDY_DIGEST_CONVERSATION_ID). */
+export interface InboxIdentities {
+  readonly senders: Array<{ sender_nick: string | null; sender_staff_id: string; messages: number; last_at: number }>
+  readonly groups: Array<{ conversation_title: string | null; conversation_id: string; messages: number; last_at: number }>
+}
+
+export function inboxIdentities(db: Db, limit = 50): InboxIdentities {
+  const senders = db.sqlite
+    .prepare(
+      `SELECT max(sender_nick) AS sender_nick, sender_staff_id, count(*) AS messages, max(received_at) AS last_at
+         FROM inbound_messages WHERE sender_staff_id IS NOT NULL AND sender_staff_id <> '' AND source <> 'local'
+        GROUP BY sender_staff_id ORDER BY last_at DESC LIMIT ?`,
+    )
+    .all(limit) as InboxIdentities['senders']
+  const groups = db.sqlite
+    .prepare(
+      `SELECT max(conversation_title) AS conversation_title, conversation_id, count(*) AS messages, max(received_at) AS last_at
+         FROM inbound_messages WHERE conversation_type = '2' AND conversation_id IS NOT NULL AND conversation_id <> '' AND source <> 'local'
+        GROUP BY conversation_id ORDER BY last_at DESC LIMIT ?`,
+    )
+    .all(limit) as InboxIdentities['groups']
+  return { senders, groups }
 }

@@ -4,6 +4,7 @@ import type { App } from '../app.js'
 import type { AppConfig } from '../config.js'
 import type { Metrics } from '../services/metrics.js'
 import { parseRobotMessage } from '../transport/types.js'
+import { dingtalkHosts, isDingtalkWebhook } from '../transport/url-guard.js'
 import { safeEqual } from './auth.js'
 
 /**
@@ -64,6 +65,10 @@ export function registerCallback(fastify: FastifyInstance, deps: CallbackDeps): 
       return answer(400, { errcode: 400, errmsg: `不是机器人消息：${parsed.error}` })
     }
     const msg = parsed.message
+    if (msg.sessionWebhook && !isDingtalkWebhook(msg.sessionWebhook, deps.config.dingtalk)) {
+      log.warn({ msgId: msg.msgId }, 'DingTalk callback refused: sessionWebhook is not on a DingTalk host')
+      return answer(400, { errcode: 400, errmsg: `sessionWebhook 不是钉钉的地址（应在 ${dingtalkHosts(deps.config.dingtalk).join(' 或 ')}）` })
+    }
     const robotCode = msg.robotCode || deps.config.dingtalk.robotCode || deps.config.dingtalk.clientId || 'http-callback'
     try {
       const res = deps.app.accept({ source: 'http', robotCode, message: msg, raw: JSON.stringify(request.body) })

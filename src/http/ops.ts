@@ -12,6 +12,8 @@ export interface OpsDeps {
   readonly metrics: Metrics
   /** The stream transport's state ('connected', 'connecting', 'backoff', 'stopped'); absent when no stream runs. */
   readonly streamState?: () => string
+  /** The stream's last connect error while it is not connected. */
+  readonly streamError?: () => string | undefined
   readonly openapi: () => JsonSchema
 }
 
@@ -19,12 +21,14 @@ export interface Health {
   status: 'ok' | 'unhealthy'
   db: string
   stream: string
+  /** While the stream is not connected: why (its last connect error); it keeps reconnecting in the background. */
+  stream_error?: string
   backlog: number | null
   uptime_s: number
 }
 
 /** Healthy when the database answers and the stream (if any) is connected. */
-export function checkHealth(deps: Pick<OpsDeps, 'db' | 'streamState'>): Health {
+export function checkHealth(deps: Pick<OpsDeps, 'db' | 'streamState' | 'streamError'>): Health {
   let db = 'ok'
   let backlog: number | null = null
   try {
@@ -39,8 +43,15 @@ export function checkHealth(deps: Pick<OpsDeps, 'db' | 'streamState'>): Health {
   } catch (err) {
     stream = `error: ${(err as Error).message}`
   }
-  const healthy = db === 'ok' && (stream === 'disabled' || stream === 'connected')
-  return { status: healthy ? 'ok' : 'unhealthy', db, stream, backlog, uptime_s: Math.round(process.uptime()) }
+  const streamOk = stream === 'disabled' || stream === 'connected'
+  const healthy = db === 'ok' && streamOk
+  let streamError: string | undefined
+  try {
+    streamError = streamOk ? undefined : deps.streamError?.()
+  } catch {
+    streamError = undefined
+  }
+  return { status: healthy ? 'ok' : 'unhealthy', db, stream, ...(streamError ? { stream_error: streamError } : {}), backlog, uptime_s: Math.round(process.uptime()) }
 }
 
 export function registerOps(fastify: FastifyInstance, deps: OpsDeps): void {

@@ -40,6 +40,8 @@ export interface HttpServerOptions {
   readonly metrics?: Metrics
   /** The stream transport's state for /healthz ('connected' is healthy); omit when no stream runs. */
   readonly streamState?: () => string
+  /** Why the stream is not connected (its last connect error), for /healthz. */
+  readonly streamError?: () => string | undefined
   /** DingTalk OpenAPI call counts for /metrics. */
   readonly dingtalkStats?: () => Record<string, number>
 }
@@ -147,7 +149,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   fastify.route({ method: ['GET', 'POST'], url: '/', handler: (request, reply) => handle(undefined, request, reply) })
 
   registerCallback(fastify, { config, app, metrics, now })
-  registerOps(fastify, { db, metrics, streamState: opts.streamState, openapi: () => buildOpenApi(endpoints) })
+  registerOps(fastify, { db, metrics, streamState: opts.streamState, streamError: opts.streamError, openapi: () => buildOpenApi(endpoints) })
 
   let port = 0
   return {

@@ -76,44 +76,125 @@ export interface StackedSeries {
   series: Array<{ name: string; values: number[] }>
 }
 
-/** Stacked bars: one bar per label, one colour per series. */
-export function stackedBarChart(title: string, data: StackedSeries, o: { yTitle?: string } = {}): Canvas {
-  return drawChart({
-    type: 'bar',
-    data: {
-      labels: data.labels,
-      datasets: data.series.map((s, i) => ({ label: s.name, data: s.values, backgroundColor: PALETTE[i % PALETTE.length], borderWidth: 0 })),
-    },
-    options: {
-      plugins: { title: { display: true, text: title, font: { size: 18, weight: 'bold' } }, legend: { position: 'bottom' } },
-      scales: {
-        x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true } },
-        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: !!o.yTitle, text: o.yTitle ?? '' } },
-      },
-    },
-  })
+/** Size and type sizes of a chart (px at the canvas size). */
+export interface ChartStyle {
+  readonly width: number
+  readonly height: number
+  readonly title: number
+  readonly subtitle: number
+  readonly tick: number
+  readonly legend: number
+  /** At most this many labels on the category axis (the rest are skipped evenly). */
+  readonly maxCategoryTicks: number
+  /** At most this many labels on the value axis. */
+  readonly maxValueTicks: number
 }
 
-/** Horizontal bars, largest first (top users, intents, departments). */
-export function rankingChart(title: string, items: Array<{ label: string; value: number }>, o: { color?: string; xTitle?: string; height?: number } = {}): Canvas {
+/** The default (desktop, exports): 960×540, 14 px text. */
+export const DESKTOP_STYLE: ChartStyle = { width: CHART_WIDTH, height: CHART_HEIGHT, title: 18, subtitle: 14, tick: 14, legend: 14, maxCategoryTicks: 31, maxValueTicks: 11 }
+
+/**
+ * For the DingTalk chat, which shows a picture at about 358×350: a 720 px wide canvas (scaled by ~0.5)
+ * with 24–32 px text, so labels read at 12–16 px on the phone; few labels, values written on the bars.
+ */
+export const CHAT_STYLE: ChartStyle = { width: 720, height: 440, title: 32, subtitle: 24, tick: 24, legend: 24, maxCategoryTicks: 8, maxValueTicks: 5 }
+
+const titles = (title: string, subtitle: string | undefined, st: ChartStyle) => ({
+  title: { display: true, text: title, font: { size: st.title, weight: 'bold' as const }, padding: { top: 4, bottom: subtitle ? 2 : 10 } },
+  subtitle: { display: !!subtitle, text: subtitle ?? '', font: { size: st.subtitle }, color: '#666', padding: { bottom: 10 } },
+})
+
+/** Writes each bar's value at its end (horizontal bars), so nobody has to read it off the axis. */
+const valueLabels = (size: number): Plugin => ({
+  id: 'andyValueLabels',
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart
+    const meta = chart.getDatasetMeta(0)
+    const values = chart.data.datasets[0]?.data ?? []
+    ctx.save()
+    ctx.font = `${size}px "${CHART_FONT}"`
+    ctx.fillStyle = '#333'
+    ctx.textBaseline = 'middle'
+    meta.data.forEach((bar, i) => {
+      const { x, y } = bar.getProps(['x', 'y'], true) as { x: number; y: number }
+      ctx.fillText(String(values[i] ?? ''), x + 8, y)
+    })
+    ctx.restore()
+  },
+})
+
+/** Stacked bars: one bar per label, one colour per series. */
+export function stackedBarChart(title: string, data: StackedSeries, o: { yTitle?: string; subtitle?: string; style?: ChartStyle } = {}): Canvas {
+  const st = o.style ?? DESKTOP_STYLE
   return drawChart(
     {
       type: 'bar',
       data: {
-        labels: items.map((i) => (i.label.length > 16 ? `${i.label.slice(0, 15)}…` : i.label)),
+        labels: data.labels,
+        datasets: data.series.map((s, i) => ({ label: s.name, data: s.values, backgroundColor: PALETTE[i % PALETTE.length], borderWidth: 0 })),
+      },
+      options: {
+        plugins: {
+          ...titles(title, o.subtitle, st),
+          legend: { position: 'bottom', labels: { font: { size: st.legend }, boxWidth: st.legend, padding: Math.round(st.legend * 0.6) } },
+        },
+        scales: {
+          x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: st.maxCategoryTicks, font: { size: st.tick } } },
+          y: {
+            stacked: true,
+            beginAtZero: true,
+            ticks: { precision: 0, maxTicksLimit: st.maxValueTicks, font: { size: st.tick } },
+            title: { display: !!o.yTitle, text: o.yTitle ?? '', font: { size: st.tick } },
+          },
+        },
+      },
+    },
+    st.width,
+    st.height,
+  )
+}
+
+/** Keeps a trailing "（…4711）" (what tells two people with one nickname apart) when a label is shortened. */
+function shorten(label: string, max: number): string {
+  if (label.length <= max) return label
+  const tail = /（[^（）]*）$/.exec(label)?.[0] ?? ''
+  return `${label.slice(0, Math.max(1, max - tail.length - 1))}…${tail}`
+}
+
+/** Horizontal bars, largest first (top users, intents, departments). */
+export function rankingChart(
+  title: string,
+  items: Array<{ label: string; value: number }>,
+  o: { color?: string; xTitle?: string; height?: number; subtitle?: string; style?: ChartStyle; values?: boolean } = {},
+): Canvas {
+  const st = o.style ?? DESKTOP_STYLE
+  const max = Math.max(0, ...items.map((i) => i.value))
+  return drawChart(
+    {
+      type: 'bar',
+      data: {
+        labels: items.map((i) => shorten(i.label, 16)),
         datasets: [{ label: o.xTitle ?? '', data: items.map((i) => i.value), backgroundColor: o.color ?? PALETTE[0], borderWidth: 0 }],
       },
       options: {
         indexAxis: 'y',
-        plugins: { title: { display: true, text: title, font: { size: 18, weight: 'bold' } }, legend: { display: false } },
+        layout: { padding: { top: 12, left: 12, bottom: 12, right: o.values ? 24 : 12 } },
+        plugins: { ...titles(title, o.subtitle, st), legend: { display: false } },
         scales: {
-          x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: !!o.xTitle, text: o.xTitle ?? '' } },
-          y: { grid: { display: false } },
+          x: {
+            beginAtZero: true,
+            suggestedMax: o.values ? Math.ceil(max * 1.15) : undefined,
+            // With the values written on the bars the axis labels would only repeat them.
+            ticks: { display: !o.values, precision: 0, maxTicksLimit: st.maxValueTicks, font: { size: st.tick } },
+            title: { display: !!o.xTitle, text: o.xTitle ?? '', font: { size: st.tick } },
+          },
+          y: { grid: { display: false }, ticks: { autoSkip: false, font: { size: st.tick } } },
         },
       },
+      plugins: o.values ? [valueLabels(st.tick)] : [],
     },
-    CHART_WIDTH,
-    o.height ?? CHART_HEIGHT,
+    st.width,
+    o.height ?? st.height,
   )
 }
 

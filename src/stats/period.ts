@@ -16,6 +16,8 @@ export interface Period {
 const DAY_MS = 86_400_000
 /** The earliest day 全部 covers. */
 const EPOCH = '2000-01-01'
+/** A period from this day is 全部: its days start at the first record, not in 2000. */
+export const ALL_TIME_FROM = EPOCH
 
 export const DEFAULT_PERIOD_DAYS = 7
 

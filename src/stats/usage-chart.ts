@@ -1,4 +1,4 @@
-import { PALETTE, rankingChart, stackedBarChart, stackVertically, toPng, type StackedSeries } from './chart.js'
+import { CHAT_STYLE, PALETTE, rankingChart, stackedBarChart, stackVertically, toPng, type StackedSeries } from './chart.js'
 import { daysOf, monday } from './period.js'
 import { assistantName, type UsageStats } from './usage-stats.js'
 
@@ -17,11 +17,9 @@ function keyOf(date: string, b: Bucket): string {
   return b === 'day' ? date : b === 'week' ? monday(date) : date.slice(0, 7)
 }
 
-/** Per-bucket counts by intent over the period (days without data show as 0; 全部 starts at the first record). */
+/** Per-bucket counts by intent over every day of the period (days without use show as 0; 全部 starts at the first record). */
 export function dailySeries(s: UsageStats): StackedSeries & { bucket: Bucket } {
-  const first = s.perDay[0]?.date
-  const from = first && first > s.query.period.from ? first : s.query.period.from
-  const days = daysOf({ from, to: s.query.period.to })
+  const days = s.perDay.length ? s.perDay.map((d) => d.date) : daysOf(s.query.period)
   const bucket = bucketOf(days.length)
   const keys = [...new Set(days.map((d) => keyOf(d, bucket)))]
   const index = new Map(keys.map((k, i) => [k, i]))
@@ -43,9 +41,16 @@ export function dailySeries(s: UsageStats): StackedSeries & { bucket: Bucket } {
 
 const BUCKET_NAME: Record<Bucket, string> = { day: '每日', week: '每周', month: '每月' }
 
-export function renderDailyChart(s: UsageStats): Buffer {
+/** People or intents shown in the chat picture (the reply's text lists the full top 10). */
+export const CHART_TOP = 5
+
+function dailyCanvas(s: UsageStats) {
   const data = dailySeries(s)
-  return toPng(stackedBarChart(`${BUCKET_NAME[data.bucket]}使用量（按功能）· ${s.query.period.label}`, data, { yTitle: '次数' }))
+  return stackedBarChart(`${BUCKET_NAME[data.bucket]}使用量（按功能）`, data, { subtitle: s.query.period.label, style: CHAT_STYLE })
+}
+
+export function renderDailyChart(s: UsageStats): Buffer {
+  return toPng(dailyCanvas(s))
 }
 
 export function renderTopChart(s: UsageStats): Buffer {
@@ -53,15 +58,19 @@ export function renderTopChart(s: UsageStats): Buffer {
 }
 
 function topCanvas(s: UsageStats) {
-  if (s.scope.kind === 'all' && s.topUsers.length) {
-    return rankingChart(`最活跃的人 Top ${s.topUsers.length}`, s.topUsers.map((u) => ({ label: u.label, value: u.n })), { color: PALETTE[1], xTitle: '次数' })
-  }
-  return rankingChart('按功能', s.byIntent.map((t) => ({ label: t.name, value: t.n })), { color: PALETTE[0], xTitle: '次数' })
+  const people = s.scope.kind === 'all' && s.topUsers.length > 0
+  const items = people ? s.topUsers.map((u) => ({ label: u.label, value: u.n })) : s.byIntent.map((t) => ({ label: t.name, value: t.n }))
+  const shown = items.slice(0, CHART_TOP)
+  const title = people ? `最活跃的人 Top ${shown.length}（次）` : '按功能（次）'
+  // The title ≈ 70 px, then one 46 px row per bar.
+  const height = 90 + 46 * Math.max(shown.length, 1)
+  return rankingChart(title, shown, { color: PALETTE[people ? 1 : 0], style: CHAT_STYLE, height, values: true })
 }
 
-/** Both charts in one PNG (960×1080): one upload and one message in DingTalk. */
+/**
+ * Both charts in one PNG, 720 px wide and about as tall (one upload, one message in DingTalk), drawn for
+ * the size DingTalk shows it at in the chat (~358×350): large text, few labels, values on the bars.
+ */
 export function renderStatsImage(s: UsageStats): Buffer {
-  const data = dailySeries(s)
-  const daily = stackedBarChart(`${BUCKET_NAME[data.bucket]}使用量（按功能）· ${s.query.period.label}`, data, { yTitle: '次数' })
-  return toPng(stackVertically([daily, topCanvas(s)]))
+  return toPng(stackVertically([dailyCanvas(s), topCanvas(s)]))
 }

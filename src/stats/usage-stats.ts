@@ -4,6 +4,8 @@ import {
   countsByDayIntent, knownNames, latencyPercentiles, topGroups, topUsers, totalsByIntent, zeroResultQuestions,
   type IntentTotals, type TopEntry, type UsageStatsFilter, type ZeroResultQuestion,
 } from '../db/usage-stats.js'
+import { ALL_TIME_FROM, daysOf } from './period.js'
+import { distinctUserLabels } from './people.js'
 import { parseStatsQuery, resolveNames, type StatsQuery } from './query.js'
 
 /** Who the numbers cover: one rep's own usage, or everyone's (admins, the CLI, the digest). */
@@ -22,6 +24,7 @@ export interface UsageStats {
   byIntent: Array<IntentTotals & { name: string }>
   /** Messages per day and intent, days with data only. */
   byDayIntent: Array<{ use_date: string; intent: string; n: number }>
+  /** Every day of the period, days without use as 0 (全部: from the first record on). */
   perDay: Array<{ date: string; n: number }>
   topUsers: TopEntry[]
   topGroups: TopEntry[]
@@ -84,7 +87,7 @@ function* statsSteps(db: Db, query: StatsQuery, scope: StatsScope): Generator<vo
   yield
   const totals = totalsByIntent(db, f, [...new Set(byDayIntent.map((c) => c.intent))])
   yield
-  const users = scope.kind === 'all' ? topUsers(db, f, TOP_USERS, inRange) : []
+  const users = scope.kind === 'all' ? distinctUserLabels(topUsers(db, f, TOP_USERS, inRange)) : []
   yield
   const groups = topGroups(db, f, TOP_GROUPS)
   yield
@@ -94,6 +97,9 @@ function* statsSteps(db: Db, query: StatsQuery, scope: StatsScope): Generator<vo
   const sum = (k: keyof Omit<IntentTotals, 'intent'>) => totals.reduce((s, t) => s + (t[k] ?? 0), 0)
   const perDay = new Map<string, number>()
   for (const c of byDayIntent) perDay.set(c.use_date, (perDay.get(c.use_date) ?? 0) + c.n)
+  const first = [...perDay.keys()].reduce<string | undefined>((a, d) => (a === undefined || d < a ? d : a), undefined)
+  const from = query.period.from === ALL_TIME_FROM ? first : query.period.from
+  const days = from ? daysOf({ from, to: query.period.to }) : []
   return {
     query,
     scope,
@@ -105,7 +111,7 @@ function* statsSteps(db: Db, query: StatsQuery, scope: StatsScope): Generator<vo
     costRmb: Math.round(sum('cost') * 1_000_000) / 1_000_000,
     byIntent: totals.map((t) => ({ ...t, name: assistantName(t.intent) })),
     byDayIntent,
-    perDay: [...perDay].sort(([a], [b]) => a.localeCompare(b)).map(([date, n]) => ({ date, n })),
+    perDay: days.map((date) => ({ date, n: perDay.get(date) ?? 0 })),
     topUsers: users,
     topGroups: groups,
     latency,

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js'
+import { distinctUserLabels } from './people.js'
 import { iterateUsage, llmCostByDay, topGroups, topUsers, totalsByDay, zeroResultQuestions } from '../db/usage-stats.js'
 import { writeWorkbook, type SheetSpec, type WorkbookResult } from '../services/excel.js'
 import { assistantName, filterOf, type UsageStats } from './usage-stats.js'
@@ -51,7 +52,7 @@ export function statsSheets(db: Db, s: UsageStats): SheetSpec[] {
     {
       name: '按人员',
       columns: [{ key: 'label', header: '使用者钉钉昵称' }, { key: 'key', header: '用户ID' }, { key: 'n', header: '次数', kind: 'number' }],
-      rows: s.scope.kind === 'all' ? rowsOf(topUsers(db, f, ALL)) : [{ label: s.scope.nick, key: s.scope.userId, n: s.total }],
+      rows: s.scope.kind === 'all' ? rowsOf(distinctUserLabels(topUsers(db, f, ALL))) : [{ label: s.scope.nick, key: s.scope.userId, n: s.total }],
     },
     {
       name: '按群',

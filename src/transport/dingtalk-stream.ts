@@ -66,6 +66,7 @@ export class DingtalkStreamTransport implements Transport {
    * the credentials are missing, when connections/open answers a permanent 4xx before any connection,
    * or when no connection opened within `startTimeoutMs`; the error names the gateway URL, never a secret.
    * Once started, later outages are retried forever with back-off. Calling it while running is a no-op.
+   * `andy start` uses {@link begin} instead: it must not wait for (or give up on) DingTalk.
    */
   start(): Promise<void> {
     if (this.starting) return this.starting
@@ -76,7 +77,23 @@ export class DingtalkStreamTransport implements Transport {
     return this.starting
   }
 
-  private async connect(): Promise<void> {
+  /**
+   * Starts connecting in the background and returns at once: every failure — DingTalk unreachable, a
+   * 4xx from connections/open — is retried with back-off until `stop()`. Throws only when the
+   * credentials are missing. A no-op while running.
+   */
+  begin(): void {
+    if (this.manager && this.manager.state() !== 'stopped') return
+    this.createManager().start()
+  }
+
+  /** Resolves once a connection is open; rejects after `timeoutMs` (connecting goes on), on `stop()`, or before the first connection on a permanent 4xx. */
+  waitUntilConnected(timeoutMs: number): Promise<void> {
+    if (!this.manager) return Promise.reject(new Error('DingTalk stream: not started'))
+    return this.manager.waitUntilConnected(timeoutMs)
+  }
+
+  private createManager(): StreamConnectionManager {
     const { config } = this.options
     const creds = this.options.credentials
     const missing = creds ? [] : missingStreamCredentials(config)
@@ -94,6 +111,11 @@ export class DingtalkStreamTransport implements Transport {
       onStateChange: this.options.onStateChange,
     })
     this.manager = manager
+    return manager
+  }
+
+  private async connect(): Promise<void> {
+    const manager = this.createManager()
     manager.start()
     try {
       await manager.waitUntilConnected(this.options.startTimeoutMs ?? 30_000)

@@ -30,18 +30,28 @@ export function localEnvelope(text: string, user: LocalUser, now: number): Inbou
   return { source: 'local', robotCode: LOCAL_ROBOT, message, raw: JSON.stringify(message) }
 }
 
+/**
+ * A part as DingTalk shows it: the `@<staffId>` that makes DingTalk notify the asker is displayed as
+ * `@<nick>` in the chat, so the terminal shows it that way too (not `@local-张三`).
+ */
+export function asDisplayed(part: OutboundPart, target: Pick<DeliveryTarget, 'senderStaffId' | 'senderNick'>): OutboundPart {
+  const id = target.senderStaffId
+  if (part.kind !== 'markdown' || !id || !target.senderNick || !part.atUserIds?.includes(id)) return part
+  return { ...part, body: part.body.split(`@${id}`).join(`@${target.senderNick}`) }
+}
+
 /** Keeps every delivered part; the CLI prints them. */
 export class LocalReplier implements Replier {
   readonly parts: Array<{ target: DeliveryTarget; part: OutboundPart }> = []
-  private listener?: (part: OutboundPart) => void
+  private listener?: (part: OutboundPart, target: DeliveryTarget) => void
 
-  onPart(fn: (part: OutboundPart) => void): void {
+  onPart(fn: (part: OutboundPart, target: DeliveryTarget) => void): void {
     this.listener = fn
   }
 
   async deliver(target: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
     this.parts.push({ target, part })
-    this.listener?.(part)
+    this.listener?.(part, target)
     return { channel: 'local' }
   }
 }

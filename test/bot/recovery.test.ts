@@ -37,7 +37,7 @@ describe('resuming unfinished messages', () => {
     const replier = new LocalReplier()
     const t = createTestApp({ db, repliers: { stream: replier } })
     expect(t.app.resumeUnfinished()).toBe(3)
-    expect(await t.app.idle(5000)).toBe(true)
+    expect(await t.app.idle(20_000)).toBe(true)
 
     const poisonParts = replier.parts.filter((p) => p.target.msgId === 'poison')
     expect(poisonParts.map((p) => [p.part.key, p.part.body])).toEqual([['robot-1/poison:2', GIVE_UP_APOLOGY]])
@@ -62,7 +62,7 @@ describe('resuming unfinished messages', () => {
     for (let i = 0; i < 3; i++) markProcessing(db, id, 2)
     const t = createTestApp({ db, env: { ANDY_MAX_ATTEMPTS: '5' }, repliers: { stream: new LocalReplier() } })
     t.app.resumeUnfinished()
-    await t.app.idle(5000)
+    await t.app.idle(20_000)
     expect(getInbound(db, id)).toMatchObject({ status: 'replied', attempts: 4 })
   })
 
@@ -92,8 +92,9 @@ describe('stop()', () => {
     const user = { nick: '慢', staffId: 'slow' }
     const running = t.app.accept(localEnvelope('/打单 银行', user, 1))
     const queued = [t.app.accept(localEnvelope('外企 案例', user, 2)), t.app.accept(localEnvelope('央企 案例', { nick: '别人', staffId: 'other' }, 3))]
-    await new Promise((r) => setTimeout(r, 50))
-    expect(await t.app.stop(2000)).toBe(true)
+    // Event-driven: stop once the first message is running (a fixed pause is too short on a loaded machine).
+    while (getInbound(db, running.inboxId)!.status !== 'processing') await new Promise((r) => setTimeout(r, 5))
+    expect(await t.app.stop(20_000)).toBe(true)
     expect(() => t.app.accept(localEnvelope('late', user, 4))).toThrow(/shutting down/)
     expect(getInbound(db, running.inboxId)).toMatchObject({ status: 'replied' })
     for (const q of queued) expect(getInbound(db, q.inboxId)).toMatchObject({ status: 'received', attempts: 0 })
@@ -101,7 +102,7 @@ describe('stop()', () => {
 
     const next = createTestApp({ db })
     expect(next.app.resumeUnfinished()).toBe(2)
-    await next.app.idle(5000)
+    await next.app.idle(20_000)
     for (const q of queued) expect(getInbound(db, q.inboxId)!.status).toBe('replied')
   })
 
@@ -111,10 +112,10 @@ describe('stop()', () => {
     let release!: () => void
     t.app.router.handle('pitch', () => new Promise<void>((r) => (release = r)))
     const { inboxId } = t.app.accept(localEnvelope('/打单 银行', { nick: 'x' }, 1))
-    await new Promise((r) => setTimeout(r, 20))
+    while (getInbound(db, inboxId)!.status !== 'processing') await new Promise((r) => setTimeout(r, 5))
     expect(await t.app.stop(100)).toBe(false)
     expect(getInbound(db, inboxId)).toMatchObject({ status: 'processing', attempts: 1 })
     release()
-    await t.app.idle(1000)
+    await t.app.idle(20_000)
   })
 })

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -56,6 +57,64 @@ describe('andy doctor', () => {
     const none = await runChecks(parseConfig({ DB_PATH: dbPath, HTTP_PORT: '8080' }))
     expect(none.find((r) => r.name === '钉钉凭证')).toMatchObject({ ok: false, detail: '缺少 DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET' })
     expect(none.find((r) => r.name === 'HTTP 接口')).toMatchObject({ ok: false })
+  })
+})
+
+/** A loopback port with nothing listening (connections are refused). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as net.AddressInfo).port
+  await new Promise<void>((r) => server.close(() => r()))
+  return port
+}
+
+describe('andy doctor: partial configuration and the hint per failure kind', () => {
+  const dbPath = () => join(mkdtempSync(join(tmpdir(), 'andy-doc-')), 'a.db')
+
+  it('names the missing LLM variable when only one of OPENAI_API_KEY / LLM_MODEL is set', async () => {
+    const keyOnly = (await runChecks(parseConfig({ DB_PATH: dbPath(), OPENAI_API_KEY: 'sk-x' }))).find((r) => r.name === '大模型')!
+    expect(keyOnly.ok).toBe(false)
+    expect(keyOnly.detail).toContain('缺少 LLM_MODEL')
+    const modelOnly = (await runChecks(parseConfig({ DB_PATH: dbPath(), LLM_MODEL: 'deepseek-chat' }))).find((r) => r.name === '大模型')!
+    expect(modelOnly.ok).toBe(false)
+    expect(modelOnly.detail).toContain('缺少 OPENAI_API_KEY')
+    expect(JSON.stringify(modelOnly)).not.toContain('未配置')
+    const none = (await runChecks(parseConfig({ DB_PATH: dbPath() }))).find((r) => r.name === '大模型')!
+    expect(none.ok).toBeUndefined()
+  })
+
+  it('says "cannot connect" for a refused connection, not "bad credentials"', async () => {
+    const port = await closedPort()
+    const results = await runChecks(parseConfig({
+      DB_PATH: dbPath(), DINGTALK_CLIENT_ID: 'dingid', DINGTALK_CLIENT_SECRET: 'dingsecret',
+      DINGTALK_API_BASE: `http://127.0.0.1:${port}`, DINGTALK_OAPI_BASE: `http://127.0.0.1:${port}`,
+      OPENAI_API_KEY: 'sk-x', LLM_MODEL: 'm', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, LLM_MAX_RETRIES: '0',
+    }))
+    const failed = results.filter((r) => r.ok === false)
+    expect(failed.map((r) => r.name)).toEqual(['钉钉 access token', '钉钉 Stream 网关', '大模型 m'])
+    for (const r of failed) {
+      expect(r.fix).toContain('连不上')
+      expect(r.fix).not.toMatch(/400|凭证错误|拒绝了/)
+    }
+  })
+
+  it('says the credentials were refused when DingTalk answers 4xx, and the model name when the LLM answers 404', async () => {
+    const llm = await FakeOpenAI.start()
+    closers.push(() => llm.close())
+    const gateway = await FakeGateway.start()
+    const api = await FakeOpenApi.start({ clientId: gateway.clientId, clientSecret: gateway.clientSecret, forwardTo: gateway.apiBase })
+    closers.push(() => gateway.close(), () => api.close())
+    const results = await runChecks(parseConfig({
+      DB_PATH: dbPath(), DINGTALK_CLIENT_ID: gateway.clientId, DINGTALK_CLIENT_SECRET: 'wrong', DINGTALK_API_BASE: api.base, DINGTALK_OAPI_BASE: api.base,
+      OPENAI_API_KEY: 'sk-x', LLM_MODEL: 'm', OPENAI_BASE_URL: `${llm.baseUrl}/no-such-path`, LLM_MAX_RETRIES: '0',
+    }))
+    const byName = Object.fromEntries(results.map((r) => [r.name, r]))
+    expect(byName['钉钉 access token']!.fix).toContain('AppKey / AppSecret')
+    expect(byName['钉钉 Stream 网关']!.fix).toContain('Stream')
+    expect(byName['大模型 m']!.ok).toBe(false)
+    expect(byName['大模型 m']!.fix).toMatch(/404|4xx/)
+    expect(byName['大模型 m']!.fix).toContain('OPENAI_BASE_URL')
   })
 })
 

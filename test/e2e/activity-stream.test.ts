@@ -50,7 +50,7 @@ async function setup() {
   })
   const start = async (): Promise<{ bot: BotHandle; db: Db }> => {
     const db = openDb(dbPath)
-    const bot = await startBot({ config, logger: silentLogger, db }, { transport: { startTimeoutMs: 10_000 } })
+    const bot = await startBot({ config, logger: silentLogger, db }, { waitForStreamMs: 20_000 })
     cleanups.push(async () => {
       await bot.stop()
       db.close()

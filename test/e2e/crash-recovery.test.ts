@@ -51,7 +51,7 @@ function startChild(e: E2eBot, extra: Record<string, string> = {}): Child {
 
 /** Waits until the child holds a live stream connection newer than `after` connections. */
 async function connected(e: E2eBot, child: Child, after: number): Promise<void> {
-  await until(() => e.gateway.connectionCount > after && e.gateway.current !== undefined, 20_000, `child connected; output:\n${child.out.join('')}`)
+  await until(() => e.gateway.connectionCount > after && e.gateway.current !== undefined, 90_000, `child connected; output:\n${child.out.join('')}`)
 }
 
 /** Reads the inbox with a plain connection (no migrations, no checkpoint) while the child may be writing. */
@@ -108,7 +108,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
       expect((await e.gateway.sendRobotMessage(m, { ackTimeoutMs: 10_000 })).frame.code).toBe(200)
     }
     const seen = () => new Set(e.sink.requests.map((r) => msgUuidOf(r.body)))
-    await until(() => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'), 10_000, 'both sends in flight')
+    await until(() => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'), 60_000, 'both sends in flight')
     first.proc.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')
 
@@ -121,7 +121,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     // --- Run 2: resumes everything ---
     const second = startChild(e)
     await connected(e, second, e.gateway.connectionCount)
-    await untilInbox(e, (s) => ['crash-long', 'crash-slow', 'crash-queued-1', 'crash-queued-2'].every((id) => s[id]?.status === 'replied'), 15_000, 'all replied')
+    await untilInbox(e, (s) => ['crash-long', 'crash-slow', 'crash-queued-1', 'crash-queued-2'].every((id) => s[id]?.status === 'replied'), 60_000, 'all replied')
     expect(second.out.join('')).toContain('resuming unfinished messages')
 
     const bodies = new Map<string, string[]>()
@@ -152,7 +152,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     for (const m of [msg(e, 'grace-inflight', 'gu', '外企 案例'), msg(e, 'grace-queued-1', 'gu', '银行 打单方案'), msg(e, 'grace-queued-2', 'gu', '金融 案例')]) {
       expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
     }
-    await until(() => seen().has('dingfakeclientid/grace-inflight:1'), 5000, 'grace reply in flight')
+    await until(() => seen().has('dingfakeclientid/grace-inflight:1'), 60_000, 'grace reply in flight')
     const conn = e.gateway.current!
     second.proc.kill('SIGTERM')
     const exit = await second.exited
@@ -170,11 +170,11 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     // --- Run 3: the queued ones are answered ---
     const third = startChild(e)
     await connected(e, third, e.gateway.connectionCount)
-    await untilInbox(e, (s) => s['grace-queued-1']?.status === 'replied' && s['grace-queued-2']?.status === 'replied', 15_000, 'queued replied')
+    await untilInbox(e, (s) => s['grace-queued-1']?.status === 'replied' && s['grace-queued-2']?.status === 'replied', 60_000, 'queued replied')
     third.proc.kill('SIGTERM')
     expect((await third.exited).code).toBe(0)
     // Closed cleanly: the WAL was checkpointed and truncated.
     expect(!existsSync(`${e.dbPath}-wal`) || statSync(`${e.dbPath}-wal`).size === 0).toBe(true)
     expect(new Set(e.sink.requests.map((r) => msgUuidOf(r.body))).size).toBe(5 + 1 + 1 + 1 + 3)
-  })
+  }, 300_000)
 })

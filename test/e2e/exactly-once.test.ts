@@ -32,15 +32,15 @@ describe('exactly one reply per message', () => {
     // Immediately: the same frame twice in a row (as DingTalk does when an ack is slow).
     const acks = await Promise.all(payloads.flatMap((p) => [e.gateway.sendRobotMessage(p), e.gateway.sendRobotMessage(p)]))
     expect(acks.every((a) => a.frame.code === 200)).toBe(true)
-    await e.sink.waitFor(3, 5000)
+    await e.sink.waitFor(3, 20_000)
     await sleep(1000)
     for (const p of payloads) expect((await e.gateway.sendRobotMessage(p)).frame.code).toBe(200)
-    await first.bot.app.idle(2000)
+    await first.bot.app.idle(20_000)
     await e.stop(first)
 
     const second = await e.start()
     for (const p of payloads) expect((await e.gateway.sendRobotMessage(p)).frame.code).toBe(200)
-    await second.bot.app.idle(2000)
+    await second.bot.app.idle(20_000)
     await sleep(200)
 
     expect(e.sink.requests).toHaveLength(3)
@@ -62,8 +62,8 @@ describe('exactly one reply per message', () => {
     const a = robotTextPayload({ ...base, robotCode: 'robotA' })
     const b = robotTextPayload({ ...base, robotCode: 'robotB' })
     for (const p of [a, b, a, b]) expect((await e.gateway.sendRobotMessage(p)).frame.code).toBe(200)
-    await e.sink.waitFor(2, 5000)
-    await bot.app.idle(2000)
+    await e.sink.waitFor(2, 20_000)
+    await bot.app.idle(20_000)
     await sleep(200)
     expect([...countByUuid(e).entries()].sort()).toEqual([
       ['robotA/shared-msg-1:1', 1],
@@ -94,7 +94,7 @@ describe('exactly one reply per message', () => {
     const acks = await Promise.all(sends)
     expect(acks.every((a) => a.frame.code === 200)).toBe(true)
     await e.sink.waitFor(500, 30_000)
-    await bot.app.idle(5000)
+    await bot.app.idle(20_000)
     await sleep(200)
 
     const counts = countByUuid(e)

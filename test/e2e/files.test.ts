@@ -76,14 +76,14 @@ describe('files through the stream bot', () => {
     const png = makePng(16, 16)
     e.openapi.addDownload('pic-1', png)
     await e.gateway.sendRobotMessage(robotRichTextPayload({ ...group(e, 'm-pic'), text: '图里哪个部门最低？', downloadCode: 'pic-1' }))
-    await until(() => repliesTo(e, 'm-pic').length > 0, 10_000, 'the picture answer')
+    await until(() => repliesTo(e, 'm-pic').length > 0, 20_000, 'the picture answer')
     expect(repliesTo(e, 'm-pic')[0]).toContain('看图回答：图里哪个部门最低？')
     const req = fake.requests.find((r) => r.body.model === 'fake-vl')!
     const parts = req.body.messages.find((m) => m.role === 'user')!.content as unknown as Part[]
     expect(parts[0]!.image_url!.url).toBe(`data:image/png;base64,${png.toString('base64')}`)
 
     await e.gateway.sendRobotMessage(robotPicturePayload({ ...group(e, 'm-old'), downloadCode: 'expired-code' }))
-    await until(() => repliesTo(e, 'm-old').length > 0, 10_000, 'the expired-code reply')
+    await until(() => repliesTo(e, 'm-old').length > 0, 20_000, 'the expired-code reply')
     expect(repliesTo(e, 'm-old')[0]).toContain('下载链接已经过期')
   }, 30_000)
 
@@ -91,10 +91,10 @@ describe('files through the stream bot', () => {
     const { e } = await setup()
     await e.start()
     await e.gateway.sendRobotMessage(robotTextPayload({ ...group(e, 'm-search'), text: '制造业 客户案例' }))
-    await until(() => repliesTo(e, 'm-search').length > 0, 10_000, 'the search reply')
+    await until(() => repliesTo(e, 'm-search').length > 0, 20_000, 'the search reply')
     expect(repliesTo(e, 'm-search')[0]).toContain('内容客户案例：找到 4 条')
     await e.gateway.sendRobotMessage(robotTextPayload({ ...group(e, 'm-export'), text: '导出' }))
-    await until(() => e.openapi.sends.length >= 1, 10_000, 'the file send')
+    await until(() => e.openapi.sends.length >= 1, 20_000, 'the file send')
     expect(repliesTo(e, 'm-export')[0]).toContain('已导出「制造业 客户案例」的全部 **4** 条内容客户案例')
     expect(e.openapi.uploads).toHaveLength(1)
     const up = e.openapi.uploads[0]!
@@ -113,9 +113,9 @@ describe('files through the stream bot', () => {
     const { e } = await setup()
     await e.start()
     await e.gateway.sendRobotMessage(robotTextPayload({ ...direct(e, 'd-search'), text: '金融 客户案例' }))
-    await until(() => repliesTo(e, 'd-search').length > 0, 10_000, 'the search reply')
+    await until(() => repliesTo(e, 'd-search').length > 0, 20_000, 'the search reply')
     await e.gateway.sendRobotMessage(robotTextPayload({ ...direct(e, 'd-export'), text: '导出' }))
-    await until(() => e.openapi.sends.length >= 1, 10_000, 'the file send')
+    await until(() => e.openapi.sends.length >= 1, 20_000, 'the file send')
     const send = e.openapi.sends[0]!
     expect(send).toMatchObject({ kind: 'oto', userIds: ['rep7'], msgKey: 'sampleFile' })
     expect(send.msgParam.mediaId).toBe(e.openapi.uploads[0]!.mediaId)

@@ -26,7 +26,7 @@ describe('andy start (stream bot)', () => {
     const payload = robotTextPayload({ text: '制造业 5000人以上 国企 的客户案例', senderStaffId: 'rep001', sessionWebhook: sink.url('/robot/sendBySession?session=s1') })
     const ack = await gateway.sendRobotMessage(payload)
     expect(ack.frame.code).toBe(200)
-    await sink.waitFor(1, 5000)
+    await sink.waitFor(1, 20_000)
     const body = sink.requests[0]!.body as { msgtype: string; markdown: { title: string; text: string }; at: { atUserIds: string[] } }
     expect(body.msgtype).toBe('markdown')
     expect(body.markdown.text).toContain('内容客户案例：找到 2 条')
@@ -42,9 +42,9 @@ describe('andy start (stream bot)', () => {
     const first = await start()
     const payload = robotTextPayload({ text: '央企 客户案例', sessionWebhook: sink.url() })
     await gateway.sendRobotMessage(payload)
-    await sink.waitFor(1, 5000)
+    await sink.waitFor(1, 20_000)
     await gateway.sendRobotMessage(payload) // redelivery: acked again, no work
-    await first.bot.app.idle(2000)
+    await first.bot.app.idle(20_000)
     expect(sink.requests).toHaveLength(1)
 
     await stop(first)
@@ -62,7 +62,7 @@ describe('andy start (stream bot)', () => {
     gateway.sendRaw(JSON.stringify({ type: 'CALLBACK' }))
     await gateway.sendRobotMessage({ msgtype: 'text' }) // robot payload without msgId: acked and dropped
     await gateway.sendRobotMessage(robotTextPayload({ text: '外企 案例', sessionWebhook: sink.url() }))
-    await sink.waitFor(1, 5000)
+    await sink.waitFor(1, 20_000)
     expect((sink.requests[0]!.body as { markdown: { text: string } }).markdown.text).toContain('上海安盛人寿保险有限公司')
   })
 })

@@ -86,7 +86,7 @@ export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) 
       const db = openDb(dbPath)
       const bot = await startBot(
         { config, logger, db },
-        { ...opts, transport: { startTimeoutMs: 10_000, tuning: FAST_TUNING, ...opts.transport }, delivery: { webhook: { timeoutMs: 1000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery } },
+        { waitForStreamMs: 20_000, ...opts, transport: { tuning: FAST_TUNING, ...opts.transport }, delivery: { webhook: { timeoutMs: 10_000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery } },
       )
       const handle = { bot, db }
       running.add(handle)
@@ -104,7 +104,7 @@ export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) 
 }
 
 /** Polls `cond` every 10 ms; rejects with `what` after `timeoutMs`. */
-export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function until(cond: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)

@@ -242,7 +242,7 @@ export class FakeGateway {
   }
 
   /** Resolves with the first connection (existing or new) matching `predicate`. */
-  async waitForConnection(predicate: (c: GatewayConnection) => boolean, timeoutMs = 5000): Promise<GatewayConnection> {
+  async waitForConnection(predicate: (c: GatewayConnection) => boolean, timeoutMs = 20_000): Promise<GatewayConnection> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const found = this.connections.find((c) => c.ws.readyState === WebSocket.OPEN && predicate(c))

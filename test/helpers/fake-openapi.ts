@@ -162,7 +162,7 @@ export class FakeOpenApi {
   }
 
   /** Resolves once `n` sends were recorded. */
-  async waitForSends(n: number, timeoutMs = 5000): Promise<RecordedSend[]> {
+  async waitForSends(n: number, timeoutMs = 20_000): Promise<RecordedSend[]> {
     const deadline = Date.now() + timeoutMs
     while (this.sends.length < n) {
       if (Date.now() > deadline) throw new Error(`fake openapi: ${this.sends.length}/${n} sends after ${timeoutMs} ms`)

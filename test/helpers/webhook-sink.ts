@@ -62,7 +62,7 @@ export class WebhookSink {
   }
 
   /** Resolves with all requests once at least `n` arrived; rejects after `timeoutMs`. */
-  waitFor(n: number, timeoutMs = 5000): Promise<SinkRequest[]> {
+  waitFor(n: number, timeoutMs = 20_000): Promise<SinkRequest[]> {
     if (this.requests.length >= n) return Promise.resolve([...this.requests])
     return new Promise((resolve, reject) => {
       const check = (): void => {

@@ -105,10 +105,10 @@ describe('ALieBiaoProductprocuredetail filters', () => {
     })
   }
 
-  it('returns rows with the seed field names and numbers as numbers', async () => {
+  it('returns rows with the seed field names, numbers as strings as the seed types them', async () => {
     const r = await call(h.base, 'ALieBiaoProductprocuredetail', { org_name: '华东银行' })
     expect(r.json.data.lie_biao[0]).toMatchObject({
-      org_name: '华东银行股份有限公司', yxt_industry_1: '金融', staff_size: '1万人以上', staff_size_min: 10000, money: 680000, purchase_year: 2023,
+      org_name: '华东银行股份有限公司', yxt_industry_1: '金融', staff_size: '1万人以上', staff_size_min: '10000', money: '680000', purchase_year: '2023',
     })
   })
 })

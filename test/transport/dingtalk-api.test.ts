@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/logger.js'
 import { DingtalkApi, DingtalkApiError, sampleMarkdown, type DingtalkApiOptions } from '../../src/transport/dingtalk-api.js'
+import { SlidingWindowLimiter } from '../../src/transport/rate-limiter.js'
 import { FakeOpenApi, FAULTS, PATHS } from '../helpers/fake-openapi.js'
+import { FakeClock } from '../helpers/fake-clock.js'
 
 let fake: FakeOpenApi
 let lines: string[]
@@ -165,17 +167,34 @@ describe('DingtalkApi retries', () => {
 
 describe('DingtalkApi limiter', () => {
   it('should keep each API path at or under 20 calls per second', async () => {
-    const api = makeApi({ qpsPerPath: undefined })
+    // The limiter runs on a fake clock: what is checked is when it lets each call through, not how fast this machine is.
+    const clock = new FakeClock()
+    const limiter = new SlidingWindowLimiter({ limit: 20, windowMs: 1000, now: clock.now, timers: clock })
+    const passed = new Map<string, Array<{ at: number; waited: number }>>()
+    const acquire = limiter.acquire.bind(limiter)
+    limiter.acquire = async (key: string) => {
+      const waited = await acquire(key)
+      passed.set(key, [...(passed.get(key) ?? []), { at: clock.now(), waited }])
+      return waited
+    }
+    const api = makeApi({ qpsPerPath: undefined, limiter })
     await api.accessToken()
-    const started = Date.now()
-    const otoDone = Promise.all(Array.from({ length: 10 }, () => api.sendToUser('s1', md.msgKey, md.msgParam))).then(() => Date.now() - started)
-    await Promise.all([...Array.from({ length: 60 }, (_, i) => group(api, i)), otoDone])
-    const at = fake.callsTo(PATHS.group).map((c) => c.at).sort((a, b) => a - b)
+    let done = false
+    const all = Promise.all([...Array.from({ length: 60 }, (_, i) => group(api, i)), ...Array.from({ length: 10 }, () => api.sendToUser('s1', md.msgKey, md.msgParam))]).finally(() => {
+      done = true
+    })
+    // Event-driven: whenever everything that can run has run, move the fake time on by 10 ms.
+    while (!done) await clock.advance(10)
+    await all
+    expect(fake.callsTo(PATHS.group)).toHaveLength(60)
+    const groupKey = [...passed.keys()].find((k) => k.includes('groupMessages'))!
+    const at = passed.get(groupKey)!.map((p) => p.at).sort((a, b) => a - b)
     expect(at).toHaveLength(60)
-    for (let i = 0; i + 20 < at.length; i++) expect(at[i + 20]! - at[i]!).toBeGreaterThanOrEqual(900)
-    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(1900)
+    for (let i = 0; i + 20 < at.length; i++) expect(at[i + 20]! - at[i]!).toBeGreaterThanOrEqual(1000)
+    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(2000)
     // another API is not held up by a saturated one
-    expect(await otoDone).toBeLessThan(900)
+    const otoKey = [...passed.keys()].find((k) => k.includes('oToMessages'))!
+    expect(passed.get(otoKey)!.map((p) => p.waited)).toEqual(Array(10).fill(0))
     expect(api.stats().limiterWaits).toBeGreaterThanOrEqual(40)
   })
 })

@@ -128,11 +128,22 @@ function filterParams(spec: TableSpec): ParamSpec[] {
   return spec.filters.map((f) => ({ name: f.param, type: 'string', description: `${f.label}（${HINTS[f.kind]}）` }))
 }
 
+/**
+ * A row as the seed types it: every field is a 字符串 (string), numbers included (staff_size_min,
+ * replace_year, account_count, money…); a missing value is null. `id` (Andy's own key) stays an integer.
+ */
+export function seedTypedRow(spec: TableSpec, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...row }
+  for (const c of outputColumns(spec)) {
+    const v = out[c.name]
+    if (c.type !== 'text' && v !== null && v !== undefined) out[c.name] = String(v)
+  }
+  return out
+}
+
 function rowSchema(spec: TableSpec): JsonSchema {
   const properties: Record<string, JsonSchema> = { id: { type: 'integer', description: '主键' } }
-  for (const c of outputColumns(spec)) {
-    properties[c.name] = { type: [c.type === 'text' ? 'string' : c.type === 'int' ? 'integer' : 'number', 'null'], description: c.label }
-  }
+  for (const c of outputColumns(spec)) properties[c.name] = { type: ['string', 'null'], description: c.type === 'text' ? c.label : `${c.label}（数字，以字符串返回）` }
   return { type: 'object', properties }
 }
 
@@ -148,7 +159,7 @@ function caseEndpoint(spec: TableSpec): Endpoint {
       const filters = filtersFromParams(spec, values)
       const { page, perpage } = pageOf(values)
       const res = runSearch(deps.db, deps.dictionary.get(), { table: spec, filters, page, perpage, relax: false })
-      return data({ lie_biao: res.rows.map((r) => rowToSeed(spec, r)), zong_shu: res.total })
+      return data({ lie_biao: res.rows.map((r) => seedTypedRow(spec, rowToSeed(spec, r))), zong_shu: res.total })
     },
   }
 }

@@ -48,6 +48,9 @@ const NUMERIC: Partial<Record<string, Pick<ParamSpec, 'type' | 'min'>>> = {
   total_rmb: { type: 'number', min: 0 },
 }
 
+/** Numbers stored as numbers that the seed types as 字符串. */
+const SEED_STRINGS = ['id', 'block_index', 'total_tokens', 'total_rmb'] as const
+
 const fieldParams: ParamSpec[] = PROCESS_DATA_COLUMNS.map((name) => ({ name, type: 'string', description: LABELS[name], ...NUMERIC[name] }))
 
 export const saveProcessDataEndpoint: Endpoint = {
@@ -60,7 +63,7 @@ export const saveProcessDataEndpoint: Endpoint = {
     { name: 'id', type: 'integer', min: 1, description: '待更新的数据ID（operate_type=2 时必填）' },
     ...fieldParams,
   ],
-  response: objectSchema({ id: ['integer', '新主键Id（更新时为被更新的 id）'], row_num: ['integer', '影响行数'] }),
+  response: objectSchema({ id: '新主键Id（更新时为被更新的 id；字符串）', row_num: '影响行数（字符串）' }),
   notes: '更新时只改动本次给出的字段；空字符串视为未给出。',
   run({ deps, values }) {
     const fields: ProcessDataValues = {}
@@ -71,13 +74,13 @@ export const saveProcessDataEndpoint: Endpoint = {
     const now = deps.now()
     if (values.operate_type === 1) {
       const id = insertProcessData(deps.db, fields, now)
-      return data({ id, row_num: 1 }, values.id !== undefined ? 'operate_type=1（创建）时忽略参数 id' : '')
+      return data({ id: String(id), row_num: '1' }, values.id !== undefined ? 'operate_type=1（创建）时忽略参数 id' : '')
     }
     const id = values.id
     if (typeof id !== 'number') throw badRequest('operate_type=2（更新）时必须提供参数 id（待更新的数据ID）')
     if (!processDataExists(deps.db, id)) throw new ApiError(404, `id=${id} 的过程数据不存在，无法更新；新建请用 operate_type=1`)
     const rowNum = updateProcessData(deps.db, id, fields, now)
-    return data({ id, row_num: rowNum })
+    return data({ id: String(id), row_num: String(rowNum) })
   },
 }
 
@@ -91,11 +94,17 @@ export const getProcessDataEndpoint: Endpoint = {
     properties: {
       datas: {
         type: 'array',
-        items: objectSchema({ id: ['integer', '主键'], ...LABELS, block_index: ['integer', LABELS.block_index], total_tokens: ['integer', LABELS.total_tokens], total_rmb: ['number', LABELS.total_rmb] }),
+        items: objectSchema({ id: '主键（字符串）', ...LABELS, created_at: ['integer', '创建时间（毫秒）'], updated_at: ['integer', '更新时间（毫秒）'] }),
       },
     },
   },
   run({ deps, values }) {
-    return data({ datas: processDataOfUser(deps.db, String(values.user_id)) })
+    // The seed types every field as 字符串: the counters and the id go out as strings.
+    const datas = processDataOfUser(deps.db, String(values.user_id)).map((r) => {
+      const out: Record<string, unknown> = { ...r }
+      for (const k of SEED_STRINGS) if (out[k] !== null && out[k] !== undefined) out[k] = String(out[k])
+      return out
+    })
+    return data({ datas })
   },
 }

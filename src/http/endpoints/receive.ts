@@ -1,4 +1,5 @@
 import { parseRobotMessage } from '../../transport/types.js'
+import { dingtalkHosts, isDingtalkWebhook } from '../../transport/url-guard.js'
 import { data, objectSchema, type Endpoint, type EndpointCall } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
 import type { ParamSpec } from '../params.js'
@@ -46,6 +47,11 @@ function accept(call: EndpointCall, defaultCustomType: string | undefined) {
   if (defaultCustomType && !payload.customType) payload.customType = defaultCustomType
   const parsed = parseRobotMessage(payload)
   if (!parsed.ok) throw badRequest(`消息内容不符合机器人消息格式：${parsed.error}`)
+  // Replies are POSTed to sessionWebhook: only DingTalk's own hosts, never a URL of the caller's choosing.
+  const webhook = parsed.message.sessionWebhook
+  if (webhook && !isDingtalkWebhook(webhook, deps.config.dingtalk)) {
+    throw badRequest(`参数 sessionWebhook 必须是钉钉的会话地址（主机 ${dingtalkHosts(deps.config.dingtalk).join(' 或 ')}），请原样传入钉钉回调里的 sessionWebhook`)
+  }
   const robotCode = parsed.message.robotCode || deps.config.dingtalk.robotCode || 'http-api'
   let res
   try {
@@ -58,7 +64,7 @@ function accept(call: EndpointCall, defaultCustomType: string | undefined) {
   const notes: string[] = []
   if (res.duplicate) notes.push('该 msgId 已收到过（重复投递）：返回原记录 id，不会重复回复')
   if (!parsed.message.sessionWebhook) notes.push('未提供 sessionWebhook，回复可能无法送达')
-  return data({ id: res.inboxId }, notes.join('；'))
+  return data({ id: String(res.inboxId) }, notes.join('；'))
 }
 
 function receiveEndpoint(action: string, summary: string, defaultCustomType?: string): Endpoint {
@@ -68,7 +74,7 @@ function receiveEndpoint(action: string, summary: string, defaultCustomType?: st
     tag: '机器人消息',
     params: ROBOT_PARAMS,
     passthrough: true,
-    response: objectSchema({ id: ['integer', '收件箱记录 id'] }),
+    response: objectSchema({ id: '主键id（收件箱记录 id，字符串）' }),
     notes: defaultCustomType
       ? `未给 customType 时按 ${defaultCustomType} 处理。消息字段之外的参数原样保存。`
       : '按 customType（若有）或消息内容识别意图。消息字段之外的参数原样保存。',

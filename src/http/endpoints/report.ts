@@ -2,6 +2,7 @@ import { buildOpsReport, postOpsReport } from '../../ops-report/build.js'
 import { OpsReportError } from '../../ops-report/errors.js'
 import { data, type Endpoint } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
+import { checkOutboundUrl, guardedFetch, UrlRefusedError, type UrlPolicy } from '../../transport/url-guard.js'
 
 /**
  * AJdyyReportData: the stage operations report (阶段运营报告) from a customer's learning-platform export.
@@ -12,12 +13,22 @@ import { ApiError, badRequest } from '../envelope.js'
 
 const MAX_BYTES = 20 * 1024 * 1024
 
-async function download(url: string): Promise<Uint8Array> {
-  if (!/^https?:\/\//i.test(url)) throw badRequest('参数 file_url 应为 http(s) 地址')
+/** A URL from the request: public hosts only, unless allowlisted (transport/url-guard.ts); refusals are 400s. */
+async function checked<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p
+  } catch (err) {
+    if (err instanceof UrlRefusedError) throw badRequest(err.message)
+    throw err
+  }
+}
+
+async function download(url: string, policy: UrlPolicy): Promise<Uint8Array> {
   let res: Response
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(30_000) })
+    res = await checked(guardedFetch(url, 'file_url', policy, { signal: AbortSignal.timeout(30_000) }))
   } catch (err) {
+    if (err instanceof ApiError) throw err
     throw badRequest(`无法下载 file_url：${(err as Error).message}`)
   }
   if (!res.ok || !res.body) throw badRequest(`下载 file_url 失败：HTTP ${res.status}`)
@@ -60,7 +71,9 @@ export const reportDataEndpoint: Endpoint = {
     const b64 = values.file_base64 as string | undefined
     const url = values.file_url as string | undefined
     if (!b64 && !url) throw badRequest('需要学习记录工作簿：请传 file_base64（文件的 base64）或 file_url（下载地址）')
-    const buffer = b64 ? Buffer.from(b64, 'base64') : await download(url!)
+    const policy: UrlPolicy = { allowlist: deps.config.urlAllowlist }
+    if (values.webhook) await checked(checkOutboundUrl(String(values.webhook), 'webhook', policy))
+    const buffer = b64 ? Buffer.from(b64, 'base64') : await download(url!, policy)
     if (buffer.byteLength === 0) throw badRequest('file_base64 解码后为空，请检查编码')
     let report
     try {
@@ -79,7 +92,9 @@ export const reportDataEndpoint: Endpoint = {
     let webhookError: string | undefined
     if (values.webhook) {
       try {
-        await postOpsReport(report, String(values.webhook), { secret: values.secret as string | undefined, now: deps.now })
+        const post = (target: string, init: RequestInit) =>
+          guardedFetch(target, 'webhook', policy, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: String(init.body), signal: init.signal ?? undefined })
+        await postOpsReport(report, String(values.webhook), { secret: values.secret as string | undefined, now: deps.now, fetch: post as typeof fetch })
       } catch (err) {
         webhookError = (err as Error).message
         logger.warn({ err }, 'AJdyyReportData: webhook post failed')
