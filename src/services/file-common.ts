@@ -1,3 +1,5 @@
+import type { FileLimits, LimitKind } from './file-limits.js'
+
 /** Types and helpers shared by the file extractors (files.ts and file-*.ts). */
 
 export type DocKind = 'pdf' | 'docx' | 'xlsx' | 'pptx' | 'text'
@@ -30,18 +32,35 @@ export interface Extracted {
   readonly encoding?: string
 }
 
-export type FileErrorCode = 'too_large' | 'unsupported' | 'legacy_office' | 'image' | 'scanned' | 'encrypted' | 'corrupt' | 'timeout' | 'empty'
+export type FileErrorCode = 'too_large' | 'unsupported' | 'legacy_office' | 'image' | 'scanned' | 'encrypted' | 'corrupt' | 'timeout' | 'empty' | 'limit'
+
+export interface FileErrorDetail {
+  readonly pages?: number
+  readonly kind?: FileKind
+  readonly ext?: string
+  /** code 'limit': which cap, the value found (when known) and the cap. */
+  readonly limit?: LimitKind
+  readonly actual?: number
+  readonly max?: number
+  /** The zip part concerned (code 'limit'). */
+  readonly part?: string
+}
 
 /** A file Andy cannot read, with what to tell the user (handlers turn the code into Chinese). */
 export class FileError extends Error {
   constructor(
     readonly code: FileErrorCode,
     message: string,
-    readonly detail: { readonly pages?: number; readonly kind?: FileKind; readonly ext?: string } = {},
+    readonly detail: FileErrorDetail = {},
   ) {
     super(message)
     this.name = 'FileError'
   }
+}
+
+/** A cap passed (see file-limits.ts); `message` is for the log, surfaces word it from the detail. */
+export function limitError(limit: LimitKind, message: string, detail: Omit<FileErrorDetail, 'limit'> = {}): FileError {
+  return new FileError('limit', message, { ...detail, limit })
 }
 
 /** What the extractors get: stop reading past maxChars, give up past the deadline. */
@@ -49,6 +68,8 @@ export interface ExtractLimits {
   readonly maxChars: number
   /** Epoch ms. */
   readonly deadline: number
+  /** The resource caps (zip sizes, rows, pages…). */
+  readonly files: FileLimits
 }
 
 /** Throws the timeout error once the deadline has passed (extractors call it between units of work). */
