@@ -174,37 +174,54 @@ export class FilePool {
     this.wake()
   }
 
-  /** A worker for one job; each request has `timeoutMs` to be answered. */
+  /**
+   * A worker for one job; each request has `timeoutMs` to be answered. Between requests the worker
+   * does not keep the process alive, and a job left without a request for `timeoutMs` (a reader
+   * abandoned half-way) is ended and its worker replaced.
+   */
   async open(timeoutMs: number): Promise<Channel> {
     const w = await this.acquire()
     let heapUsed = 0
     let closed = false
+    let abandon: NodeJS.Timeout | undefined
+    const close = (healthy: boolean) => {
+      if (closed) return
+      closed = true
+      clearTimeout(abandon)
+      this.release(w, healthy, heapUsed)
+    }
     return {
       request: (message, transfer) =>
         new Promise<WorkerReply>((resolve, reject) => {
-          if (w.dead) return reject(new FileError('corrupt', 'the file parser stopped'))
-          const timer = setTimeout(() => {
+          clearTimeout(abandon)
+          if (w.dead || closed) return reject(new FileError('corrupt', 'the file parser stopped'))
+          w.worker.ref()
+          const settle = () => {
+            clearTimeout(timer)
             w.onFailure = undefined
+            w.onReply = undefined
+            w.worker.unref()
+            abandon = setTimeout(() => close(false), timeoutMs)
+            abandon.unref()
+          }
+          const timer = setTimeout(() => {
+            settle()
             w.kill()
             reject(new FileError('timeout', `parsing took longer than ${Math.round(timeoutMs / 1000)} s`))
           }, timeoutMs)
           w.onFailure = (err) => {
-            clearTimeout(timer)
+            settle()
             reject(err)
           }
           w.onReply = (m) => {
-            clearTimeout(timer)
+            settle()
             if (m.type === 'result' || m.type === 'end' || m.type === 'error') heapUsed = m.heapUsed
             if (m.type === 'error') reject(toError(m.error))
             else resolve(m)
           }
           w.post(message, transfer)
         }),
-      close: (healthy) => {
-        if (closed) return
-        closed = true
-        this.release(w, healthy, heapUsed)
-      },
+      close,
     }
   }
 
