@@ -39,7 +39,8 @@ export const MAX_RECORDS = 500_000
 function fileProblem(err: FileFormatError, name: string): OpsReportError {
   const fe = err.fileError
   if (!fe) return new OpsReportError('bad_file', err.message)
-  return new OpsReportError(fe.code === 'limit' ? 'too_large' : 'bad_file', describeFileError(fe, name))
+  const code = fe.code === 'limit' ? 'too_large' : fe.code === 'timeout' || fe.detail.crashed ? 'file_failed' : 'bad_file'
+  return new OpsReportError(code, describeFileError(fe, name))
 }
 
 /**

@@ -44,6 +44,10 @@ export interface FileErrorDetail {
   readonly max?: number
   /** The zip part concerned (code 'limit'). */
   readonly part?: string
+  /** A picture's declared size, "50000×50000" (limit 'pixels'). */
+  readonly dims?: string
+  /** The parsing worker died (not a verdict on the file's format). */
+  readonly crashed?: boolean
 }
 
 /** A file Andy cannot read, with what to tell the user (handlers turn the code into Chinese). */

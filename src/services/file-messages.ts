@@ -35,7 +35,7 @@ function limitText(err: FileError): string {
     case 'pages':
       return `有 ${n(d.actual ?? 0)} 页（上限 ${n(max)} 页）`
     case 'pixels':
-      return `图片尺寸声明为 ${n(d.actual ?? 0)} 像素（上限 ${n(max)} 像素）`
+      return `图片声明的尺寸是 ${d.dims ?? ''}（${n(Math.round((d.actual ?? 0) / 1e6))} 百万像素，上限 ${n(Math.round(max / 1e6))} 百万像素）`
     case 'memory':
       return `读取时占用的内存超过上限（${n(max)} MB）`
     default:
@@ -51,6 +51,7 @@ export function describeFileError(err: FileError, fileName?: string, o: { admin?
       return `${name}${limitText(err)}，为安全起见 Andy 没有继续读取${setting}。如果是正常文件，请拆分成几个小文件，或只保留需要的部分后再发。`
     }
     case 'corrupt':
+      if (err.detail.crashed) return `读取${name}时解析程序意外停止了，Andy 本身不受影响。请稍后再试；如果一直这样，请把文件另存一份（或转成 PDF）再发。`
       return `${name}打不开：文件已损坏，或不是它的扩展名所说的格式（例如改了扩展名的文件）。请用 Excel/Word/WPS 打开后重新另存一份再试。`
     case 'encrypted':
       return `${name}有密码保护，Andy 打不开。请去掉密码后再发。`

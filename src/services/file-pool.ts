@@ -77,12 +77,12 @@ class PoolWorker {
     this.worker.on('error', (err: Error & { code?: string }) => {
       this.dead = true
       const failure =
-        err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? limitError('memory', `the parser ran out of its ${heapMb} MB heap`, { max: heapMb }) : new FileError('corrupt', `the file parser failed: ${err.message}`)
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? limitError('memory', `the parser ran out of its ${heapMb} MB heap`, { max: heapMb }) : new FileError('corrupt', `the file parser failed: ${err.message}`, { crashed: true })
       this.onFailure?.(failure)
     })
     this.worker.on('exit', (code) => {
       this.dead = true
-      this.onFailure?.(new FileError('corrupt', `the file parser stopped (exit code ${code})`))
+      this.onFailure?.(new FileError('corrupt', `the file parser stopped (exit code ${code})`, { crashed: true }))
     })
   }
 
