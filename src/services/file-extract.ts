@@ -20,6 +20,8 @@ export interface ExtractJob {
 }
 
 export async function extractDocument(job: ExtractJob): Promise<Extracted> {
+  // pdf.js loads on the first PDF; the deadline counts from after that.
+  if (job.kind === 'pdf') await import('pdfjs-dist/legacy/build/pdf.mjs')
   const limits: ExtractLimits = { maxChars: job.maxChars, deadline: Date.now() + job.timeoutMs, files: job.limits }
   if (job.kind === 'pdf') return extractPdf(job.buffer, limits)
   let zip: GuardedZip

@@ -48,7 +48,7 @@ export function describeFileError(err: FileError, fileName?: string, o: { admin?
   switch (err.code) {
     case 'limit': {
       const setting = o.admin && err.detail.limit ? `（上限由 ${LIMIT_SETTINGS[err.detail.limit]} 设置，见 docs/files.md）` : ''
-      return `${name}${limitText(err)}，为安全起见 Andy 没有继续读取${setting}。如果是正常文件，请拆分成几个小文件，或只保留需要的部分后再发。`
+      return `${name}${limitText(err)}，为安全起见 Andy 没有继续读取${setting}。如果是正常文件，请拆分成几个小文件，或只保留需要的部分后再${o.admin ? '试' : '发'}。`
     }
     case 'corrupt':
       if (err.detail.crashed) return `读取${name}时解析程序意外停止了，Andy 本身不受影响。请稍后再试；如果一直这样，请把文件另存一份（或转成 PDF）再发。`

@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads'
-import { extractDocument, type ExtractJob } from './file-extract.js'
+import type { ExtractJob } from './file-extract.js'
 import { heapUsed, serializeError, type WorkerReply } from './file-pool.js'
 import type { FileLimits } from './file-limits.js'
-import { tableRows, type TableRow, type TableSource } from './table-rows.js'
+import type { TableRow, TableSource } from './table-rows.js'
 
 /**
  * A file-parsing worker thread (started by file-pool.ts through file-worker-boot.mjs). One job at a
@@ -11,9 +11,7 @@ import { tableRows, type TableRow, type TableSource } from './table-rows.js'
  * running out of heap or time ends the worker, which the pool replaces.
  */
 
-// pdf.js is loaded on first use by file-pdf.ts; loading it now keeps that out of every job's deadline.
-await import('pdfjs-dist/legacy/build/pdf.mjs')
-
+// The parsers load on a job's first use (a table job never loads pdf.js); the job's deadline starts after.
 const port = parentPort!
 const BATCH_ROWS = 500
 const BATCH_CHARS = 500_000
@@ -56,6 +54,7 @@ port.on('message', (m: Message) => {
     switch (m.type) {
       case 'extract':
         try {
+          const { extractDocument } = await import('./file-extract.js')
           send({ type: 'result', value: await extractDocument(m.job), heapUsed: heapUsed() })
         } catch (err) {
           send({ type: 'error', error: serializeError(err), heapUsed: heapUsed() })
@@ -64,6 +63,7 @@ port.on('message', (m: Message) => {
       case 'table':
         progress = undefined
         try {
+          const { tableRows } = await import('./table-rows.js')
           rows = tableRows(m.source, m.limits, { firstSheetOnly: m.firstSheetOnly, onProgress: (f) => (progress = f) })[Symbol.asyncIterator]()
         } catch (err) {
           send({ type: 'error', error: serializeError(err), heapUsed: heapUsed() })
