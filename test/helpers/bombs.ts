@@ -171,6 +171,12 @@ export function xlsxSharedStringsLast(sheets: ReadonlyArray<{ name: string; rows
   return buildZip([...head, rels, ...sheetXml.map((x, i) => ({ name: `xl/worksheets/sheet${i + 1}.xml`, data: x })), { name: 'xl/sharedStrings.xml', data: sst }, { name: 'docProps/app.xml', data: `${XML}<Properties/>` }])
 }
 
+/** A one-sheet workbook whose sheetData is `rowsXml`. */
+export function xlsxWithSheet(rowsXml: string): Buffer {
+  const { head, rels } = workbookParts(['Sheet1'], false)
+  return buildZip([...head, rels, { name: 'xl/worksheets/sheet1.xml', data: `${XML}<worksheet xmlns="${SS_NS}"><sheetData>${rowsXml}</sheetData></worksheet>` }])
+}
+
 const ROW = '<row><c t="inlineStr"><is><t>bomb</t></is></c></row>'
 
 /** An xlsx whose one worksheet inflates to `size` bytes of one-cell rows (honest directory unless `declaredSize`). */
