@@ -51,7 +51,7 @@ export function factsMarkdown(doc: Doc, withExcerpt = false): string {
     const start = doc.text.replace(/^#+\s*/gm, '').replace(/\s+/g, ' ').trim().slice(0, 160)
     if (start) lines.push(`开头：${escapeMd(start)}…`)
   }
-  if (f.imagePages) lines.push(`> 其中 ${f.imagePages} 页几乎没有文字（可能是扫描图片），这些页的内容没有读到。`)
+  if (f.imagePages) lines.push(`> 其中 ${f.imagePages} 页没有文字层（可能是扫描图片），这些页的内容没有读到。`)
   if (f.truncated) lines.push(`> 文档较长，只读取了前 ${f.chars.toLocaleString('en-US')} 字。`)
   return lines.join('  \n')
 }

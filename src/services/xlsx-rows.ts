@@ -159,9 +159,17 @@ export async function* readXlsx(zip: GuardedZip, limits: FileLimits, o: XlsxRead
   await reader._parseWorkbook(await zip.stream(wbPart))
   const partOf = (type: string) => rels.filter((r) => r.Type?.endsWith(type) && r.Target).map((r) => resolvePart(wbPart, r.Target!)).find((p) => zip.has(p))
   const sst = partOf('/sharedStrings')
-  // Always a table, so a shared-string cell of a workbook without strings is reported, not left as {sharedString}.
-  if (sst) for await (const _ of reader._parseSharedStrings(await zip.stream(sst)));
-  else (reader as unknown as { sharedStrings: unknown[] }).sharedStrings = []
+  if (sst) {
+    for await (const _ of reader._parseSharedStrings(await zip.stream(sst)));
+    // exceljs reads sharedStrings[n] for a cell; an index the table lacks would be a silent blank — make it a
+    // {sharedString: n} that plainCell reports. (Without the part, exceljs gives {sharedString: n} itself.)
+    const table = (reader as unknown as { sharedStrings?: unknown[] }).sharedStrings
+    if (table) {
+      ;(reader as unknown as { sharedStrings: unknown[] }).sharedStrings = new Proxy(table, {
+        get: (t, p, r) => (typeof p === 'string' && /^\d+$/.test(p) && Number(p) >= t.length ? { sharedString: Number(p) } : Reflect.get(t, p, r)),
+      })
+    }
+  }
   const styles = partOf('/styles')
   if (styles) await reader._parseStyles(await zip.stream(styles))
   const byId = new Map(rels.map((r) => [r.Id, r]))
