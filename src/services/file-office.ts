@@ -1,14 +1,16 @@
 import mammoth from 'mammoth'
 import { checkDeadline, FileError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
+import { trimDocx } from './docx-trim.js'
 import { decodeEntities, htmlToText } from './file-text.js'
 import { readRels, resolvePart } from './xlsx-rows.js'
 import type { GuardedZip } from './zip-guard.js'
 
 /**
  * Word and PowerPoint text, from a zip the GuardedZip has checked. DOCX through mammoth (headings kept
- * from the paragraph styles, images skipped without being decoded); mammoth inflates the zip itself
- * (jszip), so the XML parts are inflated once first, counted and held to the sizes the directory
- * declares. PPTX by reading the slide XML through the GuardedZip in presentation order, one slide at a
+ * from the paragraph styles, images skipped without being decoded). A document longer than the text
+ * budget is cut first (docx-trim.ts), so mammoth never builds the whole of a huge one; otherwise mammoth
+ * inflates the zip itself (jszip), so its XML parts are inflated once first, counted and held to the
+ * sizes the directory declares. PPTX by reading the slide XML through the GuardedZip in presentation order, one slide at a
  * time until the text budget is full: each slide's title as a heading, its text and tables, then its
  * speaker notes.
  */
@@ -17,12 +19,15 @@ import type { GuardedZip } from './zip-guard.js'
 const DOCX_TEXT_PART = /\.(xml|rels)$/i
 
 export async function extractDocx(zip: GuardedZip, buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
-  await zip.verify((name) => DOCX_TEXT_PART.test(name))
+  const isText = (name: string) => DOCX_TEXT_PART.test(name)
+  const trimmed = await trimDocx(zip, limits.maxChars, isText)
+  if (!trimmed) await zip.verify(isText)
   checkDeadline(limits, 'the document')
+  const input = trimmed?.zip ?? buffer
   let html: string
   try {
     const res = await mammoth.convertToHtml(
-      { buffer: Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength) },
+      { buffer: Buffer.from(input.buffer, input.byteOffset, input.byteLength) },
       // Pictures are not read at all (a data URI per image would only cost memory).
       { convertImage: mammoth.images.imgElement(() => Promise.resolve({ src: '' })), ignoreEmptyParagraphs: true },
     )
@@ -35,7 +40,7 @@ export async function extractDocx(zip: GuardedZip, buffer: Uint8Array, limits: E
   const out = new TextBuffer(limits.maxChars)
   out.push(text)
   const kept = out.text()
-  return { kind: 'docx', text: kept, chars: kept.length, truncated: out.truncated, headings }
+  return { kind: 'docx', text: kept, chars: kept.length, truncated: out.truncated || trimmed !== undefined, headings }
 }
 
 const PARAGRAPH_OR_ROW = /<a:tr[\s>][\s\S]*?<\/a:tr>|<a:p[\s>][\s\S]*?<\/a:p>/g

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { docxBomb, pngDeclaring, xlsxBomb } from '../helpers/bombs.js'
+import { pngDeclaring, pptxBomb, xlsxBomb } from '../helpers/bombs.js'
 import { makeDocx } from '../helpers/documents.js'
 import { e2eBot, markdownOf, until, type E2eBot } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
@@ -31,7 +31,7 @@ describe('hostile files through the stream bot', () => {
     env = await e2eBot({
       env: {
         OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake-model', LLM_VISION_MODEL: 'fake-vl', LLM_TIMEOUT_MS: '5000', LOG_LEVEL: 'warn',
-        // A small worker heap, and the ratio cap out of the way, so a plain large document blows the heap.
+        // A small worker heap, and the ratio cap out of the way, so one huge slide blows the heap.
         ANDY_FILE_WORKER_HEAP_MB: '64', ANDY_FILE_MAX_RATIO: '100000',
       },
     })
@@ -54,10 +54,10 @@ describe('hostile files through the stream bot', () => {
     expect(repliesTo(e, 'm-png')[0]).toContain('图片声明的尺寸是 50000×50000')
     expect(llm.requests.filter((r) => r.body.model === 'fake-vl')).toHaveLength(0)
 
-    e.openapi.addDownload('code-heavy', docxBomb(60 * 1024 * 1024), { fileName: '年度总结.docx' })
-    await e.gateway.sendRobotMessage(robotFilePayload({ ...dm(e, 'm-heavy'), downloadCode: 'code-heavy', fileName: '年度总结.docx' }))
+    e.openapi.addDownload('code-heavy', pptxBomb(60 * 1024 * 1024), { fileName: '年度总结.pptx' })
+    await e.gateway.sendRobotMessage(robotFilePayload({ ...dm(e, 'm-heavy'), downloadCode: 'code-heavy', fileName: '年度总结.pptx' }))
     await until(() => repliesTo(e, 'm-heavy').length > 0, 120_000, 'the heap refusal')
-    expect(repliesTo(e, 'm-heavy')[0]).toContain('「年度总结.docx」读取时占用的内存超过上限（64 MB）')
+    expect(repliesTo(e, 'm-heavy')[0]).toContain('「年度总结.pptx」读取时占用的内存超过上限（64 MB）')
     await until(() => (status('m-heavy') as { status: string } | undefined)?.status === 'failed', 10_000, 'the heavy message to be finished')
     expect(status('m-heavy')).toEqual({ status: 'failed', last_error: 'file_limit_memory' })
 

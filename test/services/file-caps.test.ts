@@ -174,13 +174,34 @@ describe('isolation: the worker, not the bot, pays for a blow-up', () => {
   it('a parse that outgrows its heap is ended as a memory refusal; the next file is read by a fresh worker', async () => {
     const limits = small({ workerHeapMb: 64, maxRatio: 100_000 })
     expect(filePool(limits).resourceLimits).toEqual({ maxOldGenerationSizeMb: 64 })
-    // 60 MB of paragraphs: within the zip caps, but mammoth builds a document tree far larger than 64 MB.
-    const heavy = bombs.docxBomb(60 * bombs.MB)
-    const err = await refusal(extractText(heavy, { fileName: 'heavy.docx', limits }))
+    // One 60 MB slide: within the zip caps, but a slide is read whole, and 60 MB of XML does not fit in 64 MB.
+    const heavy = bombs.pptxBomb(60 * bombs.MB)
+    const err = await refusal(extractText(heavy, { fileName: 'heavy.pptx', limits }))
     expect(err.detail).toMatchObject({ limit: 'memory', max: 64 })
-    expect(describeFileError(err, 'heavy.docx')).toContain('读取时占用的内存超过上限（64 MB）')
+    expect(describeFileError(err, 'heavy.pptx')).toContain('读取时占用的内存超过上限（64 MB）')
     const next = await extractText(await makeDocx([{ heading: '结论' }, { para: '满意度 4.6 分' }]), { limits })
     expect(next.text).toContain('满意度 4.6 分')
+  })
+
+  it('cuts a huge Word document at the text budget before mammoth builds it (60 MB of XML in a 64 MB heap)', async () => {
+    const limits = small({ workerHeapMb: 64, maxRatio: 100_000 })
+    const r = await extractText(bombs.docxBomb(60 * bombs.MB), { fileName: 'long.docx', maxChars: 20_000, limits })
+    expect(r.truncated).toBe(true)
+    expect(r.chars).toBeGreaterThan(10_000)
+    expect(r.chars).toBeLessThanOrEqual(20_000)
+    // Whole paragraphs, the last one cut at the budget.
+    expect(r.text.split('\n\n').slice(0, -1).every((p) => p === 'bomb')).toBe(true)
+  })
+
+  it('keeps headings and whole tables when a long Word document is cut', async () => {
+    const paras = Array.from({ length: 3000 }, (_, i) => ({ para: `第 ${i + 1} 段：${'培训内容'.repeat(10)}` }))
+    const docx = await makeDocx([{ heading: '一、结论' }, { para: '满意度 4.6 分' }, { table: [['部门', '完课率'], ['销售部', '72%']] }, ...paras, { heading: '附录' }])
+    const r = await extractText(docx, { maxChars: 3_000 })
+    expect(r.truncated).toBe(true)
+    expect(r.headings).toEqual(['一、结论'])
+    expect(r.text).toContain('部门 | 完课率\n销售部 | 72%')
+    expect(r.text).toContain('第 1 段：')
+    expect(r.text).not.toContain('第 3000 段')
   })
 
   it('a worker that does not answer within the deadline is terminated and replaced', async () => {
