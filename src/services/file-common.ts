@@ -74,11 +74,18 @@ export interface ExtractLimits {
   readonly deadline: number
   /** The resource caps (zip sizes, rows, pages…). */
   readonly files: FileLimits
+  /** The clock the deadline is read with (tests pass their own); Date.now otherwise. */
+  readonly now?: () => number
+}
+
+/** The deadline has passed. */
+export function expired(limits: Pick<ExtractLimits, 'deadline' | 'now'>): boolean {
+  return (limits.now ?? Date.now)() > limits.deadline
 }
 
 /** Throws the timeout error once the deadline has passed (extractors call it between units of work). */
 export function checkDeadline(limits: ExtractLimits, timeoutLabel = 'the file'): void {
-  if (Date.now() > limits.deadline) throw new FileError('timeout', `reading ${timeoutLabel} took too long`)
+  if (expired(limits)) throw new FileError('timeout', `reading ${timeoutLabel} took too long`)
 }
 
 /** Appends `piece` to `parts` while the total stays within maxChars; returns false once full. */

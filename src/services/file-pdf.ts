@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { FileError, limitError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
+import { expired, FileError, limitError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
 import { checkPdfStreams } from './pdf-guard.js'
 
 /**
@@ -35,7 +35,8 @@ function visibleChars(s: string): number {
 }
 
 export async function extractPdf(buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
-  await checkPdfStreams(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength), limits.files, limits.deadline)
+  // Bounded by the caps (at most ANDY_FILE_MAX_UNPACKED_MB inflated); the worker's hard deadline covers it.
+  await checkPdfStreams(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength), limits.files)
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs')
   // pdf.js takes ownership of (and detaches) the array it is given: hand it a copy.
   const data = new Uint8Array(buffer)
@@ -68,7 +69,7 @@ export async function extractPdf(buffer: Uint8Array, limits: ExtractLimits): Pro
     let sparsePages = 0
     let stoppedAt = doc.numPages
     for (let p = 1; p <= doc.numPages; p++) {
-      if (Date.now() > limits.deadline) {
+      if (expired(limits)) {
         if (p === 1) throw new FileError('timeout', 'reading the PDF took too long', { pages: doc.numPages, kind: 'pdf' })
         // Keep what was read; the handler says the rest was not read.
         out.truncated = true

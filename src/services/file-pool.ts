@@ -184,6 +184,7 @@ export class FilePool {
     let heapUsed = 0
     let closed = false
     let abandon: NodeJS.Timeout | undefined
+    let abandoned = false
     const close = (healthy: boolean) => {
       if (closed) return
       closed = true
@@ -194,14 +195,18 @@ export class FilePool {
       request: (message, transfer) =>
         new Promise<WorkerReply>((resolve, reject) => {
           clearTimeout(abandon)
-          if (w.dead || closed) return reject(new FileError('corrupt', 'the file parser stopped'))
+          if (abandoned) return reject(new FileError('timeout', `the reader was left without a request for ${Math.round(timeoutMs / 1000)} s`))
+          if (w.dead || closed) return reject(new FileError('corrupt', 'the file parser stopped', { crashed: true }))
           w.worker.ref()
           const settle = () => {
             clearTimeout(timer)
             w.onFailure = undefined
             w.onReply = undefined
             w.worker.unref()
-            abandon = setTimeout(() => close(false), timeoutMs)
+            abandon = setTimeout(() => {
+              abandoned = true
+              close(false)
+            }, timeoutMs)
             abandon.unref()
           }
           const timer = setTimeout(() => {
