@@ -24,10 +24,12 @@ type Message =
 
 let rows: AsyncIterator<TableRow> | undefined
 let progress: number | undefined
+/** The next batch, read while the main thread consumes the previous one. */
+let ahead: Promise<WorkerReply> | undefined
 
 const send = (m: WorkerReply) => port.postMessage(m)
 
-async function batch(): Promise<void> {
+async function readBatch(): Promise<WorkerReply> {
   const out: TableRow[] = []
   let chars = 0
   try {
@@ -42,11 +44,15 @@ async function batch(): Promise<void> {
     }
   } catch (err) {
     rows = undefined
-    send({ type: 'error', error: serializeError(err), heapUsed: heapUsed() })
-    return
+    return { type: 'error', error: serializeError(err), heapUsed: heapUsed() }
   }
-  if (out.length) send({ type: 'rows', rows: out, progress })
-  else send({ type: 'end', heapUsed: heapUsed() })
+  return out.length ? { type: 'rows', rows: out, progress } : { type: 'end', heapUsed: heapUsed() }
+}
+
+async function batch(): Promise<void> {
+  const reply = await (ahead ?? readBatch())
+  ahead = reply.type === 'rows' && rows ? readBatch() : undefined
+  send(reply)
 }
 
 port.on('message', (m: Message) => {
@@ -62,6 +68,7 @@ port.on('message', (m: Message) => {
         return
       case 'table':
         progress = undefined
+        ahead = undefined
         try {
           const { tableRows } = await import('./table-rows.js')
           rows = tableRows(m.source, m.limits, { firstSheetOnly: m.firstSheetOnly, onProgress: (f) => (progress = f) })[Symbol.asyncIterator]()
@@ -73,6 +80,8 @@ port.on('message', (m: Message) => {
       case 'pull':
         return batch()
       case 'cancel':
+        await ahead
+        ahead = undefined
         await rows?.return?.(undefined).catch(() => undefined)
         rows = undefined
         send({ type: 'end', heapUsed: heapUsed() })
