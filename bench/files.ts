@@ -76,7 +76,7 @@ async function child(name: string): Promise<void> {
   // Warm the worker with every parser (xlsx, PDF), so each case is timed on its own.
   const limits = name === 'heap' ? heavyLimits : undefined
   await extractText(bombs.xlsxSharedStringsLast([{ name: 'warm', rows: [['x']] }]), { fileName: 'w.xlsx', limits })
-  await extractText(await makePdf(1, () => ['warm up']), { fileName: 'w.pdf', limits })
+  if (name !== 'heap') await extractText(await makePdf(1, () => ['This page loads the PDF parser of the worker before the case is timed.']), { fileName: 'w.pdf' })
   const boot = performance.now() - t0
   const input = (await build()) as Buffer
   global.gc?.()
