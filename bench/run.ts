@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- name…]: runs the benchmark scripts (each in its own process, so memory figures do
  * not mix) and prints their tables. Names: the files in bench/ without .ts (search, delivery, llm,
- * excel, http, stats). Extra arguments after `--` go to every script (e.g. a row count).
+ * excel, http, stats, files). Extra arguments after `--` go to every script (e.g. a row count).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'

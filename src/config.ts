@@ -1,5 +1,6 @@
 import { Cron } from 'croner'
 import { z } from 'zod'
+import { DEFAULT_FILE_LIMITS as FILES, MB, type FileLimits } from './services/file-limits.js'
 
 /** The intents a robotCode can be bound to with ANDY_ROBOT_INTENTS. */
 export const INTENTS = [
@@ -57,6 +58,19 @@ const schema = z.object({
   ANDY_HANDLER_TIMEOUT_MS: int(120_000, 100),
   ANDY_PIPELINE_TIMEOUT_MS: int(900_000, 100),
   ANDY_MAX_ATTEMPTS: int(3, 1),
+  ANDY_FILE_MAX_UNPACKED_MB: int(FILES.maxUnpackedBytes / MB, 1),
+  ANDY_FILE_MAX_PART_MB: int(FILES.maxPartBytes / MB, 1),
+  ANDY_FILE_MAX_RATIO: int(FILES.maxRatio, 2),
+  ANDY_FILE_MAX_ENTRIES: int(FILES.maxEntries, 10),
+  ANDY_FILE_MAX_ROWS: int(FILES.maxRows, 1),
+  ANDY_FILE_MAX_COLUMNS: int(FILES.maxColumns, 1),
+  ANDY_FILE_MAX_CELLS: int(FILES.maxCells, 1),
+  ANDY_FILE_MAX_CHARS: int(FILES.maxChars, 1000),
+  ANDY_FILE_MAX_PDF_PAGES: int(FILES.maxPdfPages, 1),
+  ANDY_FILE_MAX_IMAGE_MEGAPIXELS: int(FILES.maxImagePixels / 1_000_000, 1),
+  ANDY_FILE_WORKER_HEAP_MB: int(FILES.workerHeapMb, 32),
+  ANDY_FILE_WORKERS: int(FILES.workers, 1),
+  ANDY_FILE_TIMEOUT_MS: int(FILES.timeoutMs, 1000),
   DB_PATH: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'data/andy.db')),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl(),
@@ -125,6 +139,8 @@ export type AppConfig = Readonly<{
   /** Times a message is started (across restarts) before it is given up as failed. */
   maxAttempts: number
   dbPath: string
+  /** Resource caps for files users send and admins import (ANDY_FILE_*; src/services/file-limits.ts). */
+  files: FileLimits
   llm: Readonly<{
     apiKey?: string
     baseUrl?: string
@@ -230,6 +246,21 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     pipelineTimeoutMs: e.ANDY_PIPELINE_TIMEOUT_MS,
     maxAttempts: e.ANDY_MAX_ATTEMPTS,
     dbPath: e.DB_PATH,
+    files: Object.freeze({
+      maxUnpackedBytes: e.ANDY_FILE_MAX_UNPACKED_MB * MB,
+      maxPartBytes: e.ANDY_FILE_MAX_PART_MB * MB,
+      maxRatio: e.ANDY_FILE_MAX_RATIO,
+      maxEntries: e.ANDY_FILE_MAX_ENTRIES,
+      maxRows: e.ANDY_FILE_MAX_ROWS,
+      maxColumns: e.ANDY_FILE_MAX_COLUMNS,
+      maxCells: e.ANDY_FILE_MAX_CELLS,
+      maxChars: e.ANDY_FILE_MAX_CHARS,
+      maxPdfPages: e.ANDY_FILE_MAX_PDF_PAGES,
+      maxImagePixels: e.ANDY_FILE_MAX_IMAGE_MEGAPIXELS * 1_000_000,
+      workerHeapMb: e.ANDY_FILE_WORKER_HEAP_MB,
+      workers: e.ANDY_FILE_WORKERS,
+      timeoutMs: e.ANDY_FILE_TIMEOUT_MS,
+    }),
     llm: Object.freeze({
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL,

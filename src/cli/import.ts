@@ -36,7 +36,7 @@ export default defineCommand({
     const rt = openRuntime({ quiet: true })
     const bar = byteProgress(`导入 ${spec.key}`)
     try {
-      const report = await importCases(rt.db, spec, String(args.file), { replace: args.replace, strict: args.strict, onProgress: bar.update })
+      const report = await importCases(rt.db, spec, String(args.file), { replace: args.replace, strict: args.strict, onProgress: bar.update, limits: rt.config.files })
       bar.done()
       printReport(report, String(args.file))
     } catch (err) {

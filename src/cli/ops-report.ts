@@ -37,7 +37,7 @@ export default defineCommand({
       },
     }
     try {
-      const report = await buildOpsReport({ file: args.input, inputType: args['input-type'], llm, now: Date.now(), title: args.title, llmTimeoutMs: rt.config.llm.timeoutMs })
+      const report = await buildOpsReport({ file: args.input, inputType: args['input-type'], llm, now: Date.now(), title: args.title, llmTimeoutMs: rt.config.llm.timeoutMs, limits: rt.config.files })
       const base = basename(args.input).replace(/\.[^.]+$/, '')
       const out = args.out ?? join(exportDir(rt.config), `${base}-运营报告-${localDate(Date.now())}.xlsx`)
       const png = args.png ?? out.replace(/\.xlsx$/i, '') + '.png'

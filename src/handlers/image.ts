@@ -5,10 +5,11 @@ import { insertLlmCall } from '../db/llm-calls.js'
 import { assertBudget } from '../pipelines/cost.js'
 import { progressFor } from '../pipelines/progress.js'
 import { usageLine } from '../pipelines/runner.js'
-import { detectFile, MAX_FILE_BYTES, MB } from '../services/files.js'
+import { checkImage } from '../services/file-image.js'
+import { detectFile, FileError, MAX_FILE_BYTES, MB } from '../services/files.js'
 import { LlmError, type ChatResult } from '../services/llm.js'
 import { visionFromConfig, type VisionClient, type VisionRequest } from '../services/vision.js'
-import { downloadAttachment, modelFailureReply, pictureOf } from './inbound-file.js'
+import { downloadAttachment, modelFailureReply, pictureOf, refuseFile } from './inbound-file.js'
 
 /**
  * 图片 (customType 1): a picture (or a richText with one) → the vision model answers the question written
@@ -74,6 +75,13 @@ export async function interpretImage(ctx: BotContext, buffer: Buffer, fileName?:
   if (type.kind !== 'image') throw new UserError('not_image', '收到的内容不是可识别的图片（支持 PNG、JPG、GIF、WebP、BMP），请重新发送。')
   if (buffer.length > VISION_MAX_BYTES) {
     throw new UserError('image_too_large', `图片有 ${(buffer.length / MB).toFixed(1)} MB，看图模型最多接受 ${VISION_MAX_BYTES / MB} MB。请压缩或截取需要的部分后再发。`)
+  }
+  // The declared pixel count, from the header, before anything decodes the picture.
+  try {
+    checkImage(buffer, ctx.deps.config.files)
+  } catch (err) {
+    if (err instanceof FileError) throw refuseFile(ctx, err, fileName)
+    throw err
   }
   assertBudget(ctx)
   const question = ctx.text.trim() || DEFAULT_QUESTION

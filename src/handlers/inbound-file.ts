@@ -3,6 +3,7 @@ import { UserError } from '../bot/errors.js'
 import { DingtalkApiError, DOWNLOAD_CODE_EXPIRED, FILE_TOO_LARGE } from '../transport/dingtalk-api.js'
 import type { RobotMessage } from '../transport/types.js'
 import { FileError, MAX_FILE_BYTES, MB } from '../services/files.js'
+import { describeFileError } from '../services/file-messages.js'
 import { LlmError } from '../services/llm.js'
 
 /**
@@ -75,10 +76,27 @@ export async function downloadAttachment(ctx: BotContext, a: InboundAttachment, 
 
 const LEGACY: Record<string, string> = { doc: 'Word 97-2003（.doc）', xls: 'Excel 97-2003（.xls）', ppt: 'PowerPoint 97-2003（.ppt）' }
 
+/**
+ * A file that passed a resource cap, missed the parse deadline or crashed its parser: the message is
+ * marked failed (not retried: nothing is left 'processing'), the reason is logged with the msgId, and
+ * the rep gets the Chinese reply. Ordinary unreadable files (a scan, an old .doc) stay 'rejected'.
+ */
+export function refuseFile(ctx: BotContext, err: FileError, fileName?: string): UserError {
+  const hostile = err.code === 'limit' || err.code === 'timeout' || err.detail.crashed === true
+  const log = { msgId: ctx.msg.msgId, code: err.code, detail: err.detail, reason: err.message, fileName }
+  if (hostile) {
+    ctx.result.status = 'failed'
+    ctx.logger.warn(log, 'file refused')
+  } else ctx.logger.info(log, 'document not readable')
+  return fileErrorReply(err, fileName)
+}
+
 /** A FileError as the reply a rep reads. */
 export function fileErrorReply(err: FileError, fileName?: string): UserError {
   const name = fileName ? `「${fileName}」` : '这个文件'
   switch (err.code) {
+    case 'limit':
+      return new UserError(`file_limit_${err.detail.limit ?? 'other'}`, describeFileError(err, fileName))
     case 'too_large':
       return new UserError('file_too_large', `${name}超过 ${MAX_FILE_BYTES / MB} MB，请压缩或拆分后再发。`)
     case 'scanned':
@@ -100,6 +118,8 @@ export function fileErrorReply(err: FileError, fileName?: string): UserError {
     case 'timeout':
       return new UserError('file_timeout', `${name}太复杂，读取超时了。可以把需要解读的部分另存为一个小一些的文件再发。`)
     case 'corrupt':
+      if (err.detail.crashed) return new UserError('file_parser_crashed', describeFileError(err, fileName))
+      if (err.detail.kind === 'image') return new UserError('image_corrupt', `${name}打不开：图片文件已损坏，或不是它看起来的格式。请重新截图或导出后再发。`)
       return new UserError('file_corrupt', `${name}打不开，文件可能已损坏，或扩展名和实际格式不符。请重新导出后再发。`)
     case 'image':
       return new UserError('file_image', `${name}是一张图片。`)

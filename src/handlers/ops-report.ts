@@ -54,9 +54,16 @@ export async function opsReportHandler(ctx: BotContext): Promise<void> {
   const llm: NarrativeLlm | undefined = ctx.deps.llm ? { chat: (req) => chatFor(ctx, req, { purpose: 'ops_report' }) } : undefined
   let report
   try {
-    report = await buildOpsReport({ buffer, fileName: name, inputType: '1', llm, now: ctx.now(), llmTimeoutMs: ctx.deps.config.llm.timeoutMs })
+    report = await buildOpsReport({ buffer, fileName: name, inputType: '1', llm, now: ctx.now(), llmTimeoutMs: ctx.deps.config.llm.timeoutMs, limits: ctx.deps.config.files })
   } catch (err) {
-    if (err instanceof OpsReportError) throw new UserError(`ops_report_${err.code}`, err.message)
+    if (err instanceof OpsReportError) {
+      // A file over a resource cap (or one that timed out or crashed its parser) marks the message failed.
+      if (err.code === 'too_large' || err.code === 'file_failed') {
+        ctx.result.status = 'failed'
+        ctx.logger.warn({ msgId: ctx.msg.msgId, code: err.code, reason: err.message, fileName: name }, 'ops report file refused')
+      }
+      throw new UserError(`ops_report_${err.code}`, err.message)
+    }
     throw err
   }
   if (report.narrative.error) ctx.logger.warn({ msgId: ctx.msg.msgId, error: report.narrative.error }, 'ops report narrative fell back to plain text')

@@ -8,7 +8,7 @@ import { extractText, FileError } from '../services/files.js'
 import type { ReportPromptRow } from '../db/prompts.js'
 import { recentReportRequestText } from '../db/report-requests.js'
 import { interpretImage } from './image.js'
-import { downloadAttachment, fileErrorReply, fileOf, modelFailureReply } from './inbound-file.js'
+import { downloadAttachment, fileOf, modelFailureReply, refuseFile } from './inbound-file.js'
 import { asPromptRow, chooseApp, reportApps } from './report-apps.js'
 import { condenseDocument, needsCondensing } from './report-condense.js'
 import { clearPending, savePending, type DocFacts, type ReportChoice } from './report-state.js'
@@ -24,7 +24,6 @@ import { clearPending, savePending, type DocFacts, type ReportChoice } from './r
 export const REPORT_MAX_CHARS = 80_000
 /** Pasted text at least this long (customType 2 over HTTP, or a long message) is interpreted as the report. */
 export const PASTED_MIN_CHARS = 200
-const EXTRACT_TIMEOUT_MS = 60_000
 /** A 报告解读 message this recent names the interpretation of the file that follows. */
 export const ANNOUNCE_WINDOW_MS = 10 * 60_000
 const TRIGGER = /^(?:\/)?(?:报告解读|解读一下|解读|帮我解读|分析一下这份报告)[\s:：，,]*/
@@ -52,7 +51,7 @@ export function factsMarkdown(doc: Doc, withExcerpt = false): string {
     const start = doc.text.replace(/^#+\s*/gm, '').replace(/\s+/g, ' ').trim().slice(0, 160)
     if (start) lines.push(`开头：${escapeMd(start)}…`)
   }
-  if (f.imagePages) lines.push(`> 其中 ${f.imagePages} 页几乎没有文字（可能是扫描图片），这些页的内容没有读到。`)
+  if (f.imagePages) lines.push(`> 其中 ${f.imagePages} 页没有文字层（可能是扫描图片），这些页的内容没有读到。`)
   if (f.truncated) lines.push(`> 文档较长，只读取了前 ${f.chars.toLocaleString('en-US')} 字。`)
   return lines.join('  \n')
 }
@@ -83,7 +82,8 @@ async function readDocument(ctx: BotContext): Promise<Doc | undefined> {
   }
   const { buffer, fileName = attachment.fileName ?? '文件' } = await downloadAttachment(ctx, attachment)
   try {
-    const ex = await extractText(buffer, { fileName, maxChars: REPORT_MAX_CHARS, timeoutMs: EXTRACT_TIMEOUT_MS })
+    const files = ctx.deps.config.files
+    const ex = await extractText(buffer, { fileName, maxChars: REPORT_MAX_CHARS, timeoutMs: files.timeoutMs, limits: files })
     ctx.logger.info({ msgId: ctx.msg.msgId, kind: ex.kind, chars: ex.chars, pages: ex.pages, truncated: ex.truncated }, 'document read')
     return {
       fileName,
@@ -97,10 +97,7 @@ async function readDocument(ctx: BotContext): Promise<Doc | undefined> {
       await interpretImage(ctx, buffer, fileName)
       return undefined
     }
-    if (err instanceof FileError) {
-      ctx.logger.info({ msgId: ctx.msg.msgId, code: err.code, detail: err.detail }, 'document not readable')
-      throw fileErrorReply(err, fileName)
-    }
+    if (err instanceof FileError) throw refuseFile(ctx, err, fileName)
     throw err
   }
 }

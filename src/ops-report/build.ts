@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream'
 import type { WorkbookResult } from '../services/excel.js'
+import type { FileLimits } from '../services/file-limits.js'
 import { OpsReportError } from './errors.js'
 import { computeOpsMetrics, type OpsMetrics } from './metrics.js'
 import { writeNarrative, type Narrative, type NarrativeLlm } from './narrative.js'
@@ -25,6 +26,8 @@ export type BuildOpsReportOptions = OpsReportSource & {
   now: number
   title?: string
   llmTimeoutMs?: number
+  /** Resource caps for reading the file (config.files); the defaults otherwise. */
+  limits?: FileLimits
 }
 
 export interface OpsReport {
@@ -46,7 +49,7 @@ export async function buildOpsReport(o: BuildOpsReportOptions): Promise<OpsRepor
   if (!(SUPPORTED_INPUT_TYPES as readonly string[]).includes(inputType)) {
     throw new OpsReportError('unsupported_type', `input_type=${inputType} 暂不支持；目前支持 1（kng 知识/课程学习记录）。`)
   }
-  const data = await readLearningData('file' in o ? { file: o.file } : { buffer: o.buffer, fileName: o.fileName })
+  const data = await readLearningData('file' in o ? { file: o.file } : { buffer: o.buffer, fileName: o.fileName }, o.limits)
   const metrics = computeOpsMetrics(data.records)
   const narrative = await writeNarrative(metrics, o.llm, { timeoutMs: o.llmTimeoutMs })
   const title = o.title ?? '阶段运营报告'

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { extname, join } from 'node:path'
-import { FileFormatError, openTableFile } from '../services/table-file.js'
+import { basename, extname } from 'node:path'
+import type { FileLimits } from '../services/file-limits.js'
+import { describeFileError } from '../services/file-messages.js'
+import { FileFormatError, openTableFile, type TableSource } from '../services/table-file.js'
 import { FIELDS, mapColumns, parseCompletion, parseDate, parseMinutes, parseProgress, type ColumnMap } from './columns.js'
 import { OpsReportError } from './errors.js'
 
@@ -35,29 +35,41 @@ export const NO_DEPARTMENT = '未填写部门'
 /** Files beyond this many records are refused (a stage report covers one customer's period). */
 export const MAX_RECORDS = 500_000
 
-/** Reads an .xlsx/.csv path or the bytes of one (`fileName` gives the type). */
-export async function readLearningData(source: { file: string } | { buffer: Uint8Array; fileName: string }): Promise<LearningData> {
-  if ('file' in source) return readFromPath(source.file)
-  const ext = extname(source.fileName).toLowerCase()
-  if (ext !== '.xlsx' && ext !== '.csv') throw new OpsReportError('bad_file', `只支持 .xlsx 和 .csv 文件（收到「${source.fileName}」）。`)
-  const dir = mkdtempSync(join(tmpdir(), 'andy-ops-'))
+/** A reader's error in the words of the person who sent the file (chat, API, CLI alike). */
+function fileProblem(err: FileFormatError, name: string): OpsReportError {
+  const fe = err.fileError
+  if (!fe) return new OpsReportError('bad_file', err.message)
+  const code = fe.code === 'limit' ? 'too_large' : fe.code === 'timeout' || fe.detail.crashed ? 'file_failed' : 'bad_file'
+  return new OpsReportError(code, describeFileError(fe, name))
+}
+
+/**
+ * Reads an .xlsx/.csv path or the bytes of one (`fileName` gives the type), in a parsing worker
+ * within the resource caps (`limits`, default: file-limits.ts).
+ */
+export async function readLearningData(source: { file: string } | { buffer: Uint8Array; fileName: string }, limits?: FileLimits): Promise<LearningData> {
+  const src: TableSource = 'file' in source ? { path: source.file } : { buffer: source.buffer, fileName: source.fileName }
+  const name = basename('file' in source ? source.file : source.fileName)
+  const ext = extname(name).toLowerCase()
+  if (ext !== '.xlsx' && ext !== '.csv') throw new OpsReportError('bad_file', `只支持 .xlsx 和 .csv 文件（收到「${name}」）。`)
+  let table
   try {
-    const path = join(dir, `input${ext}`)
-    writeFileSync(path, source.buffer)
-    return await readFromPath(path)
+    table = await openTableFile(src, undefined, limits)
+  } catch (err) {
+    if (err instanceof FileFormatError) throw fileProblem(err, name)
+    throw err
+  }
+  try {
+    return await readTable(table)
+  } catch (err) {
+    if (err instanceof FileFormatError) throw fileProblem(err, name)
+    throw err
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    await table.close()
   }
 }
 
-async function readFromPath(path: string): Promise<LearningData> {
-  let table
-  try {
-    table = await openTableFile(path)
-  } catch (err) {
-    if (err instanceof FileFormatError) throw new OpsReportError('bad_file', err.message)
-    throw err
-  }
+async function readTable(table: Awaited<ReturnType<typeof openTableFile>>): Promise<LearningData> {
   const columns = mapColumns(table.headers)
   const missing: Array<keyof ColumnMap['index']> = (['learner', 'course'] as const).filter((f) => columns.index[f] === undefined)
   if (columns.index.minutes === undefined && columns.index.completion === undefined && columns.index.progress === undefined) missing.push('minutes')
@@ -105,7 +117,7 @@ async function readFromPath(path: string): Promise<LearningData> {
       if (records.length > MAX_RECORDS) throw new OpsReportError('too_large', `记录超过 ${MAX_RECORDS.toLocaleString('en-US')} 条，请按阶段或部门拆分后再生成报告。`)
     }
   } catch (err) {
-    if (err instanceof OpsReportError) throw err
+    if (err instanceof OpsReportError || err instanceof FileFormatError) throw err
     throw new OpsReportError('bad_file', `表格读不出来：${(err as Error).message}`)
   }
   if (records.length === 0) throw new OpsReportError('no_rows', '表格里没有可用的学习记录（需要学员和课程）。')

@@ -1,3 +1,5 @@
+import type { FileLimits, LimitKind } from './file-limits.js'
+
 /** Types and helpers shared by the file extractors (files.ts and file-*.ts). */
 
 export type DocKind = 'pdf' | 'docx' | 'xlsx' | 'pptx' | 'text'
@@ -30,18 +32,39 @@ export interface Extracted {
   readonly encoding?: string
 }
 
-export type FileErrorCode = 'too_large' | 'unsupported' | 'legacy_office' | 'image' | 'scanned' | 'encrypted' | 'corrupt' | 'timeout' | 'empty'
+export type FileErrorCode = 'too_large' | 'unsupported' | 'legacy_office' | 'image' | 'scanned' | 'encrypted' | 'corrupt' | 'timeout' | 'empty' | 'limit'
+
+export interface FileErrorDetail {
+  readonly pages?: number
+  readonly kind?: FileKind
+  readonly ext?: string
+  /** code 'limit': which cap, the value found (when known) and the cap. */
+  readonly limit?: LimitKind
+  readonly actual?: number
+  readonly max?: number
+  /** The zip part concerned (code 'limit'). */
+  readonly part?: string
+  /** A picture's declared size, "50000×50000" (limit 'pixels'). */
+  readonly dims?: string
+  /** The parsing worker died (not a verdict on the file's format). */
+  readonly crashed?: boolean
+}
 
 /** A file Andy cannot read, with what to tell the user (handlers turn the code into Chinese). */
 export class FileError extends Error {
   constructor(
     readonly code: FileErrorCode,
     message: string,
-    readonly detail: { readonly pages?: number; readonly kind?: FileKind; readonly ext?: string } = {},
+    readonly detail: FileErrorDetail = {},
   ) {
     super(message)
     this.name = 'FileError'
   }
+}
+
+/** A cap passed (see file-limits.ts); `message` is for the log, surfaces word it from the detail. */
+export function limitError(limit: LimitKind, message: string, detail: Omit<FileErrorDetail, 'limit'> = {}): FileError {
+  return new FileError('limit', message, { ...detail, limit })
 }
 
 /** What the extractors get: stop reading past maxChars, give up past the deadline. */
@@ -49,11 +72,20 @@ export interface ExtractLimits {
   readonly maxChars: number
   /** Epoch ms. */
   readonly deadline: number
+  /** The resource caps (zip sizes, rows, pages…). */
+  readonly files: FileLimits
+  /** The clock the deadline is read with (tests pass their own); Date.now otherwise. */
+  readonly now?: () => number
+}
+
+/** The deadline has passed. */
+export function expired(limits: Pick<ExtractLimits, 'deadline' | 'now'>): boolean {
+  return (limits.now ?? Date.now)() > limits.deadline
 }
 
 /** Throws the timeout error once the deadline has passed (extractors call it between units of work). */
 export function checkDeadline(limits: ExtractLimits, timeoutLabel = 'the file'): void {
-  if (Date.now() > limits.deadline) throw new FileError('timeout', `reading ${timeoutLabel} took too long`)
+  if (expired(limits)) throw new FileError('timeout', `reading ${timeoutLabel} took too long`)
 }
 
 /** Appends `piece` to `parts` while the total stays within maxChars; returns false once full. */

@@ -1,19 +1,33 @@
-import JSZip from 'jszip'
 import mammoth from 'mammoth'
 import { checkDeadline, FileError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
+import { trimDocx } from './docx-trim.js'
 import { decodeEntities, htmlToText } from './file-text.js'
+import { readRels, resolvePart } from './xlsx-rows.js'
+import type { GuardedZip } from './zip-guard.js'
 
 /**
- * Word and PowerPoint text. DOCX through mammoth (headings kept from the paragraph styles, images
- * skipped without being decoded); PPTX by reading the slide XML from the zip (jszip) in presentation
- * order: each slide's title as a heading, its text and tables, then its speaker notes.
+ * Word and PowerPoint text, from a zip the GuardedZip has checked. DOCX through mammoth (headings kept
+ * from the paragraph styles, images skipped without being decoded). A document longer than the text
+ * budget is cut first (docx-trim.ts), so mammoth never builds the whole of a huge one; otherwise mammoth
+ * inflates the zip itself (jszip), so its XML parts are inflated once first, counted and held to the
+ * sizes the directory declares. PPTX by reading the slide XML through the GuardedZip in presentation order, one slide at a
+ * time until the text budget is full: each slide's title as a heading, its text and tables, then its
+ * speaker notes.
  */
 
-export async function extractDocx(buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
+/** The parts mammoth reads (pictures are never read: convertImage below does not open them). */
+const DOCX_TEXT_PART = /\.(xml|rels)$/i
+
+export async function extractDocx(zip: GuardedZip, buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
+  const isText = (name: string) => DOCX_TEXT_PART.test(name)
+  const trimmed = await trimDocx(zip, limits.maxChars, isText)
+  if (!trimmed) await zip.verify(isText)
+  checkDeadline(limits, 'the document')
+  const input = trimmed?.zip ?? buffer
   let html: string
   try {
     const res = await mammoth.convertToHtml(
-      { buffer: Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength) },
+      { buffer: Buffer.from(input.buffer, input.byteOffset, input.byteLength) },
       // Pictures are not read at all (a data URI per image would only cost memory).
       { convertImage: mammoth.images.imgElement(() => Promise.resolve({ src: '' })), ignoreEmptyParagraphs: true },
     )
@@ -26,7 +40,7 @@ export async function extractDocx(buffer: Uint8Array, limits: ExtractLimits): Pr
   const out = new TextBuffer(limits.maxChars)
   out.push(text)
   const kept = out.text()
-  return { kind: 'docx', text: kept, chars: kept.length, truncated: out.truncated, headings }
+  return { kind: 'docx', text: kept, chars: kept.length, truncated: out.truncated || trimmed !== undefined, headings }
 }
 
 const PARAGRAPH_OR_ROW = /<a:tr[\s>][\s\S]*?<\/a:tr>|<a:p[\s>][\s\S]*?<\/a:p>/g
@@ -57,48 +71,25 @@ function xmlLines(xml: string): string[] {
 
 const isPlaceholder = (shape: string, types: readonly string[]) => types.some((t) => shape.includes(`<p:ph type="${t}"`))
 
-function relTargets(relsXml: string | undefined): Map<string, string> {
-  const map = new Map<string, string>()
-  for (const m of (relsXml ?? '').matchAll(/<Relationship\s[^>]*>/g)) {
-    const id = /\sId="([^"]+)"/.exec(m[0])?.[1]
-    const target = /\sTarget="([^"]+)"/.exec(m[0])?.[1]
-    if (id && target) map.set(id, target)
-  }
-  return map
-}
-
-/** Resolves a relationship target relative to the part that names it ("../notesSlides/x.xml"). */
-function resolvePart(from: string, target: string): string {
-  if (target.startsWith('/')) return target.slice(1)
-  const parts = from.split('/').slice(0, -1)
-  for (const seg of target.split('/')) {
-    if (seg === '..') parts.pop()
-    else if (seg !== '.') parts.push(seg)
-  }
-  return parts.join('/')
+async function relTargets(zip: GuardedZip, part: string): Promise<Map<string, string>> {
+  return new Map((await readRels(zip, part)).filter((r) => r.Id && r.Target).map((r) => [r.Id!, r.Target!]))
 }
 
 /** Slide part names in presentation order (sldIdLst), else by slide number. */
-async function slideOrder(zip: JSZip): Promise<string[]> {
-  const pres = await zip.file('ppt/presentation.xml')?.async('string')
-  const rels = relTargets(await zip.file('ppt/_rels/presentation.xml.rels')?.async('string'))
+async function slideOrder(zip: GuardedZip): Promise<string[]> {
+  const pres = await zip.text('ppt/presentation.xml')
+  const rels = await relTargets(zip, 'ppt/presentation.xml')
   const ordered: string[] = []
   for (const m of (pres ?? '').matchAll(/<p:sldId\s[^>]*r:id="([^"]+)"/g)) {
     const target = rels.get(m[1]!)
     if (target) ordered.push(resolvePart('ppt/presentation.xml', target))
   }
-  if (ordered.length && ordered.every((p) => zip.file(p))) return ordered
-  const num = (p: string) => Number(/slide(\d+)\.xml$/.exec(p)?.[1] ?? 0)
-  return Object.keys(zip.files).filter((p) => /^ppt\/slides\/slide\d+\.xml$/.test(p)).sort((a, b) => num(a) - num(b))
+  if (ordered.length && ordered.every((p) => zip.has(p))) return ordered
+  const num = (p: string) => Number(/slide(\d+)\.xml$/i.exec(p)?.[1] ?? 0)
+  return zip.names().filter((p) => /^ppt\/slides\/slide\d+\.xml$/i.test(p)).sort((a, b) => num(a) - num(b))
 }
 
-export async function extractPptx(buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
-  let zip: JSZip
-  try {
-    zip = await JSZip.loadAsync(buffer)
-  } catch (err) {
-    throw new FileError('corrupt', `not a readable PPTX: ${(err as Error).message}`, { kind: 'pptx' })
-  }
+export async function extractPptx(zip: GuardedZip, limits: ExtractLimits): Promise<Extracted> {
   const slides = await slideOrder(zip)
   const out = new TextBuffer(limits.maxChars)
   const headings: string[] = []
@@ -106,17 +97,17 @@ export async function extractPptx(buffer: Uint8Array, limits: ExtractLimits): Pr
   for (let i = 0; i < slides.length; i++) {
     checkDeadline(limits, 'the presentation')
     const path = slides[i]!
-    const xml = (await zip.file(path)?.async('string')) ?? ''
+    const xml = (await zip.text(path)) ?? ''
     const shapes = xml.match(SHAPE) ?? []
     const titleShape = shapes.find((s) => isPlaceholder(s, ['title', 'ctrTitle']))
     const title = titleShape ? xmlLines(titleShape).join(' ') : ''
     if (title) headings.push(title)
     const body = xmlLines(titleShape ? xml.replace(titleShape, '') : xml)
-    const rels = relTargets(await zip.file(path.replace(/slides\/(slide\d+\.xml)$/, 'slides/_rels/$1.rels'))?.async('string'))
+    const rels = await relTargets(zip, path)
     const notesTarget = [...rels.values()].find((t) => t.includes('notesSlide'))
     let notes: string[] = []
     if (notesTarget) {
-      const notesXml = (await zip.file(resolvePart(path, notesTarget))?.async('string')) ?? ''
+      const notesXml = (await zip.text(resolvePart(path, notesTarget))) ?? ''
       notes = (notesXml.match(SHAPE) ?? []).filter((s) => isPlaceholder(s, ['body'])).flatMap(xmlLines)
     }
     lines += (title ? 1 : 0) + body.length + notes.length

@@ -1,46 +1,30 @@
-import { Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
 import { checkDeadline, FileError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
+import { readXlsx, type CellValue } from './xlsx-rows.js'
+import type { GuardedZip } from './zip-guard.js'
 
 /**
- * XLSX text through exceljs' streaming reader (rows are read one at a time, so a 20 MB workbook does
- * not become a 1 GB object tree): each sheet as a `## 工作表：name` heading, then one line per row with
- * the cells joined by " | ". Reading stops once maxChars is reached.
+ * XLSX text for 报告解读 (xlsx-rows.ts reads the rows; the zip was checked by the GuardedZip): each sheet
+ * as a `## 工作表：name` heading, then one line per row with the cells joined by " | ". Reading stops as
+ * soon as maxChars is reached — the rest of the workbook is never parsed.
  */
 
-function cellText(v: unknown): string {
+function cellText(v: CellValue): string {
   if (v == null) return ''
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, v.getUTCHours() || v.getUTCMinutes() ? 16 : 10).replace('T', ' ')
-  if (typeof v === 'object') {
-    const o = v as { richText?: Array<{ text?: string }>; text?: unknown; result?: unknown; error?: string; hyperlink?: string }
-    if (Array.isArray(o.richText)) return o.richText.map((r) => r.text ?? '').join('')
-    if ('result' in o) return cellText(o.result)
-    if (o.text !== undefined) return cellText(o.text)
-    if (o.error) return o.error
-    return ''
-  }
+  if (v instanceof Date) return v.toISOString().slice(0, v.getUTCHours() || v.getUTCMinutes() ? 16 : 10).replace('T', ' ')
   return String(v).replace(/\s*\n\s*/g, ' ').trim()
 }
 
-export async function extractXlsx(buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
+export async function extractXlsx(zip: GuardedZip, limits: ExtractLimits): Promise<Extracted> {
   const out = new TextBuffer(limits.maxChars)
   const sheets: string[] = []
   let rows = 0
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength)), {
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    worksheets: 'emit',
-    entries: 'ignore',
-  })
   try {
-    outer: for await (const ws of reader) {
-      const name = (ws as unknown as { name?: string }).name ?? `Sheet${sheets.length + 1}`
-      sheets.push(name)
-      if (!out.push(`## 工作表：${name}\n`)) break
-      for await (const row of ws) {
+    outer: for await (const sheet of readXlsx(zip, limits.files, { errorText: true })) {
+      sheets.push(sheet.name)
+      if (!out.push(`## 工作表：${sheet.name}\n`)) break
+      for await (const row of sheet.rows) {
         if (++rows % 500 === 0) checkDeadline(limits, 'the workbook')
-        const values = (row.values as unknown[]).slice(1).map(cellText)
+        const values = row.values.map(cellText)
         while (values.length && values[values.length - 1] === '') values.pop()
         if (!values.length) continue
         if (!out.push(`${values.join(' | ')}\n`)) break outer

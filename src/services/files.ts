@@ -1,24 +1,26 @@
 import { fileTypeFromBuffer } from 'file-type'
-import { extractPdf } from './file-pdf.js'
-import { extractDocx, extractPptx } from './file-office.js'
-import { extractXlsx } from './file-sheet.js'
-import { FileError, TextBuffer, type DetectedFile, type DocKind, type Extracted, type ExtractLimits } from './file-common.js'
+import { FileError, TextBuffer, type DetectedFile, type DocKind, type Extracted } from './file-common.js'
+import type { ExtractJob } from './file-extract.js'
+import { DEFAULT_FILE_LIMITS, MB, type FileLimits } from './file-limits.js'
+import { filePool } from './file-pool.js'
 import { decodeText, looksLikeText, markdownHeadings } from './file-text.js'
 
 export { FileError, type DetectedFile, type DocKind, type Extracted, type FileErrorCode, type FileKind } from './file-common.js'
+export { MB } from './file-limits.js'
 
 /**
  * Files users send (报告解读 / 图片): what a file is — judged from its bytes (magic numbers, the entries
- * of an Office zip), not from its name — and its text. PDF (pdfjs-dist), DOCX (mammoth), XLSX (exceljs
- * streaming reader), PPTX (jszip + slide XML), TXT/MD/CSV (UTF-8, UTF-16 with BOM, else GB18030).
- * Limits: 20 MB per file (DingTalk's own limit), a time limit, and a cap on the characters kept.
+ * of an Office zip), not from its name — and its text. PDF (pdfjs-dist), DOCX (mammoth), XLSX (exceljs'
+ * parsers, xlsx-rows.ts), PPTX (slide XML), TXT/MD/CSV (UTF-8, UTF-16 with BOM, else GB18030).
+ * Limits: 20 MB per file (DingTalk's own limit), a time limit, a cap on the characters kept, and the
+ * resource caps of file-limits.ts. PDF and Office files are parsed in a worker thread (file-pool.ts):
+ * a hostile file costs one refusal, never the bot.
  */
-
-export const MB = 1024 * 1024
 /** DingTalk's file limit, and Andy's. */
 export const MAX_FILE_BYTES = 20 * MB
 export const DEFAULT_MAX_CHARS = 300_000
-export const DEFAULT_TIMEOUT_MS = 60_000
+/** Past the extractors' own deadline, this long more before the worker is terminated. */
+const HARD_DEADLINE_GRACE_MS = 5_000
 
 export interface ExtractOptions {
   /** Used only when the content does not tell (text files: .md / .csv). */
@@ -26,6 +28,8 @@ export interface ExtractOptions {
   readonly maxChars?: number
   readonly timeoutMs?: number
   readonly maxBytes?: number
+  /** Resource caps (ANDY_FILE_*); the defaults otherwise. */
+  readonly limits?: FileLimits
 }
 
 const IMAGE_EXTS = new Set(['png', 'jpg', 'gif', 'webp', 'bmp'])
@@ -49,6 +53,8 @@ export async function detectFile(buffer: Uint8Array, fileName?: string): Promise
   if (ft) {
     if (ft.ext === 'pdf') return { kind: 'pdf', ext: 'pdf', mime: ft.mime }
     if (OOXML.has(ft.ext)) return { kind: ft.ext as DocKind, ext: ft.ext, mime: ft.mime }
+    // file-type looks at a bounded number of entries: an Office zip it could not place keeps its name's type.
+    if (ft.ext === 'zip' && OOXML.has(nameExt)) return { kind: nameExt as DocKind, ext: nameExt, mime: ft.mime }
     if (IMAGE_EXTS.has(ft.ext)) return { kind: 'image', ext: ft.ext, mime: ft.mime }
     // Office 97–2003 (.doc/.xls/.ppt) and password-protected OOXML are both OLE compound files.
     if (ft.ext === 'cfb') return { kind: 'legacy-office', ext: ['doc', 'xls', 'ppt', 'docx', 'xlsx', 'pptx'].includes(nameExt) ? nameExt : 'cfb', mime: ft.mime }
@@ -60,34 +66,30 @@ export async function detectFile(buffer: Uint8Array, fileName?: string): Promise
   return { kind: 'other', ext: nameExt || 'bin', mime: 'application/octet-stream' }
 }
 
-function timeoutError(ms: number): FileError {
-  return new FileError('timeout', `reading the file took longer than ${Math.round(ms / 1000)} s`)
-}
-
 /** Detects the type and extracts the text. Throws FileError for anything that is not a readable document. */
 export async function extractText(buffer: Uint8Array, opts: ExtractOptions = {}): Promise<Extracted & { detected: DetectedFile }> {
   const maxBytes = opts.maxBytes ?? MAX_FILE_BYTES
   if (buffer.byteLength > maxBytes) throw new FileError('too_large', `the file is ${(buffer.byteLength / MB).toFixed(1)} MB, over ${(maxBytes / MB).toFixed(0)} MB`)
   if (buffer.byteLength === 0) throw new FileError('empty', 'the file is empty')
   const detected = await detectFile(buffer, opts.fileName)
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const limits: ExtractLimits = { maxChars: opts.maxChars ?? DEFAULT_MAX_CHARS, deadline: Date.now() + timeoutMs }
-  let work: Promise<Extracted>
+  const limits = opts.limits ?? DEFAULT_FILE_LIMITS
+  const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS
+  let res: Extracted
   switch (detected.kind) {
     case 'pdf':
-      work = extractPdf(buffer, limits)
-      break
     case 'docx':
-      work = extractDocx(buffer, limits)
-      break
     case 'pptx':
-      work = extractPptx(buffer, limits)
+    case 'xlsx': {
+      const timeoutMs = opts.timeoutMs ?? limits.timeoutMs
+      // A copy the worker owns (transferred, not cloned twice).
+      const copy = new Uint8Array(buffer)
+      const job: ExtractJob = { buffer: copy, kind: detected.kind, maxChars, timeoutMs, limits }
+      // The worker's own deadline ends the job with what was read; this one ends a worker that hangs.
+      res = await filePool(limits).run<Extracted>({ type: 'extract', job }, [copy.buffer as ArrayBuffer], timeoutMs + HARD_DEADLINE_GRACE_MS)
       break
-    case 'xlsx':
-      work = extractXlsx(buffer, limits)
-      break
+    }
     case 'text':
-      work = Promise.resolve(extractPlain(buffer, limits))
+      res = extractPlain(buffer, maxChars)
       break
     case 'image':
       throw new FileError('image', 'the file is a picture', { kind: 'image', ext: detected.ext })
@@ -96,24 +98,13 @@ export async function extractText(buffer: Uint8Array, opts: ExtractOptions = {})
     default:
       throw new FileError('unsupported', `unsupported file type ${detected.ext}`, { kind: detected.kind, ext: detected.ext })
   }
-  // Extractors check the deadline between pages/rows; the race also covers a single long library call.
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(timeoutMs)), timeoutMs + 1000)
-  })
-  try {
-    const res = await Promise.race([work, deadline])
-    if (res.text.trim() === '' && res.kind !== 'pdf') throw new FileError('empty', 'the document has no text', { kind: res.kind })
-    return { ...res, detected }
-  } finally {
-    clearTimeout(timer)
-    work.catch(() => undefined)
-  }
+  if (res.text.trim() === '' && res.kind !== 'pdf') throw new FileError('empty', 'the document has no text', { kind: res.kind })
+  return { ...res, detected }
 }
 
-function extractPlain(buffer: Uint8Array, limits: ExtractLimits): Extracted {
+function extractPlain(buffer: Uint8Array, maxChars: number): Extracted {
   const { text, encoding } = decodeText(buffer)
-  const out = new TextBuffer(limits.maxChars)
+  const out = new TextBuffer(maxChars)
   out.push(text.replace(/\r\n?/g, '\n'))
   const body = out.text()
   return { kind: 'text', text: body, chars: body.length, truncated: out.truncated, headings: markdownHeadings(body), encoding }

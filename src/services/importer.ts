@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js'
 import { bumpCasesVersion } from '../db/meta.js'
 import { prepareRow, type RowProblem } from '../search/rows.js'
 import type { TableSpec } from '../search/tables.js'
+import type { FileLimits } from './file-limits.js'
 import { openTableFile, type ProgressFn } from './table-file.js'
 
 /**
@@ -17,6 +18,8 @@ export interface ImportOptions {
   /** Abort (import nothing) if any row is bad. */
   strict?: boolean
   onProgress?: ProgressFn
+  /** Resource caps for reading the file (config.files); the defaults otherwise. */
+  limits?: FileLimits
 }
 
 export interface ImportReport {
@@ -70,13 +73,14 @@ export function mapHeaders(spec: TableSpec, headers: readonly string[]): { byInd
 
 export async function importCases(db: Db, spec: TableSpec, path: string, opts: ImportOptions = {}): Promise<ImportReport> {
   const started = Date.now()
-  const file = await openTableFile(path, opts.onProgress)
+  const file = await openTableFile(path, opts.onProgress, opts.limits)
   const { byIndex, unknown, missing } = mapHeaders(spec, file.headers)
   const report: ImportReport = {
     table: spec.table, inserted: 0, deleted: 0, badRows: [], unknownColumns: unknown, missingColumns: missing,
     mapped: Object.fromEntries([...byIndex].map(([i, c]) => [file.headers[i]!, c])), aborted: false, elapsedMs: 0,
   }
   if (![...byIndex.values()].includes(spec.nameColumn)) {
+    await file.close()
     const c = spec.columns.find((x) => x.name === spec.nameColumn)!
     throw new ImportError(`文件缺少「${c.label}」（${c.name}）列，无法导入 ${spec.key}。表头：${file.headers.join(', ')}`, report)
   }

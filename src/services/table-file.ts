@@ -1,12 +1,19 @@
-import { createReadStream, statSync } from 'node:fs'
-import { extname } from 'node:path'
-import { Transform, type Readable } from 'node:stream'
-import { parse } from 'csv-parse'
-import ExcelJS from 'exceljs'
+import { statSync } from 'node:fs'
+import { basename } from 'node:path'
+import { FileError } from './file-common.js'
+import { DEFAULT_FILE_LIMITS, type FileLimits } from './file-limits.js'
+import { describeFileError } from './file-messages.js'
+import { filePool, type WorkerReply } from './file-pool.js'
+import { tableFormat, type TableRow, type TableSource } from './table-rows.js'
+
+export type { TableRow, TableSource } from './table-rows.js'
 
 /**
  * Reads a spreadsheet the admins already keep (.xlsx or .csv, UTF-8 with or without BOM) row by row
- * without loading it whole: csv-parse for CSV, exceljs' streaming WorkbookReader for xlsx (first sheet).
+ * without loading it whole. The reading itself (csv-parse; exceljs' parsers over a checked zip, see
+ * table-rows.ts) runs in a parsing worker with the resource caps of file-limits.ts; rows come back in
+ * batches, as they are consumed. `readTableRows` gives every row of every sheet; `openTableFile` the
+ * first sheet with its first non-empty row as the header.
  */
 
 export interface FileRow {
@@ -18,111 +25,100 @@ export interface FileRow {
 export interface TableFile {
   readonly headers: string[]
   readonly rows: AsyncIterable<FileRow>
+  /** Stops reading (frees the parsing worker) when the rows are not read to the end. */
+  close(): Promise<void>
 }
 
 export type ProgressFn = (bytesRead: number, totalBytes: number) => void
 
 export class FileFormatError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The reader's error, when the file itself was the problem (its code, the cap passed…). */
+    readonly fileError?: FileError,
+  ) {
     super(message)
     this.name = 'FileFormatError'
   }
 }
 
-function counting(total: number, onProgress?: ProgressFn): Transform {
-  let read = 0
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      read += chunk.length
-      onProgress?.(read, total)
-      cb(null, chunk)
-    },
-  })
+export interface ReadTableOptions {
+  readonly limits?: FileLimits
+  readonly onProgress?: ProgressFn
+  readonly firstSheetOnly?: boolean
 }
 
-function cellValue(v: unknown): unknown {
-  if (v == null) return null
-  if (typeof v !== 'object' || v instanceof Date) return v
-  const o = v as Record<string, unknown>
-  if ('richText' in o && Array.isArray(o.richText)) return (o.richText as Array<{ text: string }>).map((r) => r.text).join('')
-  if ('text' in o && 'hyperlink' in o) return o.hyperlink ?? o.text
-  if ('result' in o) return o.result ?? null
-  if ('error' in o) return null
-  return String(v)
-}
-
-async function* csvRows(stream: Readable): AsyncGenerator<unknown[]> {
-  const parser = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }))
-  for await (const record of parser) yield record as unknown[]
-}
-
-/** Files up to this size are read whole, which resolves hyperlink cells to their targets. */
-const IN_MEMORY_XLSX_BYTES = 15_000_000
-
-async function* xlsxRowsInMemory(stream: Readable): AsyncGenerator<unknown[]> {
-  const wb = new ExcelJS.Workbook()
-  await wb.xlsx.read(stream)
-  const sheet = wb.worksheets[0]
-  if (!sheet) return
-  for (let r = 1; r <= sheet.rowCount; r++) yield ((sheet.getRow(r).values as unknown[]) ?? []).slice(1).map(cellValue)
-}
-
-/**
- * Streaming read for big files. exceljs reads a sheet's hyperlinks only after its rows, so a cell that
- * shows text but links elsewhere yields its text here (cells holding the URL itself are unaffected).
- */
-async function* xlsxRows(stream: Readable): AsyncGenerator<unknown[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'cache', worksheets: 'emit', styles: 'cache' })
-  for await (const sheet of reader) {
-    let expected = 1
-    for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-      while (expected < row.number) {
-        yield [] // a blank row in the sheet keeps the row numbers right
-        expected++
-      }
-      const values = (row.values as unknown[]).slice(1).map(cellValue)
-      yield values
-      expected++
-    }
-    return // first sheet only
-  }
-}
-
-/** Opens a file; the first non-empty row is the header. */
-export async function openTableFile(path: string, onProgress?: ProgressFn): Promise<TableFile> {
-  const ext = extname(path).toLowerCase()
+function check(source: TableSource): { name: string; size: number } {
+  const name = basename(source.path ?? source.fileName ?? '')
+  const ext = tableFormat(source)
   if (ext !== '.csv' && ext !== '.xlsx') throw new FileFormatError(`只支持 .xlsx 和 .csv 文件（收到 ${ext || '无扩展名'}）`)
-  let size: number
+  if (!source.path) return { name, size: source.buffer?.byteLength ?? 0 }
   try {
-    size = statSync(path).size
+    return { name, size: statSync(source.path).size }
   } catch {
-    throw new FileFormatError(`找不到文件 ${path}`)
+    throw new FileFormatError(`找不到文件 ${source.path}`)
   }
-  const source = createReadStream(path).pipe(counting(size, onProgress))
-  const iter = (ext === '.csv' ? csvRows(source) : size <= IN_MEMORY_XLSX_BYTES ? xlsxRowsInMemory(source) : xlsxRows(source))[Symbol.asyncIterator]()
-  let rowNumber = 0
+}
+
+const asFormatError = (err: unknown, name: string): unknown =>
+  err instanceof FileError ? new FileFormatError(describeFileError(err, name, { admin: true }), err) : err
+
+/** Every row of the file, sheet by sheet. Throws FileFormatError (Chinese) for an unreadable file or a cap passed. */
+export async function* readTableRows(source: TableSource, o: ReadTableOptions = {}): AsyncGenerator<TableRow> {
+  const { name, size } = check(source)
+  const limits = o.limits ?? DEFAULT_FILE_LIMITS
+  const copy = source.buffer ? new Uint8Array(source.buffer) : undefined
+  let channel
+  try {
+    channel = await filePool(limits).open(limits.timeoutMs)
+  } catch (err) {
+    throw asFormatError(err, name)
+  }
+  let ended = false
+  try {
+    let reply: WorkerReply = await channel.request(
+      { type: 'table', source: { path: source.path, buffer: copy, fileName: source.fileName }, limits, firstSheetOnly: o.firstSheetOnly },
+      copy ? [copy.buffer as ArrayBuffer] : [],
+    )
+    while (reply.type === 'rows') {
+      if (reply.progress !== undefined) o.onProgress?.(Math.round(reply.progress * size), size)
+      yield* reply.rows as TableRow[]
+      reply = await channel.request({ type: 'pull' })
+    }
+    ended = true
+    o.onProgress?.(size, size)
+  } catch (err) {
+    throw asFormatError(err, name)
+  } finally {
+    if (!ended) await channel.request({ type: 'cancel' }).catch(() => undefined)
+    channel.close(true)
+  }
+}
+
+const isBlank = (values: readonly unknown[]) => values.every((v) => v == null || String(v).trim() === '')
+
+/** Opens a file (a path, or bytes with a file name); the first sheet's first non-empty row is the header. */
+export async function openTableFile(source: string | TableSource, onProgress?: ProgressFn, limits?: FileLimits): Promise<TableFile> {
+  const src: TableSource = typeof source === 'string' ? { path: source } : source
+  const label = src.path ?? src.fileName ?? ''
+  const iter = readTableRows(src, { limits, onProgress, firstSheetOnly: true })[Symbol.asyncIterator]()
   let headers: string[] | undefined
   while (!headers) {
-    let next: IteratorResult<unknown[]>
-    try {
-      next = await iter.next()
-    } catch (err) {
-      throw new FileFormatError(`无法读取 ${path}：${(err as Error).message}`)
-    }
-    if (next.done) throw new FileFormatError(`${path} 是空的（没有表头）`)
-    rowNumber++
-    if (next.value.some((v) => v != null && String(v).trim() !== '')) headers = next.value.map((v) => (v == null ? '' : String(v).trim()))
+    const next = await iter.next()
+    if (next.done) throw new FileFormatError(`${label} 是空的（没有表头）`)
+    if (!isBlank(next.value.values)) headers = next.value.values.map((v) => (v == null ? '' : String(v).trim()))
   }
-  const headerRow = rowNumber
   async function* rows(): AsyncGenerator<FileRow> {
-    let n = headerRow
-    for (;;) {
-      const next = await iter.next()
-      if (next.done) return
-      n++
-      if (next.value.every((v) => v == null || String(v).trim() === '')) continue
-      yield { rowNumber: n, values: next.value }
+    try {
+      for (;;) {
+        const next = await iter.next()
+        if (next.done) return
+        if (isBlank(next.value.values)) continue
+        yield { rowNumber: next.value.rowNumber, values: next.value.values }
+      }
+    } finally {
+      await iter.return?.(undefined)
     }
   }
-  return { headers, rows: rows() }
+  return { headers, rows: rows(), close: async () => void (await iter.return?.(undefined)) }
 }

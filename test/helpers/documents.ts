@@ -40,6 +40,18 @@ export function makeScannedPdf(pages = 2): Promise<Buffer> {
   })
 }
 
+/** A PDF whose pages are text (`lines`) or one picture each (`{ picture: true }`), in the order given. */
+export function makeMixedPdf(pages: ReadonlyArray<{ lines: string[] } | { picture: true }>): Promise<Buffer> {
+  const png = makePng(120, 160)
+  return pdfToBuffer((doc) => {
+    for (const p of pages) {
+      doc.addPage({ size: 'A4' })
+      if ('picture' in p) doc.image(png, 50, 50, { width: 400 })
+      else for (const line of p.lines) doc.fontSize(11).text(line)
+    }
+  })
+}
+
 /** A hand-written PDF with Chinese text in the non-embedded STSong-Light font (UniGB-UCS2-H encoding). */
 export function makeChinesePdf(text: string): Buffer {
   const hex = (s: string) => [...s].map((ch) => ch.codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()).join('')

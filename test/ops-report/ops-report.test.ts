@@ -13,6 +13,7 @@ import { FakeOpenApi } from '../helpers/fake-openapi.js'
 import { silentLogger } from '../helpers/test-app.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
+import { xlsxBomb } from '../helpers/bombs.js'
 
 /**
  * A generated learning-record workbook (input_type 1, kng) with known answers:
@@ -195,6 +196,8 @@ describe('运营报告 in chat', () => {
     const bytes = readFileSync(input)
     api.addDownload('dc-named', bytes, { fileName: '华东客户运营报告.xlsx' })
     api.addDownload('dc-plain', bytes, { fileName: '学习记录导出.xlsx' })
+    api.addDownload('dc-corrupt', Buffer.from('PK\u0003\u0004 cut off in the middle of the download'), { fileName: '坏的运营报告.xlsx' })
+    api.addDownload('dc-bomb', xlsxBomb(), { fileName: '炸弹运营报告.xlsx' })
   })
   afterAll(async () => {
     await app.close()
@@ -211,6 +214,16 @@ describe('运营报告 in chat', () => {
     expect(JSON.parse(parts[2]!.body)).toMatchObject({ fileName: '华东客户运营报告-运营报告.xlsx', fileType: 'xlsx' })
     const png = readFileSync(JSON.parse(parts[1]!.body).path as string)
     expect(png.subarray(1, 4).toString('ascii')).toBe('PNG')
+  })
+
+  it('should answer a damaged workbook in Chinese (no library error), and refuse a zip bomb as a failed message', async () => {
+    const bad = await send(fileMsg('坏的运营报告.xlsx', 'dc-corrupt'))
+    expect(bad.replies).toEqual(['「坏的运营报告.xlsx」打不开：文件已损坏，或不是它的扩展名所说的格式（例如改了扩展名的文件）。请用 Excel/Word/WPS 打开后重新另存一份再试。'])
+    expect(bad.status).toBe('rejected')
+    const bomb = await send(fileMsg('炸弹运营报告.xlsx', 'dc-bomb'))
+    expect(bomb.replies[0]).toContain('「炸弹运营报告.xlsx」其中的「xl/worksheets/sheet1.xml」解压后超过 100 MB')
+    expect(bomb.status).toBe('failed')
+    expect(bomb.error).toBe('ops_report_too_large')
   })
 
   it('should take any .xlsx sent within 10 minutes after the text 运营报告, and only then', async () => {

@@ -75,6 +75,7 @@ export const reportDataEndpoint: Endpoint = {
     if (values.webhook) await checked(checkOutboundUrl(String(values.webhook), 'webhook', policy))
     const buffer = b64 ? Buffer.from(b64, 'base64') : await download(url!, policy)
     if (buffer.byteLength === 0) throw badRequest('file_base64 解码后为空，请检查编码')
+    if (buffer.byteLength > MAX_BYTES) throw new ApiError(413, `文件超过 ${MAX_BYTES / 1024 / 1024} MB，请拆分后再提交`)
     let report
     try {
       report = await buildOpsReport({
@@ -84,9 +85,11 @@ export const reportDataEndpoint: Endpoint = {
         llm: deps.app.deps.llm,
         now: deps.now(),
         title: values.title as string | undefined,
+        // The workbook is read in a parsing worker within the file caps (ANDY_FILE_*): a zip bomb is a 413.
+        limits: deps.app.deps.config.files,
       })
     } catch (err) {
-      if (err instanceof OpsReportError) throw new ApiError(400, err.message)
+      if (err instanceof OpsReportError) throw new ApiError(err.code === 'too_large' ? 413 : err.code === 'file_failed' ? 422 : 400, err.message)
       throw err
     }
     let webhookError: string | undefined
