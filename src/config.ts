@@ -42,6 +42,7 @@ const schema = z.object({
   ANDY_PIPELINE_TIMEOUT_MS: int(900_000, 100),
   ANDY_MAX_ATTEMPTS: int(3, 1),
   DB_PATH: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'data/andy.db')),
+  ANDY_TAXONOMY_FILE: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl('OPENAI_BASE_URL'),
   LLM_MODEL: optionalString,
@@ -93,6 +94,8 @@ export type AppConfig = Readonly<{
   /** Times a message is started (across restarts) before it is given up as failed. */
   maxAttempts: number
   dbPath: string
+  /** The taxonomy file (industries, enterprise types, crowds, provinces); undefined = the shipped data/taxonomy.json. */
+  taxonomyFile?: string
   llm: Readonly<{
     apiKey?: string
     baseUrl?: string
@@ -175,6 +178,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     pipelineTimeoutMs: e.ANDY_PIPELINE_TIMEOUT_MS,
     maxAttempts: e.ANDY_MAX_ATTEMPTS,
     dbPath: e.DB_PATH,
+    taxonomyFile: e.ANDY_TAXONOMY_FILE,
     llm: Object.freeze({
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL,

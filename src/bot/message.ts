@@ -57,6 +57,7 @@ export const ASSISTANTS: Record<string, { type: string; name: string }> = {
   rate_limited: { type: 'rate_limited', name: '超出频率限制' },
   forbidden: { type: 'forbidden', name: '非本组织消息' },
   help: { type: 'help', name: '帮助' },
+  clarify: { type: 'clarify', name: '确认查询类别' },
 }
 
 export function assistantOf(intent: string): { type: string; name: string } {

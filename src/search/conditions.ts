@@ -42,6 +42,8 @@ export interface AppliedFilter {
   readonly source: FilterSource
   /** An exclusion (非 / 不是 / 除了…以外 …): the condition is a `not`; never relaxed. */
   readonly exclude?: boolean
+  /** A leftover word made of several segments (价格太贵 = 价格 + 太贵): tried one by one when the whole is found nowhere. */
+  readonly parts?: readonly string[]
 }
 
 /** "行业=制造业", "规模≥5000人" (exclusions read the same; the reply puts them under 排除：). */
