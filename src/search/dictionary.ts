@@ -125,7 +125,9 @@ export class Dictionary {
     }
     const groups: TaxGroup[] = ['industry', 'enterpriseType', 'crowd', 'region']
     dict.addParentReadings(groups)
-    // The segmenter learns every phrase and taxonomy term, so they come out of a sentence whole.
+    // The segmenter learns every phrase and taxonomy term, so they come out of a sentence whole. (Not the
+    // function words: as user words they would steal characters from values — 新|签的 — so the parser
+    // joins their pieces instead.)
     segmenter().addWords([...dict.phrases.keys(), ...groups.flatMap((g) => taxonomy.terms(g)), ...SYNTAX_WORDS])
     return dict
   }

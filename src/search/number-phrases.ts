@@ -45,10 +45,18 @@ function range(a: number | undefined, b: number | undefined): Bounds | undefined
   return a === undefined || b === undefined ? undefined : { min: Math.min(a, b), max: Math.max(a, b) }
 }
 
-/** First match among finders, by position in the sentence (the earliest phrase wins; ties: the first finder). */
+/**
+ * The phrase among the finders' matches: the earliest, unless a longer one overlaps it (帐号数大于1000
+ * beats 一个帐号 in "一个帐号数大于1000"); ties: the first finder.
+ */
 function first<T>(...found: Array<Found<T> | undefined>): Found<T> | undefined {
-  let best: Found<T> | undefined
-  for (const f of found) if (f && (!best || f.start < best.start)) best = f
+  let earliest: Found<T> | undefined
+  for (const f of found) if (f && (!earliest || f.start < earliest.start)) earliest = f
+  if (!earliest) return undefined
+  let best = earliest
+  for (const f of found) {
+    if (f && f.start < earliest.end && earliest.start < f.end && f.end - f.start > best.end - best.start) best = f
+  }
   return best
 }
 
@@ -104,7 +112,7 @@ export function findYears(s: string, nowYear: number): Found<Bounds> | undefined
   )
 }
 
-const ACC = '(?:帐号|账号|帐户|账户|用户|学员)(?:数量|数|量)?'
+const ACC = '(?:(?:帐号|账号|帐户|账户)(?:数量|数|量)?|(?:用户|学员)(?:数量|数|量))'
 
 /** Account-count phrase: 帐号数大于1000, 账号1000以上, 1000个账号以上, 账号数在500到2000之间. Bounds are inclusive. */
 export function findAccounts(s: string): Found<Bounds> | undefined {
@@ -143,7 +151,7 @@ export function findMoney(s: string): Found<MoneyFound> | undefined {
   const MON = '(?:采购金额|合同金额|采购额|合同额|成交额|金额|预算|客单价|单价|花了|花费)'
   const YUAN = '(万元|千元|百万|万|千|元|w|k)'
   const N = '(\\d+(?:\\.\\d+)?|[零一二两三四五六七八九十百千万]+)\\s*'
-  const NOT_PEOPLE = '(?!\\s*(?:人|名|个|家|位|帐号|账号|用户|年))'
+  const NOT_PEOPLE = '(?!(?:人|名|个|家|位|帐号|账号|用户|年))'
   const val = (d: string, u?: string) => {
     if (u === '百万') return toNumber(d, '万')! * 100
     return toNumber(d, u === '万元' ? '万' : u === '千元' ? '千' : u === '元' ? undefined : u)

@@ -1,11 +1,13 @@
 import type { AppliedFilter } from './conditions.js'
-import { conceptOf, type Dictionary } from './dictionary.js'
+import type { Dictionary } from './dictionary.js'
 import { decide, findIntentWords } from './intent.js'
 import { findNumbers, numberFilters, type NumberPhrases } from './sentence-numbers.js'
 import { TABLES, tableByIntent, type SearchIntent, type TableSpec } from './tables.js'
-import { tokenize, type Item } from './tokens.js'
-import { keywordFilter, valueFilters, type NamedValue } from './value-filters.js'
-import { BRACKET_OPENERS, isCountQuestion } from './syntax.js'
+import { tokenize } from './tokens.js'
+import { keywordFilter, valueFilters } from './value-filters.js'
+import { isFunctionWord } from './function-words.js'
+import { collect, type Collected } from './negation.js'
+import { isCountQuestion } from './syntax.js'
 
 export { PRIORITY } from './value-filters.js'
 
@@ -97,74 +99,6 @@ function chooseTable(s: string, dict: Dictionary, nums: NumberPhrases, opts: Par
   return { source: 'none', spans: cut }
 }
 
-interface Collected {
-  positive: NamedValue[]
-  negative: NamedValue[]
-  words: Array<{ word: string; parts: string[]; negated: boolean; orWithPrevious: boolean }>
-  functionWords: number
-}
-
-/** Walks the items: which values and words are wanted, which are excluded (negation scope rules in the README). */
-function collect(items: readonly Item[]): Collected {
-  const out: Collected = { positive: [], negative: [], words: [], functionWords: 0 }
-  let scope: { bracket: boolean; concept?: string } | undefined
-  let connector: 'or' | 'and' | undefined
-  let lastConcept: string | undefined
-  const negated = (concept: string): boolean => {
-    if (!scope) return false
-    if (scope.bracket) return true
-    if (scope.concept === undefined) {
-      scope.concept = concept
-      return true
-    }
-    if (connector && scope.concept === concept) return true
-    scope = undefined
-    return false
-  }
-  for (const item of items) {
-    switch (item.kind) {
-      case 'neg':
-        scope = { bracket: BRACKET_OPENERS.has(item.word) }
-        connector = undefined
-        continue
-      case 'close':
-        scope = undefined
-        continue
-      case 'clause':
-        scope = undefined
-        connector = undefined
-        lastConcept = undefined
-        continue
-      case 'or':
-      case 'and':
-        connector = item.kind
-        continue
-      case 'count':
-        continue
-      case 'function':
-        out.functionWords++
-        continue
-      case 'space':
-        continue
-      case 'value': {
-        const concept = [...new Set(item.hits.map((h) => conceptOf(h.dim)))].sort().join('|')
-        ;(negated(concept) ? out.negative : out.positive).push({ phrase: item.phrase, hits: item.hits })
-        lastConcept = concept
-        connector = undefined
-        continue
-      }
-      case 'word': {
-        const neg = negated('keyword')
-        out.words.push({ word: item.word, parts: item.parts, negated: neg, orWithPrevious: connector === 'or' && lastConcept === 'keyword' })
-        lastConcept = 'keyword'
-        connector = undefined
-        continue
-      }
-    }
-  }
-  return out
-}
-
 function keywordFilters(words: Collected['words']): { filters: AppliedFilter[]; overflow: string[]; unused: string[] } {
   const groups: Array<{ words: string[]; parts: string[]; negated: boolean }> = []
   const unused: string[] = []
@@ -182,8 +116,20 @@ function keywordFilters(words: Collected['words']): { filters: AppliedFilter[]; 
     }
   }
   const kept = groups.slice(0, MAX_KEYWORDS)
-  const filters = kept.map((g) => keywordFilter(g.words, g.negated, g.words.length === 1 && !g.negated ? g.parts : undefined))
+  const filters = kept.map((g) => keywordFilter(g.words, g.negated, g.words.length === 1 && !g.negated ? retries(g.words[0]!, g.parts) : undefined))
   return { filters, overflow: groups.slice(MAX_KEYWORDS).map((g) => g.words.join('或')), unused }
+}
+
+/**
+ * What to try when a leftover word is found nowhere: its segments when they are words themselves
+ * (价格太贵 → 价格, 太贵), else the word without a function character glued to either end (有恒远 → 恒远).
+ */
+function retries(word: string, parts: readonly string[]): string[] | undefined {
+  if (parts.length > 1 && parts.every((p) => [...p].length >= 2)) return [...parts]
+  let w = word
+  while ([...w].length > 2 && isFunctionWord(w[0]!)) w = w.slice(1)
+  while ([...w].length > 2 && isFunctionWord(w.at(-1)!)) w = w.slice(0, -1)
+  return w !== word ? [w] : undefined
 }
 
 export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {

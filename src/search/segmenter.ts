@@ -8,6 +8,9 @@ import { createRequire } from 'node:module'
  * user words, so a value glued to other words ("讲数字化转型", "因为价格上涨") comes out as one token and
  * what is left over are real words.
  *
+ * Without HMM: a run of characters jieba does not know comes out character by character and is joined
+ * back by the parser (tokens.ts), so an unknown name never swallows a neighbouring 非 or 和.
+ *
  * Loaded once per process, on first use (~0.4 s, ~50 MB). User words are only ever added: a word that
  * left the data stays known to the segmenter, which is harmless — tokens are mapped onto values through
  * the dictionary, never by the segmenter. If the native module cannot load (an exotic platform), a
@@ -45,7 +48,7 @@ class JiebaSegmenter implements Segmenter {
   constructor(private readonly jieba: JiebaLike) {}
 
   cut(text: string): string[] {
-    return text ? this.jieba.cut(text, true) : []
+    return text ? this.jieba.cut(text, false) : []
   }
 
   addWords(words: Iterable<string>): void {
@@ -55,6 +58,8 @@ class JiebaSegmenter implements Segmenter {
       // jieba's dictionary format is "word freq": a word with whitespace cannot be a user word.
       if (!word || /\s/.test(word) || this.known.has(word)) continue
       this.known.add(word)
+      // A word jieba already keeps whole keeps its own frequency (overriding it could break 的, 不是…).
+      if ([...word].length < 2 || this.jieba.cut(word, false).length === 1) continue
       lines.push(`${word} ${USER_FREQ}`)
     }
     if (lines.length) this.jieba.loadDict(Buffer.from(`${lines.join('\n')}\n`))

@@ -1,7 +1,8 @@
 import type { AppliedFilter, Condition } from './conditions.js'
 import { findAccounts, findMoney, findSize, findYears, type Found, type MoneyFound } from './number-phrases.js'
 import { formatBounds, type Bounds } from './numbers.js'
-import { NEGATIONS } from './syntax.js'
+import { segmenter } from './segmenter.js'
+import { isNegation } from './syntax.js'
 import type { TableSpec } from './tables.js'
 import { PRIORITY } from './value-filters.js'
 
@@ -19,7 +20,20 @@ export interface NumberPhrases {
   any: boolean
 }
 
-const NEG_BEFORE = new RegExp(`(?:${[...NEGATIONS].sort((a, b) => b.length - a.length).join('|')})\\s*(?:是|在)?\\s*$`)
+/** Whether the words right before a phrase are a negation (by tokens: 有没有 and 特别 are not 没有 and 别). */
+function negationBefore(text: string): { start: number } | undefined {
+  const tokens = segmenter().cut(text)
+  let end = text.length
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i]!
+    end -= t.length
+    if (/^\s+$/.test(t) || t === '的' || t === '是' || t === '在') continue
+    return isNegation(t) ? { start: end } : undefined
+  }
+  return undefined
+}
+
+const NEG_AFTER = /^\s*的?\s*(?:都|也)?(?:不要|不考虑|不算|不用|除外|以外|之外)(?:了|的)?(?=\s*(?:[,，。;；!！?？]|$))/
 
 function blank(s: string, f: { start: number; end: number } | undefined): string {
   return f ? s.slice(0, f.start) + ' '.repeat(f.end - f.start) + s.slice(f.end) : s
@@ -40,13 +54,20 @@ export function findNumbers(text: string, nowYear: number): NumberPhrases {
   const found = { accounts, money, size, years }
   for (const k of ['accounts', 'money', 'size', 'years'] as const) {
     const f = found[k]
-    if (f && NEG_BEFORE.test(text.slice(0, f.start).replace(/的\s*$/, ''))) negated.add(k)
-  }
-  // The negation word itself is spent on the number: blank it so it does not reach the next value.
-  for (const k of negated) {
-    const f = found[k]!
-    const m = NEG_BEFORE.exec(s.slice(0, f.start))
-    if (m) s = blank(s, { start: m.index, end: f.start })
+    if (!f) continue
+    const before = negationBefore(s.slice(0, f.start))
+    if (before) {
+      negated.add(k)
+      // The negation word is spent on the number: blank it so it does not reach the next value.
+      s = blank(s, { start: before.start, end: f.start })
+    } else {
+      // Said after the phrase, ending the clause: 5000人以上的不要, 2023年的除外.
+      const after = NEG_AFTER.exec(s.slice(f.end))
+      if (after) {
+        negated.add(k)
+        s = blank(s, { start: f.end, end: f.end + after[0].length })
+      }
+    }
   }
   return { accounts, money, size, years, negated, rest: s, any: !!(accounts || money || size || years) }
 }

@@ -76,8 +76,8 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
   const offset = (page - 1) * perpage
   const relax = req.relax && page === 1
   if (relax) {
-    // A leftover word found nowhere in this table never zeroes the answer; made of segments (价格太贵),
-    // the segments that are found stay.
+    // A leftover word found nowhere in this table never zeroes the answer; its retries (价格太贵 → 价格,
+    // 太贵; 有恒远 → 恒远: see parser.ts) that are found stay.
     const found = (f: AppliedFilter) => countMatches(db, dict, spec, [f]) > 0
     const next: AppliedFilter[] = []
     for (const f of filters) {
@@ -85,14 +85,14 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
         next.push(f)
         continue
       }
-      // Only a word made of real words (价格 + 太贵), not one with a stray character (股份 + 行).
-      const pieces = f.parts ?? []
-      const parts = pieces.length > 1 && pieces.every((p) => [...p].length >= 2) ? pieces.map((p) => keywordFilter([p])) : []
+      const parts = (f.parts ?? []).map((p) => keywordFilter([p]))
       const kept = parts.filter(found)
       next.push(...kept)
       unused.push(...(kept.length ? parts.filter((p) => !kept.includes(p)) : [f]))
     }
-    filters = next
+    // …unless nothing else is asked: "恒大的案例" with no 恒大 anywhere is honestly none, not everything.
+    if (next.some((f) => !f.exclude)) filters = next
+    else unused.length = 0
   }
   let res = searchPage(db, dict, spec, filters, offset, perpage)
   if (relax && res.total === 0 && filters.some(isWord) && filters.some((f) => !isWord(f))) {

@@ -23,7 +23,7 @@ export function keywordFilter(words: readonly string[], negated = false, parts?:
   return {
     key: 'keywords', label: '关键词', display: words.join('或'), value: words.length === 1 ? words[0]! : [...words],
     condition: negated ? { kind: 'not', condition: cond } : cond, priority: PRIORITY.keyword, source: 'keyword',
-    ...(negated ? { exclude: true } : {}), ...(parts && parts.length > 1 ? { parts: [...parts] } : {}),
+    ...(negated ? { exclude: true } : {}), ...(parts?.length ? { parts: [...parts] } : {}),
   }
 }
 
