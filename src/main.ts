@@ -20,6 +20,7 @@ export const main = defineCommand({
     inbox: () => import('./cli/inbox.js').then((m) => m.default),
     stats: () => import('./cli/stats.js').then((m) => m.default),
     'ops-report': () => import('./cli/ops-report.js').then((m) => m.default),
+    taxonomy: () => import('./cli/taxonomy.js').then((m) => m.default),
   },
 })
 

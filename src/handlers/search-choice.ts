@@ -57,8 +57,13 @@ export function pickOption(text: string, options: readonly SearchIntent[]): Sear
     const n = /\d/.test(m[1]!) ? Number(m[1]) : CN_INDEX[m[1]!]!
     return options[n - 1]
   }
-  if (t.length > 12) return undefined
-  const named = new Set(findIntentWords(t).map((s) => s.intent).filter((i) => options.includes(i)))
+  // A table's name, alone ("打单方案", "要客户案例吧") — not a new question that happens to name one.
+  const spans = findIntentWords(t)
+  let rest = t
+  for (const s of [...spans].sort((a, b) => b.start - a.start)) rest = rest.slice(0, s.start) + rest.slice(s.end)
+  for (const o of options) rest = rest.replace(SHORT_NAMES[o], '')
+  if (rest.replace(/[要找查看选吧的啊呀呢个第这那就是]/g, '') !== '') return undefined
+  const named = new Set(spans.map((s) => s.intent).filter((i) => options.includes(i)))
   for (const o of options) if (t.includes(SHORT_NAMES[o])) named.add(o)
   return named.size === 1 ? [...named][0] : undefined
 }

@@ -46,7 +46,12 @@ export interface AppliedFilter {
   readonly parts?: readonly string[]
 }
 
-/** "行业=制造业", "规模≥5000人" (exclusions read the same; the reply puts them under 排除：). */
-export function describeFilter(f: AppliedFilter): string {
+/** "行业=制造业", "规模≥5000人" — the field and value, whether wanted or excluded. */
+export function describeValue(f: AppliedFilter): string {
   return /^[≥≤<>]/.test(f.display) ? `${f.label}${f.display}` : `${f.label}=${f.display}`
+}
+
+/** "行业=制造业"; an exclusion reads "排除 企业性质=国企" (export sheets, logs, notes). */
+export function describeFilter(f: AppliedFilter): string {
+  return f.exclude ? `排除 ${describeValue(f)}` : describeValue(f)
 }

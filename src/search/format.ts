@@ -1,6 +1,6 @@
 import type { Row } from '../db/case-search.js'
 import { escapeMd, mdLink } from '../bot/markdown.js'
-import { describeFilter, type AppliedFilter } from './conditions.js'
+import { describeFilter, describeValue, type AppliedFilter } from './conditions.js'
 import type { SearchOutcome } from './service.js'
 import { column, outputColumns, type TableSpec } from './tables.js'
 
@@ -68,7 +68,7 @@ function filterLines(filters: readonly AppliedFilter[]): string[] {
   const wanted = [...filters].filter((f) => !f.exclude).sort((a, b) => b.priority - a.priority)
   const excluded = filters.filter((f) => f.exclude)
   const out = [wanted.length ? `筛选：${wanted.map(describeFilter).map(escapeMd).join(' · ')}` : excluded.length ? '筛选：无其他条件' : '筛选：无（按时间从新到旧）']
-  if (excluded.length) out.push(`排除：${excluded.map(describeFilter).map(escapeMd).join(' · ')}`)
+  if (excluded.length) out.push(`排除：${excluded.map(describeValue).map(escapeMd).join(' · ')}`)
   return out
 }
 

@@ -102,7 +102,8 @@ export class Taxonomy {
 
   /** Validates a parsed JSON document; throws TaxonomyError listing every problem (in Chinese). */
   static parse(json: unknown): Taxonomy {
-    const res = taxonomySchema.safeParse(json)
+    // Messages in Chinese (the admins read them), without changing zod's language for the rest of Andy.
+    const res = taxonomySchema.safeParse(json, { error: z.locales.zhCN().localeError })
     if (!res.success) {
       throw new TaxonomyError(res.error.issues.map((i) => `${i.path.join('.') || '(根)'}：${i.message}`))
     }
