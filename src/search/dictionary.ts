@@ -4,8 +4,12 @@ import { CaseIndex } from './case-index.js'
 import { isFunctionWord } from './function-words.js'
 import { segmenter } from './segmenter.js'
 import { SYNTAX_WORDS } from './syntax.js'
+import { ASCII_CHAR, ASCII_WORD, bestHits, derivedForms, STOP_VALUES, type DictHit, type PhraseMatch } from './phrases.js'
 import { TABLES, type Dimension, type TableKey, type TableSpec } from './tables.js'
-import { groupOfDim, normTerm, shippedTaxonomy, type TaxGroup, type TaxNode, type Taxonomy, type TaxonomyProvider } from './taxonomy.js'
+import { groupOfDim, normTerm, type TaxGroup, type TaxNode, type Taxonomy } from './taxonomy.js'
+import { shippedTaxonomy, type TaxonomyProvider } from './taxonomy-file.js'
+
+export { bestHits, conceptOf, type DictHit, type PhraseMatch } from './phrases.js'
 
 /**
  * The words Andy knows without an LLM: every category value present in the data (industries,
@@ -14,79 +18,6 @@ import { groupOfDim, normTerm, shippedTaxonomy, type TaxGroup, type TaxNode, typ
  * 国有企业 + 地方国企 + 央企, 金融 → 银行, 保险, 证券…, 华东 → its provinces). A phrase resolves to the
  * exact stored values it stands for, so searches use indexed IN (...) lookups.
  */
-
-export interface DictHit {
-  readonly table: TableKey
-  readonly column: string
-  readonly dim: Dimension
-  readonly value: string
-  /** 0: the phrase is the stored value; 1: a short form of it; 2: a taxonomy term covering it. */
-  readonly tier: 0 | 1 | 2
-  /** The taxonomy node the phrase names, when it names one. */
-  readonly node?: string
-  /** The child of `node` the value belongs to (金融 → 银行), when not the node itself. */
-  readonly child?: string
-  /**
-   * The table has no label for the node itself, only its parent's (银行 asked, the table says 金融): the
-   * value is the parent label, matched together with the customer name (see parentLabels).
-   */
-  readonly viaParent?: boolean
-}
-
-export interface PhraseMatch {
-  readonly start: number
-  readonly end: number
-  readonly phrase: string
-  readonly hits: readonly DictHit[]
-}
-
-const ASCII_WORD = /^[a-z0-9]+$/
-const ASCII_CHAR = /^[a-z0-9]$/
-
-/** Values never used as phrases: too generic to mean a filter. */
-const STOP_VALUES = new Set(['其他', '其它', '未知', '无', '暂无', '不详', '-', '—', 'n/a', 'na', 'null', '全部', '企业', '公司', '客户'])
-
-/** Short forms derived from a stored value (only when at least two characters remain). */
-function derivedForms(dim: Dimension, value: string): string[] {
-  const out: string[] = []
-  const strip = (re: RegExp) => {
-    const s = value.replace(re, '')
-    if (s !== value && [...s].length >= 2) out.push(s)
-  }
-  if (dim === 'industry' || dim === 'industry2') strip(/(行业|业)$/)
-  if (dim === 'region') strip(/(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|地区)$/)
-  if (dim === 'enterpriseType') strip(/(企业|单位)$/)
-  if (dim === 'competitor') {
-    strip(/(科技|网络|信息|集团|股份|有限公司|公司)+$/)
-    const paren = /^(.+?)[(（](.+?)[)）]$/.exec(value)
-    if (paren) out.push(paren[1]!, paren[2]!)
-  }
-  return out
-}
-
-/** The "concept" a hit belongs to: its taxonomy group (industry and industry2 are one), else its dimension. */
-export function conceptOf(dim: Dimension): string {
-  return groupOfDim(dim) ?? dim
-}
-
-/**
- * Per table, only the best reading of a phrase: the concept(s) whose best hit has the lowest tier
- * (a stored value beats a short form, a short form a taxonomy term). Within a kept concept every hit
- * stays, so 江苏 and 江苏省, or 金融 and the 银行 under it, are read together.
- */
-export function bestHits(hits: readonly DictHit[]): DictHit[] {
-  const tierOf = new Map<string, number>()
-  const tableBest = new Map<TableKey, number>()
-  for (const h of hits) {
-    const k = `${h.table}\u0000${conceptOf(h.dim)}`
-    tierOf.set(k, Math.min(tierOf.get(k) ?? 9, h.tier))
-  }
-  for (const [k, t] of tierOf) {
-    const table = k.split('\u0000')[0] as TableKey
-    tableBest.set(table, Math.min(tableBest.get(table) ?? 9, t))
-  }
-  return hits.filter((h) => tierOf.get(`${h.table}\u0000${conceptOf(h.dim)}`) === tableBest.get(h.table))
-}
 
 export class Dictionary {
   private readonly phrases = new Map<string, DictHit[]>()
