@@ -163,7 +163,11 @@ export class Dictionary {
 
   /** The hits of one phrase (normalised), best reading per table; undefined when it is not a phrase. */
   lookup(phrase: string, tables?: readonly TableKey[]): DictHit[] | undefined {
-    const hits = this.phrases.get(normTerm(phrase))
+    return this.lookupNormalized(normTerm(phrase), tables)
+  }
+
+  private lookupNormalized(key: string, tables?: readonly TableKey[]): DictHit[] | undefined {
+    const hits = this.phrases.get(key)
     if (!hits) return undefined
     const inScope = tables ? hits.filter((h) => tables.includes(h.table)) : hits
     return inScope.length ? bestHits(inScope) : undefined
@@ -223,7 +227,7 @@ export class Dictionary {
       let found: PhraseMatch | undefined
       for (let len = Math.min(this.maxLen, text.length - i); len >= 2; len--) {
         const phrase = text.slice(i, i + len)
-        const hits = this.lookup(phrase, tables)
+        const hits = this.lookupNormalized(phrase, tables)
         if (!hits) continue
         // Latin phrases (IT, SAP…) only as whole words, never inside another word.
         if (ASCII_WORD.test(phrase) && (ASCII_CHAR.test(text[i - 1] ?? '') || ASCII_CHAR.test(text[i + len] ?? ''))) continue

@@ -91,7 +91,11 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
   }
   if (opts.ignored?.length) out.push(`> 未使用：${opts.ignored.map(escapeMd).join('、')}（这类数据没有该条件）`)
   const unused = unusedWords(outcome, opts)
-  if (unused.length) out.push(`> 没用上的词：${unused.map(escapeMd).join('、')}`)
+  if (unused.length) {
+    const together = (outcome.unusedTogether ?? []).map((f) => f.display)
+    const why = together.length ? `（${together.map((w) => `「${escapeMd(w)}」`).join('')}单独能找到记录，和其他条件一起没有结果）` : ''
+    out.push(`> 没用上的词：${unused.map(escapeMd).join('、')}${why}`)
+  }
   for (const n of opts.notes ?? []) out.push(`> ${n}`)
   if (total === 0) {
     if (!opts.contradictions?.length) out.push(`没有找到符合条件的${spec.title}。可以减少条件，或换个说法${opts.example ? `，例如：${opts.example}` : ''}。`)

@@ -30,6 +30,8 @@ export interface SearchOutcome {
   readonly relaxed: readonly AppliedFilter[]
   /** Leftover words set aside because they matched nothing here (shown as 没用上的词). */
   readonly unused: readonly AppliedFilter[]
+  /** Of those, the ones that find rows alone but none together with the other filters. */
+  readonly unusedTogether?: readonly AppliedFilter[]
   readonly total: number
   readonly rows: readonly Row[]
   readonly page: number
@@ -73,6 +75,7 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
   let filters = [...req.filters]
   const relaxed: AppliedFilter[] = []
   const unused: AppliedFilter[] = []
+  const together: AppliedFilter[] = []
   const offset = (page - 1) * perpage
   const relax = req.relax && page === 1
   if (relax) {
@@ -102,6 +105,7 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
     const without = searchPage(db, dict, spec, rest, offset, perpage)
     if (without.total > 0 || !req.keepFilters) {
       unused.push(...words)
+      together.push(...words)
       filters = rest
       res = without
     }
@@ -118,7 +122,7 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
       res = searchPage(db, dict, spec, filters, offset, perpage)
     }
   }
-  return { table: spec, filters, relaxed, unused, total: res.total, rows: res.rows, page, perpage }
+  return { table: spec, filters, relaxed, unused, unusedTogether: together, total: res.total, rows: res.rows, page, perpage }
 }
 
 export function countMatches(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly AppliedFilter[]): number {
