@@ -2,7 +2,7 @@ import { compileConditions, containsIds, scanColumns } from '../db/case-search.j
 import type { Db } from '../db/client.js'
 import type { Condition } from './conditions.js'
 import { CaseIndexBuilder } from './case-index-builder.js'
-import { allRanks, intersect, markSet, unionSets, type RankSet } from './rank-sets.js'
+import { allRanks, intersect, markSet, RankCache, unionSets, type RankSet } from './rank-sets.js'
 import { ftsColumns, type TableSpec } from './tables.js'
 
 /**
@@ -33,10 +33,14 @@ export interface IndexSearch {
 const TEXT_CACHE_ENTRIES = 128
 /** At most this many cached ranks (4 bytes each) per table: 32 MB. */
 const TEXT_CACHE_RANKS = 8_000_000
+const UNION_CACHE_ENTRIES = 64
+/** 16 MB per table. */
+const UNION_CACHE_RANKS = 4_000_000
 
 export class CaseIndex {
-  private readonly textCache = new Map<string, RankSet>()
-  private textCached = 0
+  private readonly textCache = new RankCache(TEXT_CACHE_ENTRIES, TEXT_CACHE_RANKS)
+  /** The union of several stored values (a taxonomy word: 国企 → 国有企业 + 地方国企 + 央企), same reasoning. */
+  private readonly unionCache = new RankCache(UNION_CACHE_ENTRIES, UNION_CACHE_RANKS)
 
   private constructor(
     readonly spec: TableSpec,
@@ -117,22 +121,7 @@ export class CaseIndex {
    */
   private textSet(db: Db, columns: string[], text: string): RankSet {
     if (columns.length === 0) return new Int32Array(0)
-    const key = `${columns.join(',')}\u0000${text.toLowerCase()}`
-    const hit = this.textCache.get(key)
-    if (hit) {
-      this.textCache.delete(key)
-      this.textCache.set(key, hit)
-      return hit
-    }
-    const set = this.fromIds(containsIds(db, this.spec, columns, text))
-    this.textCache.set(key, set)
-    this.textCached += set.length
-    while (this.textCache.size > TEXT_CACHE_ENTRIES || this.textCached > TEXT_CACHE_RANKS) {
-      const [oldest, value] = this.textCache.entries().next().value!
-      this.textCache.delete(oldest)
-      this.textCached -= value.length
-    }
-    return set
+    return this.textCache.get(`${columns.join(',')}\u0000${text.toLowerCase()}`, () => this.fromIds(containsIds(db, this.spec, columns, text)))
   }
 
   private containsSet(db: Db, column: string, text: string): RankSet {
@@ -228,16 +217,22 @@ export class CaseIndex {
       return Int32Array.from(out)
     }
     switch (cond.kind) {
-      case 'in':
-        return this.union(
-          cond.columns.map(({ column, values }) => {
-            if (this.cats.has(column)) {
-              const want = new Set(values)
-              return this.categoryWhere(column, (_l, v) => want.has(v))
-            }
-            return this.fromIds(this.sqlIds(db, { kind: 'in', columns: [{ column, values }] }))
-          }),
-        )
+      case 'in': {
+        const make = () =>
+          this.union(
+            cond.columns.map(({ column, values }) => {
+              if (this.cats.has(column)) {
+                const want = new Set(values)
+                return this.categoryWhere(column, (_l, v) => want.has(v))
+              }
+              return this.fromIds(this.sqlIds(db, { kind: 'in', columns: [{ column, values }] }))
+            }),
+          )
+        const parts = cond.columns.reduce((n, c) => n + c.values.length, 0)
+        if (parts < 2 || !cond.columns.every((c) => this.cats.has(c.column))) return make()
+        const key = cond.columns.map((c) => `${c.column}=${[...c.values].sort().join('\u0001')}`).sort().join('\u0000')
+        return this.unionCache.get(key, make)
+      }
       case 'contains':
         return this.containsSet(db, cond.column, cond.text)
       case 'anyContains':
