@@ -51,6 +51,8 @@ function reading(spec: TableSpec, dict: Dictionary, v: NamedValue): PhraseReadin
     if (h.table !== spec.key) continue
     const concept = conceptOf(h.dim)
     const r: PhraseReading = byConcept.get(concept) ?? { phrase: v.phrase, concept, dim: h.dim, columns: new Map<string, Set<string>>(), children: [], node: h.node, parentOnly: new Set() }
+    // Said as the data spells it (MoocPro, not the lower-cased moocpro).
+    if (h.tier === 0 && h.value.toLowerCase() === v.phrase && h.value !== v.phrase) r.phrase = h.value
     if (h.viaParent) r.parentOnly.add(h.value)
     else r.columns.set(h.column, (r.columns.get(h.column) ?? new Set()).add(h.value))
     if (h.child && !r.children.includes(h.child)) r.children.push(h.child)
