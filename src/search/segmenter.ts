@@ -45,23 +45,37 @@ interface JiebaLike {
 class JiebaSegmenter implements Segmenter {
   readonly kind = 'jieba'
   readonly known = new Set<string>()
-  constructor(private readonly jieba: JiebaLike) {}
+  /** jieba's own dictionary ("word freq tag" lines), to raise a user word's frequency but never lower it. */
+  constructor(private readonly jieba: JiebaLike, private readonly dict: Buffer) {}
+
+  /** Frequencies in jieba's dictionary of the given words (absent = unknown to it). */
+  private frequencies(words: ReadonlySet<string>): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const line of this.dict.toString('utf8').split('\n')) {
+      const sp = line.indexOf(' ')
+      if (sp > 0 && words.has(line.slice(0, sp))) out.set(line.slice(0, sp), Number.parseInt(line.slice(sp + 1), 10) || 0)
+    }
+    return out
+  }
 
   cut(text: string): string[] {
     return text ? this.jieba.cut(text, false) : []
   }
 
   addWords(words: Iterable<string>): void {
-    const lines: string[] = []
+    const fresh = new Set<string>()
     for (const w of words) {
       const word = w.trim()
       // jieba's dictionary format is "word freq": a word with whitespace cannot be a user word.
-      if (!word || /\s/.test(word) || this.known.has(word)) continue
+      if (!word || /\s/.test(word) || this.known.has(word) || [...word].length < 2) continue
       this.known.add(word)
-      // A word jieba already keeps whole keeps its own frequency (overriding it could break 的, 不是…).
-      if ([...word].length < 2 || this.jieba.cut(word, false).length === 1) continue
-      lines.push(`${word} ${USER_FREQ}`)
+      fresh.add(word)
     }
+    if (!fresh.size) return
+    // Raised to USER_FREQ when jieba has it lower (国有企业 is 3 there, so 别给我国有企业 became 我国|有|企业);
+    // a word it has higher keeps its own frequency (lowering it could break 的, 不是…).
+    const freq = this.frequencies(fresh)
+    const lines = [...fresh].filter((w) => (freq.get(w) ?? 0) < USER_FREQ).map((w) => `${w} ${USER_FREQ}`)
     if (lines.length) this.jieba.loadDict(Buffer.from(`${lines.join('\n')}\n`))
   }
 }
@@ -121,7 +135,7 @@ function load(): JiebaSegmenter | FallbackSegmenter {
     const require = createRequire(import.meta.url)
     const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(dict: Uint8Array): JiebaLike } }
     const dict = readFileSync(require.resolve('@node-rs/jieba/dict.txt'))
-    const seg = new JiebaSegmenter(Jieba.withDict(dict))
+    const seg = new JiebaSegmenter(Jieba.withDict(dict), dict)
     stats = { kind: 'jieba', loadMs: performance.now() - t0, rssBytes: Math.max(0, process.memoryUsage().rss - rss0), userWords: 0 }
     return seg
   } catch (err) {

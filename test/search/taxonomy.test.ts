@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openDb } from '../../src/db/client.js'
 import { createDictionaryProvider, Dictionary } from '../../src/search/dictionary.js'
 import { parseSentence } from '../../src/search/parser.js'
-import { createTaxonomyProvider, defaultTaxonomyPath, shippedTaxonomy, Taxonomy, TaxonomyError, termIn } from '../../src/search/taxonomy.js'
+import { Taxonomy, TaxonomyError, termIn } from '../../src/search/taxonomy.js'
+import { createTaxonomyProvider, defaultTaxonomyPath, shippedTaxonomy } from '../../src/search/taxonomy-file.js'
 import { loadMixedLabels } from '../helpers/mixed-labels.js'
 
 const dirs: string[] = []
