@@ -98,7 +98,11 @@ export function keywordResolver(ctx: BotContext): Decision | undefined {
     ctx.state.parsed = parsed
     return ctx.deps.llm ? undefined : { intent: CLARIFY_INTENT }
   }
-  if (!parsed.table) return undefined
+  if (!parsed.table) {
+    // Only function words (「有什么可以参考的」): nothing to look for, so the menu as 帮助 — not a content gap.
+    if (parsed.onlyFunctionWords) ctx.state.onlyFunctionWords = true
+    return undefined
+  }
   ctx.state.parsed = parsed
   return { intent: parsed.table.intent }
 }
@@ -137,7 +141,7 @@ const PLEASANTRIES = /^(谢谢|多谢|感谢|谢了|thanks|thankyou|thx|好的|�
  */
 export function fallbackResolver(ctx: BotContext): Decision {
   const b = bare(ctx.text).replace(/[,，、?？~～]+/g, '')
-  if (!b || PLEASANTRIES.test(b)) return { intent: 'help' }
+  if (!b || PLEASANTRIES.test(b) || ctx.state.onlyFunctionWords) return { intent: 'help' }
   return { intent: 'unanswered', text: ctx.text }
 }
 
