@@ -33,7 +33,7 @@ const ROWS = Number(args.rows)
 
 async function serve(dbPath: string): Promise<void> {
   const { createApp } = await import('../src/app.js')
-  const { systemClock } = await import('../src/clock.js')
+  const { systemClock } = await import('../src/core/clock.js')
   const { parseConfig } = await import('../src/config.js')
   const { openDb } = await import('../src/db/client.js')
   const { createHttpServer } = await import('../src/http/server.js')
@@ -54,8 +54,8 @@ async function build(dbPath: string): Promise<void> {
   const { clearCases, createCaseInserter, transaction } = await import('../src/db/case-write.js')
   const { bumpCasesVersion } = await import('../src/db/meta.js')
   const { iterateRecords } = await import('../src/demo/generate.js')
-  const { prepareRow } = await import('../src/search/rows.js')
-  const { tableByKey } = await import('../src/search/tables.js')
+  const { prepareRow } = await import('../src/tables/rows.js')
+  const { tableByKey } = await import('../src/tables/index.js')
   const spec = tableByKey('content-cases')!
   const db = openDb(dbPath)
   try {

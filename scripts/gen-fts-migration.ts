@@ -1,5 +1,5 @@
 // Prints drizzle/0001_fts.sql from the table specs: npx tsx scripts/gen-fts-migration.ts > drizzle/0001_fts.sql
-import { TABLES, ftsColumns } from '../src/search/tables.js'
+import { TABLES, ftsColumns } from '../src/tables/index.js'
 const lines = [
   '-- Bigram full-text indexes over the free-text columns of the case tables (names, reasons, summaries).',
   '-- Andy writes the tokens itself (src/search/grams.ts): the overlapping two-character grams of every run of',

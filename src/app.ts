@@ -1,9 +1,10 @@
-import { localDate, localDateTime } from './clock.js'
+import { localDate, localDateTime } from './core/clock.js'
 import { Admission, refuseMessage, type Verdict } from './bot/admission.js'
 import type { AppDeps, BotContext, HandleResult } from './bot/context.js'
 import { deadlineFor, dispatchWithDeadline } from './bot/deadline.js'
-import { errorMessage } from './bot/errors.js'
-import { assistantOf, isGroup, messageText, senderId } from './bot/message.js'
+import { errorMessage } from './core/errors.js'
+import { assistantOf } from './bot/message.js'
+import { isGroup, messageText, senderId } from './core/message.js'
 import { Outbox } from './bot/outbox.js'
 import { Router } from './bot/router.js'
 import { KeyedScheduler } from './bot/scheduler.js'
@@ -12,9 +13,10 @@ import { getInbound, insertInbound, markFinished, markProcessing, resetForRetry,
 import { insertUsage } from './db/usage.js'
 import { registerHandlers } from './handlers/index.js'
 import { isControlText } from './pipelines/control.js'
-import { liveRuns } from './pipelines/live.js'
+import { liveRuns } from './bot/live-runs.js'
 import { isDingtalkWebhook } from './transport/url-guard.js'
-import { parseRobotMessage, type AcceptResult, type InboundEnvelope, type InboxSource, type MessageSink, type RobotMessage } from './transport/types.js'
+import { parseRobotMessage, type InboundEnvelope, type InboxSource, type RobotMessage } from './core/message.js'
+import { type AcceptResult, type MessageSink } from './transport/types.js'
 
 export interface App extends MessageSink {
   readonly deps: AppDeps

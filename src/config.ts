@@ -1,6 +1,6 @@
 import { Cron } from 'croner'
 import { z } from 'zod'
-import { DEFAULT_FILE_LIMITS as FILES, MB, type FileLimits } from './services/file-limits.js'
+import { DEFAULT_FILE_LIMITS as FILES, MB, type FileLimits } from './core/file-limits.js'
 
 /** The intents a robotCode can be bound to with ANDY_ROBOT_INTENTS. */
 export const INTENTS = [

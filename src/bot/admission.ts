@@ -1,6 +1,6 @@
-import type { InboxSource, RobotMessage } from '../transport/types.js'
+import type { InboxSource, RobotMessage } from '../core/message.js'
 import type { BotContext } from './context.js'
-import { senderId } from './message.js'
+import { senderId } from '../core/message.js'
 
 /**
  * Who may use Andy and how often (issue 3 §4–5), decided before a message reaches the router.

@@ -1,34 +1,4 @@
-import { tableByIntent } from '../search/tables.js'
-import type { RobotMessage } from '../transport/types.js'
-
-/** Longest text Andy reads from one message; the rest is ignored with a note. */
-export const MAX_TEXT = 500
-
-/**
- * The text of a message: text.content, the text segments of a richText, DingTalk's speech recognition
- * of an audio message. Trimmed (DingTalk leaves a space where the bot's @name was; dingtalk.md §2.3).
- */
-export function messageText(msg: RobotMessage): string {
-  if (msg.msgtype === 'text' || msg.text?.content) return (msg.text?.content ?? '').trim()
-  const content = (msg.content ?? {}) as Record<string, unknown>
-  if (msg.msgtype === 'richText' && Array.isArray(content.richText)) {
-    return (content.richText as Array<Record<string, unknown>>)
-      .map((seg) => (typeof seg.text === 'string' ? seg.text : ''))
-      .join('\n')
-      .trim()
-  }
-  if (msg.msgtype === 'audio' && typeof content.recognition === 'string') return content.recognition.trim()
-  return ''
-}
-
-/** Who sent it: staff id when DingTalk gives one (published bots), else the encrypted sender id. */
-export function senderId(msg: RobotMessage): string {
-  return msg.senderStaffId || msg.senderId || msg.senderNick || 'unknown'
-}
-
-export function isGroup(msg: RobotMessage): boolean {
-  return msg.conversationType === '2'
-}
+import { tableByIntent } from '../tables/index.js'
 
 /** The seed's customType values (AReceiveMsg) → Andy intents. */
 export const CUSTOM_TYPES: Record<string, string> = {

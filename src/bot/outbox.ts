@@ -2,9 +2,9 @@ import { basename, extname } from 'node:path'
 import { markPartFailed, markPartSent, partsOf, upsertPart } from '../db/outbox.js'
 import type { Db } from '../db/client.js'
 import type { Logger } from '../logger.js'
-import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../transport/types.js'
-import { errorMessage } from './errors.js'
-import { PART_LIMIT, splitMarkdown, titleOf } from './markdown.js'
+import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
+import { errorMessage } from '../core/errors.js'
+import { PART_LIMIT, splitMarkdown, titleOf } from '../core/markdown.js'
 
 export interface OutboxOptions {
   db: Db

@@ -1,5 +1,5 @@
 import type { BotContext, HandlerFn } from './context.js'
-import { errorMessage, isUserError, RunCancelled } from './errors.js'
+import { errorMessage, isUserError, RunCancelled } from '../core/errors.js'
 
 /**
  * Intent resolution and dispatch (design.md §Intents). Resolvers run stage by stage in the order of

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { TABLE_KEYS, tableByKey } from '../search/tables.js'
+import { TABLE_KEYS, tableByKey } from '../tables/index.js'
 import { ImportError, importCases, type ImportReport } from '../services/importer.js'
 import { FileFormatError } from '../services/table-file.js'
 import { openRuntime } from './bootstrap.js'

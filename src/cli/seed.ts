@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url'
 import { defineCommand } from 'citty'
 import { tableCount } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
-import { TABLES } from '../search/tables.js'
+import { TABLES } from '../tables/index.js'
 import { importCases } from '../services/importer.js'
-import { loadDefaultPrompts } from '../services/prompt-files.js'
+import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { openRuntime } from './bootstrap.js'
 
 export const DEMO_DIR = fileURLToPath(new URL('../../data/demo/', import.meta.url))

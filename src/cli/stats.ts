@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
-import { localDate } from '../clock.js'
+import { localDate } from '../core/clock.js'
 import { topGroups, topUsers } from '../db/usage-stats.js'
 import { distinctUserLabels } from '../stats/people.js'
 import { fmtInt, fmtSeconds, perDayLines } from '../stats/format.js'

@@ -1,4 +1,4 @@
-import { outputColumns, TABLES, type ColumnSpec, type TableSpec } from '../search/tables.js'
+import { outputColumns, TABLES, type ColumnSpec, type TableSpec } from '../tables/index.js'
 
 /**
  * The columns each case table accepts, as markdown, generated from the table specs (src/search/tables.ts):

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, real, sqliteTable, text, uniqueIndex, type SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core'
-import { TABLES, type TableSpec } from '../search/tables.js'
+import { TABLES, type TableSpec } from '../tables/index.js'
 
 const createdAt = () => integer('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`)
 const updatedAt = () => integer('updated_at').notNull().default(sql`(unixepoch('subsec') * 1000)`)

@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
-import { escapeMd } from '../bot/markdown.js'
-import { TABLES } from '../search/tables.js'
+import { escapeMd } from '../core/markdown.js'
+import { TABLES } from '../tables/index.js'
 import { EXAMPLES } from './search.js'
 
 export const MENU = [

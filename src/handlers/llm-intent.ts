@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
-import { budgetState, chatFor } from '../pipelines/cost.js'
-import { tableByIntent } from '../search/tables.js'
+import { budgetState, chatFor } from '../bot/model-call.js'
+import { tableByIntent } from '../tables/index.js'
 
 /**
  * Router stage 'llm': a sentence the keyword rules could not place is classified by the LLM (when one

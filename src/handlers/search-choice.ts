@@ -3,7 +3,7 @@ import type { Decision } from '../bot/router.js'
 import { getState, setWorkflow } from '../db/state.js'
 import { findIntentWords, SHORT_NAMES } from '../search/intent.js'
 import type { ParsedSentence } from '../search/parser.js'
-import type { SearchIntent } from '../search/tables.js'
+import type { SearchIntent } from '../tables/index.js'
 
 /**
  * A sentence that fits two (or more) tables equally ("银行 新员工": cases or pitch plans?) gets one

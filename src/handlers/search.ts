@@ -1,13 +1,13 @@
 import type { BotContext } from '../bot/context.js'
-import { localYear } from '../clock.js'
+import { localYear } from '../core/clock.js'
 import { setLastSearch } from '../db/state.js'
-import type { AppliedFilter } from '../search/conditions.js'
+import type { AppliedFilter } from '../tables/conditions.js'
 import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
-import { refineWithLlm } from '../search/llm-parse.js'
+import { refineWithLlm } from './search-llm.js'
 import { parseSentence, type ParsedSentence } from '../search/parser.js'
 import { searchText } from './resolvers.js'
 import { runSearch, type SearchOutcome } from '../search/service.js'
-import { tableByIntent, tableByKey, type SearchIntent, type TableSpec } from '../search/tables.js'
+import { tableByIntent, tableByKey, type SearchIntent, type TableSpec } from '../tables/index.js'
 
 /** Rows shown per reply page. */
 export const PAGE_SIZE = 5

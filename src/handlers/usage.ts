@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
+import { UserError } from '../core/errors.js'
 import { messageFilePath } from '../stats/files.js'
 import { formatStatsReply, fmtInt } from '../stats/format.js'
 import { PeriodError } from '../stats/period.js'

@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
-import { localYear } from '../clock.js'
+import { localYear } from '../core/clock.js'
 import { getProcess } from '../db/process-data.js'
 import { getState, setWorkflow } from '../db/state.js'
 import { parseSentence } from '../search/parser.js'

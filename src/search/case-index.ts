@@ -1,9 +1,8 @@
-import { compileConditions, containsIds, scanColumns } from '../db/case-search.js'
+import { containsIds, matchingIds } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
-import type { Condition } from './conditions.js'
-import { CaseIndexBuilder } from './case-index-builder.js'
+import type { Condition } from '../tables/conditions.js'
 import { allRanks, intersect, markSet, RankCache, unionSets, type RankSet } from './rank-sets.js'
-import { ftsColumns, type TableSpec } from './tables.js'
+import { ftsColumns, type TableSpec } from '../tables/index.js'
 
 /**
  * An in-memory column index of one case table, so any combination of filters costs a few milliseconds on
@@ -53,24 +52,6 @@ export class CaseIndex {
 
   get size(): number {
     return this.ids.length
-  }
-
-  /** Builds the index of a table in one go (blocks while it reads the table). */
-  static build(db: Db, spec: TableSpec): CaseIndex {
-    const b = new CaseIndexBuilder(spec)
-    for (const row of scanColumns(db, spec, b.columns)) b.add(row)
-    return b.finish()
-  }
-
-  /** Builds the index reading the table in chunks, yielding to the event loop between them (big tables). */
-  static async buildAsync(db: Db, spec: TableSpec, chunk = 5000): Promise<CaseIndex> {
-    const b = new CaseIndexBuilder(spec)
-    let n = 0
-    for (const row of scanColumns(db, spec, b.columns)) {
-      b.add(row)
-      if (++n % chunk === 0) await new Promise((r) => setImmediate(r))
-    }
-    return b.finish()
   }
 
   /** @internal used by CaseIndexBuilder */
@@ -225,7 +206,7 @@ export class CaseIndex {
                 const want = new Set(values)
                 return this.categoryWhere(column, (_l, v) => want.has(v))
               }
-              return this.fromIds(this.sqlIds(db, { kind: 'in', columns: [{ column, values }] }))
+              return this.fromIds(matchingIds(db, this.spec, [{ kind: 'in', columns: [{ column, values }] }]))
             }),
           )
         const parts = cond.columns.reduce((n, c) => n + c.values.length, 0)
@@ -261,10 +242,6 @@ export class CaseIndex {
     }
   }
 
-  private sqlIds(db: Db, cond: Condition): number[] {
-    const { where, params } = compileConditions(this.spec, [cond])
-    return db.sqlite.prepare(`SELECT t.id FROM "${this.spec.table}" t ${where}`).pluck().all(...params) as number[]
-  }
 
   /** Matches in rank order: the total, and the ids of [offset, offset+limit) (or of all with limit Infinity). */
   search(db: Db, conditions: readonly Condition[], offset: number, limit: number): IndexSearch {

@@ -1,8 +1,8 @@
 import type { Row } from '../db/case-search.js'
-import { escapeMd, mdLink } from '../bot/markdown.js'
-import { describeFilter, describeValue, type AppliedFilter } from './conditions.js'
+import { escapeMd, mdLink } from '../core/markdown.js'
+import { describeFilter, describeValue, type AppliedFilter } from '../tables/conditions.js'
 import type { SearchOutcome } from './service.js'
-import { column, outputColumns, TABLES, type TableSpec } from './tables.js'
+import { column, outputColumns, TABLES, type TableSpec } from '../tables/index.js'
 
 /** The display names of the searchable tables, for sentences: "内容客户案例、…、内容产品售卖和平台合作客户". */
 export function tableNames(): string {

@@ -1,4 +1,4 @@
-import type { SearchIntent } from './tables.js'
+import type { SearchIntent } from '../tables/index.js'
 
 /**
  * Which table a sentence asks about, from the words reps use: 3 = names the table (客户案例, 打单材料,

@@ -1,9 +1,9 @@
 import { clearCases, createCaseInserter } from '../db/case-write.js'
 import type { Db } from '../db/client.js'
 import { bumpCasesVersion } from '../db/meta.js'
-import { prepareRow, type RowProblem } from '../search/rows.js'
-import type { TableSpec } from '../search/tables.js'
-import type { FileLimits } from './file-limits.js'
+import { prepareRow, type RowProblem } from '../tables/rows.js'
+import type { TableSpec } from '../tables/index.js'
+import type { FileLimits } from '../core/file-limits.js'
 import { openTableFile, type ProgressFn } from './table-file.js'
 
 /**

@@ -3,7 +3,7 @@ import { extname } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { parse } from 'csv-parse'
 import { FileError, limitError } from './file-common.js'
-import type { FileLimits } from './file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 import { readXlsx, RowBudget, type CellValue } from './xlsx-rows.js'
 import { GuardedZip } from './zip-guard.js'
 

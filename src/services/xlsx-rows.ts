@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { FileError, limitError } from './file-common.js'
-import type { FileLimits } from './file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 import type { GuardedZip } from './zip-guard.js'
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { Cron } from 'croner'
-import type { Clock } from '../clock.js'
+import type { Clock } from '../core/clock.js'
 import type { Db } from '../db/client.js'
 import { claimRun, getRun, takeOverRun, updateRun } from '../db/scheduled-runs.js'
 import type { Logger } from '../logger.js'

@@ -1,4 +1,4 @@
-import { escapeMd } from '../bot/markdown.js'
+import { escapeMd } from '../core/markdown.js'
 import { formatRmb } from '../services/llm.js'
 import { describeFilters } from './query.js'
 import { assistantName, type UsageStats } from './usage-stats.js'

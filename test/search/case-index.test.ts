@@ -3,9 +3,9 @@ import { searchCases } from '../../src/db/case-search.js'
 import { openDb, type Db } from '../../src/db/client.js'
 import { mulberry32 } from '../../src/demo/generate.js'
 import { seedDemo } from '../../src/cli/seed.js'
-import type { Condition } from '../../src/search/conditions.js'
+import type { Condition } from '../../src/tables/conditions.js'
 import { Dictionary } from '../../src/search/dictionary.js'
-import { TABLES, categoryColumns, ftsColumns, type TableSpec } from '../../src/search/tables.js'
+import { TABLES, categoryColumns, ftsColumns, type TableSpec } from '../../src/tables/index.js'
 
 /**
  * The in-memory CaseIndex must give exactly what the SQL does (src/db/case-search.ts compileConditions,

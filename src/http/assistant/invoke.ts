@@ -5,7 +5,7 @@ import { getInbound } from '../../db/inbox.js'
 import { partsOf } from '../../db/outbox.js'
 import { getState } from '../../db/state.js'
 import { loadLastSearch } from '../../handlers/search.js'
-import { parseRobotMessage, type InboundEnvelope } from '../../transport/types.js'
+import { parseRobotMessage, type InboundEnvelope } from '../../core/message.js'
 import type { EndpointCall } from '../endpoint.js'
 import { ApiError } from '../envelope.js'
 

@@ -4,7 +4,7 @@
  * with tokens and cost, a few failures. Pure: the same options give the same rows, oldest first.
  */
 import { ASSISTANTS } from '../bot/message.js'
-import { mulberry32 } from '../demo/generate.js'
+import { mulberry32 } from './generate.js'
 import type { UsageInput } from '../db/usage.js'
 
 export interface GenerateUsageOptions {

@@ -18,6 +18,9 @@ export const DIMENSION_LABELS: Record<Dimension, string> = {
   product: '产品', series: '产品系列', crowd: '人群', sales: '签约销售', classType: '班型', sourceType: '来源',
 }
 
+/** One case row as stored: column name → value. */
+export type CaseRecord = Record<string, string | number | null>
+
 export type ColumnType = 'text' | 'int' | 'real'
 
 export interface ColumnSpec {

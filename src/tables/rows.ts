@@ -1,6 +1,5 @@
-import type { CaseRecord } from '../db/case-write.js'
-import { parseIntText, parseMoneyText, parseSizeText, parseYearText } from './numbers.js'
-import type { ColumnSpec, TableSpec } from './tables.js'
+import { parseIntText, parseMoneyText, parseSizeText, parseYearText } from '../core/numbers.js'
+import type { CaseRecord, ColumnSpec, TableSpec } from './index.js'
 
 export interface RowProblem {
   column: string
