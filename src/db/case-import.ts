@@ -1,0 +1,181 @@
+import type { Statement } from 'better-sqlite3'
+import { indexGrams } from '../search/grams.js'
+import { naturalKey, naturalKeyColumns } from '../search/natural-keys.js'
+import { ftsColumns, type TableSpec } from '../search/tables.js'
+import type { CaseRecord } from './case-write.js'
+import type { Db } from './client.js'
+
+/**
+ * Writes an import into a case table (call inside one transaction): each row is matched by its
+ * natural key (natural-keys.ts) against the rows already there — new rows are inserted, changed ones
+ * updated in place (only the columns the file has), equal ones left alone — and against the rows of
+ * the same file (a duplicate is merged into the first: its non-empty values win). Inserts go in
+ * multi-row statements; the bigram FTS entries of new and changed rows are written once at the end
+ * (`finish`), in one INSERT … SELECT through a SQL function, which is much faster than row by row.
+ */
+
+export type WriteMode = 'upsert' | 'append'
+
+export type RowOutcome =
+  | { kind: 'inserted' | 'updated' | 'unchanged' }
+  | { kind: 'merged'; intoRow: number; changed: string[] }
+
+interface Seen {
+  id: number
+  rowNumber: number
+  status: 'inserted' | 'updated' | 'unchanged'
+}
+
+const GRAMS_FN = 'andy_grams'
+const MULTI = 50
+
+export interface WriterTotals {
+  inserted: number
+  updated: number
+  unchanged: number
+  merged: number
+}
+
+export class CaseImportWriter {
+  readonly totals: WriterTotals = { inserted: 0, updated: 0, unchanged: 0, merged: 0 }
+  private readonly cols: string[]
+  private readonly existing = new Map<string, number>()
+  private readonly seen = new Map<string, Seen>()
+  private readonly pending: Array<{ row: CaseRecord; seen?: Seen }> = []
+  private readonly changedIds = new Set<number>()
+  private readonly startId: number
+  private readonly insertOne: Statement
+  private readonly insertMany: Statement
+  private readonly update: Statement
+  private readonly select: Statement
+
+  /**
+   * `written`: the columns this file provides (the others keep their values on update). `mode`
+   * 'append' inserts every row (no matching, no merging).
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly spec: TableSpec,
+    private readonly written: readonly string[],
+    private readonly mode: WriteMode = 'upsert',
+  ) {
+    const q = (c: string) => `"${c}"`
+    this.cols = spec.columns.map((c) => c.name)
+    const one = `(${this.cols.map(() => '?').join(',')})`
+    const insert = `INSERT INTO "${spec.table}" (${this.cols.map(q).join(',')}) VALUES `
+    this.insertOne = db.sqlite.prepare(insert + one)
+    this.insertMany = db.sqlite.prepare(insert + Array(MULTI).fill(one).join(','))
+    this.update = db.sqlite.prepare(`UPDATE "${spec.table}" SET ${written.map((c) => `${q(c)} = ?`).join(', ')}, updated_at = unixepoch('subsec') * 1000 WHERE id = ?`)
+    this.select = db.sqlite.prepare(`SELECT ${this.cols.map(q).join(',')} FROM "${spec.table}" WHERE id = ?`)
+    this.startId = (db.sqlite.prepare(`SELECT coalesce(max(id), 0) AS m FROM "${spec.table}"`).get() as { m: number }).m
+    if (mode === 'upsert') {
+      const keys = naturalKeyColumns(spec)
+      const all = db.sqlite.prepare(`SELECT id, ${keys.map(q).join(',')} FROM "${spec.table}" ORDER BY id`).raw()
+      for (const r of all.iterate() as Iterable<unknown[]>) {
+        const rec: Record<string, unknown> = {}
+        keys.forEach((k, i) => (rec[k] = r[i + 1]))
+        const key = naturalKey(spec, rec)
+        if (!this.existing.has(key)) this.existing.set(key, r[0] as number)
+      }
+    }
+  }
+
+  /** Writes one prepared row; says what happened to it. */
+  add(row: CaseRecord, rowNumber: number): RowOutcome {
+    if (this.mode === 'append') return this.queueInsert(row)
+    const key = naturalKey(this.spec, row)
+    const first = this.seen.get(key)
+    if (first) return this.merge(first, row)
+    const id = this.existing.get(key)
+    if (id === undefined) {
+      const seen: Seen = { id: -1, rowNumber, status: 'inserted' }
+      this.seen.set(key, seen)
+      return this.queueInsert(row, seen)
+    }
+    const current = this.select.get(id) as CaseRecord
+    const seen: Seen = { id, rowNumber, status: 'unchanged' }
+    this.seen.set(key, seen)
+    if (this.written.every((c) => same(current[c], row[c]))) {
+      this.totals.unchanged++
+      return { kind: 'unchanged' }
+    }
+    this.update.run(...this.written.map((c) => row[c] ?? null), id)
+    this.changedIds.add(id)
+    seen.status = 'updated'
+    this.totals.updated++
+    return { kind: 'updated' }
+  }
+
+  private queueInsert(row: CaseRecord, seen?: Seen): RowOutcome {
+    this.pending.push({ row, seen })
+    if (this.pending.length >= MULTI) this.flush()
+    this.totals.inserted++
+    return { kind: 'inserted' }
+  }
+
+  /** Inserts the queued rows (ids are consecutive within one statement). */
+  private flush(): void {
+    const p = this.pending
+    if (p.length === 0) return
+    let last: number
+    if (p.length === MULTI) {
+      const values: unknown[] = []
+      for (const { row } of p) for (const c of this.cols) values.push(row[c] ?? null)
+      last = Number(this.insertMany.run(values).lastInsertRowid)
+    } else {
+      for (const { row } of p) last = Number(this.insertOne.run(this.cols.map((c) => row[c] ?? null)).lastInsertRowid)
+    }
+    p.forEach((x, i) => {
+      if (x.seen) x.seen.id = last! - (p.length - 1) + i
+    })
+    p.length = 0
+  }
+
+  /** A later row of the file with the key of an earlier one: its non-empty values go into that row. */
+  private merge(first: Seen, row: CaseRecord): RowOutcome {
+    this.flush()
+    const current = this.select.get(first.id) as CaseRecord
+    const next: CaseRecord = { ...current }
+    const changed: string[] = []
+    for (const c of this.written) {
+      if (row[c] == null || same(row[c], current[c])) continue
+      next[c] = row[c]!
+      changed.push(c)
+    }
+    if (changed.length) {
+      this.update.run(...this.written.map((c) => next[c] ?? null), first.id)
+      if (first.id <= this.startId) this.changedIds.add(first.id)
+      if (first.status === 'unchanged') {
+        first.status = 'updated'
+        this.totals.unchanged--
+        this.totals.updated++
+      }
+    }
+    this.totals.merged++
+    return { kind: 'merged', intoRow: first.rowNumber, changed }
+  }
+
+  /** Writes what is queued and the FTS entries of new and changed rows (skip for a dry run). */
+  finish(o: { fts?: boolean } = {}): void {
+    this.flush()
+    if (o.fts === false) return
+    const fts = ftsColumns(this.spec)
+    if (fts.length === 0) return
+    this.db.sqlite.function(GRAMS_FN, { deterministic: true }, (s: unknown) => indexGrams(s == null ? null : String(s)))
+    const t = `"${this.spec.table}_fts"`
+    const del = this.db.sqlite.prepare(`DELETE FROM ${t} WHERE rowid = ?`)
+    for (const id of this.changedIds) del.run(id)
+    const select = `SELECT id, ${fts.map((c) => `${GRAMS_FN}("${c}")`).join(', ')} FROM "${this.spec.table}"`
+    const into = `INSERT INTO ${t} (rowid, ${fts.map((c) => `"${c}"`).join(', ')}) `
+    this.db.sqlite.prepare(`${into}${select} WHERE id > ?`).run(this.startId)
+    const changed = [...this.changedIds]
+    for (let i = 0; i < changed.length; i += 500) {
+      const chunk = changed.slice(i, i + 500)
+      this.db.sqlite.prepare(`${into}${select} WHERE id IN (${chunk.map(() => '?').join(',')})`).run(...chunk)
+    }
+  }
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return (a ?? null) === (b ?? null)
+}
