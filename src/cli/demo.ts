@@ -1,10 +1,9 @@
 import { defineCommand, runCommand } from 'citty'
+import { DEMO_DB_PATH } from '../services/demo-data.js'
 import { openRuntime } from './bootstrap.js'
 import chat from './chat.js'
 import { seedDemo } from './seed.js'
 
-/** The demo's own database: production data (DB_PATH, default data/andy.db) never gets demo rows. */
-export const DEMO_DB_PATH = 'data/demo.db'
 
 export default defineCommand({
   meta: { name: 'demo', description: `Load the demo data into its own database (${DEMO_DB_PATH}; DB_PATH given on the command line wins), then start a local chat` },

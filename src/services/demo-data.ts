@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import papa from 'papaparse'
 import { tableCount } from '../db/case-search.js'
@@ -94,4 +95,16 @@ export function removeDemoRows(db: Db): Array<{ spec: TableSpec; removed: number
 /** "内容客户案例 600 行、…" for messages. */
 export function demoSummary(status: readonly DemoStatus[]): string {
   return status.filter((s) => s.demo > 0).map((s) => `${s.spec.title} ${s.demo} 行`).join('、')
+}
+
+/** The demo's own database (npm run demo): demo rows there are expected. */
+export const DEMO_DB_PATH = 'data/demo.db'
+
+/** A warning when the database (not the demo's own) holds demo rows: for andy doctor and the start-up log. */
+export function demoWarning(db: Db, dbPath: string): { message: string; tables: string } | undefined {
+  if (resolve(dbPath) === resolve(DEMO_DB_PATH)) return undefined
+  const status = demoStatus(db)
+  const tables = demoSummary(status)
+  if (!tables) return undefined
+  return { tables, message: `数据库 ${dbPath} 里有演示数据（${tables}）：回答里会出现虚构的客户。用 andy data clear-demo 删除；第一次 andy import 真实数据时也会自动删除。` }
 }
