@@ -1,6 +1,7 @@
 /**
  * Issue 2 figures: with 1,000,000 rows in a case table — sentence → reply markdown latency (p50/p95),
- * bulk insert and `andy import` speed (rows/s).
+ * bulk insert and `andy import` speed (rows/s). Issue 10: sentences as reps type them (negation, any-of,
+ * counts, function words, taxonomy parents) and the segmenter's load time and memory.
  * Run: npx tsx bench/search.ts [rows=1000000]
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,6 +13,7 @@ import { bumpCasesVersion } from '../src/db/meta.js'
 import { toCsv } from '../src/demo/csv.js'
 import { iterateRecords } from '../src/demo/generate.js'
 import { Dictionary } from '../src/search/dictionary.js'
+import { segmenterStats } from '../src/search/segmenter.js'
 import { formatSearchReply } from '../src/search/format.js'
 import { parseSentence } from '../src/search/parser.js'
 import { runSearch } from '../src/search/service.js'
@@ -41,6 +43,15 @@ const SENTENCES: Array<[TableKey, string]> = [
   ['content-cases', '近两年 医药 新员工 客户案例'],
   ['content-cases', '有没有做过安全生产的央企客户案例'],
   ['content-cases', '江苏 汽车 数字化转型 案例'],
+  // issue 10: as reps type them
+  ['content-cases', '客户是一家制造业国企，5000人以上，想看看我们在新员工培养方面的案例'],
+  ['content-cases', '非国有企业的金融案例'],
+  ['content-cases', '除了国企以外的制造业客户案例'],
+  ['content-cases', '零售或者餐饮的新员工案例，不要外企'],
+  ['content-cases', '国企的案例有多少'],
+  ['content-cases', '谢谢，麻烦帮我找一下有没有可以参考的央企案例呀'],
+  ['content-cases', '银行 新员工 上万人 案例'],
+  ['content-cases', '金融行业不要保险的高管案例'],
 ]
 
 async function main() {
@@ -54,23 +65,33 @@ async function main() {
   const dictMs = performance.now() - dictT0
   const spec = tableByKey('content-cases')!
 
+  const seg = segmenterStats()
   const rows: Array<Array<string | number>> = []
+  const everything: number[] = []
   for (const [, sentence] of SENTENCES) {
     const times: number[] = []
     let total = 0
     let first = 0
     for (let i = 0; i < 60; i++) {
       const t0 = performance.now()
+      // As the chat handler does it: parse, search (relaxing unless it is a count or a contradiction), reply.
       const parsed = parseSentence(sentence, { dict, nowYear: 2026 })
-      const out = runSearch(db, dict, { table: parsed.table ?? spec, filters: parsed.filters, page: 1, perpage: 5, relax: true })
-      formatSearchReply(out)
+      const out = runSearch(db, dict, {
+        table: parsed.table ?? spec, filters: parsed.filters, page: 1, perpage: 5, relax: parsed.contradictions.length === 0, keepFilters: parsed.count,
+      })
+      formatSearchReply(out, { ignored: parsed.ignored, unused: parsed.unused, contradictions: parsed.contradictions, count: parsed.count })
       times.push(performance.now() - t0)
       if (i === 0) first = times[0]!
       total = out.total
     }
+    everything.push(...times)
     rows.push([sentence, total, first.toFixed(1), percentile(times, 50).toFixed(1), percentile(times, 95).toFixed(1), Math.max(...times).toFixed(1)])
   }
+  rows.push(['all sentences', '-', '-', percentile(everything, 50).toFixed(1), percentile(everything, 95).toFixed(1), Math.max(...everything).toFixed(1)])
   printTable(`Sentence → reply markdown over ${ROWS.toLocaleString()} content cases (ms; 60 runs each, "first" = cold)`, ['sentence', 'total', 'first', 'p50', 'p95', 'max'], rows)
+  printTable('Word segmenter (jieba, loaded once per process)', ['segmenter', 'load ms', 'memory added (RSS MB)', 'user words'], [
+    [seg?.kind ?? '-', seg ? seg.loadMs.toFixed(0) : '-', seg ? (seg.rssBytes / 1024 / 1024).toFixed(0) : '-', seg?.userWords ?? '-'],
+  ])
 
   // andy import: 100,000 rows from a CSV with Chinese headers, the real import path
   const importRows = Math.min(100_000, ROWS)

@@ -72,6 +72,7 @@ const schema = z.object({
   ANDY_FILE_WORKERS: int(FILES.workers, 1),
   ANDY_FILE_TIMEOUT_MS: int(FILES.timeoutMs, 1000),
   DB_PATH: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'data/andy.db')),
+  ANDY_TAXONOMY_FILE: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl(),
   LLM_MODEL: optionalString,
@@ -141,6 +142,8 @@ export type AppConfig = Readonly<{
   dbPath: string
   /** Resource caps for files users send and admins import (ANDY_FILE_*; src/services/file-limits.ts). */
   files: FileLimits
+  /** The taxonomy file (industries, enterprise types, crowds, provinces); undefined = the shipped data/taxonomy.json. */
+  taxonomyFile?: string
   llm: Readonly<{
     apiKey?: string
     baseUrl?: string
@@ -261,6 +264,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       workers: e.ANDY_FILE_WORKERS,
       timeoutMs: e.ANDY_FILE_TIMEOUT_MS,
     }),
+    taxonomyFile: e.ANDY_TAXONOMY_FILE,
     llm: Object.freeze({
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL,

@@ -21,6 +21,7 @@ export const main = defineCommand({
     stats: () => import('./cli/stats.js').then((m) => m.default),
     'ops-report': () => import('./cli/ops-report.js').then((m) => m.default),
     'assistant-yaml': () => import('./cli/assistant-yaml.js').then((m) => m.default),
+    taxonomy: () => import('./cli/taxonomy.js').then((m) => m.default),
   },
 })
 

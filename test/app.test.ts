@@ -34,7 +34,8 @@ describe('search through the dispatcher', () => {
     expect(reply).toContain('规模≥5000人')
     expect(reply).toContain('[查看案例](https://cases.example.com/c/')
     expect(reply).not.toMatch(/\|.*\|/) // no markdown tables
-    expect(r.filters).toEqual({ yxt_industry_1: ['制造业'], enterprise_type: ['地方国企', '央企'], staff_size: { min: 5000 } })
+    // 制造业 stands for the finer manufacturing labels of the customer-industry column too (data/taxonomy.json).
+    expect(r.filters).toEqual({ yxt_industry_1: expect.arrayContaining(['制造业', '汽车制造', '装备制造']), enterprise_type: ['地方国企', '央企'], staff_size: { min: 5000 } })
   })
 
   it('@-mentions the sender in groups and records the group on the usage record', async () => {

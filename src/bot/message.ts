@@ -63,6 +63,7 @@ export const ASSISTANTS: Record<string, { type: string; name: string }> = {
   forbidden: { type: 'forbidden', name: '非本组织消息' },
   help: { type: 'help', name: '帮助' },
   unanswered: { type: 'unanswered', name: '未能回答' },
+  clarify: { type: 'clarify', name: '确认查询类别' },
 }
 
 export function assistantOf(intent: string): { type: string; name: string } {

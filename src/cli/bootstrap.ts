@@ -5,6 +5,7 @@ import { ConfigError, parseConfig, type AppConfig } from '../config.js'
 import { openDb, type Db } from '../db/client.js'
 import { createLogger, type Logger } from '../logger.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
+import { createTaxonomyProvider } from '../search/taxonomy-file.js'
 import { llmFromConfig } from '../services/llm.js'
 import { loadDefaultPrompts } from '../services/prompt-files.js'
 import type { Metrics } from '../services/metrics.js'
@@ -56,6 +57,14 @@ export function createDingtalkApi(rt: Runtime): DingtalkApi | undefined {
   })
 }
 
+/** The taxonomy file of the configuration, reloaded when it changes; a broken edit is logged and the last good version kept. */
+export function taxonomyProvider(rt: Runtime) {
+  const log = rt.logger.child({ mod: 'taxonomy' })
+  return createTaxonomyProvider(rt.config.taxonomyFile, {
+    onError: (err) => log.error({ file: rt.config.taxonomyFile ?? 'data/taxonomy.json', err: err.message }, 'taxonomy file not loaded; keeping the previous version'),
+  })
+}
+
 export function buildApp(rt: Runtime, repliers: Partial<Record<InboxSource, Replier>>, extra: { dingtalk?: DingtalkApi; metrics?: Metrics } = {}): App {
   // An empty prompt table gets the default prompts (data/prompts/), so the LLM pipelines work out of the box.
   for (const line of loadDefaultPrompts(rt.db)) if (line.startsWith('✔')) rt.logger.info(line)
@@ -64,7 +73,7 @@ export function buildApp(rt: Runtime, repliers: Partial<Record<InboxSource, Repl
     db: rt.db,
     logger: rt.logger,
     clock: systemClock,
-    dictionary: createDictionaryProvider(rt.db),
+    dictionary: createDictionaryProvider(rt.db, { taxonomy: taxonomyProvider(rt) }),
     repliers,
     dingtalk: extra.dingtalk,
     metrics: extra.metrics,

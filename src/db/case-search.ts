@@ -47,69 +47,77 @@ function instrAny(cols: string[], needle: string, params: unknown[]): string {
  * answer (e.g. a contains on a URL column).
  */
 export function compileConditions(spec: TableSpec, conditions: readonly Condition[]): Compiled {
-  const clauses: string[] = []
   const params: unknown[] = []
   const allText = textColumns(spec).map((c) => assertColumn(spec, c))
-  for (const cond of conditions) {
-    switch (cond.kind) {
-      case 'in': {
-        const ors = cond.columns.map(({ column, values }) => {
-          if (values.length === 0) return '0'
-          params.push(...values)
-          return `t.${assertColumn(spec, column)} IN (${values.map(() => '?').join(',')})`
-        })
-        clauses.push(ors.length === 1 ? ors[0]! : `(${ors.join(' OR ')})`)
-        break
-      }
-      case 'contains':
-        clauses.push(instrAny([assertColumn(spec, cond.column)], cond.text.toLowerCase(), params))
-        break
-      case 'anyContains': {
-        const words = cond.words.filter(Boolean)
-        if (words.length) clauses.push(`(${words.map((w) => instrAny([assertColumn(spec, cond.column)], w.toLowerCase(), params)).join(' OR ')})`)
-        break
-      }
-      case 'keyword':
-        clauses.push(instrAny(allText, cond.text.toLowerCase(), params))
-        break
-      case 'anyKeyword': {
-        const words = cond.words.filter(Boolean)
-        if (words.length) clauses.push(`(${words.map((w) => instrAny(allText, w.toLowerCase(), params)).join(' OR ')})`)
-        break
-      }
-      case 'range': {
-        const col = assertColumn(spec, cond.column)
-        if (cond.min !== undefined) {
-          clauses.push(`t.${col} ${cond.minExclusive ? '>' : '>='} ?`)
-          params.push(cond.min)
-        }
-        if (cond.max !== undefined) {
-          clauses.push(`t.${col} ${cond.maxExclusive ? '<' : '<='} ?`)
-          params.push(cond.max)
-        }
-        break
-      }
-      case 'size': {
-        if (!spec.sizeColumns) {
-          clauses.push('0')
-          break
-        }
-        const lo = assertColumn(spec, spec.sizeColumns[0])
-        const hi = assertColumn(spec, spec.sizeColumns[1])
-        clauses.push(`(t.${lo} IS NOT NULL OR t.${hi} IS NOT NULL)`)
-        if (cond.min !== undefined) {
-          clauses.push(`(coalesce(t.${hi}, 9e18) > ? OR coalesce(t.${lo}, -1) >= ?)`)
-          params.push(cond.min, cond.min)
-        }
-        if (cond.max !== undefined) {
-          clauses.push(`(coalesce(t.${lo}, 0) < ? OR coalesce(t.${hi}, 9e18) <= ?)`)
-          params.push(cond.max, cond.max)
-        }
-        break
-      }
-    }
-  }
+  const clauses = conditions.map((c) => compileOne(spec, c, allText, params)).filter((c) => c !== '')
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+/** One condition as one SQL boolean expression ('' = no restriction). */
+function compileOne(spec: TableSpec, cond: Condition, allText: string[], params: unknown[]): string {
+  const all = (parts: string[]) => (parts.length === 0 ? '' : parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`)
+  switch (cond.kind) {
+    case 'in': {
+      const ors = cond.columns.map(({ column, values }) => {
+        if (values.length === 0) return '0'
+        params.push(...values)
+        return `t.${assertColumn(spec, column)} IN (${values.map(() => '?').join(',')})`
+      })
+      return ors.length === 0 ? '0' : ors.length === 1 ? ors[0]! : `(${ors.join(' OR ')})`
+    }
+    case 'contains':
+      return instrAny([assertColumn(spec, cond.column)], cond.text.toLowerCase(), params)
+    case 'anyContains': {
+      const words = cond.words.filter(Boolean)
+      return words.length ? `(${words.map((w) => instrAny([assertColumn(spec, cond.column)], w.toLowerCase(), params)).join(' OR ')})` : ''
+    }
+    case 'keyword':
+      return instrAny(allText, cond.text.toLowerCase(), params)
+    case 'anyKeyword': {
+      const words = cond.words.filter(Boolean)
+      return words.length ? `(${words.map((w) => instrAny(allText, w.toLowerCase(), params)).join(' OR ')})` : ''
+    }
+    case 'range': {
+      const col = assertColumn(spec, cond.column)
+      const parts: string[] = []
+      if (cond.min !== undefined) {
+        parts.push(`t.${col} ${cond.minExclusive ? '>' : '>='} ?`)
+        params.push(cond.min)
+      }
+      if (cond.max !== undefined) {
+        parts.push(`t.${col} ${cond.maxExclusive ? '<' : '<='} ?`)
+        params.push(cond.max)
+      }
+      return all(parts)
+    }
+    case 'size': {
+      if (!spec.sizeColumns) return '0'
+      const lo = assertColumn(spec, spec.sizeColumns[0])
+      const hi = assertColumn(spec, spec.sizeColumns[1])
+      const parts = [`(t.${lo} IS NOT NULL OR t.${hi} IS NOT NULL)`]
+      if (cond.min !== undefined) {
+        parts.push(`(coalesce(t.${hi}, 9e18) > ? OR coalesce(t.${lo}, -1) >= ?)`)
+        params.push(cond.min, cond.min)
+      }
+      if (cond.max !== undefined) {
+        parts.push(`(coalesce(t.${lo}, 0) < ? OR coalesce(t.${hi}, 9e18) <= ?)`)
+        params.push(cond.max, cond.max)
+      }
+      return all(parts)
+    }
+    case 'not': {
+      // A row without the value (NULL) does not match the inner condition, so it stays in.
+      const inner = compileOne(spec, cond.condition, allText, params)
+      return inner === '' ? '0' : `NOT coalesce(${inner}, 0)`
+    }
+    case 'or': {
+      const parts = cond.conditions.map((c) => compileOne(spec, c, allText, params))
+      if (parts.length === 0) return '0'
+      return parts.some((p) => p === '') ? '1' : `(${parts.join(' OR ')})`
+    }
+    case 'and':
+      return all(cond.conditions.map((c) => compileOne(spec, c, allText, params)).filter((p) => p !== ''))
+  }
 }
 
 /**

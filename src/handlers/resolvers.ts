@@ -3,9 +3,10 @@ import { CUSTOM_TYPES, MAX_TEXT } from '../bot/message.js'
 import type { Decision, Router } from '../bot/router.js'
 import { INTENTS } from '../config.js'
 import { localYear } from '../clock.js'
-import { parseSentence } from '../search/parser.js'
+import { parseSentence, type ParsedSentence } from '../search/parser.js'
 import { pictureOf } from './inbound-file.js'
 import { llmIntentResolver } from './llm-intent.js'
+import { CLARIFY_INTENT, clarifyHandler, searchChoiceResolver } from './search-choice.js'
 
 /** Control words: the whole message is one of these (after trimming punctuation). */
 const CONTROL: Record<string, string> = {
@@ -91,9 +92,30 @@ export function prefixResolver(ctx: BotContext): Decision | undefined {
 export function keywordResolver(ctx: BotContext): Decision | undefined {
   for (const [re, intent] of KEYWORDS) if (re.test(ctx.text)) return { intent }
   const parsed = parseSentence(searchText(ctx), { dict: ctx.deps.dictionary.get(), nowYear: localYear(ctx.now()) })
-  if (!parsed.table) return undefined
+  if (parsed.choices && parsed.choices.length > 1) {
+    // Two tables fit equally well: ask (one numbered question) instead of guessing — or, with an LLM,
+    // let it pick among them first (ambiguousResolver).
+    ctx.state.parsed = parsed
+    return ctx.deps.llm ? undefined : { intent: CLARIFY_INTENT }
+  }
+  if (!parsed.table) {
+    // Only function words (「有什么可以参考的」): nothing to look for, so the menu as 帮助 — not a content gap.
+    if (parsed.onlyFunctionWords) ctx.state.onlyFunctionWords = true
+    return undefined
+  }
   ctx.state.parsed = parsed
   return { intent: parsed.table.intent }
+}
+
+/**
+ * Router stage 'llm', for a sentence that fits several tables equally: a confident LLM classification
+ * among those tables decides; otherwise Andy asks which one.
+ */
+export async function ambiguousResolver(ctx: BotContext): Promise<Decision | undefined> {
+  const choices = (ctx.state.parsed as ParsedSentence | undefined)?.choices
+  if (!choices || choices.length < 2) return undefined
+  const d = await llmIntentResolver(ctx)
+  return d && (choices as string[]).includes(d.intent) ? d : { intent: CLARIFY_INTENT }
 }
 
 /**
@@ -119,7 +141,7 @@ const PLEASANTRIES = /^(谢谢|多谢|感谢|谢了|thanks|thankyou|thx|好的|�
  */
 export function fallbackResolver(ctx: BotContext): Decision {
   const b = bare(ctx.text).replace(/[,，、?？~～]+/g, '')
-  if (!b || PLEASANTRIES.test(b)) return { intent: 'help' }
+  if (!b || PLEASANTRIES.test(b) || ctx.state.onlyFunctionWords) return { intent: 'help' }
   return { intent: 'unanswered', text: ctx.text }
 }
 
@@ -127,9 +149,13 @@ export function registerResolvers(router: Router): void {
   router
     .resolve('explicit', explicitResolver)
     .resolve('control', controlResolver)
+    // The answer (「1」) to "which table?" — before the other pending picks and workflows.
+    .resolve('workflow', searchChoiceResolver)
     .resolve('msgtype', msgtypeResolver)
     .resolve('prefix', prefixResolver)
     .resolve('keyword', keywordResolver)
+    .resolve('llm', ambiguousResolver)
     .resolve('llm', llmIntentResolver)
     .resolve('fallback', fallbackResolver)
+  router.handle(CLARIFY_INTENT, clarifyHandler)
 }

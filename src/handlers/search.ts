@@ -68,12 +68,28 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   const intent = ctx.intent as SearchIntent
   const pre = ctx.state.parsed as ParsedSentence | undefined
   const ruleParsed = pre?.table?.intent === intent ? pre : parseSentence(searchText(ctx), { dict, nowYear: localYear(ctx.now()), intent })
+  if (ruleParsed.onlyFunctionWords) {
+    // "谢谢" / "有什么可以参考的" to a robot bound to one table: the menu, not every row.
+    const { MENU } = await import('./help.js')
+    await ctx.reply(`这句话里没有要查的条件，可以这样问：\n\n${MENU}`, { title: 'Andy 使用说明' })
+    return
+  }
   // With an LLM configured, words the rules could not place are understood by the model (falls back silently).
   const parsed = ctx.deps.llm ? await refineWithLlm(ctx, ruleParsed) : ruleParsed
   const spec = parsed.table ?? tableByIntent(intent)!
-  const outcome = runSearch(ctx.deps.db, dict, { table: spec, filters: parsed.filters, page: 1, perpage: PAGE_SIZE, relax: true })
+  const contradictory = parsed.contradictions.length > 0
+  const outcome = runSearch(ctx.deps.db, dict, {
+    table: spec, filters: parsed.filters, page: 1, perpage: PAGE_SIZE, relax: !contradictory, keepFilters: parsed.count,
+  })
   recordOutcome(ctx, outcome)
   saveLastSearch(ctx, outcome, searchText(ctx))
-  ctx.logger.info({ intent, filters: ctx.result.filters, relaxed: outcome.relaxed.length, total: outcome.total, hitIds: outcome.rows.map((r) => r.id) }, 'search')
-  await ctx.reply(formatSearchReply(outcome, { ignored: parsed.ignored, notes: ctx.notes, example: EXAMPLES[spec.intent] }))
+  ctx.logger.info(
+    { intent, filters: ctx.result.filters, relaxed: outcome.relaxed.length, unused: outcome.unused.length, count: parsed.count, total: outcome.total, hitIds: outcome.rows.map((r) => r.id) },
+    'search',
+  )
+  await ctx.reply(
+    formatSearchReply(outcome, {
+      ignored: parsed.ignored, unused: parsed.unused, contradictions: parsed.contradictions, count: parsed.count, notes: ctx.notes, example: EXAMPLES[spec.intent],
+    }),
+  )
 }

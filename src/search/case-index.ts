@@ -2,6 +2,7 @@ import { compileConditions, containsIds, scanColumns } from '../db/case-search.j
 import type { Db } from '../db/client.js'
 import type { Condition } from './conditions.js'
 import { CaseIndexBuilder } from './case-index-builder.js'
+import { allRanks, intersect, markSet, RankCache, unionSets, type RankSet } from './rank-sets.js'
 import { ftsColumns, type TableSpec } from './tables.js'
 
 /**
@@ -21,7 +22,6 @@ export interface Category {
   readonly postings: Int32Array[]
 }
 
-type RankSet = Int32Array
 type Predicate = (rank: number) => boolean
 
 export interface IndexSearch {
@@ -33,10 +33,14 @@ export interface IndexSearch {
 const TEXT_CACHE_ENTRIES = 128
 /** At most this many cached ranks (4 bytes each) per table: 32 MB. */
 const TEXT_CACHE_RANKS = 8_000_000
+const UNION_CACHE_ENTRIES = 64
+/** 16 MB per table. */
+const UNION_CACHE_RANKS = 4_000_000
 
 export class CaseIndex {
-  private readonly textCache = new Map<string, RankSet>()
-  private textCached = 0
+  private readonly textCache = new RankCache(TEXT_CACHE_ENTRIES, TEXT_CACHE_RANKS)
+  /** The union of several stored values (a taxonomy word: 国企 → 国有企业 + 地方国企 + 央企), same reasoning. */
+  private readonly unionCache = new RankCache(UNION_CACHE_ENTRIES, UNION_CACHE_RANKS)
 
   private constructor(
     readonly spec: TableSpec,
@@ -87,31 +91,8 @@ export class CaseIndex {
 
   // ---- conditions → rank sets / predicates ------------------------------------------------------
 
-  /** Union of sorted rank sets: merge by sort when small, by bitmap when large. */
   private union(sets: RankSet[]): RankSet {
-    const nonEmpty = sets.filter((s) => s.length > 0)
-    if (nonEmpty.length === 0) return new Int32Array(0)
-    if (nonEmpty.length === 1) return nonEmpty[0]!
-    const sum = nonEmpty.reduce((n, s) => n + s.length, 0)
-    if (sum * 8 < this.size) {
-      const all = new Int32Array(sum)
-      let o = 0
-      for (const s of nonEmpty) {
-        all.set(s, o)
-        o += s.length
-      }
-      all.sort()
-      let j = 0
-      for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[j++] = all[i]!
-      return all.subarray(0, j)
-    }
-    const mark = new Uint8Array(this.size)
-    let count = 0
-    for (const s of nonEmpty) for (let i = 0; i < s.length; i++) if (!mark[s[i]!]) (mark[s[i]!] = 1), count++
-    const out = new Int32Array(count)
-    let j = 0
-    for (let r = 0; r < mark.length; r++) if (mark[r]) out[j++] = r
-    return out
+    return unionSets(this.size, sets)
   }
 
   private categoryWhere(column: string, test: (lower: string, value: string) => boolean): RankSet {
@@ -140,22 +121,7 @@ export class CaseIndex {
    */
   private textSet(db: Db, columns: string[], text: string): RankSet {
     if (columns.length === 0) return new Int32Array(0)
-    const key = `${columns.join(',')}\u0000${text.toLowerCase()}`
-    const hit = this.textCache.get(key)
-    if (hit) {
-      this.textCache.delete(key)
-      this.textCache.set(key, hit)
-      return hit
-    }
-    const set = this.fromIds(containsIds(db, this.spec, columns, text))
-    this.textCache.set(key, set)
-    this.textCached += set.length
-    while (this.textCache.size > TEXT_CACHE_ENTRIES || this.textCached > TEXT_CACHE_RANKS) {
-      const [oldest, value] = this.textCache.entries().next().value!
-      this.textCache.delete(oldest)
-      this.textCached -= value.length
-    }
-    return set
+    return this.textCache.get(`${columns.join(',')}\u0000${text.toLowerCase()}`, () => this.fromIds(containsIds(db, this.spec, columns, text)))
   }
 
   private containsSet(db: Db, column: string, text: string): RankSet {
@@ -181,66 +147,118 @@ export class CaseIndex {
     const sets: RankSet[] = []
     const preds: Predicate[] = []
     for (const cond of conds) {
-      switch (cond.kind) {
-        case 'in':
-          sets.push(
-            this.union(
-              cond.columns.map(({ column, values }) => {
-                if (this.cats.has(column)) {
-                  const want = new Set(values)
-                  return this.categoryWhere(column, (_l, v) => want.has(v))
-                }
-                return this.fromIds(this.sqlIds(db, { kind: 'in', columns: [{ column, values }] }))
-              }),
-            ),
-          )
-          break
-        case 'contains':
-          sets.push(this.containsSet(db, cond.column, cond.text))
-          break
-        case 'anyContains':
-          if (cond.words.length) sets.push(this.union(cond.words.map((w) => this.containsSet(db, cond.column, w))))
-          break
-        case 'keyword':
-          sets.push(this.keywordSet(db, cond.text))
-          break
-        case 'anyKeyword':
-          if (cond.words.length) sets.push(this.union(cond.words.map((w) => this.keywordSet(db, w))))
-          break
-        case 'range': {
-          const a = this.numeric(cond.column)
-          const { min, max, minExclusive, maxExclusive } = cond
-          preds.push((r) => {
-            const v = a[r]!
-            if (Number.isNaN(v)) return false
-            if (min !== undefined && (minExclusive ? v <= min : v < min)) return false
-            if (max !== undefined && (maxExclusive ? v >= max : v > max)) return false
-            return true
-          })
-          break
-        }
-        case 'size': {
-          if (!this.spec.sizeColumns) {
-            sets.push(new Int32Array(0))
-            break
-          }
-          const lo = this.numeric(this.spec.sizeColumns[0])
-          const hi = this.numeric(this.spec.sizeColumns[1])
-          const { min, max } = cond
-          // Same meaning as the SQL in src/db/case-search.ts (touching buckets excluded).
-          preds.push((r) => {
-            const l = lo[r]!
-            const h = hi[r]!
-            if (Number.isNaN(l) && Number.isNaN(h)) return false
-            if (min !== undefined && !((Number.isNaN(h) ? 9e18 : h) > min || (Number.isNaN(l) ? -1 : l) >= min)) return false
-            if (max !== undefined && !((Number.isNaN(l) ? 0 : l) < max || (Number.isNaN(h) ? 9e18 : h) <= max)) return false
-            return true
-          })
-          break
-        }
+      const pred = this.predicate(cond)
+      if (pred) {
+        preds.push(pred)
+        continue
       }
+      if (cond.kind === 'not') {
+        // An exclusion: a per-row check against the (marked) rows the inner condition matches.
+        const inner = this.predicate(cond.condition)
+        if (inner) preds.push((r) => !inner(r))
+        else {
+          const mark = markSet(this.size, this.setOf(db, cond.condition))
+          preds.push((r) => mark[r] === 0)
+        }
+        continue
+      }
+      if ((cond.kind === 'anyContains' || cond.kind === 'anyKeyword') && cond.words.length === 0) continue
+      if (cond.kind === 'and') {
+        const inner = this.compile(db, cond.conditions)
+        sets.push(...inner.sets)
+        preds.push(...inner.preds)
+        continue
+      }
+      sets.push(this.setOf(db, cond))
     }
     return { sets, preds }
+  }
+
+  /** A per-row check for numeric conditions (undefined for the others, which become rank sets). */
+  private predicate(cond: Condition): Predicate | undefined {
+    switch (cond.kind) {
+      case 'range': {
+        const a = this.numeric(cond.column)
+        const { min, max, minExclusive, maxExclusive } = cond
+        return (r) => {
+          const v = a[r]!
+          if (Number.isNaN(v)) return false
+          if (min !== undefined && (minExclusive ? v <= min : v < min)) return false
+          if (max !== undefined && (maxExclusive ? v >= max : v > max)) return false
+          return true
+        }
+      }
+      case 'size': {
+        if (!this.spec.sizeColumns) return () => false
+        const lo = this.numeric(this.spec.sizeColumns[0])
+        const hi = this.numeric(this.spec.sizeColumns[1])
+        const { min, max } = cond
+        // Same meaning as the SQL in src/db/case-search.ts (touching buckets excluded).
+        return (r) => {
+          const l = lo[r]!
+          const h = hi[r]!
+          if (Number.isNaN(l) && Number.isNaN(h)) return false
+          if (min !== undefined && !((Number.isNaN(h) ? 9e18 : h) > min || (Number.isNaN(l) ? -1 : l) >= min)) return false
+          if (max !== undefined && !((Number.isNaN(l) ? 0 : l) < max || (Number.isNaN(h) ? 9e18 : h) <= max)) return false
+          return true
+        }
+      }
+      default:
+        return undefined
+    }
+  }
+
+  /** The sorted ranks a condition matches (numeric conditions by a scan; composites recursively). */
+  private setOf(db: Db, cond: Condition): RankSet {
+    const pred = this.predicate(cond)
+    if (pred) {
+      const out: number[] = []
+      for (let r = 0; r < this.size; r++) if (pred(r)) out.push(r)
+      return Int32Array.from(out)
+    }
+    switch (cond.kind) {
+      case 'in': {
+        const make = () =>
+          this.union(
+            cond.columns.map(({ column, values }) => {
+              if (this.cats.has(column)) {
+                const want = new Set(values)
+                return this.categoryWhere(column, (_l, v) => want.has(v))
+              }
+              return this.fromIds(this.sqlIds(db, { kind: 'in', columns: [{ column, values }] }))
+            }),
+          )
+        const parts = cond.columns.reduce((n, c) => n + c.values.length, 0)
+        if (parts < 2 || !cond.columns.every((c) => this.cats.has(c.column))) return make()
+        const key = cond.columns.map((c) => `${c.column}=${[...c.values].sort().join('\u0001')}`).sort().join('\u0000')
+        return this.unionCache.get(key, make)
+      }
+      case 'contains':
+        return this.containsSet(db, cond.column, cond.text)
+      case 'anyContains':
+        return cond.words.length ? this.union(cond.words.map((w) => this.containsSet(db, cond.column, w))) : allRanks(this.size)
+      case 'keyword':
+        return this.keywordSet(db, cond.text)
+      case 'anyKeyword':
+        return cond.words.length ? this.union(cond.words.map((w) => this.keywordSet(db, w))) : allRanks(this.size)
+      case 'not': {
+        const mark = markSet(this.size, this.setOf(db, cond.condition))
+        const out: number[] = []
+        for (let r = 0; r < this.size; r++) if (!mark[r]) out.push(r)
+        return Int32Array.from(out)
+      }
+      case 'or':
+        return this.union(cond.conditions.map((c) => this.setOf(db, c)))
+      case 'and': {
+        if (cond.conditions.length === 0) return allRanks(this.size)
+        const parts = cond.conditions.map((c) => this.setOf(db, c))
+        let acc = parts[0]!
+        for (const p of parts.slice(1)) acc = intersect(acc, p)
+        return acc
+      }
+      default:
+        return allRanks(this.size)
+    }
   }
 
   private sqlIds(db: Db, cond: Condition): number[] {
@@ -282,3 +300,4 @@ export class CaseIndex {
     return { total, ids }
   }
 }
+

@@ -17,6 +17,12 @@ export type Condition =
    * "5000人以上" does not match a "1000-5000人" row, "1000人以下" does not match "1000-5000人".
    */
   | { kind: 'size'; min?: number; max?: number }
+  /** Rows the inner condition does not match — rows without a value count as not matching (exclusions). */
+  | { kind: 'not'; condition: Condition }
+  /** Any of the conditions (a child label, or a parent label whose name says it is the child). */
+  | { kind: 'or'; conditions: readonly Condition[] }
+  /** All of the conditions. */
+  | { kind: 'and'; conditions: readonly Condition[] }
 
 export type FilterSource = 'dictionary' | 'number' | 'keyword' | 'param' | 'llm'
 
@@ -34,8 +40,18 @@ export interface AppliedFilter {
   /** Lower is relaxed first when nothing matches. */
   readonly priority: number
   readonly source: FilterSource
+  /** An exclusion (非 / 不是 / 除了…以外 …): the condition is a `not`; never relaxed. */
+  readonly exclude?: boolean
+  /** A leftover word made of several segments (价格太贵 = 价格 + 太贵): tried one by one when the whole is found nowhere. */
+  readonly parts?: readonly string[]
 }
 
-export function describeFilter(f: AppliedFilter): string {
+/** "行业=制造业", "规模≥5000人" — the field and value, whether wanted or excluded. */
+export function describeValue(f: AppliedFilter): string {
   return /^[≥≤<>]/.test(f.display) ? `${f.label}${f.display}` : `${f.label}=${f.display}`
+}
+
+/** "行业=制造业"; an exclusion reads "排除 企业性质=国企" (export sheets, logs, notes). */
+export function describeFilter(f: AppliedFilter): string {
+  return f.exclude ? `排除 ${describeValue(f)}` : describeValue(f)
 }

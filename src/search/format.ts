@@ -1,6 +1,6 @@
 import type { Row } from '../db/case-search.js'
 import { escapeMd, mdLink } from '../bot/markdown.js'
-import { describeFilter, type AppliedFilter } from './conditions.js'
+import { describeFilter, describeValue, type AppliedFilter } from './conditions.js'
 import type { SearchOutcome } from './service.js'
 import { column, outputColumns, TABLES, type TableSpec } from './tables.js'
 
@@ -15,6 +15,12 @@ export function tableNames(): string {
 export interface FormatOptions {
   /** Phrases the parser recognised but could not apply to this table. */
   ignored?: readonly string[]
+  /** Leftover words that did not help (too vague, or matching nothing): 没用上的词. */
+  unused?: readonly string[]
+  /** Wanted and excluded at once (银行 非金融). */
+  contradictions?: readonly string[]
+  /** The sentence asked how many: the reply leads with the number. */
+  count?: boolean
   notes?: readonly string[]
   /** An example sentence for the "try" hint when nothing matched. */
   example?: string
@@ -64,9 +70,17 @@ function rowBlock(spec: TableSpec, row: Row, n: number): string {
   return lines.join('  \n')
 }
 
-function filterLine(filters: readonly AppliedFilter[]): string {
-  const ordered = [...filters].sort((a, b) => b.priority - a.priority)
-  return filters.length ? `筛选：${ordered.map(describeFilter).map(escapeMd).join(' · ')}` : '筛选：无（按时间从新到旧）'
+function filterLines(filters: readonly AppliedFilter[]): string[] {
+  const wanted = [...filters].filter((f) => !f.exclude).sort((a, b) => b.priority - a.priority)
+  const excluded = filters.filter((f) => f.exclude)
+  const out = [wanted.length ? `筛选：${wanted.map(describeFilter).map(escapeMd).join(' · ')}` : excluded.length ? '筛选：无其他条件' : '筛选：无（按时间从新到旧）']
+  if (excluded.length) out.push(`排除：${excluded.map(describeValue).map(escapeMd).join(' · ')}`)
+  return out
+}
+
+/** The words set aside, each once: parse leftovers and keywords that matched nothing. */
+function unusedWords(outcome: SearchOutcome, opts: FormatOptions): string[] {
+  return [...new Set([...(opts.unused ?? []), ...outcome.unused.map((f) => f.display)])]
 }
 
 export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = {}): string {
@@ -74,17 +88,26 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
   const out: string[] = []
   const pages = Math.max(1, Math.ceil(total / perpage))
   const pageNote = page > 1 ? `（第 ${page}/${pages} 页）` : ''
-  out.push(`**${spec.title}：找到 ${total} 条**${pageNote}`)
-  out.push(filterLine(outcome.filters))
+  if (opts.count && page === 1) out.push(`**符合条件的${spec.title}共 ${total} 条**`)
+  else out.push(`**${spec.title}：找到 ${total} 条**${pageNote}`)
+  out.push(...filterLines(outcome.filters))
+  for (const c of opts.contradictions ?? []) out.push(`> 条件矛盾：${escapeMd(c)}，没有记录能同时满足。去掉其中一个条件再试。`)
   if (outcome.relaxed.length) {
     out.push(`> 完全符合的结果为 0，已放宽：${outcome.relaxed.map(describeFilter).map(escapeMd).join('、')}`)
   }
   if (opts.ignored?.length) out.push(`> 未使用：${opts.ignored.map(escapeMd).join('、')}（这类数据没有该条件）`)
+  const unused = unusedWords(outcome, opts)
+  if (unused.length) {
+    const together = (outcome.unusedTogether ?? []).map((f) => f.display)
+    const why = together.length ? `（${together.map((w) => `「${escapeMd(w)}」`).join('')}单独能找到记录，和其他条件一起没有结果）` : ''
+    out.push(`> 没用上的词：${unused.map(escapeMd).join('、')}${why}`)
+  }
   for (const n of opts.notes ?? []) out.push(`> ${n}`)
   if (total === 0) {
-    out.push(`没有找到符合条件的${spec.title}。可以减少条件，或换个说法${opts.example ? `，例如：${opts.example}` : ''}。`)
+    if (!opts.contradictions?.length) out.push(`没有找到符合条件的${spec.title}。可以减少条件，或换个说法${opts.example ? `，例如：${opts.example}` : ''}。`)
     return out.join('\n\n')
   }
+  if (opts.count && page === 1 && total > rows.length) out.push(`最新的 ${rows.length} 条：`)
   rows.forEach((row, i) => out.push(rowBlock(spec, row, (page - 1) * perpage + i + 1)))
   const next: string[] = []
   if (page < pages) next.push(`回复 **更多** 看下一页（共 ${pages} 页）`)
@@ -102,10 +125,16 @@ export function rowToSeed(spec: TableSpec, row: Row): Record<string, unknown> {
   return out
 }
 
-/** Applied filters as a JSON object keyed by seed parameter / column names. */
+/**
+ * Applied filters as a JSON object keyed by seed parameter / column names; exclusions under `exclude`
+ * the same way ({"exclude": {"enterprise_type": ["国有企业", …]}}).
+ */
 export function filtersToJson(filters: readonly AppliedFilter[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
+  const excluded = filters.filter((f) => f.exclude)
+  if (excluded.length) out.exclude = filtersToJson(excluded.map((f) => ({ ...f, exclude: false })))
   for (const f of filters) {
+    if (f.exclude) continue
     if (f.key === 'keywords') {
       out.keywords = [...((out.keywords as unknown[]) ?? []), f.value]
     } else {

@@ -1,7 +1,7 @@
 import type { BotContext } from '../bot/context.js'
 import { localYear } from '../clock.js'
 import { budgetState, chatFor } from '../pipelines/cost.js'
-import { describeFilter, type AppliedFilter } from './conditions.js'
+import { describeFilter, type AppliedFilter, type Condition } from './conditions.js'
 import type { Dictionary } from './dictionary.js'
 import { buildFilterSchema, type DimColumns, type LlmFilters } from './llm-schema.js'
 import { formatBounds, type Bounds } from './numbers.js'
@@ -58,28 +58,31 @@ export function llmFilters(spec: TableSpec, dict: Dictionary, dims: DimColumns[]
   const filters: AppliedFilter[] = []
   const unmapped: string[] = []
   for (const d of dims) {
-    const asked = f.dims[d.dim] ?? []
-    const columns = new Map<string, Set<string>>()
-    const shown: string[] = []
-    for (const value of asked) {
-      const mapped = mapToStored(spec, dict, d, value)
-      if (mapped.length === 0) {
-        unmapped.push(value)
-        continue
+    for (const exclude of [false, true]) {
+      const asked = (exclude ? f.exclude[d.dim] : f.dims[d.dim]) ?? []
+      const columns = new Map<string, Set<string>>()
+      const shown: string[] = []
+      for (const value of asked) {
+        const mapped = mapToStored(spec, dict, d, value)
+        if (mapped.length === 0) {
+          unmapped.push(value)
+          continue
+        }
+        shown.push(value)
+        for (const m of mapped) {
+          const set = columns.get(m.column) ?? new Set<string>()
+          for (const s of m.values) set.add(s)
+          columns.set(m.column, set)
+        }
       }
-      shown.push(value)
-      for (const m of mapped) {
-        const set = columns.get(m.column) ?? new Set<string>()
-        for (const s of m.values) set.add(s)
-        columns.set(m.column, set)
-      }
+      if (columns.size === 0) continue
+      const cols = [...columns].map(([column, values]) => ({ column, values: [...values] }))
+      const inCond: Condition = { kind: 'in', columns: cols }
+      filters.push({
+        key: cols[0]!.column, label: DIMENSION_LABELS[d.dim], display: shown.join(exclude ? '、' : '或'), value: [...new Set(cols.flatMap((c) => c.values))],
+        condition: exclude ? { kind: 'not', condition: inCond } : inCond, priority: PRIORITY[d.dim], source: 'llm', ...(exclude ? { exclude: true } : {}),
+      })
     }
-    if (columns.size === 0) continue
-    const cols = [...columns].map(([column, values]) => ({ column, values: [...values] }))
-    filters.push({
-      key: cols[0]!.column, label: DIMENSION_LABELS[d.dim], display: shown.join('/'), value: [...new Set(cols.flatMap((c) => c.values))],
-      condition: { kind: 'in', columns: cols }, priority: PRIORITY[d.dim], source: 'llm',
-    })
   }
   const size = spec.sizeColumns ? boundsOf(f.staff_size_min, f.staff_size_max) : undefined
   if (size) filters.push({ key: 'staff_size', label: '规模', display: formatBounds(size, '人'), value: { ...size }, condition: { kind: 'size', ...size }, priority: PRIORITY.size, source: 'llm' })
@@ -107,14 +110,28 @@ export function llmFilters(spec: TableSpec, dict: Dictionary, dims: DimColumns[]
   return { filters, unmapped }
 }
 
+/** Stored values an `in` filter (or the `in` inside an exclusion) names. */
+function namedValues(f: AppliedFilter): string[] {
+  const c = f.condition.kind === 'not' ? f.condition.condition : f.condition
+  return c.kind === 'in' ? c.columns.flatMap((x) => [...x.values]) : []
+}
+
 /**
- * Rule filters win per dimension. Rule keywords the LLM turned into a filter are dropped (they were
- * explained); the ones it kept as keywords stay; when the LLM added nothing, every rule keyword stays.
- * Keywords the rules did not find are never added (the rules keep every leftover word already).
+ * Rule filters win per dimension (and per direction: wanted / excluded). A value the rules excluded is
+ * never wanted because the model said so, and a value the rules want is never excluded by it. Rule
+ * keywords the LLM turned into a filter are dropped (they were explained); the ones it kept as keywords
+ * stay; when the LLM added nothing, every rule keyword stays. Keywords the rules did not find are never
+ * added (the rules keep every leftover word already).
  */
 export function mergeFilters(rule: readonly AppliedFilter[], fromLlm: readonly AppliedFilter[]): AppliedFilter[] {
-  const ruleLabels = new Set(rule.filter((f) => f.source !== 'keyword').map((f) => f.label))
-  const added = fromLlm.filter((f) => f.source === 'llm' && f.key !== 'keywords' && !ruleLabels.has(f.label))
+  const ruleLabels = new Set(rule.filter((f) => f.source !== 'keyword').map((f) => `${f.exclude ? '-' : '+'}${f.label}`))
+  const excludedByRules = new Set(rule.filter((f) => f.exclude).flatMap(namedValues))
+  const wantedByRules = new Set(rule.filter((f) => !f.exclude).flatMap(namedValues))
+  const added = fromLlm.filter((f) => {
+    if (f.source !== 'llm' || f.key === 'keywords' || ruleLabels.has(`${f.exclude ? '-' : '+'}${f.label}`)) return false
+    const values = namedValues(f)
+    return f.exclude ? !values.some((v) => wantedByRules.has(v)) : !values.some((v) => excludedByRules.has(v))
+  })
   const llmWords = fromLlm.filter((f) => f.key === 'keywords').map((f) => String(f.value))
   const covers = (a: string, b: string) => a.includes(b) || b.includes(a)
   const out = rule.filter((f) => f.source !== 'keyword' || added.length === 0 || llmWords.some((w) => covers(w, String(f.value))))
@@ -130,7 +147,9 @@ function systemPrompt(spec: TableSpec, year: number): string {
     '2. 类别字段只能使用给出的可选值；近义词、简称、俗称映射到最接近的可选值（如“药企”→医药类行业，“车企”→汽车）；由公司类型能推断行业时可以填行业（如“城商行”→银行）。',
     '3. 模糊规模：大型企业≥1000人，超大型≥10000人，中型企业300–1000人，中小企业/小型企业≤300人。',
     `4. 今年是 ${year} 年：“今年”=${year}，“去年”=${year - 1}，“近两年”=${year - 1}–${year}，“近三年”=${year - 2}–${year}。`,
-    '5. 其余无法归类但有检索意义的原词放进 keywords；“帮我找”“有哪些”“客户”“案例”等请求用语不要放。',
+    '5. 用户说“非/不是/除了…以外/不要/排除/不含”的值放进对应的 exclude_ 字段，绝不能放进要查的字段。',
+    '6. 同一字段的多个值（如“江苏和浙江”“零售或餐饮”）都列出，表示任一即可。',
+    '7. 其余无法归类但有检索意义的原词放进 keywords；“帮我找”“有哪些”“客户”“案例”等请求用语不要放。',
   ].join('\n')
 }
 

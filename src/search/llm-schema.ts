@@ -5,8 +5,9 @@ import { DIMENSION_LABELS, type Dimension, type TableSpec } from './tables.js'
 /**
  * The filter schema the LLM fills for a table, derived from the same table spec the rule parser uses:
  * one string-array property per dictionary dimension (with the stored values as an enum when there are
- * few of them, so the model picks known values), numeric bounds for size / year / accounts / money,
- * and free keywords. The zod schema validates what comes back.
+ * few of them, so the model picks known values; several values = any of them) and one `exclude_<dim>`
+ * per dimension for what the user excludes, numeric bounds for size / year / accounts / money, and free
+ * keywords. The zod schema validates what comes back.
  */
 
 /** Dimensions with at most this many stored values get them as an enum (beyond: description hints only). */
@@ -42,7 +43,10 @@ export interface LlmFilterSchema {
 }
 
 export interface LlmFilters {
+  /** Wanted values per dimension (several = any of them). */
   dims: Partial<Record<Dimension, string[]>>
+  /** Excluded values per dimension (非 / 不是 / 除了…以外). */
+  exclude: Partial<Record<Dimension, string[]>>
   staff_size_min?: number
   staff_size_max?: number
   year_from?: number
@@ -70,8 +74,10 @@ export function buildFilterSchema(spec: TableSpec, dict: Dictionary): LlmFilterS
     let description = `${label}（只填用户提到或明显隐含的；用数据里已有的叫法）`
     if (d.values.length > 0 && d.values.length <= ENUM_LIMIT) item.enum = d.values
     else if (d.values.length > ENUM_LIMIT) description += `，例如：${d.values.slice(0, EXAMPLE_LIMIT).join('、')}`
-    properties[d.dim] = { type: 'array', items: item, description }
+    properties[d.dim] = { type: 'array', items: item, description: `${description}；多个值表示任一即可` }
     shape[d.dim] = words
+    properties[`exclude_${d.dim}`] = { type: 'array', items: item, description: `要排除的${label}（用户说“非/不是/除了…以外/不要/排除”的值）；不要同时放进 ${d.dim}` }
+    shape[`exclude_${d.dim}`] = words
   }
   const num = (name: string, description: string) => {
     properties[name] = { type: 'integer', description }
@@ -103,10 +109,12 @@ export function buildFilterSchema(spec: TableSpec, dict: Dictionary): LlmFilterS
   const dimNames = dims.map((d) => d.dim)
   const zod = z.looseObject(shape).transform((o): LlmFilters => {
     const r = o as Record<string, unknown>
-    const out: LlmFilters = { dims: {}, keywords: (r.keywords as string[] | undefined) ?? [] }
+    const out: LlmFilters = { dims: {}, exclude: {}, keywords: (r.keywords as string[] | undefined) ?? [] }
     for (const d of dimNames) {
       const v = r[d] as string[] | undefined
       if (v?.length) out.dims[d] = v
+      const x = r[`exclude_${d}`] as string[] | undefined
+      if (x?.length) out.exclude[d] = x
     }
     for (const k of ['staff_size_min', 'staff_size_max', 'year_from', 'year_to', 'account_count_min', 'account_count_max', 'money_min', 'money_max'] as const) {
       const v = r[k]

@@ -1,21 +1,44 @@
 import type { AppliedFilter } from './conditions.js'
-import type { Dictionary, PhraseMatch } from './dictionary.js'
-import { findAccounts, findMoney, findSize, findYears, formatBounds, type Bounds } from './numbers.js'
-import { DIMENSION_LABELS, TABLES, tableByIntent, type Dimension, type SearchIntent, type TableSpec } from './tables.js'
+import type { Dictionary } from './dictionary.js'
+import { decide, findIntentWords } from './intent.js'
+import { findNumbers, numberFilters, type NumberPhrases } from './sentence-numbers.js'
+import { TABLES, tableByIntent, type SearchIntent, type TableSpec } from './tables.js'
+import { tokenize } from './tokens.js'
+import { keywordFilter, valueFilters } from './value-filters.js'
+import { isFunctionWord } from './function-words.js'
+import { collect, type Collected } from './negation.js'
+import { isCountQuestion } from './syntax.js'
+
+export { PRIORITY } from './value-filters.js'
 
 /**
- * Sentence → table + filters, without an LLM. Order: number phrases (sizes, years, accounts, money),
- * then dictionary phrases (exact stored values), then intent words and filler words are removed, and
- * whatever is left becomes keyword filters — never silently dropped.
+ * Sentence → table + filters, without an LLM (README "How a sentence is understood"):
+ *  1. number phrases (sizes, years, accounts, money) are read and blanked out;
+ *  2. the table: from the words reps use for it (intent.ts), else from what the recognised values fit —
+ *     when two tables fit equally, `choices` lists them and Andy asks;
+ *  3. the rest is segmented (jieba, with the data's values as user words) into stored values, negations
+ *     (非 / 不是 / 除了…以外 …: exclusions), any-of connectors, function words and leftover words;
+ *  4. values of one field → one any-of filter; negated values → exclusions; leftover words → keywords.
  */
 
 export interface ParsedSentence {
-  /** Undefined when nothing in the sentence points at a table. */
+  /** Undefined when nothing in the sentence points at one table. */
   readonly table?: TableSpec
   readonly intentSource: 'explicit' | 'words' | 'competitor' | 'numbers' | 'dictionary' | 'default' | 'none'
+  /** Several tables fit equally well (no table given): ask which one. */
+  readonly choices?: SearchIntent[]
+  /** Positive filters and exclusions (exclude: true). */
   readonly filters: AppliedFilter[]
-  /** Phrases recognised but not applicable to the table (e.g. a staff size for pitch plans). */
+  /** Phrases recognised but not applicable to the table (a staff size for pitch plans), and keywords beyond five. */
   readonly ignored: string[]
+  /** Leftover words too short or too vague to search (shown as 没用上的词). */
+  readonly unused: string[]
+  /** Wanted and excluded at once (银行 非金融). */
+  readonly contradictions: string[]
+  /** The sentence asks how many (有多少 / 多少家 / 几个…). */
+  readonly count: boolean
+  /** Nothing but function words (谢谢 / 有什么可以参考的): answer with the menu, not with everything. */
+  readonly onlyFunctionWords: boolean
   /** The normalised sentence that was parsed. */
   readonly text: string
 }
@@ -23,236 +46,127 @@ export interface ParsedSentence {
 export interface ParseOptions {
   dict: Dictionary
   nowYear: number
-  /** Search this table's intent (from a command prefix, robot binding or customType). */
+  /** Search this table's intent (from a command prefix, robot binding, customType or an answered question). */
   intent?: SearchIntent
 }
 
 export const MAX_KEYWORDS = 5
 
-/** Relaxation order: lower priority is dropped first when nothing matches. */
-export const PRIORITY: Record<Dimension | 'keyword' | 'year' | 'money' | 'account' | 'size', number> = {
-  keyword: 10, year: 20, money: 25, account: 30, size: 40, sales: 45, classType: 46, sourceType: 47,
-  series: 50, crowd: 55, product: 60, industry2: 65, enterpriseType: 70, region: 80, competitor: 85, industry: 90,
-}
-
-/** Intent words by specificity: a sentence with 竞品 and 案例 is a competitor-switch question. */
-const INTENT_ORDER: SearchIntent[] = ['switch', 'procurement', 'software', 'pitch', 'case']
-
-/** Words that carry no filter: requests, particles, generic nouns. Longest first. */
-const FILLERS = [
-  '帮我找一下', '帮我查一下', '帮忙找一下', '帮忙查一下', '能不能', '可不可以', '有没有', '有哪些', '有什么', '是哪些', '都有哪些',
-  '帮我找', '帮我查', '帮我搜', '帮忙', '麻烦', '请问', '给我', '找一下', '查一下', '搜一下', '看一下', '看看', '找找', '查查', '列出', '列一下',
-  '搜索', '查询', '查找', '推荐', '提供', '需要', '想要', '一些', '几个', '所有', '全部', '相关的', '相关', '类似的', '类似', '关于',
-  '做过', '做的', '过来的', '过来', '来的', '以及', '或者', '还有', '并且', '我们', '我想', '一下', '哪些', '什么',
-  '客户', '企业', '公司', '行业的', '行业', '数据', '信息', '记录', '明细', '列表', '情况', '培训', '项目', '内容产品', '产品', '的客户',
-  '系列', '类型', '性质', '人员规模', '规模', '年份', '地区', '省份', '以上', '以下',
-]
-/** Single characters dropped only at the edge of a leftover word (美的集团 keeps its 的). */
-const EDGE_FILLERS = new Set([
-  '的', '了', '吗', '呢', '吧', '啊', '和', '与', '及', '或', '在', '是', '有', '从', '都', '也', '跟', '把', '对', '里', '中', '等',
-  '类', '过', '些', '个', '家', '哪', '帮', '找', '查', '搜', '请', '给', '想', '要', '看', '按', '用', '被', '让', '去', '来',
-  '省', '市', '区', '年', '人',
-])
-const SPLIT = /[\s,，。.;；:：!！?？、/\\|()（）[\]【】{}<>《》"“”‘’`~·…]+/u
-
-const CJK = '\\p{Script=Han}'
-
-/** NFKC (full-width → half-width), lower-case, @mentions and emoji removed, whitespace collapsed. */
+/** NFKC (full-width → half-width), lower-case, @mentions and emoji removed, 1,000 → 1000, whitespace collapsed. */
 export function normalizeSentence(raw: string): string {
   let s = raw.normalize('NFKC').toLowerCase()
   s = s.replace(/@\S+/gu, ' ')
   s = s.replace(/[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu, ' ')
+  s = s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1')
   return s.replace(/\s+/gu, ' ').trim()
-}
-
-const HAN = /\p{Script=Han}/u
-
-/**
- * The text without whitespace next to Chinese characters ("制造 业" → "制造业") and, for every character
- * of it, its position in the original — so dictionary phrases match across spacing typos while
- * space-separated keywords stay separate words.
- */
-function compactCjk(s: string): { compact: string; map: number[] } {
-  let compact = ''
-  const map: number[] = []
-  for (let i = 0; i < s.length; i++) {
-    if (/\s/.test(s[i]!)) {
-      let j = i - 1
-      while (j >= 0 && /\s/.test(s[j]!)) j--
-      let k = i + 1
-      while (k < s.length && /\s/.test(s[k]!)) k++
-      if ((j >= 0 && HAN.test(s[j]!)) || (k < s.length && HAN.test(s[k]!))) continue
-    }
-    compact += s[i]
-    map.push(i)
-  }
-  return { compact, map }
-}
-
-function scanText(dict: Dictionary, s: string, tables?: readonly TableSpec['key'][]): PhraseMatch[] {
-  const { compact, map } = compactCjk(s)
-  return dict.scan(compact, tables).map((m) => ({ ...m, start: map[m.start]!, end: map[m.end - 1]! + 1 }))
-}
-
-function phraseText(t: string): string {
-  return t.replace(/的$/, '').trim()
 }
 
 function blank(s: string, start: number, end: number): string {
   return s.slice(0, start) + ' '.repeat(end - start) + s.slice(end)
 }
 
-function intentFromWords(s: string): SearchIntent | undefined {
-  for (const intent of INTENT_ORDER) {
-    if (tableByIntent(intent)!.intentWords.some((w) => s.includes(w))) return intent
+function chooseTable(s: string, dict: Dictionary, nums: NumberPhrases, opts: ParseOptions): { table?: TableSpec; source: ParsedSentence['intentSource']; choices?: SearchIntent[]; spans: Array<[number, number]> } {
+  const all = dict.scan(s)
+  // A table word inside a longer stored value (a product "…方案集") is part of the value, not a table word.
+  const masked = (a: number, b: number) => all.some((m) => m.start <= a && m.end >= b && m.end - m.start > b - a)
+  const spans = findIntentWords(s, masked)
+  const cut = spans.map((x) => [x.start, x.end] as [number, number])
+  if (opts.intent) return { table: tableByIntent(opts.intent), source: 'explicit', spans: cut }
+  const scores = new Map<SearchIntent, number>()
+  const bump = (i: SearchIntent, w: number) => scores.set(i, Math.max(scores.get(i) ?? 0, w))
+  for (const x of spans) bump(x.intent, x.weight)
+  const competitor = all.some((m) => m.hits.some((h) => h.dim === 'competitor'))
+  if (competitor) bump('switch', 2)
+  if (nums.accounts) bump('software', 2)
+  if (nums.money && !nums.money.value.bare) bump('procurement', 2)
+  if (scores.size) {
+    const d = decide(scores, { switchIsCase: true })
+    const source = spans.length ? 'words' : competitor ? 'competitor' : 'numbers'
+    return d.intent ? { table: tableByIntent(d.intent), source, spans: cut } : { source, choices: d.tied, spans: cut }
   }
-  return undefined
-}
-
-function removeIntentWords(s: string): string {
-  const words = TABLES.flatMap((t) => t.intentWords).sort((a, b) => b.length - a.length)
-  for (const w of words) s = s.replaceAll(w, ' '.repeat(w.length))
-  return s
-}
-
-function guessTable(matches: PhraseMatch[], numbers: { account: boolean; money: boolean }): { table?: TableSpec; source: ParsedSentence['intentSource'] } {
-  if (matches.some((m) => m.hits.some((h) => h.dim === 'competitor'))) return { table: tableByIntent('switch'), source: 'competitor' }
-  if (numbers.account) return { table: tableByIntent('software'), source: 'numbers' }
-  if (numbers.money) return { table: tableByIntent('procurement'), source: 'numbers' }
-  if (matches.length === 0) return { source: 'none' }
-  let best: TableSpec | undefined
-  let bestScore = 0
+  // No table word: the table that the recognised values (and number phrases) fit best.
+  const fit = new Map<SearchIntent, number>()
   for (const spec of TABLES) {
-    const score = matches.filter((m) => m.hits.some((h) => h.table === spec.key)).length
-    if (score > bestScore || (score === bestScore && spec.intent === 'case')) {
-      best = spec
-      bestScore = score
+    let n = all.filter((m) => m.hits.some((h) => h.table === spec.key)).length
+    if (nums.size && spec.sizeColumns) n++
+    if (nums.years && spec.yearColumn) n++
+    if (nums.money && (spec.moneyColumn || spec.sizeColumns)) n++
+    if (n > 0) fit.set(spec.intent, n)
+  }
+  const d = decide(fit)
+  if (d.intent) return { table: tableByIntent(d.intent), source: 'dictionary', spans: cut }
+  if (d.tied.length) return { source: 'dictionary', choices: d.tied, spans: cut }
+  return { source: 'none', spans: cut }
+}
+
+function keywordFilters(words: Collected['words']): { filters: AppliedFilter[]; overflow: string[]; unused: string[] } {
+  const groups: Array<{ words: string[]; parts: string[]; negated: boolean }> = []
+  const unused: string[] = []
+  for (const w of words) {
+    // One character is too vague to search for (and usually a particle the list does not know).
+    if ([...w.word].length < 2 || /^[\d.]+$/.test(w.word)) {
+      if (!unused.includes(w.word)) unused.push(w.word)
+      continue
+    }
+    const prev = groups.at(-1)
+    if (w.orWithPrevious && prev && prev.negated === w.negated) {
+      if (!prev.words.includes(w.word)) prev.words.push(w.word)
+    } else if (!groups.some((g) => g.negated === w.negated && g.words.length === 1 && g.words[0] === w.word)) {
+      groups.push({ words: [w.word], parts: w.parts, negated: w.negated })
     }
   }
-  return { table: best, source: 'dictionary' }
+  const kept = groups.slice(0, MAX_KEYWORDS)
+  const filters = kept.map((g) => keywordFilter(g.words, g.negated, g.words.length === 1 && !g.negated ? retries(g.words[0]!, g.parts) : undefined))
+  return { filters, overflow: groups.slice(MAX_KEYWORDS).map((g) => g.words.join('或')), unused }
 }
 
-function boundsFilter(key: string, label: string, unit: string, b: Bounds, condition: AppliedFilter['condition'], priority: number): AppliedFilter {
-  return { key, label, display: formatBounds(b, unit), value: { ...b }, condition, priority, source: 'number' }
-}
-
-function dictionaryFilters(spec: TableSpec, matches: PhraseMatch[]): AppliedFilter[] {
-  const byDim = new Map<Dimension, { phrases: string[]; columns: Map<string, Set<string>> }>()
-  for (const m of matches) {
-    for (const h of m.hits) {
-      if (h.table !== spec.key) continue
-      const entry = byDim.get(h.dim) ?? { phrases: [] as string[], columns: new Map<string, Set<string>>() }
-      if (!entry.phrases.includes(m.phrase)) entry.phrases.push(m.phrase)
-      const set = entry.columns.get(h.column) ?? new Set<string>()
-      set.add(h.value)
-      entry.columns.set(h.column, set)
-      byDim.set(h.dim, entry)
-    }
-  }
-  return [...byDim].map(([dim, { phrases, columns }]) => {
-    const cols = [...columns].map(([column, values]) => ({ column, values: [...values] }))
-    const allValues = [...new Set(cols.flatMap((c) => c.values))]
-    return {
-      key: cols[0]!.column,
-      label: DIMENSION_LABELS[dim],
-      display: phrases.join('/'),
-      value: allValues,
-      condition: { kind: 'in', columns: cols },
-      priority: PRIORITY[dim],
-      source: 'dictionary',
-    } satisfies AppliedFilter
-  })
-}
-
-function keywordFilters(rest: string): { filters: AppliedFilter[]; overflow: string[] } {
-  let s = rest
-  for (const w of FILLERS) s = s.replaceAll(w, ' ')
-  const words: string[] = []
-  for (let part of s.split(SPLIT)) {
-    while (part && EDGE_FILLERS.has(part[0]!)) part = part.slice(1)
-    while (part && EDGE_FILLERS.has(part[part.length - 1]!)) part = part.slice(0, -1)
-    part = part.replace(/^'+|'+$/g, '')
-    if (part && !words.includes(part)) words.push(part)
-  }
-  const kept = words.slice(0, MAX_KEYWORDS)
-  return {
-    filters: kept.map((w) => ({
-      key: 'keywords',
-      label: '关键词',
-      display: w,
-      value: w,
-      condition: { kind: 'keyword', text: w },
-      priority: PRIORITY.keyword,
-      source: 'keyword',
-    })),
-    overflow: words.slice(MAX_KEYWORDS),
-  }
+/**
+ * What to try when a leftover word is found nowhere: its segments when they are words themselves
+ * (价格太贵 → 价格, 太贵), else the word without a function character glued to either end (有恒远 → 恒远).
+ */
+function retries(word: string, parts: readonly string[]): string[] | undefined {
+  if (parts.length > 1 && parts.every((p) => [...p].length >= 2)) return [...parts]
+  let w = word
+  while ([...w].length > 2 && isFunctionWord(w[0]!)) w = w.slice(1)
+  while ([...w].length > 2 && isFunctionWord(w.at(-1)!)) w = w.slice(0, -1)
+  return w !== word ? [w] : undefined
 }
 
 export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
   const text = normalizeSentence(raw)
-  let s = text
-  const ignored: string[] = []
-
-  // Phrases with an explicit unit word first (帐号, 金额), then sizes (人), then years.
-  const accounts = findAccounts(s)
-  if (accounts) s = blank(s, accounts.start, accounts.end)
-  const money = findMoney(s)
-  if (money) s = blank(s, money.start, money.end)
-  const size = findSize(s)
-  if (size) s = blank(s, size.start, size.end)
-  const years = findYears(s, opts.nowYear)
-  if (years) s = blank(s, years.start, years.end)
-
-  let table = opts.intent ? tableByIntent(opts.intent) : undefined
-  let intentSource: ParsedSentence['intentSource'] = table ? 'explicit' : 'none'
-  if (!table) {
-    const fromWords = intentFromWords(s)
-    if (fromWords) {
-      table = tableByIntent(fromWords)
-      intentSource = 'words'
-    }
-  }
-  if (!table) {
-    const guess = guessTable(scanText(opts.dict, removeIntentWords(s)), { account: !!accounts, money: !!money })
-    table = guess.table
-    intentSource = guess.source
-  }
-  if (!table && /客户|公司|企业|集团|单位/.test(s) && keywordFilters(removeIntentWords(s)).filters.length > 0) {
+  const nums = findNumbers(text, opts.nowYear)
+  let s = nums.rest
+  const choice = chooseTable(s, opts.dict, nums, opts)
+  for (const [a, b] of choice.spans) s = blank(s, a, b)
+  const base = { ignored: [] as string[], unused: [] as string[], contradictions: [] as string[], text }
+  if (!choice.table) {
+    const { items, tokens } = tokenize(s, opts.dict)
+    const c = collect(items)
+    const content = c.positive.length + c.negative.length + c.words.length
     // "有没有做过安全生产的客户" names no table but clearly asks for customers: content cases.
-    table = tableByIntent('case')
-    intentSource = 'default'
+    if (!choice.choices && c.words.some((w) => [...w.word].length >= 2) && /客户|公司|企业|集团|单位/.test(text)) {
+      return parseSentence(raw, { ...opts, intent: 'case' })
+    }
+    const onlyFunctionWords = content === 0 && !nums.any && c.functionWords > 0 && tokens.length > 0
+    return { ...base, intentSource: choice.source, choices: choice.choices, filters: [], count: isCountQuestion(tokens, text), onlyFunctionWords }
   }
-  if (!table) return { intentSource: 'none', filters: [], ignored, text }
-
-  const filters: AppliedFilter[] = []
-  if (size) {
-    if (table.sizeColumns) filters.push(boundsFilter('staff_size', '规模', '人', size.value, { kind: 'size', ...size.value }, PRIORITY.size))
-    else ignored.push(phraseText(size.text))
+  const table = choice.table
+  const { items, tokens } = tokenize(s, opts.dict, table.key)
+  const c = collect(items)
+  const n = numberFilters(table, nums)
+  const v = valueFilters(table, opts.dict, c.positive, c.negative)
+  const kw = keywordFilters(c.words)
+  const filters = [...n.filters, ...v.filters, ...kw.filters]
+  const keywordConflicts = c.words.filter((w) => !w.negated && c.words.some((o) => o.negated && o.word === w.word)).map((w) => `要「${w.word}」又排除「${w.word}」`)
+  return {
+    table,
+    intentSource: choice.source,
+    filters,
+    ignored: [...n.ignored, ...kw.overflow],
+    unused: kw.unused,
+    contradictions: [...v.contradictions, ...new Set(keywordConflicts)],
+    count: isCountQuestion(tokens, text),
+    onlyFunctionWords: filters.length === 0 && n.ignored.length === 0 && kw.unused.length === 0 && c.functionWords > 0 && choice.spans.length === 0 && tokens.length > 0,
+    text,
   }
-  if (years) {
-    if (table.yearColumn) {
-      filters.push(boundsFilter(table.yearColumn, '年份', '年', years.value, { kind: 'range', column: table.yearColumn, ...years.value }, PRIORITY.year))
-    } else ignored.push(phraseText(years.text))
-  }
-  if (accounts) {
-    if (table.accountColumn) {
-      filters.push(boundsFilter('account_count', '帐号数', '个', accounts.value, { kind: 'range', column: table.accountColumn, ...accounts.value }, PRIORITY.account))
-    } else ignored.push(phraseText(accounts.text))
-  }
-  if (money) {
-    if (table.moneyColumn) {
-      filters.push(boundsFilter('money', '金额', '元', money.value, { kind: 'range', column: table.moneyColumn, ...money.value }, PRIORITY.money))
-    } else ignored.push(phraseText(money.text))
-  }
-
-  const matches = scanText(opts.dict, s, [table.key])
-  for (const m of matches) s = blank(s, m.start, m.end)
-  filters.push(...dictionaryFilters(table, matches))
-  s = removeIntentWords(s)
-
-  const kw = keywordFilters(s)
-  filters.push(...kw.filters)
-  ignored.push(...kw.overflow)
-  return { table, intentSource, filters, ignored, text }
 }

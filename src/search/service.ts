@@ -2,6 +2,7 @@ import { getCasesByIds, type Row } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import type { AppliedFilter, Condition } from './conditions.js'
 import type { Dictionary } from './dictionary.js'
+import { keywordFilter } from './value-filters.js'
 import type { TableSpec } from './tables.js'
 
 export const MAX_PERPAGE = 10_000
@@ -11,8 +12,14 @@ export interface SearchRequest {
   readonly filters: readonly AppliedFilter[]
   readonly page: number
   readonly perpage: number
-  /** Drop the least important filters one by one while nothing matches (chat); off for the API. */
+  /**
+   * Chat: leftover words that match nothing (alone, or together with the other filters) are set aside
+   * as unused, then the least important filters are dropped one by one while nothing matches. Off for
+   * the API. Exclusions are never dropped.
+   */
   readonly relax?: boolean
+  /** With relax: set unused words aside, but drop no other filter (a count must be the honest number). */
+  readonly keepFilters?: boolean
 }
 
 export interface SearchOutcome {
@@ -21,6 +28,10 @@ export interface SearchOutcome {
   readonly filters: readonly AppliedFilter[]
   /** Filters dropped to find something, in the order they were dropped. */
   readonly relaxed: readonly AppliedFilter[]
+  /** Leftover words set aside because they matched nothing here (shown as 没用上的词). */
+  readonly unused: readonly AppliedFilter[]
+  /** Of those, the ones that find rows alone but none together with the other filters. */
+  readonly unusedTogether?: readonly AppliedFilter[]
   readonly total: number
   readonly rows: readonly Row[]
   readonly page: number
@@ -56,26 +67,62 @@ function searchPage(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly
   return { rows: getCasesByIds(db, spec, found.ids), total: found.total }
 }
 
+const isWord = (f: AppliedFilter) => f.key === 'keywords' && !f.exclude
+
 export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchOutcome {
   const { page, perpage } = clampPage(req.page, req.perpage)
   const spec = req.table
   let filters = [...req.filters]
   const relaxed: AppliedFilter[] = []
+  const unused: AppliedFilter[] = []
+  const together: AppliedFilter[] = []
   const offset = (page - 1) * perpage
+  const relax = req.relax && page === 1
+  if (relax) {
+    // A leftover word found nowhere in this table never zeroes the answer; its retries (价格太贵 → 价格,
+    // 太贵; 有恒远 → 恒远: see parser.ts) that are found stay.
+    const found = (f: AppliedFilter) => countMatches(db, dict, spec, [f]) > 0
+    const next: AppliedFilter[] = []
+    for (const f of filters) {
+      if (!isWord(f) || found(f)) {
+        next.push(f)
+        continue
+      }
+      const parts = (f.parts ?? []).map((p) => keywordFilter([p]))
+      const kept = parts.filter(found)
+      next.push(...kept)
+      unused.push(...(kept.length ? parts.filter((p) => !kept.includes(p)) : [f]))
+    }
+    // …unless nothing else is asked: "恒大的案例" with no 恒大 anywhere is honestly none, not everything.
+    if (next.some((f) => !f.exclude)) filters = next
+    else unused.length = 0
+  }
   let res = searchPage(db, dict, spec, filters, offset, perpage)
-  if (req.relax && page === 1) {
-    while (res.total === 0 && filters.length > 1) {
-      // Drop the least important filter; among equals, the last one added.
-      let drop = 0
+  if (relax && res.total === 0 && filters.some(isWord) && filters.some((f) => !isWord(f))) {
+    // Nor together with the rest: the words go, the filters that came from values stay.
+    const words = filters.filter(isWord)
+    const rest = filters.filter((f) => !isWord(f))
+    const without = searchPage(db, dict, spec, rest, offset, perpage)
+    if (without.total > 0 || !req.keepFilters) {
+      unused.push(...words)
+      together.push(...words)
+      filters = rest
+      res = without
+    }
+  }
+  if (relax && !req.keepFilters) {
+    while (res.total === 0 && filters.filter((f) => !f.exclude).length > 1) {
+      // Drop the least important filter (never an exclusion); among equals, the last one added.
+      let drop = -1
       filters.forEach((f, i) => {
-        if (f.priority <= filters[drop]!.priority) drop = i
+        if (!f.exclude && (drop < 0 || f.priority <= filters[drop]!.priority)) drop = i
       })
       relaxed.push(filters[drop]!)
       filters = filters.filter((_, i) => i !== drop)
       res = searchPage(db, dict, spec, filters, offset, perpage)
     }
   }
-  return { table: spec, filters, relaxed, total: res.total, rows: res.rows, page, perpage }
+  return { table: spec, filters, relaxed, unused, unusedTogether: together, total: res.total, rows: res.rows, page, perpage }
 }
 
 export function countMatches(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly AppliedFilter[]): number {

@@ -2,7 +2,7 @@
  * The five case tables, described once: columns (seed field names and Chinese labels), the seed list
  * endpoint's filters and their meaning, the dictionary dimensions learned from the data, and what a
  * reply shows. Import, export, search, the sentence parser, the HTTP API and the LLM filter schema are
- * all derived from these specs.
+ * all derived from these specs. (The words reps use for each table are in intent.ts.)
  */
 
 export type TableKey = 'content-cases' | 'pitch-plans' | 'competitor-switches' | 'procurements' | 'software-cases'
@@ -79,8 +79,6 @@ export interface TableSpec {
   readonly detailColumns: readonly string[]
   /** A longer text column shown in full (reason, summary). */
   readonly noteColumn?: string
-  /** Words that, in a sentence, mean "search this table". */
-  readonly intentWords: readonly string[]
 }
 
 const text = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, label, type: 'text', ...extra })
@@ -137,7 +135,6 @@ const contentCases: TableSpec = {
   sizeColumns: ['staff_size_min', 'staff_size_max'],
   detailColumns: ['yxt_industry_1', 'enterprise_type', 'staff_size', 'content_product', 'xm_crowd', 'case_time'],
   noteColumn: 'summary',
-  intentWords: ['客户案例', '成功案例', '案例', '标杆客户', '标杆'],
 }
 
 const pitchPlans: TableSpec = {
@@ -175,7 +172,6 @@ const pitchPlans: TableSpec = {
   nameColumn: 'kh_name',
   yearColumn: 'case_year',
   detailColumns: ['kh_industry_1', 'enterprise_type', 'xm_crowd', 'content_product', 'case_time'],
-  intentWords: ['打单方案', '打单', '投标方案', '方案', '解决方案', '话术'],
 }
 
 const competitorSwitches: TableSpec = {
@@ -217,7 +213,6 @@ const competitorSwitches: TableSpec = {
   sizeColumns: ['staff_size_begin', 'staff_size_end'],
   detailColumns: ['kh_industry_1', 'area', 'staff_size', 'enterprise_type', 'competitor_name', 'replace_year'],
   noteColumn: 'replace_reason',
-  intentWords: ['竞对切换', '竞品切换', '平台切换', '竞对', '竞品', '切换', '替换', '换掉', '替代', '迁移'],
 }
 
 const procurements: TableSpec = {
@@ -260,7 +255,6 @@ const procurements: TableSpec = {
   sizeColumns: ['staff_size_min', 'staff_size_max'],
   moneyColumn: 'money',
   detailColumns: ['yxt_industry_1', 'enterprise_type', 'staff_size', 'product_name', 'class_type', 'money', 'purchase_year'],
-  intentWords: ['采购记录', '采购了', '采购', '买了', '购买', '买过', '售卖', '卖了', '成交'],
 }
 
 const softwareCases: TableSpec = {
@@ -300,7 +294,6 @@ const softwareCases: TableSpec = {
   accountColumn: 'account_count',
   detailColumns: ['yxt_industry_1', 'yxt_industry_2', 'customer_province', 'enterprise_type', 'staff_size', 'account_count'],
   noteColumn: 'customer_keywords',
-  intentWords: ['软件客户', '平台客户', '平台合作客户', '软件', '平台合作', '帐号数', '账号数', '帐号', '账号', '签约客户'],
 }
 
 export const TABLES: readonly TableSpec[] = [contentCases, pitchPlans, competitorSwitches, procurements, softwareCases]

@@ -49,6 +49,24 @@ function randomConditions(spec: TableSpec, rnd: () => number): Condition[] {
   return conds
 }
 
+/**
+ * Random conditions combined the way the sentence parser combines them: exclusions (`not`), a child label
+ * or a parent label whose name says it is the child (`or` of `in` and `and`), any-of lists.
+ */
+function randomComposite(spec: TableSpec, rnd: () => number, depth = 0): Condition[] {
+  const base = randomConditions(spec, rnd)
+  const out: Condition[] = []
+  for (const c of base) {
+    const roll = rnd()
+    if (roll < 0.3) out.push({ kind: 'not', condition: c })
+    else if (roll < 0.5 && depth < 2) out.push({ kind: 'or', conditions: [c, ...randomComposite(spec, rnd, depth + 1)] })
+    else if (roll < 0.65 && depth < 2) out.push({ kind: 'and', conditions: [c, ...randomComposite(spec, rnd, depth + 1)] })
+    else if (roll < 0.75 && depth < 2) out.push({ kind: 'not', condition: { kind: 'or', conditions: [c, ...randomComposite(spec, rnd, depth + 1)] } })
+    else out.push(c)
+  }
+  return out
+}
+
 describe('CaseIndex', () => {
   it.each(TABLES.map((t) => [t.key, t] as const))('matches the SQL reference on random filters: %s', (_key, spec) => {
     const rnd = mulberry32(42)
@@ -61,6 +79,34 @@ describe('CaseIndex', () => {
       if (sql.total > 0) nonEmpty++
     }
     expect(nonEmpty).toBeGreaterThan(30)
+  })
+
+  it.each(TABLES.map((t) => [t.key, t] as const))('matches the SQL reference on exclusions and any-of/all-of combinations: %s', (_key, spec) => {
+    const rnd = mulberry32(7)
+    let nonEmpty = 0
+    let withNot = 0
+    for (let i = 0; i < 150; i++) {
+      const conds = randomComposite(spec, rnd)
+      const sql = searchCases(db, spec, conds, { offset: 0, limit: 10_000 })
+      const mem = dict.caseIndex(spec.key).search(db, conds, 0, 10_000)
+      expect({ conds, total: mem.total, ids: mem.ids }).toEqual({ conds, total: sql.total, ids: sql.rows.map((r) => r.id) })
+      if (sql.total > 0) nonEmpty++
+      if (JSON.stringify(conds).includes('"not"') && sql.total > 0) withNot++
+    }
+    expect(nonEmpty).toBeGreaterThan(30)
+    expect(withNot).toBeGreaterThan(10)
+  })
+
+  it('an exclusion keeps rows without a value and drops every row with it', () => {
+    const spec = TABLES.find((t) => t.key === 'content-cases')!
+    const all = dict.caseIndex(spec.key).search(db, [], 0, Number.POSITIVE_INFINITY).ids
+    const stateOwned = dict.values(spec.key, 'enterprise_type').filter((v) => v.includes('国企') || v.includes('央企'))
+    const inSet: Condition = { kind: 'in', columns: [{ column: 'enterprise_type', values: stateOwned }] }
+    const hit = new Set(dict.caseIndex(spec.key).search(db, [inSet], 0, Number.POSITIVE_INFINITY).ids)
+    const kept = dict.caseIndex(spec.key).search(db, [{ kind: 'not', condition: inSet }], 0, Number.POSITIVE_INFINITY).ids
+    expect(hit.size).toBeGreaterThan(0)
+    expect(kept.some((id) => hit.has(id))).toBe(false)
+    expect(kept.length + hit.size).toBe(all.length)
   })
 
   it('pages: offset and limit select the same slice as SQL', () => {

@@ -55,7 +55,11 @@ describe('LLM filter schema', () => {
     expect(Object.keys(props)).toEqual(expect.arrayContaining(['staff_size_min', 'year_from', 'money_min', 'keywords']))
     expect(Object.keys(props)).not.toContain('account_count_min')
     const ok = s.zod.safeParse({ industry: ['医药'], staff_size_min: 1000, keywords: null })
-    expect(ok.success && ok.data).toEqual({ dims: { industry: ['医药'] }, staff_size_min: 1000, keywords: [] })
+    expect(ok.success && ok.data).toEqual({ dims: { industry: ['医药'] }, exclude: {}, staff_size_min: 1000, keywords: [] })
+    // Exclusions have their own fields, with the same stored values to pick from.
+    expect((props as Record<string, { items?: { enum?: string[] } }>).exclude_enterpriseType?.items?.enum).toContain('地方国企')
+    const ex = s.zod.safeParse({ exclude_enterpriseType: ['央企'], industry: ['医药', '金融'] })
+    expect(ex.success && ex.data).toEqual({ dims: { industry: ['医药', '金融'] }, exclude: { enterpriseType: ['央企'] }, keywords: [] })
     expect(s.zod.safeParse({ staff_size_min: -5 }).success).toBe(false)
   })
 })
@@ -80,14 +84,15 @@ describe('search understanding with an LLM', () => {
   })
 
   it('maps synonyms onto stored values and never invents a value', async () => {
-    const { t } = await setup(() => ({ toolCall: { arguments: { industry: ['金融', '航天军工'], keywords: ['城商行'] } } }))
-    const r = await t.say('城商行 新员工 打单方案')
+    const { t } = await setup(() => ({ toolCall: { arguments: { industry: ['金融', '航天军工'], keywords: ['股份行'] } } }))
+    // 股份行 is in neither the data nor the taxonomy: the rules keep it as a word, the model maps it.
+    const r = await t.say('股份行 新员工 打单方案')
     const line = filterLine(r.replies[0]!)
     expect(line).toContain('行业=金融')
     expect(line).toContain('人群=新员工')
     expect(line).not.toContain('航天军工')
-    // The model kept 城商行 as a keyword: it stays (applied, or named as relaxed when nothing matched it).
-    expect(r.replies[0]).toContain('关键词=城商行')
+    // The model kept 股份行 as a keyword: it stays (applied, or named as unused when it matched nothing).
+    expect(r.replies[0]).toMatch(/关键词=股份行|没用上的词：股份行/)
     const hits = r.hits ?? []
     expect(r.total).toBeGreaterThanOrEqual(0)
     for (const h of hits) expect(String(h.kh_industry_1)).toMatch(/金融|银行|保险|证券|基金/)
@@ -104,7 +109,8 @@ describe('search understanding with an LLM', () => {
     const noLlm = await plain.say('大型药企的客户案例')
     // Same reply as without any LLM: the rule filters, stated.
     expect(r.replies[0]).toBe(noLlm.replies[0])
-    expect(r.replies[0]).toContain('关键词=大型')
+    // 大型 is found nowhere in the data: named once as unused, the answer not zeroed by it.
+    expect(r.replies[0]).toContain('没用上的词：大型')
     expect(r.replies[0]).not.toContain('AI 理解')
     expect(t.logLines.join('\n')).toContain('llm parse failed; using the rule parse')
     expect(llmCalls(t.db)[0]).toMatchObject({ status: 'timeout' })
@@ -127,6 +133,30 @@ describe('search understanding with an LLM', () => {
     expect(r.intent).toBe('procurement')
     expect(filterLine(r.replies[0]!)).toContain('行业=')
     expect(fake.requests.map((q) => toolName(q.body))).toEqual(['classify_intent', 'set_filters'])
+  })
+
+  it('never turns a value the sentence excludes into a wanted one, whatever the model says', async () => {
+    const { t, fake } = await setup(() => ({ toolCall: { arguments: { enterpriseType: ['国企', '民营企业'], exclude_enterpriseType: [], keywords: ['靠谱'] } } }))
+    const r = await t.say('非国企的银行 新员工 打单方案 要靠谱的')
+    expect(fake.requests.length).toBeGreaterThan(0)
+    expect(r.replies[0]).toContain('排除：企业性质=国企')
+    const wanted = filterLine(r.replies[0]!)
+    expect(wanted).not.toMatch(/企业性质=[^·]*国企/)
+    for (const h of r.hits ?? []) expect(String(h.enterprise_type)).not.toMatch(/国企|央企/)
+    expect(r.filters).toMatchObject({ exclude: { enterprise_type: expect.arrayContaining(['地方国企', '央企']) } })
+  })
+
+  it('takes exclusions and any-of lists from the model when the rules left them as words', async () => {
+    const { t } = await setup(() => ({
+      toolCall: { arguments: { industry: ['零售', '餐饮酒店'], exclude_enterpriseType: ['央企', '地方国企'], keywords: [] } },
+    }))
+    const r = await t.say('卖场或者饭馆这类的打单方案，国字头的不考虑')
+    expect(r.replies[0]).toContain('排除：企业性质=')
+    expect(r.total).toBeGreaterThan(0)
+    for (const h of r.hits ?? []) {
+      expect(String(h.kh_industry_1)).toMatch(/零售|餐饮|快消|连锁/)
+      expect(String(h.enterprise_type)).not.toMatch(/国企|央企/)
+    }
   })
 
   it('answers with help when the classifier is unsure', async () => {

@@ -26,7 +26,8 @@ function filters(p: ParsedSentence): Record<string, unknown> {
 
 type Case = [sentence: string, intent: SearchIntent | undefined, expected: Record<string, unknown>]
 
-const FLAGSHIP = { yxt_industry_1: ['制造业'], enterprise_type: ['地方国企', '央企'], staff_size: { min: 5000 } }
+// 制造业 covers the finer labels of the customer-industry column too (汽车制造, 电子制造… are manufacturing).
+const FLAGSHIP = { yxt_industry_1: ['制造业', '家电制造', '汽车制造', '电子制造', '装备制造'].sort(), enterprise_type: ['地方国企', '央企'], staff_size: { min: 5000 } }
 
 const CASES: Case[] = [
   // the flagship sentence, with spacing and punctuation variants
@@ -38,10 +39,11 @@ const CASES: Case[] = [
   ['@Andy 制造业 5000人以上 国企 的客户案例', 'case', FLAGSHIP],
   ['😀 制造业 5000人以上 国企 的客户案例 👍', 'case', FLAGSHIP],
   // the design's examples for each table
-  ['银行 新员工培训 的打单方案', 'pitch', { xm_crowd: ['新员工'], keywords: ['银行'] }],
+  // the pitch plans only say 金融: a bank is a 金融 row whose customer name says 银行
+  ['银行 新员工培训 的打单方案', 'pitch', { xm_crowd: ['新员工'], kh_industry_1: ['金融'] }],
   ['从竞品切换过来的金融客户', 'switch', { kh_industry_1: ['金融'] }],
   ['2023年医药行业采购了哪些内容产品', 'procurement', { yxt_industry_1: ['医药'], purchase_year: { min: 2023, max: 2023 } }],
-  ['江苏 制造业 帐号数大于1000 的软件客户', 'software', { customer_province: ['江苏'], yxt_industry_1: ['制造业'], account_count: { min: 1001 } }],
+  ['江苏 制造业 帐号数大于1000 的软件客户', 'software', { customer_province: ['江苏'], yxt_industry_1: ['制造业', '汽车制造', '装备制造'].sort(), account_count: { min: 1001 } }],
   // competitor names decide the table by themselves
   ['学邦云的客户有哪些', 'switch', { competitor_name: ['学邦云'] }],
   ['moocpro 替换', 'switch', { competitor_name: ['MoocPro'] }],

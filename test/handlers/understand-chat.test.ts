@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebhookSink } from '../helpers/webhook-sink.js'
+import { loadMixedLabels } from '../helpers/mixed-labels.js'
+import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { call, startHarness, type Harness } from '../http/setup.js'
+
+/** Issue 10 through the dispatcher: the numbered question, exclusions in the JSON, counts, the menu. */
+
+function app(env: Record<string, string> = {}): TestApp {
+  const t = createTestApp({ env })
+  loadMixedLabels(t.db)
+  return t
+}
+
+describe('when two tables fit equally', () => {
+  it('asks one numbered question, and 「1」 answers it with that table', async () => {
+    const t = app()
+    const q = await t.ask('银行 新员工')
+    expect(q.intent).toBe('clarify')
+    expect(q.replies[0]).toContain('你要找 1 客户案例 还是 2 打单方案？')
+    expect(q.total).toBeUndefined()
+    const a = await t.ask('1')
+    expect(a.intent).toBe('case')
+    expect(a.hits!.map((h) => h.kh_name)).toEqual(['苏银农商银行'])
+    expect(a.replies[0]).toContain('筛选：')
+    // Answered: a second 「1」 is not a search any more.
+    expect((await t.ask('1')).intent).not.toBe('case')
+  })
+
+  it('takes the table by name too, keeps the question per user, and drops it for a new question', async () => {
+    const t = app()
+    await t.ask('银行 新员工', { nick: '甲', staffId: 'u-a' })
+    await t.ask('银行 新员工', { nick: '乙', staffId: 'u-b' })
+    const b = await t.ask('打单方案', { nick: '乙', staffId: 'u-b' })
+    expect(b.intent).toBe('pitch')
+    expect(b.hits!.map((h) => h.kh_name).sort()).toEqual(['苏银农商银行', '锡州农商银行'])
+    // 甲 asks something else instead of answering: answered as usual, and the question is gone.
+    const other = await t.ask('央企的案例', { nick: '甲', staffId: 'u-a' })
+    expect(other.intent).toBe('case')
+    expect(other.hits!.map((h) => h.kh_name)).toEqual(['宏达重工'])
+    expect((await t.ask('2', { nick: '甲', staffId: 'u-a' })).intent).not.toBe('pitch')
+  })
+
+  it('forgets an unanswered question after half an hour', async () => {
+    const t = app()
+    expect((await t.ask('江苏的客户')).intent).toBe('clarify')
+    t.clock.advance(31 * 60_000)
+    expect((await t.ask('2')).intent).not.toBe('software')
+  })
+})
+
+describe('what a rep sees', () => {
+  it('exclusions are in the reply and under filters.exclude (andy ask --json, usage records), never as wanted values', async () => {
+    const t = app()
+    const r = await t.ask('非国有企业的金融案例')
+    expect(r.replies[0]).toContain('排除：企业性质=国有企业')
+    expect(r.filters).toMatchObject({ exclude: { enterprise_type: expect.arrayContaining(['国有企业', '地方国企', '央企', '国企']) } })
+    expect(r.filters).not.toHaveProperty('enterprise_type')
+    expect(r.hits!.map((h) => h.kh_name)).toEqual(['锡安人寿保险'])
+  })
+
+  it('a count question leads with the number', async () => {
+    const t = app()
+    const r = await t.ask('国企的案例有多少')
+    expect(r.replies[0]!.split('\n')[0]).toBe('**符合条件的内容客户案例共 6 条**')
+    expect(r.total).toBe(6)
+    expect(r.hits).toHaveLength(5)
+  })
+
+  it('only function words get the menu, not a search of everything — also on a robot bound to one table', async () => {
+    const t = app({ ANDY_ROBOT_INTENTS: 'robot-case=case' })
+    const plain = await t.ask('有什么可以参考的')
+    expect(plain.intent).toBe('help')
+    expect(plain.total).toBeUndefined()
+    const bound = await t.app.handleNow({
+      source: 'local', robotCode: 'robot-case',
+      message: { msgId: 'm-bound-1', msgtype: 'text', text: { content: '谢谢' }, conversationId: 'c-bound', conversationType: '1', senderNick: '张三', senderStaffId: 'u-z', robotCode: 'robot-case' },
+      raw: '{}',
+    })
+    expect(bound.total).toBeUndefined()
+    expect(bound.replies[0]).toContain('这句话里没有要查的条件')
+  })
+
+  it('a contradiction is named, not answered with the excluded rows', async () => {
+    const t = app()
+    const r = await t.ask('银行 非金融 的案例')
+    expect(r.total).toBe(0)
+    expect(r.relaxed).toEqual([])
+    expect(r.replies[0]).toContain('条件矛盾：要「银行」又排除「金融」')
+  })
+})
+
+describe('over the HTTP API (AReceiveMsg, reply through the session webhook)', () => {
+  let h: Harness
+  let sink: WebhookSink
+  beforeAll(async () => {
+    sink = await WebhookSink.start()
+    h = await startHarness({ seed: true })
+  })
+  afterAll(async () => {
+    await h.close()
+    await sink.close()
+  })
+
+  it('states the exclusion and returns none of the excluded rows', async () => {
+    const res = await call(h.base, 'AReceiveMsg', {
+      msgId: 'understand-http-1', msgtype: 'text', text: JSON.stringify({ content: '除了国企以外的制造业客户案例' }),
+      conversationId: 'cid-understand', conversationType: '1', senderNick: '测试销售', senderStaffId: 'staff-001',
+      sessionWebhook: sink.url('/robot/sendBySession?session=understand'), sessionWebhookExpiredTime: String(Date.now() + 3600_000),
+    }, { method: 'POST' })
+    expect(res.json.ret).toBe(200)
+    await h.app.idle(10_000)
+    await sink.waitFor(1)
+    const text = (sink.requests.at(-1)!.body as { markdown: { text: string } }).markdown.text
+    expect(text).toContain('排除：企业性质=国企')
+    // The rows shown are manufacturing and none of them state-owned.
+    const lines = text.split('\n').filter((l) => /^(制造业|[^·]+ · )/.test(l) && l.includes(' · '))
+    expect(lines.length).toBeGreaterThan(0)
+    for (const l of lines) expect(l).not.toMatch(/地方国企|央企|国有企业/)
+  })
+})
