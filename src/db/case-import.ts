@@ -24,6 +24,8 @@ interface Seen {
   id: number
   rowNumber: number
   status: 'inserted' | 'updated' | 'unchanged'
+  /** The row as it was before this import (rows that existed): a merge may bring it back to that. */
+  original?: CaseRecord
 }
 
 const GRAMS_FN = 'andy_grams'
@@ -93,7 +95,7 @@ export class CaseImportWriter {
       return this.queueInsert(row, seen)
     }
     const current = this.select.get(id) as CaseRecord
-    const seen: Seen = { id, rowNumber, status: 'unchanged' }
+    const seen: Seen = { id, rowNumber, status: 'unchanged', original: current }
     this.seen.set(key, seen)
     if (this.written.every((c) => same(current[c], row[c]))) {
       this.totals.unchanged++
@@ -145,10 +147,13 @@ export class CaseImportWriter {
     if (changed.length) {
       this.update.run(...this.written.map((c) => next[c] ?? null), first.id)
       if (first.id <= this.startId) this.changedIds.add(first.id)
-      if (first.status === 'unchanged') {
-        first.status = 'updated'
-        this.totals.unchanged--
-        this.totals.updated++
+      // Counted by where the merged row ends up: changed from before the import, or not.
+      const back = first.original !== undefined && this.written.every((c) => same(first.original![c], next[c]))
+      const status = first.status === 'inserted' ? 'inserted' : back ? 'unchanged' : 'updated'
+      if (status !== first.status) {
+        this.totals[first.status]--
+        this.totals[status]++
+        first.status = status
       }
     }
     this.totals.merged++

@@ -20,7 +20,7 @@ export interface ImportPlan {
   readonly delimiter?: string
 }
 
-export const fileNameOf = (src: TableSource) => basename(src.path ?? src.fileName ?? '文件')
+export const fileNameOf = (src: TableSource) => basename(src.fileName ?? src.path ?? '文件')
 
 const DELIMITERS: Record<string, string> = { ',': '逗号', '\t': '制表符', ';': '分号', '|': '竖线' }
 const ENCODINGS: Record<string, string> = { 'utf-8': 'UTF-8', 'utf-16le': 'UTF-16 LE', 'utf-16be': 'UTF-16 BE', gb18030: 'GB18030（GBK）' }
@@ -49,7 +49,7 @@ function chooseSheet(sheets: SheetHead[], wanted: string | undefined, file: stri
   const n = Number(wanted)
   const byNumber = Number.isInteger(n) ? sheets.filter((s) => s.index === n - 1) : []
   if (byNumber.length) return byNumber
-  throw new ImportError(`「${file}」里没有工作表「${wanted}」。有：${sheets.map((s) => s.name).join('、') || '（没有数据）'}`)
+  throw new ImportError(`「${file}」里没有工作表「${wanted}」。有：${sheets.map((s) => s.name).join('、') || '（没有数据）'}`, { code: 'no_sheet' })
 }
 
 const listHeaders = (fit: TableFit) => fit.columns.map((c) => c.header).join('、')
@@ -63,7 +63,7 @@ export async function planImport(spec: TableSpec | undefined, src: TableSource, 
   const file = fileNameOf(src)
   const preview = await previewSheets(src, o)
   const sheets = chooseSheet(preview.sheets, o.sheet, file)
-  if (sheets.every((s) => s.rows.length === 0)) throw new ImportError(`「${file}」是空的：没有找到任何数据。`)
+  if (sheets.every((s) => s.rows.length === 0)) throw new ImportError(`「${file}」是空的：没有找到任何数据。`, { code: 'empty' })
   const layout = findLayout(sheets, spec)
   const where = (l: Layout) => (l.sheet.name ? `工作表「${l.sheet.name}」第 ${l.headerRow} 行` : `第 ${l.headerRow} 行`)
   if (!layout) {
@@ -71,6 +71,7 @@ export async function planImport(spec: TableSpec | undefined, src: TableSource, 
     const seen = first.values.filter((v) => v != null && String(v).trim()).slice(0, 8).map(String).join('、')
     throw new ImportError(
       `「${file}」的前 ${HEAD_ROWS} 行里没有找到认识的表头${seen ? `（第 ${first.rowNumber} 行是：${seen}）` : ''}。表头要有「客户名称」等列名，见 docs/tables.md，或用 andy export <表> 生成模板。`,
+      { code: 'no_header' },
     )
   }
   const fit = pick(layout, spec)
@@ -82,14 +83,14 @@ export async function planImport(spec: TableSpec | undefined, src: TableSource, 
       ? `缺少必填的「${nameLabel}」列`
       : `${fit.total} 列里只认出 ${fit.known} 列（${listHeaders(fit) || '无'}），不到一半`
     const hint = other ? `它看起来是${whatFits(other)}的表：andy import ${other.spec.key} ${file}` : `表头（${where(layout)}）：${layout.sheet.rows.find((r) => r.rowNumber === layout.headerRow)!.values.filter((v) => v != null && String(v).trim()).join('、')}`
-    throw new ImportError(`「${file}」不像「${spec.title}」的表：${why}。${hint}`, undefined, other?.spec.key)
+    throw new ImportError(`「${file}」不像「${spec.title}」的表：${why}。${hint}`, { code: 'wrong_table', betterTable: other?.spec.key })
   }
   if (!spec) {
     if (!best.ok) {
-      throw new ImportError(`「${file}」不像任何一张案例表：最接近的是${whatFits(best)}，但${best.hasName ? '认出的列不到一半' : `缺少「${column(best.spec, best.spec.nameColumn).label}」列`}。请指定表，或按 docs/tables.md 调整表头。`)
+      throw new ImportError(`「${file}」不像任何一张案例表：最接近的是${whatFits(best)}，但${best.hasName ? '认出的列不到一半' : `缺少「${column(best.spec, best.spec.nameColumn).label}」列`}。请指定表，或按 docs/tables.md 调整表头。`, { code: 'no_table' })
     }
     const twin = ambiguous(layout)
-    if (twin) throw new ImportError(`「${file}」的表头同样适合「${best.spec.title}」和「${twin.spec.title}」，请指定导入哪张表（如 andy import ${best.spec.key} ${file}）。`)
+    if (twin) throw new ImportError(`「${file}」的表头同样适合「${best.spec.title}」和「${twin.spec.title}」，请指定导入哪张表（如 andy import ${best.spec.key} ${file}）。`, { code: 'ambiguous' })
   }
   const chosen = spec ?? best.spec
   const otherSheets = preview.sheets

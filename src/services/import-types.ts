@@ -90,15 +90,21 @@ export interface ImportReport {
   elapsedMs: number
 }
 
+/** Why an import was refused: no header found, no table fits, not the table named, two fit alike, … */
+export type ImportErrorCode = 'empty' | 'no_header' | 'no_table' | 'wrong_table' | 'ambiguous' | 'no_sheet' | 'aborted' | 'failed'
+
 export class ImportError extends Error {
-  constructor(
-    message: string,
-    readonly report?: Partial<ImportReport>,
-    /** A file that fits another table better: its key (for 「导入 <表>」 / andy import <table>). */
-    readonly betterTable?: TableKey,
-  ) {
+  readonly report?: Partial<ImportReport>
+  /** A file that fits another table better: its key (for 「导入 <表>」 / andy import <table>). */
+  readonly betterTable?: TableKey
+  readonly code: ImportErrorCode
+
+  constructor(message: string, o: { code: ImportErrorCode; report?: Partial<ImportReport>; betterTable?: TableKey }) {
     super(message)
     this.name = 'ImportError'
+    this.report = o.report
+    this.betterTable = o.betterTable
+    this.code = o.code
   }
 }
 

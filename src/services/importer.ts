@@ -106,7 +106,7 @@ class ImportRun {
     Object.assign(report, w.totals)
     if (o.strict && report.badRows.length) {
       report.aborted = true
-      throw new ImportError(`有 ${report.badRows.length} 行数据有问题（--strict），没有导入任何数据`, report)
+      throw new ImportError(`有 ${report.badRows.length} 行数据有问题（--strict），没有导入任何数据`, { code: 'aborted', report })
     }
     if (o.demo) setDemoMark(db, plan.spec, maxCaseId(db, plan.spec))
     if (!o.dryRun) bumpCasesVersion(db)
@@ -173,7 +173,7 @@ export async function importCases(db: Db, spec: TableSpec | undefined, source: s
     if (!(err instanceof DryRun)) {
       Object.assign(report, { inserted: 0, updated: 0, unchanged: 0, merged: 0, deleted: 0, demoRemoved: [] })
       if (err instanceof ImportError || err instanceof FileFormatError) throw err
-      throw new ImportError(`导入失败，已回滚（没有导入任何数据）：${(err as Error).message}`, report)
+      throw new ImportError(`导入失败，已回滚（没有导入任何数据）：${(err as Error).message}`, { code: 'failed', report })
     }
   }
   report.elapsedMs = Date.now() - started

@@ -53,7 +53,7 @@ export interface ReadTableOptions {
 }
 
 function check(source: TableSource): { name: string; size: number } {
-  const name = basename(source.path ?? source.fileName ?? '')
+  const name = basename(source.fileName ?? source.path ?? '')
   const ext = tableFormat(source)
   if (ext === '.xls') throw new FileFormatError(`「${name}」是旧版 Excel（.xls）格式，暂时读不了。请在 Excel/WPS 里另存为 .xlsx 后再试。`)
   if (ext !== '.xlsx' && !(TEXT_TABLE_EXTS as readonly string[]).includes(ext)) throw new FileFormatError(`只支持 .xlsx、.csv、.tsv 和 .txt 文件（收到 ${ext || '无扩展名'}）`)
