@@ -10,8 +10,9 @@ import type { Db } from './client.js'
  * natural key (natural-keys.ts) against the rows already there — new rows are inserted, changed ones
  * updated in place (only the columns the file has), equal ones left alone — and against the rows of
  * the same file (a duplicate is merged into the first: its non-empty values win). Inserts go in
- * multi-row statements; the bigram FTS entries of new and changed rows are written once at the end
- * (`finish`), in one INSERT … SELECT through a SQL function, which is much faster than row by row.
+ * multi-row statements; the bigram FTS entries of new rows are written batch by batch (`indexNew`) and
+ * those of changed rows at the end, each time in one INSERT … SELECT through a SQL function — much
+ * faster than row by row.
  */
 
 export type WriteMode = 'upsert' | 'append'
@@ -46,6 +47,9 @@ export class CaseImportWriter {
   private readonly pending: Array<{ row: CaseRecord; seen?: Seen }> = []
   private readonly changedIds = new Set<number>()
   private readonly startId: number
+  /** New rows up to this id have their FTS entries. */
+  private indexedTo: number
+  private insertedTo = 0
   private readonly insertOne: Statement
   private readonly insertMany: Statement
   private readonly update: Statement
@@ -70,6 +74,7 @@ export class CaseImportWriter {
     this.update = db.sqlite.prepare(`UPDATE "${spec.table}" SET ${written.map((c) => `${q(c)} = ?`).join(', ')}, updated_at = unixepoch('subsec') * 1000 WHERE id = ?`)
     this.select = db.sqlite.prepare(`SELECT ${this.cols.map(q).join(',')} FROM "${spec.table}" WHERE id = ?`)
     this.startId = (db.sqlite.prepare(`SELECT coalesce(max(id), 0) AS m FROM "${spec.table}"`).get() as { m: number }).m
+    this.indexedTo = this.startId
     if (mode === 'upsert') {
       const keys = naturalKeyColumns(spec)
       const all = db.sqlite.prepare(`SELECT id, ${keys.map(q).join(',')} FROM "${spec.table}" ORDER BY id`).raw()
@@ -130,6 +135,7 @@ export class CaseImportWriter {
     p.forEach((x, i) => {
       if (x.seen) x.seen.id = last! - (p.length - 1) + i
     })
+    this.insertedTo = last!
     p.length = 0
   }
 
@@ -146,7 +152,7 @@ export class CaseImportWriter {
     }
     if (changed.length) {
       this.update.run(...this.written.map((c) => next[c] ?? null), first.id)
-      if (first.id <= this.startId) this.changedIds.add(first.id)
+      if (first.id <= this.indexedTo) this.changedIds.add(first.id)
       // Counted by where the merged row ends up: changed from before the import, or not.
       const back = first.original !== undefined && this.written.every((c) => same(first.original![c], next[c]))
       const status = first.status === 'inserted' ? 'inserted' : back ? 'unchanged' : 'updated'
@@ -160,23 +166,46 @@ export class CaseImportWriter {
     return { kind: 'merged', intoRow: first.rowNumber, changed }
   }
 
-  /** Writes what is queued and the FTS entries of new and changed rows (skip for a dry run). */
+  private ftsSql?: { into: string; select: string }
+
+  private fts(): { into: string; select: string } | undefined {
+    const cols = ftsColumns(this.spec)
+    if (cols.length === 0) return undefined
+    if (!this.ftsSql) {
+      this.db.sqlite.function(GRAMS_FN, { deterministic: true }, (s: unknown) => indexGrams(s == null ? null : String(s)))
+      this.ftsSql = {
+        into: `INSERT INTO "${this.spec.table}_fts" (rowid, ${cols.map((c) => `"${c}"`).join(', ')}) `,
+        select: `SELECT id, ${cols.map((c) => `${GRAMS_FN}("${c}")`).join(', ')} FROM "${this.spec.table}"`,
+      }
+    }
+    return this.ftsSql
+  }
+
+  /**
+   * Writes the FTS entries of the rows inserted so far (one INSERT … SELECT): called between batches,
+   * so the indexing fills the time the parsing worker needs for the next batch.
+   */
+  indexNew(): void {
+    this.flush()
+    const f = this.fts()
+    if (!f || this.insertedTo <= this.indexedTo) return
+    this.db.sqlite.prepare(`${f.into}${f.select} WHERE id > ? AND id <= ?`).run(this.indexedTo, this.insertedTo)
+    this.indexedTo = this.insertedTo
+  }
+
+  /** Writes what is queued and the FTS entries of new and changed rows (`fts: false` for a dry run). */
   finish(o: { fts?: boolean } = {}): void {
     this.flush()
     if (o.fts === false) return
-    const fts = ftsColumns(this.spec)
-    if (fts.length === 0) return
-    this.db.sqlite.function(GRAMS_FN, { deterministic: true }, (s: unknown) => indexGrams(s == null ? null : String(s)))
-    const t = `"${this.spec.table}_fts"`
-    const del = this.db.sqlite.prepare(`DELETE FROM ${t} WHERE rowid = ?`)
+    this.indexNew()
+    const f = this.fts()
+    if (!f || this.changedIds.size === 0) return
+    const del = this.db.sqlite.prepare(`DELETE FROM "${this.spec.table}_fts" WHERE rowid = ?`)
     for (const id of this.changedIds) del.run(id)
-    const select = `SELECT id, ${fts.map((c) => `${GRAMS_FN}("${c}")`).join(', ')} FROM "${this.spec.table}"`
-    const into = `INSERT INTO ${t} (rowid, ${fts.map((c) => `"${c}"`).join(', ')}) `
-    this.db.sqlite.prepare(`${into}${select} WHERE id > ?`).run(this.startId)
     const changed = [...this.changedIds]
     for (let i = 0; i < changed.length; i += 500) {
       const chunk = changed.slice(i, i + 500)
-      this.db.sqlite.prepare(`${into}${select} WHERE id IN (${chunk.map(() => '?').join(',')})`).run(...chunk)
+      this.db.sqlite.prepare(`${f.into}${f.select} WHERE id IN (${chunk.map(() => '?').join(',')})`).run(...chunk)
     }
   }
 }

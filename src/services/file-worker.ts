@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads'
 import type { ExtractJob } from './file-extract.js'
 import { heapUsed, serializeError, type WorkerReply } from './file-pool.js'
 import type { FileLimits } from './file-limits.js'
-import type { TableRow, TableRowsOptions, TableSource } from './table-rows.js'
+import { packRows, type TableRow, type TableRowsOptions, type TableSource } from './table-rows.js'
 
 /**
  * A file-parsing worker thread (started by file-pool.ts through file-worker-boot.mjs). One job at a
@@ -46,7 +46,7 @@ async function readBatch(): Promise<WorkerReply> {
     rows = undefined
     return { type: 'error', error: serializeError(err), heapUsed: heapUsed() }
   }
-  return out.length ? { type: 'rows', rows: out, progress } : { type: 'end', heapUsed: heapUsed() }
+  return out.length ? { type: 'rows', rows: packRows(out), progress } : { type: 'end', heapUsed: heapUsed() }
 }
 
 async function batch(): Promise<void> {

@@ -98,6 +98,11 @@ class ImportRun {
     this.problem({ row: rowNumber, message: `与第 ${out.intoRow} 行是同一条记录（${this.report.keyLabels.join('+')}相同），已合并为一行${changed}`, level: 'info' })
   }
 
+  /** The search index of the rows written so far (between batches). */
+  indexNew(): void {
+    this.writer!.indexNew()
+  }
+
   /** After the last row; throws ImportError (strict) before anything is committed. */
   finish(): void {
     const { report, o, db, plan } = this
@@ -141,11 +146,12 @@ export async function importCases(db: Db, spec: TableSpec | undefined, source: s
     if (o.buffered) {
       // Read and prepare everything first; then write in one synchronous transaction.
       const rows: Array<[number, CaseRecord]> = []
-      for await (const batch of batches) {
-        for (const r of batch) {
-          if (r.rowNumber <= headerRow) continue
-          const row = run.prepare(r.rowNumber, r.values)
-          if (row) rows.push([r.rowNumber, row])
+      for await (const b of batches) {
+        for (let i = 0; i < b.rowNumbers.length; i++) {
+          const n = b.rowNumbers[i]!
+          if (n <= headerRow) continue
+          const row = run.prepare(n, b.values[i]!)
+          if (row) rows.push([n, row])
         }
       }
       db.sqlite.transaction(() => {
@@ -158,12 +164,14 @@ export async function importCases(db: Db, spec: TableSpec | undefined, source: s
       // The CLI: its own connection, so the transaction stays open while the file streams in.
       db.sqlite.exec('BEGIN IMMEDIATE')
       run.start()
-      for await (const batch of batches) {
-        for (const r of batch) {
-          if (r.rowNumber <= headerRow) continue
-          const row = run.prepare(r.rowNumber, r.values)
-          if (row) run.write(r.rowNumber, row)
+      for await (const b of batches) {
+        for (let i = 0; i < b.rowNumbers.length; i++) {
+          const n = b.rowNumbers[i]!
+          if (n <= headerRow) continue
+          const row = run.prepare(n, b.values[i]!)
+          if (row) run.write(n, row)
         }
+        if (!o.dryRun) run.indexNew()
       }
       run.finish()
       db.sqlite.exec(o.dryRun ? 'ROLLBACK' : 'COMMIT')

@@ -4,9 +4,9 @@ import { FileError } from './file-common.js'
 import { DEFAULT_FILE_LIMITS, type FileLimits } from './file-limits.js'
 import { describeFileError } from './file-messages.js'
 import { filePool, type WorkerReply } from './file-pool.js'
-import { TEXT_TABLE_EXTS, tableFormat, type TableRow, type TableSource } from './table-rows.js'
+import { TEXT_TABLE_EXTS, tableFormat, type RowBatch, type TableRow, type TableSource } from './table-rows.js'
 
-export type { TableRow, TableSource } from './table-rows.js'
+export type { RowBatch, TableRow, TableSource } from './table-rows.js'
 
 /**
  * Reads a spreadsheet the admins already keep (.xlsx, or .csv/.tsv/.txt in UTF-8, UTF-16 or GB18030) row by row
@@ -70,11 +70,16 @@ const asFormatError = (err: unknown, name: string): unknown =>
 
 /** Every row of the file, sheet by sheet. Throws FileFormatError (Chinese) for an unreadable file or a cap passed. */
 export async function* readTableRows(source: TableSource, o: ReadTableOptions = {}): AsyncGenerator<TableRow> {
-  for await (const batch of readTableBatches(source, o)) yield* batch
+  for await (const b of readTableBatches(source, o)) {
+    for (let i = 0; i < b.rowNumbers.length; i++) {
+      const row: TableRow = { sheet: b.sheet, sheetIndex: b.sheetIndex, rowNumber: b.rowNumbers[i]!, values: b.values[i]! }
+      yield i === 0 && b.format ? { ...row, format: b.format } : row
+    }
+  }
 }
 
 /** The rows in the batches the parsing worker sends (thousands at a time: no per-row await for bulk readers). */
-export async function* readTableBatches(source: TableSource, o: ReadTableOptions = {}): AsyncGenerator<TableRow[]> {
+export async function* readTableBatches(source: TableSource, o: ReadTableOptions = {}): AsyncGenerator<RowBatch> {
   const { name, size } = check(source)
   const limits = o.limits ?? DEFAULT_FILE_LIMITS
   const copy = source.buffer ? new Uint8Array(source.buffer) : undefined
@@ -92,7 +97,7 @@ export async function* readTableBatches(source: TableSource, o: ReadTableOptions
     )
     while (reply.type === 'rows') {
       if (reply.progress !== undefined) o.onProgress?.(Math.round(reply.progress * size), size)
-      yield reply.rows as TableRow[]
+      yield* reply.rows as RowBatch[]
       reply = await channel.request({ type: 'pull' })
     }
     ended = true
