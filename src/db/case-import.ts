@@ -30,6 +30,21 @@ interface Seen {
 }
 
 const GRAMS_FN = 'andy_grams'
+const MAX_ORIGINALS = 20_000
+
+/** A 53-bit string hash (cyrb53). */
+function hash53(s: string): number {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 2654435761)
+    h2 = Math.imul(h2 ^ c, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0)
+}
 const MULTI = 50
 
 export interface WriterTotals {
@@ -42,10 +57,16 @@ export interface WriterTotals {
 export class CaseImportWriter {
   readonly totals: WriterTotals = { inserted: 0, updated: 0, unchanged: 0, merged: 0 }
   private readonly cols: string[]
-  private readonly existing = new Map<string, number>()
-  private readonly seen = new Map<string, Seen>()
+  // Natural keys by a 53-bit hash (a string per row would cost ~40 MB on 200,000 rows); a hit is checked
+  // against the row's real key, and the rare key whose hash is taken lives in the *Collided maps.
+  private readonly existing = new Map<number, number>()
+  private readonly existingCollided = new Map<string, number>()
+  private readonly seen = new Map<number, Seen>()
+  private readonly seenCollided = new Map<string, Seen>()
+  private readonly selectKey: Statement
   private readonly pending: Array<{ row: CaseRecord; seen?: Seen }> = []
   private readonly changedIds = new Set<number>()
+  private originals = 0
   private readonly startId: number
   /** New rows up to this id have their FTS entries. */
   private indexedTo: number
@@ -75,33 +96,61 @@ export class CaseImportWriter {
     this.select = db.sqlite.prepare(`SELECT ${this.cols.map(q).join(',')} FROM "${spec.table}" WHERE id = ?`)
     this.startId = (db.sqlite.prepare(`SELECT coalesce(max(id), 0) AS m FROM "${spec.table}"`).get() as { m: number }).m
     this.indexedTo = this.startId
+    const keys = naturalKeyColumns(spec)
+    this.selectKey = db.sqlite.prepare(`SELECT ${keys.map(q).join(',')} FROM "${spec.table}" WHERE id = ?`)
     if (mode === 'upsert') {
-      const keys = naturalKeyColumns(spec)
       const all = db.sqlite.prepare(`SELECT id, ${keys.map(q).join(',')} FROM "${spec.table}" ORDER BY id`).raw()
+      const rec: Record<string, unknown> = {}
       for (const r of all.iterate() as Iterable<unknown[]>) {
-        const rec: Record<string, unknown> = {}
         keys.forEach((k, i) => (rec[k] = r[i + 1]))
         const key = naturalKey(spec, rec)
-        if (!this.existing.has(key)) this.existing.set(key, r[0] as number)
+        const h = hash53(key)
+        const cur = this.existing.get(h)
+        // A second row with a key already there (duplicates from earlier appends): the first one is updated.
+        if (cur === undefined) this.existing.set(h, r[0] as number)
+        else if (this.keyOfId(cur) !== key && !this.existingCollided.has(key)) this.existingCollided.set(key, r[0] as number)
       }
     }
+  }
+
+  private keyOfId(id: number): string {
+    return naturalKey(this.spec, this.selectKey.get(id) as Record<string, unknown>)
+  }
+
+  private findExisting(key: string, h: number): number | undefined {
+    const id = this.existing.get(h)
+    if (id === undefined) return undefined
+    return this.keyOfId(id) === key ? id : this.existingCollided.get(key)
+  }
+
+  private findSeen(key: string, h: number): Seen | undefined {
+    const s = this.seen.get(h)
+    if (!s) return undefined
+    if (s.id < 0) this.flush()
+    return this.keyOfId(s.id) === key ? s : this.seenCollided.get(key)
+  }
+
+  private remember(key: string, h: number, s: Seen): void {
+    if (this.seen.has(h)) this.seenCollided.set(key, s)
+    else this.seen.set(h, s)
   }
 
   /** Writes one prepared row; says what happened to it. */
   add(row: CaseRecord, rowNumber: number): RowOutcome {
     if (this.mode === 'append') return this.queueInsert(row)
     const key = naturalKey(this.spec, row)
-    const first = this.seen.get(key)
+    const h = hash53(key)
+    const first = this.findSeen(key, h)
     if (first) return this.merge(first, row)
-    const id = this.existing.get(key)
+    const id = this.findExisting(key, h)
     if (id === undefined) {
       const seen: Seen = { id: -1, rowNumber, status: 'inserted' }
-      this.seen.set(key, seen)
+      this.remember(key, h, seen)
       return this.queueInsert(row, seen)
     }
     const current = this.select.get(id) as CaseRecord
-    const seen: Seen = { id, rowNumber, status: 'unchanged', original: current }
-    this.seen.set(key, seen)
+    const seen: Seen = { id, rowNumber, status: 'unchanged' }
+    this.remember(key, h, seen)
     if (this.written.every((c) => same(current[c], row[c]))) {
       this.totals.unchanged++
       return { kind: 'unchanged' }
@@ -109,6 +158,11 @@ export class CaseImportWriter {
     this.update.run(...this.written.map((c) => row[c] ?? null), id)
     this.changedIds.add(id)
     seen.status = 'updated'
+    // Kept so that a later duplicate in the file that brings the row back counts it as unchanged.
+    if (this.originals < MAX_ORIGINALS) {
+      seen.original = current
+      this.originals++
+    }
     this.totals.updated++
     return { kind: 'updated' }
   }
