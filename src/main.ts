@@ -12,6 +12,7 @@ export const main = defineCommand({
     chat: () => import('./cli/chat.js').then((m) => m.default),
     ask: () => import('./cli/ask.js').then((m) => m.default),
     import: () => import('./cli/import.js').then((m) => m.default),
+    data: () => import('./cli/data.js').then((m) => m.default),
     export: () => import('./cli/export.js').then((m) => m.default),
     seed: () => import('./cli/seed.js').then((m) => m.default),
     demo: () => import('./cli/demo.js').then((m) => m.default),

@@ -32,6 +32,8 @@ export const ASSISTANTS: Record<string, { type: string; name: string }> = {
   rate_limited: { type: 'rate_limited', name: '超出频率限制' },
   forbidden: { type: 'forbidden', name: '非本组织消息' },
   help: { type: 'help', name: '帮助' },
+  'admin-import': { type: 'admin-import', name: '导入数据' },
+  'data-check': { type: 'data-check', name: '数据体检' },
   unanswered: { type: 'unanswered', name: '未能回答' },
   clarify: { type: 'clarify', name: '确认查询类别' },
 }

@@ -6,6 +6,7 @@ import { MIGRATIONS_DIR, openDb } from '../db/client.js'
 import { createLogger } from '../logger.js'
 import { TABLES } from '../tables/index.js'
 import { tableCount } from '../db/case-search.js'
+import { demoWarning } from '../services/demo-data.js'
 import { llmFromConfig } from '../services/llm.js'
 import { renderTable } from '../stats/terminal.js'
 import { DingtalkApi } from '../transport/dingtalk-api.js'
@@ -78,6 +79,21 @@ export function llmConfigProblem(llm: AppConfig['llm']): string | undefined {
 
 export const LLM_BASE_RULE = 'OPENAI_BASE_URL 是服务商的 OpenAI 兼容地址，SDK 在其后加 /chat/completions：如 https://api.deepseek.com（加不加 /v1 都可以）、https://dashscope.aliyuncs.com/compatible-mode/v1、https://api.moonshot.cn/v1；不设则为 OpenAI'
 
+/** Demo rows in the configured (production) database. */
+function demoCheck(config: AppConfig): CheckResult {
+  try {
+    const db = openDb(config.dbPath)
+    try {
+      const w = demoWarning(db, config.dbPath)
+      return w ? { name: '演示数据', ok: false, detail: `有演示数据：${w.tables}`, fix: w.message } : { name: '演示数据', ok: true, detail: '没有演示数据' }
+    } finally {
+      db.close()
+    }
+  } catch (err) {
+    return skip('演示数据', `未检查（${(err as Error).message.slice(0, 80)}）`)
+  }
+}
+
 export async function runChecks(config: AppConfig): Promise<CheckResult[]> {
   const out: CheckResult[] = []
   out.push(
@@ -94,6 +110,7 @@ export async function runChecks(config: AppConfig): Promise<CheckResult[]> {
       }
     }, { other: '检查 DB_PATH 是否可写；数据为空时运行 andy seed 或 andy import' }),
   )
+  out.push(demoCheck(config))
   const d = config.dingtalk
   const missing = missingStreamCredentials(config)
   const apiUrl = new URL(d.apiBase)

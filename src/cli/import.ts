@@ -1,56 +1,76 @@
 import { defineCommand } from 'citty'
-import { TABLE_KEYS, tableByKey } from '../tables/index.js'
+import { TABLE_KEYS, tableByKey, type TableSpec } from '../tables/index.js'
+import { reportLines, writeProblemsWorkbook } from '../services/import-report.js'
 import { ImportError, importCases, type ImportReport } from '../services/importer.js'
 import { FileFormatError } from '../services/table-file.js'
 import { openRuntime } from './bootstrap.js'
 import { byteProgress } from './progress.js'
 
-export function printReport(r: ImportReport, file: string): void {
-  const out = process.stdout
-  const rate = r.elapsedMs > 0 ? Math.round((r.inserted / r.elapsedMs) * 1000) : r.inserted
-  out.write(`✔ ${file} → ${r.table}: 导入 ${r.inserted} 行${r.deleted ? `（先删除了原有 ${r.deleted} 行）` : ''}，用时 ${(r.elapsedMs / 1000).toFixed(1)} 秒（${rate} 行/秒）\n`)
-  if (r.unknownColumns.length) out.write(`⚠ 未识别的列（没有导入）：${r.unknownColumns.join('、')}\n`)
-  if (r.missingColumns.length) out.write(`ℹ 文件中没有的列（留空）：${r.missingColumns.join('、')}\n`)
-  if (r.badRows.length) {
-    out.write(`⚠ ${r.badRows.length} 行有问题，已跳过：\n`)
-    for (const b of r.badRows.slice(0, 20)) out.write(`  第 ${b.rowNumber} 行：${b.problems.map((p) => p.message).join('；')}\n`)
-    if (r.badRows.length > 20) out.write(`  …还有 ${r.badRows.length - 20} 行\n`)
-  }
+export function printReport(r: ImportReport): void {
+  process.stdout.write(`${reportLines(r).join('\n')}\n`)
 }
 
 export default defineCommand({
-  meta: { name: 'import', description: `Load a spreadsheet (.xlsx/.csv) into a case table: ${TABLE_KEYS.join(' | ')}` },
+  meta: {
+    name: 'import',
+    description: `Load an admin's spreadsheet (.xlsx, or .csv/.tsv/.txt in UTF-8, UTF-16 or GBK) into a case table: ${TABLE_KEYS.join(' | ')}. Without a table, the table is guessed from the headers. Rows with the same natural key (docs/tables.md) are updated in place, duplicates in the file merged.`,
+  },
   args: {
-    table: { type: 'positional', description: TABLE_KEYS.join(' | '), required: true },
-    file: { type: 'positional', description: 'The .xlsx or .csv file (headers: seed names like kh_name or Chinese labels like 客户名称)', required: true },
+    table: { type: 'positional', description: `${TABLE_KEYS.join(' | ')} (optional: guessed from the headers)`, required: false },
+    file: { type: 'positional', description: 'The spreadsheet (headers: Chinese labels like 客户名称, seed names like kh_name, or aliases; title rows above them are skipped)', required: false },
+    'dry-run': { type: 'boolean', description: 'Check the file and print the same report, without writing anything' },
+    report: { type: 'string', description: 'Write every problem (sheet, row, column, value, why) to this .xlsx' },
+    sheet: { type: 'string', description: 'Read this sheet (its name, or its position from 1) instead of the one that fits best' },
+    append: { type: 'boolean', description: 'Insert every row as new (no update by natural key, no merging of duplicates)' },
     replace: { type: 'boolean', description: 'Delete the table’s existing rows first (same transaction)' },
     strict: { type: 'boolean', description: 'Import nothing if any row is bad' },
   },
   async run({ args }) {
-    const spec = tableByKey(String(args.table))
-    if (!spec) {
-      process.stderr.write(`未知的表「${args.table}」。可选：${TABLE_KEYS.join('、')}\n`)
+    let spec: TableSpec | undefined
+    let file = args.file ? String(args.file) : undefined
+    if (args.table && !file) file = String(args.table)
+    else if (args.table) {
+      spec = tableByKey(String(args.table))
+      if (!spec) {
+        process.stderr.write(`未知的表「${args.table}」。可选：${TABLE_KEYS.join('、')}（也可以不写表名，按表头判断）\n`)
+        process.exitCode = 2
+        return
+      }
+    }
+    if (!file) {
+      process.stderr.write('用法：andy import [表] <文件.xlsx|.csv> [--dry-run] [--report 问题.xlsx]（andy import --help 查看全部选项）\n')
+      process.exitCode = 2
+      return
+    }
+    if (args.append && args.replace) {
+      process.stderr.write('--append 和 --replace 不能同时使用\n')
       process.exitCode = 2
       return
     }
     const rt = openRuntime({ quiet: true })
-    const bar = byteProgress(`导入 ${spec.key}`)
+    const bar = byteProgress(spec ? `导入 ${spec.key}` : '导入')
+    let report: ImportReport | undefined
     try {
-      const report = await importCases(rt.db, spec, String(args.file), { replace: args.replace, strict: args.strict, onProgress: bar.update, limits: rt.config.files })
+      report = await importCases(rt.db, spec, file, {
+        replace: args.replace, strict: args.strict, append: args.append, dryRun: args['dry-run'], sheet: args.sheet,
+        onProgress: bar.update, limits: rt.config.files,
+      })
       bar.done()
-      printReport(report, String(args.file))
+      printReport(report)
     } catch (err) {
       bar.stop()
-      if (err instanceof ImportError || err instanceof FileFormatError) {
-        process.stderr.write(`✘ ${err.message}\n`)
-        const rep = err instanceof ImportError ? err.report : undefined
-        for (const b of rep?.badRows?.slice(0, 20) ?? []) process.stderr.write(`  第 ${b.rowNumber} 行：${b.problems.map((p) => p.message).join('；')}\n`)
-        process.exitCode = 1
-        return
-      }
-      throw err
+      if (!(err instanceof ImportError || err instanceof FileFormatError)) throw err
+      process.stderr.write(`✘ ${err.message}\n`)
+      const rep = err instanceof ImportError ? err.report : undefined
+      for (const b of rep?.badRows?.slice(0, 20) ?? []) process.stderr.write(`  第 ${b.rowNumber} 行：${b.problems.map((p) => p.message).join('；')}\n`)
+      if (rep?.problems) report = rep as ImportReport
+      process.exitCode = 1
     } finally {
       rt.db.close()
+    }
+    if (args.report && report) {
+      const n = await writeProblemsWorkbook(String(args.report), report)
+      process.stdout.write(`问题表：${args.report}（${n} 条）\n`)
     }
   },
 })

@@ -1,38 +1,49 @@
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { defineCommand } from 'citty'
-import { tableCount } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import { TABLES } from '../tables/index.js'
+import { demoFile, demoStatus } from '../services/demo-data.js'
 import { importCases } from '../services/importer.js'
 import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { openRuntime } from './bootstrap.js'
 
-export const DEMO_DIR = fileURLToPath(new URL('../../data/demo/', import.meta.url))
+export { DEMO_DIR } from '../services/demo-data.js'
 
-/** Loads data/demo/<table>.csv into every case table that is empty. Returns lines to print. */
+/**
+ * Loads data/demo/<table>.csv into every empty case table — never into a database that holds real
+ * rows (rows not loaded as demo data), so demo rows cannot end up next to production data. The rows
+ * are marked as demo rows; `force` reloads tables that hold only demo rows. Returns lines to print.
+ */
 export async function seedDemo(db: Db, opts: { force?: boolean } = {}): Promise<string[]> {
+  const status = demoStatus(db, { mark: true })
+  const real = status.filter((s) => s.real > 0)
+  if (real.length) {
+    return [
+      `✘ 数据库里已有真实数据（${real.map((s) => `${s.spec.title} ${s.real} 行`).join('、')}），不加载演示数据。`,
+      '  演示请用单独的数据库：npm run demo（默认 data/demo.db），或 DB_PATH=/tmp/demo.db npm run andy -- seed',
+    ]
+  }
   const lines: string[] = []
   for (const spec of TABLES) {
-    const file = `${DEMO_DIR}${spec.key}.csv`
-    const n = tableCount(db, spec)
+    const file = demoFile(spec)
+    const n = status.find((s) => s.spec === spec)!.demo
     if (n > 0 && !opts.force) {
-      lines.push(`· ${spec.key}: 已有 ${n} 行，跳过（--force 覆盖为演示数据）`)
+      lines.push(`· ${spec.key}: 已有 ${n} 行演示数据，跳过（--force 重新加载）`)
       continue
     }
     if (!existsSync(file)) {
       lines.push(`· ${spec.key}: 缺少 ${file}`)
       continue
     }
-    const r = await importCases(db, spec, file, { replace: true })
+    const r = await importCases(db, spec, file, { replace: true, demo: true })
     lines.push(`✔ ${spec.key}: 导入演示数据 ${r.inserted} 行`)
   }
   return lines
 }
 
 export default defineCommand({
-  meta: { name: 'seed', description: 'Load the demo data (data/demo/*.csv) and the default prompts (data/prompts/) into the empty tables' },
-  args: { force: { type: 'boolean', description: 'Replace tables that already have rows' } },
+  meta: { name: 'seed', description: 'Load the demo data (data/demo/*.csv) into the empty tables — never into a database with real rows — and the default prompts (data/prompts/)' },
+  args: { force: { type: 'boolean', description: 'Reload tables that hold only demo rows (and the default prompts)' } },
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     try {

@@ -7,6 +7,7 @@ import { CALLBACK_PATH } from '../http/callback.js'
 import type { Replier } from '../core/delivery.js'
 import { createHttpServer, type HttpServer } from '../http/server.js'
 import { createMetrics } from '../services/metrics.js'
+import { demoWarning } from '../services/demo-data.js'
 import { DeliveryRouter, type DeliveryRouterOptions } from '../transport/delivery.js'
 import { AssistantReplier } from '../transport/assistant-replier.js'
 import { startDigest, type DigestHandle } from '../stats/digest.js'
@@ -54,6 +55,8 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
   await app.deps.dictionary.warm?.()
   app.resumeUnfinished()
+  const demo = demoWarning(rt.db, rt.config.dbPath)
+  if (demo) rt.logger.warn({ dbPath: rt.config.dbPath, demoRows: demo.tables }, demo.message)
   const streamWanted = rt.config.dingtalk.receiveMode === 'stream' && missingStreamCredentials(rt.config).length === 0
   const onStateChange = (state: StreamState, previous: StreamState): void => {
     opts.transport?.onStateChange?.(state, previous)

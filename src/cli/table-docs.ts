@@ -1,3 +1,4 @@
+import { naturalKeyColumns } from '../tables/natural-keys.js'
 import { outputColumns, TABLES, type ColumnSpec, type TableSpec } from '../tables/index.js'
 
 /**
@@ -19,10 +20,10 @@ function typeOf(c: ColumnSpec): string {
 function note(spec: TableSpec, c: ColumnSpec): string {
   const out: string[] = []
   const label = (name: string) => spec.columns.find((x) => x.name === name)?.label ?? name
-  if (c.parse === 'size') out.push('写法如 `1000-5000人`、`5000人以上`、`1-5万人`，自动算出规模最小/最大值')
-  if (c.parse === 'year') out.push(c.type === 'int' ? '写 `2023`、`2023年` 或日期' : '写 `2023年`、`2023-06` 等，年份用于「近两年」「2023年」和排序')
-  if (c.parse === 'money') out.push('元；`12.5万` 记为 125000')
-  if (c.parse === 'int') out.push('可写 `1,200`、`1200个`')
+  if (c.parse === 'size') out.push('写法如 `1000-5000人`、`1000人~5000人`、`1万人-5万人`、`约3000人`、`5000人以上`，自动算出规模最小/最大值；表头可带单位 `（人）`/`（万人）`')
+  if (c.parse === 'year') out.push(c.type === 'int' ? '写 `2023`、`2023年` 或日期' : '写 `2023年`、`2023-06`、日期等，年份用于「近两年」「2023年」和排序')
+  if (c.parse === 'money') out.push('元；`12.5万` 记为 125000；表头可带单位，如 `金额（万元）`')
+  if (c.parse === 'int') out.push('可写 `1,200`、`1200个`、`1.2万`')
   if (c.derivedFrom) out.push(`空着时由「${label(c.derivedFrom)}」推算`)
   if (c.dim) out.push('分类：句子里出现的值会被识别为筛选条件')
   if (c.free) out.push('全文检索')
@@ -31,10 +32,13 @@ function note(spec: TableSpec, c: ColumnSpec): string {
 }
 
 function tableSection(spec: TableSpec): string {
+  const label = (name: string) => spec.columns.find((c) => c.name === name)!.label
   const lines = [
     `### ${spec.key} — ${spec.title}`,
     '',
     `接口 \`${spec.endpoint}\`；\`andy import ${spec.key} 文件.xlsx\`，\`andy export ${spec.key}\`。`,
+    '',
+    `同一条记录（自然键）：${naturalKeyColumns(spec).map(label).join(' + ')}。`,
     '',
     '| 表头（导出时用） | 字段名（也可作表头） | 也认这些表头 | 类型 | 说明 |',
     '|---|---|---|---|---|',

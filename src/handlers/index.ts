@@ -4,6 +4,7 @@ import { activityHandler } from '../pipelines/activity.js'
 import { cancelHandler, progressHandler, progressResolver } from '../pipelines/control.js'
 import { meetingHandler, pipelineContinueResolver, talentHandler } from '../pipelines/prompt-pipeline.js'
 import { workflowResolver } from '../pipelines/workflow.js'
+import { registerAdminData } from './admin-import.js'
 import { exportHandler } from './export.js'
 import { helpHandler, unansweredHandler } from './help.js'
 import { imageHandler } from './image.js'
@@ -23,6 +24,8 @@ import { usageHandler } from './usage.js'
 export function registerHandlers(router: Router, _deps: AppDeps): void {
   // 运营报告 (text, or an .xlsx/.csv named or announced as one): ahead of the generic msgtype routing of files.
   router.resolve('msgtype', opsReportResolver)
+  // Admins' 导入 (spreadsheets from DingTalk) and 数据体检: ahead of 取消/报告解读 routing.
+  registerAdminData(router)
   registerResolvers(router)
   for (const intent of ['case', 'pitch', 'switch', 'procurement', 'software']) router.handle(intent, searchHandler)
   router.handle('more', moreHandler)

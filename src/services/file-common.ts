@@ -32,7 +32,7 @@ export interface Extracted {
   readonly encoding?: string
 }
 
-export type FileErrorCode = 'too_large' | 'unsupported' | 'legacy_office' | 'image' | 'scanned' | 'encrypted' | 'corrupt' | 'timeout' | 'empty' | 'limit'
+export type FileErrorCode = 'too_large' | 'unsupported' | 'legacy_office' | 'image' | 'scanned' | 'encrypted' | 'corrupt' | 'timeout' | 'empty' | 'limit' | 'encoding'
 
 export interface FileErrorDetail {
   readonly pages?: number

@@ -61,6 +61,10 @@ export function describeFileError(err: FileError, fileName?: string, o: { admin?
       return `${name}里没有找到内容。`
     case 'too_large':
       return `${name}太大了，请压缩或拆分后再试。`
+    case 'encoding':
+      return `${name}的文字编码无法识别（不是 UTF-8、UTF-16 或 GBK/GB18030），Andy 不会按猜测的编码导入乱码。请另存为 UTF-8 CSV 或 .xlsx 后再${o.admin ? '试' : '发'}。`
+    case 'legacy_office':
+      return `${name}是旧版 Excel（.xls）格式，暂时读不了。请在 Excel/WPS 里另存为 .xlsx 后再${o.admin ? '试' : '发'}。`
     default:
       return `${name}的格式读不了（${err.message}）。`
   }

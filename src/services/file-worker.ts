@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads'
 import type { ExtractJob } from './file-extract.js'
 import { heapUsed, serializeError, type WorkerReply } from './file-pool.js'
 import type { FileLimits } from '../core/file-limits.js'
-import type { TableRow, TableSource } from './table-rows.js'
+import { packRows, type TableRow, type TableRowsOptions, type TableSource } from './table-rows.js'
 
 /**
  * A file-parsing worker thread (started by file-pool.ts through file-worker-boot.mjs). One job at a
@@ -13,12 +13,12 @@ import type { TableRow, TableSource } from './table-rows.js'
 
 // The parsers load on a job's first use (a table job never loads pdf.js); the job's deadline starts after.
 const port = parentPort!
-const BATCH_ROWS = 500
+const BATCH_ROWS = 2000
 const BATCH_CHARS = 500_000
 
 type Message =
   | { type: 'extract'; job: ExtractJob }
-  | { type: 'table'; source: TableSource; limits: FileLimits; firstSheetOnly?: boolean }
+  | { type: 'table'; source: TableSource; limits: FileLimits; options?: Pick<TableRowsOptions, 'firstSheetOnly' | 'sheetIndex' | 'headRows'> }
   | { type: 'pull' }
   | { type: 'cancel' }
 
@@ -46,7 +46,7 @@ async function readBatch(): Promise<WorkerReply> {
     rows = undefined
     return { type: 'error', error: serializeError(err), heapUsed: heapUsed() }
   }
-  return out.length ? { type: 'rows', rows: out, progress } : { type: 'end', heapUsed: heapUsed() }
+  return out.length ? { type: 'rows', rows: packRows(out), progress } : { type: 'end', heapUsed: heapUsed() }
 }
 
 async function batch(): Promise<void> {
@@ -71,7 +71,7 @@ port.on('message', (m: Message) => {
         ahead = undefined
         try {
           const { tableRows } = await import('./table-rows.js')
-          rows = tableRows(m.source, m.limits, { firstSheetOnly: m.firstSheetOnly, onProgress: (f) => (progress = f) })[Symbol.asyncIterator]()
+          rows = tableRows(m.source, m.limits, { ...m.options, onProgress: (f) => (progress = f) })[Symbol.asyncIterator]()
         } catch (err) {
           send({ type: 'error', error: serializeError(err), heapUsed: heapUsed() })
           return

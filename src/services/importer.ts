@@ -1,117 +1,189 @@
-import { clearCases, createCaseInserter } from '../db/case-write.js'
+import { CaseImportWriter } from '../db/case-import.js'
+import { clearCases } from '../db/case-write.js'
+import type { CaseRecord } from '../tables/index.js'
 import type { Db } from '../db/client.js'
+import { maxCaseId, setDemoMark } from '../db/demo-rows.js'
 import { bumpCasesVersion } from '../db/meta.js'
-import { prepareRow, type RowProblem } from '../tables/rows.js'
-import type { TableSpec } from '../tables/index.js'
-import type { FileLimits } from '../core/file-limits.js'
-import { openTableFile, type ProgressFn } from './table-file.js'
+import { naturalKeyColumns } from '../tables/natural-keys.js'
+import { prepareRow, type PrepareOptions } from '../tables/rows.js'
+import { column, type TableSpec } from '../tables/index.js'
+import { removeDemoRows } from './demo-data.js'
+import { fileNameOf, planImport, planReport, type ImportPlan } from './import-plan.js'
+import { ImportError, type ImportOptions, type ImportProblem, type ImportReport } from './import-types.js'
+import { FileFormatError, readTableBatches, type TableSource } from './table-file.js'
+import type { CellValue } from './xlsx-rows.js'
+
+export { ImportError, type ImportOptions, type ImportProblem, type ImportReport } from './import-types.js'
 
 /**
- * Loads a spreadsheet into a case table in ONE transaction: either every good row is in, or (on an
- * I/O error, or a bad row with `strict`) nothing is. Headers may be seed field names (kh_name), the
- * Chinese labels (客户名称) or known aliases; unknown columns are reported, never silently dropped.
+ * Loads an admin's spreadsheet into a case table in ONE transaction: every good row is in, or (an I/O
+ * error, `strict` with a bad row, a dry run) nothing is. First the plan (import-plan.ts: sheet, header
+ * row, units, which table); then the chosen sheet's rows are prepared (rows.ts: text cleaned, numbers
+ * parsed and scaled, problems per cell) and written by natural key (db/case-import.ts: new / updated /
+ * unchanged, duplicates of the file merged). Bad rows are skipped and reported with their row numbers;
+ * every problem is listed for the problems workbook. The first real import removes demo rows.
  */
 
-export interface ImportOptions {
-  /** Delete the table's rows first (inside the same transaction). */
-  replace?: boolean
-  /** Abort (import nothing) if any row is bad. */
-  strict?: boolean
-  onProgress?: ProgressFn
-  /** Resource caps for reading the file (config.files); the defaults otherwise. */
-  limits?: FileLimits
-}
+const NOTE_ROW = /^(注|备注|说明|填表|制表|数据来源|来源|截至|更新|统计)|[:：]/
 
-export interface ImportReport {
-  table: string
-  inserted: number
-  deleted: number
-  badRows: Array<{ rowNumber: number; problems: RowProblem[] }>
-  /** Headers that match no column (their values are not imported). */
-  unknownColumns: string[]
-  /** Columns of the table the file does not have. */
-  missingColumns: string[]
-  /** header → column */
-  mapped: Record<string, string>
-  aborted: boolean
-  elapsedMs: number
-}
+class ImportRun {
+  private writer?: CaseImportWriter
+  private readonly written: string[]
+  private readonly prep: PrepareOptions
+  private readonly headerOf = new Map<string, string>()
 
-export class ImportError extends Error {
-  constructor(message: string, readonly report?: Partial<ImportReport>) {
-    super(message)
-    this.name = 'ImportError'
-  }
-}
-
-function norm(s: string): string {
-  return s.normalize('NFKC').replace(/[\s_\-()（）]/g, '').toLowerCase()
-}
-
-/** Maps file headers to columns: seed name, Chinese label, or alias. */
-export function mapHeaders(spec: TableSpec, headers: readonly string[]): { byIndex: Map<number, string>; unknown: string[]; missing: string[] } {
-  const lookup = new Map<string, string>()
-  for (const c of spec.columns) {
-    for (const h of [c.name, c.label, ...(c.aliases ?? [])]) if (!lookup.has(norm(h))) lookup.set(norm(h), c.name)
-  }
-  const byIndex = new Map<number, string>()
-  const unknown: string[] = []
-  const used = new Set<string>()
-  headers.forEach((h, i) => {
-    if (!h) return
-    const col = lookup.get(norm(h))
-    if (col && !used.has(col)) {
-      byIndex.set(i, col)
-      used.add(col)
-    } else {
-      unknown.push(col ? `${h}（重复）` : h)
+  constructor(
+    private readonly db: Db,
+    private readonly plan: ImportPlan,
+    readonly report: ImportReport,
+    private readonly o: ImportOptions,
+  ) {
+    const { spec, fit } = plan
+    const inFile = new Set(fit.columns.map((c) => c.column))
+    // Columns the file provides, and those derived from them (sizes, the year): written on update.
+    this.written = spec.columns.filter((c) => inFile.has(c.name) || (c.derivedFrom && inFile.has(c.derivedFrom))).map((c) => c.name)
+    const units: Record<string, { factor: number; label: string }> = {}
+    for (const c of fit.columns) {
+      this.headerOf.set(c.column, c.header)
+      if (c.unit) units[c.column] = c.unit
     }
-  })
-  const missing = spec.columns.filter((c) => !used.has(c.name) && !c.derivedFrom).map((c) => c.name)
-  return { byIndex, unknown, missing }
-}
+    this.prep = { units, nowYear: new Date(o.now ?? Date.now()).getUTCFullYear() }
+    report.keyLabels = naturalKeyColumns(spec).map((c) => column(spec, c).label)
+  }
 
-export async function importCases(db: Db, spec: TableSpec, path: string, opts: ImportOptions = {}): Promise<ImportReport> {
-  const started = Date.now()
-  const file = await openTableFile(path, opts.onProgress, opts.limits)
-  const { byIndex, unknown, missing } = mapHeaders(spec, file.headers)
-  const report: ImportReport = {
-    table: spec.table, inserted: 0, deleted: 0, badRows: [], unknownColumns: unknown, missingColumns: missing,
-    mapped: Object.fromEntries([...byIndex].map(([i, c]) => [file.headers[i]!, c])), aborted: false, elapsedMs: 0,
+  private problem(p: Omit<ImportProblem, 'sheet'>): void {
+    this.report.problems.push({ sheet: this.report.sheet ?? '', ...p })
   }
-  if (![...byIndex.values()].includes(spec.nameColumn)) {
-    await file.close()
-    const c = spec.columns.find((x) => x.name === spec.nameColumn)!
-    throw new ImportError(`文件缺少「${c.label}」（${c.name}）列，无法导入 ${spec.key}。表头：${file.headers.join(', ')}`, report)
-  }
-  const insert = createCaseInserter(db, spec)
-  // Manual transaction: the file is read asynchronously while rows go in; COMMIT only at the end.
-  db.sqlite.exec('BEGIN IMMEDIATE')
-  try {
-    if (opts.replace) report.deleted = clearCases(db, spec)
-    for await (const { rowNumber, values } of file.rows) {
-      const record: Record<string, unknown> = {}
-      for (const [i, col] of byIndex) record[col] = values[i]
-      const { row, problems } = prepareRow(spec, record)
-      if (problems.length) {
-        report.badRows.push({ rowNumber, problems })
-        continue
+
+  /** Before the first row: demo rows out, --replace, the writer. Inside the transaction. */
+  start(): void {
+    const { db, plan, report, o } = this
+    if (!o.demo) {
+      for (const r of removeDemoRows(db)) {
+        report.demoRemoved.push({ table: r.spec.table, title: r.spec.title, rows: r.removed })
+        this.problem({ message: `删除了「${r.spec.title}」的 ${r.removed} 行演示数据（真实数据导入前自动清除）`, level: 'info' })
       }
-      insert(row)
-      report.inserted++
     }
-    if (opts.strict && report.badRows.length) {
+    if (o.replace) report.deleted = clearCases(db, plan.spec)
+    this.writer = new CaseImportWriter(db, plan.spec, this.written, o.append ? 'append' : 'upsert')
+  }
+
+  /** A data row of the file → prepared (or skipped with its problems). */
+  prepare(rowNumber: number, values: readonly CellValue[]): CaseRecord | undefined {
+    const { spec, fit } = this.plan
+    const record: Record<string, unknown> = {}
+    let filled = 0
+    for (const c of fit.columns) {
+      const v = values[c.index]
+      if (v != null && v !== '') filled++
+      record[c.column] = v
+    }
+    if (filled === 0) return undefined
+    this.report.rowsRead++
+    const { row, problems } = prepareRow(spec, record, this.prep)
+    if (problems.length === 0 && filled === 1 && NOTE_ROW.test(String(row[spec.nameColumn] ?? ''))) {
+      problems.push({ column: spec.nameColumn, message: '只有一格文字，看起来是说明或备注，不是客户记录', value: String(row[spec.nameColumn]) })
+    }
+    if (problems.length === 0) return row
+    this.report.badRows.push({ rowNumber, problems })
+    for (const p of problems) this.problem({ row: rowNumber, column: this.headerOf.get(p.column) ?? column(spec, p.column).label, value: p.value, message: `${p.message}（本行未导入）`, level: 'error' })
+    return undefined
+  }
+
+  write(rowNumber: number, row: CaseRecord): void {
+    const out = this.writer!.add(row, rowNumber)
+    if (out.kind !== 'merged') return
+    const { spec } = this.plan
+    this.report.merges.push({ rowNumber, intoRow: out.intoRow, changed: out.changed })
+    const changed = out.changed.length ? `；本行的${out.changed.map((c) => `「${this.headerOf.get(c) ?? column(spec, c).label}」`).join('')}覆盖了第 ${out.intoRow} 行` : ''
+    this.problem({ row: rowNumber, message: `与第 ${out.intoRow} 行是同一条记录（${this.report.keyLabels.join('+')}相同），已合并为一行${changed}`, level: 'info' })
+  }
+
+  /** The search index of the rows written so far (between batches). */
+  indexNew(): void {
+    this.writer!.indexNew()
+  }
+
+  /** After the last row; throws ImportError (strict) before anything is committed. */
+  finish(): void {
+    const { report, o, db, plan } = this
+    const w = this.writer!
+    w.finish({ fts: !o.dryRun })
+    Object.assign(report, w.totals)
+    if (o.strict && report.badRows.length) {
       report.aborted = true
-      throw new ImportError(`有 ${report.badRows.length} 行数据有问题（--strict），没有导入任何数据`, report)
+      throw new ImportError(`有 ${report.badRows.length} 行数据有问题（--strict），没有导入任何数据`, { code: 'aborted', report })
     }
-    bumpCasesVersion(db)
-    db.sqlite.exec('COMMIT')
+    if (o.demo) setDemoMark(db, plan.spec, maxCaseId(db, plan.spec))
+    if (!o.dryRun) bumpCasesVersion(db)
+  }
+
+  addUnknownColumnProblems(): void {
+    const { layout, fit } = this.plan
+    for (const h of fit.unknown) this.problem({ row: layout.headerRow, column: h, message: '不认识的列，这一列没有导入（列名见 docs/tables.md）', level: 'warning' })
+    for (const h of fit.duplicate) this.problem({ row: layout.headerRow, column: h, message: '和前面的列指同一个字段，这一列没有导入', level: 'warning' })
+    for (const h of fit.badUnits) this.problem({ row: layout.headerRow, column: h, message: '单位无法换算成人民币元/人，这一列没有导入', level: 'warning' })
+  }
+}
+
+/** Rolls a dry run back (thrown inside the synchronous transaction). */
+class DryRun extends Error {}
+
+/**
+ * Imports `source` (a path, or bytes with a file name) into `spec` — or, without a spec, into the
+ * table its headers fit. ImportError (Chinese) when the file does not fit or the import was aborted;
+ * FileFormatError when the file cannot be read.
+ */
+export async function importCases(db: Db, spec: TableSpec | undefined, source: string | TableSource, o: ImportOptions = {}): Promise<ImportReport> {
+  const started = Date.now()
+  const src: TableSource = typeof source === 'string' ? { path: source } : source
+  const plan = await planImport(spec, src, o)
+  const report = planReport(plan, fileNameOf(src), o)
+  const run = new ImportRun(db, plan, report, o)
+  run.addUnknownColumnProblems()
+  const batches = readTableBatches(src, { limits: o.limits, onProgress: o.onProgress, sheetIndex: plan.layout.sheet.index })
+  const headerRow = plan.layout.headerRow
+  try {
+    if (o.buffered) {
+      // Read and prepare everything first; then write in one synchronous transaction.
+      const rows: Array<[number, CaseRecord]> = []
+      for await (const b of batches) {
+        for (let i = 0; i < b.rowNumbers.length; i++) {
+          const n = b.rowNumbers[i]!
+          if (n <= headerRow) continue
+          const row = run.prepare(n, b.values[i]!)
+          if (row) rows.push([n, row])
+        }
+      }
+      db.sqlite.transaction(() => {
+        run.start()
+        for (const [n, row] of rows) run.write(n, row)
+        run.finish()
+        if (o.dryRun) throw new DryRun()
+      })()
+    } else {
+      // The CLI: its own connection, so the transaction stays open while the file streams in.
+      db.sqlite.exec('BEGIN IMMEDIATE')
+      run.start()
+      for await (const b of batches) {
+        for (let i = 0; i < b.rowNumbers.length; i++) {
+          const n = b.rowNumbers[i]!
+          if (n <= headerRow) continue
+          const row = run.prepare(n, b.values[i]!)
+          if (row) run.write(n, row)
+        }
+        if (!o.dryRun) run.indexNew()
+      }
+      run.finish()
+      db.sqlite.exec(o.dryRun ? 'ROLLBACK' : 'COMMIT')
+    }
   } catch (err) {
     if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
-    report.inserted = 0
-    report.deleted = 0
-    if (err instanceof ImportError) throw err
-    throw new ImportError(`导入失败，已回滚（没有导入任何数据）：${(err as Error).message}`, report)
+    if (!(err instanceof DryRun)) {
+      Object.assign(report, { inserted: 0, updated: 0, unchanged: 0, merged: 0, deleted: 0, demoRemoved: [] })
+      if (err instanceof ImportError || err instanceof FileFormatError) throw err
+      throw new ImportError(`导入失败，已回滚（没有导入任何数据）：${(err as Error).message}`, { code: 'failed', report })
+    }
   }
   report.elapsedMs = Date.now() - started
   return report

@@ -4,13 +4,13 @@ import { FileError } from './file-common.js'
 import { DEFAULT_FILE_LIMITS, type FileLimits } from '../core/file-limits.js'
 import { describeFileError } from './file-messages.js'
 import { filePool, type WorkerReply } from './file-pool.js'
-import { tableFormat, type TableRow, type TableSource } from './table-rows.js'
+import { TEXT_TABLE_EXTS, tableFormat, type RowBatch, type TableRow, type TableSource } from './table-rows.js'
 
-export type { TableRow, TableSource } from './table-rows.js'
+export type { RowBatch, TableRow, TableSource } from './table-rows.js'
 
 /**
- * Reads a spreadsheet the admins already keep (.xlsx or .csv, UTF-8 with or without BOM) row by row
- * without loading it whole. The reading itself (csv-parse; exceljs' parsers over a checked zip, see
+ * Reads a spreadsheet the admins already keep (.xlsx, or .csv/.tsv/.txt in UTF-8, UTF-16 or GB18030) row by row
+ * without loading it whole. The reading itself (papaparse after strict decoding, see text-table.ts; exceljs' parsers over a checked zip, see
  * table-rows.ts) runs in a parsing worker with the resource caps of file-limits.ts; rows come back in
  * batches, as they are consumed. `readTableRows` gives every row of every sheet; `openTableFile` the
  * first sheet with its first non-empty row as the header.
@@ -46,12 +46,17 @@ export interface ReadTableOptions {
   readonly limits?: FileLimits
   readonly onProgress?: ProgressFn
   readonly firstSheetOnly?: boolean
+  /** Only the sheet at this position (0-based, tab order). */
+  readonly sheetIndex?: number
+  /** At most this many rows of each sheet. */
+  readonly headRows?: number
 }
 
 function check(source: TableSource): { name: string; size: number } {
-  const name = basename(source.path ?? source.fileName ?? '')
+  const name = basename(source.fileName ?? source.path ?? '')
   const ext = tableFormat(source)
-  if (ext !== '.csv' && ext !== '.xlsx') throw new FileFormatError(`只支持 .xlsx 和 .csv 文件（收到 ${ext || '无扩展名'}）`)
+  if (ext === '.xls') throw new FileFormatError(`「${name}」是旧版 Excel（.xls）格式，暂时读不了。请在 Excel/WPS 里另存为 .xlsx 后再试。`)
+  if (ext !== '.xlsx' && !(TEXT_TABLE_EXTS as readonly string[]).includes(ext)) throw new FileFormatError(`只支持 .xlsx、.csv、.tsv 和 .txt 文件（收到 ${ext || '无扩展名'}）`)
   if (!source.path) return { name, size: source.buffer?.byteLength ?? 0 }
   try {
     return { name, size: statSync(source.path).size }
@@ -65,6 +70,16 @@ const asFormatError = (err: unknown, name: string): unknown =>
 
 /** Every row of the file, sheet by sheet. Throws FileFormatError (Chinese) for an unreadable file or a cap passed. */
 export async function* readTableRows(source: TableSource, o: ReadTableOptions = {}): AsyncGenerator<TableRow> {
+  for await (const b of readTableBatches(source, o)) {
+    for (let i = 0; i < b.rowNumbers.length; i++) {
+      const row: TableRow = { sheet: b.sheet, sheetIndex: b.sheetIndex, rowNumber: b.rowNumbers[i]!, values: b.values[i]! }
+      yield i === 0 && b.format ? { ...row, format: b.format } : row
+    }
+  }
+}
+
+/** The rows in the batches the parsing worker sends (thousands at a time: no per-row await for bulk readers). */
+export async function* readTableBatches(source: TableSource, o: ReadTableOptions = {}): AsyncGenerator<RowBatch> {
   const { name, size } = check(source)
   const limits = o.limits ?? DEFAULT_FILE_LIMITS
   const copy = source.buffer ? new Uint8Array(source.buffer) : undefined
@@ -77,12 +92,12 @@ export async function* readTableRows(source: TableSource, o: ReadTableOptions = 
   let ended = false
   try {
     let reply: WorkerReply = await channel.request(
-      { type: 'table', source: { path: source.path, buffer: copy, fileName: source.fileName }, limits, firstSheetOnly: o.firstSheetOnly },
+      { type: 'table', source: { path: source.path, buffer: copy, fileName: source.fileName }, limits, options: { firstSheetOnly: o.firstSheetOnly, sheetIndex: o.sheetIndex, headRows: o.headRows } },
       copy ? [copy.buffer as ArrayBuffer] : [],
     )
     while (reply.type === 'rows') {
       if (reply.progress !== undefined) o.onProgress?.(Math.round(reply.progress * size), size)
-      yield* reply.rows as TableRow[]
+      yield* reply.rows as RowBatch[]
       reply = await channel.request({ type: 'pull' })
     }
     ended = true

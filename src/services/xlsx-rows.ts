@@ -37,6 +37,20 @@ export interface XlsxReadOptions {
   readonly errorText?: boolean
   /** Only the first sheet (tab order). */
   readonly firstSheetOnly?: boolean
+  /** Only the sheet at this position (0-based, tab order); the others are not inflated. */
+  readonly sheetIndex?: number
+}
+
+/**
+ * Excel's built-in number formats 27–36 and 50–58 are dates (and a few times) in Chinese Excel, but
+ * styles.xml names only their id, and exceljs knows them for no locale: such cells came back as serial
+ * numbers (45000). They get their zh-CN format codes here, so they are read as dates.
+ */
+const CJK_DATE_FORMATS: Record<number, string> = {
+  27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: 'm-d-yy', 31: 'yyyy"年"m"月"d"日"', 32: 'h"时"mm"分"',
+  33: 'h"时"mm"分"ss"秒"', 34: '上午/下午 h"时"mm"分"', 35: '上午/下午 h"时"mm"分"ss"秒"', 36: 'yyyy"年"m"月"',
+  50: 'yyyy"年"m"月"', 51: 'm"月"d"日"', 52: 'yyyy"年"m"月"', 53: 'm"月"d"日"', 54: 'm"月"d"日"', 55: '上午/下午 h"时"mm"分"',
+  56: '上午/下午 h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"', 58: 'm"月"d"日"',
 }
 
 interface Rel {
@@ -171,17 +185,28 @@ export async function* readXlsx(zip: GuardedZip, limits: FileLimits, o: XlsxRead
     }
   }
   const styles = partOf('/styles')
-  if (styles) await reader._parseStyles(await zip.stream(styles))
+  if (styles) {
+    await reader._parseStyles(await zip.stream(styles))
+    const numFmts = (reader as unknown as { styles?: { index?: { numFmt?: Record<number, string> } } }).styles?.index?.numFmt
+    if (numFmts) for (const [id, code] of Object.entries(CJK_DATE_FORMATS)) numFmts[Number(id)] ??= code
+  }
   const byId = new Map(rels.map((r) => [r.Id, r]))
   let index = 0
   for (const sheet of reader.model?.sheets ?? []) {
     const rel = byId.get(sheet.rId)
     if (!rel?.Target || !rel.Type?.endsWith('/worksheet')) continue // chartsheets, dialog sheets
+    if (o.sheetIndex !== undefined && index !== o.sheetIndex) {
+      index++
+      continue
+    }
     const part = resolvePart(wbPart, rel.Target)
     if (!zip.has(part)) throw new FileError('corrupt', `sheet ${sheet.name} has no part ${part}`, { kind: 'xlsx' })
     const links = o.hyperlinkTargets ? await hyperlinkTargets(zip, part) : undefined
     const first = reader._parseWorksheet(await zip.stream(part), String(index + 1)).next()
-    if (first.done) continue
+    if (first.done) {
+      index++
+      continue
+    }
     const ws = first.value.value
     const name = sheet.name ?? `Sheet${index + 1}`
     yield { name, index: index++, rows: sheetRows(ws, name, budget, links, o) }

@@ -64,22 +64,33 @@ describe('andy CLI', () => {
     ])
   })
 
-  it('import reports unknown columns and bad rows with row numbers; export round-trips', async () => {
+  it('import reports unknown columns and bad rows with row numbers, replaces the demo rows, and round-trips through export', async () => {
     const csv = join(dir, 'switch.csv')
     writeFileSync(csv, '客户名称,竞品名称,替换年份,备注\n测试甲,学邦云,2024,x\n,易课通,2023,y\n测试乙,易课通,明年,z\n')
+    const dry = await andy('import', 'competitor-switches', csv, '--dry-run')
+    expect(dry.stdout).toContain('试导入（没有写入任何数据）')
+    expect(dry.stdout).toContain('将删除「平台竞对切换案例」的 600 行演示数据')
     const r = await andy('import', 'competitor-switches', csv)
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('导入 1 行')
+    expect(r.stdout).toContain('新增 1 · 更新 0 · 未变 0 · 合并 0 · 跳过 2')
+    // The first real import takes the demo rows out of every table (demo data never sits next to real data).
+    expect(r.stdout).toContain('已删除「平台竞对切换案例」的 600 行演示数据')
+    expect(r.stdout).toContain('已删除「内容客户案例」的 600 行演示数据')
     expect(r.stdout).toContain('未识别的列（没有导入）：备注')
     expect(r.stdout).toContain('第 3 行')
     expect(r.stdout).toContain('第 4 行')
     const out = join(dir, 'out.xlsx')
     const e = await andy('export', 'competitor-switches', '--out', out)
-    expect(e.stdout).toContain('601 行')
+    expect(e.stdout).toContain('1 行')
     const again = await andy('import', 'competitor-switches', out, '--replace')
-    expect(again.stdout).toContain('导入 601 行（先删除了原有 601 行）')
+    expect(again.stdout).toContain('新增 1 · 更新 0 · 未变 0 · 合并 0 · 跳过 0（先删除了原有 1 行）')
     expect(again.stdout).not.toContain('未识别')
-  }, 120_000)
+    const reimport = await andy('import', 'competitor-switches', out)
+    expect(reimport.stdout).toContain('新增 0 · 更新 0 · 未变 1')
+    // Demo data never goes into a database with real rows.
+    const seed = await andy('seed')
+    expect(seed.stdout).toContain('已有真实数据')
+  }, 180_000)
 
   it('refuses an unknown table and explains --help', async () => {
     const bad = await andy('import', 'nope', 'x.csv')

@@ -33,6 +33,7 @@ describe('andy doctor', () => {
     const results = await runChecks(config)
     expect(results.map((r) => [r.name, r.ok])).toEqual([
       ['数据库与迁移', true],
+      ['演示数据', true],
       ['钉钉 access token', true],
       ['钉钉 Stream 网关', true],
       ['大模型 fake-model', true],

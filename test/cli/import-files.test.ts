@@ -44,6 +44,6 @@ describe('andy import with hostile or damaged files', () => {
     const late = xlsxSharedStringsLast([{ name: '案例', rows: [['客户名称', '客户行业'], ['甲银行', '金融'], ['乙集团', '制造业']] }])
     const ok = await andy('import', 'content-cases', file('late.xlsx', late))
     expect(ok.code).toBe(0)
-    expect(ok.stdout).toContain('导入 2 行')
+    expect(ok.stdout).toContain('新增 2')
   }, 360_000)
 })

@@ -91,7 +91,7 @@ describe('importCases', () => {
 
   it('refuses a file without the customer-name column, and unknown file types', async () => {
     await expect(importCases(db, switches, file('noname.csv', '地区,竞品名称\n江苏,学邦云\n'))).rejects.toThrow(/客户名称/)
-    await expect(importCases(db, switches, file('x.txt', 'a'))).rejects.toThrow(FileFormatError)
+    await expect(importCases(db, switches, file('x.pdf', 'a'))).rejects.toThrow(FileFormatError)
     await expect(importCases(db, switches, join(dir, 'missing.csv'))).rejects.toThrow(/找不到/)
   })
 })

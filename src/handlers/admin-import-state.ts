@@ -1,0 +1,92 @@
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import type { BotContext } from '../bot/context.js'
+import type { AppConfig } from '../config.js'
+import { getState, setWorkflow } from '../db/state.js'
+import { TABLES, type TableKey, type TableSpec } from '../tables/index.js'
+
+/**
+ * The chat import's pending file: after the dry run, the spreadsheet waits on disk
+ * (`<DB_PATH's folder>/imports/`) and its pointer in conversation_state.workflow (per admin and
+ * conversation, across restarts) until 确认导入, 取消, or PENDING_TTL_MS. A workflow it displaced
+ * (an activity design) is kept inside and put back afterwards.
+ */
+
+export interface PendingImport {
+  kind: 'admin-import'
+  path: string
+  fileName: string
+  /** The table of the dry run (undefined: the file fits none yet; 「导入 <表>」 names it). */
+  table?: TableKey
+  msgId: string
+  at: number
+  resume?: string | null
+}
+
+export const PENDING_TTL_MS = 30 * 60_000
+
+function raw(ctx: BotContext): string | null {
+  return getState(ctx.deps.db, ctx.conversationId, ctx.userId)?.workflow ?? null
+}
+
+export function loadPendingImport(ctx: BotContext): PendingImport | undefined {
+  const r = raw(ctx)
+  if (!r) return undefined
+  try {
+    const v = JSON.parse(r) as PendingImport
+    return v.kind === 'admin-import' && typeof v.path === 'string' ? v : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function savePendingImport(ctx: BotContext, p: Omit<PendingImport, 'kind' | 'resume' | 'at'>): void {
+  const prev = loadPendingImport(ctx)
+  if (prev && prev.path !== p.path) rmSync(prev.path, { force: true })
+  const resume = prev ? (prev.resume ?? null) : raw(ctx)
+  const value: PendingImport = { kind: 'admin-import', ...p, at: ctx.now(), resume }
+  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, JSON.stringify(value), ctx.now())
+}
+
+/** Ends the pending import: its file deleted, the displaced workflow back. */
+export function clearPendingImport(ctx: BotContext, p: PendingImport): void {
+  rmSync(p.path, { force: true })
+  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, p.resume ?? null, ctx.now())
+}
+
+/** Where files wait for 确认导入; files older than a day (an admin who never answered) are removed. */
+export function importDir(config: Pick<AppConfig, 'dbPath'>, now: number): string {
+  const dir = config.dbPath === ':memory:' || config.dbPath.startsWith('file:') ? join(tmpdir(), 'andy-imports') : join(dirname(config.dbPath), 'imports')
+  mkdirSync(dir, { recursive: true })
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f)
+    try {
+      if (now - statSync(p).mtimeMs > 24 * 3600_000) rmSync(p, { force: true })
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return dir
+}
+
+const WORDS: Record<TableKey, string[]> = {
+  'content-cases': ['内容客户案例', '客户案例', '内容案例', '成功案例', '案例'],
+  'pitch-plans': ['内容打单方案', '打单方案', '打单', '方案'],
+  'competitor-switches': ['平台竞对切换案例', '竞对切换', '竞品切换', '切换案例', '竞对', '竞品', '切换'],
+  procurements: ['内容产品售卖', '采购记录', '售卖', '采购'],
+  'software-cases': ['平台合作客户', '软件客户', '平台客户', '平台合作', '软件'],
+}
+
+/** The table a few words name (「客户案例」, 「竞对切换」, 「procurements」), longest match first. */
+export function tableNamed(text: string): TableSpec | undefined {
+  const t = text.normalize('NFKC').toLowerCase().replace(/\s+/g, '')
+  if (!t) return undefined
+  let best: { spec: TableSpec; len: number } | undefined
+  for (const spec of TABLES) {
+    for (const w of [spec.key, spec.table, spec.title, ...WORDS[spec.key]]) {
+      if (t.includes(w.toLowerCase()) && (!best || w.length > best.len)) best = { spec, len: w.length }
+    }
+  }
+  return best?.spec
+}
