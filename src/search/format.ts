@@ -26,14 +26,6 @@ export interface FormatOptions {
   example?: string
 }
 
-const SUGGEST: Record<TableSpec['intent'], string> = {
-  case: '行业、企业性质、产品系列、人群、年份',
-  pitch: '行业、企业性质、人群、产品、年份',
-  switch: '竞品、行业、地区、规模、年份',
-  procurement: '行业、产品、班型、规模、金额、年份',
-  software: '省份、行业、规模、帐号数',
-}
-
 export function formatMoney(v: unknown): string {
   const n = typeof v === 'number' ? v : Number(v)
   if (!Number.isFinite(n)) return ''
@@ -113,7 +105,7 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
   if (page < pages) next.push(`回复 **更多** 看下一页（共 ${pages} 页）`)
   else if (pages > 1) next.push('已是最后一页')
   next.push(`回复 **导出** 下载全部 ${total} 条`)
-  next.push(`可加条件：${SUGGEST[spec.intent]}`)
+  next.push(`可加条件：${spec.words.suggest}`)
   out.push(next.join(' · '))
   return out.join('\n\n')
 }

@@ -1,4 +1,4 @@
-import { ASSISTANTS } from '../bot/message.js'
+import { assistantOf } from '../core/features.js'
 import type { Db } from '../db/client.js'
 import {
   countsByDayIntent, knownNames, latencyPercentiles, topGroups, topUsers, totalsByIntent, zeroResultQuestions,
@@ -38,7 +38,7 @@ export const TOP_GROUPS = 5
 export const TOP_ZERO = 10
 
 export function assistantName(intent: string): string {
-  return ASSISTANTS[intent]?.name ?? intent
+  return assistantOf(intent).name
 }
 
 export function filterOf(q: StatsQuery, scope: StatsScope): UsageStatsFilter {

@@ -5,6 +5,8 @@
  * all derived from these specs. (The words reps use for each table are in intent.ts.)
  */
 
+import { CASE_WORDS, PITCH_WORDS, PROCUREMENT_WORDS, SOFTWARE_WORDS, SWITCH_WORDS, type TableWords } from './words.js'
+
 export type TableKey = 'content-cases' | 'pitch-plans' | 'competitor-switches' | 'procurements' | 'software-cases'
 export type SearchIntent = 'case' | 'pitch' | 'switch' | 'procurement' | 'software'
 
@@ -82,6 +84,8 @@ export interface TableSpec {
   readonly detailColumns: readonly string[]
   /** A longer text column shown in full (reason, summary). */
   readonly noteColumn?: string
+  /** How reps name the table: parser words, prefixes, 统计 words, LLM hint, help example (words.ts). */
+  readonly words: TableWords
 }
 
 const text = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, label, type: 'text', ...extra })
@@ -93,6 +97,7 @@ const contentCases: TableSpec = {
   key: 'content-cases',
   table: 'content_cases',
   intent: 'case',
+  words: CASE_WORDS,
   title: '内容客户案例',
   endpoint: 'ANrkhCaseDetail',
   assistantType: '4',
@@ -144,6 +149,7 @@ const pitchPlans: TableSpec = {
   key: 'pitch-plans',
   table: 'pitch_plans',
   intent: 'pitch',
+  words: PITCH_WORDS,
   title: '内容打单方案',
   endpoint: 'ANrdadanCaseDetail',
   assistantType: '3',
@@ -181,6 +187,7 @@ const competitorSwitches: TableSpec = {
   key: 'competitor-switches',
   table: 'competitor_switches',
   intent: 'switch',
+  words: SWITCH_WORDS,
   title: '平台竞对切换案例',
   endpoint: 'APtjdCaseDetail',
   assistantType: '7',
@@ -222,6 +229,7 @@ const procurements: TableSpec = {
   key: 'procurements',
   table: 'procurements',
   intent: 'procurement',
+  words: PROCUREMENT_WORDS,
   // One display name per table (replies, help, statistics, exports, README): the seed's assistant_name where it has one.
   title: '内容产品售卖',
   endpoint: 'ALieBiaoProductprocuredetail',
@@ -264,6 +272,7 @@ const softwareCases: TableSpec = {
   key: 'software-cases',
   table: 'software_cases',
   intent: 'software',
+  words: SOFTWARE_WORDS,
   title: '平台合作客户',
   endpoint: 'ARjkhSaleCaseDetail',
   assistantType: '2',
@@ -299,7 +308,26 @@ const softwareCases: TableSpec = {
   noteColumn: 'customer_keywords',
 }
 
-export const TABLES: readonly TableSpec[] = [contentCases, pitchPlans, competitorSwitches, procurements, softwareCases]
+const tables: TableSpec[] = [contentCases, pitchPlans, competitorSwitches, procurements, softwareCases]
+
+/**
+ * Every case table, in priority order: the order of the help menu, of the LLM's choices and of the
+ * numbered "which table?" question. Built-in tables first; registerTable adds more.
+ */
+export const TABLES: readonly TableSpec[] = tables
+
+/**
+ * Adds a case table (one spec, plus a migration creating its SQL table): search, the parser's words,
+ * help, 统计 names, the LLM intent list and ANDY_ROBOT_INTENTS pick it up. `priority` places it among
+ * the tables (0 = first; default last).
+ */
+export function registerTable(spec: Omit<TableSpec, 'key' | 'intent'> & { key: string; intent: string }, priority = tables.length): void {
+  if (tables.some((t) => t.key === spec.key || t.intent === spec.intent || t.table === spec.table)) {
+    throw new Error(`table ${spec.key} (${spec.intent}) is already registered`)
+  }
+  // A registered table's key and intent are strings the built-in unions do not name.
+  tables.splice(Math.max(0, Math.min(priority, tables.length)), 0, spec as TableSpec)
+}
 
 export const TABLE_KEYS = TABLES.map((t) => t.key) as readonly TableKey[]
 

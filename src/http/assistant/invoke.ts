@@ -6,6 +6,7 @@ import { partsOf } from '../../db/outbox.js'
 import { getState } from '../../db/state.js'
 import { loadLastSearch } from '../../handlers/search.js'
 import { parseRobotMessage, type InboundEnvelope } from '../../core/message.js'
+import { tableByIntent } from '../../tables/index.js'
 import type { EndpointCall } from '../endpoint.js'
 import { ApiError } from '../envelope.js'
 
@@ -110,5 +111,4 @@ export async function askAsAssistant(call: EndpointCall, caller: Caller, text: s
   }
 }
 
-const SEARCH_INTENTS = new Set(['case', 'pitch', 'switch', 'procurement', 'software'])
-export const isSearch = (intent: string): boolean => SEARCH_INTENTS.has(intent)
+export const isSearch = (intent: string): boolean => tableByIntent(intent) !== undefined
