@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): App {
       await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, (intent) => deadlineFor(intent, timeouts), ctx.abort)
     }
     // Coalesced pipeline output still pending goes out now (a failure is counted by the outbox).
-    await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err, msgId: msg.msgId }, 'pending reply parts not delivered'))
+    await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err }, 'pending reply parts not delivered'))
     const result = ctx.ctx.result
     if (ctx.outbox.failures > 0 && result.status === 'ok') {
       result.status = 'failed'
@@ -126,13 +126,13 @@ export function createApp(deps: AppDeps): App {
   async function giveUp(row: InboxRow, msg: RobotMessage): Promise<HandleResult> {
     const error = `gave up after ${row.attempts} attempts: the process stopped each time while handling it`
     const ctx = createContext(row.id, row.robot_code, row.source as InboxSource, msg)
-    ctx.ctx.logger.error({ msgId: msg.msgId, attempts: row.attempts, lastError: row.last_error }, 'poison message: giving up')
+    ctx.ctx.logger.error({ attempts: row.attempts, lastError: row.last_error }, 'poison message: giving up')
     Object.assign(ctx.ctx.result, { status: 'failed', error })
     ctx.outbox.appendAfterStored()
     try {
       await ctx.outbox.seal(GIVE_UP_APOLOGY)
     } catch (err) {
-      ctx.ctx.logger.error({ err, msgId: msg.msgId }, 'could not deliver the give-up apology')
+      ctx.ctx.logger.error({ err }, 'could not deliver the give-up apology')
     }
     const now = deps.clock.now()
     writeUsage(ctx.ctx, msg, now - row.received_at)

@@ -159,11 +159,11 @@ export async function refuseMessage(ctx: BotContext, verdict: Extract<Verdict, {
   ctx.result.status = 'rejected'
   ctx.result.error = verdict.reason
   const corp = corpOf(ctx.msg)
-  ctx.logger.warn({ msgId: ctx.msg.msgId, reason: verdict.reason, corpId: corp, userId: ctx.userId, notify: verdict.notify, detail: verdict.detail }, 'message refused')
+  ctx.logger.warn({ reason: verdict.reason, corpId: corp, userId: ctx.userId, notify: verdict.notify, detail: verdict.detail }, 'message refused')
   if (!verdict.notify) return
   try {
     await ctx.reply(verdict.reason === 'forbidden' ? FORBIDDEN_TEXT : rateLimitedText(ctx.deps.config.userRatePerMin))
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'could not deliver the refusal')
+    ctx.logger.error({ err }, 'could not deliver the refusal')
   }
 }

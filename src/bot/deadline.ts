@@ -61,11 +61,11 @@ export async function dispatchWithDeadline(
   abort?.abort(new Error(`handler deadline of ${timeoutMs} ms passed`))
   ctx.result.status = 'failed'
   ctx.result.error = `handler timed out after ${timeoutMs} ms`
-  ctx.logger.error({ msgId: ctx.msg.msgId, intent: ctx.intent, timeoutMs }, 'handler timed out; abandoning it and apologising')
+  ctx.logger.error({ intent: ctx.intent, timeoutMs }, 'handler timed out; abandoning it and apologising')
   try {
     await outbox.seal(timeoutApology(timeoutMs))
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'could not deliver the timeout apology')
+    ctx.logger.error({ err }, 'could not deliver the timeout apology')
   }
   // The abandoned handler may still settle later; its outcome no longer matters, but must not go unhandled.
   void run.catch(() => undefined)

@@ -192,7 +192,7 @@ function record(ctx: BotContext, row: Parameters<typeof insertLlmCall>[1]): void
   try {
     insertLlmCall(ctx.deps.db, row)
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'llm call not recorded')
+    ctx.logger.error({ err }, 'llm call not recorded')
   }
 }
 

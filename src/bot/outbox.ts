@@ -39,7 +39,7 @@ export class Outbox {
   async reply(markdown: string, opts: { title?: string; mention?: boolean; bulk?: boolean } = {}): Promise<void> {
     if (this.sealed) {
       // The handler ran past its deadline and the user already got an apology: later output is dropped.
-      this.o.logger.warn({ msgId: this.o.target.msgId }, 'reply after the handler deadline dropped')
+      this.o.logger.warn('reply after the handler deadline dropped')
       return
     }
     if (opts.bulk) return this.addBulk(markdown, opts.title)
@@ -117,7 +117,7 @@ export class Outbox {
   /** A file or image part: its body is JSON {path, fileName, fileType} (see DeliveryRouter). */
   async file(file: { kind: 'file' | 'image'; path: string; fileName?: string }): Promise<void> {
     if (this.sealed) {
-      this.o.logger.warn({ msgId: this.o.target.msgId }, 'file after the handler deadline dropped')
+      this.o.logger.warn('file after the handler deadline dropped')
       return
     }
     await this.flush()
@@ -153,7 +153,7 @@ export class Outbox {
       markPartFailed(db, row.id, errorMessage(err), permanent)
       this.failures++
       this.lastError = errorMessage(err)
-      logger.error({ err, msgId: target.msgId, part: part.no, permanent }, 'reply part not delivered')
+      logger.error({ err, part: part.no, permanent }, 'reply part not delivered')
       if (!permanent) throw err
     }
   }

@@ -140,7 +140,7 @@ async function onConfirm(ctx: BotContext): Promise<void> {
   // The next search rebuilds the index from the new data (not in the background): the rows are found at once.
   ctx.deps.dictionary.invalidate()
   ctx.result.filters = { file: p.fileName, table: spec.key, inserted: report.inserted, updated: report.updated }
-  ctx.logger.info({ msgId: ctx.msg.msgId, table: spec.key, file: p.fileName, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, merged: report.merged, skipped: report.badRows.length }, 'chat import committed')
+  ctx.logger.info({ table: spec.key, file: p.fileName, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, merged: report.merged, skipped: report.badRows.length }, 'chat import committed')
   await ctx.reply(reportLines(report, { markdown: true, maxRows: 10 }).join('  \n'), { title: '导入完成' })
   if (report.problems.length) {
     const name = `${p.fileName.replace(/\.[^.]+$/, '')}-导入问题.xlsx`

@@ -16,7 +16,7 @@ export async function dataCheckHandler(ctx: BotContext): Promise<void> {
   try {
     taxonomy = Taxonomy.load(ctx.deps.config.taxonomyFile ?? defaultTaxonomyPath())
   } catch (err) {
-    ctx.logger.warn({ msgId: ctx.msg.msgId, err: (err as Error).message }, 'taxonomy not loaded for the data check')
+    ctx.logger.warn({ err: (err as Error).message }, 'taxonomy not loaded for the data check')
   }
   const report = checkData(ctx.deps.db, taxonomy)
   await ctx.reply(`${healthLines(report, { markdown: true }).join('  \n')}\n\n明细见附件。`, { title: '数据体检' })

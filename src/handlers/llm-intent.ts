@@ -74,15 +74,15 @@ export async function llmIntentResolver(ctx: BotContext): Promise<Decision | und
     )
     const parsed = answer.safeParse(res.data)
     if (!parsed.success) {
-      ctx.logger.warn({ msgId: ctx.msg.msgId }, 'llm intent answer invalid; falling back')
+      ctx.logger.warn('llm intent answer invalid; falling back')
       return undefined
     }
     const { intent, confidence } = parsed.data
-    ctx.logger.info({ msgId: ctx.msg.msgId, intent, confidence, elapsedMs: Date.now() - started }, 'llm intent')
+    ctx.logger.info({ intent, confidence, elapsedMs: Date.now() - started }, 'llm intent')
     if (intent === 'other' || confidence < MIN_CONFIDENCE) return undefined
     return { intent }
   } catch (err) {
-    ctx.logger.warn({ msgId: ctx.msg.msgId, err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started }, 'llm intent failed; falling back')
+    ctx.logger.warn({ err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started }, 'llm intent failed; falling back')
     return undefined
   }
 }

@@ -84,7 +84,7 @@ async function readDocument(ctx: BotContext): Promise<Doc | undefined> {
   try {
     const files = ctx.deps.config.files
     const ex = await extractText(buffer, { fileName, maxChars: REPORT_MAX_CHARS, timeoutMs: files.timeoutMs, limits: files })
-    ctx.logger.info({ msgId: ctx.msg.msgId, kind: ex.kind, chars: ex.chars, pages: ex.pages, truncated: ex.truncated }, 'document read')
+    ctx.logger.info({ kind: ex.kind, chars: ex.chars, pages: ex.pages, truncated: ex.truncated }, 'document read')
     return {
       fileName,
       text: ex.text,
@@ -123,7 +123,7 @@ async function interpret(ctx: BotContext, doc: Doc, app: ReportPromptRow, questi
   } catch (err) {
     await stream?.fail(err instanceof Error ? err.message : String(err))
     if (isUserError(err)) throw err
-    ctx.logger.error({ err, msgId: ctx.msg.msgId, app: name }, 'report interpretation failed')
+    ctx.logger.error({ err, app: name }, 'report interpretation failed')
     throw modelFailureReply(err, '稍后重新发送文件')
   }
 }

@@ -18,7 +18,7 @@ export async function refineWithLlm(ctx: BotContext, rule: ParsedSentence): Prom
   // Everything was understood by the dictionary and number rules: nothing for the LLM to add.
   if (!rule.filters.some((f) => f.source === 'keyword')) return rule
   if (budgetState(ctx).exhausted) {
-    ctx.logger.info({ msgId: ctx.msg.msgId }, 'llm parse skipped: daily budget spent')
+    ctx.logger.info('llm parse skipped: daily budget spent')
     return rule
   }
   const dict = ctx.deps.dictionary.get()
@@ -39,17 +39,17 @@ export async function refineWithLlm(ctx: BotContext, rule: ParsedSentence): Prom
     )
     const parsed = schema.zod.safeParse(res.data)
     if (!parsed.success) {
-      ctx.logger.warn({ msgId: ctx.msg.msgId, issues: parsed.error.issues.slice(0, 3) }, 'llm parse returned invalid filters; using the rule parse')
+      ctx.logger.warn({ issues: parsed.error.issues.slice(0, 3) }, 'llm parse returned invalid filters; using the rule parse')
       return rule
     }
     const { filters: fromLlm, unmapped } = llmFilters(spec, dict, schema.dims, parsed.data, rule.text)
     const filters = mergeFilters(rule.filters, fromLlm)
     const added = filters.filter((f) => f.source === 'llm' && f.key !== 'keywords')
     if (added.length) ctx.notes.push(`AI 理解补充的条件：${added.map(describeFilter).join('、')}`)
-    ctx.logger.info({ msgId: ctx.msg.msgId, added: added.map(describeFilter), unmapped, elapsedMs: Date.now() - started }, 'llm parse merged')
+    ctx.logger.info({ added: added.map(describeFilter), unmapped, elapsedMs: Date.now() - started }, 'llm parse merged')
     return { ...rule, filters }
   } catch (err) {
-    ctx.logger.warn({ msgId: ctx.msg.msgId, err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started }, 'llm parse failed; using the rule parse')
+    ctx.logger.warn({ err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started }, 'llm parse failed; using the rule parse')
     return rule
   }
 }

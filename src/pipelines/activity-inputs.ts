@@ -121,7 +121,7 @@ async function llmInputs(ctx: BotContext, text: string, known: Inputs): Promise<
     }
     return out
   } catch (err) {
-    ctx.logger.warn({ msgId: ctx.msg.msgId, err: err instanceof Error ? err.message : String(err) }, 'llm input extraction failed; rules only')
+    ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm input extraction failed; rules only')
     return {}
   }
 }

@@ -67,7 +67,7 @@ async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, prog
     await stream.fail(live.cancelled ? '已取消' : err instanceof Error ? err.message : String(err))
     if (live.cancelled) throw new RunCancelled()
     if (isUserError(err)) throw err
-    ctx.logger.error({ err, msgId: ctx.msg.msgId, step: step.field, processId: p.id }, 'activity step failed')
+    ctx.logger.error({ err, step: step.field, processId: p.id }, 'activity step failed')
     throw llmFailureReply(ctx, err)
   }
   await stream.finish(text)

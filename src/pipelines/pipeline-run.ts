@@ -98,7 +98,7 @@ export async function runSections(ctx: BotContext, spec: RunSpec, run: PipelineR
       run.status = 'paused'
       savePipelineRun(db, run, ctx.now())
     }
-    ctx.logger.warn({ msgId: ctx.msg.msgId, pipeline: spec.stepType, runId: run.id, sections: run.sections.length, err: err instanceof Error ? err.message : String(err) }, 'pipeline stopped; 继续 resumes it')
+    ctx.logger.warn({ pipeline: spec.stepType, runId: run.id, sections: run.sections.length, err: err instanceof Error ? err.message : String(err) }, 'pipeline stopped; 继续 resumes it')
     if (isBudgetStop(err) || err instanceof LlmError) throw pausedReply(ctx, spec, run, rows, err)
     throw err
   } finally {

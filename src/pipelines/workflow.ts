@@ -51,7 +51,7 @@ export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
     const wf = JSON.parse(raw) as WorkflowPointer
     return wf.kind === 'activity' && Number.isInteger(wf.processId) ? wf : undefined
   } catch {
-    ctx.logger.warn({ msgId: ctx.msg.msgId }, 'unreadable workflow pointer ignored')
+    ctx.logger.warn('unreadable workflow pointer ignored')
     return undefined
   }
 }
