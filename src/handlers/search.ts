@@ -79,7 +79,7 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   const spec = parsed.table ?? tableByIntent(intent)!
   const contradictory = parsed.contradictions.length > 0
   const outcome = runSearch(ctx.deps.db, dict, {
-    table: spec, filters: parsed.filters, page: 1, perpage: PAGE_SIZE, relax: !contradictory, keepFilters: parsed.count,
+    table: spec, filters: parsed.filters, page: 1, perpage: ruleParsed.want ?? PAGE_SIZE, relax: !contradictory, keepFilters: parsed.count,
   })
   recordOutcome(ctx, outcome)
   saveLastSearch(ctx, outcome, searchText(ctx))
@@ -89,7 +89,7 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   )
   await ctx.reply(
     formatSearchReply(outcome, {
-      ignored: parsed.ignored, unused: parsed.unused, contradictions: parsed.contradictions, count: parsed.count, notes: ctx.notes, example: EXAMPLES[spec.intent],
+      ignored: parsed.ignored, unused: parsed.unused, wantCapped: ruleParsed.wantCapped, contradictions: parsed.contradictions, count: parsed.count, notes: ctx.notes, example: EXAMPLES[spec.intent],
     }),
   )
 }

@@ -24,6 +24,8 @@ export interface FormatOptions {
   notes?: readonly string[]
   /** An example sentence for the "try" hint when nothing matched. */
   example?: string
+  /** The rep asked for more rows than one message shows (给我30个). */
+  wantCapped?: number
 }
 
 const SUGGEST: Record<TableSpec['intent'], string> = {
@@ -103,6 +105,7 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
     out.push(`> 没用上的词：${unused.map(escapeMd).join('、')}${why}`)
   }
   for (const n of opts.notes ?? []) out.push(`> ${n}`)
+  if (opts.wantCapped && total > perpage) out.push(`> 一次最多列 ${perpage} 条，回复 **更多** 看后面的，或 **导出** 下载全部`)
   if (total === 0) {
     if (!opts.contradictions?.length) out.push(`没有找到符合条件的${spec.title}。可以减少条件，或换个说法${opts.example ? `，例如：${opts.example}` : ''}。`)
     return out.join('\n\n')
