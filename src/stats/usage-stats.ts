@@ -83,15 +83,14 @@ export async function computeUsageStatsAsync(db: Db, query: StatsQuery, scope: S
 function* statsSteps(db: Db, query: StatsQuery, scope: StatsScope): Generator<void, UsageStats> {
   const f = filterOf(query, scope)
   const byDayIntent = countsByDayIntent(db, f)
-  const inRange = byDayIntent.reduce((s, c) => s + c.n, 0)
   yield
   const totals = totalsByIntent(db, f, [...new Set(byDayIntent.map((c) => c.intent))])
   yield
-  const users = scope.kind === 'all' ? distinctUserLabels(topUsers(db, f, TOP_USERS, inRange)) : []
+  const users = scope.kind === 'all' ? distinctUserLabels(topUsers(db, f, TOP_USERS)) : []
   yield
   const groups = topGroups(db, f, TOP_GROUPS)
   yield
-  const latency = latencyPercentiles(db, f, inRange)
+  const latency = latencyPercentiles(db, f)
   yield
   const zeroQuestions = zeroResultQuestions(db, f, TOP_ZERO)
   const sum = (k: keyof Omit<IntentTotals, 'intent'>) => totals.reduce((s, t) => s + (t[k] ?? 0), 0)
