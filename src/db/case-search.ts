@@ -122,7 +122,7 @@ function compileOne(spec: TableSpec, cond: Condition, allText: string[], params:
 
 /**
  * Ids of the rows whose `columns` contain `text`. Free-text columns go through the bigram FTS index as a
- * phrase of the word's consecutive bigrams (exact, see src/search/grams.ts); words the index cannot help
+ * phrase of the word's consecutive bigrams (exact, see src/db/grams.ts); words the index cannot help
  * with ("%", one character) and other columns are scanned with instr().
  */
 export function containsIds(db: Db, spec: TableSpec, columns: readonly string[], text: string): number[] {
