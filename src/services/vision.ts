@@ -1,6 +1,6 @@
 import type OpenAI from 'openai'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
-import { callDeadline, costOf, estimateTokens, LlmError, loadOpenAi, toLlmError, type ChatResult, type LlmPrices } from './llm.js'
+import { callDeadline, costOf, estimateTokens, loadOpenAi, toLlmError, type ChatResult, type LlmPrices } from './llm.js'
 
 /**
  * Picture questions for a vision-capable model (LLM_VISION_MODEL: qwen-vl, glm-4v, gpt-4o…) on the same
