@@ -19,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'andy-bench-startup-'))
 const dbPath = join(dir, 'demo.db')
 // Preloaded into each child: reports its peak RSS (KiB) on stderr as it exits.
 const rssHook = join(dir, 'rss.cjs')
-writeFileSync(rssHook, "process.on('exit', () => process.stderr.write(`\\nMAXRSS ${process.resourceUsage().maxRSS}\\n`))\n")
+writeFileSync(rssHook, "process.on('exit', () => process.stderr.write('\\nMAXRSS ' + process.resourceUsage().maxRSS + '\\n'))\n")
 
 const env = { ...process.env, DB_PATH: dbPath, NO_COLOR: '1', LOG_LEVEL: 'warn' }
 spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'inherit' })
