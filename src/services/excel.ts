@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Writable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 
 /**
  * Multi-sheet .xlsx builder (the seed's ABuildExcel) on exceljs' streaming writer, so memory stays flat
@@ -190,7 +190,9 @@ async function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, spec: SheetSpe
 /** Writes the sheets to `path` (or a stream). Returns the data-row count and file size (0 for a stream). */
 export async function writeWorkbook(target: string | Writable, sheets: readonly SheetSpec[]): Promise<WorkbookResult> {
   if (typeof target === 'string') mkdirSync(dirname(target), { recursive: true })
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter(
+  // exceljs loads here, not at import: most processes (andy ask, a bot that is never asked for a file) never need it.
+  const { default: Excel } = await import('exceljs')
+  const wb = new Excel.stream.xlsx.WorkbookWriter(
     typeof target === 'string' ? { filename: target, useStyles: true, useSharedStrings: false } : { stream: target, useStyles: true, useSharedStrings: false },
   )
   wb.creator = 'Andy'

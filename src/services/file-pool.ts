@@ -38,6 +38,13 @@ function toError(e: SerializedError): Error {
 }
 
 const BOOT_TIMEOUT_MS = 120_000
+/**
+ * Compiled (dist/, production): the worker runs file-worker.js directly. From source (tsx, vitest): a
+ * worker thread does not inherit the loader hooks on Node 20, so file-worker-boot.mjs registers tsx first.
+ */
+const WORKER_ENTRY = import.meta.url.endsWith('.js')
+  ? new URL('./file-worker.js', import.meta.url)
+  : new URL('./file-worker-boot.mjs', import.meta.url)
 const IDLE_STOP_MS = 60_000
 const MAX_JOBS_PER_WORKER = 200
 
@@ -52,8 +59,7 @@ class PoolWorker {
   idleTimer?: NodeJS.Timeout
 
   constructor(heapMb: number) {
-    const boot = new URL('./file-worker-boot.mjs', import.meta.url)
-    this.worker = new Worker(boot, {
+    this.worker = new Worker(WORKER_ENTRY, {
       workerData: { entry: new URL('./file-worker.ts', import.meta.url).href },
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
       stdout: false,

@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type'
 import { FileError, TextBuffer, type DetectedFile, type DocKind, type Extracted } from './file-common.js'
 import type { ExtractJob } from './file-extract.js'
 import { DEFAULT_FILE_LIMITS, MB, type FileLimits } from '../core/file-limits.js'
@@ -49,6 +48,7 @@ function textType(nameExt: string): DetectedFile {
 /** The file's type from its content; the name only breaks ties (text flavours, legacy Office). */
 export async function detectFile(buffer: Uint8Array, fileName?: string): Promise<DetectedFile> {
   const nameExt = extOf(fileName)
+  const { fileTypeFromBuffer } = await import('file-type') // on first file, not at start-up
   const ft = await fileTypeFromBuffer(buffer).catch(() => undefined)
   if (ft) {
     if (ft.ext === 'pdf') return { kind: 'pdf', ext: 'pdf', mime: ft.mime }

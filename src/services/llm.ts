@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import type OpenAI from 'openai'
 import type { ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { costOf, estimatePromptTokens, estimateTokens } from './llm-tokens.js'
 
@@ -150,12 +150,26 @@ export function callDeadline(timeoutMs: number, outer?: AbortSignal): { signal: 
   }
 }
 
+type OpenAiModule = typeof import('openai')
+let openAiModule: OpenAiModule | undefined
+
+/** The openai SDK, loaded on the first call to a model — not at import: a process that never calls one starts faster. */
+export async function loadOpenAi(): Promise<OpenAiModule> {
+  openAiModule ??= await import('openai')
+  return openAiModule
+}
+
+/** Whether `err` is one of the SDK's `kind` errors (false while the SDK is not loaded: it threw nothing yet). */
+export function isSdkError<K extends 'APIError' | 'APIConnectionTimeoutError' | 'APIUserAbortError'>(err: unknown, kind: K): err is InstanceType<OpenAiModule[K]> {
+  return openAiModule !== undefined && err instanceof openAiModule[kind]
+}
+
 /** Maps an openai SDK error (or a timeout of ours) to an LlmError. `who` names the model in messages. */
 export function toLlmError(err: unknown, timedOut: boolean, latencyMs: number, who = 'the model'): LlmError {
   if (err instanceof LlmError) return err
-  if (timedOut || err instanceof APIConnectionTimeoutError) return new LlmError('timeout', `${who} did not answer in time`, undefined, latencyMs)
-  if (err instanceof APIUserAbortError) return new LlmError('aborted', 'the request was cancelled', undefined, latencyMs)
-  if (err instanceof APIError) {
+  if (timedOut || isSdkError(err, 'APIConnectionTimeoutError')) return new LlmError('timeout', `${who} did not answer in time`, undefined, latencyMs)
+  if (isSdkError(err, 'APIUserAbortError')) return new LlmError('aborted', 'the request was cancelled', undefined, latencyMs)
+  if (isSdkError(err, 'APIError')) {
     const s = err.status
     const kind: LlmErrorKind = s === 429 ? 'rate_limit' : s === 401 || s === 403 ? 'auth' : s !== undefined && s >= 500 ? 'server' : s === undefined ? 'network' : 'bad_request'
     return new LlmError(kind, `provider answered ${s ?? 'no status'}: ${err.message.slice(0, 200)}`, s, latencyMs)
@@ -187,13 +201,18 @@ function usageOf(out: Sent, req: ChatRequest): ChatUsage {
 }
 
 export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
-  const sdk = new OpenAI({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseUrl,
-    timeout: opts.timeoutMs,
-    maxRetries: opts.maxRetries,
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-  })
+  let client: OpenAI | undefined
+  const sdk = async (): Promise<OpenAI> => {
+    const { default: OpenAIClient } = await loadOpenAi()
+    client ??= new OpenAIClient({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseUrl,
+      timeout: opts.timeoutMs,
+      maxRetries: opts.maxRetries,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    })
+    return client
+  }
 
   /** false once the provider refused a forced tool_choice. */
   let forceTool = true
@@ -216,7 +235,7 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
       ...(req.json && !req.tool ? { response_format: { type: 'json_object' as const } } : {}),
     }
     if (req.onDelta) {
-      const stream = await sdk.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
+      const stream = await (await sdk()).chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
       for await (const chunk of stream) {
         out.answered = true
         if (chunk.usage) out.usage = chunk.usage
@@ -230,10 +249,10 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
         }
       }
       // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
-      if (reqOpts.signal.aborted) throw new APIUserAbortError()
+      if (reqOpts.signal.aborted) throw new (await loadOpenAi()).APIUserAbortError()
       return out
     }
-    const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
+    const res = await (await sdk()).chat.completions.create({ ...body, stream: false }, reqOpts)
     out.answered = true
     const choice = res.choices[0]
     out.text = choice?.message?.content ?? ''
@@ -261,7 +280,7 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
       } catch (err) {
         // Some OpenAI-compatible providers refuse a forced tool_choice: ask once more with "auto" and
         // remember it for this client.
-        if (!req.tool || !forceTool || !(err instanceof APIError) || (err.status !== 400 && err.status !== 422) || out.answered) throw err
+        if (!req.tool || !forceTool || !isSdkError(err, 'APIError') || (err.status !== 400 && err.status !== 422) || out.answered) throw err
         forceTool = false
         out = { text: '', toolArgs: '' }
         await send(req, model, reqOpts, false, out)

@@ -1,6 +1,6 @@
-import OpenAI, { APIUserAbortError } from 'openai'
+import type OpenAI from 'openai'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
-import { callDeadline, costOf, estimateTokens, LlmError, toLlmError, type ChatResult, type LlmPrices } from './llm.js'
+import { callDeadline, costOf, estimateTokens, loadOpenAi, toLlmError, type ChatResult, type LlmPrices } from './llm.js'
 
 /**
  * Picture questions for a vision-capable model (LLM_VISION_MODEL: qwen-vl, glm-4v, gpt-4o…) on the same
@@ -52,7 +52,12 @@ export function imageDataUrl(img: VisionImage): string {
 }
 
 export function createVisionClient(opts: VisionClientOptions): VisionClient {
-  const sdk = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: opts.maxRetries })
+  let client: OpenAI | undefined
+  const sdk = async (): Promise<OpenAI> => {
+    const { default: OpenAIClient } = await loadOpenAi()
+    client ??= new OpenAIClient({ apiKey: opts.apiKey, baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: opts.maxRetries })
+    return client
+  }
 
   async function describe(req: VisionRequest): Promise<ChatResult> {
     const started = Date.now()
@@ -80,7 +85,7 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined
     try {
       if (req.onDelta) {
-        const stream = await sdk.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
+        const stream = await (await sdk()).chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
         for await (const chunk of stream) {
           if (chunk.usage) usage = chunk.usage
           const choice = chunk.choices?.[0]
@@ -91,9 +96,9 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
           }
         }
         // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
-        if (reqOpts.signal.aborted) throw new APIUserAbortError()
+        if (reqOpts.signal.aborted) throw new (await loadOpenAi()).APIUserAbortError()
       } else {
-        const res = await sdk.chat.completions.create({ ...body, stream: false }, reqOpts)
+        const res = await (await sdk()).chat.completions.create({ ...body, stream: false }, reqOpts)
         text = res.choices[0]?.message?.content ?? ''
         finishReason = res.choices[0]?.finish_reason ?? undefined
         usage = res.usage ?? undefined

@@ -1,13 +1,14 @@
 import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
-import { createCanvas, GlobalFonts, type Canvas } from '@napi-rs/canvas'
-import { Chart, registerables, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js'
+import type { Canvas } from '@napi-rs/canvas'
+import type { ChartConfiguration, ChartItem, Plugin } from 'chart.js'
 
 /**
  * Server-side charts: Chart.js 4 drawing on @napi-rs/canvas (Skia, prebuilt binary shipped inside the
  * npm package — no browser, no download at install) with Noto Sans SC from @embedpdf/fonts-sc, so
  * Chinese labels render. Chart.js measures text with the real font, so CJK labels do not overlap.
- * Fonts are registered on first use (no I/O at import).
+ * Fonts are registered on first use (no I/O at import). Both libraries load on first use too (they
+ * cost a start-up that never draws a chart — `andy ask`, `andy start` — hundreds of ms).
  */
 
 export const CHART_FONT = 'Noto Sans SC'
@@ -18,11 +19,27 @@ export const CHART_HEIGHT = 540
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac']
 
 let ready = false
+let libs: { canvas: typeof import('@napi-rs/canvas'); chart: typeof import('chart.js') } | undefined
+
+/** @napi-rs/canvas and Chart.js, loaded (synchronously, their CommonJS builds) on first use. */
+function lib(): NonNullable<typeof libs> {
+  if (!libs) {
+    const require = createRequire(import.meta.url)
+    libs = { canvas: require('@napi-rs/canvas'), chart: require('chart.js') }
+  }
+  return libs
+}
+
+function createCanvas(width: number, height: number): Canvas {
+  return lib().canvas.createCanvas(width, height)
+}
 
 /** Registers Chart.js parts and the CJK font once. */
 export function ensureChartSetup(): void {
   if (ready) return
   const require = createRequire(import.meta.url)
+  const { GlobalFonts } = lib().canvas
+  const { Chart, registerables } = lib().chart
   // The package's main entry is dist/index.*; its fonts sit in ../fonts.
   const fonts = join(dirname(require.resolve('@embedpdf/fonts-sc')), '..', 'fonts')
   GlobalFonts.registerFromPath(join(fonts, 'NotoSansHans-Regular.otf'), CHART_FONT)
@@ -50,7 +67,7 @@ export function drawChart(config: ChartConfiguration, width = CHART_WIDTH, heigh
   ensureChartSetup()
   const canvas = createCanvas(width, height)
   const ctx = canvas.getContext('2d')
-  const chart = new Chart(ctx as unknown as ChartItem, {
+  const chart = new (lib().chart.Chart)(ctx as unknown as ChartItem, {
     ...config,
     options: { layout: { padding: 12 }, ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
     plugins: [...(config.plugins ?? []), whiteBackground],

@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import ExcelJS from 'exceljs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { byteProgress, progressLine } from '../../src/cli/progress.js'
+import { ANDY_CLI } from '../helpers/cli.js'
 
 /** The CLI as an admin uses it: exports next to the database, clean --help, mentions, pipes, progress. */
 const run = promisify(execFile)
@@ -14,7 +15,7 @@ const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'andy-cli-use-'))
 const dbPath = join(dir, 'db', 'andy.db')
 const env = { ...process.env, DB_PATH: dbPath, LOG_LEVEL: 'silent', DINGTALK_CLIENT_ID: '', DINGTALK_CLIENT_SECRET: '', OPENAI_API_KEY: '', LLM_MODEL: '' }
-const args = (...a: string[]) => ['--import', 'tsx', 'src/main.ts', ...a]
+const args = (...a: string[]) => [...ANDY_CLI, ...a]
 
 async function andy(...a: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { ANDY_CLI } from '../helpers/cli.js'
 
 /** The `andy` CLI as a user runs it: a child process on a temp database. */
 const run = promisify(execFile)
@@ -15,7 +16,7 @@ const env = { ...process.env, DB_PATH: dbPath, LOG_LEVEL: 'silent', DINGTALK_CLI
 
 async function andy(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: root, env, timeout: 60_000 })
+    const r = await run(process.execPath, [...ANDY_CLI, ...args], { cwd: root, env, timeout: 60_000 })
     return { ...r, code: 0 }
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number }

@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/app.js'
 import { xlsxBomb, xlsxSharedStringsLast } from '../helpers/bombs.js'
+import { ANDY_CLI } from '../helpers/cli.js'
 
 /** `andy import` as an admin runs it, on hostile and damaged workbooks (issues 18 and 12.15). */
 
@@ -16,7 +17,7 @@ const env = { ...process.env, DB_PATH: join(tmp.dir, 'andy.db'), LOG_LEVEL: 'sil
 
 async function andy(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    return { ...(await run(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: root, env, timeout: 120_000 })), code: 0 }
+    return { ...(await run(process.execPath, [...ANDY_CLI, ...args], { cwd: root, env, timeout: 120_000 })), code: 0 }
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number }
     return { stdout: e.stdout, stderr: e.stderr, code: e.code }

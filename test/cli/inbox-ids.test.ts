@@ -8,6 +8,7 @@ import { openDb } from '../../src/db/client.js'
 import { inboxIdentities, insertInbound } from '../../src/db/inbox.js'
 import { parseRobotMessage } from '../../src/core/message.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
+import { ANDY_CLI } from '../helpers/cli.js'
 
 /** `andy inbox ids`: where an admin finds staff ids (ANDY_ADMIN_STAFF_IDS) and openConversationIds (ANDY_DIGEST_CONVERSATION_ID). */
 
@@ -39,7 +40,7 @@ describe('andy inbox ids', () => {
     expect(who.groups.map((g) => [g.conversation_title, g.conversation_id])).toEqual([['华北销售群', 'cidSalesNorth=='], ['华东销售群', 'cidSalesEast==']])
 
     const env = { ...process.env, DB_PATH: dbPath, LOG_LEVEL: 'silent' }
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts', 'inbox', 'ids'], { cwd: root, env, timeout: 120_000 })
+    const { stdout } = await promisify(execFile)(process.execPath, [...ANDY_CLI, 'inbox', 'ids'], { cwd: root, env, timeout: 120_000 })
     for (const s of ['manager4711', 'rep0815', 'cidSalesEast==', 'cidSalesNorth==', 'ANDY_ADMIN_STAFF_IDS', 'ANDY_DIGEST_CONVERSATION_ID']) expect(stdout).toContain(s)
     expect(stdout).not.toContain('cidSingle==')
   }, 120_000)

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ANDY_CLI } from '../helpers/cli.js'
 
 /** andy taxonomy export | import | check and andy ask --json, as an admin runs them: child processes on temp files. */
 const run = promisify(execFile)
@@ -17,7 +18,7 @@ const env = {
 
 async function andy(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: root, env, timeout: 60_000 })
+    const r = await run(process.execPath, [...ANDY_CLI, ...args], { cwd: root, env, timeout: 60_000 })
     return { ...r, code: 0 }
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number }

@@ -5,9 +5,10 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
 import { e2eBot, markdownOf, msgUuidOf, seedLongCases, until, type E2eBot } from '../helpers/e2e-bot.js'
+import { ANDY_CLI } from '../helpers/cli.js'
 
 /**
- * The real `andy start` in a child process (node --import tsx src/main.ts start) against the loopback
+ * The real `andy start` in a child process (the compiled CLI, dist/main.js start) against the loopback
  * fakes, killed with SIGKILL while a message is being handled and while a reply is half sent, then
  * restarted; and stopped with SIGTERM while a reply is in flight.
  *
@@ -36,7 +37,7 @@ interface Child {
 }
 
 function startChild(e: E2eBot, extra: Record<string, string> = {}): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+  const proc = spawn(process.execPath, [...ANDY_CLI, 'start'], {
     cwd: ROOT,
     env: { ...process.env, ...e.env, LOG_LEVEL: 'info', ANDY_MAX_CONCURRENCY: '2', ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],

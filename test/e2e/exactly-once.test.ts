@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { getInbound } from '../../src/db/inbox.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, msgUuidOf, sleep, until, type E2eBot } from '../helpers/e2e-bot.js'
+import { e2eBot, msgUuidOf, sleep, type E2eBot } from '../helpers/e2e-bot.js'
 
 /**
  * Exactly-once replies through the real stream client, the fake gateway and a loopback webhook sink:

@@ -78,7 +78,7 @@ describe('报告解读: a document → its prompt app → the interpretation', (
   })
 
   it('starts at once when the file name names the app (PDF), and counts pages and characters', async () => {
-    const { api, fake, t, sendFile } = await setup()
+    const { api, fake, sendFile } = await setup()
     api.addDownload('code-pdf', await makePdf(2, (p) => [`Satisfaction survey page ${p}`, 'Overall score 4.6 of 5']))
     const r = await sendFile('code-pdf', '某银行2026满意度调研.pdf')
     expect(r.status).toBe('ok')

@@ -7,6 +7,7 @@ import { parse } from 'yaml'
 import { ALL_ACTIONS } from '../../src/http/assistant/actions.js'
 import { assistantYaml } from '../../src/http/assistant/yaml.js'
 import { APP_KEY, startHarness, type Harness } from './setup.js'
+import { ANDY_CLI } from '../helpers/cli.js'
 
 /**
  * `andy assistant-yaml`: the OpenAPI 3.0 description pasted into a DingTalk AI 助理 ability. Checked with a
@@ -119,9 +120,9 @@ describe('andy assistant-yaml', () => {
     const run = promisify(execFile)
     const root = join(import.meta.dirname, '..', '..')
     const env = { ...process.env, LOG_LEVEL: 'silent' }
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'assistant-yaml', '--passthrough'], { cwd: root, env, timeout: 60_000 })
+    const r = await run(process.execPath, [...ANDY_CLI, 'assistant-yaml', '--passthrough'], { cwd: root, env, timeout: 60_000 })
     expect(r.stdout).toBe(assistantYaml({ passthrough: true }))
-    const help = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'assistant-yaml', '--help'], { cwd: root, env, timeout: 60_000 })
+    const help = await run(process.execPath, [...ANDY_CLI, 'assistant-yaml', '--help'], { cwd: root, env, timeout: 60_000 })
     expect(help.stdout + help.stderr).toContain('--passthrough')
   }, 60_000)
 })

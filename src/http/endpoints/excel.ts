@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import { writeWorkbook, type ColumnKind, type SheetColumn, type SheetSpec } from '../../services/excel.js'
-import { data, type Endpoint, type JsonSchema } from '../endpoint.js'
+import { data, type Endpoint } from '../endpoint.js'
 import { badRequest } from '../envelope.js'
 
 /**
@@ -80,28 +80,6 @@ async function toBuffer(sheets: SheetSpec[]): Promise<{ body: Buffer; rows: numb
   const res = await writeWorkbook(out, sheets)
   await ended
   return { body: Buffer.concat(chunks), rows: res.rows }
-}
-
-const sheetSchema: JsonSchema = {
-  type: 'object',
-  required: ['rows'],
-  properties: {
-    name: { type: 'string', description: '工作表名（≤31 字，重名自动加序号）' },
-    columns: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['key'],
-        properties: {
-          key: { type: 'string' },
-          header: { type: 'string' },
-          kind: { type: 'string', enum: [...KINDS] },
-          width: { type: 'number', minimum: 1, maximum: 255 },
-        },
-      },
-    },
-    rows: { type: 'array', items: { type: ['object', 'array'] } },
-  },
 }
 
 export const buildExcelEndpoint: Endpoint = {
