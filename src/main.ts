@@ -18,6 +18,7 @@ export const main = defineCommand({
     demo: () => import('./cli/demo.js').then((m) => m.default),
     prompts: () => import('./cli/prompts.js').then((m) => m.default),
     doctor: () => import('./cli/doctor.js').then((m) => m.default),
+    migrate: () => import('./cli/migrate.js').then((m) => m.default),
     inbox: () => import('./cli/inbox.js').then((m) => m.default),
     stats: () => import('./cli/stats.js').then((m) => m.default),
     'ops-report': () => import('./cli/ops-report.js').then((m) => m.default),
