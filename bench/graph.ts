@@ -36,7 +36,7 @@ const ROWS = Number(args.rows)
 /** The server: what `andy start` runs (app, HTTP API listening, stream with the Graph API topic). */
 async function serve(dbPath: string, apiBase: string, clientId: string, clientSecret: string): Promise<void> {
   const { createApp } = await import('../src/app.js')
-  const { systemClock } = await import('../src/clock.js')
+  const { systemClock } = await import('../src/core/clock.js')
   const { parseConfig } = await import('../src/config.js')
   const { openDb } = await import('../src/db/client.js')
   const { createHttpServer } = await import('../src/http/server.js')
@@ -66,8 +66,8 @@ async function build(dbPath: string): Promise<void> {
   const { clearCases, createCaseInserter, transaction } = await import('../src/db/case-write.js')
   const { bumpCasesVersion } = await import('../src/db/meta.js')
   const { iterateRecords } = await import('../src/demo/generate.js')
-  const { prepareRow } = await import('../src/search/rows.js')
-  const { tableByKey } = await import('../src/search/tables.js')
+  const { prepareRow } = await import('../src/tables/rows.js')
+  const { tableByKey } = await import('../src/tables/index.js')
   const spec = tableByKey('content-cases')!
   const db = openDb(dbPath)
   try {

@@ -17,7 +17,7 @@ import { segmenterStats } from '../src/search/segmenter.js'
 import { formatSearchReply } from '../src/search/format.js'
 import { parseSentence } from '../src/search/parser.js'
 import { runSearch } from '../src/search/service.js'
-import { outputColumns, tableByKey, type TableKey } from '../src/search/tables.js'
+import { outputColumns, tableByKey, type TableKey } from '../src/tables/index.js'
 import { importCases } from '../src/services/importer.js'
 import { percentile, printTable } from './util.js'
 

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { demoCsv } from '../src/demo/csv.js'
-import { TABLE_KEYS } from '../src/search/tables.js'
+import { TABLE_KEYS } from '../src/tables/index.js'
 
 const rows = Number(process.argv[2] ?? 600)
 const seed = Number(process.argv[3] ?? 1)

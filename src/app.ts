@@ -1,9 +1,10 @@
-import { localDate, localDateTime } from './clock.js'
+import { localDate, localDateTime } from './core/clock.js'
 import { Admission, refuseMessage, type Verdict } from './bot/admission.js'
 import type { AppDeps, BotContext, HandleResult } from './bot/context.js'
 import { deadlineFor, dispatchWithDeadline } from './bot/deadline.js'
-import { errorMessage } from './bot/errors.js'
-import { assistantOf, isGroup, messageText, senderId } from './bot/message.js'
+import { errorMessage } from './core/errors.js'
+import { assistantOf } from './bot/message.js'
+import { isGroup, messageText, senderId } from './core/message.js'
 import { Outbox } from './bot/outbox.js'
 import { Router } from './bot/router.js'
 import { KeyedScheduler } from './bot/scheduler.js'
@@ -13,9 +14,10 @@ import { storesOf } from './db/stores/index.js'
 import type { UsageInput } from './db/usage.js'
 import { registerHandlers } from './handlers/index.js'
 import { isControlText } from './pipelines/control.js'
-import { liveRuns } from './pipelines/live.js'
+import { liveRuns } from './bot/live-runs.js'
 import { isDingtalkWebhook } from './transport/url-guard.js'
-import { parseRobotMessage, type AcceptResult, type InboundEnvelope, type InboxSource, type MessageSink, type RobotMessage } from './transport/types.js'
+import { parseRobotMessage, type InboundEnvelope, type InboxSource, type RobotMessage } from './core/message.js'
+import { type AcceptResult, type MessageSink } from './transport/types.js'
 
 export interface App extends MessageSink {
   readonly deps: AppDeps
@@ -103,7 +105,7 @@ export function createApp(deps: AppDeps): App {
         await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, (intent) => deadlineFor(intent, timeouts), ctx.abort)
       }
       // Coalesced pipeline output still pending goes out now (a failure is counted by the outbox).
-      await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err, msgId: msg.msgId }, 'pending reply parts not delivered'))
+      await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err }, 'pending reply parts not delivered'))
       const result = ctx.ctx.result
       if (ctx.outbox.failures > 0 && result.status === 'ok') {
         result.status = 'failed'
@@ -130,13 +132,13 @@ export function createApp(deps: AppDeps): App {
     const error = `gave up after ${row.attempts} attempts: the process stopped each time while handling it`
     const ctx = await createContext(row.id, row.robot_code, row.source as InboxSource, msg)
     try {
-      ctx.ctx.logger.error({ msgId: msg.msgId, attempts: row.attempts, lastError: row.last_error }, 'poison message: giving up')
+      ctx.ctx.logger.error({ attempts: row.attempts, lastError: row.last_error }, 'poison message: giving up')
       Object.assign(ctx.ctx.result, { status: 'failed', error })
       await ctx.outbox.appendAfterStored()
       try {
         await ctx.outbox.seal(GIVE_UP_APOLOGY)
       } catch (err) {
-        ctx.ctx.logger.error({ err, msgId: msg.msgId }, 'could not deliver the give-up apology')
+        ctx.ctx.logger.error({ err }, 'could not deliver the give-up apology')
       }
       const now = deps.clock.now()
       await stores.inbox.finish(row.id, 'failed', now, { error }, usageOf(ctx.ctx, msg, now - row.received_at))

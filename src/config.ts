@@ -1,12 +1,10 @@
 import { Cron } from 'croner'
 import { z } from 'zod'
-import { DEFAULT_FILE_LIMITS as FILES, MB, type FileLimits } from './services/file-limits.js'
+import { bindableIntents, type Intent } from './core/features.js'
+import { DEFAULT_FILE_LIMITS as FILES, MB, type FileLimits } from './core/file-limits.js'
 
-/** The intents a robotCode can be bound to with ANDY_ROBOT_INTENTS. */
-export const INTENTS = [
-  'case', 'pitch', 'switch', 'procurement', 'software', 'usage', 'activity', 'report', 'image', 'talent', 'meeting', 'help',
-] as const
-export type Intent = (typeof INTENTS)[number]
+export type { Intent } from './core/features.js'
+
 
 const csv = z
   .string()
@@ -185,8 +183,9 @@ function parseRobotIntents(raw: string | undefined): Map<string, Intent> {
   if (!raw) return map
   for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [code, intent] = pair.split('=').map((s) => s.trim())
-    if (!code || !intent || !(INTENTS as readonly string[]).includes(intent)) {
-      throw new ConfigError(`ANDY_ROBOT_INTENTS：「${pair}」应写成 robotCode=功能，功能为 ${INTENTS.join('、')} 之一`)
+    const bindable = bindableIntents()
+    if (!code || !intent || !bindable.includes(intent)) {
+      throw new ConfigError(`ANDY_ROBOT_INTENTS：「${pair}」应写成 robotCode=功能，功能为 ${bindable.join('、')} 之一`)
     }
     map.set(code, intent as Intent)
   }

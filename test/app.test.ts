@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { splitMarkdown } from '../src/bot/markdown.js'
+import { splitMarkdown } from '../src/core/markdown.js'
 import { APOLOGY } from '../src/bot/router.js'
 import { getInbound } from '../src/db/inbox.js'
 import { localEnvelope } from '../src/transport/local.js'
-import type { InboundEnvelope } from '../src/transport/types.js'
+import type { InboundEnvelope } from '../src/core/message.js'
 import { loadFixtures } from './helpers/fixtures.js'
 import { createTestApp } from './helpers/test-app.js'
 

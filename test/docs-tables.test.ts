@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LLM_BASE_RULE } from '../src/cli/doctor.js'
 import { TABLES_BEGIN, TABLES_END, tablesMarkdown } from '../src/cli/table-docs.js'
-import { outputColumns, TABLES } from '../src/search/tables.js'
+import { outputColumns, TABLES } from '../src/tables/index.js'
 
 const root = join(import.meta.dirname, '..')
 const read = (f: string) => readFileSync(join(root, f), 'utf8')

@@ -1,6 +1,6 @@
-import type { InboxSource, RobotMessage } from '../transport/types.js'
+import type { InboxSource, RobotMessage } from '../core/message.js'
 import type { BotContext } from './context.js'
-import { senderId } from './message.js'
+import { senderId } from '../core/message.js'
 
 /**
  * Who may use Andy and how often (issue 3 §4–5), decided before a message reaches the router.
@@ -159,11 +159,11 @@ export async function refuseMessage(ctx: BotContext, verdict: Extract<Verdict, {
   ctx.result.status = 'rejected'
   ctx.result.error = verdict.reason
   const corp = corpOf(ctx.msg)
-  ctx.logger.warn({ msgId: ctx.msg.msgId, reason: verdict.reason, corpId: corp, userId: ctx.userId, notify: verdict.notify, detail: verdict.detail }, 'message refused')
+  ctx.logger.warn({ reason: verdict.reason, corpId: corp, userId: ctx.userId, notify: verdict.notify, detail: verdict.detail }, 'message refused')
   if (!verdict.notify) return
   try {
     await ctx.reply(verdict.reason === 'forbidden' ? FORBIDDEN_TEXT : rateLimitedText(ctx.deps.config.userRatePerMin))
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'could not deliver the refusal')
+    ctx.logger.error({ err }, 'could not deliver the refusal')
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js'
+import type { Clock } from '../core/clock.js'
 import type { ConversationSession } from './conversation.js'
 import type { AppConfig } from '../config.js'
 import type { Db } from '../db/client.js'
@@ -8,7 +8,8 @@ import type { Dictionary } from '../search/dictionary.js'
 import type { LlmClient } from '../services/llm.js'
 import type { Metrics } from '../services/metrics.js'
 import type { DingtalkApi } from '../transport/dingtalk-api.js'
-import type { InboxSource, Replier, RobotMessage } from '../transport/types.js'
+import type { InboxSource, RobotMessage } from '../core/message.js'
+import type { Replier } from '../core/delivery.js'
 
 /** Gives the current dictionary, rebuilt when the case tables changed (also by another process). */
 export interface DictionaryProvider {

@@ -1,13 +1,14 @@
+import { isLongRunning } from '../core/features.js'
 import type { BotContext } from './context.js'
 import type { Outbox } from './outbox.js'
 import type { Router } from './router.js'
 
-/** Intents that run LLM pipelines, downloads or big exports: they get ANDY_PIPELINE_TIMEOUT_MS. */
-export const LONG_INTENTS = new Set(['activity', 'report', 'image', 'talent', 'meeting', 'ops-report', 'export'])
-
-/** The deadline of a message once its intent is known. */
+/**
+ * The deadline of a message once its intent is known: features of the 'long' deadline class (LLM
+ * pipelines, downloads, big exports: core/features.ts) get ANDY_PIPELINE_TIMEOUT_MS.
+ */
 export function deadlineFor(intent: string, timeouts: { handlerMs: number; pipelineMs: number }): number {
-  return LONG_INTENTS.has(intent) ? Math.max(timeouts.handlerMs, timeouts.pipelineMs) : timeouts.handlerMs
+  return isLongRunning(intent) ? Math.max(timeouts.handlerMs, timeouts.pipelineMs) : timeouts.handlerMs
 }
 
 /**
@@ -60,11 +61,11 @@ export async function dispatchWithDeadline(
   abort?.abort(new Error(`handler deadline of ${timeoutMs} ms passed`))
   ctx.result.status = 'failed'
   ctx.result.error = `handler timed out after ${timeoutMs} ms`
-  ctx.logger.error({ msgId: ctx.msg.msgId, intent: ctx.intent, timeoutMs }, 'handler timed out; abandoning it and apologising')
+  ctx.logger.error({ intent: ctx.intent, timeoutMs }, 'handler timed out; abandoning it and apologising')
   try {
     await outbox.seal(timeoutApology(timeoutMs))
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'could not deliver the timeout apology')
+    ctx.logger.error({ err }, 'could not deliver the timeout apology')
   }
   // The abandoned handler may still settle later; its outcome no longer matters, but must not go unhandled.
   void run.catch(() => undefined)

@@ -1,9 +1,9 @@
 import { basename, extname } from 'node:path'
 import type { OutboxStore } from '../db/stores/types.js'
 import type { Logger } from '../logger.js'
-import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../transport/types.js'
-import { errorMessage } from './errors.js'
-import { PART_LIMIT, splitMarkdown, titleOf } from './markdown.js'
+import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
+import { errorMessage } from '../core/errors.js'
+import { PART_LIMIT, splitMarkdown, titleOf } from '../core/markdown.js'
 
 export interface OutboxOptions {
   store: OutboxStore
@@ -38,7 +38,7 @@ export class Outbox {
   async reply(markdown: string, opts: { title?: string; mention?: boolean; bulk?: boolean } = {}): Promise<void> {
     if (this.sealed) {
       // The handler ran past its deadline and the user already got an apology: later output is dropped.
-      this.o.logger.warn({ msgId: this.o.target.msgId }, 'reply after the handler deadline dropped')
+      this.o.logger.warn('reply after the handler deadline dropped')
       return
     }
     if (opts.bulk) return this.addBulk(markdown, opts.title)
@@ -116,7 +116,7 @@ export class Outbox {
   /** A file or image part: its body is JSON {path, fileName, fileType} (see DeliveryRouter). */
   async file(file: { kind: 'file' | 'image'; path: string; fileName?: string }): Promise<void> {
     if (this.sealed) {
-      this.o.logger.warn({ msgId: this.o.target.msgId }, 'file after the handler deadline dropped')
+      this.o.logger.warn('file after the handler deadline dropped')
       return
     }
     await this.flush()
@@ -152,7 +152,7 @@ export class Outbox {
       await store.markFailed(row.id, errorMessage(err), permanent)
       this.failures++
       this.lastError = errorMessage(err)
-      logger.error({ err, msgId: target.msgId, part: part.no, permanent }, 'reply part not delivered')
+      logger.error({ err, part: part.no, permanent }, 'reply part not delivered')
       if (!permanent) throw err
     }
   }

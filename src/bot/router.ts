@@ -1,5 +1,5 @@
 import type { BotContext, HandlerFn } from './context.js'
-import { errorMessage, isUserError, RunCancelled } from './errors.js'
+import { errorMessage, isUserError, RunCancelled } from '../core/errors.js'
 
 /**
  * Intent resolution and dispatch (design.md §Intents). Resolvers run stage by stage in the order of
@@ -67,7 +67,7 @@ export class Router {
     } catch (err) {
       if (err instanceof RunCancelled) {
         ctx.result.error = 'cancelled by the user'
-        ctx.logger.info({ msgId: ctx.msg.msgId, intent: ctx.intent }, 'generation cancelled by the user')
+        ctx.logger.info({ intent: ctx.intent }, 'generation cancelled by the user')
         return
       }
       if (isUserError(err)) {
@@ -78,7 +78,7 @@ export class Router {
       }
       ctx.result.status = 'failed'
       ctx.result.error = errorMessage(err)
-      ctx.logger.error({ err, msgId: ctx.msg.msgId, intent: ctx.intent }, 'handler failed')
+      ctx.logger.error({ err, intent: ctx.intent }, 'handler failed')
       await safeReply(ctx, APOLOGY)
     }
   }
@@ -88,6 +88,6 @@ async function safeReply(ctx: BotContext, text: string): Promise<void> {
   try {
     await ctx.reply(text)
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'could not deliver the error reply')
+    ctx.logger.error({ err }, 'could not deliver the error reply')
   }
 }

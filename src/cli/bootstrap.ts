@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs'
 import { createApp, type App } from '../app.js'
-import { systemClock } from '../clock.js'
+import { systemClock } from '../core/clock.js'
 import { ConfigError, parseConfig, type AppConfig } from '../config.js'
 import { openDb, type Db } from '../db/client.js'
 import { createLogger, type Logger } from '../logger.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
 import { createTaxonomyProvider } from '../search/taxonomy-file.js'
 import { llmFromConfig } from '../services/llm.js'
-import { loadDefaultPrompts } from '../services/prompt-files.js'
+import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import type { Metrics } from '../services/metrics.js'
 import { DingtalkApi } from '../transport/dingtalk-api.js'
-import type { InboxSource, Replier } from '../transport/types.js'
+import type { InboxSource } from '../core/message.js'
+import type { Replier } from '../core/delivery.js'
 
 /** Loads .env (when present) into process.env without overriding what is already set. */
 export function loadDotEnv(path = '.env'): void {

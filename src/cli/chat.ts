@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline'
 import { defineCommand } from 'citty'
 import { asDisplayed, localEnvelope, LocalReplier } from '../transport/local.js'
-import type { DeliveryTarget, OutboundPart } from '../transport/types.js'
+import type { DeliveryTarget, OutboundPart } from '../core/delivery.js'
 import { buildApp, openRuntime } from './bootstrap.js'
 import { renderMarkdown } from './render.js'
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path'
 import { defineCommand } from 'citty'
-import { localDate } from '../clock.js'
+import { localDate } from '../core/clock.js'
 import { exportDir } from '../stats/files.js'
 import { tableCount } from '../db/case-search.js'
-import { TABLE_KEYS, tableByKey } from '../search/tables.js'
+import { TABLE_KEYS, tableByKey } from '../tables/index.js'
 import { exportCases } from '../services/case-export.js'
 import { openRuntime } from './bootstrap.js'
 

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { TABLE_KEYS, tableByKey, type TableSpec } from '../search/tables.js'
+import { TABLE_KEYS, tableByKey, type TableSpec } from '../tables/index.js'
 import { reportLines, writeProblemsWorkbook } from '../services/import-report.js'
 import { ImportError, importCases, type ImportReport } from '../services/importer.js'
 import { FileFormatError } from '../services/table-file.js'

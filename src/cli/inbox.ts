@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { localDateTime } from '../clock.js'
+import { localDateTime } from '../core/clock.js'
 import { getInbound, inboxIdentities, listInbound, type InboxListRow } from '../db/inbox.js'
 import { DeliveryRouter } from '../transport/delivery.js'
 import { LocalReplier } from '../transport/local.js'

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { defineCommand } from 'citty'
-import { localDate } from '../clock.js'
+import { localDate } from '../core/clock.js'
 import { insertLlmCall } from '../db/llm-calls.js'
 import { buildOpsReport, postOpsReport } from '../ops-report/build.js'
 import { OpsReportError } from '../ops-report/errors.js'

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { compareVersions, listPromptSteps, listReportPrompts, promptVersions, STEP_FIELDS } from '../db/prompts.js'
 import { templateVariables } from '../pipelines/template.js'
-import { exportPrompts, importPromptFile, PromptFileError, type PromptKind } from '../services/prompt-files.js'
+import { exportPrompts, importPromptFile, PromptFileError, type PromptKind } from '../pipelines/prompt-files.js'
 import { FileFormatError } from '../services/table-file.js'
 import { openRuntime } from './bootstrap.js'
 

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import type { Db } from '../db/client.js'
-import { TABLES } from '../search/tables.js'
+import { TABLES } from '../tables/index.js'
 import { demoFile, demoStatus } from '../services/demo-data.js'
 import { importCases } from '../services/importer.js'
-import { loadDefaultPrompts } from '../services/prompt-files.js'
+import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { openRuntime } from './bootstrap.js'
 
 export { DEMO_DIR } from '../services/demo-data.js'

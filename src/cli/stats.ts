@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
-import { localDate } from '../clock.js'
+import { localDate } from '../core/clock.js'
 import { topGroups, topUsers } from '../db/usage-stats.js'
 import { distinctUserLabels } from '../stats/people.js'
 import { fmtInt, fmtSeconds, perDayLines } from '../stats/format.js'
@@ -89,7 +89,7 @@ export default defineCommand({
       const filters = describeFilters(query)
       const out = [`使用统计 · ${query.period.label}${filters ? ` · ${filters}` : ''}`]
       out.push(`共 ${fmtInt(s.total)} 次，${fmtInt(s.topUsers[0]?.distinct ?? 0)} 人，${fmtInt(s.topGroups[0]?.distinct ?? 0)} 个群；失败 ${fmtInt(s.failed)}，被拒 ${fmtInt(s.rejected)}；无结果搜索 ${fmtInt(s.zeroResults)}`)
-      out.push(`回复耗时 中位数 ${fmtSeconds(s.latency.p50)}，p95 ${fmtSeconds(s.latency.p95)}；大模型 ${fmtInt(s.tokens)} tokens，${formatRmb(s.costRmb)}`)
+      out.push(`回复耗时 一半在 ${fmtSeconds(s.latency.p50)} 内，95% 在 ${fmtSeconds(s.latency.p95)} 内；大模型 ${fmtInt(s.tokens)} tokens，${formatRmb(s.costRmb)}`)
       out.push('', statsTable(rt.db, s, by, Number(args.top ?? 20) || 20))
       if (by !== 'day' && s.perDay.length) out.push('', '每日：', ...perDayLines(s).map((l) => `  ${l.replace(/^- /, '')}`))
       if (s.zeroQuestions.length) {

@@ -1,5 +1,5 @@
-import { naturalKeyColumns } from '../search/natural-keys.js'
-import { outputColumns, TABLES, type ColumnSpec, type TableSpec } from '../search/tables.js'
+import { naturalKeyColumns } from '../tables/natural-keys.js'
+import { outputColumns, TABLES, type ColumnSpec, type TableSpec } from '../tables/index.js'
 
 /**
  * The columns each case table accepts, as markdown, generated from the table specs (src/search/tables.ts):

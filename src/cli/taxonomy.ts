@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import type { Db } from '../db/client.js'
-import { TABLES } from '../search/tables.js'
+import { TABLES } from '../tables/index.js'
 import { GROUP_LABELS, groupOfDim, Taxonomy, TaxonomyError, type TaxGroup } from '../search/taxonomy.js'
 import { defaultTaxonomyPath } from '../search/taxonomy-file.js'
 import { Dictionary } from '../search/dictionary.js'

@@ -1,4 +1,3 @@
-import type { LlmTotals } from '../services/metrics.js'
 import type { Db } from './client.js'
 
 /**
@@ -99,6 +98,17 @@ export function listReportPromptRows(
 // ---- process data (ASaveAndyVardDtas, AGetAndyVarDatas) ---------------------------------------
 
 // ---- operations ---------------------------------------------------------------------------------
+
+/** LLM calls of one model and status, summed (for /metrics). */
+export interface LlmTotals {
+  model: string
+  status: string
+  calls: number
+  tokens_in: number
+  tokens_out: number
+  cost_rmb: number
+}
+
 
 /** LLM usage totals per model and status (for /metrics). */
 export function llmTotals(db: Db): LlmTotals[] {

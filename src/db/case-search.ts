@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3'
-import type { Condition } from '../search/conditions.js'
-import { dateKey, dateParts, dateTextColumn } from '../search/date-key.js'
-import { columnPhrase } from '../search/grams.js'
-import { ftsColumns, textColumns, type TableSpec } from '../search/tables.js'
+import type { Condition } from '../tables/conditions.js'
+import { dateKey, dateParts, dateTextColumn } from '../tables/date-key.js'
+import { columnPhrase } from './grams.js'
+import { ftsColumns, textColumns, type TableSpec } from '../tables/index.js'
 import type { Db } from './client.js'
 
 /**
@@ -122,7 +122,7 @@ function compileOne(spec: TableSpec, cond: Condition, allText: string[], params:
 
 /**
  * Ids of the rows whose `columns` contain `text`. Free-text columns go through the bigram FTS index as a
- * phrase of the word's consecutive bigrams (exact, see src/search/grams.ts); words the index cannot help
+ * phrase of the word's consecutive bigrams (exact, see src/db/grams.ts); words the index cannot help
  * with ("%", one character) and other columns are scanned with instr().
  */
 export function containsIds(db: Db, spec: TableSpec, columns: readonly string[], text: string): number[] {
@@ -135,6 +135,12 @@ export function containsIds(db: Db, spec: TableSpec, columns: readonly string[],
   const params: unknown[] = []
   const check = instrAny(columns.map((c) => assertColumn(spec, c)), text.toLowerCase(), params)
   return cache(db).get(`SELECT t.id FROM "${spec.table}" t WHERE ${check}`).pluck().all(...params) as number[]
+}
+
+/** Ids of the rows matching every condition (plain SQL scans: the rare condition the in-memory index cannot answer). */
+export function matchingIds(db: Db, spec: TableSpec, conditions: readonly Condition[]): number[] {
+  const { where, params } = compileConditions(spec, conditions)
+  return cache(db).get(`SELECT t.id FROM "${spec.table}" t ${where}`).pluck().all(...params) as number[]
 }
 
 /** Every row's id and the given columns, in rowid order, as raw arrays (for the in-memory CaseIndex). */

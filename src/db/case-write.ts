@@ -1,8 +1,7 @@
-import { indexGrams } from '../search/grams.js'
-import { ftsColumns, type TableSpec } from '../search/tables.js'
+import { indexGrams } from './grams.js'
+import { ftsColumns, type CaseRecord, type TableSpec } from '../tables/index.js'
 import type { Db } from './client.js'
 
-export type CaseRecord = Record<string, string | number | null>
 
 /**
  * Inserts prepared case rows and their bigram FTS entries. Call inside a transaction for bulk loads

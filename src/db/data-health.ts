@@ -1,4 +1,4 @@
-import type { TableSpec } from '../search/tables.js'
+import type { TableSpec } from '../tables/index.js'
 import type { Db } from './client.js'
 
 /** Reads for `andy data check` / 数据体检 (services/data-health.ts). Identifiers come from the table specs. */

@@ -1,4 +1,4 @@
-import type { TableSpec } from '../search/tables.js'
+import type { TableSpec } from '../tables/index.js'
 import type { Db } from './client.js'
 import { getMeta, setMeta } from './meta.js'
 import { stmt } from './stmt.js'

@@ -1,4 +1,4 @@
-import type { InboundEnvelope } from '../transport/types.js'
+import type { InboundEnvelope } from '../core/message.js'
 import type { Db } from './client.js'
 import { stmt } from './stmt.js'
 

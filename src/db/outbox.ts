@@ -1,4 +1,4 @@
-import type { OutboundPart } from '../transport/types.js'
+import type { OutboundPart } from '../core/delivery.js'
 import type { Db } from './client.js'
 import { stmt } from './stmt.js'
 

@@ -1,11 +1,12 @@
 import type { Db } from './client.js'
 import type { UsageInput } from './usage.js'
+import { addToRollup, BUCKET_COUNT, monthSplit, LATENCY_BUCKETS, rawBucketSums, ROLLUP_BUCKET_SUMS } from './usage-rollup.js'
 
 /**
- * Read side of usage_records for `统计`, `andy stats`, the digest and the export. Every query runs as an
- * SQL aggregate over the date range (index usage_records_use_date_idx, or (user_id, use_date) for a
- * rep's own view, or (intent, use_date) when filtered by assistant): rows are never loaded to count
- * them. Values are always bound parameters; only placeholders are assembled here.
+ * Read side of usage_records for `统计`, `andy stats`, the digest and the export. Every query is an SQL
+ * aggregate over the date range, read from the daily rollup (usage-rollup.ts) where the filters allow,
+ * else from the raw records (index usage_records_use_date_idx, (user_id, use_date) for a rep's own
+ * view, (intent, use_date) by assistant). Values are always bound; only placeholders are assembled here.
  */
 
 export interface UsageStatsFilter {
@@ -23,6 +24,8 @@ export interface UsageStatsFilter {
   conversationType?: string
   /** Exact group name. */
   groupName?: string
+  /** Read the raw records even where the rollup could answer (tests compare both). */
+  raw?: boolean
 }
 
 /** The intents whose usage record carries a search total in `hits` (0 = a content gap). */
@@ -73,12 +76,37 @@ function where(f: UsageStatsFilter): Where {
 
 const GAP_IN = GAP_INTENTS.map((i) => `'${i}'`).join(',')
 
-/** Messages per day and intent (the chart and the per-day list); a covering scan of (intent, use_date). */
+/**
+ * The rollup (usage-rollup.ts) answers every filter but a person, a group or a text: those read the raw
+ * records (a rep's own view uses the (user_id, use_date) index). `raw` forces the raw records (the
+ * equality test). Both paths give the same numbers: same grain, same aggregates, same bucket percentiles.
+ */
+function fromRollup(f: UsageStatsFilter): boolean {
+  return !f.raw && f.userId === undefined && f.userNick === undefined && f.consultContent === undefined && f.groupName === undefined
+}
+
+/** WHERE of a rollup table: the period, and intents / 会话类型 where the table has them. */
+function rollupWhere(f: UsageStatsFilter, dims: boolean): Where {
+  const clauses = ['use_date BETWEEN ? AND ?']
+  const params: unknown[] = [f.from, f.to]
+  if (dims && f.intents?.length) {
+    clauses.push(`intent IN (${f.intents.map(() => '?').join(',')})`)
+    params.push(...f.intents)
+  }
+  if (dims && f.conversationType !== undefined) {
+    clauses.push('conversation_type = ?')
+    params.push(f.conversationType)
+  }
+  return { sql: `WHERE ${clauses.join(' AND ')}`, params }
+}
+
+/** Messages per day and intent (the chart and the per-day list), ordered by intent and day. */
 export function countsByDayIntent(db: Db, f: UsageStatsFilter): Array<{ use_date: string; intent: string; n: number }> {
-  const w = where(f)
-  return db.sqlite
-    .prepare(`SELECT use_date, intent, count(*) AS n FROM usage_records ${w.sql} GROUP BY intent, use_date`)
-    .all(...w.params) as Array<{ use_date: string; intent: string; n: number }>
+  const w = fromRollup(f) ? rollupWhere(f, true) : where(f)
+  const sql = fromRollup(f)
+    ? `SELECT use_date, intent, sum(n) AS n FROM usage_daily ${w.sql} GROUP BY intent, use_date ORDER BY intent, use_date`
+    : `SELECT use_date, intent, count(*) AS n FROM usage_records ${w.sql} GROUP BY intent, use_date ORDER BY intent, use_date`
+  return db.sqlite.prepare(sql).all(...w.params) as Array<{ use_date: string; intent: string; n: number }>
 }
 
 export interface IntentTotals {
@@ -89,37 +117,50 @@ export interface IntentTotals {
   /** 内容缺口: searches that found nothing and unanswerable questions. */
   zero: number
   tokens: number
+  /** Yuan, summed in micro-yuan (each record rounded to 0.000001) so every path adds up the same. */
   cost: number
 }
 
+const RAW_TOTALS = `count(*) AS n, coalesce(sum(status = 'failed'), 0) AS failed, coalesce(sum(status = 'rejected'), 0) AS rejected,
+  coalesce(sum(hits = 0 AND intent IN (${GAP_IN})), 0) AS zero, sum(tokens) AS tokens, sum(CAST(round(cost_rmb * 1000000) AS INTEGER)) AS cost`
+const ROLLUP_TOTALS = `sum(n) AS n, sum(failed) AS failed, sum(rejected) AS rejected,
+  sum(zero) AS zero, sum(tokens) AS tokens, sum(cost_micro) AS cost`
+
+const yuan = <T extends { cost: number }>(r: T): T => ({ ...r, cost: r.cost / 1_000_000 })
+
 /**
- * Per-intent totals. `intents` (those present, from countsByDayIntent) lets SQLite walk the
- * (intent, use_date) index intent by intent, so the rows arrive grouped and no sorter is needed
- * (measured faster than one intent × group pass that feeds both this and the group ranking).
+ * Per-intent totals, most used first. On the raw path `intents` (those present, from countsByDayIntent)
+ * lets SQLite walk the (intent, use_date) index intent by intent, so no sorter is needed.
  */
 export function totalsByIntent(db: Db, f: UsageStatsFilter, intents: readonly string[]): IntentTotals[] {
   if (intents.length === 0) return []
-  const w = where({ ...f, intents: f.intents?.length ? f.intents.filter((i) => intents.includes(i)) : intents })
-  return db.sqlite
-    .prepare(
-      `SELECT intent, count(*) AS n, sum(status = 'failed') AS failed, sum(status = 'rejected') AS rejected,
-              coalesce(sum(hits = 0 AND intent IN (${GAP_IN})), 0) AS zero, sum(tokens) AS tokens, sum(cost_rmb) AS cost
-       FROM usage_records ${w.sql} GROUP BY intent ORDER BY n DESC`,
-    )
-    .all(...w.params) as IntentTotals[]
+  const rollup = fromRollup(f)
+  const narrowed = { ...f, intents: f.intents?.length ? f.intents.filter((i) => intents.includes(i)) : intents }
+  const w = rollup ? rollupWhere(narrowed, true) : where(narrowed)
+  return (
+    db.sqlite
+      .prepare(`SELECT intent, ${rollup ? ROLLUP_TOTALS : RAW_TOTALS} FROM ${rollup ? 'usage_daily' : 'usage_records'} ${w.sql} GROUP BY intent ORDER BY n DESC, intent`)
+      .all(...w.params) as IntentTotals[]
+  ).map(yuan)
 }
 
-/** Everything of the day × intent cube (the export's 按日 sheet; slower than the two queries above). */
-export function totalsByDay(db: Db, f: UsageStatsFilter): Array<IntentTotals & { use_date: string }> {
-  const w = where(f)
-  return db.sqlite
-    .prepare(
-      `SELECT use_date, '' AS intent, count(*) AS n, sum(status = 'failed') AS failed, sum(status = 'rejected') AS rejected,
-              coalesce(sum(hits = 0 AND intent IN (${GAP_IN})), 0) AS zero, sum(tokens) AS tokens, sum(cost_rmb) AS cost,
-              count(DISTINCT user_id) AS users
-       FROM usage_records ${w.sql} GROUP BY use_date ORDER BY use_date`,
+/** Everything per day (the export's 按日 sheet), with the number of distinct users. */
+export function totalsByDay(db: Db, f: UsageStatsFilter): Array<IntentTotals & { use_date: string; users: number }> {
+  if (fromRollup(f) && !f.intents?.length && f.conversationType === undefined) {
+    const w = rollupWhere(f, false)
+    const users = new Map(
+      (db.sqlite.prepare(`SELECT use_date, count(*) AS users FROM usage_daily_users ${w.sql} GROUP BY use_date`).all(...w.params) as Array<{ use_date: string; users: number }>).map((r) => [r.use_date, r.users]),
     )
-    .all(...w.params) as Array<IntentTotals & { use_date: string; users: number }>
+    return (db.sqlite.prepare(`SELECT use_date, '' AS intent, ${ROLLUP_TOTALS} FROM usage_daily ${w.sql} GROUP BY use_date ORDER BY use_date`).all(...w.params) as Array<IntentTotals & { use_date: string }>).map(
+      (r) => ({ ...yuan(r), users: users.get(r.use_date) ?? 0 }),
+    )
+  }
+  const w = where({ ...f, raw: true })
+  return (
+    db.sqlite
+      .prepare(`SELECT use_date, '' AS intent, ${RAW_TOTALS}, count(DISTINCT coalesce(user_id, '')) AS users FROM usage_records ${w.sql} GROUP BY use_date ORDER BY use_date`)
+      .all(...w.params) as Array<IntentTotals & { use_date: string; users: number }>
+  ).map(yuan)
 }
 
 export interface TopEntry {
@@ -135,83 +176,84 @@ function periodOnly(f: UsageStatsFilter): boolean {
   return f.userId === undefined && !f.intents?.length && f.userNick === undefined && f.consultContent === undefined && f.conversationType === undefined && f.groupName === undefined
 }
 
-/** Rows in range above which a whole-index walk in user order beats sorting the range's rows. */
-export const WIDE_RANGE_ROWS = 50_000
+/** Top keys of a period: from the per-day rollup tables (period only) or the raw records. */
+function topKeys(db: Db, f: UsageStatsFilter, limit: number, kind: 'users' | 'groups'): Array<{ key: string; n: number; distinct_n: number }> {
+  let sql: string
+  let params: unknown[]
+  if (fromRollup(f) && periodOnly(f) && kind === 'users') {
+    // Whole calendar months from usage_monthly_users, the days at either end from usage_daily_users.
+    const { months, head, tail } = monthSplit(f.from, f.to)
+    sql = `SELECT user_id, sum(n) FROM (SELECT user_id, n FROM usage_monthly_users WHERE month BETWEEN ? AND ?
+        UNION ALL SELECT user_id, n FROM usage_daily_users WHERE use_date BETWEEN ? AND ?
+        UNION ALL SELECT user_id, n FROM usage_daily_users WHERE use_date BETWEEN ? AND ?) GROUP BY user_id`
+    params = [...months, ...head, ...tail]
+  } else if (fromRollup(f) && periodOnly(f)) {
+    sql = 'SELECT dd_group_name, sum(n) FROM usage_daily_groups WHERE use_date BETWEEN ? AND ? GROUP BY dd_group_name'
+    params = [f.from, f.to]
+  } else {
+    const w = where(f)
+    sql = kind === 'users'
+      ? `SELECT coalesce(user_id, ''), count(*) FROM usage_records ${w.sql} GROUP BY 1`
+      : `SELECT dd_group_name, count(*) FROM usage_records ${w.sql} AND dd_group_name IS NOT NULL AND dd_group_name <> '' GROUP BY 1`
+    params = w.params
+  }
+  // Ranked here, by the same code for both paths (count desc, then key).
+  const sums = db.sqlite.prepare(sql).raw().all(...params) as Array<[string, number]>
+  const ranked = sums.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+  return ranked.slice(0, limit).map(([key, n]) => ({ key, n, distinct_n: sums.length }))
+}
 
-/**
- * Most active users by user id; the latest nickname shown. For a wide period-only range (`rowsInRange`
- * above WIDE_RANGE_ROWS) the (user_id, use_date) index is walked in user order, so no row is read from
- * the table and no sorter is needed; otherwise the date range is grouped.
- */
-export function topUsers(db: Db, f: UsageStatsFilter, limit: number, rowsInRange = 0): TopEntry[] {
-  const w = where(f)
-  const hint = periodOnly(f) && rowsInRange > WIDE_RANGE_ROWS ? 'INDEXED BY usage_records_user_date_idx' : ''
-  const rows = db.sqlite
-    .prepare(
-      `SELECT key, n, count(*) OVER () AS distinct_n FROM (
-         SELECT user_id AS key, count(*) AS n FROM usage_records ${hint} ${w.sql} GROUP BY user_id)
-       ORDER BY n DESC, key LIMIT ?`,
-    )
-    .all(...w.params, limit) as Array<{ key: string | null; n: number; distinct_n: number }>
+/** Most active users by user id; the latest nickname in the period shown ('' = records without a user). */
+export function topUsers(db: Db, f: UsageStatsFilter, limit: number): TopEntry[] {
+  const rows = topKeys(db, f, limit, 'users')
   const nick = db.sqlite.prepare(
     `SELECT user_dd_nick AS v FROM usage_records WHERE user_id = ? AND use_date BETWEEN ? AND ? ORDER BY use_date DESC, id DESC LIMIT 1`,
   )
   return rows.map((r) => {
-    const label = r.key === null ? undefined : (nick.get(r.key, f.from, f.to) as { v: string | null } | undefined)?.v
-    return { key: r.key ?? '', label: label ?? r.key ?? '（未知）', n: r.n, distinct: r.distinct_n }
+    const label = r.key === '' ? undefined : (nick.get(r.key, f.from, f.to) as { v: string | null } | undefined)?.v
+    return { key: r.key, label: label ?? (r.key || '（未知）'), n: r.n, distinct: r.distinct_n }
   })
 }
 
 /** Most active group chats (by group name; 单聊 records have none). */
 export function topGroups(db: Db, f: UsageStatsFilter, limit: number): TopEntry[] {
-  const w = where(f)
-  return db.sqlite
-    .prepare(
-      `SELECT key, n, count(*) OVER () AS distinct_n FROM (
-         SELECT dd_group_name AS key, count(*) AS n
-         FROM usage_records ${w.sql} AND dd_group_name IS NOT NULL AND dd_group_name <> '' GROUP BY 1)
-       ORDER BY n DESC, key LIMIT ?`,
-    )
-    .all(...w.params, limit)
-    .map((r) => {
-      const o = r as { key: string; n: number; distinct_n: number }
-      return { key: o.key, label: o.key, n: o.n, distinct: o.distinct_n }
-    })
+  return topKeys(db, f, limit, 'groups').map((o) => ({
+    key: o.key, label: o.key, n: o.n, distinct: o.distinct_n,
+  }))
 }
-
-/** Latencies above this many rows are percentiled from a systematic sample (every k-th id). */
-export const LATENCY_SAMPLE_ABOVE = 50_000
 
 /**
- * Median and 95th percentile (nearest rank) of the reply latency from one scan: a histogram of the
- * distinct millisecond values (a few thousand), walked cumulatively — no sort of the rows themselves.
- * Exact up to LATENCY_SAMPLE_ABOVE rows in range; beyond, rows whose id is a multiple of
- * k = ceil(rows / LATENCY_SAMPLE_ABOVE) are used (≥ 25,000 samples: the standard error of the p95's
- * rank is about 0.15%), so the sorter takes 1/k of the rows. `approximate` says which.
+ * Median and 95th percentile of the reply latency, read from the fixed buckets of LATENCY_BUCKETS
+ * (usage-rollup.ts) in both paths: the upper bound of the bucket holding the nearest rank, never above
+ * the slowest reply. `approximate`: the figures are bucket bounds (always true when there is data).
  */
-export function latencyPercentiles(db: Db, f: UsageStatsFilter, rowsInRange = 0): { n: number; p50?: number; p95?: number; approximate: boolean } {
-  const w = where(f)
-  const step = rowsInRange > LATENCY_SAMPLE_ABOVE ? Math.ceil(rowsInRange / LATENCY_SAMPLE_ABOVE) : 1
-  const hist = db.sqlite
-    .prepare(`SELECT latency_ms AS v, count(*) AS n FROM usage_records ${w.sql} AND latency_ms IS NOT NULL ${step > 1 ? 'AND id % ? = 0' : ''} GROUP BY latency_ms ORDER BY latency_ms`)
-    .all(...w.params, ...(step > 1 ? [step] : [])) as Array<{ v: number; n: number }>
-  const [p50, p95] = percentilesOf(hist, [0.5, 0.95])
-  return { n: hist.reduce((s, h) => s + h.n, 0), p50, p95, approximate: step > 1 }
+export function latencyPercentiles(db: Db, f: UsageStatsFilter): { n: number; p50?: number; p95?: number; approximate: boolean } {
+  const rollup = fromRollup(f)
+  const w = rollup ? rollupWhere(f, true) : where(f)
+  const row = db.sqlite
+    .prepare(
+      rollup
+        ? `SELECT coalesce(sum(lat_n), 0) AS n, max(lat_max) AS max, ${ROLLUP_BUCKET_SUMS} FROM usage_daily ${w.sql}`
+        : `SELECT count(latency_ms) AS n, max(latency_ms) AS max, ${rawBucketSums()} FROM usage_records ${w.sql}`,
+    )
+    .get(...w.params) as Record<string, number | null>
+  const counts = Array.from({ length: BUCKET_COUNT }, (_, i) => Number(row[`h${i}`] ?? 0))
+  const max = row.max ?? undefined
+  const [p50, p95] = [0.5, 0.95].map((p) => bucketPercentile(counts, p, max))
+  return { n: Number(row.n ?? 0), p50, p95, approximate: Number(row.n ?? 0) > 0 }
 }
 
-/** Nearest-rank percentiles of a sorted histogram. */
-export function percentilesOf(hist: ReadonlyArray<{ v: number; n: number }>, ps: readonly number[]): Array<number | undefined> {
-  const total = hist.reduce((s, h) => s + h.n, 0)
-  return ps.map((p) => {
-    if (total === 0) return undefined
-    const rank = Math.max(1, Math.ceil(p * total))
-    let seen = 0
-    for (const h of hist) {
-      seen += h.n
-      if (seen >= rank) return h.v
-    }
-    return hist[hist.length - 1]?.v
-  })
+/** Nearest-rank percentile of a bucket histogram: the bucket's upper bound, capped at the maximum. */
+export function bucketPercentile(counts: readonly number[], p: number, max: number | undefined): number | undefined {
+  const total = counts.reduce((s, n) => s + n, 0)
+  if (total === 0 || max === undefined) return undefined
+  const rank = Math.max(1, Math.ceil(p * total))
+  let seen = 0
+  for (let i = 0; i < counts.length; i++) {
+    seen += counts[i]!
+    if (seen >= rank) return i < LATENCY_BUCKETS.length ? Math.min(LATENCY_BUCKETS[i]!, max) : max
+  }
+  return max
 }
 
 export interface ZeroResultQuestion {
@@ -223,20 +265,29 @@ export interface ZeroResultQuestion {
   distinct: number
 }
 
-/** 内容缺口: searches that found nothing and questions Andy could not answer, grouped by their text, most frequent first (intent: of the latest, SQLite's bare column next to max()). */
+/**
+ * 内容缺口: searches that found nothing and questions Andy could not answer, grouped by their text, most
+ * frequent first; `intent` is that of the latest (ties: the first intent by name), `last` its time.
+ */
 export function zeroResultQuestions(db: Db, f: UsageStatsFilter, limit: number): ZeroResultQuestion[] {
-  const w = where(f)
+  const rollup = fromRollup(f)
+  const w = rollup ? rollupWhere(f, true) : where(f)
+  const grain = rollup
+    ? `SELECT question, intent, sum(n) AS n, max(last) AS last FROM usage_daily_gaps ${w.sql} GROUP BY question, intent`
+    : `SELECT coalesce(consult_content, '') AS question, intent, count(*) AS n, max(use_time) AS last
+       FROM usage_records ${w.sql} AND hits = 0 AND intent IN (${GAP_IN}) GROUP BY 1, 2`
   return db.sqlite
     .prepare(
-      `SELECT question, n, intent, last, count(*) OVER () AS distinct_n FROM (
-         SELECT consult_content AS question, count(*) AS n, intent, max(use_time) AS last
-         FROM usage_records ${w.sql} AND hits = 0 AND intent IN (${GAP_IN}) GROUP BY consult_content)
-       ORDER BY n DESC, last DESC LIMIT ?`,
+      `SELECT question, total AS n, intent, latest AS last, count(*) OVER () AS distinct_n FROM (
+         SELECT question, intent, sum(n) OVER (PARTITION BY question) AS total, max(last) OVER (PARTITION BY question) AS latest,
+                row_number() OVER (PARTITION BY question ORDER BY last DESC, intent) AS rk
+         FROM (${grain}))
+       WHERE rk = 1 ORDER BY n DESC, last DESC, question LIMIT ?`,
     )
     .all(...w.params, limit)
     .map((r) => {
-      const o = r as { question: string | null; n: number; intent: string; last: string; distinct_n: number }
-      return { question: o.question ?? '', n: o.n, intent: o.intent, last: o.last, distinct: o.distinct_n }
+      const o = r as { question: string; n: number; intent: string; last: string; distinct_n: number }
+      return { question: o.question, n: o.n, intent: o.intent, last: o.last, distinct: o.distinct_n }
     })
 }
 
@@ -306,13 +357,14 @@ const INSERT_COLUMNS = [
   'error', 'tokens', 'cost_rmb',
 ] as const
 
-/** Bulk insert in one transaction with one prepared statement (bench, tests, demo data). */
+/** Bulk insert (rollup included) in one transaction with one prepared statement (bench, tests, demo data). */
 export function insertUsageMany(db: Db, rows: Iterable<UsageInput>): number {
   const stmt = db.sqlite.prepare(`INSERT INTO usage_records (${INSERT_COLUMNS.join(',')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(',')})`)
   let n = 0
   db.sqlite.transaction(() => {
     for (const u of rows) {
       stmt.run(...INSERT_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null))))
+      addToRollup(db, u)
       n++
     }
   })()

@@ -1,5 +1,6 @@
 import type { Db } from './client.js'
 import { stmt } from './stmt.js'
+import { addToRollup } from './usage-rollup.js'
 
 export interface UsageInput {
   assistant_type: string
@@ -33,11 +34,17 @@ export const USAGE_COLUMNS = [
   'error', 'tokens', 'cost_rmb', 'channel',
 ] as const
 
+const INSERT_SQL = `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(',')})`
+
+/** Inserts one usage record and adds it to the daily rollup, in one transaction. */
 export function insertUsage(db: Db, u: UsageInput): number {
   const values = USAGE_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
-  return Number(
-    stmt(db, `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(',')})`).run(...values).lastInsertRowid,
-  )
+  const write = () => {
+    const id = Number(stmt(db, INSERT_SQL).run(...values).lastInsertRowid)
+    addToRollup(db, u)
+    return id
+  }
+  return db.sqlite.inTransaction ? write() : db.sqlite.transaction(write)()
 }
 
 export function usageCount(db: Db): number {

@@ -3,7 +3,7 @@
  * header row = the Chinese labels of the table's non-internal columns, RFC 4180 quoting.
  */
 
-import { outputColumns, tableByKey, type TableKey } from '../search/tables.js'
+import { outputColumns, tableByKey, type TableKey } from '../tables/index.js'
 import { iterateRecords, type DemoValue } from './generate.js'
 
 /** One CSV field: quoted when it holds a comma, quote, CR or LF (quotes doubled). */

@@ -5,7 +5,7 @@
  * (case_year) are left to import. Pure: no I/O; the same key, count and seed give the same rows.
  */
 
-import type { TableKey } from '../search/tables.js'
+import type { TableKey } from '../tables/index.js'
 import {
   BRANDS, BRANDS_ASCII, BRANDS_DE, CLASS_TYPES, COMPETITORS, DEFAULT_SUFFIXES, ENTERPRISE_TYPES, FEEDBACK, INDUSTRIES,
   KEYWORDS, KEYWORDS_CHANNEL, KEYWORDS_LARGE, PLAN_NAMES, PROVINCES, REASONS, SALES, SERIES, SIZE_WEIGHTS, SIZES,

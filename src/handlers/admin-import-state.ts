@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { BotContext } from '../bot/context.js'
 import type { AppConfig } from '../config.js'
-import { TABLES, type TableKey, type TableSpec } from '../search/tables.js'
+import { TABLES, type TableKey, type TableSpec } from '../tables/index.js'
 
 /**
  * The chat import's pending file: after the dry run, the spreadsheet waits on disk

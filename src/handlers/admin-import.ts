@@ -1,11 +1,11 @@
 import { extname, join } from 'node:path'
 import { writeFileSync } from 'node:fs'
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
-import { escapeMd } from '../bot/markdown.js'
+import { UserError } from '../core/errors.js'
+import { escapeMd } from '../core/markdown.js'
 import type { Decision, Router } from '../bot/router.js'
 import { recentImportRequest } from '../db/import-requests.js'
-import { tableByKey, type TableSpec } from '../search/tables.js'
+import { tableByKey, type TableSpec } from '../tables/index.js'
 import { describeFileError } from '../services/file-messages.js'
 import { reportLines, writeProblemsWorkbook } from '../services/import-report.js'
 import { ImportError, importCases, type ImportReport } from '../services/importer.js'
@@ -140,7 +140,7 @@ async function onConfirm(ctx: BotContext): Promise<void> {
   // The next search rebuilds the index from the new data (not in the background): the rows are found at once.
   ctx.deps.dictionary.invalidate()
   ctx.result.filters = { file: p.fileName, table: spec.key, inserted: report.inserted, updated: report.updated }
-  ctx.logger.info({ msgId: ctx.msg.msgId, table: spec.key, file: p.fileName, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, merged: report.merged, skipped: report.badRows.length }, 'chat import committed')
+  ctx.logger.info({ table: spec.key, file: p.fileName, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, merged: report.merged, skipped: report.badRows.length }, 'chat import committed')
   await ctx.reply(reportLines(report, { markdown: true, maxRows: 10 }).join('  \n'), { title: '导入完成' })
   if (report.problems.length) {
     const name = `${p.fileName.replace(/\.[^.]+$/, '')}-导入问题.xlsx`

@@ -1,9 +1,9 @@
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
-import { localDate } from '../clock.js'
+import { UserError } from '../core/errors.js'
+import { localDate } from '../core/clock.js'
 import { Taxonomy } from '../search/taxonomy.js'
 import { defaultTaxonomyPath } from '../search/taxonomy-file.js'
-import { checkData, healthLines, writeHealthWorkbook } from '../services/data-health.js'
+import { checkData, healthLines, writeHealthWorkbook } from '../search/data-health.js'
 import { messageFilePath } from '../stats/files.js'
 
 /** 「数据体检」 in chat (admins): the short health report (services/data-health.ts) and its workbook. */
@@ -16,7 +16,7 @@ export async function dataCheckHandler(ctx: BotContext): Promise<void> {
   try {
     taxonomy = Taxonomy.load(ctx.deps.config.taxonomyFile ?? defaultTaxonomyPath())
   } catch (err) {
-    ctx.logger.warn({ msgId: ctx.msg.msgId, err: (err as Error).message }, 'taxonomy not loaded for the data check')
+    ctx.logger.warn({ err: (err as Error).message }, 'taxonomy not loaded for the data check')
   }
   const report = checkData(ctx.deps.db, taxonomy)
   await ctx.reply(`${healthLines(report, { markdown: true }).join('  \n')}\n\n明细见附件。`, { title: '数据体检' })

@@ -1,9 +1,9 @@
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
-import { escapeMd } from '../bot/markdown.js'
-import { localDateTime } from '../clock.js'
+import { UserError } from '../core/errors.js'
+import { escapeMd } from '../core/markdown.js'
+import { localDateTime } from '../core/clock.js'
 import { countMatches, iterateMatches } from '../search/service.js'
-import { cleanOldExports, exportSearch, searchExportDir, MAX_EXPORT_ROWS, MB } from '../services/search-export.js'
+import { cleanOldExports, exportSearch, searchExportDir, MAX_EXPORT_ROWS, MB } from './search-export.js'
 import { loadLastSearch } from './search.js'
 
 /**

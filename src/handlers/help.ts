@@ -1,24 +1,23 @@
 import type { BotContext } from '../bot/context.js'
-import { escapeMd } from '../bot/markdown.js'
-import { TABLES } from '../search/tables.js'
-import { EXAMPLES } from './search.js'
+import { escapeMd } from '../core/markdown.js'
+import { controlIntent, features } from '../core/features.js'
 
-export const MENU = [
-  '**我是 Andy，销售助手。直接用一句话问我：**',
-  ...TABLES.map((t) => `- ${t.title}：${EXAMPLES[t.intent]}`),
-  '- 运营活动设计：帮我设计一个运营活动',
-  '- 报告/图片解读：单聊发给我文件或图片',
-  '- 使用统计：统计 本周',
-  '',
-  '搜索之后回复 **更多** 翻页、**导出** 下载 Excel；也可以用前缀指定类别，例如 `/案例 银行`、`打单：医药`。',
-].join('\n')
+/** The help menu: one line per feature that has one (core/features.ts), case tables first. */
+export function menu(): string {
+  return [
+    '**我是 Andy，销售助手。直接用一句话问我：**',
+    ...features().flatMap((f) => (f.menu ? [`- ${f.menu}`] : [])),
+    '',
+    '搜索之后回复 **更多** 翻页、**导出** 下载 Excel；也可以用前缀指定类别，例如 `/案例 银行`、`打单：医药`。',
+  ].join('\n')
+}
 
 /** 帮助, an empty message, or anything Andy could not place: the menu with examples. */
 export async function helpHandler(ctx: BotContext): Promise<void> {
   const asked = ctx.text.trim()
-  const explicit = !asked || /^(帮助|help|\?|？|菜单|你好|hi|hello|在吗|使用说明)$/i.test(asked.replace(/[\s。.!！]/g, ''))
+  const explicit = !asked || controlIntent(asked) === 'help'
   const head = explicit ? '' : `没太明白「${escapeMd(asked.slice(0, 40))}」想查什么，可以参考下面的说法：\n\n`
-  await ctx.reply(`${head}${MENU}`, { title: 'Andy 使用说明' })
+  await ctx.reply(`${head}${menu()}`, { title: 'Andy 使用说明' })
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { BotContext } from '../bot/context.js'
-import { isUserError, UserError } from '../bot/errors.js'
-import { localDate } from '../clock.js'
+import { isUserError, UserError } from '../core/errors.js'
+import { localDate } from '../core/clock.js'
 import { insertLlmCall } from '../db/llm-calls.js'
-import { assertBudget } from '../pipelines/cost.js'
+import { assertBudget } from '../bot/model-call.js'
 import { progressFor } from '../pipelines/progress.js'
 import { usageLine } from '../pipelines/runner.js'
 import { checkImage } from '../services/file-image.js'
@@ -47,7 +47,7 @@ async function visionCall(ctx: BotContext, client: VisionClient, req: VisionRequ
     try {
       insertLlmCall(ctx.deps.db, row)
     } catch (err) {
-      ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'llm call not recorded')
+      ctx.logger.error({ err }, 'llm call not recorded')
     }
   }
   const started = Date.now()
@@ -57,7 +57,7 @@ async function visionCall(ctx: BotContext, client: VisionClient, req: VisionRequ
   } catch (err) {
     const e = err instanceof LlmError ? err : new LlmError('network', String(err))
     record({ ...base, model: client.model, tokens_in: 0, tokens_out: 0, estimated: false, cost_rmb: 0, latency_ms: Date.now() - started, status: e.kind === 'timeout' ? 'timeout' : 'error', error: `${e.kind}: ${e.message}`.slice(0, 500) })
-    ctx.logger.warn({ msgId: ctx.msg.msgId, kind: e.kind, status: e.status, latencyMs: Date.now() - started }, 'vision call failed')
+    ctx.logger.warn({ kind: e.kind, status: e.status, latencyMs: Date.now() - started }, 'vision call failed')
     throw e
   }
   record({ ...base, model: res.model, tokens_in: res.usage.tokensIn, tokens_out: res.usage.tokensOut, estimated: res.usage.estimated, cost_rmb: res.costRmb, latency_ms: res.latencyMs, status: 'ok' })

@@ -1,7 +1,7 @@
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
+import { UserError } from '../core/errors.js'
 import { DingtalkApiError, DOWNLOAD_CODE_EXPIRED, FILE_TOO_LARGE } from '../transport/dingtalk-api.js'
-import type { RobotMessage } from '../transport/types.js'
+import type { RobotMessage } from '../core/message.js'
 import { FileError, MAX_FILE_BYTES, MB } from '../services/files.js'
 import { describeFileError } from '../services/file-messages.js'
 import { LlmError } from '../services/llm.js'
@@ -62,11 +62,11 @@ export async function downloadAttachment(ctx: BotContext, a: InboundAttachment, 
   const started = Date.now()
   try {
     const res = await api.downloadFile(a.downloadCode, { maxBytes, timeoutMs: DOWNLOAD_TIMEOUT_MS, robotCode: ctx.robotCode || undefined })
-    ctx.logger.info({ msgId: ctx.msg.msgId, kind: a.kind, bytes: res.buffer.length, ms: Date.now() - started }, 'attachment downloaded')
+    ctx.logger.info({ kind: a.kind, bytes: res.buffer.length, ms: Date.now() - started }, 'attachment downloaded')
     return { buffer: res.buffer, fileName: a.fileName ?? res.fileName }
   } catch (err) {
     const code = err instanceof DingtalkApiError ? err.code : 'internal'
-    ctx.logger.warn({ msgId: ctx.msg.msgId, kind: a.kind, code, err }, 'attachment download failed')
+    ctx.logger.warn({ kind: a.kind, code, err }, 'attachment download failed')
     if (code === DOWNLOAD_CODE_EXPIRED) throw new UserError('download_expired', `这个${what}的下载链接已经过期（或无效），请重新发送一次${what}。`)
     if (code === FILE_TOO_LARGE) throw new UserError('file_too_large', `${what}超过 ${Math.round(maxBytes / MB)} MB，Andy 处理不了这么大的${what}。请压缩或拆分后再发。`)
     if (code === 'timeout' || code === 'network') throw new UserError('download_failed', `${what}下载失败（网络超时），请稍后重新发送。`)

@@ -1,5 +1,7 @@
-import type { AppDeps } from '../bot/context.js'
+import type { AppDeps, HandlerFn } from '../bot/context.js'
 import type { Router } from '../bot/router.js'
+import { features } from '../core/features.js'
+import { TABLES } from '../tables/index.js'
 import { activityHandler } from '../pipelines/activity.js'
 import { cancelHandler, progressHandler, progressResolver } from '../pipelines/control.js'
 import { meetingHandler, pipelineContinueResolver, talentHandler } from '../pipelines/prompt-pipeline.js'
@@ -27,7 +29,7 @@ export function registerHandlers(router: Router, _deps: AppDeps): void {
   // Admins' 导入 (spreadsheets from DingTalk) and 数据体检: ahead of 取消/报告解读 routing.
   registerAdminData(router)
   registerResolvers(router)
-  for (const intent of ['case', 'pitch', 'switch', 'procurement', 'software']) router.handle(intent, searchHandler)
+  for (const t of TABLES) router.handle(t.intent, searchHandler)
   router.handle('more', moreHandler)
   // Files in, Excel out: 导出 (all rows of the last search), 报告解读 (documents; a pending "reply a number" pick), 图片.
   router.handle('export', exportHandler)
@@ -52,4 +54,6 @@ export function registerHandlers(router: Router, _deps: AppDeps): void {
   router.handle('unsupported', unsupportedHandler)
   router.handle('quota', quotaHandler)
   router.handle('unavailable', unavailableHandler)
+  // Features registered at run time (core/features.ts registerFeature) bring their own handler.
+  for (const f of features()) if (f.handler) router.handle(f.intent, f.handler as HandlerFn)
 }

@@ -1,13 +1,13 @@
 import { extname } from 'node:path'
 import { writeFileSync } from 'node:fs'
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
+import { UserError } from '../core/errors.js'
 import type { Decision } from '../bot/router.js'
 import { pendingOpsReportRequest } from '../db/ops-requests.js'
 import { buildOpsReport } from '../ops-report/build.js'
 import { OpsReportError } from '../ops-report/errors.js'
 import type { NarrativeLlm } from '../ops-report/narrative.js'
-import { chatFor } from '../pipelines/cost.js'
+import { chatFor } from '../bot/model-call.js'
 import { messageFilePath } from '../stats/files.js'
 import { downloadAttachment, fileOf } from './inbound-file.js'
 
@@ -60,13 +60,13 @@ export async function opsReportHandler(ctx: BotContext): Promise<void> {
       // A file over a resource cap (or one that timed out or crashed its parser) marks the message failed.
       if (err.code === 'too_large' || err.code === 'file_failed') {
         ctx.result.status = 'failed'
-        ctx.logger.warn({ msgId: ctx.msg.msgId, code: err.code, reason: err.message, fileName: name }, 'ops report file refused')
+        ctx.logger.warn({ code: err.code, reason: err.message, fileName: name }, 'ops report file refused')
       }
       throw new UserError(`ops_report_${err.code}`, err.message)
     }
     throw err
   }
-  if (report.narrative.error) ctx.logger.warn({ msgId: ctx.msg.msgId, error: report.narrative.error }, 'ops report narrative fell back to plain text')
+  if (report.narrative.error) ctx.logger.warn({ error: report.narrative.error }, 'ops report narrative fell back to plain text')
   ctx.result.filters = { input_type: '1', file: name, learners: report.metrics.learners }
   await ctx.reply(report.markdown, { title: report.title })
   const base = name.replace(/\.[^.]+$/, '')
@@ -76,7 +76,7 @@ export async function opsReportHandler(ctx: BotContext): Promise<void> {
     writeFileSync(png, report.chartPng())
     rendered = true
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'ops report chart not rendered')
+    ctx.logger.error({ err }, 'ops report chart not rendered')
     await ctx.reply('图表暂时无法生成，文字报告和 Excel 不受影响。')
   }
   if (rendered) await ctx.replyFile({ kind: 'image', path: png, fileName: `${base}-运营报告.png` })

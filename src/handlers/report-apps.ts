@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
 import { countReportPrompts, listReportPrompts, type PromptStepRow, type ReportPromptRow } from '../db/prompts.js'
-import { loadDefaultPrompts } from '../services/prompt-files.js'
+import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 
 /**
  * Which report prompt app (report_prompts: 学习数据分析报告, 培训满意度调研报告 …) interprets a document:

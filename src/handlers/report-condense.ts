@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
-import { splitMarkdown } from '../bot/markdown.js'
-import { chatFor } from '../pipelines/cost.js'
+import { splitMarkdown } from '../core/markdown.js'
+import { chatFor } from '../bot/model-call.js'
 import { estimateTokens } from '../services/llm.js'
 
 /**
@@ -55,6 +55,6 @@ export async function condenseDocument(ctx: BotContext, text: string, name: stri
     }
   }
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, parts.length) }, worker))
-  ctx.logger.info({ msgId: ctx.msg.msgId, parts: parts.length, tokens }, 'long document condensed')
+  ctx.logger.info({ parts: parts.length, tokens }, 'long document condensed')
   return { text: notes.join('\n\n'), parts: parts.length }
 }

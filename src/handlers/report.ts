@@ -1,7 +1,7 @@
 import type { BotContext } from '../bot/context.js'
-import { isUserError, UserError } from '../bot/errors.js'
-import { escapeMd } from '../bot/markdown.js'
-import { assertBudget, LLM_OFF_MESSAGE } from '../pipelines/cost.js'
+import { isUserError, UserError } from '../core/errors.js'
+import { escapeMd } from '../core/markdown.js'
+import { assertBudget, LLM_OFF_MESSAGE } from '../bot/model-call.js'
 import { progressFor } from '../pipelines/progress.js'
 import { rowSteps, runPromptRow, usageLine } from '../pipelines/runner.js'
 import { extractText, FileError } from '../services/files.js'
@@ -84,7 +84,7 @@ async function readDocument(ctx: BotContext): Promise<Doc | undefined> {
   try {
     const files = ctx.deps.config.files
     const ex = await extractText(buffer, { fileName, maxChars: REPORT_MAX_CHARS, timeoutMs: files.timeoutMs, limits: files })
-    ctx.logger.info({ msgId: ctx.msg.msgId, kind: ex.kind, chars: ex.chars, pages: ex.pages, truncated: ex.truncated }, 'document read')
+    ctx.logger.info({ kind: ex.kind, chars: ex.chars, pages: ex.pages, truncated: ex.truncated }, 'document read')
     return {
       fileName,
       text: ex.text,
@@ -123,7 +123,7 @@ async function interpret(ctx: BotContext, doc: Doc, app: ReportPromptRow, questi
   } catch (err) {
     await stream?.fail(err instanceof Error ? err.message : String(err))
     if (isUserError(err)) throw err
-    ctx.logger.error({ err, msgId: ctx.msg.msgId, app: name }, 'report interpretation failed')
+    ctx.logger.error({ err, app: name }, 'report interpretation failed')
     throw modelFailureReply(err, '稍后重新发送文件')
   }
 }

@@ -1,69 +1,37 @@
 import type { BotContext } from '../bot/context.js'
-import { CUSTOM_TYPES, MAX_TEXT } from '../bot/message.js'
+import { bareCommand, bindableIntents, controlIntent, features, intentOfCustomType } from '../core/features.js'
+import { MAX_TEXT } from '../core/message.js'
 import type { Decision, Router } from '../bot/router.js'
-import { INTENTS } from '../config.js'
-import { localYear } from '../clock.js'
+import { localYear } from '../core/clock.js'
 import { parseSentence, type ParsedSentence } from '../search/parser.js'
 import { pictureOf } from './inbound-file.js'
 import { llmIntentResolver } from './llm-intent.js'
 import { CLARIFY_INTENT, clarifyHandler, searchChoiceResolver } from './search-choice.js'
 
-/** Control words: the whole message is one of these (after trimming punctuation). */
-const CONTROL: Record<string, string> = {
-  帮助: 'help', help: 'help', '?': 'help', '？': 'help', 菜单: 'help', 你好: 'help', hi: 'help', hello: 'help', 在吗: 'help', 使用说明: 'help',
-  更多: 'more', 下一页: 'more', 继续看: 'more', 再来: 'more', more: 'more', next: 'more',
-  导出: 'export', 导出excel: 'export', 下载: 'export', export: 'export',
-  取消: 'cancel', 退出: 'cancel', cancel: 'cancel',
+/** Command prefixes of every feature (core/features.ts), in registry order: "/案例 制造业", "案例：制造业", "打单: 银行". */
+function prefixes(): Array<[words: readonly string[], intent: string]> {
+  return features().flatMap((f) => (f.prefixes?.length ? [[f.prefixes, f.intent] as [readonly string[], string]] : []))
 }
-
-/** Command prefixes: "/案例 制造业", "案例：制造业", "打单: 银行". */
-const PREFIXES: Array<[string[], string]> = [
-  [['客户案例', '案例'], 'case'],
-  [['打单方案', '打单', '方案'], 'pitch'],
-  [['竞对切换', '竞品切换', '竞对', '竞品', '切换'], 'switch'],
-  [['采购', '售卖', '内容售卖'], 'procurement'],
-  [['软件客户', '平台客户', '软件'], 'software'],
-  [['统计', '使用统计'], 'usage'],
-  [['活动设计', '运营活动'], 'activity'],
-  [['人才发展'], 'talent'],
-  [['会议评审'], 'meeting'],
-  [['报告解读', '解读'], 'report'],
-  [['帮助'], 'help'],
-]
-
-/** Non-search features recognised by keywords anywhere in the sentence. */
-const KEYWORDS: Array<[RegExp, string]> = [
-  [/(使用次数|使用情况|使用统计|用量统计|^统计|统计一下|数据统计)/, 'usage'],
-  [/(运营活动|活动设计|活动方案|设计.{0,6}活动)/, 'activity'],
-  [/人才发展/, 'talent'],
-  [/(会议评审|评审会议|会议纪要评审)/, 'meeting'],
-  [/(解读|分析一下这份|这份报告)/, 'report'],
-]
 
 const SUPPORTED_TYPES = new Set(['text', 'richText', 'audio'])
-
-function bare(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[\s。.!！~～]+/g, '')
-}
 
 export function explicitResolver(ctx: BotContext): Decision | undefined {
   if (ctx.msg.errorCode !== undefined && ctx.msg.errorCode !== '' && !ctx.msg.text && !ctx.msg.content) return { intent: 'quota' }
   const ct = ctx.msg.customType?.trim()
   if (ct) {
-    const intent = CUSTOM_TYPES[ct] ?? ((INTENTS as readonly string[]).includes(ct) ? ct : undefined)
+    const intent = intentOfCustomType(ct) ?? (bindableIntents().includes(ct) ? ct : undefined)
     if (intent) return { intent }
   }
   const bound = ctx.deps.config.robotIntents.get(ctx.robotCode)
   // A bound robot still understands the control words (帮助/更多/导出).
-  if (bound && !CONTROL[bare(ctx.text)]) return { intent: bound }
+  if (bound && !controlIntent(ctx.text)) return { intent: bound }
   return undefined
 }
 
 export function controlResolver(ctx: BotContext): Decision | undefined {
   if (!SUPPORTED_TYPES.has(ctx.msg.msgtype) && ctx.msg.msgtype !== undefined) return undefined
-  const b = bare(ctx.text)
-  if (b === '') return ctx.msg.msgtype === 'audio' || pictureOf(ctx.msg) ? undefined : { intent: 'help' }
-  const intent = CONTROL[b]
+  if (bareCommand(ctx.text) === '') return ctx.msg.msgtype === 'audio' || pictureOf(ctx.msg) ? undefined : { intent: 'help' }
+  const intent = controlIntent(ctx.text)
   return intent ? { intent } : undefined
 }
 
@@ -80,7 +48,7 @@ export function msgtypeResolver(ctx: BotContext): Decision | undefined {
 export function prefixResolver(ctx: BotContext): Decision | undefined {
   // Matched on the original text (full-width ／ and ： accepted) so the rest keeps its own punctuation.
   const text = ctx.text.trim()
-  for (const [words, intent] of PREFIXES) {
+  for (const [words, intent] of prefixes()) {
     for (const w of words) {
       const m = new RegExp(`^(?:[/／]${w}|${w}\\s*[:：])`).exec(text)
       if (m) return { intent, text: text.slice(m[0].length).trim() }
@@ -90,7 +58,8 @@ export function prefixResolver(ctx: BotContext): Decision | undefined {
 }
 
 export function keywordResolver(ctx: BotContext): Decision | undefined {
-  for (const [re, intent] of KEYWORDS) if (re.test(ctx.text)) return { intent }
+  // Non-search features recognised by their trigger words anywhere in the sentence.
+  for (const f of features()) if (f.keywords?.test(ctx.text)) return { intent: f.intent }
   const parsed = parseSentence(searchText(ctx), { dict: ctx.deps.dictionary.get(), nowYear: localYear(ctx.now()) })
   if (parsed.choices && parsed.choices.length > 1) {
     // Two tables fit equally well: ask (one numbered question) instead of guessing — or, with an LLM,
@@ -140,7 +109,7 @@ const PLEASANTRIES = /^(谢谢|多谢|感谢|谢了|thanks|thankyou|thx|好的|�
  * 内容缺口 in the statistics, not 帮助); the reply is still the menu. An empty text or thanks get the menu as 帮助.
  */
 export function fallbackResolver(ctx: BotContext): Decision {
-  const b = bare(ctx.text).replace(/[,，、?？~～]+/g, '')
+  const b = bareCommand(ctx.text).replace(/[,，、?？~～]+/g, '')
   if (!b || PLEASANTRIES.test(b) || ctx.state.onlyFunctionWords) return { intent: 'help' }
   return { intent: 'unanswered', text: ctx.text }
 }

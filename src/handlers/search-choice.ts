@@ -1,8 +1,8 @@
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
-import { findIntentWords, SHORT_NAMES } from '../search/intent.js'
+import { findIntentWords, shortName } from '../search/intent.js'
 import type { ParsedSentence } from '../search/parser.js'
-import type { SearchIntent } from '../search/tables.js'
+import type { SearchIntent } from '../tables/index.js'
 
 /**
  * A sentence that fits two (or more) tables equally ("银行 新员工": cases or pitch plans?) gets one
@@ -60,15 +60,15 @@ export function pickOption(text: string, options: readonly SearchIntent[]): Sear
   const spans = findIntentWords(t)
   let rest = t
   for (const s of [...spans].sort((a, b) => b.start - a.start)) rest = rest.slice(0, s.start) + rest.slice(s.end)
-  for (const o of options) rest = rest.replace(SHORT_NAMES[o], '')
+  for (const o of options) rest = rest.replace(shortName(o), '')
   if (rest.replace(/[要找查看选吧的啊呀呢个第这那就是]/g, '') !== '') return undefined
   const named = new Set(spans.map((s) => s.intent).filter((i) => options.includes(i)))
-  for (const o of options) if (t.includes(SHORT_NAMES[o])) named.add(o)
+  for (const o of options) if (t.includes(shortName(o))) named.add(o)
   return named.size === 1 ? [...named][0] : undefined
 }
 
 export function questionText(options: readonly SearchIntent[]): string {
-  const numbered = options.map((o, i) => `${i + 1} ${SHORT_NAMES[o]}`)
+  const numbered = options.map((o, i) => `${i + 1} ${shortName(o)}`)
   if (numbered.length === 2) return `你要找 ${numbered[0]} 还是 ${numbered[1]}？回复数字即可。`
   return `你要找哪一类？${numbered.join(' · ')}（回复数字即可）`
 }
@@ -78,8 +78,8 @@ export async function clarifyHandler(ctx: BotContext): Promise<void> {
   const parsed = ctx.state.parsed as ParsedSentence | undefined
   const options = parsed?.choices ?? []
   if (options.length < 2) {
-    const { MENU } = await import('./help.js')
-    await ctx.reply(MENU, { title: 'Andy 使用说明' })
+    const { menu } = await import('./help.js')
+    await ctx.reply(menu(), { title: 'Andy 使用说明' })
     return
   }
   const prev = load(ctx)

@@ -1,23 +1,16 @@
 import type { BotContext } from '../bot/context.js'
-import { localYear } from '../clock.js'
-import type { AppliedFilter } from '../search/conditions.js'
+import { localYear } from '../core/clock.js'
+import type { AppliedFilter } from '../tables/conditions.js'
 import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
-import { refineWithLlm } from '../search/llm-parse.js'
+import { refineWithLlm } from './search-llm.js'
 import { parseSentence, type ParsedSentence } from '../search/parser.js'
 import { searchText } from './resolvers.js'
 import { runSearch, type SearchOutcome } from '../search/service.js'
-import { tableByIntent, tableByKey, type SearchIntent, type TableSpec } from '../search/tables.js'
+import { tableByIntent, tableByKey, type SearchIntent, type TableSpec } from '../tables/index.js'
 
 /** Rows shown per reply page. */
 export const PAGE_SIZE = 5
 
-export const EXAMPLES: Record<SearchIntent, string> = {
-  case: '制造业 5000人以上 国企 的客户案例',
-  pitch: '银行 新员工 的打单方案',
-  switch: '从竞品切换过来的金融客户',
-  procurement: '2023年医药行业采购了哪些内容产品',
-  software: '江苏 制造业 帐号数大于1000 的软件客户',
-}
 
 /** What 更多 and 导出 need to repeat a search: stored per user and conversation. */
 export interface LastSearch {
@@ -69,8 +62,8 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   const ruleParsed = pre?.table?.intent === intent ? pre : parseSentence(searchText(ctx), { dict, nowYear: localYear(ctx.now()), intent })
   if (ruleParsed.onlyFunctionWords) {
     // "谢谢" / "有什么可以参考的" to a robot bound to one table: the menu, not every row.
-    const { MENU } = await import('./help.js')
-    await ctx.reply(`这句话里没有要查的条件，可以这样问：\n\n${MENU}`, { title: 'Andy 使用说明' })
+    const { menu } = await import('./help.js')
+    await ctx.reply(`这句话里没有要查的条件，可以这样问：\n\n${menu()}`, { title: 'Andy 使用说明' })
     return
   }
   // With an LLM configured, words the rules could not place are understood by the model (falls back silently).
@@ -78,7 +71,7 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   const spec = parsed.table ?? tableByIntent(intent)!
   const contradictory = parsed.contradictions.length > 0
   const outcome = runSearch(ctx.deps.db, dict, {
-    table: spec, filters: parsed.filters, page: 1, perpage: PAGE_SIZE, relax: !contradictory, keepFilters: parsed.count,
+    table: spec, filters: parsed.filters, page: 1, perpage: ruleParsed.want ?? PAGE_SIZE, relax: !contradictory, keepFilters: parsed.count,
   })
   recordOutcome(ctx, outcome)
   saveLastSearch(ctx, outcome, searchText(ctx))
@@ -88,7 +81,7 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   )
   await ctx.reply(
     formatSearchReply(outcome, {
-      ignored: parsed.ignored, unused: parsed.unused, contradictions: parsed.contradictions, count: parsed.count, notes: ctx.notes, example: EXAMPLES[spec.intent],
+      ignored: parsed.ignored, unused: parsed.unused, wantCapped: ruleParsed.wantCapped, contradictions: parsed.contradictions, count: parsed.count, notes: ctx.notes, example: spec.words.example,
     }),
   )
 }

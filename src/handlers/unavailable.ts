@@ -1,14 +1,12 @@
 import type { BotContext } from '../bot/context.js'
+import { featureOf } from '../core/features.js'
 import { tableNames } from '../search/format.js'
 
-const NAMES: Record<string, string> = {
-  usage: '使用统计', activity: '运营活动设计', report: '报告解读', image: '图片解读', talent: '人才发展', meeting: '会议评审',
-  export: '导出 Excel', cancel: '取消',
-}
 
 /** Features that are not switched on in this deployment yet. */
 export async function unavailableHandler(ctx: BotContext): Promise<void> {
-  const name = NAMES[ctx.intent] ?? ctx.intent
+  const f = featureOf(ctx.intent)
+  const name = f ? (f.label ?? f.name) : ctx.intent
   await ctx.reply(`「${name}」功能暂未开通。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`)
 }
 

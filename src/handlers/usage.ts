@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
+import { UserError } from '../core/errors.js'
 import { messageFilePath } from '../stats/files.js'
 import { formatStatsReply, fmtInt } from '../stats/format.js'
 import { PeriodError } from '../stats/period.js'
@@ -54,7 +54,7 @@ export async function usageHandler(ctx: BotContext): Promise<void> {
   try {
     png = renderStatsImage(stats)
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'usage chart not rendered')
+    ctx.logger.error({ err }, 'usage chart not rendered')
     await ctx.reply('趋势图暂时无法生成，上面的文字统计不受影响。')
     return
   }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { App } from '../app.js'
 import type { AppConfig } from '../config.js'
 import type { Metrics } from '../services/metrics.js'
-import { parseRobotMessage } from '../transport/types.js'
+import { parseRobotMessage } from '../core/message.js'
 import { dingtalkHosts, isDingtalkWebhook } from '../transport/url-guard.js'
 import { safeEqual } from './auth.js'
 

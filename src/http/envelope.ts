@@ -36,14 +36,19 @@ export function md5Hex(s: string): string {
 }
 
 /** `_auth` for a data value and timestamp: md5(JSON.stringify(data) + String(t) + secret). */
-export function authOf(data: unknown, t: number, secret: string): string {
-  return md5Hex(`${JSON.stringify(data)}${t}${secret}`)
+export function authOf(data: unknown, t: number, secret: string, dataJson = JSON.stringify(data)): string {
+  return md5Hex(`${dataJson}${t}${secret}`)
 }
+
+/** The JSON of an envelope's data, serialised once for both `_auth` and the body. */
+const serialised = new WeakMap<Envelope, string>()
 
 export function buildEnvelope(ret: number, data: unknown, msg: string, nowMs: number, secret?: string): Envelope {
   const t = Math.floor(nowMs / 1000)
   const env: Envelope = { ret, data, msg, _t: t }
-  if (secret) env._auth = authOf(data, t, secret)
+  const json = JSON.stringify(data) as string | undefined
+  if (json !== undefined) serialised.set(env, json)
+  if (secret) env._auth = authOf(data, t, secret, json)
   return env
 }
 
@@ -52,6 +57,14 @@ export function buildEnvelope(ret: number, data: unknown, msg: string, nowMs: nu
  * errors always keep the full envelope, so the msg is never lost.
  */
 export function envelopeBody(env: Envelope, returnDataOnly: boolean): string {
-  if (returnDataOnly && env.ret === 200) return JSON.stringify(env.data)
-  return JSON.stringify(env)
+  const data = serialised.get(env)
+  if (returnDataOnly && env.ret === 200) return data ?? JSON.stringify(env.data)
+  if (data === undefined || Object.keys(env).some((k) => !ENVELOPE_KEYS.has(k))) return JSON.stringify(env)
+  // Same text as JSON.stringify(env) (same key order), without serialising the data a second time.
+  let out = `{"ret":${JSON.stringify(env.ret)},"data":${data},"msg":${JSON.stringify(env.msg)},"_t":${JSON.stringify(env._t)}`
+  if (env._auth !== undefined) out += `,"_auth":${JSON.stringify(env._auth)}`
+  if (env.content !== undefined) out += `,"content":${JSON.stringify(env.content)}`
+  return `${out}}`
 }
+
+const ENVELOPE_KEYS = new Set(['ret', 'data', 'msg', '_t', '_auth', 'content'])

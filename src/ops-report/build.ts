@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream'
 import type { WorkbookResult } from '../services/excel.js'
-import type { FileLimits } from '../services/file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 import { OpsReportError } from './errors.js'
 import { computeOpsMetrics, type OpsMetrics } from './metrics.js'
 import { writeNarrative, type Narrative, type NarrativeLlm } from './narrative.js'

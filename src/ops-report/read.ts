@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path'
-import type { FileLimits } from '../services/file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 import { describeFileError } from '../services/file-messages.js'
 import { FileFormatError, openTableFile, type TableSource } from '../services/table-file.js'
 import { FIELDS, mapColumns, parseCompletion, parseDate, parseMinutes, parseProgress, type ColumnMap } from './columns.js'

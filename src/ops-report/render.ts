@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream'
-import { escapeMd } from '../bot/markdown.js'
+import { escapeMd } from '../core/markdown.js'
 import { writeWorkbook, type SheetSpec, type WorkbookResult } from '../services/excel.js'
 import { drawChart, PALETTE, rankingChart, stackVertically, toPng } from '../stats/chart.js'
 import { mdLines } from '../stats/format.js'

@@ -1,11 +1,11 @@
 import type { BotContext } from '../bot/context.js'
-import { localYear } from '../clock.js'
+import { localYear } from '../core/clock.js'
 import type { Row } from '../db/case-search.js'
-import type { AppliedFilter } from '../search/conditions.js'
+import type { AppliedFilter } from '../tables/conditions.js'
 import { formatMoney } from '../search/format.js'
 import { parseSentence, PRIORITY } from '../search/parser.js'
 import { runSearch } from '../search/service.js'
-import { tableByIntent, type SearchIntent, type TableSpec } from '../search/tables.js'
+import { tableByIntent, type SearchIntent, type TableSpec } from '../tables/index.js'
 
 /**
  * Grounding for 内容推荐 (sys_content_tuij): content products that similar customers bought

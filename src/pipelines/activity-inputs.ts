@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { BotContext } from '../bot/context.js'
-import { budgetState, chatFor } from './cost.js'
+import { budgetState, chatFor } from '../bot/model-call.js'
 import { INPUT_FIELDS, INPUT_HINTS, INPUT_LABELS, type InputField } from './activity-steps.js'
 
 /**
@@ -121,7 +121,7 @@ async function llmInputs(ctx: BotContext, text: string, known: Inputs): Promise<
     }
     return out
   } catch (err) {
-    ctx.logger.warn({ msgId: ctx.msg.msgId, err: err instanceof Error ? err.message : String(err) }, 'llm input extraction failed; rules only')
+    ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm input extraction failed; rules only')
     return {}
   }
 }

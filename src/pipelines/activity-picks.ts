@@ -1,4 +1,4 @@
-import { cnNumber } from '../search/numbers.js'
+import { cnNumber } from '../core/numbers.js'
 
 /**
  * The user's picks in the activity workflow: numbered options are read from a generated step, and an

@@ -1,4 +1,4 @@
-import { escapeMd } from '../bot/markdown.js'
+import { escapeMd } from '../core/markdown.js'
 import type { ProcessRow } from '../db/process-data.js'
 import { formatRmb } from '../services/llm.js'
 import { parseOptions } from './activity-picks.js'

@@ -1,6 +1,6 @@
 import { deadlineFor } from '../bot/deadline.js'
 import type { BotContext } from '../bot/context.js'
-import { isUserError, RunCancelled, UserError } from '../bot/errors.js'
+import { isUserError, RunCancelled, UserError } from '../core/errors.js'
 import { addProcessSpend, createProcess, getProcess, saveStepResult, updateProcess, type ProcessRow } from '../db/process-data.js'
 import { formatRmb } from '../services/llm.js'
 import { citationBlock, contentGrounding, type Grounding } from './activity-grounding.js'
@@ -9,8 +9,8 @@ import { matchPick, parseOptions, type PickOption } from './activity-picks.js'
 import { activityVariables, blockIndexOf, DONE_INDEX, GEN_STEPS, genPosition, INPUT_FIELDS, stepAt, type ActivityStep } from './activity-steps.js'
 import { doneMessage, inputsReview, pausedMessage, pickQuestion, stepTitle } from './activity-view.js'
 import { cancelHandler, progressText } from './control.js'
-import { assertBudget, isBudgetStop, LLM_OFF_MESSAGE, llmFailureReply } from './cost.js'
-import { liveRuns, type LiveRun } from './live.js'
+import { assertBudget, isBudgetStop, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
+import { liveRuns, type LiveRun } from '../bot/live-runs.js'
 import { progressFor, type ProgressReporter } from './progress.js'
 import { resolvePromptSet, runPromptRow } from './runner.js'
 import { commandOf, loadWorkflow, saveWorkflow, type WorkflowPointer } from './workflow.js'
@@ -67,7 +67,7 @@ async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, prog
     await stream.fail(live.cancelled ? '已取消' : err instanceof Error ? err.message : String(err))
     if (live.cancelled) throw new RunCancelled()
     if (isUserError(err)) throw err
-    ctx.logger.error({ err, msgId: ctx.msg.msgId, step: step.field, processId: p.id }, 'activity step failed')
+    ctx.logger.error({ err, step: step.field, processId: p.id }, 'activity step failed')
     throw llmFailureReply(ctx, err)
   }
   await stream.finish(text)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { BotContext } from '../bot/context.js'
-import { splitMarkdown } from '../bot/markdown.js'
+import { splitMarkdown } from '../core/markdown.js'
 import type { DingtalkApi } from '../transport/dingtalk-api.js'
 import type { AnswerStream } from './progress.js'
 

@@ -1,11 +1,11 @@
 import type { BotContext } from '../bot/context.js'
-import { RunCancelled, UserError } from '../bot/errors.js'
+import { RunCancelled, UserError } from '../core/errors.js'
 import { getProcess } from '../db/process-data.js'
 import { savePipelineRun, unfinishedPipelineRun, type PipelineRun } from '../db/pipeline-runs.js'
 import type { PromptStepRow } from '../db/prompts.js'
 import { formatRmb, LlmError } from '../services/llm.js'
-import { isBudgetStop, llmFailureWhat } from './cost.js'
-import { liveRuns } from './live.js'
+import { isBudgetStop, llmFailureWhat } from '../bot/model-call.js'
+import { liveRuns } from '../bot/live-runs.js'
 import { progressFor } from './progress.js'
 import { rowSteps, runPromptRow, usageLine } from './runner.js'
 import { commandOf, loadWorkflow } from './workflow.js'
@@ -98,7 +98,7 @@ export async function runSections(ctx: BotContext, spec: RunSpec, run: PipelineR
       run.status = 'paused'
       savePipelineRun(db, run, ctx.now())
     }
-    ctx.logger.warn({ msgId: ctx.msg.msgId, pipeline: spec.stepType, runId: run.id, sections: run.sections.length, err: err instanceof Error ? err.message : String(err) }, 'pipeline stopped; 继续 resumes it')
+    ctx.logger.warn({ pipeline: spec.stepType, runId: run.id, sections: run.sections.length, err: err instanceof Error ? err.message : String(err) }, 'pipeline stopped; 继续 resumes it')
     if (isBudgetStop(err) || err instanceof LlmError) throw pausedReply(ctx, spec, run, rows, err)
     throw err
   } finally {

@@ -1,11 +1,11 @@
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
-import { splitMarkdown } from '../bot/markdown.js'
-import { localDate } from '../clock.js'
+import { UserError } from '../core/errors.js'
+import { splitMarkdown } from '../core/markdown.js'
+import { localDate } from '../core/clock.js'
 import { countPromptSteps, listPromptSteps, promptVersions, STEP_FIELDS, type PromptStepRow } from '../db/prompts.js'
 import { estimateTokens, formatRmb } from '../services/llm.js'
-import { loadDefaultPrompts } from '../services/prompt-files.js'
-import { chatFor } from './cost.js'
+import { loadDefaultPrompts } from './prompt-files.js'
+import { chatFor } from '../bot/model-call.js'
 import type { AnswerStream } from './progress.js'
 import { renderTemplate, TemplateError } from './template.js'
 
@@ -66,7 +66,7 @@ export interface RunRowOptions {
 }
 
 function templateFailure(ctx: BotContext, err: TemplateError, name: string): UserError {
-  ctx.logger.error({ msgId: ctx.msg.msgId, err: err.message }, 'prompt template error')
+  ctx.logger.error({ err: err.message }, 'prompt template error')
   return new UserError('prompt_template', `「${name}」的提示词配置有误：${err.message}。请管理员修正提示词表后用 andy prompts import 重新导入。`)
 }
 
@@ -137,7 +137,7 @@ export async function fitToContext(ctx: BotContext, input: string, name: string)
     )
     summaries.push(`【第 ${i + 1} 部分要点】\n${res.text.trim()}`)
   }
-  ctx.logger.info({ msgId: ctx.msg.msgId, parts: parts.length, tokens }, 'long input condensed')
+  ctx.logger.info({ parts: parts.length, tokens }, 'long input condensed')
   return summaries.join('\n\n')
 }
 

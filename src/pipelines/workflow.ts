@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
-import { localYear } from '../clock.js'
+import { localYear } from '../core/clock.js'
 import { getProcess } from '../db/process-data.js'
 import { parseSentence } from '../search/parser.js'
 import { labelledInputs } from './activity-inputs.js'
@@ -50,7 +50,7 @@ export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
     const wf = JSON.parse(raw) as WorkflowPointer
     return wf.kind === 'activity' && Number.isInteger(wf.processId) ? wf : undefined
   } catch {
-    ctx.logger.warn({ msgId: ctx.msg.msgId }, 'unreadable workflow pointer ignored')
+    ctx.logger.warn('unreadable workflow pointer ignored')
     return undefined
   }
 }

@@ -1,6 +1,8 @@
+import { scanColumns } from '../db/case-search.js'
+import type { Db } from '../db/client.js'
 import { CaseIndex, type Category } from './case-index.js'
-import { dateKey, dateParts, dateTextColumn } from './date-key.js'
-import { categoryColumns, type TableSpec } from './tables.js'
+import { dateKey, dateParts, dateTextColumn } from '../tables/date-key.js'
+import { categoryColumns, type TableSpec } from '../tables/index.js'
 
 /**
  * Collects a case table's rows (id + category and numeric columns, in id order) and turns them into a
@@ -125,4 +127,22 @@ export class CaseIndexBuilder {
     }
     return CaseIndex.fromParts(this.spec, ids, rankOfId, cats, nums)
   }
+}
+
+/** Builds the index of a table in one go (blocks while it reads the table). */
+export function buildCaseIndex(db: Db, spec: TableSpec): CaseIndex {
+  const b = new CaseIndexBuilder(spec)
+  for (const row of scanColumns(db, spec, b.columns)) b.add(row)
+  return b.finish()
+}
+
+/** Builds the index reading the table in chunks, yielding to the event loop between them (big tables). */
+export async function buildCaseIndexAsync(db: Db, spec: TableSpec, chunk = 5000): Promise<CaseIndex> {
+  const b = new CaseIndexBuilder(spec)
+  let n = 0
+  for (const row of scanColumns(db, spec, b.columns)) {
+    b.add(row)
+    if (++n % chunk === 0) await new Promise((r) => setImmediate(r))
+  }
+  return b.finish()
 }

@@ -1,9 +1,8 @@
-import { compileConditions, containsIds, scanColumns } from '../db/case-search.js'
+import { containsIds, matchingIds } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
-import type { Condition } from './conditions.js'
-import { CaseIndexBuilder } from './case-index-builder.js'
+import type { Condition } from '../tables/conditions.js'
 import { allRanks, intersect, markSet, RankCache, unionSets, type RankSet } from './rank-sets.js'
-import { ftsColumns, type TableSpec } from './tables.js'
+import { ftsColumns, type TableSpec } from '../tables/index.js'
 
 /**
  * An in-memory column index of one case table, so any combination of filters costs a few milliseconds on
@@ -24,6 +23,9 @@ export interface Category {
 
 type Predicate = (rank: number) => boolean
 
+/** JSON of a condition set as a cache key (NaN and ±Infinity kept apart: JSON would make them all null). */
+const keyOf = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? `#${v}` : v)
+
 export interface IndexSearch {
   total: number
   /** Ids of the requested page (or of every match with `all`). */
@@ -36,11 +38,20 @@ const TEXT_CACHE_RANKS = 8_000_000
 const UNION_CACHE_ENTRIES = 64
 /** 16 MB per table. */
 const UNION_CACHE_RANKS = 4_000_000
+/** Whole answers (every matching rank) per condition set: API lists page through the same filters in loops. */
+const MATCH_CACHE_ENTRIES = 256
+/** 16 MB per table. */
+const MATCH_CACHE_RANKS = 4_000_000
 
 export class CaseIndex {
   private readonly textCache = new RankCache(TEXT_CACHE_ENTRIES, TEXT_CACHE_RANKS)
   /** The union of several stored values (a taxonomy word: 国企 → 国有企业 + 地方国企 + 央企), same reasoning. */
   private readonly unionCache = new RankCache(UNION_CACHE_ENTRIES, UNION_CACHE_RANKS)
+  /**
+   * The ranks matching a whole condition set. The index is rebuilt when the data changes (cases_version),
+   * so an entry is keyed by the data version implicitly; a repeated filter set costs a slice of its page.
+   */
+  private readonly matchCache = new RankCache(MATCH_CACHE_ENTRIES, MATCH_CACHE_RANKS)
 
   private constructor(
     readonly spec: TableSpec,
@@ -53,24 +64,6 @@ export class CaseIndex {
 
   get size(): number {
     return this.ids.length
-  }
-
-  /** Builds the index of a table in one go (blocks while it reads the table). */
-  static build(db: Db, spec: TableSpec): CaseIndex {
-    const b = new CaseIndexBuilder(spec)
-    for (const row of scanColumns(db, spec, b.columns)) b.add(row)
-    return b.finish()
-  }
-
-  /** Builds the index reading the table in chunks, yielding to the event loop between them (big tables). */
-  static async buildAsync(db: Db, spec: TableSpec, chunk = 5000): Promise<CaseIndex> {
-    const b = new CaseIndexBuilder(spec)
-    let n = 0
-    for (const row of scanColumns(db, spec, b.columns)) {
-      b.add(row)
-      if (++n % chunk === 0) await new Promise((r) => setImmediate(r))
-    }
-    return b.finish()
   }
 
   /** @internal used by CaseIndexBuilder */
@@ -225,7 +218,7 @@ export class CaseIndex {
                 const want = new Set(values)
                 return this.categoryWhere(column, (_l, v) => want.has(v))
               }
-              return this.fromIds(this.sqlIds(db, { kind: 'in', columns: [{ column, values }] }))
+              return this.fromIds(matchingIds(db, this.spec, [{ kind: 'in', columns: [{ column, values }] }]))
             }),
           )
         const parts = cond.columns.reduce((n, c) => n + c.values.length, 0)
@@ -261,24 +254,27 @@ export class CaseIndex {
     }
   }
 
-  private sqlIds(db: Db, cond: Condition): number[] {
-    const { where, params } = compileConditions(this.spec, [cond])
-    return db.sqlite.prepare(`SELECT t.id FROM "${this.spec.table}" t ${where}`).pluck().all(...params) as number[]
-  }
 
   /** Matches in rank order: the total, and the ids of [offset, offset+limit) (or of all with limit Infinity). */
   search(db: Db, conditions: readonly Condition[], offset: number, limit: number): IndexSearch {
-    const { sets, preds } = this.compile(db, conditions)
+    const ranks = this.matchCache.get(JSON.stringify(conditions, keyOf), () => this.matchRanks(db, conditions))
+    const end = Math.min(ranks.length, offset + limit)
     const ids: number[] = []
-    let total = 0
+    for (let i = offset; i < end; i++) ids.push(this.ids[ranks[i]!]!)
+    return { total: ranks.length, ids }
+  }
+
+  /** Every rank matching the conditions, in rank order. */
+  private matchRanks(db: Db, conditions: readonly Condition[]): RankSet {
+    const { sets, preds } = this.compile(db, conditions)
+    const out: number[] = []
     const take = (r: number) => {
       for (const p of preds) if (!p(r)) return
-      if (total >= offset && total - offset < limit) ids.push(this.ids[r]!)
-      total++
+      out.push(r)
     }
     if (sets.length === 0) {
       for (let r = 0; r < this.size; r++) take(r)
-      return { total, ids }
+      return Int32Array.from(out)
     }
     // Intersect sorted sets: walk the smallest, advance a cursor in each of the others.
     sets.sort((a, b) => a.length - b.length)
@@ -297,7 +293,6 @@ export class CaseIndex {
       }
       take(r)
     }
-    return { total, ids }
+    return Int32Array.from(out)
   }
 }
-

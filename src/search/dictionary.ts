@@ -1,11 +1,12 @@
 import type { Db } from '../db/client.js'
 import { casesVersion } from '../db/meta.js'
-import { CaseIndex } from './case-index.js'
+import type { CaseIndex } from './case-index.js'
+import { buildCaseIndex, buildCaseIndexAsync } from './case-index-builder.js'
 import { isFunctionWord } from './function-words.js'
 import { segmenter } from './segmenter.js'
 import { SYNTAX_WORDS } from './syntax.js'
 import { ASCII_CHAR, ASCII_WORD, bestHits, derivedForms, STOP_VALUES, type DictHit, type PhraseMatch } from './phrases.js'
-import { TABLES, type Dimension, type TableKey, type TableSpec } from './tables.js'
+import { TABLES, type Dimension, type TableKey, type TableSpec } from '../tables/index.js'
 import { groupOfDim, normTerm, type TaxGroup, type TaxNode, type Taxonomy } from './taxonomy.js'
 import { shippedTaxonomy, type TaxonomyProvider } from './taxonomy-file.js'
 
@@ -33,13 +34,13 @@ export class Dictionary {
    * taxonomy, the phrase dictionary. (It is also what searches run on: see CaseIndex.)
    */
   static build(db: Db, taxonomy: Taxonomy = shippedTaxonomy()): Dictionary {
-    return Dictionary.fromIndexes(TABLES.map((spec) => CaseIndex.build(db, spec)), taxonomy)
+    return Dictionary.fromIndexes(TABLES.map((spec) => buildCaseIndex(db, spec)), taxonomy)
   }
 
   /** Same as build, but reads big tables in chunks and yields to the event loop (acks keep flowing). */
   static async buildAsync(db: Db, taxonomy: Taxonomy = shippedTaxonomy()): Promise<Dictionary> {
     const indexes: CaseIndex[] = []
-    for (const spec of TABLES) indexes.push(await CaseIndex.buildAsync(db, spec))
+    for (const spec of TABLES) indexes.push(await buildCaseIndexAsync(db, spec))
     return Dictionary.fromIndexes(indexes, taxonomy)
   }
 

@@ -1,8 +1,8 @@
 import type { Row } from '../db/case-search.js'
-import { escapeMd, mdLink } from '../bot/markdown.js'
-import { describeFilter, describeValue, type AppliedFilter } from './conditions.js'
+import { escapeMd, mdLink } from '../core/markdown.js'
+import { describeFilter, describeValue, type AppliedFilter } from '../tables/conditions.js'
 import type { SearchOutcome } from './service.js'
-import { column, outputColumns, TABLES, type TableSpec } from './tables.js'
+import { column, outputColumns, TABLES, type TableSpec } from '../tables/index.js'
 
 /** The display names of the searchable tables, for sentences: "内容客户案例、…、内容产品售卖和平台合作客户". */
 export function tableNames(): string {
@@ -24,14 +24,8 @@ export interface FormatOptions {
   notes?: readonly string[]
   /** An example sentence for the "try" hint when nothing matched. */
   example?: string
-}
-
-const SUGGEST: Record<TableSpec['intent'], string> = {
-  case: '行业、企业性质、产品系列、人群、年份',
-  pitch: '行业、企业性质、人群、产品、年份',
-  switch: '竞品、行业、地区、规模、年份',
-  procurement: '行业、产品、班型、规模、金额、年份',
-  software: '省份、行业、规模、帐号数',
+  /** The rep asked for more rows than one message shows (给我30个). */
+  wantCapped?: number
 }
 
 export function formatMoney(v: unknown): string {
@@ -103,6 +97,7 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
     out.push(`> 没用上的词：${unused.map(escapeMd).join('、')}${why}`)
   }
   for (const n of opts.notes ?? []) out.push(`> ${n}`)
+  if (opts.wantCapped && total > perpage) out.push(`> 一次最多列 ${perpage} 条，回复 **更多** 看后面的，或 **导出** 下载全部`)
   if (total === 0) {
     if (!opts.contradictions?.length) out.push(`没有找到符合条件的${spec.title}。可以减少条件，或换个说法${opts.example ? `，例如：${opts.example}` : ''}。`)
     return out.join('\n\n')
@@ -113,7 +108,7 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
   if (page < pages) next.push(`回复 **更多** 看下一页（共 ${pages} 页）`)
   else if (pages > 1) next.push('已是最后一页')
   next.push(`回复 **导出** 下载全部 ${total} 条`)
-  next.push(`可加条件：${SUGGEST[spec.intent]}`)
+  next.push(`可加条件：${spec.words.suggest}`)
   out.push(next.join(' · '))
   return out.join('\n\n')
 }

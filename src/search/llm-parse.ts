@@ -1,12 +1,9 @@
-import type { BotContext } from '../bot/context.js'
-import { localYear } from '../clock.js'
-import { budgetState, chatFor } from '../pipelines/cost.js'
-import { describeFilter, type AppliedFilter, type Condition } from './conditions.js'
+import type { AppliedFilter, Condition } from '../tables/conditions.js'
 import type { Dictionary } from './dictionary.js'
-import { buildFilterSchema, type DimColumns, type LlmFilters } from './llm-schema.js'
-import { formatBounds, type Bounds } from './numbers.js'
-import { normalizeSentence, PRIORITY, type ParsedSentence } from './parser.js'
-import { DIMENSION_LABELS, type TableSpec } from './tables.js'
+import type { DimColumns, LlmFilters } from './llm-schema.js'
+import { formatBounds, type Bounds } from '../core/numbers.js'
+import { normalizeSentence, PRIORITY } from './parser.js'
+import { DIMENSION_LABELS, type TableSpec } from '../tables/index.js'
 
 /**
  * Better understanding with an LLM: the sentence is parsed into the table's filter schema by a forced
@@ -16,7 +13,7 @@ import { DIMENSION_LABELS, type TableSpec } from './tables.js'
  * it never invents a filter value. Any failure or the time limit (LLM_PARSE_TIMEOUT_MS) → the rule parse.
  */
 
-const TOOL = 'set_filters'
+export const FILTER_TOOL = 'set_filters'
 
 function norm(s: string): string {
   return s.normalize('NFKC').toLowerCase().trim()
@@ -139,9 +136,10 @@ export function mergeFilters(rule: readonly AppliedFilter[], fromLlm: readonly A
   return out
 }
 
-function systemPrompt(spec: TableSpec, year: number): string {
+/** The system prompt of the filter-parsing call. */
+export function filterPrompt(spec: TableSpec, year: number): string {
   return [
-    `你是销售助手 Andy 的检索条件解析器。把用户的一句话转换成「${spec.title}」数据的筛选条件，调用 ${TOOL} 返回。`,
+    `你是销售助手 Andy 的检索条件解析器。把用户的一句话转换成「${spec.title}」数据的筛选条件，调用 ${FILTER_TOOL} 返回。`,
     '规则：',
     '1. 只填写用户明确提到或明显隐含的条件，不确定的不要填。',
     '2. 类别字段只能使用给出的可选值；近义词、简称、俗称映射到最接近的可选值（如“药企”→医药类行业，“车企”→汽车）；由公司类型能推断行业时可以填行业（如“城商行”→银行）。',
@@ -151,47 +149,4 @@ function systemPrompt(spec: TableSpec, year: number): string {
     '6. 同一字段的多个值（如“江苏和浙江”“零售或餐饮”）都列出，表示任一即可。',
     '7. 其余无法归类但有检索意义的原词放进 keywords；“帮我找”“有哪些”“客户”“案例”等请求用语不要放。',
   ].join('\n')
-}
-
-/** The rule parse refined by the LLM, or the rule parse unchanged (no LLM, nothing left to understand, over budget, slow, failed). */
-export async function refineWithLlm(ctx: BotContext, rule: ParsedSentence): Promise<ParsedSentence> {
-  const spec = rule.table
-  if (!ctx.deps.llm || !spec) return rule
-  // Everything was understood by the dictionary and number rules: nothing for the LLM to add.
-  if (!rule.filters.some((f) => f.source === 'keyword')) return rule
-  if (budgetState(ctx).exhausted) {
-    ctx.logger.info({ msgId: ctx.msg.msgId }, 'llm parse skipped: daily budget spent')
-    return rule
-  }
-  const dict = ctx.deps.dictionary.get()
-  const schema = buildFilterSchema(spec, dict)
-  const started = Date.now()
-  try {
-    const res = await chatFor(
-      ctx,
-      {
-        messages: [{ role: 'system', content: systemPrompt(spec, localYear(ctx.now())) }, { role: 'user', content: rule.text }],
-        tool: { name: TOOL, description: `${spec.title}的筛选条件`, parameters: schema.parameters },
-        temperature: 0,
-        maxTokens: 400,
-        timeoutMs: ctx.deps.config.llm.parseTimeoutMs,
-        maxRetries: 0,
-      },
-      { purpose: 'parse', skipBudget: true },
-    )
-    const parsed = schema.zod.safeParse(res.data)
-    if (!parsed.success) {
-      ctx.logger.warn({ msgId: ctx.msg.msgId, issues: parsed.error.issues.slice(0, 3) }, 'llm parse returned invalid filters; using the rule parse')
-      return rule
-    }
-    const { filters: fromLlm, unmapped } = llmFilters(spec, dict, schema.dims, parsed.data, rule.text)
-    const filters = mergeFilters(rule.filters, fromLlm)
-    const added = filters.filter((f) => f.source === 'llm' && f.key !== 'keywords')
-    if (added.length) ctx.notes.push(`AI 理解补充的条件：${added.map(describeFilter).join('、')}`)
-    ctx.logger.info({ msgId: ctx.msg.msgId, added: added.map(describeFilter), unmapped, elapsedMs: Date.now() - started }, 'llm parse merged')
-    return { ...rule, filters }
-  } catch (err) {
-    ctx.logger.warn({ msgId: ctx.msg.msgId, err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started }, 'llm parse failed; using the rule parse')
-    return rule
-  }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Dictionary } from './dictionary.js'
-import { DIMENSION_LABELS, type Dimension, type TableSpec } from './tables.js'
+import { DIMENSION_LABELS, type Dimension, type TableSpec } from '../tables/index.js'
 
 /**
  * The filter schema the LLM fills for a table, derived from the same table spec the rule parser uses:

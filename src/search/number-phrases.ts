@@ -1,4 +1,4 @@
-import { cnNumber, type Bounds } from './numbers.js'
+import { cnNumber, type Bounds } from '../core/numbers.js'
 
 /**
  * Number phrases in a search sentence (already NFKC + lower-case): staff sizes (5000人以上, 上万人,

@@ -1,6 +1,6 @@
-import type { AppliedFilter, Condition } from './conditions.js'
-import { parseMoneyText, parseSizeText, parseYearText, type Bounds } from './numbers.js'
-import type { FilterSpec, TableSpec } from './tables.js'
+import type { AppliedFilter, Condition } from '../tables/conditions.js'
+import { parseMoneyText, parseSizeText, parseYearText, type Bounds } from '../core/numbers.js'
+import type { FilterSpec, TableSpec } from '../tables/index.js'
 
 /**
  * The seed list endpoints' filter parameters (e.g. ANrkhCaseDetail?yxt_industry_1=制造&kh_industry_more=银行 保险)

@@ -1,13 +1,14 @@
-import type { AppliedFilter } from './conditions.js'
+import type { AppliedFilter } from '../tables/conditions.js'
 import type { Dictionary } from './dictionary.js'
 import { decide, findIntentWords } from './intent.js'
 import { findNumbers, numberFilters, type NumberPhrases } from './sentence-numbers.js'
-import { TABLES, tableByIntent, type SearchIntent, type TableSpec } from './tables.js'
+import { TABLES, tableByIntent, type SearchIntent, type TableSpec } from '../tables/index.js'
 import { tokenize } from './tokens.js'
 import { keywordFilter, valueFilters } from './value-filters.js'
 import { isFunctionWord } from './function-words.js'
 import { collect, type Collected } from './negation.js'
 import { isCountQuestion } from './syntax.js'
+import { findWant, type Want } from './want.js'
 
 export { PRIORITY } from './value-filters.js'
 
@@ -37,6 +38,10 @@ export interface ParsedSentence {
   readonly contradictions: string[]
   /** The sentence asks how many (有多少 / 多少家 / 几个…). */
   readonly count: boolean
+  /** How many rows to show first, when the rep said (给我3个 / 前10条). */
+  readonly want?: Want['count']
+  /** Asked for more than can be shown at once (给我30个). */
+  readonly wantCapped?: number
   /** Nothing but function words (谢谢 / 有什么可以参考的): answer with the menu, not with everything. */
   readonly onlyFunctionWords: boolean
   /** The normalised sentence that was parsed. */
@@ -134,11 +139,12 @@ function retries(word: string, parts: readonly string[]): string[] | undefined {
 
 export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
   const text = normalizeSentence(raw)
-  const nums = findNumbers(text, opts.nowYear)
+  const want = findWant(text)
+  const nums = findNumbers(want.rest, opts.nowYear)
   let s = nums.rest
   const choice = chooseTable(s, opts.dict, nums, opts)
   for (const [a, b] of choice.spans) s = blank(s, a, b)
-  const base = { ignored: [] as string[], unused: [] as string[], contradictions: [] as string[], text }
+  const base = { ignored: [] as string[], unused: [] as string[], contradictions: [] as string[], text, want: want.count, wantCapped: want.capped }
   if (!choice.table) {
     const { items, tokens } = tokenize(s, opts.dict)
     const c = collect(items)
@@ -159,6 +165,7 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
   const filters = [...n.filters, ...v.filters, ...kw.filters]
   const keywordConflicts = c.words.filter((w) => !w.negated && c.words.some((o) => o.negated && o.word === w.word)).map((w) => `要「${w.word}」又排除「${w.word}」`)
   return {
+    ...base,
     table,
     intentSource: choice.source,
     filters,

@@ -1,4 +1,4 @@
-import type { Dimension, TableKey } from './tables.js'
+import type { Dimension, TableKey } from '../tables/index.js'
 import { groupOfDim } from './taxonomy.js'
 
 /** What a phrase of a sentence stands for in the data (the dictionary's entries), and how readings compete. */

@@ -1,9 +1,9 @@
-import type { AppliedFilter, Condition } from './conditions.js'
+import type { AppliedFilter, Condition } from '../tables/conditions.js'
 import { findAccounts, findMoney, findSize, findYears, type Found, type MoneyFound } from './number-phrases.js'
-import { formatBounds, type Bounds } from './numbers.js'
+import { formatBounds, type Bounds } from '../core/numbers.js'
 import { segmenter } from './segmenter.js'
 import { isNegation } from './syntax.js'
-import type { TableSpec } from './tables.js'
+import type { TableSpec } from '../tables/index.js'
 import { PRIORITY } from './value-filters.js'
 
 /** The number phrases of a sentence, and the filters they make on a table. */

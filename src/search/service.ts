@@ -1,9 +1,9 @@
 import { getCasesByIds, type Row } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
-import type { AppliedFilter, Condition } from './conditions.js'
+import type { AppliedFilter, Condition } from '../tables/conditions.js'
 import type { Dictionary } from './dictionary.js'
 import { keywordFilter } from './value-filters.js'
-import type { TableSpec } from './tables.js'
+import type { TableSpec } from '../tables/index.js'
 
 export const MAX_PERPAGE = 10_000
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import type { Dimension } from './tables.js'
+import type { Dimension } from '../tables/index.js'
 
 /**
  * The taxonomy (data/taxonomy.json): industries with levels and aliases, enterprise types, crowds,

@@ -2,7 +2,7 @@ import type { DictHit, Dictionary } from './dictionary.js'
 import { isFunctionWord } from './function-words.js'
 import { segmenter } from './segmenter.js'
 import { AND_WORDS, BRACKET_CLOSERS, isCountWord, isNegation, NEUTRAL, NUMBER_LEFTOVERS, OR_WORDS } from './syntax.js'
-import type { TableKey } from './tables.js'
+import type { TableKey } from '../tables/index.js'
 
 /**
  * A sentence (numbers and table words already blanked out) → a stream of items: stored values

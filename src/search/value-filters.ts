@@ -1,6 +1,6 @@
-import type { AppliedFilter, Condition } from './conditions.js'
+import type { AppliedFilter, Condition } from '../tables/conditions.js'
 import { conceptOf, type DictHit, type Dictionary } from './dictionary.js'
-import { DIMENSION_LABELS, type Dimension, type TableSpec } from './tables.js'
+import { DIMENSION_LABELS, type Dimension, type TableSpec } from '../tables/index.js'
 import { groupOfDim } from './taxonomy.js'
 
 /**

@@ -1,7 +1,7 @@
 import { iterateCases, type Row } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
-import type { Condition } from '../search/conditions.js'
-import { outputColumns, type TableSpec } from '../search/tables.js'
+import type { Condition } from '../tables/conditions.js'
+import { outputColumns, type TableSpec } from '../tables/index.js'
 import { writeWorkbook, type SheetColumn, type SheetSpec, type WorkbookResult } from './excel.js'
 
 /** The columns of a case table as sheet columns with the seed's Chinese labels (import reads them back). */

@@ -5,8 +5,8 @@ import papa from 'papaparse'
 import { tableCount } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import { deleteDemoRows, demoMark, firstRows, markedDemoRows, setDemoMark } from '../db/demo-rows.js'
-import { naturalKey, naturalKeyColumns } from '../search/natural-keys.js'
-import { TABLES, type TableSpec } from '../search/tables.js'
+import { naturalKey, naturalKeyColumns } from '../tables/natural-keys.js'
+import { TABLES, type TableSpec } from '../tables/index.js'
 import { fitTable } from './import-layout.js'
 
 /**

@@ -1,5 +1,5 @@
 import JSZip from 'jszip'
-import { MB } from './file-limits.js'
+import { MB } from '../core/file-limits.js'
 import { readRels, resolvePart } from './xlsx-rows.js'
 import type { GuardedZip } from './zip-guard.js'
 

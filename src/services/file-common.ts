@@ -1,4 +1,4 @@
-import type { FileLimits, LimitKind } from './file-limits.js'
+import type { FileLimits, LimitKind } from '../core/file-limits.js'
 
 /** Types and helpers shared by the file extractors (files.ts and file-*.ts). */
 

@@ -1,5 +1,5 @@
 import { FileError, type DocKind, type Extracted, type ExtractLimits } from './file-common.js'
-import type { FileLimits } from './file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 import { extractDocx, extractPptx } from './file-office.js'
 import { extractPdf } from './file-pdf.js'
 import { extractXlsx } from './file-sheet.js'

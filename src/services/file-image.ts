@@ -1,6 +1,6 @@
 import { imageSize } from 'image-size'
 import { FileError, limitError } from './file-common.js'
-import type { FileLimits } from './file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 
 /**
  * A picture's size from its header (image-size: PNG IHDR, JPEG SOF, GIF, WebP, BMP…), before anything

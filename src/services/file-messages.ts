@@ -1,5 +1,5 @@
 import type { FileError } from './file-common.js'
-import { LIMIT_SETTINGS, MB } from './file-limits.js'
+import { LIMIT_SETTINGS, MB } from '../core/file-limits.js'
 
 /**
  * A FileError in Chinese, for every surface: chat replies (inbound-file.ts builds on it), `andy import`

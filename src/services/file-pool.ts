@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8'
 import { Worker } from 'node:worker_threads'
 import { FileError, limitError, type FileErrorDetail } from './file-common.js'
-import type { FileLimits } from './file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 
 /**
  * File parsing runs in worker threads (file-worker.ts), never in the bot's own heap: each worker has

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import type { ExtractJob } from './file-extract.js'
 import { heapUsed, serializeError, type WorkerReply } from './file-pool.js'
-import type { FileLimits } from './file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 import { packRows, type TableRow, type TableRowsOptions, type TableSource } from './table-rows.js'
 
 /**

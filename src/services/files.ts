@@ -1,12 +1,12 @@
 import { fileTypeFromBuffer } from 'file-type'
 import { FileError, TextBuffer, type DetectedFile, type DocKind, type Extracted } from './file-common.js'
 import type { ExtractJob } from './file-extract.js'
-import { DEFAULT_FILE_LIMITS, MB, type FileLimits } from './file-limits.js'
+import { DEFAULT_FILE_LIMITS, MB, type FileLimits } from '../core/file-limits.js'
 import { filePool } from './file-pool.js'
 import { decodeText, looksLikeText, markdownHeadings } from './file-text.js'
 
 export { FileError, type DetectedFile, type DocKind, type Extracted, type FileErrorCode, type FileKind } from './file-common.js'
-export { MB } from './file-limits.js'
+export { MB } from '../core/file-limits.js'
 
 /**
  * Files users send (报告解读 / 图片): what a file is — judged from its bytes (magic numbers, the entries

@@ -1,4 +1,4 @@
-import { TABLES, type ColumnSpec, type TableSpec } from '../search/tables.js'
+import { TABLES, type ColumnSpec, type TableSpec } from '../tables/index.js'
 import type { CellValue } from './xlsx-rows.js'
 
 /**

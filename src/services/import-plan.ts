@@ -1,5 +1,5 @@
 import { basename } from 'node:path'
-import { column, type TableSpec } from '../search/tables.js'
+import { column, type TableSpec } from '../tables/index.js'
 import { ambiguous, findLayout, HEAD_ROWS, pick, rankTables, type Layout, type SheetHead, type TableFit } from './import-layout.js'
 import { ImportError, type ImportOptions, type ImportReport } from './import-types.js'
 import { readTableRows, type TableSource } from './table-file.js'

@@ -1,4 +1,4 @@
-import { column, tableByKey } from '../search/tables.js'
+import { column, tableByKey } from '../tables/index.js'
 import { writeWorkbook } from './excel.js'
 import type { ImportReport } from './import-types.js'
 

@@ -1,6 +1,6 @@
-import type { RowProblem } from '../search/rows.js'
-import type { TableKey } from '../search/tables.js'
-import type { FileLimits } from './file-limits.js'
+import type { RowProblem } from '../tables/rows.js'
+import type { TableKey } from '../tables/index.js'
+import type { FileLimits } from '../core/file-limits.js'
 import type { TableSource } from './table-rows.js'
 
 /** The options, report and error of an import (importer.ts); shared by the CLI, the chat import and seeding. */
@@ -30,6 +30,18 @@ export interface ImportOptions {
    * whose database connection other messages share (no transaction may stay open across awaits).
    */
   buffered?: boolean
+  /** Filled with where the time went (ms), when given (bench/import.ts). */
+  phases?: ImportPhases
+}
+
+/** Milliseconds per phase of an import: the plan (first rows, header; the parsing worker starts), waiting for the worker's rows, preparing rows, writing them (natural keys, inserts, updates), the full-text index, the commit. */
+export interface ImportPhases {
+  plan?: number
+  read?: number
+  prepare?: number
+  write?: number
+  fts?: number
+  commit?: number
 }
 
 export interface ImportProblem {

@@ -1,18 +1,19 @@
 import { CaseImportWriter } from '../db/case-import.js'
-import { clearCases, type CaseRecord } from '../db/case-write.js'
+import { clearCases } from '../db/case-write.js'
+import type { CaseRecord } from '../tables/index.js'
 import type { Db } from '../db/client.js'
 import { maxCaseId, setDemoMark } from '../db/demo-rows.js'
 import { bumpCasesVersion } from '../db/meta.js'
-import { naturalKeyColumns } from '../search/natural-keys.js'
-import { prepareRow, type PrepareOptions } from '../search/rows.js'
-import { column, type TableSpec } from '../search/tables.js'
+import { naturalKeyColumns } from '../tables/natural-keys.js'
+import { prepareRow, type PrepareOptions } from '../tables/rows.js'
+import { column, type TableSpec } from '../tables/index.js'
 import { removeDemoRows } from './demo-data.js'
 import { fileNameOf, planImport, planReport, type ImportPlan } from './import-plan.js'
-import { ImportError, type ImportOptions, type ImportProblem, type ImportReport } from './import-types.js'
+import { ImportError, type ImportOptions, type ImportPhases, type ImportProblem, type ImportReport } from './import-types.js'
 import { FileFormatError, readTableBatches, type TableSource } from './table-file.js'
 import type { CellValue } from './xlsx-rows.js'
 
-export { ImportError, type ImportOptions, type ImportProblem, type ImportReport } from './import-types.js'
+export { ImportError, type ImportOptions, type ImportPhases, type ImportProblem, type ImportReport } from './import-types.js'
 
 /**
  * Loads an admin's spreadsheet into a case table in ONE transaction: every good row is in, or (an I/O
@@ -104,10 +105,11 @@ class ImportRun {
   }
 
   /** After the last row; throws ImportError (strict) before anything is committed. */
-  finish(): void {
+  finish(phases?: ImportPhases): void {
     const { report, o, db, plan } = this
     const w = this.writer!
-    w.finish({ fts: !o.dryRun })
+    timed(phases, 'write', () => w.flushPending())
+    timed(phases, 'fts', () => w.finish({ fts: !o.dryRun }))
     Object.assign(report, w.totals)
     if (o.strict && report.badRows.length) {
       report.aborted = true
@@ -128,6 +130,29 @@ class ImportRun {
 /** Rolls a dry run back (thrown inside the synchronous transaction). */
 class DryRun extends Error {}
 
+/** Adds the time `fn` takes to `phases[name]` (when timings were asked for). */
+function timed<T>(phases: ImportPhases | undefined, name: keyof ImportPhases, fn: () => T): T {
+  if (!phases) return fn()
+  const t = performance.now()
+  try {
+    return fn()
+  } finally {
+    phases[name] = (phases[name] ?? 0) + performance.now() - t
+  }
+}
+
+/** The batches of `source`, the time spent waiting for each added to `phases.read`. */
+async function* timedBatches<T>(source: AsyncGenerator<T>, phases: ImportPhases | undefined): AsyncGenerator<T> {
+  if (!phases) return yield* source
+  for (;;) {
+    const t = performance.now()
+    const next = await source.next()
+    phases.read = (phases.read ?? 0) + performance.now() - t
+    if (next.done) return
+    yield next.value
+  }
+}
+
 /**
  * Imports `source` (a path, or bytes with a file name) into `spec` — or, without a spec, into the
  * table its headers fit. ImportError (Chinese) when the file does not fit or the import was aborted;
@@ -135,29 +160,36 @@ class DryRun extends Error {}
  */
 export async function importCases(db: Db, spec: TableSpec | undefined, source: string | TableSource, o: ImportOptions = {}): Promise<ImportReport> {
   const started = Date.now()
+  const ph = o.phases
   const src: TableSource = typeof source === 'string' ? { path: source } : source
+  const t0 = performance.now()
   const plan = await planImport(spec, src, o)
+  if (ph) ph.plan = performance.now() - t0
   const report = planReport(plan, fileNameOf(src), o)
   const run = new ImportRun(db, plan, report, o)
   run.addUnknownColumnProblems()
-  const batches = readTableBatches(src, { limits: o.limits, onProgress: o.onProgress, sheetIndex: plan.layout.sheet.index })
+  const batches = timedBatches(readTableBatches(src, { limits: o.limits, onProgress: o.onProgress, sheetIndex: plan.layout.sheet.index }), ph)
   const headerRow = plan.layout.headerRow
   try {
     if (o.buffered) {
       // Read and prepare everything first; then write in one synchronous transaction.
       const rows: Array<[number, CaseRecord]> = []
       for await (const b of batches) {
-        for (let i = 0; i < b.rowNumbers.length; i++) {
-          const n = b.rowNumbers[i]!
-          if (n <= headerRow) continue
-          const row = run.prepare(n, b.values[i]!)
-          if (row) rows.push([n, row])
-        }
+        timed(ph, 'prepare', () => {
+          for (let i = 0; i < b.rowNumbers.length; i++) {
+            const n = b.rowNumbers[i]!
+            if (n <= headerRow) continue
+            const row = run.prepare(n, b.values[i]!)
+            if (row) rows.push([n, row])
+          }
+        })
       }
       db.sqlite.transaction(() => {
         run.start()
-        for (const [n, row] of rows) run.write(n, row)
-        run.finish()
+        timed(ph, 'write', () => {
+          for (const [n, row] of rows) run.write(n, row)
+        })
+        run.finish(ph)
         if (o.dryRun) throw new DryRun()
       })()
     } else {
@@ -165,16 +197,26 @@ export async function importCases(db: Db, spec: TableSpec | undefined, source: s
       db.sqlite.exec('BEGIN IMMEDIATE')
       run.start()
       for await (const b of batches) {
-        for (let i = 0; i < b.rowNumbers.length; i++) {
-          const n = b.rowNumbers[i]!
-          if (n <= headerRow) continue
-          const row = run.prepare(n, b.values[i]!)
-          if (row) run.write(n, row)
+        if (ph) {
+          // The same loop, timed row by row (the prepare and write phases interleave).
+          for (let i = 0; i < b.rowNumbers.length; i++) {
+            const n = b.rowNumbers[i]!
+            if (n <= headerRow) continue
+            const row = timed(ph, 'prepare', () => run.prepare(n, b.values[i]!))
+            if (row) timed(ph, 'write', () => run.write(n, row))
+          }
+        } else {
+          for (let i = 0; i < b.rowNumbers.length; i++) {
+            const n = b.rowNumbers[i]!
+            if (n <= headerRow) continue
+            const row = run.prepare(n, b.values[i]!)
+            if (row) run.write(n, row)
+          }
         }
-        if (!o.dryRun) run.indexNew()
+        if (!o.dryRun) timed(ph, 'fts', () => run.indexNew())
       }
-      run.finish()
-      db.sqlite.exec(o.dryRun ? 'ROLLBACK' : 'COMMIT')
+      run.finish(ph)
+      timed(ph, 'commit', () => db.sqlite.exec(o.dryRun ? 'ROLLBACK' : 'COMMIT'))
     }
   } catch (err) {
     if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')

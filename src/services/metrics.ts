@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { LlmTotals } from '../db/api-queries.js'
 
 /**
  * Prometheus metrics (served at GET /metrics). Message counts and reply latency are observed as
@@ -7,15 +8,6 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 
 /** LLM usage per model and status, as summed from llm_calls. */
-export interface LlmTotals {
-  model: string
-  status: string
-  calls: number
-  tokens_in: number
-  tokens_out: number
-  cost_rmb: number
-}
-
 export interface ScrapeSources {
   llm?: () => readonly LlmTotals[]
   /** DingTalk OpenAPI calls by name (token, send, upload…), counted since start. */

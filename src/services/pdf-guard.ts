@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { constants, createInflate } from 'node:zlib'
 import { limitError } from './file-common.js'
-import { MB, type FileLimits } from './file-limits.js'
+import { MB, type FileLimits } from '../core/file-limits.js'
 
 /**
  * A PDF's compressed streams, measured before pdf.js sees the file: every FlateDecode stream is

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { FileError } from './file-common.js'
-import { DEFAULT_FILE_LIMITS, type FileLimits } from './file-limits.js'
+import { DEFAULT_FILE_LIMITS, type FileLimits } from '../core/file-limits.js'
 import { describeFileError } from './file-messages.js'
 import { filePool, type WorkerReply } from './file-pool.js'
 import { TEXT_TABLE_EXTS, tableFormat, type RowBatch, type TableRow, type TableSource } from './table-rows.js'

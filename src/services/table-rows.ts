@@ -1,7 +1,7 @@
 import { openSync, readSync, closeSync, statSync } from 'node:fs'
 import { extname } from 'node:path'
 import { FileError } from './file-common.js'
-import type { FileLimits } from './file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 import { textTableRecords, type TextTableFormat } from './text-table.js'
 import { readXlsx, RowBudget, type CellValue } from './xlsx-rows.js'
 import { GuardedZip } from './zip-guard.js'

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { FileError, limitError } from './file-common.js'
-import type { FileLimits } from './file-limits.js'
+import type { FileLimits } from '../core/file-limits.js'
 import type { GuardedZip } from './zip-guard.js'
 
 /**
@@ -165,7 +165,9 @@ export async function* readXlsx(zip: GuardedZip, limits: FileLimits, o: XlsxRead
   const wbTarget = rootRels.find((r) => r.Type?.endsWith('/officeDocument'))?.Target
   const wbPart = wbTarget ? resolvePart('', wbTarget) : 'xl/workbook.xml'
   if (!zip.has(wbPart)) throw new FileError('corrupt', 'no workbook part (not an Excel workbook)', { kind: 'xlsx' })
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(undefined as never, {
+  // Loaded on the first workbook: a CSV import's parsing worker never pays exceljs' start-up (~1 s).
+  const { default: Excel } = await import('exceljs')
+  const reader = new Excel.stream.xlsx.WorkbookReader(undefined as never, {
     sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore',
   }) as unknown as ReaderInternals
   const rels = await readRels(zip, wbPart)

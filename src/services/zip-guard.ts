@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream'
 import yauzl from 'yauzl'
 import { FileError, limitError } from './file-common.js'
-import { MB, RATIO_FLOOR_BYTES, type FileLimits } from './file-limits.js'
+import { MB, RATIO_FLOOR_BYTES, type FileLimits } from '../core/file-limits.js'
 
 /**
  * Office files (xlsx, docx, pptx) are zips, and a zip can be a bomb: a 1 MB file whose one part

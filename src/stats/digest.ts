@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { Cron } from 'croner'
-import type { Clock } from '../clock.js'
+import type { Clock } from '../core/clock.js'
 import type { Db } from '../db/client.js'
 import { storesOf, type Stores } from '../db/stores/index.js'
 import type { Logger } from '../logger.js'

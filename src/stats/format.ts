@@ -1,4 +1,4 @@
-import { escapeMd } from '../bot/markdown.js'
+import { escapeMd } from '../core/markdown.js'
 import { formatRmb } from '../services/llm.js'
 import { describeFilters } from './query.js'
 import { assistantName, type UsageStats } from './usage-stats.js'
@@ -64,7 +64,7 @@ export function formatStatsReply(s: UsageStats, o: { chart?: boolean; notes?: re
   const groups = s.topGroups[0] ? `，**${fmtInt(s.topGroups[0].distinct)}** 个群` : ''
   out.push(`共 **${fmtInt(s.total)}** 次使用${people}${groups}`)
   out.push(`失败 **${fmtInt(s.failed)}** 次，被拒（额度/权限）${fmtInt(s.rejected)} 次`)
-  out.push(`回复耗时：中位数 ${fmtSeconds(s.latency.p50)}，95% 在 ${fmtSeconds(s.latency.p95)} 内${s.latency.approximate ? '（抽样估算）' : ''}`)
+  out.push(`回复耗时：一半在 ${fmtSeconds(s.latency.p50)} 内，95% 在 ${fmtSeconds(s.latency.p95)} 内`)
   out.push(`大模型：${fmtInt(s.tokens)} tokens，${formatRmb(s.costRmb)}`)
   out.push('', '**按功能**')
   for (const t of s.byIntent) out.push(`- ${t.name}：${fmtInt(t.n)}（${pct(t.n, s.total)}）${t.failed ? `，失败 ${t.failed}` : ''}`)

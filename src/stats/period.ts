@@ -1,4 +1,4 @@
-import { localDate } from '../clock.js'
+import { localDate } from '../core/clock.js'
 
 /**
  * Periods in plain words, in China time: 今天, 昨天, 本周, 上周, 本月, 上月, 今年, 最近7天/近30天/过去2周,

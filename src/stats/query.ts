@@ -1,4 +1,4 @@
-import { ASSISTANTS } from '../bot/message.js'
+import { assistantOf, intentOfAssistantType, statsWords } from '../core/features.js'
 import type { Period } from './period.js'
 import { defaultPeriod, findPeriod } from './period.js'
 
@@ -21,20 +21,6 @@ export interface StatsQuery {
   /** Words that were not understood (after name resolution). */
   unknown: string[]
 }
-
-/** Assistant words → intents (longest first when matching). */
-const ASSISTANT_WORDS: Array<[string, string]> = [
-  ['内容产品售卖', 'procurement'], ['平台合作客户', 'software'], ['内容打单方案', 'pitch'], ['内容客户案例', 'case'],
-  ['平台竞对切换', 'switch'], ['运营活动设计', 'activity'], ['使用次数统计', 'usage'],
-  ['客户案例', 'case'], ['打单方案', 'pitch'], ['竞对切换', 'switch'], ['竞品切换', 'switch'], ['内容采购', 'procurement'],
-  ['软件客户', 'software'], ['平台客户', 'software'], ['活动设计', 'activity'], ['运营活动', 'activity'],
-  ['报告解读', 'report'], ['图片解读', 'image'], ['人才发展', 'talent'], ['会议评审', 'meeting'],
-  ['案例', 'case'], ['打单', 'pitch'], ['竞对', 'switch'], ['竞品', 'switch'], ['切换', 'switch'], ['采购', 'procurement'],
-  ['售卖', 'procurement'], ['软件', 'software'], ['活动', 'activity'], ['报告', 'report'], ['图片', 'image'], ['帮助', 'help'], ['未能回答', 'unanswered'],
-]
-
-/** The seed's assistant_type values (1..4, and Andy's own) → intents. */
-const TYPE_TO_INTENT = new Map(Object.entries(ASSISTANTS).map(([intent, a]) => [a.type, intent]))
 
 const KEYED = /(人员|用户|昵称|使用者|群名?|群聊名称|内容|关键词|包含|助手|类型|assistant_type|user_dd_nick|consult_content|conversation_type|dd_group_name)\s*[:：=]\s*(\S+)/gi
 
@@ -71,7 +57,8 @@ export function parseStatsQuery(input: string, o: ParseStatsOptions): StatsQuery
     q.conversationType = '1'
     text = text.replace(/单聊|私聊/g, ' ')
   }
-  for (const [word, intent] of ASSISTANT_WORDS) {
+  // Assistant words → intents, longest first (core/features.ts: each feature's statsWords).
+  for (const [word, intent] of statsWords()) {
     if (text.includes(word)) {
       if (!q.intents.includes(intent)) q.intents.push(intent)
       text = text.split(word).join(' ')
@@ -85,8 +72,8 @@ export function parseStatsQuery(input: string, o: ParseStatsOptions): StatsQuery
 }
 
 function addAssistant(q: StatsQuery, value: string): void {
-  const byType = TYPE_TO_INTENT.get(value)
-  const intent = byType ?? ASSISTANT_WORDS.find(([w]) => value.includes(w))?.[1]
+  const byType = intentOfAssistantType(value)
+  const intent = byType ?? statsWords().find(([w]) => value.includes(w))?.[1]
   if (intent && !q.intents.includes(intent)) q.intents.push(intent)
   else if (!intent) q.unknown.push(value)
 }
@@ -108,7 +95,7 @@ export function resolveNames(q: StatsQuery & { words: string[] }, known: { nicks
 /** One line naming the filters in force ("助手：客户案例 · 群聊"), or ''. */
 export function describeFilters(q: StatsQuery): string {
   const parts: string[] = []
-  if (q.intents.length) parts.push(`助手：${q.intents.map((i) => ASSISTANTS[i]?.name ?? i).join('、')}`)
+  if (q.intents.length) parts.push(`助手：${q.intents.map((i) => assistantOf(i).name).join('、')}`)
   if (q.userNick) parts.push(`人员：${q.userNick}`)
   if (q.groupName) parts.push(`群：${q.groupName}`)
   if (q.conversationType) parts.push(q.conversationType === '2' ? '群聊' : '单聊')

@@ -1,4 +1,4 @@
-import { ASSISTANTS } from '../bot/message.js'
+import { assistantOf } from '../core/features.js'
 import type { Db } from '../db/client.js'
 import {
   countsByDayIntent, knownNames, latencyPercentiles, topGroups, topUsers, totalsByIntent, zeroResultQuestions,
@@ -38,7 +38,7 @@ export const TOP_GROUPS = 5
 export const TOP_ZERO = 10
 
 export function assistantName(intent: string): string {
-  return ASSISTANTS[intent]?.name ?? intent
+  return assistantOf(intent).name
 }
 
 export function filterOf(q: StatsQuery, scope: StatsScope): UsageStatsFilter {
@@ -83,15 +83,14 @@ export async function computeUsageStatsAsync(db: Db, query: StatsQuery, scope: S
 function* statsSteps(db: Db, query: StatsQuery, scope: StatsScope): Generator<void, UsageStats> {
   const f = filterOf(query, scope)
   const byDayIntent = countsByDayIntent(db, f)
-  const inRange = byDayIntent.reduce((s, c) => s + c.n, 0)
   yield
   const totals = totalsByIntent(db, f, [...new Set(byDayIntent.map((c) => c.intent))])
   yield
-  const users = scope.kind === 'all' ? distinctUserLabels(topUsers(db, f, TOP_USERS, inRange)) : []
+  const users = scope.kind === 'all' ? distinctUserLabels(topUsers(db, f, TOP_USERS)) : []
   yield
   const groups = topGroups(db, f, TOP_GROUPS)
   yield
-  const latency = latencyPercentiles(db, f, inRange)
+  const latency = latencyPercentiles(db, f)
   yield
   const zeroQuestions = zeroResultQuestions(db, f, TOP_ZERO)
   const sum = (k: keyof Omit<IntentTotals, 'intent'>) => totals.reduce((s, t) => s + (t[k] ?? 0), 0)

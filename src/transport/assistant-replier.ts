@@ -1,4 +1,4 @@
-import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from './types.js'
+import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
 
 /**
  * Replies to AI 助理 ability calls (inbox source `assistant`). The markdown parts ARE the answer: they are

@@ -1,11 +1,11 @@
 import { basename } from 'node:path'
-import { systemClock, type Clock } from '../clock.js'
+import { systemClock, type Clock } from '../core/clock.js'
 import type { Logger } from '../logger.js'
 import { DingtalkApiError, retryDelay } from './dingtalk-api-error.js'
 import { sampleFile, sampleImageMsg, sampleMarkdown, type DingtalkApi, type RobotMsg } from './dingtalk-api.js'
 import { fileTypeOf } from './dingtalk-media.js'
 import { SlidingWindowLimiter } from './rate-limiter.js'
-import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from './types.js'
+import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
 import { markdownBody, postWebhook, SESSION_EXPIRED, type WebhookOptions } from './webhook.js'
 
 export interface DeliveryRouterOptions {

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock.js'
+import { systemClock, type Clock } from '../core/clock.js'
 import type { Logger } from '../logger.js'
 import { classifyAnswer, DingtalkApiError, networkError, retryDelay } from './dingtalk-api-error.js'
 import { SlidingWindowLimiter } from './rate-limiter.js'

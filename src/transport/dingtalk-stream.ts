@@ -2,7 +2,8 @@ import { missingStreamCredentials, type AppConfig } from '../config.js'
 import type { Logger } from '../logger.js'
 import { GraphInvocations, type GraphHandler, type GraphStats } from './graph-invocations.js'
 import { StreamConnectionManager, type AckFn, type StreamFrame, type StreamState, type StreamStats, type StreamTuning } from './stream-connection.js'
-import { parseRobotMessage, type InboundEnvelope, type MessageSink, type Transport } from './types.js'
+import { parseRobotMessage, type InboundEnvelope } from '../core/message.js'
+import { type MessageSink, type Transport } from './types.js'
 
 export interface DingtalkStreamTransportOptions {
   readonly config: AppConfig

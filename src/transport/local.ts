@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { DeliveryResult, DeliveryTarget, InboundEnvelope, OutboundPart, Replier } from './types.js'
+import type { DeliveryResult, DeliveryTarget, OutboundPart, Replier } from '../core/delivery.js'
+import type { InboundEnvelope } from '../core/message.js'
 
 /** Local use (andy chat / andy ask): messages typed in a terminal, replies collected in memory. */
 

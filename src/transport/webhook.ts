@@ -1,6 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
-import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from './types.js'
+import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
 
 /**
  * Sends markdown through the message's sessionWebhook (valid ~90 min; dingtalk.md §3).

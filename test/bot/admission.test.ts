@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Admission, FORBIDDEN_TEXT, rateLimitedText } from '../../src/bot/admission.js'
 import { getInbound } from '../../src/db/inbox.js'
 import { LocalReplier } from '../../src/transport/local.js'
-import type { InboundEnvelope, RobotMessage } from '../../src/transport/types.js'
+import type { InboundEnvelope, RobotMessage } from '../../src/core/message.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp } from '../helpers/test-app.js'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { timeoutApology } from '../../src/bot/deadline.js'
 import { getInbound } from '../../src/db/inbox.js'
 import { localEnvelope } from '../../src/transport/local.js'
-import type { DeliveryResult, DeliveryTarget, OutboundPart, Replier } from '../../src/transport/types.js'
+import type { DeliveryResult, DeliveryTarget, OutboundPart, Replier } from '../../src/core/delivery.js'
 import { createTestApp } from '../helpers/test-app.js'
 
 /** A replier that records parts and holds chosen part numbers for a while (a slow webhook). */

@@ -4,7 +4,7 @@ import { openDb } from '../../src/db/client.js'
 import { getInbound, insertInbound, markProcessing } from '../../src/db/inbox.js'
 import { markPartSent, partsOf, upsertPart } from '../../src/db/outbox.js'
 import { localEnvelope, LocalReplier } from '../../src/transport/local.js'
-import type { InboundEnvelope } from '../../src/transport/types.js'
+import type { InboundEnvelope } from '../../src/core/message.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp } from '../helpers/test-app.js'
 

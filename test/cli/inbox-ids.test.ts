@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { openDb } from '../../src/db/client.js'
 import { inboxIdentities, insertInbound } from '../../src/db/inbox.js'
-import { parseRobotMessage } from '../../src/transport/types.js'
+import { parseRobotMessage } from '../../src/core/message.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
 
 /** `andy inbox ids`: where an admin finds staff ids (ANDY_ADMIN_STAFF_IDS) and openConversationIds (ANDY_DIGEST_CONVERSATION_ID). */

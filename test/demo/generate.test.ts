@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { csvCell, toCsv } from '../../src/demo/csv.js'
 import { generateRecords, iterateRecords, type DemoRecord } from '../../src/demo/generate.js'
 import { ENTERPRISE_TYPES } from '../../src/demo/vocab.js'
-import { parseSizeText } from '../../src/search/numbers.js'
-import { prepareRow } from '../../src/search/rows.js'
-import { outputColumns, TABLE_KEYS, TABLES, type TableSpec } from '../../src/search/tables.js'
+import { parseSizeText } from '../../src/core/numbers.js'
+import { prepareRow } from '../../src/tables/rows.js'
+import { outputColumns, TABLE_KEYS, TABLES, type TableSpec } from '../../src/tables/index.js'
 
 const N = 600
 const rowsOf = new Map(TABLES.map((spec) => [spec.key, generateRecords(spec.key, N)]))

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FORBIDDEN_TEXT } from '../../src/bot/admission.js'
 import { openDb } from '../../src/db/client.js'
-import { TABLES } from '../../src/search/tables.js'
+import { TABLES } from '../../src/tables/index.js'
 import { e2eBot, FAST_TUNING, msgUuidOf, until, type E2eBot } from '../helpers/e2e-bot.js'
 import type { GraphAnswer } from '../helpers/fake-gateway.js'
 import { insertCases } from '../helpers/test-app.js'

@@ -61,14 +61,14 @@ describe('files through the stream bot', () => {
       e.openapi.addDownload(`code-${msgId}`, bytes, { fileName: name })
       const ack = await e.gateway.sendRobotMessage(robotFilePayload({ ...direct(e, msgId), downloadCode: `code-${msgId}`, fileName: name }))
       expect(ack.frame.code).toBe(200)
-      await until(() => repliesTo(e, msgId).some((t) => t.includes('本次用量')), 10_000, `the interpretation of ${name}`)
+      await until(() => repliesTo(e, msgId).some((t) => t.includes('本次用量')), 45_000, `the interpretation of ${name}`)
       const out = repliesTo(e, msgId).join('\n')
       expect(out).toContain(`**《${name}》**`)
       expect(out).toContain(`【${app}】第一步结论`)
       expect(fake.requests.some((r) => userText(r.body).includes(`「${app}」`) && userText(r.body).includes(snippet))).toBe(true)
     }
     expect(e.openapi.count(PATHS.download)).toBe(files.length)
-  }, 60_000)
+  }, 240_000)
 
   it('answers a picture in a group with the vision model, and explains an expired download code', async () => {
     const { e, fake } = await setup()

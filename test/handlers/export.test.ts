@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { partFilePath, renderPart } from '../../src/cli/chat.js'
 import { openDb } from '../../src/db/client.js'
-import type { OutboundPart } from '../../src/transport/types.js'
+import type { OutboundPart } from '../../src/core/delivery.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp, insertCases, type TestApp } from '../helpers/test-app.js'
 

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ASSISTANTS } from '../../src/bot/message.js'
+import { assistantOf } from '../../src/bot/message.js'
 import { openDb } from '../../src/db/client.js'
-import { LLM_OFF_MESSAGE } from '../../src/pipelines/cost.js'
-import { tableByIntent, TABLES } from '../../src/search/tables.js'
+import { LLM_OFF_MESSAGE } from '../../src/bot/model-call.js'
+import { tableByIntent, TABLES } from '../../src/tables/index.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp } from '../helpers/test-app.js'
 
@@ -27,7 +27,7 @@ describe('table display names', () => {
     expect(tableByIntent('software')!.title).toBe('平台合作客户')
     expect(tableByIntent('case')!.title).toBe('内容客户案例')
     expect(tableByIntent('pitch')!.title).toBe('内容打单方案')
-    for (const t of TABLES) expect(ASSISTANTS[t.intent]!.name).toBe(t.title)
+    for (const t of TABLES) expect(assistantOf(t.intent).name).toBe(t.title)
   })
 
   it('are the only names in help, search replies, exports, statistics and the README', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { localEnvelope, type LocalUser } from '../../src/transport/local.js'
-import type { InboundEnvelope } from '../../src/transport/types.js'
+import type { InboundEnvelope } from '../../src/core/message.js'
 import { robotTextPayload, type RobotTextPayloadOptions } from './fake-gateway.js'
 
 /**

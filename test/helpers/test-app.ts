@@ -1,15 +1,16 @@
 import { createApp, type App } from '../../src/app.js'
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/core/clock.js'
 import { parseConfig, type AppConfig } from '../../src/config.js'
 import { createCaseInserter, transaction } from '../../src/db/case-write.js'
 import { openDb, type Db } from '../../src/db/client.js'
 import { bumpCasesVersion } from '../../src/db/meta.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { createDictionaryProvider } from '../../src/search/dictionary.js'
-import { prepareRow } from '../../src/search/rows.js'
-import { tableByKey, type TableKey } from '../../src/search/tables.js'
+import { prepareRow } from '../../src/tables/rows.js'
+import { tableByKey, type TableKey } from '../../src/tables/index.js'
 import { localEnvelope, LocalReplier, type LocalUser } from '../../src/transport/local.js'
-import type { InboxSource, Replier } from '../../src/transport/types.js'
+import type { InboxSource } from '../../src/core/message.js'
+import type { Replier } from '../../src/core/delivery.js'
 
 export const silentLogger: Logger = createLogger({ level: 'silent' })
 

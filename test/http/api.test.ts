@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tableCount } from '../../src/db/case-search.js'
-import { TABLES } from '../../src/search/tables.js'
+import { TABLES } from '../../src/tables/index.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { APP_KEY, APP_SECRET, call, seedSign, startHarness, urlFor, type Harness, type Style } from './setup.js'
 

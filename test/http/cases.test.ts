@@ -3,8 +3,8 @@ import { createCaseInserter, transaction } from '../../src/db/case-write.js'
 import type { Db } from '../../src/db/client.js'
 import { bumpCasesVersion } from '../../src/db/meta.js'
 import { contentCases } from '../../src/db/schema.js'
-import { prepareRow } from '../../src/search/rows.js'
-import { tableByKey, type TableKey } from '../../src/search/tables.js'
+import { prepareRow } from '../../src/tables/rows.js'
+import { tableByKey, type TableKey } from '../../src/tables/index.js'
 import { call, startHarness, type Harness } from './setup.js'
 
 /** Every filter of ALieBiaoProductprocuredetail against hand-written rows, plus the other filter kinds. */

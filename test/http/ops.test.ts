@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { llmCalls } from '../../src/db/schema.js'
-import { TABLES } from '../../src/search/tables.js'
+import { TABLES } from '../../src/tables/index.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { call, startHarness, type Harness } from './setup.js'
 

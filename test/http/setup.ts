@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createApp, type App } from '../../src/app.js'
-import { systemClock, type Clock } from '../../src/clock.js'
+import { systemClock, type Clock } from '../../src/core/clock.js'
 import { parseConfig, type AppConfig } from '../../src/config.js'
 import { seedDemo } from '../../src/cli/seed.js'
 import { openDb, type Db } from '../../src/db/client.js'

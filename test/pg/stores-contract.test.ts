@@ -3,7 +3,7 @@ import { openDb } from '../../src/db/client.js'
 import { openPg, pgSchemaVersion, type PgDb } from '../../src/db/pg/client.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import { createSqliteStores, type Stores } from '../../src/db/stores/index.js'
-import { parseRobotMessage, type InboundEnvelope } from '../../src/transport/types.js'
+import { parseRobotMessage, type InboundEnvelope } from '../../src/core/message.js'
 import { PG_DISABLED, startPgServer, type PgServer } from '../helpers/pg-server.js'
 
 /** The same contract, run against SQLite and against a real PostgreSQL server. */

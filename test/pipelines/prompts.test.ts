@@ -6,7 +6,7 @@ import { compareVersions, countPromptSteps, listPromptSteps, listReportPrompts, 
 import { ACTIVITY_STEP_TYPES, variablesFor } from '../../src/pipelines/activity-steps.js'
 import { checkTemplate, renderTemplate, TemplateError, templateVariables } from '../../src/pipelines/template.js'
 import { rowSteps } from '../../src/pipelines/runner.js'
-import { exportPrompts, importPromptFile, loadDefaultPrompts, PromptFileError } from '../../src/services/prompt-files.js'
+import { exportPrompts, importPromptFile, loadDefaultPrompts, PromptFileError } from '../../src/pipelines/prompt-files.js'
 import { makeTestApp, tempDir } from '../helpers/app.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 

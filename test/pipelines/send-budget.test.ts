@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { PART_LIMIT } from '../../src/bot/markdown.js'
+import { PART_LIMIT } from '../../src/core/markdown.js'
 import { DeliveryRouter } from '../../src/transport/delivery.js'
 import { SlidingWindowLimiter } from '../../src/transport/rate-limiter.js'
 import { createLogger } from '../../src/logger.js'

@@ -3,9 +3,9 @@ import { searchCases } from '../../src/db/case-search.js'
 import { openDb, type Db } from '../../src/db/client.js'
 import { mulberry32 } from '../../src/demo/generate.js'
 import { seedDemo } from '../../src/cli/seed.js'
-import type { Condition } from '../../src/search/conditions.js'
+import type { Condition } from '../../src/tables/conditions.js'
 import { Dictionary } from '../../src/search/dictionary.js'
-import { TABLES, categoryColumns, ftsColumns, type TableSpec } from '../../src/search/tables.js'
+import { TABLES, categoryColumns, ftsColumns, type TableSpec } from '../../src/tables/index.js'
 
 /**
  * The in-memory CaseIndex must give exactly what the SQL does (src/db/case-search.ts compileConditions,
@@ -115,5 +115,24 @@ describe('CaseIndex', () => {
     const page = dict.caseIndex(spec.key).search(db, [], 30, 7)
     expect(page.total).toBe(all.total)
     expect(page.ids).toEqual(all.ids.slice(30, 37))
+  })
+
+  it('answers a repeated condition set from its cache exactly as the first time, on every page, and tells NaN from Infinity', () => {
+    const spec = TABLES[0]!
+    const index = dict.caseIndex(spec.key)
+    const col = categoryColumns(spec)[0]!
+    const conds: Condition[] = [{ kind: 'in', columns: [{ column: col, values: dict.values(spec.key, col).slice(0, 2) }] }]
+    const first = index.search(db, conds, 0, Number.POSITIVE_INFINITY)
+    expect(first.total).toBeGreaterThan(3)
+    for (let offset = 0; offset < first.total; offset += 3) {
+      const page = index.search(db, conds, offset, 3)
+      expect(page.total).toBe(first.total)
+      expect(page.ids).toEqual(first.ids.slice(offset, offset + 3))
+    }
+    const num = spec.columns.find((c) => c.type !== 'text')!.name
+    const none = index.search(db, [{ kind: 'range', column: num, min: Number.POSITIVE_INFINITY }], 0, 1).total
+    const nan = index.search(db, [{ kind: 'range', column: num, min: Number.NaN }], 0, 1).total
+    expect(none).toBe(0)
+    expect(nan).toBe(index.search(db, [{ kind: 'range', column: num }], 0, 1).total)
   })
 })

@@ -3,7 +3,7 @@ import { openDb, type Db } from '../../src/db/client.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import { buildFilterSchema } from '../../src/search/llm-schema.js'
-import { tableByIntent } from '../../src/search/tables.js'
+import { tableByIntent } from '../../src/tables/index.js'
 import { demoDbPath, makeTestApp, tempDir } from '../helpers/app.js'
 import { FakeOpenAI, type ChatBody, type FakeReply } from '../helpers/fake-openai.js'
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../src/db/client.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import { normalizeSentence, parseSentence, type ParsedSentence } from '../../src/search/parser.js'
-import type { SearchIntent } from '../../src/search/tables.js'
+import type { SearchIntent } from '../../src/tables/index.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 
 let dict: Dictionary

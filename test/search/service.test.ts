@@ -4,7 +4,7 @@ import { createDictionaryProvider, Dictionary } from '../../src/search/dictionar
 import { filtersFromParams, ParamError } from '../../src/search/params.js'
 import { parseSentence } from '../../src/search/parser.js'
 import { runSearch } from '../../src/search/service.js'
-import { tableByKey, type TableKey } from '../../src/search/tables.js'
+import { tableByKey, type TableKey } from '../../src/tables/index.js'
 import { CONTENT_CASES, loadFixtures } from '../helpers/fixtures.js'
 import { insertCases } from '../helpers/test-app.js'
 

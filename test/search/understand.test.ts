@@ -4,7 +4,7 @@ import { Dictionary } from '../../src/search/dictionary.js'
 import { formatSearchReply } from '../../src/search/format.js'
 import { parseSentence, type ParsedSentence } from '../../src/search/parser.js'
 import { runSearch, type SearchOutcome } from '../../src/search/service.js'
-import type { SearchIntent } from '../../src/search/tables.js'
+import type { SearchIntent } from '../../src/tables/index.js'
 import { loadMixedLabels, M_CASES, M_PITCHES, M_PROCUREMENTS, M_SOFTWARE, M_SWITCHES } from '../helpers/mixed-labels.js'
 
 /**

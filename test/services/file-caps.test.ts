@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkImage } from '../../src/services/file-image.js'
-import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../src/services/file-limits.js'
+import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../src/core/file-limits.js'
 import { describeFileError } from '../../src/services/file-messages.js'
 import { filePool } from '../../src/services/file-pool.js'
 import { extractText, FileError } from '../../src/services/files.js'

@@ -1,7 +1,7 @@
 import JSZip from 'jszip'
 import { describe, expect, it } from 'vitest'
 import { extractPdf } from '../../src/services/file-pdf.js'
-import { DEFAULT_FILE_LIMITS } from '../../src/services/file-limits.js'
+import { DEFAULT_FILE_LIMITS } from '../../src/core/file-limits.js'
 import { detectFile, extractText, FileError, MB } from '../../src/services/files.js'
 import { makeChinesePdf, makeDocx, makePdf, makePng, makePptx, makeScannedPdf, makeXlsx } from '../helpers/documents.js'
 

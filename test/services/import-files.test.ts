@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { openDb, type Db } from '../../src/db/client.js'
-import { tableByKey } from '../../src/search/tables.js'
+import { tableByKey } from '../../src/tables/index.js'
 import { writeProblemsWorkbook } from '../../src/services/import-report.js'
 import { ImportError, importCases } from '../../src/services/importer.js'
 import { FileFormatError } from '../../src/services/table-file.js'
@@ -130,6 +130,19 @@ describe('finding the table in a workbook', () => {
 })
 
 describe('values', () => {
+  it('reads a year column headed 年份 or 年度 as the case time (newest-first order and year filters use it)', async () => {
+    const r = await importCases(db, cases, file('yr.csv', '客户名称,行业,年份\n甲银行,金融,2024-07\n乙集团,制造业,2022\n'), { now: NOW })
+    expect(r).toMatchObject({ inserted: 2 })
+    expect(r.problems.filter((p) => p.level === 'warning')).toEqual([])
+    const r2 = await importCases(db, switches, file('yr2.csv', '客户名称,竞品名称,年度\n丙公司,学邦云,2021\n'), { now: NOW })
+    expect(r2.problems.filter((p) => p.level === 'warning')).toEqual([])
+    expect(db.sqlite.prepare('SELECT case_time, case_year FROM content_cases ORDER BY id').all()).toEqual([
+      { case_time: '2024-07', case_year: 2024 },
+      { case_time: '2022', case_year: 2022 },
+    ])
+    expect(db.sqlite.prepare('SELECT replace_year FROM competitor_switches').all()).toEqual([{ replace_year: 2021 }])
+  })
+
   it('reads every way a size is written', async () => {
     const forms: Array<[string, number | null, number | null]> = [
       ['1000人-5000人', 1000, 5000], ['1000人~5000人', 1000, 5000], ['1000人至5000人', 1000, 5000], ['1万人-5万人', 10_000, 50_000],

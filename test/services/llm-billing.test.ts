@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { llmCalls, spentOn } from '../../src/db/llm-calls.js'
-import { chatFor } from '../../src/pipelines/cost.js'
+import { chatFor } from '../../src/bot/model-call.js'
 import { costOf } from '../../src/services/llm.js'
 import { demoDbPath, makeTestApp, tempDir, type TestApp } from '../helpers/app.js'
 import { FakeOpenAI, type ChatBody } from '../helpers/fake-openai.js'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { llmCalls } from '../../src/db/llm-calls.js'
-import { chatFor } from '../../src/pipelines/cost.js'
+import { chatFor } from '../../src/bot/model-call.js'
 import { costOf, createOpenAiLlmClient, estimateTokens, formatRmb, LlmError, type LlmClient } from '../../src/services/llm.js'
 import { makeTestApp, type TestApp } from '../helpers/app.js'
 import { fakePromptTokens, fakeTokens, FakeOpenAI, type FakeOpenAIOptions } from '../helpers/fake-openai.js'

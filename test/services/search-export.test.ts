@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Row } from '../../src/db/case-search.js'
-import { tableByKey } from '../../src/search/tables.js'
-import { cleanOldExports, exportSearch, KEEP_EXPORTS_MS } from '../../src/services/search-export.js'
+import { tableByKey } from '../../src/tables/index.js'
+import { cleanOldExports, exportSearch, KEEP_EXPORTS_MS } from '../../src/handlers/search-export.js'
 
 const dirs: string[] = []
 afterEach(() => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { OutboundPart } from '../../src/transport/types.js'
+import type { OutboundPart } from '../../src/core/delivery.js'
 import { tempDir } from '../helpers/app.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp } from '../helpers/test-app.js'

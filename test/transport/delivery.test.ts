@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/logger.js'
 import { DeliveryRouter, type DeliveryRouterOptions } from '../../src/transport/delivery.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import { DeliveryError, type DeliveryTarget, type OutboundPart } from '../../src/transport/types.js'
+import { DeliveryError, type DeliveryTarget, type OutboundPart } from '../../src/core/delivery.js'
 import { FakeOpenApi, FAULTS, PATHS } from '../helpers/fake-openapi.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 

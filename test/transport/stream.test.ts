@@ -4,7 +4,8 @@ import { createLogger } from '../../src/logger.js'
 import { DingtalkStreamTransport } from '../../src/transport/dingtalk-stream.js'
 import { backoffDelay, type StreamState, type StreamTuning } from '../../src/transport/stream-connection.js'
 import { parseStreamFrame } from '../../src/transport/stream-protocol.js'
-import type { AcceptResult, InboundEnvelope, MessageSink } from '../../src/transport/types.js'
+import type { AcceptResult, MessageSink } from '../../src/transport/types.js'
+import type { InboundEnvelope } from '../../src/core/message.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 
 /** In-memory inbox: dedupes by robotCode+msgId like the real one; can be told to fail. */

@@ -1,4 +1,5 @@
-import type { InboundEnvelope, OutboundPart } from '../../transport/types.js'
+import type { OutboundPart } from '../../core/delivery.js'
+import type { InboundEnvelope } from '../../core/message.js'
 import type { Claim } from '../idempotency.js'
 import type { InboxRow } from '../inbox.js'
 import type { PartRow } from '../outbox.js'

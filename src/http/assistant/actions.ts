@@ -1,4 +1,4 @@
-import { TABLES } from '../../search/tables.js'
+import { TABLES } from '../../tables/index.js'
 import { data, type Endpoint, type EndpointCall, type JsonSchema } from '../endpoint.js'
 import { badRequest } from '../envelope.js'
 import type { ParamSpec } from '../params.js'

@@ -3,7 +3,8 @@ import { FORBIDDEN_TEXT, rateLimitedText } from '../../bot/admission.js'
 import { APOLOGY } from '../../bot/router.js'
 import { storesOf } from '../../db/stores/index.js'
 import { loadLastSearch } from '../../handlers/search.js'
-import { parseRobotMessage, type InboundEnvelope } from '../../transport/types.js'
+import { parseRobotMessage, type InboundEnvelope } from '../../core/message.js'
+import { tableByIntent } from '../../tables/index.js'
 import type { EndpointCall } from '../endpoint.js'
 import { ApiError } from '../envelope.js'
 
@@ -109,5 +110,4 @@ export async function askAsAssistant(call: EndpointCall, caller: Caller, text: s
   }
 }
 
-const SEARCH_INTENTS = new Set(['case', 'pitch', 'switch', 'procurement', 'software'])
-export const isSearch = (intent: string): boolean => SEARCH_INTENTS.has(intent)
+export const isSearch = (intent: string): boolean => tableByIntent(intent) !== undefined

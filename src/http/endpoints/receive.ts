@@ -1,4 +1,4 @@
-import { parseRobotMessage } from '../../transport/types.js'
+import { parseRobotMessage } from '../../core/message.js'
 import { dingtalkHosts, isDingtalkWebhook } from '../../transport/url-guard.js'
 import { data, objectSchema, type Endpoint, type EndpointCall } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'

@@ -1,4 +1,4 @@
-import { cnNumber, type Bounds } from './numbers.js'
+import { cnNumber, type Bounds } from '../core/numbers.js'
 
 /**
  * Cell values of the admins' spreadsheets as numbers, for import (rows.ts): staff sizes in every way

@@ -3,8 +3,8 @@
  * Andy in 单聊 and in group chats, weekday-heavy, searches with some zero-result questions, LLM features
  * with tokens and cost, a few failures. Pure: the same options give the same rows, oldest first.
  */
-import { ASSISTANTS } from '../bot/message.js'
-import { mulberry32 } from '../demo/generate.js'
+import { assistantOf } from '../core/features.js'
+import { mulberry32 } from './generate.js'
 import type { UsageInput } from '../db/usage.js'
 
 export interface GenerateUsageOptions {
@@ -110,7 +110,7 @@ export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInpu
       const status = roll < 0.025 ? 'failed' : roll < 0.04 ? 'rejected' : 'ok'
       const latency = Math.round(Math.exp((llm ? 8.9 : 6.3) + rng() * 1.2 - 0.6))
       const tokens = llm && status === 'ok' ? 800 + Math.floor(rng() * 5000) : 0
-      const a = ASSISTANTS[intent]!
+      const a = assistantOf(intent)
       const s = String(t / 1000 % 60 | 0).padStart(2, '0')
       const m = String(Math.floor(t / 60_000) % 60).padStart(2, '0')
       const h = String(Math.floor(t / 3600_000)).padStart(2, '0')

@@ -1,7 +1,6 @@
-import type { CaseRecord } from '../db/case-write.js'
 import { EMPTY_MARK, parseIntCell, parseMoneyCell, parseSizeCell, parseYearCell, type Parsed } from './cell-values.js'
-import type { Bounds } from './numbers.js'
-import type { ColumnSpec, TableSpec } from './tables.js'
+import type { Bounds } from '../core/numbers.js'
+import type { CaseRecord, ColumnSpec, TableSpec } from './index.js'
 
 export interface RowProblem {
   column: string

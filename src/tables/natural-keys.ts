@@ -1,4 +1,4 @@
-import type { TableKey, TableSpec } from './tables.js'
+import type { TableKey, TableSpec } from './index.js'
 
 /**
  * What makes a row "the same record" in each case table (its natural key): re-importing a file

@@ -1,11 +1,11 @@
-import type { BotContext } from '../bot/context.js'
-import { UserError } from '../bot/errors.js'
-import { localDate } from '../clock.js'
+import type { BotContext } from './context.js'
+import { UserError } from '../core/errors.js'
+import { localDate } from '../core/clock.js'
 import { insertLlmCall, spentOn } from '../db/llm-calls.js'
 import { tableNames } from '../search/format.js'
 import type { Db } from '../db/client.js'
 import { costOf, estimatePromptTokens, formatRmb, LlmError, type ChatRequest, type ChatResult } from '../services/llm.js'
-import { liveRuns } from './live.js'
+import { liveRuns } from './live-runs.js'
 
 /**
  * Every LLM call a message makes goes through here: the call's worst-case cost is reserved against the
@@ -192,7 +192,7 @@ function record(ctx: BotContext, row: Parameters<typeof insertLlmCall>[1]): void
   try {
     insertLlmCall(ctx.deps.db, row)
   } catch (err) {
-    ctx.logger.error({ err, msgId: ctx.msg.msgId }, 'llm call not recorded')
+    ctx.logger.error({ err }, 'llm call not recorded')
   }
 }
 

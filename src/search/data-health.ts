@@ -1,10 +1,10 @@
 import { rowsWith, rowsWithoutSize, rowsWithoutYear, valueCounts } from '../db/data-health.js'
 import type { Db } from '../db/client.js'
-import { keyPart, naturalKeyColumns } from '../search/natural-keys.js'
-import { DIMENSION_LABELS, TABLES, type Dimension, type TableSpec } from '../search/tables.js'
-import { groupOfDim, type Taxonomy } from '../search/taxonomy.js'
-import { demoStatus } from './demo-data.js'
-import { writeWorkbook } from './excel.js'
+import { keyPart, naturalKeyColumns } from '../tables/natural-keys.js'
+import { DIMENSION_LABELS, TABLES, type Dimension, type TableSpec } from '../tables/index.js'
+import { groupOfDim, type Taxonomy } from './taxonomy.js'
+import { demoStatus } from '../services/demo-data.js'
+import { writeWorkbook } from '../services/excel.js'
 
 /**
  * 数据体检 (`andy data check`, and the admins' chat command): the case tables' health — rows that share

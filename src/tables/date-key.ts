@@ -1,4 +1,4 @@
-import type { TableSpec } from './tables.js'
+import type { TableSpec } from './index.js'
 
 /**
  * "Newest first" for the case tables: rows are ordered by their full date — year, then month, then day

@@ -7,10 +7,10 @@ import {
   countPromptSteps, countReportPrompts, listPromptSteps, listReportPrompts, replacePromptVersions, replaceReportPrompts,
   REPORT_FIELDS, STEP_FIELDS, type PromptStepInput, type ReportPromptInput,
 } from '../db/prompts.js'
-import { reportVariables, variablesFor } from '../pipelines/activity-steps.js'
-import { checkTemplate, TemplateError } from '../pipelines/template.js'
-import { writeWorkbook } from './excel.js'
-import { FileFormatError, openTableFile } from './table-file.js'
+import { reportVariables, variablesFor } from './activity-steps.js'
+import { checkTemplate, TemplateError } from './template.js'
+import { writeWorkbook } from '../services/excel.js'
+import { FileFormatError, openTableFile } from '../services/table-file.js'
 
 /**
  * Prompt sheets with the seed's Chinese labels (提示词版本, 步骤类型, 步骤名称, 提示词, 步骤1…; 应用分类,

@@ -5,6 +5,8 @@
  * all derived from these specs. (The words reps use for each table are in intent.ts.)
  */
 
+import { CASE_WORDS, PITCH_WORDS, PROCUREMENT_WORDS, SOFTWARE_WORDS, SWITCH_WORDS, type TableWords } from './words.js'
+
 export type TableKey = 'content-cases' | 'pitch-plans' | 'competitor-switches' | 'procurements' | 'software-cases'
 export type SearchIntent = 'case' | 'pitch' | 'switch' | 'procurement' | 'software'
 
@@ -17,6 +19,9 @@ export const DIMENSION_LABELS: Record<Dimension, string> = {
   industry: '行业', industry2: '二级行业', enterpriseType: '企业性质', region: '地区', competitor: '竞品',
   product: '产品', series: '产品系列', crowd: '人群', sales: '签约销售', classType: '班型', sourceType: '来源',
 }
+
+/** One case row as stored: column name → value. */
+export type CaseRecord = Record<string, string | number | null>
 
 export type ColumnType = 'text' | 'int' | 'real'
 
@@ -79,6 +84,8 @@ export interface TableSpec {
   readonly detailColumns: readonly string[]
   /** A longer text column shown in full (reason, summary). */
   readonly noteColumn?: string
+  /** How reps name the table: parser words, prefixes, 统计 words, LLM hint, help example (words.ts). */
+  readonly words: TableWords
 }
 
 const text = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, label, type: 'text', ...extra })
@@ -90,6 +97,7 @@ const contentCases: TableSpec = {
   key: 'content-cases',
   table: 'content_cases',
   intent: 'case',
+  words: CASE_WORDS,
   title: '内容客户案例',
   endpoint: 'ANrkhCaseDetail',
   assistantType: '4',
@@ -108,7 +116,7 @@ const contentCases: TableSpec = {
     text('xm_name', '项目名称', { free: true }),
     text('content_product', '内容产品', { dim: 'product' }),
     text('product_series', '产品系列', { dim: 'series' }),
-    text('case_time', '案例时间', { parse: 'year' }),
+    text('case_time', '案例时间', { parse: 'year', aliases: ['时间', '年份', '年度', '日期'] }),
     int('case_year', '案例年份', { derivedFrom: 'case_time', internal: true }),
     text('case_url', '案例链接', { url: true, aliases: ['链接'] }),
     text('summary', '案例摘要', { free: true, aliases: ['摘要', '案例简介'] }),
@@ -141,6 +149,7 @@ const pitchPlans: TableSpec = {
   key: 'pitch-plans',
   table: 'pitch_plans',
   intent: 'pitch',
+  words: PITCH_WORDS,
   title: '内容打单方案',
   endpoint: 'ANrdadanCaseDetail',
   assistantType: '3',
@@ -152,7 +161,7 @@ const pitchPlans: TableSpec = {
     text('xm_name', '项目名称', { free: true }),
     text('content_product', '内容产品', { dim: 'product' }),
     text('product_series', '产品系列', { dim: 'series' }),
-    text('case_time', '案例时间', { parse: 'year' }),
+    text('case_time', '案例时间', { parse: 'year', aliases: ['时间', '年份', '年度', '日期'] }),
     int('case_year', '案例年份', { derivedFrom: 'case_time', internal: true }),
     text('case_url', '方案链接', { url: true, aliases: ['链接'] }),
   ],
@@ -178,6 +187,7 @@ const competitorSwitches: TableSpec = {
   key: 'competitor-switches',
   table: 'competitor_switches',
   intent: 'switch',
+  words: SWITCH_WORDS,
   title: '平台竞对切换案例',
   endpoint: 'APtjdCaseDetail',
   assistantType: '7',
@@ -189,7 +199,7 @@ const competitorSwitches: TableSpec = {
     int('staff_size_begin', '人员规模-开始', { derivedFrom: 'staff_size' }),
     int('staff_size_end', '人员规模-结束', { derivedFrom: 'staff_size' }),
     text('competitor_name', '竞品名称', { dim: 'competitor', aliases: ['竞品', '竞对'] }),
-    int('replace_year', '替换年份', { parse: 'year' }),
+    int('replace_year', '替换年份', { parse: 'year', aliases: ['切换年份', '年份', '年度'] }),
     text('replace_reason', '替换原因', { free: true }),
     text('enterprise_type', '企业性质', { dim: 'enterpriseType', aliases: ['企业类型'] }),
     text('sign_sales', '签约销售', { dim: 'sales', aliases: ['销售'] }),
@@ -219,6 +229,7 @@ const procurements: TableSpec = {
   key: 'procurements',
   table: 'procurements',
   intent: 'procurement',
+  words: PROCUREMENT_WORDS,
   // One display name per table (replies, help, statistics, exports, README): the seed's assistant_name where it has one.
   title: '内容产品售卖',
   endpoint: 'ALieBiaoProductprocuredetail',
@@ -261,6 +272,7 @@ const softwareCases: TableSpec = {
   key: 'software-cases',
   table: 'software_cases',
   intent: 'software',
+  words: SOFTWARE_WORDS,
   title: '平台合作客户',
   endpoint: 'ARjkhSaleCaseDetail',
   assistantType: '2',
@@ -296,7 +308,26 @@ const softwareCases: TableSpec = {
   noteColumn: 'customer_keywords',
 }
 
-export const TABLES: readonly TableSpec[] = [contentCases, pitchPlans, competitorSwitches, procurements, softwareCases]
+const tables: TableSpec[] = [contentCases, pitchPlans, competitorSwitches, procurements, softwareCases]
+
+/**
+ * Every case table, in priority order: the order of the help menu, of the LLM's choices and of the
+ * numbered "which table?" question. Built-in tables first; registerTable adds more.
+ */
+export const TABLES: readonly TableSpec[] = tables
+
+/**
+ * Adds a case table (one spec, plus a migration creating its SQL table): search, the parser's words,
+ * help, 统计 names, the LLM intent list and ANDY_ROBOT_INTENTS pick it up. `priority` places it among
+ * the tables (0 = first; default last).
+ */
+export function registerTable(spec: Omit<TableSpec, 'key' | 'intent'> & { key: string; intent: string }, priority = tables.length): void {
+  if (tables.some((t) => t.key === spec.key || t.intent === spec.intent || t.table === spec.table)) {
+    throw new Error(`table ${spec.key} (${spec.intent}) is already registered`)
+  }
+  // A registered table's key and intent are strings the built-in unions do not name.
+  tables.splice(Math.max(0, Math.min(priority, tables.length)), 0, spec as TableSpec)
+}
 
 export const TABLE_KEYS = TABLES.map((t) => t.key) as readonly TableKey[]
 

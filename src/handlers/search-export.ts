@@ -3,11 +3,11 @@ import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppConfig } from '../config.js'
 import type { Row } from '../db/case-search.js'
-import { describeFilter, type AppliedFilter } from '../search/conditions.js'
-import type { TableSpec } from '../search/tables.js'
+import { describeFilter, type AppliedFilter } from '../tables/conditions.js'
+import type { TableSpec } from '../tables/index.js'
 import { exportDir } from '../stats/files.js'
-import { caseColumns } from './case-export.js'
-import { EXCEL_MAX_ROWS, writeWorkbook, type SheetColumn } from './excel.js'
+import { caseColumns } from '../services/case-export.js'
+import { EXCEL_MAX_ROWS, writeWorkbook, type SheetColumn } from '../services/excel.js'
 
 /**
  * 导出 after a search: every matching row into .xlsx — a 结果 sheet with the table's Chinese headers

@@ -1,4 +1,4 @@
-import type { AppDeps, BotContext } from '../bot/context.js'
+import type { AppDeps, BotContext } from './context.js'
 
 /**
  * The generations running right now in this process, one per user and conversation (运营活动设计,

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { importEdges, layerOf, layerViolations, LAYERS, runtimeCycles, type ImportEdge } from '../scripts/architecture.js'
+
+/** docs/architecture.md: one direction of dependencies, no import cycles at runtime. */
+describe('architecture', () => {
+  const edges = importEdges()
+
+  it('parses the imports of every module (static, type-only and dynamic)', () => {
+    expect(edges.length).toBeGreaterThan(500)
+    expect(edges.some((e) => e.typeOnly)).toBe(true)
+    expect(edges.some((e) => e.dynamic)).toBe(true)
+  })
+
+  it('puts every module in a layer', () => {
+    for (const e of edges) {
+      expect(() => layerOf(e.from)).not.toThrow()
+      expect(() => layerOf(e.to)).not.toThrow()
+    }
+  })
+
+  it('imports only from the same layer or the layers below', () => {
+    expect(layerViolations(edges)).toEqual([])
+  })
+
+  it('has no runtime import cycle', () => {
+    expect(runtimeCycles(edges)).toEqual([])
+  })
+
+  it('would catch an import against the layer order and a cycle (the checks can fail)', () => {
+    const up: ImportEdge = { from: 'db/inbox.ts', to: 'bot/outbox.ts', line: 1, typeOnly: true, dynamic: false }
+    expect(layerViolations([up])).toEqual(['src/db/inbox.ts:1 (db) imports src/bot/outbox.ts (bot) [type]'])
+    const loop: ImportEdge[] = [
+      { from: 'search/a.ts', to: 'search/b.ts', line: 1, typeOnly: false, dynamic: false },
+      { from: 'search/b.ts', to: 'search/a.ts', line: 1, typeOnly: false, dynamic: false },
+    ]
+    expect(runtimeCycles(loop)).toEqual([['search/a.ts', 'search/b.ts']])
+    // A type-only or dynamic edge does not make a runtime cycle.
+    expect(runtimeCycles([loop[0]!, { ...loop[1]!, typeOnly: true }])).toEqual([])
+    expect(runtimeCycles([loop[0]!, { ...loop[1]!, dynamic: true }])).toEqual([])
+    expect(LAYERS.map((l) => l.name)).toEqual(['core', 'db', 'services', 'search', 'transport', 'bot', 'features', 'app'])
+  })
+})
