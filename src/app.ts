@@ -8,9 +8,10 @@ import { isGroup, messageText, senderId } from './core/message.js'
 import { Outbox } from './bot/outbox.js'
 import { Router } from './bot/router.js'
 import { KeyedScheduler } from './bot/scheduler.js'
-import { transaction } from './db/case-write.js'
-import { getInbound, insertInbound, markFinished, markProcessing, resetForRetry, unfinishedInbound, type InboxRow } from './db/inbox.js'
-import { insertUsage } from './db/usage.js'
+import { ConversationSessions } from './bot/conversation.js'
+import type { InboxRow } from './db/inbox.js'
+import { storesOf } from './db/stores/index.js'
+import type { UsageInput } from './db/usage.js'
 import { registerHandlers } from './handlers/index.js'
 import { isControlText } from './pipelines/control.js'
 import { liveRuns } from './bot/live-runs.js'
@@ -24,13 +25,13 @@ export interface App extends MessageSink {
   /** Stores and handles a message and waits for the result (local chat, tests, the HTTP API). */
   handleNow(envelope: InboundEnvelope): Promise<HandleResult & { inboxId: number; duplicate: boolean }>
   /** Schedules every stored message that was not finished (after a crash or shutdown). Returns how many. */
-  resumeUnfinished(): number
+  resumeUnfinished(): Promise<number>
   /**
    * Runs a finished (failed) message again (`andy inbox retry`): undelivered parts are re-sent with their
    * stored text; when every part had gone out (the handler itself failed), the handler runs again and its
    * reply is numbered after the parts already sent. Undefined when there is no such message.
    */
-  retry(inboxId: number): Promise<HandleResult> | undefined
+  retry(inboxId: number): Promise<HandleResult | undefined>
   /** Waits for queued and running handlers (up to timeoutMs); false if some are still running. */
   idle(timeoutMs?: number): Promise<boolean>
   /** Stops accepting messages and waits up to graceMs for running handlers; the rest stay in the inbox. */
@@ -43,6 +44,8 @@ export const GIVE_UP_APOLOGY = '抱歉，这条消息多次处理都没能完成
 
 export function createApp(deps: AppDeps): App {
   const router = new Router()
+  const stores = storesOf(deps)
+  const sessions = new ConversationSessions(stores.state)
   registerHandlers(router, deps)
   const scheduler = new KeyedScheduler(deps.config.maxConcurrency)
   const inFlight = new Map<number, Promise<HandleResult>>()
@@ -71,7 +74,7 @@ export function createApp(deps: AppDeps): App {
         deps.logger.error({ err, msgId: msg.msgId, inboxId }, 'message processing crashed')
         const error = errorMessage(err)
         try {
-          markFinished(deps.db, inboxId, 'failed', deps.clock.now(), { error })
+          await stores.inbox.finish(inboxId, 'failed', deps.clock.now(), { error })
         } catch {
           // the database is gone (shutdown): the row stays unfinished and is resumed next start
         }
@@ -86,63 +89,68 @@ export function createApp(deps: AppDeps): App {
 
   async function processMessage(inboxId: number, msg: RobotMessage, verdict: Verdict, appendAfterStored = false): Promise<HandleResult> {
     const started = deps.clock.now()
-    const row = getInbound(deps.db, inboxId)
+    const row = await stores.inbox.get(inboxId)
     if (!row || (row.status !== 'received' && row.status !== 'processing')) {
       return { intent: row?.intent ?? 'unknown', status: 'ok', replies: [] }
     }
     // Started this often before without finishing (each time the process died): a poison message.
     if (row.attempts >= deps.config.maxAttempts) return giveUp(row, msg)
-    markProcessing(deps.db, inboxId, started)
-    const ctx = createContext(inboxId, row.robot_code, row.source as InboundEnvelope['source'], msg)
-    if (appendAfterStored) ctx.outbox.appendAfterStored()
-    if (!verdict.ok) await refuseMessage(ctx.ctx, verdict)
-    else {
-      const timeouts = { handlerMs: deps.config.handlerTimeoutMs, pipelineMs: deps.config.pipelineTimeoutMs }
-      await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, (intent) => deadlineFor(intent, timeouts), ctx.abort)
+    await stores.inbox.markProcessing(inboxId, started)
+    const ctx = await createContext(inboxId, row.robot_code, row.source as InboundEnvelope['source'], msg)
+    try {
+      if (appendAfterStored) await ctx.outbox.appendAfterStored()
+      if (!verdict.ok) await refuseMessage(ctx.ctx, verdict)
+      else {
+        const timeouts = { handlerMs: deps.config.handlerTimeoutMs, pipelineMs: deps.config.pipelineTimeoutMs }
+        await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, (intent) => deadlineFor(intent, timeouts), ctx.abort)
+      }
+      // Coalesced pipeline output still pending goes out now (a failure is counted by the outbox).
+      await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err }, 'pending reply parts not delivered'))
+      const result = ctx.ctx.result
+      if (ctx.outbox.failures > 0 && result.status === 'ok') {
+        result.status = 'failed'
+        result.error = ctx.outbox.lastError ?? 'reply not delivered'
+      }
+      result.replies = ctx.outbox.sent
+      const finished = deps.clock.now()
+      deps.metrics?.observeMessage(result.intent, result.status, finished - started)
+      const status = result.status === 'failed' ? 'failed' : verdict.ok ? 'replied' : 'skipped'
+      await settleState(ctx.ctx)
+      // One commit for the usage record and the final status (the hot path: bench/delivery.ts).
+      await stores.inbox.finish(inboxId, status, finished, { intent: result.intent, error: result.error }, usageOf(ctx.ctx, msg, finished - started))
+      stats.handled++
+      if (result.status === 'failed') stats.failed++
+      ctx.ctx.logger.info({ intent: result.intent, status: result.status, total: result.total, elapsedMs: finished - started }, 'message handled')
+      return result
+    } finally {
+      ctx.release()
     }
-    // Coalesced pipeline output still pending goes out now (a failure is counted by the outbox).
-    await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err }, 'pending reply parts not delivered'))
-    const result = ctx.ctx.result
-    if (ctx.outbox.failures > 0 && result.status === 'ok') {
-      result.status = 'failed'
-      result.error = ctx.outbox.lastError ?? 'reply not delivered'
-    }
-    result.replies = ctx.outbox.sent
-    const finished = deps.clock.now()
-    deps.metrics?.observeMessage(result.intent, result.status, finished - started)
-    const status = result.status === 'failed' ? 'failed' : verdict.ok ? 'replied' : 'skipped'
-    // One commit for the usage record and the final status (the hot path: bench/delivery.ts).
-    transaction(deps.db, () => {
-      writeUsage(ctx.ctx, msg, finished - started)
-      markFinished(deps.db, inboxId, status, finished, { intent: result.intent, error: result.error })
-    })
-    stats.handled++
-    if (result.status === 'failed') stats.failed++
-    ctx.ctx.logger.info({ intent: result.intent, status: result.status, total: result.total, elapsedMs: finished - started }, 'message handled')
-    return result
   }
 
   /** Marks a message failed that was started maxAttempts times without finishing, and tells the user once. */
   async function giveUp(row: InboxRow, msg: RobotMessage): Promise<HandleResult> {
     const error = `gave up after ${row.attempts} attempts: the process stopped each time while handling it`
-    const ctx = createContext(row.id, row.robot_code, row.source as InboxSource, msg)
-    ctx.ctx.logger.error({ attempts: row.attempts, lastError: row.last_error }, 'poison message: giving up')
-    Object.assign(ctx.ctx.result, { status: 'failed', error })
-    ctx.outbox.appendAfterStored()
+    const ctx = await createContext(row.id, row.robot_code, row.source as InboxSource, msg)
     try {
-      await ctx.outbox.seal(GIVE_UP_APOLOGY)
-    } catch (err) {
-      ctx.ctx.logger.error({ err }, 'could not deliver the give-up apology')
+      ctx.ctx.logger.error({ attempts: row.attempts, lastError: row.last_error }, 'poison message: giving up')
+      Object.assign(ctx.ctx.result, { status: 'failed', error })
+      await ctx.outbox.appendAfterStored()
+      try {
+        await ctx.outbox.seal(GIVE_UP_APOLOGY)
+      } catch (err) {
+        ctx.ctx.logger.error({ err }, 'could not deliver the give-up apology')
+      }
+      const now = deps.clock.now()
+      await stores.inbox.finish(row.id, 'failed', now, { error }, usageOf(ctx.ctx, msg, now - row.received_at))
+      stats.handled++
+      stats.failed++
+      return { ...ctx.ctx.result, replies: ctx.outbox.sent }
+    } finally {
+      ctx.release()
     }
-    const now = deps.clock.now()
-    writeUsage(ctx.ctx, msg, now - row.received_at)
-    markFinished(deps.db, row.id, 'failed', now, { error })
-    stats.handled++
-    stats.failed++
-    return { ...ctx.ctx.result, replies: ctx.outbox.sent }
   }
 
-  function createContext(inboxId: number, robotCode: string, source: InboundEnvelope['source'], msg: RobotMessage) {
+  async function createContext(inboxId: number, robotCode: string, source: InboundEnvelope['source'], msg: RobotMessage) {
     const group = isGroup(msg)
     const userId = senderId(msg)
     const logger = deps.logger.child({ msgId: msg.msgId, inboxId, conversationId: msg.conversationId })
@@ -155,7 +163,7 @@ export function createApp(deps: AppDeps): App {
       sessionWebhook = undefined
     }
     const outbox = new Outbox({
-      db: deps.db,
+      store: stores.outbox,
       logger,
       replier,
       inboxId,
@@ -175,6 +183,7 @@ export function createApp(deps: AppDeps): App {
     })
     const rawText = messageText(msg)
     const abort = new AbortController()
+    const { session: conversation, release } = await sessions.acquire(msg.conversationId ?? '', userId)
     const ctx: BotContext = {
       deps,
       logger,
@@ -193,6 +202,7 @@ export function createApp(deps: AppDeps): App {
       intent: 'unknown',
       notes: [],
       state: {},
+      conversation,
       result: { intent: 'unknown', status: 'ok', replies: [] },
       reply: (markdown, opts) => outbox.reply(markdown, opts),
       replyFile: (file) => outbox.file(file),
@@ -200,15 +210,25 @@ export function createApp(deps: AppDeps): App {
       now: deps.clock.now,
       signal: abort.signal,
     }
-    return { ctx, outbox, abort }
+    return { ctx, outbox, abort, release }
   }
 
-  function writeUsage(ctx: BotContext, msg: RobotMessage, latencyMs: number): void {
+  /** Waits for the message's conversation-state writes; a failed one is logged (the reply went out). */
+  async function settleState(ctx: BotContext): Promise<void> {
+    try {
+      await ctx.conversation.settled()
+    } catch (err) {
+      ctx.logger.error({ err }, 'conversation state not saved')
+    }
+  }
+
+  function usageOf(ctx: BotContext, msg: RobotMessage, latencyMs: number): { record: UsageInput; onError: (err: unknown) => void } {
     const r = ctx.result
     const a = assistantOf(r.intent)
     const now = deps.clock.now()
-    try {
-      insertUsage(deps.db, {
+    return {
+      onError: (err) => ctx.logger.error({ err }, 'usage record not written'),
+      record: {
         assistant_type: a.type,
         assistant_name: a.name,
         dd_group_name: ctx.isGroup ? (msg.conversationTitle ?? null) : null,
@@ -230,9 +250,7 @@ export function createApp(deps: AppDeps): App {
         tokens: r.tokens ?? 0,
         cost_rmb: r.costRmb ?? 0,
         channel: ctx.source,
-      })
-    } catch (err) {
-      ctx.logger.error({ err }, 'usage record not written')
+      },
     }
   }
 
@@ -240,10 +258,10 @@ export function createApp(deps: AppDeps): App {
     deps,
     router,
     stats,
-    accept(envelope) {
+    async accept(envelope) {
       if (stopping) throw new Error('Andy is shutting down')
       const receivedAt = deps.clock.now()
-      const { id, duplicate } = insertInbound(deps.db, envelope, receivedAt)
+      const { id, duplicate } = await stores.inbox.insert(envelope, receivedAt)
       if (duplicate) {
         stats.duplicates++
         deps.logger.info({ msgId: envelope.message.msgId, robotCode: envelope.robotCode, inboxId: id }, 'duplicate delivery ignored')
@@ -254,21 +272,21 @@ export function createApp(deps: AppDeps): App {
       return { inboxId: id, duplicate } satisfies AcceptResult
     },
     async handleNow(envelope) {
-      const { inboxId, duplicate } = app.accept(envelope)
+      const { inboxId, duplicate } = await app.accept(envelope)
       if (duplicate) return { intent: 'duplicate', status: 'ok', replies: [], inboxId, duplicate }
       const result = await (inFlight.get(inboxId) ?? schedule(inboxId, envelope.message, envelope.source, deps.clock.now()))
       return { ...result, inboxId, duplicate }
     },
-    resumeUnfinished() {
+    async resumeUnfinished() {
       let count = 0
       // Oldest first, page by page (a long outage can leave more than one page).
-      for (let after = 0, rows: InboxRow[]; (rows = unfinishedInbound(deps.db, 1000, after)).length > 0; after = rows.at(-1)!.id) {
+      for (let after = 0, rows: InboxRow[]; (rows = await stores.inbox.unfinished(1000, after)).length > 0; after = rows.at(-1)!.id) {
         for (const row of rows) {
           count++
           const parsed = parseRobotMessage(row.raw)
           if (parsed.ok) void schedule(row.id, parsed.message, row.source as InboxSource, row.received_at)
           else {
-            markFinished(deps.db, row.id, 'failed', deps.clock.now(), { error: `stored message no longer parses: ${parsed.error}` })
+            await stores.inbox.finish(row.id, 'failed', deps.clock.now(), { error: `stored message no longer parses: ${parsed.error}` })
             deps.logger.error({ inboxId: row.id, msgId: row.msg_id, error: parsed.error }, 'stored message no longer parses')
           }
         }
@@ -276,12 +294,12 @@ export function createApp(deps: AppDeps): App {
       if (count) deps.logger.info({ count }, 'resuming unfinished messages')
       return count
     },
-    retry(inboxId) {
-      const row = getInbound(deps.db, inboxId)
+    async retry(inboxId) {
+      const row = await stores.inbox.get(inboxId)
       if (!row) return undefined
       const parsed = parseRobotMessage(row.raw)
-      if (!parsed.ok) return Promise.resolve({ intent: 'unknown', status: 'failed', replies: [], error: parsed.error })
-      const pending = resetForRetry(deps.db, inboxId, deps.clock.now())
+      if (!parsed.ok) return { intent: 'unknown', status: 'failed', replies: [], error: parsed.error }
+      const pending = await stores.inbox.resetForRetry(inboxId, deps.clock.now())
       deps.logger.info({ inboxId, msgId: row.msg_id, pendingParts: pending }, 'retrying a message')
       return schedule(inboxId, parsed.message, row.source as InboxSource, row.received_at, { appendAfterStored: pending === 0 })
     },

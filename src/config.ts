@@ -70,6 +70,7 @@ const schema = z.object({
   ANDY_FILE_WORKERS: int(FILES.workers, 1),
   ANDY_FILE_TIMEOUT_MS: int(FILES.timeoutMs, 1000),
   DB_PATH: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'data/andy.db')),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), 'must be a postgres:// URL'),
   ANDY_TAXONOMY_FILE: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl(),
@@ -138,6 +139,8 @@ export type AppConfig = Readonly<{
   /** Times a message is started (across restarts) before it is given up as failed. */
   maxAttempts: number
   dbPath: string
+  /** PostgreSQL for the shared state (postgres://…); undefined = SQLite at dbPath. A credential: never logged. */
+  databaseUrl?: string
   /** Resource caps for files users send and admins import (ANDY_FILE_*; src/services/file-limits.ts). */
   files: FileLimits
   /** The taxonomy file (industries, enterprise types, crowds, provinces); undefined = the shipped data/taxonomy.json. */
@@ -248,6 +251,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     pipelineTimeoutMs: e.ANDY_PIPELINE_TIMEOUT_MS,
     maxAttempts: e.ANDY_MAX_ATTEMPTS,
     dbPath: e.DB_PATH,
+    databaseUrl: e.DATABASE_URL,
     files: Object.freeze({
       maxUnpackedBytes: e.ANDY_FILE_MAX_UNPACKED_MB * MB,
       maxPartBytes: e.ANDY_FILE_MAX_PART_MB * MB,

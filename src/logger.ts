@@ -9,7 +9,7 @@ export const REDACT_PATHS = [
   'token', '*.token', 'ticket', '*.ticket', 'authorization', '*.authorization',
   'headers.authorization', 'headers["x-acs-dingtalk-access-token"]', '*.headers["x-acs-dingtalk-access-token"]',
   'headers["x-andy-channel"]', '*.headers["x-andy-channel"]',
-  'sessionWebhook', '*.sessionWebhook', 'webhook', '*.webhook', 'sign', '*.sign', 'url', '*.url',
+  'sessionWebhook', '*.sessionWebhook', 'webhook', '*.webhook', 'sign', '*.sign', 'url', '*.url', 'databaseUrl', '*.databaseUrl',
 ]
 
 export interface LoggerOptions {

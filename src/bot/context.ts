@@ -1,6 +1,8 @@
 import type { Clock } from '../core/clock.js'
+import type { ConversationSession } from './conversation.js'
 import type { AppConfig } from '../config.js'
 import type { Db } from '../db/client.js'
+import type { Stores } from '../db/stores/types.js'
 import type { Logger } from '../logger.js'
 import type { Dictionary } from '../search/dictionary.js'
 import type { LlmClient } from '../services/llm.js'
@@ -21,6 +23,8 @@ export interface DictionaryProvider {
 export interface AppDeps {
   readonly config: AppConfig
   readonly db: Db
+  /** The shared-state stores (PostgreSQL with DATABASE_URL); absent: the SQLite stores over `db`. */
+  readonly stores?: Stores
   readonly logger: Logger
   readonly clock: Clock
   readonly dictionary: DictionaryProvider
@@ -90,6 +94,8 @@ export interface BotContext {
   readonly notes: string[]
   /** Scratch space between resolver and handler (e.g. a parsed sentence). */
   readonly state: Record<string, unknown>
+  /** This user's state in this conversation (last search, active workflow), read before routing. */
+  readonly conversation: ConversationSession
   readonly result: HandleResult
   /** Sends a markdown reply (split into parts under ~3500 characters). */
   reply(markdown: string, opts?: ReplyOptions): Promise<void>

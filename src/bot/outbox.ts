@@ -1,13 +1,12 @@
 import { basename, extname } from 'node:path'
-import { markPartFailed, markPartSent, partsOf, upsertPart } from '../db/outbox.js'
-import type { Db } from '../db/client.js'
+import type { OutboxStore } from '../db/stores/types.js'
 import type { Logger } from '../logger.js'
 import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
 import { errorMessage } from '../core/errors.js'
 import { PART_LIMIT, splitMarkdown, titleOf } from '../core/markdown.js'
 
 export interface OutboxOptions {
-  db: Db
+  store: OutboxStore
   logger: Logger
   replier: Replier
   target: DeliveryTarget
@@ -85,8 +84,8 @@ export class Outbox {
   }
 
   /** Numbers new parts after those stored by earlier attempts (for a final notice that must not reuse their keys). */
-  appendAfterStored(): void {
-    const last = partsOf(this.o.db, this.o.inboxId).at(-1)?.part_no ?? 0
+  async appendAfterStored(): Promise<void> {
+    const last = (await this.o.store.partsOf(this.o.inboxId)).at(-1)?.part_no ?? 0
     this.next = Math.max(this.next, last + 1)
   }
 
@@ -133,8 +132,8 @@ export class Outbox {
   }
 
   private async deliver(part: OutboundPart): Promise<void> {
-    const { db, logger, replier, target, inboxId } = this.o
-    const row = upsertPart(db, inboxId, part)
+    const { store, logger, replier, target, inboxId } = this.o
+    const row = await store.upsertPart(inboxId, part)
     if (row.status === 'sent') {
       this.sent.push(row.body)
       return
@@ -146,11 +145,11 @@ export class Outbox {
     const stored: OutboundPart = { ...part, title: row.title ?? part.title, body: row.body }
     try {
       const res = await replier.deliver(target, stored)
-      markPartSent(db, row.id, res.channel, this.o.now())
+      await store.markSent(row.id, res.channel, this.o.now())
       this.sent.push(stored.body)
     } catch (err) {
       const permanent = err instanceof DeliveryError ? err.permanent : false
-      markPartFailed(db, row.id, errorMessage(err), permanent)
+      await store.markFailed(row.id, errorMessage(err), permanent)
       this.failures++
       this.lastError = errorMessage(err)
       logger.error({ err, part: part.no, permanent }, 'reply part not delivered')

@@ -16,6 +16,7 @@ export const COMMANDS = {
   demo: { summary: 'Load the demo data into data/demo.db, then start a local chat', load: () => import('./demo.js') },
   prompts: { summary: 'Prompt steps and report prompts: list | import | export', load: () => import('./prompts.js') },
   doctor: { summary: 'Check configuration, database, DingTalk and the LLM; print fixes', load: () => import('./doctor.js') },
+  migrate: { summary: 'Apply the database migrations (PostgreSQL with DATABASE_URL, else SQLite) and exit', load: () => import('./migrate.js') },
   inbox: { summary: 'The message inbox: list | retry <id> | ids', load: () => import('./inbox.js') },
   stats: { summary: 'Usage statistics (terminal table, --xlsx workbook, --png chart)', load: () => import('./stats.js') },
   'ops-report': { summary: '阶段运营报告: learning records → metrics, narrative, chart, workbook', load: () => import('./ops-report.js') },

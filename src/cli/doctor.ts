@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import WebSocket from 'ws'
 import { ConfigError, missingStreamCredentials, parseConfig, type AppConfig } from '../config.js'
-import { MIGRATIONS_DIR, openDb } from '../db/client.js'
+import { openDb, sqliteSchemaVersion } from '../db/client.js'
 import { createLogger } from '../logger.js'
 import { TABLES } from '../tables/index.js'
 import { tableCount } from '../db/case-search.js'
@@ -94,14 +93,29 @@ function demoCheck(config: AppConfig): CheckResult {
   }
 }
 
+/** DATABASE_URL: the server answers and the drizzle/pg migrations are all applied (the URL is never printed). */
+async function pgCheck(url: string): Promise<CheckResult> {
+  return check('PostgreSQL', async () => {
+    const { openPg, pgSchemaVersion } = await import('../db/pg/client.js')
+    const db = await openPg(url, { max: 1 })
+    try {
+      const r = await db.pool.query<{ v: string }>('SHOW server_version')
+      const { applied, latest } = await pgSchemaVersion(db.pool)
+      if (applied !== latest) throw new Error(`已应用 ${applied} 个迁移，共 ${latest} 个：运行 andy migrate`)
+      return `PostgreSQL ${r.rows[0]!.v}（迁移 ${applied}/${latest}）`
+    } finally {
+      await db.close()
+    }
+  }, { network: '连不上 DATABASE_URL 的服务器：检查主机、端口和防火墙', auth: '检查 DATABASE_URL 中的用户名和密码', other: '检查 DATABASE_URL；迁移未完成时运行 andy migrate' })
+}
+
 export async function runChecks(config: AppConfig): Promise<CheckResult[]> {
   const out: CheckResult[] = []
   out.push(
     await check('数据库与迁移', () => {
       const db = openDb(config.dbPath)
       try {
-        const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length
-        const applied = (db.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
+        const { applied, latest: files } = sqliteSchemaVersion(db)
         if (applied !== files) throw new Error(`已应用 ${applied} 个迁移，共 ${files} 个`)
         const rows = TABLES.map((t) => `${t.key} ${tableCount(db, t)}`).join('，')
         return `${config.dbPath}（迁移 ${applied}/${files}；${rows}）`
@@ -110,6 +124,7 @@ export async function runChecks(config: AppConfig): Promise<CheckResult[]> {
       }
     }, { other: '检查 DB_PATH 是否可写；数据为空时运行 andy seed 或 andy import' }),
   )
+  if (config.databaseUrl) out.push(await pgCheck(config.databaseUrl))
   out.push(demoCheck(config))
   const d = config.dingtalk
   const missing = missingStreamCredentials(config)

@@ -118,7 +118,7 @@ const retry = defineCommand({
       const router = new DeliveryRouter({ api, logger: rt.logger.child({ mod: 'delivery' }) })
       const local = new LocalReplier()
       const app = buildApp(rt, { stream: router, http: router, local }, { dingtalk: api })
-      const r = await app.retry(id)!
+      const r = (await app.retry(id))!
       await app.stop(rt.config.shutdownGraceMs)
       const after = getInbound(rt.db, id)!
       if (after.status === 'replied') process.stdout.write(`✔ 消息 ${id} 已重新处理并回复（${r.replies.length} 条）。\n`)

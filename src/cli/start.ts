@@ -54,7 +54,7 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const assistant = new AssistantReplier(api ? replier : undefined)
   const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
   await app.deps.dictionary.warm?.()
-  app.resumeUnfinished()
+  await app.resumeUnfinished()
   const demo = demoWarning(rt.db, rt.config.dbPath)
   if (demo) rt.logger.warn({ dbPath: rt.config.dbPath, demoRows: demo.tables }, demo.message)
   const streamWanted = rt.config.dingtalk.receiveMode === 'stream' && missingStreamCredentials(rt.config).length === 0
@@ -148,6 +148,14 @@ export default defineCommand({
   args: {},
   async run() {
     const rt = openRuntime()
+    if (rt.config.databaseUrl) {
+      rt.db.close()
+      // The shared-state stores run on PostgreSQL (andy migrate / doctor), but the case tables, statistics and
+      // prompts do not yet: starting half on each engine would split the data, so refuse clearly.
+      process.stderr.write('DATABASE_URL 已设置：PostgreSQL 上的多实例运行尚未完成（可用 andy migrate / andy doctor 准备数据库）。请先清空 DATABASE_URL，用 SQLite（DB_PATH）运行。\n')
+      process.exitCode = 2
+      return
+    }
     const missing = missingStreamCredentials(rt.config)
     if (missing.length && rt.config.http.port === undefined) {
       rt.db.close()

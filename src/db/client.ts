@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -49,4 +49,11 @@ export function openDb(path: string): Db {
       }
     },
   }
+}
+
+/** Applied and committed migration counts of an open SQLite database (andy doctor / migrate). */
+export function sqliteSchemaVersion(db: Db): { applied: number; latest: number } {
+  const latest = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length
+  const applied = (db.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
+  return { applied, latest }
 }

@@ -27,17 +27,18 @@ export interface UsageInput {
   channel?: string | null
 }
 
-const COLUMNS = [
+/** The columns of usage_records written per message (both dialects). */
+export const USAGE_COLUMNS = [
   'assistant_type', 'assistant_name', 'dd_group_name', 'user_dd_nick', 'consult_content', 'conversation_type', 'use_time',
   'use_date', 'user_id', 'conversation_id', 'msg_id', 'intent', 'hits', 'filters', 'hit_ids', 'latency_ms', 'status',
   'error', 'tokens', 'cost_rmb', 'channel',
 ] as const
 
-const INSERT_SQL = `INSERT INTO usage_records (${COLUMNS.join(',')}) VALUES (${COLUMNS.map(() => '?').join(',')})`
+const INSERT_SQL = `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(',')})`
 
 /** Inserts one usage record and adds it to the daily rollup, in one transaction. */
 export function insertUsage(db: Db, u: UsageInput): number {
-  const values = COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
+  const values = USAGE_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
   const write = () => {
     const id = Number(stmt(db, INSERT_SQL).run(...values).lastInsertRowid)
     addToRollup(db, u)

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { BotContext } from '../bot/context.js'
 import type { AppConfig } from '../config.js'
-import { getState, setWorkflow } from '../db/state.js'
 import { TABLES, type TableKey, type TableSpec } from '../tables/index.js'
 
 /**
@@ -27,7 +26,7 @@ export interface PendingImport {
 export const PENDING_TTL_MS = 30 * 60_000
 
 function raw(ctx: BotContext): string | null {
-  return getState(ctx.deps.db, ctx.conversationId, ctx.userId)?.workflow ?? null
+  return ctx.conversation.workflow
 }
 
 export function loadPendingImport(ctx: BotContext): PendingImport | undefined {
@@ -46,13 +45,13 @@ export function savePendingImport(ctx: BotContext, p: Omit<PendingImport, 'kind'
   if (prev && prev.path !== p.path) rmSync(prev.path, { force: true })
   const resume = prev ? (prev.resume ?? null) : raw(ctx)
   const value: PendingImport = { kind: 'admin-import', ...p, at: ctx.now(), resume }
-  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, JSON.stringify(value), ctx.now())
+  void ctx.conversation.setWorkflow(JSON.stringify(value), ctx.now())
 }
 
 /** Ends the pending import: its file deleted, the displaced workflow back. */
 export function clearPendingImport(ctx: BotContext, p: PendingImport): void {
   rmSync(p.path, { force: true })
-  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, p.resume ?? null, ctx.now())
+  void ctx.conversation.setWorkflow(p.resume ?? null, ctx.now())
 }
 
 /** Where files wait for 确认导入; files older than a day (an admin who never answered) are removed. */

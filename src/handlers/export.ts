@@ -2,7 +2,6 @@ import type { BotContext } from '../bot/context.js'
 import { UserError } from '../core/errors.js'
 import { escapeMd } from '../core/markdown.js'
 import { localDateTime } from '../core/clock.js'
-import { getState } from '../db/state.js'
 import { countMatches, iterateMatches } from '../search/service.js'
 import { cleanOldExports, exportSearch, searchExportDir, MAX_EXPORT_ROWS, MB } from './search-export.js'
 import { loadLastSearch } from './search.js'
@@ -21,7 +20,7 @@ function stamp(ms: number): string {
 }
 
 export async function exportHandler(ctx: BotContext): Promise<void> {
-  const last = loadLastSearch(getState(ctx.deps.db, ctx.conversationId, ctx.userId)?.last_search)
+  const last = loadLastSearch(ctx.conversation.lastSearch)
   if (!last) {
     await ctx.reply('还没有可以导出的搜索结果。先问一个问题，例如：**制造业 5000人以上 国企 的客户案例**，再回复 **导出** 下载全部结果。')
     return

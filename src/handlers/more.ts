@@ -1,12 +1,11 @@
 import type { BotContext } from '../bot/context.js'
-import { getState } from '../db/state.js'
 import { formatSearchReply } from '../search/format.js'
 import { runSearch } from '../search/service.js'
 import { loadLastSearch, recordOutcome, saveLastSearch } from './search.js'
 
 /** 更多 / 下一页: the next page of this user's last search in this conversation. */
 export async function moreHandler(ctx: BotContext): Promise<void> {
-  const last = loadLastSearch(getState(ctx.deps.db, ctx.conversationId, ctx.userId)?.last_search)
+  const last = loadLastSearch(ctx.conversation.lastSearch)
   if (!last) {
     await ctx.reply('还没有可以翻页的搜索。先问一个问题，例如：**制造业 5000人以上 国企 的客户案例**，再回复 **更多**。')
     return

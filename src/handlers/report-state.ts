@@ -1,6 +1,5 @@
 import type { BotContext, HandlerFn } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
-import { getState, setWorkflow } from '../db/state.js'
 import { parseChoice } from './report-apps.js'
 
 /**
@@ -45,7 +44,7 @@ export interface ReportChoice {
 export const PICK_TTL_MS = 6 * 3600_000
 
 function rawWorkflow(ctx: BotContext): string | null {
-  return getState(ctx.deps.db, ctx.conversationId, ctx.userId)?.workflow ?? null
+  return ctx.conversation.workflow
 }
 
 export function loadPending(ctx: BotContext): PendingReport | undefined {
@@ -64,12 +63,12 @@ export function savePending(ctx: BotContext, p: Omit<PendingReport, 'kind' | 're
   // A newer file replaces an older pick; the displaced workflow is the one the older pick kept.
   const resume = prev ? (prev.resume ?? null) : rawWorkflow(ctx)
   const value: PendingReport = { kind: 'report-pick', ...p, at: ctx.now(), resume }
-  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, JSON.stringify(value), ctx.now())
+  void ctx.conversation.setWorkflow(JSON.stringify(value), ctx.now())
 }
 
 /** Ends the pick and puts back the workflow it displaced. */
 export function clearPending(ctx: BotContext, p: PendingReport): void {
-  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, p.resume ?? null, ctx.now())
+  void ctx.conversation.setWorkflow(p.resume ?? null, ctx.now())
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
-import { getState, setWorkflow } from '../db/state.js'
 import { findIntentWords, shortName } from '../search/intent.js'
 import type { ParsedSentence } from '../search/parser.js'
 import type { SearchIntent } from '../tables/index.js'
@@ -28,7 +27,7 @@ interface PendingChoice {
 }
 
 function raw(ctx: BotContext): string | null {
-  return getState(ctx.deps.db, ctx.conversationId, ctx.userId)?.workflow ?? null
+  return ctx.conversation.workflow
 }
 
 function load(ctx: BotContext): PendingChoice | undefined {
@@ -43,7 +42,7 @@ function load(ctx: BotContext): PendingChoice | undefined {
 }
 
 function clear(ctx: BotContext, p: PendingChoice): void {
-  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, p.resume ?? null, ctx.now())
+  void ctx.conversation.setWorkflow(p.resume ?? null, ctx.now())
 }
 
 const CN_INDEX: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 }
@@ -86,7 +85,7 @@ export async function clarifyHandler(ctx: BotContext): Promise<void> {
   const prev = load(ctx)
   const resume = prev ? (prev.resume ?? null) : raw(ctx)
   const pending: PendingChoice = { kind: 'search-choice', sentence: ctx.text, options, at: ctx.now(), resume }
-  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, JSON.stringify(pending), ctx.now())
+  await ctx.conversation.setWorkflow(JSON.stringify(pending), ctx.now())
   ctx.logger.info({ options }, 'asked which table')
   await ctx.reply(questionText(options), { title: '想查哪一类？' })
 }

@@ -1,6 +1,5 @@
 import type { BotContext } from '../bot/context.js'
 import { localYear } from '../core/clock.js'
-import { setLastSearch } from '../db/state.js'
 import type { AppliedFilter } from '../tables/conditions.js'
 import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
 import { refineWithLlm } from './search-llm.js'
@@ -41,7 +40,7 @@ export function saveLastSearch(ctx: BotContext, outcome: SearchOutcome, sentence
     perpage: outcome.perpage,
     total: outcome.total,
   }
-  setLastSearch(ctx.deps.db, ctx.conversationId, ctx.userId, JSON.stringify(state), ctx.now())
+  void ctx.conversation.setLastSearch(JSON.stringify(state), ctx.now())
 }
 
 export function loadLastSearch(json: string | null | undefined): (LastSearch & { spec: TableSpec }) | undefined {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { claimRequest, finishRequest, releaseRequest } from '../db/idempotency.js'
+import { storesOf } from '../db/stores/index.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../services/metrics.js'
 import { checkAuth, signValue } from './auth.js'
@@ -105,7 +105,7 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
       const { values, extra } = parseParams(ep.params, params, { passthrough: ep.passthrough })
       const idempotencyKey = idempotencyKeyOf(request)
       if (ep.idempotent && idempotencyKey) {
-        const claim = claimRequest(deps.db, `${ep.action}:${idempotencyKey}`, deps.now(), STALE_CLAIM_MS)
+        const claim = await storesOf(deps.app.deps).idempotency.claim(`${ep.action}:${idempotencyKey}`, deps.now(), STALE_CLAIM_MS)
         if (claim.state === 'running') throw new ApiError(409, '同一请求（Idempotency-Key 相同）正在处理中，请稍后再试')
         if (claim.state === 'done') {
           ret = claim.status
@@ -117,7 +117,7 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
       }
       const result: EndpointResult = await ep.run({ deps, logger: log, values, extra, request: { id: request.id, idempotencyKey, viaStream } })
       if (result.kind === 'file') {
-        if (scope) releaseRequest(deps.db, scope)
+        if (scope) await storesOf(deps.app.deps).idempotency.release(scope)
         reply
           .code(200)
           .header('content-type', result.contentType)
@@ -126,7 +126,7 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
         return
       }
       const body = envelopeBody(envelopeOf(ep, 200, result.data, result.msg ?? ''), returnData)
-      if (scope) finishRequest(deps.db, scope, 200, JSON_TYPE, body, deps.now())
+      if (scope) await storesOf(deps.app.deps).idempotency.finish(scope, 200, JSON_TYPE, body, deps.now())
       await reply.code(200).type(JSON_TYPE).send(body)
     } catch (err) {
       let msg: string
@@ -141,8 +141,8 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
       const body = envelopeBody(envelopeOf(ep, ret, {}, msg), false)
       // A client error is the answer to this request; a server fault is not: a retry may run again.
       if (scope) {
-        if (ret < 500) finishRequest(deps.db, scope, httpStatusOf(ret), JSON_TYPE, body, deps.now())
-        else releaseRequest(deps.db, scope)
+        if (ret < 500) await storesOf(deps.app.deps).idempotency.finish(scope, httpStatusOf(ret), JSON_TYPE, body, deps.now())
+        else await storesOf(deps.app.deps).idempotency.release(scope)
       }
       await reply.code(httpStatusOf(ret)).type(JSON_TYPE).send(body)
     } finally {

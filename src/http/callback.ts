@@ -71,7 +71,7 @@ export function registerCallback(fastify: FastifyInstance, deps: CallbackDeps): 
     }
     const robotCode = msg.robotCode || deps.config.dingtalk.robotCode || deps.config.dingtalk.clientId || 'http-callback'
     try {
-      const res = deps.app.accept({ source: 'http', robotCode, message: msg, raw: JSON.stringify(request.body) })
+      const res = await deps.app.accept({ source: 'http', robotCode, message: msg, raw: JSON.stringify(request.body) })
       log.info({ msgId: msg.msgId, inboxId: res.inboxId, duplicate: res.duplicate }, 'DingTalk callback accepted')
     } catch (err) {
       if (/shutting down/.test((err as Error).message)) return answer(503, { errcode: 503, errmsg: '服务正在停止' })

@@ -2,7 +2,6 @@ import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
 import { localYear } from '../core/clock.js'
 import { getProcess } from '../db/process-data.js'
-import { getState, setWorkflow } from '../db/state.js'
 import { parseSentence } from '../search/parser.js'
 import { labelledInputs } from './activity-inputs.js'
 import { DONE_INDEX, stepAt } from './activity-steps.js'
@@ -45,7 +44,7 @@ export function commandOf(text: string): WorkflowCommand | undefined {
 }
 
 export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
-  const raw = getState(ctx.deps.db, ctx.conversationId, ctx.userId)?.workflow
+  const raw = ctx.conversation.workflow
   if (!raw) return undefined
   try {
     const wf = JSON.parse(raw) as WorkflowPointer
@@ -57,7 +56,7 @@ export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
 }
 
 export function saveWorkflow(ctx: BotContext, wf: WorkflowPointer | null): void {
-  setWorkflow(ctx.deps.db, ctx.conversationId, ctx.userId, wf ? JSON.stringify(wf) : null, ctx.now())
+  void ctx.conversation.setWorkflow(wf ? JSON.stringify(wf) : null, ctx.now())
 }
 
 const SEARCH_PREFIX = /^\s*(?:\/|(?:客户案例|案例|打单方案|打单|竞对切换|竞品切换|竞对|竞品|采购|售卖|内容售卖|软件客户|平台客户|软件)\s*[:：])/

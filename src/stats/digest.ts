@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { Cron } from 'croner'
 import type { Clock } from '../core/clock.js'
 import type { Db } from '../db/client.js'
-import { claimRun, getRun, takeOverRun, updateRun } from '../db/scheduled-runs.js'
+import { storesOf, type Stores } from '../db/stores/index.js'
 import type { Logger } from '../logger.js'
 import { sampleFile, sampleImageMsg, sampleMarkdown, type DingtalkApi } from '../transport/dingtalk-api.js'
 import { exportDir } from './files.js'
@@ -46,6 +46,8 @@ interface RunDetail {
 
 export interface DigestOptions {
   db: Db
+  /** The shared-state stores (PostgreSQL); absent: the SQLite stores over `db`. */
+  stores?: Stores
   logger: Logger
   clock: Clock
   api: Pick<DingtalkApi, 'sendGroup' | 'uploadMedia'>
@@ -78,13 +80,14 @@ export async function runDigest(o: Omit<DigestOptions, 'cron' | 'timers'>, perio
   const week = previousWeek(periodAt ?? now)
   const fresh: RunDetail = { claimedAt: now, attempts: 1, sent: [] }
   let detail: RunDetail
-  if (claimRun(o.db, DIGEST_JOB, week.key, JSON.stringify(fresh))) {
+  const runs = storesOf(o).scheduledRuns
+  if (await runs.claim(DIGEST_JOB, week.key, JSON.stringify(fresh))) {
     detail = fresh
   } else {
-    const prev = parseDetail(getRun(o.db, DIGEST_JOB, week.key)?.detail)
+    const prev = parseDetail((await runs.get(DIGEST_JOB, week.key))?.detail)
     if (prev.attempts >= MAX_ATTEMPTS) return { period: week.key, outcome: 'skipped', sent: prev.sent }
     detail = { ...prev, claimedAt: now, attempts: prev.attempts + 1 }
-    if (!takeOverRun(o.db, DIGEST_JOB, week.key, JSON.stringify(detail), now - STALE_MS)) return { period: week.key, outcome: 'skipped', sent: prev.sent }
+    if (!(await runs.takeOver(DIGEST_JOB, week.key, JSON.stringify(detail), now - STALE_MS))) return { period: week.key, outcome: 'skipped', sent: prev.sent }
     o.logger.warn({ period: week.key, sent: detail.sent, attempt: detail.attempts }, 'weekly digest: resuming an unfinished run')
   }
   try {
@@ -111,14 +114,14 @@ export async function runDigest(o: Omit<DigestOptions, 'cron' | 'timers'>, perio
         await o.api.sendGroup(o.conversationId, m.msgKey, m.msgParam)
       }
       detail.sent.push(part)
-      updateRun(o.db, DIGEST_JOB, week.key, 'claimed', JSON.stringify(detail))
+      await runs.update(DIGEST_JOB, week.key, 'claimed', JSON.stringify(detail))
     }
-    updateRun(o.db, DIGEST_JOB, week.key, 'sent', JSON.stringify(detail))
+    await runs.update(DIGEST_JOB, week.key, 'sent', JSON.stringify(detail))
     o.logger.info({ period: week.key, total: stats.total, sent: detail.sent }, 'weekly digest sent')
     return { period: week.key, outcome: 'sent', sent: detail.sent }
   } catch (err) {
     detail.error = err instanceof Error ? err.message : String(err)
-    updateRun(o.db, DIGEST_JOB, week.key, 'failed', JSON.stringify(detail))
+    await runs.update(DIGEST_JOB, week.key, 'failed', JSON.stringify(detail))
     o.logger.error({ err, period: week.key, sent: detail.sent, attempt: detail.attempts }, 'weekly digest failed')
     return { period: week.key, outcome: 'failed', sent: detail.sent, error: detail.error }
   }

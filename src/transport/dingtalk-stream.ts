@@ -107,7 +107,7 @@ export class DingtalkStreamTransport implements Transport {
       apiBase: config.dingtalk.apiBase,
       livenessTimeoutMs: this.options.livenessTimeoutMs ?? config.livenessTimeoutMs,
       logger: this.log,
-      onRobotMessage: sink ? (frame, ack, meta) => this.onRobotFrame(sink, frame, ack, meta) : undefined,
+      onRobotMessage: sink ? (frame, ack, meta) => void this.onRobotFrame(sink, frame, ack, meta) : undefined,
       onGraphInvoke: graph ? (frame, respond, meta) => this.graph?.onFrame(frame, respond, meta) : undefined,
       onStateChange: this.options.onStateChange,
     })
@@ -168,7 +168,7 @@ export class DingtalkStreamTransport implements Transport {
     this.latencyCount = Math.min(this.latencyCount + 1, this.latencies.length)
   }
 
-  private onRobotFrame(sink: MessageSink, frame: StreamFrame, ack: AckFn, meta: { connectionId: string; receivedAt: number }): void {
+  private async onRobotFrame(sink: MessageSink, frame: StreamFrame, ack: AckFn, meta: { connectionId: string; receivedAt: number }): Promise<void> {
     const { connectionId, receivedAt } = meta
     const messageId = frame.headers.messageId
     const parsed = parseRobotMessage(frame.data)
@@ -189,7 +189,7 @@ export class DingtalkStreamTransport implements Transport {
     }
     let duplicate: boolean
     try {
-      const result = sink.accept(envelope)
+      const result = await sink.accept(envelope)
       duplicate = result.duplicate
       this.log.debug({ msgId: message.msgId, connectionId, inboxId: result.inboxId, duplicate }, 'robot message stored')
     } catch (err) {

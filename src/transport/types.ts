@@ -9,8 +9,8 @@ export interface AcceptResult {
 
 /** The sink every transport feeds: store-then-ack, handle later. */
 export interface MessageSink {
-  /** Stores the message in the inbox (synchronously, durable) and schedules its handling. */
-  accept(envelope: InboundEnvelope): AcceptResult
+  /** Stores the message in the inbox (durable when it resolves) and schedules its handling. */
+  accept(envelope: InboundEnvelope): Promise<AcceptResult>
 }
 
 /** A long-lived inbound transport (the DingTalk stream). */

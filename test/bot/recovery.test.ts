@@ -36,7 +36,7 @@ describe('resuming unfinished messages', () => {
 
     const replier = new LocalReplier()
     const t = createTestApp({ db, repliers: { stream: replier } })
-    expect(t.app.resumeUnfinished()).toBe(3)
+    expect(await t.app.resumeUnfinished()).toBe(3)
     expect(await t.app.idle(20_000)).toBe(true)
 
     const poisonParts = replier.parts.filter((p) => p.target.msgId === 'poison')
@@ -61,7 +61,7 @@ describe('resuming unfinished messages', () => {
     const id = insertInbound(db, stored('thrice'), 1).id
     for (let i = 0; i < 3; i++) markProcessing(db, id, 2)
     const t = createTestApp({ db, env: { ANDY_MAX_ATTEMPTS: '5' }, repliers: { stream: new LocalReplier() } })
-    t.app.resumeUnfinished()
+    await t.app.resumeUnfinished()
     await t.app.idle(20_000)
     expect(getInbound(db, id)).toMatchObject({ status: 'replied', attempts: 4 })
   })
@@ -73,7 +73,7 @@ describe('resuming unfinished messages', () => {
     for (let i = 0; i < n; i++) insertInbound(db, localEnvelope('外企 案例', { nick: `n${i % 40}` }, i), i)
     db.sqlite.exec('COMMIT')
     const t = createTestApp({ db })
-    expect(t.app.resumeUnfinished()).toBe(n)
+    expect(await t.app.resumeUnfinished()).toBe(n)
     expect(await t.app.idle(30_000)).toBe(true)
     const left = db.sqlite.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE status != 'replied'`).get() as { n: number }
     expect(left.n).toBe(0)
@@ -90,18 +90,18 @@ describe('stop()', () => {
       await ctx.reply('slow pitch answer')
     })
     const user = { nick: '慢', staffId: 'slow' }
-    const running = t.app.accept(localEnvelope('/打单 银行', user, 1))
-    const queued = [t.app.accept(localEnvelope('外企 案例', user, 2)), t.app.accept(localEnvelope('央企 案例', { nick: '别人', staffId: 'other' }, 3))]
+    const running = await t.app.accept(localEnvelope('/打单 银行', user, 1))
+    const queued = await Promise.all([t.app.accept(localEnvelope('外企 案例', user, 2)), t.app.accept(localEnvelope('央企 案例', { nick: '别人', staffId: 'other' }, 3))])
     // Event-driven: stop once the first message is running (a fixed pause is too short on a loaded machine).
     while (getInbound(db, running.inboxId)!.status !== 'processing') await new Promise((r) => setTimeout(r, 5))
     expect(await t.app.stop(20_000)).toBe(true)
-    expect(() => t.app.accept(localEnvelope('late', user, 4))).toThrow(/shutting down/)
+    await expect(t.app.accept(localEnvelope('late', user, 4))).rejects.toThrow(/shutting down/)
     expect(getInbound(db, running.inboxId)).toMatchObject({ status: 'replied' })
     for (const q of queued) expect(getInbound(db, q.inboxId)).toMatchObject({ status: 'received', attempts: 0 })
     expect(t.local.parts.map((p) => p.part.body)).toEqual(['slow pitch answer'])
 
     const next = createTestApp({ db })
-    expect(next.app.resumeUnfinished()).toBe(2)
+    expect(await next.app.resumeUnfinished()).toBe(2)
     await next.app.idle(20_000)
     for (const q of queued) expect(getInbound(db, q.inboxId)!.status).toBe('replied')
   })
@@ -111,7 +111,7 @@ describe('stop()', () => {
     const t = createTestApp({ db })
     let release!: () => void
     t.app.router.handle('pitch', () => new Promise<void>((r) => (release = r)))
-    const { inboxId } = t.app.accept(localEnvelope('/打单 银行', { nick: 'x' }, 1))
+    const { inboxId } = await t.app.accept(localEnvelope('/打单 银行', { nick: 'x' }, 1))
     while (getInbound(db, inboxId)!.status !== 'processing') await new Promise((r) => setTimeout(r, 5))
     expect(await t.app.stop(100)).toBe(false)
     expect(getInbound(db, inboxId)).toMatchObject({ status: 'processing', attempts: 1 })

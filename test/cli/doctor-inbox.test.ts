@@ -142,7 +142,7 @@ describe('andy inbox', () => {
     expect(row!.last_error).toContain('sessionWebhook has expired')
 
     replier.broken = false
-    const again = await t.app.retry(first.inboxId)!
+    const again = (await t.app.retry(first.inboxId))!
     expect(again.status).toBe('ok')
     expect(replier.delivered.map((p) => p.no)).toEqual([1])
     expect(replier.delivered[0]!.body).toContain('内容客户案例：找到 1 条')
@@ -160,7 +160,7 @@ describe('andy inbox', () => {
     })
     const first = await t.ask('打单方案')
     expect(first.status).toBe('failed')
-    const again = await t.app.retry(first.inboxId)!
+    const again = (await t.app.retry(first.inboxId))!
     expect(again.status).toBe('ok')
     expect(t.local.parts.map((p) => [p.part.no, p.part.body])).toEqual([
       [1, expect.stringContaining('抱歉')],

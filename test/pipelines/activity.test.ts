@@ -132,7 +132,7 @@ describe('运营活动设计 workflow', () => {
     // 8. Restart on the same database: the unfinished message is resumed where it stopped.
     fake.handler = original
     t = open()
-    expect(t.app.resumeUnfinished()).toBe(1)
+    expect(await t.app.resumeUnfinished()).toBe(1)
     await t.app.idle(30_000)
     const after = t.replier.parts.map((x) => x.part.body)
     expect(after[0]).toContain('**(7/13) 活动策划**')

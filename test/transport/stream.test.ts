@@ -17,7 +17,7 @@ class RecordingSink implements MessageSink {
   failFor = new Set<string>()
   constructor(private readonly gateway: FakeGateway) {}
 
-  accept(envelope: InboundEnvelope): AcceptResult {
+  async accept(envelope: InboundEnvelope): Promise<AcceptResult> {
     this.calls.push({ envelope, acksBefore: this.gateway.acks.length })
     if (this.failFor.has(envelope.message.msgId)) throw new Error('SQLITE_BUSY: database is locked')
     const key = `${envelope.robotCode}:${envelope.message.msgId}`

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { FORBIDDEN_TEXT, rateLimitedText } from '../../bot/admission.js'
 import { APOLOGY } from '../../bot/router.js'
-import { getInbound } from '../../db/inbox.js'
-import { partsOf } from '../../db/outbox.js'
-import { getState } from '../../db/state.js'
+import { storesOf } from '../../db/stores/index.js'
 import { loadLastSearch } from '../../handlers/search.js'
 import { parseRobotMessage, type InboundEnvelope } from '../../core/message.js'
 import { tableByIntent } from '../../tables/index.js'
@@ -83,18 +81,19 @@ export async function askAsAssistant(call: EndpointCall, caller: Caller, text: s
   }
   if (res.intent === 'forbidden') throw new ApiError(403, FORBIDDEN_TEXT)
   if (res.intent === 'rate_limited') throw new ApiError(429, rateLimitedText(deps.config.userRatePerMin))
-  const inbound = getInbound(deps.db, res.inboxId)
+  const stores = storesOf(deps.app.deps)
+  const inbound = await stores.inbox.get(res.inboxId)
   if (res.duplicate && inbound && inbound.status !== 'replied' && inbound.status !== 'failed' && inbound.status !== 'skipped') {
     throw new ApiError(409, '同一请求正在处理中，请稍后再试')
   }
-  const parts = partsOf(deps.db, res.inboxId)
+  const parts = await stores.outbox.partsOf(res.inboxId)
   let content = parts.filter((p) => p.kind === 'markdown' && p.status === 'sent').map((p) => p.body).join('\n\n')
   const failed = res.duplicate ? inbound?.status === 'failed' : res.status === 'failed'
   // The handler itself failed (the reply is the apology): a server fault, logged with the msgId by the app.
   if (failed && (!content || content.endsWith(APOLOGY))) throw new ApiError(500, APOLOGY)
   const files = parts.filter((p) => p.kind === 'file').map((p) => ({ file_name: p.title ?? '', sent: p.status === 'sent' }))
   if (files.some((f) => !f.sent)) content += '\n\n> 文件没能发出（钉钉暂时拒绝了发送），请稍后再试一次；多次失败请联系管理员。'
-  const last = loadLastSearch(getState(deps.db, ASSISTANT_CONVERSATION, caller.userId)?.last_search)
+  const last = loadLastSearch((await stores.state.get(ASSISTANT_CONVERSATION, caller.userId))?.last_search)
   const paged = (res.intent === 'more' || isSearch(res.intent)) && last && res.hits !== undefined
   return {
     content,

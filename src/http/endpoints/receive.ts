@@ -40,7 +40,7 @@ export const ROBOT_PARAMS: readonly ParamSpec[] = [
   s('modelType', '模型类型：trigger、openapi'),
 ]
 
-function accept(call: EndpointCall, defaultCustomType: string | undefined) {
+async function accept(call: EndpointCall, defaultCustomType: string | undefined) {
   const { deps, values, extra, logger } = call
   const payload: Record<string, unknown> = { ...extra }
   for (const p of ROBOT_PARAMS) if (values[p.name] !== undefined) payload[p.name] = values[p.name]
@@ -55,7 +55,7 @@ function accept(call: EndpointCall, defaultCustomType: string | undefined) {
   const robotCode = parsed.message.robotCode || deps.config.dingtalk.robotCode || 'http-api'
   let res
   try {
-    res = deps.app.accept({ source: 'http', robotCode, message: parsed.message, raw: JSON.stringify(payload) })
+    res = await deps.app.accept({ source: 'http', robotCode, message: parsed.message, raw: JSON.stringify(payload) })
   } catch (err) {
     if (/shutting down/.test((err as Error).message)) throw new ApiError(503, '服务正在停止，请稍后重试（消息未保存）')
     throw err

@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url'
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import pg from 'pg'
+import * as schema from './schema.js'
+
+/**
+ * PostgreSQL (DATABASE_URL=postgres://…) through node-postgres (`pg`): a connection pool for the stores,
+ * drizzle for the schema and the committed migrations in drizzle/pg, and a dedicated connection for
+ * LISTEN (cases_version changes, so every instance rebuilds its search index).
+ */
+export interface PgDb {
+  readonly pool: pg.Pool
+  readonly orm: NodePgDatabase<typeof schema>
+  readonly url: string
+  close(): Promise<void>
+}
+
+export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../../drizzle/pg', import.meta.url))
+
+/** bigint (int8) columns hold epoch milliseconds and ids: well inside 2^53, returned as numbers. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url)
+}
+
+/** Opens a pool on `url`; `migrate: true` applies drizzle/pg first (andy start / migrate). */
+export async function openPg(url: string, opts: { migrate?: boolean; max?: number } = {}): Promise<PgDb> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types, application_name: 'andy' })
+  // An idle client that loses its server (restart, failover) must not crash the process: the next query reconnects.
+  pool.on('error', () => undefined)
+  const orm = drizzle(pool, { schema })
+  try {
+    if (opts.migrate) await migratePg(pool)
+  } catch (err) {
+    await pool.end()
+    throw err
+  }
+  let closed = false
+  return {
+    pool,
+    orm,
+    url,
+    async close() {
+      if (closed) return
+      closed = true
+      await pool.end()
+    },
+  }
+}
+
+/**
+ * Applies the committed migrations; several instances starting at once are serialised by an advisory
+ * lock, so a rolling upgrade migrates once.
+ */
+export async function migratePg(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', ['andy:migrate'])
+    try {
+      await migrate(drizzle(client, { schema }), { migrationsFolder: PG_MIGRATIONS_DIR })
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['andy:migrate'])
+    }
+  } finally {
+    client.release()
+  }
+}
+
+/** Applied and committed migration counts (andy doctor: the schema is current when they match). */
+export async function pgSchemaVersion(pool: pg.Pool): Promise<{ applied: number; latest: number }> {
+  const { readMigrationFiles } = await import('drizzle-orm/migrator')
+  const latest = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_DIR }).length
+  const exists = await pool.query<{ t: string | null }>(`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`)
+  if (!exists.rows[0]?.t) return { applied: 0, latest }
+  const r = await pool.query<{ n: string }>('SELECT count(*) AS n FROM drizzle.__drizzle_migrations')
+  return { applied: Number(r.rows[0]!.n), latest }
+}

@@ -1,0 +1,156 @@
+import type pg from 'pg'
+import type { InboxRow } from '../inbox.js'
+import type { PartRow } from '../outbox.js'
+import type { InboxStore, OutboxStore } from '../stores/types.js'
+import { USAGE_COLUMNS, type UsageInput } from '../usage.js'
+
+type Query = Pick<pg.Pool, 'query'>
+
+const UNFINISHED = `status IN ('received', 'processing')`
+
+/**
+ * The inbox on PostgreSQL, shared by every instance. The insert is the claim ((robot_code, msg_id)
+ * unique); a running message holds a lease (owner, until) renewed while it runs; a message whose lease
+ * expired (its instance died) is free for another instance. A message is only taken when no earlier
+ * message of the same sender in the same conversation is unfinished: per-user order across instances.
+ */
+export function pgInboxStore(pool: pg.Pool): InboxStore {
+  return {
+    async insert(env, now) {
+      const m = env.message
+      const r = await pool.query<{ id: number }>(
+        `INSERT INTO inbound_messages (robot_code, msg_id, source, conversation_id, conversation_type, conversation_title,
+            sender_staff_id, sender_nick, sender_corp_id, msgtype, text, custom_type, model_type, session_webhook,
+            session_webhook_expired_time, create_at, raw, status, received_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,'received',$18,$18)
+         ON CONFLICT (robot_code, msg_id) DO NOTHING RETURNING id`,
+        [
+          env.robotCode, m.msgId, env.source, m.conversationId ?? null, m.conversationType ?? null, m.conversationTitle ?? null,
+          m.senderStaffId ?? null, m.senderNick ?? null, m.senderCorpId ?? null, m.msgtype ?? null, m.text?.content ?? null,
+          m.customType ?? null, m.modelType ?? null, m.sessionWebhook ?? null, m.sessionWebhookExpiredTime ?? null,
+          m.createAt ?? null, env.raw, now,
+        ],
+      )
+      if (r.rows[0]) return { id: r.rows[0].id, duplicate: false }
+      const e = await pool.query<{ id: number }>('SELECT id FROM inbound_messages WHERE robot_code = $1 AND msg_id = $2', [env.robotCode, m.msgId])
+      return { id: e.rows[0]!.id, duplicate: true }
+    },
+    async get(id) {
+      return (await pool.query<InboxRow>('SELECT * FROM inbound_messages WHERE id = $1', [id])).rows[0]
+    },
+    async markProcessing(id, now, lease) {
+      const r = await pool.query(
+        `UPDATE inbound_messages m SET status = 'processing', attempts = attempts + 1, updated_at = $2, lease_owner = $3, lease_until = $4
+          WHERE id = $1 AND ${UNFINISHED}
+            AND (lease_owner IS NULL OR lease_owner = $3 OR lease_until < $2)
+            AND NOT EXISTS (
+              SELECT 1 FROM inbound_messages p
+               WHERE p.id < m.id AND p.${UNFINISHED} AND p.robot_code = m.robot_code
+                 AND p.conversation_id IS NOT DISTINCT FROM m.conversation_id
+                 AND coalesce(p.sender_staff_id, p.sender_nick) IS NOT DISTINCT FROM coalesce(m.sender_staff_id, m.sender_nick))`,
+        [id, now, lease?.owner ?? null, lease?.until ?? null],
+      )
+      return r.rowCount === 1
+    },
+    async renewLease(id, lease) {
+      const r = await pool.query(
+        `UPDATE inbound_messages SET lease_until = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'processing'`,
+        [id, lease.owner, lease.until],
+      )
+      return r.rowCount === 1
+    },
+    async finish(id, status, now, details = {}, usage) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        if (usage) {
+          await client.query('SAVEPOINT usage')
+          try {
+            await insertUsagePg(client, usage.record)
+            await client.query('RELEASE SAVEPOINT usage')
+          } catch (err) {
+            await client.query('ROLLBACK TO SAVEPOINT usage')
+            usage.onError(err)
+          }
+        }
+        await client.query(
+          `UPDATE inbound_messages SET status = $2, intent = coalesce($3, intent), last_error = $4, updated_at = $5, finished_at = $5,
+                  lease_owner = NULL, lease_until = NULL WHERE id = $1`,
+          [id, status, details.intent ?? null, details.error ?? null, now],
+        )
+        await client.query('COMMIT')
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    async recordError(id, error, now) {
+      await pool.query('UPDATE inbound_messages SET last_error = $2, updated_at = $3 WHERE id = $1', [id, error, now])
+    },
+    async unfinished(limit = 1000, afterId = 0, now) {
+      const r = await pool.query<InboxRow>(
+        `SELECT * FROM inbound_messages WHERE ${UNFINISHED} AND id > $1
+            AND ($3::bigint IS NULL OR lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $2`,
+        [afterId, limit, now ?? null],
+      )
+      return r.rows
+    },
+    async backlog() {
+      return Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_messages WHERE ${UNFINISHED}`)).rows[0]!.n)
+    },
+    async resetForRetry(id, now) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        await client.query(`UPDATE outbound_parts SET status = 'pending', error = NULL WHERE inbound_id = $1 AND status = 'failed'`, [id])
+        await client.query(
+          `UPDATE inbound_messages SET status = 'received', attempts = 0, last_error = NULL, updated_at = $2, finished_at = NULL,
+                  lease_owner = NULL, lease_until = NULL WHERE id = $1`,
+          [id, now],
+        )
+        const n = await client.query<{ n: string }>(`SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = $1 AND status = 'pending'`, [id])
+        await client.query('COMMIT')
+        return Number(n.rows[0]!.n)
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+  }
+}
+
+async function insertUsagePg(q: Query, u: UsageInput): Promise<void> {
+  const values = USAGE_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
+  await q.query(`INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(',')})`, values)
+}
+
+/** Reply parts: the stored part wins over a regenerated one; its idempotency key is unique across instances. */
+export function pgOutboxStore(pool: pg.Pool): OutboxStore {
+  return {
+    async upsertPart(inboundId, part) {
+      const r = await pool.query<PartRow>(
+        `INSERT INTO outbound_parts (inbound_id, part_no, idempotency_key, kind, title, body, status)
+           VALUES ($1, $2, $3, $4, $5, $6, 'pending') ON CONFLICT (inbound_id, part_no) DO NOTHING RETURNING *`,
+        [inboundId, part.no, part.key, part.kind, part.title, part.body],
+      )
+      if (r.rows[0]) return r.rows[0]
+      return (await pool.query<PartRow>('SELECT * FROM outbound_parts WHERE inbound_id = $1 AND part_no = $2', [inboundId, part.no])).rows[0]!
+    },
+    async markSent(id, channel, now) {
+      await pool.query(`UPDATE outbound_parts SET status = 'sent', channel = $2, attempts = attempts + 1, sent_at = $3, error = NULL WHERE id = $1`, [id, channel, now])
+    },
+    async markFailed(id, error, permanent) {
+      await pool.query(
+        `UPDATE outbound_parts SET status = CASE WHEN $3 THEN 'failed' ELSE status END, attempts = attempts + 1, error = $2 WHERE id = $1`,
+        [id, error, permanent],
+      )
+    },
+    async partsOf(inboundId) {
+      return (await pool.query<PartRow>('SELECT * FROM outbound_parts WHERE inbound_id = $1 ORDER BY part_no', [inboundId])).rows
+    },
+  }
+}

@@ -1,0 +1,98 @@
+import type { OutboundPart } from '../../core/delivery.js'
+import type { InboundEnvelope } from '../../core/message.js'
+import type { Claim } from '../idempotency.js'
+import type { InboxRow } from '../inbox.js'
+import type { PartRow } from '../outbox.js'
+import type { ScheduledRun } from '../scheduled-runs.js'
+import type { ConversationStateRow } from '../state.js'
+import type { UsageInput } from '../usage.js'
+
+/**
+ * The shared state of Andy behind async interfaces, one per store, so the engine is a choice:
+ * SQLite (src/db/stores/sqlite.ts, the embedded default) or PostgreSQL (src/db/pg/stores.ts, for
+ * several instances). Every SQL statement lives in an implementation under src/db/.
+ */
+
+export type FinishStatus = 'replied' | 'failed' | 'skipped'
+
+/** The exactly-once inbox: the insert is the claim ((robotCode, msgId) unique). */
+export interface InboxStore {
+  insert(env: InboundEnvelope, now: number): Promise<{ id: number; duplicate: boolean }>
+  get(id: number): Promise<InboxRow | undefined>
+  /**
+   * Takes the message for this instance (status processing, attempts + 1) with a lease until
+   * `now + leaseMs`. False when it is finished, or another live instance holds an unexpired lease.
+   */
+  markProcessing(id: number, now: number, lease?: Lease): Promise<boolean>
+  /** Extends this instance's lease while the message runs; false when the lease was lost. */
+  renewLease(id: number, lease: Lease): Promise<boolean>
+  /** Final status, with the usage record in the same transaction when given. */
+  finish(id: number, status: FinishStatus, now: number, details?: { intent?: string; error?: string }, usage?: UsageWrite): Promise<void>
+  recordError(id: number, error: string, now: number): Promise<void>
+  /** Unfinished messages (oldest first, after `afterId`) whose lease is free at `now` (all of them without `now`). */
+  unfinished(limit?: number, afterId?: number, now?: number): Promise<InboxRow[]>
+  backlog(): Promise<number>
+  resetForRetry(id: number, now: number): Promise<number>
+}
+
+/** A usage record written with the final status; a failure to write it is reported, not thrown. */
+export interface UsageWrite {
+  readonly record: UsageInput
+  readonly onError: (err: unknown) => void
+}
+
+/** Who holds a running message and until when (ms since epoch). */
+export interface Lease {
+  readonly owner: string
+  readonly until: number
+}
+
+/** Reply parts, each with its idempotency key: a stored part is never sent twice. */
+export interface OutboxStore {
+  upsertPart(inboundId: number, part: OutboundPart): Promise<PartRow>
+  markSent(id: number, channel: string, now: number): Promise<void>
+  markFailed(id: number, error: string, permanent: boolean): Promise<void>
+  partsOf(inboundId: number): Promise<PartRow[]>
+}
+
+/** Per conversation and user: the last search (paging, export) and the active workflow. */
+export interface StateStore {
+  get(conversationId: string, userId: string): Promise<ConversationStateRow | undefined>
+  setLastSearch(conversationId: string, userId: string, json: string | null, now: number): Promise<void>
+  setWorkflow(conversationId: string, userId: string, json: string | null, now: number): Promise<void>
+}
+
+/** One run per (job, period) across restarts and instances. */
+export interface ScheduledRunStore {
+  claim(job: string, period: string, detail: string): Promise<boolean>
+  takeOver(job: string, period: string, detail: string, staleBefore: number): Promise<boolean>
+  get(job: string, period: string): Promise<ScheduledRun | undefined>
+  update(job: string, period: string, status: string, detail: string): Promise<void>
+  list(job: string): Promise<ScheduledRun[]>
+}
+
+/** API requests sent with an Idempotency-Key. */
+export interface IdempotencyStore {
+  claim(scope: string, now: number, staleMs: number): Promise<Claim>
+  finish(scope: string, status: number, contentType: string, body: string, now: number): Promise<void>
+  release(scope: string): Promise<void>
+}
+
+/** Small facts; the cases version is bumped by every import so each instance rebuilds its index. */
+export interface MetaStore {
+  get(key: string): Promise<string | undefined>
+  set(key: string, value: string): Promise<void>
+  bumpCasesVersion(): Promise<void>
+  casesVersion(): Promise<string>
+}
+
+export interface Stores {
+  readonly dialect: 'sqlite' | 'postgres'
+  readonly inbox: InboxStore
+  readonly outbox: OutboxStore
+  readonly state: StateStore
+  readonly scheduledRuns: ScheduledRunStore
+  readonly idempotency: IdempotencyStore
+  readonly meta: MetaStore
+  close(): Promise<void>
+}

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDb } from '../../src/db/client.js'
+import { openPg, pgSchemaVersion, type PgDb } from '../../src/db/pg/client.js'
+import { createPgStores } from '../../src/db/pg/stores.js'
+import { createSqliteStores, type Stores } from '../../src/db/stores/index.js'
+import { parseRobotMessage, type InboundEnvelope } from '../../src/core/message.js'
+import { PG_DISABLED, startPgServer, type PgServer } from '../helpers/pg-server.js'
+
+/** The same contract, run against SQLite and against a real PostgreSQL server. */
+
+function envelope(msgId: string, text = '央企 客户案例', user = 'u1', conv = 'c1'): InboundEnvelope {
+  const raw = {
+    msgId, msgtype: 'text', text: { content: text }, conversationId: conv, conversationType: '1', senderStaffId: user, senderNick: user,
+    robotCode: 'robot', createAt: 1, sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x', sessionWebhookExpiredTime: 9e12,
+  }
+  const parsed = parseRobotMessage(raw)
+  if (!parsed.ok) throw new Error(parsed.error)
+  return { source: 'stream', robotCode: 'robot', message: parsed.message, raw: JSON.stringify(raw) }
+}
+
+const usage = (msg: string) => ({
+  record: { assistant_type: '4', assistant_name: '客户案例', use_time: '2026-12-02 10:00:00', use_date: '2026-12-02', intent: 'case', status: 'ok', msg_id: msg },
+  onError: (err: unknown) => {
+    throw err
+  },
+})
+
+function contract(name: string, open: () => Promise<Stores>, caps: { leases: boolean }) {
+  describe(`stores on ${name}`, () => {
+    it('the inbox insert is the claim: a redelivery is a duplicate with the same id', async () => {
+      const s = await open()
+      const a = await s.inbox.insert(envelope('m1'), 10)
+      const b = await s.inbox.insert(envelope('m1'), 11)
+      expect(a.duplicate).toBe(false)
+      expect(b).toEqual({ id: a.id, duplicate: true })
+      expect(await s.inbox.backlog()).toBe(1)
+      expect(await s.inbox.get(a.id)).toMatchObject({ msg_id: 'm1', status: 'received', attempts: 0, received_at: 10 })
+      await s.close()
+    })
+
+    it('processing, finishing with a usage record, unfinished listing and retry', async () => {
+      const s = await open()
+      const a = (await s.inbox.insert(envelope('m1'), 1)).id
+      const b = (await s.inbox.insert(envelope('m2', 'x', 'u2'), 2)).id
+      expect(await s.inbox.markProcessing(a, 3)).toBe(true)
+      expect((await s.inbox.unfinished()).map((r) => r.id)).toEqual([a, b])
+      await s.inbox.finish(a, 'replied', 4, { intent: 'case' }, usage('m1'))
+      expect(await s.inbox.get(a)).toMatchObject({ status: 'replied', intent: 'case', attempts: 1 })
+      expect(await s.inbox.markProcessing(a, 5)).toBe(false)
+      expect((await s.inbox.unfinished(10, 0)).map((r) => r.id)).toEqual([b])
+      const p = await s.outbox.upsertPart(a, { no: 1, key: 'robot/m1:1', kind: 'markdown', title: 't', body: 'one' })
+      await s.outbox.markFailed(p.id, 'expired', true)
+      expect(await s.inbox.resetForRetry(a, 6)).toBe(1)
+      expect(await s.inbox.get(a)).toMatchObject({ status: 'received', attempts: 0, last_error: null })
+      await s.close()
+    })
+
+    it('a stored reply part wins over a regenerated one and is sent once', async () => {
+      const s = await open()
+      const id = (await s.inbox.insert(envelope('m1'), 1)).id
+      const first = await s.outbox.upsertPart(id, { no: 1, key: 'robot/m1:1', kind: 'markdown', title: 't', body: 'first text' })
+      await s.outbox.markSent(first.id, 'webhook', 2)
+      const again = await s.outbox.upsertPart(id, { no: 1, key: 'robot/m1:1', kind: 'markdown', title: 't', body: 'regenerated' })
+      expect(again).toMatchObject({ id: first.id, body: 'first text', status: 'sent', channel: 'webhook' })
+      await s.outbox.markFailed((await s.outbox.upsertPart(id, { no: 2, key: 'robot/m1:2', kind: 'markdown', title: 'b', body: 'b' })).id, 'busy', false)
+      expect((await s.outbox.partsOf(id)).map((p) => [p.part_no, p.status, p.attempts])).toEqual([[1, 'sent', 1], [2, 'pending', 1]])
+      await s.close()
+    })
+
+    it('conversation state, scheduled runs, idempotent requests and the cases version', async () => {
+      const s = await open()
+      await s.state.setLastSearch('c', 'u', '{"page":1}', 1)
+      await s.state.setWorkflow('c', 'u', '{"kind":"activity"}', 2)
+      expect(await s.state.get('c', 'u')).toEqual({ last_search: '{"page":1}', workflow: '{"kind":"activity"}' })
+      expect(await s.state.get('c', 'other')).toBeUndefined()
+
+      expect(await s.scheduledRuns.claim('digest', '2026-W48', JSON.stringify({ claimedAt: 100 }))).toBe(true)
+      expect(await s.scheduledRuns.claim('digest', '2026-W48', '{}')).toBe(false)
+      expect(await s.scheduledRuns.takeOver('digest', '2026-W48', JSON.stringify({ claimedAt: 200 }), 50)).toBe(false)
+      expect(await s.scheduledRuns.takeOver('digest', '2026-W48', JSON.stringify({ claimedAt: 200 }), 150)).toBe(true)
+      await s.scheduledRuns.update('digest', '2026-W48', 'sent', '{}')
+      expect((await s.scheduledRuns.list('digest')).map((r) => [r.period, r.status])).toEqual([['2026-W48', 'sent']])
+
+      expect(await s.idempotency.claim('a:k', 1000, 500)).toEqual({ state: 'new' })
+      expect(await s.idempotency.claim('a:k', 1100, 500)).toEqual({ state: 'running' })
+      expect(await s.idempotency.claim('a:k', 1600, 500)).toEqual({ state: 'new' })
+      await s.idempotency.finish('a:k', 200, 'application/json', '{"ok":1}', 1700)
+      expect(await s.idempotency.claim('a:k', 1800, 500)).toEqual({ state: 'done', status: 200, contentType: 'application/json', body: '{"ok":1}' })
+      await s.idempotency.release('a:k')
+      expect(await s.idempotency.claim('a:k', 1900, 500)).toEqual({ state: 'new' })
+
+      const v0 = await s.meta.casesVersion()
+      await s.meta.bumpCasesVersion()
+      await s.meta.bumpCasesVersion()
+      expect(Number(await s.meta.casesVersion())).toBe(Number(v0) + 2)
+      await s.close()
+    })
+
+    it.runIf(caps.leases)('a lease keeps other instances off a running message until it expires; per-user order holds', async () => {
+      const s = await open()
+      const a = (await s.inbox.insert(envelope('m1', 'first', 'u1'), 1)).id
+      const b = (await s.inbox.insert(envelope('m2', 'second', 'u1'), 2)).id
+      const c = (await s.inbox.insert(envelope('m3', 'other user', 'u2'), 3)).id
+      // u1's second message waits for the first, whoever holds it; u2's does not.
+      expect(await s.inbox.markProcessing(b, 10, { owner: 'B', until: 1000 })).toBe(false)
+      expect(await s.inbox.markProcessing(c, 10, { owner: 'B', until: 5000 })).toBe(true)
+      expect(await s.inbox.markProcessing(a, 10, { owner: 'A', until: 1000 })).toBe(true)
+      expect(await s.inbox.markProcessing(a, 20, { owner: 'B', until: 1020 })).toBe(false)
+      expect(await s.inbox.renewLease(a, { owner: 'A', until: 2000 })).toBe(true)
+      expect((await s.inbox.unfinished(10, 0, 1500)).map((r) => r.id)).toEqual([b])
+      // A dies: after its lease, B takes the message over (attempts counts both).
+      expect(await s.inbox.markProcessing(a, 1500, { owner: 'B', until: 2500 })).toBe(false)
+      expect(await s.inbox.markProcessing(a, 2001, { owner: 'B', until: 3000 })).toBe(true)
+      expect(await s.inbox.renewLease(a, { owner: 'A', until: 4000 })).toBe(false)
+      expect(await s.inbox.get(a)).toMatchObject({ attempts: 2, lease_owner: 'B' })
+      await s.inbox.finish(a, 'replied', 2100)
+      expect(await s.inbox.markProcessing(b, 2200, { owner: 'A', until: 3200 })).toBe(true)
+      await s.close()
+    })
+  })
+}
+
+contract('SQLite', async () => createSqliteStores(openDb(':memory:')), { leases: false })
+
+describe.skipIf(PG_DISABLED)('PostgreSQL', () => {
+  let server: PgServer
+  beforeAll(async () => {
+    server = await startPgServer()
+  }, 120_000)
+  afterAll(async () => server?.stop())
+  const openFresh = async (): Promise<Stores> => createPgStores(await openPg(await server.createDatabase(), { migrate: true }))
+  contract('PostgreSQL', openFresh, { leases: true })
+
+  it('migrations apply once and report the schema version', async () => {
+    const url = await server.createDatabase()
+    const dbs: PgDb[] = await Promise.all([openPg(url, { migrate: true }), openPg(url, { migrate: true })])
+    const v = await pgSchemaVersion(dbs[0]!.pool)
+    expect(v.applied).toBe(v.latest)
+    expect(v.latest).toBeGreaterThan(0)
+    await Promise.all(dbs.map((d) => d.close()))
+  })
+})
