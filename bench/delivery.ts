@@ -13,7 +13,7 @@
  * limits apply (20 messages per user per minute, 20 per conversation per minute): with 10,000 users in
  * 1:1 chats no one reaches them. Logging is at info level into a discarding stream (serialised, not written).
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, fork } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,12 +52,18 @@ async function runBot(): Promise<void> {
   const { openDb } = await import('../src/db/client.js')
   const { createLogger } = await import('../src/logger.js')
   const config = parseConfig(process.env)
-  const logger = createLogger({ level: config.logLevel, destination: args.log ? undefined : ({ write: () => true } as never) })
+  const logger = createLogger({
+    level: config.logLevel,
+    destination: args.log ? undefined : ({ write: () => true } as never),
+  })
   const db = openDb(config.dbPath)
   // A connection counts as healthy after 250 ms instead of 60 s, so the 20 disconnects of phase 3 (spaced
   // 400 ms apart) each measure the immediate warm reconnect, not the loop protection that backs off when
   // DingTalk disconnects again within a minute of connecting.
-  const bot = await startBot({ config, logger, db }, { transport: { ackLatencyWindow: 4096, tuning: { healthyResetMs: 250 } } })
+  const bot = await startBot(
+    { config, logger, db },
+    { transport: { ackLatencyWindow: 4096, tuning: { healthyResetMs: 250 } } },
+  )
   const report = (): BotReport => {
     const t = bot.transport!.stats()
     return {
@@ -82,7 +88,15 @@ async function runBot(): Promise<void> {
   process.send!({ ready: true })
 }
 
-const TEXTS = ['制造业 5000人以上 国企 的客户案例', '银行 打单方案', '金融 竞对切换', '医药 新员工 客户案例', '央企 客户案例', '江苏 软件客户', '领导力 采购']
+const TEXTS = [
+  '制造业 5000人以上 国企 的客户案例',
+  '银行 打单方案',
+  '金融 竞对切换',
+  '医药 新员工 客户案例',
+  '央企 客户案例',
+  '江苏 软件客户',
+  '领导力 采购',
+]
 
 class Driver {
   sent = 0
@@ -144,7 +158,13 @@ class Driver {
   }
 
   /** Sends `n` messages keeping at most `inflight` unanswered; calls `every` after each `step` replies. */
-  async closedLoop(n: number, inflight: number, tag: string, step = 0, every?: (done: number) => Promise<void>): Promise<void> {
+  async closedLoop(
+    n: number,
+    inflight: number,
+    tag: string,
+    step = 0,
+    every?: (done: number) => Promise<void>,
+  ): Promise<void> {
     const base = this.replies
     const first = this.sent
     let nextMark = step
@@ -209,7 +229,11 @@ async function main(): Promise<void> {
     DB_PATH: dbPath,
     LOG_LEVEL: 'info',
   }
-  const child = fork(fileURLToPath(import.meta.url), ['--bot', ...(args.log ? ['--log'] : [])], { execArgv: [...process.execArgv, '--expose-gc'], env, stdio: 'inherit' })
+  const child = fork(fileURLToPath(import.meta.url), ['--bot', ...(args.log ? ['--log'] : [])], {
+    execArgv: [...process.execArgv, '--expose-gc'],
+    env,
+    stdio: 'inherit',
+  })
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve())
@@ -217,7 +241,9 @@ async function main(): Promise<void> {
     })
     const d = new Driver(gateway, sink, users)
     const atStart = (await ask(child)).memory
-    console.log(`bot ready (child pid ${child.pid}; RSS ${mb(atStart.rss)} MB, heap used ${mb(atStart.heapUsed)} MB); ${users.toLocaleString()} users in 1:1 chats; node ${process.version}`)
+    console.log(
+      `bot ready (child pid ${child.pid}; RSS ${mb(atStart.rss)} MB, heap used ${mb(atStart.heapUsed)} MB); ${users.toLocaleString()} users in 1:1 chats; node ${process.version}`,
+    )
 
     // Warm-up (JIT, SQLite cache), then 1. the burst.
     await d.closedLoop(2000, 200, 'warm')
@@ -225,10 +251,24 @@ async function main(): Promise<void> {
     await d.burst(burstN, 'burst')
     const burstMs = performance.now() - burstStart
     const inBot = (await ask(child)).ackLatencies.slice(-burstN)
-    printTable(`1. Ack latency during a burst of ${burstN.toLocaleString()} messages (all sent at once; all ${burstN} replied in ${(burstMs / 1000).toFixed(2)} s)`, ['measured', 'p50 ms', 'p99 ms', 'max ms'], [
-      ['in the bot: frame received → ack written (after the inbox commit)', ms(percentile(inBot, 50)), ms(percentile(inBot, 99)), ms(Math.max(...inBot))],
-      ['at the gateway: frame sent → ack received (includes queueing behind the burst)', ms(percentile(d.ackRtt, 50)), ms(percentile(d.ackRtt, 99)), ms(Math.max(...d.ackRtt))],
-    ])
+    printTable(
+      `1. Ack latency during a burst of ${burstN.toLocaleString()} messages (all sent at once; all ${burstN} replied in ${(burstMs / 1000).toFixed(2)} s)`,
+      ['measured', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        [
+          'in the bot: frame received → ack written (after the inbox commit)',
+          ms(percentile(inBot, 50)),
+          ms(percentile(inBot, 99)),
+          ms(Math.max(...inBot)),
+        ],
+        [
+          'at the gateway: frame sent → ack received (includes queueing behind the burst)',
+          ms(percentile(d.ackRtt, 50)),
+          ms(percentile(d.ackRtt, 99)),
+          ms(Math.max(...d.ackRtt)),
+        ],
+      ],
+    )
 
     // 2. Throughput. Wall-clock rate depends on what else the 2 cores do; the bot's CPU time per message does not.
     const cpu0 = (await ask(child)).cpuUs
@@ -236,9 +276,19 @@ async function main(): Promise<void> {
     await d.closedLoop(throughputN, inflight, 'tput')
     const secs = (performance.now() - t0) / 1000
     const cpuPerMsg = ((await ask(child)).cpuUs - cpu0) / 1000 / throughputN
-    printTable(`2. End to end: stream frame → inbox → search → webhook reply (≤ ${inflight} unanswered at a time)`, ['messages', 'seconds', 'messages/s', 'bot CPU ms/message', 'msg/s one core could do at that cost'], [
-      [throughputN.toLocaleString(), secs.toFixed(2), Math.round(throughputN / secs).toLocaleString(), cpuPerMsg.toFixed(3), Math.round(1000 / cpuPerMsg).toLocaleString()],
-    ])
+    printTable(
+      `2. End to end: stream frame → inbox → search → webhook reply (≤ ${inflight} unanswered at a time)`,
+      ['messages', 'seconds', 'messages/s', 'bot CPU ms/message', 'msg/s one core could do at that cost'],
+      [
+        [
+          throughputN.toLocaleString(),
+          secs.toFixed(2),
+          Math.round(throughputN / secs).toLocaleString(),
+          cpuPerMsg.toFixed(3),
+          Math.round(1000 / cpuPerMsg).toLocaleString(),
+        ],
+      ],
+    )
 
     // 3. Reconnect after disconnect.
     const newConn: number[] = []
@@ -249,7 +299,10 @@ async function main(): Promise<void> {
       const start = performance.now()
       const startWall = Date.now()
       await gateway.sendDisconnect({ closeAfterMs: 10_000 })
-      const ack = await gateway.sendRobotMessage(robotTextPayload({ text: '央企 客户案例', msgId: `reconnect-${i}`, sessionWebhook: sink.url('/r') }), { ackTimeoutMs: 30_000 })
+      const ack = await gateway.sendRobotMessage(
+        robotTextPayload({ text: '央企 客户案例', msgId: `reconnect-${i}`, sessionWebhook: sink.url('/r') }),
+        { ackTimeoutMs: 30_000 },
+      )
       firstAck.push(performance.now() - start)
       const conn = gateway.connections[before]
       if (!conn || ack.connectionId !== conn.id) throw new Error('message did not arrive on the new connection')
@@ -257,32 +310,78 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 400))
     }
     await d.waitReplies(repliesBefore + 20)
-    printTable('3. Reconnect after a SYSTEM disconnect frame (20 times, 400 ms apart; the old socket drains meanwhile)', ['measured', 'p50 ms', 'max ms'], [
-      ['disconnect sent → new connection open', ms(percentile(newConn, 50)), ms(Math.max(...newConn))],
-      ['disconnect sent → next message acked on the new connection', ms(percentile(firstAck, 50)), ms(Math.max(...firstAck))],
-    ])
+    printTable(
+      '3. Reconnect after a SYSTEM disconnect frame (20 times, 400 ms apart; the old socket drains meanwhile)',
+      ['measured', 'p50 ms', 'max ms'],
+      [
+        ['disconnect sent → new connection open', ms(percentile(newConn, 50)), ms(Math.max(...newConn))],
+        [
+          'disconnect sent → next message acked on the new connection',
+          ms(percentile(firstAck, 50)),
+          ms(Math.max(...firstAck)),
+        ],
+      ],
+    )
 
     // 4. Memory over `total` messages.
     const rows: Array<Array<string | number>> = []
     const t1 = performance.now()
     const sample = async (done: number): Promise<void> => {
       const r = await ask(child)
-      const size = statSync(dbPath).size + (() => { try { return statSync(`${dbPath}-wal`).size } catch { return 0 } })()
-      rows.push([done.toLocaleString(), mb(r.memory.rss), mb(r.memory.heapUsed), mb(r.memory.heapTotal), mb(r.memory.external), mb(size), r.app.handled.toLocaleString(), Math.round(done / ((performance.now() - t1) / 1000)).toLocaleString()])
+      const size =
+        statSync(dbPath).size +
+        (() => {
+          try {
+            return statSync(`${dbPath}-wal`).size
+          } catch {
+            return 0
+          }
+        })()
+      rows.push([
+        done.toLocaleString(),
+        mb(r.memory.rss),
+        mb(r.memory.heapUsed),
+        mb(r.memory.heapTotal),
+        mb(r.memory.external),
+        mb(size),
+        r.app.handled.toLocaleString(),
+        Math.round(done / ((performance.now() - t1) / 1000)).toLocaleString(),
+      ])
     }
     await sample(0)
     await d.closedLoop(total, inflight, 'mem', Math.max(1, Math.round(total / 10)), sample)
-    printTable(`4. Memory of the bot process while ${total.toLocaleString()} messages go through (after a forced GC; inbox rows are on disk)`, ['messages', 'RSS MB', 'heap used MB', 'heap total MB', 'external MB', 'db file MB', 'handled (total)', 'msg/s so far'], rows)
+    printTable(
+      `4. Memory of the bot process while ${total.toLocaleString()} messages go through (after a forced GC; inbox rows are on disk)`,
+      [
+        'messages',
+        'RSS MB',
+        'heap used MB',
+        'heap total MB',
+        'external MB',
+        'db file MB',
+        'handled (total)',
+        'msg/s so far',
+      ],
+      rows,
+    )
     const final = await ask(child)
-    console.log(`\nbot totals: accepted ${final.app.accepted.toLocaleString()}, duplicates ${final.app.duplicates}, handled ${final.app.handled.toLocaleString()}, failed ${final.app.failed}; stream connects ${final.transport.connects}, reconnects ${final.transport.reconnects}, acks ${final.transport.acked.toLocaleString()}`)
+    console.log(
+      `\nbot totals: accepted ${final.app.accepted.toLocaleString()}, duplicates ${final.app.duplicates}, handled ${final.app.handled.toLocaleString()}, failed ${final.app.failed}; stream connects ${final.transport.connects}, reconnects ${final.transport.reconnects}, acks ${final.transport.acked.toLocaleString()}`,
+    )
     {
       const { openDb } = await import('../src/db/client.js')
       const db = openDb(dbPath)
-      const lat = (db.sqlite.prepare('SELECT latency_ms AS v FROM usage_records').all() as Array<{ v: number }>).map((r) => r.v)
+      const lat = (db.sqlite.prepare('SELECT latency_ms AS v FROM usage_records').all() as Array<{ v: number }>).map(
+        (r) => r.v,
+      )
       db.close()
-      console.log(`handling time per message (usage records: handler start → reply confirmed): p50 ${percentile(lat, 50)} ms, p99 ${percentile(lat, 99)} ms, max ${Math.max(...lat)} ms`)
+      console.log(
+        `handling time per message (usage records: handler start → reply confirmed): p50 ${percentile(lat, 50)} ms, p99 ${percentile(lat, 99)} ms, max ${Math.max(...lat)} ms`,
+      )
     }
-    console.log('RSS includes the tsx loader thread and SQLite\'s page cache (capped at 64 MB by cache_size); the inbox itself is on disk.')
+    console.log(
+      "RSS includes the tsx loader thread and SQLite's page cache (capped at 64 MB by cache_size); the inbox itself is on disk.",
+    )
   } finally {
     child.send({ cmd: 'stop' })
     await new Promise((r) => child.once('exit', r))

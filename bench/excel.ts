@@ -12,12 +12,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ExcelJS from 'exceljs'
-import { writeWorkbook, type SheetColumn, type SheetSpec } from '../src/services/excel.js'
+import { type SheetColumn, type SheetSpec, writeWorkbook } from '../src/services/excel.js'
 import { extractText } from '../src/services/files.js'
 import { makePdf } from '../test/helpers/documents.js'
 import { printTable } from './util.js'
 
-const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def)
+const arg = (name: string, def: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def)
 const ROWS = arg('rows', 100_000)
 const RUNS = arg('runs', 2)
 const SHEETS = 3
@@ -69,14 +70,19 @@ function perSheet(s: number): number {
 async function child(mode: string, out: string): Promise<void> {
   const t0 = performance.now()
   if (mode === 'andy') {
-    const sheets: SheetSpec[] = Array.from({ length: SHEETS }, (_, s) => ({ name: `结果${s + 1}`, columns: COLUMNS, rows: rows(s, perSheet(s)) }))
+    const sheets: SheetSpec[] = Array.from({ length: SHEETS }, (_, s) => ({
+      name: `结果${s + 1}`,
+      columns: COLUMNS,
+      rows: rows(s, perSheet(s)),
+    }))
     await writeWorkbook(out, sheets)
   } else if (mode === 'exceljs-stream') {
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useStyles: true, useSharedStrings: false })
     for (let s = 0; s < SHEETS; s++) {
       const ws = wb.addWorksheet(`结果${s + 1}`, { views: [{ state: 'frozen', ySplit: 1 }] })
       ws.columns = COLUMNS.map((c) => ({ header: c.header, key: c.key, width: 16 }))
-      for (const r of rows(s, perSheet(s))) ws.addRow(COLUMNS.map((c) => (c.kind === 'url' ? { text: r[c.key], hyperlink: r[c.key] } : r[c.key]))).commit()
+      for (const r of rows(s, perSheet(s)))
+        ws.addRow(COLUMNS.map((c) => (c.kind === 'url' ? { text: r[c.key], hyperlink: r[c.key] } : r[c.key]))).commit()
       ws.commit()
     }
     await wb.commit()
@@ -85,20 +91,31 @@ async function child(mode: string, out: string): Promise<void> {
     for (let s = 0; s < SHEETS; s++) {
       const ws = wb.addWorksheet(`结果${s + 1}`)
       ws.columns = COLUMNS.map((c) => ({ header: c.header, key: c.key, width: 16 }))
-      for (const r of rows(s, perSheet(s))) ws.addRow(COLUMNS.map((c) => (c.kind === 'url' ? { text: r[c.key], hyperlink: r[c.key] } : r[c.key])))
+      for (const r of rows(s, perSheet(s)))
+        ws.addRow(COLUMNS.map((c) => (c.kind === 'url' ? { text: r[c.key], hyperlink: r[c.key] } : r[c.key])))
     }
     await wb.xlsx.writeFile(out)
   } else if (mode === 'pdf') {
-    const pdf = await makePdf(100, (p) => Array.from({ length: 40 }, (_, i) => `Page ${p} line ${i + 1}: completion rate ${(p * 7 + i) % 100}% across ${i + 3} business units, satisfaction 4.${i % 10}.`))
+    const pdf = await makePdf(100, (p) =>
+      Array.from(
+        { length: 40 },
+        (_, i) =>
+          `Page ${p} line ${i + 1}: completion rate ${(p * 7 + i) % 100}% across ${i + 3} business units, satisfaction 4.${i % 10}.`,
+      ),
+    )
     const t1 = performance.now()
     const res = await extractText(pdf, { maxChars: 10_000_000 })
     const seconds = (performance.now() - t1) / 1000
-    process.stdout.write(`${JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: pdf.length, pages: res.pages, chars: res.chars })}\n`)
+    process.stdout.write(
+      `${JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: pdf.length, pages: res.pages, chars: res.chars })}\n`,
+    )
     return
   }
   const seconds = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage()
-  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: statSync(out).size })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: statSync(out).size })}\n`,
+  )
 }
 
 interface Figures {
@@ -113,7 +130,10 @@ interface Figures {
 
 function runChild(mode: string, out: string): Figures {
   const self = fileURLToPath(import.meta.url)
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, out, `--rows=${ROWS}`], { encoding: 'utf8', maxBuffer: 1 << 20 })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, out, `--rows=${ROWS}`], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  })
   if (r.status !== 0) throw new Error(`child ${mode} failed: ${r.stderr}`)
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures
 }
@@ -126,7 +146,8 @@ async function main(): Promise<void> {
     const modes = ['andy', 'exceljs-stream', ...(process.argv.includes('--in-memory') ? ['exceljs-memory'] : [])]
     const results = new Map<string, Figures[]>(modes.map((m) => [m, []]))
     // Alternate the writers so a noisy neighbour on the shared cores hits both alike.
-    for (let run = 0; run < RUNS; run++) for (const m of modes) results.get(m)!.push(runChild(m, join(dir, `${m}-${run}.xlsx`)))
+    for (let run = 0; run < RUNS; run++)
+      for (const m of modes) results.get(m)!.push(runChild(m, join(dir, `${m}-${run}.xlsx`)))
     const best = (m: string) => results.get(m)!.reduce((a, b) => (b.seconds < a.seconds ? b : a))
     const peak = (m: string) => Math.max(...results.get(m)!.map((f) => f.maxRssMb))
     const base = best('exceljs-stream').seconds
@@ -136,15 +157,36 @@ async function main(): Promise<void> {
       modes.map((m) => {
         const f = best(m)
         const cpu = Math.min(...results.get(m)!.map((x) => x.cpuSeconds ?? Number.NaN))
-        return [m, f.seconds.toFixed(2), Math.round(ROWS / f.seconds).toLocaleString('en-US'), cpu.toFixed(2), peak(m).toFixed(0), (f.bytes / 1048576).toFixed(1), `${(f.seconds / base).toFixed(2)}×`]
+        return [
+          m,
+          f.seconds.toFixed(2),
+          Math.round(ROWS / f.seconds).toLocaleString('en-US'),
+          cpu.toFixed(2),
+          peak(m).toFixed(0),
+          (f.bytes / 1048576).toFixed(1),
+          `${(f.seconds / base).toFixed(2)}×`,
+        ]
       }),
     )
     const andy = best('andy')
-    process.stdout.write(`\ntargets: peak RSS ${peak('andy').toFixed(0)} MB ${peak('andy') <= 250 ? '≤' : '>'} 250 MB; time ${(andy.seconds / base).toFixed(2)}× ${andy.seconds / base <= 1.3 ? '≤' : '>'} 1.3× exceljs streaming\n`)
+    process.stdout.write(
+      `\ntargets: peak RSS ${peak('andy').toFixed(0)} MB ${peak('andy') <= 250 ? '≤' : '>'} 250 MB; time ${(andy.seconds / base).toFixed(2)}× ${andy.seconds / base <= 1.3 ? '≤' : '>'} 1.3× exceljs streaming\n`,
+    )
     const pdf = runChild('pdf', join(dir, 'unused'))
-    printTable('Text extraction: 100-page PDF (pdfjs-dist, in-process)', ['pages', 'PDF KB', 'characters', 'seconds', 'pages/s', 'peak RSS MB'], [
-      [pdf.pages ?? 0, (pdf.bytes / 1024).toFixed(0), pdf.chars ?? 0, pdf.seconds.toFixed(2), ((pdf.pages ?? 0) / pdf.seconds).toFixed(0), pdf.maxRssMb.toFixed(0)],
-    ])
+    printTable(
+      'Text extraction: 100-page PDF (pdfjs-dist, in-process)',
+      ['pages', 'PDF KB', 'characters', 'seconds', 'pages/s', 'peak RSS MB'],
+      [
+        [
+          pdf.pages ?? 0,
+          (pdf.bytes / 1024).toFixed(0),
+          pdf.chars ?? 0,
+          pdf.seconds.toFixed(2),
+          ((pdf.pages ?? 0) / pdf.seconds).toFixed(0),
+          pdf.maxRssMb.toFixed(0),
+        ],
+      ],
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

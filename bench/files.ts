@@ -7,18 +7,19 @@
  * Run: npx tsx bench/files.ts [--rows=100000]
  */
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { PassThrough } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import ExcelJS from 'exceljs'
-import { checkImage } from '../src/services/file-image.js'
 import { DEFAULT_FILE_LIMITS, type FileLimits } from '../src/core/file-limits.js'
+import { checkImage } from '../src/services/file-image.js'
 import { extractText, FileError } from '../src/services/files.js'
 import { readTableRows } from '../src/services/table-file.js'
 import * as bombs from '../test/helpers/bombs.js'
 import { makePdf } from '../test/helpers/documents.js'
 import { mb, printTable } from './util.js'
 
-const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def)
+const arg = (name: string, def: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def)
 const ROWS = arg('rows', 100_000)
 
 async function largeWorkbook(rows: number): Promise<Buffer> {
@@ -28,7 +29,19 @@ async function largeWorkbook(rows: number): Promise<Buffer> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: true })
   const ws = wb.addWorksheet('客户')
   ws.addRow(['客户名称', '行业', '省份', '人数', '年份', '签约日期', '金额', '产品', '销售', '备注']).commit()
-  for (let i = 0; i < rows; i++) ws.addRow([`客户${i}`, ['制造业', '金融', '医药'][i % 3], '江苏', 1000 + i, 2020 + (i % 6), new Date(Date.UTC(2024, i % 12, 1)), i * 10, `产品${i % 50}`, `销售${i % 40}`, `第 ${i} 行备注`]).commit()
+  for (let i = 0; i < rows; i++)
+    ws.addRow([
+      `客户${i}`,
+      ['制造业', '金融', '医药'][i % 3],
+      '江苏',
+      1000 + i,
+      2020 + (i % 6),
+      new Date(Date.UTC(2024, i % 12, 1)),
+      i * 10,
+      `产品${i % 50}`,
+      `销售${i % 40}`,
+      `第 ${i} 行备注`,
+    ]).commit()
   ws.commit()
   await wb.commit()
   return Buffer.concat(chunks)
@@ -44,19 +57,73 @@ const heavyLimits: FileLimits = { ...DEFAULT_FILE_LIMITS, workerHeapMb: 64, maxR
 
 /** name → [what, build the input, run it (returns what happened)] */
 const CASES: Record<string, [string, () => Promise<unknown> | unknown, (input: never) => Promise<string>]> = {
-  xlsx: ['xlsx, one worksheet inflating to 400 MB (1.2 MB file)', () => bombs.xlsxBomb(), (b: Buffer) => refusal(extractText(b, { fileName: 'b.xlsx' }))],
-  docx: ['docx, document.xml inflating to 400 MB', () => bombs.docxBomb(), (b: Buffer) => refusal(extractText(b, { fileName: 'b.docx' }))],
-  pptx: ['pptx, one slide inflating to 400 MB', () => bombs.pptxBomb(), (b: Buffer) => refusal(extractText(b, { fileName: 'b.pptx' }))],
-  liar: ['xlsx, directory says 10 KB, part inflates to 400 MB', () => bombs.xlsxBomb(400 * bombs.MB, 10_000), (b: Buffer) => refusal(extractText(b, { fileName: 'b.xlsx' }))],
-  import: ['andy import path: the 400 MB xlsx', () => bombs.xlsxBomb(), (b: Buffer) => refusal(drain(readTableRows({ buffer: b, fileName: 'b.xlsx' })))],
-  entries: ['zip of 100,000 tiny entries', () => bombs.xlsxManyEntries(), (b: Buffer) => refusal(extractText(b, { fileName: 'b.xlsx' }))],
-  pages: ['PDF declaring 100,000,000 pages (13 KB)', () => bombs.pdfHugePageCount(), (b: Buffer) => refusal(extractText(b, { fileName: 'b.pdf' }))],
-  loop: ['PDF whose page tree loops', () => bombs.pdfLoopingPages(), (b: Buffer) => refusal(extractText(b, { fileName: 'b.pdf' }))],
-  stream: ['PDF content stream inflating to 1 GB', () => bombs.pdfStreamBomb(), (b: Buffer) => refusal(extractText(b, { fileName: 'b.pdf' }))],
-  png: ['PNG declaring 50,000 × 50,000 pixels', () => bombs.pngDeclaring(), async (b: Buffer) => refusal(Promise.resolve().then(() => checkImage(b, DEFAULT_FILE_LIMITS)))],
-  heap: ['60 MB slide in a 64 MB worker heap (isolation)', () => bombs.pptxBomb(60 * bombs.MB), (b: Buffer) => refusal(extractText(b, { fileName: 'b.pptx', limits: heavyLimits }))],
-  legit: [`legitimate xlsx, ${ROWS.toLocaleString('en-US')} rows × 10 (import path)`, () => largeWorkbook(ROWS), async (b: Buffer) => `${(await drain(readTableRows({ buffer: b, fileName: 'b.xlsx' }))).toLocaleString('en-US')} rows read`],
-  report: [`the same xlsx as a report (cut at 80,000 chars)`, () => largeWorkbook(ROWS), async (b: Buffer) => `${(await extractText(b, { fileName: 'b.xlsx', maxChars: 80_000 })).chars.toLocaleString('en-US')} chars kept`],
+  xlsx: [
+    'xlsx, one worksheet inflating to 400 MB (1.2 MB file)',
+    () => bombs.xlsxBomb(),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.xlsx' })),
+  ],
+  docx: [
+    'docx, document.xml inflating to 400 MB',
+    () => bombs.docxBomb(),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.docx' })),
+  ],
+  pptx: [
+    'pptx, one slide inflating to 400 MB',
+    () => bombs.pptxBomb(),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.pptx' })),
+  ],
+  liar: [
+    'xlsx, directory says 10 KB, part inflates to 400 MB',
+    () => bombs.xlsxBomb(400 * bombs.MB, 10_000),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.xlsx' })),
+  ],
+  import: [
+    'andy import path: the 400 MB xlsx',
+    () => bombs.xlsxBomb(),
+    (b: Buffer) => refusal(drain(readTableRows({ buffer: b, fileName: 'b.xlsx' }))),
+  ],
+  entries: [
+    'zip of 100,000 tiny entries',
+    () => bombs.xlsxManyEntries(),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.xlsx' })),
+  ],
+  pages: [
+    'PDF declaring 100,000,000 pages (13 KB)',
+    () => bombs.pdfHugePageCount(),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.pdf' })),
+  ],
+  loop: [
+    'PDF whose page tree loops',
+    () => bombs.pdfLoopingPages(),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.pdf' })),
+  ],
+  stream: [
+    'PDF content stream inflating to 1 GB',
+    () => bombs.pdfStreamBomb(),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.pdf' })),
+  ],
+  png: [
+    'PNG declaring 50,000 × 50,000 pixels',
+    () => bombs.pngDeclaring(),
+    async (b: Buffer) => refusal(Promise.resolve().then(() => checkImage(b, DEFAULT_FILE_LIMITS))),
+  ],
+  heap: [
+    '60 MB slide in a 64 MB worker heap (isolation)',
+    () => bombs.pptxBomb(60 * bombs.MB),
+    (b: Buffer) => refusal(extractText(b, { fileName: 'b.pptx', limits: heavyLimits })),
+  ],
+  legit: [
+    `legitimate xlsx, ${ROWS.toLocaleString('en-US')} rows × 10 (import path)`,
+    () => largeWorkbook(ROWS),
+    async (b: Buffer) =>
+      `${(await drain(readTableRows({ buffer: b, fileName: 'b.xlsx' }))).toLocaleString('en-US')} rows read`,
+  ],
+  report: [
+    `the same xlsx as a report (cut at 80,000 chars)`,
+    () => largeWorkbook(ROWS),
+    async (b: Buffer) =>
+      `${(await extractText(b, { fileName: 'b.xlsx', maxChars: 80_000 })).chars.toLocaleString('en-US')} chars kept`,
+  ],
 }
 
 async function refusal(p: Promise<unknown>): Promise<string> {
@@ -76,7 +143,11 @@ async function child(name: string): Promise<void> {
   // Warm the worker with every parser (xlsx, PDF), so each case is timed on its own.
   const limits = name === 'heap' ? heavyLimits : undefined
   await extractText(bombs.xlsxSharedStringsLast([{ name: 'warm', rows: [['x']] }]), { fileName: 'w.xlsx', limits })
-  if (name !== 'heap') await extractText(await makePdf(1, () => ['This page loads the PDF parser of the worker before the case is timed.']), { fileName: 'w.pdf' })
+  if (name !== 'heap')
+    await extractText(
+      await makePdf(1, () => ['This page loads the PDF parser of the worker before the case is timed.']),
+      { fileName: 'w.pdf' },
+    )
   const boot = performance.now() - t0
   const input = (await build()) as Buffer
   global.gc?.()
@@ -95,7 +166,11 @@ async function child(name: string): Promise<void> {
 async function main(): Promise<void> {
   const rows: Array<Array<string | number>> = []
   for (const name of Object.keys(CASES)) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', fileURLToPath(import.meta.url), `--case=${name}`, `--rows=${ROWS}`], { encoding: 'utf8', maxBuffer: 1 << 20 })
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--expose-gc', fileURLToPath(import.meta.url), `--case=${name}`, `--rows=${ROWS}`],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    )
     let out: { boot: number; ms: number; size: number; base: number; peak: number; outcome: string }
     try {
       out = JSON.parse(r.stdout)
@@ -103,7 +178,15 @@ async function main(): Promise<void> {
       rows.push([CASES[name]![0], '-', '-', '-', '-', '-', `failed: ${(r.stderr || r.stdout).slice(0, 80)}`])
       continue
     }
-    rows.push([CASES[name]![0], (out.size / 1024).toFixed(0), (out.boot / 1000).toFixed(2), (out.ms / 1000).toFixed(2), mb(out.base), mb(out.peak), out.outcome])
+    rows.push([
+      CASES[name]![0],
+      (out.size / 1024).toFixed(0),
+      (out.boot / 1000).toFixed(2),
+      (out.ms / 1000).toFixed(2),
+      mb(out.base),
+      mb(out.peak),
+      out.outcome,
+    ])
   }
   printTable(
     `Hostile files (issue 18): refusal time and process RSS; parsing worker heap limit ${DEFAULT_FILE_LIMITS.workerHeapMb} MB (64 MB in the isolation case)`,

@@ -45,14 +45,26 @@ async function serve(dbPath: string, apiBase: string, clientId: string, clientSe
   const { AssistantReplier } = await import('../src/transport/assistant-replier.js')
   const { DingtalkStreamTransport } = await import('../src/transport/dingtalk-stream.js')
   const config = parseConfig({
-    DB_PATH: dbPath, API_APP_KEY: KEY, LOG_LEVEL: 'warn', DINGTALK_CLIENT_ID: clientId, DINGTALK_CLIENT_SECRET: clientSecret,
-    DINGTALK_API_BASE: apiBase, ANDY_USER_RATE_PER_MIN: '1000000',
+    DB_PATH: dbPath,
+    API_APP_KEY: KEY,
+    LOG_LEVEL: 'warn',
+    DINGTALK_CLIENT_ID: clientId,
+    DINGTALK_CLIENT_SECRET: clientSecret,
+    DINGTALK_API_BASE: apiBase,
+    ANDY_USER_RATE_PER_MIN: '1000000',
   })
   const logger = createLogger({ level: 'warn' })
   const db = openDb(dbPath)
   const dictionary = createDictionaryProvider(db)
   await dictionary.warm?.()
-  const app = createApp({ config, db, logger, clock: systemClock, dictionary, repliers: { assistant: new AssistantReplier() } })
+  const app = createApp({
+    config,
+    db,
+    logger,
+    clock: systemClock,
+    dictionary,
+    repliers: { assistant: new AssistantReplier() },
+  })
   const http = createHttpServer({ config, logger, db, app })
   const transport = new DingtalkStreamTransport({ config, logger, graph: http.graph })
   await transport.start()
@@ -83,7 +95,9 @@ async function build(dbPath: string): Promise<void> {
     })
     bumpCasesVersion(db)
     db.sqlite.pragma('optimize')
-    console.log(`built ${ROWS.toLocaleString()} content cases in ${((Date.now() - started) / 1000).toFixed(1)} s → ${dbPath}`)
+    console.log(
+      `built ${ROWS.toLocaleString()} content cases in ${((Date.now() - started) / 1000).toFixed(1)} s → ${dbPath}`,
+    )
   } finally {
     db.close()
   }
@@ -95,7 +109,11 @@ const SIZES = ['', '1000人以上 ', '5000人以上 ']
 const SENTENCES = INDUSTRIES.flatMap((i) => TYPES.flatMap((t) => SIZES.map((s) => `${i} ${s}${t} 的客户案例`)))
 
 /** Runs `total` requests with `concurrency` in flight; returns each one's latency in ms. */
-async function drive(total: number, concurrency: number, one: (i: number) => Promise<void>): Promise<{ lat: number[]; seconds: number }> {
+async function drive(
+  total: number,
+  concurrency: number,
+  one: (i: number) => Promise<void>,
+): Promise<{ lat: number[]; seconds: number }> {
   const lat: number[] = []
   let next = 0
   const started = performance.now()
@@ -117,11 +135,15 @@ async function main(): Promise<void> {
     return serve(args.serve, apiBase!, clientId!, clientSecret!)
   }
   const dbPath = join(tmpdir(), `andy-bench-http-${ROWS}.db`)
-  if (args.fresh && existsSync(dbPath)) for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true })
+  if (args.fresh && existsSync(dbPath))
+    for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true })
   await build(dbPath)
   const gateway = await FakeGateway.start()
   const gw = `${gateway.apiBase}|${gateway.clientId}|${gateway.clientSecret}`
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', dbPath, '--gateway', gw, '--rows', String(ROWS)], { execArgv: process.execArgv, stdio: 'inherit' })
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', dbPath, '--gateway', gw, '--rows', String(ROWS)], {
+    execArgv: process.execArgv,
+    stdio: 'inherit',
+  })
   try {
     const base = await new Promise<string>((resolve, reject) => {
       child.once('message', (m) => resolve((m as { url: string }).url))
@@ -129,7 +151,8 @@ async function main(): Promise<void> {
     })
     const total = Number(args.requests)
     const concurrency = Number(args.concurrency)
-    const uri = (i: number) => `/v1/actions/andy/search?${new URLSearchParams({ q: SENTENCES[i % SENTENCES.length]!, userId: `bench-${i % 50}`, corpId: 'dingbench' })}`
+    const uri = (i: number) =>
+      `/v1/actions/andy/search?${new URLSearchParams({ q: SENTENCES[i % SENTENCES.length]!, userId: `bench-${i % 50}`, corpId: 'dingbench' })}`
     let bad = 0
     const viaStream = async (i: number) => {
       const a = await gateway.sendGraphRequest({ uri: uri(i) }, { ackTimeoutMs: 60_000 })
@@ -143,7 +166,9 @@ async function main(): Promise<void> {
     // The answers must be real before they are timed.
     const sample = await gateway.sendGraphRequest({ uri: uri(0) }, { ackTimeoutMs: 60_000 })
     if (sample.json?.ret !== 200) throw new Error(`sanity request failed: ${sample.response.body.slice(0, 300)}`)
-    console.log(`\nsearch action over ${ROWS.toLocaleString()} rows: ${total} requests per channel, ${concurrency} in flight (e.g. 「${SENTENCES[0]}」: ${sample.json.data.total.toLocaleString()} matches)`)
+    console.log(
+      `\nsearch action over ${ROWS.toLocaleString()} rows: ${total} requests per channel, ${concurrency} in flight (e.g. 「${SENTENCES[0]}」: ${sample.json.data.total.toLocaleString()} matches)`,
+    )
     await drive(Math.min(100, total), concurrency, viaStream) // warm-up
     await drive(Math.min(100, total), concurrency, viaHttp)
     const rows: Array<Array<string | number>> = []
@@ -158,9 +183,19 @@ async function main(): Promise<void> {
       secs.stream += s.seconds
       secs.http += h.seconds
     }
-    for (const [name, lat] of [['stream (Graph API frame → ack)', results.stream], ['HTTP (request → body)', results.http]] as const) {
+    for (const [name, lat] of [
+      ['stream (Graph API frame → ack)', results.stream],
+      ['HTTP (request → body)', results.http],
+    ] as const) {
       const sec = name.startsWith('stream') ? secs.stream : secs.http
-      rows.push([name, lat.length, Math.round(lat.length / sec), percentile(lat, 50).toFixed(1), percentile(lat, 99).toFixed(1), Math.max(...lat).toFixed(1)])
+      rows.push([
+        name,
+        lat.length,
+        Math.round(lat.length / sec),
+        percentile(lat, 50).toFixed(1),
+        percentile(lat, 99).toFixed(1),
+        Math.max(...lat).toFixed(1),
+      ])
     }
     printTable('search action latency (ms)', ['channel', 'requests', 'req/s', 'p50', 'p99', 'max'], rows)
     if (bad) console.log(`${bad} answers were not ret 200`)

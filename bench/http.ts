@@ -42,7 +42,14 @@ async function serve(dbPath: string): Promise<void> {
   const config = parseConfig({ DB_PATH: dbPath, API_APP_KEY: KEY, API_APP_SECRET: SECRET, LOG_LEVEL: 'warn' })
   const logger = createLogger({ level: 'warn' })
   const db = openDb(dbPath)
-  const app = createApp({ config, db, logger, clock: systemClock, dictionary: createDictionaryProvider(db), repliers: {} })
+  const app = createApp({
+    config,
+    db,
+    logger,
+    clock: systemClock,
+    dictionary: createDictionaryProvider(db),
+    repliers: {},
+  })
   const server = createHttpServer({ config, logger, db, app })
   const url = await server.start(0, '127.0.0.1')
   // fastify's floor on this machine, in the same process: a trivial JSON route, no database, no auth.
@@ -77,7 +84,9 @@ async function build(dbPath: string): Promise<void> {
     bumpCasesVersion(db)
     db.sqlite.pragma('optimize')
     const s = (Date.now() - started) / 1000
-    console.log(`built ${ROWS.toLocaleString()} content cases in ${s.toFixed(1)} s (${Math.round(ROWS / s).toLocaleString()} rows/s) → ${dbPath}`)
+    console.log(
+      `built ${ROWS.toLocaleString()} content cases in ${s.toFixed(1)} s (${Math.round(ROWS / s).toLocaleString()} rows/s) → ${dbPath}`,
+    )
   } finally {
     db.close()
   }
@@ -85,7 +94,10 @@ async function build(dbPath: string): Promise<void> {
 
 function sign(params: Record<string, string>): string {
   const names = Object.keys(params).sort()
-  return createHash('md5').update(names.map((k) => params[k]).join('') + SECRET).digest('hex').toUpperCase()
+  return createHash('md5')
+    .update(names.map((k) => params[k]).join('') + SECRET)
+    .digest('hex')
+    .toUpperCase()
 }
 
 /** Signed request paths rotating through filter combinations. */
@@ -101,8 +113,14 @@ const TYPES = ['国企', '民营', '央企', '上市', '外资']
 const WORDS = ['领导力', '新员工', '销售', '数字化', '管理者']
 
 const SCENARIOS: Array<{ name: string; paths: string[] }> = [
-  { name: 'yxt_industry_1 + enterprise_type', paths: paths(INDUSTRIES.flatMap((i) => TYPES.map((t) => ({ yxt_industry_1: i, enterprise_type: t })))) },
-  { name: 'yxt_industry_1 + xm_name (text)', paths: paths(INDUSTRIES.flatMap((i) => WORDS.map((w) => ({ yxt_industry_1: i, xm_name: w })))) },
+  {
+    name: 'yxt_industry_1 + enterprise_type',
+    paths: paths(INDUSTRIES.flatMap((i) => TYPES.map((t) => ({ yxt_industry_1: i, enterprise_type: t })))),
+  },
+  {
+    name: 'yxt_industry_1 + xm_name (text)',
+    paths: paths(INDUSTRIES.flatMap((i) => WORDS.map((w) => ({ yxt_industry_1: i, xm_name: w })))),
+  },
 ]
 
 async function load(base: string, scenario: { name: string; paths: string[] }): Promise<autocannon.Result> {
@@ -111,27 +129,41 @@ async function load(base: string, scenario: { name: string; paths: string[] }): 
     url: base,
     connections: Number(args.connections),
     duration: Number(args.duration),
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: scenario.paths[i++ % scenario.paths.length]! }) }],
+    requests: [
+      { method: 'GET', setupRequest: (req) => ({ ...req, path: scenario.paths[i++ % scenario.paths.length]! }) },
+    ],
   })
 }
 
 async function main(): Promise<void> {
   const dbPath = join(tmpdir(), `andy-bench-http-${ROWS}.db`)
   if (args.serve) return serve(args.serve)
-  if (args.fresh && existsSync(dbPath)) for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true })
+  if (args.fresh && existsSync(dbPath))
+    for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true })
   await build(dbPath)
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', dbPath, '--rows', String(ROWS)], { execArgv: process.execArgv, stdio: 'inherit' })
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', dbPath, '--rows', String(ROWS)], {
+    execArgv: process.execArgv,
+    stdio: 'inherit',
+  })
   try {
     const { url: base, floorUrl } = await new Promise<{ url: string; floorUrl: string }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as { url: string; floorUrl: string }))
       child.once('exit', (code) => reject(new Error(`server exited (${code})`)))
     })
     // Check the answers are real before measuring them.
-    const sample = (await (await fetch(`${base}${SCENARIOS[0]!.paths[0]}`)).json()) as { ret: number; data: { zong_shu: number } }
+    const sample = (await (await fetch(`${base}${SCENARIOS[0]!.paths[0]}`)).json()) as {
+      ret: number
+      data: { zong_shu: number }
+    }
     if (sample.ret !== 200) throw new Error(`sanity request failed: ${JSON.stringify(sample)}`)
-    console.log(`\nANrkhCaseDetail over ${ROWS.toLocaleString()} rows, ${args.connections} connections, ${args.duration} s per scenario (e.g. 制造+国企: ${sample.data.zong_shu.toLocaleString()} matches)\n`)
+    console.log(
+      `\nANrkhCaseDetail over ${ROWS.toLocaleString()} rows, ${args.connections} connections, ${args.duration} s per scenario (e.g. 制造+国企: ${sample.data.zong_shu.toLocaleString()} matches)\n`,
+    )
     const rows: Array<Record<string, string | number>> = []
-    for (const s of [{ name: 'fastify floor: trivial JSON route', paths: ['/ping'], base: floorUrl }, ...SCENARIOS.map((x) => ({ ...x, base }))]) {
+    for (const s of [
+      { name: 'fastify floor: trivial JSON route', paths: ['/ping'], base: floorUrl },
+      ...SCENARIOS.map((x) => ({ ...x, base })),
+    ]) {
       // Warm-up: every filter set once (integrations repeat theirs in loops), then a short burst.
       for (const p of s.paths) await fetch(`${s.base}${p}`).then((r) => r.arrayBuffer())
       await load(s.base, { ...s, paths: s.paths.slice(0, 5) }).catch(() => undefined)
@@ -142,13 +174,22 @@ async function main(): Promise<void> {
         'p50 ms': r.latency.p50,
         'p99 ms': r.latency.p99,
         'max ms': r.latency.max,
-        target: s.paths[0] === '/ping' ? '-' : r.requests.average >= 1500 && r.latency.p99 <= 25 ? 'met' : 'missed (≥ 1,500 req/s, p99 ≤ 25 ms)',
+        target:
+          s.paths[0] === '/ping'
+            ? '-'
+            : r.requests.average >= 1500 && r.latency.p99 <= 25
+              ? 'met'
+              : 'missed (≥ 1,500 req/s, p99 ≤ 25 ms)',
         requests: r.requests.total,
         'non-2xx': r.non2xx,
         errors: r.errors + r.timeouts,
       })
     }
-    console.log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`)
+    console.log(
+      `load average before: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores`,
+    )
     console.table(rows)
   } finally {
     child.kill()

@@ -19,11 +19,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openDb } from '../src/db/client.js'
 import { iterateRecords } from '../src/demo/generate.js'
+import { type ImportPhases, importCases } from '../src/services/importer.js'
 import { tableByKey } from '../src/tables/index.js'
-import { importCases, type ImportPhases } from '../src/services/importer.js'
 import { printTable } from './util.js'
 
-const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def)
+const arg = (name: string, def: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def)
 const ROWS = arg('rows', 200_000)
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1]
 const spec = tableByKey('content-cases')!
@@ -74,13 +75,25 @@ async function child(mode: string, csv: string, dbPath: string): Promise<void> {
   const seconds = (performance.now() - t0) / 1000
   const used = process.cpuUsage(cpu)
   db.close()
-  const f: Figures = { seconds, cpuSeconds: (used.user + used.system) / 1e6, phases, rows: r.rowsRead, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged, maxRssMb: process.resourceUsage().maxRSS / 1024 }
+  const f: Figures = {
+    seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    phases,
+    rows: r.rowsRead,
+    inserted: r.inserted,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }
   process.stdout.write(`${JSON.stringify(f)}\n`)
 }
 
 function runChild(mode: string, csv: string, dbPath: string): Figures {
   const self = fileURLToPath(import.meta.url)
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, csv, dbPath], { encoding: 'utf8', maxBuffer: 1 << 20 })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, csv, dbPath], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  })
   if (r.status !== 0) throw new Error(`child ${mode} failed: ${r.stderr}`)
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures
 }
@@ -101,16 +114,48 @@ async function scenario(dir: string, name: 'wide' | 'typical'): Promise<void> {
   const cols = spec.columns.filter((c) => !c.internal && !c.derivedFrom && (name === 'wide' || !WIDE_ONLY.has(c.name)))
   printTable(
     `Import (${name}): ${ROWS.toLocaleString('en-US')}-row CSV of content cases (${mbytes.toFixed(0)} MB, ${Math.round(bytes / ROWS)} bytes a row, ${cols.length} columns, FTS over ${cols.filter((c) => c.free).length})`,
-    ['run', 'seconds', 'rows/s', 'CPU s', 'plan', 'wait rows', 'prepare', 'write', 'FTS', 'commit', 'new', 'updated', 'unchanged', 'peak RSS MB'],
+    [
+      'run',
+      'seconds',
+      'rows/s',
+      'CPU s',
+      'plan',
+      'wait rows',
+      'prepare',
+      'write',
+      'FTS',
+      'commit',
+      'new',
+      'updated',
+      'unchanged',
+      'peak RSS MB',
+    ],
     runs.map(([run, f]) => {
       const p = f.phases
-      return [run, f.seconds.toFixed(2), Math.round(f.rows / f.seconds).toLocaleString('en-US'), f.cpuSeconds.toFixed(1), sec(p.plan), sec(p.read), sec(p.prepare), sec(p.write), sec(p.fts), sec(p.commit), f.inserted, f.updated, f.unchanged, f.maxRssMb.toFixed(0)]
+      return [
+        run,
+        f.seconds.toFixed(2),
+        Math.round(f.rows / f.seconds).toLocaleString('en-US'),
+        f.cpuSeconds.toFixed(1),
+        sec(p.plan),
+        sec(p.read),
+        sec(p.prepare),
+        sec(p.write),
+        sec(p.fts),
+        sec(p.commit),
+        f.inserted,
+        f.updated,
+        f.unchanged,
+        f.maxRssMb.toFixed(0),
+      ]
     }),
   )
   const first = runs[0]![1]
   const rate = first.rows / first.seconds
   const peak = Math.max(...runs.map(([, f]) => f.maxRssMb))
-  process.stdout.write(`targets (${name}): ${Math.round(rate).toLocaleString('en-US')} rows/s ${rate >= 50_000 ? '≥' : '<'} 50,000; peak RSS ${peak.toFixed(0)} MB ${peak <= 400 ? '≤' : '>'} 400 MB (${mbytes.toFixed(0)} MB file)\n`)
+  process.stdout.write(
+    `targets (${name}): ${Math.round(rate).toLocaleString('en-US')} rows/s ${rate >= 50_000 ? '≥' : '<'} 50,000; peak RSS ${peak.toFixed(0)} MB ${peak <= 400 ? '≤' : '>'} 400 MB (${mbytes.toFixed(0)} MB file)\n`,
+  )
 }
 
 async function main(): Promise<void> {
@@ -119,7 +164,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'andy-bench-import-'))
   try {
     for (const name of ['wide', 'typical'] as const) if (!ONLY || ONLY === name) await scenario(dir, name)
-    process.stdout.write('(seconds per phase: the main thread; "wait rows" is time it waited for the parsing worker, which reads in parallel)\n')
+    process.stdout.write(
+      '(seconds per phase: the main thread; "wait rows" is time it waited for the parsing worker, which reads in parallel)\n',
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

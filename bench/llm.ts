@@ -9,17 +9,23 @@
  *
  * Run: npx tsx bench/llm.ts [iterations=40]
  */
-import { processesOfUser } from '../src/db/process-data.js'
+
 import { llmCalls } from '../src/db/llm-calls.js'
+import { processesOfUser } from '../src/db/process-data.js'
 import { activityLlm, stepOf } from '../test/helpers/activity-llm.js'
-import { demoDbPath, makeTestApp, tempDir, type TestApp } from '../test/helpers/app.js'
-import { FakeOpenAI, type ChatBody } from '../test/helpers/fake-openai.js'
+import { demoDbPath, makeTestApp, type TestApp, tempDir } from '../test/helpers/app.js'
+import { type ChatBody, FakeOpenAI } from '../test/helpers/fake-openai.js'
 import { percentile, printTable } from './util.js'
 
 const ITER = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40)
 
 /** Sentences whose leftover words make the LLM parse run, and one the rules fully understand. */
-const SENTENCES = ['大型药企的客户案例', '城商行 新员工 打单方案', '主机厂采购了哪些领导力课程', '制造业 5000人以上 国企 的客户案例']
+const SENTENCES = [
+  '大型药企的客户案例',
+  '城商行 新员工 打单方案',
+  '主机厂采购了哪些领导力课程',
+  '制造业 5000人以上 国企 的客户案例',
+]
 
 /** Example price points (RMB per million input / output tokens); use your provider's list price. */
 const PRICES: Array<[string, number, number]> = [
@@ -30,7 +36,8 @@ const PRICES: Array<[string, number, number]> = [
 
 function parseAnswer(body: ChatBody) {
   const name = body.tools?.[0]?.function.name
-  if (name === 'set_filters') return { toolCall: { arguments: { industry: ['医药'], staff_size_min: 1000, keywords: [] } } }
+  if (name === 'set_filters')
+    return { toolCall: { arguments: { industry: ['医药'], staff_size_min: 1000, keywords: [] } } }
   if (name === 'classify_intent') return { toolCall: { arguments: { intent: 'procurement', confidence: 0.9 } } }
   return { content: 'ok' }
 }
@@ -57,7 +64,15 @@ async function parseLatency(dir: string): Promise<void> {
     const calls = (fake.requests.length - before) / (ITER + 3)
     const p50a = percentile(a, 50)
     const p50b = percentile(b, 50)
-    rows.push([s, p50a.toFixed(1), percentile(a, 95).toFixed(1), p50b.toFixed(1), percentile(b, 95).toFixed(1), (p50b - p50a).toFixed(1), calls.toFixed(0)])
+    rows.push([
+      s,
+      p50a.toFixed(1),
+      percentile(a, 95).toFixed(1),
+      p50b.toFixed(1),
+      percentile(b, 95).toFixed(1),
+      (p50b - p50a).toFixed(1),
+      calls.toFixed(0),
+    ])
   }
   printTable(
     `Search message latency, rule path vs LLM parse path (ms, ${ITER} runs each, fake provider answering instantly)`,
@@ -72,9 +87,15 @@ async function parseLatency(dir: string): Promise<void> {
 async function activityCost(dir: string): Promise<void> {
   const script = activityLlm({ long: true })
   const fake = await FakeOpenAI.start({ handler: script.handler })
-  const t = makeTestApp({ fake, dbPath: await demoDbPath(dir, 'activity.db'), env: { LLM_PRICE_INPUT_RMB_PER_MTOK: '2', LLM_PRICE_OUTPUT_RMB_PER_MTOK: '8' } })
+  const t = makeTestApp({
+    fake,
+    dbPath: await demoDbPath(dir, 'activity.db'),
+    env: { LLM_PRICE_INPUT_RMB_PER_MTOK: '2', LLM_PRICE_OUTPUT_RMB_PER_MTOK: '8' },
+  })
   const t0 = performance.now()
-  await t.say('帮我设计一个运营活动，企业名称：远拓通信集团；活动背景：今年校招 300 名新员工，入职后融入慢、试用期流失率高；活动目标：3 个月内新员工留存率提升到 90%；活动类型：线上训练营加线下分享；意向课程：职场新人训练营；发散方式：适度创新')
+  await t.say(
+    '帮我设计一个运营活动，企业名称：远拓通信集团；活动背景：今年校招 300 名新员工，入职后融入慢、试用期流失率高；活动目标：3 个月内新员工留存率提升到 90%；活动类型：线上训练营加线下分享；意向课程：职场新人训练营；发散方式：适度创新',
+  )
   await t.say('选1')
   await t.say('选2')
   const elapsed = performance.now() - t0
@@ -82,7 +103,7 @@ async function activityCost(dir: string): Promise<void> {
   const perStep = new Map<string, { calls: number; tin: number; tout: number }>()
   calls.forEach((c, i) => {
     const body = fake.requests[i]?.body
-    const step = (body && stepOf(body)) ?? (body?.tools?.[0]?.function.name ?? 'other')
+    const step = (body && stepOf(body)) ?? body?.tools?.[0]?.function.name ?? 'other'
     const e = perStep.get(step) ?? { calls: 0, tin: 0, tout: 0 }
     e.calls++
     e.tin += c.tokens_in
@@ -93,14 +114,20 @@ async function activityCost(dir: string): Promise<void> {
   const tin = calls.reduce((n, c) => n + c.tokens_in, 0)
   const tout = calls.reduce((n, c) => n + c.tokens_out, 0)
   rows.push(['total', calls.length, tin, tout, tin + tout])
-  printTable('Tokens per step of one complete 运营活动设计 (default prompts, fake tokenizer)', ['step', 'calls', 'tokens in', 'tokens out', 'total'], rows)
+  printTable(
+    'Tokens per step of one complete 运营活动设计 (default prompts, fake tokenizer)',
+    ['step', 'calls', 'tokens in', 'tokens out', 'total'],
+    rows,
+  )
   const p = processesOfUser(t.db, 'u-wang')[0]!
   printTable(
     'RMB per complete activity design',
     ['price', 'RMB'],
     PRICES.map(([name, pin, pout]) => [name, `¥${((tin * pin + tout * pout) / 1e6).toFixed(3)}`]),
   )
-  process.stdout.write(`\nprocess_data: block_index ${p.block_index}, total_tokens ${p.total_tokens}, total_rmb ¥${p.total_rmb.toFixed(4)} (at ¥2/¥8), ${calls.length} calls, ${(elapsed / 1000).toFixed(1)} s wall time with an instant model\n`)
+  process.stdout.write(
+    `\nprocess_data: block_index ${p.block_index}, total_tokens ${p.total_tokens}, total_rmb ¥${p.total_rmb.toFixed(4)} (at ¥2/¥8), ${calls.length} calls, ${(elapsed / 1000).toFixed(1)} s wall time with an instant model\n`,
+  )
   await t.close()
   await fake.close()
 }

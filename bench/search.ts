@@ -13,12 +13,12 @@ import { bumpCasesVersion } from '../src/db/meta.js'
 import { toCsv } from '../src/demo/csv.js'
 import { iterateRecords } from '../src/demo/generate.js'
 import { Dictionary } from '../src/search/dictionary.js'
-import { segmenterStats } from '../src/search/segmenter.js'
 import { formatSearchReply } from '../src/search/format.js'
 import { parseSentence } from '../src/search/parser.js'
+import { segmenterStats } from '../src/search/segmenter.js'
 import { runSearch } from '../src/search/service.js'
-import { outputColumns, tableByKey, type TableKey } from '../src/tables/index.js'
 import { importCases } from '../src/services/importer.js'
+import { outputColumns, type TableKey, tableByKey } from '../src/tables/index.js'
 import { percentile, printTable } from './util.js'
 
 const ROWS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000)
@@ -77,37 +77,89 @@ async function main() {
       // As the chat handler does it: parse, search (relaxing unless it is a count or a contradiction), reply.
       const parsed = parseSentence(sentence, { dict, nowYear: 2026 })
       const out = runSearch(db, dict, {
-        table: parsed.table ?? spec, filters: parsed.filters, page: 1, perpage: 5, relax: parsed.contradictions.length === 0, keepFilters: parsed.count,
+        table: parsed.table ?? spec,
+        filters: parsed.filters,
+        page: 1,
+        perpage: 5,
+        relax: parsed.contradictions.length === 0,
+        keepFilters: parsed.count,
       })
-      formatSearchReply(out, { ignored: parsed.ignored, unused: parsed.unused, contradictions: parsed.contradictions, count: parsed.count })
+      formatSearchReply(out, {
+        ignored: parsed.ignored,
+        unused: parsed.unused,
+        contradictions: parsed.contradictions,
+        count: parsed.count,
+      })
       times.push(performance.now() - t0)
       if (i === 0) first = times[0]!
       total = out.total
     }
     everything.push(...times)
-    rows.push([sentence, total, first.toFixed(1), percentile(times, 50).toFixed(1), percentile(times, 95).toFixed(1), Math.max(...times).toFixed(1)])
+    rows.push([
+      sentence,
+      total,
+      first.toFixed(1),
+      percentile(times, 50).toFixed(1),
+      percentile(times, 95).toFixed(1),
+      Math.max(...times).toFixed(1),
+    ])
   }
-  rows.push(['all sentences', '-', '-', percentile(everything, 50).toFixed(1), percentile(everything, 95).toFixed(1), Math.max(...everything).toFixed(1)])
-  printTable(`Sentence → reply markdown over ${ROWS.toLocaleString()} content cases (ms; 60 runs each, "first" = cold)`, ['sentence', 'total', 'first', 'p50', 'p95', 'max'], rows)
-  printTable('Word segmenter (jieba, loaded once per process)', ['segmenter', 'load ms', 'memory added (RSS MB)', 'user words'], [
-    [seg?.kind ?? '-', seg ? seg.loadMs.toFixed(0) : '-', seg ? (seg.rssBytes / 1024 / 1024).toFixed(0) : '-', seg?.userWords ?? '-'],
+  rows.push([
+    'all sentences',
+    '-',
+    '-',
+    percentile(everything, 50).toFixed(1),
+    percentile(everything, 95).toFixed(1),
+    Math.max(...everything).toFixed(1),
   ])
+  printTable(
+    `Sentence → reply markdown over ${ROWS.toLocaleString()} content cases (ms; 60 runs each, "first" = cold)`,
+    ['sentence', 'total', 'first', 'p50', 'p95', 'max'],
+    rows,
+  )
+  printTable(
+    'Word segmenter (jieba, loaded once per process)',
+    ['segmenter', 'load ms', 'memory added (RSS MB)', 'user words'],
+    [
+      [
+        seg?.kind ?? '-',
+        seg ? seg.loadMs.toFixed(0) : '-',
+        seg ? (seg.rssBytes / 1024 / 1024).toFixed(0) : '-',
+        seg?.userWords ?? '-',
+      ],
+    ],
+  )
 
   // andy import: 100,000 rows from a CSV with Chinese headers, the real import path
   const importRows = Math.min(100_000, ROWS)
   const csvPath = join(dir, 'import.csv')
   const cols = outputColumns(spec)
-  writeFileSync(csvPath, toCsv(cols.map((c) => c.label), (function* () {
-    for (const r of iterateRecords('content-cases', importRows, 11)) yield cols.map((c) => r[c.name] ?? null)
-  })()))
+  writeFileSync(
+    csvPath,
+    toCsv(
+      cols.map((c) => c.label),
+      (function* () {
+        for (const r of iterateRecords('content-cases', importRows, 11)) yield cols.map((c) => r[c.name] ?? null)
+      })(),
+    ),
+  )
   const db2 = openDb(join(dir, 'import.db'))
   const rep = await importCases(db2, spec, csvPath)
   db2.close()
-  printTable('Bulk load', ['what', 'rows', 'seconds', 'rows/s'], [
-    ['generated rows + FTS, one transaction', ROWS, (fillMs / 1000).toFixed(1), Math.round(ROWS / (fillMs / 1000))],
-    ['andy import (CSV, Chinese headers)', rep.inserted, (rep.elapsedMs / 1000).toFixed(1), Math.round(rep.inserted / (rep.elapsedMs / 1000))],
-    ['dictionary build (all tables)', dict.size, (dictMs / 1000).toFixed(2), '-'],
-  ])
+  printTable(
+    'Bulk load',
+    ['what', 'rows', 'seconds', 'rows/s'],
+    [
+      ['generated rows + FTS, one transaction', ROWS, (fillMs / 1000).toFixed(1), Math.round(ROWS / (fillMs / 1000))],
+      [
+        'andy import (CSV, Chinese headers)',
+        rep.inserted,
+        (rep.elapsedMs / 1000).toFixed(1),
+        Math.round(rep.inserted / (rep.elapsedMs / 1000)),
+      ],
+      ['dictionary build (all tables)', dict.size, (dictMs / 1000).toFixed(2), '-'],
+    ],
+  )
   db.close()
   rmSync(dir, { recursive: true, force: true })
 }

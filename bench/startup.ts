@@ -19,7 +19,10 @@ const dir = mkdtempSync(join(tmpdir(), 'andy-bench-startup-'))
 const dbPath = join(dir, 'demo.db')
 // Preloaded into each child: reports its peak RSS (KiB) on stderr as it exits.
 const rssHook = join(dir, 'rss.cjs')
-writeFileSync(rssHook, "process.on('exit', () => process.stderr.write('\\nMAXRSS ' + process.resourceUsage().maxRSS + '\\n'))\n")
+writeFileSync(
+  rssHook,
+  "process.on('exit', () => process.stderr.write('\\nMAXRSS ' + process.resourceUsage().maxRSS + '\\n'))\n",
+)
 
 const env = { ...process.env, DB_PATH: dbPath, NO_COLOR: '1', LOG_LEVEL: 'warn' }
 spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'inherit' })
@@ -33,7 +36,12 @@ interface Sample {
 
 function once(args: string[]): Sample {
   const t0 = performance.now()
-  const r = spawnSync(process.execPath, ['-r', rssHook, ...args], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 16 << 20 })
+  const r = spawnSync(process.execPath, ['-r', rssHook, ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  })
   const ms = performance.now() - t0
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited with ${r.status}: ${r.stderr}`)
   const kib = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? Number.NaN)
@@ -61,7 +69,11 @@ const startTimes: number[] = []
 for (let i = 0; i < RUNS; i++) {
   const before = bot.gateway.connectionCount
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['bin/andy.js', 'start'], { cwd: ROOT, env: { ...env, ...bot.env, DB_PATH: dbPath, LOG_LEVEL: 'warn' }, stdio: 'ignore' })
+  const child = spawn(process.execPath, ['bin/andy.js', 'start'], {
+    cwd: ROOT,
+    env: { ...env, ...bot.env, DB_PATH: dbPath, LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  })
   while (bot.gateway.connectionCount <= before) {
     if (child.exitCode !== null) throw new Error(`andy start exited with ${child.exitCode}`)
     await new Promise((r) => setTimeout(r, 5))
@@ -75,5 +87,9 @@ rows.push(['andy start → connected (fake gateway)', (Math.min(...startTimes) /
 await bot.close()
 rmSync(dir, { recursive: true, force: true })
 
-printTable(`Start-up, best of ${RUNS} (compiled dist/ unless noted; demo database)`, ['command', 'seconds', 'peak RSS MB'], rows)
+printTable(
+  `Start-up, best of ${RUNS} (compiled dist/ unless noted; demo database)`,
+  ['command', 'seconds', 'peak RSS MB'],
+  rows,
+)
 process.exit(0)

@@ -6,21 +6,21 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createApp } from '../src/app.js'
 import { parseConfig } from '../src/config.js'
 import { openDb } from '../src/db/client.js'
-import { insertUsageMany } from '../src/db/usage-stats.js'
 import { usageCount } from '../src/db/usage.js'
+import { insertUsageMany } from '../src/db/usage-stats.js'
+import { generateUsageRows } from '../src/demo/usage.js'
 import { createLogger } from '../src/logger.js'
 import { createDictionaryProvider } from '../src/search/dictionary.js'
 import { formatStatsReply } from '../src/stats/format.js'
-import { generateUsageRows } from '../src/demo/usage.js'
 import { renderStatsImage } from '../src/stats/usage-chart.js'
 import { computeUsageStats, readStatsQuery, type StatsScope } from '../src/stats/usage-stats.js'
 import { writeStatsWorkbook } from '../src/stats/workbook.js'
-import { localEnvelope, LocalReplier } from '../src/transport/local.js'
+import { LocalReplier, localEnvelope } from '../src/transport/local.js'
 import { percentile, printTable } from './util.js'
 
 const ROWS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000)
@@ -35,9 +35,14 @@ const fresh = !existsSync(dbPath)
 const db = openDb(dbPath)
 if (fresh) {
   const t0 = performance.now()
-  insertUsageMany(db, generateUsageRows({ rows: ROWS, endDate: '2026-11-28', days: 365, users: 3000, groups: 200, seed: 11 }))
+  insertUsageMany(
+    db,
+    generateUsageRows({ rows: ROWS, endDate: '2026-11-28', days: 365, users: 3000, groups: 200, seed: 11 }),
+  )
   const s = (performance.now() - t0) / 1000
-  process.stdout.write(`filled ${ROWS.toLocaleString('en-US')} usage records in ${s.toFixed(1)} s (${Math.round(ROWS / s).toLocaleString('en-US')} rows/s)\n`)
+  process.stdout.write(
+    `filled ${ROWS.toLocaleString('en-US')} usage records in ${s.toFixed(1)} s (${Math.round(ROWS / s).toLocaleString('en-US')} rows/s)\n`,
+  )
 }
 const total = usageCount(db)
 
@@ -80,17 +85,35 @@ for (const sc of scenarios) {
     charts.push(performance.now() - t1)
   }
   const p50 = percentile(times, 50)
-  rows.push([sc.name, n.toLocaleString('en-US'), times[0]!.toFixed(0), p50.toFixed(0), percentile(times, 95).toFixed(0), p50 <= 300 ? 'yes' : 'no', percentile(cpu, 50).toFixed(0), percentile(charts, 50).toFixed(0)])
+  rows.push([
+    sc.name,
+    n.toLocaleString('en-US'),
+    times[0]!.toFixed(0),
+    p50.toFixed(0),
+    percentile(times, 95).toFixed(0),
+    p50 <= 300 ? 'yes' : 'no',
+    percentile(cpu, 50).toFixed(0),
+    percentile(charts, 50).toFixed(0),
+  ])
 }
 printTable(
-  `统计 over ${total.toLocaleString('en-US')} usage records (${RUNS} runs each; ms; reply = parse + SQL aggregates + markdown; CPU = this process's CPU time, less sensitive to a busy machine)\nload average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`,
+  `统计 over ${total.toLocaleString('en-US')} usage records (${RUNS} runs each; ms; reply = parse + SQL aggregates + markdown; CPU = this process's CPU time, less sensitive to a busy machine)\nload average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores`,
   ['scenario', 'records in range', 'first', 'reply p50', 'reply max', '≤ 300 ms', 'CPU p50', 'chart p50'],
   rows,
 )
 
 // The whole message through the dispatcher, as a DingTalk admin sends it (inbox, handler, chart file, usage record).
 const config = parseConfig({ LOG_LEVEL: 'silent', DB_PATH: dbPath, ANDY_ADMIN_STAFF_IDS: 'boss' })
-const app = createApp({ config, db, logger: createLogger({ level: 'silent' }), clock: { now: () => NOW }, dictionary: createDictionaryProvider(db), repliers: { local: new LocalReplier() } })
+const app = createApp({
+  config,
+  db,
+  logger: createLogger({ level: 'silent' }),
+  clock: { now: () => NOW },
+  dictionary: createDictionaryProvider(db),
+  repliers: { local: new LocalReplier() },
+})
 const end2end: number[] = []
 for (let i = 0; i < RUNS; i++) {
   const t0 = performance.now()
@@ -116,12 +139,32 @@ const yearStats = computeUsageStats(db, readStatsQuery(db, '统计 今年', NOW)
 const ye0 = performance.now()
 const yearExportRows = (await writeStatsWorkbook(db, yearStats, join(dir, 'export-year.xlsx'))).rows
 const yearExportMs = performance.now() - ye0
-printTable('Whole messages (ms)', ['what', 'p50', 'max'], [
-  ['统计 via the dispatcher (reply + chart PNG + usage record)', percentile(end2end, 50).toFixed(0), Math.max(...end2end).toFixed(0)],
-  ['统计 今年 via the dispatcher (longest event-loop block in the column "max")', yearMs.toFixed(0), (loop.max / 1e6).toFixed(0)],
-  [`统计 导出 最近7天 workbook (${exportRows.toLocaleString('en-US')} rows, 7 sheets)`, percentile(exportTimes, 50).toFixed(0), Math.max(...exportTimes).toFixed(0)],
-  [`统计 导出 今年 workbook (${yearExportRows.toLocaleString('en-US')} rows; target ≤ 3,000 ms)`, yearExportMs.toFixed(0), yearExportMs.toFixed(0)],
-])
+printTable(
+  'Whole messages (ms)',
+  ['what', 'p50', 'max'],
+  [
+    [
+      '统计 via the dispatcher (reply + chart PNG + usage record)',
+      percentile(end2end, 50).toFixed(0),
+      Math.max(...end2end).toFixed(0),
+    ],
+    [
+      '统计 今年 via the dispatcher (longest event-loop block in the column "max")',
+      yearMs.toFixed(0),
+      (loop.max / 1e6).toFixed(0),
+    ],
+    [
+      `统计 导出 最近7天 workbook (${exportRows.toLocaleString('en-US')} rows, 7 sheets)`,
+      percentile(exportTimes, 50).toFixed(0),
+      Math.max(...exportTimes).toFixed(0),
+    ],
+    [
+      `统计 导出 今年 workbook (${yearExportRows.toLocaleString('en-US')} rows; target ≤ 3,000 ms)`,
+      yearExportMs.toFixed(0),
+      yearExportMs.toFixed(0),
+    ],
+  ],
+)
 await app.stop(1000)
 db.close()
 if (!REUSE) rmSync(dir, { recursive: true, force: true })

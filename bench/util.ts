@@ -9,8 +9,17 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /** Prints a titled table (columns aligned for Chinese text; same renderer as `andy stats`). */
-export function printTable(title: string, header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): void {
-  process.stdout.write(`\n${title}\n${renderTable(header, rows.map((r) => r.map(String)))}\n`)
+export function printTable(
+  title: string,
+  header: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+): void {
+  process.stdout.write(
+    `\n${title}\n${renderTable(
+      header,
+      rows.map((r) => r.map(String)),
+    )}\n`,
+  )
 }
 
 export function mb(bytes: number): string {

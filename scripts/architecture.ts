@@ -53,7 +53,13 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean 
   if (!clause) return false // a side-effect import runs the module
   if (clause.isTypeOnly) return true
   const named = clause.namedBindings
-  return !clause.name && !!named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly)
+  return (
+    !clause.name &&
+    !!named &&
+    ts.isNamedImports(named) &&
+    named.elements.length > 0 &&
+    named.elements.every((e) => e.isTypeOnly)
+  )
 }
 
 /** Every relative import of every module under src/, parsed with the TypeScript compiler. */
@@ -68,12 +74,20 @@ export function importEdges(files = sourceFiles()): ImportEdge[] {
       edges.push({ from: relative(SRC, file), to: relative(SRC, target), line, typeOnly, dynamic })
     }
     const visit = (node: ts.Node): void => {
-      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      if (
+        (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+        node.moduleSpecifier &&
+        ts.isStringLiteral(node.moduleSpecifier)
+      ) {
         add(node.moduleSpecifier.text, node, isTypeOnly(node), false)
       } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         const arg = node.arguments[0]
         if (arg && ts.isStringLiteral(arg)) add(arg.text, node, false, true)
-      } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      } else if (
+        ts.isImportTypeNode(node) &&
+        ts.isLiteralTypeNode(node.argument) &&
+        ts.isStringLiteral(node.argument.literal)
+      ) {
         add(node.argument.literal.text, node, true, false)
       }
       ts.forEachChild(node, visit)
@@ -85,7 +99,10 @@ export function importEdges(files = sourceFiles()): ImportEdge[] {
 
 export function layerOf(path: string): number {
   const i = LAYERS.findIndex((l) => l.paths.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p)))
-  if (i < 0) throw new Error(`src/${path} is in no layer: add its folder to LAYERS (scripts/architecture.ts) and docs/architecture.md`)
+  if (i < 0)
+    throw new Error(
+      `src/${path} is in no layer: add its folder to LAYERS (scripts/architecture.ts) and docs/architecture.md`,
+    )
   return i
 }
 
@@ -93,7 +110,10 @@ export function layerOf(path: string): number {
 export function layerViolations(edges = importEdges()): string[] {
   return edges
     .filter((e) => layerOf(e.to) > layerOf(e.from))
-    .map((e) => `src/${e.from}:${e.line} (${LAYERS[layerOf(e.from)]!.name}) imports src/${e.to} (${LAYERS[layerOf(e.to)]!.name})${e.typeOnly ? ' [type]' : ''}${e.dynamic ? ' [dynamic]' : ''}`)
+    .map(
+      (e) =>
+        `src/${e.from}:${e.line} (${LAYERS[layerOf(e.from)]!.name}) imports src/${e.to} (${LAYERS[layerOf(e.to)]!.name})${e.typeOnly ? ' [type]' : ''}${e.dynamic ? ' [dynamic]' : ''}`,
+    )
 }
 
 /**
@@ -152,7 +172,8 @@ export function longFunctions(files = sourceFiles(), max = MAX_FUNCTION_LINES): 
         const first = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line
         const last = sf.getLineAndCharacterOfPosition(node.end).line
         const name = node.name && ts.isIdentifier(node.name) ? node.name.text : ts.SyntaxKind[node.kind]
-        if (last - first + 1 > max) out.push(`src/${relative(SRC, file)}:${first + 1} ${name}: ${last - first + 1} lines`)
+        if (last - first + 1 > max)
+          out.push(`src/${relative(SRC, file)}:${first + 1} ${name}: ${last - first + 1} lines`)
       }
       ts.forEachChild(node, visit)
     }

@@ -20,7 +20,9 @@ try {
     console.log('andy build: esbuild is not installed (production install); using the shipped dist/')
     process.exit(0)
   }
-  console.error('andy build: esbuild is not installed and dist/ is missing — run `npm ci` (with dev dependencies) and `npm run build`')
+  console.error(
+    'andy build: esbuild is not installed and dist/ is missing — run `npm ci` (with dev dependencies) and `npm run build`',
+  )
   process.exit(process.env.npm_lifecycle_event === 'prepare' ? 0 : 1)
 }
 
@@ -48,5 +50,7 @@ if (existsSync(dist)) renameSync(dist, old)
 renameSync(next, dist)
 rmSync(old, { recursive: true, force: true })
 if (!process.argv.includes('--quiet')) {
-  console.log(`andy build: ${entryPoints.length} files → ${relative(root, dist)}/ in ${Math.round(performance.now() - t0)} ms`)
+  console.log(
+    `andy build: ${entryPoints.length} files → ${relative(root, dist)}/ in ${Math.round(performance.now() - t0)} ms`,
+  )
 }

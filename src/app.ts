@@ -1,23 +1,30 @@
-import { localDate, localDateTime } from './core/clock.js'
 import { Admission, refuseMessage, type Verdict } from './bot/admission.js'
 import type { AppDeps, BotContext, HandleResult } from './bot/context.js'
+import { ConversationSessions } from './bot/conversation.js'
 import { deadlineFor, dispatchWithDeadline } from './bot/deadline.js'
-import { errorMessage } from './core/errors.js'
+import { liveRuns } from './bot/live-runs.js'
 import { assistantOf } from './bot/message.js'
-import { isGroup, messageText, senderId } from './core/message.js'
 import { Outbox } from './bot/outbox.js'
 import { Router } from './bot/router.js'
 import { KeyedScheduler } from './bot/scheduler.js'
-import { ConversationSessions } from './bot/conversation.js'
+import { localDate, localDateTime } from './core/clock.js'
+import { errorMessage } from './core/errors.js'
+import {
+  type InboundEnvelope,
+  type InboxSource,
+  isGroup,
+  messageText,
+  parseRobotMessage,
+  type RobotMessage,
+  senderId,
+} from './core/message.js'
 import type { InboxRow } from './db/inbox.js'
 import { storesOf } from './db/stores/index.js'
 import type { UsageInput } from './db/usage.js'
 import { registerHandlers } from './handlers/index.js'
 import { isControlText } from './pipelines/control.js'
-import { liveRuns } from './bot/live-runs.js'
+import type { AcceptResult, MessageSink } from './transport/types.js'
 import { isDingtalkWebhook } from './transport/url-guard.js'
-import { parseRobotMessage, type InboundEnvelope, type InboxSource, type RobotMessage } from './core/message.js'
-import { type AcceptResult, type MessageSink } from './transport/types.js'
 
 export interface App extends MessageSink {
   readonly deps: AppDeps
@@ -40,7 +47,8 @@ export interface App extends MessageSink {
 }
 
 /** Sent when a message is given up after ANDY_MAX_ATTEMPTS interrupted attempts. */
-export const GIVE_UP_APOLOGY = '抱歉，这条消息多次处理都没能完成（处理过程中服务中断），已记录下来。请稍后再试，或换个说法。'
+export const GIVE_UP_APOLOGY =
+  '抱歉，这条消息多次处理都没能完成（处理过程中服务中断），已记录下来。请稍后再试，或换个说法。'
 
 export function createApp(deps: AppDeps): App {
   const router = new Router()
@@ -51,10 +59,19 @@ export function createApp(deps: AppDeps): App {
   const inFlight = new Map<number, Promise<HandleResult>>()
   const stats = { accepted: 0, duplicates: 0, handled: 0, failed: 0 }
   let stopping = false
-  const admission = new Admission({ allowedCorpIds: deps.config.allowedCorpIds, ratePerMin: deps.config.userRatePerMin })
+  const admission = new Admission({
+    allowedCorpIds: deps.config.allowedCorpIds,
+    ratePerMin: deps.config.userRatePerMin,
+  })
 
   /** Queues a stored message; access and rate are decided here, in arrival order, at its receipt time. */
-  function schedule(inboxId: number, msg: RobotMessage, source: InboxSource, receivedAt: number, opts: { appendAfterStored?: boolean; fresh?: boolean } = {}): Promise<HandleResult> {
+  function schedule(
+    inboxId: number,
+    msg: RobotMessage,
+    source: InboxSource,
+    receivedAt: number,
+    opts: { appendAfterStored?: boolean; fresh?: boolean } = {},
+  ): Promise<HandleResult> {
     const existing = inFlight.get(inboxId)
     if (existing) return existing
     let resolve!: (r: HandleResult) => void
@@ -64,11 +81,18 @@ export function createApp(deps: AppDeps): App {
     const key = `${msg.conversationId ?? ''}|${senderId(msg)}`
     // 查看进度 / 取消 while this sender's generation runs: handled at once, not queued behind it (new
     // messages only: after a restart, stored messages keep their order).
-    const control = !!opts.fresh && liveRuns(deps).running(msg.conversationId ?? '', senderId(msg)) && isControlText(messageText(msg))
+    const control =
+      !!opts.fresh && liveRuns(deps).running(msg.conversationId ?? '', senderId(msg)) && isControlText(messageText(msg))
     const task = async () => {
       try {
         // Shutting down: what has not started stays 'received' in the inbox for the next start.
-        if (stopping) return resolve({ intent: 'unknown', status: 'failed', replies: [], error: 'Andy is shutting down; the message stays in the inbox' })
+        if (stopping)
+          return resolve({
+            intent: 'unknown',
+            status: 'failed',
+            replies: [],
+            error: 'Andy is shutting down; the message stays in the inbox',
+          })
         resolve(await processMessage(inboxId, msg, verdict, opts.appendAfterStored))
       } catch (err) {
         deps.logger.error({ err, msgId: msg.msgId, inboxId }, 'message processing crashed')
@@ -87,7 +111,12 @@ export function createApp(deps: AppDeps): App {
     return done
   }
 
-  async function processMessage(inboxId: number, msg: RobotMessage, verdict: Verdict, appendAfterStored = false): Promise<HandleResult> {
+  async function processMessage(
+    inboxId: number,
+    msg: RobotMessage,
+    verdict: Verdict,
+    appendAfterStored = false,
+  ): Promise<HandleResult> {
     const started = deps.clock.now()
     const row = await stores.inbox.get(inboxId)
     if (!row || (row.status !== 'received' && row.status !== 'processing')) {
@@ -105,7 +134,9 @@ export function createApp(deps: AppDeps): App {
         await dispatchWithDeadline(router, ctx.ctx, ctx.outbox, (intent) => deadlineFor(intent, timeouts), ctx.abort)
       }
       // Coalesced pipeline output still pending goes out now (a failure is counted by the outbox).
-      await ctx.outbox.flush().catch((err: unknown) => ctx.ctx.logger.error({ err }, 'pending reply parts not delivered'))
+      await ctx.outbox
+        .flush()
+        .catch((err: unknown) => ctx.ctx.logger.error({ err }, 'pending reply parts not delivered'))
       const result = ctx.ctx.result
       if (ctx.outbox.failures > 0 && result.status === 'ok') {
         result.status = 'failed'
@@ -117,10 +148,19 @@ export function createApp(deps: AppDeps): App {
       const status = result.status === 'failed' ? 'failed' : verdict.ok ? 'replied' : 'skipped'
       await settleState(ctx.ctx)
       // One commit for the usage record and the final status (the hot path: bench/delivery.ts).
-      await stores.inbox.finish(inboxId, status, finished, { intent: result.intent, error: result.error }, usageOf(ctx.ctx, msg, finished - started))
+      await stores.inbox.finish(
+        inboxId,
+        status,
+        finished,
+        { intent: result.intent, error: result.error },
+        usageOf(ctx.ctx, msg, finished - started),
+      )
       stats.handled++
       if (result.status === 'failed') stats.failed++
-      ctx.ctx.logger.info({ intent: result.intent, status: result.status, total: result.total, elapsedMs: finished - started }, 'message handled')
+      ctx.ctx.logger.info(
+        { intent: result.intent, status: result.status, total: result.total, elapsedMs: finished - started },
+        'message handled',
+      )
       return result
     } finally {
       ctx.release()
@@ -150,7 +190,12 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
-  async function createContext(inboxId: number, robotCode: string, source: InboundEnvelope['source'], msg: RobotMessage) {
+  async function createContext(
+    inboxId: number,
+    robotCode: string,
+    source: InboundEnvelope['source'],
+    msg: RobotMessage,
+  ) {
     const group = isGroup(msg)
     const userId = senderId(msg)
     const logger = deps.logger.child({ msgId: msg.msgId, inboxId, conversationId: msg.conversationId })
@@ -222,7 +267,11 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
-  function usageOf(ctx: BotContext, msg: RobotMessage, latencyMs: number): { record: UsageInput; onError: (err: unknown) => void } {
+  function usageOf(
+    ctx: BotContext,
+    msg: RobotMessage,
+    latencyMs: number,
+  ): { record: UsageInput; onError: (err: unknown) => void } {
     const r = ctx.result
     const a = assistantOf(r.intent)
     const now = deps.clock.now()
@@ -264,7 +313,10 @@ export function createApp(deps: AppDeps): App {
       const { id, duplicate } = await stores.inbox.insert(envelope, receivedAt)
       if (duplicate) {
         stats.duplicates++
-        deps.logger.info({ msgId: envelope.message.msgId, robotCode: envelope.robotCode, inboxId: id }, 'duplicate delivery ignored')
+        deps.logger.info(
+          { msgId: envelope.message.msgId, robotCode: envelope.robotCode, inboxId: id },
+          'duplicate delivery ignored',
+        )
       } else {
         stats.accepted++
         void schedule(id, envelope.message, envelope.source, receivedAt, { fresh: true })
@@ -274,20 +326,30 @@ export function createApp(deps: AppDeps): App {
     async handleNow(envelope) {
       const { inboxId, duplicate } = await app.accept(envelope)
       if (duplicate) return { intent: 'duplicate', status: 'ok', replies: [], inboxId, duplicate }
-      const result = await (inFlight.get(inboxId) ?? schedule(inboxId, envelope.message, envelope.source, deps.clock.now()))
+      const result = await (inFlight.get(inboxId) ??
+        schedule(inboxId, envelope.message, envelope.source, deps.clock.now()))
       return { ...result, inboxId, duplicate }
     },
     async resumeUnfinished() {
       let count = 0
       // Oldest first, page by page (a long outage can leave more than one page).
-      for (let after = 0, rows: InboxRow[]; (rows = await stores.inbox.unfinished(1000, after)).length > 0; after = rows.at(-1)!.id) {
+      for (
+        let after = 0, rows: InboxRow[];
+        (rows = await stores.inbox.unfinished(1000, after)).length > 0;
+        after = rows.at(-1)!.id
+      ) {
         for (const row of rows) {
           count++
           const parsed = parseRobotMessage(row.raw)
           if (parsed.ok) void schedule(row.id, parsed.message, row.source as InboxSource, row.received_at)
           else {
-            await stores.inbox.finish(row.id, 'failed', deps.clock.now(), { error: `stored message no longer parses: ${parsed.error}` })
-            deps.logger.error({ inboxId: row.id, msgId: row.msg_id, error: parsed.error }, 'stored message no longer parses')
+            await stores.inbox.finish(row.id, 'failed', deps.clock.now(), {
+              error: `stored message no longer parses: ${parsed.error}`,
+            })
+            deps.logger.error(
+              { inboxId: row.id, msgId: row.msg_id, error: parsed.error },
+              'stored message no longer parses',
+            )
           }
         }
       }
@@ -301,7 +363,9 @@ export function createApp(deps: AppDeps): App {
       if (!parsed.ok) return { intent: 'unknown', status: 'failed', replies: [], error: parsed.error }
       const pending = await stores.inbox.resetForRetry(inboxId, deps.clock.now())
       deps.logger.info({ inboxId, msgId: row.msg_id, pendingParts: pending }, 'retrying a message')
-      return schedule(inboxId, parsed.message, row.source as InboxSource, row.received_at, { appendAfterStored: pending === 0 })
+      return schedule(inboxId, parsed.message, row.source as InboxSource, row.received_at, {
+        appendAfterStored: pending === 0,
+      })
     },
     idle: (timeoutMs) => scheduler.idle(timeoutMs),
     async stop(graceMs = deps.config.shutdownGraceMs) {

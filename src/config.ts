@@ -1,29 +1,37 @@
 import { Cron } from 'croner'
 import { z } from 'zod'
 import { bindableIntents, type Intent } from './core/features.js'
-import { DEFAULT_FILE_LIMITS as FILES, MB, type FileLimits } from './core/file-limits.js'
+import { DEFAULT_FILE_LIMITS as FILES, type FileLimits, MB } from './core/file-limits.js'
 
 export type { Intent } from './core/features.js'
-
 
 const csv = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
 
 const optionalString = z
   .string()
   .optional()
   .transform((v) => (v && v.trim() ? v.trim() : undefined))
 
-const optionalUrl = () => optionalString.refine((v) => v === undefined || /^(https?|wss?):\/\//.test(v), '应以 http(s):// 或 ws(s):// 开头')
+const optionalUrl = () =>
+  optionalString.refine((v) => v === undefined || /^(https?|wss?):\/\//.test(v), '应以 http(s):// 或 ws(s):// 开头')
 
 // Messages are what the variable expects, in Chinese; parseConfig puts the variable's name and the value before them.
 /** An empty value (`X=` in .env) means "not set": the default applies. */
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && !v.trim() ? undefined : v)
 const num = (def: number) => {
   const error = '应为不小于 0 的数字'
-  return z.preprocess(blankToUndefined, z.coerce.number({ error }).finite({ error }).nonnegative({ error }).default(def))
+  return z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error }).finite({ error }).nonnegative({ error }).default(def),
+  )
 }
 const int = (def: number, min = 0) => {
   const error = `应为不小于 ${min} 的整数`
@@ -39,12 +47,17 @@ const schema = z.object({
   DINGTALK_API_BASE: optionalUrl().transform((v) => (v ?? 'https://api.dingtalk.com').replace(/\/+$/, '')),
   DINGTALK_OAPI_BASE: optionalUrl().transform((v) => (v ?? 'https://oapi.dingtalk.com').replace(/\/+$/, '')),
   DINGTALK_CARD_TEMPLATE_ID: optionalString,
-  DINGTALK_CARD_CONTENT_KEY: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'content')),
+  DINGTALK_CARD_CONTENT_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : 'content')),
   DINGTALK_ASSISTANT_CLIENT_ID: optionalString,
   DINGTALK_ASSISTANT_CLIENT_SECRET: optionalString,
   DINGTALK_RECEIVE_MODE: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
-    z.enum(RECEIVE_MODES, { error: '应为 stream（Stream 长连接，默认）或 http（HTTP 回调，需 HTTP_PORT）' }).default('stream'),
+    z
+      .enum(RECEIVE_MODES, { error: '应为 stream（Stream 长连接，默认）或 http（HTTP 回调，需 HTTP_PORT）' })
+      .default('stream'),
   ),
   ANDY_ROBOT_INTENTS: optionalString,
   ANDY_ADMIN_STAFF_IDS: csv,
@@ -69,8 +82,14 @@ const schema = z.object({
   ANDY_FILE_WORKER_HEAP_MB: int(FILES.workerHeapMb, 32),
   ANDY_FILE_WORKERS: int(FILES.workers, 1),
   ANDY_FILE_TIMEOUT_MS: int(FILES.timeoutMs, 1000),
-  DB_PATH: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : 'data/andy.db')),
-  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), 'must be a postgres:// URL'),
+  DB_PATH: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : 'data/andy.db')),
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//i.test(v),
+    'must be a postgres:// URL',
+  ),
   ANDY_TAXONOMY_FILE: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl(),
@@ -87,9 +106,17 @@ const schema = z.object({
   ANDY_PROMPT_VERSION: optionalString,
   HTTP_PORT: z.preprocess(
     blankToUndefined,
-    z.coerce.number({ error: '应为 0–65535 的端口号' }).int({ error: '应为 0–65535 的端口号' }).min(0, { error: '应为 0–65535 的端口号' }).max(65535, { error: '应为 0–65535 的端口号' }).optional(),
+    z.coerce
+      .number({ error: '应为 0–65535 的端口号' })
+      .int({ error: '应为 0–65535 的端口号' })
+      .min(0, { error: '应为 0–65535 的端口号' })
+      .max(65535, { error: '应为 0–65535 的端口号' })
+      .optional(),
   ),
-  HTTP_HOST: z.string().optional().transform((v) => (v && v.trim() ? v.trim() : '0.0.0.0')),
+  HTTP_HOST: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : '0.0.0.0')),
   HTTP_BODY_LIMIT_KB: int(512, 1),
   API_APP_KEY: optionalString,
   API_APP_SECRET: optionalString,
@@ -181,7 +208,10 @@ export class ConfigError extends Error {
 function parseRobotIntents(raw: string | undefined): Map<string, Intent> {
   const map = new Map<string, Intent>()
   if (!raw) return map
-  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [code, intent] = pair.split('=').map((s) => s.trim())
     const bindable = bindableIntents()
     if (!code || !intent || !bindable.includes(intent)) {
@@ -211,17 +241,27 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   }
   const e = res.data
   if (e.ANDY_DIGEST_CRON !== undefined) {
-    if (!e.ANDY_DIGEST_CONVERSATION_ID) throw new ConfigError('ANDY_DIGEST_CRON：还需要设置 ANDY_DIGEST_CONVERSATION_ID（接收每周摘要的管理员群 openConversationId）')
-    if (!isValidCron(e.ANDY_DIGEST_CRON)) throw new ConfigError(`ANDY_DIGEST_CRON：「${e.ANDY_DIGEST_CRON}」不是 cron 表达式（例如 "0 9 * * 1" = 每周一 09:00，北京时间）`)
+    if (!e.ANDY_DIGEST_CONVERSATION_ID)
+      throw new ConfigError(
+        'ANDY_DIGEST_CRON：还需要设置 ANDY_DIGEST_CONVERSATION_ID（接收每周摘要的管理员群 openConversationId）',
+      )
+    if (!isValidCron(e.ANDY_DIGEST_CRON))
+      throw new ConfigError(
+        `ANDY_DIGEST_CRON：「${e.ANDY_DIGEST_CRON}」不是 cron 表达式（例如 "0 9 * * 1" = 每周一 09:00，北京时间）`,
+      )
   }
   if ((e.DINGTALK_ASSISTANT_CLIENT_ID === undefined) !== (e.DINGTALK_ASSISTANT_CLIENT_SECRET === undefined)) {
-    throw new ConfigError('DINGTALK_ASSISTANT_CLIENT_ID / DINGTALK_ASSISTANT_CLIENT_SECRET：要么都设置（AI 助理应用的 Client ID 和 Client Secret），要么都不设置')
+    throw new ConfigError(
+      'DINGTALK_ASSISTANT_CLIENT_ID / DINGTALK_ASSISTANT_CLIENT_SECRET：要么都设置（AI 助理应用的 Client ID 和 Client Secret），要么都不设置',
+    )
   }
   if (e.API_APP_KEY !== undefined && e.API_APP_KEY.length < 32) {
     throw new ConfigError(`API_APP_KEY：至少 32 个字符（种子接口的要求），现在只有 ${e.API_APP_KEY.length} 个`)
   }
   if (e.DINGTALK_RECEIVE_MODE === 'http' && e.HTTP_PORT === undefined) {
-    throw new ConfigError('DINGTALK_RECEIVE_MODE：http（HTTP 回调模式）需要同时设置 HTTP_PORT，钉钉把消息 POST 到 https://<你的域名>/dingtalk/callback')
+    throw new ConfigError(
+      'DINGTALK_RECEIVE_MODE：http（HTTP 回调模式）需要同时设置 HTTP_PORT，钉钉把消息 POST 到 https://<你的域名>/dingtalk/callback',
+    )
   }
   return Object.freeze({
     dingtalk: Object.freeze({
@@ -234,8 +274,13 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       cardContentKey: e.DINGTALK_CARD_CONTENT_KEY,
       // Only a different app needs its own connection: the robot app's stream serves its abilities already.
       assistant:
-        e.DINGTALK_ASSISTANT_CLIENT_ID && e.DINGTALK_ASSISTANT_CLIENT_SECRET && e.DINGTALK_ASSISTANT_CLIENT_ID !== e.DINGTALK_CLIENT_ID
-          ? Object.freeze({ clientId: e.DINGTALK_ASSISTANT_CLIENT_ID, clientSecret: e.DINGTALK_ASSISTANT_CLIENT_SECRET })
+        e.DINGTALK_ASSISTANT_CLIENT_ID &&
+        e.DINGTALK_ASSISTANT_CLIENT_SECRET &&
+        e.DINGTALK_ASSISTANT_CLIENT_ID !== e.DINGTALK_CLIENT_ID
+          ? Object.freeze({
+              clientId: e.DINGTALK_ASSISTANT_CLIENT_ID,
+              clientSecret: e.DINGTALK_ASSISTANT_CLIENT_SECRET,
+            })
           : undefined,
       receiveMode: e.DINGTALK_RECEIVE_MODE,
     }),

@@ -1,15 +1,42 @@
-import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino'
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino'
 
 export type Logger = PinoLogger
 
 /** Paths pino blanks out wherever they appear in a log object. */
 export const REDACT_PATHS = [
-  'clientSecret', '*.clientSecret', 'appSecret', '*.appSecret', 'secret', '*.secret',
-  'apiKey', '*.apiKey', 'accessToken', '*.accessToken', 'access_token', '*.access_token',
-  'token', '*.token', 'ticket', '*.ticket', 'authorization', '*.authorization',
-  'headers.authorization', 'headers["x-acs-dingtalk-access-token"]', '*.headers["x-acs-dingtalk-access-token"]',
-  'headers["x-andy-channel"]', '*.headers["x-andy-channel"]',
-  'sessionWebhook', '*.sessionWebhook', 'webhook', '*.webhook', 'sign', '*.sign', 'url', '*.url', 'databaseUrl', '*.databaseUrl',
+  'clientSecret',
+  '*.clientSecret',
+  'appSecret',
+  '*.appSecret',
+  'secret',
+  '*.secret',
+  'apiKey',
+  '*.apiKey',
+  'accessToken',
+  '*.accessToken',
+  'access_token',
+  '*.access_token',
+  'token',
+  '*.token',
+  'ticket',
+  '*.ticket',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers["x-acs-dingtalk-access-token"]',
+  '*.headers["x-acs-dingtalk-access-token"]',
+  'headers["x-andy-channel"]',
+  '*.headers["x-andy-channel"]',
+  'sessionWebhook',
+  '*.sessionWebhook',
+  'webhook',
+  '*.webhook',
+  'sign',
+  '*.sign',
+  'url',
+  '*.url',
+  'databaseUrl',
+  '*.databaseUrl',
 ]
 
 export interface LoggerOptions {

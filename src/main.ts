@@ -6,7 +6,8 @@ export const main = defineCommand({
   meta: {
     name: 'andy',
     version: '0.1.0',
-    description: 'Andy — DingTalk assistant for sales: case search, pitch plans, competitor switches, procurements, software customers',
+    description:
+      'Andy — DingTalk assistant for sales: case search, pitch plans, competitor switches, procurements, software customers',
   },
   subCommands: subCommands(process.argv.slice(2)),
 })

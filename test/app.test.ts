@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { splitMarkdown } from '../src/core/markdown.js'
 import { APOLOGY } from '../src/bot/router.js'
+import { splitMarkdown } from '../src/core/markdown.js'
+import type { InboundEnvelope } from '../src/core/message.js'
 import { getInbound } from '../src/db/inbox.js'
 import { localEnvelope } from '../src/transport/local.js'
-import type { InboundEnvelope } from '../src/core/message.js'
 import { loadFixtures } from './helpers/fixtures.js'
 import { createTestApp } from './helpers/test-app.js'
 
@@ -14,7 +14,14 @@ function withFixtures(env?: Record<string, string>) {
 }
 
 function envelope(message: Record<string, unknown>, robotCode = 'robot-1'): InboundEnvelope {
-  const msg = { msgId: `m-${Math.random()}`, conversationId: 'cid-1', conversationType: '1', senderStaffId: 'u1', senderNick: '李四', ...message }
+  const msg = {
+    msgId: `m-${Math.random()}`,
+    conversationId: 'cid-1',
+    conversationType: '1',
+    senderStaffId: 'u1',
+    senderNick: '李四',
+    ...message,
+  }
   return { source: 'local', robotCode, message: msg as InboundEnvelope['message'], raw: JSON.stringify(msg) }
 }
 
@@ -35,7 +42,11 @@ describe('search through the dispatcher', () => {
     expect(reply).toContain('[查看案例](https://cases.example.com/c/')
     expect(reply).not.toMatch(/\|.*\|/) // no markdown tables
     // 制造业 stands for the finer manufacturing labels of the customer-industry column too (data/taxonomy.json).
-    expect(r.filters).toEqual({ yxt_industry_1: expect.arrayContaining(['制造业', '汽车制造', '装备制造']), enterprise_type: ['地方国企', '央企'], staff_size: { min: 5000 } })
+    expect(r.filters).toEqual({
+      yxt_industry_1: expect.arrayContaining(['制造业', '汽车制造', '装备制造']),
+      enterprise_type: ['地方国企', '央企'],
+      staff_size: { min: 5000 },
+    })
   })
 
   it('@-mentions the sender in groups and records the group on the usage record', async () => {
@@ -44,7 +55,17 @@ describe('search through the dispatcher', () => {
     expect(r.replies[0]).toMatch(/^@staff-9 /)
     expect(t.local.parts[0]!.part.atUserIds).toEqual(['staff-9'])
     const [u] = usage(t)
-    expect(u).toMatchObject({ intent: 'case', assistant_type: '4', assistant_name: '内容客户案例', dd_group_name: '华东销售群', user_dd_nick: '王五', conversation_type: '2', hits: 1, status: 'ok', consult_content: '央企 客户案例' })
+    expect(u).toMatchObject({
+      intent: 'case',
+      assistant_type: '4',
+      assistant_name: '内容客户案例',
+      dd_group_name: '华东销售群',
+      user_dd_nick: '王五',
+      conversation_type: '2',
+      hits: 1,
+      status: 'ok',
+      consult_content: '央企 客户案例',
+    })
     expect(u!.latency_ms).toBeTypeOf('number')
     expect(u!.use_date).toBe('2026-11-28')
   })
@@ -133,7 +154,9 @@ describe('bad input', () => {
 
   it('uses the speech recognition of an audio message as its text', async () => {
     const t = withFixtures()
-    const r = await t.app.handleNow(envelope({ msgtype: 'audio', content: { downloadCode: 'x', duration: 3000, recognition: '央企的客户案例' } }))
+    const r = await t.app.handleNow(
+      envelope({ msgtype: 'audio', content: { downloadCode: 'x', duration: 3000, recognition: '央企的客户案例' } }),
+    )
     expect(r.intent).toBe('case')
     expect(r.total).toBe(1)
   })

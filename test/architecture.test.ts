@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { importEdges, layerOf, layerViolations, LAYERS, runtimeCycles, type ImportEdge } from '../scripts/architecture.js'
+import {
+  type ImportEdge,
+  importEdges,
+  LAYERS,
+  layerOf,
+  layerViolations,
+  runtimeCycles,
+} from '../scripts/architecture.js'
 
 /** docs/architecture.md: one direction of dependencies, no import cycles at runtime. */
 describe('architecture', () => {
@@ -37,6 +44,15 @@ describe('architecture', () => {
     // A type-only or dynamic edge does not make a runtime cycle.
     expect(runtimeCycles([loop[0]!, { ...loop[1]!, typeOnly: true }])).toEqual([])
     expect(runtimeCycles([loop[0]!, { ...loop[1]!, dynamic: true }])).toEqual([])
-    expect(LAYERS.map((l) => l.name)).toEqual(['core', 'db', 'services', 'search', 'transport', 'bot', 'features', 'app'])
+    expect(LAYERS.map((l) => l.name)).toEqual([
+      'core',
+      'db',
+      'services',
+      'search',
+      'transport',
+      'bot',
+      'features',
+      'app',
+    ])
   })
 })

@@ -13,13 +13,23 @@ function configError(env: Record<string, string>): string {
 
 describe('configuration errors', () => {
   it('are in Chinese only, name each wrong variable, what it expects and the value given', () => {
-    const msg = configError({ ANDY_USER_RATE_PER_MIN: 'abc', HTTP_PORT: '70000', LOG_LEVEL: 'loud', DINGTALK_API_BASE: 'ftp://x' })
+    const msg = configError({
+      ANDY_USER_RATE_PER_MIN: 'abc',
+      HTTP_PORT: '70000',
+      LOG_LEVEL: 'loud',
+      DINGTALK_API_BASE: 'ftp://x',
+    })
     expect(msg).toContain('ANDY_USER_RATE_PER_MIN：应为不小于 1 的整数，收到「abc」')
     expect(msg).toContain('HTTP_PORT：应为 0–65535 的端口号，收到「70000」')
     expect(msg).toContain('LOG_LEVEL：应为 fatal、error、warn、info、debug、trace、silent 之一')
     expect(msg).toContain('DINGTALK_API_BASE：应以 http(s):// 或 ws(s):// 开头')
     // no English from the validator ("Invalid input", "expected number", "Invalid configuration")
-    expect(msg.replace(/\.env(\.example)?|[A-Z_]{3,}|https?|wss?|ftp|abc|loud|fatal|error|warn|info|debug|trace|silent/g, '')).not.toMatch(/[A-Za-z]{3,}/)
+    expect(
+      msg.replace(
+        /\.env(\.example)?|[A-Z_]{3,}|https?|wss?|ftp|abc|loud|fatal|error|warn|info|debug|trace|silent/g,
+        '',
+      ),
+    ).not.toMatch(/[A-Za-z]{3,}/)
   })
 
   it('never echoes the value of a secret', () => {

@@ -6,7 +6,7 @@ import { featureOf, intentOfCustomType, registerFeature } from '../src/core/feat
 import { openDb } from '../src/db/client.js'
 import { llmIntents } from '../src/handlers/llm-intent.js'
 import { parseSentence } from '../src/search/parser.js'
-import { registerTable, tableByIntent, TABLES } from '../src/tables/index.js'
+import { registerTable, TABLES, tableByIntent } from '../src/tables/index.js'
 import { loadFixtures } from './helpers/fixtures.js'
 import { createTestApp, type TestApp } from './helpers/test-app.js'
 
@@ -49,7 +49,10 @@ beforeAll(() => {
       assistantType: 'bid',
       words: {
         shortName: '招投标记录',
-        phrases: [[3, ['招投标记录', '中标记录', '中标案例']], [2, ['中标', '招投标']]],
+        phrases: [
+          [3, ['招投标记录', '中标记录', '中标案例']],
+          [2, ['中标', '招投标']],
+        ],
         prefixes: ['招投标'],
         statsWords: ['招投标'],
         llmHint: '客户招标、我们中标的项目',
@@ -112,7 +115,12 @@ describe('feature registry', () => {
   it('offers them to the LLM classifier, maps custom types and robot bindings, and gives the long deadline', () => {
     expect(llmIntents()).toEqual(expect.arrayContaining(['quiz', 'bid', 'case', 'activity', 'other']))
     expect(intentOfCustomType('quiz')).toBe('quiz')
-    expect(parseConfig({ ANDY_ROBOT_INTENTS: 'robotQ=quiz,robotB=bid' }).robotIntents).toEqual(new Map([['robotQ', 'quiz'], ['robotB', 'bid']]))
+    expect(parseConfig({ ANDY_ROBOT_INTENTS: 'robotQ=quiz,robotB=bid' }).robotIntents).toEqual(
+      new Map([
+        ['robotQ', 'quiz'],
+        ['robotB', 'bid'],
+      ]),
+    )
     expect(() => parseConfig({ ANDY_ROBOT_INTENTS: 'robotX=nosuch' })).toThrow(/quiz/)
     expect(deadlineFor('quiz', timeouts)).toBe(9_000)
     expect(deadlineFor('bid', timeouts)).toBe(1_000)

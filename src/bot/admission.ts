@@ -1,6 +1,6 @@
 import type { InboxSource, RobotMessage } from '../core/message.js'
-import type { BotContext } from './context.js'
 import { senderId } from '../core/message.js'
+import type { BotContext } from './context.js'
 
 /**
  * Who may use Andy and how often (issue 3 §4–5), decided before a message reaches the router.
@@ -54,7 +54,8 @@ export function rateLimitedText(perMin: number): string {
   return `消息有点多啦：每人每分钟最多处理 ${perMin} 条。这条没有处理，请稍等一分钟再发（这段时间内超出的消息不再逐条提醒）。`
 }
 
-export const FORBIDDEN_TEXT = '抱歉，Andy 只为本公司的同事提供服务，无法处理来自其他组织的消息。如需使用，请联系本公司的管理员。'
+export const FORBIDDEN_TEXT =
+  '抱歉，Andy 只为本公司的同事提供服务，无法处理来自其他组织的消息。如需使用，请联系本公司的管理员。'
 
 /** A callback that only reports an org quota problem (errorCode 20001): the router records it, nobody answers. */
 export function isQuotaCallback(msg: RobotMessage): boolean {
@@ -108,7 +109,12 @@ export class Admission {
       this.refusals.delete(key) // re-insert: Map order stays oldest-first for the sweep
       this.refusals.set(key, at)
     }
-    return { ok: false, reason: 'forbidden', notify, detail: `corpId ${corp ?? '(none)'} is not in ANDY_ALLOWED_CORP_IDS` }
+    return {
+      ok: false,
+      reason: 'forbidden',
+      notify,
+      detail: `corpId ${corp ?? '(none)'} is not in ANDY_ALLOWED_CORP_IDS`,
+    }
   }
 
   private rate(sender: string, at: number): Verdict {
@@ -126,7 +132,12 @@ export class Admission {
     }
     const notify = st.notifiedAt === undefined || at - st.notifiedAt >= this.windowMs
     if (notify) st.notifiedAt = at
-    return { ok: false, reason: 'rate_limited', notify, detail: `more than ${this.opts.ratePerMin} messages per minute from ${sender}` }
+    return {
+      ok: false,
+      reason: 'rate_limited',
+      notify,
+      detail: `more than ${this.opts.ratePerMin} messages per minute from ${sender}`,
+    }
   }
 
   private sweepSenders(at: number): void {
@@ -159,7 +170,10 @@ export async function refuseMessage(ctx: BotContext, verdict: Extract<Verdict, {
   ctx.result.status = 'rejected'
   ctx.result.error = verdict.reason
   const corp = corpOf(ctx.msg)
-  ctx.logger.warn({ reason: verdict.reason, corpId: corp, userId: ctx.userId, notify: verdict.notify, detail: verdict.detail }, 'message refused')
+  ctx.logger.warn(
+    { reason: verdict.reason, corpId: corp, userId: ctx.userId, notify: verdict.notify, detail: verdict.detail },
+    'message refused',
+  )
   if (!verdict.notify) return
   try {
     await ctx.reply(verdict.reason === 'forbidden' ? FORBIDDEN_TEXT : rateLimitedText(ctx.deps.config.userRatePerMin))

@@ -1,6 +1,7 @@
-import type { Clock } from '../core/clock.js'
-import type { ConversationSession } from './conversation.js'
 import type { AppConfig } from '../config.js'
+import type { Clock } from '../core/clock.js'
+import type { Replier } from '../core/delivery.js'
+import type { InboxSource, RobotMessage } from '../core/message.js'
 import type { Db } from '../db/client.js'
 import type { Stores } from '../db/stores/types.js'
 import type { Logger } from '../logger.js'
@@ -8,8 +9,7 @@ import type { Dictionary } from '../search/dictionary.js'
 import type { LlmClient } from '../services/llm.js'
 import type { Metrics } from '../services/metrics.js'
 import type { DingtalkApi } from '../transport/dingtalk-api.js'
-import type { InboxSource, RobotMessage } from '../core/message.js'
-import type { Replier } from '../core/delivery.js'
+import type { ConversationSession } from './conversation.js'
 
 /** Gives the current dictionary, rebuilt when the case tables changed (also by another process). */
 export interface DictionaryProvider {

@@ -69,7 +69,10 @@ export class ConversationSessions {
 
   constructor(private readonly store: StateStore) {}
 
-  async acquire(conversationId: string, userId: string): Promise<{ session: ConversationSession; release: () => void }> {
+  async acquire(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ session: ConversationSession; release: () => void }> {
     const key = `${conversationId}\u0000${userId}`
     let entry = this.open.get(key)
     if (!entry) {

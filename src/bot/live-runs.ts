@@ -61,7 +61,19 @@ export class LiveRuns {
       const controller = new AbortController()
       let settle!: () => void
       const finished = new Promise<void>((resolve) => (settle = resolve))
-      entry = { kind, name, msgId: ctx.msg.msgId, startedAt: ctx.now(), done: [], cancelled: false, controller, signal: controller.signal, depth: 1, finished, settle }
+      entry = {
+        kind,
+        name,
+        msgId: ctx.msg.msgId,
+        startedAt: ctx.now(),
+        done: [],
+        cancelled: false,
+        controller,
+        signal: controller.signal,
+        depth: 1,
+        finished,
+        settle,
+      }
       this.runs.set(key, entry)
     }
     let ended = false

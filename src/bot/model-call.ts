@@ -1,10 +1,17 @@
-import type { BotContext } from './context.js'
-import { UserError } from '../core/errors.js'
 import { localDate } from '../core/clock.js'
+import { UserError } from '../core/errors.js'
+import type { Db } from '../db/client.js'
 import { insertLlmCall, spentOn } from '../db/llm-calls.js'
 import { tableNames } from '../search/format.js'
-import type { Db } from '../db/client.js'
-import { costOf, estimatePromptTokens, formatRmb, LlmError, type ChatRequest, type ChatResult } from '../services/llm.js'
+import {
+  type ChatRequest,
+  type ChatResult,
+  costOf,
+  estimatePromptTokens,
+  formatRmb,
+  LlmError,
+} from '../services/llm.js'
+import type { BotContext } from './context.js'
 import { liveRuns } from './live-runs.js'
 
 /**
@@ -133,7 +140,9 @@ export interface ChatPurpose {
 
 /** The signal a call must stop on: the message deadline and a 取消 of the user's running generation. */
 function callSignal(ctx: BotContext, req: ChatRequest): AbortSignal | undefined {
-  const signals = [req.signal, ctx.signal, liveRuns(ctx.deps).signalOf(ctx)].filter((s): s is AbortSignal => s !== undefined)
+  const signals = [req.signal, ctx.signal, liveRuns(ctx.deps).signalOf(ctx)].filter(
+    (s): s is AbortSignal => s !== undefined,
+  )
   if (signals.length <= 1) return signals[0]
   return AbortSignal.any(signals)
 }
@@ -153,7 +162,12 @@ export async function chatFor(ctx: BotContext, req: ChatRequest, p: ChatPurpose)
   const llm = ctx.deps.llm
   if (!llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
   const release = reserve(ctx, worstCaseCost(ctx, req))
-  const base = { intent: ctx.intent === 'unknown' ? p.purpose : ctx.intent, user_id: ctx.userId, msg_id: ctx.msg.msgId, use_date: localDate(ctx.now()) }
+  const base = {
+    intent: ctx.intent === 'unknown' ? p.purpose : ctx.intent,
+    user_id: ctx.userId,
+    msg_id: ctx.msg.msgId,
+    use_date: localDate(ctx.now()),
+  }
   const started = Date.now()
   let res: ChatResult
   try {
@@ -163,13 +177,27 @@ export async function chatFor(ctx: BotContext, req: ChatRequest, p: ChatPurpose)
     const e = err instanceof LlmError ? err : new LlmError('network', String(err))
     const b = e.billed
     record(ctx, {
-      ...base, model: b?.model ?? req.model ?? llm.model, tokens_in: b?.usage.tokensIn ?? 0, tokens_out: b?.usage.tokensOut ?? 0,
-      estimated: b?.usage.estimated ?? false, cost_rmb: b?.costRmb ?? 0,
-      latency_ms: Date.now() - started, status: e.kind === 'timeout' ? 'timeout' : 'error', error: `${e.kind}: ${e.message}`.slice(0, 500),
+      ...base,
+      model: b?.model ?? req.model ?? llm.model,
+      tokens_in: b?.usage.tokensIn ?? 0,
+      tokens_out: b?.usage.tokensOut ?? 0,
+      estimated: b?.usage.estimated ?? false,
+      cost_rmb: b?.costRmb ?? 0,
+      latency_ms: Date.now() - started,
+      status: e.kind === 'timeout' ? 'timeout' : 'error',
+      error: `${e.kind}: ${e.message}`.slice(0, 500),
     })
     if (b) account(ctx, b.usage.tokensIn + b.usage.tokensOut, b.costRmb)
     ctx.logger.warn(
-      { purpose: p.purpose, kind: e.kind, status: e.status, msgId: ctx.msg.msgId, latencyMs: Date.now() - started, tokensIn: b?.usage.tokensIn, tokensOut: b?.usage.tokensOut },
+      {
+        purpose: p.purpose,
+        kind: e.kind,
+        status: e.status,
+        msgId: ctx.msg.msgId,
+        latencyMs: Date.now() - started,
+        tokensIn: b?.usage.tokensIn,
+        tokensOut: b?.usage.tokensOut,
+      },
       'llm call failed',
     )
     throw e
@@ -177,12 +205,26 @@ export async function chatFor(ctx: BotContext, req: ChatRequest, p: ChatPurpose)
     release()
   }
   record(ctx, {
-    ...base, model: res.model, tokens_in: res.usage.tokensIn, tokens_out: res.usage.tokensOut, estimated: res.usage.estimated,
-    cost_rmb: res.costRmb, latency_ms: res.latencyMs, status: 'ok',
+    ...base,
+    model: res.model,
+    tokens_in: res.usage.tokensIn,
+    tokens_out: res.usage.tokensOut,
+    estimated: res.usage.estimated,
+    cost_rmb: res.costRmb,
+    latency_ms: res.latencyMs,
+    status: 'ok',
   })
   account(ctx, res.usage.tokensIn + res.usage.tokensOut, res.costRmb)
   ctx.logger.info(
-    { purpose: p.purpose, model: res.model, tokensIn: res.usage.tokensIn, tokensOut: res.usage.tokensOut, estimated: res.usage.estimated, costRmb: res.costRmb, latencyMs: res.latencyMs },
+    {
+      purpose: p.purpose,
+      model: res.model,
+      tokensIn: res.usage.tokensIn,
+      tokensOut: res.usage.tokensOut,
+      estimated: res.usage.estimated,
+      costRmb: res.costRmb,
+      latencyMs: res.latencyMs,
+    },
     'llm call',
   )
   return res
@@ -199,10 +241,14 @@ function record(ctx: BotContext, row: Parameters<typeof insertLlmCall>[1]): void
 /** What went wrong with the model, for a reply: 「大模型这次响应超时了」. */
 export function llmFailureWhat(err: unknown): string {
   const kind = err instanceof LlmError ? err.kind : 'network'
-  return kind === 'timeout' ? '大模型这次响应超时了'
-    : kind === 'rate_limit' ? '大模型服务当前太忙（限流）'
-      : kind === 'auth' ? '大模型服务拒绝了请求（密钥或权限有误，请联系管理员）'
-        : kind === 'bad_output' ? '大模型返回的内容格式不对'
+  return kind === 'timeout'
+    ? '大模型这次响应超时了'
+    : kind === 'rate_limit'
+      ? '大模型服务当前太忙（限流）'
+      : kind === 'auth'
+        ? '大模型服务拒绝了请求（密钥或权限有误，请联系管理员）'
+        : kind === 'bad_output'
+          ? '大模型返回的内容格式不对'
           : '大模型服务暂时不可用'
 }
 
@@ -211,7 +257,12 @@ export function llmFailureWhat(err: unknown): string {
  * really is saved and 继续 picks it up (运营活动设计); elsewhere the reply says to send it again. The
  * message counts as failed (not rejected) in the usage records: the user did nothing wrong.
  */
-export function llmFailureReply(ctx: BotContext, err: unknown, retry = '稍后回复 **继续** 重试', saved = true): UserError {
+export function llmFailureReply(
+  ctx: BotContext,
+  err: unknown,
+  retry = '稍后回复 **继续** 重试',
+  saved = true,
+): UserError {
   if (err instanceof UserError) return err
   ctx.result.status = 'failed'
   const kind = err instanceof LlmError ? err.kind : 'network'

@@ -1,9 +1,9 @@
 import { basename, extname } from 'node:path'
-import type { OutboxStore } from '../db/stores/types.js'
-import type { Logger } from '../logger.js'
 import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
 import { errorMessage } from '../core/errors.js'
 import { PART_LIMIT, splitMarkdown, titleOf } from '../core/markdown.js'
+import type { OutboxStore } from '../db/stores/types.js'
+import type { Logger } from '../logger.js'
 
 export interface OutboxOptions {
   store: OutboxStore
@@ -89,7 +89,11 @@ export class Outbox {
     this.next = Math.max(this.next, last + 1)
   }
 
-  private async send(markdown: string, opts: { title?: string; mention?: boolean; bulk?: boolean }, final = false): Promise<void> {
+  private async send(
+    markdown: string,
+    opts: { title?: string; mention?: boolean; bulk?: boolean },
+    final = false,
+  ): Promise<void> {
     const chunks = splitMarkdown(markdown)
     for (let i = 0; i < chunks.length; i++) {
       // Sealed while a long reply was going out: the rest of it is dropped, only the final words go.

@@ -1,5 +1,5 @@
-import type { BotContext, HandlerFn } from './context.js'
 import { errorMessage, isUserError, RunCancelled } from '../core/errors.js'
+import type { BotContext, HandlerFn } from './context.js'
 
 /**
  * Intent resolution and dispatch (design.md §Intents). Resolvers run stage by stage in the order of

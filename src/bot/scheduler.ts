@@ -55,7 +55,12 @@ export class KeyedScheduler {
       this.running++
       return Promise.resolve()
     }
-    return new Promise((resolve) => this.waiting.push(() => { this.running++; resolve() }))
+    return new Promise((resolve) =>
+      this.waiting.push(() => {
+        this.running++
+        resolve()
+      }),
+    )
   }
 
   private release(): void {
@@ -81,7 +86,9 @@ export class KeyedScheduler {
       let timer: NodeJS.Timeout | undefined
       await Promise.race([
         Promise.allSettled([...this.pending]),
-        new Promise((r) => { timer = setTimeout(r, Math.min(left, 2 ** 31 - 1)) }),
+        new Promise((r) => {
+          timer = setTimeout(r, Math.min(left, 2 ** 31 - 1))
+        }),
       ])
       clearTimeout(timer)
     }

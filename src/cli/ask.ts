@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { asDisplayed, localEnvelope, LocalReplier } from '../transport/local.js'
+import { asDisplayed, LocalReplier, localEnvelope } from '../transport/local.js'
 import { buildApp, openRuntime } from './bootstrap.js'
 import { partFilePath, userArgs } from './chat.js'
 import { renderMarkdown } from './render.js'
@@ -16,16 +16,33 @@ export default defineCommand({
     const replier = new LocalReplier()
     const app = buildApp(rt, { local: replier })
     try {
-      const r = await app.handleNow(localEnvelope(String(args.text), { nick: args.user, staffId: args.staff, group: args.group }, Date.now()))
+      const r = await app.handleNow(
+        localEnvelope(String(args.text), { nick: args.user, staffId: args.staff, group: args.group }, Date.now()),
+      )
       // Files (导出, charts) are written locally: listed by path, not as their JSON part body.
       const parts = replier.parts.map((p) => p.part)
-      const reply = parts.filter((p) => p.kind === 'markdown').map((p) => p.body).join('\n\n')
+      const reply = parts
+        .filter((p) => p.kind === 'markdown')
+        .map((p) => p.body)
+        .join('\n\n')
       const files = parts.filter((p) => p.kind !== 'markdown').map(partFilePath)
       if (args.json) {
-        const out = { intent: r.intent, status: r.status, filters: r.filters ?? {}, relaxed: r.relaxed ?? [], total: r.total ?? 0, hits: r.hits ?? [], reply, files }
+        const out = {
+          intent: r.intent,
+          status: r.status,
+          filters: r.filters ?? {},
+          relaxed: r.relaxed ?? [],
+          total: r.total ?? 0,
+          hits: r.hits ?? [],
+          reply,
+          files,
+        }
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
       } else {
-        const shown = replier.parts.filter((p) => p.part.kind === 'markdown').map((p) => asDisplayed(p.part, p.target).body).join('\n\n')
+        const shown = replier.parts
+          .filter((p) => p.part.kind === 'markdown')
+          .map((p) => asDisplayed(p.part, p.target).body)
+          .join('\n\n')
         process.stdout.write(`${renderMarkdown(shown)}\n${files.map((f) => `已生成文件：${f}\n`).join('')}`)
       }
       if (r.status === 'failed') process.exitCode = 1

@@ -11,7 +11,11 @@ export default defineCommand({
       'Default: model-driven (search / next / export / usage). --passthrough: one interface that hands the user\'s raw input to Andy (直通模式). See README "Use Andy from DingTalk AI 助理".',
   },
   args: {
-    passthrough: { type: 'boolean', description: '直通模式: one interface, every parameter from x-dingtalk-context; the assistant must have no other skill' },
+    passthrough: {
+      type: 'boolean',
+      description:
+        '直通模式: one interface, every parameter from x-dingtalk-context; the assistant must have no other skill',
+    },
     out: { type: 'string', description: 'Write the YAML to this file instead of printing it' },
   },
   run({ args }) {

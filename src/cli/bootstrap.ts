@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs'
-import { createApp, type App } from '../app.js'
+import { type App, createApp } from '../app.js'
+import { type AppConfig, ConfigError, parseConfig } from '../config.js'
 import { systemClock } from '../core/clock.js'
-import { ConfigError, parseConfig, type AppConfig } from '../config.js'
-import { openDb, type Db } from '../db/client.js'
+import type { Replier } from '../core/delivery.js'
+import type { InboxSource } from '../core/message.js'
+import { type Db, openDb } from '../db/client.js'
 import { createLogger, type Logger } from '../logger.js'
+import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
 import { createTaxonomyProvider } from '../search/taxonomy-file.js'
 import { llmFromConfig } from '../services/llm.js'
-import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import type { Metrics } from '../services/metrics.js'
 import { DingtalkApi } from '../transport/dingtalk-api.js'
-import type { InboxSource } from '../core/message.js'
-import type { Replier } from '../core/delivery.js'
 
 /** Loads .env (when present) into process.env without overriding what is already set. */
 export function loadDotEnv(path = '.env'): void {
@@ -62,11 +62,19 @@ export function createDingtalkApi(rt: Runtime): DingtalkApi | undefined {
 export function taxonomyProvider(rt: Runtime) {
   const log = rt.logger.child({ mod: 'taxonomy' })
   return createTaxonomyProvider(rt.config.taxonomyFile, {
-    onError: (err) => log.error({ file: rt.config.taxonomyFile ?? 'data/taxonomy.json', err: err.message }, 'taxonomy file not loaded; keeping the previous version'),
+    onError: (err) =>
+      log.error(
+        { file: rt.config.taxonomyFile ?? 'data/taxonomy.json', err: err.message },
+        'taxonomy file not loaded; keeping the previous version',
+      ),
   })
 }
 
-export function buildApp(rt: Runtime, repliers: Partial<Record<InboxSource, Replier>>, extra: { dingtalk?: DingtalkApi; metrics?: Metrics } = {}): App {
+export function buildApp(
+  rt: Runtime,
+  repliers: Partial<Record<InboxSource, Replier>>,
+  extra: { dingtalk?: DingtalkApi; metrics?: Metrics } = {},
+): App {
   // An empty prompt table gets the default prompts (data/prompts/), so the LLM pipelines work out of the box.
   for (const line of loadDefaultPrompts(rt.db)) if (line.startsWith('✔')) rt.logger.info(line)
   return createApp({

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline'
 import { defineCommand } from 'citty'
-import { asDisplayed, localEnvelope, LocalReplier } from '../transport/local.js'
 import type { DeliveryTarget, OutboundPart } from '../core/delivery.js'
+import { asDisplayed, LocalReplier, localEnvelope } from '../transport/local.js'
 import { buildApp, openRuntime } from './bootstrap.js'
 import { renderMarkdown } from './render.js'
 
@@ -27,7 +27,10 @@ export const userArgs = {
 } as const
 
 export default defineCommand({
-  meta: { name: 'chat', description: 'Talk to Andy in the terminal, as a rep would in DingTalk (no DingTalk account needed)' },
+  meta: {
+    name: 'chat',
+    description: 'Talk to Andy in the terminal, as a rep would in DingTalk (no DingTalk account needed)',
+  },
   args: userArgs,
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
@@ -36,7 +39,9 @@ export default defineCommand({
     const user = { nick: args.user, staffId: args.staff, group: args.group }
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
     const where = user.group ? `群「${user.group}」` : '单聊'
-    process.stdout.write(`Andy 本地对话（${where}，数据库 ${rt.config.dbPath}）。输入问题，回车发送；输入 帮助 看示例，exit 退出。\n`)
+    process.stdout.write(
+      `Andy 本地对话（${where}，数据库 ${rt.config.dbPath}）。输入问题，回车发送；输入 帮助 看示例，exit 退出。\n`,
+    )
     replier.onPart((part, target) => process.stdout.write(`\n${renderPart(part, target)}\n\n`))
     rl.setPrompt('你> ')
     try {

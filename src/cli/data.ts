@@ -2,9 +2,9 @@ import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import { localDate } from '../core/clock.js'
 import { bumpCasesVersion } from '../db/meta.js'
+import { checkData, healthLines, writeHealthWorkbook } from '../search/data-health.js'
 import { Taxonomy } from '../search/taxonomy.js'
 import { defaultTaxonomyPath } from '../search/taxonomy-file.js'
-import { checkData, healthLines, writeHealthWorkbook } from '../search/data-health.js'
 import { removeDemoRows } from '../services/demo-data.js'
 import { exportDir } from '../stats/files.js'
 import { openRuntime } from './bootstrap.js'
@@ -12,8 +12,14 @@ import { openRuntime } from './bootstrap.js'
 /** andy data check | clear-demo: the case tables' health, and removing demo rows from a real database. */
 
 const check = defineCommand({
-  meta: { name: 'check', description: 'Data health: duplicate records (natural key), labels written two ways (江苏/江苏省), labels missing from the taxonomy, rows without size or year numbers, demo rows; a short report plus an .xlsx' },
-  args: { out: { type: 'string', description: "The workbook (default <DB_PATH's folder>/exports/数据体检-<date>.xlsx)" } },
+  meta: {
+    name: 'check',
+    description:
+      'Data health: duplicate records (natural key), labels written two ways (江苏/江苏省), labels missing from the taxonomy, rows without size or year numbers, demo rows; a short report plus an .xlsx',
+  },
+  args: {
+    out: { type: 'string', description: "The workbook (default <DB_PATH's folder>/exports/数据体检-<date>.xlsx)" },
+  },
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     try {
@@ -35,7 +41,10 @@ const check = defineCommand({
 })
 
 const clearDemo = defineCommand({
-  meta: { name: 'clear-demo', description: 'Delete the demo rows (loaded by andy seed / andy demo) from every case table; real rows stay' },
+  meta: {
+    name: 'clear-demo',
+    description: 'Delete the demo rows (loaded by andy seed / andy demo) from every case table; real rows stay',
+  },
   args: {},
   run() {
     const rt = openRuntime({ quiet: true })
@@ -45,7 +54,11 @@ const clearDemo = defineCommand({
         if (r.length) bumpCasesVersion(rt.db)
         return r
       })()
-      process.stdout.write(removed.length ? `✔ 已删除演示数据：${removed.map((r) => `${r.spec.title} ${r.removed} 行`).join('、')}\n` : '没有演示数据。\n')
+      process.stdout.write(
+        removed.length
+          ? `✔ 已删除演示数据：${removed.map((r) => `${r.spec.title} ${r.removed} 行`).join('、')}\n`
+          : '没有演示数据。\n',
+      )
     } finally {
       rt.db.close()
     }

@@ -4,9 +4,11 @@ import { openRuntime } from './bootstrap.js'
 import chat from './chat.js'
 import { seedDemo } from './seed.js'
 
-
 export default defineCommand({
-  meta: { name: 'demo', description: `Load the demo data into its own database (${DEMO_DB_PATH}; DB_PATH given on the command line wins), then start a local chat` },
+  meta: {
+    name: 'demo',
+    description: `Load the demo data into its own database (${DEMO_DB_PATH}; DB_PATH given on the command line wins), then start a local chat`,
+  },
   args: {},
   async run() {
     // Only a DB_PATH given for this command counts (DB_PATH=/tmp/x.db npm run demo): a .env naming the

@@ -1,14 +1,17 @@
 import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import { localDate } from '../core/clock.js'
-import { exportDir } from '../stats/files.js'
 import { tableCount } from '../db/case-search.js'
-import { TABLE_KEYS, tableByKey } from '../tables/index.js'
 import { exportCases } from '../services/case-export.js'
+import { exportDir } from '../stats/files.js'
+import { TABLE_KEYS, tableByKey } from '../tables/index.js'
 import { openRuntime } from './bootstrap.js'
 
 export default defineCommand({
-  meta: { name: 'export', description: 'Write a case table to .xlsx with the Chinese headers (andy import reads it back)' },
+  meta: {
+    name: 'export',
+    description: 'Write a case table to .xlsx with the Chinese headers (andy import reads it back)',
+  },
   args: {
     table: { type: 'positional', description: TABLE_KEYS.join(' | '), required: true },
     out: { type: 'string', description: 'Output file (default: <DB_PATH folder>/exports/<table>-<date>.xlsx)' },
@@ -27,10 +30,14 @@ export default defineCommand({
       const started = Date.now()
       const res = await exportCases(rt.db, spec, out)
       if (res.rows === 0) {
-        process.stdout.write(`✔ ${spec.key} 是空表：已写出只有表头的模板 → ${out}\n  按表头填好数据后导入：andy import ${spec.key} ${out}\n`)
+        process.stdout.write(
+          `✔ ${spec.key} 是空表：已写出只有表头的模板 → ${out}\n  按表头填好数据后导入：andy import ${spec.key} ${out}\n`,
+        )
         return
       }
-      process.stdout.write(`✔ ${spec.key}: ${res.rows} 行（共 ${tableCount(rt.db, spec)} 行）→ ${out}（${(res.bytes / 1024).toFixed(0)} KB，${((Date.now() - started) / 1000).toFixed(1)} 秒）\n`)
+      process.stdout.write(
+        `✔ ${spec.key}: ${res.rows} 行（共 ${tableCount(rt.db, spec)} 行）→ ${out}（${(res.bytes / 1024).toFixed(0)} KB，${((Date.now() - started) / 1000).toFixed(1)} 秒）\n`,
+      )
     } finally {
       rt.db.close()
     }

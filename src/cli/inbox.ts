@@ -1,10 +1,10 @@
 import { defineCommand } from 'citty'
 import { localDateTime } from '../core/clock.js'
-import { getInbound, inboxIdentities, listInbound, type InboxListRow } from '../db/inbox.js'
+import { getInbound, type InboxListRow, inboxIdentities, listInbound } from '../db/inbox.js'
+import { renderTable } from '../stats/terminal.js'
 import { DeliveryRouter } from '../transport/delivery.js'
 import { LocalReplier } from '../transport/local.js'
 import { buildApp, createDingtalkApi, openRuntime } from './bootstrap.js'
-import { renderTable } from '../stats/terminal.js'
 
 const STATUSES = ['received', 'processing', 'replied', 'failed', 'skipped']
 
@@ -60,7 +60,9 @@ const list = defineCommand({
           oneLine(r.last_error ?? r.part_error, 40),
         ]),
       )
-      process.stdout.write(`${table}\n\n重新发送失败的消息：andy inbox retry <id>　·　发送人 staffId 与群 openConversationId：andy inbox ids\n`)
+      process.stdout.write(
+        `${table}\n\n重新发送失败的消息：andy inbox retry <id>　·　发送人 staffId 与群 openConversationId：andy inbox ids\n`,
+      )
     } finally {
       rt.db.close()
     }
@@ -70,7 +72,8 @@ const list = defineCommand({
 const ids = defineCommand({
   meta: {
     name: 'ids',
-    description: 'Staff ids of the people and openConversationIds of the groups that messaged Andy (for ANDY_ADMIN_STAFF_IDS, ANDY_DIGEST_CONVERSATION_ID)',
+    description:
+      'Staff ids of the people and openConversationIds of the groups that messaged Andy (for ANDY_ADMIN_STAFF_IDS, ANDY_DIGEST_CONVERSATION_ID)',
   },
   args: { json: { type: 'boolean', description: 'Print JSON instead of tables' } },
   run({ args }) {
@@ -87,9 +90,28 @@ const ids = defineCommand({
       }
       const when = (ms: number) => localDateTime(ms).slice(0, 16)
       process.stdout.write('发送人（staffId 填入 ANDY_ADMIN_STAFF_IDS，逗号分隔）\n')
-      process.stdout.write(`${renderTable(['昵称', 'staffId', '消息数', '最近'], who.senders.map((s) => [s.sender_nick ?? '', s.sender_staff_id, String(s.messages), when(s.last_at)]))}\n\n`)
+      process.stdout.write(
+        `${renderTable(
+          ['昵称', 'staffId', '消息数', '最近'],
+          who.senders.map((s) => [s.sender_nick ?? '', s.sender_staff_id, String(s.messages), when(s.last_at)]),
+        )}\n\n`,
+      )
       process.stdout.write('群聊（openConversationId 填入 ANDY_DIGEST_CONVERSATION_ID）\n')
-      process.stdout.write(`${who.groups.length ? renderTable(['群名', 'openConversationId', '消息数', '最近'], who.groups.map((g) => [g.conversation_title ?? '', g.conversation_id, String(g.messages), when(g.last_at)])) : '（还没有群消息：把机器人加进群并 @ 它一次）'}\n`)
+      process.stdout.write(
+        `${
+          who.groups.length
+            ? renderTable(
+                ['群名', 'openConversationId', '消息数', '最近'],
+                who.groups.map((g) => [
+                  g.conversation_title ?? '',
+                  g.conversation_id,
+                  String(g.messages),
+                  when(g.last_at),
+                ]),
+              )
+            : '（还没有群消息：把机器人加进群并 @ 它一次）'
+        }\n`,
+      )
     } finally {
       rt.db.close()
     }
@@ -121,7 +143,8 @@ const retry = defineCommand({
       const r = (await app.retry(id))!
       await app.stop(rt.config.shutdownGraceMs)
       const after = getInbound(rt.db, id)!
-      if (after.status === 'replied') process.stdout.write(`✔ 消息 ${id} 已重新处理并回复（${r.replies.length} 条）。\n`)
+      if (after.status === 'replied')
+        process.stdout.write(`✔ 消息 ${id} 已重新处理并回复（${r.replies.length} 条）。\n`)
       else {
         process.stdout.write(`✘ 消息 ${id} 仍未成功：${after.last_error ?? r.error ?? '未知原因'}\n`)
         process.exitCode = 1
@@ -133,9 +156,14 @@ const retry = defineCommand({
 })
 
 export default defineCommand({
-  meta: { name: 'inbox', description: 'The message inbox: `andy inbox [list --status failed]`, `andy inbox retry <id>`, `andy inbox ids` (staff ids, openConversationIds)' },
+  meta: {
+    name: 'inbox',
+    description:
+      'The message inbox: `andy inbox [list --status failed]`, `andy inbox retry <id>`, `andy inbox ids` (staff ids, openConversationIds)',
+  },
   subCommands: { list, ids, retry },
   async run({ rawArgs }) {
-    if (rawArgs.length === 0) await list.run!({ args: { status: undefined, limit: '20', json: false, _: [] }, rawArgs, cmd: list } as never)
+    if (rawArgs.length === 0)
+      await list.run!({ args: { status: undefined, limit: '20', json: false, _: [] }, rawArgs, cmd: list } as never)
   },
 })

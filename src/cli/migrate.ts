@@ -9,7 +9,11 @@ import { loadDotEnv } from './bootstrap.js'
  * machines at once (PostgreSQL: an advisory lock; SQLite: one writer).
  */
 export default defineCommand({
-  meta: { name: 'migrate', description: 'Apply the database migrations (PostgreSQL with DATABASE_URL, else SQLite at DB_PATH) and print the schema version' },
+  meta: {
+    name: 'migrate',
+    description:
+      'Apply the database migrations (PostgreSQL with DATABASE_URL, else SQLite at DB_PATH) and print the schema version',
+  },
   args: {},
   async run() {
     loadDotEnv()

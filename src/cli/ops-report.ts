@@ -12,13 +12,24 @@ import { openRuntime } from './bootstrap.js'
 import { renderMarkdown } from './render.js'
 
 export default defineCommand({
-  meta: { name: 'ops-report', description: '阶段运营报告 (AJdyyReportData): learning records (.xlsx/.csv) → metrics, narrative, chart, workbook; optional DingTalk robot webhook' },
+  meta: {
+    name: 'ops-report',
+    description:
+      '阶段运营报告 (AJdyyReportData): learning records (.xlsx/.csv) → metrics, narrative, chart, workbook; optional DingTalk robot webhook',
+  },
   args: {
-    input: { type: 'string', description: 'Learning records (.xlsx or .csv; columns: see docs/stats.md)', required: true },
+    input: {
+      type: 'string',
+      description: 'Learning records (.xlsx or .csv; columns: see docs/stats.md)',
+      required: true,
+    },
     'input-type': { type: 'string', description: 'Seed input_type: 1 = kng learning records (default 1)' },
     webhook: { type: 'string', description: 'DingTalk custom-robot webhook URL to post the summary to' },
     secret: { type: 'string', description: "The robot's SEC… signing secret (加签), when the robot uses one" },
-    out: { type: 'string', description: 'Workbook path (default: <DB_PATH folder>/exports/<input>-运营报告-<date>.xlsx)' },
+    out: {
+      type: 'string',
+      description: 'Workbook path (default: <DB_PATH folder>/exports/<input>-运营报告-<date>.xlsx)',
+    },
     png: { type: 'string', description: 'Chart path (default: next to the workbook, .png)' },
     title: { type: 'string', description: 'Report title (default 阶段运营报告)' },
   },
@@ -30,14 +41,30 @@ export default defineCommand({
       async chat(req) {
         const res = await client.chat(req)
         insertLlmCall(rt.db, {
-          model: res.model, intent: 'ops-report', user_id: 'cli', tokens_in: res.usage.tokensIn, tokens_out: res.usage.tokensOut,
-          estimated: res.usage.estimated, cost_rmb: res.costRmb, latency_ms: res.latencyMs, status: 'ok', use_date: localDate(Date.now()),
+          model: res.model,
+          intent: 'ops-report',
+          user_id: 'cli',
+          tokens_in: res.usage.tokensIn,
+          tokens_out: res.usage.tokensOut,
+          estimated: res.usage.estimated,
+          cost_rmb: res.costRmb,
+          latency_ms: res.latencyMs,
+          status: 'ok',
+          use_date: localDate(Date.now()),
         })
         return res
       },
     }
     try {
-      const report = await buildOpsReport({ file: args.input, inputType: args['input-type'], llm, now: Date.now(), title: args.title, llmTimeoutMs: rt.config.llm.timeoutMs, limits: rt.config.files })
+      const report = await buildOpsReport({
+        file: args.input,
+        inputType: args['input-type'],
+        llm,
+        now: Date.now(),
+        title: args.title,
+        llmTimeoutMs: rt.config.llm.timeoutMs,
+        limits: rt.config.files,
+      })
       const base = basename(args.input).replace(/\.[^.]+$/, '')
       const out = args.out ?? join(exportDir(rt.config), `${base}-运营报告-${localDate(Date.now())}.xlsx`)
       const png = args.png ?? out.replace(/\.xlsx$/i, '') + '.png'

@@ -42,7 +42,14 @@ export function byteProgress(label: string, o: { stream?: NodeJS.WriteStream; mi
           {
             stream,
             hideCursor: true,
-            format: (options, params) => progressLine(label, formatBar(params.progress, options), params.value, params.total, Date.now() - started),
+            format: (options, params) =>
+              progressLine(
+                label,
+                formatBar(params.progress, options),
+                params.value,
+                params.total,
+                Date.now() - started,
+              ),
           },
           cliProgress.Presets.shades_classic,
         )
@@ -66,5 +73,8 @@ export function byteProgress(label: string, o: { stream?: NodeJS.WriteStream; mi
 function formatBar(progress: number, options: cliProgress.Options): string {
   const size = options.barsize ?? 40
   const complete = Math.round(Math.min(1, Math.max(0, progress)) * size)
-  return (options.barCompleteString ?? '█').slice(0, complete) + (options.barIncompleteString ?? '░').slice(0, size - complete)
+  return (
+    (options.barCompleteString ?? '█').slice(0, complete) +
+    (options.barIncompleteString ?? '░').slice(0, size - complete)
+  )
 }

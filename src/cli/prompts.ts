@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { compareVersions, listPromptSteps, listReportPrompts, promptVersions, STEP_FIELDS } from '../db/prompts.js'
-import { templateVariables } from '../pipelines/template.js'
 import { exportPrompts, importPromptFile, PromptFileError, type PromptKind } from '../pipelines/prompt-files.js'
+import { templateVariables } from '../pipelines/template.js'
 import { FileFormatError } from '../services/table-file.js'
 import { openRuntime } from './bootstrap.js'
 
@@ -36,7 +36,9 @@ const list = defineCommand({
         out.write(`报告解读提示词：${rows.length} 条\n`)
         for (const r of rows) {
           const steps = [r.step1, r.step2, r.step3].filter(Boolean).length
-          out.write(`  ${r.order_index}. [${r.app_catalog ?? ''}] ${r.app_name ?? ''}（${r.app_id ?? '无 id'}）${steps} 步 · ${oneLine(r.prompt)}\n`)
+          out.write(
+            `  ${r.order_index}. [${r.app_catalog ?? ''}] ${r.app_name ?? ''}（${r.app_id ?? '无 id'}）${steps} 步 · ${oneLine(r.prompt)}\n`,
+          )
         }
         return
       }
@@ -46,7 +48,9 @@ const list = defineCommand({
         return
       }
       const active = rt.config.llm.promptVersion
-      out.write(`提示词版本（新→旧）：${versions.map((v, i) => `${v}${v === active ? '（ANDY_PROMPT_VERSION）' : i === 0 && !active ? '（默认）' : ''}`).join('、')}\n`)
+      out.write(
+        `提示词版本（新→旧）：${versions.map((v, i) => `${v}${v === active ? '（ANDY_PROMPT_VERSION）' : i === 0 && !active ? '（默认）' : ''}`).join('、')}\n`,
+      )
       const rows = listPromptSteps(rt.db, { version: args.version, stepTypes: args.type ? [args.type] : undefined })
       let current = ''
       for (const r of rows.sort((a, b) => compareVersions(b.version, a.version) || a.id - b.id)) {
@@ -56,7 +60,9 @@ const list = defineCommand({
         }
         const steps = STEP_FIELDS.map((f) => r[f]).filter((s): s is string => !!s)
         const vars = [...new Set([r.prompt ?? '', ...steps].flatMap(templateVariables))]
-        out.write(`  ${r.step_type.padEnd(22)} ${oneLine(r.step_name, 12).padEnd(10)} ${steps.length} 步  变量：${vars.join(', ') || '无'}\n`)
+        out.write(
+          `  ${r.step_type.padEnd(22)} ${oneLine(r.step_name, 12).padEnd(10)} ${steps.length} 步  变量：${vars.join(', ') || '无'}\n`,
+        )
       }
     } finally {
       rt.db.close()
@@ -65,7 +71,10 @@ const list = defineCommand({
 })
 
 const importCmd = defineCommand({
-  meta: { name: 'import', description: 'Import a prompt sheet (.xlsx/.csv, Chinese or seed headers); the versions in the file are replaced' },
+  meta: {
+    name: 'import',
+    description: 'Import a prompt sheet (.xlsx/.csv, Chinese or seed headers); the versions in the file are replaced',
+  },
   args: {
     file: { type: 'positional', description: 'The .xlsx or .csv file', required: true },
     kind: { type: 'string', description: 'steps | report (default: detected from the headers)' },
@@ -81,7 +90,8 @@ const importCmd = defineCommand({
     } catch (err) {
       if (err instanceof PromptFileError || err instanceof FileFormatError) {
         process.stderr.write(`✘ ${err.message}\n`)
-        for (const p of (err instanceof PromptFileError ? err.problems : []).slice(0, 30)) process.stderr.write(`  · ${p}\n`)
+        for (const p of (err instanceof PromptFileError ? err.problems : []).slice(0, 30))
+          process.stderr.write(`  · ${p}\n`)
         process.exitCode = 1
         return
       }
@@ -93,7 +103,10 @@ const importCmd = defineCommand({
 })
 
 const exportCmd = defineCommand({
-  meta: { name: 'export', description: 'Write the prompt steps (or report prompts) to .xlsx/.csv with the Chinese headers' },
+  meta: {
+    name: 'export',
+    description: 'Write the prompt steps (or report prompts) to .xlsx/.csv with the Chinese headers',
+  },
   args: {
     out: { type: 'string', description: 'Output file (.xlsx or .csv; default data/exports/prompt-steps-<date>.xlsx)' },
     kind: { type: 'string', description: 'steps (default) | report' },
@@ -104,7 +117,9 @@ const exportCmd = defineCommand({
     if (process.exitCode) return
     const rt = openRuntime({ quiet: true })
     try {
-      const out = args.out ?? `data/exports/${kind === 'steps' ? 'prompt-steps' : 'report-prompts'}-${new Date().toISOString().slice(0, 10)}.xlsx`
+      const out =
+        args.out ??
+        `data/exports/${kind === 'steps' ? 'prompt-steps' : 'report-prompts'}-${new Date().toISOString().slice(0, 10)}.xlsx`
       const n = await exportPrompts(rt.db, out, kind, args.version)
       process.stdout.write(`✔ ${n} 行 → ${out}\n`)
     } catch (err) {

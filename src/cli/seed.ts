@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import type { Db } from '../db/client.js'
-import { TABLES } from '../tables/index.js'
+import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { demoFile, demoStatus } from '../services/demo-data.js'
 import { importCases } from '../services/importer.js'
-import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
+import { TABLES } from '../tables/index.js'
 import { openRuntime } from './bootstrap.js'
 
 export { DEMO_DIR } from '../services/demo-data.js'
@@ -42,7 +42,11 @@ export async function seedDemo(db: Db, opts: { force?: boolean } = {}): Promise<
 }
 
 export default defineCommand({
-  meta: { name: 'seed', description: 'Load the demo data (data/demo/*.csv) into the empty tables — never into a database with real rows — and the default prompts (data/prompts/)' },
+  meta: {
+    name: 'seed',
+    description:
+      'Load the demo data (data/demo/*.csv) into the empty tables — never into a database with real rows — and the default prompts (data/prompts/)',
+  },
   args: { force: { type: 'boolean', description: 'Reload tables that hold only demo rows (and the default prompts)' } },
   async run({ args }) {
     const rt = openRuntime({ quiet: true })

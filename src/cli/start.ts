@@ -1,16 +1,16 @@
 import { defineCommand } from 'citty'
 import type { App } from '../app.js'
 import { missingStreamCredentials } from '../config.js'
+import type { Replier } from '../core/delivery.js'
+import { CALLBACK_PATH } from '../http/callback.js'
+import { createHttpServer, type HttpServer } from '../http/server.js'
+import { demoWarning } from '../services/demo-data.js'
+import { createMetrics } from '../services/metrics.js'
+import { type DigestHandle, startDigest } from '../stats/digest.js'
+import { AssistantReplier } from '../transport/assistant-replier.js'
+import { DeliveryRouter, type DeliveryRouterOptions } from '../transport/delivery.js'
 import { DingtalkStreamTransport, type DingtalkStreamTransportOptions } from '../transport/dingtalk-stream.js'
 import type { StreamState } from '../transport/stream-connection.js'
-import { CALLBACK_PATH } from '../http/callback.js'
-import type { Replier } from '../core/delivery.js'
-import { createHttpServer, type HttpServer } from '../http/server.js'
-import { createMetrics } from '../services/metrics.js'
-import { demoWarning } from '../services/demo-data.js'
-import { DeliveryRouter, type DeliveryRouterOptions } from '../transport/delivery.js'
-import { AssistantReplier } from '../transport/assistant-replier.js'
-import { startDigest, type DigestHandle } from '../stats/digest.js'
 import { buildApp, createDingtalkApi, openRuntime, type Runtime } from './bootstrap.js'
 
 export interface BotHandle {
@@ -49,7 +49,8 @@ export interface StartOptions {
 export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<BotHandle> {
   const api = createDingtalkApi(rt)
   const metrics = createMetrics()
-  const replier = opts.replier ?? new DeliveryRouter({ ...opts.delivery, api, logger: rt.logger.child({ mod: 'delivery' }) })
+  const replier =
+    opts.replier ?? new DeliveryRouter({ ...opts.delivery, api, logger: rt.logger.child({ mod: 'delivery' }) })
   // AI 助理 calls: answers come back in the response; files go out through the robot OpenAPI.
   const assistant = new AssistantReplier(api ? replier : undefined)
   const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
@@ -60,7 +61,11 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const streamWanted = rt.config.dingtalk.receiveMode === 'stream' && missingStreamCredentials(rt.config).length === 0
   const onStateChange = (state: StreamState, previous: StreamState): void => {
     opts.transport?.onStateChange?.(state, previous)
-    if (state === 'connected') rt.logger.info({ robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase }, 'Andy is listening on the DingTalk stream (robot messages and AI 助理 abilities)')
+    if (state === 'connected')
+      rt.logger.info(
+        { robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase },
+        'Andy is listening on the DingTalk stream (robot messages and AI 助理 abilities)',
+      )
   }
   let transport: DingtalkStreamTransport | undefined
   // Always built (AI 助理 calls on the stream are served by it); listens only with HTTP_PORT.
@@ -74,10 +79,24 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
     streamError: () => transport?.stats().lastError,
     dingtalkStats: api ? () => ({ ...api.stats().calls }) : undefined,
   })
-  if (streamWanted) transport = new DingtalkStreamTransport({ config: rt.config, logger: rt.logger, sink: app, graph: http.graph, ...opts.transport, onStateChange })
+  if (streamWanted)
+    transport = new DingtalkStreamTransport({
+      config: rt.config,
+      logger: rt.logger,
+      sink: app,
+      graph: http.graph,
+      ...opts.transport,
+      onStateChange,
+    })
   const a = rt.config.dingtalk.assistant
   const assistantTransport = a
-    ? new DingtalkStreamTransport({ config: rt.config, logger: rt.logger.child({ app: 'ai-assistant' }), graph: http.graph, credentials: a, ...opts.transport })
+    ? new DingtalkStreamTransport({
+        config: rt.config,
+        logger: rt.logger.child({ app: 'ai-assistant' }),
+        graph: http.graph,
+        credentials: a,
+        ...opts.transport,
+      })
     : undefined
   // HTTP first: it must answer (and /healthz tell the stream's state) whatever DingTalk does.
   try {
@@ -100,13 +119,30 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
       throw err
     }
   }
-  if (assistantTransport) rt.logger.info({ clientId: a?.clientId }, "AI 助理 abilities also served on the assistant app's own stream connection")
-  if (rt.config.dingtalk.receiveMode === 'http') rt.logger.info({ path: CALLBACK_PATH }, 'DINGTALK_RECEIVE_MODE=http: robot messages arrive as HTTP callbacks; no stream connection')
+  if (assistantTransport)
+    rt.logger.info(
+      { clientId: a?.clientId },
+      "AI 助理 abilities also served on the assistant app's own stream connection",
+    )
+  if (rt.config.dingtalk.receiveMode === 'http')
+    rt.logger.info(
+      { path: CALLBACK_PATH },
+      'DINGTALK_RECEIVE_MODE=http: robot messages arrive as HTTP callbacks; no stream connection',
+    )
   // Weekly usage digest to an admin group (ANDY_DIGEST_CRON + ANDY_DIGEST_CONVERSATION_ID; needs the OpenAPI).
   let digest: DigestHandle | undefined
   const d = rt.config.digest
   if (d.cron && d.conversationId) {
-    if (api) digest = startDigest({ db: rt.db, logger: rt.logger.child({ mod: 'digest' }), clock: app.deps.clock, api, cron: d.cron, conversationId: d.conversationId, dbPath: rt.config.dbPath })
+    if (api)
+      digest = startDigest({
+        db: rt.db,
+        logger: rt.logger.child({ mod: 'digest' }),
+        clock: app.deps.clock,
+        api,
+        cron: d.cron,
+        conversationId: d.conversationId,
+        dbPath: rt.config.dbPath,
+      })
     else rt.logger.warn('ANDY_DIGEST_CRON is set but DingTalk credentials are missing: no weekly digest')
   }
   let stopped: Promise<void> | undefined
@@ -122,7 +158,8 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
         await assistantTransport?.stop()
         await http.close()
         const finished = await app.stop(rt.config.shutdownGraceMs)
-        if (!finished) rt.logger.warn('shutdown grace period over; unfinished messages stay in the inbox for the next start')
+        if (!finished)
+          rt.logger.warn('shutdown grace period over; unfinished messages stay in the inbox for the next start')
       })()
       return stopped
     },
@@ -152,14 +189,18 @@ export default defineCommand({
       rt.db.close()
       // The shared-state stores run on PostgreSQL (andy migrate / doctor), but the case tables, statistics and
       // prompts do not yet: starting half on each engine would split the data, so refuse clearly.
-      process.stderr.write('DATABASE_URL 已设置：PostgreSQL 上的多实例运行尚未完成（可用 andy migrate / andy doctor 准备数据库）。请先清空 DATABASE_URL，用 SQLite（DB_PATH）运行。\n')
+      process.stderr.write(
+        'DATABASE_URL 已设置：PostgreSQL 上的多实例运行尚未完成（可用 andy migrate / andy doctor 准备数据库）。请先清空 DATABASE_URL，用 SQLite（DB_PATH）运行。\n',
+      )
       process.exitCode = 2
       return
     }
     const missing = missingStreamCredentials(rt.config)
     if (missing.length && rt.config.http.port === undefined) {
       rt.db.close()
-      process.stderr.write(`缺少配置：${missing.join(', ')}。\n请在 .env 中设置（见 .env.example 和 README「创建钉钉应用」），或先试本地演示：npm run demo\n`)
+      process.stderr.write(
+        `缺少配置：${missing.join(', ')}。\n请在 .env 中设置（见 .env.example 和 README「创建钉钉应用」），或先试本地演示：npm run demo\n`,
+      )
       process.exitCode = 2
       return
     }
@@ -181,7 +222,9 @@ export default defineCommand({
     } catch (err) {
       rt.logger.fatal({ err }, 'could not start')
       rt.db.close()
-      process.stderr.write(`无法启动：${(err as Error).message}\n${/EADDRINUSE/.test(String((err as Error).message)) ? `端口 ${rt.config.http.port} 已被占用：换一个 HTTP_PORT，或先停掉占用它的进程。\n` : ''}`)
+      process.stderr.write(
+        `无法启动：${(err as Error).message}\n${/EADDRINUSE/.test(String((err as Error).message)) ? `端口 ${rt.config.http.port} 已被占用：换一个 HTTP_PORT，或先停掉占用它的进程。\n` : ''}`,
+      )
       process.exitCode = 1
       return
     }
@@ -197,7 +240,10 @@ export default defineCommand({
       onStopRequest = resolve
       if (signalled) resolve()
     })
-    rt.logger.info({ signal: signalled, graceMs: rt.config.shutdownGraceMs }, 'shutting down: no new messages; running ones may finish (signal again to force)')
+    rt.logger.info(
+      { signal: signalled, graceMs: rt.config.shutdownGraceMs },
+      'shutting down: no new messages; running ones may finish (signal again to force)',
+    )
     await bot.stop()
     rt.db.close()
     rt.logger.info('database closed; bye')

@@ -2,15 +2,15 @@ import { writeFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { localDate } from '../core/clock.js'
 import { topGroups, topUsers } from '../db/usage-stats.js'
-import { distinctUserLabels } from '../stats/people.js'
+import { formatRmb } from '../services/llm.js'
 import { fmtInt, fmtSeconds, perDayLines } from '../stats/format.js'
-import { defaultPeriod, findPeriod, PeriodError, type Period } from '../stats/period.js'
+import { distinctUserLabels } from '../stats/people.js'
+import { defaultPeriod, findPeriod, type Period, PeriodError } from '../stats/period.js'
 import { describeFilters, parseStatsQuery, type StatsQuery } from '../stats/query.js'
 import { displayWidth, renderTable } from '../stats/terminal.js'
 import { renderStatsImage } from '../stats/usage-chart.js'
 import { computeUsageStats, filterOf, type UsageStats } from '../stats/usage-stats.js'
 import { writeStatsWorkbook } from '../stats/workbook.js'
-import { formatRmb } from '../services/llm.js'
 import { openRuntime } from './bootstrap.js'
 
 const BY = ['intent', 'user', 'group', 'day'] as const
@@ -24,7 +24,8 @@ export function periodFromArgs(since: string | undefined, until: string | undefi
   const untilMatch = until ? findPeriod(until, now) : undefined
   if (until && !untilMatch) throw new PeriodError(`--until「${until}」看不懂：写 2026-11-15。`)
   const from = sinceMatch?.period.from ?? defaultPeriod(now).from
-  const to = untilMatch?.period.to ?? (sinceMatch && !/^\d{4}/.test(since ?? '') ? sinceMatch.period.to : localDate(now))
+  const to =
+    untilMatch?.period.to ?? (sinceMatch && !/^\d{4}/.test(since ?? '') ? sinceMatch.period.to : localDate(now))
   if (from > to) throw new PeriodError(`开始日期 ${from} 晚于结束日期 ${to}。`)
   const label = sinceMatch && !until && !/^\d{4}/.test(since ?? '') ? sinceMatch.period.label : `${from} 至 ${to}`
   return { from, to, label }
@@ -32,9 +33,30 @@ export function periodFromArgs(since: string | undefined, until: string | undefi
 
 export function statsTable(db: Parameters<typeof topUsers>[0], s: UsageStats, by: By, top: number): string {
   const f = filterOf(s.query, s.scope)
-  if (by === 'intent') return renderTable(['功能', '次数', '占比', '失败', '被拒', '无结果搜索', 'tokens', '费用'], s.byIntent.map((t) => [t.name, t.n, `${s.total ? Math.round((t.n / s.total) * 100) : 0}%`, t.failed, t.rejected, t.zero, t.tokens, formatRmb(t.cost)]))
-  if (by === 'user') return renderTable(['#', '使用者', '用户ID', '次数'], distinctUserLabels(topUsers(db, f, top)).map((u, i) => [String(i + 1), u.label, u.key, u.n]))
-  if (by === 'group') return renderTable(['#', '群', '次数'], topGroups(db, f, top).map((g, i) => [String(i + 1), g.label, g.n]))
+  if (by === 'intent')
+    return renderTable(
+      ['功能', '次数', '占比', '失败', '被拒', '无结果搜索', 'tokens', '费用'],
+      s.byIntent.map((t) => [
+        t.name,
+        t.n,
+        `${s.total ? Math.round((t.n / s.total) * 100) : 0}%`,
+        t.failed,
+        t.rejected,
+        t.zero,
+        t.tokens,
+        formatRmb(t.cost),
+      ]),
+    )
+  if (by === 'user')
+    return renderTable(
+      ['#', '使用者', '用户ID', '次数'],
+      distinctUserLabels(topUsers(db, f, top)).map((u, i) => [String(i + 1), u.label, u.key, u.n]),
+    )
+  if (by === 'group')
+    return renderTable(
+      ['#', '群', '次数'],
+      topGroups(db, f, top).map((g, i) => [String(i + 1), g.label, g.n]),
+    )
   const byDay = new Map<string, Map<string, number>>()
   for (const c of s.byDayIntent) {
     const m = byDay.get(c.use_date) ?? new Map<string, number>()
@@ -42,22 +64,37 @@ export function statsTable(db: Parameters<typeof topUsers>[0], s: UsageStats, by
     byDay.set(c.use_date, m)
   }
   const intents = s.byIntent.slice(0, 6)
-  return renderTable(['日期', '合计', ...intents.map((t) => t.name)], s.perDay.map((d) => [d.date, d.n, ...intents.map((t) => byDay.get(d.date)?.get(t.intent) ?? 0)]))
+  return renderTable(
+    ['日期', '合计', ...intents.map((t) => t.name)],
+    s.perDay.map((d) => [d.date, d.n, ...intents.map((t) => byDay.get(d.date)?.get(t.intent) ?? 0)]),
+  )
 }
 
 export default defineCommand({
-  meta: { name: 'stats', description: 'Usage statistics: who used Andy for what (table in the terminal, --xlsx workbook, --png chart)' },
+  meta: {
+    name: 'stats',
+    description: 'Usage statistics: who used Andy for what (table in the terminal, --xlsx workbook, --png chart)',
+  },
   args: {
-    since: { type: 'string', description: 'First day (2026-11-01) or a period (上周, 本月, 最近30天); default: last 7 days' },
+    since: {
+      type: 'string',
+      description: 'First day (2026-11-01) or a period (上周, 本月, 最近30天); default: last 7 days',
+    },
     until: { type: 'string', description: 'Last day (2026-11-15); default: today' },
     by: { type: 'string', description: 'Table by intent | user | group | day (default intent)' },
     top: { type: 'string', description: 'Rows for --by user/group (default 20)' },
-    assistant: { type: 'string', description: 'Only these assistants: 案例, 打单, 采购, 软件, 竞对… or seed assistant_type 1–4' },
+    assistant: {
+      type: 'string',
+      description: 'Only these assistants: 案例, 打单, 采购, 软件, 竞对… or seed assistant_type 1–4',
+    },
     user: { type: 'string', description: 'Only this DingTalk nickname (user_dd_nick)' },
     group: { type: 'string', description: 'Only this group name (dd_group_name)' },
     content: { type: 'string', description: 'Questions containing this text (consult_content)' },
     type: { type: 'string', description: '单聊 | 群聊 (conversation_type 1 | 2)' },
-    xlsx: { type: 'string', description: 'Also write the workbook (明细, 按助手, 按人员, 按群, 按日, 零结果问题, LLM成本)' },
+    xlsx: {
+      type: 'string',
+      description: 'Also write the workbook (明细, 按助手, 按人员, 按群, 按日, 零结果问题, LLM成本)',
+    },
     png: { type: 'string', description: 'Also write the chart picture' },
   },
   async run({ args }) {
@@ -74,7 +111,16 @@ export default defineCommand({
       const words = [args.assistant ? `助手:${args.assistant}` : '', args.type ?? ''].join(' ')
       const parsed = parseStatsQuery(words, { now })
       const type = args.type ? (/群|2/.test(args.type) ? '2' : '1') : undefined
-      query = { ...parsed, period, userNick: args.user, groupName: args.group, consultContent: args.content, conversationType: type, export: false, unknown: parsed.unknown }
+      query = {
+        ...parsed,
+        period,
+        userNick: args.user,
+        groupName: args.group,
+        consultContent: args.content,
+        conversationType: type,
+        export: false,
+        unknown: parsed.unknown,
+      }
     } catch (err) {
       if (!(err instanceof PeriodError)) throw err
       process.stderr.write(`${err.message}\n`)
@@ -88,14 +134,20 @@ export default defineCommand({
       const ms = performance.now() - started
       const filters = describeFilters(query)
       const out = [`使用统计 · ${query.period.label}${filters ? ` · ${filters}` : ''}`]
-      out.push(`共 ${fmtInt(s.total)} 次，${fmtInt(s.topUsers[0]?.distinct ?? 0)} 人，${fmtInt(s.topGroups[0]?.distinct ?? 0)} 个群；失败 ${fmtInt(s.failed)}，被拒 ${fmtInt(s.rejected)}；无结果搜索 ${fmtInt(s.zeroResults)}`)
-      out.push(`回复耗时 一半在 ${fmtSeconds(s.latency.p50)} 内，95% 在 ${fmtSeconds(s.latency.p95)} 内；大模型 ${fmtInt(s.tokens)} tokens，${formatRmb(s.costRmb)}`)
+      out.push(
+        `共 ${fmtInt(s.total)} 次，${fmtInt(s.topUsers[0]?.distinct ?? 0)} 人，${fmtInt(s.topGroups[0]?.distinct ?? 0)} 个群；失败 ${fmtInt(s.failed)}，被拒 ${fmtInt(s.rejected)}；无结果搜索 ${fmtInt(s.zeroResults)}`,
+      )
+      out.push(
+        `回复耗时 一半在 ${fmtSeconds(s.latency.p50)} 内，95% 在 ${fmtSeconds(s.latency.p95)} 内；大模型 ${fmtInt(s.tokens)} tokens，${formatRmb(s.costRmb)}`,
+      )
       out.push('', statsTable(rt.db, s, by, Number(args.top ?? 20) || 20))
-      if (by !== 'day' && s.perDay.length) out.push('', '每日：', ...perDayLines(s).map((l) => `  ${l.replace(/^- /, '')}`))
+      if (by !== 'day' && s.perDay.length)
+        out.push('', '每日：', ...perDayLines(s).map((l) => `  ${l.replace(/^- /, '')}`))
       if (s.zeroQuestions.length) {
         out.push('', '内容缺口（搜索无结果的问题）：')
         const w = Math.max(...s.zeroQuestions.map((z) => displayWidth(z.question)))
-        for (const z of s.zeroQuestions) out.push(`  ${z.question}${' '.repeat(Math.max(0, w - displayWidth(z.question)))}  ×${z.n}`)
+        for (const z of s.zeroQuestions)
+          out.push(`  ${z.question}${' '.repeat(Math.max(0, w - displayWidth(z.question)))}  ×${z.n}`)
       }
       out.push('', `（统计用时 ${ms.toFixed(0)} ms）`)
       process.stdout.write(`${out.join('\n')}\n`)

@@ -1,10 +1,10 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import type { Db } from '../db/client.js'
-import { TABLES } from '../tables/index.js'
-import { GROUP_LABELS, groupOfDim, Taxonomy, TaxonomyError, type TaxGroup } from '../search/taxonomy.js'
-import { defaultTaxonomyPath } from '../search/taxonomy-file.js'
 import { Dictionary } from '../search/dictionary.js'
+import { GROUP_LABELS, groupOfDim, type TaxGroup, Taxonomy, TaxonomyError } from '../search/taxonomy.js'
+import { defaultTaxonomyPath } from '../search/taxonomy-file.js'
+import { TABLES } from '../tables/index.js'
 import { openRuntime } from './bootstrap.js'
 
 /**
@@ -41,13 +41,17 @@ export function uncovered(db: Db, t: Taxonomy): Array<{ group: TaxGroup; values:
 function report(db: Db, t: Taxonomy): string {
   const lines = [`✔ 校验通过（版本 ${t.version}）：${summary(t)}`]
   for (const { group, values } of uncovered(db, t)) {
-    lines.push(`  ${GROUP_LABELS[group]}里没有归类的取值（${values.length} 个，只能按原词查）：${values.slice(0, 15).join('、')}${values.length > 15 ? '…' : ''}`)
+    lines.push(
+      `  ${GROUP_LABELS[group]}里没有归类的取值（${values.length} 个，只能按原词查）：${values.slice(0, 15).join('、')}${values.length > 15 ? '…' : ''}`,
+    )
   }
   return `${lines.join('\n')}\n`
 }
 
 function fail(err: unknown): void {
-  process.stderr.write(`✖ ${err instanceof TaxonomyError ? err.message : err instanceof Error ? err.message : String(err)}\n`)
+  process.stderr.write(
+    `✖ ${err instanceof TaxonomyError ? err.message : err instanceof Error ? err.message : String(err)}\n`,
+  )
   process.exitCode = 1
 }
 
@@ -72,9 +76,16 @@ const exportCmd = defineCommand({
 })
 
 const importCmd = defineCommand({
-  meta: { name: 'import', description: 'Validate a taxonomy JSON file and make it the one in force (--dry-run: only validate)' },
+  meta: {
+    name: 'import',
+    description: 'Validate a taxonomy JSON file and make it the one in force (--dry-run: only validate)',
+  },
   args: {
-    file: { type: 'positional', description: 'The edited taxonomy (JSON, same shape as andy taxonomy export)', required: true },
+    file: {
+      type: 'positional',
+      description: 'The edited taxonomy (JSON, same shape as andy taxonomy export)',
+      required: true,
+    },
     'dry-run': { type: 'boolean', description: 'Validate and report, change nothing' },
   },
   run({ args }) {
@@ -95,8 +106,11 @@ const importCmd = defineCommand({
       const tmp = `${target}.${process.pid}.tmp`
       writeFileSync(tmp, `${JSON.stringify(next.file, null, 2)}\n`)
       renameSync(tmp, target)
-      process.stdout.write(`✔ 已导入 → ${target}（版本 ${before ?? '—'} → ${next.version}）；运行中的 Andy 下一条消息起生效\n`)
-      if (before !== undefined && next.version <= before) process.stdout.write(`  提示：版本号没有增加（${next.version}），改动后把 version 加 1 便于追溯\n`)
+      process.stdout.write(
+        `✔ 已导入 → ${target}（版本 ${before ?? '—'} → ${next.version}）；运行中的 Andy 下一条消息起生效\n`,
+      )
+      if (before !== undefined && next.version <= before)
+        process.stdout.write(`  提示：版本号没有增加（${next.version}），改动后把 version 加 1 便于追溯\n`)
     } catch (err) {
       fail(err)
     } finally {
@@ -106,7 +120,10 @@ const importCmd = defineCommand({
 })
 
 const checkCmd = defineCommand({
-  meta: { name: 'check', description: 'Validate the taxonomy in force (or a file) and list stored labels it does not cover' },
+  meta: {
+    name: 'check',
+    description: 'Validate the taxonomy in force (or a file) and list stored labels it does not cover',
+  },
   args: { file: { type: 'positional', description: 'A taxonomy file (default: the one in force)', required: false } },
   run({ args }) {
     const rt = openRuntime({ quiet: true })
@@ -124,7 +141,8 @@ const checkCmd = defineCommand({
 export default defineCommand({
   meta: {
     name: 'taxonomy',
-    description: 'The taxonomy used to understand sentences (industries with levels, enterprise types, crowds, provinces/regions): export | import | check',
+    description:
+      'The taxonomy used to understand sentences (industries with levels, enterprise types, crowds, provinces/regions): export | import | check',
   },
   subCommands: { export: exportCmd, import: importCmd, check: checkCmd },
 })

@@ -47,33 +47,92 @@ export interface FeatureSpec {
 
 const BUILTIN = [
   {
-    intent: 'usage', name: '使用次数统计', label: '使用统计', assistantType: '6', customTypes: ['6'], prefixes: ['统计', '使用统计'],
-    keywords: /(使用次数|使用情况|使用统计|用量统计|^统计|统计一下|数据统计)/, statsWords: ['使用次数统计'],
-    llm: '使用统计：Andy 的使用次数、使用情况', menu: '使用统计：统计 本周', bindable: true,
+    intent: 'usage',
+    name: '使用次数统计',
+    label: '使用统计',
+    assistantType: '6',
+    customTypes: ['6'],
+    prefixes: ['统计', '使用统计'],
+    keywords: /(使用次数|使用情况|使用统计|用量统计|^统计|统计一下|数据统计)/,
+    statsWords: ['使用次数统计'],
+    llm: '使用统计：Andy 的使用次数、使用情况',
+    menu: '使用统计：统计 本周',
+    bindable: true,
   },
   {
-    intent: 'activity', name: '运营活动设计', assistantType: '5', customTypes: ['5'], prefixes: ['活动设计', '运营活动'],
-    keywords: /(运营活动|活动设计|活动方案|设计.{0,6}活动)/, statsWords: ['运营活动设计', '活动设计', '运营活动', '活动'],
-    llm: '运营活动设计：为客户设计培训/学习运营活动方案', menu: '运营活动设计：帮我设计一个运营活动', deadline: 'long', bindable: true,
+    intent: 'activity',
+    name: '运营活动设计',
+    assistantType: '5',
+    customTypes: ['5'],
+    prefixes: ['活动设计', '运营活动'],
+    keywords: /(运营活动|活动设计|活动方案|设计.{0,6}活动)/,
+    statsWords: ['运营活动设计', '活动设计', '运营活动', '活动'],
+    llm: '运营活动设计：为客户设计培训/学习运营活动方案',
+    menu: '运营活动设计：帮我设计一个运营活动',
+    deadline: 'long',
+    bindable: true,
   },
   {
-    intent: 'talent', name: '人才发展', assistantType: 'rcfz', customTypes: ['rcfz'], prefixes: ['人才发展'], keywords: /人才发展/,
-    statsWords: ['人才发展'], llm: '人才发展：人才培养、梯队建设、发展建议', deadline: 'long', bindable: true,
+    intent: 'talent',
+    name: '人才发展',
+    assistantType: 'rcfz',
+    customTypes: ['rcfz'],
+    prefixes: ['人才发展'],
+    keywords: /人才发展/,
+    statsWords: ['人才发展'],
+    llm: '人才发展：人才培养、梯队建设、发展建议',
+    deadline: 'long',
+    bindable: true,
   },
   {
-    intent: 'meeting', name: '会议评审', assistantType: 'hyps', customTypes: ['hyps'], prefixes: ['会议评审'],
-    keywords: /(会议评审|评审会议|会议纪要评审)/, statsWords: ['会议评审'], llm: '会议评审：评审会议纪要或会议方案', deadline: 'long', bindable: true,
+    intent: 'meeting',
+    name: '会议评审',
+    assistantType: 'hyps',
+    customTypes: ['hyps'],
+    prefixes: ['会议评审'],
+    keywords: /(会议评审|评审会议|会议纪要评审)/,
+    statsWords: ['会议评审'],
+    llm: '会议评审：评审会议纪要或会议方案',
+    deadline: 'long',
+    bindable: true,
   },
   {
-    intent: 'report', name: '报告解读', assistantType: 'report', customTypes: ['2'], prefixes: ['报告解读', '解读'],
-    keywords: /(解读|分析一下这份|这份报告)/, statsWords: ['报告解读', '报告'], menu: '报告/图片解读：单聊发给我文件或图片', deadline: 'long', bindable: true,
+    intent: 'report',
+    name: '报告解读',
+    assistantType: 'report',
+    customTypes: ['2'],
+    prefixes: ['报告解读', '解读'],
+    keywords: /(解读|分析一下这份|这份报告)/,
+    statsWords: ['报告解读', '报告'],
+    menu: '报告/图片解读：单聊发给我文件或图片',
+    deadline: 'long',
+    bindable: true,
   },
-  { intent: 'image', name: '图片解读', assistantType: 'image', customTypes: ['1'], statsWords: ['图片解读', '图片'], deadline: 'long', bindable: true },
+  {
+    intent: 'image',
+    name: '图片解读',
+    assistantType: 'image',
+    customTypes: ['1'],
+    statsWords: ['图片解读', '图片'],
+    deadline: 'long',
+    bindable: true,
+  },
   { intent: 'ops-report', name: '阶段运营报告', statsWords: [], deadline: 'long' },
   { intent: 'admin-import', name: '导入数据', statsWords: [] },
   { intent: 'data-check', name: '数据体检', statsWords: [] },
-  { intent: 'more', name: '翻页（更多）', controlWords: ['更多', '下一页', '继续看', '再来', 'more', 'next'], statsWords: [] },
-  { intent: 'export', name: '导出 Excel', controlWords: ['导出', '导出excel', '下载', 'export'], statsWords: [], deadline: 'long' },
+  {
+    intent: 'more',
+    name: '翻页（更多）',
+    controlWords: ['更多', '下一页', '继续看', '再来', 'more', 'next'],
+    statsWords: [],
+  },
+  {
+    intent: 'export',
+    name: '导出 Excel',
+    controlWords: ['导出', '导出excel', '下载', 'export'],
+    statsWords: [],
+    deadline: 'long',
+  },
   { intent: 'cancel', name: '取消', controlWords: ['取消', '退出', 'cancel'], statsWords: [] },
   { intent: 'progress', name: '查看进度', statsWords: [] },
   { intent: 'unsupported', name: '不支持的消息类型', statsWords: [] },
@@ -81,7 +140,11 @@ const BUILTIN = [
   { intent: 'rate_limited', name: '超出频率限制', statsWords: [] },
   { intent: 'forbidden', name: '非本组织消息', statsWords: [] },
   {
-    intent: 'help', name: '帮助', prefixes: ['帮助'], statsWords: ['帮助'], bindable: true,
+    intent: 'help',
+    name: '帮助',
+    prefixes: ['帮助'],
+    statsWords: ['帮助'],
+    bindable: true,
     controlWords: ['帮助', 'help', '?', '？', '菜单', '你好', 'hi', 'hello', '在吗', '使用说明'],
   },
   { intent: 'unanswered', name: '未能回答', statsWords: ['未能回答'] },
@@ -125,7 +188,9 @@ export function registerFeature(spec: FeatureSpec): void {
 
 /** The intents a robotCode can be bound to (ANDY_ROBOT_INTENTS) or an HTTP customType can name. */
 export function bindableIntents(): string[] {
-  return features().filter((f) => f.bindable).map((f) => f.intent)
+  return features()
+    .filter((f) => f.bindable)
+    .map((f) => f.intent)
 }
 
 /** The seed's customType → intent. */
@@ -150,7 +215,10 @@ export function isLongRunning(intent: string): boolean {
 
 /** One normaliser for command words: NFKC, lower case, no spaces or sentence punctuation. */
 export function bareCommand(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[\s。.!！~～]+/g, '')
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s。.!！~～]+/g, '')
 }
 
 /** The intent a whole message names by a control word (帮助, 更多, 导出, 取消…), if any. */

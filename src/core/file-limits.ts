@@ -58,7 +58,18 @@ export const DEFAULT_FILE_LIMITS: FileLimits = Object.freeze({
 })
 
 /** Which cap a file passed (FileError 'limit' carries it, so every surface can say it in Chinese). */
-export type LimitKind = 'unpacked' | 'part' | 'ratio' | 'entries' | 'rows' | 'columns' | 'cells' | 'chars' | 'pages' | 'pixels' | 'memory'
+export type LimitKind =
+  | 'unpacked'
+  | 'part'
+  | 'ratio'
+  | 'entries'
+  | 'rows'
+  | 'columns'
+  | 'cells'
+  | 'chars'
+  | 'pages'
+  | 'pixels'
+  | 'memory'
 
 /** The setting behind each cap (CLI and API messages name it; chat messages do not). */
 export const LIMIT_SETTINGS: Record<LimitKind, string> = {

@@ -35,5 +35,10 @@ export function mdLink(label: string, url: string | null | undefined): string {
 /** First heading or line of a markdown text, for the message title shown in the conversation list. */
 export function titleOf(markdown: string, fallback = 'Andy'): string {
   const line = markdown.split('\n').find((l) => l.trim()) ?? fallback
-  return line.replace(/^[#>\s*-]+/, '').replace(/[*_`[\]]/g, '').slice(0, 40) || fallback
+  return (
+    line
+      .replace(/^[#>\s*-]+/, '')
+      .replace(/[*_`[\]]/g, '')
+      .slice(0, 40) || fallback
+  )
 }

@@ -7,7 +7,10 @@ import { z } from 'zod'
  * Ref: https://open.dingtalk.com/document/development/robot-message-type
  */
 const boolish = z.union([z.boolean(), z.string().transform((s) => s === 'true' || s === '1')]).optional()
-const numish = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).optional().catch(undefined)
+const numish = z
+  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+  .optional()
+  .catch(undefined)
 const jsonish = <T extends z.ZodType>(inner: T) =>
   z.preprocess((v) => {
     if (typeof v !== 'string') return v
@@ -23,7 +26,10 @@ export const robotMessageSchema = z.looseObject({
   msgtype: z.string().optional().default('text'),
   robotCode: z.string().optional(),
   conversationId: z.string().optional().default(''),
-  conversationType: z.union([z.string(), z.number().transform(String)]).optional().default('1'),
+  conversationType: z
+    .union([z.string(), z.number().transform(String)])
+    .optional()
+    .default('1'),
   conversationTitle: z.string().optional(),
   senderId: z.string().optional(),
   senderStaffId: z.string().optional(),
@@ -34,7 +40,9 @@ export const robotMessageSchema = z.looseObject({
   chatbotUserId: z.string().optional(),
   isAdmin: boolish,
   isInAtList: boolish,
-  atUsers: jsonish(z.array(z.looseObject({ dingtalkId: z.string().optional(), staffId: z.string().optional() })).optional()).catch(undefined),
+  atUsers: jsonish(
+    z.array(z.looseObject({ dingtalkId: z.string().optional(), staffId: z.string().optional() })).optional(),
+  ).catch(undefined),
   sessionWebhook: z.string().optional(),
   sessionWebhookExpiredTime: numish,
   createAt: numish,
@@ -75,7 +83,8 @@ export function parseRobotMessage(data: unknown): ParseResult {
     }
   }
   const res = robotMessageSchema.safeParse(value)
-  if (!res.success) return { ok: false, error: res.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }
+  if (!res.success)
+    return { ok: false, error: res.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }
   return { ok: true, message: res.data }
 }
 

@@ -9,7 +9,20 @@ export interface Bounds {
   max?: number
 }
 
-const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 }
+const CN_DIGITS: Record<string, number> = {
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+}
 const CN_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000, 万: 10_000, 亿: 100_000_000 }
 
 /** 五千 → 5000, 一万二 → 12000 (loosely), 十五 → 15, 两 → 2. Undefined if not a Chinese numeral. */
@@ -43,7 +56,8 @@ export const NUM = String.raw`(\d+(?:\.\d+)?|[零〇一二两三四五六七八�
 export function toNumber(digits: string, unit?: string): number | undefined {
   const base = /^\d/.test(digits) ? Number(digits) : cnNumber(digits)
   if (base === undefined || !Number.isFinite(base)) return undefined
-  const mult = unit === '万' || unit === 'w' || unit === 'W' ? 10_000 : unit === '千' || unit === 'k' || unit === 'K' ? 1000 : 1
+  const mult =
+    unit === '万' || unit === 'w' || unit === 'W' ? 10_000 : unit === '千' || unit === 'k' || unit === 'K' ? 1000 : 1
   return Math.round(base * mult)
 }
 
@@ -99,19 +113,27 @@ export function parseYearText(raw: unknown): number | undefined {
 export function parseMoneyText(raw: unknown): number | undefined {
   if (raw == null || raw === '') return undefined
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined
-  const s = String(raw).normalize('NFKC').replace(/[,，\s¥￥]/g, '')
+  const s = String(raw)
+    .normalize('NFKC')
+    .replace(/[,，\s¥￥]/g, '')
   const m = /^(-?\d+(?:\.\d+)?)(万|千|元|万元|w|W)?元?$/.exec(s)
   if (!m) return undefined
   const v = Number(m[1])
   const unit = m[2]
-  return unit === '万' || unit === '万元' || unit === 'w' || unit === 'W' ? Math.round(v * 10_000 * 100) / 100 : unit === '千' ? v * 1000 : v
+  return unit === '万' || unit === '万元' || unit === 'w' || unit === 'W'
+    ? Math.round(v * 10_000 * 100) / 100
+    : unit === '千'
+      ? v * 1000
+      : v
 }
 
 /** A plain integer in a cell: 1200, "1,200", "1200个", "1.2万". */
 export function parseIntText(raw: unknown): number | undefined {
   if (raw == null || raw === '') return undefined
   if (typeof raw === 'number') return Number.isFinite(raw) ? Math.round(raw) : undefined
-  const s = String(raw).normalize('NFKC').replace(/[,，\s]/g, '')
+  const s = String(raw)
+    .normalize('NFKC')
+    .replace(/[,，\s]/g, '')
   const m = new RegExp(`^${NUM}\\s*(?:个|人)?$`).exec(s)
   return m ? toNumber(m[1]!, m[2]) : undefined
 }

@@ -31,19 +31,36 @@ function addContains(w: Where, column: string, value: string | undefined): void 
   w.params.push(value.toLowerCase())
 }
 
-function pageRows(db: Db, table: string, columns: readonly string[], w: Where, order: string, p: Page): { rows: Array<Record<string, unknown>>; total: number } {
+function pageRows(
+  db: Db,
+  table: string,
+  columns: readonly string[],
+  w: Where,
+  order: string,
+  p: Page,
+): { rows: Array<Record<string, unknown>>; total: number } {
   const cols = columns.map((c) => `"${c}"`).join(', ')
   const rows = db.sqlite
     .prepare(`SELECT ${cols} FROM "${table}" ${where(w)} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .all(...w.params, p.perpage, (p.page - 1) * p.perpage) as Array<Record<string, unknown>>
-  const total = (db.sqlite.prepare(`SELECT count(*) AS n FROM "${table}" ${where(w)}`).get(...w.params) as { n: number }).n
+  const total = (
+    db.sqlite.prepare(`SELECT count(*) AS n FROM "${table}" ${where(w)}`).get(...w.params) as { n: number }
+  ).n
   return { rows, total }
 }
 
 // ---- usage records (AAndyUseRecordStatistics) -------------------------------------------------
 
 export const USAGE_ITEM_COLUMNS = [
-  'id', 'assistant_type', 'assistant_name', 'dd_group_name', 'user_dd_nick', 'consult_content', 'conversation_type', 'use_time', 'use_date',
+  'id',
+  'assistant_type',
+  'assistant_name',
+  'dd_group_name',
+  'user_dd_nick',
+  'consult_content',
+  'conversation_type',
+  'use_time',
+  'use_date',
 ] as const
 
 export interface UsageFilter {
@@ -54,7 +71,11 @@ export interface UsageFilter {
 }
 
 /** Usage records, newest first: exact assistant_type / user_dd_nick / conversation_type, consult_content contains. */
-export function listUsageRecords(db: Db, f: UsageFilter, p: Page): { items: Array<Record<string, unknown>>; total: number } {
+export function listUsageRecords(
+  db: Db,
+  f: UsageFilter,
+  p: Page,
+): { items: Array<Record<string, unknown>>; total: number } {
   const w: Where = { clauses: [], params: [] }
   addEq(w, 'assistant_type', f.assistant_type)
   addEq(w, 'user_dd_nick', f.user_dd_nick)
@@ -67,11 +88,19 @@ export function listUsageRecords(db: Db, f: UsageFilter, p: Page): { items: Arra
 // ---- prompt tables (ALieBiaoAndypromptsteps, ALieBiaoAndyReportPromts) -----------------------
 
 export const PROMPT_STEP_COLUMNS = [
-  'id', 'version', 'step_type', 'step_name', 'prompt',
+  'id',
+  'version',
+  'step_type',
+  'step_name',
+  'prompt',
   ...Array.from({ length: 12 }, (_, i) => `step${i + 1}`),
 ] as const
 
-export function listPromptStepRows(db: Db, f: { version: string; step_type?: string }, p: Page): { rows: Array<Record<string, unknown>>; total: number } {
+export function listPromptStepRows(
+  db: Db,
+  f: { version: string; step_type?: string },
+  p: Page,
+): { rows: Array<Record<string, unknown>>; total: number } {
   const w: Where = { clauses: [], params: [] }
   addEq(w, 'version', f.version)
   addEq(w, 'step_type', f.step_type)
@@ -79,7 +108,17 @@ export function listPromptStepRows(db: Db, f: { version: string; step_type?: str
 }
 
 export const REPORT_PROMPT_COLUMNS = [
-  'id', 'app_catalog', 'app_name', 'app_id', 'app_url', 'currNodeInstanceId', 'order_index', 'prompt', 'step1', 'step2', 'step3',
+  'id',
+  'app_catalog',
+  'app_name',
+  'app_id',
+  'app_url',
+  'currNodeInstanceId',
+  'order_index',
+  'prompt',
+  'step1',
+  'step2',
+  'step3',
 ] as const
 
 /** Exact app_catalog / app_id, app_name contains; ordered by order_index. */
@@ -108,7 +147,6 @@ export interface LlmTotals {
   tokens_out: number
   cost_rmb: number
 }
-
 
 /** LLM usage totals per model and status (for /metrics). */
 export function llmTotals(db: Db): LlmTotals[] {

@@ -1,9 +1,9 @@
 import type { Statement } from 'better-sqlite3'
-import { indexGrams } from './grams.js'
-import { naturalKey, naturalKeyColumns } from '../tables/natural-keys.js'
-import { ftsColumns, type TableSpec } from '../tables/index.js'
 import type { CaseRecord } from '../tables/index.js'
+import { ftsColumns, type TableSpec } from '../tables/index.js'
+import { naturalKey, naturalKeyColumns } from '../tables/natural-keys.js'
 import type { Db } from './client.js'
+import { indexGrams } from './grams.js'
 
 /**
  * Writes an import into a case table (call inside one transaction): each row is matched by its
@@ -99,7 +99,9 @@ export class CaseImportWriter {
     const insert = `INSERT INTO "${spec.table}" (${this.cols.map(q).join(',')}) VALUES `
     this.insertOne = db.sqlite.prepare(insert + one)
     this.insertMany = db.sqlite.prepare(insert + Array(MULTI).fill(one).join(','))
-    this.update = db.sqlite.prepare(`UPDATE "${spec.table}" SET ${written.map((c) => `${q(c)} = ?`).join(', ')}, updated_at = unixepoch('subsec') * 1000 WHERE id = ?`)
+    this.update = db.sqlite.prepare(
+      `UPDATE "${spec.table}" SET ${written.map((c) => `${q(c)} = ?`).join(', ')}, updated_at = unixepoch('subsec') * 1000 WHERE id = ?`,
+    )
     this.select = db.sqlite.prepare(`SELECT ${this.cols.map(q).join(',')} FROM "${spec.table}" WHERE id = ?`)
     this.startId = (db.sqlite.prepare(`SELECT coalesce(max(id), 0) AS m FROM "${spec.table}"`).get() as { m: number }).m
     this.indexedTo = this.startId
@@ -115,7 +117,8 @@ export class CaseImportWriter {
         const cur = this.existing.get(h)
         // A second row with a key already there (duplicates from earlier appends): the first one is updated.
         if (cur === undefined) this.existing.set(h, r[0] as number)
-        else if (this.keyOfId(cur) !== key && !this.existingCollided.has(key)) this.existingCollided.set(key, r[0] as number)
+        else if (this.keyOfId(cur) !== key && !this.existingCollided.has(key))
+          this.existingCollided.set(key, r[0] as number)
       }
     }
   }
@@ -238,7 +241,9 @@ export class CaseImportWriter {
     const cols = ftsColumns(this.spec)
     if (cols.length === 0) return undefined
     if (!this.ftsSql) {
-      this.db.sqlite.function(GRAMS_FN, { deterministic: true }, (s: unknown) => indexGrams(s == null ? null : String(s)))
+      this.db.sqlite.function(GRAMS_FN, { deterministic: true }, (s: unknown) =>
+        indexGrams(s == null ? null : String(s)),
+      )
       this.setHashSize(IMPORT_FTS_HASH)
       this.ftsSql = {
         into: `INSERT INTO "${this.spec.table}_fts" (rowid, ${cols.map((c) => `"${c}"`).join(', ')}) `,
@@ -262,7 +267,9 @@ export class CaseImportWriter {
 
   private setHashSize(bytes: number): void {
     // A BigInt: FTS5 takes only an INTEGER (a JS number binds as REAL: "SQL logic error").
-    this.db.sqlite.prepare(`INSERT INTO "${this.spec.table}_fts" ("${this.spec.table}_fts", rank) VALUES ('hashsize', ?)`).run(BigInt(bytes))
+    this.db.sqlite
+      .prepare(`INSERT INTO "${this.spec.table}_fts" ("${this.spec.table}_fts", rank) VALUES ('hashsize', ?)`)
+      .run(BigInt(bytes))
   }
 
   /** Writes what is queued and the FTS entries of new and changed rows (`fts: false` for a dry run). */

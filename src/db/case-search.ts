@@ -1,9 +1,9 @@
 import type { Statement } from 'better-sqlite3'
 import type { Condition } from '../tables/conditions.js'
 import { dateKey, dateParts, dateTextColumn } from '../tables/date-key.js'
-import { columnPhrase } from './grams.js'
-import { ftsColumns, textColumns, type TableSpec } from '../tables/index.js'
+import { ftsColumns, type TableSpec, textColumns } from '../tables/index.js'
 import type { Db } from './client.js'
+import { columnPhrase } from './grams.js'
 
 /**
  * SQL for the case tables. Identifiers come only from the table specs; every value from a user is a
@@ -29,7 +29,8 @@ interface Compiled {
 }
 
 function assertColumn(spec: TableSpec, name: string): string {
-  if (name !== 'id' && !spec.columns.some((c) => c.name === name)) throw new Error(`${spec.table} has no column ${name}`)
+  if (name !== 'id' && !spec.columns.some((c) => c.name === name))
+    throw new Error(`${spec.table} has no column ${name}`)
   return `"${name}"`
 }
 
@@ -55,7 +56,8 @@ export function compileConditions(spec: TableSpec, conditions: readonly Conditio
 
 /** One condition as one SQL boolean expression ('' = no restriction). */
 function compileOne(spec: TableSpec, cond: Condition, allText: string[], params: unknown[]): string {
-  const all = (parts: string[]) => (parts.length === 0 ? '' : parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`)
+  const all = (parts: string[]) =>
+    parts.length === 0 ? '' : parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`
   switch (cond.kind) {
     case 'in': {
       const ors = cond.columns.map(({ column, values }) => {
@@ -69,7 +71,9 @@ function compileOne(spec: TableSpec, cond: Condition, allText: string[], params:
       return instrAny([assertColumn(spec, cond.column)], cond.text.toLowerCase(), params)
     case 'anyContains': {
       const words = cond.words.filter(Boolean)
-      return words.length ? `(${words.map((w) => instrAny([assertColumn(spec, cond.column)], w.toLowerCase(), params)).join(' OR ')})` : ''
+      return words.length
+        ? `(${words.map((w) => instrAny([assertColumn(spec, cond.column)], w.toLowerCase(), params)).join(' OR ')})`
+        : ''
     }
     case 'keyword':
       return instrAny(allText, cond.text.toLowerCase(), params)
@@ -130,30 +134,50 @@ export function containsIds(db: Db, spec: TableSpec, columns: readonly string[],
   const phrase = columns.every((c) => indexed.has(c)) ? columnPhrase(columns, text) : undefined
   if (phrase) {
     // The MATCH string is built from grams (letters/digits, quoted) and bound as a parameter.
-    return cache(db).get(`SELECT rowid FROM "${spec.table}_fts" WHERE "${spec.table}_fts" MATCH ?`).pluck().all(phrase) as number[]
+    return cache(db)
+      .get(`SELECT rowid FROM "${spec.table}_fts" WHERE "${spec.table}_fts" MATCH ?`)
+      .pluck()
+      .all(phrase) as number[]
   }
   const params: unknown[] = []
-  const check = instrAny(columns.map((c) => assertColumn(spec, c)), text.toLowerCase(), params)
-  return cache(db).get(`SELECT t.id FROM "${spec.table}" t WHERE ${check}`).pluck().all(...params) as number[]
+  const check = instrAny(
+    columns.map((c) => assertColumn(spec, c)),
+    text.toLowerCase(),
+    params,
+  )
+  return cache(db)
+    .get(`SELECT t.id FROM "${spec.table}" t WHERE ${check}`)
+    .pluck()
+    .all(...params) as number[]
 }
 
 /** Ids of the rows matching every condition (plain SQL scans: the rare condition the in-memory index cannot answer). */
 export function matchingIds(db: Db, spec: TableSpec, conditions: readonly Condition[]): number[] {
   const { where, params } = compileConditions(spec, conditions)
-  return cache(db).get(`SELECT t.id FROM "${spec.table}" t ${where}`).pluck().all(...params) as number[]
+  return cache(db)
+    .get(`SELECT t.id FROM "${spec.table}" t ${where}`)
+    .pluck()
+    .all(...params) as number[]
 }
 
 /** Every row's id and the given columns, in rowid order, as raw arrays (for the in-memory CaseIndex). */
 export function* scanColumns(db: Db, spec: TableSpec, columns: readonly string[]): Generator<unknown[]> {
   const cols = columns.map((c) => `t.${assertColumn(spec, c)}`)
-  yield* db.sqlite.prepare(`SELECT t.id${cols.length ? `, ${cols.join(', ')}` : ''} FROM "${spec.table}" t ORDER BY t.id`).raw().iterate() as Iterable<unknown[]>
+  yield* db.sqlite
+    .prepare(`SELECT t.id${cols.length ? `, ${cols.join(', ')}` : ''} FROM "${spec.table}" t ORDER BY t.id`)
+    .raw()
+    .iterate() as Iterable<unknown[]>
 }
 
 /** SQLite functions the queries below use, registered once per connection. */
 const withFunctions = new WeakSet<Db>()
 function registerFunctions(db: Db): void {
   if (withFunctions.has(db)) return
-  db.sqlite.function('andy_date_key', { deterministic: true }, (year: unknown, text: unknown) => dateKey(year, dateParts(text)) ?? null)
+  db.sqlite.function(
+    'andy_date_key',
+    { deterministic: true },
+    (year: unknown, text: unknown) => dateKey(year, dateParts(text)) ?? null,
+  )
   withFunctions.add(db)
 }
 
@@ -168,7 +192,10 @@ function orderBy(db: Db, spec: TableSpec): string {
 /** Prepared statements keyed by SQL text (the shape of a query, never its values). */
 class StatementCache {
   private readonly map = new Map<string, Statement>()
-  constructor(private readonly db: Db, private readonly max = 500) {}
+  constructor(
+    private readonly db: Db,
+    private readonly max = 500,
+  ) {}
   get(sql: string): Statement {
     let st = this.map.get(sql)
     if (st) {
@@ -192,23 +219,35 @@ function cache(db: Db): StatementCache {
 
 export function countCases(db: Db, spec: TableSpec, conditions: readonly Condition[]): number {
   const { where, params } = compileConditions(spec, conditions)
-  const row = cache(db).get(`SELECT count(*) AS n FROM "${spec.table}" t ${where}`).get(...params) as { n: number }
+  const row = cache(db)
+    .get(`SELECT count(*) AS n FROM "${spec.table}" t ${where}`)
+    .get(...params) as { n: number }
   return row.n
 }
 
-export function searchCases(db: Db, spec: TableSpec, conditions: readonly Condition[], page: PageOptions): SearchResult {
+export function searchCases(
+  db: Db,
+  spec: TableSpec,
+  conditions: readonly Condition[],
+  page: PageOptions,
+): SearchResult {
   const { where, params } = compileConditions(spec, conditions)
   const rows = cache(db)
     .get(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(db, spec)} LIMIT ? OFFSET ?`)
     .all(...params, page.limit, page.offset) as Row[]
-  const total = rows.length < page.limit && (page.offset === 0 || rows.length > 0) ? page.offset + rows.length : countCases(db, spec, conditions)
+  const total =
+    rows.length < page.limit && (page.offset === 0 || rows.length > 0)
+      ? page.offset + rows.length
+      : countCases(db, spec, conditions)
   return { rows, total }
 }
 
 /** Iterates every matching row in order, without loading them all (exports). */
 export function* iterateCases(db: Db, spec: TableSpec, conditions: readonly Condition[]): Generator<Row> {
   const { where, params } = compileConditions(spec, conditions)
-  yield* db.sqlite.prepare(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(db, spec)}`).iterate(...params) as Iterable<Row>
+  yield* db.sqlite
+    .prepare(`SELECT t.* FROM "${spec.table}" t ${where} ${orderBy(db, spec)}`)
+    .iterate(...params) as Iterable<Row>
 }
 
 export function getCasesByIds(db: Db, spec: TableSpec, ids: readonly number[]): Row[] {
@@ -216,7 +255,11 @@ export function getCasesByIds(db: Db, spec: TableSpec, ids: readonly number[]): 
   const rows: Row[] = []
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500)
-    rows.push(...(cache(db).get(`SELECT * FROM "${spec.table}" WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Row[]))
+    rows.push(
+      ...(cache(db)
+        .get(`SELECT * FROM "${spec.table}" WHERE id IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk) as Row[]),
+    )
   }
   const byId = new Map(rows.map((r) => [r.id, r]))
   return ids.map((id) => byId.get(id)).filter((r): r is Row => r !== undefined)
@@ -227,10 +270,17 @@ export function getCasesByIds(db: Db, spec: TableSpec, ids: readonly number[]): 
  * of the dictionary. Returns undefined when the column has more than `limit` distinct values (then it is
  * free text, not a category).
  */
-export function distinctValues(db: Db, spec: TableSpec, col: string, limit = 5000): Array<{ value: string; n: number }> | undefined {
+export function distinctValues(
+  db: Db,
+  spec: TableSpec,
+  col: string,
+  limit = 5000,
+): Array<{ value: string; n: number }> | undefined {
   const c = assertColumn(spec, col)
   const rows = db.sqlite
-    .prepare(`SELECT ${c} AS value, count(*) AS n FROM "${spec.table}" WHERE ${c} IS NOT NULL AND ${c} <> '' GROUP BY ${c} ORDER BY n DESC LIMIT ?`)
+    .prepare(
+      `SELECT ${c} AS value, count(*) AS n FROM "${spec.table}" WHERE ${c} IS NOT NULL AND ${c} <> '' GROUP BY ${c} ORDER BY n DESC LIMIT ?`,
+    )
     .all(limit + 1) as Array<{ value: string; n: number }>
   return rows.length > limit ? undefined : rows
 }

@@ -1,7 +1,6 @@
-import { indexGrams } from './grams.js'
-import { ftsColumns, type CaseRecord, type TableSpec } from '../tables/index.js'
+import { type CaseRecord, ftsColumns, type TableSpec } from '../tables/index.js'
 import type { Db } from './client.js'
-
+import { indexGrams } from './grams.js'
 
 /**
  * Inserts prepared case rows and their bigram FTS entries. Call inside a transaction for bulk loads

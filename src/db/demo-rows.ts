@@ -44,5 +44,8 @@ export function deleteDemoRows(db: Db, spec: TableSpec): number {
 
 /** The first rows of a table (by id): [id, key columns…], for recognising demo rows loaded before marks existed. */
 export function firstRows(db: Db, spec: TableSpec, columns: readonly string[], limit: number): unknown[][] {
-  return db.sqlite.prepare(`SELECT id, ${columns.map((c) => `"${c}"`).join(',')} FROM "${spec.table}" ORDER BY id LIMIT ?`).raw().all(limit) as unknown[][]
+  return db.sqlite
+    .prepare(`SELECT id, ${columns.map((c) => `"${c}"`).join(',')} FROM "${spec.table}" ORDER BY id LIMIT ?`)
+    .raw()
+    .all(limit) as unknown[][]
 }

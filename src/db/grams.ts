@@ -7,7 +7,11 @@
  */
 
 const isWordChar = (c: number): boolean =>
-  (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c > 127 && /[\p{L}\p{N}]/u.test(String.fromCharCode(c)))
+  (c >= 48 && c <= 57) ||
+  (c >= 97 && c <= 122) ||
+  (c >= 0x4e00 && c <= 0x9fff) ||
+  (c >= 0x3400 && c <= 0x4dbf) ||
+  (c > 127 && /[\p{L}\p{N}]/u.test(String.fromCharCode(c)))
 
 /** The runs of letters/digits of a lower-cased text. */
 function runs(text: string): string[] {
@@ -27,7 +31,8 @@ function runs(text: string): string[] {
 
 /** isWordChar per UTF-16 code unit, filled as met (0 unknown, 1 word, 2 not): the \p{…} test is slow. */
 const WORD = new Uint8Array(65536)
-for (let c = 0; c < 65536; c++) if (c < 128 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) WORD[c] = isWordChar(c) ? 1 : 2
+for (let c = 0; c < 65536; c++)
+  if (c < 128 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) WORD[c] = isWordChar(c) ? 1 : 2
 
 const isWord = (c: number): boolean => {
   let w = WORD[c]!
@@ -77,7 +82,9 @@ export function indexGrams(text: string | null | undefined): string {
     b[o++] = prev
   }
   if (o === 0) return ''
-  return o < 64 ? String.fromCharCode.apply(null, b.subarray(0, o) as unknown as number[]) : UTF16.decode(b.subarray(0, o))
+  return o < 64
+    ? String.fromCharCode.apply(null, b.subarray(0, o) as unknown as number[])
+    : UTF16.decode(b.subarray(0, o))
 }
 
 /**

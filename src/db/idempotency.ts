@@ -26,21 +26,42 @@ const lastPrune = new WeakMap<Db, number>()
 
 export function claimRequest(db: Db, scope: string, now: number, staleMs: number): Claim {
   prune(db, now)
-  return db.sqlite.transaction((): Claim => {
-    const row = stmt(db, 'SELECT status, http_status, content_type, body, started_at FROM idempotent_requests WHERE scope = ?').get(scope) as Row | undefined
-    if (!row) {
-      stmt(db, "INSERT INTO idempotent_requests (scope, status, started_at) VALUES (?, 'running', ?)").run(scope, now)
+  return db.sqlite
+    .transaction((): Claim => {
+      const row = stmt(
+        db,
+        'SELECT status, http_status, content_type, body, started_at FROM idempotent_requests WHERE scope = ?',
+      ).get(scope) as Row | undefined
+      if (!row) {
+        stmt(db, "INSERT INTO idempotent_requests (scope, status, started_at) VALUES (?, 'running', ?)").run(scope, now)
+        return { state: 'new' }
+      }
+      if (row.status === 'done')
+        return {
+          state: 'done',
+          status: row.http_status ?? 200,
+          contentType: row.content_type ?? 'application/json; charset=utf-8',
+          body: row.body ?? '',
+        }
+      if (now - row.started_at < staleMs) return { state: 'running' }
+      stmt(db, 'UPDATE idempotent_requests SET started_at = ? WHERE scope = ?').run(now, scope)
       return { state: 'new' }
-    }
-    if (row.status === 'done') return { state: 'done', status: row.http_status ?? 200, contentType: row.content_type ?? 'application/json; charset=utf-8', body: row.body ?? '' }
-    if (now - row.started_at < staleMs) return { state: 'running' }
-    stmt(db, 'UPDATE idempotent_requests SET started_at = ? WHERE scope = ?').run(now, scope)
-    return { state: 'new' }
-  }).immediate()
+    })
+    .immediate()
 }
 
-export function finishRequest(db: Db, scope: string, status: number, contentType: string, body: string, now: number): void {
-  stmt(db, "UPDATE idempotent_requests SET status = 'done', http_status = ?, content_type = ?, body = ?, finished_at = ? WHERE scope = ?").run(status, contentType, body, now, scope)
+export function finishRequest(
+  db: Db,
+  scope: string,
+  status: number,
+  contentType: string,
+  body: string,
+  now: number,
+): void {
+  stmt(
+    db,
+    "UPDATE idempotent_requests SET status = 'done', http_status = ?, content_type = ?, body = ?, finished_at = ? WHERE scope = ?",
+  ).run(status, contentType, body, now, scope)
 }
 
 /** Forgets a claim whose run failed on the server side, so a retry runs again. */

@@ -32,13 +32,31 @@ export function insertInbound(db: Db, env: InboundEnvelope, now: number): { id: 
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, 'received', ?, ?)
        ON CONFLICT (robot_code, msg_id) DO NOTHING`,
   ).run(
-      env.robotCode, m.msgId, env.source, m.conversationId ?? null, m.conversationType ?? null, m.conversationTitle ?? null,
-      m.senderStaffId ?? null, m.senderNick ?? null, m.senderCorpId ?? null, m.msgtype ?? null, text,
-      m.customType ?? null, m.modelType ?? null, m.sessionWebhook ?? null, m.sessionWebhookExpiredTime ?? null,
-      m.createAt ?? null, env.raw, now, now,
-    )
+    env.robotCode,
+    m.msgId,
+    env.source,
+    m.conversationId ?? null,
+    m.conversationType ?? null,
+    m.conversationTitle ?? null,
+    m.senderStaffId ?? null,
+    m.senderNick ?? null,
+    m.senderCorpId ?? null,
+    m.msgtype ?? null,
+    text,
+    m.customType ?? null,
+    m.modelType ?? null,
+    m.sessionWebhook ?? null,
+    m.sessionWebhookExpiredTime ?? null,
+    m.createAt ?? null,
+    env.raw,
+    now,
+    now,
+  )
   if (res.changes === 1) return { id: Number(res.lastInsertRowid), duplicate: false }
-  const row = stmt(db, 'SELECT id FROM inbound_messages WHERE robot_code = ? AND msg_id = ?').get(env.robotCode, m.msgId) as { id: number }
+  const row = stmt(db, 'SELECT id FROM inbound_messages WHERE robot_code = ? AND msg_id = ?').get(
+    env.robotCode,
+    m.msgId,
+  ) as { id: number }
   return { id: row.id, duplicate: true }
 }
 
@@ -56,9 +74,17 @@ export function markProcessing(db: Db, id: number, now: number): boolean {
   )
 }
 
-export function markFinished(db: Db, id: number, status: 'replied' | 'failed' | 'skipped', now: number, details: { intent?: string; error?: string } = {}): void {
-  stmt(db, 'UPDATE inbound_messages SET status = ?, intent = coalesce(?, intent), last_error = ?, updated_at = ?, finished_at = ? WHERE id = ?')
-    .run(status, details.intent ?? null, details.error ?? null, now, now, id)
+export function markFinished(
+  db: Db,
+  id: number,
+  status: 'replied' | 'failed' | 'skipped',
+  now: number,
+  details: { intent?: string; error?: string } = {},
+): void {
+  stmt(
+    db,
+    'UPDATE inbound_messages SET status = ?, intent = coalesce(?, intent), last_error = ?, updated_at = ?, finished_at = ? WHERE id = ?',
+  ).run(status, details.intent ?? null, details.error ?? null, now, now, id)
 }
 
 export function recordInboundError(db: Db, id: number, error: string, now: number): void {
@@ -74,7 +100,11 @@ export function unfinishedInbound(db: Db, limit = 1000, afterId = 0): InboxRow[]
 }
 
 export function inboxBacklog(db: Db): number {
-  return (stmt(db, `SELECT count(*) AS n FROM inbound_messages WHERE status IN ('received', 'processing')`).get() as { n: number }).n
+  return (
+    stmt(db, `SELECT count(*) AS n FROM inbound_messages WHERE status IN ('received', 'processing')`).get() as {
+      n: number
+    }
+  ).n
 }
 
 /** One line of `andy inbox`: a message with how its reply parts went out. */
@@ -126,18 +156,31 @@ export function listInbound(db: Db, opts: { status?: string; limit: number }): I
  */
 export function resetForRetry(db: Db, id: number, now: number): number {
   return db.sqlite.transaction(() => {
-    db.sqlite.prepare(`UPDATE outbound_parts SET status = 'pending', error = NULL WHERE inbound_id = ? AND status = 'failed'`).run(id)
     db.sqlite
-      .prepare(`UPDATE inbound_messages SET status = 'received', attempts = 0, last_error = NULL, updated_at = ?, finished_at = NULL WHERE id = ?`)
+      .prepare(`UPDATE outbound_parts SET status = 'pending', error = NULL WHERE inbound_id = ? AND status = 'failed'`)
+      .run(id)
+    db.sqlite
+      .prepare(
+        `UPDATE inbound_messages SET status = 'received', attempts = 0, last_error = NULL, updated_at = ?, finished_at = NULL WHERE id = ?`,
+      )
       .run(now, id)
-    return (db.sqlite.prepare(`SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = ? AND status = 'pending'`).get(id) as { n: number }).n
+    return (
+      db.sqlite
+        .prepare(`SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = ? AND status = 'pending'`)
+        .get(id) as { n: number }
+    ).n
   })()
 }
 
 /** Who wrote to Andy and from which group: staff ids (ANDY_ADMIN_STAFF_IDS) and openConversationIds (ANDY_DIGEST_CONVERSATION_ID). */
 export interface InboxIdentities {
   readonly senders: Array<{ sender_nick: string | null; sender_staff_id: string; messages: number; last_at: number }>
-  readonly groups: Array<{ conversation_title: string | null; conversation_id: string; messages: number; last_at: number }>
+  readonly groups: Array<{
+    conversation_title: string | null
+    conversation_id: string
+    messages: number
+    last_at: number
+  }>
 }
 
 export function inboxIdentities(db: Db, limit = 50): InboxIdentities {

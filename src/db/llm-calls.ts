@@ -26,8 +26,18 @@ export function insertLlmCall(db: Db, r: LlmCallRecord): number {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        r.model, r.intent ?? null, r.user_id ?? null, r.msg_id ?? null, r.tokens_in, r.tokens_out, r.estimated ? 1 : 0,
-        r.cost_rmb, r.latency_ms, r.status, r.error ?? null, r.use_date,
+        r.model,
+        r.intent ?? null,
+        r.user_id ?? null,
+        r.msg_id ?? null,
+        r.tokens_in,
+        r.tokens_out,
+        r.estimated ? 1 : 0,
+        r.cost_rmb,
+        r.latency_ms,
+        r.status,
+        r.error ?? null,
+        r.use_date,
       ).lastInsertRowid,
   )
 }
@@ -58,8 +68,10 @@ export interface LlmCallRow {
 
 /** Calls of one message (or all, newest last), for tests and `andy stats`. */
 export function llmCalls(db: Db, filter: { msgId?: string; userId?: string } = {}): LlmCallRow[] {
-  if (filter.msgId) return db.sqlite.prepare('SELECT * FROM llm_calls WHERE msg_id = ? ORDER BY id').all(filter.msgId) as LlmCallRow[]
-  if (filter.userId) return db.sqlite.prepare('SELECT * FROM llm_calls WHERE user_id = ? ORDER BY id').all(filter.userId) as LlmCallRow[]
+  if (filter.msgId)
+    return db.sqlite.prepare('SELECT * FROM llm_calls WHERE msg_id = ? ORDER BY id').all(filter.msgId) as LlmCallRow[]
+  if (filter.userId)
+    return db.sqlite.prepare('SELECT * FROM llm_calls WHERE user_id = ? ORDER BY id').all(filter.userId) as LlmCallRow[]
   return db.sqlite.prepare('SELECT * FROM llm_calls ORDER BY id').all() as LlmCallRow[]
 }
 

@@ -8,7 +8,10 @@ import type { Db } from './client.js'
 /** Inbox rows looked back through (far more than any team sends in the waiting window). */
 const LOOKBACK = 5000
 
-export function pendingOpsReportRequest(db: Db, q: { conversationId: string; senderStaffId: string; sinceMs: number; beforeId: number }): boolean {
+export function pendingOpsReportRequest(
+  db: Db,
+  q: { conversationId: string; senderStaffId: string; sinceMs: number; beforeId: number },
+): boolean {
   const row = db.sqlite
     .prepare(
       `SELECT id FROM inbound_messages

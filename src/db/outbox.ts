@@ -26,11 +26,17 @@ export function upsertPart(db: Db, inboundId: number, part: OutboundPart): PartR
     `INSERT INTO outbound_parts (inbound_id, part_no, idempotency_key, kind, title, body, status)
        VALUES (?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (inbound_id, part_no) DO NOTHING RETURNING *`,
   ).get(inboundId, part.no, part.key, part.kind, part.title, part.body) as PartRow | undefined
-  return inserted ?? (stmt(db, 'SELECT * FROM outbound_parts WHERE inbound_id = ? AND part_no = ?').get(inboundId, part.no) as PartRow)
+  return (
+    inserted ??
+    (stmt(db, 'SELECT * FROM outbound_parts WHERE inbound_id = ? AND part_no = ?').get(inboundId, part.no) as PartRow)
+  )
 }
 
 export function markPartSent(db: Db, id: number, channel: string, now: number): void {
-  stmt(db, `UPDATE outbound_parts SET status = 'sent', channel = ?, attempts = attempts + 1, sent_at = ?, error = NULL WHERE id = ?`).run(channel, now, id)
+  stmt(
+    db,
+    `UPDATE outbound_parts SET status = 'sent', channel = ?, attempts = attempts + 1, sent_at = ?, error = NULL WHERE id = ?`,
+  ).run(channel, now, id)
 }
 
 export function markPartFailed(db: Db, id: number, error: string, permanent: boolean): void {

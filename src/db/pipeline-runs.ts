@@ -59,9 +59,19 @@ function parseList<T>(json: string): T[] {
 function toRun(r: Row | undefined): PipelineRun | undefined {
   if (!r) return undefined
   return {
-    id: r.id, conversationId: r.conversation_id, userId: r.user_id, msgId: r.msg_id, stepType: r.step_type, version: r.version,
-    input: r.input, sections: parseList<PipelineSection>(r.sections), steps: parseList<string>(r.steps), status: r.status,
-    tokens: r.tokens, rmb: r.rmb, updatedAt: r.updated_at,
+    id: r.id,
+    conversationId: r.conversation_id,
+    userId: r.user_id,
+    msgId: r.msg_id,
+    stepType: r.step_type,
+    version: r.version,
+    input: r.input,
+    sections: parseList<PipelineSection>(r.sections),
+    steps: parseList<string>(r.steps),
+    status: r.status,
+    tokens: r.tokens,
+    rmb: r.rmb,
+    updatedAt: r.updated_at,
   }
 }
 
@@ -86,22 +96,30 @@ export function getPipelineRun(db: Db, id: number): PipelineRun | undefined {
 
 /** The run a message started (to continue it when the message is handled again after a restart). */
 export function pipelineRunOfMessage(db: Db, msgId: string, stepType: string): PipelineRun | undefined {
-  return toRun(stmt(db, 'SELECT * FROM pipeline_runs WHERE msg_id = ? AND step_type = ? ORDER BY id DESC LIMIT 1').get(msgId, stepType) as Row | undefined)
+  return toRun(
+    stmt(db, 'SELECT * FROM pipeline_runs WHERE msg_id = ? AND step_type = ? ORDER BY id DESC LIMIT 1').get(
+      msgId,
+      stepType,
+    ) as Row | undefined,
+  )
 }
 
 /** The user's unfinished run in a conversation (paused, or running when the process stopped), newest first. */
 export function unfinishedPipelineRun(db: Db, conversationId: string, userId: string): PipelineRun | undefined {
   return toRun(
-    stmt(db, `SELECT * FROM pipeline_runs WHERE conversation_id = ? AND user_id = ? AND status IN ('paused', 'running') ORDER BY id DESC LIMIT 1`)
-      .get(conversationId, userId) as Row | undefined,
+    stmt(
+      db,
+      `SELECT * FROM pipeline_runs WHERE conversation_id = ? AND user_id = ? AND status IN ('paused', 'running') ORDER BY id DESC LIMIT 1`,
+    ).get(conversationId, userId) as Row | undefined,
   )
 }
 
 /** Saves what a run has finished so far (and its status). */
 export function savePipelineRun(db: Db, run: PipelineRun, now: number): void {
-  stmt(db, 'UPDATE pipeline_runs SET sections = ?, steps = ?, status = ?, tokens = ?, rmb = ?, updated_at = ? WHERE id = ?').run(
-    JSON.stringify(run.sections), JSON.stringify(run.steps), run.status, run.tokens, run.rmb, now, run.id,
-  )
+  stmt(
+    db,
+    'UPDATE pipeline_runs SET sections = ?, steps = ?, status = ?, tokens = ?, rmb = ?, updated_at = ? WHERE id = ?',
+  ).run(JSON.stringify(run.sections), JSON.stringify(run.steps), run.status, run.tokens, run.rmb, now, run.id)
   run.updatedAt = now
 }
 

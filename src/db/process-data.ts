@@ -7,10 +7,33 @@ import type { Db } from './client.js'
 
 /** Writable columns of process_data, in the seed's order. */
 export const PROCESS_DATA_COLUMNS = [
-  'user_id', 'user_name', 'sys_survey_report', 'sys_activity_need', 'sys_content_select', 'user_content_select', 'sys_content_tuij',
-  'sys_activity_name', 'user_activity_name', 'sys_activity_ideas', 'sys_activity_plan', 'sys_activity_enroll', 'sys_activity_xuanc',
-  'sys_incentive_plan', 'sys_yuqi_result', 'sys_refine_merge', 'sys_activity_simplify', 'fansan_mothed', 'yixiang_course',
-  'activity_type', 'block_index', 'total_tokens', 'total_rmb', 'current_model', 'activity_beijing', 'activity_mubiao', 'enterprise_name',
+  'user_id',
+  'user_name',
+  'sys_survey_report',
+  'sys_activity_need',
+  'sys_content_select',
+  'user_content_select',
+  'sys_content_tuij',
+  'sys_activity_name',
+  'user_activity_name',
+  'sys_activity_ideas',
+  'sys_activity_plan',
+  'sys_activity_enroll',
+  'sys_activity_xuanc',
+  'sys_incentive_plan',
+  'sys_yuqi_result',
+  'sys_refine_merge',
+  'sys_activity_simplify',
+  'fansan_mothed',
+  'yixiang_course',
+  'activity_type',
+  'block_index',
+  'total_tokens',
+  'total_rmb',
+  'current_model',
+  'activity_beijing',
+  'activity_mubiao',
+  'enterprise_name',
 ] as const
 
 export type ProcessDataColumn = (typeof PROCESS_DATA_COLUMNS)[number]
@@ -37,7 +60,9 @@ export function insertProcessData(db: Db, values: ProcessDataValues, now: number
 export function updateProcessData(db: Db, id: number, values: ProcessDataValues, now: number): number {
   const cols = known(values)
   const sets = [...cols.map((c) => `"${c}" = ?`), 'updated_at = ?']
-  return db.sqlite.prepare(`UPDATE process_data SET ${sets.join(', ')} WHERE id = ?`).run(...cols.map((c) => values[c] ?? null), now, id).changes
+  return db.sqlite
+    .prepare(`UPDATE process_data SET ${sets.join(', ')} WHERE id = ?`)
+    .run(...cols.map((c) => values[c] ?? null), now, id).changes
 }
 
 export function processDataExists(db: Db, id: number): boolean {
@@ -47,15 +72,19 @@ export function processDataExists(db: Db, id: number): boolean {
 /** Every process_data row of a user, in block order. */
 export function processDataOfUser(db: Db, userId: string): Array<Record<string, unknown>> {
   const cols = ['id', ...PROCESS_DATA_COLUMNS, 'created_at', 'updated_at'].map((c) => `"${c}"`).join(', ')
-  return db.sqlite.prepare(`SELECT ${cols} FROM process_data WHERE user_id = ? ORDER BY block_index ASC, id ASC`).all(userId) as Array<
-    Record<string, unknown>
-  >
+  return db.sqlite
+    .prepare(`SELECT ${cols} FROM process_data WHERE user_id = ? ORDER BY block_index ASC, id ASC`)
+    .all(userId) as Array<Record<string, unknown>>
 }
 
-export type ProcessRow = { id: number; block_index: number; total_tokens: number; total_rmb: number; created_at: number; updated_at: number } & Record<
-  ProcessTextField,
-  string | null
->
+export type ProcessRow = {
+  id: number
+  block_index: number
+  total_tokens: number
+  total_rmb: number
+  created_at: number
+  updated_at: number
+} & Record<ProcessTextField, string | null>
 
 export type ProcessPatch = Partial<Record<ProcessTextField, string | null>> & { block_index?: number }
 
@@ -64,7 +93,9 @@ const ALLOWED = new Set<string>([...PROCESS_TEXT_FIELDS, 'block_index'])
 export function createProcess(db: Db, user: { user_id: string; user_name: string }, now: number): number {
   return Number(
     db.sqlite
-      .prepare('INSERT INTO process_data (user_id, user_name, block_index, created_at, updated_at) VALUES (?, ?, 0, ?, ?)')
+      .prepare(
+        'INSERT INTO process_data (user_id, user_name, block_index, created_at, updated_at) VALUES (?, ?, 0, ?, ?)',
+      )
       .run(user.user_id, user.user_name, now, now).lastInsertRowid,
   )
 }
@@ -100,9 +131,18 @@ export function saveStepResult(
 }
 
 /** Adds LLM spend that is not a step of its own (reading the inputs) to the record's totals. */
-export function addProcessSpend(db: Db, id: number, tokens: number, rmb: number, model: string | undefined, now: number): void {
+export function addProcessSpend(
+  db: Db,
+  id: number,
+  tokens: number,
+  rmb: number,
+  model: string | undefined,
+  now: number,
+): void {
   if (tokens <= 0 && rmb <= 0) return
   db.sqlite
-    .prepare('UPDATE process_data SET total_tokens = total_tokens + ?, total_rmb = round(total_rmb + ?, 6), current_model = COALESCE(?, current_model), updated_at = ? WHERE id = ?')
+    .prepare(
+      'UPDATE process_data SET total_tokens = total_tokens + ?, total_rmb = round(total_rmb + ?, 6), current_model = COALESCE(?, current_model), updated_at = ? WHERE id = ?',
+    )
     .run(tokens, rmb, model ?? null, now, id)
 }

@@ -2,7 +2,20 @@ import type { Db } from './client.js'
 
 /** Queries for the prompt tables: prompt_steps (seed ALieBiaoAndypromptsteps) and report_prompts (ALieBiaoAndyReportPromts). */
 
-export const STEP_FIELDS = ['step1', 'step2', 'step3', 'step4', 'step5', 'step6', 'step7', 'step8', 'step9', 'step10', 'step11', 'step12'] as const
+export const STEP_FIELDS = [
+  'step1',
+  'step2',
+  'step3',
+  'step4',
+  'step5',
+  'step6',
+  'step7',
+  'step8',
+  'step9',
+  'step10',
+  'step11',
+  'step12',
+] as const
 export type StepField = (typeof STEP_FIELDS)[number]
 
 export interface PromptStepInput {
@@ -20,11 +33,32 @@ export interface PromptStepRow {
   step_type: string
   step_name: string | null
   prompt: string | null
-  step1: string | null; step2: string | null; step3: string | null; step4: string | null; step5: string | null; step6: string | null
-  step7: string | null; step8: string | null; step9: string | null; step10: string | null; step11: string | null; step12: string | null
+  step1: string | null
+  step2: string | null
+  step3: string | null
+  step4: string | null
+  step5: string | null
+  step6: string | null
+  step7: string | null
+  step8: string | null
+  step9: string | null
+  step10: string | null
+  step11: string | null
+  step12: string | null
 }
 
-export const REPORT_FIELDS = ['app_catalog', 'app_name', 'app_id', 'app_url', 'currNodeInstanceId', 'order_index', 'prompt', 'step1', 'step2', 'step3'] as const
+export const REPORT_FIELDS = [
+  'app_catalog',
+  'app_name',
+  'app_id',
+  'app_url',
+  'currNodeInstanceId',
+  'order_index',
+  'prompt',
+  'step1',
+  'step2',
+  'step3',
+] as const
 
 export interface ReportPromptRow {
   id: number
@@ -44,8 +78,14 @@ export type ReportPromptInput = Omit<ReportPromptRow, 'id'>
 
 /** 1.10 > 1.9 > 1.2.1 > 1.2: numeric parts compared left to right; non-numeric parts as text. */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.trim().replace(/^v/i, '').split(/[.\-_]/)
-  const pb = b.trim().replace(/^v/i, '').split(/[.\-_]/)
+  const pa = a
+    .trim()
+    .replace(/^v/i, '')
+    .split(/[.\-_]/)
+  const pb = b
+    .trim()
+    .replace(/^v/i, '')
+    .split(/[.\-_]/)
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const x = pa[i] ?? '0'
     const y = pb[i] ?? '0'
@@ -60,7 +100,11 @@ export function compareVersions(a: string, b: string): number {
 export function promptVersions(db: Db, stepTypes?: readonly string[]): string[] {
   const rows = (
     stepTypes?.length
-      ? db.sqlite.prepare(`SELECT DISTINCT version FROM prompt_steps WHERE step_type IN (${stepTypes.map(() => '?').join(',')})`).all(...stepTypes)
+      ? db.sqlite
+          .prepare(
+            `SELECT DISTINCT version FROM prompt_steps WHERE step_type IN (${stepTypes.map(() => '?').join(',')})`,
+          )
+          .all(...stepTypes)
       : db.sqlite.prepare('SELECT DISTINCT version FROM prompt_steps').all()
   ) as Array<{ version: string }>
   return rows.map((r) => r.version).sort((a, b) => compareVersions(b, a))
@@ -96,12 +140,22 @@ export function replacePromptVersions(db: Db, rows: readonly PromptStepInput[]):
   return db.sqlite.transaction(() => {
     let deleted = 0
     for (const v of versions) deleted += del.run(v).changes
-    for (const r of rows) ins.run(r.version, r.step_type, r.step_name ?? null, r.prompt ?? null, ...STEP_FIELDS.map((f) => r.steps?.[f] ?? null))
+    for (const r of rows)
+      ins.run(
+        r.version,
+        r.step_type,
+        r.step_name ?? null,
+        r.prompt ?? null,
+        ...STEP_FIELDS.map((f) => r.steps?.[f] ?? null),
+      )
     return { inserted: rows.length, deleted }
   })()
 }
 
-export function listReportPrompts(db: Db, f: { appCatalog?: string; appName?: string; appId?: string } = {}): ReportPromptRow[] {
+export function listReportPrompts(
+  db: Db,
+  f: { appCatalog?: string; appName?: string; appId?: string } = {},
+): ReportPromptRow[] {
   const where: string[] = []
   const params: string[] = []
   if (f.appCatalog) {
@@ -125,8 +179,13 @@ export function countReportPrompts(db: Db): number {
 }
 
 /** Replaces every report prompt (the sheet is the whole list) in one transaction. */
-export function replaceReportPrompts(db: Db, rows: readonly ReportPromptInput[]): { inserted: number; deleted: number } {
-  const ins = db.sqlite.prepare(`INSERT INTO report_prompts (${REPORT_FIELDS.join(', ')}) VALUES (${REPORT_FIELDS.map(() => '?').join(', ')})`)
+export function replaceReportPrompts(
+  db: Db,
+  rows: readonly ReportPromptInput[],
+): { inserted: number; deleted: number } {
+  const ins = db.sqlite.prepare(
+    `INSERT INTO report_prompts (${REPORT_FIELDS.join(', ')}) VALUES (${REPORT_FIELDS.map(() => '?').join(', ')})`,
+  )
   return db.sqlite.transaction(() => {
     const deleted = db.sqlite.prepare('DELETE FROM report_prompts').run().changes
     for (const r of rows) ins.run(...REPORT_FIELDS.map((f) => r[f] ?? (f === 'order_index' ? 0 : null)))

@@ -9,7 +9,10 @@ import type { Db } from './client.js'
 /** Inbox rows looked back through (far more than a team sends in the waiting window). */
 const LOOKBACK = 5000
 
-export function recentReportRequestText(db: Db, q: { conversationId: string; senderStaffId: string; sinceMs: number; beforeId: number }): string | undefined {
+export function recentReportRequestText(
+  db: Db,
+  q: { conversationId: string; senderStaffId: string; sinceMs: number; beforeId: number },
+): string | undefined {
   const row = db.sqlite
     .prepare(
       `SELECT text, msgtype FROM inbound_messages
@@ -18,7 +21,9 @@ export function recentReportRequestText(db: Db, q: { conversationId: string; sen
        ORDER BY id DESC LIMIT 1`,
     )
     // Ids grow with time: looking back LOOKBACK rows bounds the scan (no index on conversation_id).
-    .get(q.conversationId, q.senderStaffId, q.sinceMs, q.beforeId, q.beforeId - LOOKBACK) as { text: string | null; msgtype: string | null } | undefined
+    .get(q.conversationId, q.senderStaffId, q.sinceMs, q.beforeId, q.beforeId - LOOKBACK) as
+    | { text: string | null; msgtype: string | null }
+    | undefined
   // A file sent since then already used the announcement.
   return row && row.msgtype !== 'file' ? (row.text ?? undefined) : undefined
 }

@@ -16,7 +16,13 @@ export interface ScheduledRun {
 
 /** Inserts the claim; false when a row for (job, period) exists already. */
 export function claimRun(db: Db, job: string, period: string, detail: string): boolean {
-  return db.sqlite.prepare(`INSERT INTO scheduled_runs (job, period, status, detail) VALUES (?, ?, 'claimed', ?) ON CONFLICT (job, period) DO NOTHING`).run(job, period, detail).changes === 1
+  return (
+    db.sqlite
+      .prepare(
+        `INSERT INTO scheduled_runs (job, period, status, detail) VALUES (?, ?, 'claimed', ?) ON CONFLICT (job, period) DO NOTHING`,
+      )
+      .run(job, period, detail).changes === 1
+  )
 }
 
 /**
@@ -35,11 +41,15 @@ export function takeOverRun(db: Db, job: string, period: string, detail: string,
 }
 
 export function getRun(db: Db, job: string, period: string): ScheduledRun | undefined {
-  return db.sqlite.prepare('SELECT * FROM scheduled_runs WHERE job = ? AND period = ?').get(job, period) as ScheduledRun | undefined
+  return db.sqlite.prepare('SELECT * FROM scheduled_runs WHERE job = ? AND period = ?').get(job, period) as
+    | ScheduledRun
+    | undefined
 }
 
 export function updateRun(db: Db, job: string, period: string, status: string, detail: string): void {
-  db.sqlite.prepare('UPDATE scheduled_runs SET status = ?, detail = ? WHERE job = ? AND period = ?').run(status, detail, job, period)
+  db.sqlite
+    .prepare('UPDATE scheduled_runs SET status = ?, detail = ? WHERE job = ? AND period = ?')
+    .run(status, detail, job, period)
 }
 
 export function listRuns(db: Db, job: string): ScheduledRun[] {

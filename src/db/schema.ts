@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core'
+import {
+  index,
+  integer,
+  primaryKey,
+  real,
+  type SQLiteColumnBuilderBase,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core'
 import { TABLES, type TableSpec } from '../tables/index.js'
 
 const createdAt = () => integer('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`)
@@ -104,7 +113,9 @@ export const outboundParts = sqliteTable(
   'outbound_parts',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    inbound_id: integer('inbound_id').notNull().references(() => inboundMessages.id, { onDelete: 'cascade' }),
+    inbound_id: integer('inbound_id')
+      .notNull()
+      .references(() => inboundMessages.id, { onDelete: 'cascade' }),
     part_no: integer('part_no').notNull(),
     idempotency_key: text('idempotency_key').notNull(),
     kind: text('kind').notNull(),
@@ -146,9 +157,18 @@ export const promptSteps = sqliteTable(
     step_type: text('step_type').notNull(),
     step_name: text('step_name'),
     prompt: text('prompt'),
-    step1: text('step1'), step2: text('step2'), step3: text('step3'), step4: text('step4'),
-    step5: text('step5'), step6: text('step6'), step7: text('step7'), step8: text('step8'),
-    step9: text('step9'), step10: text('step10'), step11: text('step11'), step12: text('step12'),
+    step1: text('step1'),
+    step2: text('step2'),
+    step3: text('step3'),
+    step4: text('step4'),
+    step5: text('step5'),
+    step6: text('step6'),
+    step7: text('step7'),
+    step8: text('step8'),
+    step9: text('step9'),
+    step10: text('step10'),
+    step11: text('step11'),
+    step12: text('step12'),
     created_at: createdAt(),
     updated_at: updatedAt(),
   },
@@ -241,7 +261,10 @@ export const pipelineRuns = sqliteTable(
     created_at: createdAt(),
     updated_at: updatedAt(),
   },
-  (t) => [index('pipeline_runs_conv_user_idx').on(t.conversation_id, t.user_id, t.status), index('pipeline_runs_msg_idx').on(t.msg_id)],
+  (t) => [
+    index('pipeline_runs_conv_user_idx').on(t.conversation_id, t.user_id, t.status),
+    index('pipeline_runs_msg_idx').on(t.msg_id),
+  ],
 )
 
 /** One row per LLM request, for cost accounting. */
@@ -302,7 +325,8 @@ export const idempotentRequests = sqliteTable(
 )
 
 /** Latency histogram columns of usage_daily: h0 … h15, one per bucket of LATENCY_BUCKETS (src/db/usage-rollup.ts). */
-const latencyBuckets = () => Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`h${i}`, integer(`h${i}`).notNull().default(0)]))
+const latencyBuckets = () =>
+  Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`h${i}`, integer(`h${i}`).notNull().default(0)]))
 
 /**
  * Daily usage rollup (src/db/usage-rollup.ts), kept in the transaction of every usage record: per day,
@@ -337,7 +361,10 @@ export const usageDailyUsers = sqliteTable(
     use_date: text('use_date').notNull(),
     n: integer('n').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.user_id, t.use_date] }), index('usage_daily_users_date_idx').on(t.use_date, t.user_id, t.n)],
+  (t) => [
+    primaryKey({ columns: [t.user_id, t.use_date] }),
+    index('usage_daily_users_date_idx').on(t.use_date, t.user_id, t.n),
+  ],
 )
 
 /** Records per user and calendar month ("2026-11"): top users over long periods read whole months here. */

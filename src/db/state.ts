@@ -8,8 +8,10 @@ export interface ConversationStateRow {
 }
 
 export function getState(db: Db, conversationId: string, userId: string): ConversationStateRow | undefined {
-  return stmt(db, 'SELECT last_search, workflow FROM conversation_state WHERE conversation_id = ? AND user_id = ?')
-    .get(conversationId, userId) as ConversationStateRow | undefined
+  return stmt(db, 'SELECT last_search, workflow FROM conversation_state WHERE conversation_id = ? AND user_id = ?').get(
+    conversationId,
+    userId,
+  ) as ConversationStateRow | undefined
 }
 
 export function setLastSearch(db: Db, conversationId: string, userId: string, json: string | null, now: number): void {

@@ -13,7 +13,9 @@ import type { UsageInput } from './usage.js'
  * Upper bounds (ms, inclusive) of the latency histogram buckets h0 … h14; h15 holds everything slower.
  * Percentiles are read from these buckets in both the rollup and the raw path (usage-stats.ts).
  */
-export const LATENCY_BUCKETS = [100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10_000, 15_000, 30_000, 60_000] as const
+export const LATENCY_BUCKETS = [
+  100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10_000, 15_000, 30_000, 60_000,
+] as const
 export const BUCKET_COUNT = LATENCY_BUCKETS.length + 1
 
 /** The intents whose zero-hit records are 内容缺口 (kept in step with GAP_INTENTS in usage-stats.ts). */
@@ -33,7 +35,10 @@ export function rawBucketSums(col = 'latency_ms'): string {
   }).join(', ')
 }
 
-export const ROLLUP_BUCKET_SUMS = Array.from({ length: BUCKET_COUNT }, (_, i) => `coalesce(sum(h${i}), 0) AS h${i}`).join(', ')
+export const ROLLUP_BUCKET_SUMS = Array.from(
+  { length: BUCKET_COUNT },
+  (_, i) => `coalesce(sum(h${i}), 0) AS h${i}`,
+).join(', ')
 
 const DAILY_SQL = (h: number | undefined) => `
   INSERT INTO usage_daily (use_date, intent, conversation_type, n, failed, rejected, zero, tokens, cost_micro, lat_n, lat_max${h === undefined ? '' : `, h${h}`})
@@ -62,12 +67,22 @@ export function addToRollup(db: Db, u: UsageInput): void {
   const latency = u.latency_ms ?? null
   const gap = u.hits === 0 && GAPS.has(u.intent)
   stmt(db, DAILY_SQL(latency === null ? undefined : bucketOf(latency))).run(
-    u.use_date, u.intent, u.conversation_type ?? null, u.status === 'failed' ? 1 : 0, u.status === 'rejected' ? 1 : 0, gap ? 1 : 0, u.tokens ?? 0, u.cost_rmb ?? 0, latency === null ? 0 : 1, latency,
+    u.use_date,
+    u.intent,
+    u.conversation_type ?? null,
+    u.status === 'failed' ? 1 : 0,
+    u.status === 'rejected' ? 1 : 0,
+    gap ? 1 : 0,
+    u.tokens ?? 0,
+    u.cost_rmb ?? 0,
+    latency === null ? 0 : 1,
+    latency,
   )
   stmt(db, USERS_SQL).run(u.user_id ?? null, u.use_date)
   stmt(db, MONTHLY_USERS_SQL).run(u.use_date, u.user_id ?? null)
   if (u.dd_group_name) stmt(db, GROUPS_SQL).run(u.dd_group_name, u.use_date)
-  if (gap) stmt(db, GAPS_SQL).run(u.use_date, u.consult_content ?? null, u.intent, u.conversation_type ?? null, u.use_time)
+  if (gap)
+    stmt(db, GAPS_SQL).run(u.use_date, u.consult_content ?? null, u.intent, u.conversation_type ?? null, u.use_time)
 }
 
 /**
@@ -108,7 +123,10 @@ export function rebuildRollup(db: Db): void {
  * usage_monthly_users) and at most two day ranges at its ends (for usage_daily_users). Empty parts are
  * ranges no date falls in, so the SQL text stays the same.
  */
-export function monthSplit(from: string, to: string): { months: [string, string]; head: [string, string]; tail: [string, string] } {
+export function monthSplit(
+  from: string,
+  to: string,
+): { months: [string, string]; head: [string, string]; tail: [string, string] } {
   const none: [string, string] = ['9', '0']
   const whole: string[] = []
   const partial: Array<[string, string]> = []
@@ -128,5 +146,9 @@ export function monthSplit(from: string, to: string): { months: [string, string]
       y++
     }
   }
-  return { months: whole.length ? [whole[0]!, whole[whole.length - 1]!] : none, head: partial[0] ?? none, tail: partial[1] ?? none }
+  return {
+    months: whole.length ? [whole[0]!, whole[whole.length - 1]!] : none,
+    head: partial[0] ?? none,
+    tail: partial[1] ?? none,
+  }
 }

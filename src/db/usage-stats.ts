@@ -1,6 +1,13 @@
 import type { Db } from './client.js'
 import type { UsageInput } from './usage.js'
-import { addToRollup, BUCKET_COUNT, monthSplit, LATENCY_BUCKETS, rawBucketSums, ROLLUP_BUCKET_SUMS } from './usage-rollup.js'
+import {
+  addToRollup,
+  BUCKET_COUNT,
+  LATENCY_BUCKETS,
+  monthSplit,
+  ROLLUP_BUCKET_SUMS,
+  rawBucketSums,
+} from './usage-rollup.js'
 
 /**
  * Read side of usage_records for `统计`, `andy stats`, the digest and the export. Every query is an SQL
@@ -82,7 +89,13 @@ const GAP_IN = GAP_INTENTS.map((i) => `'${i}'`).join(',')
  * equality test). Both paths give the same numbers: same grain, same aggregates, same bucket percentiles.
  */
 function fromRollup(f: UsageStatsFilter): boolean {
-  return !f.raw && f.userId === undefined && f.userNick === undefined && f.consultContent === undefined && f.groupName === undefined
+  return (
+    !f.raw &&
+    f.userId === undefined &&
+    f.userNick === undefined &&
+    f.consultContent === undefined &&
+    f.groupName === undefined
+  )
 }
 
 /** WHERE of a rollup table: the period, and intents / 会话类型 where the table has them. */
@@ -139,7 +152,9 @@ export function totalsByIntent(db: Db, f: UsageStatsFilter, intents: readonly st
   const w = rollup ? rollupWhere(narrowed, true) : where(narrowed)
   return (
     db.sqlite
-      .prepare(`SELECT intent, ${rollup ? ROLLUP_TOTALS : RAW_TOTALS} FROM ${rollup ? 'usage_daily' : 'usage_records'} ${w.sql} GROUP BY intent ORDER BY n DESC, intent`)
+      .prepare(
+        `SELECT intent, ${rollup ? ROLLUP_TOTALS : RAW_TOTALS} FROM ${rollup ? 'usage_daily' : 'usage_records'} ${w.sql} GROUP BY intent ORDER BY n DESC, intent`,
+      )
       .all(...w.params) as IntentTotals[]
   ).map(yuan)
 }
@@ -149,16 +164,26 @@ export function totalsByDay(db: Db, f: UsageStatsFilter): Array<IntentTotals & {
   if (fromRollup(f) && !f.intents?.length && f.conversationType === undefined) {
     const w = rollupWhere(f, false)
     const users = new Map(
-      (db.sqlite.prepare(`SELECT use_date, count(*) AS users FROM usage_daily_users ${w.sql} GROUP BY use_date`).all(...w.params) as Array<{ use_date: string; users: number }>).map((r) => [r.use_date, r.users]),
+      (
+        db.sqlite
+          .prepare(`SELECT use_date, count(*) AS users FROM usage_daily_users ${w.sql} GROUP BY use_date`)
+          .all(...w.params) as Array<{ use_date: string; users: number }>
+      ).map((r) => [r.use_date, r.users]),
     )
-    return (db.sqlite.prepare(`SELECT use_date, '' AS intent, ${ROLLUP_TOTALS} FROM usage_daily ${w.sql} GROUP BY use_date ORDER BY use_date`).all(...w.params) as Array<IntentTotals & { use_date: string }>).map(
-      (r) => ({ ...yuan(r), users: users.get(r.use_date) ?? 0 }),
-    )
+    return (
+      db.sqlite
+        .prepare(
+          `SELECT use_date, '' AS intent, ${ROLLUP_TOTALS} FROM usage_daily ${w.sql} GROUP BY use_date ORDER BY use_date`,
+        )
+        .all(...w.params) as Array<IntentTotals & { use_date: string }>
+    ).map((r) => ({ ...yuan(r), users: users.get(r.use_date) ?? 0 }))
   }
   const w = where({ ...f, raw: true })
   return (
     db.sqlite
-      .prepare(`SELECT use_date, '' AS intent, ${RAW_TOTALS}, count(DISTINCT coalesce(user_id, '')) AS users FROM usage_records ${w.sql} GROUP BY use_date ORDER BY use_date`)
+      .prepare(
+        `SELECT use_date, '' AS intent, ${RAW_TOTALS}, count(DISTINCT coalesce(user_id, '')) AS users FROM usage_records ${w.sql} GROUP BY use_date ORDER BY use_date`,
+      )
       .all(...w.params) as Array<IntentTotals & { use_date: string; users: number }>
   ).map(yuan)
 }
@@ -173,11 +198,23 @@ export interface TopEntry {
 
 /** True when only the period (and no other filter) limits the rows. */
 function periodOnly(f: UsageStatsFilter): boolean {
-  return f.userId === undefined && !f.intents?.length && f.userNick === undefined && f.consultContent === undefined && f.conversationType === undefined && f.groupName === undefined
+  return (
+    f.userId === undefined &&
+    !f.intents?.length &&
+    f.userNick === undefined &&
+    f.consultContent === undefined &&
+    f.conversationType === undefined &&
+    f.groupName === undefined
+  )
 }
 
 /** Top keys of a period: from the per-day rollup tables (period only) or the raw records. */
-function topKeys(db: Db, f: UsageStatsFilter, limit: number, kind: 'users' | 'groups'): Array<{ key: string; n: number; distinct_n: number }> {
+function topKeys(
+  db: Db,
+  f: UsageStatsFilter,
+  limit: number,
+  kind: 'users' | 'groups',
+): Array<{ key: string; n: number; distinct_n: number }> {
   let sql: string
   let params: unknown[]
   if (fromRollup(f) && periodOnly(f) && kind === 'users') {
@@ -192,13 +229,17 @@ function topKeys(db: Db, f: UsageStatsFilter, limit: number, kind: 'users' | 'gr
     params = [f.from, f.to]
   } else {
     const w = where(f)
-    sql = kind === 'users'
-      ? `SELECT coalesce(user_id, ''), count(*) FROM usage_records ${w.sql} GROUP BY 1`
-      : `SELECT dd_group_name, count(*) FROM usage_records ${w.sql} AND dd_group_name IS NOT NULL AND dd_group_name <> '' GROUP BY 1`
+    sql =
+      kind === 'users'
+        ? `SELECT coalesce(user_id, ''), count(*) FROM usage_records ${w.sql} GROUP BY 1`
+        : `SELECT dd_group_name, count(*) FROM usage_records ${w.sql} AND dd_group_name IS NOT NULL AND dd_group_name <> '' GROUP BY 1`
     params = w.params
   }
   // Ranked here, by the same code for both paths (count desc, then key).
-  const sums = db.sqlite.prepare(sql).raw().all(...params) as Array<[string, number]>
+  const sums = db.sqlite
+    .prepare(sql)
+    .raw()
+    .all(...params) as Array<[string, number]>
   const ranked = sums.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
   return ranked.slice(0, limit).map(([key, n]) => ({ key, n, distinct_n: sums.length }))
 }
@@ -218,7 +259,10 @@ export function topUsers(db: Db, f: UsageStatsFilter, limit: number): TopEntry[]
 /** Most active group chats (by group name; 单聊 records have none). */
 export function topGroups(db: Db, f: UsageStatsFilter, limit: number): TopEntry[] {
   return topKeys(db, f, limit, 'groups').map((o) => ({
-    key: o.key, label: o.key, n: o.n, distinct: o.distinct_n,
+    key: o.key,
+    label: o.key,
+    n: o.n,
+    distinct: o.distinct_n,
   }))
 }
 
@@ -227,7 +271,10 @@ export function topGroups(db: Db, f: UsageStatsFilter, limit: number): TopEntry[
  * (usage-rollup.ts) in both paths: the upper bound of the bucket holding the nearest rank, never above
  * the slowest reply. `approximate`: the figures are bucket bounds (always true when there is data).
  */
-export function latencyPercentiles(db: Db, f: UsageStatsFilter): { n: number; p50?: number; p95?: number; approximate: boolean } {
+export function latencyPercentiles(
+  db: Db,
+  f: UsageStatsFilter,
+): { n: number; p50?: number; p95?: number; approximate: boolean } {
   const rollup = fromRollup(f)
   const w = rollup ? rollupWhere(f, true) : where(f)
   const row = db.sqlite
@@ -295,13 +342,28 @@ export function zeroResultQuestions(db: Db, f: UsageStatsFilter, limit: number):
  * Nicknames and group names seen in the period that exactly equal one of `words` (to read "统计 张三" as
  * a filter). Looked up within the period only: its cost stays that of the statistics themselves.
  */
-export function knownNames(db: Db, words: readonly string[], from: string, to: string): { nicks: Set<string>; groups: Set<string> } {
+export function knownNames(
+  db: Db,
+  words: readonly string[],
+  from: string,
+  to: string,
+): { nicks: Set<string>; groups: Set<string> } {
   const nicks = new Set<string>()
   const groups = new Set<string>()
   if (words.length === 0) return { nicks, groups }
   const ph = words.map(() => '?').join(',')
-  for (const r of db.sqlite.prepare(`SELECT DISTINCT user_dd_nick AS v FROM usage_records WHERE user_dd_nick IN (${ph}) AND use_date BETWEEN ? AND ?`).all(...words, from, to) as Array<{ v: string }>) nicks.add(r.v)
-  for (const r of db.sqlite.prepare(`SELECT DISTINCT dd_group_name AS v FROM usage_records WHERE dd_group_name IN (${ph}) AND use_date BETWEEN ? AND ?`).all(...words, from, to) as Array<{ v: string }>) groups.add(r.v)
+  for (const r of db.sqlite
+    .prepare(
+      `SELECT DISTINCT user_dd_nick AS v FROM usage_records WHERE user_dd_nick IN (${ph}) AND use_date BETWEEN ? AND ?`,
+    )
+    .all(...words, from, to) as Array<{ v: string }>)
+    nicks.add(r.v)
+  for (const r of db.sqlite
+    .prepare(
+      `SELECT DISTINCT dd_group_name AS v FROM usage_records WHERE dd_group_name IN (${ph}) AND use_date BETWEEN ? AND ?`,
+    )
+    .all(...words, from, to) as Array<{ v: string }>)
+    groups.add(r.v)
   return { nicks, groups }
 }
 
@@ -319,7 +381,9 @@ export function* iterateUsage(db: Db, f: UsageStatsFilter, pageSize = 5000): Gen
   const w = where(f)
   const stmt = db.sqlite.prepare(`SELECT ${DETAIL_COLUMNS} FROM usage_records ${w.sql} AND id > ? ORDER BY id LIMIT ?`)
   // Start at the period's first id (covering date index), so the rowid walk does not read older rows.
-  const first = db.sqlite.prepare('SELECT min(id) AS id FROM usage_records WHERE use_date BETWEEN ? AND ?').get(f.from, f.to) as { id: number | null }
+  const first = db.sqlite
+    .prepare('SELECT min(id) AS id FROM usage_records WHERE use_date BETWEEN ? AND ?')
+    .get(f.from, f.to) as { id: number | null }
   if (first.id === null) return
   let after = first.id - 1
   for (;;) {
@@ -352,14 +416,33 @@ export function llmCostByDay(db: Db, f: { from: string; to: string; userId?: str
 }
 
 const INSERT_COLUMNS = [
-  'assistant_type', 'assistant_name', 'dd_group_name', 'user_dd_nick', 'consult_content', 'conversation_type', 'use_time',
-  'use_date', 'user_id', 'conversation_id', 'msg_id', 'intent', 'hits', 'filters', 'hit_ids', 'latency_ms', 'status',
-  'error', 'tokens', 'cost_rmb',
+  'assistant_type',
+  'assistant_name',
+  'dd_group_name',
+  'user_dd_nick',
+  'consult_content',
+  'conversation_type',
+  'use_time',
+  'use_date',
+  'user_id',
+  'conversation_id',
+  'msg_id',
+  'intent',
+  'hits',
+  'filters',
+  'hit_ids',
+  'latency_ms',
+  'status',
+  'error',
+  'tokens',
+  'cost_rmb',
 ] as const
 
 /** Bulk insert (rollup included) in one transaction with one prepared statement (bench, tests, demo data). */
 export function insertUsageMany(db: Db, rows: Iterable<UsageInput>): number {
-  const stmt = db.sqlite.prepare(`INSERT INTO usage_records (${INSERT_COLUMNS.join(',')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(',')})`)
+  const stmt = db.sqlite.prepare(
+    `INSERT INTO usage_records (${INSERT_COLUMNS.join(',')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(',')})`,
+  )
   let n = 0
   db.sqlite.transaction(() => {
     for (const u of rows) {

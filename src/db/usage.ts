@@ -29,9 +29,27 @@ export interface UsageInput {
 
 /** The columns of usage_records written per message (both dialects). */
 export const USAGE_COLUMNS = [
-  'assistant_type', 'assistant_name', 'dd_group_name', 'user_dd_nick', 'consult_content', 'conversation_type', 'use_time',
-  'use_date', 'user_id', 'conversation_id', 'msg_id', 'intent', 'hits', 'filters', 'hit_ids', 'latency_ms', 'status',
-  'error', 'tokens', 'cost_rmb', 'channel',
+  'assistant_type',
+  'assistant_name',
+  'dd_group_name',
+  'user_dd_nick',
+  'consult_content',
+  'conversation_type',
+  'use_time',
+  'use_date',
+  'user_id',
+  'conversation_id',
+  'msg_id',
+  'intent',
+  'hits',
+  'filters',
+  'hit_ids',
+  'latency_ms',
+  'status',
+  'error',
+  'tokens',
+  'cost_rmb',
+  'channel',
 ] as const
 
 const INSERT_SQL = `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(',')})`

@@ -3,8 +3,8 @@
  * header row = the Chinese labels of the table's non-internal columns, RFC 4180 quoting.
  */
 
-import { outputColumns, tableByKey, type TableKey } from '../tables/index.js'
-import { iterateRecords, type DemoValue } from './generate.js'
+import { outputColumns, type TableKey, tableByKey } from '../tables/index.js'
+import { type DemoValue, iterateRecords } from './generate.js'
 
 /** One CSV field: quoted when it holds a comma, quote, CR or LF (quotes doubled). */
 export function csvCell(v: DemoValue | undefined): string {
@@ -28,5 +28,8 @@ export function demoCsv(key: TableKey, count: number, seed = 1): string {
   function* rows(): Generator<DemoValue[]> {
     for (const rec of iterateRecords(key, count, seed)) yield cols.map((c) => rec[c.name] ?? null)
   }
-  return toCsv(cols.map((c) => c.label), rows())
+  return toCsv(
+    cols.map((c) => c.label),
+    rows(),
+  )
 }

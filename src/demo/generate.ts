@@ -7,9 +7,29 @@
 
 import type { TableKey } from '../tables/index.js'
 import {
-  BRANDS, BRANDS_ASCII, BRANDS_DE, CLASS_TYPES, COMPETITORS, DEFAULT_SUFFIXES, ENTERPRISE_TYPES, FEEDBACK, INDUSTRIES,
-  KEYWORDS, KEYWORDS_CHANNEL, KEYWORDS_LARGE, PLAN_NAMES, PROVINCES, REASONS, SALES, SERIES, SIZE_WEIGHTS, SIZES,
-  SOURCE_TYPES, type Industry1, type Industry2, type Series,
+  BRANDS,
+  BRANDS_ASCII,
+  BRANDS_DE,
+  CLASS_TYPES,
+  COMPETITORS,
+  DEFAULT_SUFFIXES,
+  ENTERPRISE_TYPES,
+  FEEDBACK,
+  INDUSTRIES,
+  type Industry1,
+  type Industry2,
+  KEYWORDS,
+  KEYWORDS_CHANNEL,
+  KEYWORDS_LARGE,
+  PLAN_NAMES,
+  PROVINCES,
+  REASONS,
+  SALES,
+  SERIES,
+  type Series,
+  SIZE_WEIGHTS,
+  SIZES,
+  SOURCE_TYPES,
 } from './vocab.js'
 
 export type DemoValue = string | number | null
@@ -53,26 +73,59 @@ function weighted<T>(items: readonly T[], weights: readonly number[]): (rng: Rng
 
 // ---- precomputed choices --------------------------------------------------------------------------
 
-const industryOf = weighted(INDUSTRIES, INDUSTRIES.map((i) => i.weight))
-const provinceOf = weighted(PROVINCES, PROVINCES.map((p) => p[1]))
+const industryOf = weighted(
+  INDUSTRIES,
+  INDUSTRIES.map((i) => i.weight),
+)
+const provinceOf = weighted(
+  PROVINCES,
+  PROVINCES.map((p) => p[1]),
+)
 const typeIndex = new Map<readonly number[], (rng: Rng) => number>()
 for (const ind of INDUSTRIES) {
   for (const w of [ind.types, ...ind.sub.map((s) => s.types)]) {
-    if (w && !typeIndex.has(w)) typeIndex.set(w, weighted(ENTERPRISE_TYPES.map((_, i) => i), w))
+    if (w && !typeIndex.has(w))
+      typeIndex.set(
+        w,
+        weighted(
+          ENTERPRISE_TYPES.map((_, i) => i),
+          w,
+        ),
+      )
   }
 }
-const sizeOf = SIZE_WEIGHTS.map((w) => weighted(SIZES.map((_, i) => i), w))
-const seriesOf = weighted(SERIES, SERIES.map((s) => s.weight))
-const competitorOf = weighted(COMPETITORS.map((c) => c[0]), COMPETITORS.map((c) => c[1]))
-const sourceOf = weighted(SOURCE_TYPES.map((s) => s[0]), SOURCE_TYPES.map((s) => s[1]))
+const sizeOf = SIZE_WEIGHTS.map((w) =>
+  weighted(
+    SIZES.map((_, i) => i),
+    w,
+  ),
+)
+const seriesOf = weighted(
+  SERIES,
+  SERIES.map((s) => s.weight),
+)
+const competitorOf = weighted(
+  COMPETITORS.map((c) => c[0]),
+  COMPETITORS.map((c) => c[1]),
+)
+const sourceOf = weighted(
+  SOURCE_TYPES.map((s) => s[0]),
+  SOURCE_TYPES.map((s) => s[1]),
+)
 const yearOf = weighted([2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026], [4, 6, 9, 12, 15, 17, 14, 5])
 const purchaseYearOf = weighted([2021, 2022, 2023, 2024], [20, 25, 28, 27])
 const ALL_PRODUCTS = SERIES.flatMap((s) => s.products.map((p) => [p, s] as const))
 /** Class types a product is sold as (训练营 → 训练营/混合式, 工作坊 → 工作坊/面授, 课 → 线上课程 mostly). */
-const classOf = new Map(ALL_PRODUCTS.map(([p]) => {
-  const opts = /训练营/.test(p) ? ['训练营', '训练营', '混合式'] : /工作坊/.test(p) ? ['工作坊', '面授', '工作坊'] : ['线上课程', '线上课程', '线上课程', '混合式', '面授']
-  return [p, opts.filter((c) => CLASS_TYPES.includes(c))] as const
-}))
+const classOf = new Map(
+  ALL_PRODUCTS.map(([p]) => {
+    const opts = /训练营/.test(p)
+      ? ['训练营', '训练营', '混合式']
+      : /工作坊/.test(p)
+        ? ['工作坊', '面授', '工作坊']
+        : ['线上课程', '线上课程', '线上课程', '混合式', '面授']
+    return [p, opts.filter((c) => CLASS_TYPES.includes(c))] as const
+  }),
+)
 const CLASS_FACTOR: Record<string, number> = { 线上课程: 0.7, 训练营: 1.25, 面授: 1, 混合式: 1.4, 工作坊: 0.85 }
 const SOURCE_FACTOR: Record<string, number> = { 新签: 1, 续约: 0.9, 增购: 0.6, 渠道: 0.8 }
 const MONEY_BASE = [30_000, 60_000, 120_000, 250_000, 450_000, 600_000, 900_000, 1_200_000, 1_800_000]
@@ -127,13 +180,18 @@ function caseTime(rng: Rng): string {
 function caseUrl(rng: Rng, prefix: string, i: number, seed: number): string | null {
   if (rng() < 0.1) return null
   // a bijection on 0..10^7-1, so ids are distinct within a table and look unordered
-  const id = (((i + 1) * 3_847_229 + (seed >>> 0) * 104_729) % 10_000_000 + 10_000_000) % 10_000_000
+  const id = ((((i + 1) * 3_847_229 + (seed >>> 0) * 104_729) % 10_000_000) + 10_000_000) % 10_000_000
   return `https://cases.example.com/c/${prefix}${String(id).padStart(7, '0')}`
 }
 
 function summary(rng: Rng, c: Customer, s: Series, crowd: string): string {
   const months = between(rng, 2, 12)
-  const n = crowd === '全员' || crowd === '新员工' ? between(rng, 200, 6000) : crowd === '高管' ? between(rng, 12, 80) : between(rng, 30, 800)
+  const n =
+    crowd === '全员' || crowd === '新员工'
+      ? between(rng, 200, 6000)
+      : crowd === '高管'
+        ? between(rng, 12, 80)
+        : between(rng, 30, 800)
   const rate = between(rng, 82, 99)
   const sat = (4.5 + between(rng, 0, 4) / 10).toFixed(1)
   let text = `围绕${s.focus}，为${c.short}${crowd}设计为期${months}个月的${pick(rng, MODES)}学习项目。累计${n}人参训，完课率${rate}%，学员满意度${sat}分（满分5分）。`
@@ -196,7 +254,10 @@ const ROWS: Record<TableKey, RowFn> = {
     const xmCrowd = rng() < 0.8 ? crowd : pick(rng, s.crowds)
     const theme = pick(rng, s.themes)
     const time = caseTime(rng)
-    const xmName = rng() < 0.5 ? `「${pick(rng, PLAN_NAMES)}」${xmCrowd}${pick(rng, s.themes)}` : `${time.slice(0, 4)}年${xmCrowd}${theme}`
+    const xmName =
+      rng() < 0.5
+        ? `「${pick(rng, PLAN_NAMES)}」${xmCrowd}${pick(rng, s.themes)}`
+        : `${time.slice(0, 4)}年${xmCrowd}${theme}`
     const [size, min, max] = SIZES[c.size]!
     return {
       case_name: `${c.short}${crowd}${theme}`,
@@ -289,7 +350,15 @@ export function* iterateRecords(key: TableKey, count: number, seed = 1): Generat
   const row = ROWS[key]
   if (!row) throw new Error(`unknown table ${key}`)
   const rng = mulberry32(hash(key) ^ Math.imul(seed, 0x9e3779b9))
-  const c: Customer = { name: '', short: '', l1: INDUSTRIES[0]!, l2: INDUSTRIES[0]!.sub[0]!, province: '', type: '', size: 0 }
+  const c: Customer = {
+    name: '',
+    short: '',
+    l1: INDUSTRIES[0]!,
+    l2: INDUSTRIES[0]!.sub[0]!,
+    province: '',
+    type: '',
+    size: 0,
+  }
   for (let i = 0; i < count; i++) yield row(rng, customer(rng, c), i, seed)
 }
 

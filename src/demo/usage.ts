@@ -4,8 +4,8 @@
  * with tokens and cost, a few failures. Pure: the same options give the same rows, oldest first.
  */
 import { assistantOf } from '../core/features.js'
-import { mulberry32 } from './generate.js'
 import type { UsageInput } from '../db/usage.js'
+import { mulberry32 } from './generate.js'
 
 export interface GenerateUsageOptions {
   rows: number
@@ -17,20 +17,61 @@ export interface GenerateUsageOptions {
   seed?: number
 }
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'
-const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲建国红云飞波宁晨琳雪婷欣怡浩宇子涵思远嘉俊晓东'
-const REGIONS = ['华东', '华南', '华北', '华中', '西南', '西北', '东北', '上海', '北京', '深圳', '江苏', '浙江', '山东', '四川']
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'
+const GIVEN =
+  '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲建国红云飞波宁晨琳雪婷欣怡浩宇子涵思远嘉俊晓东'
+const REGIONS = [
+  '华东',
+  '华南',
+  '华北',
+  '华中',
+  '西南',
+  '西北',
+  '东北',
+  '上海',
+  '北京',
+  '深圳',
+  '江苏',
+  '浙江',
+  '山东',
+  '四川',
+]
 const TEAMS = ['销售一部', '销售二部', '大客户部', '售前支持', '渠道部', '行业拓展组', '新客攻坚组', '续约组']
 
 const SEARCH_TEXT: Record<string, readonly string[]> = {
-  case: ['制造业 5000人以上 国企 的客户案例', '银行 新员工培训案例', '医药行业 领导力 案例', '零售 门店店长培训案例', '能源 安全生产培训案例', '互联网 技术人才培养案例'],
+  case: [
+    '制造业 5000人以上 国企 的客户案例',
+    '银行 新员工培训案例',
+    '医药行业 领导力 案例',
+    '零售 门店店长培训案例',
+    '能源 安全生产培训案例',
+    '互联网 技术人才培养案例',
+  ],
   pitch: ['银行 新员工培训 的打单方案', '制造业 班组长 打单方案', '保险 代理人 打单方案', '地产 营销 打单方案'],
   switch: ['从某竞品切换过来的金融客户', '竞对切换 制造业 江苏', '替换友商的医药客户', '切换平台的零售客户'],
-  procurement: ['2023 年医药行业采购了哪些内容产品', '国企 采购 领导力课程', '2024 汽车行业 采购记录', '金融 采购 合规课程'],
-  software: ['江苏 制造业 帐号数大于1000 的软件客户', '浙江 软件客户 国企', '广东 平台客户 5000人以上', '上海 帐号数大于3000 的客户'],
+  procurement: [
+    '2023 年医药行业采购了哪些内容产品',
+    '国企 采购 领导力课程',
+    '2024 汽车行业 采购记录',
+    '金融 采购 合规课程',
+  ],
+  software: [
+    '江苏 制造业 帐号数大于1000 的软件客户',
+    '浙江 软件客户 国企',
+    '广东 平台客户 5000人以上',
+    '上海 帐号数大于3000 的客户',
+  ],
 }
 /** Questions that usually find nothing: the content gaps the digest should surface. */
-const GAP_TEXT = ['航空业 飞行员培训案例', '半导体 工程师 打单方案', '宠物行业 客户案例', '核电 安全文化案例', '跨境电商 采购记录', '新疆 软件客户 帐号数大于5000']
+const GAP_TEXT = [
+  '航空业 飞行员培训案例',
+  '半导体 工程师 打单方案',
+  '宠物行业 客户案例',
+  '核电 安全文化案例',
+  '跨境电商 采购记录',
+  '新疆 软件客户 帐号数大于5000',
+]
 const OTHER_TEXT: Record<string, readonly string[]> = {
   activity: ['帮我设计一个新员工培训运营活动', '设计一个读书月活动'],
   usage: ['统计', '统计 本周'],
@@ -41,7 +82,20 @@ const OTHER_TEXT: Record<string, readonly string[]> = {
   help: ['帮助', '你好'],
 }
 
-const INTENTS = ['case', 'pitch', 'switch', 'procurement', 'software', 'activity', 'usage', 'report', 'image', 'talent', 'meeting', 'help'] as const
+const INTENTS = [
+  'case',
+  'pitch',
+  'switch',
+  'procurement',
+  'software',
+  'activity',
+  'usage',
+  'report',
+  'image',
+  'talent',
+  'meeting',
+  'help',
+] as const
 const INTENT_WEIGHTS = [30, 16, 8, 12, 12, 5, 3, 3, 2, 2, 2, 5]
 const LLM_INTENTS = new Set(['activity', 'report', 'image', 'talent', 'meeting'])
 const DAY_MS = 86_400_000
@@ -71,7 +125,10 @@ export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInpu
     }
     return users[lo]!
   }
-  const groups = Array.from({ length: groupCount }, (_, i) => ({ id: `cid-g${i + 1}`, name: `${REGIONS[i % REGIONS.length]}${TEAMS[Math.floor(i / REGIONS.length) % TEAMS.length]}${i >= REGIONS.length * TEAMS.length ? i : ''}群` }))
+  const groups = Array.from({ length: groupCount }, (_, i) => ({
+    id: `cid-g${i + 1}`,
+    name: `${REGIONS[i % REGIONS.length]}${TEAMS[Math.floor(i / REGIONS.length) % TEAMS.length]}${i >= REGIONS.length * TEAMS.length ? i : ''}群`,
+  }))
   const iCum: number[] = []
   let iTotal = 0
   for (const w of INTENT_WEIGHTS) iCum.push((iTotal += w))
@@ -111,7 +168,7 @@ export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInpu
       const latency = Math.round(Math.exp((llm ? 8.9 : 6.3) + rng() * 1.2 - 0.6))
       const tokens = llm && status === 'ok' ? 800 + Math.floor(rng() * 5000) : 0
       const a = assistantOf(intent)
-      const s = String(t / 1000 % 60 | 0).padStart(2, '0')
+      const s = String(((t / 1000) % 60) | 0).padStart(2, '0')
       const m = String(Math.floor(t / 60_000) % 60).padStart(2, '0')
       const h = String(Math.floor(t / 3600_000)).padStart(2, '0')
       emitted++
@@ -138,4 +195,3 @@ export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInpu
     }
   }
 }
-

@@ -56,7 +56,10 @@ export function clearPendingImport(ctx: BotContext, p: PendingImport): void {
 
 /** Where files wait for 确认导入; files older than a day (an admin who never answered) are removed. */
 export function importDir(config: Pick<AppConfig, 'dbPath'>, now: number): string {
-  const dir = config.dbPath === ':memory:' || config.dbPath.startsWith('file:') ? join(tmpdir(), 'andy-imports') : join(dirname(config.dbPath), 'imports')
+  const dir =
+    config.dbPath === ':memory:' || config.dbPath.startsWith('file:')
+      ? join(tmpdir(), 'andy-imports')
+      : join(dirname(config.dbPath), 'imports')
   mkdirSync(dir, { recursive: true })
   for (const f of readdirSync(dir)) {
     const p = join(dir, f)

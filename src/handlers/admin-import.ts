@@ -1,18 +1,26 @@
-import { extname, join } from 'node:path'
 import { writeFileSync } from 'node:fs'
+import { extname, join } from 'node:path'
 import type { BotContext } from '../bot/context.js'
+import type { Decision, Router } from '../bot/router.js'
 import { UserError } from '../core/errors.js'
 import { escapeMd } from '../core/markdown.js'
-import type { Decision, Router } from '../bot/router.js'
 import { recentImportRequest } from '../db/import-requests.js'
-import { tableByKey, type TableSpec } from '../tables/index.js'
 import { describeFileError } from '../services/file-messages.js'
 import { reportLines, writeProblemsWorkbook } from '../services/import-report.js'
-import { ImportError, importCases, type ImportReport } from '../services/importer.js'
+import { ImportError, type ImportReport, importCases } from '../services/importer.js'
 import { FileFormatError } from '../services/table-file.js'
 import { messageFilePath } from '../stats/files.js'
-import { clearPendingImport, importDir, loadPendingImport, PENDING_TTL_MS, savePendingImport, tableNamed, type PendingImport } from './admin-import-state.js'
-import { dataCheckHandler, DATA_CHECK_INTENT } from './data-check.js'
+import { type TableSpec, tableByKey } from '../tables/index.js'
+import {
+  clearPendingImport,
+  importDir,
+  loadPendingImport,
+  PENDING_TTL_MS,
+  type PendingImport,
+  savePendingImport,
+  tableNamed,
+} from './admin-import-state.js'
+import { DATA_CHECK_INTENT, dataCheckHandler } from './data-check.js'
 import { downloadAttachment, fileOf } from './inbound-file.js'
 import { reportHandler } from './report.js'
 
@@ -33,7 +41,11 @@ const IMPORT_CMD = /^[/／]?导入(?:到|进)?\s*[:：]?\s*(.*)$/
 const CONFIRM = /^(确认导入|确定导入|确认|确定)$/
 const CANCEL = /^(取消|取消导入|不导入|算了)$/
 
-const bare = (s: string) => s.normalize('NFKC').trim().replace(/[\s。.!！~～]+$/g, '')
+const bare = (s: string) =>
+  s
+    .normalize('NFKC')
+    .trim()
+    .replace(/[\s。.!！~～]+$/g, '')
 
 export const IMPORT_HELP = [
   '**导入数据**（管理员）：在和 Andy 的**单聊**里把 Excel（.xlsx）或 CSV 文件发给我（20 MB 以内）。',
@@ -54,7 +66,9 @@ export function adminControlResolver(ctx: BotContext): Decision | undefined {
   const pending = loadPendingImport(ctx)
   if (pending && ctx.now() - pending.at > PENDING_TTL_MS) {
     clearPendingImport(ctx, pending)
-    ctx.notes.push(`之前发来的「${pending.fileName}」等待确认超过 ${PENDING_TTL_MS / 60_000} 分钟，已放弃；需要时重新发送文件。`)
+    ctx.notes.push(
+      `之前发来的「${pending.fileName}」等待确认超过 ${PENDING_TTL_MS / 60_000} 分钟，已放弃；需要时重新发送文件。`,
+    )
     return CONFIRM.test(t) ? act(ctx, 'confirm') : undefined
   }
   if (CONFIRM.test(t) && (pending || t.includes('导入'))) return act(ctx, 'confirm')
@@ -72,25 +86,47 @@ function act(ctx: BotContext, action: Action): Decision {
 export function adminFileResolver(ctx: BotContext): Decision | undefined {
   const file = fileOf(ctx.msg)
   if (!file || !TABLE_EXTS.has(extname(file.fileName ?? '').toLowerCase())) return undefined
-  const announced = recentImportRequest(ctx.deps.db, { conversationId: ctx.conversationId, senderStaffId: ctx.msg.senderStaffId ?? ctx.userId, intent: IMPORT_INTENT, sinceMs: ctx.now() - ANNOUNCE_MS, beforeId: ctx.inboxId })
+  const announced = recentImportRequest(ctx.deps.db, {
+    conversationId: ctx.conversationId,
+    senderStaffId: ctx.msg.senderStaffId ?? ctx.userId,
+    intent: IMPORT_INTENT,
+    sinceMs: ctx.now() - ANNOUNCE_MS,
+    beforeId: ctx.inboxId,
+  })
   if (announced === undefined && !(ctx.isAdmin && !ctx.isGroup)) return undefined
   ctx.state.importAnnounced = announced
   return act(ctx, 'file')
 }
 
-async function dryRun(ctx: BotContext, p: Omit<PendingImport, 'kind' | 'at' | 'resume' | 'table'>, spec: TableSpec | undefined, announced: boolean): Promise<void> {
+async function dryRun(
+  ctx: BotContext,
+  p: Omit<PendingImport, 'kind' | 'at' | 'resume' | 'table'>,
+  spec: TableSpec | undefined,
+  announced: boolean,
+): Promise<void> {
   const files = ctx.deps.config.files
   let report: ImportReport
   try {
-    report = await importCases(ctx.deps.db, spec, { path: p.path, fileName: p.fileName }, { dryRun: true, buffered: true, limits: files, now: ctx.now() })
+    report = await importCases(
+      ctx.deps.db,
+      spec,
+      { path: p.path, fileName: p.fileName },
+      { dryRun: true, buffered: true, limits: files, now: ctx.now() },
+    )
   } catch (err) {
     if (err instanceof ImportError) {
-      if (!announced && !spec && (err.code === 'no_header' || err.code === 'no_table' || err.code === 'empty')) return notATable(ctx, p)
+      if (!announced && !spec && (err.code === 'no_header' || err.code === 'no_table' || err.code === 'empty'))
+        return notATable(ctx, p)
       // Kept: 「导入 <表>」 re-checks the same file against another table.
       savePendingImport(ctx, { ...p, table: undefined })
       const other = err.betterTable ? tableByKey(err.betterTable) : undefined
-      const next = other ? `回复 **导入 ${other.title}** 按「${other.title}」导入` : '回复 **导入 表名**（如 导入 客户案例）指定表'
-      throw new UserError('import_wrong_table', `${escapeMd(err.message.replace(/：andy import .*$/, '。'))}\n\n${next}，或回复 **取消**。`)
+      const next = other
+        ? `回复 **导入 ${other.title}** 按「${other.title}」导入`
+        : '回复 **导入 表名**（如 导入 客户案例）指定表'
+      throw new UserError(
+        'import_wrong_table',
+        `${escapeMd(err.message.replace(/：andy import .*$/, '。'))}\n\n${next}，或回复 **取消**。`,
+      )
     }
     if (err instanceof FileFormatError) {
       clearPendingImport(ctx, { kind: 'admin-import', ...p, at: 0 })
@@ -101,7 +137,10 @@ async function dryRun(ctx: BotContext, p: Omit<PendingImport, 'kind' | 'at' | 'r
   savePendingImport(ctx, { ...p, table: report.tableKey })
   ctx.result.filters = { file: p.fileName, table: report.tableKey, dry_run: true }
   const lines = reportLines(report, { markdown: true, maxRows: 10 })
-  await ctx.reply(`${lines.join('  \n')}\n\n回复 **确认导入** 写入，或回复 **取消**。${report.problems.length ? '确认后我会把问题清单发给你。' : ''}`, { title: '试导入结果' })
+  await ctx.reply(
+    `${lines.join('  \n')}\n\n回复 **确认导入** 写入，或回复 **取消**。${report.problems.length ? '确认后我会把问题清单发给你。' : ''}`,
+    { title: '试导入结果' },
+  )
 }
 
 /** Not a case table and nobody said 导入: the admin meant 报告解读. */
@@ -117,7 +156,10 @@ async function onFile(ctx: BotContext): Promise<void> {
   const announcedText = ctx.state.importAnnounced as string | undefined
   if (!ctx.isAdmin) throw new UserError('import_not_admin', NOT_ADMIN)
   const { buffer, fileName = file.fileName ?? 'file.xlsx' } = await downloadAttachment(ctx, file)
-  const path = join(importDir(ctx.deps.config, ctx.now()), `${ctx.msg.msgId.replace(/[^A-Za-z0-9_-]/g, '').slice(-40)}${extname(fileName).toLowerCase()}`)
+  const path = join(
+    importDir(ctx.deps.config, ctx.now()),
+    `${ctx.msg.msgId.replace(/[^A-Za-z0-9_-]/g, '').slice(-40)}${extname(fileName).toLowerCase()}`,
+  )
   writeFileSync(path, buffer)
   const spec = announcedText ? tableNamed(announcedText.replace(IMPORT_CMD, '$1')) : undefined
   await dryRun(ctx, { path, fileName, msgId: ctx.msg.msgId }, spec, announcedText !== undefined)
@@ -125,22 +167,47 @@ async function onFile(ctx: BotContext): Promise<void> {
 
 async function onConfirm(ctx: BotContext): Promise<void> {
   const p = loadPendingImport(ctx)
-  if (!p) throw new UserError('import_nothing', '没有等待确认的导入（可能已经导入完成，或已取消、已过期）。要导入请重新把文件发给我。')
+  if (!p)
+    throw new UserError(
+      'import_nothing',
+      '没有等待确认的导入（可能已经导入完成，或已取消、已过期）。要导入请重新把文件发给我。',
+    )
   const spec = p.table ? tableByKey(p.table) : undefined
-  if (!spec) throw new UserError('import_no_table', `「${p.fileName}」还没有确定导入哪张表：请回复 **导入 表名**（如 导入 客户案例），或 **取消**。`)
+  if (!spec)
+    throw new UserError(
+      'import_no_table',
+      `「${p.fileName}」还没有确定导入哪张表：请回复 **导入 表名**（如 导入 客户案例），或 **取消**。`,
+    )
   let report: ImportReport
   try {
-    report = await importCases(ctx.deps.db, spec, { path: p.path, fileName: p.fileName }, { buffered: true, limits: ctx.deps.config.files, now: ctx.now() })
+    report = await importCases(
+      ctx.deps.db,
+      spec,
+      { path: p.path, fileName: p.fileName },
+      { buffered: true, limits: ctx.deps.config.files, now: ctx.now() },
+    )
   } catch (err) {
     clearPendingImport(ctx, p)
-    if (err instanceof ImportError || err instanceof FileFormatError) throw new UserError('import_failed', `${escapeMd(err.message)}\n\n没有导入任何数据。`)
+    if (err instanceof ImportError || err instanceof FileFormatError)
+      throw new UserError('import_failed', `${escapeMd(err.message)}\n\n没有导入任何数据。`)
     throw err
   }
   clearPendingImport(ctx, p)
   // The next search rebuilds the index from the new data (not in the background): the rows are found at once.
   ctx.deps.dictionary.invalidate()
   ctx.result.filters = { file: p.fileName, table: spec.key, inserted: report.inserted, updated: report.updated }
-  ctx.logger.info({ table: spec.key, file: p.fileName, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, merged: report.merged, skipped: report.badRows.length }, 'chat import committed')
+  ctx.logger.info(
+    {
+      table: spec.key,
+      file: p.fileName,
+      inserted: report.inserted,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      merged: report.merged,
+      skipped: report.badRows.length,
+    },
+    'chat import committed',
+  )
   await ctx.reply(reportLines(report, { markdown: true, maxRows: 10 }).join('  \n'), { title: '导入完成' })
   if (report.problems.length) {
     const name = `${p.fileName.replace(/\.[^.]+$/, '')}-导入问题.xlsx`
@@ -164,10 +231,17 @@ async function onCommand(ctx: BotContext): Promise<void> {
     return
   }
   if (words && !spec) {
-    await ctx.reply(`没有「${escapeMd(words)}」这张表。可以导入：${['客户案例', '打单方案', '竞对切换', '采购（内容产品售卖）', '软件客户（平台合作客户）'].join('、')}。\n\n${IMPORT_HELP}`)
+    await ctx.reply(
+      `没有「${escapeMd(words)}」这张表。可以导入：${['客户案例', '打单方案', '竞对切换', '采购（内容产品售卖）', '软件客户（平台合作客户）'].join('、')}。\n\n${IMPORT_HELP}`,
+    )
     return
   }
-  await ctx.reply(spec ? `好的，请在 ${ANNOUNCE_MS / 60_000} 分钟内把「${spec.title}」的 Excel 或 CSV 文件发给我，我先试导入给你看。` : IMPORT_HELP, { title: '导入数据' })
+  await ctx.reply(
+    spec
+      ? `好的，请在 ${ANNOUNCE_MS / 60_000} 分钟内把「${spec.title}」的 Excel 或 CSV 文件发给我，我先试导入给你看。`
+      : IMPORT_HELP,
+    { title: '导入数据' },
+  )
 }
 
 export async function adminImportHandler(ctx: BotContext): Promise<void> {

@@ -1,9 +1,9 @@
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../core/errors.js'
 import { localDate } from '../core/clock.js'
+import { UserError } from '../core/errors.js'
+import { checkData, healthLines, writeHealthWorkbook } from '../search/data-health.js'
 import { Taxonomy } from '../search/taxonomy.js'
 import { defaultTaxonomyPath } from '../search/taxonomy-file.js'
-import { checkData, healthLines, writeHealthWorkbook } from '../search/data-health.js'
 import { messageFilePath } from '../stats/files.js'
 
 /** 「数据体检」 in chat (admins): the short health report (services/data-health.ts) and its workbook. */
@@ -11,7 +11,11 @@ import { messageFilePath } from '../stats/files.js'
 export const DATA_CHECK_INTENT = 'data-check'
 
 export async function dataCheckHandler(ctx: BotContext): Promise<void> {
-  if (!ctx.isAdmin) throw new UserError('data_check_not_admin', '数据体检只对管理员开放。如果发现数据有问题，请告诉管理员（在 ANDY_ADMIN_STAFF_IDS 里的同事）。')
+  if (!ctx.isAdmin)
+    throw new UserError(
+      'data_check_not_admin',
+      '数据体检只对管理员开放。如果发现数据有问题，请告诉管理员（在 ANDY_ADMIN_STAFF_IDS 里的同事）。',
+    )
   let taxonomy: Taxonomy | undefined
   try {
     taxonomy = Taxonomy.load(ctx.deps.config.taxonomyFile ?? defaultTaxonomyPath())

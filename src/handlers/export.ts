@@ -1,10 +1,10 @@
 import type { BotContext } from '../bot/context.js'
+import { localDateTime } from '../core/clock.js'
 import { UserError } from '../core/errors.js'
 import { escapeMd } from '../core/markdown.js'
-import { localDateTime } from '../core/clock.js'
 import { countMatches, iterateMatches } from '../search/service.js'
-import { cleanOldExports, exportSearch, searchExportDir, MAX_EXPORT_ROWS, MB } from './search-export.js'
 import { loadLastSearch } from './search.js'
+import { cleanOldExports, exportSearch, MAX_EXPORT_ROWS, MB, searchExportDir } from './search-export.js'
 
 /**
  * 导出: every row matching the user's last search in this conversation (not only the page shown) as an
@@ -22,13 +22,16 @@ function stamp(ms: number): string {
 export async function exportHandler(ctx: BotContext): Promise<void> {
   const last = loadLastSearch(ctx.conversation.lastSearch)
   if (!last) {
-    await ctx.reply('还没有可以导出的搜索结果。先问一个问题，例如：**制造业 5000人以上 国企 的客户案例**，再回复 **导出** 下载全部结果。')
+    await ctx.reply(
+      '还没有可以导出的搜索结果。先问一个问题，例如：**制造业 5000人以上 国企 的客户案例**，再回复 **导出** 下载全部结果。',
+    )
     return
   }
   // Files go through the OpenAPI: without the app, or to an external 1:1 user (no staff id), they cannot.
   if (ctx.source !== 'local') {
     if (!ctx.deps.dingtalk) throw new UserError('files_need_app', FILES_OUT_NEED_APP)
-    if (!ctx.isGroup && !ctx.msg.senderStaffId) throw new UserError('no_staff_id', '钉钉不允许机器人给组织外的用户单独发送文件。请在内部群里 @我 回复 **导出**。')
+    if (!ctx.isGroup && !ctx.msg.senderStaffId)
+      throw new UserError('no_staff_id', '钉钉不允许机器人给组织外的用户单独发送文件。请在内部群里 @我 回复 **导出**。')
   }
   const db = ctx.deps.db
   const dict = ctx.deps.dictionary.get()
@@ -73,7 +76,15 @@ export async function exportHandler(ctx: BotContext): Promise<void> {
   const size = bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`
   const files = parts.length > 1 ? `分成 ${parts.length} 个文件（钉钉单个文件最大 20 MB），共 ${size}` : `${size}`
   const relaxed = last.relaxed.length ? '（含放宽条件后的结果，详见「查询条件」工作表）' : ''
-  const where = ctx.source === 'local' ? '已保存到本机' : ctx.source === 'assistant' ? '马上由 Andy 机器人在钉钉单聊里发给你' : '马上发到这里'
-  await ctx.reply(`已导出${asked}的全部 **${total.toLocaleString('en-US')}** 条${spec.title}${relaxed}：Excel ${files}，${where}。`, { title: `导出 ${spec.title}` })
+  const where =
+    ctx.source === 'local'
+      ? '已保存到本机'
+      : ctx.source === 'assistant'
+        ? '马上由 Andy 机器人在钉钉单聊里发给你'
+        : '马上发到这里'
+  await ctx.reply(
+    `已导出${asked}的全部 **${total.toLocaleString('en-US')}** 条${spec.title}${relaxed}：Excel ${files}，${where}。`,
+    { title: `导出 ${spec.title}` },
+  )
   for (const p of parts) await ctx.replyFile({ kind: 'file', path: p.path, fileName: p.fileName })
 }

@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
-import { escapeMd } from '../core/markdown.js'
 import { controlIntent, features } from '../core/features.js'
+import { escapeMd } from '../core/markdown.js'
 
 /** The help menu: one line per feature that has one (core/features.ts), case tables first. */
 export function menu(): string {

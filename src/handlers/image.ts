@@ -1,14 +1,14 @@
 import type { BotContext } from '../bot/context.js'
-import { isUserError, UserError } from '../core/errors.js'
-import { localDate } from '../core/clock.js'
-import { insertLlmCall } from '../db/llm-calls.js'
 import { assertBudget } from '../bot/model-call.js'
+import { localDate } from '../core/clock.js'
+import { isUserError, UserError } from '../core/errors.js'
+import { insertLlmCall } from '../db/llm-calls.js'
 import { progressFor } from '../pipelines/progress.js'
 import { usageLine } from '../pipelines/runner.js'
 import { checkImage } from '../services/file-image.js'
 import { detectFile, FileError, MAX_FILE_BYTES, MB } from '../services/files.js'
-import { LlmError, type ChatResult } from '../services/llm.js'
-import { visionFromConfig, type VisionClient, type VisionRequest } from '../services/vision.js'
+import { type ChatResult, LlmError } from '../services/llm.js'
+import { type VisionClient, type VisionRequest, visionFromConfig } from '../services/vision.js'
 import { downloadAttachment, modelFailureReply, pictureOf, refuseFile } from './inbound-file.js'
 
 /**
@@ -19,7 +19,8 @@ import { downloadAttachment, modelFailureReply, pictureOf, refuseFile } from './
 
 export const VISION_MAX_BYTES = 10 * MB
 
-export const DEFAULT_QUESTION = '请描述这张图片，并提取其中的关键信息：文字、数字、指标、结论。如果是报表、截图或文档页面，请按要点整理出来。'
+export const DEFAULT_QUESTION =
+  '请描述这张图片，并提取其中的关键信息：文字、数字、指标、结论。如果是报表、截图或文档页面，请按要点整理出来。'
 
 const SYSTEM =
   '你是企业学习公司销售同事的助手，帮他们看懂客户发来的图片（报表截图、方案页、聊天截图、海报、照片等）。' +
@@ -56,14 +57,42 @@ async function visionCall(ctx: BotContext, client: VisionClient, req: VisionRequ
     res = await client.describe(req)
   } catch (err) {
     const e = err instanceof LlmError ? err : new LlmError('network', String(err))
-    record({ ...base, model: client.model, tokens_in: 0, tokens_out: 0, estimated: false, cost_rmb: 0, latency_ms: Date.now() - started, status: e.kind === 'timeout' ? 'timeout' : 'error', error: `${e.kind}: ${e.message}`.slice(0, 500) })
+    record({
+      ...base,
+      model: client.model,
+      tokens_in: 0,
+      tokens_out: 0,
+      estimated: false,
+      cost_rmb: 0,
+      latency_ms: Date.now() - started,
+      status: e.kind === 'timeout' ? 'timeout' : 'error',
+      error: `${e.kind}: ${e.message}`.slice(0, 500),
+    })
     ctx.logger.warn({ kind: e.kind, status: e.status, latencyMs: Date.now() - started }, 'vision call failed')
     throw e
   }
-  record({ ...base, model: res.model, tokens_in: res.usage.tokensIn, tokens_out: res.usage.tokensOut, estimated: res.usage.estimated, cost_rmb: res.costRmb, latency_ms: res.latencyMs, status: 'ok' })
+  record({
+    ...base,
+    model: res.model,
+    tokens_in: res.usage.tokensIn,
+    tokens_out: res.usage.tokensOut,
+    estimated: res.usage.estimated,
+    cost_rmb: res.costRmb,
+    latency_ms: res.latencyMs,
+    status: 'ok',
+  })
   ctx.result.tokens = (ctx.result.tokens ?? 0) + res.usage.tokensIn + res.usage.tokensOut
   ctx.result.costRmb = Math.round(((ctx.result.costRmb ?? 0) + res.costRmb) * 1_000_000) / 1_000_000
-  ctx.logger.info({ model: res.model, tokensIn: res.usage.tokensIn, tokensOut: res.usage.tokensOut, costRmb: res.costRmb, latencyMs: res.latencyMs }, 'vision call')
+  ctx.logger.info(
+    {
+      model: res.model,
+      tokensIn: res.usage.tokensIn,
+      tokensOut: res.usage.tokensOut,
+      costRmb: res.costRmb,
+      latencyMs: res.latencyMs,
+    },
+    'vision call',
+  )
   return res
 }
 
@@ -72,9 +101,13 @@ export async function interpretImage(ctx: BotContext, buffer: Buffer, fileName?:
   const client = visionClient(ctx)
   if (!client) throw new UserError('vision_off', VISION_OFF)
   const type = await detectFile(buffer, fileName)
-  if (type.kind !== 'image') throw new UserError('not_image', '收到的内容不是可识别的图片（支持 PNG、JPG、GIF、WebP、BMP），请重新发送。')
+  if (type.kind !== 'image')
+    throw new UserError('not_image', '收到的内容不是可识别的图片（支持 PNG、JPG、GIF、WebP、BMP），请重新发送。')
   if (buffer.length > VISION_MAX_BYTES) {
-    throw new UserError('image_too_large', `图片有 ${(buffer.length / MB).toFixed(1)} MB，看图模型最多接受 ${VISION_MAX_BYTES / MB} MB。请压缩或截取需要的部分后再发。`)
+    throw new UserError(
+      'image_too_large',
+      `图片有 ${(buffer.length / MB).toFixed(1)} MB，看图模型最多接受 ${VISION_MAX_BYTES / MB} MB。请压缩或截取需要的部分后再发。`,
+    )
   }
   // The declared pixel count, from the header, before anything decodes the picture.
   try {
@@ -110,7 +143,9 @@ export async function interpretImage(ctx: BotContext, buffer: Buffer, fileName?:
 export async function imageHandler(ctx: BotContext): Promise<void> {
   const picture = pictureOf(ctx.msg)
   if (!picture) {
-    await ctx.reply('请直接把图片发给我（群里请 @我 并附上图片），可以在图片旁写上想问的问题，例如「这张报表里完课率最低的是哪个部门」。')
+    await ctx.reply(
+      '请直接把图片发给我（群里请 @我 并附上图片），可以在图片旁写上想问的问题，例如「这张报表里完课率最低的是哪个部门」。',
+    )
     return
   }
   // Say it before spending a download on a picture that cannot be read.

@@ -1,10 +1,10 @@
 import type { BotContext } from '../bot/context.js'
 import { UserError } from '../core/errors.js'
-import { DingtalkApiError, DOWNLOAD_CODE_EXPIRED, FILE_TOO_LARGE } from '../transport/dingtalk-api.js'
 import type { RobotMessage } from '../core/message.js'
-import { FileError, MAX_FILE_BYTES, MB } from '../services/files.js'
 import { describeFileError } from '../services/file-messages.js'
+import { type FileError, MAX_FILE_BYTES, MB } from '../services/files.js'
 import { LlmError } from '../services/llm.js'
+import { DingtalkApiError, DOWNLOAD_CODE_EXPIRED, FILE_TOO_LARGE } from '../transport/dingtalk-api.js'
 
 /**
  * The file or picture a message carries (dingtalk.md §2.2), its download through the robot OpenAPI
@@ -55,26 +55,47 @@ export const FILES_NEED_APP =
   '接收文件和图片需要接入钉钉企业内部应用（管理员配置 DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET）。现在可以直接用文字搜索客户案例、打单方案等。'
 
 /** Downloads the attachment; every failure becomes a UserError with a clear reply (and a log line). */
-export async function downloadAttachment(ctx: BotContext, a: InboundAttachment, maxBytes = MAX_FILE_BYTES): Promise<{ buffer: Buffer; fileName?: string }> {
+export async function downloadAttachment(
+  ctx: BotContext,
+  a: InboundAttachment,
+  maxBytes = MAX_FILE_BYTES,
+): Promise<{ buffer: Buffer; fileName?: string }> {
   const api = ctx.deps.dingtalk
   if (!api) throw new UserError('files_need_app', FILES_NEED_APP)
   const what = a.kind === 'picture' ? '图片' : '文件'
   const started = Date.now()
   try {
-    const res = await api.downloadFile(a.downloadCode, { maxBytes, timeoutMs: DOWNLOAD_TIMEOUT_MS, robotCode: ctx.robotCode || undefined })
+    const res = await api.downloadFile(a.downloadCode, {
+      maxBytes,
+      timeoutMs: DOWNLOAD_TIMEOUT_MS,
+      robotCode: ctx.robotCode || undefined,
+    })
     ctx.logger.info({ kind: a.kind, bytes: res.buffer.length, ms: Date.now() - started }, 'attachment downloaded')
     return { buffer: res.buffer, fileName: a.fileName ?? res.fileName }
   } catch (err) {
     const code = err instanceof DingtalkApiError ? err.code : 'internal'
     ctx.logger.warn({ kind: a.kind, code, err }, 'attachment download failed')
-    if (code === DOWNLOAD_CODE_EXPIRED) throw new UserError('download_expired', `这个${what}的下载链接已经过期（或无效），请重新发送一次${what}。`)
-    if (code === FILE_TOO_LARGE) throw new UserError('file_too_large', `${what}超过 ${Math.round(maxBytes / MB)} MB，Andy 处理不了这么大的${what}。请压缩或拆分后再发。`)
-    if (code === 'timeout' || code === 'network') throw new UserError('download_failed', `${what}下载失败（网络超时），请稍后重新发送。`)
-    throw new UserError('download_failed', `${what}下载失败（钉钉返回 ${code}），请稍后重新发送；如果一直失败，请联系管理员。`)
+    if (code === DOWNLOAD_CODE_EXPIRED)
+      throw new UserError('download_expired', `这个${what}的下载链接已经过期（或无效），请重新发送一次${what}。`)
+    if (code === FILE_TOO_LARGE)
+      throw new UserError(
+        'file_too_large',
+        `${what}超过 ${Math.round(maxBytes / MB)} MB，Andy 处理不了这么大的${what}。请压缩或拆分后再发。`,
+      )
+    if (code === 'timeout' || code === 'network')
+      throw new UserError('download_failed', `${what}下载失败（网络超时），请稍后重新发送。`)
+    throw new UserError(
+      'download_failed',
+      `${what}下载失败（钉钉返回 ${code}），请稍后重新发送；如果一直失败，请联系管理员。`,
+    )
   }
 }
 
-const LEGACY: Record<string, string> = { doc: 'Word 97-2003（.doc）', xls: 'Excel 97-2003（.xls）', ppt: 'PowerPoint 97-2003（.ppt）' }
+const LEGACY: Record<string, string> = {
+  doc: 'Word 97-2003（.doc）',
+  xls: 'Excel 97-2003（.xls）',
+  ppt: 'PowerPoint 97-2003（.ppt）',
+}
 
 /**
  * A file that passed a resource cap, missed the parse deadline or crashed its parser: the message is
@@ -110,16 +131,28 @@ export function fileErrorReply(err: FileError, fileName?: string): UserError {
       const legacy = err.detail.ext ? LEGACY[err.detail.ext] : undefined
       return new UserError(
         'file_legacy',
-        legacy ? `${name}是旧版 ${legacy}格式，暂时读不了。请另存为 .docx / .xlsx / .pptx 或 PDF 后再发。` : `${name}是旧版 Office 格式或加了密码，暂时读不了。请另存为 .docx / .xlsx / .pptx 或 PDF（去掉密码）后再发。`,
+        legacy
+          ? `${name}是旧版 ${legacy}格式，暂时读不了。请另存为 .docx / .xlsx / .pptx 或 PDF 后再发。`
+          : `${name}是旧版 Office 格式或加了密码，暂时读不了。请另存为 .docx / .xlsx / .pptx 或 PDF（去掉密码）后再发。`,
       )
     }
     case 'empty':
-      return new UserError('file_empty', `${name}里没有找到文字${err.detail.kind === 'pptx' ? '（幻灯片可能全是图片）' : ''}，没有可以解读的内容。`)
+      return new UserError(
+        'file_empty',
+        `${name}里没有找到文字${err.detail.kind === 'pptx' ? '（幻灯片可能全是图片）' : ''}，没有可以解读的内容。`,
+      )
     case 'timeout':
-      return new UserError('file_timeout', `${name}太复杂，读取超时了。可以把需要解读的部分另存为一个小一些的文件再发。`)
+      return new UserError(
+        'file_timeout',
+        `${name}太复杂，读取超时了。可以把需要解读的部分另存为一个小一些的文件再发。`,
+      )
     case 'corrupt':
       if (err.detail.crashed) return new UserError('file_parser_crashed', describeFileError(err, fileName))
-      if (err.detail.kind === 'image') return new UserError('image_corrupt', `${name}打不开：图片文件已损坏，或不是它看起来的格式。请重新截图或导出后再发。`)
+      if (err.detail.kind === 'image')
+        return new UserError(
+          'image_corrupt',
+          `${name}打不开：图片文件已损坏，或不是它看起来的格式。请重新截图或导出后再发。`,
+        )
       return new UserError('file_corrupt', `${name}打不开，文件可能已损坏，或扩展名和实际格式不符。请重新导出后再发。`)
     case 'image':
       return new UserError('file_image', `${name}是一张图片。`)
@@ -135,11 +168,16 @@ export function fileErrorReply(err: FileError, fileName?: string): UserError {
 export function modelFailureReply(err: unknown, retry: string, who = '大模型'): UserError {
   const kind = err instanceof LlmError ? err.kind : 'network'
   const what =
-    kind === 'timeout' ? `${who}这次响应超时了`
-      : kind === 'rate_limit' ? `${who}当前太忙（限流）`
-        : kind === 'auth' ? `${who}拒绝了请求（密钥或权限有误，请联系管理员）`
-          : kind === 'bad_request' ? `${who}不接受这次请求（内容格式或大小不支持）`
-            : kind === 'bad_output' ? `${who}返回的内容格式不对`
+    kind === 'timeout'
+      ? `${who}这次响应超时了`
+      : kind === 'rate_limit'
+        ? `${who}当前太忙（限流）`
+        : kind === 'auth'
+          ? `${who}拒绝了请求（密钥或权限有误，请联系管理员）`
+          : kind === 'bad_request'
+            ? `${who}不接受这次请求（内容格式或大小不支持）`
+            : kind === 'bad_output'
+              ? `${who}返回的内容格式不对`
               : `${who}暂时不可用`
   return new UserError(`llm_${kind}`, `${what}，请${retry}。`)
 }

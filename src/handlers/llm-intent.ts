@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { BotContext } from '../bot/context.js'
-import type { Decision } from '../bot/router.js'
 import { budgetState, chatFor } from '../bot/model-call.js'
+import type { Decision } from '../bot/router.js'
 import { features } from '../core/features.js'
 
 /**
@@ -38,7 +38,13 @@ function classifier() {
     parameters: {
       type: 'object',
       properties: {
-        intent: { type: 'string', enum: keys, description: Object.entries(all).map(([k, v]) => `${k}=${v}`).join('；') },
+        intent: {
+          type: 'string',
+          enum: keys,
+          description: Object.entries(all)
+            .map(([k, v]) => `${k}=${v}`)
+            .join('；'),
+        },
         confidence: { type: 'number', description: '把握程度 0–1' },
       },
       required: ['intent', 'confidence'],
@@ -61,7 +67,11 @@ export async function llmIntentResolver(ctx: BotContext): Promise<Decision | und
       ctx,
       {
         messages: [
-          { role: 'system', content: '你是企业培训公司销售助手 Andy 的意图分类器。根据同事的一句话选择最合适的功能，调用 classify_intent 返回；拿不准时给低把握度。' },
+          {
+            role: 'system',
+            content:
+              '你是企业培训公司销售助手 Andy 的意图分类器。根据同事的一句话选择最合适的功能，调用 classify_intent 返回；拿不准时给低把握度。',
+          },
           { role: 'user', content: text },
         ],
         tool,
@@ -82,7 +92,10 @@ export async function llmIntentResolver(ctx: BotContext): Promise<Decision | und
     if (intent === 'other' || confidence < MIN_CONFIDENCE) return undefined
     return { intent }
   } catch (err) {
-    ctx.logger.warn({ err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started }, 'llm intent failed; falling back')
+    ctx.logger.warn(
+      { err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started },
+      'llm intent failed; falling back',
+    )
     return undefined
   }
 }

@@ -1,13 +1,13 @@
-import { extname } from 'node:path'
 import { writeFileSync } from 'node:fs'
+import { extname } from 'node:path'
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../core/errors.js'
+import { chatFor } from '../bot/model-call.js'
 import type { Decision } from '../bot/router.js'
+import { UserError } from '../core/errors.js'
 import { pendingOpsReportRequest } from '../db/ops-requests.js'
 import { buildOpsReport } from '../ops-report/build.js'
 import { OpsReportError } from '../ops-report/errors.js'
 import type { NarrativeLlm } from '../ops-report/narrative.js'
-import { chatFor } from '../bot/model-call.js'
 import { messageFilePath } from '../stats/files.js'
 import { downloadAttachment, fileOf } from './inbound-file.js'
 
@@ -31,7 +31,8 @@ export const OPS_REPORT_HELP = [
 
 export function opsReportResolver(ctx: BotContext): Decision | undefined {
   const t = ctx.msg.msgtype
-  if (t === 'text' || t === 'richText') return COMMAND.test(ctx.text.normalize('NFKC')) ? { intent: OPS_REPORT_INTENT } : undefined
+  if (t === 'text' || t === 'richText')
+    return COMMAND.test(ctx.text.normalize('NFKC')) ? { intent: OPS_REPORT_INTENT } : undefined
   const file = fileOf(ctx.msg)
   if (!file) return undefined
   const name = file.fileName ?? ''
@@ -39,7 +40,12 @@ export function opsReportResolver(ctx: BotContext): Decision | undefined {
   if (ext !== '.xlsx' && ext !== '.csv') return undefined
   if (NAME_WORDS.test(name)) return { intent: OPS_REPORT_INTENT }
   const staffId = ctx.msg.senderStaffId ?? ctx.userId
-  const asked = pendingOpsReportRequest(ctx.deps.db, { conversationId: ctx.conversationId, senderStaffId: staffId, sinceMs: ctx.now() - WAIT_MS, beforeId: ctx.inboxId })
+  const asked = pendingOpsReportRequest(ctx.deps.db, {
+    conversationId: ctx.conversationId,
+    senderStaffId: staffId,
+    sinceMs: ctx.now() - WAIT_MS,
+    beforeId: ctx.inboxId,
+  })
   return asked ? { intent: OPS_REPORT_INTENT } : undefined
 }
 
@@ -51,10 +57,20 @@ export async function opsReportHandler(ctx: BotContext): Promise<void> {
   }
   const { buffer, fileName } = await downloadAttachment(ctx, file)
   const name = fileName ?? file.fileName ?? 'input.xlsx'
-  const llm: NarrativeLlm | undefined = ctx.deps.llm ? { chat: (req) => chatFor(ctx, req, { purpose: 'ops_report' }) } : undefined
+  const llm: NarrativeLlm | undefined = ctx.deps.llm
+    ? { chat: (req) => chatFor(ctx, req, { purpose: 'ops_report' }) }
+    : undefined
   let report
   try {
-    report = await buildOpsReport({ buffer, fileName: name, inputType: '1', llm, now: ctx.now(), llmTimeoutMs: ctx.deps.config.llm.timeoutMs, limits: ctx.deps.config.files })
+    report = await buildOpsReport({
+      buffer,
+      fileName: name,
+      inputType: '1',
+      llm,
+      now: ctx.now(),
+      llmTimeoutMs: ctx.deps.config.llm.timeoutMs,
+      limits: ctx.deps.config.files,
+    })
   } catch (err) {
     if (err instanceof OpsReportError) {
       // A file over a resource cap (or one that timed out or crashed its parser) marks the message failed.
@@ -66,7 +82,8 @@ export async function opsReportHandler(ctx: BotContext): Promise<void> {
     }
     throw err
   }
-  if (report.narrative.error) ctx.logger.warn({ error: report.narrative.error }, 'ops report narrative fell back to plain text')
+  if (report.narrative.error)
+    ctx.logger.warn({ error: report.narrative.error }, 'ops report narrative fell back to plain text')
   ctx.result.filters = { input_type: '1', file: name, learners: report.metrics.learners }
   await ctx.reply(report.markdown, { title: report.title })
   const base = name.replace(/\.[^.]+$/, '')

@@ -17,7 +17,10 @@ export function reportApps(ctx: BotContext): ReportPromptRow[] {
 
 /** The distinctive part of an app name: 培训满意度调研报告 → 培训满意度调研. */
 export function coreName(name: string): string {
-  const core = name.normalize('NFKC').replace(/\s+/g, '').replace(/(解读|分析)?报告$/, '')
+  const core = name
+    .normalize('NFKC')
+    .replace(/\s+/g, '')
+    .replace(/(解读|分析)?报告$/, '')
   return core.length >= 2 ? core : name
 }
 
@@ -35,7 +38,11 @@ const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ''
  * otherwise each bigram of the core found counts 1 divided by how many apps share it (培训 says little).
  * The document title only counts when it contains an app's core name.
  */
-export function chooseApp(apps: readonly ReportPromptRow[], words: readonly (string | undefined)[], title?: string): ReportPromptRow | undefined {
+export function chooseApp(
+  apps: readonly ReportPromptRow[],
+  words: readonly (string | undefined)[],
+  title?: string,
+): ReportPromptRow | undefined {
   if (apps.length === 1) return apps[0]
   const hay = norm(words.filter(Boolean).join(' '))
   let candidates = [...apps]
@@ -44,7 +51,8 @@ export function chooseApp(apps: readonly ReportPromptRow[], words: readonly (str
   if (catalogs.length > 1 && named.length === 1) candidates = apps.filter((a) => a.app_catalog === named[0])
   if (candidates.length === 1) return candidates[0]
   const grams = new Map<string, number>()
-  for (const a of candidates) for (const g of bigrams(norm(coreName(a.app_name!)))) grams.set(g, (grams.get(g) ?? 0) + 1)
+  for (const a of candidates)
+    for (const g of bigrams(norm(coreName(a.app_name!)))) grams.set(g, (grams.get(g) ?? 0) + 1)
   const scored = candidates.map((a) => {
     const core = norm(coreName(a.app_name!))
     let score = hay.includes(norm(a.app_name!)) || hay.includes(core) ? 10 : 0
@@ -60,22 +68,43 @@ export function chooseApp(apps: readonly ReportPromptRow[], words: readonly (str
 }
 
 /** "2", "第2个", "选 2", "２号", or (part of) an app's name → the option. */
-export function parseChoice(text: string, options: readonly { id: number; name: string }[]): { id: number; name: string } | undefined {
+export function parseChoice(
+  text: string,
+  options: readonly { id: number; name: string }[],
+): { id: number; name: string } | undefined {
   const t = norm(text).replace(/[。.!！,，、]+$/, '')
   if (!t) return undefined
   const m = /^(?:第|选|选择|用|按)?(\d{1,2})(?:个|项|号|种|\.)?$/.exec(t)
   if (m) return options[Number(m[1]) - 1]
-  const byName = options.filter((o) => t.includes(norm(coreName(o.name))) || (t.length >= 2 && norm(o.name).includes(t)))
+  const byName = options.filter(
+    (o) => t.includes(norm(coreName(o.name))) || (t.length >= 2 && norm(o.name).includes(t)),
+  )
   return byName.length === 1 ? byName[0] : undefined
 }
 
 /** A report app as a prompt-steps row for the step runner (its prompt is the system message, step1..3 chain). */
 export function asPromptRow(app: ReportPromptRow): PromptStepRow {
   const steps = [app.step1, app.step2, app.step3].filter((s) => s && s.trim())
-  const step1 = steps.length ? app.step1 : '以下是客户的「{{app_name}}」：\n\n{{report}}\n\n请解读这份报告：核心结论、存在的问题和改进建议，每条附上报告中的依据。'
+  const step1 = steps.length
+    ? app.step1
+    : '以下是客户的「{{app_name}}」：\n\n{{report}}\n\n请解读这份报告：核心结论、存在的问题和改进建议，每条附上报告中的依据。'
   return {
-    id: app.id, version: 'report', step_type: 'report', step_name: app.app_name, prompt: app.prompt,
-    step1, step2: app.step2, step3: app.step3,
-    step4: null, step5: null, step6: null, step7: null, step8: null, step9: null, step10: null, step11: null, step12: null,
+    id: app.id,
+    version: 'report',
+    step_type: 'report',
+    step_name: app.app_name,
+    prompt: app.prompt,
+    step1,
+    step2: app.step2,
+    step3: app.step3,
+    step4: null,
+    step5: null,
+    step6: null,
+    step7: null,
+    step8: null,
+    step9: null,
+    step10: null,
+    step11: null,
+    step12: null,
   }
 }

@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
-import { splitMarkdown } from '../core/markdown.js'
 import { chatFor } from '../bot/model-call.js'
+import { splitMarkdown } from '../core/markdown.js'
 import { estimateTokens } from '../services/llm.js'
 
 /**

@@ -1,9 +1,9 @@
 import type { BotContext } from '../bot/context.js'
-import { bareCommand, bindableIntents, controlIntent, features, intentOfCustomType } from '../core/features.js'
-import { MAX_TEXT } from '../core/message.js'
 import type { Decision, Router } from '../bot/router.js'
 import { localYear } from '../core/clock.js'
-import { parseSentence, type ParsedSentence } from '../search/parser.js'
+import { bareCommand, bindableIntents, controlIntent, features, intentOfCustomType } from '../core/features.js'
+import { MAX_TEXT } from '../core/message.js'
+import { type ParsedSentence, parseSentence } from '../search/parser.js'
 import { pictureOf } from './inbound-file.js'
 import { llmIntentResolver } from './llm-intent.js'
 import { CLARIFY_INTENT, clarifyHandler, searchChoiceResolver } from './search-choice.js'
@@ -16,7 +16,8 @@ function prefixes(): Array<[words: readonly string[], intent: string]> {
 const SUPPORTED_TYPES = new Set(['text', 'richText', 'audio'])
 
 export function explicitResolver(ctx: BotContext): Decision | undefined {
-  if (ctx.msg.errorCode !== undefined && ctx.msg.errorCode !== '' && !ctx.msg.text && !ctx.msg.content) return { intent: 'quota' }
+  if (ctx.msg.errorCode !== undefined && ctx.msg.errorCode !== '' && !ctx.msg.text && !ctx.msg.content)
+    return { intent: 'quota' }
   const ct = ctx.msg.customType?.trim()
   if (ct) {
     const intent = intentOfCustomType(ct) ?? (bindableIntents().includes(ct) ? ct : undefined)
@@ -30,7 +31,8 @@ export function explicitResolver(ctx: BotContext): Decision | undefined {
 
 export function controlResolver(ctx: BotContext): Decision | undefined {
   if (!SUPPORTED_TYPES.has(ctx.msg.msgtype) && ctx.msg.msgtype !== undefined) return undefined
-  if (bareCommand(ctx.text) === '') return ctx.msg.msgtype === 'audio' || pictureOf(ctx.msg) ? undefined : { intent: 'help' }
+  if (bareCommand(ctx.text) === '')
+    return ctx.msg.msgtype === 'audio' || pictureOf(ctx.msg) ? undefined : { intent: 'help' }
   const intent = controlIntent(ctx.text)
   return intent ? { intent } : undefined
 }
@@ -102,7 +104,8 @@ export function searchText(ctx: BotContext): string {
 }
 
 /** Thanks and acknowledgements: no question in them, so no content gap either. */
-const PLEASANTRIES = /^(谢谢|多谢|感谢|谢了|thanks|thankyou|thx|好的|好|收到|ok|okay|嗯|嗯嗯|哦|明白|了解|知道了|辛苦了|👍)+$/
+const PLEASANTRIES =
+  /^(谢谢|多谢|感谢|谢了|thanks|thankyou|thx|好的|好|收到|ok|okay|嗯|嗯嗯|哦|明白|了解|知道了|辛苦了|👍)+$/
 
 /**
  * Nothing placed the message: with a question in it, Andy could not answer — intent 'unanswered' (a

@@ -3,11 +3,11 @@ import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppConfig } from '../config.js'
 import type { Row } from '../db/case-search.js'
-import { describeFilter, type AppliedFilter } from '../tables/conditions.js'
-import type { TableSpec } from '../tables/index.js'
-import { exportDir } from '../stats/files.js'
 import { caseColumns } from '../services/case-export.js'
-import { EXCEL_MAX_ROWS, writeWorkbook, type SheetColumn } from '../services/excel.js'
+import { EXCEL_MAX_ROWS, type SheetColumn, writeWorkbook } from '../services/excel.js'
+import { exportDir } from '../stats/files.js'
+import { type AppliedFilter, describeFilter } from '../tables/conditions.js'
+import type { TableSpec } from '../tables/index.js'
 
 /**
  * 导出 after a search: every matching row into .xlsx — a 结果 sheet with the table's Chinese headers
@@ -73,7 +73,13 @@ export function searchExportDir(config: Pick<AppConfig, 'dbPath'>): string {
 
 /** A file name without characters Windows, DingTalk or a shell would trip over. */
 export function safeBaseName(s: string): string {
-  return s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || 'andy'
+  return (
+    s
+      .replace(/[\\/:*?"<>|\u0000-\u001f]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 80) || 'andy'
+  )
 }
 
 const CONDITION_COLUMNS: SheetColumn[] = [
@@ -81,15 +87,30 @@ const CONDITION_COLUMNS: SheetColumn[] = [
   { key: 'value', header: '内容', width: 80, wrap: true },
 ]
 
-function conditionRows(spec: TableSpec, total: number, c: ExportConditions, part: { no: number; from: number; to: number } | undefined): Array<Record<string, unknown>> {
+function conditionRows(
+  spec: TableSpec,
+  total: number,
+  c: ExportConditions,
+  part: { no: number; from: number; to: number } | undefined,
+): Array<Record<string, unknown>> {
   const filters = [...c.filters].sort((a, b) => b.priority - a.priority)
   return [
     { item: '查询语句', value: c.sentence || '（无）' },
     { item: '数据', value: spec.title },
     { item: '筛选条件', value: filters.length ? filters.map(describeFilter).join('；') : '无（全部数据）' },
-    { item: '放宽的条件', value: c.relaxed.length ? `${c.relaxed.map(describeFilter).join('；')}（完全符合的结果为 0，已去掉这些条件）` : '无' },
+    {
+      item: '放宽的条件',
+      value: c.relaxed.length
+        ? `${c.relaxed.map(describeFilter).join('；')}（完全符合的结果为 0，已去掉这些条件）`
+        : '无',
+    },
     { item: '结果条数', value: total },
-    { item: '本文件', value: part ? `第 ${part.no} 部分：第 ${part.from}–${part.to} 条（文件超过 20 MB 时分成多个部分）` : `全部 ${total} 条` },
+    {
+      item: '本文件',
+      value: part
+        ? `第 ${part.no} 部分：第 ${part.from}–${part.to} 条（文件超过 20 MB 时分成多个部分）`
+        : `全部 ${total} 条`,
+    },
     { item: '排序', value: '按时间从新到旧' },
     { item: '导出人', value: c.who },
     { item: '会话', value: c.where },

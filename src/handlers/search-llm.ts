@@ -1,8 +1,8 @@
 import type { BotContext } from '../bot/context.js'
 import { budgetState, chatFor } from '../bot/model-call.js'
 import { localYear } from '../core/clock.js'
-import { buildFilterSchema } from '../search/llm-schema.js'
 import { FILTER_TOOL, filterPrompt, llmFilters, mergeFilters } from '../search/llm-parse.js'
+import { buildFilterSchema } from '../search/llm-schema.js'
 import type { ParsedSentence } from '../search/parser.js'
 import { describeFilter } from '../tables/conditions.js'
 
@@ -28,7 +28,10 @@ export async function refineWithLlm(ctx: BotContext, rule: ParsedSentence): Prom
     const res = await chatFor(
       ctx,
       {
-        messages: [{ role: 'system', content: filterPrompt(spec, localYear(ctx.now())) }, { role: 'user', content: rule.text }],
+        messages: [
+          { role: 'system', content: filterPrompt(spec, localYear(ctx.now())) },
+          { role: 'user', content: rule.text },
+        ],
         tool: { name: FILTER_TOOL, description: `${spec.title}的筛选条件`, parameters: schema.parameters },
         temperature: 0,
         maxTokens: 400,
@@ -39,7 +42,10 @@ export async function refineWithLlm(ctx: BotContext, rule: ParsedSentence): Prom
     )
     const parsed = schema.zod.safeParse(res.data)
     if (!parsed.success) {
-      ctx.logger.warn({ issues: parsed.error.issues.slice(0, 3) }, 'llm parse returned invalid filters; using the rule parse')
+      ctx.logger.warn(
+        { issues: parsed.error.issues.slice(0, 3) },
+        'llm parse returned invalid filters; using the rule parse',
+      )
       return rule
     }
     const { filters: fromLlm, unmapped } = llmFilters(spec, dict, schema.dims, parsed.data, rule.text)
@@ -49,7 +55,10 @@ export async function refineWithLlm(ctx: BotContext, rule: ParsedSentence): Prom
     ctx.logger.info({ added: added.map(describeFilter), unmapped, elapsedMs: Date.now() - started }, 'llm parse merged')
     return { ...rule, filters }
   } catch (err) {
-    ctx.logger.warn({ err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started }, 'llm parse failed; using the rule parse')
+    ctx.logger.warn(
+      { err: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started },
+      'llm parse failed; using the rule parse',
+    )
     return rule
   }
 }

@@ -1,16 +1,15 @@
 import type { BotContext } from '../bot/context.js'
 import { localYear } from '../core/clock.js'
-import type { AppliedFilter } from '../tables/conditions.js'
 import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
-import { refineWithLlm } from './search-llm.js'
-import { parseSentence, type ParsedSentence } from '../search/parser.js'
-import { searchText } from './resolvers.js'
+import { type ParsedSentence, parseSentence } from '../search/parser.js'
 import { runSearch, type SearchOutcome } from '../search/service.js'
-import { tableByIntent, tableByKey, type SearchIntent, type TableSpec } from '../tables/index.js'
+import type { AppliedFilter } from '../tables/conditions.js'
+import { type SearchIntent, type TableSpec, tableByIntent, tableByKey } from '../tables/index.js'
+import { searchText } from './resolvers.js'
+import { refineWithLlm } from './search-llm.js'
 
 /** Rows shown per reply page. */
 export const PAGE_SIZE = 5
-
 
 /** What 更多 and 导出 need to repeat a search: stored per user and conversation. */
 export interface LastSearch {
@@ -59,7 +58,10 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   const dict = ctx.deps.dictionary.get()
   const intent = ctx.intent as SearchIntent
   const pre = ctx.state.parsed as ParsedSentence | undefined
-  const ruleParsed = pre?.table?.intent === intent ? pre : parseSentence(searchText(ctx), { dict, nowYear: localYear(ctx.now()), intent })
+  const ruleParsed =
+    pre?.table?.intent === intent
+      ? pre
+      : parseSentence(searchText(ctx), { dict, nowYear: localYear(ctx.now()), intent })
   if (ruleParsed.onlyFunctionWords) {
     // "谢谢" / "有什么可以参考的" to a robot bound to one table: the menu, not every row.
     const { menu } = await import('./help.js')
@@ -71,17 +73,36 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   const spec = parsed.table ?? tableByIntent(intent)!
   const contradictory = parsed.contradictions.length > 0
   const outcome = runSearch(ctx.deps.db, dict, {
-    table: spec, filters: parsed.filters, page: 1, perpage: ruleParsed.want ?? PAGE_SIZE, relax: !contradictory, keepFilters: parsed.count,
+    table: spec,
+    filters: parsed.filters,
+    page: 1,
+    perpage: ruleParsed.want ?? PAGE_SIZE,
+    relax: !contradictory,
+    keepFilters: parsed.count,
   })
   recordOutcome(ctx, outcome)
   saveLastSearch(ctx, outcome, searchText(ctx))
   ctx.logger.info(
-    { intent, filters: ctx.result.filters, relaxed: outcome.relaxed.length, unused: outcome.unused.length, count: parsed.count, total: outcome.total, hitIds: outcome.rows.map((r) => r.id) },
+    {
+      intent,
+      filters: ctx.result.filters,
+      relaxed: outcome.relaxed.length,
+      unused: outcome.unused.length,
+      count: parsed.count,
+      total: outcome.total,
+      hitIds: outcome.rows.map((r) => r.id),
+    },
     'search',
   )
   await ctx.reply(
     formatSearchReply(outcome, {
-      ignored: parsed.ignored, unused: parsed.unused, wantCapped: ruleParsed.wantCapped, contradictions: parsed.contradictions, count: parsed.count, notes: ctx.notes, example: spec.words.example,
+      ignored: parsed.ignored,
+      unused: parsed.unused,
+      wantCapped: ruleParsed.wantCapped,
+      contradictions: parsed.contradictions,
+      count: parsed.count,
+      notes: ctx.notes,
+      example: spec.words.example,
     }),
   )
 }

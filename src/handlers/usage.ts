@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import type { BotContext } from '../bot/context.js'
 import { UserError } from '../core/errors.js'
 import { messageFilePath } from '../stats/files.js'
-import { formatStatsReply, fmtInt } from '../stats/format.js'
+import { fmtInt, formatStatsReply } from '../stats/format.js'
 import { PeriodError } from '../stats/period.js'
 import { describeFilters, type StatsQuery } from '../stats/query.js'
 import { renderStatsImage } from '../stats/usage-chart.js'
@@ -28,8 +28,16 @@ export async function usageHandler(ctx: BotContext): Promise<void> {
     query = { ...query, userNick: undefined }
   }
   const stats = await computeUsageStatsAsync(ctx.deps.db, query, scope)
-  ctx.result.filters = { from: query.period.from, to: query.period.to, scope: scope.kind, ...(describeFilters(query) ? { filters: describeFilters(query) } : {}) }
-  ctx.logger.info({ from: query.period.from, to: query.period.to, scope: scope.kind, total: stats.total, export: query.export }, 'usage statistics')
+  ctx.result.filters = {
+    from: query.period.from,
+    to: query.period.to,
+    scope: scope.kind,
+    ...(describeFilters(query) ? { filters: describeFilters(query) } : {}),
+  }
+  ctx.logger.info(
+    { from: query.period.from, to: query.period.to, scope: scope.kind, total: stats.total, export: query.export },
+    'usage statistics',
+  )
 
   if (query.export) {
     if (stats.total === 0) {
@@ -40,7 +48,12 @@ export async function usageHandler(ctx: BotContext): Promise<void> {
     const path = messageFilePath(ctx.deps.config, ctx.msg.msgId, fileName)
     const res = await writeStatsWorkbook(ctx.deps.db, stats, path)
     await ctx.reply(
-      [`**使用统计导出 · ${query.period.label}**`, '', `明细 ${fmtInt(stats.total)} 条，另有 按助手、按人员、按群、按日、零结果问题、LLM成本 汇总表。`, ...notes.map((n) => `> ${n}`)].join('\n'),
+      [
+        `**使用统计导出 · ${query.period.label}**`,
+        '',
+        `明细 ${fmtInt(stats.total)} 条，另有 按助手、按人员、按群、按日、零结果问题、LLM成本 汇总表。`,
+        ...notes.map((n) => `> ${n}`),
+      ].join('\n'),
       { title: '使用统计导出' },
     )
     ctx.logger.info({ rows: res.rows, bytes: res.bytes }, 'usage workbook written')
@@ -48,7 +61,9 @@ export async function usageHandler(ctx: BotContext): Promise<void> {
     return
   }
 
-  await ctx.reply(formatStatsReply(stats, { chart: stats.total > 0, notes }), { title: `使用统计 · ${query.period.label}` })
+  await ctx.reply(formatStatsReply(stats, { chart: stats.total > 0, notes }), {
+    title: `使用统计 · ${query.period.label}`,
+  })
   if (stats.total === 0) return
   let png: Buffer
   try {

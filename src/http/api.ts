@@ -5,7 +5,7 @@ import type { Metrics } from '../services/metrics.js'
 import { checkAuth, signValue } from './auth.js'
 import type { TrustedChannel } from './channel.js'
 import type { Endpoint, EndpointDeps, EndpointResult } from './endpoint.js'
-import { ApiError, badRequest, buildEnvelope, envelopeBody, type Envelope } from './envelope.js'
+import { ApiError, badRequest, buildEnvelope, type Envelope, envelopeBody } from './envelope.js'
 import { idempotencyKeyOf, STALE_CLAIM_MS } from './idempotency.js'
 import { parseParams, type RawParams } from './params.js'
 
@@ -41,7 +41,8 @@ export function mergeParams(request: FastifyRequest): RawParams {
   const form = String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
   for (const [k, v] of Object.entries(body as RawParams)) {
     if (form && Array.isArray(v)) throw badRequest(`参数 ${k} 在表单中出现了 ${v.length} 次：每个参数只能给一次`)
-    if (k in out && signValue(out[k]) !== signValue(v)) throw badRequest(`参数 ${k} 同时出现在 URL 和请求体中且取值不同：请只传一处`)
+    if (k in out && signValue(out[k]) !== signValue(v))
+      throw badRequest(`参数 ${k} 同时出现在 URL 和请求体中且取值不同：请只传一处`)
     out[k] = v
   }
   return out
@@ -70,7 +71,9 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
 
   function find(action: string | undefined): Endpoint {
     if (!action) {
-      throw badRequest('缺少接口名：请用 /api/<命名空间>/<类名>/<接口名>、/api/<接口名>，或旧式 /?s=<命名空间>.<类名>.<接口名>，如 /?s=SVIP.Andy_MyApi.ANrkhCaseDetail')
+      throw badRequest(
+        '缺少接口名：请用 /api/<命名空间>/<类名>/<接口名>、/api/<接口名>，或旧式 /?s=<命名空间>.<类名>.<接口名>，如 /?s=SVIP.Andy_MyApi.ANrkhCaseDetail',
+      )
     }
     const ep = exact.get(action) ?? folded.get(action.toLowerCase())
     if (!ep) throw new ApiError(404, `接口 ${action.slice(0, 60)} 不存在。可用接口：${list}`)
@@ -105,7 +108,11 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
       const { values, extra } = parseParams(ep.params, params, { passthrough: ep.passthrough })
       const idempotencyKey = idempotencyKeyOf(request)
       if (ep.idempotent && idempotencyKey) {
-        const claim = await storesOf(deps.app.deps).idempotency.claim(`${ep.action}:${idempotencyKey}`, deps.now(), STALE_CLAIM_MS)
+        const claim = await storesOf(deps.app.deps).idempotency.claim(
+          `${ep.action}:${idempotencyKey}`,
+          deps.now(),
+          STALE_CLAIM_MS,
+        )
         if (claim.state === 'running') throw new ApiError(409, '同一请求（Idempotency-Key 相同）正在处理中，请稍后再试')
         if (claim.state === 'done') {
           ret = claim.status
@@ -115,7 +122,13 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
         }
         scope = `${ep.action}:${idempotencyKey}`
       }
-      const result: EndpointResult = await ep.run({ deps, logger: log, values, extra, request: { id: request.id, idempotencyKey, viaStream } })
+      const result: EndpointResult = await ep.run({
+        deps,
+        logger: log,
+        values,
+        extra,
+        request: { id: request.id, idempotencyKey, viaStream },
+      })
       if (result.kind === 'file') {
         if (scope) await storesOf(deps.app.deps).idempotency.release(scope)
         reply
@@ -141,14 +154,18 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
       const body = envelopeBody(envelopeOf(ep, ret, {}, msg), false)
       // A client error is the answer to this request; a server fault is not: a retry may run again.
       if (scope) {
-        if (ret < 500) await storesOf(deps.app.deps).idempotency.finish(scope, httpStatusOf(ret), JSON_TYPE, body, deps.now())
+        if (ret < 500)
+          await storesOf(deps.app.deps).idempotency.finish(scope, httpStatusOf(ret), JSON_TYPE, body, deps.now())
         else await storesOf(deps.app.deps).idempotency.release(scope)
       }
       await reply.code(httpStatusOf(ret)).type(JSON_TYPE).send(body)
     } finally {
       const ms = performance.now() - started
       deps.metrics.observeHttp(label, ret, ms)
-      log.info({ action: label, ret, ms: Math.round(ms * 10) / 10, uuid, ...(viaStream ? { via: 'stream' } : {}) }, 'api call')
+      log.info(
+        { action: label, ret, ms: Math.round(ms * 10) / 10, uuid, ...(viaStream ? { via: 'stream' } : {}) },
+        'api call',
+      )
     }
   }
 }

@@ -51,7 +51,8 @@ export function checkAuth(params: Record<string, unknown>, cfg: AuthConfig): voi
     throw new ApiError(403, '本服务未开放接口：服务端未设置 API_APP_KEY（至少 32 个字符）。请联系管理员开启。')
   }
   const key = params.app_key
-  if (key === undefined || key === '') throw new ApiError(400, '缺少必填参数 app_key（开发者应用的 app_key，至少 32 个字符）')
+  if (key === undefined || key === '')
+    throw new ApiError(400, '缺少必填参数 app_key（开发者应用的 app_key，至少 32 个字符）')
   if (typeof key !== 'string' || !safeEqual(key, cfg.appKey)) {
     throw new ApiError(401, 'app_key 不正确：请使用管理员提供的 app_key（服务端 API_APP_KEY）')
   }

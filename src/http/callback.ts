@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { App } from '../app.js'
 import type { AppConfig } from '../config.js'
-import type { Metrics } from '../services/metrics.js'
 import { parseRobotMessage } from '../core/message.js'
+import type { Metrics } from '../services/metrics.js'
 import { dingtalkHosts, isDingtalkWebhook } from '../transport/url-guard.js'
 import { safeEqual } from './auth.js'
 
@@ -29,7 +29,8 @@ export function verifyCallback(timestamp: unknown, sign: unknown, secret: string
     return { ok: false, reason: '缺少请求头 timestamp 或 sign' }
   }
   if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: '请求头 timestamp 应为毫秒时间戳' }
-  if (Math.abs(nowMs - Number(timestamp)) > MAX_SKEW_MS) return { ok: false, reason: 'timestamp 与服务器时间相差超过 1 小时' }
+  if (Math.abs(nowMs - Number(timestamp)) > MAX_SKEW_MS)
+    return { ok: false, reason: 'timestamp 与服务器时间相差超过 1 小时' }
   if (!safeEqual(sign, callbackSign(timestamp, secret))) return { ok: false, reason: 'sign 签名不正确' }
   return { ok: true }
 }
@@ -67,9 +68,13 @@ export function registerCallback(fastify: FastifyInstance, deps: CallbackDeps): 
     const msg = parsed.message
     if (msg.sessionWebhook && !isDingtalkWebhook(msg.sessionWebhook, deps.config.dingtalk)) {
       log.warn({ msgId: msg.msgId }, 'DingTalk callback refused: sessionWebhook is not on a DingTalk host')
-      return answer(400, { errcode: 400, errmsg: `sessionWebhook 不是钉钉的地址（应在 ${dingtalkHosts(deps.config.dingtalk).join(' 或 ')}）` })
+      return answer(400, {
+        errcode: 400,
+        errmsg: `sessionWebhook 不是钉钉的地址（应在 ${dingtalkHosts(deps.config.dingtalk).join(' 或 ')}）`,
+      })
     }
-    const robotCode = msg.robotCode || deps.config.dingtalk.robotCode || deps.config.dingtalk.clientId || 'http-callback'
+    const robotCode =
+      msg.robotCode || deps.config.dingtalk.robotCode || deps.config.dingtalk.clientId || 'http-callback'
     try {
       const res = await deps.app.accept({ source: 'http', robotCode, message: msg, raw: JSON.stringify(request.body) })
       log.info({ msgId: msg.msgId, inboxId: res.inboxId, duplicate: res.duplicate }, 'DingTalk callback accepted')

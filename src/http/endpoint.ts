@@ -86,7 +86,8 @@ export function objectSchema(fields: Record<string, string | [string, string]>):
   const properties: Record<string, JsonSchema> = {}
   for (const [name, d] of Object.entries(fields)) {
     const [type, description] = Array.isArray(d) ? d : ['string', d]
-    properties[name] = type === 'string' ? { type: ['string', 'null'], description } : { type: [type, 'null'], description }
+    properties[name] =
+      type === 'string' ? { type: ['string', 'null'], description } : { type: [type, 'null'], description }
   }
   return { type: 'object', properties }
 }

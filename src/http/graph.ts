@@ -21,7 +21,16 @@ import { IDEMPOTENCY_HEADER } from './idempotency.js'
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
 /** Headers that describe the original transport (or are ours): never copied into the injected request. */
-const DROPPED = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', CHANNEL_HEADER])
+const DROPPED = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  CHANNEL_HEADER,
+])
 const MAX_URI = 8192
 const TEXTUAL = /^(application\/(json|xml|x-www-form-urlencoded|.*\+json|.*\+xml)|text\/)/i
 
@@ -40,21 +49,35 @@ export function parseGraphRequest(data: string): ParsedGraphRequest {
   try {
     value = JSON.parse(data)
   } catch {
-    return { ok: false, error: 'AI 助理请求不是 JSON：应为 {"requestLine":{"method":"GET","uri":"/v1/actions/…"},"headers":{…},"body":"…"}' }
+    return {
+      ok: false,
+      error:
+        'AI 助理请求不是 JSON：应为 {"requestLine":{"method":"GET","uri":"/v1/actions/…"},"headers":{…},"body":"…"}',
+    }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'AI 助理请求应为 JSON 对象（含 requestLine、headers、body）' }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, error: 'AI 助理请求应为 JSON 对象（含 requestLine、headers、body）' }
   const v = value as Record<string, unknown>
   const line = v.requestLine as Record<string, unknown> | undefined
-  if (typeof line !== 'object' || line === null) return { ok: false, error: 'AI 助理请求缺少 requestLine（method 与 uri）' }
+  if (typeof line !== 'object' || line === null)
+    return { ok: false, error: 'AI 助理请求缺少 requestLine（method 与 uri）' }
   const method = typeof line.method === 'string' ? line.method.trim().toUpperCase() : ''
-  if (!METHODS.has(method)) return { ok: false, error: `AI 助理请求的 requestLine.method 不受支持：「${String(line.method ?? '').slice(0, 20)}」，应为 GET 或 POST` }
+  if (!METHODS.has(method))
+    return {
+      ok: false,
+      error: `AI 助理请求的 requestLine.method 不受支持：「${String(line.method ?? '').slice(0, 20)}」，应为 GET 或 POST`,
+    }
   const uri = typeof line.uri === 'string' ? line.uri.trim() : ''
   if (!uri.startsWith('/') || uri.startsWith('//') || uri.length > MAX_URI || /[\s\u0000-\u001f]/.test(uri)) {
-    return { ok: false, error: 'AI 助理请求的 requestLine.uri 应为以 / 开头的路径（可带查询参数），如 /v1/actions/andy/search?q=…' }
+    return {
+      ok: false,
+      error: 'AI 助理请求的 requestLine.uri 应为以 / 开头的路径（可带查询参数），如 /v1/actions/andy/search?q=…',
+    }
   }
   const headers: Record<string, string> = {}
   if (v.headers !== undefined && v.headers !== null) {
-    if (typeof v.headers !== 'object' || Array.isArray(v.headers)) return { ok: false, error: 'AI 助理请求的 headers 应为对象' }
+    if (typeof v.headers !== 'object' || Array.isArray(v.headers))
+      return { ok: false, error: 'AI 助理请求的 headers 应为对象' }
     for (const [name, raw] of Object.entries(v.headers as Record<string, unknown>)) {
       const key = name.toLowerCase()
       if (DROPPED.has(key) || !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(key)) continue
@@ -78,7 +101,11 @@ export interface GraphInvokerDeps {
 
 function envelopeResponse(code: number, msg: string, deps: GraphInvokerDeps): GraphResponse {
   const body = envelopeBody(buildEnvelope(code, {}, msg, deps.now(), deps.secret()), false)
-  return { statusLine: { code, reasonPhrase: STATUS_CODES[code] ?? '' }, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body }
+  return {
+    statusLine: { code, reasonPhrase: STATUS_CODES[code] ?? '' },
+    headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    body,
+  }
 }
 
 /** The stream's Graph API handler: parse → inject → response. */
@@ -87,7 +114,10 @@ export function createGraphInvoker(deps: GraphInvokerDeps): GraphHandler {
     const started = performance.now()
     const parsed = parseGraphRequest(data)
     if (!parsed.ok) {
-      deps.logger.warn({ messageId: meta.messageId, connectionId: meta.connectionId, error: parsed.error }, 'malformed graph invocation')
+      deps.logger.warn(
+        { messageId: meta.messageId, connectionId: meta.connectionId, error: parsed.error },
+        'malformed graph invocation',
+      )
       return envelopeResponse(400, parsed.error, deps)
     }
     const req = parsed.request
@@ -95,10 +125,19 @@ export function createGraphInvoker(deps: GraphInvokerDeps): GraphHandler {
     headers[IDEMPOTENCY_HEADER] ??= `graph:${meta.messageId}`
     // DingTalk sends GET requests with body "{}": an empty body is no body (fastify would try to parse it).
     let payload = req.body
-    if (payload !== undefined && (payload.trim() === '' || (/^(GET|HEAD|DELETE|OPTIONS)$/.test(req.method) && /^\s*\{\s*\}\s*$/.test(payload)))) payload = undefined
+    if (
+      payload !== undefined &&
+      (payload.trim() === '' || (/^(GET|HEAD|DELETE|OPTIONS)$/.test(req.method) && /^\s*\{\s*\}\s*$/.test(payload)))
+    )
+      payload = undefined
     if (payload === undefined) delete headers['content-type']
     else headers['content-type'] ??= 'application/json'
-    const res = await deps.fastify.inject({ method: req.method as 'GET', url: req.uri, headers, ...(payload !== undefined ? { payload } : {}) })
+    const res = await deps.fastify.inject({
+      method: req.method as 'GET',
+      url: req.uri,
+      headers,
+      ...(payload !== undefined ? { payload } : {}),
+    })
     const contentType = String(res.headers['content-type'] ?? 'application/json; charset=utf-8')
     const out: Record<string, string> = { 'Content-Type': contentType }
     for (const name of ['x-request-id', 'content-disposition', 'idempotent-replayed']) {
@@ -113,9 +152,20 @@ export function createGraphInvoker(deps: GraphInvokerDeps): GraphHandler {
       out['Content-Transfer-Encoding'] = 'base64'
     }
     deps.logger.info(
-      { messageId: meta.messageId, connectionId: meta.connectionId, method: req.method, path: req.uri.split('?')[0]!.slice(0, 120), status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
+      {
+        messageId: meta.messageId,
+        connectionId: meta.connectionId,
+        method: req.method,
+        path: req.uri.split('?')[0]!.slice(0, 120),
+        status: res.statusCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
       'graph invocation answered',
     )
-    return { statusLine: { code: res.statusCode, reasonPhrase: STATUS_CODES[res.statusCode] ?? '' }, headers: out, body }
+    return {
+      statusLine: { code: res.statusCode, reasonPhrase: STATUS_CODES[res.statusCode] ?? '' },
+      headers: out,
+      body,
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { SIGN_RULE } from './auth.js'
 import type { Endpoint, JsonSchema } from './endpoint.js'
-import { PUBLIC_PARAMS, type ParamSpec } from './params.js'
+import { type ParamSpec, PUBLIC_PARAMS } from './params.js'
 
 /** OpenAPI 3.1 description of the seed API, generated from the same endpoint definitions the server runs. */
 
@@ -38,16 +38,23 @@ function envelopeOf(dataSchema: JsonSchema): JsonSchema {
 
 function operation(ep: Endpoint, method: 'get' | 'post'): JsonSchema {
   const all = [...PUBLIC_PARAMS, ...ep.params]
-  const description = [ep.notes, ep.passthrough ? '可携带未列出的字段（原样保存）。' : '未列出的参数会返回 400。'].filter(Boolean).join('\n\n')
+  const description = [ep.notes, ep.passthrough ? '可携带未列出的字段（原样保存）。' : '未列出的参数会返回 400。']
+    .filter(Boolean)
+    .join('\n\n')
   const success: JsonSchema = ep.producesFile
     ? {
         description: '默认直接返回 .xlsx 文件（Content-Disposition: attachment）；as_base64=1 时返回 JSON',
         content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+            schema: { type: 'string', contentMediaType: 'application/octet-stream' },
+          },
           'application/json': { schema: envelopeOf(ep.response) },
         },
       }
-    : { description: '成功（return_data=1 时只返回 data）', content: { 'application/json': { schema: envelopeOf(ep.response) } } }
+    : {
+        description: '成功（return_data=1 时只返回 data）',
+        content: { 'application/json': { schema: envelopeOf(ep.response) } },
+      }
   const op: JsonSchema = {
     operationId: `${ep.action}_${method}`,
     summary: ep.summary,
@@ -55,12 +62,24 @@ function operation(ep: Endpoint, method: 'get' | 'post'): JsonSchema {
     tags: [ep.tag],
     responses: {
       '200': success,
-      '4XX': { description: '请求有误：缺少/非法参数、app_key 或 sign 不正确、未知参数', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-      '5XX': { description: '服务端异常（msg 含请求 ID）；AJdyyReportData 未上线时为 501', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      '4XX': {
+        description: '请求有误：缺少/非法参数、app_key 或 sign 不正确、未知参数',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
+      '5XX': {
+        description: '服务端异常（msg 含请求 ID）；AJdyyReportData 未上线时为 501',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
     },
   }
   if (method === 'get') {
-    op.parameters = all.map((p) => ({ name: p.name, in: 'query', required: !!p.required, description: p.description, schema: paramSchema(p) }))
+    op.parameters = all.map((p) => ({
+      name: p.name,
+      in: 'query',
+      required: !!p.required,
+      description: p.description,
+      schema: paramSchema(p),
+    }))
   } else {
     const schema: JsonSchema = {
       type: 'object',
@@ -68,7 +87,10 @@ function operation(ep: Endpoint, method: 'get' | 'post'): JsonSchema {
       properties: Object.fromEntries(all.map((p) => [p.name, { ...paramSchema(p), description: p.description }])),
       additionalProperties: !!ep.passthrough,
     }
-    op.requestBody = { required: true, content: { 'application/x-www-form-urlencoded': { schema }, 'application/json': { schema } } }
+    op.requestBody = {
+      required: true,
+      content: { 'application/x-www-form-urlencoded': { schema }, 'application/json': { schema } },
+    }
   }
   return op
 }
@@ -80,18 +102,36 @@ export function buildOpenApi(endpoints: readonly Endpoint[], opts: { version?: s
     post: {
       operationId: 'dingtalkCallback',
       summary: '钉钉机器人 HTTP 回调（非 Stream 模式）',
-      description: '请求头 timestamp（毫秒）与 sign = Base64(HmacSHA256(key=AppSecret, timestamp + "\\n" + AppSecret))，时间差 ≤ 1 小时。立即返回 {"msgtype":"empty"}，回复稍后经 sessionWebhook 发出。',
+      description:
+        '请求头 timestamp（毫秒）与 sign = Base64(HmacSHA256(key=AppSecret, timestamp + "\\n" + AppSecret))，时间差 ≤ 1 小时。立即返回 {"msgtype":"empty"}，回复稍后经 sessionWebhook 发出。',
       tags: ['钉钉回调'],
       parameters: [
         { name: 'timestamp', in: 'header', required: true, schema: { type: 'string' } },
         { name: 'sign', in: 'header', required: true, schema: { type: 'string' } },
       ],
-      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['msgId'] } } } },
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', required: ['msgId'] } } },
+      },
       responses: { '200': { description: '{"msgtype":"empty"}' }, '401': { description: '签名或时间戳不正确' } },
     },
   }
-  paths['/healthz'] = { get: { operationId: 'healthz', summary: '健康检查：数据库、Stream 连接、收件箱积压', tags: ['运维'], responses: { '200': { description: '健康' }, '503': { description: '不健康' } } } }
-  paths['/metrics'] = { get: { operationId: 'metrics', summary: 'Prometheus 指标（文本格式）', tags: ['运维'], responses: { '200': { description: 'text/plain; version=0.0.4' } } } }
+  paths['/healthz'] = {
+    get: {
+      operationId: 'healthz',
+      summary: '健康检查：数据库、Stream 连接、收件箱积压',
+      tags: ['运维'],
+      responses: { '200': { description: '健康' }, '503': { description: '不健康' } },
+    },
+  }
+  paths['/metrics'] = {
+    get: {
+      operationId: 'metrics',
+      summary: 'Prometheus 指标（文本格式）',
+      tags: ['运维'],
+      responses: { '200': { description: 'text/plain; version=0.0.4' } },
+    },
+  }
   return {
     openapi: '3.1.0',
     info: {

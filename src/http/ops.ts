@@ -51,7 +51,14 @@ export function checkHealth(deps: Pick<OpsDeps, 'db' | 'streamState' | 'streamEr
   } catch {
     streamError = undefined
   }
-  return { status: healthy ? 'ok' : 'unhealthy', db, stream, ...(streamError ? { stream_error: streamError } : {}), backlog, uptime_s: Math.round(process.uptime()) }
+  return {
+    status: healthy ? 'ok' : 'unhealthy',
+    db,
+    stream,
+    ...(streamError ? { stream_error: streamError } : {}),
+    backlog,
+    uptime_s: Math.round(process.uptime()),
+  }
 }
 
 export function registerOps(fastify: FastifyInstance, deps: OpsDeps): void {

@@ -24,11 +24,22 @@ export type RawParams = Record<string, unknown>
 
 /** Public parameters of every seed endpoint (auth and envelope options). */
 export const PUBLIC_PARAMS: readonly ParamSpec[] = [
-  { name: 'app_key', type: 'string', required: true, min: 32, description: '开发者应用的 app_key（服务端 API_APP_KEY）' },
+  {
+    name: 'app_key',
+    type: 'string',
+    required: true,
+    min: 32,
+    description: '开发者应用的 app_key（服务端 API_APP_KEY）',
+  },
   { name: 'sign', type: 'string', description: '接口签名（服务端设置了 API_APP_SECRET 时必填）' },
   { name: 'uuid', type: 'string', description: '当前登录的应用会员 ID（记录在访问日志中）' },
   { name: 'token', type: 'string', description: '当前登录会员的会话凭证（只记录是否提供，不记录内容）' },
-  { name: 'return_data', type: 'string', default: '0', description: '1：只返回 data 字段；0：返回完整结构 {ret, data, msg, _t, _auth}' },
+  {
+    name: 'return_data',
+    type: 'string',
+    default: '0',
+    description: '1：只返回 data 字段；0：返回完整结构 {ret, data, msg, _t, _auth}',
+  },
 ]
 
 /** Names a request may carry besides an endpoint's own parameters. `s` names the action in the old URL style. */
@@ -56,7 +67,12 @@ function parseNumber(p: ParamSpec, v: unknown): number {
     throw badRequest(`参数 ${label(p)} 必须是${p.type === 'integer' ? '整数' : '数字'}，收到「${s.slice(0, 50)}」`)
   }
   if ((p.min !== undefined && n < p.min) || (p.max !== undefined && n > p.max)) {
-    const range = p.min !== undefined && p.max !== undefined ? `在 ${p.min} 到 ${p.max} 之间` : p.min !== undefined ? `不小于 ${p.min}` : `不大于 ${p.max}`
+    const range =
+      p.min !== undefined && p.max !== undefined
+        ? `在 ${p.min} 到 ${p.max} 之间`
+        : p.min !== undefined
+          ? `不小于 ${p.min}`
+          : `不大于 ${p.max}`
     throw badRequest(`参数 ${label(p)} 必须${range}，收到 ${s}`)
   }
   return n
@@ -82,14 +98,21 @@ export interface ParsedParams {
  * Validates raw parameters against specs. Empty strings count as "not given". Unknown names are a 400
  * unless `passthrough` (robot payloads carry fields the seed does not list).
  */
-export function parseParams(specs: readonly ParamSpec[], raw: RawParams, opts: { passthrough?: boolean } = {}): ParsedParams {
+export function parseParams(
+  specs: readonly ParamSpec[],
+  raw: RawParams,
+  opts: { passthrough?: boolean } = {},
+): ParsedParams {
   const values: Record<string, unknown> = {}
   const extra: Record<string, unknown> = {}
   const known = new Map(specs.map((p) => [p.name, p]))
   const unknown = Object.keys(raw).filter((k) => !known.has(k) && !ALWAYS_ALLOWED.has(k))
   if (unknown.length && !opts.passthrough) {
     const accepted = specs.map((p) => p.name).join('、') || '（无业务参数）'
-    throw new ApiError(400, `不支持的参数：${unknown.join('、')}。请检查拼写；本接口支持：${accepted}（以及公共参数 app_key、sign、uuid、token、return_data）`)
+    throw new ApiError(
+      400,
+      `不支持的参数：${unknown.join('、')}。请检查拼写；本接口支持：${accepted}（以及公共参数 app_key、sign、uuid、token、return_data）`,
+    )
   }
   for (const k of unknown) extra[k] = raw[k]
   for (const p of specs) {

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import formbody from '@fastify/formbody'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify'
 import type { App } from '../app.js'
 import type { DictionaryProvider } from '../bot/context.js'
 import type { AppConfig } from '../config.js'
+import { llmTotals } from '../db/api-queries.js'
 import type { Db } from '../db/client.js'
+import { inboxBacklog } from '../db/inbox.js'
 import type { Logger } from '../logger.js'
 import { createMetrics, type Metrics } from '../services/metrics.js'
-import { llmTotals } from '../db/api-queries.js'
-import { inboxBacklog } from '../db/inbox.js'
 import type { GraphHandler } from '../transport/graph-invocations.js'
 import { createApiHandler } from './api.js'
 import { ACTIONS_PREFIX, ALL_ACTIONS } from './assistant/actions.js'
@@ -62,13 +68,19 @@ export interface HttpServer {
 function frameworkError(err: FastifyError, bodyLimitBytes: number, contentType: string): ApiError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, `请求体超过上限 ${Math.round(bodyLimitBytes / 1024)} KB：请减少数据量或分批提交（服务端上限由 HTTP_BODY_LIMIT_KB 设置）`)
+      return new ApiError(
+        413,
+        `请求体超过上限 ${Math.round(bodyLimitBytes / 1024)} KB：请减少数据量或分批提交（服务端上限由 HTTP_BODY_LIMIT_KB 设置）`,
+      )
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new ApiError(400, 'JSON 请求体格式错误，无法解析：请检查引号、逗号和括号（也可以改用表单或 URL 参数）')
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError(400, 'Content-Type 是 application/json，但请求体为空：请发送 JSON 对象，或去掉该请求头')
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, `不支持的 Content-Type「${contentType.slice(0, 80)}」：请用 application/json 或 application/x-www-form-urlencoded，或把参数放在 URL 中`)
+      return new ApiError(
+        415,
+        `不支持的 Content-Type「${contentType.slice(0, 80)}」：请用 application/json 或 application/x-www-form-urlencoded，或把参数放在 URL 中`,
+      )
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError(400, '请求头 Content-Length 与实际请求体长度不符')
   }
@@ -123,7 +135,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
 
   fastify.setNotFoundHandler((request, reply) =>
     sendEnvelopeError(
-      new ApiError(404, `路径不存在：${request.method} ${request.url.split('?')[0]!.slice(0, 100)}。接口地址形如 /api/SVIP/Andy_MyApi/ANrkhCaseDetail 或 /?s=SVIP.Andy_MyApi.ANrkhCaseDetail`),
+      new ApiError(
+        404,
+        `路径不存在：${request.method} ${request.url.split('?')[0]!.slice(0, 100)}。接口地址形如 /api/SVIP/Andy_MyApi/ANrkhCaseDetail 或 /?s=SVIP.Andy_MyApi.ANrkhCaseDetail`,
+      ),
       reply,
     ),
   )
@@ -149,7 +164,13 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   fastify.route({ method: ['GET', 'POST'], url: '/', handler: (request, reply) => handle(undefined, request, reply) })
 
   registerCallback(fastify, { config, app, metrics, now })
-  registerOps(fastify, { db, metrics, streamState: opts.streamState, streamError: opts.streamError, openapi: () => buildOpenApi(endpoints) })
+  registerOps(fastify, {
+    db,
+    metrics,
+    streamState: opts.streamState,
+    streamError: opts.streamError,
+    openapi: () => buildOpenApi(endpoints),
+  })
 
   let port = 0
   return {
@@ -160,8 +181,12 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       return port
     },
     async start(p = config.http.port ?? 0, host = config.http.host) {
-      if (!config.http.appKey) logger.warn('API_APP_KEY is not set: over HTTP the seed API endpoints answer ret 403 until it is (AI 助理 calls on the stream need no key)')
-      else if (!config.http.appSecret) logger.info('API_APP_SECRET is not set: requests are not signed and responses carry no _auth')
+      if (!config.http.appKey)
+        logger.warn(
+          'API_APP_KEY is not set: over HTTP the seed API endpoints answer ret 403 until it is (AI 助理 calls on the stream need no key)',
+        )
+      else if (!config.http.appSecret)
+        logger.info('API_APP_SECRET is not set: requests are not signed and responses carry no _auth')
       await fastify.listen({ port: p, host })
       port = (fastify.server.address() as AddressInfo).port
       logger.info({ port, host }, 'HTTP server listening')

@@ -1,10 +1,10 @@
 import type { Writable } from 'node:stream'
-import type { WorkbookResult } from '../services/excel.js'
 import type { FileLimits } from '../core/file-limits.js'
+import type { WorkbookResult } from '../services/excel.js'
 import { OpsReportError } from './errors.js'
 import { computeOpsMetrics, type OpsMetrics } from './metrics.js'
-import { writeNarrative, type Narrative, type NarrativeLlm } from './narrative.js'
-import { readLearningData, type LearningRecord, type RowProblem } from './read.js'
+import { type Narrative, type NarrativeLlm, writeNarrative } from './narrative.js'
+import { type LearningRecord, type RowProblem, readLearningData } from './read.js'
 import { opsReportMarkdown, renderOpsChart, writeOpsWorkbook } from './render.js'
 import { postRobotMarkdown, type WebhookPostOptions } from './webhook.js'
 
@@ -47,9 +47,15 @@ export interface OpsReport {
 export async function buildOpsReport(o: BuildOpsReportOptions): Promise<OpsReport> {
   const inputType = (o.inputType ?? '1').trim() || '1'
   if (!(SUPPORTED_INPUT_TYPES as readonly string[]).includes(inputType)) {
-    throw new OpsReportError('unsupported_type', `input_type=${inputType} 暂不支持；目前支持 1（kng 知识/课程学习记录）。`)
+    throw new OpsReportError(
+      'unsupported_type',
+      `input_type=${inputType} 暂不支持；目前支持 1（kng 知识/课程学习记录）。`,
+    )
   }
-  const data = await readLearningData('file' in o ? { file: o.file } : { buffer: o.buffer, fileName: o.fileName }, o.limits)
+  const data = await readLearningData(
+    'file' in o ? { file: o.file } : { buffer: o.buffer, fileName: o.fileName },
+    o.limits,
+  )
   const metrics = computeOpsMetrics(data.records)
   const narrative = await writeNarrative(metrics, o.llm, { timeoutMs: o.llmTimeoutMs })
   const title = o.title ?? '阶段运营报告'
@@ -67,6 +73,10 @@ export async function buildOpsReport(o: BuildOpsReportOptions): Promise<OpsRepor
 }
 
 /** Posts the report's markdown to a custom-robot webhook (signed when `secret` is given). */
-export function postOpsReport(report: Pick<OpsReport, 'markdown' | 'title'>, url: string, o: WebhookPostOptions = {}): Promise<void> {
+export function postOpsReport(
+  report: Pick<OpsReport, 'markdown' | 'title'>,
+  url: string,
+  o: WebhookPostOptions = {},
+): Promise<void> {
   return postRobotMarkdown(url, report.title, report.markdown, o)
 }

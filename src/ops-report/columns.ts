@@ -4,7 +4,15 @@
  * docs/stats.md; the first header that matches a field wins.
  */
 
-export type LearningField = 'learner' | 'learnerId' | 'department' | 'course' | 'minutes' | 'completion' | 'progress' | 'date'
+export type LearningField =
+  | 'learner'
+  | 'learnerId'
+  | 'department'
+  | 'course'
+  | 'minutes'
+  | 'completion'
+  | 'progress'
+  | 'date'
 
 export interface FieldSpec {
   field: LearningField
@@ -13,23 +21,63 @@ export interface FieldSpec {
 }
 
 export const FIELDS: readonly FieldSpec[] = [
-  { field: 'learner', label: '学员', headers: ['学员', '学员姓名', '姓名', '员工姓名', '用户姓名', '学习者', '用户名', '用户', 'learner', 'name'] },
-  { field: 'learnerId', label: '工号', headers: ['工号', '员工编号', '员工工号', '用户id', '账号', '帐号', 'userid', 'employeeid'] },
-  { field: 'department', label: '部门', headers: ['部门', '所属部门', '部门名称', '一级部门', '组织', '所属组织', '组织名称', 'department'] },
-  { field: 'course', label: '课程', headers: ['课程', '课程名称', '课程名', '知识名称', '学习内容', '资源名称', '项目名称', 'course'] },
+  {
+    field: 'learner',
+    label: '学员',
+    headers: ['学员', '学员姓名', '姓名', '员工姓名', '用户姓名', '学习者', '用户名', '用户', 'learner', 'name'],
+  },
+  {
+    field: 'learnerId',
+    label: '工号',
+    headers: ['工号', '员工编号', '员工工号', '用户id', '账号', '帐号', 'userid', 'employeeid'],
+  },
+  {
+    field: 'department',
+    label: '部门',
+    headers: ['部门', '所属部门', '部门名称', '一级部门', '组织', '所属组织', '组织名称', 'department'],
+  },
+  {
+    field: 'course',
+    label: '课程',
+    headers: ['课程', '课程名称', '课程名', '知识名称', '学习内容', '资源名称', '项目名称', 'course'],
+  },
   {
     field: 'minutes',
     label: '学习时长',
-    headers: ['学习时长分钟', '学习时长小时', '学习时长秒', '学习时长', '累计学习时长', '时长分钟', '时长小时', '时长', '学习用时', 'studyminutes', 'studyhours', 'duration'],
+    headers: [
+      '学习时长分钟',
+      '学习时长小时',
+      '学习时长秒',
+      '学习时长',
+      '累计学习时长',
+      '时长分钟',
+      '时长小时',
+      '时长',
+      '学习用时',
+      'studyminutes',
+      'studyhours',
+      'duration',
+    ],
   },
-  { field: 'completion', label: '完成状态', headers: ['完成状态', '是否完成', '完成情况', '学习状态', '状态', 'completed', 'status'] },
+  {
+    field: 'completion',
+    label: '完成状态',
+    headers: ['完成状态', '是否完成', '完成情况', '学习状态', '状态', 'completed', 'status'],
+  },
   { field: 'progress', label: '完成率', headers: ['完成率', '学习进度', '进度', '完成进度', 'progress'] },
-  { field: 'date', label: '学习日期', headers: ['学习日期', '日期', '完成时间', '最近学习时间', '最后学习时间', '学习时间', '开始学习时间', 'date'] },
+  {
+    field: 'date',
+    label: '学习日期',
+    headers: ['学习日期', '日期', '完成时间', '最近学习时间', '最后学习时间', '学习时间', '开始学习时间', 'date'],
+  },
 ]
 
 /** Header text reduced for matching: no spaces, brackets or punctuation, lower case. */
 export function normalizeHeader(h: string): string {
-  return h.normalize('NFKC').toLowerCase().replace(/[\s()（）[\]【】_\-:：/]/g, '')
+  return h
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s()（）[\]【】_\-:：/]/g, '')
 }
 
 export type DurationUnit = 'minutes' | 'hours' | 'seconds'
@@ -58,7 +106,11 @@ export function mapColumns(headers: readonly string[]): ColumnMap {
     }
   }
   const durationHeader = map.matched.minutes ? normalizeHeader(map.matched.minutes) : ''
-  map.unit = /小时|hour/.test(durationHeader) ? 'hours' : /秒|second/.test(durationHeader) && !/分/.test(durationHeader) ? 'seconds' : 'minutes'
+  map.unit = /小时|hour/.test(durationHeader)
+    ? 'hours'
+    : /秒|second/.test(durationHeader) && !/分/.test(durationHeader)
+      ? 'seconds'
+      : 'minutes'
   return map
 }
 
@@ -69,7 +121,10 @@ export function parseMinutes(v: unknown, unit: DurationUnit): number | undefined
   const s = String(v).normalize('NFKC').trim()
   const hms = /^(\d+):(\d{1,2})(?::(\d{1,2}))?$/.exec(s)
   if (hms) return Number(hms[1]) * 60 + Number(hms[2]) + (hms[3] ? Number(hms[3]) / 60 : 0)
-  const cn = /^(?:(\d+(?:\.\d+)?)\s*(?:小时|h|时))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|s))?$/i.exec(s)
+  const cn =
+    /^(?:(\d+(?:\.\d+)?)\s*(?:小时|h|时))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|s))?$/i.exec(
+      s,
+    )
   if (cn && (cn[1] || cn[2] || cn[3])) return Number(cn[1] ?? 0) * 60 + Number(cn[2] ?? 0) + Number(cn[3] ?? 0) / 60
   const n = Number(s.replace(/,/g, ''))
   return Number.isFinite(n) && n >= 0 ? toMinutes(n, unit) : undefined
@@ -80,7 +135,8 @@ function toMinutes(n: number, unit: DurationUnit): number {
 }
 
 const DONE = /^(已完成|完成|已学完|学完|是|y|yes|true|1|通过|已通过|合格|completed|done|finished)$/i
-const NOT_DONE = /^(未完成|未学完|否|n|no|false|0|学习中|进行中|未开始|未学习|不合格|未通过|incomplete|in ?progress|not ?started)$/i
+const NOT_DONE =
+  /^(未完成|未学完|否|n|no|false|0|学习中|进行中|未开始|未学习|不合格|未通过|incomplete|in ?progress|not ?started)$/i
 
 /** true / false from a completion cell; undefined when unreadable. */
 export function parseCompletion(v: unknown): boolean | undefined {

@@ -88,7 +88,10 @@ function groupMetrics(name: string, rows: readonly LearningRecord[]): GroupMetri
   }
 }
 
-function groupBy(records: readonly LearningRecord[], key: (r: LearningRecord) => string): Map<string, LearningRecord[]> {
+function groupBy(
+  records: readonly LearningRecord[],
+  key: (r: LearningRecord) => string,
+): Map<string, LearningRecord[]> {
   const m = new Map<string, LearningRecord[]>()
   for (const r of records) {
     const k = key(r)
@@ -103,8 +106,12 @@ export function computeOpsMetrics(records: readonly LearningRecord[]): OpsMetric
   const all = groupMetrics('全部', records)
   const byLearner = groupBy(records, learnerKey)
   const learnersAllDone = [...byLearner.values()].filter((rs) => rs.every((r) => r.completed)).length
-  const departments = [...groupBy(records, (r) => r.department)].map(([k, rs]) => groupMetrics(k, rs)).sort((a, b) => b.hours - a.hours || a.name.localeCompare(b.name))
-  const courses = [...groupBy(records, (r) => r.course)].map(([k, rs]) => groupMetrics(k, rs)).sort((a, b) => b.learners - a.learners || b.hours - a.hours)
+  const departments = [...groupBy(records, (r) => r.department)]
+    .map(([k, rs]) => groupMetrics(k, rs))
+    .sort((a, b) => b.hours - a.hours || a.name.localeCompare(b.name))
+  const courses = [...groupBy(records, (r) => r.course)]
+    .map(([k, rs]) => groupMetrics(k, rs))
+    .sort((a, b) => b.learners - a.learners || b.hours - a.hours)
   const dated = records.filter((r) => r.date)
   const weeks = [...groupBy(dated, (r) => monday(r.date!))]
     .map(([week, rs]) => ({
@@ -117,7 +124,10 @@ export function computeOpsMetrics(records: readonly LearningRecord[]): OpsMetric
     .sort((a, b) => a.week.localeCompare(b.week))
   const rankable = departments.filter((d) => d.learners >= MIN_DEPT_LEARNERS)
   const pool = (rankable.length >= 2 ? rankable : departments).slice()
-  pool.sort((a, b) => b.completionRate - a.completionRate || b.hoursPerLearner - a.hoursPerLearner || a.name.localeCompare(b.name))
+  pool.sort(
+    (a, b) =>
+      b.completionRate - a.completionRate || b.hoursPerLearner - a.hoursPerLearner || a.name.localeCompare(b.name),
+  )
   const top = pool.slice(0, Math.min(RANKED, Math.ceil(pool.length / 2)))
   const bottom = pool.slice(Math.max(top.length, pool.length - RANKED)).reverse()
   const dates = dated.map((r) => r.date!).sort()

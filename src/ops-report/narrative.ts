@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResult } from '../services/llm.js'
-import { percent, type OpsMetrics } from './metrics.js'
+import { type OpsMetrics, percent } from './metrics.js'
 
 /**
  * The report's prose: written by the LLM from the computed metrics when one is configured (it only
@@ -28,7 +28,14 @@ const SYSTEM = [
 ].join('')
 
 function llmInput(m: OpsMetrics): string {
-  const dept = (d: OpsMetrics['departments'][number]) => ({ 部门: d.name, 学员: d.learners, 参与率: percent(d.participationRate), 完成率: percent(d.completionRate), 学习小时: d.hours, 人均小时: d.hoursPerLearner })
+  const dept = (d: OpsMetrics['departments'][number]) => ({
+    部门: d.name,
+    学员: d.learners,
+    参与率: percent(d.participationRate),
+    完成率: percent(d.completionRate),
+    学习小时: d.hours,
+    人均小时: d.hoursPerLearner,
+  })
   return JSON.stringify({
     周期: m.from && m.to ? `${m.from} 至 ${m.to}` : '未提供日期',
     学员数: m.learners,
@@ -42,12 +49,20 @@ function llmInput(m: OpsMetrics): string {
     人均学习小时: m.hoursPerParticipant,
     表现最好的部门: m.topDepartments.map(dept),
     需要关注的部门: m.bottomDepartments.map(dept),
-    课程: m.courses.slice(0, 10).map((c) => ({ 课程: c.name, 学员: c.learners, 完成率: percent(c.completionRate), 学习小时: c.hours })),
-    每周趋势: m.weeks.slice(-12).map((w) => ({ 周: w.week, 活跃学员: w.activeLearners, 学习小时: w.hours, 完成: w.completed })),
+    课程: m.courses
+      .slice(0, 10)
+      .map((c) => ({ 课程: c.name, 学员: c.learners, 完成率: percent(c.completionRate), 学习小时: c.hours })),
+    每周趋势: m.weeks
+      .slice(-12)
+      .map((w) => ({ 周: w.week, 活跃学员: w.activeLearners, 学习小时: w.hours, 完成: w.completed })),
   })
 }
 
-export async function writeNarrative(m: OpsMetrics, llm: NarrativeLlm | undefined, o: { timeoutMs?: number } = {}): Promise<Narrative> {
+export async function writeNarrative(
+  m: OpsMetrics,
+  llm: NarrativeLlm | undefined,
+  o: { timeoutMs?: number } = {},
+): Promise<Narrative> {
   if (!llm) return { text: plainNarrative(m), source: 'plain' }
   try {
     const res = await llm.chat({

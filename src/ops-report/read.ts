@@ -2,7 +2,15 @@ import { basename, extname } from 'node:path'
 import type { FileLimits } from '../core/file-limits.js'
 import { describeFileError } from '../services/file-messages.js'
 import { FileFormatError, openTableFile, type TableSource } from '../services/table-file.js'
-import { FIELDS, mapColumns, parseCompletion, parseDate, parseMinutes, parseProgress, type ColumnMap } from './columns.js'
+import {
+  type ColumnMap,
+  FIELDS,
+  mapColumns,
+  parseCompletion,
+  parseDate,
+  parseMinutes,
+  parseProgress,
+} from './columns.js'
 import { OpsReportError } from './errors.js'
 
 /** One learner × course record, normalised. */
@@ -39,7 +47,8 @@ export const MAX_RECORDS = 500_000
 function fileProblem(err: FileFormatError, name: string): OpsReportError {
   const fe = err.fileError
   if (!fe) return new OpsReportError('bad_file', err.message)
-  const code = fe.code === 'limit' ? 'too_large' : fe.code === 'timeout' || fe.detail.crashed ? 'file_failed' : 'bad_file'
+  const code =
+    fe.code === 'limit' ? 'too_large' : fe.code === 'timeout' || fe.detail.crashed ? 'file_failed' : 'bad_file'
   return new OpsReportError(code, describeFileError(fe, name))
 }
 
@@ -47,11 +56,16 @@ function fileProblem(err: FileFormatError, name: string): OpsReportError {
  * Reads an .xlsx/.csv path or the bytes of one (`fileName` gives the type), in a parsing worker
  * within the resource caps (`limits`, default: file-limits.ts).
  */
-export async function readLearningData(source: { file: string } | { buffer: Uint8Array; fileName: string }, limits?: FileLimits): Promise<LearningData> {
-  const src: TableSource = 'file' in source ? { path: source.file } : { buffer: source.buffer, fileName: source.fileName }
+export async function readLearningData(
+  source: { file: string } | { buffer: Uint8Array; fileName: string },
+  limits?: FileLimits,
+): Promise<LearningData> {
+  const src: TableSource =
+    'file' in source ? { path: source.file } : { buffer: source.buffer, fileName: source.fileName }
   const name = basename('file' in source ? source.file : source.fileName)
   const ext = extname(name).toLowerCase()
-  if (ext !== '.xlsx' && ext !== '.csv') throw new OpsReportError('bad_file', `只支持 .xlsx 和 .csv 文件（收到「${name}」）。`)
+  if (ext !== '.xlsx' && ext !== '.csv')
+    throw new OpsReportError('bad_file', `只支持 .xlsx 和 .csv 文件（收到「${name}」）。`)
   let table
   try {
     table = await openTableFile(src, undefined, limits)
@@ -71,8 +85,15 @@ export async function readLearningData(source: { file: string } | { buffer: Uint
 
 async function readTable(table: Awaited<ReturnType<typeof openTableFile>>): Promise<LearningData> {
   const columns = mapColumns(table.headers)
-  const missing: Array<keyof ColumnMap['index']> = (['learner', 'course'] as const).filter((f) => columns.index[f] === undefined)
-  if (columns.index.minutes === undefined && columns.index.completion === undefined && columns.index.progress === undefined) missing.push('minutes')
+  const missing: Array<keyof ColumnMap['index']> = (['learner', 'course'] as const).filter(
+    (f) => columns.index[f] === undefined,
+  )
+  if (
+    columns.index.minutes === undefined &&
+    columns.index.completion === undefined &&
+    columns.index.progress === undefined
+  )
+    missing.push('minutes')
   if (missing.length) {
     const labels = missing.map((f) => FIELDS.find((s) => s.field === f)!.label)
     throw new OpsReportError(
@@ -97,12 +118,14 @@ async function readTable(table: Awaited<ReturnType<typeof openTableFile>>): Prom
       }
       const rawMinutes = cell(r.values, 'minutes')
       const minutes = parseMinutes(rawMinutes, columns.unit)
-      if (rawMinutes != null && rawMinutes !== '' && minutes === undefined) problems.push({ row: r.rowNumber, problem: `学习时长「${text(rawMinutes)}」看不懂，按 0 计` })
+      if (rawMinutes != null && rawMinutes !== '' && minutes === undefined)
+        problems.push({ row: r.rowNumber, problem: `学习时长「${text(rawMinutes)}」看不懂，按 0 计` })
       const progress = parseProgress(cell(r.values, 'progress'))
       const completion = parseCompletion(cell(r.values, 'completion'))
       const rawDate = cell(r.values, 'date')
       const date = parseDate(rawDate)
-      if (rawDate != null && rawDate !== '' && !date) problems.push({ row: r.rowNumber, problem: `日期「${text(rawDate)}」看不懂` })
+      if (rawDate != null && rawDate !== '' && !date)
+        problems.push({ row: r.rowNumber, problem: `日期「${text(rawDate)}」看不懂` })
       records.push({
         row: r.rowNumber,
         learner,
@@ -114,7 +137,11 @@ async function readTable(table: Awaited<ReturnType<typeof openTableFile>>): Prom
         progress,
         date,
       })
-      if (records.length > MAX_RECORDS) throw new OpsReportError('too_large', `记录超过 ${MAX_RECORDS.toLocaleString('en-US')} 条，请按阶段或部门拆分后再生成报告。`)
+      if (records.length > MAX_RECORDS)
+        throw new OpsReportError(
+          'too_large',
+          `记录超过 ${MAX_RECORDS.toLocaleString('en-US')} 条，请按阶段或部门拆分后再生成报告。`,
+        )
     }
   } catch (err) {
     if (err instanceof OpsReportError || err instanceof FileFormatError) throw err

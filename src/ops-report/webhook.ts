@@ -30,9 +30,15 @@ export interface WebhookPostOptions {
 }
 
 /** Custom robots accept about 20 messages a minute; one report is one message. */
-export async function postRobotMarkdown(url: string, title: string, text: string, o: WebhookPostOptions = {}): Promise<void> {
+export async function postRobotMarkdown(
+  url: string,
+  title: string,
+  text: string,
+  o: WebhookPostOptions = {},
+): Promise<void> {
   if (!/^https?:\/\//i.test(url)) throw new OpsReportError('webhook', 'webhook 地址要以 http(s):// 开头。')
-  if (o.secret !== undefined && !/^SEC\w+$/.test(o.secret)) throw new OpsReportError('webhook', '加签密钥应以 SEC 开头（钉钉群机器人「安全设置 → 加签」里复制）。')
+  if (o.secret !== undefined && !/^SEC\w+$/.test(o.secret))
+    throw new OpsReportError('webhook', '加签密钥应以 SEC 开头（钉钉群机器人「安全设置 → 加签」里复制）。')
   const target = signedWebhookUrl(url, o.secret, (o.now ?? Date.now)())
   let res: Response
   try {
@@ -43,11 +49,16 @@ export async function postRobotMarkdown(url: string, title: string, text: string
       signal: AbortSignal.timeout(o.timeoutMs ?? 15_000),
     })
   } catch (err) {
-    throw new OpsReportError('webhook', `无法连接 webhook（${safeUrl(url)}）：${(err as Error).message}`, { cause: err })
+    throw new OpsReportError('webhook', `无法连接 webhook（${safeUrl(url)}）：${(err as Error).message}`, {
+      cause: err,
+    })
   }
   const body = (await res.json().catch(() => undefined)) as { errcode?: number; errmsg?: string } | undefined
   if (!res.ok || !body || body.errcode !== 0) {
     const why = body?.errcode === 310000 ? '（签名、关键词或 IP 校验没通过：检查 SEC 密钥和机器人安全设置）' : ''
-    throw new OpsReportError('webhook', `webhook 返回错误：HTTP ${res.status} errcode ${body?.errcode ?? '无'} ${body?.errmsg ?? ''}${why}`.trim())
+    throw new OpsReportError(
+      'webhook',
+      `webhook 返回错误：HTTP ${res.status} errcode ${body?.errcode ?? '无'} ${body?.errmsg ?? ''}${why}`.trim(),
+    )
   }
 }

@@ -21,7 +21,10 @@ const ALIASES: Record<InputField, string[]> = {
 }
 
 const LABEL_RE = new RegExp(
-  `(?:^|[\\n；;。]|[,，]\\s*)\\s*(?:\\d+[.、)）]\\s*)?(${Object.values(ALIASES).flat().sort((a, b) => b.length - a.length).join('|')})\\s*[:：]`,
+  `(?:^|[\\n；;。]|[,，]\\s*)\\s*(?:\\d+[.、)）]\\s*)?(${Object.values(ALIASES)
+    .flat()
+    .sort((a, b) => b.length - a.length)
+    .join('|')})\\s*[:：]`,
   'g',
 )
 
@@ -65,7 +68,8 @@ export function numberedInputs(text: string, asked: readonly InputField[]): Inpu
 
 /** Rule-based reading of one message, given what is still missing. */
 export function ruleInputs(text: string, missing: readonly InputField[]): Inputs {
-  const forWhom = /(?:给|为|帮)\s*([^\s,，。、给为帮:：]{2,30}?)\s*(?:设计|策划|做|出|想)(?:一[个场次套])?.{0,6}活动/.exec(text)
+  const forWhom =
+    /(?:给|为|帮)\s*([^\s,，。、给为帮:：]{2,30}?)\s*(?:设计|策划|做|出|想)(?:一[个场次套])?.{0,6}活动/.exec(text)
   const who: Inputs = forWhom && missing.includes('enterprise_name') ? { enterprise_name: clean(forWhom[1]!) } : {}
   const labelled = labelledInputs(text)
   if (Object.keys(labelled).length) return { ...who, ...labelled }
@@ -73,7 +77,8 @@ export function ruleInputs(text: string, missing: readonly InputField[]): Inputs
   if (Object.keys(numbered).length) return numbered
   if (who.enterprise_name) return who
   const bare = clean(text)
-  if (missing.length === 1 && [...bare].length >= 1 && !/活动设计|运营活动|设计.{0,6}活动/.test(bare)) return { [missing[0]!]: bare }
+  if (missing.length === 1 && [...bare].length >= 1 && !/活动设计|运营活动|设计.{0,6}活动/.test(bare))
+    return { [missing[0]!]: bare }
   return {}
 }
 
@@ -84,7 +89,9 @@ const TOOL = {
   description: '从销售同事的消息中提取运营活动设计所需的信息',
   parameters: {
     type: 'object',
-    properties: Object.fromEntries(INPUT_FIELDS.map((f) => [f, { type: 'string', description: `${INPUT_LABELS[f]}：${INPUT_HINTS[f]}` }])),
+    properties: Object.fromEntries(
+      INPUT_FIELDS.map((f) => [f, { type: 'string', description: `${INPUT_LABELS[f]}：${INPUT_HINTS[f]}` }]),
+    ),
     additionalProperties: false,
   },
 }
@@ -121,7 +128,10 @@ async function llmInputs(ctx: BotContext, text: string, known: Inputs): Promise<
     }
     return out
   } catch (err) {
-    ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'llm input extraction failed; rules only')
+    ctx.logger.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'llm input extraction failed; rules only',
+    )
     return {}
   }
 }
@@ -146,6 +156,10 @@ export function askForInputs(known: Inputs, missing: readonly InputField[], head
   missing.forEach((f, i) => lines.push(`${i + 1}. **${INPUT_LABELS[f]}**：${INPUT_HINTS[f]}`))
   const have = INPUT_FIELDS.filter((f) => known[f])
   if (have.length) lines.push('', `已记录：${have.map((f) => `${INPUT_LABELS[f]}「${known[f]}」`).join('；')}`)
-  lines.push('', `示例：${missing.map((f) => `${INPUT_LABELS[f]}：…`).join('；')}`, '随时回复 **查看进度** 或 **取消**。')
+  lines.push(
+    '',
+    `示例：${missing.map((f) => `${INPUT_LABELS[f]}：…`).join('；')}`,
+    '随时回复 **查看进度** 或 **取消**。',
+  )
   return lines.join('\n')
 }

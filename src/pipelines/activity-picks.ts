@@ -17,7 +17,10 @@ export interface PickOption {
 const ITEM = /^\s*(?:[-*]\s*)?(?:\*\*)?\s*(\d{1,2})\s*[.、)）]\s*(.*)$/
 
 function plain(s: string): string {
-  return s.replace(/\*\*|__|`/g, '').replace(/^#+\s*/, '').trim()
+  return s
+    .replace(/\*\*|__|`/g, '')
+    .replace(/^#+\s*/, '')
+    .trim()
 }
 
 /** Top-level numbered items 1, 2, 3 … (the longest run starting at 1). */
@@ -58,15 +61,19 @@ const QUESTION = /([?？]$|吗$|什么|怎么|为什么|区别|哪个好|哪个�
 export function pickedNumber(answer: string): number | undefined {
   const s = answer.normalize('NFKC').replace(/\s+/g, '')
   const m =
-    /^(?:我)?(?:选|要|用|定|就|选择|就选|就用|选用)?(?:第|方案|选项|名称)?(\d{1,2}|[一二两三四五六七八九十]{1,2})(?:个|号|项|条|种)?(?:方案|选项|吧|呢|好了|就行|。|!|！)*$/.exec(s) ??
-    new RegExp(`^(?:选|就选|我选|选择)(?:第)?(\\d{1,2}|${CN}{1,2})`).exec(s)
+    /^(?:我)?(?:选|要|用|定|就|选择|就选|就用|选用)?(?:第|方案|选项|名称)?(\d{1,2}|[一二两三四五六七八九十]{1,2})(?:个|号|项|条|种)?(?:方案|选项|吧|呢|好了|就行|。|!|！)*$/.exec(
+      s,
+    ) ?? new RegExp(`^(?:选|就选|我选|选择)(?:第)?(\\d{1,2}|${CN}{1,2})`).exec(s)
   if (!m) return undefined
   const raw = m[1]!
   return /^\d+$/.test(raw) ? Number(raw) : cnNumber(raw)
 }
 
 function norm(s: string): string {
-  return s.normalize('NFKC').replace(/[\s「」『』“”"'《》【】\-—:：,，.。!！]/g, '').toLowerCase()
+  return s
+    .normalize('NFKC')
+    .replace(/[\s「」『』“”"'《》【】\-—:：,，.。!！]/g, '')
+    .toLowerCase()
 }
 
 /** Matches an answer against the options. */

@@ -5,7 +5,14 @@
  * entry of ACTIVITY_STEPS is next, ACTIVITY_STEPS.length + 1 = done.
  */
 
-export const INPUT_FIELDS = ['enterprise_name', 'activity_beijing', 'activity_mubiao', 'activity_type', 'yixiang_course', 'fansan_mothed'] as const
+export const INPUT_FIELDS = [
+  'enterprise_name',
+  'activity_beijing',
+  'activity_mubiao',
+  'activity_type',
+  'yixiang_course',
+  'fansan_mothed',
+] as const
 export type InputField = (typeof INPUT_FIELDS)[number]
 
 export const INPUT_LABELS: Record<InputField, string> = {
@@ -28,9 +35,21 @@ export const INPUT_HINTS: Record<InputField, string> = {
 }
 
 export type ActivityField =
-  | 'sys_survey_report' | 'sys_activity_need' | 'sys_content_select' | 'sys_content_tuij' | 'user_content_select'
-  | 'sys_activity_name' | 'user_activity_name' | 'sys_activity_ideas' | 'sys_activity_plan' | 'sys_activity_enroll'
-  | 'sys_activity_xuanc' | 'sys_incentive_plan' | 'sys_yuqi_result' | 'sys_refine_merge' | 'sys_activity_simplify'
+  | 'sys_survey_report'
+  | 'sys_activity_need'
+  | 'sys_content_select'
+  | 'sys_content_tuij'
+  | 'user_content_select'
+  | 'sys_activity_name'
+  | 'user_activity_name'
+  | 'sys_activity_ideas'
+  | 'sys_activity_plan'
+  | 'sys_activity_enroll'
+  | 'sys_activity_xuanc'
+  | 'sys_incentive_plan'
+  | 'sys_yuqi_result'
+  | 'sys_refine_merge'
+  | 'sys_activity_simplify'
 
 export interface ActivityStep {
   readonly field: ActivityField

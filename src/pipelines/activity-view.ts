@@ -2,7 +2,16 @@ import { escapeMd } from '../core/markdown.js'
 import type { ProcessRow } from '../db/process-data.js'
 import { formatRmb } from '../services/llm.js'
 import { parseOptions } from './activity-picks.js'
-import { ACTIVITY_STEPS, DONE_INDEX, GEN_STEPS, genPosition, INPUT_FIELDS, INPUT_LABELS, stepAt, type ActivityStep } from './activity-steps.js'
+import {
+  ACTIVITY_STEPS,
+  type ActivityStep,
+  DONE_INDEX,
+  GEN_STEPS,
+  genPosition,
+  INPUT_FIELDS,
+  INPUT_LABELS,
+  stepAt,
+} from './activity-steps.js'
 
 /** The workflow's messages: progress, the pick questions, the pause and done notes. */
 
@@ -21,16 +30,25 @@ export function progressSummary(p: ProcessRow): string {
   const lines = [`**运营活动设计进度**${p.enterprise_name ? `（${escapeMd(p.enterprise_name)}）` : ''} · 记录 #${p.id}`]
   const mark = (block: number) => (p.block_index > block ? '✓' : p.block_index === block ? '→' : '·')
   const missing = INPUT_FIELDS.filter((f) => !p[f])
-  lines.push(`${mark(0)} 活动信息${missing.length ? `（还缺：${missing.map((f) => INPUT_LABELS[f]).join('、')}）` : ''}`)
+  lines.push(
+    `${mark(0)} 活动信息${missing.length ? `（还缺：${missing.map((f) => INPUT_LABELS[f]).join('、')}）` : ''}`,
+  )
   ACTIVITY_STEPS.forEach((s, i) => {
     const block = i + 1
     const label = s.kind === 'gen' ? stepTitle(s) : s.label
-    const chosen = s.kind === 'pick' && p.block_index > block && p[s.field] ? `：${escapeMd(p[s.field]!.split('\n')[0]!.slice(0, 40))}` : ''
+    const chosen =
+      s.kind === 'pick' && p.block_index > block && p[s.field]
+        ? `：${escapeMd(p[s.field]!.split('\n')[0]!.slice(0, 40))}`
+        : ''
     const waiting = p.block_index === block ? (s.kind === 'pick' ? '（等待你的选择）' : '（下一步）') : ''
     lines.push(`${mark(block)} ${label}${chosen}${waiting}`)
   })
   lines.push('', `用量：${usageOf(p)}`)
-  lines.push(p.block_index >= DONE_INDEX ? '方案已完成。可回复 **重新生成** 重写最后一步，或 **上一步** 重新选择活动名称。' : COMMAND_HINT)
+  lines.push(
+    p.block_index >= DONE_INDEX
+      ? '方案已完成。可回复 **重新生成** 重写最后一步，或 **上一步** 重新选择活动名称。'
+      : COMMAND_HINT,
+  )
   return lines.join('  \n')
 }
 
@@ -51,7 +69,9 @@ export function pickQuestion(p: ProcessRow, step: ActivityStep, head = ''): stri
 export function pausedMessage(p: ProcessRow, paced = false): string {
   const step = stepAt(p.block_index)
   const at = `「${step?.label ?? ''}」（${genPosition(step?.field ?? 'sys_survey_report')}/${GEN_STEPS.length}）`
-  const head = paced ? `先生成到这里，以免一条消息处理太久。下一步是${at}，回复 **继续** 接着生成。` : `活动设计暂停在${at}。回复 **继续** 接着生成后面的步骤。`
+  const head = paced
+    ? `先生成到这里，以免一条消息处理太久。下一步是${at}，回复 **继续** 接着生成。`
+    : `活动设计暂停在${at}。回复 **继续** 接着生成后面的步骤。`
   return `${head}\n\n${COMMAND_HINT}`
 }
 

@@ -1,17 +1,33 @@
-import { deadlineFor } from '../bot/deadline.js'
 import type { BotContext } from '../bot/context.js'
+import { deadlineFor } from '../bot/deadline.js'
+import { type LiveRun, liveRuns } from '../bot/live-runs.js'
+import { assertBudget, isBudgetStop, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
 import { isUserError, RunCancelled, UserError } from '../core/errors.js'
-import { addProcessSpend, createProcess, getProcess, saveStepResult, updateProcess, type ProcessRow } from '../db/process-data.js'
+import {
+  addProcessSpend,
+  createProcess,
+  getProcess,
+  type ProcessRow,
+  saveStepResult,
+  updateProcess,
+} from '../db/process-data.js'
 import { formatRmb } from '../services/llm.js'
 import { citationBlock, contentGrounding, type Grounding } from './activity-grounding.js'
-import { askForInputs, missingInputs, readInputs, type Inputs } from './activity-inputs.js'
-import { matchPick, parseOptions, type PickOption } from './activity-picks.js'
-import { activityVariables, blockIndexOf, DONE_INDEX, GEN_STEPS, genPosition, INPUT_FIELDS, stepAt, type ActivityStep } from './activity-steps.js'
+import { askForInputs, type Inputs, missingInputs, readInputs } from './activity-inputs.js'
+import { matchPick, type PickOption, parseOptions } from './activity-picks.js'
+import {
+  type ActivityStep,
+  activityVariables,
+  blockIndexOf,
+  DONE_INDEX,
+  GEN_STEPS,
+  genPosition,
+  INPUT_FIELDS,
+  stepAt,
+} from './activity-steps.js'
 import { doneMessage, inputsReview, pausedMessage, pickQuestion, stepTitle } from './activity-view.js'
 import { cancelHandler, progressText } from './control.js'
-import { assertBudget, isBudgetStop, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
-import { liveRuns, type LiveRun } from '../bot/live-runs.js'
-import { progressFor, type ProgressReporter } from './progress.js'
+import { type ProgressReporter, progressFor } from './progress.js'
 import { resolvePromptSet, runPromptRow } from './runner.js'
 import { commandOf, loadWorkflow, saveWorkflow, type WorkflowPointer } from './workflow.js'
 
@@ -43,12 +59,20 @@ function reload(ctx: BotContext, id: number): ProcessRow {
 }
 
 /** Generates one step, saves it (block_index + 1, spend, model) and shows it. */
-async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, progress: ProgressReporter, live: LiveRun): Promise<void> {
+async function generate(
+  ctx: BotContext,
+  p: ProcessRow,
+  step: ActivityStep,
+  progress: ProgressReporter,
+  live: LiveRun,
+): Promise<void> {
   const set = resolvePromptSet(ctx, [step.field], '运营活动设计')
   const row = set.rows[0]
-  if (!row) throw new UserError('prompts_missing', `还没有配置「${step.label}」（${step.field}）的提示词，请联系管理员导入。`)
+  if (!row)
+    throw new UserError('prompts_missing', `还没有配置「${step.label}」（${step.field}）的提示词，请联系管理员导入。`)
   const vars: Record<string, string> = {}
-  for (const k of activityVariables(step.field) ?? []) vars[k] = (p as Record<string, unknown>)[k] == null ? '' : String((p as Record<string, unknown>)[k])
+  for (const k of activityVariables(step.field) ?? [])
+    vars[k] = (p as Record<string, unknown>)[k] == null ? '' : String((p as Record<string, unknown>)[k])
   let grounding: Grounding | undefined
   if (step.field === 'sys_content_tuij') {
     grounding = contentGrounding(ctx, p)
@@ -62,7 +86,12 @@ async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, prog
     const res = await runPromptRow(ctx, row, vars, { name: step.label, purpose: step.field, stream })
     text = res.text
     if (grounding) text = `${text}\n\n${citationBlock(grounding, text)}`
-    saveStepResult(ctx.deps.db, p.id, { field: step.field, text, blockIndex: p.block_index + 1, tokens: res.tokens, rmb: res.rmb, model: res.model }, ctx.now())
+    saveStepResult(
+      ctx.deps.db,
+      p.id,
+      { field: step.field, text, blockIndex: p.block_index + 1, tokens: res.tokens, rmb: res.rmb, model: res.model },
+      ctx.now(),
+    )
   } catch (err) {
     await stream.fail(live.cancelled ? '已取消' : err instanceof Error ? err.message : String(err))
     if (live.cancelled) throw new RunCancelled()
@@ -74,7 +103,11 @@ async function generate(ctx: BotContext, p: ProcessRow, step: ActivityStep, prog
 }
 
 /** Runs (or, for the same message after a restart, replays and continues) the pointer's run. */
-async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullable<WorkflowPointer['run']> }, replay: boolean): Promise<void> {
+async function runSteps(
+  ctx: BotContext,
+  wf: WorkflowPointer & { run: NonNullable<WorkflowPointer['run']> },
+  replay: boolean,
+): Promise<void> {
   const progress = progressFor(ctx)
   const { from, single } = wf.run
   let p = reload(ctx, wf.processId)
@@ -91,10 +124,18 @@ async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullabl
     // Stay well inside the message deadline (ANDY_PIPELINE_TIMEOUT_MS for pipelines): stop before a step that
     // might not finish in time; 继续 picks up from there.
     const started = Date.now()
-    const budgetMs = deadlineFor('activity', { handlerMs: ctx.deps.config.handlerTimeoutMs, pipelineMs: ctx.deps.config.pipelineTimeoutMs }) * 0.7
+    const budgetMs =
+      deadlineFor('activity', {
+        handlerMs: ctx.deps.config.handlerTimeoutMs,
+        pipelineMs: ctx.deps.config.pipelineTimeoutMs,
+      }) * 0.7
     let slowest = 0
     let paced = false
-    for (let step = stepAt(p.block_index); step?.kind === 'gen' && !(single && p.block_index > from); step = stepAt(p.block_index)) {
+    for (
+      let step = stepAt(p.block_index);
+      step?.kind === 'gen' && !(single && p.block_index > from);
+      step = stepAt(p.block_index)
+    ) {
       if (slowest > 0 && Date.now() - started + slowest > budgetMs) {
         paced = true
         break
@@ -119,7 +160,8 @@ async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullabl
   } finally {
     end()
     const current = loadWorkflow(ctx)
-    if (current?.processId === wf.processId && current.run?.msgId === ctx.msg.msgId) saveWorkflow(ctx, { kind: 'activity', processId: wf.processId })
+    if (current?.processId === wf.processId && current.run?.msgId === ctx.msg.msgId)
+      saveWorkflow(ctx, { kind: 'activity', processId: wf.processId })
   }
 }
 
@@ -127,15 +169,28 @@ async function runSteps(ctx: BotContext, wf: WorkflowPointer & { run: NonNullabl
 function budgetPause(p: ProcessRow, err: { budget: number; left: number; needed: number }): UserError {
   const step = stepAt(p.block_index)
   const at = step?.kind === 'gen' ? `第 ${genPosition(step.field)}/${GEN_STEPS.length} 步「${step.label}」` : '下一步'
-  const why = err.left > 0 ? `今天的 AI 额度（${formatRmb(err.budget)}）只剩 ${formatRmb(err.left)}，不够生成${at}（最多约 ${formatRmb(err.needed)}）` : `今天的 AI 额度（${formatRmb(err.budget)}）已经用完了`
-  return new UserError('llm_budget', `${why}，运营活动设计先停在这里，已生成的步骤都已保存。明天 0 点额度恢复后回复 **继续**，从${at}接着生成。`)
+  const why =
+    err.left > 0
+      ? `今天的 AI 额度（${formatRmb(err.budget)}）只剩 ${formatRmb(err.left)}，不够生成${at}（最多约 ${formatRmb(err.needed)}）`
+      : `今天的 AI 额度（${formatRmb(err.budget)}）已经用完了`
+  return new UserError(
+    'llm_budget',
+    `${why}，运营活动设计先停在这里，已生成的步骤都已保存。明天 0 点额度恢复后回复 **继续**，从${at}接着生成。`,
+  )
 }
 
 /** Starts a run at the record's current block: everything this message says goes out in `intro` first. */
 async function startRun(ctx: BotContext, p: ProcessRow, intro: string, single = false): Promise<void> {
   const next = stepAt(p.block_index)
-  const status = next?.kind === 'gen' && progressFor(ctx).mode === 'markdown' ? `\n\n正在生成 (${genPosition(next.field)}/${GEN_STEPS.length}) ${next.label}…` : ''
-  const wf: WorkflowPointer = { kind: 'activity', processId: p.id, run: { msgId: ctx.msg.msgId, from: p.block_index, intro: `${intro}${status}`, single } }
+  const status =
+    next?.kind === 'gen' && progressFor(ctx).mode === 'markdown'
+      ? `\n\n正在生成 (${genPosition(next.field)}/${GEN_STEPS.length}) ${next.label}…`
+      : ''
+  const wf: WorkflowPointer = {
+    kind: 'activity',
+    processId: p.id,
+    run: { msgId: ctx.msg.msgId, from: p.block_index, intro: `${intro}${status}`, single },
+  }
   saveWorkflow(ctx, wf)
   await runSteps(ctx, wf as WorkflowPointer & { run: NonNullable<WorkflowPointer['run']> }, false)
 }
@@ -146,18 +201,33 @@ async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: b
   const before = { tokens: ctx.result.tokens ?? 0, rmb: ctx.result.costRmb ?? 0 }
   const got = text.trim() ? await readInputs(ctx, text, known) : {}
   // Reading the inputs costs tokens too: they count in the workflow's totals.
-  addProcessSpend(ctx.deps.db, p.id, (ctx.result.tokens ?? 0) - before.tokens, (ctx.result.costRmb ?? 0) - before.rmb, ctx.deps.llm?.model, ctx.now())
+  addProcessSpend(
+    ctx.deps.db,
+    p.id,
+    (ctx.result.tokens ?? 0) - before.tokens,
+    (ctx.result.costRmb ?? 0) - before.rmb,
+    ctx.deps.llm?.model,
+    ctx.now(),
+  )
   const changed = INPUT_FIELDS.filter((f) => got[f] && got[f] !== known[f])
   if (changed.length) updateProcess(ctx.deps.db, p.id, Object.fromEntries(changed.map((f) => [f, got[f]!])), ctx.now())
   const now = reload(ctx, p.id)
   const missing = missingInputs(inputsOf(now))
   if (missing.length) {
-    const head = fresh ? '' : changed.length ? '**运营活动设计**：已记录。还需要这些信息（可以一次回复）：' : '**运营活动设计**：没有读到新的信息。还需要这些信息（可以一次回复）：'
+    const head = fresh
+      ? ''
+      : changed.length
+        ? '**运营活动设计**：已记录。还需要这些信息（可以一次回复）：'
+        : '**运营活动设计**：没有读到新的信息。还需要这些信息（可以一次回复）：'
     await ctx.reply(askForInputs(inputsOf(now), missing, head))
     return
   }
   if (now.block_index === 0) updateProcess(ctx.deps.db, p.id, { block_index: 1 }, ctx.now())
-  await startRun(ctx, reload(ctx, p.id), `信息已齐全，开始生成「${now.enterprise_name}」的活动方案（共 ${GEN_STEPS.length} 步，完成的结果合并成几条消息发出；中途可回复 **查看进度** 或 **取消**）。`)
+  await startRun(
+    ctx,
+    reload(ctx, p.id),
+    `信息已齐全，开始生成「${now.enterprise_name}」的活动方案（共 ${GEN_STEPS.length} 步，完成的结果合并成几条消息发出；中途可回复 **查看进度** 或 **取消**）。`,
+  )
 }
 
 async function start(ctx: BotContext): Promise<void> {
@@ -211,7 +281,10 @@ async function answerPick(ctx: BotContext, p: ProcessRow, step: ActivityStep): P
     return
   }
   const chosen = pick.kind === 'option' ? chosenText(step, pick.option) : pick.text
-  const said = pick.kind === 'option' ? `已选择第 ${pick.option.n} 个：${pick.option.title}` : `已按你的输入：${chosen.split('\n')[0]}`
+  const said =
+    pick.kind === 'option'
+      ? `已选择第 ${pick.option.n} 个：${pick.option.title}`
+      : `已按你的输入：${chosen.split('\n')[0]}`
   assertBudget(ctx, ACTIVITY_SAVED)
   updateProcess(ctx.deps.db, p.id, { [step.field]: chosen, block_index: p.block_index + 1 }, ctx.now())
   await startRun(ctx, reload(ctx, p.id), said)
@@ -223,11 +296,18 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
   const p = wf ? getProcess(ctx.deps.db, wf.processId) : undefined
   const cmd = commandOf(ctx.text)
   // With customType 5 (HTTP API) every message arrives here, control words included.
-  const word = ctx.text.normalize('NFKC').toLowerCase().replace(/[\s。.!！]+/g, '')
+  const word = ctx.text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s。.!！]+/g, '')
   if (CANCEL_WORDS.has(word)) return cancelHandler(ctx)
-  if (HELP_WORDS.has(word) && p && p.block_index < DONE_INDEX && wf?.run?.msgId !== ctx.msg.msgId) return ctx.reply(progressText(ctx))
+  if (HELP_WORDS.has(word) && p && p.block_index < DONE_INDEX && wf?.run?.msgId !== ctx.msg.msgId)
+    return ctx.reply(progressText(ctx))
   if (wf && p && wf.run?.msgId === ctx.msg.msgId) {
-    ctx.logger.info({ processId: p.id, from: wf.run.from, blockIndex: p.block_index }, 'resuming an interrupted activity run')
+    ctx.logger.info(
+      { processId: p.id, from: wf.run.from, blockIndex: p.block_index },
+      'resuming an interrupted activity run',
+    )
     await runSteps(ctx, wf as WorkflowPointer & { run: NonNullable<WorkflowPointer['run']> }, true)
     return
   }
@@ -249,7 +329,9 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
   }
   const step = stepAt(p.block_index)
   if (!cmd && START.test(ctx.text) && p.block_index > 0) {
-    await ctx.reply(`你有一个进行中的运营活动设计${p.enterprise_name ? `（${p.enterprise_name}）` : ''}。回复 **继续** 接着做，**查看进度** 看看到哪一步了；想重新开始请先回复 **取消**。`)
+    await ctx.reply(
+      `你有一个进行中的运营活动设计${p.enterprise_name ? `（${p.enterprise_name}）` : ''}。回复 **继续** 接着做，**查看进度** 看看到哪一步了；想重新开始请先回复 **取消**。`,
+    )
     return
   }
   if (p.block_index === 0) return takeInputs(ctx, p, cmd === 'continue' ? '' : ctx.text, false)

@@ -146,14 +146,29 @@ export class CardAnswer implements AnswerStream {
   private degrade(err: unknown): void {
     this.failure = err
     this.ctx.logger.warn(
-      { msgId: this.ctx.msg.msgId, err: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code },
+      {
+        msgId: this.ctx.msg.msgId,
+        err: err instanceof Error ? err.message : String(err),
+        code: (err as { code?: string }).code,
+      },
       'AI card failed; falling back to markdown messages',
     )
     this.o.onDegrade?.(err)
     // Best effort: the open card should not stay in "输入中" forever.
     const open = this.cards.find((c) => c.created && !c.sealed)
     if (open) {
-      void deadline(this.api.streamCard({ outTrackId: open.outTrackId, key: this.o.key, content: `${open.sent || '…'}\n\n> 已改为消息发送`, isFull: true, isFinalize: false, isError: true }), this.callTimeout, 'card error mark').catch(() => undefined)
+      void deadline(
+        this.api.streamCard({
+          outTrackId: open.outTrackId,
+          key: this.o.key,
+          content: `${open.sent || '…'}\n\n> 已改为消息发送`,
+          isFull: true,
+          isFinalize: false,
+          isError: true,
+        }),
+        this.callTimeout,
+        'card error mark',
+      ).catch(() => undefined)
     }
   }
 
@@ -195,7 +210,14 @@ export class CardAnswer implements AnswerStream {
       const content = answerMarkdown(i === 0 ? this.title : `${this.title}（续 ${i + 1}）`, parts[i] || '…')
       if (card.sent === content && !finalize) continue
       await deadline(
-        this.api.streamCard({ outTrackId: card.outTrackId, key: this.o.key, content, isFull: true, isFinalize: finalize, isError: last && isError }),
+        this.api.streamCard({
+          outTrackId: card.outTrackId,
+          key: this.o.key,
+          content,
+          isFull: true,
+          isFinalize: finalize,
+          isError: last && isError,
+        }),
         this.callTimeout,
         'card streaming',
       )

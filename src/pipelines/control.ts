@@ -1,12 +1,12 @@
 import type { BotContext } from '../bot/context.js'
+import { describeLive, liveRuns } from '../bot/live-runs.js'
 import type { Decision } from '../bot/router.js'
 import { escapeMd } from '../core/markdown.js'
-import { getProcess } from '../db/process-data.js'
 import { closePipelineRuns, unfinishedPipelineRun } from '../db/pipeline-runs.js'
+import { getProcess } from '../db/process-data.js'
 import { listPromptSteps } from '../db/prompts.js'
 import { DONE_INDEX } from './activity-steps.js'
 import { progressSummary } from './activity-view.js'
-import { describeLive, liveRuns } from '../bot/live-runs.js'
 import { pausedRunSummary } from './pipeline-run.js'
 import { pipelineOfStepType } from './pipeline-specs.js'
 import { commandOf, loadWorkflow, saveWorkflow } from './workflow.js'
@@ -19,7 +19,10 @@ import { commandOf, loadWorkflow, saveWorkflow } from './workflow.js'
 
 /** Words that ask for the progress or stop the work (the whole message). */
 export function isControlText(text: string): boolean {
-  const bare = text.normalize('NFKC').toLowerCase().replace(/[\s。.!！~～,，]+/g, '')
+  const bare = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s。.!！~～,，]+/g, '')
   return commandOf(text) === 'progress' || bare === '取消' || bare === '退出' || bare === 'cancel'
 }
 
@@ -45,7 +48,9 @@ export function progressText(ctx: BotContext): string {
     const sections = listPromptSteps(ctx.deps.db, { version: run.version, stepTypes: [run.stepType] }).length
     parts.push(pausedRunSummary(run, spec.name, sections))
   }
-  return parts.length ? parts.join('\n\n') : '当前没有进行中的任务。需要时直接发问题，或发送「帮我设计一个运营活动」开始活动设计。'
+  return parts.length
+    ? parts.join('\n\n')
+    : '当前没有进行中的任务。需要时直接发问题，或发送「帮我设计一个运营活动」开始活动设计。'
 }
 
 export async function progressHandler(ctx: BotContext): Promise<void> {
@@ -80,7 +85,9 @@ export async function cancelHandler(ctx: BotContext): Promise<void> {
   if (live) lines.push(`已停止正在生成的${live.step ? `「${escapeMd(live.step.label)}」` : `「${live.name}」`}。`)
   if (proc && proc.block_index < DONE_INDEX) {
     ctx.logger.info({ processId: proc.id, blockIndex: proc.block_index }, 'activity workflow cancelled')
-    lines.push(`已取消运营活动设计${proc.enterprise_name ? `（${escapeMd(proc.enterprise_name)}）` : ''}。已生成的内容保存在记录 #${proc.id} 中。需要时发送「帮我设计一个运营活动」重新开始。`)
+    lines.push(
+      `已取消运营活动设计${proc.enterprise_name ? `（${escapeMd(proc.enterprise_name)}）` : ''}。已生成的内容保存在记录 #${proc.id} 中。需要时发送「帮我设计一个运营活动」重新开始。`,
+    )
   }
   if (live?.kind === 'pipeline' || (closed && runName)) {
     const name = live?.kind === 'pipeline' ? live.name : runName!

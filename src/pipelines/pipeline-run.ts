@@ -1,11 +1,11 @@
 import type { BotContext } from '../bot/context.js'
+import { liveRuns } from '../bot/live-runs.js'
+import { isBudgetStop, llmFailureWhat } from '../bot/model-call.js'
 import { RunCancelled, UserError } from '../core/errors.js'
+import { type PipelineRun, savePipelineRun, unfinishedPipelineRun } from '../db/pipeline-runs.js'
 import { getProcess } from '../db/process-data.js'
-import { savePipelineRun, unfinishedPipelineRun, type PipelineRun } from '../db/pipeline-runs.js'
 import type { PromptStepRow } from '../db/prompts.js'
 import { formatRmb, LlmError } from '../services/llm.js'
-import { isBudgetStop, llmFailureWhat } from '../bot/model-call.js'
-import { liveRuns } from '../bot/live-runs.js'
 import { progressFor } from './progress.js'
 import { rowSteps, runPromptRow, usageLine } from './runner.js'
 import { commandOf, loadWorkflow } from './workflow.js'
@@ -29,24 +29,45 @@ export interface RunRows {
 const sectionTitle = (row: PromptStepRow, spec: RunSpec): string => row.step_name ?? spec.name
 
 /** The "stopped, and how to continue" reply for a run that stopped on the budget or the model. */
-function pausedReply(ctx: BotContext, spec: RunSpec, run: PipelineRun, rows: readonly PromptStepRow[], err: unknown): UserError {
+function pausedReply(
+  ctx: BotContext,
+  spec: RunSpec,
+  run: PipelineRun,
+  rows: readonly PromptStepRow[],
+  err: unknown,
+): UserError {
   const k = run.sections.length
   const at = `第 ${k + 1}/${rows.length} 部分「${sectionTitle(rows[k]!, spec)}」`
   const kept = k > 0 ? `已完成的 ${k} 部分已发出，进度已保存` : '进度已保存'
   if (isBudgetStop(err)) {
-    const why = err.left > 0 ? `今天的 AI 额度（${formatRmb(err.budget)}）只剩 ${formatRmb(err.left)}，不够生成下一部分（最多约 ${formatRmb(err.needed)}）` : `今天的 AI 额度（${formatRmb(err.budget)}）已经用完了`
-    return new UserError('llm_budget', `${why}，「${spec.name}」停在${at}。${kept}：明天 0 点额度恢复后回复 **继续**，从这里接着生成，不用再发内容。`)
+    const why =
+      err.left > 0
+        ? `今天的 AI 额度（${formatRmb(err.budget)}）只剩 ${formatRmb(err.left)}，不够生成下一部分（最多约 ${formatRmb(err.needed)}）`
+        : `今天的 AI 额度（${formatRmb(err.budget)}）已经用完了`
+    return new UserError(
+      'llm_budget',
+      `${why}，「${spec.name}」停在${at}。${kept}：明天 0 点额度恢复后回复 **继续**，从这里接着生成，不用再发内容。`,
+    )
   }
   ctx.result.status = 'failed'
   const kind = err instanceof LlmError ? err.kind : 'network'
-  return new UserError(`llm_${kind}`, `${llmFailureWhat(err)}，「${spec.name}」停在${at}。${kept}：稍后回复 **继续** 从这里接着生成，不用再发内容。`)
+  return new UserError(
+    `llm_${kind}`,
+    `${llmFailureWhat(err)}，「${spec.name}」停在${at}。${kept}：稍后回复 **继续** 从这里接着生成，不用再发内容。`,
+  )
 }
 
 /**
  * Generates the run's remaining sections. `replay`: the message that started the run is handled again
  * (after a restart): the finished sections are sent again first — the outbox skips those already delivered.
  */
-export async function runSections(ctx: BotContext, spec: RunSpec, run: PipelineRun, { rows }: RunRows, o: { replay?: boolean } = {}): Promise<void> {
+export async function runSections(
+  ctx: BotContext,
+  spec: RunSpec,
+  run: PipelineRun,
+  { rows }: RunRows,
+  o: { replay?: boolean } = {},
+): Promise<void> {
   const db = ctx.deps.db
   const progress = progressFor(ctx)
   if (o.replay) for (const s of run.sections) await progress.replay(s.title, s.text)
@@ -62,20 +83,32 @@ export async function runSections(ctx: BotContext, spec: RunSpec, run: PipelineR
       const title = sectionTitle(row, spec)
       const stream = progress.begin(title)
       try {
-        const res = await runPromptRow(ctx, row, { input: run.input, prev }, {
-          name: title, purpose: spec.stepType, stream, done: run.steps,
-          onStepStart: (k) => live.step(liveRun, title, before(i) + k + 1, total, ctx.now()),
-          onStep: (outputs, tokens, rmb) => {
-            run.steps = [...outputs]
-            run.tokens += tokens
-            run.rmb = Math.round((run.rmb + rmb) * 1_000_000) / 1_000_000
-            savePipelineRun(db, run, ctx.now())
+        const res = await runPromptRow(
+          ctx,
+          row,
+          { input: run.input, prev },
+          {
+            name: title,
+            purpose: spec.stepType,
+            stream,
+            done: run.steps,
+            onStepStart: (k) => live.step(liveRun, title, before(i) + k + 1, total, ctx.now()),
+            onStep: (outputs, tokens, rmb) => {
+              run.steps = [...outputs]
+              run.tokens += tokens
+              run.rmb = Math.round((run.rmb + rmb) * 1_000_000) / 1_000_000
+              savePipelineRun(db, run, ctx.now())
+            },
           },
-        })
+        )
         prev = res.text
         const body = res.outputs.join('\n\n')
         const last = i === rows.length - 1
-        run.sections.push({ title, text: last ? `${body}\n\n> ${usageLine(run.tokens, run.rmb)}` : body, last: res.text })
+        run.sections.push({
+          title,
+          text: last ? `${body}\n\n> ${usageLine(run.tokens, run.rmb)}` : body,
+          last: res.text,
+        })
         run.steps = []
         if (last) run.status = 'done'
         savePipelineRun(db, run, ctx.now())
@@ -85,7 +118,10 @@ export async function runSections(ctx: BotContext, spec: RunSpec, run: PipelineR
         throw err
       }
     }
-    ctx.logger.info({ pipeline: spec.stepType, runId: run.id, version: run.version, tokens: run.tokens, rmb: run.rmb }, 'pipeline done')
+    ctx.logger.info(
+      { pipeline: spec.stepType, runId: run.id, version: run.version, tokens: run.tokens, rmb: run.rmb },
+      'pipeline done',
+    )
   } catch (err) {
     if (liveRun.cancelled) {
       run.status = 'cancelled'
@@ -98,7 +134,15 @@ export async function runSections(ctx: BotContext, spec: RunSpec, run: PipelineR
       run.status = 'paused'
       savePipelineRun(db, run, ctx.now())
     }
-    ctx.logger.warn({ pipeline: spec.stepType, runId: run.id, sections: run.sections.length, err: err instanceof Error ? err.message : String(err) }, 'pipeline stopped; 继续 resumes it')
+    ctx.logger.warn(
+      {
+        pipeline: spec.stepType,
+        runId: run.id,
+        sections: run.sections.length,
+        err: err instanceof Error ? err.message : String(err),
+      },
+      'pipeline stopped; 继续 resumes it',
+    )
     if (isBudgetStop(err) || err instanceof LlmError) throw pausedReply(ctx, spec, run, rows, err)
     throw err
   } finally {

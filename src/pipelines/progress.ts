@@ -63,7 +63,11 @@ export function cardReporter(ctx: BotContext): ProgressReporter {
     status: (text) => (degraded ? markdown.status(text) : Promise.resolve()),
     begin(title) {
       if (degraded) return markdown.begin(title)
-      return new CardAnswer(ctx, api, title, { templateId: d.cardTemplateId!, key: d.cardContentKey, onDegrade: () => (degraded = true) })
+      return new CardAnswer(ctx, api, title, {
+        templateId: d.cardTemplateId!,
+        key: d.cardContentKey,
+        onDegrade: () => (degraded = true),
+      })
     },
     async replay() {},
   }

@@ -1,16 +1,24 @@
-import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import type { Db } from '../db/client.js'
 import {
-  countPromptSteps, countReportPrompts, listPromptSteps, listReportPrompts, replacePromptVersions, replaceReportPrompts,
-  REPORT_FIELDS, STEP_FIELDS, type PromptStepInput, type ReportPromptInput,
+  countPromptSteps,
+  countReportPrompts,
+  listPromptSteps,
+  listReportPrompts,
+  type PromptStepInput,
+  REPORT_FIELDS,
+  type ReportPromptInput,
+  replacePromptVersions,
+  replaceReportPrompts,
+  STEP_FIELDS,
 } from '../db/prompts.js'
-import { reportVariables, variablesFor } from './activity-steps.js'
-import { checkTemplate, TemplateError } from './template.js'
 import { writeWorkbook } from '../services/excel.js'
 import { FileFormatError, openTableFile } from '../services/table-file.js'
+import { reportVariables, variablesFor } from './activity-steps.js'
+import { checkTemplate, TemplateError } from './template.js'
 
 /**
  * Prompt sheets with the seed's Chinese labels (提示词版本, 步骤类型, 步骤名称, 提示词, 步骤1…; 应用分类,
@@ -45,17 +53,26 @@ export const DEFAULT_PROMPTS_DIR = fileURLToPath(new URL('../../data/prompts/', 
 export const DEFAULT_FILES: Record<PromptKind, string> = { steps: 'prompt-steps.csv', report: 'report-prompts.csv' }
 
 export class PromptFileError extends Error {
-  constructor(message: string, readonly problems: string[] = []) {
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+  ) {
     super(message)
     this.name = 'PromptFileError'
   }
 }
 
 function norm(s: string): string {
-  return s.normalize('NFKC').replace(/[\s_\-()（）]/g, '').toLowerCase()
+  return s
+    .normalize('NFKC')
+    .replace(/[\s_\-()（）]/g, '')
+    .toLowerCase()
 }
 
-function headerMap(headers: readonly string[], columns: ReadonlyArray<{ name: string; label: string }>): Map<number, string> {
+function headerMap(
+  headers: readonly string[],
+  columns: ReadonlyArray<{ name: string; label: string }>,
+): Map<number, string> {
   const lookup = new Map<string, string>()
   for (const c of columns) {
     lookup.set(norm(c.name), c.name)
@@ -87,8 +104,12 @@ function text(v: unknown): string | null {
 /** Checks one row's templates; returns problems (with the row number) instead of throwing. */
 function checkStepRow(r: PromptStepInput, rowNo: number): string[] {
   const problems: string[] = []
-  const where = (n: number) => `第 ${rowNo} 行（${r.step_type}${r.step_name ? ` ${r.step_name}` : ''}）${n === 0 ? '提示词' : `步骤${n}`}`
-  const templates: Array<[number, string | null | undefined]> = [[0, r.prompt], ...STEP_FIELDS.map((f, i) => [i + 1, r.steps?.[f]] as [number, string | null | undefined])]
+  const where = (n: number) =>
+    `第 ${rowNo} 行（${r.step_type}${r.step_name ? ` ${r.step_name}` : ''}）${n === 0 ? '提示词' : `步骤${n}`}`
+  const templates: Array<[number, string | null | undefined]> = [
+    [0, r.prompt],
+    ...STEP_FIELDS.map((f, i) => [i + 1, r.steps?.[f]] as [number, string | null | undefined]),
+  ]
   for (const [n, t] of templates) {
     if (!t) continue
     try {
@@ -103,7 +124,12 @@ function checkStepRow(r: PromptStepInput, rowNo: number): string[] {
 
 function checkReportRow(r: ReportPromptInput, rowNo: number): string[] {
   const problems: string[] = []
-  const templates: Array<[number, string | null]> = [[0, r.prompt], [1, r.step1], [2, r.step2], [3, r.step3]]
+  const templates: Array<[number, string | null]> = [
+    [0, r.prompt],
+    [1, r.step1],
+    [2, r.step2],
+    [3, r.step3],
+  ]
   for (const [n, t] of templates) {
     if (!t) continue
     try {
@@ -124,9 +150,16 @@ export interface ParsedPrompts {
 }
 
 /** Turns sheet rows (already split into header + values) into prompt rows, checking every template. */
-export function promptRowsFrom(headers: readonly string[], rows: ReadonlyArray<{ rowNumber: number; values: readonly unknown[] }>, kind?: PromptKind): ParsedPrompts {
+export function promptRowsFrom(
+  headers: readonly string[],
+  rows: ReadonlyArray<{ rowNumber: number; values: readonly unknown[] }>,
+  kind?: PromptKind,
+): ParsedPrompts {
   const k = kind ?? detectKind(headers)
-  if (!k) throw new PromptFileError(`看不出这是哪种提示词表：表头需要有「步骤类型」（提示词步骤表）或「应用名称」（报告解读提示词表）。表头：${headers.join(', ')}`)
+  if (!k)
+    throw new PromptFileError(
+      `看不出这是哪种提示词表：表头需要有「步骤类型」（提示词步骤表）或「应用名称」（报告解读提示词表）。表头：${headers.join(', ')}`,
+    )
   const map = headerMap(headers, k === 'steps' ? STEP_COLUMNS : REPORT_COLUMNS)
   const out: ParsedPrompts = { kind: k, steps: [], reports: [], problems: [] }
   for (const { rowNumber, values } of rows) {
@@ -138,7 +171,10 @@ export function promptRowsFrom(headers: readonly string[], rows: ReadonlyArray<{
         continue
       }
       const row: PromptStepInput = {
-        version: rec.version ?? '1.0', step_type: rec.step_type, step_name: rec.step_name, prompt: rec.prompt,
+        version: rec.version ?? '1.0',
+        step_type: rec.step_type,
+        step_name: rec.step_name,
+        prompt: rec.prompt,
         steps: Object.fromEntries(STEP_FIELDS.map((f) => [f, rec[f] ?? null])),
       }
       out.problems.push(...checkStepRow(row, rowNumber))
@@ -172,7 +208,8 @@ export async function importPromptFile(db: Db, path: string, kind?: PromptKind):
 }
 
 function writeParsed(db: Db, parsed: ParsedPrompts): PromptImportReport {
-  if (parsed.problems.length) throw new PromptFileError(`提示词表有 ${parsed.problems.length} 处问题，没有导入任何内容`, parsed.problems)
+  if (parsed.problems.length)
+    throw new PromptFileError(`提示词表有 ${parsed.problems.length} 处问题，没有导入任何内容`, parsed.problems)
   if (parsed.kind === 'steps') {
     if (!parsed.steps.length) throw new PromptFileError('文件里没有提示词步骤')
     const r = replacePromptVersions(db, parsed.steps)
@@ -190,16 +227,31 @@ function csvCell(v: unknown): string {
 /** Writes a prompt table to .xlsx or .csv (UTF-8 with BOM) with the Chinese labels. Returns the row count. */
 export async function exportPrompts(db: Db, out: string, kind: PromptKind, version?: string): Promise<number> {
   const columns = kind === 'steps' ? STEP_COLUMNS : REPORT_COLUMNS
-  const rows = (kind === 'steps' ? listPromptSteps(db, { version }) : listReportPrompts(db)) as unknown as Array<Record<string, unknown>>
+  const rows = (kind === 'steps' ? listPromptSteps(db, { version }) : listReportPrompts(db)) as unknown as Array<
+    Record<string, unknown>
+  >
   const ext = extname(out).toLowerCase()
   if (ext === '.csv') {
     mkdirSync(dirname(out), { recursive: true })
-    const lines = [columns.map((c) => csvCell(c.label)).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c.name])).join(','))]
+    const lines = [
+      columns.map((c) => csvCell(c.label)).join(','),
+      ...rows.map((r) => columns.map((c) => csvCell(r[c.name])).join(',')),
+    ]
     writeFileSync(out, `\uFEFF${lines.join('\r\n')}\r\n`)
     return rows.length
   }
   if (ext !== '.xlsx') throw new FileFormatError(`只支持导出为 .xlsx 或 .csv（收到 ${ext || '无扩展名'}）`)
-  const res = await writeWorkbook(out, [{ name: kind === 'steps' ? '提示词步骤' : '报告解读提示词', columns: columns.map((c) => ({ key: c.name, header: c.label, width: c.name.startsWith('step') || c.name === 'prompt' ? 60 : undefined })), rows }])
+  const res = await writeWorkbook(out, [
+    {
+      name: kind === 'steps' ? '提示词步骤' : '报告解读提示词',
+      columns: columns.map((c) => ({
+        key: c.name,
+        header: c.label,
+        width: c.name.startsWith('step') || c.name === 'prompt' ? 60 : undefined,
+      })),
+      rows,
+    },
+  ])
   return res.rows
 }
 
@@ -207,10 +259,18 @@ export async function exportPrompts(db: Db, out: string, kind: PromptKind, versi
 function readDefault(kind: PromptKind, dir: string): ParsedPrompts | undefined {
   const path = `${dir}${DEFAULT_FILES[kind]}`
   if (!existsSync(path)) return undefined
-  const records = parse(readFileSync(path), { bom: true, relax_column_count: true, skip_empty_lines: true }) as unknown[][]
+  const records = parse(readFileSync(path), {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  }) as unknown[][]
   const [headers, ...rest] = records
   if (!headers) return undefined
-  return promptRowsFrom(headers.map(String), rest.map((values, i) => ({ rowNumber: i + 2, values })), kind)
+  return promptRowsFrom(
+    headers.map(String),
+    rest.map((values, i) => ({ rowNumber: i + 2, values })),
+    kind,
+  )
 }
 
 /** Loads data/prompts/ into whichever prompt table is empty. Returns lines to print / log. */

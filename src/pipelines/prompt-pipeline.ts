@@ -1,14 +1,20 @@
 import type { BotContext } from '../bot/context.js'
+import { liveRuns } from '../bot/live-runs.js'
+import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
 import type { Decision } from '../bot/router.js'
 import { isUserError, RunCancelled, UserError } from '../core/errors.js'
-import { closePipelineRuns, createPipelineRun, getPipelineRun, pipelineRunOfMessage, savePipelineRun } from '../db/pipeline-runs.js'
+import {
+  closePipelineRuns,
+  createPipelineRun,
+  getPipelineRun,
+  pipelineRunOfMessage,
+  savePipelineRun,
+} from '../db/pipeline-runs.js'
 import { countReportPrompts, listPromptSteps, listReportPrompts, type PromptStepRow } from '../db/prompts.js'
-import { loadDefaultPrompts } from './prompt-files.js'
-import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
-import { liveRuns } from '../bot/live-runs.js'
 import { pausedRunToContinue, runSections } from './pipeline-run.js'
-import { PIPELINES, pipelineOfStepType, type PipelineSpec } from './pipeline-specs.js'
+import { PIPELINES, type PipelineSpec, pipelineOfStepType } from './pipeline-specs.js'
 import { progressFor } from './progress.js'
+import { loadDefaultPrompts } from './prompt-files.js'
 import { fitToContext, resolvePromptSet, rowSteps, runPromptRow, usageLine } from './runner.js'
 
 export { PIPELINES, type PipelineSpec }
@@ -41,7 +47,9 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
   if (resumed && resumed.status === 'paused') {
     const rows = rowsOf(ctx, spec, resumed.version)
     const k = resumed.sections.length
-    await ctx.reply(`好的，接着生成「${spec.name}」：从第 ${k + 1}/${rows.length} 部分「${rows[k]?.step_name ?? spec.name}」开始${k ? `（前 ${k} 部分见上文）` : ''}。`)
+    await ctx.reply(
+      `好的，接着生成「${spec.name}」：从第 ${k + 1}/${rows.length} 部分「${rows[k]?.step_name ?? spec.name}」开始${k ? `（前 ${k} 部分见上文）` : ''}。`,
+    )
     resumed.status = 'running'
     savePipelineRun(db, resumed, ctx.now())
     return runSections(ctx, spec, resumed, { rows })
@@ -54,11 +62,17 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
     return
   }
   assertBudget(ctx)
-  const set = again ? { version: again.version, rows: rowsOf(ctx, spec, again.version) } : resolvePromptSet(ctx, [spec.stepType], spec.name)
-  if (set.rows.length === 0) throw new UserError('prompts_missing', `还没有配置「${spec.name}」的提示词，请联系管理员。`)
+  const set = again
+    ? { version: again.version, rows: rowsOf(ctx, spec, again.version) }
+    : resolvePromptSet(ctx, [spec.stepType], spec.name)
+  if (set.rows.length === 0)
+    throw new UserError('prompts_missing', `还没有配置「${spec.name}」的提示词，请联系管理员。`)
   const total = set.rows.reduce((n, r) => n + rowSteps(r).length, 0)
   const progress = progressFor(ctx)
-  if (progress.mode === 'markdown' && total >= 2) await progress.status(`正在生成「${spec.name}」(1/${total})…（共 ${total} 步，完成的部分合并发出；中途可回复 **查看进度** 或 **取消**）`)
+  if (progress.mode === 'markdown' && total >= 2)
+    await progress.status(
+      `正在生成「${spec.name}」(1/${total})…（共 ${total} 步，完成的部分合并发出；中途可回复 **查看进度** 或 **取消**）`,
+    )
   // Handled again after a restart: continue the run this message started (finished sections are re-sent; the outbox skips delivered ones).
   if (again && (again.status === 'running' || again.status === 'paused')) {
     ctx.logger.info({ runId: again.id, sections: again.sections.length }, 'continuing the pipeline run of this message')
@@ -78,7 +92,18 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
       throw llmFailureReply(ctx, err, '稍后把内容再发一次', false)
     }
     closePipelineRuns(db, ctx.conversationId, ctx.userId, ctx.now())
-    const run = createPipelineRun(db, { conversationId: ctx.conversationId, userId: ctx.userId, msgId: ctx.msg.msgId, stepType: spec.stepType, version: set.version, input: text }, ctx.now())
+    const run = createPipelineRun(
+      db,
+      {
+        conversationId: ctx.conversationId,
+        userId: ctx.userId,
+        msgId: ctx.msg.msgId,
+        stepType: spec.stepType,
+        version: set.version,
+        input: text,
+      },
+      ctx.now(),
+    )
     await runSections(ctx, spec, run, set)
   } finally {
     end()
@@ -94,16 +119,31 @@ export async function interpretReport(ctx: BotContext, report: string, appName?:
   if (!ctx.deps.llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
   if (countReportPrompts(ctx.deps.db) === 0) loadDefaultPrompts(ctx.deps.db)
   const rows = listReportPrompts(ctx.deps.db)
-  const row = rows.find((r) => r.app_name && (r.app_name === appName || report.slice(0, 200).includes(r.app_name))) ?? rows[0]
+  const row =
+    rows.find((r) => r.app_name && (r.app_name === appName || report.slice(0, 200).includes(r.app_name))) ?? rows[0]
   if (!row) throw new UserError('prompts_missing', '还没有配置报告解读的提示词，请联系管理员。')
   assertBudget(ctx)
   const name = row.app_name ?? '报告解读'
-  const asStep = { id: row.id, version: '', step_type: 'report', step_name: name, prompt: row.prompt, step1: row.step1, step2: row.step2, step3: row.step3 } as PromptStepRow
+  const asStep = {
+    id: row.id,
+    version: '',
+    step_type: 'report',
+    step_name: name,
+    prompt: row.prompt,
+    step1: row.step1,
+    step2: row.step2,
+    step3: row.step3,
+  } as PromptStepRow
   const progress = progressFor(ctx)
   const stream = progress.begin(`报告解读：${name}`)
   try {
     const input = await fitToContext(ctx, report, name)
-    const res = await runPromptRow(ctx, asStep, { report: input, input, app_name: name }, { name, purpose: 'report', stream })
+    const res = await runPromptRow(
+      ctx,
+      asStep,
+      { report: input, input, app_name: name },
+      { name, purpose: 'report', stream },
+    )
     await stream.finish(`${res.outputs.join('\n\n')}\n\n> ${usageLine(res.tokens, res.rmb)}`)
   } catch (err) {
     await stream.fail(err instanceof Error ? err.message : String(err))

@@ -1,12 +1,12 @@
 import type { BotContext } from '../bot/context.js'
+import { chatFor } from '../bot/model-call.js'
+import { localDate } from '../core/clock.js'
 import { UserError } from '../core/errors.js'
 import { splitMarkdown } from '../core/markdown.js'
-import { localDate } from '../core/clock.js'
-import { countPromptSteps, listPromptSteps, promptVersions, STEP_FIELDS, type PromptStepRow } from '../db/prompts.js'
+import { countPromptSteps, listPromptSteps, type PromptStepRow, promptVersions, STEP_FIELDS } from '../db/prompts.js'
 import { estimateTokens, formatRmb } from '../services/llm.js'
-import { loadDefaultPrompts } from './prompt-files.js'
-import { chatFor } from '../bot/model-call.js'
 import type { AnswerStream } from './progress.js'
+import { loadDefaultPrompts } from './prompt-files.js'
 import { renderTemplate, TemplateError } from './template.js'
 
 /**
@@ -35,8 +35,16 @@ export function resolvePromptSet(ctx: BotContext, stepTypes: readonly string[], 
   const versions = promptVersions(db, stepTypes)
   let version = versions[0]
   if (wanted && versions.includes(wanted)) version = wanted
-  else if (wanted) ctx.logger.warn({ wanted, using: version, name }, 'ANDY_PROMPT_VERSION has no prompts for this pipeline; using the newest')
-  if (!version) throw new UserError('prompts_missing', `还没有配置「${name}」的提示词（步骤类型 ${stepTypes.join('、')}），请管理员用 andy prompts import 导入，或运行 andy seed 载入默认提示词。`)
+  else if (wanted)
+    ctx.logger.warn(
+      { wanted, using: version, name },
+      'ANDY_PROMPT_VERSION has no prompts for this pipeline; using the newest',
+    )
+  if (!version)
+    throw new UserError(
+      'prompts_missing',
+      `还没有配置「${name}」的提示词（步骤类型 ${stepTypes.join('、')}），请管理员用 andy prompts import 导入，或运行 andy seed 载入默认提示词。`,
+    )
   return { version, rows: listPromptSteps(db, { version, stepTypes }) }
 }
 
@@ -67,11 +75,19 @@ export interface RunRowOptions {
 
 function templateFailure(ctx: BotContext, err: TemplateError, name: string): UserError {
   ctx.logger.error({ err: err.message }, 'prompt template error')
-  return new UserError('prompt_template', `「${name}」的提示词配置有误：${err.message}。请管理员修正提示词表后用 andy prompts import 重新导入。`)
+  return new UserError(
+    'prompt_template',
+    `「${name}」的提示词配置有误：${err.message}。请管理员修正提示词表后用 andy prompts import 重新导入。`,
+  )
 }
 
 /** Runs one prompt_steps row: system = its prompt, then each step as a user message. */
-export async function runPromptRow(ctx: BotContext, row: PromptStepRow, vars: Readonly<Record<string, string>>, o: RunRowOptions): Promise<RowResult> {
+export async function runPromptRow(
+  ctx: BotContext,
+  row: PromptStepRow,
+  vars: Readonly<Record<string, string>>,
+  o: RunRowOptions,
+): Promise<RowResult> {
   const steps = rowSteps(row)
   const out: RowResult = { outputs: [...(o.done ?? [])].slice(0, steps.length), text: '', tokens: 0, rmb: 0 }
   const sep = o.separator ?? '\n\n'
@@ -128,7 +144,10 @@ export async function fitToContext(ctx: BotContext, input: string, name: string)
       {
         messages: [
           { role: 'system', content: '你是严谨的资料整理助手。只提炼原文中的信息，不评价、不补充。' },
-          { role: 'user', content: `以下是一份较长材料的第 ${i + 1}/${parts.length} 部分。请提炼其中与「${name}」相关的关键信息（事实、数据、结论、问题），保留数字和专有名词，用条目列出，不超过 600 字：\n\n${parts[i]}` },
+          {
+            role: 'user',
+            content: `以下是一份较长材料的第 ${i + 1}/${parts.length} 部分。请提炼其中与「${name}」相关的关键信息（事实、数据、结论、问题），保留数字和专有名词，用条目列出，不超过 600 字：\n\n${parts[i]}`,
+          },
         ],
         maxTokens: 1200,
         temperature: 0.2,

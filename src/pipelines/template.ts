@@ -38,7 +38,12 @@ export function checkTemplate(template: string, available: Iterable<string>, whe
  * Fills the template. Every variable used must be a key of `vars` (an empty value renders as `empty`,
  * default "（无）", so the model sees that the information is missing rather than a blank).
  */
-export function renderTemplate(template: string, vars: Readonly<Record<string, string | undefined | null>>, where: string, empty = '（无）'): string {
+export function renderTemplate(
+  template: string,
+  vars: Readonly<Record<string, string | undefined | null>>,
+  where: string,
+  empty = '（无）',
+): string {
   checkTemplate(template, Object.keys(vars), where)
   return template.replace(VAR, (_m, name: string) => {
     const v = vars[name]

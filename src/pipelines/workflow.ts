@@ -33,14 +33,37 @@ export interface WorkflowPointer {
 export type WorkflowCommand = 'continue' | 'regenerate' | 'back' | 'progress'
 
 const COMMANDS: Record<string, WorkflowCommand> = {
-  继续: 'continue', 接着: 'continue', 继续生成: 'continue', 接着做: 'continue', 下一步: 'continue', 开始生成: 'continue', 开始: 'continue',
-  重新生成: 'regenerate', 重来: 'regenerate', 重写: 'regenerate', 换一批: 'regenerate', 再生成: 'regenerate', 重新来: 'regenerate',
-  上一步: 'back', 返回上一步: 'back', 返回: 'back', 后退: 'back', 退回: 'back',
-  查看进度: 'progress', 进度: 'progress', 看进度: 'progress', 当前进度: 'progress',
+  继续: 'continue',
+  接着: 'continue',
+  继续生成: 'continue',
+  接着做: 'continue',
+  下一步: 'continue',
+  开始生成: 'continue',
+  开始: 'continue',
+  重新生成: 'regenerate',
+  重来: 'regenerate',
+  重写: 'regenerate',
+  换一批: 'regenerate',
+  再生成: 'regenerate',
+  重新来: 'regenerate',
+  上一步: 'back',
+  返回上一步: 'back',
+  返回: 'back',
+  后退: 'back',
+  退回: 'back',
+  查看进度: 'progress',
+  进度: 'progress',
+  看进度: 'progress',
+  当前进度: 'progress',
 }
 
 export function commandOf(text: string): WorkflowCommand | undefined {
-  return COMMANDS[text.normalize('NFKC').toLowerCase().replace(/[\s。.!！~～,，]+/g, '')]
+  return COMMANDS[
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\s。.!！~～,，]+/g, '')
+  ]
 }
 
 export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
@@ -59,7 +82,8 @@ export function saveWorkflow(ctx: BotContext, wf: WorkflowPointer | null): void 
   void ctx.conversation.setWorkflow(wf ? JSON.stringify(wf) : null, ctx.now())
 }
 
-const SEARCH_PREFIX = /^\s*(?:\/|(?:客户案例|案例|打单方案|打单|竞对切换|竞品切换|竞对|竞品|采购|售卖|内容售卖|软件客户|平台客户|软件)\s*[:：])/
+const SEARCH_PREFIX =
+  /^\s*(?:\/|(?:客户案例|案例|打单方案|打单|竞对切换|竞品切换|竞对|竞品|采购|售卖|内容售卖|软件客户|平台客户|软件)\s*[:：])/
 const QUESTION_CUE = /(哪些|有没有|有什么|找一?下|查一?下|搜一?下|帮我找|帮我查|看看|列出|多少|吗|？|\?)/
 const SEARCH_ENDING = /(案例|打单方案|方案有哪些|客户|采购记录|记录)$/
 /** Other features asked for by name: answered normally while the workflow waits. */
@@ -95,7 +119,9 @@ export function workflowResolver(ctx: BotContext): Decision | undefined {
   if (proc.block_index >= DONE_INDEX) return undefined
   if (ctx.msg.msgtype !== undefined && !['text', 'richText', 'audio'].includes(ctx.msg.msgtype)) return undefined
   if (looksLikeSearch(ctx)) {
-    ctx.notes.push(`你的运营活动设计还在进行（${waitingLabel(proc.block_index)}），看完后直接回复即可继续，或回复 **继续**。`)
+    ctx.notes.push(
+      `你的运营活动设计还在进行（${waitingLabel(proc.block_index)}），看完后直接回复即可继续，或回复 **继续**。`,
+    )
     return undefined
   }
   return { intent: 'activity' }

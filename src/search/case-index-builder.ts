@@ -1,8 +1,8 @@
 import { scanColumns } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
-import { CaseIndex, type Category } from './case-index.js'
 import { dateKey, dateParts, dateTextColumn } from '../tables/date-key.js'
 import { categoryColumns, type TableSpec } from '../tables/index.js'
+import { CaseIndex, type Category } from './case-index.js'
 
 /**
  * Collects a case table's rows (id + category and numeric columns, in id order) and turns them into a

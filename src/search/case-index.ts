@@ -1,8 +1,8 @@
 import { containsIds, matchingIds } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import type { Condition } from '../tables/conditions.js'
-import { allRanks, intersect, markSet, RankCache, unionSets, type RankSet } from './rank-sets.js'
 import { ftsColumns, type TableSpec } from '../tables/index.js'
+import { allRanks, intersect, markSet, RankCache, type RankSet, unionSets } from './rank-sets.js'
 
 /**
  * An in-memory column index of one case table, so any combination of filters costs a few milliseconds on
@@ -67,7 +67,13 @@ export class CaseIndex {
   }
 
   /** @internal used by CaseIndexBuilder */
-  static fromParts(spec: TableSpec, ids: Int32Array, rankOfId: (id: number) => number, cats: Map<string, Category>, nums: Map<string, Float64Array>): CaseIndex {
+  static fromParts(
+    spec: TableSpec,
+    ids: Int32Array,
+    rankOfId: (id: number) => number,
+    cats: Map<string, Category>,
+    nums: Map<string, Float64Array>,
+  ): CaseIndex {
     return new CaseIndex(spec, ids, rankOfId, cats, nums)
   }
 
@@ -114,7 +120,9 @@ export class CaseIndex {
    */
   private textSet(db: Db, columns: string[], text: string): RankSet {
     if (columns.length === 0) return new Int32Array(0)
-    return this.textCache.get(`${columns.join(',')}\u0000${text.toLowerCase()}`, () => this.fromIds(containsIds(db, this.spec, columns, text)))
+    return this.textCache.get(`${columns.join(',')}\u0000${text.toLowerCase()}`, () =>
+      this.fromIds(containsIds(db, this.spec, columns, text)),
+    )
   }
 
   private containsSet(db: Db, column: string, text: string): RankSet {
@@ -191,8 +199,10 @@ export class CaseIndex {
           const l = lo[r]!
           const h = hi[r]!
           if (Number.isNaN(l) && Number.isNaN(h)) return false
-          if (min !== undefined && !((Number.isNaN(h) ? 9e18 : h) > min || (Number.isNaN(l) ? -1 : l) >= min)) return false
-          if (max !== undefined && !((Number.isNaN(l) ? 0 : l) < max || (Number.isNaN(h) ? 9e18 : h) <= max)) return false
+          if (min !== undefined && !((Number.isNaN(h) ? 9e18 : h) > min || (Number.isNaN(l) ? -1 : l) >= min))
+            return false
+          if (max !== undefined && !((Number.isNaN(l) ? 0 : l) < max || (Number.isNaN(h) ? 9e18 : h) <= max))
+            return false
           return true
         }
       }
@@ -223,13 +233,18 @@ export class CaseIndex {
           )
         const parts = cond.columns.reduce((n, c) => n + c.values.length, 0)
         if (parts < 2 || !cond.columns.every((c) => this.cats.has(c.column))) return make()
-        const key = cond.columns.map((c) => `${c.column}=${[...c.values].sort().join('\u0001')}`).sort().join('\u0000')
+        const key = cond.columns
+          .map((c) => `${c.column}=${[...c.values].sort().join('\u0001')}`)
+          .sort()
+          .join('\u0000')
         return this.unionCache.get(key, make)
       }
       case 'contains':
         return this.containsSet(db, cond.column, cond.text)
       case 'anyContains':
-        return cond.words.length ? this.union(cond.words.map((w) => this.containsSet(db, cond.column, w))) : allRanks(this.size)
+        return cond.words.length
+          ? this.union(cond.words.map((w) => this.containsSet(db, cond.column, w)))
+          : allRanks(this.size)
       case 'keyword':
         return this.keywordSet(db, cond.text)
       case 'anyKeyword':
@@ -253,7 +268,6 @@ export class CaseIndex {
         return allRanks(this.size)
     }
   }
-
 
   /** Matches in rank order: the total, and the ids of [offset, offset+limit) (or of all with limit Infinity). */
   search(db: Db, conditions: readonly Condition[], offset: number, limit: number): IndexSearch {

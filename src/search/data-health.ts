@@ -1,10 +1,10 @@
-import { rowsWith, rowsWithoutSize, rowsWithoutYear, valueCounts } from '../db/data-health.js'
 import type { Db } from '../db/client.js'
-import { keyPart, naturalKeyColumns } from '../tables/natural-keys.js'
-import { DIMENSION_LABELS, TABLES, type Dimension, type TableSpec } from '../tables/index.js'
-import { groupOfDim, type Taxonomy } from './taxonomy.js'
+import { rowsWith, rowsWithoutSize, rowsWithoutYear, valueCounts } from '../db/data-health.js'
 import { demoStatus } from '../services/demo-data.js'
 import { writeWorkbook } from '../services/excel.js'
+import { DIMENSION_LABELS, type Dimension, TABLES, type TableSpec } from '../tables/index.js'
+import { keyPart, naturalKeyColumns } from '../tables/natural-keys.js'
+import { groupOfDim, type Taxonomy } from './taxonomy.js'
 
 /**
  * 数据体检 (`andy data check`, and the admins' chat command): the case tables' health — rows that share
@@ -17,7 +17,11 @@ import { writeWorkbook } from '../services/excel.js'
 export interface HealthReport {
   readonly tables: Array<{ title: string; key: string; rows: number; demo: number }>
   readonly duplicates: Array<{ title: string; record: string; ids: number[] }>
-  readonly variants: Array<{ field: string; suggest: string; values: Array<{ value: string; count: number; where: string[] }> }>
+  readonly variants: Array<{
+    field: string
+    suggest: string
+    values: Array<{ value: string; count: number; where: string[] }>
+  }>
   /** Undefined when no taxonomy was given. */
   readonly uncovered?: Array<{ title: string; field: string; value: string; count: number }>
   readonly missing: Array<{ title: string; what: '人员规模' | '年份'; id: number; name: string; text: string }>
@@ -35,7 +39,10 @@ function meaning(dim: Dimension, value: string, taxonomy?: Taxonomy): string {
   const group = groupOfDim(dim)
   const nodes = group && taxonomy ? taxonomy.nodesFor(group, value) : []
   if (nodes.length === 1) return `node:${nodes[0]!.id}`
-  const form = value.normalize('NFKC').toLowerCase().replace(/[\s\p{P}]/gu, '')
+  const form = value
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}]/gu, '')
   const stripped = SUFFIX[dim] ? form.replace(SUFFIX[dim]!, '') : form
   const short = stripped.length >= 2 ? stripped : form
   const byShort = group && taxonomy ? taxonomy.nodesFor(group, short) : []
@@ -49,7 +56,14 @@ function duplicates(db: Db, spec: TableSpec): HealthReport['duplicates'] {
     const key = r.slice(1).map(keyPart).join('\u0001')
     const g = groups.get(key)
     if (g) g.ids.push(r[0] as number)
-    else groups.set(key, { record: r.slice(1).map((v) => (v == null || v === '' ? '（空）' : String(v))).join(' / '), ids: [r[0] as number] })
+    else
+      groups.set(key, {
+        record: r
+          .slice(1)
+          .map((v) => (v == null || v === '' ? '（空）' : String(v)))
+          .join(' / '),
+        ids: [r[0] as number],
+      })
   }
   return [...groups.values()].filter((g) => g.ids.length > 1).map((g) => ({ title: spec.title, ...g }))
 }
@@ -73,7 +87,8 @@ export function checkData(db: Db, taxonomy?: Taxonomy): HealthReport {
         const s = spellings.get(value) ?? spellings.set(value, { count: 0, where: new Set() }).get(value)!
         s.count += count
         s.where.add(spec.title)
-        if (taxonomy && group && !taxonomy.nodes(group).some((n) => taxonomy.ownMatch(n, value))) uncovered.push({ title: spec.title, field: c.label, value, count })
+        if (taxonomy && group && !taxonomy.nodes(group).some((n) => taxonomy.ownMatch(n, value)))
+          uncovered.push({ title: spec.title, field: c.label, value, count })
       }
     }
   }
@@ -81,35 +96,80 @@ export function checkData(db: Db, taxonomy?: Taxonomy): HealthReport {
   for (const [dim, groups] of byDim) {
     for (const spellings of groups.values()) {
       if (spellings.size < 2) continue
-      const values = [...spellings].map(([value, s]) => ({ value, count: s.count, where: [...s.where] })).sort((a, b) => b.count - a.count)
+      const values = [...spellings]
+        .map(([value, s]) => ({ value, count: s.count, where: [...s.where] }))
+        .sort((a, b) => b.count - a.count)
       variants.push({ field: DIMENSION_LABELS[dim], suggest: values[0]!.value, values })
     }
   }
   const missing: HealthReport['missing'] = []
   for (const spec of TABLES) {
-    if (spec.sizeColumns) for (const [id, name, text] of rowsWithoutSize(db, spec)) missing.push({ title: spec.title, what: '人员规模', id: id as number, name: String(name ?? ''), text: String(text ?? '') })
+    if (spec.sizeColumns)
+      for (const [id, name, text] of rowsWithoutSize(db, spec))
+        missing.push({
+          title: spec.title,
+          what: '人员规模',
+          id: id as number,
+          name: String(name ?? ''),
+          text: String(text ?? ''),
+        })
     if (spec.yearColumn) {
       const textCol = spec.columns.find((c) => c.parse === 'year' && c.name !== spec.yearColumn)?.name
-      for (const [id, name, text] of rowsWithoutYear(db, spec, textCol)) missing.push({ title: spec.title, what: '年份', id: id as number, name: String(name ?? ''), text: String(text ?? '') })
+      for (const [id, name, text] of rowsWithoutYear(db, spec, textCol))
+        missing.push({
+          title: spec.title,
+          what: '年份',
+          id: id as number,
+          name: String(name ?? ''),
+          text: String(text ?? ''),
+        })
     }
   }
-  return { tables, duplicates: dups, variants, uncovered: taxonomy ? uncovered.sort((a, b) => b.count - a.count) : undefined, missing }
+  return {
+    tables,
+    duplicates: dups,
+    variants,
+    uncovered: taxonomy ? uncovered.sort((a, b) => b.count - a.count) : undefined,
+    missing,
+  }
 }
 
 /** The short text: one line per finding kind, a few examples each. */
 export function healthLines(r: HealthReport, o: { markdown?: boolean } = {}): string[] {
   const b = (s: string) => (o.markdown ? `**${s}**` : s)
-  const lines = [b('数据体检'), r.tables.map((t) => `${t.title} ${t.rows} 行${t.demo ? `（演示 ${t.demo}）` : ''}`).join('；')]
+  const lines = [
+    b('数据体检'),
+    r.tables.map((t) => `${t.title} ${t.rows} 行${t.demo ? `（演示 ${t.demo}）` : ''}`).join('；'),
+  ]
   const demo = r.tables.filter((t) => t.demo > 0)
-  if (demo.length) lines.push(`⚠ 有演示数据：${demo.map((t) => `${t.title} ${t.demo} 行`).join('、')}（andy data clear-demo 删除）`)
-  const ex = <T>(list: readonly T[], f: (x: T) => string, n = 3) => list.slice(0, n).map(f).join('；') + (list.length > n ? ' …' : '')
-  lines.push(r.duplicates.length ? `⚠ 重复记录 ${r.duplicates.length} 组：${ex(r.duplicates, (d) => `${d.title}「${d.record}」×${d.ids.length}`)}` : '✔ 没有重复记录')
-  lines.push(r.variants.length ? `⚠ 写法不一 ${r.variants.length} 组：${ex(r.variants, (v) => `${v.field} ${v.values.map((x) => x.value).join('/')}`)}` : '✔ 没有写法不一的标签')
+  if (demo.length)
+    lines.push(`⚠ 有演示数据：${demo.map((t) => `${t.title} ${t.demo} 行`).join('、')}（andy data clear-demo 删除）`)
+  const ex = <T>(list: readonly T[], f: (x: T) => string, n = 3) =>
+    list.slice(0, n).map(f).join('；') + (list.length > n ? ' …' : '')
+  lines.push(
+    r.duplicates.length
+      ? `⚠ 重复记录 ${r.duplicates.length} 组：${ex(r.duplicates, (d) => `${d.title}「${d.record}」×${d.ids.length}`)}`
+      : '✔ 没有重复记录',
+  )
+  lines.push(
+    r.variants.length
+      ? `⚠ 写法不一 ${r.variants.length} 组：${ex(r.variants, (v) => `${v.field} ${v.values.map((x) => x.value).join('/')}`)}`
+      : '✔ 没有写法不一的标签',
+  )
   if (r.uncovered === undefined) lines.push('ℹ 没有分类表，未检查标签归类')
-  else lines.push(r.uncovered.length ? `⚠ 分类表里没有的标签 ${r.uncovered.length} 个（只能按原词查到）：${ex(r.uncovered, (u) => `${u.field}「${u.value}」`, 5)}` : '✔ 标签都在分类表里')
+  else
+    lines.push(
+      r.uncovered.length
+        ? `⚠ 分类表里没有的标签 ${r.uncovered.length} 个（只能按原词查到）：${ex(r.uncovered, (u) => `${u.field}「${u.value}」`, 5)}`
+        : '✔ 标签都在分类表里',
+    )
   const size = r.missing.filter((m) => m.what === '人员规模').length
   const year = r.missing.filter((m) => m.what === '年份').length
-  lines.push(size || year ? `⚠ 缺少数字：${size} 行没有人员规模数字、${year} 行没有年份（按规模、年份查不到它们）` : '✔ 规模和年份都有数字')
+  lines.push(
+    size || year
+      ? `⚠ 缺少数字：${size} 行没有人员规模数字、${year} 行没有年份（按规模、年份查不到它们）`
+      : '✔ 规模和年份都有数字',
+  )
   return lines
 }
 
@@ -118,25 +178,68 @@ const MAX_ROWS = 100_000
 /** Every finding as a workbook (one sheet per kind). */
 export async function writeHealthWorkbook(path: string, r: HealthReport): Promise<void> {
   await writeWorkbook(path, [
-    { name: '汇总', columns: [{ key: 'title', header: '表' }, { key: 'key', header: '表名' }, { key: 'rows', header: '行数', kind: 'number' }, { key: 'demo', header: '演示数据行数', kind: 'number' }], rows: r.tables },
     {
-      name: '重复记录', autoFilter: true,
-      columns: [{ key: 'title', header: '表' }, { key: 'record', header: '记录（同一条记录的列）', width: 50 }, { key: 'n', header: '行数', kind: 'number' }, { key: 'ids', header: 'id', width: 30 }],
+      name: '汇总',
+      columns: [
+        { key: 'title', header: '表' },
+        { key: 'key', header: '表名' },
+        { key: 'rows', header: '行数', kind: 'number' },
+        { key: 'demo', header: '演示数据行数', kind: 'number' },
+      ],
+      rows: r.tables,
+    },
+    {
+      name: '重复记录',
+      autoFilter: true,
+      columns: [
+        { key: 'title', header: '表' },
+        { key: 'record', header: '记录（同一条记录的列）', width: 50 },
+        { key: 'n', header: '行数', kind: 'number' },
+        { key: 'ids', header: 'id', width: 30 },
+      ],
       rows: r.duplicates.slice(0, MAX_ROWS).map((d) => ({ ...d, n: d.ids.length, ids: d.ids.join(', ') })),
     },
     {
-      name: '写法不一', autoFilter: true,
-      columns: [{ key: 'field', header: '字段' }, { key: 'value', header: '写法' }, { key: 'count', header: '行数', kind: 'number' }, { key: 'where', header: '出现在', width: 40 }, { key: 'suggest', header: '建议统一为' }],
-      rows: r.variants.flatMap((v) => v.values.map((x) => ({ field: v.field, value: x.value, count: x.count, where: x.where.join('、'), suggest: v.suggest }))),
+      name: '写法不一',
+      autoFilter: true,
+      columns: [
+        { key: 'field', header: '字段' },
+        { key: 'value', header: '写法' },
+        { key: 'count', header: '行数', kind: 'number' },
+        { key: 'where', header: '出现在', width: 40 },
+        { key: 'suggest', header: '建议统一为' },
+      ],
+      rows: r.variants.flatMap((v) =>
+        v.values.map((x) => ({
+          field: v.field,
+          value: x.value,
+          count: x.count,
+          where: x.where.join('、'),
+          suggest: v.suggest,
+        })),
+      ),
     },
     {
-      name: '未归类标签', autoFilter: true,
-      columns: [{ key: 'title', header: '表' }, { key: 'field', header: '字段' }, { key: 'value', header: '标签' }, { key: 'count', header: '行数', kind: 'number' }],
+      name: '未归类标签',
+      autoFilter: true,
+      columns: [
+        { key: 'title', header: '表' },
+        { key: 'field', header: '字段' },
+        { key: 'value', header: '标签' },
+        { key: 'count', header: '行数', kind: 'number' },
+      ],
       rows: (r.uncovered ?? []).slice(0, MAX_ROWS),
     },
     {
-      name: '缺少数字', autoFilter: true,
-      columns: [{ key: 'title', header: '表' }, { key: 'id', header: 'id', kind: 'number' }, { key: 'name', header: '客户' }, { key: 'what', header: '缺少' }, { key: 'text', header: '原文' }],
+      name: '缺少数字',
+      autoFilter: true,
+      columns: [
+        { key: 'title', header: '表' },
+        { key: 'id', header: 'id', kind: 'number' },
+        { key: 'name', header: '客户' },
+        { key: 'what', header: '缺少' },
+        { key: 'text', header: '原文' },
+      ],
       rows: r.missing.slice(0, MAX_ROWS),
     },
   ])

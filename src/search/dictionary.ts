@@ -1,12 +1,20 @@
 import type { Db } from '../db/client.js'
 import { casesVersion } from '../db/meta.js'
+import { type Dimension, TABLES, type TableKey, type TableSpec } from '../tables/index.js'
 import type { CaseIndex } from './case-index.js'
 import { buildCaseIndex, buildCaseIndexAsync } from './case-index-builder.js'
 import { isFunctionWord } from './function-words.js'
+import {
+  ASCII_CHAR,
+  ASCII_WORD,
+  bestHits,
+  type DictHit,
+  derivedForms,
+  type PhraseMatch,
+  STOP_VALUES,
+} from './phrases.js'
 import { segmenter } from './segmenter.js'
 import { SYNTAX_WORDS } from './syntax.js'
-import { ASCII_CHAR, ASCII_WORD, bestHits, derivedForms, STOP_VALUES, type DictHit, type PhraseMatch } from './phrases.js'
-import { TABLES, type Dimension, type TableKey, type TableSpec } from '../tables/index.js'
 import { groupOfDim, normTerm, type TaxGroup, type TaxNode, type Taxonomy } from './taxonomy.js'
 import { shippedTaxonomy, type TaxonomyProvider } from './taxonomy-file.js'
 
@@ -34,7 +42,10 @@ export class Dictionary {
    * taxonomy, the phrase dictionary. (It is also what searches run on: see CaseIndex.)
    */
   static build(db: Db, taxonomy: Taxonomy = shippedTaxonomy()): Dictionary {
-    return Dictionary.fromIndexes(TABLES.map((spec) => buildCaseIndex(db, spec)), taxonomy)
+    return Dictionary.fromIndexes(
+      TABLES.map((spec) => buildCaseIndex(db, spec)),
+      taxonomy,
+    )
   }
 
   /** Same as build, but reads big tables in chunks and yields to the event loop (acks keep flowing). */
@@ -52,7 +63,13 @@ export class Dictionary {
       for (const col of spec.columns) {
         if (!col.dim) continue
         const values = index.categoryValues(col.name)
-        if (values) dict.addColumn(spec, col.name, col.dim, values.map((v) => v.value))
+        if (values)
+          dict.addColumn(
+            spec,
+            col.name,
+            col.dim,
+            values.map((v) => v.value),
+          )
       }
     }
     const groups: TaxGroup[] = ['industry', 'enterpriseType', 'crowd', 'region']
@@ -86,7 +103,12 @@ export class Dictionary {
     if (same < 0) list.push(hit)
     else {
       const old = list[same]!
-      list[same] = { ...old, tier: Math.min(old.tier, hit.tier) as DictHit['tier'], node: old.node ?? hit.node, child: old.child ?? hit.child }
+      list[same] = {
+        ...old,
+        tier: Math.min(old.tier, hit.tier) as DictHit['tier'],
+        node: old.node ?? hit.node,
+        child: old.child ?? hit.child,
+      }
     }
     this.phrases.set(key, list)
     this.maxLen = Math.max(this.maxLen, key.length)
@@ -115,7 +137,12 @@ export class Dictionary {
         const via = deepest.find((d) => d !== n && this.taxonomy.ancestors(d).includes(n))
         const child = via ? [via, ...this.taxonomy.ancestors(via)].find((x) => x.parents.includes(n)) : undefined
         for (const t of n.terms) {
-          this.add(t, { ...base, tier: normTerm(value) === t ? 0 : 2, node: n.name, ...(child ? { child: child.name } : {}) })
+          this.add(t, {
+            ...base,
+            tier: normTerm(value) === t ? 0 : 2,
+            node: n.name,
+            ...(child ? { child: child.name } : {}),
+          })
         }
       }
     }
@@ -133,13 +160,24 @@ export class Dictionary {
         for (const spec of TABLES) {
           const cols = spec.columns.filter((c) => c.dim && groupOfDim(c.dim) === group)
           if (!cols.length) continue
-          const covered = node.terms.some((t) => this.phrases.get(t)?.some((h) => h.table === spec.key && !h.viaParent && h.node === node.name))
+          const covered = node.terms.some((t) =>
+            this.phrases.get(t)?.some((h) => h.table === spec.key && !h.viaParent && h.node === node.name),
+          )
           if (covered) continue
           for (const a of ancestors) {
             const byCol = this.ownLabels.get(a)?.get(spec.key)
             for (const c of cols) {
               for (const value of byCol?.get(c.name) ?? []) {
-                for (const t of node.terms) this.add(t, { table: spec.key, column: c.name, dim: c.dim!, value, tier: 2, node: node.name, viaParent: true })
+                for (const t of node.terms)
+                  this.add(t, {
+                    table: spec.key,
+                    column: c.name,
+                    dim: c.dim!,
+                    value,
+                    tier: 2,
+                    node: node.name,
+                    viaParent: true,
+                  })
               }
             }
           }
@@ -179,7 +217,12 @@ export class Dictionary {
    * whose customer name shows they belong to the node (…银行…) match it too. Returns the ancestors'
    * stored labels in this table's columns and the words to look for in the name.
    */
-  parentLabels(table: TableKey, columns: readonly string[], group: TaxGroup, phrase: string): { labels: Array<{ column: string; values: string[] }>; ancestors: string[]; nameTerms: string[] } | undefined {
+  parentLabels(
+    table: TableKey,
+    columns: readonly string[],
+    group: TaxGroup,
+    phrase: string,
+  ): { labels: Array<{ column: string; values: string[] }>; ancestors: string[]; nameTerms: string[] } | undefined {
     const node = this.taxonomy.nodesFor(group, phrase)[0]
     if (!node || node.parents.length === 0) return undefined
     const labels = new Map<string, Set<string>>()
@@ -197,7 +240,9 @@ export class Dictionary {
       if (used) ancestors.push(a.name)
     }
     if (labels.size === 0) return undefined
-    const nameTerms = [...new Set(this.taxonomy.subtree(node).flatMap((n) => n.terms))].filter((t) => [...t].length >= 2)
+    const nameTerms = [...new Set(this.taxonomy.subtree(node).flatMap((n) => n.terms))].filter(
+      (t) => [...t].length >= 2,
+    )
     return { labels: [...labels].map(([column, vs]) => ({ column, values: [...vs] })), ancestors, nameTerms }
   }
 
@@ -231,7 +276,8 @@ export class Dictionary {
         const hits = this.lookupNormalized(phrase, tables)
         if (!hits) continue
         // Latin phrases (IT, SAP…) only as whole words, never inside another word.
-        if (ASCII_WORD.test(phrase) && (ASCII_CHAR.test(text[i - 1] ?? '') || ASCII_CHAR.test(text[i + len] ?? ''))) continue
+        if (ASCII_WORD.test(phrase) && (ASCII_CHAR.test(text[i - 1] ?? '') || ASCII_CHAR.test(text[i + len] ?? '')))
+          continue
         found = { start: i, end: i + len, phrase, hits }
         break
       }

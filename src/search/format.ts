@@ -1,8 +1,8 @@
-import type { Row } from '../db/case-search.js'
 import { escapeMd, mdLink } from '../core/markdown.js'
-import { describeFilter, describeValue, type AppliedFilter } from '../tables/conditions.js'
-import type { SearchOutcome } from './service.js'
+import type { Row } from '../db/case-search.js'
+import { type AppliedFilter, describeFilter, describeValue } from '../tables/conditions.js'
 import { column, outputColumns, TABLES, type TableSpec } from '../tables/index.js'
+import type { SearchOutcome } from './service.js'
 
 /** The display names of the searchable tables, for sentences: "内容客户案例、…、内容产品售卖和平台合作客户". */
 export function tableNames(): string {
@@ -50,7 +50,8 @@ function rowBlock(spec: TableSpec, row: Row, n: number): string {
   if (details.length) lines.push(details.join(' · '))
   const extra: string[] = []
   if (spec.key === 'content-cases' && row.case_name) extra.push(`案例：${escapeMd(String(row.case_name))}`)
-  if ((spec.key === 'pitch-plans' || spec.key === 'content-cases') && row.xm_name) extra.push(`项目：${escapeMd(String(row.xm_name))}`)
+  if ((spec.key === 'pitch-plans' || spec.key === 'content-cases') && row.xm_name)
+    extra.push(`项目：${escapeMd(String(row.xm_name))}`)
   if (spec.key === 'competitor-switches' && row.sign_sales) extra.push(`签约销售：${escapeMd(String(row.sign_sales))}`)
   if (spec.key === 'procurements' && row.source_type) extra.push(`来源：${escapeMd(String(row.source_type))}`)
   if (extra.length) lines.push(extra.join('；'))
@@ -67,7 +68,13 @@ function rowBlock(spec: TableSpec, row: Row, n: number): string {
 function filterLines(filters: readonly AppliedFilter[]): string[] {
   const wanted = [...filters].filter((f) => !f.exclude).sort((a, b) => b.priority - a.priority)
   const excluded = filters.filter((f) => f.exclude)
-  const out = [wanted.length ? `筛选：${wanted.map(describeFilter).map(escapeMd).join(' · ')}` : excluded.length ? '筛选：无其他条件' : '筛选：无（按时间从新到旧）']
+  const out = [
+    wanted.length
+      ? `筛选：${wanted.map(describeFilter).map(escapeMd).join(' · ')}`
+      : excluded.length
+        ? '筛选：无其他条件'
+        : '筛选：无（按时间从新到旧）',
+  ]
   if (excluded.length) out.push(`排除：${excluded.map(describeValue).map(escapeMd).join(' · ')}`)
   return out
 }
@@ -85,7 +92,8 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
   if (opts.count && page === 1) out.push(`**符合条件的${spec.title}共 ${total} 条**`)
   else out.push(`**${spec.title}：找到 ${total} 条**${pageNote}`)
   out.push(...filterLines(outcome.filters))
-  for (const c of opts.contradictions ?? []) out.push(`> 条件矛盾：${escapeMd(c)}，没有记录能同时满足。去掉其中一个条件再试。`)
+  for (const c of opts.contradictions ?? [])
+    out.push(`> 条件矛盾：${escapeMd(c)}，没有记录能同时满足。去掉其中一个条件再试。`)
   if (outcome.relaxed.length) {
     out.push(`> 完全符合的结果为 0，已放宽：${outcome.relaxed.map(describeFilter).map(escapeMd).join('、')}`)
   }
@@ -93,13 +101,19 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
   const unused = unusedWords(outcome, opts)
   if (unused.length) {
     const together = (outcome.unusedTogether ?? []).map((f) => f.display)
-    const why = together.length ? `（${together.map((w) => `「${escapeMd(w)}」`).join('')}单独能找到记录，和其他条件一起没有结果）` : ''
+    const why = together.length
+      ? `（${together.map((w) => `「${escapeMd(w)}」`).join('')}单独能找到记录，和其他条件一起没有结果）`
+      : ''
     out.push(`> 没用上的词：${unused.map(escapeMd).join('、')}${why}`)
   }
   for (const n of opts.notes ?? []) out.push(`> ${n}`)
-  if (opts.wantCapped && total > perpage) out.push(`> 一次最多列 ${perpage} 条，回复 **更多** 看后面的，或 **导出** 下载全部`)
+  if (opts.wantCapped && total > perpage)
+    out.push(`> 一次最多列 ${perpage} 条，回复 **更多** 看后面的，或 **导出** 下载全部`)
   if (total === 0) {
-    if (!opts.contradictions?.length) out.push(`没有找到符合条件的${spec.title}。可以减少条件，或换个说法${opts.example ? `，例如：${opts.example}` : ''}。`)
+    if (!opts.contradictions?.length)
+      out.push(
+        `没有找到符合条件的${spec.title}。可以减少条件，或换个说法${opts.example ? `，例如：${opts.example}` : ''}。`,
+      )
     return out.join('\n\n')
   }
   if (opts.count && page === 1 && total > rows.length) out.push(`最新的 ${rows.length} 条：`)

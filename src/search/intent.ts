@@ -1,4 +1,4 @@
-import { TABLES, tableByIntent, type SearchIntent } from '../tables/index.js'
+import { type SearchIntent, TABLES, tableByIntent } from '../tables/index.js'
 
 /**
  * Which table a sentence asks about, from the words reps use: 3 = names the table (客户案例, 打单材料,
@@ -14,7 +14,9 @@ let cache: { tables: number; phrases: readonly Weighted[]; words: readonly strin
 /** The tables' words (TableSpec.words.phrases), recomputed when a table is registered. */
 function phraseIndex(): { phrases: readonly Weighted[]; words: readonly string[] } {
   if (cache?.tables === TABLES.length) return cache
-  const phrases: Weighted[] = TABLES.flatMap((t) => t.words.phrases.map(([weight, words]) => [t.intent, weight, words] as const))
+  const phrases: Weighted[] = TABLES.flatMap((t) =>
+    t.words.phrases.map(([weight, words]) => [t.intent, weight, words] as const),
+  )
   // Every intent phrase, longest first (for scanning and for removing them from the sentence).
   const words = [...new Set(phrases.flatMap(([, , ws]) => ws))].sort((a, b) => b.length - a.length)
   cache = { tables: TABLES.length, phrases, words }
@@ -39,7 +41,10 @@ export interface IntentSpan {
  * Intent phrases in the text, longest first and without overlaps, skipping positions masked out
  * (inside a stored value: a product called "…方案" is not a pitch question).
  */
-export function findIntentWords(text: string, masked: (start: number, end: number) => boolean = () => false): IntentSpan[] {
+export function findIntentWords(
+  text: string,
+  masked: (start: number, end: number) => boolean = () => false,
+): IntentSpan[] {
   const taken = new Uint8Array(text.length)
   const out: IntentSpan[] = []
   const { phrases, words } = phraseIndex()
@@ -63,14 +68,19 @@ export function findIntentWords(text: string, masked: (start: number, end: numbe
 }
 
 /** Scores → the chosen intent, or the tied intents when the sentence fits several equally. */
-export function decide(scores: ReadonlyMap<SearchIntent, number>, opts: { switchIsCase?: boolean } = {}): { intent?: SearchIntent; tied: SearchIntent[] } {
+export function decide(
+  scores: ReadonlyMap<SearchIntent, number>,
+  opts: { switchIsCase?: boolean } = {},
+): { intent?: SearchIntent; tied: SearchIntent[] } {
   let top = 0
   for (const v of scores.values()) top = Math.max(top, v)
   if (top <= 0) return { tied: [] }
   let tied = [...scores].filter(([, v]) => v === top).map(([k]) => k)
   // A competitor-switch case is a case: "竞品切换的客户案例" asks for switches.
   if (opts.switchIsCase && tied.includes('switch') && tied.includes('case')) tied = tied.filter((t) => t !== 'case')
-  return tied.length === 1 ? { intent: tied[0], tied } : { tied: TABLES.map((t) => t.intent).filter((i) => tied.includes(i)) }
+  return tied.length === 1
+    ? { intent: tied[0], tied }
+    : { tied: TABLES.map((t) => t.intent).filter((i) => tied.includes(i)) }
 }
 
 /** A table's name as a rep says it (the numbered "which table?" question). */

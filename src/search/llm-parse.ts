@@ -1,9 +1,9 @@
+import { type Bounds, formatBounds } from '../core/numbers.js'
 import type { AppliedFilter, Condition } from '../tables/conditions.js'
+import { DIMENSION_LABELS, type TableSpec } from '../tables/index.js'
 import type { Dictionary } from './dictionary.js'
 import type { DimColumns, LlmFilters } from './llm-schema.js'
-import { formatBounds, type Bounds } from '../core/numbers.js'
 import { normalizeSentence, PRIORITY } from './parser.js'
-import { DIMENSION_LABELS, type TableSpec } from '../tables/index.js'
 
 /**
  * Better understanding with an LLM: the sentence is parsed into the table's filter schema by a forced
@@ -20,7 +20,12 @@ function norm(s: string): string {
 }
 
 /** Stored values of a dimension an LLM value stands for (exact, dictionary phrase, then contained). */
-export function mapToStored(spec: TableSpec, dict: Dictionary, d: DimColumns, value: string): Array<{ column: string; values: string[] }> {
+export function mapToStored(
+  spec: TableSpec,
+  dict: Dictionary,
+  d: DimColumns,
+  value: string,
+): Array<{ column: string; values: string[] }> {
   const v = norm(value)
   if (!v) return []
   const byColumn = new Map<string, Set<string>>()
@@ -51,7 +56,13 @@ function boundsOf(min: number | undefined, max: number | undefined): Bounds | un
 }
 
 /** The LLM's filters as AppliedFilters (source 'llm'), only with values present in the data. */
-export function llmFilters(spec: TableSpec, dict: Dictionary, dims: DimColumns[], f: LlmFilters, sentence: string): { filters: AppliedFilter[]; unmapped: string[] } {
+export function llmFilters(
+  spec: TableSpec,
+  dict: Dictionary,
+  dims: DimColumns[],
+  f: LlmFilters,
+  sentence: string,
+): { filters: AppliedFilter[]; unmapped: string[] } {
   const filters: AppliedFilter[] = []
   const unmapped: string[] = []
   for (const d of dims) {
@@ -76,33 +87,78 @@ export function llmFilters(spec: TableSpec, dict: Dictionary, dims: DimColumns[]
       const cols = [...columns].map(([column, values]) => ({ column, values: [...values] }))
       const inCond: Condition = { kind: 'in', columns: cols }
       filters.push({
-        key: cols[0]!.column, label: DIMENSION_LABELS[d.dim], display: shown.join(exclude ? '、' : '或'), value: [...new Set(cols.flatMap((c) => c.values))],
-        condition: exclude ? { kind: 'not', condition: inCond } : inCond, priority: PRIORITY[d.dim], source: 'llm', ...(exclude ? { exclude: true } : {}),
+        key: cols[0]!.column,
+        label: DIMENSION_LABELS[d.dim],
+        display: shown.join(exclude ? '、' : '或'),
+        value: [...new Set(cols.flatMap((c) => c.values))],
+        condition: exclude ? { kind: 'not', condition: inCond } : inCond,
+        priority: PRIORITY[d.dim],
+        source: 'llm',
+        ...(exclude ? { exclude: true } : {}),
       })
     }
   }
   const size = spec.sizeColumns ? boundsOf(f.staff_size_min, f.staff_size_max) : undefined
-  if (size) filters.push({ key: 'staff_size', label: '规模', display: formatBounds(size, '人'), value: { ...size }, condition: { kind: 'size', ...size }, priority: PRIORITY.size, source: 'llm' })
+  if (size)
+    filters.push({
+      key: 'staff_size',
+      label: '规模',
+      display: formatBounds(size, '人'),
+      value: { ...size },
+      condition: { kind: 'size', ...size },
+      priority: PRIORITY.size,
+      source: 'llm',
+    })
   const years = spec.yearColumn ? boundsOf(f.year_from, f.year_to) : undefined
   if (years && spec.yearColumn) {
-    filters.push({ key: spec.yearColumn, label: '年份', display: formatBounds(years, '年'), value: { ...years }, condition: { kind: 'range', column: spec.yearColumn, ...years }, priority: PRIORITY.year, source: 'llm' })
+    filters.push({
+      key: spec.yearColumn,
+      label: '年份',
+      display: formatBounds(years, '年'),
+      value: { ...years },
+      condition: { kind: 'range', column: spec.yearColumn, ...years },
+      priority: PRIORITY.year,
+      source: 'llm',
+    })
   }
   const accounts = spec.accountColumn ? boundsOf(f.account_count_min, f.account_count_max) : undefined
   if (accounts && spec.accountColumn) {
     filters.push({
-      key: 'account_count', label: '帐号数', display: formatBounds(accounts, '个'), value: { ...accounts },
-      condition: { kind: 'range', column: spec.accountColumn, ...accounts }, priority: PRIORITY.account, source: 'llm',
+      key: 'account_count',
+      label: '帐号数',
+      display: formatBounds(accounts, '个'),
+      value: { ...accounts },
+      condition: { kind: 'range', column: spec.accountColumn, ...accounts },
+      priority: PRIORITY.account,
+      source: 'llm',
     })
   }
   const money = spec.moneyColumn ? boundsOf(f.money_min, f.money_max) : undefined
   if (money && spec.moneyColumn) {
-    filters.push({ key: 'money', label: '金额', display: formatBounds(money, '元'), value: { ...money }, condition: { kind: 'range', column: spec.moneyColumn, ...money }, priority: PRIORITY.money, source: 'llm' })
+    filters.push({
+      key: 'money',
+      label: '金额',
+      display: formatBounds(money, '元'),
+      value: { ...money },
+      condition: { kind: 'range', column: spec.moneyColumn, ...money },
+      priority: PRIORITY.money,
+      source: 'llm',
+    })
   }
   // Keywords only when they are the user's own words.
   const text = normalizeSentence(sentence)
   for (const k of f.keywords) {
     const w = norm(k)
-    if (w && text.includes(w)) filters.push({ key: 'keywords', label: '关键词', display: w, value: w, condition: { kind: 'keyword', text: w }, priority: PRIORITY.keyword, source: 'llm' })
+    if (w && text.includes(w))
+      filters.push({
+        key: 'keywords',
+        label: '关键词',
+        display: w,
+        value: w,
+        condition: { kind: 'keyword', text: w },
+        priority: PRIORITY.keyword,
+        source: 'llm',
+      })
   }
   return { filters, unmapped }
 }
@@ -121,7 +177,9 @@ function namedValues(f: AppliedFilter): string[] {
  * added (the rules keep every leftover word already).
  */
 export function mergeFilters(rule: readonly AppliedFilter[], fromLlm: readonly AppliedFilter[]): AppliedFilter[] {
-  const ruleLabels = new Set(rule.filter((f) => f.source !== 'keyword').map((f) => `${f.exclude ? '-' : '+'}${f.label}`))
+  const ruleLabels = new Set(
+    rule.filter((f) => f.source !== 'keyword').map((f) => `${f.exclude ? '-' : '+'}${f.label}`),
+  )
   const excludedByRules = new Set(rule.filter((f) => f.exclude).flatMap(namedValues))
   const wantedByRules = new Set(rule.filter((f) => !f.exclude).flatMap(namedValues))
   const added = fromLlm.filter((f) => {
@@ -131,7 +189,9 @@ export function mergeFilters(rule: readonly AppliedFilter[], fromLlm: readonly A
   })
   const llmWords = fromLlm.filter((f) => f.key === 'keywords').map((f) => String(f.value))
   const covers = (a: string, b: string) => a.includes(b) || b.includes(a)
-  const out = rule.filter((f) => f.source !== 'keyword' || added.length === 0 || llmWords.some((w) => covers(w, String(f.value))))
+  const out = rule.filter(
+    (f) => f.source !== 'keyword' || added.length === 0 || llmWords.some((w) => covers(w, String(f.value))),
+  )
   out.push(...added)
   return out
 }

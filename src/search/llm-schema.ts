@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { Dictionary } from './dictionary.js'
 import { DIMENSION_LABELS, type Dimension, type TableSpec } from '../tables/index.js'
+import type { Dictionary } from './dictionary.js'
 
 /**
  * The filter schema the LLM fills for a table, derived from the same table spec the rule parser uses:
@@ -58,7 +58,12 @@ export interface LlmFilters {
   keywords: string[]
 }
 
-const bound = z.number().finite().nonnegative().nullish().transform((v) => v ?? undefined)
+const bound = z
+  .number()
+  .finite()
+  .nonnegative()
+  .nullish()
+  .transform((v) => v ?? undefined)
 const words = z
   .union([z.array(z.union([z.string(), z.number()])), z.string()])
   .nullish()
@@ -76,7 +81,11 @@ export function buildFilterSchema(spec: TableSpec, dict: Dictionary): LlmFilterS
     else if (d.values.length > ENUM_LIMIT) description += `，例如：${d.values.slice(0, EXAMPLE_LIMIT).join('、')}`
     properties[d.dim] = { type: 'array', items: item, description: `${description}；多个值表示任一即可` }
     shape[d.dim] = words
-    properties[`exclude_${d.dim}`] = { type: 'array', items: item, description: `要排除的${label}（用户说“非/不是/除了…以外/不要/排除”的值）；不要同时放进 ${d.dim}` }
+    properties[`exclude_${d.dim}`] = {
+      type: 'array',
+      items: item,
+      description: `要排除的${label}（用户说“非/不是/除了…以外/不要/排除”的值）；不要同时放进 ${d.dim}`,
+    }
     shape[`exclude_${d.dim}`] = words
   }
   const num = (name: string, description: string) => {
@@ -102,7 +111,8 @@ export function buildFilterSchema(spec: TableSpec, dict: Dictionary): LlmFilterS
   properties.keywords = {
     type: 'array',
     items: { type: 'string' },
-    description: '无法归入上面字段、但对检索有意义的原词（客户名、项目名、课程主题等），必须是用户原话中的词；请求用语（帮我找、有哪些）不要放',
+    description:
+      '无法归入上面字段、但对检索有意义的原词（客户名、项目名、课程主题等），必须是用户原话中的词；请求用语（帮我找、有哪些）不要放',
   }
   shape.keywords = words
   const parameters = { type: 'object', properties, additionalProperties: false }
@@ -116,7 +126,16 @@ export function buildFilterSchema(spec: TableSpec, dict: Dictionary): LlmFilterS
       const x = r[`exclude_${d}`] as string[] | undefined
       if (x?.length) out.exclude[d] = x
     }
-    for (const k of ['staff_size_min', 'staff_size_max', 'year_from', 'year_to', 'account_count_min', 'account_count_max', 'money_min', 'money_max'] as const) {
+    for (const k of [
+      'staff_size_min',
+      'staff_size_max',
+      'year_from',
+      'year_to',
+      'account_count_min',
+      'account_count_max',
+      'money_min',
+      'money_max',
+    ] as const) {
       const v = r[k]
       if (typeof v === 'number') out[k] = v
     }

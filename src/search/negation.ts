@@ -29,7 +29,9 @@ interface Entry {
   negated: boolean
 }
 
-type Marker = { kind: 'neg'; bracket: boolean; at: number; clause: number } | { kind: 'close'; at: number; clause: number; used?: boolean }
+type Marker =
+  | { kind: 'neg'; bracket: boolean; at: number; clause: number }
+  | { kind: 'close'; at: number; clause: number; used?: boolean }
 
 export function collect(items: readonly Item[]): Collected {
   const entries: Entry[] = []
@@ -65,7 +67,8 @@ export function collect(items: readonly Item[]): Collected {
           singles.push(item.word)
           break
         }
-        const concept = item.kind === 'word' ? 'keyword' : [...new Set(item.hits.map((h) => conceptOf(h.dim)))].sort().join('|')
+        const concept =
+          item.kind === 'word' ? 'keyword' : [...new Set(item.hits.map((h) => conceptOf(h.dim)))].sort().join('|')
         const prev = entries.at(-1)
         const linked = !!connector && !!prev && prev.clause === clause && prev.concept === concept
         entries.push({ item, concept, clause, linked, or: linked && connector === 'or', negated: false })
@@ -92,7 +95,10 @@ export function collect(items: readonly Item[]): Collected {
   for (const m of markers) {
     if (m.kind === 'neg') {
       const closer = m.bracket
-        ? markers.find((c): c is Extract<Marker, { kind: 'close' }> => c.kind === 'close' && !c.used && c.clause === m.clause && c.at >= m.at)
+        ? markers.find(
+            (c): c is Extract<Marker, { kind: 'close' }> =>
+              c.kind === 'close' && !c.used && c.clause === m.clause && c.at >= m.at,
+          )
         : undefined
       if (closer) {
         closer.used = true
@@ -107,9 +113,15 @@ export function collect(items: readonly Item[]): Collected {
       negate(chainTo(m.at - 1))
     }
   }
-  const out: Collected = { positive: [], negative: [], words: singles.map((w) => ({ word: w, parts: [w], negated: false, orWithPrevious: false })), functionWords }
+  const out: Collected = {
+    positive: [],
+    negative: [],
+    words: singles.map((w) => ({ word: w, parts: [w], negated: false, orWithPrevious: false })),
+    functionWords,
+  }
   for (const e of entries) {
-    if (e.item.kind === 'value') (e.negated ? out.negative : out.positive).push({ phrase: e.item.phrase, hits: e.item.hits })
+    if (e.item.kind === 'value')
+      (e.negated ? out.negative : out.positive).push({ phrase: e.item.phrase, hits: e.item.hits })
     else out.words.push({ word: e.item.word, parts: e.item.parts, negated: e.negated, orWithPrevious: e.or })
   }
   return out

@@ -1,5 +1,5 @@
+import { type Bounds, parseMoneyText, parseSizeText, parseYearText } from '../core/numbers.js'
 import type { AppliedFilter, Condition } from '../tables/conditions.js'
-import { parseMoneyText, parseSizeText, parseYearText, type Bounds } from '../core/numbers.js'
 import type { FilterSpec, TableSpec } from '../tables/index.js'
 
 /**
@@ -8,13 +8,20 @@ import type { FilterSpec, TableSpec } from '../tables/index.js'
  */
 
 export class ParamError extends Error {
-  constructor(readonly param: string, message: string) {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
     super(message)
     this.name = 'ParamError'
   }
 }
 
-const words = (v: string) => v.split(/[\s,，、;；]+/u).map((w) => w.trim()).filter(Boolean)
+const words = (v: string) =>
+  v
+    .split(/[\s,，、;；]+/u)
+    .map((w) => w.trim())
+    .filter(Boolean)
 
 function bound(param: string, v: string): number {
   const n = Number(v.trim())
@@ -37,19 +44,34 @@ function yearBounds(param: string, v: string): Bounds {
 function moneyBounds(param: string, v: string): Bounds {
   const parts = v.split(/\s*[-~～到至]\s*/)
   const nums = parts.map((p) => parseMoneyText(p))
-  if (nums.some((n) => n === undefined) || nums.length > 2) throw new ParamError(param, `${param} 应为金额或金额范围，如 100000 或 10万-50万（收到「${v}」）`)
-  return nums.length === 1 ? { min: nums[0]!, max: nums[0]! } : { min: Math.min(nums[0]!, nums[1]!), max: Math.max(nums[0]!, nums[1]!) }
+  if (nums.some((n) => n === undefined) || nums.length > 2)
+    throw new ParamError(param, `${param} 应为金额或金额范围，如 100000 或 10万-50万（收到「${v}」）`)
+  return nums.length === 1
+    ? { min: nums[0]!, max: nums[0]! }
+    : { min: Math.min(nums[0]!, nums[1]!), max: Math.max(nums[0]!, nums[1]!) }
 }
 
-function condition(spec: TableSpec, f: FilterSpec, value: string): { condition: Condition; display: string; value: unknown } {
+function condition(
+  spec: TableSpec,
+  f: FilterSpec,
+  value: string,
+): { condition: Condition; display: string; value: unknown } {
   const column = f.column ?? f.param
   switch (f.kind) {
     case 'contains':
       return { condition: { kind: 'contains', column, text: value.trim() }, display: value.trim(), value: value.trim() }
     case 'anyWord':
-      return { condition: { kind: 'anyContains', column, words: words(value) }, display: words(value).join('/'), value: words(value) }
+      return {
+        condition: { kind: 'anyContains', column, words: words(value) },
+        display: words(value).join('/'),
+        value: words(value),
+      }
     case 'anyWordAnyColumn':
-      return { condition: { kind: 'anyKeyword', words: words(value) }, display: words(value).join('/'), value: words(value) }
+      return {
+        condition: { kind: 'anyKeyword', words: words(value) },
+        display: words(value).join('/'),
+        value: words(value),
+      }
     case 'sizeMin': {
       const n = bound(f.param, value)
       return { condition: { kind: 'size', min: n }, display: `≥${n}人`, value: n }
@@ -68,7 +90,11 @@ function condition(spec: TableSpec, f: FilterSpec, value: string): { condition: 
     }
     case 'year': {
       const b = yearBounds(f.param, value)
-      return { condition: { kind: 'range', column, ...b }, display: b.min === b.max ? `${b.min}` : `${b.min}-${b.max}`, value: b }
+      return {
+        condition: { kind: 'range', column, ...b },
+        display: b.min === b.max ? `${b.min}` : `${b.min}-${b.max}`,
+        value: b,
+      }
     }
     case 'money': {
       const b = moneyBounds(f.param, value)
@@ -86,12 +112,33 @@ export function filtersFromParams(spec: TableSpec, params: Record<string, unknow
     const value = String(raw)
     if (value.trim() === '') continue
     const c = condition(spec, f, value)
-    out.push({ key: f.param, label: f.label, display: c.display, value: c.value, condition: c.condition, priority: 50, source: 'param' })
+    out.push({
+      key: f.param,
+      label: f.label,
+      display: c.display,
+      value: c.value,
+      condition: c.condition,
+      priority: 50,
+      source: 'param',
+    })
   }
   // A size text ("1000-5000人") on a table with size bounds also works as a range.
-  if (spec.sizeColumns && typeof params.staff_size === 'string' && parseSizeText(params.staff_size) && !spec.filters.some((f) => f.param === 'staff_size')) {
+  if (
+    spec.sizeColumns &&
+    typeof params.staff_size === 'string' &&
+    parseSizeText(params.staff_size) &&
+    !spec.filters.some((f) => f.param === 'staff_size')
+  ) {
     const b = parseSizeText(params.staff_size)!
-    out.push({ key: 'staff_size', label: '人员规模', display: params.staff_size, value: b, condition: { kind: 'size', ...b }, priority: 50, source: 'param' })
+    out.push({
+      key: 'staff_size',
+      label: '人员规模',
+      display: params.staff_size,
+      value: b,
+      condition: { kind: 'size', ...b },
+      priority: 50,
+      source: 'param',
+    })
   }
   return out
 }

@@ -1,13 +1,13 @@
 import type { AppliedFilter } from '../tables/conditions.js'
+import { type SearchIntent, TABLES, type TableSpec, tableByIntent } from '../tables/index.js'
 import type { Dictionary } from './dictionary.js'
+import { isFunctionWord } from './function-words.js'
 import { decide, findIntentWords } from './intent.js'
-import { findNumbers, numberFilters, type NumberPhrases } from './sentence-numbers.js'
-import { TABLES, tableByIntent, type SearchIntent, type TableSpec } from '../tables/index.js'
+import { type Collected, collect } from './negation.js'
+import { findNumbers, type NumberPhrases, numberFilters } from './sentence-numbers.js'
+import { isCountQuestion } from './syntax.js'
 import { tokenize } from './tokens.js'
 import { keywordFilter, valueFilters } from './value-filters.js'
-import { isFunctionWord } from './function-words.js'
-import { collect, type Collected } from './negation.js'
-import { isCountQuestion } from './syntax.js'
 import { findWant, type Want } from './want.js'
 
 export { PRIORITY } from './value-filters.js'
@@ -70,7 +70,17 @@ function blank(s: string, start: number, end: number): string {
   return s.slice(0, start) + ' '.repeat(end - start) + s.slice(end)
 }
 
-function chooseTable(s: string, dict: Dictionary, nums: NumberPhrases, opts: ParseOptions): { table?: TableSpec; source: ParsedSentence['intentSource']; choices?: SearchIntent[]; spans: Array<[number, number]> } {
+function chooseTable(
+  s: string,
+  dict: Dictionary,
+  nums: NumberPhrases,
+  opts: ParseOptions,
+): {
+  table?: TableSpec
+  source: ParsedSentence['intentSource']
+  choices?: SearchIntent[]
+  spans: Array<[number, number]>
+} {
   const all = dict.scan(s)
   // A table word inside a longer stored value (a product "…方案集") is part of the value, not a table word.
   const masked = (a: number, b: number) => all.some((m) => m.start <= a && m.end >= b && m.end - m.start > b - a)
@@ -121,7 +131,9 @@ function keywordFilters(words: Collected['words']): { filters: AppliedFilter[]; 
     }
   }
   const kept = groups.slice(0, MAX_KEYWORDS)
-  const filters = kept.map((g) => keywordFilter(g.words, g.negated, g.words.length === 1 && !g.negated ? retries(g.words[0]!, g.parts) : undefined))
+  const filters = kept.map((g) =>
+    keywordFilter(g.words, g.negated, g.words.length === 1 && !g.negated ? retries(g.words[0]!, g.parts) : undefined),
+  )
   return { filters, overflow: groups.slice(MAX_KEYWORDS).map((g) => g.words.join('或')), unused }
 }
 
@@ -144,7 +156,14 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
   let s = nums.rest
   const choice = chooseTable(s, opts.dict, nums, opts)
   for (const [a, b] of choice.spans) s = blank(s, a, b)
-  const base = { ignored: [] as string[], unused: [] as string[], contradictions: [] as string[], text, want: want.count, wantCapped: want.capped }
+  const base = {
+    ignored: [] as string[],
+    unused: [] as string[],
+    contradictions: [] as string[],
+    text,
+    want: want.count,
+    wantCapped: want.capped,
+  }
   if (!choice.table) {
     const { items, tokens } = tokenize(s, opts.dict)
     const c = collect(items)
@@ -154,7 +173,14 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
       return parseSentence(raw, { ...opts, intent: 'case' })
     }
     const onlyFunctionWords = content === 0 && !nums.any && c.functionWords > 0 && tokens.length > 0
-    return { ...base, intentSource: choice.source, choices: choice.choices, filters: [], count: isCountQuestion(tokens, text), onlyFunctionWords }
+    return {
+      ...base,
+      intentSource: choice.source,
+      choices: choice.choices,
+      filters: [],
+      count: isCountQuestion(tokens, text),
+      onlyFunctionWords,
+    }
   }
   const table = choice.table
   const { items, tokens } = tokenize(s, opts.dict, table.key)
@@ -163,7 +189,9 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
   const v = valueFilters(table, opts.dict, c.positive, c.negative)
   const kw = keywordFilters(c.words)
   const filters = [...n.filters, ...v.filters, ...kw.filters]
-  const keywordConflicts = c.words.filter((w) => !w.negated && c.words.some((o) => o.negated && o.word === w.word)).map((w) => `要「${w.word}」又排除「${w.word}」`)
+  const keywordConflicts = c.words
+    .filter((w) => !w.negated && c.words.some((o) => o.negated && o.word === w.word))
+    .map((w) => `要「${w.word}」又排除「${w.word}」`)
   return {
     ...base,
     table,
@@ -173,7 +201,13 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
     unused: kw.unused,
     contradictions: [...v.contradictions, ...new Set(keywordConflicts)],
     count: isCountQuestion(tokens, text),
-    onlyFunctionWords: filters.length === 0 && n.ignored.length === 0 && kw.unused.length === 0 && c.functionWords > 0 && choice.spans.length === 0 && tokens.length > 0,
+    onlyFunctionWords:
+      filters.length === 0 &&
+      n.ignored.length === 0 &&
+      kw.unused.length === 0 &&
+      c.functionWords > 0 &&
+      choice.spans.length === 0 &&
+      tokens.length > 0,
     text,
   }
 }

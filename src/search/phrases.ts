@@ -32,7 +32,23 @@ export const ASCII_WORD = /^[a-z0-9]+$/
 export const ASCII_CHAR = /^[a-z0-9]$/
 
 /** Values never used as phrases: too generic to mean a filter. */
-export const STOP_VALUES = new Set(['其他', '其它', '未知', '无', '暂无', '不详', '-', '—', 'n/a', 'na', 'null', '全部', '企业', '公司', '客户'])
+export const STOP_VALUES = new Set([
+  '其他',
+  '其它',
+  '未知',
+  '无',
+  '暂无',
+  '不详',
+  '-',
+  '—',
+  'n/a',
+  'na',
+  'null',
+  '全部',
+  '企业',
+  '公司',
+  '客户',
+])
 
 /** Short forms derived from a stored value (only when at least two characters remain). */
 export function derivedForms(dim: Dimension, value: string): string[] {
@@ -75,4 +91,3 @@ export function bestHits(hits: readonly DictHit[]): DictHit[] {
   }
   return hits.filter((h) => tierOf.get(`${h.table}\u0000${conceptOf(h.dim)}`) === tableBest.get(h.table))
 }
-

@@ -33,7 +33,8 @@ export function unionSets(size: number, sets: readonly RankSet[]): RankSet {
     let level = nonEmpty
     while (level.length > 1) {
       const next: RankSet[] = []
-      for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeTwo(level[i]!, level[i + 1]!) : level[i]!)
+      for (let i = 0; i < level.length; i += 2)
+        next.push(i + 1 < level.length ? mergeTwo(level[i]!, level[i + 1]!) : level[i]!)
       level = next
     }
     return level[0]!
@@ -96,7 +97,10 @@ export class RankCache {
   private readonly map = new Map<string, RankSet>()
   private held = 0
 
-  constructor(private readonly maxEntries: number, private readonly maxRanks: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxRanks: number,
+  ) {}
 
   get(key: string, make: () => RankSet): RankSet {
     const hit = this.map.get(key)

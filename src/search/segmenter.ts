@@ -46,14 +46,18 @@ class JiebaSegmenter implements Segmenter {
   readonly kind = 'jieba'
   readonly known = new Set<string>()
   /** jieba's own dictionary ("word freq tag" lines), to raise a user word's frequency but never lower it. */
-  constructor(private readonly jieba: JiebaLike, private readonly dict: Buffer) {}
+  constructor(
+    private readonly jieba: JiebaLike,
+    private readonly dict: Buffer,
+  ) {}
 
   /** Frequencies in jieba's dictionary of the given words (absent = unknown to it). */
   private frequencies(words: ReadonlySet<string>): Map<string, number> {
     const out = new Map<string, number>()
     for (const line of this.dict.toString('utf8').split('\n')) {
       const sp = line.indexOf(' ')
-      if (sp > 0 && words.has(line.slice(0, sp))) out.set(line.slice(0, sp), Number.parseInt(line.slice(sp + 1), 10) || 0)
+      if (sp > 0 && words.has(line.slice(0, sp)))
+        out.set(line.slice(0, sp), Number.parseInt(line.slice(sp + 1), 10) || 0)
     }
     return out
   }
@@ -136,10 +140,21 @@ function load(): JiebaSegmenter | FallbackSegmenter {
     const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(dict: Uint8Array): JiebaLike } }
     const dict = readFileSync(require.resolve('@node-rs/jieba/dict.txt'))
     const seg = new JiebaSegmenter(Jieba.withDict(dict), dict)
-    stats = { kind: 'jieba', loadMs: performance.now() - t0, rssBytes: Math.max(0, process.memoryUsage().rss - rss0), userWords: 0 }
+    stats = {
+      kind: 'jieba',
+      loadMs: performance.now() - t0,
+      rssBytes: Math.max(0, process.memoryUsage().rss - rss0),
+      userWords: 0,
+    }
     return seg
   } catch (err) {
-    stats = { kind: 'fallback', loadMs: performance.now() - t0, rssBytes: 0, userWords: 0, error: err instanceof Error ? err.message : String(err) }
+    stats = {
+      kind: 'fallback',
+      loadMs: performance.now() - t0,
+      rssBytes: 0,
+      userWords: 0,
+      error: err instanceof Error ? err.message : String(err),
+    }
     return new FallbackSegmenter()
   }
 }

@@ -1,9 +1,9 @@
+import { type Bounds, formatBounds } from '../core/numbers.js'
 import type { AppliedFilter, Condition } from '../tables/conditions.js'
-import { findAccounts, findMoney, findSize, findYears, type Found, type MoneyFound } from './number-phrases.js'
-import { formatBounds, type Bounds } from '../core/numbers.js'
+import type { TableSpec } from '../tables/index.js'
+import { type Found, findAccounts, findMoney, findSize, findYears, type MoneyFound } from './number-phrases.js'
 import { segmenter } from './segmenter.js'
 import { isNegation } from './syntax.js'
-import type { TableSpec } from '../tables/index.js'
 import { PRIORITY } from './value-filters.js'
 
 /** The number phrases of a sentence, and the filters they make on a table. */
@@ -79,10 +79,24 @@ function phraseText(t: string): string {
 export function numberFilters(table: TableSpec, n: NumberPhrases): { filters: AppliedFilter[]; ignored: string[] } {
   const filters: AppliedFilter[] = []
   const ignored: string[] = []
-  const push = (kind: 'accounts' | 'money' | 'size' | 'years', key: string, label: string, unit: string, b: Bounds, condition: Condition, priority: number) => {
+  const push = (
+    kind: 'accounts' | 'money' | 'size' | 'years',
+    key: string,
+    label: string,
+    unit: string,
+    b: Bounds,
+    condition: Condition,
+    priority: number,
+  ) => {
     const exclude = n.negated.has(kind)
     filters.push({
-      key, label, display: formatBounds(b, unit), value: { ...b }, condition: exclude ? { kind: 'not', condition } : condition, priority, source: 'number',
+      key,
+      label,
+      display: formatBounds(b, unit),
+      value: { ...b },
+      condition: exclude ? { kind: 'not', condition } : condition,
+      priority,
+      source: 'number',
       ...(exclude ? { exclude: true } : {}),
     })
   }
@@ -90,7 +104,15 @@ export function numberFilters(table: TableSpec, n: NumberPhrases): { filters: Ap
   const money = n.money
   if (money) {
     if (table.moneyColumn) {
-      push('money', 'money', '金额', '元', money.value.bounds, { kind: 'range', column: table.moneyColumn, ...money.value.bounds }, PRIORITY.money)
+      push(
+        'money',
+        'money',
+        '金额',
+        '元',
+        money.value.bounds,
+        { kind: 'range', column: table.moneyColumn, ...money.value.bounds },
+        PRIORITY.money,
+      )
     } else if (money.value.bare && table.sizeColumns && !size) {
       // "超过1万的客户" on a table without amounts: a headcount.
       size = money.value.bounds
@@ -103,12 +125,28 @@ export function numberFilters(table: TableSpec, n: NumberPhrases): { filters: Ap
   }
   if (n.years) {
     if (table.yearColumn) {
-      push('years', table.yearColumn, '年份', '年', n.years.value, { kind: 'range', column: table.yearColumn, ...n.years.value }, PRIORITY.year)
+      push(
+        'years',
+        table.yearColumn,
+        '年份',
+        '年',
+        n.years.value,
+        { kind: 'range', column: table.yearColumn, ...n.years.value },
+        PRIORITY.year,
+      )
     } else ignored.push(phraseText(n.years.text))
   }
   if (n.accounts) {
     if (table.accountColumn) {
-      push('accounts', 'account_count', '帐号数', '个', n.accounts.value, { kind: 'range', column: table.accountColumn, ...n.accounts.value }, PRIORITY.account)
+      push(
+        'accounts',
+        'account_count',
+        '帐号数',
+        '个',
+        n.accounts.value,
+        { kind: 'range', column: table.accountColumn, ...n.accounts.value },
+        PRIORITY.account,
+      )
     } else ignored.push(phraseText(n.accounts.text))
   }
   return { filters, ignored }

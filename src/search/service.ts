@@ -1,9 +1,9 @@
 import { getCasesByIds, type Row } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import type { AppliedFilter, Condition } from '../tables/conditions.js'
+import type { TableSpec } from '../tables/index.js'
 import type { Dictionary } from './dictionary.js'
 import { keywordFilter } from './value-filters.js'
-import type { TableSpec } from '../tables/index.js'
 
 export const MAX_PERPAGE = 10_000
 
@@ -44,7 +44,10 @@ export interface SearchOutcome {
  */
 export function resolveCondition(spec: TableSpec, dict: Dictionary, cond: Condition): Condition {
   if (cond.kind === 'contains' && dict.isCategory(spec.key, cond.column)) {
-    return { kind: 'in', columns: [{ column: cond.column, values: dict.valuesContaining(spec.key, cond.column, cond.text) }] }
+    return {
+      kind: 'in',
+      columns: [{ column: cond.column, values: dict.valuesContaining(spec.key, cond.column, cond.text) }],
+    }
   }
   if (cond.kind === 'anyContains' && dict.isCategory(spec.key, cond.column)) {
     const values = new Set(cond.words.flatMap((w) => dict.valuesContaining(spec.key, cond.column, w)))
@@ -62,8 +65,20 @@ export function clampPage(page: number, perpage: number): { page: number; perpag
   return { page: Math.max(1, Math.trunc(page) || 1), perpage: pp }
 }
 
-function searchPage(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly AppliedFilter[], offset: number, limit: number): { rows: Row[]; total: number } {
-  const found = dict.caseIndex(spec.key).search(db, filters.map((f) => f.condition), offset, limit)
+function searchPage(
+  db: Db,
+  dict: Dictionary,
+  spec: TableSpec,
+  filters: readonly AppliedFilter[],
+  offset: number,
+  limit: number,
+): { rows: Row[]; total: number } {
+  const found = dict.caseIndex(spec.key).search(
+    db,
+    filters.map((f) => f.condition),
+    offset,
+    limit,
+  )
   return { rows: getCasesByIds(db, spec, found.ids), total: found.total }
 }
 
@@ -122,15 +137,41 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
       res = searchPage(db, dict, spec, filters, offset, perpage)
     }
   }
-  return { table: spec, filters, relaxed, unused, unusedTogether: together, total: res.total, rows: res.rows, page, perpage }
+  return {
+    table: spec,
+    filters,
+    relaxed,
+    unused,
+    unusedTogether: together,
+    total: res.total,
+    rows: res.rows,
+    page,
+    perpage,
+  }
 }
 
 export function countMatches(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly AppliedFilter[]): number {
-  return dict.caseIndex(spec.key).search(db, filters.map((f) => f.condition), 0, 0).total
+  return dict.caseIndex(spec.key).search(
+    db,
+    filters.map((f) => f.condition),
+    0,
+    0,
+  ).total
 }
 
 /** Every matching row, newest first, fetched in batches (exports). */
-export function* iterateMatches(db: Db, dict: Dictionary, spec: TableSpec, filters: readonly AppliedFilter[], batch = 1000): Generator<Row> {
-  const { ids } = dict.caseIndex(spec.key).search(db, filters.map((f) => f.condition), 0, Number.POSITIVE_INFINITY)
+export function* iterateMatches(
+  db: Db,
+  dict: Dictionary,
+  spec: TableSpec,
+  filters: readonly AppliedFilter[],
+  batch = 1000,
+): Generator<Row> {
+  const { ids } = dict.caseIndex(spec.key).search(
+    db,
+    filters.map((f) => f.condition),
+    0,
+    Number.POSITIVE_INFINITY,
+  )
   for (let i = 0; i < ids.length; i += batch) yield* getCasesByIds(db, spec, ids.slice(i, i + batch))
 }

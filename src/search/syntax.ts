@@ -7,8 +7,31 @@
 
 /** Words that exclude what follows them. Longest first. */
 export const NEGATIONS = [
-  '不包括', '不包含', '不考虑', '不需要', '不属于', '不要', '不是', '不含', '不算', '不看', '并非', '而非', '排除', '剔除',
-  '去掉', '去除', '除去', '刨除', '除掉', '除了', '除开', '没有', '除', '非', '别',
+  '不包括',
+  '不包含',
+  '不考虑',
+  '不需要',
+  '不属于',
+  '不要',
+  '不是',
+  '不含',
+  '不算',
+  '不看',
+  '并非',
+  '而非',
+  '排除',
+  '剔除',
+  '去掉',
+  '去除',
+  '除去',
+  '刨除',
+  '除掉',
+  '除了',
+  '除开',
+  '没有',
+  '除',
+  '非',
+  '别',
 ] as const
 
 /** Negations that open a bracket closed by 以外 / 之外 / 外 / 除外: everything inside is excluded. */
@@ -20,13 +43,60 @@ export const OR_WORDS = new Set(['或', '或者', '或是', '还是', '、', '/'
 export const AND_WORDS = new Set(['和', '及', '以及', '与', '跟', '同', '加', '加上', '+'])
 
 /** Count questions: the reply leads with the number. */
-const COUNT_STRONG = ['有多少', '多少家', '多少个', '多少条', '多少位', '多少', '数量', '总数', '一共', '总共', '共有', '共计', '合计']
+const COUNT_STRONG = [
+  '有多少',
+  '多少家',
+  '多少个',
+  '多少条',
+  '多少位',
+  '多少',
+  '数量',
+  '总数',
+  '一共',
+  '总共',
+  '共有',
+  '共计',
+  '合计',
+]
 const COUNT_WEAK = ['几家', '几个', '几条', '几位', '几']
 
 /** Words of number phrases, dropped without a word when a number rule did not use them. */
 export const NUMBER_LEFTOVERS = new Set([
-  '以上', '以下', '以内', '之内', '之间', '左右', '上下', '至少', '最多', '最少', '超过', '高于', '低于', '不到', '不足', '大于',
-  '小于', '多于', '少于', '不少于', '不低于', '不超过', '介于', '到', '至', '~', '～', '-', '人', '万', '千', '百', '元', '万元', '年',
+  '以上',
+  '以下',
+  '以内',
+  '之内',
+  '之间',
+  '左右',
+  '上下',
+  '至少',
+  '最多',
+  '最少',
+  '超过',
+  '高于',
+  '低于',
+  '不到',
+  '不足',
+  '大于',
+  '小于',
+  '多于',
+  '少于',
+  '不少于',
+  '不低于',
+  '不超过',
+  '介于',
+  '到',
+  '至',
+  '~',
+  '～',
+  '-',
+  '人',
+  '万',
+  '千',
+  '百',
+  '元',
+  '万元',
+  '年',
 ])
 
 /** "No restriction" words: 行业不限 means no industry filter. */
@@ -34,7 +104,14 @@ export const NEUTRAL = new Set(['不限', '均可', '都行', '都可以', '随�
 
 /** Every syntax word (the segmenter learns them as words). */
 export const SYNTAX_WORDS: readonly string[] = [
-  ...NEGATIONS, ...BRACKET_CLOSERS, ...OR_WORDS, ...AND_WORDS, ...COUNT_STRONG, ...COUNT_WEAK, ...NUMBER_LEFTOVERS, ...NEUTRAL,
+  ...NEGATIONS,
+  ...BRACKET_CLOSERS,
+  ...OR_WORDS,
+  ...AND_WORDS,
+  ...COUNT_STRONG,
+  ...COUNT_WEAK,
+  ...NUMBER_LEFTOVERS,
+  ...NEUTRAL,
 ].filter((w) => [...w].length >= 2)
 
 export function isNegation(token: string): boolean {

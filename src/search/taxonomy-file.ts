@@ -29,7 +29,10 @@ export interface TaxonomyProvider {
  * The taxonomy file, reloaded when it changes on disk. A file that fails validation is not used: the
  * previous version stays in force (and `onError` hears why), so a typo never breaks searching.
  */
-export function createTaxonomyProvider(path = defaultTaxonomyPath(), opts: { onError?: (err: Error) => void; checkEveryMs?: number } = {}): TaxonomyProvider {
+export function createTaxonomyProvider(
+  path = defaultTaxonomyPath(),
+  opts: { onError?: (err: Error) => void; checkEveryMs?: number } = {},
+): TaxonomyProvider {
   const every = opts.checkEveryMs ?? 1000
   let current: Taxonomy | undefined
   let loadedStamp = ''

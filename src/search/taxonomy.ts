@@ -12,7 +12,12 @@ import type { Dimension } from '../tables/index.js'
 
 export type TaxGroup = 'industry' | 'enterpriseType' | 'crowd' | 'region'
 
-export const GROUP_LABELS: Record<TaxGroup, string> = { industry: '行业', enterpriseType: '企业性质', crowd: '人群', region: '地区' }
+export const GROUP_LABELS: Record<TaxGroup, string> = {
+  industry: '行业',
+  enterpriseType: '企业性质',
+  crowd: '人群',
+  region: '地区',
+}
 
 export function groupOfDim(dim: Dimension): TaxGroup | undefined {
   if (dim === 'industry' || dim === 'industry2') return 'industry'
@@ -43,7 +48,11 @@ export const taxonomySchema = z.strictObject({
   enterpriseTypes: z.array(treeNode).default([]),
   crowds: z.array(treeNode).default([]),
   provinces: z.array(z.strictObject({ name: word, aliases: words.optional(), cities: words.optional() })).default([]),
-  regions: z.array(z.strictObject({ name: word, aliases: words.optional(), provinces: z.array(word).min(1, '至少列出一个省份') })).default([]),
+  regions: z
+    .array(
+      z.strictObject({ name: word, aliases: words.optional(), provinces: z.array(word).min(1, '至少列出一个省份') }),
+    )
+    .default([]),
 })
 
 export type TaxonomyFile = z.infer<typeof taxonomySchema>
@@ -141,7 +150,8 @@ export class Taxonomy {
       const index = this.byTerm.get(group) ?? new Map<string, TaxNode[]>()
       for (const t of terms) {
         const owners = index.get(t) ?? []
-        if (owners.length) problems.push(`${GROUP_LABELS[group]}里「${t}」出现了两次（${owners[0]!.name}、${node.name}）`)
+        if (owners.length)
+          problems.push(`${GROUP_LABELS[group]}里「${t}」出现了两次（${owners[0]!.name}、${node.name}）`)
         owners.push(node)
         index.set(t, owners)
       }
@@ -198,7 +208,7 @@ export class Taxonomy {
     if (!out) {
       const seen = new Set<TaxNode>([node])
       const walk = (n: TaxNode) => {
-        for (const c of n.children) if (!seen.has(c)) (seen.add(c), walk(c))
+        for (const c of n.children) if (!seen.has(c)) seen.add(c), walk(c)
       }
       walk(node)
       out = [...seen]

@@ -1,8 +1,8 @@
+import type { TableKey } from '../tables/index.js'
 import type { DictHit, Dictionary } from './dictionary.js'
 import { isFunctionWord } from './function-words.js'
 import { segmenter } from './segmenter.js'
 import { AND_WORDS, BRACKET_CLOSERS, isCountWord, isNegation, NEUTRAL, NUMBER_LEFTOVERS, OR_WORDS } from './syntax.js'
-import type { TableKey } from '../tables/index.js'
 
 /**
  * A sentence (numbers and table words already blanked out) → a stream of items: stored values
@@ -27,9 +27,11 @@ export type Item =
 const CLAUSE = /^[,，。.;；:：!！?？\n\r]+$/u
 const PUNCT = /^[\s\p{P}\p{S}]+$/u
 const SPACE = /^\s+$/u
-const GLUE = /^[%_'’&#·\-]+$/u
+const GLUE = /^[%_'’&#·-]+$/u
 /** Single characters that bind, not separate, when they stand between two leftover words (美的好电器). */
-const STRUCTURAL = new Set([...'的地得了着过和与及或跟在是有从把被给对向往由于为以按将所之也都还就才又再很更最太我你他她它这那些个家条位名'])
+const STRUCTURAL = new Set([
+  ...'的地得了着过和与及或跟在是有从把被给对向往由于为以按将所之也都还就才又再很更最太我你他她它这那些个家条位名',
+])
 /** Tokens longer than this are never read as one stored value together with their neighbours. */
 const MAX_SPAN = 6
 
@@ -60,7 +62,8 @@ export function tokenize(text: string, dict: Dictionary, table?: TableKey): Toke
       const phrase = parts.filter((p) => !SPACE.test(p)).join('')
       if (parts.length > 1 && !parts.every((p) => !PUNCT.test(p) || SPACE.test(p))) continue
       // Across a space only when one side is a single character (a typo: 制造 业), never two words (地方 国企).
-      if (parts.some((p, k) => SPACE.test(p) && [...parts[k - 1]!].length > 1 && [...parts[k + 1]!].length > 1)) continue
+      if (parts.some((p, k) => SPACE.test(p) && [...parts[k - 1]!].length > 1 && [...parts[k + 1]!].length > 1))
+        continue
       const hits = dict.lookup(phrase, tables)
       if (!hits) continue
       items.push({ kind: 'value', phrase, hits })
@@ -89,7 +92,14 @@ export function tokenize(text: string, dict: Dictionary, table?: TableKey): Toke
       const parts = raw.slice(i, j + 1)
       if (parts.some((p) => SPACE.test(p) || PUNCT.test(p))) continue
       const w = parts.join('')
-      if (isFunctionWord(w) || isNegation(w) || isCountWord(w) || BRACKET_CLOSERS.has(w) || NUMBER_LEFTOVERS.has(w) || NEUTRAL.has(w)) {
+      if (
+        isFunctionWord(w) ||
+        isNegation(w) ||
+        isCountWord(w) ||
+        BRACKET_CLOSERS.has(w) ||
+        NUMBER_LEFTOVERS.has(w) ||
+        NEUTRAL.has(w)
+      ) {
         classify(w, dict, tables, items)
         i = j + 1
         matched = true
@@ -99,7 +109,14 @@ export function tokenize(text: string, dict: Dictionary, table?: TableKey): Toke
     if (matched) continue
     // 非 glued to the word before it (是非国企, 与非央企) when a stored value follows: a negation.
     const next = raw.slice(i + 1).find((t) => !SPACE.test(t))
-    if (tok.length > 1 && tok.endsWith('非') && !isFunctionWord(tok) && !isNegation(tok) && next && dict.lookup(next, tables)) {
+    if (
+      tok.length > 1 &&
+      tok.endsWith('非') &&
+      !isFunctionWord(tok) &&
+      !isNegation(tok) &&
+      next &&
+      dict.lookup(next, tables)
+    ) {
       piece(tok.slice(0, -1), dict, tables, items)
       items.push({ kind: 'neg', word: '非' })
       i++
@@ -152,7 +169,8 @@ function classify(tok: string, dict: Dictionary, tables: readonly TableKey[] | u
   if (isNegation(tok)) return void items.push({ kind: 'neg', word: tok })
   if (BRACKET_CLOSERS.has(tok)) return void items.push({ kind: 'close' })
   if (isCountWord(tok)) return void items.push({ kind: 'count', word: tok })
-  if (isFunctionWord(tok) || NEUTRAL.has(tok) || NUMBER_LEFTOVERS.has(tok)) return void items.push({ kind: 'function', word: tok })
+  if (isFunctionWord(tok) || NEUTRAL.has(tok) || NUMBER_LEFTOVERS.has(tok))
+    return void items.push({ kind: 'function', word: tok })
   // A stored value glued to other characters in one token (非金融, 和央企, 国企的): split around it.
   const inside = dict.scan(tok, tables)
   if (inside.length) {
@@ -177,7 +195,14 @@ function classify(tok: string, dict: Dictionary, tables: readonly TableKey[] | u
 /** A fragment of a token: syntax and function words by themselves, or a leftover word. */
 function piece(text: string, dict: Dictionary, tables: readonly TableKey[] | undefined, items: Item[]): void {
   if (!text) return
-  if (isNegation(text) || OR_WORDS.has(text) || AND_WORDS.has(text) || BRACKET_CLOSERS.has(text) || isCountWord(text) || isFunctionWord(text)) {
+  if (
+    isNegation(text) ||
+    OR_WORDS.has(text) ||
+    AND_WORDS.has(text) ||
+    BRACKET_CLOSERS.has(text) ||
+    isCountWord(text) ||
+    isFunctionWord(text)
+  ) {
     return classify(text, dict, tables, items)
   }
   // Split a fragment into its first and last characters when those are syntax/function words (和央 → 和 + 央).

@@ -1,6 +1,6 @@
 import type { AppliedFilter, Condition } from '../tables/conditions.js'
-import { conceptOf, type DictHit, type Dictionary } from './dictionary.js'
 import { DIMENSION_LABELS, type Dimension, type TableSpec } from '../tables/index.js'
+import { conceptOf, type DictHit, type Dictionary } from './dictionary.js'
 import { groupOfDim } from './taxonomy.js'
 
 /**
@@ -13,17 +13,37 @@ import { groupOfDim } from './taxonomy.js'
 
 /** Relaxation order: lower priority is dropped first when nothing matches. */
 export const PRIORITY: Record<Dimension | 'keyword' | 'year' | 'money' | 'account' | 'size', number> = {
-  keyword: 10, year: 20, money: 25, account: 30, size: 40, sales: 45, classType: 46, sourceType: 47,
-  series: 50, crowd: 55, product: 60, industry2: 65, enterpriseType: 70, region: 80, competitor: 85, industry: 90,
+  keyword: 10,
+  year: 20,
+  money: 25,
+  account: 30,
+  size: 40,
+  sales: 45,
+  classType: 46,
+  sourceType: 47,
+  series: 50,
+  crowd: 55,
+  product: 60,
+  industry2: 65,
+  enterpriseType: 70,
+  region: 80,
+  competitor: 85,
+  industry: 90,
 }
 
 /** A free-word filter: the word(s) must occur in some text of the row (any of several: 或). */
 export function keywordFilter(words: readonly string[], negated = false, parts?: readonly string[]): AppliedFilter {
   const cond: Condition = words.length === 1 ? { kind: 'keyword', text: words[0]! } : { kind: 'anyKeyword', words }
   return {
-    key: 'keywords', label: '关键词', display: words.join('或'), value: words.length === 1 ? words[0]! : [...words],
-    condition: negated ? { kind: 'not', condition: cond } : cond, priority: PRIORITY.keyword, source: 'keyword',
-    ...(negated ? { exclude: true } : {}), ...(parts?.length ? { parts: [...parts] } : {}),
+    key: 'keywords',
+    label: '关键词',
+    display: words.join('或'),
+    value: words.length === 1 ? words[0]! : [...words],
+    condition: negated ? { kind: 'not', condition: cond } : cond,
+    priority: PRIORITY.keyword,
+    source: 'keyword',
+    ...(negated ? { exclude: true } : {}),
+    ...(parts?.length ? { parts: [...parts] } : {}),
   }
 }
 
@@ -50,7 +70,15 @@ function reading(spec: TableSpec, dict: Dictionary, v: NamedValue): PhraseReadin
   for (const h of v.hits) {
     if (h.table !== spec.key) continue
     const concept = conceptOf(h.dim)
-    const r: PhraseReading = byConcept.get(concept) ?? { phrase: v.phrase, concept, dim: h.dim, columns: new Map<string, Set<string>>(), children: [], node: h.node, parentOnly: new Set() }
+    const r: PhraseReading = byConcept.get(concept) ?? {
+      phrase: v.phrase,
+      concept,
+      dim: h.dim,
+      columns: new Map<string, Set<string>>(),
+      children: [],
+      node: h.node,
+      parentOnly: new Set(),
+    }
     // Said as the data spells it (MoocPro, not the lower-cased moocpro).
     if (h.tier === 0 && h.value.toLowerCase() === v.phrase && h.value !== v.phrase) r.phrase = h.value
     if (h.viaParent) r.parentOnly.add(h.value)
@@ -66,7 +94,13 @@ function reading(spec: TableSpec, dict: Dictionary, v: NamedValue): PhraseReadin
     if (parent) {
       r.parent = {
         ancestors: parent.ancestors,
-        condition: { kind: 'and', conditions: [{ kind: 'in', columns: parent.labels }, { kind: 'anyContains', column: spec.nameColumn, words: parent.nameTerms }] },
+        condition: {
+          kind: 'and',
+          conditions: [
+            { kind: 'in', columns: parent.labels },
+            { kind: 'anyContains', column: spec.nameColumn, words: parent.nameTerms },
+          ],
+        },
       }
     }
   }
@@ -79,7 +113,11 @@ function conditionOf(readings: readonly PhraseReading[]): Condition {
   const direct: Condition = { kind: 'in', columns: [...columns].map(([column, vs]) => ({ column, values: [...vs] })) }
   const parents = readings.flatMap((r) => (r.parent ? [r.parent.condition] : []))
   if (!parents.length) return direct
-  return columns.size ? { kind: 'or', conditions: [direct, ...parents] } : parents.length === 1 ? parents[0]! : { kind: 'or', conditions: parents }
+  return columns.size
+    ? { kind: 'or', conditions: [direct, ...parents] }
+    : parents.length === 1
+      ? parents[0]!
+      : { kind: 'or', conditions: parents }
 }
 
 function displayOf(r: PhraseReading): string {
@@ -88,13 +126,18 @@ function displayOf(r: PhraseReading): string {
   // An alias is said with the name it stands for: 城商行（银行）.
   if (r.node && r.node !== r.phrase && !r.phrase.includes(r.node)) notes.push(r.node)
   if (kids.length) notes.push(`含${kids.slice(0, 4).join('、')}${kids.length > 4 ? '等' : ''}`)
-  if (r.parent) notes.push(`${r.columns.size ? '另含' : ''}客户名称带“${r.node ?? r.phrase}”的${r.parent.ancestors.join('、')}记录`)
+  if (r.parent)
+    notes.push(`${r.columns.size ? '另含' : ''}客户名称带“${r.node ?? r.phrase}”的${r.parent.ancestors.join('、')}记录`)
   return notes.length ? `${r.phrase}（${notes.join('；')}）` : r.phrase
 }
 
 /** The stored labels a reading stands for (its parent's labels when it has none of its own). */
 function valuesOf(readings: readonly PhraseReading[]): string[] {
-  return [...new Set(readings.flatMap((r) => (r.columns.size ? [...r.columns.values()].flatMap((vs) => [...vs]) : [...r.parentOnly])))]
+  return [
+    ...new Set(
+      readings.flatMap((r) => (r.columns.size ? [...r.columns.values()].flatMap((vs) => [...vs]) : [...r.parentOnly])),
+    ),
+  ]
 }
 
 export interface ValueFilters {
@@ -103,7 +146,12 @@ export interface ValueFilters {
   contradictions: string[]
 }
 
-export function valueFilters(spec: TableSpec, dict: Dictionary, positive: readonly NamedValue[], negative: readonly NamedValue[]): ValueFilters {
+export function valueFilters(
+  spec: TableSpec,
+  dict: Dictionary,
+  positive: readonly NamedValue[],
+  negative: readonly NamedValue[],
+): ValueFilters {
   const group = (list: readonly NamedValue[]) => {
     const out = new Map<string, PhraseReading[]>()
     for (const v of list) for (const r of reading(spec, dict, v)) out.set(r.concept, [...(out.get(r.concept) ?? []), r])
@@ -118,24 +166,36 @@ export function valueFilters(spec: TableSpec, dict: Dictionary, positive: readon
     const readings = all.filter((r) => !all.some((o) => o !== r && o.node && r.node && isAncestorName(dict, r, o)))
     const first = readings[0]!
     filters.push({
-      key: keyOf(spec, first), label: labelOf(first.dim, concept), display: readings.map(displayOf).join('或'),
-      value: valuesOf(readings), condition: conditionOf(readings), priority: PRIORITY[first.dim], source: 'dictionary',
+      key: keyOf(spec, first),
+      label: labelOf(first.dim, concept),
+      display: readings.map(displayOf).join('或'),
+      value: valuesOf(readings),
+      condition: conditionOf(readings),
+      priority: PRIORITY[first.dim],
+      source: 'dictionary',
     })
     const excluded = neg.get(concept)
     if (excluded) {
       const out = new Set(valuesOf(excluded))
       const wanted = valuesOf(readings)
       if (wanted.length && wanted.every((v) => out.has(v))) {
-        contradictions.push(`要「${readings.map((r) => r.phrase).join('、')}」又排除「${excluded.map((r) => r.phrase).join('、')}」`)
+        contradictions.push(
+          `要「${readings.map((r) => r.phrase).join('、')}」又排除「${excluded.map((r) => r.phrase).join('、')}」`,
+        )
       }
     }
   }
   for (const [concept, readings] of neg) {
     const first = readings[0]!
     filters.push({
-      key: keyOf(spec, first), label: labelOf(first.dim, concept), display: readings.map(displayOf).join('、'),
-      value: valuesOf(readings), condition: { kind: 'not', condition: conditionOf(readings) }, priority: PRIORITY[first.dim],
-      source: 'dictionary', exclude: true,
+      key: keyOf(spec, first),
+      label: labelOf(first.dim, concept),
+      display: readings.map(displayOf).join('、'),
+      value: valuesOf(readings),
+      condition: { kind: 'not', condition: conditionOf(readings) },
+      priority: PRIORITY[first.dim],
+      source: 'dictionary',
+      exclude: true,
     })
   }
   return { filters, contradictions }

@@ -10,11 +10,18 @@ export const MAX_WANT = 10
 // 一个 / 一家 is an article (找一家做过安全生产的央企), not a number of rows.
 const NUM = '(\\d{1,2}|[两二三四五六七八九十]|十[一二三四五六七八九]|[二三四五]十)'
 const UNIT = '(?:个|条|家|篇|份|例)'
-const NOT_AFTER = '(?!\\s*(?:帐|账|人|名|位|用户|学员|员工|万|千|百|以上|以下|左右|多|月|年|季|星期|周|天|小时|省|城市|行业|产品))'
+const NOT_AFTER =
+  '(?!\\s*(?:帐|账|人|名|位|用户|学员|员工|万|千|百|以上|以下|左右|多|月|年|季|星期|周|天|小时|省|城市|行业|产品))'
 /** After a verb (给我3个, 来五条, 前10家). */
-const AFTER_VERB = new RegExp(`(?:给我|给|来|找|列出|列|看看|看|要|推荐|挑|发|只要|前)\\s*${NUM}\\s*${UNIT}${NOT_AFTER}`, 'u')
+const AFTER_VERB = new RegExp(
+  `(?:给我|给|来|找|列出|列|看看|看|要|推荐|挑|发|只要|前)\\s*${NUM}\\s*${UNIT}${NOT_AFTER}`,
+  'u',
+)
 /** At the end of the sentence (…的客户案例 3个 / …的案例3条吧). */
-const AT_END = new RegExp(`(?:^|[^\\d])${NUM}\\s*${UNIT}\\s*(?:案例|方案|客户|记录|例子|就行|就好|即可)?\\s*[吧呢啊哈。.!！~～]*$`, 'u')
+const AT_END = new RegExp(
+  `(?:^|[^\\d])${NUM}\\s*${UNIT}\\s*(?:案例|方案|客户|记录|例子|就行|就好|即可)?\\s*[吧呢啊哈。.!！~～]*$`,
+  'u',
+)
 
 export interface Want {
   /** Rows to show on the first page (1 … MAX_WANT). */

@@ -2,7 +2,7 @@ import { iterateCases, type Row } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import type { Condition } from '../tables/conditions.js'
 import { outputColumns, type TableSpec } from '../tables/index.js'
-import { writeWorkbook, type SheetColumn, type SheetSpec, type WorkbookResult } from './excel.js'
+import { type SheetColumn, type SheetSpec, type WorkbookResult, writeWorkbook } from './excel.js'
 
 /** The columns of a case table as sheet columns with the seed's Chinese labels (import reads them back). */
 export function caseColumns(spec: TableSpec): SheetColumn[] {
@@ -18,6 +18,11 @@ export function caseSheet(spec: TableSpec, rows: Iterable<Row>, name = spec.titl
 }
 
 /** Writes every row matching `conditions` (all rows when empty) to an .xlsx. */
-export function exportCases(db: Db, spec: TableSpec, path: string, conditions: readonly Condition[] = []): Promise<WorkbookResult> {
+export function exportCases(
+  db: Db,
+  spec: TableSpec,
+  path: string,
+  conditions: readonly Condition[] = [],
+): Promise<WorkbookResult> {
   return writeWorkbook(path, [caseSheet(spec, iterateCases(db, spec, conditions))])
 }

@@ -5,8 +5,8 @@ import papa from 'papaparse'
 import { tableCount } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import { deleteDemoRows, demoMark, firstRows, markedDemoRows, setDemoMark } from '../db/demo-rows.js'
-import { naturalKey, naturalKeyColumns } from '../tables/natural-keys.js'
 import { TABLES, type TableSpec } from '../tables/index.js'
+import { naturalKey, naturalKeyColumns } from '../tables/natural-keys.js'
 import { fitTable } from './import-layout.js'
 
 /**
@@ -76,7 +76,9 @@ export function demoStatus(db: Db, o: { mark?: boolean } = {}): DemoStatus[] {
       if (legacy !== undefined) {
         if (o.mark) setDemoMark(db, spec, legacy)
         else {
-          const demo = (db.sqlite.prepare(`SELECT count(*) AS n FROM "${spec.table}" WHERE id <= ?`).get(legacy) as { n: number }).n
+          const demo = (
+            db.sqlite.prepare(`SELECT count(*) AS n FROM "${spec.table}" WHERE id <= ?`).get(legacy) as { n: number }
+          ).n
           return { spec, total, demo, real: total - demo }
         }
       }
@@ -94,7 +96,10 @@ export function removeDemoRows(db: Db): Array<{ spec: TableSpec; removed: number
 
 /** "内容客户案例 600 行、…" for messages. */
 export function demoSummary(status: readonly DemoStatus[]): string {
-  return status.filter((s) => s.demo > 0).map((s) => `${s.spec.title} ${s.demo} 行`).join('、')
+  return status
+    .filter((s) => s.demo > 0)
+    .map((s) => `${s.spec.title} ${s.demo} 行`)
+    .join('、')
 }
 
 /** The demo's own database (npm run demo): demo rows there are expected. */
@@ -106,5 +111,8 @@ export function demoWarning(db: Db, dbPath: string): { message: string; tables: 
   const status = demoStatus(db)
   const tables = demoSummary(status)
   if (!tables) return undefined
-  return { tables, message: `数据库 ${dbPath} 里有演示数据（${tables}）：回答里会出现虚构的客户。用 andy data clear-demo 删除；第一次 andy import 真实数据时也会自动删除。` }
+  return {
+    tables,
+    message: `数据库 ${dbPath} 里有演示数据（${tables}）：回答里会出现虚构的客户。用 andy data clear-demo 删除；第一次 andy import 真实数据时也会自动删除。`,
+  }
 }

@@ -72,7 +72,11 @@ async function mainPart(zip: GuardedZip): Promise<string> {
 }
 
 /** A zip for mammoth with document.xml cut at the text budget; undefined when the whole document fits. */
-export async function trimDocx(zip: GuardedZip, maxChars: number, textPart: (name: string) => boolean): Promise<TrimmedDocx | undefined> {
+export async function trimDocx(
+  zip: GuardedZip,
+  maxChars: number,
+  textPart: (name: string) => boolean,
+): Promise<TrimmedDocx | undefined> {
   const main = await mainPart(zip)
   if (!zip.has(main)) return undefined
   const s: Scan = { depth: 0, bodyDepth: -1, inText: false, chars: 0, safeEnd: 0, open: [], stack: [] }
@@ -96,7 +100,13 @@ export async function trimDocx(zip: GuardedZip, maxChars: number, textPart: (nam
   }
   stream.destroy()
   if (!cut) return undefined
-  const xml = kept.slice(0, s.safeEnd) + s.open.slice().reverse().map((n) => `</${n}>`).join('')
+  const xml =
+    kept.slice(0, s.safeEnd) +
+    s.open
+      .slice()
+      .reverse()
+      .map((n) => `</${n}>`)
+      .join('')
   const out = new JSZip()
   for (const name of zip.names()) {
     if (name === main) out.file(name, xml)

@@ -57,7 +57,11 @@ const WRAP = Object.freeze({ wrapText: true, vertical: 'top' as const })
 
 /** Excel sheet names: ≤ 31 chars, none of : \ / ? * [ ], unique (case-insensitive). */
 export function safeSheetName(name: string, used: Set<string>): string {
-  const base = name.replace(/[:\\/?*[\]]/g, ' ').trim().slice(0, 31) || 'Sheet'
+  const base =
+    name
+      .replace(/[:\\/?*[\]]/g, ' ')
+      .trim()
+      .slice(0, 31) || 'Sheet'
   let n = 2
   let out = base
   while (used.has(out.toLowerCase())) out = `${base.slice(0, 28)}(${n++})`
@@ -83,7 +87,8 @@ let asText = false
 function cellValue(kind: ColumnKind | undefined, v: unknown): ExcelJS.CellValue {
   asText = false
   if (v == null || v === '') return null
-  if (kind === 'url' && typeof v === 'string' && /^https?:\/\//i.test(v)) return { text: safeText(v), hyperlink: v.slice(0, 2000) }
+  if (kind === 'url' && typeof v === 'string' && /^https?:\/\//i.test(v))
+    return { text: safeText(v), hyperlink: v.slice(0, 2000) }
   if (kind === 'date') {
     const d = v instanceof Date ? v : new Date(typeof v === 'number' ? v : String(v))
     if (!Number.isNaN(d.getTime())) return d
@@ -137,10 +142,14 @@ async function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, spec: SheetSpe
   const cols = spec.columns
   const ws = wb.addWorksheet(name, spec.frozen === false ? {} : { views: [{ state: 'frozen', ySplit: 1 }] })
   ws.columns = cols.map((c) => {
-    const widest = Math.max(textWidth(c.header), ...sample.map((r) => textWidth(r[c.key] == null ? '' : String(r[c.key]).slice(0, 200))))
+    const widest = Math.max(
+      textWidth(c.header),
+      ...sample.map((r) => textWidth(r[c.key] == null ? '' : String(r[c.key]).slice(0, 200))),
+    )
     return { header: c.header, key: c.key, width: c.width ?? Math.min(60, Math.max(8, widest + 2)) }
   })
-  if (spec.autoFilter && cols.length) ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: cols.length } }
+  if (spec.autoFilter && cols.length)
+    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: cols.length } }
   const header = ws.getRow(1)
   header.font = HEADER_FONT
   header.commit()
@@ -170,7 +179,15 @@ async function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, spec: SheetSpe
       const v = values[i]
       if (v == null) continue
       const st = styles[i]!
-      const style = textCells[i] ? st.text : v instanceof Date ? st.date : typeof v === 'number' ? st.number : typeof v === 'object' && cols[i]!.kind === 'url' ? st.link : st.other
+      const style = textCells[i]
+        ? st.text
+        : v instanceof Date
+          ? st.date
+          : typeof v === 'number'
+            ? st.number
+            : typeof v === 'object' && cols[i]!.kind === 'url'
+              ? st.link
+              : st.other
       if (style) row.getCell(i + 1).style = style as Partial<ExcelJS.Style>
     }
     row.commit()
@@ -193,12 +210,18 @@ export async function writeWorkbook(target: string | Writable, sheets: readonly 
   // exceljs loads here, not at import: most processes (andy ask, a bot that is never asked for a file) never need it.
   const { default: Excel } = await import('exceljs')
   const wb = new Excel.stream.xlsx.WorkbookWriter(
-    typeof target === 'string' ? { filename: target, useStyles: true, useSharedStrings: false } : { stream: target, useStyles: true, useSharedStrings: false },
+    typeof target === 'string'
+      ? { filename: target, useStyles: true, useSharedStrings: false }
+      : { stream: target, useStyles: true, useSharedStrings: false },
   )
   wb.creator = 'Andy'
   const used = new Set<string>()
   const sheetRows: number[] = []
   for (const s of sheets) sheetRows.push(await writeSheet(wb, s, safeSheetName(s.name, used)))
   await wb.commit()
-  return { rows: sheetRows.reduce((a, b) => a + b, 0), bytes: typeof target === 'string' ? statSync(target).size : 0, sheetRows }
+  return {
+    rows: sheetRows.reduce((a, b) => a + b, 0),
+    bytes: typeof target === 'string' ? statSync(target).size : 0,
+    sheetRows,
+  }
 }

@@ -32,7 +32,18 @@ export interface Extracted {
   readonly encoding?: string
 }
 
-export type FileErrorCode = 'too_large' | 'unsupported' | 'legacy_office' | 'image' | 'scanned' | 'encrypted' | 'corrupt' | 'timeout' | 'empty' | 'limit' | 'encoding'
+export type FileErrorCode =
+  | 'too_large'
+  | 'unsupported'
+  | 'legacy_office'
+  | 'image'
+  | 'scanned'
+  | 'encrypted'
+  | 'corrupt'
+  | 'timeout'
+  | 'empty'
+  | 'limit'
+  | 'encoding'
 
 export interface FileErrorDetail {
   readonly pages?: number
@@ -115,6 +126,9 @@ export class TextBuffer {
   }
 
   text(): string {
-    return this.parts.join('').replace(/\n{3,}/g, '\n\n').trim()
+    return this.parts
+      .join('')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()
   }
 }

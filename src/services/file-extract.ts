@@ -1,5 +1,5 @@
-import { FileError, type DocKind, type Extracted, type ExtractLimits } from './file-common.js'
 import type { FileLimits } from '../core/file-limits.js'
+import { type DocKind, type Extracted, type ExtractLimits, FileError } from './file-common.js'
 import { extractDocx, extractPptx } from './file-office.js'
 import { extractPdf } from './file-pdf.js'
 import { extractXlsx } from './file-sheet.js'
@@ -28,7 +28,8 @@ export async function extractDocument(job: ExtractJob): Promise<Extracted> {
   try {
     zip = await GuardedZip.open(job.buffer, job.limits)
   } catch (err) {
-    if (err instanceof FileError && err.code === 'corrupt') throw new FileError('corrupt', err.message, { ...err.detail, kind: job.kind })
+    if (err instanceof FileError && err.code === 'corrupt')
+      throw new FileError('corrupt', err.message, { ...err.detail, kind: job.kind })
     throw err
   }
   try {

@@ -1,5 +1,5 @@
-import type { FileError } from './file-common.js'
 import { LIMIT_SETTINGS, MB } from '../core/file-limits.js'
+import type { FileError } from './file-common.js'
 
 /**
  * A FileError in Chinese, for every surface: chat replies (inbound-file.ts builds on it), `andy import`
@@ -47,11 +47,13 @@ export function describeFileError(err: FileError, fileName?: string, o: { admin?
   const name = fileName ? `「${fileName}」` : '这个文件'
   switch (err.code) {
     case 'limit': {
-      const setting = o.admin && err.detail.limit ? `（上限由 ${LIMIT_SETTINGS[err.detail.limit]} 设置，见 docs/files.md）` : ''
+      const setting =
+        o.admin && err.detail.limit ? `（上限由 ${LIMIT_SETTINGS[err.detail.limit]} 设置，见 docs/files.md）` : ''
       return `${name}${limitText(err)}，为安全起见 Andy 没有继续读取${setting}。如果是正常文件，请拆分成几个小文件，或只保留需要的部分后再${o.admin ? '试' : '发'}。`
     }
     case 'corrupt':
-      if (err.detail.crashed) return `读取${name}时解析程序意外停止了，Andy 本身不受影响。请稍后再试；如果一直这样，请把文件另存一份（或转成 PDF）再发。`
+      if (err.detail.crashed)
+        return `读取${name}时解析程序意外停止了，Andy 本身不受影响。请稍后再试；如果一直这样，请把文件另存一份（或转成 PDF）再发。`
       return `${name}打不开：文件已损坏，或不是它的扩展名所说的格式（例如改了扩展名的文件）。请用 Excel/Word/WPS 打开后重新另存一份再试。`
     case 'encrypted':
       return `${name}有密码保护，Andy 打不开。请去掉密码后再发。`

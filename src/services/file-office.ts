@@ -1,6 +1,6 @@
 import mammoth from 'mammoth'
-import { checkDeadline, FileError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
 import { trimDocx } from './docx-trim.js'
+import { checkDeadline, type Extracted, type ExtractLimits, FileError, TextBuffer } from './file-common.js'
 import { decodeEntities, htmlToText } from './file-text.js'
 import { readRels, resolvePart } from './xlsx-rows.js'
 import type { GuardedZip } from './zip-guard.js'
@@ -49,7 +49,8 @@ const SHAPE = /<p:sp[\s>][\s\S]*?<\/p:sp>/g
 /** The text of one <a:p> (runs, fields, line breaks). */
 function paragraphText(p: string): string {
   let s = ''
-  for (const m of p.matchAll(/<a:t(?:\s[^>]*)?>([\s\S]*?)<\/a:t>|<a:br\s*\/>/g)) s += m[1] === undefined ? '\n' : decodeEntities(m[1])
+  for (const m of p.matchAll(/<a:t(?:\s[^>]*)?>([\s\S]*?)<\/a:t>|<a:br\s*\/>/g))
+    s += m[1] === undefined ? '\n' : decodeEntities(m[1])
   return s.trim()
 }
 
@@ -59,7 +60,12 @@ function xmlLines(xml: string): string[] {
   for (const m of xml.matchAll(PARAGRAPH_OR_ROW)) {
     const block = m[0]
     if (block.startsWith('<a:tr')) {
-      const cells = [...block.matchAll(/<a:tc[\s>][\s\S]*?<\/a:tc>/g)].map((c) => [...c[0].matchAll(/<a:p[\s>][\s\S]*?<\/a:p>/g)].map((p) => paragraphText(p[0])).filter(Boolean).join(' '))
+      const cells = [...block.matchAll(/<a:tc[\s>][\s\S]*?<\/a:tc>/g)].map((c) =>
+        [...c[0].matchAll(/<a:p[\s>][\s\S]*?<\/a:p>/g)]
+          .map((p) => paragraphText(p[0]))
+          .filter(Boolean)
+          .join(' '),
+      )
       if (cells.some(Boolean)) lines.push(cells.join(' | '))
     } else {
       const t = paragraphText(block)
@@ -69,7 +75,8 @@ function xmlLines(xml: string): string[] {
   return lines
 }
 
-const isPlaceholder = (shape: string, types: readonly string[]) => types.some((t) => shape.includes(`<p:ph type="${t}"`))
+const isPlaceholder = (shape: string, types: readonly string[]) =>
+  types.some((t) => shape.includes(`<p:ph type="${t}"`))
 
 async function relTargets(zip: GuardedZip, part: string): Promise<Map<string, string>> {
   return new Map((await readRels(zip, part)).filter((r) => r.Id && r.Target).map((r) => [r.Id!, r.Target!]))
@@ -86,7 +93,10 @@ async function slideOrder(zip: GuardedZip): Promise<string[]> {
   }
   if (ordered.length && ordered.every((p) => zip.has(p))) return ordered
   const num = (p: string) => Number(/slide(\d+)\.xml$/i.exec(p)?.[1] ?? 0)
-  return zip.names().filter((p) => /^ppt\/slides\/slide\d+\.xml$/i.test(p)).sort((a, b) => num(a) - num(b))
+  return zip
+    .names()
+    .filter((p) => /^ppt\/slides\/slide\d+\.xml$/i.test(p))
+    .sort((a, b) => num(a) - num(b))
 }
 
 export async function extractPptx(zip: GuardedZip, limits: ExtractLimits): Promise<Extracted> {
@@ -111,10 +121,15 @@ export async function extractPptx(zip: GuardedZip, limits: ExtractLimits): Promi
       notes = (notesXml.match(SHAPE) ?? []).filter((s) => isPlaceholder(s, ['body'])).flatMap(xmlLines)
     }
     lines += (title ? 1 : 0) + body.length + notes.length
-    const block = [`## 第 ${i + 1} 页${title ? `：${title}` : ''}`, ...body, ...(notes.length ? [`备注：${notes.join(' ')}`] : [])].join('\n')
+    const block = [
+      `## 第 ${i + 1} 页${title ? `：${title}` : ''}`,
+      ...body,
+      ...(notes.length ? [`备注：${notes.join(' ')}`] : []),
+    ].join('\n')
     if (!out.push(`${block}\n\n`)) break
   }
-  if (lines === 0) throw new FileError('empty', 'the slides have no text (pictures only?)', { kind: 'pptx', pages: slides.length })
+  if (lines === 0)
+    throw new FileError('empty', 'the slides have no text (pictures only?)', { kind: 'pptx', pages: slides.length })
   const text = out.text()
   return { kind: 'pptx', text, chars: text.length, truncated: out.truncated, slides: slides.length, headings }
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { expired, FileError, limitError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
+import { type Extracted, type ExtractLimits, expired, FileError, limitError, TextBuffer } from './file-common.js'
 import { checkPdfStreams } from './pdf-guard.js'
 
 /**
@@ -62,7 +62,11 @@ export async function extractPdf(buffer: Uint8Array, limits: ExtractLimits): Pro
   }
   try {
     if (doc.numPages > limits.files.maxPdfPages) {
-      throw limitError('pages', `the PDF has ${doc.numPages} pages (cap ${limits.files.maxPdfPages})`, { kind: 'pdf', actual: doc.numPages, max: limits.files.maxPdfPages })
+      throw limitError('pages', `the PDF has ${doc.numPages} pages (cap ${limits.files.maxPdfPages})`, {
+        kind: 'pdf',
+        actual: doc.numPages,
+        max: limits.files.maxPdfPages,
+      })
     }
     const out = new TextBuffer(limits.maxChars)
     let imagePages = 0
@@ -70,7 +74,8 @@ export async function extractPdf(buffer: Uint8Array, limits: ExtractLimits): Pro
     let stoppedAt = doc.numPages
     for (let p = 1; p <= doc.numPages; p++) {
       if (expired(limits)) {
-        if (p === 1) throw new FileError('timeout', 'reading the PDF took too long', { pages: doc.numPages, kind: 'pdf' })
+        if (p === 1)
+          throw new FileError('timeout', 'reading the PDF took too long', { pages: doc.numPages, kind: 'pdf' })
         // Keep what was read; the handler says the rest was not read.
         out.truncated = true
         stoppedAt = p - 1
@@ -95,10 +100,22 @@ export async function extractPdf(buffer: Uint8Array, limits: ExtractLimits): Pro
     }
     // Every page (nearly) without text: a scan or pictures. A page number or a scanner's stamp is not a text layer.
     if (sparsePages === doc.numPages && stoppedAt === doc.numPages) {
-      throw new FileError('scanned', 'the PDF has no text layer (scanned pages)', { pages: doc.numPages, kind: 'pdf', ext: 'pdf' })
+      throw new FileError('scanned', 'the PDF has no text layer (scanned pages)', {
+        pages: doc.numPages,
+        kind: 'pdf',
+        ext: 'pdf',
+      })
     }
     const text = out.text()
-    return { kind: 'pdf', text, chars: text.length, truncated: out.truncated, pages: doc.numPages, imagePages, headings: [] }
+    return {
+      kind: 'pdf',
+      text,
+      chars: text.length,
+      truncated: out.truncated,
+      pages: doc.numPages,
+      imagePages,
+      headings: [],
+    }
   } catch (err) {
     if (err instanceof FileError) throw err
     // e.g. "Pages tree contains circular reference."

@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8'
 import { Worker } from 'node:worker_threads'
-import { FileError, limitError, type FileErrorDetail } from './file-common.js'
 import type { FileLimits } from '../core/file-limits.js'
+import { FileError, type FileErrorDetail, limitError } from './file-common.js'
 
 /**
  * File parsing runs in worker threads (file-worker.ts), never in the bot's own heap: each worker has
@@ -83,7 +83,9 @@ class PoolWorker {
     this.worker.on('error', (err: Error & { code?: string }) => {
       this.dead = true
       const failure =
-        err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? limitError('memory', `the parser ran out of its ${heapMb} MB heap`, { max: heapMb }) : new FileError('corrupt', `the file parser failed: ${err.message}`, { crashed: true })
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? limitError('memory', `the parser ran out of its ${heapMb} MB heap`, { max: heapMb })
+          : new FileError('corrupt', `the file parser failed: ${err.message}`, { crashed: true })
       this.onFailure?.(failure)
     })
     this.worker.on('exit', (code) => {
@@ -201,7 +203,10 @@ export class FilePool {
       request: (message, transfer) =>
         new Promise<WorkerReply>((resolve, reject) => {
           clearTimeout(abandon)
-          if (abandoned) return reject(new FileError('timeout', `the reader was left without a request for ${Math.round(timeoutMs / 1000)} s`))
+          if (abandoned)
+            return reject(
+              new FileError('timeout', `the reader was left without a request for ${Math.round(timeoutMs / 1000)} s`),
+            )
           if (w.dead || closed) return reject(new FileError('corrupt', 'the file parser stopped', { crashed: true }))
           w.worker.ref()
           const settle = () => {

@@ -1,5 +1,5 @@
-import { checkDeadline, FileError, TextBuffer, type Extracted, type ExtractLimits } from './file-common.js'
-import { readXlsx, type CellValue } from './xlsx-rows.js'
+import { checkDeadline, type Extracted, type ExtractLimits, FileError, TextBuffer } from './file-common.js'
+import { type CellValue, readXlsx } from './xlsx-rows.js'
 import type { GuardedZip } from './zip-guard.js'
 
 /**
@@ -10,8 +10,14 @@ import type { GuardedZip } from './zip-guard.js'
 
 function cellText(v: CellValue): string {
   if (v == null) return ''
-  if (v instanceof Date) return v.toISOString().slice(0, v.getUTCHours() || v.getUTCMinutes() ? 16 : 10).replace('T', ' ')
-  return String(v).replace(/\s*\n\s*/g, ' ').trim()
+  if (v instanceof Date)
+    return v
+      .toISOString()
+      .slice(0, v.getUTCHours() || v.getUTCMinutes() ? 16 : 10)
+      .replace('T', ' ')
+  return String(v)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
 }
 
 export async function extractXlsx(zip: GuardedZip, limits: ExtractLimits): Promise<Extracted> {
@@ -37,5 +43,12 @@ export async function extractXlsx(zip: GuardedZip, limits: ExtractLimits): Promi
   }
   if (rows === 0) throw new FileError('empty', 'the workbook has no rows', { kind: 'xlsx' })
   const text = out.text()
-  return { kind: 'xlsx', text, chars: text.length, truncated: out.truncated, sheets, headings: sheets.map((s) => `工作表：${s}`) }
+  return {
+    kind: 'xlsx',
+    text,
+    chars: text.length,
+    truncated: out.truncated,
+    sheets,
+    headings: sheets.map((s) => `工作表：${s}`),
+  }
 }

@@ -68,7 +68,11 @@ export function htmlToText(html: string): { text: string; headings: string[] } {
   const headings: string[] = []
   const text = html
     // Table cells first, so the paragraphs inside a cell stay on the row's line.
-    .replace(/<t([dh])(?:\s[^>]*)?>([\s\S]*?)<\/t\1>/gi, (_m, _t: string, inner: string) => `<td>${inner.replace(/<\/p>\s*<p[^>]*>|<br\s*\/?>/gi, ' ').replace(/<\/?p[^>]*>/gi, '')}</td>`)
+    .replace(
+      /<t([dh])(?:\s[^>]*)?>([\s\S]*?)<\/t\1>/gi,
+      (_m, _t: string, inner: string) =>
+        `<td>${inner.replace(/<\/p>\s*<p[^>]*>|<br\s*\/?>/gi, ' ').replace(/<\/?p[^>]*>/gi, '')}</td>`,
+    )
     .replace(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi, (_m, level: string, inner: string) => {
       const t = decodeEntities(inner.replace(/<[^>]+>/g, '')).trim()
       if (!t) return ''
@@ -81,5 +85,11 @@ export function htmlToText(html: string): { text: string; headings: string[] } {
     .replace(/<\/(p|li|tr|table|ul|ol)>/gi, '\n')
     .replace(/<p[^>]*>/gi, '\n')
     .replace(/<[^>]+>/g, '')
-  return { text: decodeEntities(text).replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim(), headings }
+  return {
+    text: decodeEntities(text)
+      .replace(/[ \t]+\n/g, '\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
+    headings,
+  }
 }

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
+import type { FileLimits } from '../core/file-limits.js'
 import type { ExtractJob } from './file-extract.js'
 import { heapUsed, serializeError, type WorkerReply } from './file-pool.js'
-import type { FileLimits } from '../core/file-limits.js'
 import { packRows, type TableRow, type TableRowsOptions, type TableSource } from './table-rows.js'
 
 /**
@@ -18,7 +18,12 @@ const BATCH_CHARS = 500_000
 
 type Message =
   | { type: 'extract'; job: ExtractJob }
-  | { type: 'table'; source: TableSource; limits: FileLimits; options?: Pick<TableRowsOptions, 'firstSheetOnly' | 'sheetIndex' | 'headRows'> }
+  | {
+      type: 'table'
+      source: TableSource
+      limits: FileLimits
+      options?: Pick<TableRowsOptions, 'firstSheetOnly' | 'sheetIndex' | 'headRows'>
+    }
   | { type: 'pull' }
   | { type: 'cancel' }
 
@@ -71,7 +76,9 @@ port.on('message', (m: Message) => {
         ahead = undefined
         try {
           const { tableRows } = await import('./table-rows.js')
-          rows = tableRows(m.source, m.limits, { ...m.options, onProgress: (f) => (progress = f) })[Symbol.asyncIterator]()
+          rows = tableRows(m.source, m.limits, { ...m.options, onProgress: (f) => (progress = f) })[
+            Symbol.asyncIterator
+          ]()
         } catch (err) {
           send({ type: 'error', error: serializeError(err), heapUsed: heapUsed() })
           return

@@ -1,11 +1,18 @@
-import { FileError, TextBuffer, type DetectedFile, type DocKind, type Extracted } from './file-common.js'
+import { DEFAULT_FILE_LIMITS, type FileLimits, MB } from '../core/file-limits.js'
+import { type DetectedFile, type DocKind, type Extracted, FileError, TextBuffer } from './file-common.js'
 import type { ExtractJob } from './file-extract.js'
-import { DEFAULT_FILE_LIMITS, MB, type FileLimits } from '../core/file-limits.js'
 import { filePool } from './file-pool.js'
 import { decodeText, looksLikeText, markdownHeadings } from './file-text.js'
 
-export { FileError, type DetectedFile, type DocKind, type Extracted, type FileErrorCode, type FileKind } from './file-common.js'
 export { MB } from '../core/file-limits.js'
+export {
+  type DetectedFile,
+  type DocKind,
+  type Extracted,
+  FileError,
+  type FileErrorCode,
+  type FileKind,
+} from './file-common.js'
 
 /**
  * Files users send (报告解读 / 图片): what a file is — judged from its bytes (magic numbers, the entries
@@ -42,7 +49,11 @@ export function extOf(fileName: string | undefined): string {
 
 function textType(nameExt: string): DetectedFile {
   const ext = TEXT_EXTS.has(nameExt) ? nameExt : 'txt'
-  return { kind: 'text', ext, mime: ext === 'csv' ? 'text/csv' : ext === 'md' || ext === 'markdown' ? 'text/markdown' : 'text/plain' }
+  return {
+    kind: 'text',
+    ext,
+    mime: ext === 'csv' ? 'text/csv' : ext === 'md' || ext === 'markdown' ? 'text/markdown' : 'text/plain',
+  }
 }
 
 /** The file's type from its content; the name only breaks ties (text flavours, legacy Office). */
@@ -57,7 +68,12 @@ export async function detectFile(buffer: Uint8Array, fileName?: string): Promise
     if (ft.ext === 'zip' && OOXML.has(nameExt)) return { kind: nameExt as DocKind, ext: nameExt, mime: ft.mime }
     if (IMAGE_EXTS.has(ft.ext)) return { kind: 'image', ext: ft.ext, mime: ft.mime }
     // Office 97–2003 (.doc/.xls/.ppt) and password-protected OOXML are both OLE compound files.
-    if (ft.ext === 'cfb') return { kind: 'legacy-office', ext: ['doc', 'xls', 'ppt', 'docx', 'xlsx', 'pptx'].includes(nameExt) ? nameExt : 'cfb', mime: ft.mime }
+    if (ft.ext === 'cfb')
+      return {
+        kind: 'legacy-office',
+        ext: ['doc', 'xls', 'ppt', 'docx', 'xlsx', 'pptx'].includes(nameExt) ? nameExt : 'cfb',
+        mime: ft.mime,
+      }
     // Short text can look like an audio frame or the like to a magic-number table: text wins for those.
     if (!['zip', 'rar', '7z', 'gz', 'tar'].includes(ft.ext) && looksLikeText(buffer)) return textType(nameExt)
     return { kind: 'other', ext: ft.ext, mime: ft.mime }
@@ -67,9 +83,16 @@ export async function detectFile(buffer: Uint8Array, fileName?: string): Promise
 }
 
 /** Detects the type and extracts the text. Throws FileError for anything that is not a readable document. */
-export async function extractText(buffer: Uint8Array, opts: ExtractOptions = {}): Promise<Extracted & { detected: DetectedFile }> {
+export async function extractText(
+  buffer: Uint8Array,
+  opts: ExtractOptions = {},
+): Promise<Extracted & { detected: DetectedFile }> {
   const maxBytes = opts.maxBytes ?? MAX_FILE_BYTES
-  if (buffer.byteLength > maxBytes) throw new FileError('too_large', `the file is ${(buffer.byteLength / MB).toFixed(1)} MB, over ${(maxBytes / MB).toFixed(0)} MB`)
+  if (buffer.byteLength > maxBytes)
+    throw new FileError(
+      'too_large',
+      `the file is ${(buffer.byteLength / MB).toFixed(1)} MB, over ${(maxBytes / MB).toFixed(0)} MB`,
+    )
   if (buffer.byteLength === 0) throw new FileError('empty', 'the file is empty')
   const detected = await detectFile(buffer, opts.fileName)
   const limits = opts.limits ?? DEFAULT_FILE_LIMITS
@@ -85,7 +108,11 @@ export async function extractText(buffer: Uint8Array, opts: ExtractOptions = {})
       const copy = new Uint8Array(buffer)
       const job: ExtractJob = { buffer: copy, kind: detected.kind, maxChars, timeoutMs, limits }
       // The worker's own deadline ends the job with what was read; this one ends a worker that hangs.
-      res = await filePool(limits).run<Extracted>({ type: 'extract', job }, [copy.buffer as ArrayBuffer], timeoutMs + HARD_DEADLINE_GRACE_MS)
+      res = await filePool(limits).run<Extracted>(
+        { type: 'extract', job },
+        [copy.buffer as ArrayBuffer],
+        timeoutMs + HARD_DEADLINE_GRACE_MS,
+      )
       break
     }
     case 'text':
@@ -94,11 +121,18 @@ export async function extractText(buffer: Uint8Array, opts: ExtractOptions = {})
     case 'image':
       throw new FileError('image', 'the file is a picture', { kind: 'image', ext: detected.ext })
     case 'legacy-office':
-      throw new FileError('legacy_office', 'legacy or encrypted Office file (OLE compound document)', { kind: detected.kind, ext: detected.ext })
+      throw new FileError('legacy_office', 'legacy or encrypted Office file (OLE compound document)', {
+        kind: detected.kind,
+        ext: detected.ext,
+      })
     default:
-      throw new FileError('unsupported', `unsupported file type ${detected.ext}`, { kind: detected.kind, ext: detected.ext })
+      throw new FileError('unsupported', `unsupported file type ${detected.ext}`, {
+        kind: detected.kind,
+        ext: detected.ext,
+      })
   }
-  if (res.text.trim() === '' && res.kind !== 'pdf') throw new FileError('empty', 'the document has no text', { kind: res.kind })
+  if (res.text.trim() === '' && res.kind !== 'pdf')
+    throw new FileError('empty', 'the document has no text', { kind: res.kind })
   return { ...res, detected }
 }
 
@@ -107,5 +141,12 @@ function extractPlain(buffer: Uint8Array, maxChars: number): Extracted {
   const out = new TextBuffer(maxChars)
   out.push(text.replace(/\r\n?/g, '\n'))
   const body = out.text()
-  return { kind: 'text', text: body, chars: body.length, truncated: out.truncated, headings: markdownHeadings(body), encoding }
+  return {
+    kind: 'text',
+    text: body,
+    chars: body.length,
+    truncated: out.truncated,
+    headings: markdownHeadings(body),
+    encoding,
+  }
 }

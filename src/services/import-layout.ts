@@ -1,4 +1,4 @@
-import { TABLES, type ColumnSpec, type TableSpec } from '../tables/index.js'
+import { type ColumnSpec, TABLES, type TableSpec } from '../tables/index.js'
 import type { CellValue } from './xlsx-rows.js'
 
 /**
@@ -59,11 +59,26 @@ const IGNORED = /^(序号|编号|行号|序|no\.?|#|id|num|number)$/i
 
 /** A header as compared: NFKC, lower case, without spaces, `_ - ( ) （ ） * : ：` and line breaks. */
 export function normHeader(h: string): string {
-  return h.normalize('NFKC').replace(/[\s_\-()（）【】[\]*:：、/]/g, '').toLowerCase()
+  return h
+    .normalize('NFKC')
+    .replace(/[\s_\-()（）【】[\]*:：、/]/g, '')
+    .toLowerCase()
 }
 
 const UNITS: Record<'money' | 'int' | 'size', Record<string, number>> = {
-  money: { 元: 1, 人民币: 1, 人民币元: 1, rmb: 1, 千元: 1000, 万元: 10_000, 万: 10_000, 百万: 1e6, 百万元: 1e6, 亿: 1e8, 亿元: 1e8 },
+  money: {
+    元: 1,
+    人民币: 1,
+    人民币元: 1,
+    rmb: 1,
+    千元: 1000,
+    万元: 10_000,
+    万: 10_000,
+    百万: 1e6,
+    百万元: 1e6,
+    亿: 1e8,
+    亿元: 1e8,
+  },
   int: { 个: 1, 人: 1, 千: 1000, 万: 10_000, 万个: 10_000 },
   size: { 人: 1, 名: 1, 千人: 1000, 万人: 10_000, 万: 10_000 },
 }
@@ -72,7 +87,9 @@ const FOREIGN = /美元|美金|usd|\$|欧元|eur|€|港币|港元|hkd|日元|jp
 /** "金额（万元）" → base 金额 and unit 万元; "金额/万元", "金额 单位：万元" too. */
 export function splitUnit(header: string): { base: string; unit?: string } {
   const h = header.normalize('NFKC').trim()
-  const m = /^(.*?)\s*[([【]\s*(?:单位\s*[:：]?\s*)?([^)\]】]{1,12})\s*[)\]】]\s*$/.exec(h) ?? /^(.*?)\s*(?:[/／]|单位\s*[:：]?)\s*([^/／]{1,6})$/.exec(h)
+  const m =
+    /^(.*?)\s*[([【]\s*(?:单位\s*[:：]?\s*)?([^)\]】]{1,12})\s*[)\]】]\s*$/.exec(h) ??
+    /^(.*?)\s*(?:[/／]|单位\s*[:：]?)\s*([^/／]{1,6})$/.exec(h)
   return m && m[1]!.trim() ? { base: m[1]!.trim(), unit: m[2]!.trim() } : { base: h }
 }
 
@@ -97,7 +114,14 @@ export function matchHeader(spec: TableSpec, header: string): Match | undefined 
   if (whole) return { col: whole }
   const { base, unit } = splitUnit(header)
   const col = map.get(normHeader(base))
-  const kind = col?.parse === 'money' ? 'money' : col?.parse === 'size' ? 'size' : col?.type === 'int' && col.parse !== 'year' ? 'int' : undefined
+  const kind =
+    col?.parse === 'money'
+      ? 'money'
+      : col?.parse === 'size'
+        ? 'size'
+        : col?.type === 'int' && col.parse !== 'year'
+          ? 'int'
+          : undefined
   if (col && unit) {
     const u = unit.replace(/\s+/g, '').toLowerCase()
     if (kind && UNITS[kind][u] !== undefined) return { col, unit: { factor: UNITS[kind][u]!, label: unit } }
@@ -111,7 +135,12 @@ export function matchHeader(spec: TableSpec, header: string): Match | undefined 
       const n = normHeader(header)
       if (!n.endsWith(u) || n.length <= u.length) continue
       const c = map.get(n.slice(0, -u.length))
-      if (c && (c.parse === 'money' || c.parse === 'size' || c.parse === 'int') && UNITS[c.parse === 'money' ? 'money' : c.parse === 'size' ? 'size' : 'int'][u] !== undefined) return { col: c, unit: { factor, label: u } }
+      if (
+        c &&
+        (c.parse === 'money' || c.parse === 'size' || c.parse === 'int') &&
+        UNITS[c.parse === 'money' ? 'money' : c.parse === 'size' ? 'size' : 'int'][u] !== undefined
+      )
+        return { col: c, unit: { factor, label: u } }
     }
   }
   return undefined
@@ -143,10 +172,23 @@ export function fitTable(spec: TableSpec, headers: readonly CellValue[]): TableF
   const cols = importable(spec)
   const missing = cols.filter((c) => !used.has(c.name)).map((c) => c.name)
   const score = total ? (2 * Math.min(known, cols.length)) / (total + cols.length) : 0
-  return { spec, columns, unknown, duplicate, badUnits, missing, hasName, total, known, ok: hasName && known * 2 >= total, score }
+  return {
+    spec,
+    columns,
+    unknown,
+    duplicate,
+    badUnits,
+    missing,
+    hasName,
+    total,
+    known,
+    ok: hasName && known * 2 >= total,
+    score,
+  }
 }
 
-const better = (a: TableFit, b: TableFit) => (a.ok !== b.ok ? (a.ok ? -1 : 1) : b.known !== a.known ? b.known - a.known : b.score - a.score)
+const better = (a: TableFit, b: TableFit) =>
+  a.ok !== b.ok ? (a.ok ? -1 : 1) : b.known !== a.known ? b.known - a.known : b.score - a.score
 
 /** Every table's fit on a header row, best first. */
 export function rankTables(headers: readonly CellValue[], tables: readonly TableSpec[] = TABLES): TableFit[] {

@@ -18,7 +18,13 @@ const md = (s: string) => s.replace(/([\\`*_[\]#>|])/g, '\\$1')
 
 /** The counts line: 新增 · 更新 · 未变 · 合并 · 跳过. */
 export function countsLine(r: ImportReport): string {
-  const parts = [`新增 ${r.inserted}`, `更新 ${r.updated}`, `未变 ${r.unchanged}`, `合并 ${r.merged}`, `跳过 ${r.badRows.length}`]
+  const parts = [
+    `新增 ${r.inserted}`,
+    `更新 ${r.updated}`,
+    `未变 ${r.unchanged}`,
+    `合并 ${r.merged}`,
+    `跳过 ${r.badRows.length}`,
+  ]
   return `读到 ${r.rowsRead} 行：${parts.join(' · ')}`
 }
 
@@ -30,7 +36,9 @@ export function reportLines(r: ImportReport, o: ReportTextOptions = {}): string[
   const label = (c: string) => spec.columns.find((x) => x.name === c)?.label ?? c
   const lines: string[] = []
   const verb = r.dryRun ? '试导入（没有写入任何数据）' : '已导入'
-  lines.push(`${r.dryRun ? '☐' : '✔'} ${b(esc(r.file))} → ${b(`${spec.title}`)}（${spec.key}）${verb}${r.guessed ? '（按表头判断的表）' : ''}`)
+  lines.push(
+    `${r.dryRun ? '☐' : '✔'} ${b(esc(r.file))} → ${b(`${spec.title}`)}（${spec.key}）${verb}${r.guessed ? '（按表头判断的表）' : ''}`,
+  )
   const where: string[] = []
   if (r.sheet) where.push(`工作表「${esc(r.sheet)}」`)
   where.push(r.headerRow > 1 ? `表头在第 ${r.headerRow} 行（上面 ${r.headerRow - 1} 行已跳过）` : '表头在第 1 行')
@@ -38,21 +46,33 @@ export function reportLines(r: ImportReport, o: ReportTextOptions = {}): string[
   lines.push(where.join('，'))
   lines.push(countsLine(r) + (r.deleted ? `（先删除了原有 ${r.deleted} 行）` : ''))
   if (r.elapsedMs > 0 && !r.dryRun) lines.push(`用时 ${(r.elapsedMs / 1000).toFixed(1)} 秒`)
-  for (const d of r.demoRemoved) lines.push(`ℹ ${r.dryRun ? '将删除' : '已删除'}「${d.title}」的 ${d.rows} 行演示数据（演示数据不进生产库）`)
-  if (r.units.length) lines.push(`ℹ 按表头单位换算：${r.units.map((u) => `「${esc(u.header)}」×${u.factor.toLocaleString('en-US')}`).join('、')}`)
+  for (const d of r.demoRemoved)
+    lines.push(`ℹ ${r.dryRun ? '将删除' : '已删除'}「${d.title}」的 ${d.rows} 行演示数据（演示数据不进生产库）`)
+  if (r.units.length)
+    lines.push(
+      `ℹ 按表头单位换算：${r.units.map((u) => `「${esc(u.header)}」×${u.factor.toLocaleString('en-US')}`).join('、')}`,
+    )
   if (r.unknownColumns.length) lines.push(`⚠ 未识别的列（没有导入）：${esc(r.unknownColumns.join('、'))}`)
-  if (r.missingColumns.length) lines.push(`ℹ 文件中没有的列（新行留空，已有的行保持原值）：${r.missingColumns.map(label).join('、')}`)
+  if (r.missingColumns.length)
+    lines.push(`ℹ 文件中没有的列（新行留空，已有的行保持原值）：${r.missingColumns.map(label).join('、')}`)
   if (r.merges.length) {
     lines.push(`ℹ 文件里重复的记录（${r.keyLabels.join('+')}相同）合并了 ${r.merges.length} 行：`)
-    for (const m of r.merges.slice(0, max)) lines.push(`  第 ${m.rowNumber} 行并入第 ${m.intoRow} 行${m.changed.length ? `（覆盖了${m.changed.map(label).join('、')}）` : ''}`)
+    for (const m of r.merges.slice(0, max))
+      lines.push(
+        `  第 ${m.rowNumber} 行并入第 ${m.intoRow} 行${m.changed.length ? `（覆盖了${m.changed.map(label).join('、')}）` : ''}`,
+      )
     if (r.merges.length > max) lines.push(`  …还有 ${r.merges.length - max} 行`)
   }
   if (r.badRows.length) {
     lines.push(`⚠ ${r.badRows.length} 行有问题，${r.aborted ? '（--strict）整个文件没有导入' : '已跳过'}：`)
-    for (const bad of r.badRows.slice(0, max)) lines.push(`  第 ${bad.rowNumber} 行：${esc(bad.problems.map((p) => p.message).join('；'))}`)
+    for (const bad of r.badRows.slice(0, max))
+      lines.push(`  第 ${bad.rowNumber} 行：${esc(bad.problems.map((p) => p.message).join('；'))}`)
     if (r.badRows.length > max) lines.push(`  …还有 ${r.badRows.length - max} 行（完整清单见问题表）`)
   }
-  if (r.otherSheets.length) lines.push(`ℹ 工作表${r.otherSheets.map((s) => `「${esc(s)}」`).join('')}也像这张表，没有导入（需要时用 --sheet 指定，或分开导入）`)
+  if (r.otherSheets.length)
+    lines.push(
+      `ℹ 工作表${r.otherSheets.map((s) => `「${esc(s)}」`).join('')}也像这张表，没有导入（需要时用 --sheet 指定，或分开导入）`,
+    )
   return lines
 }
 
@@ -71,7 +91,14 @@ export async function writeProblemsWorkbook(path: string, r: ImportReport): Prom
         { key: 'level', header: '处理' },
         { key: 'message', header: '原因', width: 60, wrap: true },
       ],
-      rows: r.problems.map((p) => ({ sheet: p.sheet || r.file, row: p.row ?? null, column: p.column ?? '', value: p.value ?? '', level: levels[p.level], message: p.message })),
+      rows: r.problems.map((p) => ({
+        sheet: p.sheet || r.file,
+        row: p.row ?? null,
+        column: p.column ?? '',
+        value: p.value ?? '',
+        level: levels[p.level],
+        message: p.message,
+      })),
     },
     {
       name: '汇总',

@@ -1,6 +1,6 @@
-import type { RowProblem } from '../tables/rows.js'
-import type { TableKey } from '../tables/index.js'
 import type { FileLimits } from '../core/file-limits.js'
+import type { TableKey } from '../tables/index.js'
+import type { RowProblem } from '../tables/rows.js'
 import type { TableSource } from './table-rows.js'
 
 /** The options, report and error of an import (importer.ts); shared by the CLI, the chat import and seeding. */
@@ -103,7 +103,15 @@ export interface ImportReport {
 }
 
 /** Why an import was refused: no header found, no table fits, not the table named, two fit alike, … */
-export type ImportErrorCode = 'empty' | 'no_header' | 'no_table' | 'wrong_table' | 'ambiguous' | 'no_sheet' | 'aborted' | 'failed'
+export type ImportErrorCode =
+  | 'empty'
+  | 'no_header'
+  | 'no_table'
+  | 'wrong_table'
+  | 'ambiguous'
+  | 'no_sheet'
+  | 'aborted'
+  | 'failed'
 
 export class ImportError extends Error {
   readonly report?: Partial<ImportReport>

@@ -1,19 +1,31 @@
 import { CaseImportWriter } from '../db/case-import.js'
 import { clearCases } from '../db/case-write.js'
-import type { CaseRecord } from '../tables/index.js'
 import type { Db } from '../db/client.js'
 import { maxCaseId, setDemoMark } from '../db/demo-rows.js'
 import { bumpCasesVersion } from '../db/meta.js'
-import { naturalKeyColumns } from '../tables/natural-keys.js'
-import { prepareRow, type PrepareOptions } from '../tables/rows.js'
+import type { CaseRecord } from '../tables/index.js'
 import { column, type TableSpec } from '../tables/index.js'
+import { naturalKeyColumns } from '../tables/natural-keys.js'
+import { type PrepareOptions, prepareRow } from '../tables/rows.js'
 import { removeDemoRows } from './demo-data.js'
-import { fileNameOf, planImport, planReport, type ImportPlan } from './import-plan.js'
-import { ImportError, type ImportOptions, type ImportPhases, type ImportProblem, type ImportReport } from './import-types.js'
+import { fileNameOf, type ImportPlan, planImport, planReport } from './import-plan.js'
+import {
+  ImportError,
+  type ImportOptions,
+  type ImportPhases,
+  type ImportProblem,
+  type ImportReport,
+} from './import-types.js'
 import { FileFormatError, readTableBatches, type TableSource } from './table-file.js'
 import type { CellValue } from './xlsx-rows.js'
 
-export { ImportError, type ImportOptions, type ImportPhases, type ImportProblem, type ImportReport } from './import-types.js'
+export {
+  ImportError,
+  type ImportOptions,
+  type ImportPhases,
+  type ImportProblem,
+  type ImportReport,
+} from './import-types.js'
 
 /**
  * Loads an admin's spreadsheet into a case table in ONE transaction: every good row is in, or (an I/O
@@ -41,7 +53,9 @@ class ImportRun {
     const { spec, fit } = plan
     const inFile = new Set(fit.columns.map((c) => c.column))
     // Columns the file provides, and those derived from them (sizes, the year): written on update.
-    this.written = spec.columns.filter((c) => inFile.has(c.name) || (c.derivedFrom && inFile.has(c.derivedFrom))).map((c) => c.name)
+    this.written = spec.columns
+      .filter((c) => inFile.has(c.name) || (c.derivedFrom && inFile.has(c.derivedFrom)))
+      .map((c) => c.name)
     const units: Record<string, { factor: number; label: string }> = {}
     for (const c of fit.columns) {
       this.headerOf.set(c.column, c.header)
@@ -61,7 +75,10 @@ class ImportRun {
     if (!o.demo) {
       for (const r of removeDemoRows(db)) {
         report.demoRemoved.push({ table: r.spec.table, title: r.spec.title, rows: r.removed })
-        this.problem({ message: `删除了「${r.spec.title}」的 ${r.removed} 行演示数据（真实数据导入前自动清除）`, level: 'info' })
+        this.problem({
+          message: `删除了「${r.spec.title}」的 ${r.removed} 行演示数据（真实数据导入前自动清除）`,
+          level: 'info',
+        })
       }
     }
     if (o.replace) report.deleted = clearCases(db, plan.spec)
@@ -82,11 +99,22 @@ class ImportRun {
     this.report.rowsRead++
     const { row, problems } = prepareRow(spec, record, this.prep)
     if (problems.length === 0 && filled === 1 && NOTE_ROW.test(String(row[spec.nameColumn] ?? ''))) {
-      problems.push({ column: spec.nameColumn, message: '只有一格文字，看起来是说明或备注，不是客户记录', value: String(row[spec.nameColumn]) })
+      problems.push({
+        column: spec.nameColumn,
+        message: '只有一格文字，看起来是说明或备注，不是客户记录',
+        value: String(row[spec.nameColumn]),
+      })
     }
     if (problems.length === 0) return row
     this.report.badRows.push({ rowNumber, problems })
-    for (const p of problems) this.problem({ row: rowNumber, column: this.headerOf.get(p.column) ?? column(spec, p.column).label, value: p.value, message: `${p.message}（本行未导入）`, level: 'error' })
+    for (const p of problems)
+      this.problem({
+        row: rowNumber,
+        column: this.headerOf.get(p.column) ?? column(spec, p.column).label,
+        value: p.value,
+        message: `${p.message}（本行未导入）`,
+        level: 'error',
+      })
     return undefined
   }
 
@@ -95,8 +123,14 @@ class ImportRun {
     if (out.kind !== 'merged') return
     const { spec } = this.plan
     this.report.merges.push({ rowNumber, intoRow: out.intoRow, changed: out.changed })
-    const changed = out.changed.length ? `；本行的${out.changed.map((c) => `「${this.headerOf.get(c) ?? column(spec, c).label}」`).join('')}覆盖了第 ${out.intoRow} 行` : ''
-    this.problem({ row: rowNumber, message: `与第 ${out.intoRow} 行是同一条记录（${this.report.keyLabels.join('+')}相同），已合并为一行${changed}`, level: 'info' })
+    const changed = out.changed.length
+      ? `；本行的${out.changed.map((c) => `「${this.headerOf.get(c) ?? column(spec, c).label}」`).join('')}覆盖了第 ${out.intoRow} 行`
+      : ''
+    this.problem({
+      row: rowNumber,
+      message: `与第 ${out.intoRow} 行是同一条记录（${this.report.keyLabels.join('+')}相同），已合并为一行${changed}`,
+      level: 'info',
+    })
   }
 
   /** The search index of the rows written so far (between batches). */
@@ -113,7 +147,10 @@ class ImportRun {
     Object.assign(report, w.totals)
     if (o.strict && report.badRows.length) {
       report.aborted = true
-      throw new ImportError(`有 ${report.badRows.length} 行数据有问题（--strict），没有导入任何数据`, { code: 'aborted', report })
+      throw new ImportError(`有 ${report.badRows.length} 行数据有问题（--strict），没有导入任何数据`, {
+        code: 'aborted',
+        report,
+      })
     }
     if (o.demo) setDemoMark(db, plan.spec, maxCaseId(db, plan.spec))
     if (!o.dryRun) bumpCasesVersion(db)
@@ -121,9 +158,27 @@ class ImportRun {
 
   addUnknownColumnProblems(): void {
     const { layout, fit } = this.plan
-    for (const h of fit.unknown) this.problem({ row: layout.headerRow, column: h, message: '不认识的列，这一列没有导入（列名见 docs/tables.md）', level: 'warning' })
-    for (const h of fit.duplicate) this.problem({ row: layout.headerRow, column: h, message: '和前面的列指同一个字段，这一列没有导入', level: 'warning' })
-    for (const h of fit.badUnits) this.problem({ row: layout.headerRow, column: h, message: '单位无法换算成人民币元/人，这一列没有导入', level: 'warning' })
+    for (const h of fit.unknown)
+      this.problem({
+        row: layout.headerRow,
+        column: h,
+        message: '不认识的列，这一列没有导入（列名见 docs/tables.md）',
+        level: 'warning',
+      })
+    for (const h of fit.duplicate)
+      this.problem({
+        row: layout.headerRow,
+        column: h,
+        message: '和前面的列指同一个字段，这一列没有导入',
+        level: 'warning',
+      })
+    for (const h of fit.badUnits)
+      this.problem({
+        row: layout.headerRow,
+        column: h,
+        message: '单位无法换算成人民币元/人，这一列没有导入',
+        level: 'warning',
+      })
   }
 }
 
@@ -158,7 +213,12 @@ async function* timedBatches<T>(source: AsyncGenerator<T>, phases: ImportPhases 
  * table its headers fit. ImportError (Chinese) when the file does not fit or the import was aborted;
  * FileFormatError when the file cannot be read.
  */
-export async function importCases(db: Db, spec: TableSpec | undefined, source: string | TableSource, o: ImportOptions = {}): Promise<ImportReport> {
+export async function importCases(
+  db: Db,
+  spec: TableSpec | undefined,
+  source: string | TableSource,
+  o: ImportOptions = {},
+): Promise<ImportReport> {
   const started = Date.now()
   const ph = o.phases
   const src: TableSource = typeof source === 'string' ? { path: source } : source
@@ -168,7 +228,10 @@ export async function importCases(db: Db, spec: TableSpec | undefined, source: s
   const report = planReport(plan, fileNameOf(src), o)
   const run = new ImportRun(db, plan, report, o)
   run.addUnknownColumnProblems()
-  const batches = timedBatches(readTableBatches(src, { limits: o.limits, onProgress: o.onProgress, sheetIndex: plan.layout.sheet.index }), ph)
+  const batches = timedBatches(
+    readTableBatches(src, { limits: o.limits, onProgress: o.onProgress, sheetIndex: plan.layout.sheet.index }),
+    ph,
+  )
   const headerRow = plan.layout.headerRow
   try {
     if (o.buffered) {
@@ -223,7 +286,10 @@ export async function importCases(db: Db, spec: TableSpec | undefined, source: s
     if (!(err instanceof DryRun)) {
       Object.assign(report, { inserted: 0, updated: 0, unchanged: 0, merged: 0, deleted: 0, demoRemoved: [] })
       if (err instanceof ImportError || err instanceof FileFormatError) throw err
-      throw new ImportError(`导入失败，已回滚（没有导入任何数据）：${(err as Error).message}`, { code: 'failed', report })
+      throw new ImportError(`导入失败，已回滚（没有导入任何数据）：${(err as Error).message}`, {
+        code: 'failed',
+        report,
+      })
     }
   }
   report.elapsedMs = Date.now() - started

@@ -38,4 +38,3 @@ export function costOf(prices: LlmPrices, tokensIn: number, tokensOut: number): 
 export function formatRmb(rmb: number): string {
   return `¥${(Math.round(rmb * 100) / 100).toFixed(2)}`
 }
-

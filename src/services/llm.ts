@@ -66,7 +66,15 @@ export interface ChatResult {
   finishReason?: string
 }
 
-export type LlmErrorKind = 'timeout' | 'rate_limit' | 'server' | 'auth' | 'bad_request' | 'bad_output' | 'network' | 'aborted'
+export type LlmErrorKind =
+  | 'timeout'
+  | 'rate_limit'
+  | 'server'
+  | 'auth'
+  | 'bad_request'
+  | 'bad_output'
+  | 'network'
+  | 'aborted'
 
 /** What a failed call still cost: the provider answered (output unusable) or streamed part of an answer. */
 export interface BilledUsage {
@@ -117,7 +125,10 @@ export interface OpenAiClientOptions {
 }
 
 function parseJson(text: string): unknown {
-  const trimmed = text.trim().replace(/^```(?:json)?\s*/i, '').replace(/```\s*$/, '')
+  const trimmed = text
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/```\s*$/, '')
   const start = trimmed.search(/[{[]/)
   if (start < 0) throw new LlmError('bad_output', 'the model returned no JSON')
   try {
@@ -131,7 +142,10 @@ function parseJson(text: string): unknown {
  * One deadline for a whole LLM call (all SDK attempts, the whole stream), also cancelled by the caller's
  * signal (the message deadline). `dispose()` in a finally.
  */
-export function callDeadline(timeoutMs: number, outer?: AbortSignal): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
+export function callDeadline(
+  timeoutMs: number,
+  outer?: AbortSignal,
+): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
   const abort = new AbortController()
   let timedOut = false
   const timer = setTimeout(() => {
@@ -160,18 +174,32 @@ export async function loadOpenAi(): Promise<OpenAiModule> {
 }
 
 /** Whether `err` is one of the SDK's `kind` errors (false while the SDK is not loaded: it threw nothing yet). */
-export function isSdkError<K extends 'APIError' | 'APIConnectionTimeoutError' | 'APIUserAbortError'>(err: unknown, kind: K): err is InstanceType<OpenAiModule[K]> {
+export function isSdkError<K extends 'APIError' | 'APIConnectionTimeoutError' | 'APIUserAbortError'>(
+  err: unknown,
+  kind: K,
+): err is InstanceType<OpenAiModule[K]> {
   return openAiModule !== undefined && err instanceof openAiModule[kind]
 }
 
 /** Maps an openai SDK error (or a timeout of ours) to an LlmError. `who` names the model in messages. */
 export function toLlmError(err: unknown, timedOut: boolean, latencyMs: number, who = 'the model'): LlmError {
   if (err instanceof LlmError) return err
-  if (timedOut || isSdkError(err, 'APIConnectionTimeoutError')) return new LlmError('timeout', `${who} did not answer in time`, undefined, latencyMs)
-  if (isSdkError(err, 'APIUserAbortError')) return new LlmError('aborted', 'the request was cancelled', undefined, latencyMs)
+  if (timedOut || isSdkError(err, 'APIConnectionTimeoutError'))
+    return new LlmError('timeout', `${who} did not answer in time`, undefined, latencyMs)
+  if (isSdkError(err, 'APIUserAbortError'))
+    return new LlmError('aborted', 'the request was cancelled', undefined, latencyMs)
   if (isSdkError(err, 'APIError')) {
     const s = err.status
-    const kind: LlmErrorKind = s === 429 ? 'rate_limit' : s === 401 || s === 403 ? 'auth' : s !== undefined && s >= 500 ? 'server' : s === undefined ? 'network' : 'bad_request'
+    const kind: LlmErrorKind =
+      s === 429
+        ? 'rate_limit'
+        : s === 401 || s === 403
+          ? 'auth'
+          : s !== undefined && s >= 500
+            ? 'server'
+            : s === undefined
+              ? 'network'
+              : 'bad_request'
     return new LlmError(kind, `provider answered ${s ?? 'no status'}: ${err.message.slice(0, 200)}`, s, latencyMs)
   }
   return new LlmError('network', err instanceof Error ? err.message : String(err), undefined, latencyMs)
@@ -217,10 +245,18 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
   /** false once the provider refused a forced tool_choice. */
   let forceTool = true
 
-  async function send(req: ChatRequest, model: string, reqOpts: { signal: AbortSignal; timeout: number; maxRetries: number }, forced: boolean, out: Sent): Promise<Sent> {
-    const messages = (req.tool && !forced
-      ? [...req.messages, { role: 'system', content: `请调用 ${req.tool.name} 工具给出结果。` }]
-      : req.messages) as ChatCompletionMessageParam[]
+  async function send(
+    req: ChatRequest,
+    model: string,
+    reqOpts: { signal: AbortSignal; timeout: number; maxRetries: number },
+    forced: boolean,
+    out: Sent,
+  ): Promise<Sent> {
+    const messages = (
+      req.tool && !forced
+        ? [...req.messages, { role: 'system', content: `请调用 ${req.tool.name} 工具给出结果。` }]
+        : req.messages
+    ) as ChatCompletionMessageParam[]
     const body: ChatCompletionCreateParams = {
       model,
       messages,
@@ -228,14 +264,22 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
       ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
       ...(req.tool
         ? {
-            tools: [{ type: 'function' as const, function: { name: req.tool.name, description: req.tool.description, parameters: req.tool.parameters } }],
+            tools: [
+              {
+                type: 'function' as const,
+                function: { name: req.tool.name, description: req.tool.description, parameters: req.tool.parameters },
+              },
+            ],
             tool_choice: forced ? { type: 'function' as const, function: { name: req.tool.name } } : ('auto' as const),
           }
         : {}),
       ...(req.json && !req.tool ? { response_format: { type: 'json_object' as const } } : {}),
     }
     if (req.onDelta) {
-      const stream = await (await sdk()).chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
+      const stream = await (await sdk()).chat.completions.create(
+        { ...body, stream: true, stream_options: { include_usage: true } },
+        reqOpts,
+      )
       for await (const chunk of stream) {
         out.answered = true
         if (chunk.usage) out.usage = chunk.usage
@@ -257,7 +301,8 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
     const choice = res.choices[0]
     out.text = choice?.message?.content ?? ''
     out.finishReason = choice?.finish_reason ?? undefined
-    for (const tc of choice?.message?.tool_calls ?? []) if (tc.type === 'function') out.toolArgs += tc.function.arguments
+    for (const tc of choice?.message?.tool_calls ?? [])
+      if (tc.type === 'function') out.toolArgs += tc.function.arguments
     out.usage = res.usage ?? undefined
     return out
   }
@@ -280,7 +325,14 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
       } catch (err) {
         // Some OpenAI-compatible providers refuse a forced tool_choice: ask once more with "auto" and
         // remember it for this client.
-        if (!req.tool || !forceTool || !isSdkError(err, 'APIError') || (err.status !== 400 && err.status !== 422) || out.answered) throw err
+        if (
+          !req.tool ||
+          !forceTool ||
+          !isSdkError(err, 'APIError') ||
+          (err.status !== 400 && err.status !== 422) ||
+          out.answered
+        )
+          throw err
         forceTool = false
         out = { text: '', toolArgs: '' }
         await send(req, model, reqOpts, false, out)

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { constants, createInflate } from 'node:zlib'
+import { type FileLimits, MB } from '../core/file-limits.js'
 import { limitError } from './file-common.js'
-import { MB, type FileLimits } from '../core/file-limits.js'
 
 /**
  * A PDF's compressed streams, measured before pdf.js sees the file: every FlateDecode stream is
@@ -67,13 +67,24 @@ export async function checkPdfStreams(pdf: Buffer, limits: FileLimits): Promise<
     else if (direct) length = (lengths ??= indirectIntegers(pdf)).get(`${direct[1]} ${direct[3]}`)
     const endByKeyword = pdf.indexOf('endstream', start, 'latin1')
     // The larger of /Length and the keyword's position: pdf.js uses /Length, and falls back to the keyword.
-    const end = Math.min(pdf.length, Math.max(length !== undefined ? start + length : 0, endByKeyword === -1 ? pdf.length : endByKeyword))
+    const end = Math.min(
+      pdf.length,
+      Math.max(length !== undefined ? start + length : 0, endByKeyword === -1 ? pdf.length : endByKeyword),
+    )
     const room = Math.min(limits.maxPartBytes, limits.maxUnpackedBytes - total)
     const size = await inflatedSize(pdf.subarray(start, end), room)
     streams++
-    if (size > limits.maxPartBytes) throw limitError('part', `a PDF stream inflates past ${limits.maxPartBytes / MB} MB`, { max: limits.maxPartBytes, kind: 'pdf' })
+    if (size > limits.maxPartBytes)
+      throw limitError('part', `a PDF stream inflates past ${limits.maxPartBytes / MB} MB`, {
+        max: limits.maxPartBytes,
+        kind: 'pdf',
+      })
     total += size
-    if (total > limits.maxUnpackedBytes) throw limitError('unpacked', `the PDF's streams inflate past ${limits.maxUnpackedBytes / MB} MB`, { max: limits.maxUnpackedBytes, kind: 'pdf' })
+    if (total > limits.maxUnpackedBytes)
+      throw limitError('unpacked', `the PDF's streams inflate past ${limits.maxUnpackedBytes / MB} MB`, {
+        max: limits.maxUnpackedBytes,
+        kind: 'pdf',
+      })
     pos = Math.max(pos, end)
   }
   return { streams, inflatedBytes: total }

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs'
 import { basename } from 'node:path'
-import { FileError } from './file-common.js'
 import { DEFAULT_FILE_LIMITS, type FileLimits } from '../core/file-limits.js'
+import { FileError } from './file-common.js'
 import { describeFileError } from './file-messages.js'
 import { filePool, type WorkerReply } from './file-pool.js'
-import { TEXT_TABLE_EXTS, tableFormat, type RowBatch, type TableRow, type TableSource } from './table-rows.js'
+import { type RowBatch, type TableRow, type TableSource, TEXT_TABLE_EXTS, tableFormat } from './table-rows.js'
 
 export type { RowBatch, TableRow, TableSource } from './table-rows.js'
 
@@ -55,8 +55,10 @@ export interface ReadTableOptions {
 function check(source: TableSource): { name: string; size: number } {
   const name = basename(source.fileName ?? source.path ?? '')
   const ext = tableFormat(source)
-  if (ext === '.xls') throw new FileFormatError(`「${name}」是旧版 Excel（.xls）格式，暂时读不了。请在 Excel/WPS 里另存为 .xlsx 后再试。`)
-  if (ext !== '.xlsx' && !(TEXT_TABLE_EXTS as readonly string[]).includes(ext)) throw new FileFormatError(`只支持 .xlsx、.csv、.tsv 和 .txt 文件（收到 ${ext || '无扩展名'}）`)
+  if (ext === '.xls')
+    throw new FileFormatError(`「${name}」是旧版 Excel（.xls）格式，暂时读不了。请在 Excel/WPS 里另存为 .xlsx 后再试。`)
+  if (ext !== '.xlsx' && !(TEXT_TABLE_EXTS as readonly string[]).includes(ext))
+    throw new FileFormatError(`只支持 .xlsx、.csv、.tsv 和 .txt 文件（收到 ${ext || '无扩展名'}）`)
   if (!source.path) return { name, size: source.buffer?.byteLength ?? 0 }
   try {
     return { name, size: statSync(source.path).size }
@@ -72,7 +74,12 @@ const asFormatError = (err: unknown, name: string): unknown =>
 export async function* readTableRows(source: TableSource, o: ReadTableOptions = {}): AsyncGenerator<TableRow> {
   for await (const b of readTableBatches(source, o)) {
     for (let i = 0; i < b.rowNumbers.length; i++) {
-      const row: TableRow = { sheet: b.sheet, sheetIndex: b.sheetIndex, rowNumber: b.rowNumbers[i]!, values: b.values[i]! }
+      const row: TableRow = {
+        sheet: b.sheet,
+        sheetIndex: b.sheetIndex,
+        rowNumber: b.rowNumbers[i]!,
+        values: b.values[i]!,
+      }
       yield i === 0 && b.format ? { ...row, format: b.format } : row
     }
   }
@@ -92,7 +99,12 @@ export async function* readTableBatches(source: TableSource, o: ReadTableOptions
   let ended = false
   try {
     let reply: WorkerReply = await channel.request(
-      { type: 'table', source: { path: source.path, buffer: copy, fileName: source.fileName }, limits, options: { firstSheetOnly: o.firstSheetOnly, sheetIndex: o.sheetIndex, headRows: o.headRows } },
+      {
+        type: 'table',
+        source: { path: source.path, buffer: copy, fileName: source.fileName },
+        limits,
+        options: { firstSheetOnly: o.firstSheetOnly, sheetIndex: o.sheetIndex, headRows: o.headRows },
+      },
       copy ? [copy.buffer as ArrayBuffer] : [],
     )
     while (reply.type === 'rows') {
@@ -113,7 +125,11 @@ export async function* readTableBatches(source: TableSource, o: ReadTableOptions
 const isBlank = (values: readonly unknown[]) => values.every((v) => v == null || String(v).trim() === '')
 
 /** Opens a file (a path, or bytes with a file name); the first sheet's first non-empty row is the header. */
-export async function openTableFile(source: string | TableSource, onProgress?: ProgressFn, limits?: FileLimits): Promise<TableFile> {
+export async function openTableFile(
+  source: string | TableSource,
+  onProgress?: ProgressFn,
+  limits?: FileLimits,
+): Promise<TableFile> {
   const src: TableSource = typeof source === 'string' ? { path: source } : source
   const label = src.path ?? src.fileName ?? ''
   const iter = readTableRows(src, { limits, onProgress, firstSheetOnly: true })[Symbol.asyncIterator]()

@@ -1,9 +1,9 @@
-import { openSync, readSync, closeSync, statSync } from 'node:fs'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { extname } from 'node:path'
-import { FileError } from './file-common.js'
 import type { FileLimits } from '../core/file-limits.js'
-import { textTableRecords, type TextTableFormat } from './text-table.js'
-import { readXlsx, RowBudget, type CellValue } from './xlsx-rows.js'
+import { FileError } from './file-common.js'
+import { type TextTableFormat, textTableRecords } from './text-table.js'
+import { type CellValue, RowBudget, readXlsx } from './xlsx-rows.js'
 import { GuardedZip } from './zip-guard.js'
 
 /**
@@ -53,7 +53,13 @@ export function packRows(rows: readonly TableRow[]): RowBatch[] {
   for (const r of rows) {
     let last = out.at(-1)
     if (!last || last.sheetIndex !== r.sheetIndex || (r.format && last.rowNumbers.length)) {
-      last = { sheet: r.sheet, sheetIndex: r.sheetIndex, rowNumbers: [], values: [], ...(r.format ? { format: r.format } : {}) }
+      last = {
+        sheet: r.sheet,
+        sheetIndex: r.sheetIndex,
+        rowNumbers: [],
+        values: [],
+        ...(r.format ? { format: r.format } : {}),
+      }
       out.push(last)
     }
     last.rowNumbers.push(r.rowNumber)
@@ -138,7 +144,11 @@ function textRows(source: TableSource, ext: string, limits: FileLimits, o: Table
 async function* xlsxRows(source: TableSource, limits: FileLimits, o: TableRowsOptions): AsyncGenerator<TableRow> {
   const zip = await GuardedZip.open(source.path ?? source.buffer!, limits)
   try {
-    const sheets = readXlsx(zip, limits, { hyperlinkTargets: true, firstSheetOnly: o.firstSheetOnly, sheetIndex: o.sheetIndex })
+    const sheets = readXlsx(zip, limits, {
+      hyperlinkTargets: true,
+      firstSheetOnly: o.firstSheetOnly,
+      sheetIndex: o.sheetIndex,
+    })
     for await (const sheet of sheets) {
       let i = 0
       for await (const row of sheet.rows) {

@@ -86,7 +86,8 @@ export function detectEncoding(sample: Uint8Array): { encoding: TextEncoding; bo
   if (bom) return { encoding: bom.encoding, bomLength: bom.length }
   const wide = utf16ByNuls(sample)
   if (wide) return { encoding: wide, bomLength: 0 }
-  if (sample.includes(0)) throw new FileError('encoding', 'NUL bytes in a text table (a binary file?)', { kind: 'text' })
+  if (sample.includes(0))
+    throw new FileError('encoding', 'NUL bytes in a text table (a binary file?)', { kind: 'text' })
   if (decodes('utf-8', sample)) return { encoding: 'utf-8', bomLength: 0 }
   if (decodes('gb18030', sample) && looksLikeGbk(sample)) return { encoding: 'gb18030', bomLength: 0 }
   throw new FileError('encoding', 'neither UTF-8, UTF-16 nor GB18030', { kind: 'text' })
@@ -94,7 +95,10 @@ export function detectEncoding(sample: Uint8Array): { encoding: TextEncoding; bo
 
 /** Comma, tab or semicolon: the one that splits the first lines into the same, largest number of fields. */
 export function detectDelimiter(text: string, ext: string): string {
-  const lines = text.split(/\r\n|\n|\r/).filter((l) => l.trim()).slice(0, 10)
+  const lines = text
+    .split(/\r\n|\n|\r/)
+    .filter((l) => l.trim())
+    .slice(0, 10)
   let best = ext === '.tsv' ? '\t' : ','
   let bestScore = 0
   for (const d of ['\t', ',', ';', '|']) {
@@ -118,7 +122,10 @@ function newlineOf(text: string): '\r\n' | '\n' | '\r' {
   return text[i] === '\r' ? (text[i + 1] === '\n' ? '\r\n' : '\r') : '\n'
 }
 
-async function* byteChunks(source: { path?: string; buffer?: Uint8Array }, onBytes?: (n: number) => void): AsyncGenerator<Uint8Array> {
+async function* byteChunks(
+  source: { path?: string; buffer?: Uint8Array },
+  onBytes?: (n: number) => void,
+): AsyncGenerator<Uint8Array> {
   if (source.buffer) {
     const b = source.buffer
     for (let i = 0; i < b.length; i += 1 << 20) {
@@ -144,7 +151,10 @@ export interface TextTableOptions {
 }
 
 /** The records of a delimited text file, in order; FileError 'encoding' / 'corrupt' / 'limit'. */
-export async function* textTableRecords(source: { path?: string; buffer?: Uint8Array }, o: TextTableOptions): AsyncGenerator<string[]> {
+export async function* textTableRecords(
+  source: { path?: string; buffer?: Uint8Array },
+  o: TextTableOptions,
+): AsyncGenerator<string[]> {
   let decoder: InstanceType<typeof TextDecoder> | undefined
   let parser: papa.Parser | undefined
   let carry = ''
@@ -160,7 +170,8 @@ export async function* textTableRecords(source: { path?: string; buffer?: Uint8A
     }
     const res = parser.parse(input, 0, !last) as { data: string[][]; meta: { cursor: number } }
     carry = last ? '' : input.slice(res.meta.cursor)
-    if (carry.length > o.maxRecordChars) throw limitError('chars', `a record is longer than ${o.maxRecordChars} characters`, { max: o.maxRecordChars })
+    if (carry.length > o.maxRecordChars)
+      throw limitError('chars', `a record is longer than ${o.maxRecordChars} characters`, { max: o.maxRecordChars })
     return res.data
   }
   const start = (bytes: Uint8Array): Uint8Array => {

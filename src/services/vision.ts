@@ -1,6 +1,6 @@
 import type OpenAI from 'openai'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
-import { callDeadline, costOf, estimateTokens, loadOpenAi, toLlmError, type ChatResult, type LlmPrices } from './llm.js'
+import { type ChatResult, callDeadline, costOf, estimateTokens, type LlmPrices, loadOpenAi, toLlmError } from './llm.js'
 
 /**
  * Picture questions for a vision-capable model (LLM_VISION_MODEL: qwen-vl, glm-4v, gpt-4o…) on the same
@@ -55,7 +55,12 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
   let client: OpenAI | undefined
   const sdk = async (): Promise<OpenAI> => {
     const { default: OpenAIClient } = await loadOpenAi()
-    client ??= new OpenAIClient({ apiKey: opts.apiKey, baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: opts.maxRetries })
+    client ??= new OpenAIClient({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseUrl,
+      timeout: opts.timeoutMs,
+      maxRetries: opts.maxRetries,
+    })
     return client
   }
 
@@ -85,7 +90,10 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined
     try {
       if (req.onDelta) {
-        const stream = await (await sdk()).chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, reqOpts)
+        const stream = await (await sdk()).chat.completions.create(
+          { ...body, stream: true, stream_options: { include_usage: true } },
+          reqOpts,
+        )
         for await (const chunk of stream) {
           if (chunk.usage) usage = chunk.usage
           const choice = chunk.choices?.[0]
@@ -109,7 +117,8 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
       deadline.dispose()
     }
     const estimated = usage?.prompt_tokens === undefined || usage?.completion_tokens === undefined
-    const tokensIn = usage?.prompt_tokens ?? IMAGE_TOKEN_ESTIMATE + estimateTokens(`${req.system ?? ''}${req.question}`) + 12
+    const tokensIn =
+      usage?.prompt_tokens ?? IMAGE_TOKEN_ESTIMATE + estimateTokens(`${req.system ?? ''}${req.question}`) + 12
     const tokensOut = usage?.completion_tokens ?? estimateTokens(text)
     return {
       text,

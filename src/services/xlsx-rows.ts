@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type ExcelJS from 'exceljs'
-import { FileError, limitError } from './file-common.js'
 import type { FileLimits } from '../core/file-limits.js'
+import { FileError, limitError } from './file-common.js'
 import type { GuardedZip } from './zip-guard.js'
 
 /**
@@ -47,10 +47,25 @@ export interface XlsxReadOptions {
  * numbers (45000). They get their zh-CN format codes here, so they are read as dates.
  */
 const CJK_DATE_FORMATS: Record<number, string> = {
-  27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: 'm-d-yy', 31: 'yyyy"年"m"月"d"日"', 32: 'h"时"mm"分"',
-  33: 'h"时"mm"分"ss"秒"', 34: '上午/下午 h"时"mm"分"', 35: '上午/下午 h"时"mm"分"ss"秒"', 36: 'yyyy"年"m"月"',
-  50: 'yyyy"年"m"月"', 51: 'm"月"d"日"', 52: 'yyyy"年"m"月"', 53: 'm"月"d"日"', 54: 'm"月"d"日"', 55: '上午/下午 h"时"mm"分"',
-  56: '上午/下午 h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"', 58: 'm"月"d"日"',
+  27: 'yyyy"年"m"月"',
+  28: 'm"月"d"日"',
+  29: 'm"月"d"日"',
+  30: 'm-d-yy',
+  31: 'yyyy"年"m"月"d"日"',
+  32: 'h"时"mm"分"',
+  33: 'h"时"mm"分"ss"秒"',
+  34: '上午/下午 h"时"mm"分"',
+  35: '上午/下午 h"时"mm"分"ss"秒"',
+  36: 'yyyy"年"m"月"',
+  50: 'yyyy"年"m"月"',
+  51: 'm"月"d"日"',
+  52: 'yyyy"年"m"月"',
+  53: 'm"月"d"日"',
+  54: 'm"月"d"日"',
+  55: '上午/下午 h"时"mm"分"',
+  56: '上午/下午 h"时"mm"分"ss"秒"',
+  57: 'yyyy"年"m"月"',
+  58: 'm"月"d"日"',
 }
 
 interface Rel {
@@ -68,7 +83,10 @@ interface ReaderInternals {
   _parseWorkbook(entry: Readable): Promise<void>
   _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>
   _parseStyles(entry: Readable): Promise<void>
-  _parseWorksheet(iterator: AsyncIterable<unknown>, sheetNo: string): Generator<{ eventType: string; value: WorksheetReaderLike }>
+  _parseWorksheet(
+    iterator: AsyncIterable<unknown>,
+    sheetNo: string,
+  ): Generator<{ eventType: string; value: WorksheetReaderLike }>
 }
 
 interface WorksheetReaderLike extends AsyncIterable<ExcelJS.Row> {
@@ -97,14 +115,29 @@ const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).e
 export async function readRels(zip: GuardedZip, part: string): Promise<Rel[]> {
   const xml = await zip.text(relsPathOf(part))
   if (!xml) return []
-  return [...xml.matchAll(/<Relationship\s[^>]*>/g)].map((m) => ({ Id: attr(m[0], 'Id'), Target: attr(m[0], 'Target'), Type: attr(m[0], 'Type'), TargetMode: attr(m[0], 'TargetMode') }))
+  return [...xml.matchAll(/<Relationship\s[^>]*>/g)].map((m) => ({
+    Id: attr(m[0], 'Id'),
+    Target: attr(m[0], 'Target'),
+    Type: attr(m[0], 'Type'),
+    TargetMode: attr(m[0], 'TargetMode'),
+  }))
 }
 
-const unescapeXml = (s: string) => s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+const unescapeXml = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
 
 /** cell address → URL, from the sheet's <hyperlink ref r:id> elements (after sheetData) and its rels. */
 async function hyperlinkTargets(zip: GuardedZip, sheetPart: string): Promise<Map<string, string> | undefined> {
-  const targets = new Map((await readRels(zip, sheetPart)).filter((r) => r.Type?.endsWith('/hyperlink') && r.Id && r.Target).map((r) => [r.Id!, unescapeXml(r.Target!)]))
+  const targets = new Map(
+    (await readRels(zip, sheetPart))
+      .filter((r) => r.Type?.endsWith('/hyperlink') && r.Id && r.Target)
+      .map((r) => [r.Id!, unescapeXml(r.Target!)]),
+  )
   if (targets.size === 0) return undefined
   const links = new Map<string, string>()
   let carry = ''
@@ -129,13 +162,22 @@ export function plainCell(v: unknown, where: string, o: XlsxReadOptions = {}): C
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v
   if (typeof v === 'object') {
     const c = v as Record<string, unknown>
-    if (Array.isArray(c.richText)) return (c.richText as Array<{ text?: unknown }>).map((r) => (typeof r.text === 'string' ? r.text : '')).join('')
-    if ('hyperlink' in c && 'text' in c) return o.hyperlinkTargets && typeof c.hyperlink === 'string' ? c.hyperlink : plainCell(c.text, where, o)
+    if (Array.isArray(c.richText))
+      return (c.richText as Array<{ text?: unknown }>).map((r) => (typeof r.text === 'string' ? r.text : '')).join('')
+    if ('hyperlink' in c && 'text' in c)
+      return o.hyperlinkTargets && typeof c.hyperlink === 'string' ? c.hyperlink : plainCell(c.text, where, o)
     if ('formula' in c || 'sharedFormula' in c || 'result' in c) return plainCell(c.result, where, o)
     if ('error' in c) return o.errorText ? String(c.error) : null
-    if ('sharedString' in c) throw new FileError('corrupt', `cell ${where} refers to shared string ${String(c.sharedString)}, which the workbook does not have`, { kind: 'xlsx' })
+    if ('sharedString' in c)
+      throw new FileError(
+        'corrupt',
+        `cell ${where} refers to shared string ${String(c.sharedString)}, which the workbook does not have`,
+        { kind: 'xlsx' },
+      )
   }
-  throw new FileError('corrupt', `cell ${where} holds a value of an unknown kind (${JSON.stringify(v).slice(0, 80)})`, { kind: 'xlsx' })
+  throw new FileError('corrupt', `cell ${where} holds a value of an unknown kind (${JSON.stringify(v).slice(0, 80)})`, {
+    kind: 'xlsx',
+  })
 }
 
 /** Counts rows, cells and characters against the per-file caps. */
@@ -147,20 +189,30 @@ export class RowBudget {
 
   row(number: number, columns: number, cells: number): void {
     const l = this.limits
-    if (++this.rows > l.maxRows || number > l.maxRows) throw limitError('rows', `more than ${l.maxRows} rows`, { max: l.maxRows })
-    if (columns > l.maxColumns) throw limitError('columns', `row ${number} has ${columns} columns`, { actual: columns, max: l.maxColumns })
+    if (++this.rows > l.maxRows || number > l.maxRows)
+      throw limitError('rows', `more than ${l.maxRows} rows`, { max: l.maxRows })
+    if (columns > l.maxColumns)
+      throw limitError('columns', `row ${number} has ${columns} columns`, { actual: columns, max: l.maxColumns })
     this.cells += cells
     if (this.cells > l.maxCells) throw limitError('cells', `more than ${l.maxCells} cells`, { max: l.maxCells })
   }
 
   text(n: number): void {
     this.chars += n
-    if (this.chars > this.limits.maxChars) throw limitError('chars', `more than ${this.limits.maxChars} characters of cell text`, { max: this.limits.maxChars })
+    if (this.chars > this.limits.maxChars)
+      throw limitError('chars', `more than ${this.limits.maxChars} characters of cell text`, {
+        max: this.limits.maxChars,
+      })
   }
 }
 
 /** The sheets of a checked workbook, each a stream of rows. Close the zip when done. */
-export async function* readXlsx(zip: GuardedZip, limits: FileLimits, o: XlsxReadOptions = {}, budget = new RowBudget(limits)): AsyncGenerator<XlsxSheet> {
+export async function* readXlsx(
+  zip: GuardedZip,
+  limits: FileLimits,
+  o: XlsxReadOptions = {},
+  budget = new RowBudget(limits),
+): AsyncGenerator<XlsxSheet> {
   const rootRels = await readRels(zip, '')
   const wbTarget = rootRels.find((r) => r.Type?.endsWith('/officeDocument'))?.Target
   const wbPart = wbTarget ? resolvePart('', wbTarget) : 'xl/workbook.xml'
@@ -168,12 +220,20 @@ export async function* readXlsx(zip: GuardedZip, limits: FileLimits, o: XlsxRead
   // Loaded on the first workbook: a CSV import's parsing worker never pays exceljs' start-up (~1 s).
   const { default: Excel } = await import('exceljs')
   const reader = new Excel.stream.xlsx.WorkbookReader(undefined as never, {
-    sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
   }) as unknown as ReaderInternals
   const rels = await readRels(zip, wbPart)
   reader.workbookRels = rels as never
   await reader._parseWorkbook(await zip.stream(wbPart))
-  const partOf = (type: string) => rels.filter((r) => r.Type?.endsWith(type) && r.Target).map((r) => resolvePart(wbPart, r.Target!)).find((p) => zip.has(p))
+  const partOf = (type: string) =>
+    rels
+      .filter((r) => r.Type?.endsWith(type) && r.Target)
+      .map((r) => resolvePart(wbPart, r.Target!))
+      .find((p) => zip.has(p))
   const sst = partOf('/sharedStrings')
   if (sst) {
     for await (const _ of reader._parseSharedStrings(await zip.stream(sst)));
@@ -182,14 +242,18 @@ export async function* readXlsx(zip: GuardedZip, limits: FileLimits, o: XlsxRead
     const table = (reader as unknown as { sharedStrings?: unknown[] }).sharedStrings
     if (table) {
       ;(reader as unknown as { sharedStrings: unknown[] }).sharedStrings = new Proxy(table, {
-        get: (t, p, r) => (typeof p === 'string' && /^\d+$/.test(p) && Number(p) >= t.length ? { sharedString: Number(p) } : Reflect.get(t, p, r)),
+        get: (t, p, r) =>
+          typeof p === 'string' && /^\d+$/.test(p) && Number(p) >= t.length
+            ? { sharedString: Number(p) }
+            : Reflect.get(t, p, r),
       })
     }
   }
   const styles = partOf('/styles')
   if (styles) {
     await reader._parseStyles(await zip.stream(styles))
-    const numFmts = (reader as unknown as { styles?: { index?: { numFmt?: Record<number, string> } } }).styles?.index?.numFmt
+    const numFmts = (reader as unknown as { styles?: { index?: { numFmt?: Record<number, string> } } }).styles?.index
+      ?.numFmt
     if (numFmts) for (const [id, code] of Object.entries(CJK_DATE_FORMATS)) numFmts[Number(id)] ??= code
   }
   const byId = new Map(rels.map((r) => [r.Id, r]))
@@ -216,7 +280,13 @@ export async function* readXlsx(zip: GuardedZip, limits: FileLimits, o: XlsxRead
   }
 }
 
-async function* sheetRows(ws: WorksheetReaderLike, sheet: string, budget: RowBudget, links: Map<string, string> | undefined, o: XlsxReadOptions): AsyncGenerator<XlsxRow> {
+async function* sheetRows(
+  ws: WorksheetReaderLike,
+  sheet: string,
+  budget: RowBudget,
+  links: Map<string, string> | undefined,
+  o: XlsxReadOptions,
+): AsyncGenerator<XlsxRow> {
   let expected = 1
   for await (const row of ws) {
     const number = Number.isFinite(row.number) ? row.number : expected

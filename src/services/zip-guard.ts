@@ -1,7 +1,7 @@
-import { Transform, type Readable } from 'node:stream'
+import { type Readable, Transform } from 'node:stream'
 import yauzl from 'yauzl'
+import { type FileLimits, MB, RATIO_FLOOR_BYTES } from '../core/file-limits.js'
 import { FileError, limitError } from './file-common.js'
-import { MB, RATIO_FLOOR_BYTES, type FileLimits } from '../core/file-limits.js'
 
 /**
  * Office files (xlsx, docx, pptx) are zips, and a zip can be a bomb: a 1 MB file whose one part
@@ -19,9 +19,16 @@ interface Part {
 }
 
 function openYauzl(source: Uint8Array | string): Promise<yauzl.ZipFile> {
-  const options = { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false, decodeStrings: true }
+  const options = {
+    lazyEntries: true,
+    autoClose: false,
+    validateEntrySizes: true,
+    strictFileNames: false,
+    decodeStrings: true,
+  }
   return new Promise((resolve, reject) => {
-    const done = (err: Error | null, zip?: yauzl.ZipFile) => (err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip))
+    const done = (err: Error | null, zip?: yauzl.ZipFile) =>
+      err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip)
     if (typeof source === 'string') yauzl.open(source, options, done)
     else yauzl.fromBuffer(Buffer.from(source.buffer, source.byteOffset, source.byteLength), options, done)
   })
@@ -51,7 +58,10 @@ export class GuardedZip {
     }
     try {
       if (zip.entryCount > limits.maxEntries) {
-        throw limitError('entries', `the zip has ${zip.entryCount} entries (cap ${limits.maxEntries})`, { actual: zip.entryCount, max: limits.maxEntries })
+        throw limitError('entries', `the zip has ${zip.entryCount} entries (cap ${limits.maxEntries})`, {
+          actual: zip.entryCount,
+          max: limits.maxEntries,
+        })
       }
       const parts = new Map<string, Part>()
       let total = 0
@@ -65,13 +75,26 @@ export class GuardedZip {
               const key = name.toLowerCase()
               if (parts.has(key)) throw new FileError('corrupt', `the zip holds two entries named ${name}`)
               const size = entry.uncompressedSize
-              if (size > limits.maxPartBytes) throw limitError('part', `${name} inflates to ${mb(size)} (cap ${mb(limits.maxPartBytes)})`, { part: name, actual: size, max: limits.maxPartBytes })
+              if (size > limits.maxPartBytes)
+                throw limitError('part', `${name} inflates to ${mb(size)} (cap ${mb(limits.maxPartBytes)})`, {
+                  part: name,
+                  actual: size,
+                  max: limits.maxPartBytes,
+                })
               const ratio = size / Math.max(1, entry.compressedSize)
               if (size > RATIO_FLOOR_BYTES && ratio > limits.maxRatio) {
-                throw limitError('ratio', `${name} is compressed ${Math.round(ratio)}× (cap ${limits.maxRatio}×)`, { part: name, actual: Math.round(ratio), max: limits.maxRatio })
+                throw limitError('ratio', `${name} is compressed ${Math.round(ratio)}× (cap ${limits.maxRatio}×)`, {
+                  part: name,
+                  actual: Math.round(ratio),
+                  max: limits.maxRatio,
+                })
               }
               total += size
-              if (total > limits.maxUnpackedBytes) throw limitError('unpacked', `the parts inflate to more than ${mb(limits.maxUnpackedBytes)}`, { actual: total, max: limits.maxUnpackedBytes })
+              if (total > limits.maxUnpackedBytes)
+                throw limitError('unpacked', `the parts inflate to more than ${mb(limits.maxUnpackedBytes)}`, {
+                  actual: total,
+                  max: limits.maxUnpackedBytes,
+                })
               parts.set(key, { entry, name })
             }
             zip.readEntry()
@@ -115,7 +138,9 @@ export class GuardedZip {
     const raw = await new Promise<Readable>((resolve, reject) => {
       this.zip.openReadStream(part.entry, (err, s) => (err || !s ? reject(err ?? new Error('no stream')) : resolve(s)))
     }).catch((err: Error) => {
-      throw /encrypt/i.test(err.message) ? new FileError('encrypted', `${name} is encrypted`) : new FileError('corrupt', `cannot read ${name}: ${err.message}`)
+      throw /encrypt/i.test(err.message)
+        ? new FileError('encrypted', `${name} is encrypted`)
+        : new FileError('corrupt', `cannot read ${name}: ${err.message}`)
     })
     let partBytes = 0
     const limits = this.limits
@@ -123,15 +148,34 @@ export class GuardedZip {
       transform: (chunk: Buffer, _enc, cb) => {
         partBytes += chunk.length
         this.inflated += chunk.length
-        if (partBytes > limits.maxPartBytes) return cb(limitError('part', `${part.name} inflates past ${mb(limits.maxPartBytes)}`, { part: part.name, max: limits.maxPartBytes }))
-        if (this.inflated > limits.maxUnpackedBytes) return cb(limitError('unpacked', `the parts inflate past ${mb(limits.maxUnpackedBytes)}`, { max: limits.maxUnpackedBytes }))
+        if (partBytes > limits.maxPartBytes)
+          return cb(
+            limitError('part', `${part.name} inflates past ${mb(limits.maxPartBytes)}`, {
+              part: part.name,
+              max: limits.maxPartBytes,
+            }),
+          )
+        if (this.inflated > limits.maxUnpackedBytes)
+          return cb(
+            limitError('unpacked', `the parts inflate past ${mb(limits.maxUnpackedBytes)}`, {
+              max: limits.maxUnpackedBytes,
+            }),
+          )
         cb(null, chunk)
       },
     })
     raw.on('error', (err: Error) => {
       // yauzl: "too many bytes in the stream" = the part inflates to more than the directory declared.
       const lying = /too many bytes/.test(err.message)
-      counter.destroy(lying ? new FileError('corrupt', `${part.name} inflates to more than its declared ${part.entry.uncompressedSize} bytes (a lying zip directory)`, { part: part.name }) : new FileError('corrupt', `cannot inflate ${part.name}: ${err.message}`))
+      counter.destroy(
+        lying
+          ? new FileError(
+              'corrupt',
+              `${part.name} inflates to more than its declared ${part.entry.uncompressedSize} bytes (a lying zip directory)`,
+              { part: part.name },
+            )
+          : new FileError('corrupt', `cannot inflate ${part.name}: ${err.message}`),
+      )
     })
     counter.on('close', () => raw.destroy())
     return raw.pipe(counter)

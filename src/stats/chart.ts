@@ -1,5 +1,5 @@
-import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import type { Canvas } from '@napi-rs/canvas'
 import type { ChartConfiguration, ChartItem, Plugin } from 'chart.js'
 
@@ -16,7 +16,18 @@ export const CHART_WIDTH = 960
 export const CHART_HEIGHT = 540
 
 /** Tableau 10: distinguishable, print-safe. */
-export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac']
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+]
 
 let ready = false
 let libs: { canvas: typeof import('@napi-rs/canvas'); chart: typeof import('chart.js') } | undefined
@@ -108,17 +119,46 @@ export interface ChartStyle {
 }
 
 /** The default (desktop, exports): 960×540, 14 px text. */
-export const DESKTOP_STYLE: ChartStyle = { width: CHART_WIDTH, height: CHART_HEIGHT, title: 18, subtitle: 14, tick: 14, legend: 14, maxCategoryTicks: 31, maxValueTicks: 11 }
+export const DESKTOP_STYLE: ChartStyle = {
+  width: CHART_WIDTH,
+  height: CHART_HEIGHT,
+  title: 18,
+  subtitle: 14,
+  tick: 14,
+  legend: 14,
+  maxCategoryTicks: 31,
+  maxValueTicks: 11,
+}
 
 /**
  * For the DingTalk chat, which shows a picture at about 358×350: a 720 px wide canvas (scaled by ~0.5)
  * with 24–32 px text, so labels read at 12–16 px on the phone; few labels, values written on the bars.
  */
-export const CHAT_STYLE: ChartStyle = { width: 720, height: 440, title: 32, subtitle: 24, tick: 24, legend: 24, maxCategoryTicks: 8, maxValueTicks: 5 }
+export const CHAT_STYLE: ChartStyle = {
+  width: 720,
+  height: 440,
+  title: 32,
+  subtitle: 24,
+  tick: 24,
+  legend: 24,
+  maxCategoryTicks: 8,
+  maxValueTicks: 5,
+}
 
 const titles = (title: string, subtitle: string | undefined, st: ChartStyle) => ({
-  title: { display: true, text: title, font: { size: st.title, weight: 'bold' as const }, padding: { top: 4, bottom: subtitle ? 2 : 10 } },
-  subtitle: { display: !!subtitle, text: subtitle ?? '', font: { size: st.subtitle }, color: '#666', padding: { bottom: 10 } },
+  title: {
+    display: true,
+    text: title,
+    font: { size: st.title, weight: 'bold' as const },
+    padding: { top: 4, bottom: subtitle ? 2 : 10 },
+  },
+  subtitle: {
+    display: !!subtitle,
+    text: subtitle ?? '',
+    font: { size: st.subtitle },
+    color: '#666',
+    padding: { bottom: 10 },
+  },
 })
 
 /** Writes each bar's value at its end (horizontal bars), so nobody has to read it off the axis. */
@@ -141,22 +181,38 @@ const valueLabels = (size: number): Plugin => ({
 })
 
 /** Stacked bars: one bar per label, one colour per series. */
-export function stackedBarChart(title: string, data: StackedSeries, o: { yTitle?: string; subtitle?: string; style?: ChartStyle } = {}): Canvas {
+export function stackedBarChart(
+  title: string,
+  data: StackedSeries,
+  o: { yTitle?: string; subtitle?: string; style?: ChartStyle } = {},
+): Canvas {
   const st = o.style ?? DESKTOP_STYLE
   return drawChart(
     {
       type: 'bar',
       data: {
         labels: data.labels,
-        datasets: data.series.map((s, i) => ({ label: s.name, data: s.values, backgroundColor: PALETTE[i % PALETTE.length], borderWidth: 0 })),
+        datasets: data.series.map((s, i) => ({
+          label: s.name,
+          data: s.values,
+          backgroundColor: PALETTE[i % PALETTE.length],
+          borderWidth: 0,
+        })),
       },
       options: {
         plugins: {
           ...titles(title, o.subtitle, st),
-          legend: { position: 'bottom', labels: { font: { size: st.legend }, boxWidth: st.legend, padding: Math.round(st.legend * 0.6) } },
+          legend: {
+            position: 'bottom',
+            labels: { font: { size: st.legend }, boxWidth: st.legend, padding: Math.round(st.legend * 0.6) },
+          },
         },
         scales: {
-          x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: st.maxCategoryTicks, font: { size: st.tick } } },
+          x: {
+            stacked: true,
+            grid: { display: false },
+            ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: st.maxCategoryTicks, font: { size: st.tick } },
+          },
           y: {
             stacked: true,
             beginAtZero: true,
@@ -191,7 +247,14 @@ export function rankingChart(
       type: 'bar',
       data: {
         labels: items.map((i) => shorten(i.label, 16)),
-        datasets: [{ label: o.xTitle ?? '', data: items.map((i) => i.value), backgroundColor: o.color ?? PALETTE[0], borderWidth: 0 }],
+        datasets: [
+          {
+            label: o.xTitle ?? '',
+            data: items.map((i) => i.value),
+            backgroundColor: o.color ?? PALETTE[0],
+            borderWidth: 0,
+          },
+        ],
       },
       options: {
         indexAxis: 'y',

@@ -2,9 +2,9 @@ import { join } from 'node:path'
 import { Cron } from 'croner'
 import type { Clock } from '../core/clock.js'
 import type { Db } from '../db/client.js'
-import { storesOf, type Stores } from '../db/stores/index.js'
+import { type Stores, storesOf } from '../db/stores/index.js'
 import type { Logger } from '../logger.js'
-import { sampleFile, sampleImageMsg, sampleMarkdown, type DingtalkApi } from '../transport/dingtalk-api.js'
+import { type DingtalkApi, sampleFile, sampleImageMsg, sampleMarkdown } from '../transport/dingtalk-api.js'
 import { exportDir } from './files.js'
 import { formatStatsReply } from './format.js'
 import { previousWeek } from './period.js'
@@ -75,7 +75,10 @@ export function digestCron(expr: string): Cron {
  * Runs the digest for the week before `periodAt` (default now) unless it ran already; a failed or stale
  * run is taken over and resumed.
  */
-export async function runDigest(o: Omit<DigestOptions, 'cron' | 'timers'>, periodAt?: number): Promise<DigestRunResult> {
+export async function runDigest(
+  o: Omit<DigestOptions, 'cron' | 'timers'>,
+  periodAt?: number,
+): Promise<DigestRunResult> {
   const now = o.clock.now()
   const week = previousWeek(periodAt ?? now)
   const fresh: RunDetail = { claimedAt: now, attempts: 1, sent: [] }
@@ -87,11 +90,19 @@ export async function runDigest(o: Omit<DigestOptions, 'cron' | 'timers'>, perio
     const prev = parseDetail((await runs.get(DIGEST_JOB, week.key))?.detail)
     if (prev.attempts >= MAX_ATTEMPTS) return { period: week.key, outcome: 'skipped', sent: prev.sent }
     detail = { ...prev, claimedAt: now, attempts: prev.attempts + 1 }
-    if (!(await runs.takeOver(DIGEST_JOB, week.key, JSON.stringify(detail), now - STALE_MS))) return { period: week.key, outcome: 'skipped', sent: prev.sent }
-    o.logger.warn({ period: week.key, sent: detail.sent, attempt: detail.attempts }, 'weekly digest: resuming an unfinished run')
+    if (!(await runs.takeOver(DIGEST_JOB, week.key, JSON.stringify(detail), now - STALE_MS)))
+      return { period: week.key, outcome: 'skipped', sent: prev.sent }
+    o.logger.warn(
+      { period: week.key, sent: detail.sent, attempt: detail.attempts },
+      'weekly digest: resuming an unfinished run',
+    )
   }
   try {
-    const stats = await computeUsageStatsAsync(o.db, { period: week, intents: [], export: false, unknown: [] }, { kind: 'all' })
+    const stats = await computeUsageStatsAsync(
+      o.db,
+      { period: week, intents: [], export: false, unknown: [] },
+      { kind: 'all' },
+    )
     const text = formatStatsReply(stats).replace(/\n回复 \*\*统计 导出\*\*[^\n]*$/, '')
     const dir = exportDir({ dbPath: o.dbPath })
     for (const part of PARTS) {
@@ -167,11 +178,14 @@ export function startDigest(o: DigestOptions): DigestHandle {
   const arm = (at: number, retry = false) => {
     if (timer) timers.clearTimeout(timer)
     next = at
-    timer = timers.setTimeout(() => {
-      timer = undefined
-      if (o.clock.now() + 1000 < at) return arm(at, retry) // woke early from a capped timer
-      void run(retry ? previousFire(at) ?? at : at).then(() => schedule())
-    }, Math.min(MAX_TIMER_MS, Math.max(0, at - o.clock.now())))
+    timer = timers.setTimeout(
+      () => {
+        timer = undefined
+        if (o.clock.now() + 1000 < at) return arm(at, retry) // woke early from a capped timer
+        void run(retry ? (previousFire(at) ?? at) : at).then(() => schedule())
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, at - o.clock.now())),
+    )
   }
   const previousFire = (at: number) => cron.previousRuns(1, new Date(at))[0]?.getTime()
   const schedule = () => {
@@ -185,7 +199,10 @@ export function startDigest(o: DigestOptions): DigestHandle {
   const thisMonday = Date.parse(`${previousWeek(now).to}T16:00:00Z`) // Sunday 24:00 China time = Monday 00:00
   if (last !== undefined && last >= thisMonday) void run(last).then(() => schedule())
   else schedule()
-  o.logger.info({ cron: o.cron, conversationId: o.conversationId, next: next ? new Date(next).toISOString() : undefined }, 'weekly digest scheduled')
+  o.logger.info(
+    { cron: o.cron, conversationId: o.conversationId, next: next ? new Date(next).toISOString() : undefined },
+    'weekly digest scheduled',
+  )
   return {
     stop() {
       stopped = true
@@ -195,4 +212,3 @@ export function startDigest(o: DigestOptions): DigestHandle {
     nextAt: () => next,
   }
 }
-

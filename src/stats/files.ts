@@ -9,7 +9,10 @@ import type { AppConfig } from '../config.js'
  * a restart), so files live next to the database rather than in a temp folder that may be cleaned.
  */
 export function exportDir(config: Pick<AppConfig, 'dbPath'>): string {
-  const dir = config.dbPath === ':memory:' || config.dbPath.startsWith('file:') ? join(tmpdir(), 'andy-exports') : join(dirname(config.dbPath), 'exports')
+  const dir =
+    config.dbPath === ':memory:' || config.dbPath.startsWith('file:')
+      ? join(tmpdir(), 'andy-exports')
+      : join(dirname(config.dbPath), 'exports')
   mkdirSync(dir, { recursive: true })
   return dir
 }

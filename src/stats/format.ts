@@ -45,7 +45,9 @@ export function perDayLines(s: UsageStats): string[] {
     weeks.set(mon, (weeks.get(mon) ?? 0) + d.n)
   }
   const lines = [...weeks].map(([mon, n]) => `- ${mon} 起一周：${fmtInt(n)}`)
-  return lines.length > 20 ? [`- （共 ${lines.length} 周，只列最近 20 周，完整数据见 **统计 导出**）`, ...lines.slice(-20)] : lines
+  return lines.length > 20
+    ? [`- （共 ${lines.length} 周，只列最近 20 周，完整数据见 **统计 导出**）`, ...lines.slice(-20)]
+    : lines
 }
 
 export function formatStatsReply(s: UsageStats, o: { chart?: boolean; notes?: readonly string[] } = {}): string {
@@ -53,7 +55,8 @@ export function formatStatsReply(s: UsageStats, o: { chart?: boolean; notes?: re
   const out: string[] = [`**使用统计 · ${q.period.label}**`, '', scopeLine(s)]
   const filters = describeFilters(q)
   if (filters) out.push(`筛选：${escapeMd(filters)}`)
-  if (q.unknown.length) out.push(`没有识别：${q.unknown.map((w) => `「${escapeMd(w)}」`).join('')}（可写 人员:昵称、群:群名、内容:关键词）`)
+  if (q.unknown.length)
+    out.push(`没有识别：${q.unknown.map((w) => `「${escapeMd(w)}」`).join('')}（可写 人员:昵称、群:群名、内容:关键词）`)
   for (const n of o.notes ?? []) out.push(`> ${n}`)
   out.push('')
   if (s.total === 0) {
@@ -67,7 +70,8 @@ export function formatStatsReply(s: UsageStats, o: { chart?: boolean; notes?: re
   out.push(`回复耗时：一半在 ${fmtSeconds(s.latency.p50)} 内，95% 在 ${fmtSeconds(s.latency.p95)} 内`)
   out.push(`大模型：${fmtInt(s.tokens)} tokens，${formatRmb(s.costRmb)}`)
   out.push('', '**按功能**')
-  for (const t of s.byIntent) out.push(`- ${t.name}：${fmtInt(t.n)}（${pct(t.n, s.total)}）${t.failed ? `，失败 ${t.failed}` : ''}`)
+  for (const t of s.byIntent)
+    out.push(`- ${t.name}：${fmtInt(t.n)}（${pct(t.n, s.total)}）${t.failed ? `，失败 ${t.failed}` : ''}`)
   out.push('', '**每日**', ...perDayLines(s))
   if (s.topUsers.length) {
     out.push('', '**最活跃的人**')
@@ -77,13 +81,20 @@ export function formatStatsReply(s: UsageStats, o: { chart?: boolean; notes?: re
     out.push('', '**最活跃的群**')
     s.topGroups.forEach((g, i) => out.push(`${i + 1}. ${escapeMd(g.label)}：${fmtInt(g.n)}`))
   }
-  out.push('', `**内容缺口**（搜索无结果或无法回答 ${fmtInt(s.zeroResults)} 次${s.zeroQuestions[0] ? `，${fmtInt(s.zeroQuestions[0].distinct)} 种问题` : ''}）`)
+  out.push(
+    '',
+    `**内容缺口**（搜索无结果或无法回答 ${fmtInt(s.zeroResults)} 次${s.zeroQuestions[0] ? `，${fmtInt(s.zeroQuestions[0].distinct)} 种问题` : ''}）`,
+  )
   if (s.zeroQuestions.length === 0) out.push('没有搜不到结果或答不上来的问题。')
   s.zeroQuestions.forEach((z, i) =>
-    out.push(`${i + 1}. 「${escapeMd(z.question.slice(0, 60))}」×${z.n}（${assistantName(z.intent)}，最近 ${z.last.slice(5, 16)}）`),
+    out.push(
+      `${i + 1}. 「${escapeMd(z.question.slice(0, 60))}」×${z.n}（${assistantName(z.intent)}，最近 ${z.last.slice(5, 16)}）`,
+    ),
   )
   out.push('')
   if (o.chart) out.push('趋势图见下一条消息。')
-  out.push('回复 **统计 导出** 下载 Excel 明细；可加时间和筛选，例如 **统计 上周 案例 群聊**、**统计 2026-11-01到2026-11-15**。')
+  out.push(
+    '回复 **统计 导出** 下载 Excel 明细；可加时间和筛选，例如 **统计 上周 案例 群聊**、**统计 2026-11-01到2026-11-15**。',
+  )
   return mdLines(out)
 }

@@ -102,11 +102,14 @@ export function findPeriod(text: string, now: number): PeriodMatch | undefined {
     [/本周|这周|这一周|本星期/, () => labelled('本周', monday(today), today)],
     [/上周|上一周|上星期/, () => labelled('上周', addDays(monday(today), -7), addDays(monday(today), -1))],
     [/本月|这个月|当月/, () => labelled('本月', `${today.slice(0, 8)}01`, today)],
-    [/上月|上个月/, () => {
-      const firstThis = `${today.slice(0, 8)}01`
-      const lastPrev = addDays(firstThis, -1)
-      return labelled('上月', `${lastPrev.slice(0, 8)}01`, lastPrev)
-    }],
+    [
+      /上月|上个月/,
+      () => {
+        const firstThis = `${today.slice(0, 8)}01`
+        const lastPrev = addDays(firstThis, -1)
+        return labelled('上月', `${lastPrev.slice(0, 8)}01`, lastPrev)
+      },
+    ],
     [/今年|本年/, () => labelled('今年', `${today.slice(0, 4)}-01-01`, today)],
     [/全部|所有时间|历史以来|至今/, () => ({ from: EPOCH, to: today, label: '全部' })],
   ]

@@ -22,7 +22,8 @@ export interface StatsQuery {
   unknown: string[]
 }
 
-const KEYED = /(人员|用户|昵称|使用者|群名?|群聊名称|内容|关键词|包含|助手|类型|assistant_type|user_dd_nick|consult_content|conversation_type|dd_group_name)\s*[:：=]\s*(\S+)/gi
+const KEYED =
+  /(人员|用户|昵称|使用者|群名?|群聊名称|内容|关键词|包含|助手|类型|assistant_type|user_dd_nick|consult_content|conversation_type|dd_group_name)\s*[:：=]\s*(\S+)/gi
 
 export interface ParseStatsOptions {
   now: number
@@ -30,7 +31,10 @@ export interface ParseStatsOptions {
 
 /** Parses the text after "统计" (the command word itself may still be there). Throws PeriodError for bad dates. */
 export function parseStatsQuery(input: string, o: ParseStatsOptions): StatsQuery & { words: string[] } {
-  let text = input.normalize('NFKC').trim().replace(/^\/?(使用统计|使用情况|使用次数统计|统计一下|数据统计|统计)\s*[:：]?/, ' ')
+  let text = input
+    .normalize('NFKC')
+    .trim()
+    .replace(/^\/?(使用统计|使用情况|使用次数统计|统计一下|数据统计|统计)\s*[:：]?/, ' ')
   const q: StatsQuery = { period: defaultPeriod(o.now), intents: [], export: false, unknown: [] }
   const found = findPeriod(text, o.now)
   if (found) {
@@ -82,7 +86,10 @@ function addAssistant(q: StatsQuery, value: string): void {
  * Applies the leftover bare words: an exact known nickname becomes the user filter, an exact group
  * name the group filter; anything else is listed as not understood.
  */
-export function resolveNames(q: StatsQuery & { words: string[] }, known: { nicks: Set<string>; groups: Set<string> }): StatsQuery {
+export function resolveNames(
+  q: StatsQuery & { words: string[] },
+  known: { nicks: Set<string>; groups: Set<string> },
+): StatsQuery {
   const out: StatsQuery = { ...q, unknown: [...q.unknown] }
   for (const w of q.words) {
     if (!out.userNick && known.nicks.has(w)) out.userNick = w

@@ -1,4 +1,12 @@
-import { CHAT_STYLE, PALETTE, rankingChart, stackedBarChart, stackVertically, toPng, type StackedSeries } from './chart.js'
+import {
+  CHAT_STYLE,
+  PALETTE,
+  rankingChart,
+  type StackedSeries,
+  stackedBarChart,
+  stackVertically,
+  toPng,
+} from './chart.js'
 import { daysOf, monday } from './period.js'
 import { assistantName, type UsageStats } from './usage-stats.js'
 
@@ -46,7 +54,10 @@ export const CHART_TOP = 5
 
 function dailyCanvas(s: UsageStats) {
   const data = dailySeries(s)
-  return stackedBarChart(`${BUCKET_NAME[data.bucket]}使用量（按功能）`, data, { subtitle: s.query.period.label, style: CHAT_STYLE })
+  return stackedBarChart(`${BUCKET_NAME[data.bucket]}使用量（按功能）`, data, {
+    subtitle: s.query.period.label,
+    style: CHAT_STYLE,
+  })
 }
 
 export function renderDailyChart(s: UsageStats): Buffer {
@@ -59,7 +70,9 @@ export function renderTopChart(s: UsageStats): Buffer {
 
 function topCanvas(s: UsageStats) {
   const people = s.scope.kind === 'all' && s.topUsers.length > 0
-  const items = people ? s.topUsers.map((u) => ({ label: u.label, value: u.n })) : s.byIntent.map((t) => ({ label: t.name, value: t.n }))
+  const items = people
+    ? s.topUsers.map((u) => ({ label: u.label, value: u.n }))
+    : s.byIntent.map((t) => ({ label: t.name, value: t.n }))
   const shown = items.slice(0, CHART_TOP)
   const title = people ? `最活跃的人 Top ${shown.length}（次）` : '按功能（次）'
   // The title ≈ 70 px, then one 46 px row per bar.

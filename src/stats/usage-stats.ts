@@ -1,11 +1,20 @@
 import { assistantOf } from '../core/features.js'
 import type { Db } from '../db/client.js'
 import {
-  countsByDayIntent, knownNames, latencyPercentiles, topGroups, topUsers, totalsByIntent, zeroResultQuestions,
-  type IntentTotals, type TopEntry, type UsageStatsFilter, type ZeroResultQuestion,
+  countsByDayIntent,
+  type IntentTotals,
+  knownNames,
+  latencyPercentiles,
+  type TopEntry,
+  topGroups,
+  topUsers,
+  totalsByIntent,
+  type UsageStatsFilter,
+  type ZeroResultQuestion,
+  zeroResultQuestions,
 } from '../db/usage-stats.js'
-import { ALL_TIME_FROM, daysOf } from './period.js'
 import { distinctUserLabels } from './people.js'
+import { ALL_TIME_FROM, daysOf } from './period.js'
 import { parseStatsQuery, resolveNames, type StatsQuery } from './query.js'
 
 /** Who the numbers cover: one rep's own usage, or everyone's (admins, the CLI, the digest). */

@@ -1,4 +1,4 @@
-import { cnNumber, type Bounds } from '../core/numbers.js'
+import { type Bounds, cnNumber } from '../core/numbers.js'
 
 /**
  * Cell values of the admins' spreadsheets as numbers, for import (rows.ts): staff sizes in every way
@@ -45,7 +45,10 @@ function number(digits: string, mult: string | undefined): number | undefined {
 
 /** Normalised text of a cell: NFKC, no thousands separators or spaces, lower case. */
 function compact(raw: string): string {
-  return raw.normalize('NFKC').replace(/[,，\s]/g, '').toLowerCase()
+  return raw
+    .normalize('NFKC')
+    .replace(/[,，\s]/g, '')
+    .toLowerCase()
 }
 
 function cached<T>(fn: (s: string, factor: number) => Parsed<T>): (s: string, factor: number) => Parsed<T> {
@@ -112,11 +115,24 @@ export interface YearValue {
 }
 
 const MIN_YEAR = 1950
-const CN_YEAR_DIGITS: Record<string, string> = { 〇: '0', 零: '0', 一: '1', 二: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' }
+const CN_YEAR_DIGITS: Record<string, string> = {
+  〇: '0',
+  零: '0',
+  一: '1',
+  二: '2',
+  三: '3',
+  四: '4',
+  五: '5',
+  六: '6',
+  七: '7',
+  八: '8',
+  九: '9',
+}
 const PERIOD = String.raw`(?:年度|年|年初|年中|年底|年末|上半年|下半年|全年|q[1-4]|第?[一二三四1-4]季度|[春夏秋冬]季?)*`
 const RE_YEAR = new RegExp(`^(\\d{4})${PERIOD}$`)
 const RE_YEAR_MONTH = /^(\d{4})(?:[-/.年]|年度)(\d{1,2})月?(?:份)?$/
-const RE_DATE = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$/
+const RE_DATE =
+  /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$/
 const RE_COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/
 const RE_COMPACT_MONTH = /^(\d{4})(\d{2})$/
 const RE_SHORT_YEAR = /^(\d{2})年(?:度)?$/
@@ -126,26 +142,35 @@ const daysIn = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate(
 
 function yearText(raw: string, nowYear: number): Parsed<YearValue> {
   const hint = `（写 2023、2023年、2023-06 或日期；不知道就留空）`
-  let s = raw.normalize('NFKC').trim().toLowerCase().replace(/\s*([年月日/.-])\s*/g, '$1').replace(/\s+/g, ' ')
-  if (/^[〇零一二三四五六七八九]{4}/.test(s)) s = s.replace(/^[〇零一二三四五六七八九]{4}/, (d) => [...d].map((c) => CN_YEAR_DIGITS[c]).join(''))
+  let s = raw
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/\s*([年月日/.-])\s*/g, '$1')
+    .replace(/\s+/g, ' ')
+  if (/^[〇零一二三四五六七八九]{4}/.test(s))
+    s = s.replace(/^[〇零一二三四五六七八九]{4}/, (d) => [...d].map((c) => CN_YEAR_DIGITS[c]).join(''))
   let year: number | undefined
   let month: number | undefined
   let day: number | undefined
   let m: RegExpExecArray | null
   if ((m = RE_YEAR.exec(s))) year = Number(m[1])
   else if ((m = RE_YEAR_MONTH.exec(s) ?? RE_COMPACT_MONTH.exec(s))) [year, month] = [Number(m[1]), Number(m[2])]
-  else if ((m = RE_DATE.exec(s) ?? RE_COMPACT_DATE.exec(s))) [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  else if ((m = RE_DATE.exec(s) ?? RE_COMPACT_DATE.exec(s)))
+    [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
   else if ((m = RE_SHORT_YEAR.exec(s))) year = 2000 + Number(m[1])
   else if ((m = RE_YEAR_RANGE.exec(s))) year = Math.max(Number(m[1]), Number(m[2]))
   if (year === undefined) return { error: `「${raw}」不是年份${hint}` }
   if (month !== undefined && (month < 1 || month > 12)) return { error: `「${raw}」的月份 ${month} 不存在${hint}` }
-  if (day !== undefined && (day < 1 || day > daysIn(year, month!))) return { error: `「${raw}」的日期不存在（${month} 月没有 ${day} 日）` }
+  if (day !== undefined && (day < 1 || day > daysIn(year, month!)))
+    return { error: `「${raw}」的日期不存在（${month} 月没有 ${day} 日）` }
   return checkYear(year, raw, nowYear, month)
 }
 
 function checkYear(year: number, raw: string, nowYear: number, month?: number): Parsed<YearValue> {
   if (year < MIN_YEAR || year > nowYear + 1) {
-    const why = year === 1899 || year === 1900 ? '（Excel 的空日期，请检查单元格）' : `（只接受 ${MIN_YEAR}–${nowYear + 1} 年）`
+    const why =
+      year === 1899 || year === 1900 ? '（Excel 的空日期，请检查单元格）' : `（只接受 ${MIN_YEAR}–${nowYear + 1} 年）`
     return { error: `「${raw}」的年份 ${year} 不合理${why}` }
   }
   return { value: month === undefined ? { year } : { year, month } }
@@ -168,7 +193,8 @@ export function parseYearCell(v: unknown, nowYear: number): Parsed<YearValue> {
     // 2023.05 typed into a number cell: the year, and the month when the decimals say one.
     const year = Math.trunc(v)
     const month = Math.round((v - year) * 100)
-    if (month >= 1 && month <= 12 && Math.abs((v - year) * 100 - month) < 1e-6) return checkYear(year, String(v), nowYear, month)
+    if (month >= 1 && month <= 12 && Math.abs((v - year) * 100 - month) < 1e-6)
+      return checkYear(year, String(v), nowYear, month)
     return { error: `「${v}」不是年份` }
   }
   const raw = String(v)
@@ -184,10 +210,28 @@ export function parseYearCell(v: unknown, nowYear: number): Parsed<YearValue> {
 
 // ---- amounts and counts ----------------------------------------------------------------------
 
-const MONEY_UNITS: Record<string, number> = { '': 1, 元: 1, 块: 1, rmb: 1, 千: 1000, 千元: 1000, k: 1000, 万: 10_000, 万元: 10_000, w: 10_000, 百万: 1e6, 百万元: 1e6, 亿: 1e8, 亿元: 1e8 }
+const MONEY_UNITS: Record<string, number> = {
+  '': 1,
+  元: 1,
+  块: 1,
+  rmb: 1,
+  千: 1000,
+  千元: 1000,
+  k: 1000,
+  万: 10_000,
+  万元: 10_000,
+  w: 10_000,
+  百万: 1e6,
+  百万元: 1e6,
+  亿: 1e8,
+  亿元: 1e8,
+}
 
 const moneyText = cached<number>((raw, factor) => {
-  const s = compact(raw).replace(/^(?:人民币|rmb|¥|￥|cny)/, '').replace(/(?:人民币|rmb|cny)$/, '').replace(/^(?:约|大约|合计)/, '')
+  const s = compact(raw)
+    .replace(/^(?:人民币|rmb|¥|￥|cny)/, '')
+    .replace(/(?:人民币|rmb|cny)$/, '')
+    .replace(/^(?:约|大约|合计)/, '')
   const m = /^(-?\d+(?:\.\d+)?)(万元|百万元|亿元|千元|百万|元|块|万|千|亿|w|k)?(?:左右)?$/.exec(s)
   if (!m) return { error: `「${raw}」不是金额（写 120000、12.5万 或 12.5；单位写在表头，如 金额（万元））` }
   const unit = m[2] ?? ''
@@ -198,7 +242,8 @@ const moneyText = cached<number>((raw, factor) => {
 
 /** An amount in yuan: 120000, "12.5万", "¥120,000", or 12.5 under a 金额（万元） header (factor 10000). */
 export function parseMoneyCell(v: unknown, factor = 1): Parsed<number> {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? { value: Math.round(v * factor * 100) / 100 } : { error: `「${v}」不是金额` }
+  if (typeof v === 'number')
+    return Number.isFinite(v) && v >= 0 ? { value: Math.round(v * factor * 100) / 100 } : { error: `「${v}」不是金额` }
   if (v instanceof Date) return { error: `「${v.toISOString().slice(0, 10)}」是日期，不是金额` }
   return moneyText(String(v), factor)
 }
@@ -213,7 +258,8 @@ const intText = cached<number>((raw, factor) => {
 
 /** A count: 1200, "1,200", "1200个", "1.2万". */
 export function parseIntCell(v: unknown, factor = 1): Parsed<number> {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? { value: Math.round(v * factor) } : { error: `「${v}」不是数字` }
+  if (typeof v === 'number')
+    return Number.isFinite(v) && v >= 0 ? { value: Math.round(v * factor) } : { error: `「${v}」不是数字` }
   if (v instanceof Date) return { error: `「${v.toISOString().slice(0, 10)}」是日期，不是数字` }
   return intText(String(v), factor)
 }

@@ -11,7 +11,7 @@ import type { TableSpec } from './index.js'
  * the SQLite function `andy_date_key`) both use dateKey, so they cannot disagree.
  */
 
-const DATE = /((?:19|20)\d{2})\s*(?:[年./\-]\s*(\d{1,2})(?:\s*[月./\-]\s*(\d{1,2}))?)?/
+const DATE = /((?:19|20)\d{2})\s*(?:[年./-]\s*(\d{1,2})(?:\s*[月./-]\s*(\d{1,2}))?)?/
 
 export interface DateParts {
   year: number

@@ -12,12 +12,30 @@ export type SearchIntent = 'case' | 'pitch' | 'switch' | 'procurement' | 'softwa
 
 /** Dictionary dimensions: the kinds of words the sentence parser recognises from the data. */
 export type Dimension =
-  | 'industry' | 'industry2' | 'enterpriseType' | 'region' | 'competitor' | 'product' | 'series'
-  | 'crowd' | 'sales' | 'classType' | 'sourceType'
+  | 'industry'
+  | 'industry2'
+  | 'enterpriseType'
+  | 'region'
+  | 'competitor'
+  | 'product'
+  | 'series'
+  | 'crowd'
+  | 'sales'
+  | 'classType'
+  | 'sourceType'
 
 export const DIMENSION_LABELS: Record<Dimension, string> = {
-  industry: '行业', industry2: '二级行业', enterpriseType: '企业性质', region: '地区', competitor: '竞品',
-  product: '产品', series: '产品系列', crowd: '人群', sales: '签约销售', classType: '班型', sourceType: '来源',
+  industry: '行业',
+  industry2: '二级行业',
+  enterpriseType: '企业性质',
+  region: '地区',
+  competitor: '竞品',
+  product: '产品',
+  series: '产品系列',
+  crowd: '人群',
+  sales: '签约销售',
+  classType: '班型',
+  sourceType: '来源',
 }
 
 /** One case row as stored: column name → value. */
@@ -50,8 +68,10 @@ export type FilterKind =
   | 'contains' // substring of the column
   | 'anyWord' // space-separated words, any of which is a substring of the column (seed *_more)
   | 'anyWordAnyColumn' // seed params_more: any word in any text column
-  | 'sizeMin' | 'sizeMax' // staff size range overlap
-  | 'gt' | 'lt' // strict numeric bounds
+  | 'sizeMin'
+  | 'sizeMax' // staff size range overlap
+  | 'gt'
+  | 'lt' // strict numeric bounds
   | 'year' // a year or a year range on an int column
   | 'money' // an amount or range on a real column
 
@@ -88,10 +108,30 @@ export interface TableSpec {
   readonly words: TableWords
 }
 
-const text = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, label, type: 'text', ...extra })
-const int = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, label, type: 'int', ...extra })
-const real = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, label, type: 'real', ...extra })
-const f = (param: string, kind: FilterKind, label: string, column?: string): FilterSpec => ({ param, kind, label, column: column ?? param })
+const text = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({
+  name,
+  label,
+  type: 'text',
+  ...extra,
+})
+const int = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({
+  name,
+  label,
+  type: 'int',
+  ...extra,
+})
+const real = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({
+  name,
+  label,
+  type: 'real',
+  ...extra,
+})
+const f = (param: string, kind: FilterKind, label: string, column?: string): FilterSpec => ({
+  param,
+  kind,
+  label,
+  column: column ?? param,
+})
 
 const contentCases: TableSpec = {
   key: 'content-cases',
@@ -265,7 +305,15 @@ const procurements: TableSpec = {
   yearColumn: 'purchase_year',
   sizeColumns: ['staff_size_min', 'staff_size_max'],
   moneyColumn: 'money',
-  detailColumns: ['yxt_industry_1', 'enterprise_type', 'staff_size', 'product_name', 'class_type', 'money', 'purchase_year'],
+  detailColumns: [
+    'yxt_industry_1',
+    'enterprise_type',
+    'staff_size',
+    'product_name',
+    'class_type',
+    'money',
+    'purchase_year',
+  ],
 }
 
 const softwareCases: TableSpec = {
@@ -304,7 +352,14 @@ const softwareCases: TableSpec = {
   nameColumn: 'archive_name',
   sizeColumns: ['staff_size_min', 'staff_size_max'],
   accountColumn: 'account_count',
-  detailColumns: ['yxt_industry_1', 'yxt_industry_2', 'customer_province', 'enterprise_type', 'staff_size', 'account_count'],
+  detailColumns: [
+    'yxt_industry_1',
+    'yxt_industry_2',
+    'customer_province',
+    'enterprise_type',
+    'staff_size',
+    'account_count',
+  ],
   noteColumn: 'customer_keywords',
 }
 
@@ -321,7 +376,10 @@ export const TABLES: readonly TableSpec[] = tables
  * help, 统计 names, the LLM intent list and ANDY_ROBOT_INTENTS pick it up. `priority` places it among
  * the tables (0 = first; default last).
  */
-export function registerTable(spec: Omit<TableSpec, 'key' | 'intent'> & { key: string; intent: string }, priority = tables.length): void {
+export function registerTable(
+  spec: Omit<TableSpec, 'key' | 'intent'> & { key: string; intent: string },
+  priority = tables.length,
+): void {
   if (tables.some((t) => t.key === spec.key || t.intent === spec.intent || t.table === spec.table)) {
     throw new Error(`table ${spec.key} (${spec.intent}) is already registered`)
   }

@@ -1,5 +1,5 @@
-import { EMPTY_MARK, parseIntCell, parseMoneyCell, parseSizeCell, parseYearCell, type Parsed } from './cell-values.js'
 import type { Bounds } from '../core/numbers.js'
+import { EMPTY_MARK, type Parsed, parseIntCell, parseMoneyCell, parseSizeCell, parseYearCell } from './cell-values.js'
 import type { CaseRecord, ColumnSpec, TableSpec } from './index.js'
 
 export interface RowProblem {
@@ -32,8 +32,17 @@ export function cleanCell(v: unknown, keepBreaks = false): string | null {
   else if (typeof v === 'boolean') s = v ? '是' : '否'
   else s = String(v)
   if (SPECIAL.test(s)) {
-    s = s.replace(/[\u200b-\u200d\ufeff]/g, '').replace(/\r\n?|[\u2028\u2029]/g, '\n').replace(/[^\S\n]+/g, ' ')
-    s = keepBreaks ? s.split('\n').map((l) => l.trim()).join('\n').replace(/\n{3,}/g, '\n\n') : s.replace(/ ?\n[\s]*/g, ' ')
+    s = s
+      .replace(/[\u200b-\u200d\ufeff]/g, '')
+      .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+      .replace(/[^\S\n]+/g, ' ')
+    s = keepBreaks
+      ? s
+          .split('\n')
+          .map((l) => l.trim())
+          .join('\n')
+          .replace(/\n{3,}/g, '\n\n')
+      : s.replace(/ ?\n[\s]*/g, ' ')
   }
   s = s.trim()
   return s === '' || EMPTY_MARK.test(s) ? null : s
@@ -62,7 +71,11 @@ function numeric(col: ColumnSpec, v: unknown, factor: number, nowYear: number): 
  * is a problem of its column (a row with problems is not imported), as is a missing customer name, a
  * size minimum above its maximum, a 合计 row and text with U+FFFD (text garbled before it got here).
  */
-export function prepareRow(spec: TableSpec, record: Record<string, unknown>, o: PrepareOptions = {}): { row: CaseRecord; problems: RowProblem[] } {
+export function prepareRow(
+  spec: TableSpec,
+  record: Record<string, unknown>,
+  o: PrepareOptions = {},
+): { row: CaseRecord; problems: RowProblem[] } {
   const row: CaseRecord = {}
   const problems: RowProblem[] = []
   const nowYear = o.nowYear ?? new Date().getUTCFullYear()
@@ -76,7 +89,11 @@ export function prepareRow(spec: TableSpec, record: Record<string, unknown>, o: 
       row[col.name] = s
       if (s == null) continue
       if (s.includes('\uFFFD')) {
-        problems.push({ column: col.name, message: `「${col.label}」里有乱码字符（�），原文件的编码可能被转错过`, value: s })
+        problems.push({
+          column: col.name,
+          message: `「${col.label}」里有乱码字符（�），原文件的编码可能被转错过`,
+          value: s,
+        })
         continue
       }
       if (col.parse === 'size') {
@@ -116,10 +133,12 @@ export function prepareRow(spec: TableSpec, record: Record<string, unknown>, o: 
     const [lo, hi] = spec.sizeColumns
     const a = row[lo]
     const b = row[hi]
-    if (typeof a === 'number' && typeof b === 'number' && a > b) problems.push({ column: lo, message: `人员规模最小值 ${a} 大于最大值 ${b}`, value: `${a}-${b}` })
+    if (typeof a === 'number' && typeof b === 'number' && a > b)
+      problems.push({ column: lo, message: `人员规模最小值 ${a} 大于最大值 ${b}`, value: `${a}-${b}` })
   }
   const name = row[spec.nameColumn]
   if (name == null) problems.push({ column: spec.nameColumn, message: '缺少客户名称' })
-  else if (TOTAL_ROW.test(String(name))) problems.push({ column: spec.nameColumn, message: '合计行，不是一条客户记录', value: String(name) })
+  else if (TOTAL_ROW.test(String(name)))
+    problems.push({ column: spec.nameColumn, message: '合计行，不是一条客户记录', value: String(name) })
   return { row, problems }
 }

@@ -1,4 +1,10 @@
-import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
+import {
+  DeliveryError,
+  type DeliveryResult,
+  type DeliveryTarget,
+  type OutboundPart,
+  type Replier,
+} from '../core/delivery.js'
 
 /**
  * Replies to AI 助理 ability calls (inbox source `assistant`). The markdown parts ARE the answer: they are
@@ -13,8 +19,16 @@ export class AssistantReplier implements Replier {
   async deliver(target: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
     if (part.kind === 'markdown') return { channel: 'assistant' }
     if (part.kind === 'image') return { channel: 'assistant-omitted' }
-    if (!this.files) throw new DeliveryError('sending a file to an AI 助理 user needs the robot OpenAPI (DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET)', true, 'no_openapi')
+    if (!this.files)
+      throw new DeliveryError(
+        'sending a file to an AI 助理 user needs the robot OpenAPI (DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET)',
+        true,
+        'no_openapi',
+      )
     // Never the sessionWebhook (there is none): always the OpenAPI, 1:1 to the caller's staff id.
-    return this.files.deliver({ ...target, sessionWebhook: undefined, sessionWebhookExpiredTime: undefined, preferOpenApi: true }, part)
+    return this.files.deliver(
+      { ...target, sessionWebhook: undefined, sessionWebhookExpiredTime: undefined, preferOpenApi: true },
+      part,
+    )
   }
 }

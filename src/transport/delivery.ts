@@ -1,11 +1,17 @@
 import { basename } from 'node:path'
-import { systemClock, type Clock } from '../core/clock.js'
+import { type Clock, systemClock } from '../core/clock.js'
+import {
+  DeliveryError,
+  type DeliveryResult,
+  type DeliveryTarget,
+  type OutboundPart,
+  type Replier,
+} from '../core/delivery.js'
 import type { Logger } from '../logger.js'
+import { type DingtalkApi, type RobotMsg, sampleFile, sampleImageMsg, sampleMarkdown } from './dingtalk-api.js'
 import { DingtalkApiError, retryDelay } from './dingtalk-api-error.js'
-import { sampleFile, sampleImageMsg, sampleMarkdown, type DingtalkApi, type RobotMsg } from './dingtalk-api.js'
 import { fileTypeOf } from './dingtalk-media.js'
 import { SlidingWindowLimiter } from './rate-limiter.js'
-import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
 import { markdownBody, postWebhook, SESSION_EXPIRED, type WebhookOptions } from './webhook.js'
 
 export interface DeliveryRouterOptions {
@@ -65,13 +71,23 @@ export class DeliveryRouter implements Replier {
     this.conversations =
       opts.conversationLimiter ??
       new SlidingWindowLimiter({
-        limit, windowMs: opts.conversationWindowMs ?? 60_000, reserveHigh: Math.min(limit - 1, opts.shortAnswerReserve ?? 5), sweepAbove: opts.maxTrackedConversations,
+        limit,
+        windowMs: opts.conversationWindowMs ?? 60_000,
+        reserveHigh: Math.min(limit - 1, opts.shortAnswerReserve ?? 5),
+        sweepAbove: opts.maxTrackedConversations,
       })
   }
 
   async deliver(target: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
-    const waited = await this.conversations.acquire(target.conversationId || target.senderStaffId || target.msgId, part.bulk ? 'low' : 'high')
-    if (waited > 1000) this.log.info({ msgId: target.msgId, part: part.no, bulk: !!part.bulk, waitedMs: waited }, 'conversation send limit: part waited')
+    const waited = await this.conversations.acquire(
+      target.conversationId || target.senderStaffId || target.msgId,
+      part.bulk ? 'low' : 'high',
+    )
+    if (waited > 1000)
+      this.log.info(
+        { msgId: target.msgId, part: part.no, bulk: !!part.bulk, waitedMs: waited },
+        'conversation send limit: part waited',
+      )
     if (part.kind === 'markdown') return this.deliverMarkdown(target, part)
     return this.deliverMedia(target, part)
   }
@@ -99,16 +115,27 @@ export class DeliveryRouter implements Replier {
         const e = toDeliveryError(err)
         const expired = e.code === String(SESSION_EXPIRED)
         if (!this.opts.api) {
-          if (expired) throw new DeliveryError('the sessionWebhook has expired (300001) and no DingTalk OpenAPI credentials are configured', true, 'session_expired')
+          if (expired)
+            throw new DeliveryError(
+              'the sessionWebhook has expired (300001) and no DingTalk OpenAPI credentials are configured',
+              true,
+              'session_expired',
+            )
           throw e
         }
-        this.log.warn({ msgId: target.msgId, part: part.no, code: e.code, err: e }, 'sessionWebhook failed, sending through the OpenAPI')
+        this.log.warn(
+          { msgId: target.msgId, part: part.no, code: e.code, err: e },
+          'sessionWebhook failed, sending through the OpenAPI',
+        )
       }
     } else if (!this.opts.api) {
       const why = target.sessionWebhook ? 'the sessionWebhook has expired' : 'the message has no sessionWebhook'
       throw new DeliveryError(`${why} and no DingTalk OpenAPI credentials are configured`, true, 'no_channel')
     } else if (target.sessionWebhook) {
-      this.log.info({ msgId: target.msgId, part: part.no }, 'sessionWebhook (nearly) expired, sending through the OpenAPI')
+      this.log.info(
+        { msgId: target.msgId, part: part.no },
+        'sessionWebhook (nearly) expired, sending through the OpenAPI',
+      )
     }
     return this.viaApi(target, sampleMarkdown(part.title, part.body))
   }
@@ -120,9 +147,15 @@ export class DeliveryRouter implements Replier {
     } catch {
       throw new DeliveryError(`${part.kind} part ${part.key} is not JSON`, true, 'bad_part')
     }
-    if (!d || (!d.mediaId && !d.path)) throw new DeliveryError(`${part.kind} part ${part.key} has neither mediaId nor path`, true, 'bad_part')
+    if (!d || (!d.mediaId && !d.path))
+      throw new DeliveryError(`${part.kind} part ${part.key} has neither mediaId nor path`, true, 'bad_part')
     const api = this.opts.api
-    if (!api) throw new DeliveryError(`sending a ${part.kind} needs DingTalk OpenAPI credentials (DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET)`, true, 'no_openapi')
+    if (!api)
+      throw new DeliveryError(
+        `sending a ${part.kind} needs DingTalk OpenAPI credentials (DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET)`,
+        true,
+        'no_openapi',
+      )
     const fileName = d.fileName ?? basename(d.path ?? 'file')
     let mediaId = d.mediaId
     if (!mediaId) {
@@ -132,7 +165,10 @@ export class DeliveryRouter implements Replier {
         throw toDeliveryError(err)
       }
     }
-    const msg = part.kind === 'image' ? sampleImageMsg(mediaId) : sampleFile(mediaId, fileName, d.fileType ?? fileTypeOf(fileName))
+    const msg =
+      part.kind === 'image'
+        ? sampleImageMsg(mediaId)
+        : sampleFile(mediaId, fileName, d.fileType ?? fileTypeOf(fileName))
     return this.viaApi(target, msg)
   }
 
@@ -141,9 +177,15 @@ export class DeliveryRouter implements Replier {
     const robotCode = target.robotCode || api.robotCode
     try {
       // https://open.dingtalk.com/document/development/the-robot-sends-a-group-message
-      if (target.conversationType === '2') await api.sendGroup(target.conversationId, msg.msgKey, msg.msgParam, robotCode)
+      if (target.conversationType === '2')
+        await api.sendGroup(target.conversationId, msg.msgKey, msg.msgParam, robotCode)
       else {
-        if (!target.senderStaffId) throw new DeliveryError('a 1:1 reply through the OpenAPI needs the sender staff id (external users have none)', true, 'no_staff_id')
+        if (!target.senderStaffId)
+          throw new DeliveryError(
+            'a 1:1 reply through the OpenAPI needs the sender staff id (external users have none)',
+            true,
+            'no_staff_id',
+          )
         await api.sendToUser(target.senderStaffId, msg.msgKey, msg.msgParam, robotCode)
       }
     } catch (err) {
@@ -161,8 +203,16 @@ export class DeliveryRouter implements Replier {
       } catch (err) {
         const e = toDeliveryError(err)
         if (e.permanent || attempt + 1 >= attempts) throw e
-        const delayMs = retryDelay(attempt, this.opts.retryBaseMs ?? 500, this.opts.retryMaxMs ?? 4000, this.opts.random)
-        this.log.warn({ msgId: target.msgId, part: part.no, code: e.code, attempt: attempt + 1, delayMs }, 'sessionWebhook failed, retrying')
+        const delayMs = retryDelay(
+          attempt,
+          this.opts.retryBaseMs ?? 500,
+          this.opts.retryMaxMs ?? 4000,
+          this.opts.random,
+        )
+        this.log.warn(
+          { msgId: target.msgId, part: part.no, code: e.code, attempt: attempt + 1, delayMs },
+          'sessionWebhook failed, retrying',
+        )
         await new Promise((resolve) => setTimeout(resolve, delayMs))
       }
     }

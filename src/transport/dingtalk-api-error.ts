@@ -17,7 +17,13 @@ export class DingtalkApiError extends Error {
     readonly httpStatus: number,
     /** true when the same call may succeed later (network, 5xx, 429, QPS limits, send.too.fast). */
     readonly transient: boolean,
-    readonly extra: { readonly path?: string; readonly requestId?: string; readonly retryAfterMs?: number; readonly invalidToken?: boolean; readonly cause?: unknown } = {},
+    readonly extra: {
+      readonly path?: string
+      readonly requestId?: string
+      readonly retryAfterMs?: number
+      readonly invalidToken?: boolean
+      readonly cause?: unknown
+    } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause })
     this.name = 'DingtalkApiError'
@@ -38,7 +44,13 @@ export class DingtalkApiError extends Error {
 }
 
 /** Transient business codes (HTTP 400/500 bodies). dingtalk.md §3 "Rate limits", §4.4 "Errors". */
-const TRANSIENT_CODES = new Set(['send.too.fast', 'send.byToken.tooFast', 'system.error', 'ServiceUnavailable', 'Throttling'])
+const TRANSIENT_CODES = new Set([
+  'send.too.fast',
+  'send.byToken.tooFast',
+  'system.error',
+  'ServiceUnavailable',
+  'Throttling',
+])
 /** Legacy errcodes: -1 busy, 90018 per-app QPS, 90002 per-API QPS, 90006 server busy. */
 const TRANSIENT_ERRCODES = new Set([-1, 90018, 90002, 90006])
 /** Legacy invalid/expired token errcodes. */
@@ -59,16 +71,35 @@ export interface AnswerBody {
  * Turns a non-success answer into an error, or returns undefined when the answer is a success.
  * `retryAfterHeader` is the raw Retry-After header value, if any.
  */
-export function classifyAnswer(path: string, httpStatus: number, body: AnswerBody | undefined, retryAfterHeader?: string | null, qpsWaitMs = 1000): DingtalkApiError | undefined {
+export function classifyAnswer(
+  path: string,
+  httpStatus: number,
+  body: AnswerBody | undefined,
+  retryAfterHeader?: string | null,
+  qpsWaitMs = 1000,
+): DingtalkApiError | undefined {
   const b = body ?? {}
-  const errcode = typeof b.errcode === 'number' ? b.errcode : typeof b.errcode === 'string' && /^-?\d+$/.test(b.errcode) ? Number(b.errcode) : undefined
-  const requestId = typeof b.requestid === 'string' ? b.requestid : typeof b.requestId === 'string' ? b.requestId : undefined
+  const errcode =
+    typeof b.errcode === 'number'
+      ? b.errcode
+      : typeof b.errcode === 'string' && /^-?\d+$/.test(b.errcode)
+        ? Number(b.errcode)
+        : undefined
+  const requestId =
+    typeof b.requestid === 'string' ? b.requestid : typeof b.requestId === 'string' ? b.requestId : undefined
   const ok = httpStatus >= 200 && httpStatus < 300
   // Per-IP throttling answers {"status":1111,"wait":5} instead of an error code (dingtalk.md §4.4 "Quotas").
   const ipThrottled = b.status === 1111
   if (ok && (errcode === undefined || errcode === 0) && !ipThrottled) return undefined
 
-  const code = typeof b.code === 'string' && b.code ? b.code : errcode !== undefined ? String(errcode) : ipThrottled ? 'ip_throttled' : `http_${httpStatus}`
+  const code =
+    typeof b.code === 'string' && b.code
+      ? b.code
+      : errcode !== undefined
+        ? String(errcode)
+        : ipThrottled
+          ? 'ip_throttled'
+          : `http_${httpStatus}`
   const text = clip(typeof b.message === 'string' ? b.message : typeof b.errmsg === 'string' ? b.errmsg : '')
   const invalidToken =
     httpStatus === 401 ||
@@ -79,7 +110,12 @@ export function classifyAnswer(path: string, httpStatus: number, body: AnswerBod
   const transient =
     !invalidToken &&
     !code.includes('ApiCountLimit') &&
-    (httpStatus >= 500 || httpStatus === 429 || qps || ipThrottled || TRANSIENT_CODES.has(code) || (errcode !== undefined && TRANSIENT_ERRCODES.has(errcode)))
+    (httpStatus >= 500 ||
+      httpStatus === 429 ||
+      qps ||
+      ipThrottled ||
+      TRANSIENT_CODES.has(code) ||
+      (errcode !== undefined && TRANSIENT_ERRCODES.has(errcode)))
   let retryAfterMs: number | undefined
   if (qps) retryAfterMs = qpsWaitMs
   const header = retryAfterHeader ? Number(retryAfterHeader) : NaN
@@ -94,7 +130,13 @@ export function networkError(path: string, err: unknown): DingtalkApiError {
   const timeout = e?.name === 'TimeoutError' || e?.name === 'AbortError'
   const detail = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)
   // The message names the path only: URLs may carry access_token (oapi) or signed query strings.
-  return new DingtalkApiError(`DingTalk ${path}: ${timeout ? 'timed out' : `request failed (${clip(detail)})`}`, timeout ? 'timeout' : 'network', 0, true, { path })
+  return new DingtalkApiError(
+    `DingTalk ${path}: ${timeout ? 'timed out' : `request failed (${clip(detail)})`}`,
+    timeout ? 'timeout' : 'network',
+    0,
+    true,
+    { path },
+  )
 }
 
 function clip(s: string): string {

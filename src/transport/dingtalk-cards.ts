@@ -62,15 +62,23 @@ export function createAndDeliverBody(input: CardDeliveryInput, robotCode: string
   }
   if (input.conversationType === '2') {
     const at = input.atUserIds
-    const atUserIds = Array.isArray(at) ? Object.fromEntries(at.map((id) => [id, id])) : (at as Readonly<Record<string, string>> | undefined)
+    const atUserIds = Array.isArray(at)
+      ? Object.fromEntries(at.map((id) => [id, id]))
+      : (at as Readonly<Record<string, string>> | undefined)
     return {
       ...common,
       openSpaceId: `dtv1.card//IM_GROUP.${input.conversationId}`,
       imGroupOpenSpaceModel: { supportForward: true },
-      imGroupOpenDeliverModel: { robotCode, ...(atUserIds && Object.keys(atUserIds).length > 0 ? { atUserIds: { ...atUserIds } } : {}) },
+      imGroupOpenDeliverModel: {
+        robotCode,
+        ...(atUserIds && Object.keys(atUserIds).length > 0 ? { atUserIds: { ...atUserIds } } : {}),
+      },
     }
   }
-  if (!input.staffId) throw new DingtalkApiError('a 1:1 card needs the user staff id', 'no_staff_id', 0, false, { path: CARD_CREATE_AND_DELIVER_PATH })
+  if (!input.staffId)
+    throw new DingtalkApiError('a 1:1 card needs the user staff id', 'no_staff_id', 0, false, {
+      path: CARD_CREATE_AND_DELIVER_PATH,
+    })
   return {
     ...common,
     openSpaceId: `dtv1.card//IM_ROBOT.${input.staffId}`,
@@ -90,7 +98,9 @@ export function checkDeliverAnswer(json: unknown): DingtalkApiError | undefined 
   const failed = (a.result?.deliverResults ?? []).filter((r) => r.success === false)
   if (a.success === false || failed.length > 0) {
     const why = failed.map((r) => r.errorMsg ?? 'unknown').join('; ') || 'success=false'
-    return new DingtalkApiError(`DingTalk card delivery failed: ${why}`, 'card_deliver_failed', 200, false, { path: CARD_CREATE_AND_DELIVER_PATH })
+    return new DingtalkApiError(`DingTalk card delivery failed: ${why}`, 'card_deliver_failed', 200, false, {
+      path: CARD_CREATE_AND_DELIVER_PATH,
+    })
   }
   return undefined
 }

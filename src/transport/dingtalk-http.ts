@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../core/clock.js'
+import { type Clock, systemClock } from '../core/clock.js'
 import type { Logger } from '../logger.js'
 import { classifyAnswer, DingtalkApiError, networkError, retryDelay } from './dingtalk-api-error.js'
 import { SlidingWindowLimiter } from './rate-limiter.js'
@@ -20,7 +20,12 @@ export interface DingtalkApiOptions {
   /** Share one limiter between several clients of the same app. */
   readonly limiter?: SlidingWindowLimiter
   /** Attempts for transient failures (default 3), back-off base/cap (500 ms / 4000 ms), wait after a QPS 403 (1000 ms). */
-  readonly retry?: { readonly attempts?: number; readonly baseMs?: number; readonly maxMs?: number; readonly qpsWaitMs?: number }
+  readonly retry?: {
+    readonly attempts?: number
+    readonly baseMs?: number
+    readonly maxMs?: number
+    readonly qpsWaitMs?: number
+  }
   /** Per-request timeout (default 15 s; uploads and downloads 60 s). */
   readonly timeoutMs?: number
   readonly transferTimeoutMs?: number
@@ -72,7 +77,13 @@ export class DingtalkHttp {
   private inflight: Promise<string> | undefined
   /** Errors that already went through their retries (never retried again by an outer call). */
   private readonly exhausted = new WeakSet<Error>()
-  private readonly counts = { tokenFetches: 0, retries: 0, calls: {} as Record<string, number>, errors: {} as Record<string, number>, errorCodes: {} as Record<string, number> }
+  private readonly counts = {
+    tokenFetches: 0,
+    retries: 0,
+    calls: {} as Record<string, number>,
+    errors: {} as Record<string, number>,
+    errorCodes: {} as Record<string, number>,
+  }
 
   constructor(protected readonly opts: DingtalkApiOptions) {
     if (!opts.clientId || !opts.clientSecret) throw new Error('DingtalkApi: clientId and clientSecret are required')
@@ -82,9 +93,15 @@ export class DingtalkHttp {
     this.log = opts.logger
     this.clock = opts.clock ?? systemClock
     this.fetchFn = opts.fetch ?? fetch
-    this.limiter = opts.limiter ?? new SlidingWindowLimiter({ limit: opts.qpsPerPath ?? 20, windowMs: opts.limiterWindowMs ?? 1000 })
+    this.limiter =
+      opts.limiter ?? new SlidingWindowLimiter({ limit: opts.qpsPerPath ?? 20, windowMs: opts.limiterWindowMs ?? 1000 })
     const r = opts.retry ?? {}
-    this.retry = { attempts: Math.max(1, r.attempts ?? 3), baseMs: r.baseMs ?? 500, maxMs: r.maxMs ?? 4000, qpsWaitMs: r.qpsWaitMs ?? 1000 }
+    this.retry = {
+      attempts: Math.max(1, r.attempts ?? 3),
+      baseMs: r.baseMs ?? 500,
+      maxMs: r.maxMs ?? 4000,
+      qpsWaitMs: r.qpsWaitMs ?? 1000,
+    }
   }
 
   /** A valid access token: cached, shared by concurrent callers, refreshed before it expires. dingtalk.md §4.1. */
@@ -104,15 +121,29 @@ export class DingtalkHttp {
 
   stats(): DingtalkApiStats {
     const c = this.counts
-    return { tokenFetches: c.tokenFetches, calls: { ...c.calls }, errors: { ...c.errors }, errorCodes: { ...c.errorCodes }, retries: c.retries, limiterWaits: this.limiter.stats().waits }
+    return {
+      tokenFetches: c.tokenFetches,
+      calls: { ...c.calls },
+      errors: { ...c.errors },
+      errorCodes: { ...c.errorCodes },
+      retries: c.retries,
+      limiterWaits: this.limiter.stats().waits,
+    }
   }
 
   private async fetchToken(): Promise<string> {
     this.counts.tokenFetches++
     const res = await this.call<{ accessToken?: string; expireIn?: number }>({
-      method: 'POST', base: 'api', auth: 'none', path: TOKEN_PATH, json: () => ({ appKey: this.opts.clientId, appSecret: this.opts.clientSecret }),
+      method: 'POST',
+      base: 'api',
+      auth: 'none',
+      path: TOKEN_PATH,
+      json: () => ({ appKey: this.opts.clientId, appSecret: this.opts.clientSecret }),
     })
-    if (!res.accessToken) throw new DingtalkApiError(`${TOKEN_PATH}: answer without accessToken`, 'bad_response', 200, false, { path: TOKEN_PATH })
+    if (!res.accessToken)
+      throw new DingtalkApiError(`${TOKEN_PATH}: answer without accessToken`, 'bad_response', 200, false, {
+        path: TOKEN_PATH,
+      })
     const ttlMs = Math.max(1, Number(res.expireIn) || 7200) * 1000
     const margin = Math.min(this.opts.tokenRefreshMarginMs ?? 300_000, ttlMs / 2)
     const now = this.clock.now()
@@ -149,7 +180,10 @@ export class DingtalkHttp {
           if (err instanceof Error) this.exhausted.add(err)
           throw err
         }
-        const delay = Math.max(retryDelay(attempt, this.retry.baseMs, this.retry.maxMs, this.opts.random), err.retryAfterMs ?? 0)
+        const delay = Math.max(
+          retryDelay(attempt, this.retry.baseMs, this.retry.maxMs, this.opts.random),
+          err.retryAfterMs ?? 0,
+        )
         await this.pause(label, err.code, attempt, delay)
       }
     }
@@ -179,7 +213,12 @@ export class DingtalkHttp {
     let text = ''
     let retryAfter: string | null = null
     try {
-      const res = await this.fetchFn(url, { method: spec.method, headers, body, signal: AbortSignal.timeout(spec.timeoutMs ?? this.opts.timeoutMs ?? 15_000) })
+      const res = await this.fetchFn(url, {
+        method: spec.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(spec.timeoutMs ?? this.opts.timeoutMs ?? 15_000),
+      })
       status = res.status
       retryAfter = res.headers.get('retry-after')
       text = await res.text()
@@ -192,10 +231,22 @@ export class DingtalkHttp {
       json = text ? JSON.parse(text) : {}
     } catch {
       // An HTML error page from a proxy: judged by its status; a 2xx with garbage is not retried (it may have been sent).
-      if (status >= 200 && status < 300) throw this.failed(spec.path, new DingtalkApiError(`DingTalk ${spec.path}: HTTP ${status} with a non-JSON answer`, 'bad_response', status, false, { path: spec.path }))
+      if (status >= 200 && status < 300)
+        throw this.failed(
+          spec.path,
+          new DingtalkApiError(
+            `DingTalk ${spec.path}: HTTP ${status} with a non-JSON answer`,
+            'bad_response',
+            status,
+            false,
+            { path: spec.path },
+          ),
+        )
       json = {}
     }
-    const err = classifyAnswer(spec.path, status, json as Record<string, unknown>, retryAfter, this.retry.qpsWaitMs) ?? spec.check?.(json)
+    const err =
+      classifyAnswer(spec.path, status, json as Record<string, unknown>, retryAfter, this.retry.qpsWaitMs) ??
+      spec.check?.(json)
     if (err) throw this.failed(spec.path, err)
     return json as T
   }

@@ -10,7 +10,12 @@ export type MediaType = 'file' | 'image' | 'voice' | 'video'
 const MB = 1024 * 1024
 
 /** media/upload limits per type. */
-export const MEDIA_LIMITS: Readonly<Record<MediaType, number>> = { image: 20 * MB, file: 20 * MB, video: 20 * MB, voice: 2 * MB }
+export const MEDIA_LIMITS: Readonly<Record<MediaType, number>> = {
+  image: 20 * MB,
+  file: 20 * MB,
+  video: 20 * MB,
+  voice: 2 * MB,
+}
 
 export const DEFAULT_DOWNLOAD_MAX_BYTES = 20 * MB
 

@@ -1,9 +1,16 @@
-import { missingStreamCredentials, type AppConfig } from '../config.js'
+import { type AppConfig, missingStreamCredentials } from '../config.js'
+import { type InboundEnvelope, parseRobotMessage } from '../core/message.js'
 import type { Logger } from '../logger.js'
-import { GraphInvocations, type GraphHandler, type GraphStats } from './graph-invocations.js'
-import { StreamConnectionManager, type AckFn, type StreamFrame, type StreamState, type StreamStats, type StreamTuning } from './stream-connection.js'
-import { parseRobotMessage, type InboundEnvelope } from '../core/message.js'
-import { type MessageSink, type Transport } from './types.js'
+import { type GraphHandler, GraphInvocations, type GraphStats } from './graph-invocations.js'
+import {
+  type AckFn,
+  StreamConnectionManager,
+  type StreamFrame,
+  type StreamState,
+  type StreamStats,
+  type StreamTuning,
+} from './stream-connection.js'
+import type { MessageSink, Transport } from './types.js'
 
 export interface DingtalkStreamTransportOptions {
   readonly config: AppConfig
@@ -59,7 +66,8 @@ export class DingtalkStreamTransport implements Transport {
   constructor(private readonly options: DingtalkStreamTransportOptions) {
     this.log = options.logger.child({ transport: 'stream' })
     this.latencies = new Float64Array(Math.max(1, options.ackLatencyWindow ?? 1024))
-    if (options.graph) this.graph = new GraphInvocations({ handler: options.graph, logger: this.log.child({ topic: 'graph' }) })
+    if (options.graph)
+      this.graph = new GraphInvocations({ handler: options.graph, logger: this.log.child({ topic: 'graph' }) })
   }
 
   /**
@@ -138,8 +146,22 @@ export class DingtalkStreamTransport implements Transport {
 
   /** Connection counters plus message counters (accepted, duplicates, acked, ackLost, acceptFailures, parseFailures). */
   stats(): DingtalkStreamStats {
-    const base: StreamStats = this.manager?.stats() ?? { state: 'stopped', connects: 0, reconnects: 0, openAttempts: 0, openFailures: 0, framesReceived: 0 }
-    const graph = this.graph?.stats() ?? { invocations: 0, executed: 0, replayed: 0, answered: 0, answerLost: 0, handlerFailures: 0 }
+    const base: StreamStats = this.manager?.stats() ?? {
+      state: 'stopped',
+      connects: 0,
+      reconnects: 0,
+      openAttempts: 0,
+      openFailures: 0,
+      framesReceived: 0,
+    }
+    const graph = this.graph?.stats() ?? {
+      invocations: 0,
+      executed: 0,
+      replayed: 0,
+      answered: 0,
+      answerLost: 0,
+      handlerFailures: 0,
+    }
     return { ...base, ...this.counts, graph }
   }
 
@@ -152,7 +174,8 @@ export class DingtalkStreamTransport implements Transport {
   ackLatencies(): number[] {
     const n = this.latencies.length
     const out: number[] = []
-    for (let i = 0; i < this.latencyCount; i++) out.push(this.latencies[(this.latencyNext - this.latencyCount + i + n) % n] ?? 0)
+    for (let i = 0; i < this.latencyCount; i++)
+      out.push(this.latencies[(this.latencyNext - this.latencyCount + i + n) % n] ?? 0)
     return out
   }
 
@@ -168,13 +191,21 @@ export class DingtalkStreamTransport implements Transport {
     this.latencyCount = Math.min(this.latencyCount + 1, this.latencies.length)
   }
 
-  private async onRobotFrame(sink: MessageSink, frame: StreamFrame, ack: AckFn, meta: { connectionId: string; receivedAt: number }): Promise<void> {
+  private async onRobotFrame(
+    sink: MessageSink,
+    frame: StreamFrame,
+    ack: AckFn,
+    meta: { connectionId: string; receivedAt: number },
+  ): Promise<void> {
     const { connectionId, receivedAt } = meta
     const messageId = frame.headers.messageId
     const parsed = parseRobotMessage(frame.data)
     if (!parsed.ok) {
       this.counts.parseFailures++
-      this.log.warn({ messageId, connectionId, error: parsed.error }, 'robot callback payload is not a robot message; acking it')
+      this.log.warn(
+        { messageId, connectionId, error: parsed.error },
+        'robot callback payload is not a robot message; acking it',
+      )
       this.ackAndMeasure(ack, receivedAt, undefined, connectionId)
       return
     }
@@ -194,7 +225,10 @@ export class DingtalkStreamTransport implements Transport {
       this.log.debug({ msgId: message.msgId, connectionId, inboxId: result.inboxId, duplicate }, 'robot message stored')
     } catch (err) {
       this.counts.acceptFailures++
-      this.log.error({ err, msgId: message.msgId, messageId, connectionId }, 'storing robot message failed; not acking so DingTalk redelivers it')
+      this.log.error(
+        { err, msgId: message.msgId, messageId, connectionId },
+        'storing robot message failed; not acking so DingTalk redelivers it',
+      )
       return
     }
     if (duplicate) this.counts.duplicates++

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js'
-import type { GraphResponse, GraphRespondFn, StreamFrame } from './stream-protocol.js'
+import type { GraphRespondFn, GraphResponse, StreamFrame } from './stream-protocol.js'
 
 /**
  * Serves Graph API invocations (AI 助理 abilities, dingtalk.md §9) arriving on the stream: each frame's
@@ -66,7 +66,11 @@ export class GraphInvocations {
   }
 
   /** Answers one frame (never throws, never rejects). */
-  async onFrame(frame: StreamFrame, respond: GraphRespondFn, meta: { connectionId: string; receivedAt: number }): Promise<void> {
+  async onFrame(
+    frame: StreamFrame,
+    respond: GraphRespondFn,
+    meta: { connectionId: string; receivedAt: number },
+  ): Promise<void> {
     this.counts.invocations++
     const messageId = frame.headers.messageId
     const now = Date.now()
@@ -74,7 +78,10 @@ export class GraphInvocations {
     let entry = this.entries.get(messageId)
     if (entry) {
       this.counts.replayed++
-      this.opts.logger.info({ messageId, connectionId: meta.connectionId }, 'graph invocation redelivered: answering with the first run')
+      this.opts.logger.info(
+        { messageId, connectionId: meta.connectionId },
+        'graph invocation redelivered: answering with the first run',
+      )
     } else {
       this.counts.executed++
       entry = { response: this.run(frame.data, { messageId, connectionId: meta.connectionId }) }
@@ -86,7 +93,10 @@ export class GraphInvocations {
     if (respond(response)) this.counts.answered++
     else {
       this.counts.answerLost++
-      this.opts.logger.warn({ messageId, connectionId: meta.connectionId }, 'graph answer not written: connection already closed (DingTalk will redeliver)')
+      this.opts.logger.warn(
+        { messageId, connectionId: meta.connectionId },
+        'graph answer not written: connection already closed (DingTalk will redeliver)',
+      )
     }
   }
 
@@ -96,7 +106,11 @@ export class GraphInvocations {
     } catch (err) {
       this.counts.handlerFailures++
       this.opts.logger.error({ err, messageId: meta.messageId }, 'graph invocation failed')
-      return { statusLine: { code: 500, reasonPhrase: 'Internal Server Error' }, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: FALLBACK_BODY }
+      return {
+        statusLine: { code: 500, reasonPhrase: 'Internal Server Error' },
+        headers: { 'Content-Type': 'application/json; charset=utf-8' },
+        body: FALLBACK_BODY,
+      }
     }
   }
 

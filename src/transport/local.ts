@@ -35,7 +35,10 @@ export function localEnvelope(text: string, user: LocalUser, now: number): Inbou
  * A part as DingTalk shows it: the `@<staffId>` that makes DingTalk notify the asker is displayed as
  * `@<nick>` in the chat, so the terminal shows it that way too (not `@local-张三`).
  */
-export function asDisplayed(part: OutboundPart, target: Pick<DeliveryTarget, 'senderStaffId' | 'senderNick'>): OutboundPart {
+export function asDisplayed(
+  part: OutboundPart,
+  target: Pick<DeliveryTarget, 'senderStaffId' | 'senderNick'>,
+): OutboundPart {
   const id = target.senderStaffId
   if (part.kind !== 'markdown' || !id || !target.senderNick || !part.atUserIds?.includes(id)) return part
   return { ...part, body: part.body.split(`@${id}`).join(`@${target.senderNick}`) }

@@ -61,7 +61,8 @@ export class SlidingWindowLimiter {
   private waits = 0
 
   constructor(private readonly opts: RateLimiterOptions) {
-    if (!(opts.limit >= 1) || !(opts.windowMs > 0)) throw new Error('SlidingWindowLimiter: limit ≥ 1 and windowMs > 0 are required')
+    if (!(opts.limit >= 1) || !(opts.windowMs > 0))
+      throw new Error('SlidingWindowLimiter: limit ≥ 1 and windowMs > 0 are required')
     this.now = opts.now ?? Date.now
     this.timers = opts.timers ?? realTimers
     this.sweepAbove = opts.sweepAbove ?? 1000
@@ -125,10 +126,13 @@ export class SlidingWindowLimiter {
       if (st.stamps.length >= cap) {
         // Free when the stamp that keeps the window at `cap` leaves it.
         const delay = st.stamps[st.stamps.length - cap]! + windowMs - now
-        st.timer = this.timers.setTimeout(() => {
-          st.timer = undefined
-          this.pump(st)
-        }, Math.max(1, delay))
+        st.timer = this.timers.setTimeout(
+          () => {
+            st.timer = undefined
+            this.pump(st)
+          },
+          Math.max(1, delay),
+        )
         return
       }
       st.waiters.splice(i, 1)

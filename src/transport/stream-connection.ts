@@ -1,7 +1,24 @@
 import type { Logger } from '../logger.js'
-import { StreamOpenError, StreamWireClient, TOPIC_GRAPH, TOPIC_ROBOT, type AckFn, type GraphRespondFn, type StreamFrame, type WireClientHooks } from './stream-wire-client.js'
+import {
+  type AckFn,
+  type GraphRespondFn,
+  type StreamFrame,
+  StreamOpenError,
+  StreamWireClient,
+  TOPIC_GRAPH,
+  TOPIC_ROBOT,
+  type WireClientHooks,
+} from './stream-wire-client.js'
 
-export { StreamOpenError, TOPIC_GRAPH, TOPIC_ROBOT, type AckFn, type GraphResponse, type GraphRespondFn, type StreamFrame } from './stream-wire-client.js'
+export {
+  type AckFn,
+  type GraphRespondFn,
+  type GraphResponse,
+  type StreamFrame,
+  StreamOpenError,
+  TOPIC_GRAPH,
+  TOPIC_ROBOT,
+} from './stream-wire-client.js'
 
 /** Connection state for /healthz. `backoff` = waiting before the next connect attempt. */
 export type StreamState = 'connecting' | 'connected' | 'backoff' | 'stopped'
@@ -29,10 +46,18 @@ export interface StreamTuning {
 }
 
 /** Called for every robot CALLBACK frame; `ack()` writes the ack on the socket the frame came on. */
-export type RobotCallbackFn = (frame: StreamFrame, ack: AckFn, meta: { connectionId: string; receivedAt: number }) => void | Promise<void>
+export type RobotCallbackFn = (
+  frame: StreamFrame,
+  ack: AckFn,
+  meta: { connectionId: string; receivedAt: number },
+) => void | Promise<void>
 
 /** Called for every Graph API invocation (AI 助理 ability); `respond()` answers it on the socket it came on. */
-export type GraphCallbackFn = (frame: StreamFrame, respond: GraphRespondFn, meta: { connectionId: string; receivedAt: number }) => void | Promise<void>
+export type GraphCallbackFn = (
+  frame: StreamFrame,
+  respond: GraphRespondFn,
+  meta: { connectionId: string; receivedAt: number },
+) => void | Promise<void>
 
 export interface StreamConnectionOptions extends StreamTuning {
   readonly clientId: string
@@ -63,7 +88,13 @@ export interface StreamStats {
 }
 
 /** The back-off delay before attempt n (0-based). dingtalk.md §1.6. */
-export function backoffDelay(n: number, baseMs: number, capMs: number, jitterMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  n: number,
+  baseMs: number,
+  capMs: number,
+  jitterMs: number,
+  random: () => number = Math.random,
+): number {
   return Math.min(baseMs * 2 ** Math.min(n, 30) + random() * jitterMs, capMs)
 }
 
@@ -95,7 +126,8 @@ export class StreamConnectionManager {
 
   constructor(private readonly opts: StreamConnectionOptions) {
     if (!opts.clientId || !opts.clientSecret) throw new Error('DingTalk stream: clientId and clientSecret are required')
-    if (!opts.onRobotMessage && !opts.onGraphInvoke) throw new Error('DingTalk stream: nothing to subscribe (no robot or Graph API handler)')
+    if (!opts.onRobotMessage && !opts.onGraphInvoke)
+      throw new Error('DingTalk stream: nothing to subscribe (no robot or Graph API handler)')
     const base = opts.backoffBaseMs ?? 1000
     this.tuning = {
       backoffBaseMs: base,
@@ -114,8 +146,14 @@ export class StreamConnectionManager {
         this.counters.framesReceived++
         this.lastFrameAt = Date.now()
       },
-      onRobotCallback: (client, frame, ack, receivedAt) => this.dispatch(client, frame, () => this.opts.onRobotMessage?.(frame, ack, { connectionId: client.id, receivedAt })),
-      onGraphCallback: (client, frame, respond, receivedAt) => this.dispatch(client, frame, () => this.opts.onGraphInvoke?.(frame, respond, { connectionId: client.id, receivedAt })),
+      onRobotCallback: (client, frame, ack, receivedAt) =>
+        this.dispatch(client, frame, () =>
+          this.opts.onRobotMessage?.(frame, ack, { connectionId: client.id, receivedAt }),
+        ),
+      onGraphCallback: (client, frame, respond, receivedAt) =>
+        this.dispatch(client, frame, () =>
+          this.opts.onGraphInvoke?.(frame, respond, { connectionId: client.id, receivedAt }),
+        ),
       onDisconnectFrame: (client, reason) => this.guard('disconnect', () => this.onDisconnectFrame(client, reason)),
       onLost: (client, reason) => this.guard('lost', () => this.onLost(client, reason)),
     }
@@ -131,7 +169,13 @@ export class StreamConnectionManager {
   }
 
   stats(): StreamStats {
-    return { state: this.st, ...this.counters, lastFrameAt: this.lastFrameAt, connectedSince: this.current?.openedAt, lastError: this.lastError }
+    return {
+      state: this.st,
+      ...this.counters,
+      lastFrameAt: this.lastFrameAt,
+      connectedSince: this.current?.openedAt,
+      lastError: this.lastError,
+    }
   }
 
   /** Live timers and sockets owned by this manager and its connections (both 0 after `stop()`). */
@@ -242,7 +286,13 @@ export class StreamConnectionManager {
     const what = frame.headers.topic === TOPIC_GRAPH ? 'graph invocation' : 'robot message'
     try {
       const result = run()
-      if (result instanceof Promise) result.catch((err: unknown) => this.log.error({ err, messageId: frame.headers.messageId, connectionId: client.id }, `${what} handler failed`))
+      if (result instanceof Promise)
+        result.catch((err: unknown) =>
+          this.log.error(
+            { err, messageId: frame.headers.messageId, connectionId: client.id },
+            `${what} handler failed`,
+          ),
+        )
     } catch (err) {
       this.log.error({ err, messageId: frame.headers.messageId, connectionId: client.id }, `${what} handler failed`)
     }
@@ -311,7 +361,10 @@ export class StreamConnectionManager {
       this.counters.openFailures++
       this.lastError = (err as Error).message
       const delayMs = this.backoff(this.failures++)
-      this.log.warn({ connectionId: client.id, err, failures: this.failures, delayMs: Math.round(delayMs) }, 'stream connect failed; backing off')
+      this.log.warn(
+        { connectionId: client.id, err, failures: this.failures, delayMs: Math.round(delayMs) },
+        'stream connect failed; backing off',
+      )
       if (err instanceof StreamOpenError && err.permanent && this.counters.connects === 0) this.settleWaiters(err)
       this.scheduleConnect(delayMs)
     }
@@ -347,7 +400,10 @@ export class StreamConnectionManager {
     if (this.stopped) return
     this.lastError = reason
     const delayMs = this.backoff(this.failures++)
-    this.log.warn({ connectionId: client.id, reason, delayMs: Math.round(delayMs) }, 'stream connection lost; reconnecting')
+    this.log.warn(
+      { connectionId: client.id, reason, delayMs: Math.round(delayMs) },
+      'stream connection lost; reconnecting',
+    )
     if (this.pending) this.setState('connecting')
     this.scheduleConnect(delayMs)
   }
@@ -359,7 +415,10 @@ export class StreamConnectionManager {
     this.current = undefined
     clearTimeout(this.healthyTimer)
     this.healthyTimer = undefined
-    this.draining.set(client, setTimeout(() => this.guard('drain', () => this.retire(client, true)), this.tuning.drainTimeoutMs))
+    this.draining.set(
+      client,
+      setTimeout(() => this.guard('drain', () => this.retire(client, true)), this.tuning.drainTimeoutMs),
+    )
     // Immediately, unless connections keep failing (then a `disconnect` right after connect must not loop).
     const n = this.failures++
     this.scheduleConnect(n === 0 ? 0 : this.backoff(n - 1))

@@ -45,7 +45,14 @@ export class StreamOpenError extends Error {
 
   /** Client errors (bad credentials, app not in stream mode) will not fix themselves by retrying. */
   get permanent(): boolean {
-    return this.code === 'http' && this.status !== undefined && this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429
+    return (
+      this.code === 'http' &&
+      this.status !== undefined &&
+      this.status >= 400 &&
+      this.status < 500 &&
+      this.status !== 408 &&
+      this.status !== 429
+    )
   }
 }
 
@@ -65,7 +72,10 @@ export function rawToString(data: RawData): string {
 /** Non-internal IPv4 addresses, comma-separated (`localIp` is diagnostic only, dingtalk.md §1.1). */
 function localIps(): string {
   const ips = Object.values(os.networkInterfaces()).flatMap((list) => list ?? [])
-  return ips.filter((i) => i.family === 'IPv4' && !i.internal).map((i) => i.address).join(',')
+  return ips
+    .filter((i) => i.family === 'IPv4' && !i.internal)
+    .map((i) => i.address)
+    .join(',')
 }
 
 /** Parses a raw frame; undefined when it is not JSON or lacks type/headers.topic/headers.messageId. */
@@ -105,7 +115,10 @@ export async function openStreamTicket(o: OpenTicketOptions): Promise<{ endpoint
   const abort = (): void => ctl.abort(new StreamOpenError('stopped', 'aborted'))
   if (o.signal.aborted) abort()
   o.signal.addEventListener('abort', abort)
-  const timer = setTimeout(() => ctl.abort(new StreamOpenError(`POST ${url} timed out after ${o.timeoutMs} ms`, 'timeout')), o.timeoutMs)
+  const timer = setTimeout(
+    () => ctl.abort(new StreamOpenError(`POST ${url} timed out after ${o.timeoutMs} ms`, 'timeout')),
+    o.timeoutMs,
+  )
   try {
     let res: Response
     let text: string
@@ -114,17 +127,29 @@ export async function openStreamTicket(o: OpenTicketOptions): Promise<{ endpoint
         method: 'POST',
         // dingtalk.md §1.1: without Accept: application/json the gateway answers in XML.
         headers: { 'Content-Type': CONTENT_TYPE, Accept: CONTENT_TYPE },
-        body: JSON.stringify({ clientId: o.clientId, clientSecret: o.clientSecret, subscriptions: o.subscriptions, ua: STREAM_UA, localIp: localIps() }),
+        body: JSON.stringify({
+          clientId: o.clientId,
+          clientSecret: o.clientSecret,
+          subscriptions: o.subscriptions,
+          ua: STREAM_UA,
+          localIp: localIps(),
+        }),
         signal: ctl.signal,
       })
       text = await res.text()
     } catch (err) {
       if (ctl.signal.reason instanceof StreamOpenError) throw ctl.signal.reason
       const cause = (err as { cause?: { code?: string; message?: string } }).cause
-      throw new StreamOpenError(`POST ${url} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`, 'network', undefined, { cause: err })
+      throw new StreamOpenError(
+        `POST ${url} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        'network',
+        undefined,
+        { cause: err },
+      )
     }
     // dingtalk.md §1.1: 400 usually means bad credentials / app not published / not in stream mode.
-    if (!res.ok) throw new StreamOpenError(`POST ${url} answered HTTP ${res.status}: ${text.slice(0, 200)}`, 'http', res.status)
+    if (!res.ok)
+      throw new StreamOpenError(`POST ${url} answered HTTP ${res.status}: ${text.slice(0, 200)}`, 'http', res.status)
     let body: { endpoint?: unknown; ticket?: unknown } | null
     try {
       body = JSON.parse(text) as typeof body
@@ -133,7 +158,11 @@ export async function openStreamTicket(o: OpenTicketOptions): Promise<{ endpoint
     }
     const { endpoint, ticket } = body ?? {}
     if (typeof endpoint !== 'string' || !/^wss?:\/\//.test(endpoint) || typeof ticket !== 'string' || !ticket) {
-      throw new StreamOpenError(`POST ${url} answered without a ws(s) endpoint and a ticket`, 'bad_response', res.status)
+      throw new StreamOpenError(
+        `POST ${url} answered without a ws(s) endpoint and a ticket`,
+        'bad_response',
+        res.status,
+      )
     }
     return { endpoint, ticket }
   } finally {

@@ -2,11 +2,28 @@ import { DWClient, type DWClientDownStream } from 'dingtalk-stream'
 import WebSocket, { type RawData } from 'ws'
 import type { Logger } from '../logger.js'
 import {
-  ackFrame, openStreamTicket, parseStreamFrame, rawToString, StreamOpenError, STREAM_UA, TOPIC_GRAPH, TOPIC_ROBOT,
-  type AckFn, type GraphRespondFn, type StreamFrame,
+  type AckFn,
+  ackFrame,
+  type GraphRespondFn,
+  openStreamTicket,
+  parseStreamFrame,
+  rawToString,
+  STREAM_UA,
+  type StreamFrame,
+  StreamOpenError,
+  TOPIC_GRAPH,
+  TOPIC_ROBOT,
 } from './stream-protocol.js'
 
-export { StreamOpenError, TOPIC_GRAPH, TOPIC_ROBOT, type AckFn, type GraphResponse, type GraphRespondFn, type StreamFrame } from './stream-protocol.js'
+export {
+  type AckFn,
+  type GraphRespondFn,
+  type GraphResponse,
+  type StreamFrame,
+  StreamOpenError,
+  TOPIC_GRAPH,
+  TOPIC_ROBOT,
+} from './stream-protocol.js'
 
 /** What a wire client reports to its manager. Implementations must not throw (calls are guarded anyway). */
 export interface WireClientHooks {
@@ -85,7 +102,10 @@ export class StreamWireClient extends DWClient {
   /** Number of live timers and open sockets held by this connection (0/0 once disposed). */
   resources(): { timers: number; sockets: number } {
     const ws = this.sdk.socket
-    return { timers: (this.watchdog ? 1 : 0) + this.closeTimers, sockets: ws && ws.readyState !== WebSocket.CLOSED ? 1 : 0 }
+    return {
+      timers: (this.watchdog ? 1 : 0) + this.closeTimers,
+      sockets: ws && ws.readyState !== WebSocket.CLOSED ? 1 : 0,
+    }
   }
 
   /** POST connections/open (our apiBase, ua, localIp; fetch with a timeout) and keep `endpoint?ticket=…` for `_connect()`. */
@@ -107,7 +127,8 @@ export class StreamWireClient extends DWClient {
   override _connect(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const url = this.sdk.dw_url
-      if (!url || this.disposed) return reject(new StreamOpenError('no endpoint to connect to', this.disposed ? 'aborted' : 'bad_response'))
+      if (!url || this.disposed)
+        return reject(new StreamOpenError('no endpoint to connect to', this.disposed ? 'aborted' : 'bad_response'))
       let ws: WebSocket
       try {
         ws = new WebSocket(url, { ...this.sdk.sslopts, handshakeTimeout: this.opts.openTimeoutMs })
@@ -126,7 +147,10 @@ export class StreamWireClient extends DWClient {
         reject(err)
       }
       this.rejectOpen = fail
-      const timer = setTimeout(() => fail(new StreamOpenError(`websocket did not open within ${this.opts.openTimeoutMs} ms`, 'timeout')), this.opts.openTimeoutMs)
+      const timer = setTimeout(
+        () => fail(new StreamOpenError(`websocket did not open within ${this.opts.openTimeoutMs} ms`, 'timeout')),
+        this.opts.openTimeoutMs,
+      )
       ws.on('open', () => {
         if (settled) return
         settled = true
@@ -154,7 +178,8 @@ export class StreamWireClient extends DWClient {
         try {
           this.connected = false
           if (!settled) return fail(new StreamOpenError(`websocket closed before open (code ${code})`, 'ws'))
-          if (!this.disposed) this.opts.hooks.onLost(this, `socket closed (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`)
+          if (!this.disposed)
+            this.opts.hooks.onLost(this, `socket closed (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`)
         } catch (err) {
           this.log.error({ err }, 'stream close handling failed')
         }

@@ -32,7 +32,8 @@ export interface UrlPolicy {
   readonly lookup?: (hostname: string) => Promise<string[]>
 }
 
-const defaultLookup = async (hostname: string): Promise<string[]> => (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
+const defaultLookup = async (hostname: string): Promise<string[]> =>
+  (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
 
 /** The host as written in a URL, without IPv6 brackets. */
 const bareHost = (u: URL): string => u.hostname.replace(/^\[|\]$/g, '').toLowerCase()
@@ -49,7 +50,10 @@ export function isPublicAddress(address: string): boolean {
 export function isAllowlisted(u: URL, allowlist: readonly string[]): boolean {
   const host = bareHost(u)
   return allowlist.some((entry) => {
-    const e = entry.trim().toLowerCase().replace(/^\[|\](?=:\d+$|$)/g, '')
+    const e = entry
+      .trim()
+      .toLowerCase()
+      .replace(/^\[|\](?=:\d+$|$)/g, '')
     return e === host || e === `${host}:${portOf(u)}`
   })
 }
@@ -68,7 +72,9 @@ export function parseOutboundUrl(raw: string, param: string): URL {
 }
 
 const refusal = (param: string, u: URL, what: string) =>
-  new UrlRefusedError(`参数 ${param} 指向${what}（${bareHost(u)}），出于安全不予访问；内网地址需由管理员加入 ANDY_URL_ALLOWLIST`)
+  new UrlRefusedError(
+    `参数 ${param} 指向${what}（${bareHost(u)}），出于安全不予访问；内网地址需由管理员加入 ANDY_URL_ALLOWLIST`,
+  )
 
 /**
  * Refuses a URL whose host is, or resolves to, a non-public address (unless allowlisted).
@@ -86,9 +92,12 @@ export async function checkOutboundUrl(raw: string, param: string, policy: UrlPo
   try {
     addresses = await (policy.lookup ?? defaultLookup)(host)
   } catch (err) {
-    throw new UrlRefusedError(`参数 ${param} 的域名 ${host} 无法解析：${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    throw new UrlRefusedError(
+      `参数 ${param} 的域名 ${host} 无法解析：${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    )
   }
-  if (addresses.length === 0 || addresses.some((a) => !isPublicAddress(a))) throw refusal(param, u, '解析到内网、本机或保留地址的域名')
+  if (addresses.length === 0 || addresses.some((a) => !isPublicAddress(a)))
+    throw refusal(param, u, '解析到内网、本机或保留地址的域名')
   return u
 }
 
@@ -99,12 +108,18 @@ function guardedLookup(u: URL, param: string, policy: UrlPolicy): LookupFunction
     const done = (err: NodeJS.ErrnoException | null, addresses: string[]) => {
       if (err) return callback(err, '', 4)
       const bad = addresses.find((a) => !allowed && !isPublicAddress(a))
-      if (bad || addresses.length === 0) return callback(refusal(param, u, '解析到内网、本机或保留地址的域名') as NodeJS.ErrnoException, '', 4)
+      if (bad || addresses.length === 0)
+        return callback(refusal(param, u, '解析到内网、本机或保留地址的域名') as NodeJS.ErrnoException, '', 4)
       const list = addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))
-      if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list)
+      if ((options as dns.LookupOptions).all)
+        return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list)
       callback(null, list[0]!.address, list[0]!.family)
     }
-    if (policy.lookup) policy.lookup(hostname).then((a) => done(null, a), (err: NodeJS.ErrnoException) => done(err, []))
+    if (policy.lookup)
+      policy.lookup(hostname).then(
+        (a) => done(null, a),
+        (err: NodeJS.ErrnoException) => done(err, []),
+      )
     else dns.lookup(hostname, { all: true, verbatim: true }, (err, a) => done(err, err ? [] : a.map((x) => x.address)))
   }
 }
@@ -121,7 +136,17 @@ export interface GuardedRequest {
 function requestOnce(u: URL, o: GuardedRequest, param: string, policy: UrlPolicy): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const mod = u.protocol === 'https:' ? https : http
-    const req = mod.request(u, { method: o.method ?? 'GET', headers: o.headers, signal: o.signal, lookup: guardedLookup(u, param, policy), agent: false }, resolve)
+    const req = mod.request(
+      u,
+      {
+        method: o.method ?? 'GET',
+        headers: o.headers,
+        signal: o.signal,
+        lookup: guardedLookup(u, param, policy),
+        agent: false,
+      },
+      resolve,
+    )
     req.on('error', reject)
     req.end(o.body)
   })
@@ -131,7 +156,12 @@ function requestOnce(u: URL, o: GuardedRequest, param: string, policy: UrlPolicy
  * fetch() for a URL taken from a request: checked before the request, at connect time and on every
  * redirect. Answers a WHATWG Response (the body streams). Refusals throw UrlRefusedError.
  */
-export async function guardedFetch(raw: string, param: string, policy: UrlPolicy, o: GuardedRequest = {}): Promise<Response> {
+export async function guardedFetch(
+  raw: string,
+  param: string,
+  policy: UrlPolicy,
+  o: GuardedRequest = {},
+): Promise<Response> {
   let u = await checkOutboundUrl(raw, param, policy)
   const maxRedirects = o.maxRedirects ?? (o.method === 'POST' ? 0 : 5)
   for (let hop = 0; ; hop++) {
@@ -147,12 +177,16 @@ export async function guardedFetch(raw: string, param: string, policy: UrlPolicy
     const location = res.headers.location
     if (status >= 300 && status < 400 && location) {
       res.resume()
-      if (hop >= maxRedirects) throw new UrlRefusedError(`参数 ${param} 的地址返回了重定向（HTTP ${status}），${maxRedirects ? `超过 ${maxRedirects} 次` : '此处不跟随重定向'}`)
+      if (hop >= maxRedirects)
+        throw new UrlRefusedError(
+          `参数 ${param} 的地址返回了重定向（HTTP ${status}），${maxRedirects ? `超过 ${maxRedirects} 次` : '此处不跟随重定向'}`,
+        )
       u = await checkOutboundUrl(new URL(location, u).toString(), param, policy)
       continue
     }
     const headers = new Headers()
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v)
+    for (const [k, v] of Object.entries(res.headers))
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v)
     const body = status === 204 || status === 304 ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>)
     return new Response(body, { status: status >= 200 && status <= 599 ? status : 502, headers })
   }

@@ -1,6 +1,12 @@
 import http from 'node:http'
 import https from 'node:https'
-import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
+import {
+  DeliveryError,
+  type DeliveryResult,
+  type DeliveryTarget,
+  type OutboundPart,
+  type Replier,
+} from '../core/delivery.js'
 
 /**
  * Sends markdown through the message's sessionWebhook (valid ~90 min; dingtalk.md §3).
@@ -30,12 +36,15 @@ export function markdownBody(part: OutboundPart): Record<string, unknown> {
 export async function postWebhook(url: string, body: unknown, opts: WebhookOptions = {}): Promise<void> {
   let res: { status: number; text: string }
   try {
-    res = opts.fetch ? await viaFetch(opts.fetch, url, JSON.stringify(body), opts.timeoutMs ?? 10_000) : await post(url, JSON.stringify(body), opts.timeoutMs ?? 10_000)
+    res = opts.fetch
+      ? await viaFetch(opts.fetch, url, JSON.stringify(body), opts.timeoutMs ?? 10_000)
+      : await post(url, JSON.stringify(body), opts.timeoutMs ?? 10_000)
   } catch (err) {
     throw new DeliveryError(`webhook request failed: ${(err as Error).message}`, false, 'network')
   }
   const { text } = res
-  if (res.status < 200 || res.status > 299) throw new DeliveryError(`webhook HTTP ${res.status}`, res.status < 500 && res.status !== 429, `http_${res.status}`)
+  if (res.status < 200 || res.status > 299)
+    throw new DeliveryError(`webhook HTTP ${res.status}`, res.status < 500 && res.status !== 429, `http_${res.status}`)
   let json: { errcode?: number; errmsg?: string } = {}
   try {
     json = text ? (JSON.parse(text) as typeof json) : {}
@@ -52,8 +61,18 @@ export async function postWebhook(url: string, body: unknown, opts: WebhookOptio
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8' }
 
-async function viaFetch(f: typeof fetch, url: string, payload: string, timeoutMs: number): Promise<{ status: number; text: string }> {
-  const res = await f(url, { method: 'POST', headers: JSON_HEADERS, body: payload, signal: AbortSignal.timeout(timeoutMs) })
+async function viaFetch(
+  f: typeof fetch,
+  url: string,
+  payload: string,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  const res = await f(url, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: payload,
+    signal: AbortSignal.timeout(timeoutMs),
+  })
   return { status: res.status, text: await res.text().catch(() => '') }
 }
 
@@ -67,8 +86,12 @@ let agents: { http: http.Agent; https: https.Agent } | undefined
 function post(url: string, payload: string, timeoutMs: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url)
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return reject(new Error(`unsupported protocol ${u.protocol}`))
-    agents ??= { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      return reject(new Error(`unsupported protocol ${u.protocol}`))
+    agents ??= {
+      http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    }
     let settled = false
     const settle = (err: Error | undefined, value?: { status: number; text: string }): void => {
       if (settled) return
@@ -81,11 +104,16 @@ function post(url: string, payload: string, timeoutMs: number): Promise<{ status
     const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => settle(undefined, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+      res.on('end', () =>
+        settle(undefined, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      )
       res.on('error', (err) => settle(err))
       res.on('aborted', () => settle(new Error('response aborted')))
     }
-    const req = u.protocol === 'https:' ? https.request(u, { ...options, agent: agents.https }, onResponse) : http.request(u, { ...options, agent: agents.http }, onResponse)
+    const req =
+      u.protocol === 'https:'
+        ? https.request(u, { ...options, agent: agents.https }, onResponse)
+        : http.request(u, { ...options, agent: agents.http }, onResponse)
     const timer = setTimeout(() => {
       settle(new Error(`timed out after ${timeoutMs} ms`))
       req.destroy()
@@ -100,7 +128,8 @@ export function createWebhookReplier(opts: WebhookOptions = {}): Replier {
   return {
     async deliver(target: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
       if (!target.sessionWebhook) throw new DeliveryError('message has no sessionWebhook', true, 'no_webhook')
-      if (part.kind !== 'markdown') throw new DeliveryError(`sessionWebhook cannot send ${part.kind}`, true, 'unsupported')
+      if (part.kind !== 'markdown')
+        throw new DeliveryError(`sessionWebhook cannot send ${part.kind}`, true, 'unsupported')
       await postWebhook(target.sessionWebhook, markdownBody(part), opts)
       return { channel: 'webhook' }
     },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { Admission, FORBIDDEN_TEXT, rateLimitedText } from '../../src/bot/admission.js'
+import type { InboundEnvelope, RobotMessage } from '../../src/core/message.js'
 import { getInbound } from '../../src/db/inbox.js'
 import { LocalReplier } from '../../src/transport/local.js'
-import type { InboundEnvelope, RobotMessage } from '../../src/core/message.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp } from '../helpers/test-app.js'
 
@@ -35,9 +35,14 @@ function envelope(m: Omit<Partial<RobotMessage>, 'text'> & { text?: string } = {
 }
 
 const usage = (db: ReturnType<typeof streamApp>['db']) =>
-  db.sqlite.prepare('SELECT msg_id, intent, status FROM usage_records ORDER BY id').all() as Array<{ msg_id: string; intent: string; status: string }>
+  db.sqlite.prepare('SELECT msg_id, intent, status FROM usage_records ORDER BY id').all() as Array<{
+    msg_id: string
+    intent: string
+    status: string
+  }>
 
-const repliesTo = (r: LocalReplier, user: string) => r.parts.filter((p) => p.target.senderStaffId === user).map((p) => p.part.body)
+const repliesTo = (r: LocalReplier, user: string) =>
+  r.parts.filter((p) => p.target.senderStaffId === user).map((p) => p.part.body)
 
 describe('per-user rate limit', () => {
   it('answers the first excess message once, records every limited one, and serves again after a minute', async () => {
@@ -47,12 +52,23 @@ describe('per-user rate limit', () => {
       results.push(await t.app.handleNow(envelope()))
       t.clock.advance(1000)
     }
-    expect(results.map((r) => r.intent)).toEqual(['case', 'case', 'case', 'rate_limited', 'rate_limited', 'rate_limited'])
+    expect(results.map((r) => r.intent)).toEqual([
+      'case',
+      'case',
+      'case',
+      'rate_limited',
+      'rate_limited',
+      'rate_limited',
+    ])
     const bodies = repliesTo(t.replies, 'u1')
     expect(bodies).toHaveLength(4) // three answers and one notice: no reply storm
     expect(bodies[3]).toBe(rateLimitedText(3))
     expect(usage(t.db).map((u) => u.status)).toEqual(['ok', 'ok', 'ok', 'rejected', 'rejected', 'rejected'])
-    expect(getInbound(t.db, results[4]!.inboxId)).toMatchObject({ status: 'skipped', intent: 'rate_limited', last_error: 'rate_limited' })
+    expect(getInbound(t.db, results[4]!.inboxId)).toMatchObject({
+      status: 'skipped',
+      intent: 'rate_limited',
+      last_error: 'rate_limited',
+    })
 
     // Another user is not affected.
     expect((await t.app.handleNow(envelope({ senderStaffId: 'u2', conversationId: 'cid-2' }))).intent).toBe('case')
@@ -82,7 +98,13 @@ describe('ANDY_ALLOWED_CORP_IDS', () => {
       lines.push(`${JSON.stringify(obj)} ${msg ?? ''}`)
       return spy(obj as object, msg as string)
     }) as typeof logger.warn
-    const outsider = { senderStaffId: 'x1', senderCorpId: 'corp-other', chatbotCorpId: 'corp-home', conversationId: 'cid-ext', conversationType: '2' }
+    const outsider = {
+      senderStaffId: 'x1',
+      senderCorpId: 'corp-other',
+      chatbotCorpId: 'corp-home',
+      conversationId: 'cid-ext',
+      conversationType: '2',
+    }
     const first = await t.app.handleNow(envelope(outsider))
     const second = await t.app.handleNow(envelope({ ...outsider, text: '再问一次' }))
     expect(first).toMatchObject({ intent: 'forbidden', status: 'rejected' })
@@ -104,13 +126,26 @@ describe('ANDY_ALLOWED_CORP_IDS', () => {
   it('judges a message without senderCorpId by the robot org only when the sender has a staff id', async () => {
     const t = streamApp({ ANDY_ALLOWED_CORP_IDS: 'corp-home' })
     expect((await t.app.handleNow(envelope({ senderCorpId: undefined }))).intent).toBe('case')
-    const anon = await t.app.handleNow(envelope({ senderCorpId: undefined, senderStaffId: undefined, senderId: '$:LWCP_v1:$ext', conversationId: 'cid-x' }))
+    const anon = await t.app.handleNow(
+      envelope({
+        senderCorpId: undefined,
+        senderStaffId: undefined,
+        senderId: '$:LWCP_v1:$ext',
+        conversationId: 'cid-x',
+      }),
+    )
     expect(anon.intent).toBe('forbidden')
   })
 
   it('still records an org-quota callback from anywhere without answering it', async () => {
     const t = streamApp({ ANDY_ALLOWED_CORP_IDS: 'corp-home' })
-    const e = envelope({ senderCorpId: undefined, senderStaffId: undefined, chatbotCorpId: undefined, errorCode: 20001, errorMessage: 'quota' })
+    const e = envelope({
+      senderCorpId: undefined,
+      senderStaffId: undefined,
+      chatbotCorpId: undefined,
+      errorCode: 20001,
+      errorMessage: 'quota',
+    })
     delete (e.message as { text?: unknown }).text
     const r = await t.app.handleNow(e)
     expect(r.intent).toBe('quota')
@@ -124,8 +159,21 @@ describe('Admission memory', () => {
     let t = 0
     for (let i = 0; i < 100_000; i++) {
       t += 10 // 100 messages a second
-      a.check('stream', { msgId: `m${i}`, senderStaffId: `s${i}`, senderCorpId: 'corp-home', conversationId: `c${i}` } as RobotMessage, t)
-      a.check('stream', { msgId: `x${i}`, senderStaffId: `x${i}`, senderCorpId: 'corp-other', conversationId: `cx${i}` } as RobotMessage, t)
+      a.check(
+        'stream',
+        { msgId: `m${i}`, senderStaffId: `s${i}`, senderCorpId: 'corp-home', conversationId: `c${i}` } as RobotMessage,
+        t,
+      )
+      a.check(
+        'stream',
+        {
+          msgId: `x${i}`,
+          senderStaffId: `x${i}`,
+          senderCorpId: 'corp-other',
+          conversationId: `cx${i}`,
+        } as RobotMessage,
+        t,
+      )
     }
     // About one minute of senders (6,000) is remembered; refused conversations are capped at the sweep size.
     expect(a.size.senders).toBeLessThanOrEqual(2 * 6_000)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { timeoutApology } from '../../src/bot/deadline.js'
+import type { DeliveryResult, DeliveryTarget, OutboundPart, Replier } from '../../src/core/delivery.js'
 import { getInbound } from '../../src/db/inbox.js'
 import { localEnvelope } from '../../src/transport/local.js'
-import type { DeliveryResult, DeliveryTarget, OutboundPart, Replier } from '../../src/core/delivery.js'
 import { createTestApp } from '../helpers/test-app.js'
 
 /** A replier that records parts and holds chosen part numbers for a while (a slow webhook). */
@@ -26,13 +26,17 @@ describe('handler deadline', () => {
     const r = await t.app.handleNow(localEnvelope('/打单 银行', { nick: '王' }, 1))
     expect(r.status).toBe('failed')
     expect(r.error).toBe('handler timed out after 200 ms')
-    for (const until = Date.now() + 20_000; replier.delivered.length < 2 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 20))
+    for (const until = Date.now() + 20_000; replier.delivered.length < 2 && Date.now() < until; )
+      await new Promise((resolve) => setTimeout(resolve, 20))
     // Part 1 was already in flight and lands; parts 2–3 of the long reply never go; the apology is part 2.
     expect(replier.delivered.map((p) => [p.no, p.body.slice(0, 8)])).toEqual([
       [2, timeoutApology(200).slice(0, 8)],
       [1, '第1段\n内容内容'],
     ])
-    expect(getInbound(t.db, r.inboxId)).toMatchObject({ status: 'failed', last_error: 'handler timed out after 200 ms' })
+    expect(getInbound(t.db, r.inboxId)).toMatchObject({
+      status: 'failed',
+      last_error: 'handler timed out after 200 ms',
+    })
   })
 })
 

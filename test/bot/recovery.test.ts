@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest'
 import { GIVE_UP_APOLOGY } from '../../src/app.js'
+import type { InboundEnvelope } from '../../src/core/message.js'
 import { openDb } from '../../src/db/client.js'
 import { getInbound, insertInbound, markProcessing } from '../../src/db/inbox.js'
 import { markPartSent, partsOf, upsertPart } from '../../src/db/outbox.js'
-import { localEnvelope, LocalReplier } from '../../src/transport/local.js'
-import type { InboundEnvelope } from '../../src/core/message.js'
+import { LocalReplier, localEnvelope } from '../../src/transport/local.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp } from '../helpers/test-app.js'
 
 /** Inbox status, attempts and resumption: what `andy start` does with messages a previous run left behind. */
 
 function stored(msgId: string, text = '央企 客户案例', user = 'u1'): InboundEnvelope {
-  const message = { msgId, msgtype: 'text', text: { content: text }, conversationId: `cid-${user}`, conversationType: '1', senderStaffId: user, senderCorpId: 'corp', sessionWebhook: 'http://127.0.0.1:9/x' }
+  const message = {
+    msgId,
+    msgtype: 'text',
+    text: { content: text },
+    conversationId: `cid-${user}`,
+    conversationType: '1',
+    senderStaffId: user,
+    senderCorpId: 'corp',
+    sessionWebhook: 'http://127.0.0.1:9/x',
+  }
   return { source: 'stream', robotCode: 'robot-1', message, raw: JSON.stringify(message) }
 }
 
@@ -27,7 +36,13 @@ describe('resuming unfinished messages', () => {
     // A previous process started 'poison' three times and died each time, after delivering part 1 once.
     const poison = insertInbound(db, stored('poison', '央企 客户案例', 'p'), 1).id
     for (let i = 0; i < 3; i++) markProcessing(db, poison, 2 + i)
-    const p1 = upsertPart(db, poison, { no: 1, key: 'robot-1/poison:1', kind: 'markdown', title: 't', body: 'first part' })
+    const p1 = upsertPart(db, poison, {
+      no: 1,
+      key: 'robot-1/poison:1',
+      kind: 'markdown',
+      title: 't',
+      body: 'first part',
+    })
     markPartSent(db, p1.id, 'webhook', 5)
     // 'interrupted' was started once; 'waiting' never started.
     const interrupted = insertInbound(db, stored('interrupted', '外企 案例', 'i'), 1).id
@@ -75,7 +90,9 @@ describe('resuming unfinished messages', () => {
     const t = createTestApp({ db })
     expect(await t.app.resumeUnfinished()).toBe(n)
     expect(await t.app.idle(30_000)).toBe(true)
-    const left = db.sqlite.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE status != 'replied'`).get() as { n: number }
+    const left = db.sqlite.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE status != 'replied'`).get() as {
+      n: number
+    }
     expect(left.n).toBe(0)
     expect(t.local.parts).toHaveLength(n)
   })
@@ -91,7 +108,10 @@ describe('stop()', () => {
     })
     const user = { nick: '慢', staffId: 'slow' }
     const running = await t.app.accept(localEnvelope('/打单 银行', user, 1))
-    const queued = await Promise.all([t.app.accept(localEnvelope('外企 案例', user, 2)), t.app.accept(localEnvelope('央企 案例', { nick: '别人', staffId: 'other' }, 3))])
+    const queued = await Promise.all([
+      t.app.accept(localEnvelope('外企 案例', user, 2)),
+      t.app.accept(localEnvelope('央企 案例', { nick: '别人', staffId: 'other' }, 3)),
+    ])
     // Event-driven: stop once the first message is running (a fixed pause is too short on a loaded machine).
     while (getInbound(db, running.inboxId)!.status !== 'processing') await new Promise((r) => setTimeout(r, 5))
     expect(await t.app.stop(20_000)).toBe(true)

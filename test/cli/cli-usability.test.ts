@@ -14,7 +14,15 @@ const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'andy-cli-use-'))
 const dbPath = join(dir, 'db', 'andy.db')
-const env = { ...process.env, DB_PATH: dbPath, LOG_LEVEL: 'silent', DINGTALK_CLIENT_ID: '', DINGTALK_CLIENT_SECRET: '', OPENAI_API_KEY: '', LLM_MODEL: '' }
+const env = {
+  ...process.env,
+  DB_PATH: dbPath,
+  LOG_LEVEL: 'silent',
+  DINGTALK_CLIENT_ID: '',
+  DINGTALK_CLIENT_SECRET: '',
+  OPENAI_API_KEY: '',
+  LLM_MODEL: '',
+}
 const args = (...a: string[]) => [...ANDY_CLI, ...a]
 
 async function andy(...a: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
@@ -44,7 +52,9 @@ describe('andy export', () => {
   it('writes to <DB_PATH folder>/exports/ without --out, whatever the working directory', async () => {
     const r = await andy('export', 'pitch-plans')
     expect(r.code).toBe(0)
-    const files = readdirSync(join(dir, 'db', 'exports')).filter((f) => f.startsWith('pitch-plans-') && f.endsWith('.xlsx'))
+    const files = readdirSync(join(dir, 'db', 'exports')).filter(
+      (f) => f.startsWith('pitch-plans-') && f.endsWith('.xlsx'),
+    )
     expect(files).toHaveLength(1)
     expect(r.stdout).toContain(join(dir, 'db', 'exports', files[0]!))
   }, 120_000)
@@ -105,7 +115,13 @@ describe('the import progress bar', () => {
 
   it('shows 100% when the work is done, even if the last read was not reported', () => {
     let text = ''
-    const tty = Object.assign(new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) }), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true })
+    const tty = Object.assign(new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) }), {
+      isTTY: true,
+      columns: 120,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    })
     const bar = byteProgress('导入 content-cases', { stream: tty as unknown as NodeJS.WriteStream })
     bar.update(1_200_000, 2_400_000)
     bar.done()

@@ -12,7 +12,14 @@ const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'andy-cli-'))
 const dbPath = join(dir, 'andy.db')
-const env = { ...process.env, DB_PATH: dbPath, LOG_LEVEL: 'silent', DINGTALK_CLIENT_ID: '', DINGTALK_CLIENT_SECRET: '', OPENAI_API_KEY: '' }
+const env = {
+  ...process.env,
+  DB_PATH: dbPath,
+  LOG_LEVEL: 'silent',
+  DINGTALK_CLIENT_ID: '',
+  DINGTALK_CLIENT_SECRET: '',
+  OPENAI_API_KEY: '',
+}
 
 async function andy(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
@@ -57,7 +64,11 @@ describe('andy CLI', () => {
     const json = await andy('ask', '--json', '更多', '--user', '王五', '--group', '华东销售群')
     expect(JSON.parse(json.stdout).intent).toBe('more')
     const db = new Database(dbPath, { readonly: true })
-    const rows = db.prepare(`SELECT intent, user_dd_nick, dd_group_name, conversation_type FROM usage_records WHERE user_dd_nick = '王五' ORDER BY id`).all()
+    const rows = db
+      .prepare(
+        `SELECT intent, user_dd_nick, dd_group_name, conversation_type FROM usage_records WHERE user_dd_nick = '王五' ORDER BY id`,
+      )
+      .all()
     db.close()
     expect(rows).toEqual([
       { intent: 'case', user_dd_nick: '王五', dd_group_name: '华东销售群', conversation_type: '2' },

@@ -22,7 +22,10 @@ describe('CLI command table', () => {
   })
 
   it('andy --help lists every command with its summary', () => {
-    const out = execFileSync(process.execPath, [...ANDY_CLI, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+    const out = execFileSync(process.execPath, [...ANDY_CLI, '--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    })
     for (const [name, c] of Object.entries(COMMANDS)) expect(out).toContain(`${name}    ${c.summary}`)
   })
 })

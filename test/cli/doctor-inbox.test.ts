@@ -5,11 +5,17 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runChecks } from '../../src/cli/doctor.js'
 import { parseConfig } from '../../src/config.js'
+import {
+  DeliveryError,
+  type DeliveryResult,
+  type DeliveryTarget,
+  type OutboundPart,
+  type Replier,
+} from '../../src/core/delivery.js'
 import { getInbound, listInbound } from '../../src/db/inbox.js'
-import { DeliveryError, type DeliveryResult, type DeliveryTarget, type OutboundPart, type Replier } from '../../src/core/delivery.js'
 import { FakeGateway } from '../helpers/fake-gateway.js'
-import { FakeOpenApi } from '../helpers/fake-openapi.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
+import { FakeOpenApi } from '../helpers/fake-openapi.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp } from '../helpers/test-app.js'
 
@@ -21,14 +27,26 @@ afterEach(async () => {
 describe('andy doctor', () => {
   it('passes every check against working DingTalk and LLM endpoints', async () => {
     const gateway = await FakeGateway.start()
-    const api = await FakeOpenApi.start({ clientId: gateway.clientId, clientSecret: gateway.clientSecret, forwardTo: gateway.apiBase })
+    const api = await FakeOpenApi.start({
+      clientId: gateway.clientId,
+      clientSecret: gateway.clientSecret,
+      forwardTo: gateway.apiBase,
+    })
     const llm = await FakeOpenAI.start()
-    closers.push(() => gateway.close(), () => api.close(), () => llm.close())
+    closers.push(
+      () => gateway.close(),
+      () => api.close(),
+      () => llm.close(),
+    )
     const config = parseConfig({
       DB_PATH: join(mkdtempSync(join(tmpdir(), 'andy-doc-')), 'a.db'),
-      DINGTALK_CLIENT_ID: gateway.clientId, DINGTALK_CLIENT_SECRET: gateway.clientSecret,
-      DINGTALK_API_BASE: api.base, DINGTALK_OAPI_BASE: api.base,
-      OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake-model',
+      DINGTALK_CLIENT_ID: gateway.clientId,
+      DINGTALK_CLIENT_SECRET: gateway.clientSecret,
+      DINGTALK_API_BASE: api.base,
+      DINGTALK_OAPI_BASE: api.base,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: llm.baseUrl,
+      LLM_MODEL: 'fake-model',
     })
     const results = await runChecks(config)
     expect(results.map((r) => [r.name, r.ok])).toEqual([
@@ -45,10 +63,25 @@ describe('andy doctor', () => {
 
   it('fails with a fix when the credentials are wrong or missing', async () => {
     const gateway = await FakeGateway.start()
-    const api = await FakeOpenApi.start({ clientId: gateway.clientId, clientSecret: gateway.clientSecret, forwardTo: gateway.apiBase })
-    closers.push(() => gateway.close(), () => api.close())
+    const api = await FakeOpenApi.start({
+      clientId: gateway.clientId,
+      clientSecret: gateway.clientSecret,
+      forwardTo: gateway.apiBase,
+    })
+    closers.push(
+      () => gateway.close(),
+      () => api.close(),
+    )
     const dbPath = join(mkdtempSync(join(tmpdir(), 'andy-doc-')), 'a.db')
-    const wrong = await runChecks(parseConfig({ DB_PATH: dbPath, DINGTALK_CLIENT_ID: gateway.clientId, DINGTALK_CLIENT_SECRET: 'wrong-secret', DINGTALK_API_BASE: api.base, DINGTALK_OAPI_BASE: api.base }))
+    const wrong = await runChecks(
+      parseConfig({
+        DB_PATH: dbPath,
+        DINGTALK_CLIENT_ID: gateway.clientId,
+        DINGTALK_CLIENT_SECRET: 'wrong-secret',
+        DINGTALK_API_BASE: api.base,
+        DINGTALK_OAPI_BASE: api.base,
+      }),
+    )
     const byName = Object.fromEntries(wrong.map((r) => [r.name, r]))
     expect(byName['钉钉 access token']!.ok).toBe(false)
     expect(byName['钉钉 access token']!.fix).toContain('DINGTALK_CLIENT_ID')
@@ -56,7 +89,10 @@ describe('andy doctor', () => {
     expect(byName['钉钉 Stream 网关']!.fix).toContain('Stream')
     expect(JSON.stringify(wrong)).not.toContain('wrong-secret')
     const none = await runChecks(parseConfig({ DB_PATH: dbPath, HTTP_PORT: '8080' }))
-    expect(none.find((r) => r.name === '钉钉凭证')).toMatchObject({ ok: false, detail: '缺少 DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET' })
+    expect(none.find((r) => r.name === '钉钉凭证')).toMatchObject({
+      ok: false,
+      detail: '缺少 DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET',
+    })
     expect(none.find((r) => r.name === 'HTTP 接口')).toMatchObject({ ok: false })
   })
 })
@@ -74,10 +110,14 @@ describe('andy doctor: partial configuration and the hint per failure kind', () 
   const dbPath = () => join(mkdtempSync(join(tmpdir(), 'andy-doc-')), 'a.db')
 
   it('names the missing LLM variable when only one of OPENAI_API_KEY / LLM_MODEL is set', async () => {
-    const keyOnly = (await runChecks(parseConfig({ DB_PATH: dbPath(), OPENAI_API_KEY: 'sk-x' }))).find((r) => r.name === '大模型')!
+    const keyOnly = (await runChecks(parseConfig({ DB_PATH: dbPath(), OPENAI_API_KEY: 'sk-x' }))).find(
+      (r) => r.name === '大模型',
+    )!
     expect(keyOnly.ok).toBe(false)
     expect(keyOnly.detail).toContain('缺少 LLM_MODEL')
-    const modelOnly = (await runChecks(parseConfig({ DB_PATH: dbPath(), LLM_MODEL: 'deepseek-chat' }))).find((r) => r.name === '大模型')!
+    const modelOnly = (await runChecks(parseConfig({ DB_PATH: dbPath(), LLM_MODEL: 'deepseek-chat' }))).find(
+      (r) => r.name === '大模型',
+    )!
     expect(modelOnly.ok).toBe(false)
     expect(modelOnly.detail).toContain('缺少 OPENAI_API_KEY')
     expect(JSON.stringify(modelOnly)).not.toContain('未配置')
@@ -87,11 +127,19 @@ describe('andy doctor: partial configuration and the hint per failure kind', () 
 
   it('says "cannot connect" for a refused connection, not "bad credentials"', async () => {
     const port = await closedPort()
-    const results = await runChecks(parseConfig({
-      DB_PATH: dbPath(), DINGTALK_CLIENT_ID: 'dingid', DINGTALK_CLIENT_SECRET: 'dingsecret',
-      DINGTALK_API_BASE: `http://127.0.0.1:${port}`, DINGTALK_OAPI_BASE: `http://127.0.0.1:${port}`,
-      OPENAI_API_KEY: 'sk-x', LLM_MODEL: 'm', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, LLM_MAX_RETRIES: '0',
-    }))
+    const results = await runChecks(
+      parseConfig({
+        DB_PATH: dbPath(),
+        DINGTALK_CLIENT_ID: 'dingid',
+        DINGTALK_CLIENT_SECRET: 'dingsecret',
+        DINGTALK_API_BASE: `http://127.0.0.1:${port}`,
+        DINGTALK_OAPI_BASE: `http://127.0.0.1:${port}`,
+        OPENAI_API_KEY: 'sk-x',
+        LLM_MODEL: 'm',
+        OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+        LLM_MAX_RETRIES: '0',
+      }),
+    )
     const failed = results.filter((r) => r.ok === false)
     expect(failed.map((r) => r.name)).toEqual(['钉钉 access token', '钉钉 Stream 网关', '大模型 m'])
     for (const r of failed) {
@@ -104,12 +152,28 @@ describe('andy doctor: partial configuration and the hint per failure kind', () 
     const llm = await FakeOpenAI.start()
     closers.push(() => llm.close())
     const gateway = await FakeGateway.start()
-    const api = await FakeOpenApi.start({ clientId: gateway.clientId, clientSecret: gateway.clientSecret, forwardTo: gateway.apiBase })
-    closers.push(() => gateway.close(), () => api.close())
-    const results = await runChecks(parseConfig({
-      DB_PATH: dbPath(), DINGTALK_CLIENT_ID: gateway.clientId, DINGTALK_CLIENT_SECRET: 'wrong', DINGTALK_API_BASE: api.base, DINGTALK_OAPI_BASE: api.base,
-      OPENAI_API_KEY: 'sk-x', LLM_MODEL: 'm', OPENAI_BASE_URL: `${llm.baseUrl}/no-such-path`, LLM_MAX_RETRIES: '0',
-    }))
+    const api = await FakeOpenApi.start({
+      clientId: gateway.clientId,
+      clientSecret: gateway.clientSecret,
+      forwardTo: gateway.apiBase,
+    })
+    closers.push(
+      () => gateway.close(),
+      () => api.close(),
+    )
+    const results = await runChecks(
+      parseConfig({
+        DB_PATH: dbPath(),
+        DINGTALK_CLIENT_ID: gateway.clientId,
+        DINGTALK_CLIENT_SECRET: 'wrong',
+        DINGTALK_API_BASE: api.base,
+        DINGTALK_OAPI_BASE: api.base,
+        OPENAI_API_KEY: 'sk-x',
+        LLM_MODEL: 'm',
+        OPENAI_BASE_URL: `${llm.baseUrl}/no-such-path`,
+        LLM_MAX_RETRIES: '0',
+      }),
+    )
     const byName = Object.fromEntries(results.map((r) => [r.name, r]))
     expect(byName['钉钉 access token']!.fix).toContain('AppKey / AppSecret')
     expect(byName['钉钉 Stream 网关']!.fix).toContain('Stream')
@@ -124,7 +188,12 @@ class SwitchableReplier implements Replier {
   broken = true
   readonly delivered: OutboundPart[] = []
   async deliver(_t: DeliveryTarget, part: OutboundPart): Promise<DeliveryResult> {
-    if (this.broken) throw new DeliveryError('the sessionWebhook has expired and no DingTalk OpenAPI credentials are configured', true, 'no_channel')
+    if (this.broken)
+      throw new DeliveryError(
+        'the sessionWebhook has expired and no DingTalk OpenAPI credentials are configured',
+        true,
+        'no_channel',
+      )
     this.delivered.push(part)
     return { channel: 'openapi' }
   }

@@ -12,8 +12,13 @@ const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'andy-taxcli-'))
 const taxonomyFile = join(dir, 'taxonomy.json')
 const env = {
-  ...process.env, DB_PATH: join(dir, 'andy.db'), ANDY_TAXONOMY_FILE: taxonomyFile, LOG_LEVEL: 'silent',
-  DINGTALK_CLIENT_ID: '', DINGTALK_CLIENT_SECRET: '', OPENAI_API_KEY: '',
+  ...process.env,
+  DB_PATH: join(dir, 'andy.db'),
+  ANDY_TAXONOMY_FILE: taxonomyFile,
+  LOG_LEVEL: 'silent',
+  DINGTALK_CLIENT_ID: '',
+  DINGTALK_CLIENT_SECRET: '',
+  OPENAI_API_KEY: '',
 }
 
 async function andy(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
@@ -44,7 +49,10 @@ describe('andy taxonomy', () => {
     const out = join(dir, 'edit.json')
     const exported = await andy('taxonomy', 'export', '--out', out)
     expect(exported.code).toBe(0)
-    const file = JSON.parse(readFileSync(out, 'utf8')) as { version: number; industries: Array<{ name: string; children: Array<{ name: string; aliases: string[] }> }> }
+    const file = JSON.parse(readFileSync(out, 'utf8')) as {
+      version: number
+      industries: Array<{ name: string; children: Array<{ name: string; aliases: string[] }> }>
+    }
     expect(file.version).toBeGreaterThanOrEqual(1)
 
     const before = readFileSync(taxonomyFile, 'utf8')
@@ -55,7 +63,10 @@ describe('andy taxonomy', () => {
     expect(refused.stderr).toContain('省份「火星」不在 provinces 里')
     expect(readFileSync(taxonomyFile, 'utf8')).toBe(before)
 
-    file.industries.find((n) => n.name === '金融')!.children.find((c) => c.name === '银行')!.aliases.push('股份行')
+    file.industries
+      .find((n) => n.name === '金融')!
+      .children.find((c) => c.name === '银行')!
+      .aliases.push('股份行')
     file.version += 1
     writeFileSync(out, JSON.stringify(file))
     const dry = await andy('taxonomy', 'import', out, '--dry-run')
@@ -77,7 +88,11 @@ describe('andy ask --json', () => {
   it('exposes exclusions under filters.exclude and never returns an excluded row', async () => {
     const r = await andy('ask', '--json', '除了国企以外的制造业客户案例')
     expect(r.code).toBe(0)
-    const json = JSON.parse(r.stdout) as { filters: { exclude?: Record<string, string[]> }; hits: Array<Record<string, unknown>>; reply: string }
+    const json = JSON.parse(r.stdout) as {
+      filters: { exclude?: Record<string, string[]> }
+      hits: Array<Record<string, unknown>>
+      reply: string
+    }
     expect(json.filters.exclude?.enterprise_type).toEqual(expect.arrayContaining(['地方国企', '央企']))
     expect(json.reply).toContain('排除：企业性质=国企')
     expect(json.hits.length).toBeGreaterThan(0)

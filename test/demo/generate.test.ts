@@ -1,18 +1,24 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
-import { csvCell, toCsv } from '../../src/demo/csv.js'
-import { generateRecords, iterateRecords, type DemoRecord } from '../../src/demo/generate.js'
-import { ENTERPRISE_TYPES } from '../../src/demo/vocab.js'
 import { parseSizeText } from '../../src/core/numbers.js'
-import { prepareRow } from '../../src/tables/rows.js'
+import { csvCell, toCsv } from '../../src/demo/csv.js'
+import { type DemoRecord, generateRecords, iterateRecords } from '../../src/demo/generate.js'
+import { ENTERPRISE_TYPES } from '../../src/demo/vocab.js'
 import { outputColumns, TABLE_KEYS, TABLES, type TableSpec } from '../../src/tables/index.js'
+import { prepareRow } from '../../src/tables/rows.js'
 
 const N = 600
 const rowsOf = new Map(TABLES.map((spec) => [spec.key, generateRecords(spec.key, N)]))
 const rows = (spec: TableSpec): DemoRecord[] => rowsOf.get(spec.key)!
-const distinct = (spec: TableSpec, col: string): Set<unknown> => new Set(rows(spec).map((r) => r[col]).filter((v) => v != null && v !== ''))
-const colsWith = (spec: TableSpec, pred: (c: TableSpec['columns'][number]) => boolean): string[] => spec.columns.filter(pred).map((c) => c.name)
+const distinct = (spec: TableSpec, col: string): Set<unknown> =>
+  new Set(
+    rows(spec)
+      .map((r) => r[col])
+      .filter((v) => v != null && v !== ''),
+  )
+const colsWith = (spec: TableSpec, pred: (c: TableSpec['columns'][number]) => boolean): string[] =>
+  spec.columns.filter(pred).map((c) => c.name)
 
 describe('demo generator', () => {
   it('is deterministic: same seed, same rows; another seed, other rows', () => {
@@ -51,9 +57,12 @@ describe('demo generator', () => {
       })
 
       it('has variety in industries, regions, enterprise types, competitors and years', () => {
-        for (const col of colsWith(spec, (c) => c.dim === 'industry')) expect(distinct(spec, col).size).toBeGreaterThanOrEqual(10)
-        for (const col of colsWith(spec, (c) => c.dim === 'region')) expect(distinct(spec, col).size).toBeGreaterThanOrEqual(15)
-        for (const col of colsWith(spec, (c) => c.dim === 'competitor')) expect(distinct(spec, col).size).toBeGreaterThanOrEqual(6)
+        for (const col of colsWith(spec, (c) => c.dim === 'industry'))
+          expect(distinct(spec, col).size).toBeGreaterThanOrEqual(10)
+        for (const col of colsWith(spec, (c) => c.dim === 'region'))
+          expect(distinct(spec, col).size).toBeGreaterThanOrEqual(15)
+        for (const col of colsWith(spec, (c) => c.dim === 'competitor'))
+          expect(distinct(spec, col).size).toBeGreaterThanOrEqual(6)
         const types = distinct(spec, 'enterprise_type')
         expect(types.size).toBeGreaterThanOrEqual(5)
         for (const t of types) expect(ENTERPRISE_TYPES).toContain(t)

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startBot, type BotHandle } from '../../src/cli/start.js'
+import { type BotHandle, startBot } from '../../src/cli/start.js'
 import { parseConfig } from '../../src/config.js'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { processesOfUser } from '../../src/db/process-data.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { demoDbPath, llmEnv, tempDir } from '../helpers/app.js'
@@ -36,7 +36,12 @@ async function setup() {
   const sink = await WebhookSink.start()
   const script = activityLlm()
   const llm = await FakeOpenAI.start({ handler: script.handler })
-  cleanups.push(() => dir.cleanup(), () => gateway.close(), () => sink.close(), () => llm.close())
+  cleanups.push(
+    () => dir.cleanup(),
+    () => gateway.close(),
+    () => sink.close(),
+    () => llm.close(),
+  )
   const dbPath = await demoDbPath(dir.dir)
   const config = parseConfig({
     DINGTALK_CLIENT_ID: gateway.clientId,
@@ -64,7 +69,10 @@ async function setup() {
     seen = sink.requests.length
     return out
   }
-  const send = (text: string) => gateway.sendRobotMessage(robotTextPayload({ text, senderStaffId: 'rep001', senderNick: '小王', sessionWebhook: sink.url() }))
+  const send = (text: string) =>
+    gateway.sendRobotMessage(
+      robotTextPayload({ text, senderStaffId: 'rep001', senderNick: '小王', sessionWebhook: sink.url() }),
+    )
   return { gateway, sink, llm, script, start, fresh, send }
 }
 
@@ -79,13 +87,16 @@ describe('运营活动设计 over the DingTalk stream', () => {
       return fresh()
     }
 
-    let out = await say('帮我给远拓通信集团设计一个运营活动，活动背景：校招新人融入慢；活动目标：留存率90%；活动类型：线上训练营')
+    let out = await say(
+      '帮我给远拓通信集团设计一个运营活动，活动背景：校招新人融入慢；活动目标：留存率90%；活动类型：线上训练营',
+    )
     expect(out).toHaveLength(1)
     expect(out[0]!.startsWith('@rep001 ')).toBe(true)
     expect(out[0]).toContain('意向课程')
     expect(out[0]).toContain('发散方式')
 
-    script.inputs = (text): Record<string, string> => (text.includes('稳妥') ? { yixiang_course: '职场新人训练营', fansan_mothed: '稳妥务实' } : {})
+    script.inputs = (text): Record<string, string> =>
+      text.includes('稳妥') ? { yixiang_course: '职场新人训练营', fansan_mothed: '稳妥务实' } : {}
     out = await say('课程用职场新人训练营，方案稳妥一点')
     expect(out.at(-1)).toContain('请选择内容')
     expect(out.some((t) => t.includes('**(4/13) 内容推荐**') && t.includes('参考依据'))).toBe(true)
@@ -102,7 +113,10 @@ describe('运营活动设计 over the DingTalk stream', () => {
 
     // The model hangs on 活动策划; the bot is stopped and its database closed, as if the process died.
     const original = script.handler
-    llm.handler = (body, n) => (body.messages.some((m) => String(m.content).includes(STEP_MARKERS.sys_activity_plan!)) ? { hang: true } : original(body, n))
+    llm.handler = (body, n) =>
+      body.messages.some((m) => String(m.content).includes(STEP_MARKERS.sys_activity_plan!))
+        ? { hang: true }
+        : original(body, n)
     await send('第五个')
     await until(() => llm.requestsMatching(STEP_MARKERS.sys_activity_plan!).length === 1, 15_000, 'the plan request')
     const beforeRestart = fresh()
@@ -114,7 +128,11 @@ describe('运营活动设计 over the DingTalk stream', () => {
 
     ;({ bot, db } = await start())
     const after: string[] = []
-    await until(() => (after.push(...fresh()), after.some((t) => t.includes('运营活动设计完成'))), 20_000, 'the finished workflow')
+    await until(
+      () => (after.push(...fresh()), after.some((t) => t.includes('运营活动设计完成'))),
+      20_000,
+      'the finished workflow',
+    )
     // Resumed where it stopped: nothing delivered before the restart is sent again.
     expect(after[0]).toContain('**(7/13) 活动策划**')
     // 活动思路 was finished but still pending (coalesced with the next answers): sent now, exactly once.

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDb } from '../../src/db/client.js'
 import { workbook } from '../helpers/admin-files.js'
-import { e2eBot, markdownOf, until, type E2eBot } from '../helpers/e2e-bot.js'
+import { type E2eBot, e2eBot, markdownOf, until } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
 import { robotFilePayload } from '../helpers/file-messages.js'
 
@@ -24,8 +24,15 @@ async function setup(): Promise<E2eBot> {
   return env
 }
 
-const dm = (e: E2eBot, msgId: string, staff = 'admin1') => ({ msgId, conversationType: '1' as const, conversationId: `cid-dm-${staff}`, senderStaffId: staff, sessionWebhook: e.sink.url(`/${msgId}`) })
-const repliesTo = (e: E2eBot, msgId: string) => e.sink.requests.filter((r) => r.path === `/${msgId}`).map((r) => markdownOf(r.body))
+const dm = (e: E2eBot, msgId: string, staff = 'admin1') => ({
+  msgId,
+  conversationType: '1' as const,
+  conversationId: `cid-dm-${staff}`,
+  senderStaffId: staff,
+  sessionWebhook: e.sink.url(`/${msgId}`),
+})
+const repliesTo = (e: E2eBot, msgId: string) =>
+  e.sink.requests.filter((r) => r.path === `/${msgId}`).map((r) => markdownOf(r.body))
 
 async function say(e: E2eBot, msgId: string, text: string, staff?: string): Promise<string> {
   await e.gateway.sendRobotMessage(robotTextPayload({ ...dm(e, msgId, staff), text }))
@@ -35,7 +42,9 @@ async function say(e: E2eBot, msgId: string, text: string, staff?: string): Prom
 
 async function send(e: E2eBot, msgId: string, fileName: string, bytes: Buffer, staff?: string): Promise<string> {
   e.openapi.addDownload(`code-${msgId}`, bytes, { fileName })
-  await e.gateway.sendRobotMessage(robotFilePayload({ ...dm(e, msgId, staff), downloadCode: `code-${msgId}`, fileName }))
+  await e.gateway.sendRobotMessage(
+    robotFilePayload({ ...dm(e, msgId, staff), downloadCode: `code-${msgId}`, fileName }),
+  )
   await until(() => repliesTo(e, msgId).length > 0, 20_000, `the reply to ${fileName}`)
   return repliesTo(e, msgId).join('\n')
 }
@@ -68,7 +77,12 @@ describe('import from DingTalk', () => {
     expect(dry).toMatch(/新增 1 · 更新 0 · 未变 0 · 合并 1 · 跳过 1/)
     expect(dry).toContain('确认导入')
     const db = openDb(e.dbPath)
-    const count = () => (db.sqlite.prepare("SELECT count(*) AS n FROM content_cases WHERE kh_name = '星河量子计算研究院'").get() as { n: number }).n
+    const count = () =>
+      (
+        db.sqlite.prepare("SELECT count(*) AS n FROM content_cases WHERE kh_name = '星河量子计算研究院'").get() as {
+          n: number
+        }
+      ).n
     expect(count()).toBe(0)
 
     const done = await say(e, 'c1', '确认导入')
@@ -94,7 +108,10 @@ describe('import from DingTalk', () => {
     expect(await say(e, 'x2', '取消')).toContain('不导入了')
     expect(await say(e, 'c2', '确认导入')).toContain('没有等待确认的导入')
     const db = openDb(e.dbPath)
-    expect((db.sqlite.prepare("SELECT count(*) AS n FROM content_cases WHERE kh_name LIKE '星河%'").get() as { n: number }).n).toBe(0)
+    expect(
+      (db.sqlite.prepare("SELECT count(*) AS n FROM content_cases WHERE kh_name LIKE '星河%'").get() as { n: number })
+        .n,
+    ).toBe(0)
     db.close()
   }, 90_000)
 
@@ -116,7 +133,12 @@ describe('import from DingTalk', () => {
     expect(await send(e, 'n2', 'cases.xlsx', await CASES(), 'rep9')).toContain('只对管理员开放')
     expect(await say(e, 'n3', '数据体检', 'rep9')).toContain('只对管理员开放')
     // An admin's spreadsheet that is no case table (and no 导入 before it) is a report to interpret.
-    const notes = await send(e, 'r1', '会议纪要.txt', Buffer.from('本周培训复盘：完课率 82%，满意度 4.6。\n下周计划：中层领导力第二期。\n'))
+    const notes = await send(
+      e,
+      'r1',
+      '会议纪要.txt',
+      Buffer.from('本周培训复盘：完课率 82%，满意度 4.6。\n下周计划：中层领导力第二期。\n'),
+    )
     expect(notes).toContain('《会议纪要.txt》')
     expect(notes).not.toContain('试导入')
     expect(await say(e, 'h1', '导入')).toContain('单聊')

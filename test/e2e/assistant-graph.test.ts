@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FORBIDDEN_TEXT } from '../../src/bot/admission.js'
 import { openDb } from '../../src/db/client.js'
 import { TABLES } from '../../src/tables/index.js'
-import { e2eBot, FAST_TUNING, msgUuidOf, until, type E2eBot } from '../helpers/e2e-bot.js'
+import { type E2eBot, e2eBot, FAST_TUNING, msgUuidOf, until } from '../helpers/e2e-bot.js'
 import type { GraphAnswer } from '../helpers/fake-gateway.js'
 import { insertCases } from '../helpers/test-app.js'
 
@@ -23,15 +23,29 @@ function seedEnergyCases(db: Parameters<typeof insertCases>[0]): void {
     db,
     'content-cases',
     [1, 2, 3, 4, 5, 6].map((i) => ({
-      case_name: `能源案例${i}`, kh_name: `华北能源集团${i}`, yxt_industry_1: '能源', kh_industry_1: '电力', enterprise_type: '央企',
-      staff_size: '1万人以上', train_target: '全员', xm_crowd: '全员', xm_name: `能源项目${i}`, content_product: '安全生产',
-      product_series: '合规与安全', case_time: `2024-0${i}`, case_url: `https://cases.example.com/e/${i}`, summary: '覆盖全员',
+      case_name: `能源案例${i}`,
+      kh_name: `华北能源集团${i}`,
+      yxt_industry_1: '能源',
+      kh_industry_1: '电力',
+      enterprise_type: '央企',
+      staff_size: '1万人以上',
+      train_target: '全员',
+      xm_crowd: '全员',
+      xm_name: `能源项目${i}`,
+      content_product: '安全生产',
+      product_series: '合规与安全',
+      case_time: `2024-0${i}`,
+      case_url: `https://cases.example.com/e/${i}`,
+      summary: '覆盖全员',
     })),
   )
 }
 
 beforeAll(async () => {
-  h = await e2eBot({ env: { HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', API_APP_KEY: APP_KEY, ANDY_ADMIN_STAFF_IDS: 'boss01' }, seed: seedEnergyCases })
+  h = await e2eBot({
+    env: { HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', API_APP_KEY: APP_KEY, ANDY_ADMIN_STAFF_IDS: 'boss01' },
+    seed: seedEnergyCases,
+  })
   handle = await h.start()
   base = `http://127.0.0.1:${handle.bot.http.port}`
 }, 30_000)
@@ -40,25 +54,48 @@ afterAll(async () => {
 })
 
 /** Over the stream: a GET/POST as DingTalk's assistant sends it. */
-function viaStream(method: 'GET' | 'POST', path: string, params: Record<string, string>, opts: { messageId?: string; json?: boolean } = {}): Promise<GraphAnswer> {
+function viaStream(
+  method: 'GET' | 'POST',
+  path: string,
+  params: Record<string, string>,
+  opts: { messageId?: string; json?: boolean } = {},
+): Promise<GraphAnswer> {
   const qs = new URLSearchParams(params).toString()
-  if (method === 'GET' || !opts.json) return h.gateway.sendGraphRequest({ method, uri: qs ? `${path}?${qs}` : path }, { messageId: opts.messageId, ackTimeoutMs: 20_000 })
-  return h.gateway.sendGraphRequest({ method, uri: path, body: JSON.stringify(params) }, { messageId: opts.messageId, ackTimeoutMs: 20_000 })
+  if (method === 'GET' || !opts.json)
+    return h.gateway.sendGraphRequest(
+      { method, uri: qs ? `${path}?${qs}` : path },
+      { messageId: opts.messageId, ackTimeoutMs: 20_000 },
+    )
+  return h.gateway.sendGraphRequest(
+    { method, uri: path, body: JSON.stringify(params) },
+    { messageId: opts.messageId, ackTimeoutMs: 20_000 },
+  )
 }
 
 /** The same over HTTP, with app_key. */
-async function viaHttp(method: 'GET' | 'POST', path: string, params: Record<string, string>, json = false): Promise<{ status: number; json: any }> {
+async function viaHttp(
+  method: 'GET' | 'POST',
+  path: string,
+  params: Record<string, string>,
+  json = false,
+): Promise<{ status: number; json: any }> {
   const p = { ...params, app_key: APP_KEY }
   const res =
     method === 'GET'
       ? await fetch(`${base}${path}?${new URLSearchParams(p)}`)
       : json
-        ? await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(p) })
+        ? await fetch(`${base}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(p),
+          })
         : await fetch(`${base}${path}?${new URLSearchParams(p)}`, { method: 'POST' })
   return { status: res.status, json: await res.json() }
 }
 
-const SHEETS = JSON.stringify([{ name: '客户', columns: [{ key: 'name', header: '客户名称' }], rows: [{ name: '甲' }, { name: '乙' }] }])
+const SHEETS = JSON.stringify([
+  { name: '客户', columns: [{ key: 'name', header: '客户名称' }], rows: [{ name: '甲' }, { name: '乙' }] },
+])
 
 describe('seed endpoints through the stream', () => {
   const seedCalls: Array<[string, 'GET' | 'POST', Record<string, string>, boolean?]> = [
@@ -91,7 +128,12 @@ describe('seed endpoints through the stream', () => {
   }
 
   it('ASaveAndyVardDtas: an update gives the same data; a redelivered create runs once, also after a restart', async () => {
-    const created = await viaHttp('POST', '/api/ASaveAndyVardDtas', { user_id: 'u-save', enterprise_name: '甲公司' }, true)
+    const created = await viaHttp(
+      'POST',
+      '/api/ASaveAndyVardDtas',
+      { user_id: 'u-save', enterprise_name: '甲公司' },
+      true,
+    )
     const id = String(created.json.data.id)
     const upd = { operate_type: '2', id, activity_type: '线上' }
     const http = await viaHttp('POST', '/api/ASaveAndyVardDtas', upd, true)
@@ -99,15 +141,30 @@ describe('seed endpoints through the stream', () => {
     expect(stream.json).toMatchObject({ ret: 200, data: http.json.data })
 
     const messageId = 'graph-save-redelivered-1'
-    const first = await viaStream('POST', '/api/ASaveAndyVardDtas', { user_id: 'u-once', enterprise_name: '乙公司' }, { messageId, json: true })
-    const again = await viaStream('POST', '/api/ASaveAndyVardDtas', { user_id: 'u-once', enterprise_name: '乙公司' }, { messageId, json: true })
+    const first = await viaStream(
+      'POST',
+      '/api/ASaveAndyVardDtas',
+      { user_id: 'u-once', enterprise_name: '乙公司' },
+      { messageId, json: true },
+    )
+    const again = await viaStream(
+      'POST',
+      '/api/ASaveAndyVardDtas',
+      { user_id: 'u-once', enterprise_name: '乙公司' },
+      { messageId, json: true },
+    )
     expect(again.json.data).toEqual(first.json.data)
     expect(handle.bot.transport!.stats().graph.replayed).toBeGreaterThanOrEqual(1)
     // A new process has no memory of the frame: the database still knows the request id.
     await h.stop(handle)
     handle = await h.start()
     base = `http://127.0.0.1:${handle.bot.http.port}`
-    const third = await viaStream('POST', '/api/ASaveAndyVardDtas', { user_id: 'u-once', enterprise_name: '乙公司' }, { messageId, json: true })
+    const third = await viaStream(
+      'POST',
+      '/api/ASaveAndyVardDtas',
+      { user_id: 'u-once', enterprise_name: '乙公司' },
+      { messageId, json: true },
+    )
     expect(third.json.data).toEqual(first.json.data)
     expect(third.response.headers['idempotent-replayed']).toBe('true')
     const listed = await viaStream('GET', '/api/AGetAndyVarDatas', { user_id: 'u-once' })
@@ -123,7 +180,9 @@ describe('seed endpoints through the stream', () => {
     await until(() => h.sink.requests.length >= 1, 10_000, 'the one reply')
     await handle.bot.app.idle(5000)
     // One reply part (a webhook retry after a slow answer would carry the same msgUuid: DingTalk dedupes it).
-    expect(new Set(h.sink.requests.map((r) => msgUuidOf(r.body)))).toEqual(new Set([`${h.gateway.clientId}/graph-receive-1:1`]))
+    expect(new Set(h.sink.requests.map((r) => msgUuidOf(r.body)))).toEqual(
+      new Set([`${h.gateway.clientId}/graph-receive-1:1`]),
+    )
   })
 })
 
@@ -139,7 +198,10 @@ describe('AI 助理 actions', () => {
     const d = stream.json.data
     expect(d.intent).toBe('case')
     expect(d.total).toBe(2)
-    expect(d.rows.map((r: { kh_name: string }) => r.kh_name)).toEqual(['中国宏达重工集团有限公司', '江苏恒远汽车零部件集团'])
+    expect(d.rows.map((r: { kh_name: string }) => r.kh_name)).toEqual([
+      '中国宏达重工集团有限公司',
+      '江苏恒远汽车零部件集团',
+    ])
     expect(d.content).toContain('内容客户案例：找到 2 条')
     // What the assistant shows (x-dingtalk-display-result: markdown) is the top-level content.
     expect(stream.json.content).toBe(d.content)
@@ -179,7 +241,10 @@ describe('AI 助理 actions', () => {
     await viaHttp('GET', '/v1/actions/andy/search', { q: '能源 客户案例', ...who('rep-x2') })
     const http = await viaHttp('POST', '/v1/actions/andy/export', who('rep-x2'))
     // File names carry the minute they were made.
-    const strip = (x: { files: Array<{ file_name: string }> }) => ({ ...x, files: x.files.map((f) => ({ ...f, file_name: f.file_name.replace(/\d{8}-\d{4}/, 'T') })) })
+    const strip = (x: { files: Array<{ file_name: string }> }) => ({
+      ...x,
+      files: x.files.map((f) => ({ ...f, file_name: f.file_name.replace(/\d{8}-\d{4}/, 'T') })),
+    })
     expect(strip(http.json.data)).toEqual(strip(d))
   })
 
@@ -187,11 +252,17 @@ describe('AI 助理 actions', () => {
     const http = await viaHttp('GET', '/v1/actions/andy/usage', { q: '本月', ...who('rep-u1') })
     const stream = await viaStream('GET', '/v1/actions/andy/usage', { q: '本月', ...who('rep-u2') })
     expect(stream.json.ret).toBe(200)
-    expect(JSON.stringify(stream.json.data).replaceAll('rep-u2', 'X')).toBe(JSON.stringify(http.json.data).replaceAll('rep-u1', 'X'))
+    expect(JSON.stringify(stream.json.data).replaceAll('rep-u2', 'X')).toBe(
+      JSON.stringify(http.json.data).replaceAll('rep-u1', 'X'),
+    )
     expect(stream.json.data.content).toContain('只含你本人（rep-u2）')
     const db = openDb(h.dbPath)
     try {
-      const rows = db.sqlite.prepare("SELECT channel, intent, user_id, conversation_id FROM usage_records WHERE user_id IN ('rep-u1', 'rep-u2') ORDER BY id").all()
+      const rows = db.sqlite
+        .prepare(
+          "SELECT channel, intent, user_id, conversation_id FROM usage_records WHERE user_id IN ('rep-u1', 'rep-u2') ORDER BY id",
+        )
+        .all()
       expect(rows).toEqual([
         { channel: 'assistant', intent: 'usage', user_id: 'rep-u1', conversation_id: 'ai-assistant' },
         { channel: 'assistant', intent: 'usage', user_id: 'rep-u2', conversation_id: 'ai-assistant' },
@@ -209,7 +280,10 @@ describe('AI 助理 actions', () => {
 
   it('ask (passthrough): the raw input goes through the dispatcher like a chat message', async () => {
     const http = await viaHttp('GET', '/v1/actions/andy/ask', { input: '从竞品切换过来的金融客户', ...who('rep-a1') })
-    const stream = await viaStream('GET', '/v1/actions/andy/ask', { input: '从竞品切换过来的金融客户', ...who('rep-a2') })
+    const stream = await viaStream('GET', '/v1/actions/andy/ask', {
+      input: '从竞品切换过来的金融客户',
+      ...who('rep-a2'),
+    })
     expect(stream.json.data).toEqual(http.json.data)
     expect(stream.json.data.intent).toBe('switch')
     expect(stream.json.data.rows.length).toBeGreaterThan(0)
@@ -218,8 +292,16 @@ describe('AI 助理 actions', () => {
 
 describe("bad requests get the HTTP API's 4xx envelopes", () => {
   it('a malformed JSON body: 400, the same envelope as over HTTP', async () => {
-    const stream = await h.gateway.sendGraphRequest({ method: 'POST', uri: '/api/ASaveAndyVardDtas', body: '{"user_id": "x",' })
-    const res = await fetch(`${base}/api/ASaveAndyVardDtas`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id": "x",' })
+    const stream = await h.gateway.sendGraphRequest({
+      method: 'POST',
+      uri: '/api/ASaveAndyVardDtas',
+      body: '{"user_id": "x",',
+    })
+    const res = await fetch(`${base}/api/ASaveAndyVardDtas`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"user_id": "x",',
+    })
     const http = (await res.json()) as { ret: number; msg: string }
     expect(res.status).toBe(400)
     expect(stream.response.statusLine.code).toBe(400)
@@ -231,7 +313,9 @@ describe("bad requests get the HTTP API's 4xx envelopes", () => {
     expect(a.response.statusLine.code).toBe(400)
     expect(a.json).toMatchObject({ ret: 400, data: {} })
     expect(a.json.msg).toContain('requestLine')
-    const b = await h.gateway.sendGraphRequest({ rawData: JSON.stringify({ requestLine: { method: 'GET', uri: 'http://evil.example/x' } }) })
+    const b = await h.gateway.sendGraphRequest({
+      rawData: JSON.stringify({ requestLine: { method: 'GET', uri: 'http://evil.example/x' } }),
+    })
     expect(b.json.ret).toBe(400)
   })
 
@@ -267,8 +351,18 @@ describe('concurrency and sockets', () => {
     const answers = await Promise.all(
       ids.map((messageId, i) =>
         i % 2 === 0
-          ? viaStream('GET', '/api/ANrkhCaseDetail', { yxt_industry_1: '制造', page: String((i % 3) + 1), perpage: '2' }, { messageId })
-          : viaStream('GET', '/v1/actions/andy/search', { q: '能源 客户案例', userId: `burst-${i}`, corpId: CORP }, { messageId }),
+          ? viaStream(
+              'GET',
+              '/api/ANrkhCaseDetail',
+              { yxt_industry_1: '制造', page: String((i % 3) + 1), perpage: '2' },
+              { messageId },
+            )
+          : viaStream(
+              'GET',
+              '/v1/actions/andy/search',
+              { q: '能源 客户案例', userId: `burst-${i}`, corpId: CORP },
+              { messageId },
+            ),
       ),
     )
     expect(answers.every((a) => a.response.statusLine.code === 200 && a.json.ret === 200)).toBe(true)
@@ -288,15 +382,23 @@ describe('concurrency and sockets', () => {
       // DingTalk asks to reconnect; the new connection's handshake hangs for a while: the old socket drains.
       own.gateway.stallUpgrades(1)
       await own.gateway.sendDisconnect({ connection: old, closeAfterMs: 20_000 })
-      const onOld = await own.gateway.sendGraphRequest({ uri: '/api/ANrkhCaseDetail?perpage=1' }, { connection: old, ackTimeoutMs: 10_000 })
+      const onOld = await own.gateway.sendGraphRequest(
+        { uri: '/api/ANrkhCaseDetail?perpage=1' },
+        { connection: old, ackTimeoutMs: 10_000 },
+      )
       expect(onOld.ack.connectionId).toBe(old.id)
       expect(onOld.json.ret).toBe(200)
       const fresh = await own.gateway.waitForConnection((c) => c !== old && !c.draining, 15_000)
-      const onFresh = await own.gateway.sendGraphRequest({ uri: '/api/ANrkhCaseDetail?perpage=1' }, { connection: fresh, ackTimeoutMs: 10_000 })
+      const onFresh = await own.gateway.sendGraphRequest(
+        { uri: '/api/ANrkhCaseDetail?perpage=1' },
+        { connection: fresh, ackTimeoutMs: 10_000 },
+      )
       expect(onFresh.ack.connectionId).toBe(fresh.id)
       expect(onFresh.json.data).toEqual(onOld.json.data)
       // Each answer was written once, on its own socket.
-      expect(own.gateway.acks.filter((a) => a.messageId === onOld.ack.messageId).map((a) => a.connectionId)).toEqual([old.id])
+      expect(own.gateway.acks.filter((a) => a.messageId === onOld.ack.messageId).map((a) => a.connectionId)).toEqual([
+        old.id,
+      ])
     } finally {
       await own.close()
     }
@@ -315,7 +417,9 @@ describe('ANDY_ALLOWED_CORP_IDS', () => {
 
   it('refuses an org outside the list with 403 and the chat refusal; admits its own org', async () => {
     const q = encodeURIComponent('制造业 客户案例')
-    const out = await other.gateway.sendGraphRequest({ uri: `/v1/actions/andy/search?q=${q}&userId=u1&corpId=dingOTHERcorp` })
+    const out = await other.gateway.sendGraphRequest({
+      uri: `/v1/actions/andy/search?q=${q}&userId=u1&corpId=dingOTHERcorp`,
+    })
     expect(out.response.statusLine.code).toBe(403)
     expect(out.json).toMatchObject({ ret: 403, msg: FORBIDDEN_TEXT, content: FORBIDDEN_TEXT })
     const none = await other.gateway.sendGraphRequest({ uri: `/v1/actions/andy/search?q=${q}&userId=u2` })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { type E2eBot, e2eBot, msgUuidOf, sleep, until } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, msgUuidOf, sleep, until, type E2eBot } from '../helpers/e2e-bot.js'
 
 /**
  * The whole bot (startBot) through gateway faults: a `disconnect` frame, an abrupt drop, a zombie
@@ -22,7 +22,16 @@ describe('connection faults', () => {
     const { bot } = await e.start()
     const transport = bot.transport!
     const send = (n: number) =>
-      e.gateway.sendRobotMessage(robotTextPayload({ text: '央企 客户案例', msgId: `fault-${n}`, senderStaffId: `rep${n}`, conversationId: `cid-fault-${n}`, sessionWebhook: e.sink.url() }), { ackTimeoutMs: 8000 })
+      e.gateway.sendRobotMessage(
+        robotTextPayload({
+          text: '央企 客户案例',
+          msgId: `fault-${n}`,
+          senderStaffId: `rep${n}`,
+          conversationId: `cid-fault-${n}`,
+          sessionWebhook: e.sink.url(),
+        }),
+        { ackTimeoutMs: 8000 },
+      )
     expect(e.gateway.openCalls).toBe(1)
 
     // 1. SYSTEM disconnect: a new connection opens at once; a message sent right away goes there.
@@ -41,11 +50,28 @@ describe('connection faults', () => {
     // 3. Zombie: the socket stays open but the gateway goes silent (drops our acks, answers no ping).
     const zombie = e.gateway.current!
     e.gateway.goSilent(zombie)
-    const lostAck = e.gateway.sendRobotMessage(robotTextPayload({ text: '银行 打单方案', msgId: 'fault-3', senderStaffId: 'rep3', conversationId: 'cid-fault-3', sessionWebhook: e.sink.url() }), { connection: zombie, ackTimeoutMs: 500 })
+    const lostAck = e.gateway.sendRobotMessage(
+      robotTextPayload({
+        text: '银行 打单方案',
+        msgId: 'fault-3',
+        senderStaffId: 'rep3',
+        conversationId: 'cid-fault-3',
+        sessionWebhook: e.sink.url(),
+      }),
+      { connection: zombie, ackTimeoutMs: 500 },
+    )
     await expect(lostAck).rejects.toThrow(/no ack/)
     await until(() => e.gateway.openConnections().some((c) => !c.silent), 20_000, 'watchdog reconnect')
     // Unacked, so DingTalk pushes it again on the new connection: acked, stored once, answered once.
-    const again = await e.gateway.sendRobotMessage(robotTextPayload({ text: '银行 打单方案', msgId: 'fault-3', senderStaffId: 'rep3', conversationId: 'cid-fault-3', sessionWebhook: e.sink.url() }))
+    const again = await e.gateway.sendRobotMessage(
+      robotTextPayload({
+        text: '银行 打单方案',
+        msgId: 'fault-3',
+        senderStaffId: 'rep3',
+        conversationId: 'cid-fault-3',
+        sessionWebhook: e.sink.url(),
+      }),
+    )
     expect(again.frame.code).toBe(200)
     await until(() => zombie.closedAt !== undefined, 20_000, 'zombie socket closed')
     expect(e.gateway.openCalls).toBe(4)
@@ -64,7 +90,12 @@ describe('connection faults', () => {
     await bot.app.idle(20_000)
     await sleep(200)
     const uuids = e.sink.requests.map((r) => msgUuidOf(r.body)).sort()
-    expect(uuids).toEqual(['dingfakeclientid/fault-1:1', 'dingfakeclientid/fault-2:1', 'dingfakeclientid/fault-3:1', 'dingfakeclientid/fault-4:1'])
+    expect(uuids).toEqual([
+      'dingfakeclientid/fault-1:1',
+      'dingfakeclientid/fault-2:1',
+      'dingfakeclientid/fault-3:1',
+      'dingfakeclientid/fault-4:1',
+    ])
     // One live connection, nothing leaked.
     await until(() => e.gateway.openConnections().length === 1, 20_000, 'old sockets closed')
     expect(transport.state()).toBe('connected')

@@ -40,13 +40,28 @@ describe('control commands during a generation', () => {
     const script = activityLlm()
     const llm = await FakeOpenAI.start({
       // 活动需求 (step 2) never answers: only an abort ends that call.
-      handler: (body, n) => (body.messages.some((m) => String(m.content).includes(STEP_MARKERS.sys_activity_need!)) ? { hang: true } : script.handler(body, n)),
+      handler: (body, n) =>
+        body.messages.some((m) => String(m.content).includes(STEP_MARKERS.sys_activity_need!))
+          ? { hang: true }
+          : script.handler(body, n),
     })
-    cleanups.push(() => dir.cleanup(), () => gateway.close(), () => sink.close(), () => llm.close())
+    cleanups.push(
+      () => dir.cleanup(),
+      () => gateway.close(),
+      () => sink.close(),
+      () => llm.close(),
+    )
     const dbPath = await demoDbPath(dir.dir)
     const config = parseConfig({
-      DINGTALK_CLIENT_ID: gateway.clientId, DINGTALK_CLIENT_SECRET: gateway.clientSecret, DINGTALK_API_BASE: gateway.apiBase, DB_PATH: dbPath,
-      LOG_LEVEL: 'silent', ANDY_SHUTDOWN_GRACE_MS: '50', ...llmEnv(llm), LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '600000',
+      DINGTALK_CLIENT_ID: gateway.clientId,
+      DINGTALK_CLIENT_SECRET: gateway.clientSecret,
+      DINGTALK_API_BASE: gateway.apiBase,
+      DB_PATH: dbPath,
+      LOG_LEVEL: 'silent',
+      ANDY_SHUTDOWN_GRACE_MS: '50',
+      ...llmEnv(llm),
+      LLM_MAX_RETRIES: '0',
+      LLM_TIMEOUT_MS: '600000',
     })
     const db = openDb(dbPath)
     const bot = await startBot({ config, logger: silentLogger, db }, { transport: { startTimeoutMs: 10_000 } })
@@ -55,17 +70,35 @@ describe('control commands during a generation', () => {
       db.close()
     })
     const texts = () => sink.requests.map((r) => (r.body as { markdown: { text: string } }).markdown.text)
-    const send = (text: string) => gateway.sendRobotMessage(robotTextPayload({ text, senderStaffId: 'rep001', senderNick: '小王', sessionWebhook: sink.url() }))
+    const send = (text: string) =>
+      gateway.sendRobotMessage(
+        robotTextPayload({ text, senderStaffId: 'rep001', senderNick: '小王', sessionWebhook: sink.url() }),
+      )
 
-    await send('帮我给远拓通信集团设计一个运营活动，活动背景：校招新人融入慢；活动目标：留存率90%；活动类型：线上训练营；意向课程：职场新人训练营；发散方式：稳妥务实')
-    await until(() => llm.requestsMatching(STEP_MARKERS.sys_activity_need!).length === 1, 15_000, 'step 2 being generated')
+    await send(
+      '帮我给远拓通信集团设计一个运营活动，活动背景：校招新人融入慢；活动目标：留存率90%；活动类型：线上训练营；意向课程：职场新人训练营；发散方式：稳妥务实',
+    )
+    await until(
+      () => llm.requestsMatching(STEP_MARKERS.sys_activity_need!).length === 1,
+      15_000,
+      'step 2 being generated',
+    )
     await until(() => texts().some((t) => t.includes('正在生成 (1/13) 需求调研报告')), 15_000, 'the run started')
 
     // 查看进度 while step 2 hangs: answered (so it did not queue behind the run).
     const before = texts().length
     await send('查看进度')
-    await until(() => texts().slice(before).some((t) => t.includes('正在生成')), 15_000, 'the progress reply')
-    const progress = texts().slice(before).find((t) => t.includes('正在生成'))!
+    await until(
+      () =>
+        texts()
+          .slice(before)
+          .some((t) => t.includes('正在生成')),
+      15_000,
+      'the progress reply',
+    )
+    const progress = texts()
+      .slice(before)
+      .find((t) => t.includes('正在生成'))!
     expect(progress).toContain('「运营活动设计」正在生成 (2/13)「活动需求」')
     expect(progress).toContain('✓ (1/13) 需求调研报告')
     expect(llm.requestsMatching(STEP_MARKERS.sys_activity_need!)).toHaveLength(1)
@@ -73,14 +106,23 @@ describe('control commands during a generation', () => {
     // 取消: the hung call is aborted, the run ends, the workflow is closed with step 1 kept.
     const beforeCancel = texts().length
     await send('取消')
-    await until(() => texts().slice(beforeCancel).some((t) => t.includes('已取消运营活动设计')), 15_000, 'the cancel reply')
+    await until(
+      () =>
+        texts()
+          .slice(beforeCancel)
+          .some((t) => t.includes('已取消运营活动设计')),
+      15_000,
+      'the cancel reply',
+    )
     expect(await bot.app.idle(15_000)).toBe(true) // the running message finished too: its call was aborted
     const afterCancel = texts().slice(beforeCancel)
     expect(afterCancel.find((t) => t.includes('已取消运营活动设计'))).toContain('已停止正在生成的「活动需求」')
     // The run's message ends quietly: step 1's answer (finished before 取消) goes out once, no apology.
     expect(texts().filter((t) => t.includes('**(1/13) 需求调研报告**'))).toHaveLength(1)
     // …and before the 取消 reply, which waits for the stopped run to end
-    expect(afterCancel.findIndex((t) => t.includes('**(1/13) 需求调研报告**'))).toBeLessThan(afterCancel.findIndex((t) => t.includes('已取消运营活动设计')))
+    expect(afterCancel.findIndex((t) => t.includes('**(1/13) 需求调研报告**'))).toBeLessThan(
+      afterCancel.findIndex((t) => t.includes('已取消运营活动设计')),
+    )
     expect(afterCancel.join('\n')).not.toContain('大模型')
     expect(afterCancel.join('\n')).not.toContain('活动需求**')
     const p = processesOfUser(db, 'rep001')[0]!

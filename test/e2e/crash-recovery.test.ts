@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, markdownOf, msgUuidOf, seedLongCases, until, type E2eBot } from '../helpers/e2e-bot.js'
 import { ANDY_CLI } from '../helpers/cli.js'
+import { type E2eBot, e2eBot, markdownOf, msgUuidOf, seedLongCases, until } from '../helpers/e2e-bot.js'
+import { robotTextPayload } from '../helpers/fake-gateway.js'
 
 /**
  * The real `andy start` in a child process (the compiled CLI, dist/main.js start) against the loopback
@@ -46,13 +46,19 @@ function startChild(e: E2eBot, extra: Record<string, string> = {}): Child {
   const out: string[] = []
   proc.stdout!.on('data', (d: Buffer) => out.push(d.toString()))
   proc.stderr!.on('data', (d: Buffer) => out.push(d.toString()))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  )
   return { proc, out, exited }
 }
 
 /** Waits until the child holds a live stream connection newer than `after` connections. */
 async function connected(e: E2eBot, child: Child, after: number): Promise<void> {
-  await until(() => e.gateway.connectionCount > after && e.gateway.current !== undefined, 90_000, `child connected; output:\n${child.out.join('')}`)
+  await until(
+    () => e.gateway.connectionCount > after && e.gateway.current !== undefined,
+    90_000,
+    `child connected; output:\n${child.out.join('')}`,
+  )
 }
 
 /** Reads the inbox with a plain connection (no migrations, no checkpoint) while the child may be writing. */
@@ -72,11 +78,18 @@ function statusOf(e: E2eBot): Record<string, { status: string; attempts: number;
     `SELECT m.msg_id, m.status, m.attempts, group_concat(p.part_no || '=' || p.status, ',') AS parts
                 FROM inbound_messages m LEFT JOIN outbound_parts p ON p.inbound_id = m.id GROUP BY m.id ORDER BY m.id`,
   )
-  return Object.fromEntries(rows.map((r) => [r.msg_id, { status: r.status, attempts: r.attempts, parts: r.parts ?? '' }]))
+  return Object.fromEntries(
+    rows.map((r) => [r.msg_id, { status: r.status, attempts: r.attempts, parts: r.parts ?? '' }]),
+  )
 }
 
 /** Polls the database every 100 ms (not faster: each poll opens a connection next to the child's). */
-async function untilInbox(e: E2eBot, cond: (s: ReturnType<typeof statusOf>) => boolean, timeoutMs: number, what: string): Promise<void> {
+async function untilInbox(
+  e: E2eBot,
+  cond: (s: ReturnType<typeof statusOf>) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!cond(statusOf(e))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(statusOf(e))}`)
@@ -85,7 +98,14 @@ async function untilInbox(e: E2eBot, cond: (s: ReturnType<typeof statusOf>) => b
 }
 
 const msg = (e: E2eBot, msgId: string, user: string, text: string) =>
-  robotTextPayload({ text, msgId, conversationType: '1', conversationId: `cid-${user}`, senderStaffId: user, sessionWebhook: e.sink.url(`/${user}`) })
+  robotTextPayload({
+    text,
+    msgId,
+    conversationType: '1',
+    conversationId: `cid-${user}`,
+    senderStaffId: user,
+    sessionWebhook: e.sink.url(`/${user}`),
+  })
 
 describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
   it('gives every message exactly one complete reply across a kill, and drains gracefully', async () => {
@@ -109,7 +129,11 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
       expect((await e.gateway.sendRobotMessage(m, { ackTimeoutMs: 10_000 })).frame.code).toBe(200)
     }
     const seen = () => new Set(e.sink.requests.map((r) => msgUuidOf(r.body)))
-    await until(() => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'), 60_000, 'both sends in flight')
+    await until(
+      () => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'),
+      60_000,
+      'both sends in flight',
+    )
     first.proc.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')
 
@@ -122,13 +146,23 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     // --- Run 2: resumes everything ---
     const second = startChild(e)
     await connected(e, second, e.gateway.connectionCount)
-    await untilInbox(e, (s) => ['crash-long', 'crash-slow', 'crash-queued-1', 'crash-queued-2'].every((id) => s[id]?.status === 'replied'), 60_000, 'all replied')
+    await untilInbox(
+      e,
+      (s) =>
+        ['crash-long', 'crash-slow', 'crash-queued-1', 'crash-queued-2'].every((id) => s[id]?.status === 'replied'),
+      60_000,
+      'all replied',
+    )
     expect(second.out.join('')).toContain('resuming unfinished messages')
 
     const bodies = new Map<string, string[]>()
-    for (const r of e.sink.requests) bodies.set(msgUuidOf(r.body), [...(bodies.get(msgUuidOf(r.body)) ?? []), markdownOf(r.body)])
+    for (const r of e.sink.requests)
+      bodies.set(msgUuidOf(r.body), [...(bodies.get(msgUuidOf(r.body)) ?? []), markdownOf(r.body)])
     const partsOf = (msgId: string) =>
-      [...bodies.keys()].filter((k) => k.startsWith(`dingfakeclientid/${msgId}:`)).map((k) => Number(k.split(':').at(-1))).sort((a, b) => a - b)
+      [...bodies.keys()]
+        .filter((k) => k.startsWith(`dingfakeclientid/${msgId}:`))
+        .map((k) => Number(k.split(':').at(-1)))
+        .sort((a, b) => a - b)
     expect(partsOf('crash-long')).toEqual([1, 2, 3, 4, 5])
     expect(partsOf('crash-slow')).toEqual([1])
     expect(partsOf('crash-queued-1')).toEqual([1])
@@ -141,16 +175,26 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
       expect(b).toHaveLength(2)
       expect(b[1]).toBe(b[0])
     }
-    for (const [key, b] of bodies) if (!key.endsWith('crash-long:2') && !key.endsWith('crash-slow:1')) expect(b, key).toHaveLength(1)
+    for (const [key, b] of bodies)
+      if (!key.endsWith('crash-long:2') && !key.endsWith('crash-slow:1')) expect(b, key).toHaveLength(1)
     // Complete: the five parts together carry all five cases.
     const whole = [1, 2, 3, 4, 5].map((n) => bodies.get(`dingfakeclientid/crash-long:${n}`)![0]).join('\n')
     for (let i = 1; i <= 5; i++) expect(whole).toContain(`华北能源集团${i}`)
     const finalState = statusOf(e)
-    expect(finalState['crash-long']).toEqual({ status: 'replied', attempts: 2, parts: '1=sent,2=sent,3=sent,4=sent,5=sent' })
+    expect(finalState['crash-long']).toEqual({
+      status: 'replied',
+      attempts: 2,
+      parts: '1=sent,2=sent,3=sent,4=sent,5=sent',
+    })
 
     // --- SIGTERM with a reply in flight: transport closes first, the running message finishes, queued ones stay ---
-    e.sink.respondWith = (r) => (msgUuidOf(r.body) === 'dingfakeclientid/grace-inflight:1' ? { delayMs: 700 } : undefined)
-    for (const m of [msg(e, 'grace-inflight', 'gu', '外企 案例'), msg(e, 'grace-queued-1', 'gu', '银行 打单方案'), msg(e, 'grace-queued-2', 'gu', '金融 案例')]) {
+    e.sink.respondWith = (r) =>
+      msgUuidOf(r.body) === 'dingfakeclientid/grace-inflight:1' ? { delayMs: 700 } : undefined
+    for (const m of [
+      msg(e, 'grace-inflight', 'gu', '外企 案例'),
+      msg(e, 'grace-queued-1', 'gu', '银行 打单方案'),
+      msg(e, 'grace-queued-2', 'gu', '金融 案例'),
+    ]) {
       expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
     }
     await until(() => seen().has('dingfakeclientid/grace-inflight:1'), 60_000, 'grace reply in flight')
@@ -163,7 +207,10 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     expect(afterTerm['grace-queued-1']).toEqual({ status: 'received', attempts: 0, parts: '' })
     expect(afterTerm['grace-queued-2']).toEqual({ status: 'received', attempts: 0, parts: '' })
     // The stream connection was closed before the in-flight reply was confirmed (no new messages taken).
-    const [{ finished_at: finishedAt }] = query<{ finished_at: number }>(e, `SELECT finished_at FROM inbound_messages WHERE msg_id = 'grace-inflight'`) as [{ finished_at: number }]
+    const [{ finished_at: finishedAt }] = query<{ finished_at: number }>(
+      e,
+      `SELECT finished_at FROM inbound_messages WHERE msg_id = 'grace-inflight'`,
+    ) as [{ finished_at: number }]
     expect(conn.closedAt).toBeDefined()
     expect(conn.closedAt!).toBeLessThanOrEqual(finishedAt)
     expect(second.out.join('')).toContain('database closed')
@@ -171,7 +218,12 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     // --- Run 3: the queued ones are answered ---
     const third = startChild(e)
     await connected(e, third, e.gateway.connectionCount)
-    await untilInbox(e, (s) => s['grace-queued-1']?.status === 'replied' && s['grace-queued-2']?.status === 'replied', 60_000, 'queued replied')
+    await untilInbox(
+      e,
+      (s) => s['grace-queued-1']?.status === 'replied' && s['grace-queued-2']?.status === 'replied',
+      60_000,
+      'queued replied',
+    )
     third.proc.kill('SIGTERM')
     expect((await third.exited).code).toBe(0)
     // Closed cleanly: the WAL was checkpointed and truncated.

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { getInbound } from '../../src/db/inbox.js'
+import { type E2eBot, e2eBot, msgUuidOf, sleep } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, msgUuidOf, sleep, type E2eBot } from '../helpers/e2e-bot.js'
 
 /**
  * Exactly-once replies through the real stream client, the fake gateway and a loopback webhook sink:
@@ -27,10 +27,18 @@ describe('exactly one reply per message', () => {
     const e = env
     const first = await e.start()
     const payloads = ['央企 客户案例', '银行 打单方案', '外企 案例'].map((text, i) =>
-      robotTextPayload({ text, msgId: `triple-${i}`, senderStaffId: `rep${i}`, conversationId: `cid-triple-${i}`, sessionWebhook: e.sink.url(`/s/${i}`) }),
+      robotTextPayload({
+        text,
+        msgId: `triple-${i}`,
+        senderStaffId: `rep${i}`,
+        conversationId: `cid-triple-${i}`,
+        sessionWebhook: e.sink.url(`/s/${i}`),
+      }),
     )
     // Immediately: the same frame twice in a row (as DingTalk does when an ack is slow).
-    const acks = await Promise.all(payloads.flatMap((p) => [e.gateway.sendRobotMessage(p), e.gateway.sendRobotMessage(p)]))
+    const acks = await Promise.all(
+      payloads.flatMap((p) => [e.gateway.sendRobotMessage(p), e.gateway.sendRobotMessage(p)]),
+    )
     expect(acks.every((a) => a.frame.code === 200)).toBe(true)
     await e.sink.waitFor(3, 20_000)
     await sleep(1000)
@@ -44,8 +52,14 @@ describe('exactly one reply per message', () => {
     await sleep(200)
 
     expect(e.sink.requests).toHaveLength(3)
-    expect([...countByUuid(e).keys()].sort()).toEqual(['dingfakeclientid/triple-0:1', 'dingfakeclientid/triple-1:1', 'dingfakeclientid/triple-2:1'])
-    const rows = second.db.sqlite.prepare(`SELECT status, attempts FROM inbound_messages WHERE msg_id LIKE 'triple-%'`).all()
+    expect([...countByUuid(e).keys()].sort()).toEqual([
+      'dingfakeclientid/triple-0:1',
+      'dingfakeclientid/triple-1:1',
+      'dingfakeclientid/triple-2:1',
+    ])
+    const rows = second.db.sqlite
+      .prepare(`SELECT status, attempts FROM inbound_messages WHERE msg_id LIKE 'triple-%'`)
+      .all()
     expect(rows).toEqual([
       { status: 'replied', attempts: 1 },
       { status: 'replied', attempts: 1 },
@@ -58,7 +72,13 @@ describe('exactly one reply per message', () => {
     env = await e2eBot()
     const e = env
     const { bot } = await e.start()
-    const base = { text: '制造业 客户案例', msgId: 'shared-msg-1', conversationType: '2' as const, conversationId: 'cid-two-robots', sessionWebhook: e.sink.url('/group') }
+    const base = {
+      text: '制造业 客户案例',
+      msgId: 'shared-msg-1',
+      conversationType: '2' as const,
+      conversationId: 'cid-two-robots',
+      sessionWebhook: e.sink.url('/group'),
+    }
     const a = robotTextPayload({ ...base, robotCode: 'robotA' })
     const b = robotTextPayload({ ...base, robotCode: 'robotB' })
     for (const p of [a, b, a, b]) expect((await e.gateway.sendRobotMessage(p)).frame.code).toBe(200)
@@ -102,7 +122,9 @@ describe('exactly one reply per message', () => {
     expect(counts.size).toBe(500)
     // Each user's replies arrive in the order the user sent the messages.
     for (let u = 0; u < 50; u++) {
-      const order = e.sink.requests.filter((r) => r.path === `/u/${u}`).map((r) => Number(/-m(\d+):1$/.exec(msgUuidOf(r.body))![1]))
+      const order = e.sink.requests
+        .filter((r) => r.path === `/u/${u}`)
+        .map((r) => Number(/-m(\d+):1$/.exec(msgUuidOf(r.body))![1]))
       expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     }
     // Store-then-ack: every frame's ack reached the gateway before the reply to it reached the sink.
@@ -111,7 +133,9 @@ describe('exactly one reply per message', () => {
       const msgId = /\/(burst-[^:]+):1$/.exec(msgUuidOf(r.body))![1]!
       expect(ackAt.get(`frame-${msgId}`)!).toBeLessThanOrEqual(r.at)
     }
-    const n = db.sqlite.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE status = 'replied' AND msg_id LIKE 'burst-%'`).get() as { n: number }
+    const n = db.sqlite
+      .prepare(`SELECT count(*) AS n FROM inbound_messages WHERE status = 'replied' AND msg_id LIKE 'burst-%'`)
+      .get() as { n: number }
     expect(n.n).toBe(500)
     expect(getInbound(db, 1)!.attempts).toBe(1)
   })

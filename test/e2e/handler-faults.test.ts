@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { timeoutApology } from '../../src/bot/deadline.js'
 import { APOLOGY } from '../../src/bot/router.js'
+import { type E2eBot, e2eBot, markdownOf, msgUuidOf, sleep, until } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, markdownOf, msgUuidOf, sleep, until, type E2eBot } from '../helpers/e2e-bot.js'
 
 /**
  * A handler that throws or hangs, in the running bot: that user gets an apology, everyone else is
@@ -31,15 +31,31 @@ describe('handler faults', () => {
       throw new Error('boom in switch handler')
     })
     const msg = (user: string, text: string, n = 1) =>
-      robotTextPayload({ text, msgId: `${user}-${n}`, conversationType: '1', conversationId: `cid-${user}`, senderStaffId: user, sessionWebhook: e.sink.url(`/${user}`) })
+      robotTextPayload({
+        text,
+        msgId: `${user}-${n}`,
+        conversationType: '1',
+        conversationId: `cid-${user}`,
+        senderStaffId: user,
+        sessionWebhook: e.sink.url(`/${user}`),
+      })
     const t0 = Date.now()
-    for (const m of [msg('hang', '/打单 银行'), msg('throw', '/竞对 制造业'), msg('c', '央企 客户案例'), msg('d', '外企 案例')]) {
+    for (const m of [
+      msg('hang', '/打单 银行'),
+      msg('throw', '/竞对 制造业'),
+      msg('c', '央企 客户案例'),
+      msg('d', '外企 案例'),
+    ]) {
       expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
     }
     const replyTo = (user: string) => e.sink.requests.filter((r) => r.path === `/${user}`)
 
     // The others are answered long before the hung handler's deadline.
-    await until(() => replyTo('c').length === 1 && replyTo('d').length === 1 && replyTo('throw').length === 1, 20_000, 'other users answered')
+    await until(
+      () => replyTo('c').length === 1 && replyTo('d').length === 1 && replyTo('throw').length === 1,
+      20_000,
+      'other users answered',
+    )
     expect(markdownOf(replyTo('throw')[0]!.body)).toBe(APOLOGY)
     expect(markdownOf(replyTo('c')[0]!.body)).toContain('找到')
     expect(replyTo('hang')).toHaveLength(0)
@@ -61,10 +77,24 @@ describe('handler faults', () => {
     expect(e.sink.requests.some((r) => markdownOf(r.body).includes('late answer'))).toBe(false)
     expect(new Set(e.sink.requests.map((r) => msgUuidOf(r.body))).size).toBe(e.sink.requests.length)
 
-    const rows = db.sqlite.prepare(`SELECT msg_id, status, attempts, last_error FROM inbound_messages ORDER BY id`).all() as Array<Record<string, unknown>>
-    expect(rows.find((r) => r.msg_id === 'hang-1')).toMatchObject({ status: 'failed', attempts: 1, last_error: 'handler timed out after 5000 ms' })
-    expect(rows.find((r) => r.msg_id === 'throw-1')).toMatchObject({ status: 'failed', last_error: 'boom in switch handler' })
-    expect(rows.filter((r) => r.status === 'replied').map((r) => r.msg_id).sort()).toEqual(['c-1', 'd-1', 'hang-2'])
+    const rows = db.sqlite
+      .prepare(`SELECT msg_id, status, attempts, last_error FROM inbound_messages ORDER BY id`)
+      .all() as Array<Record<string, unknown>>
+    expect(rows.find((r) => r.msg_id === 'hang-1')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: 'handler timed out after 5000 ms',
+    })
+    expect(rows.find((r) => r.msg_id === 'throw-1')).toMatchObject({
+      status: 'failed',
+      last_error: 'boom in switch handler',
+    })
+    expect(
+      rows
+        .filter((r) => r.status === 'replied')
+        .map((r) => r.msg_id)
+        .sort(),
+    ).toEqual(['c-1', 'd-1', 'hang-2'])
     const usage = db.sqlite.prepare(`SELECT msg_id, status, error FROM usage_records WHERE msg_id = 'hang-1'`).all()
     expect(usage).toEqual([{ msg_id: 'hang-1', status: 'failed', error: 'handler timed out after 5000 ms' }])
     expect(bot.transport!.state()).toBe('connected')

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type E2eBot, e2eBot } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, type E2eBot } from '../helpers/e2e-bot.js'
 
 /**
  * `andy start` (startBot) when DingTalk is unreachable: the HTTP API listens first and stays up, /healthz
@@ -50,7 +50,9 @@ describe('andy start while DingTalk is unreachable', () => {
     expect(healthy.json).toMatchObject({ status: 'ok', stream: 'connected' })
     expect(healthy.json.stream_error).toBeUndefined()
 
-    await e.gateway.sendRobotMessage(robotTextPayload({ text: '央企 客户案例', sessionWebhook: e.sink.url('/robot/sendBySession?session=back') }))
+    await e.gateway.sendRobotMessage(
+      robotTextPayload({ text: '央企 客户案例', sessionWebhook: e.sink.url('/robot/sendBySession?session=back') }),
+    )
     await e.sink.waitFor(1, 20_000)
     expect(JSON.stringify(e.sink.requests[0]!.body)).toContain('内容客户案例')
   })
@@ -58,7 +60,9 @@ describe('andy start while DingTalk is unreachable', () => {
 
 describe('DINGTALK_RECEIVE_MODE=http', () => {
   it('opens no stream, is healthy without one, and answers signed HTTP callbacks', async () => {
-    harness = await e2eBot({ env: { HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', API_APP_KEY: APP_KEY, DINGTALK_RECEIVE_MODE: 'http' } })
+    harness = await e2eBot({
+      env: { HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', API_APP_KEY: APP_KEY, DINGTALK_RECEIVE_MODE: 'http' },
+    })
     const e = harness
     const { bot } = await e.start()
     expect(bot.transport).toBeUndefined()
@@ -67,9 +71,18 @@ describe('DINGTALK_RECEIVE_MODE=http', () => {
     expect(health).toMatchObject({ status: 200, json: { status: 'ok', stream: 'disabled' } })
 
     const ts = String(Date.now())
-    const sign = createHmac('sha256', e.env.DINGTALK_CLIENT_SECRET!).update(`${ts}\n${e.env.DINGTALK_CLIENT_SECRET!}`).digest('base64')
-    const payload = robotTextPayload({ text: '央企 客户案例', sessionWebhook: e.sink.url('/robot/sendBySession?session=cb') })
-    const res = await fetch(`${base}/dingtalk/callback`, { method: 'POST', headers: { 'content-type': 'application/json', timestamp: ts, sign }, body: JSON.stringify(payload) })
+    const sign = createHmac('sha256', e.env.DINGTALK_CLIENT_SECRET!)
+      .update(`${ts}\n${e.env.DINGTALK_CLIENT_SECRET!}`)
+      .digest('base64')
+    const payload = robotTextPayload({
+      text: '央企 客户案例',
+      sessionWebhook: e.sink.url('/robot/sendBySession?session=cb'),
+    })
+    const res = await fetch(`${base}/dingtalk/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', timestamp: ts, sign },
+      body: JSON.stringify(payload),
+    })
     expect(await res.json()).toEqual({ msgtype: 'empty' })
     await e.sink.waitFor(1, 20_000)
     expect(JSON.stringify(e.sink.requests[0]!.body)).toContain('内容客户案例')

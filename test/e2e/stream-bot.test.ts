@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { type E2eBot, e2eBot } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, type E2eBot } from '../helpers/e2e-bot.js'
 
 /**
  * The stream bot as `andy start` runs it (startBot), with the real dingtalk-stream client against a
@@ -16,18 +16,31 @@ afterEach(async () => {
 async function setup() {
   harness = await e2eBot()
   const h = harness
-  return { gateway: h.gateway, sink: h.sink, start: () => h.start(), stop: (x: Awaited<ReturnType<E2eBot['start']>>) => h.stop(x) }
+  return {
+    gateway: h.gateway,
+    sink: h.sink,
+    start: () => h.start(),
+    stop: (x: Awaited<ReturnType<E2eBot['start']>>) => h.stop(x),
+  }
 }
 
 describe('andy start (stream bot)', () => {
   it('acks a robot message, then replies with the matching cases through the sessionWebhook', async () => {
     const { gateway, sink, start } = await setup()
     const { bot } = await start()
-    const payload = robotTextPayload({ text: '制造业 5000人以上 国企 的客户案例', senderStaffId: 'rep001', sessionWebhook: sink.url('/robot/sendBySession?session=s1') })
+    const payload = robotTextPayload({
+      text: '制造业 5000人以上 国企 的客户案例',
+      senderStaffId: 'rep001',
+      sessionWebhook: sink.url('/robot/sendBySession?session=s1'),
+    })
     const ack = await gateway.sendRobotMessage(payload)
     expect(ack.frame.code).toBe(200)
     await sink.waitFor(1, 20_000)
-    const body = sink.requests[0]!.body as { msgtype: string; markdown: { title: string; text: string }; at: { atUserIds: string[] } }
+    const body = sink.requests[0]!.body as {
+      msgtype: string
+      markdown: { title: string; text: string }
+      at: { atUserIds: string[] }
+    }
     expect(body.msgtype).toBe('markdown')
     expect(body.markdown.text).toContain('内容客户案例：找到 2 条')
     expect(body.markdown.text).toContain('中国宏达重工集团有限公司')
@@ -63,6 +76,8 @@ describe('andy start (stream bot)', () => {
     await gateway.sendRobotMessage({ msgtype: 'text' }) // robot payload without msgId: acked and dropped
     await gateway.sendRobotMessage(robotTextPayload({ text: '外企 案例', sessionWebhook: sink.url() }))
     await sink.waitFor(1, 20_000)
-    expect((sink.requests[0]!.body as { markdown: { text: string } }).markdown.text).toContain('上海安盛人寿保险有限公司')
+    expect((sink.requests[0]!.body as { markdown: { text: string } }).markdown.text).toContain(
+      '上海安盛人寿保险有限公司',
+    )
   })
 })

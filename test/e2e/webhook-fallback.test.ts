@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { partsOf } from '../../src/db/outbox.js'
-import { PATHS } from '../helpers/fake-openapi.js'
+import { type E2eBot, e2eBot, msgUuidOf, sleep, until } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, msgUuidOf, sleep, until, type E2eBot } from '../helpers/e2e-bot.js'
+import { PATHS } from '../helpers/fake-openapi.js'
 
 /**
  * When the sessionWebhook fails — errcode 300001 (session gone), HTTP 500, no answer, or the message is
@@ -21,7 +21,9 @@ describe('webhook failures fall back to the OpenAPI', () => {
     env = await e2eBot()
     const e = env
     // The timed-out webhook never answers; the healthy one has seconds to spare even on a loaded machine.
-    const { bot, db } = await e.start({ delivery: { webhook: { timeoutMs: 5000 }, webhookAttempts: 1, retryBaseMs: 20, retryMaxMs: 50 } })
+    const { bot, db } = await e.start({
+      delivery: { webhook: { timeoutMs: 5000 }, webhookAttempts: 1, retryBaseMs: 20, retryMaxMs: 50 },
+    })
     e.sink.respondWith = (r) => {
       const id = msgUuidOf(r.body)
       if (id.includes('/wh-expired-session:')) return { errcode: 300001, errmsg: 'session 不存在' }
@@ -30,14 +32,30 @@ describe('webhook failures fall back to the OpenAPI', () => {
       return undefined
     }
     const group = (msgId: string, text: string) =>
-      robotTextPayload({ text, msgId, conversationType: '2', conversationId: `cid-${msgId}`, senderStaffId: 'rep-g', sessionWebhook: e.sink.url(`/${msgId}`) })
+      robotTextPayload({
+        text,
+        msgId,
+        conversationType: '2',
+        conversationId: `cid-${msgId}`,
+        senderStaffId: 'rep-g',
+        sessionWebhook: e.sink.url(`/${msgId}`),
+      })
     const createAt = Date.now() - 2 * 3_600_000
     const messages = [
       group('wh-expired-session', '央企 客户案例'),
       group('wh-500', '银行 打单方案'),
       group('wh-timeout', '外企 案例'),
       // Two hours old: its webhook expired 30 min ago, so Andy does not even try it (1:1 chat → batchSend).
-      robotTextPayload({ text: '制造业 客户案例', msgId: 'wh-old', conversationType: '1', conversationId: 'cid-old', senderStaffId: 'rep-old', sessionWebhook: e.sink.url('/wh-old'), createAt, sessionWebhookExpiredTime: createAt + 5_400_000 }),
+      robotTextPayload({
+        text: '制造业 客户案例',
+        msgId: 'wh-old',
+        conversationType: '1',
+        conversationId: 'cid-old',
+        senderStaffId: 'rep-old',
+        sessionWebhook: e.sink.url('/wh-old'),
+        createAt,
+        sessionWebhookExpiredTime: createAt + 5_400_000,
+      }),
       group('wh-ok', '金融 案例'),
     ]
     for (const m of messages) expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
@@ -46,7 +64,11 @@ describe('webhook failures fall back to the OpenAPI', () => {
     await sleep(200)
 
     const groupSends = e.openapi.sends.filter((s) => s.kind === 'group')
-    expect(groupSends.map((s) => s.openConversationId).sort()).toEqual(['cid-wh-500', 'cid-wh-expired-session', 'cid-wh-timeout'])
+    expect(groupSends.map((s) => s.openConversationId).sort()).toEqual([
+      'cid-wh-500',
+      'cid-wh-expired-session',
+      'cid-wh-timeout',
+    ])
     for (const s of groupSends) {
       expect(s.msgKey).toBe('sampleMarkdown')
       expect(String(s.msgParam.text)).toMatch(/找到 \d+ 条/)
@@ -63,7 +85,11 @@ describe('webhook failures fall back to the OpenAPI', () => {
     expect(e.openapi.tokenRequests).toBe(1)
     expect(e.openapi.count(PATHS.group) + e.openapi.count(PATHS.oto)).toBe(4)
     // Recorded: each message replied, through the channel that worked.
-    const channels = db.sqlite.prepare(`SELECT m.msg_id, m.status, p.channel FROM inbound_messages m JOIN outbound_parts p ON p.inbound_id = m.id ORDER BY m.msg_id`).all()
+    const channels = db.sqlite
+      .prepare(
+        `SELECT m.msg_id, m.status, p.channel FROM inbound_messages m JOIN outbound_parts p ON p.inbound_id = m.id ORDER BY m.msg_id`,
+      )
+      .all()
     expect(channels).toEqual([
       { msg_id: 'wh-500', status: 'replied', channel: 'openapi' },
       { msg_id: 'wh-expired-session', status: 'replied', channel: 'openapi' },

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { partFilePath, renderPart } from '../../src/cli/chat.js'
-import { openDb } from '../../src/db/client.js'
 import type { OutboundPart } from '../../src/core/delivery.js'
+import { openDb } from '../../src/db/client.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp, insertCases, type TestApp } from '../helpers/test-app.js'
 
@@ -63,7 +63,16 @@ describe('导出', () => {
     const { t, dir } = app((db) => {
       loadFixtures(db)
       insertCases(db, 'content-cases', [
-        { case_name: '公式注入测试', kh_name: '事业单位测试客户', yxt_industry_1: '教育', enterprise_type: '事业单位', staff_size: '1000-5000人', case_time: '2025-04', case_url: 'https://cases.example.com/c/99', summary: '=HYPERLINK("http://evil.example","点我")' },
+        {
+          case_name: '公式注入测试',
+          kh_name: '事业单位测试客户',
+          yxt_industry_1: '教育',
+          enterprise_type: '事业单位',
+          staff_size: '1000-5000人',
+          case_time: '2025-04',
+          case_url: 'https://cases.example.com/c/99',
+          summary: '=HYPERLINK("http://evil.example","点我")',
+        },
       ])
     })
     await t.ask('事业单位 的客户案例', { nick: '李雷', staffId: 'u-li' })
@@ -85,7 +94,24 @@ describe('导出', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['结果', '查询条件'])
     const ws = wb.getWorksheet('结果')!
     const header = (ws.getRow(1).values as unknown[]).slice(1)
-    expect(header).toEqual(['案例名称', '客户名称', '行业', '客户行业', '企业性质', '人员规模', '人员规模_最小值', '人员规模_最大值', '培训对象', '项目人群', '项目名称', '内容产品', '产品系列', '案例时间', '案例链接', '案例摘要'])
+    expect(header).toEqual([
+      '案例名称',
+      '客户名称',
+      '行业',
+      '客户行业',
+      '企业性质',
+      '人员规模',
+      '人员规模_最小值',
+      '人员规模_最大值',
+      '培训对象',
+      '项目人群',
+      '项目名称',
+      '内容产品',
+      '产品系列',
+      '案例时间',
+      '案例链接',
+      '案例摘要',
+    ])
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
     expect(ws.rowCount).toBe(2)
     const cell = (label: string) => ws.getRow(2).getCell(header.indexOf(label) + 1)
@@ -97,7 +123,16 @@ describe('导出', () => {
     expect(formula.value).toBe('=HYPERLINK("http://evil.example","点我")')
     expect(formula.numFmt).toBe('@')
     const q = Object.fromEntries((await readSheetRows(body.path, '查询条件')).slice(1).map((row) => [row[0], row[1]]))
-    expect(q).toMatchObject({ 查询语句: '事业单位 的客户案例', 数据: '内容客户案例', 结果条数: 1, 放宽的条件: '无', 导出人: '李雷（u-li）', 会话: '单聊', 导出时间: '2026-11-28 10:00:00', 本文件: '全部 1 条' })
+    expect(q).toMatchObject({
+      查询语句: '事业单位 的客户案例',
+      数据: '内容客户案例',
+      结果条数: 1,
+      放宽的条件: '无',
+      导出人: '李雷（u-li）',
+      会话: '单聊',
+      导出时间: '2026-11-28 10:00:00',
+      本文件: '全部 1 条',
+    })
     expect(String(q['筛选条件'])).toContain('企业性质=事业单位')
   })
 
@@ -108,8 +143,13 @@ describe('导出', () => {
         db,
         'content-cases',
         Array.from({ length: N }, (_, i) => ({
-          case_name: `批量案例${i}`, kh_name: `批量客户${i}`, yxt_industry_1: '制造业', enterprise_type: i % 2 ? '民营企业' : '地方国企',
-          case_time: `${2021 + (i % 5)}-0${1 + (i % 9)}`, case_url: `https://cases.example.com/b/${i}`, summary: i % 1000 === 0 ? `-${i} 以减号开头` : `第${i}号`,
+          case_name: `批量案例${i}`,
+          kh_name: `批量客户${i}`,
+          yxt_industry_1: '制造业',
+          enterprise_type: i % 2 ? '民营企业' : '地方国企',
+          case_time: `${2021 + (i % 5)}-0${1 + (i % 9)}`,
+          case_url: `https://cases.example.com/b/${i}`,
+          summary: i % 1000 === 0 ? `-${i} 以减号开头` : `第${i}号`,
         })),
       ),
     )
@@ -125,7 +165,12 @@ describe('导出', () => {
     const path = partFilePath(files[0]!)
     expect(statSync(path).size).toBeLessThan(20 * 1024 * 1024)
     // Streamed back (an in-memory load of 50,000 rows would be the slow part of this test).
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore' })
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      hyperlinks: 'ignore',
+      styles: 'ignore',
+    })
     const seen = new Map<string, number>()
     const names = new Set<string>()
     let first: unknown[] | undefined

@@ -4,7 +4,7 @@ import { DEFAULT_QUESTION } from '../../src/handlers/image.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
 import { makeTestApp } from '../helpers/app.js'
 import { makePng } from '../helpers/documents.js'
-import { FakeOpenAI, type ChatBody } from '../helpers/fake-openai.js'
+import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 import { FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
 import { localAttachment } from '../helpers/file-messages.js'
 import { silentLogger } from '../helpers/test-app.js'
@@ -17,13 +17,23 @@ afterEach(async () => {
 })
 
 type Part = { type: string; text?: string; image_url?: { url: string } }
-const partsOf = (b: ChatBody): Part[] => (b.messages.find((m) => m.role === 'user')!.content as unknown as Part[])
+const partsOf = (b: ChatBody): Part[] => b.messages.find((m) => m.role === 'user')!.content as unknown as Part[]
 
 async function setup(vision = true) {
   const api = await FakeOpenApi.start()
   const fake = await FakeOpenAI.start({ handler: () => '图中是一张学习数据周报：完课率 87%，销售部最低（72%）。' })
-  cleanups.push(() => api.close(), () => fake.close())
-  const dingtalk = new DingtalkApi({ clientId: api.clientId, clientSecret: api.clientSecret, apiBase: api.base, oapiBase: api.base, logger: silentLogger, retry: { attempts: 1 } })
+  cleanups.push(
+    () => api.close(),
+    () => fake.close(),
+  )
+  const dingtalk = new DingtalkApi({
+    clientId: api.clientId,
+    clientSecret: api.clientSecret,
+    apiBase: api.base,
+    oapiBase: api.base,
+    logger: silentLogger,
+    retry: { attempts: 1 },
+  })
   const t = makeTestApp({ fake, env: vision ? { LLM_VISION_MODEL: 'fake-vl' } : {}, extraDeps: { dingtalk } })
   cleanups.push(() => t.close())
   return { api, fake, t }
@@ -53,7 +63,9 @@ describe('图片解读', () => {
   it('asks the question written next to the picture (richText)', async () => {
     const { api, fake, t } = await setup()
     api.addDownload('pic-2', makePng(8, 8))
-    const r = await t.app.handleNow(localAttachment('richText', { downloadCode: 'pic-2', text: '这张报表里完课率最低的是哪个部门？' }))
+    const r = await t.app.handleNow(
+      localAttachment('richText', { downloadCode: 'pic-2', text: '这张报表里完课率最低的是哪个部门？' }),
+    )
     expect(r.intent).toBe('image')
     expect(partsOf(fake.requests[0]!.body)[1]!.text).toBe('这张报表里完课率最低的是哪个部门？')
   })

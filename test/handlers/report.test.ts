@@ -5,7 +5,7 @@ import { estimateTokens } from '../../src/services/llm.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
 import { makeTestApp, type TestApp } from '../helpers/app.js'
 import { makeDocx, makePdf, makePptx, makeScannedPdf, makeXlsx } from '../helpers/documents.js'
-import { FakeOpenAI, type ChatBody } from '../helpers/fake-openai.js'
+import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 import { FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
 import { localAttachment } from '../helpers/file-messages.js'
 import { silentLogger } from '../helpers/test-app.js'
@@ -21,7 +21,11 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
 
-const userText = (b: ChatBody) => b.messages.filter((m) => m.role === 'user').map((m) => String(m.content)).join('\n')
+const userText = (b: ChatBody) =>
+  b.messages
+    .filter((m) => m.role === 'user')
+    .map((m) => String(m.content))
+    .join('\n')
 
 /** The fake model: condensing calls get "要点…", step N of an app gets "STEP-N". */
 function answer(b: ChatBody): string {
@@ -36,11 +40,22 @@ function answer(b: ChatBody): string {
 async function setup(o: { llm?: boolean; env?: Record<string, string> } = {}) {
   const api = await FakeOpenApi.start()
   const fake = await FakeOpenAI.start({ handler: answer })
-  cleanups.push(() => api.close(), () => fake.close())
-  const dingtalk = new DingtalkApi({ clientId: api.clientId, clientSecret: api.clientSecret, apiBase: api.base, oapiBase: api.base, logger: silentLogger, retry: { attempts: 1 } })
+  cleanups.push(
+    () => api.close(),
+    () => fake.close(),
+  )
+  const dingtalk = new DingtalkApi({
+    clientId: api.clientId,
+    clientSecret: api.clientSecret,
+    apiBase: api.base,
+    oapiBase: api.base,
+    logger: silentLogger,
+    retry: { attempts: 1 },
+  })
   const t = makeTestApp({ fake: o.llm === false ? undefined : fake, env: o.env, extraDeps: { dingtalk } })
   cleanups.push(() => t.close())
-  const sendFile = (code: string, fileName: string, text?: string) => t.app.handleNow(localAttachment('file', { downloadCode: code, fileName, text }))
+  const sendFile = (code: string, fileName: string, text?: string) =>
+    t.app.handleNow(localAttachment('file', { downloadCode: code, fileName, text }))
   return { api, fake, t, sendFile }
 }
 
@@ -49,7 +64,11 @@ const replies = (t: TestApp) => t.replier.parts.map((p) => p.part.body).join('\n
 describe('报告解读: a document → its prompt app → the interpretation', () => {
   it('asks which interpretation when nothing names it, remembers the file, and runs the picked app on the next "2"', async () => {
     const { api, fake, t, sendFile } = await setup()
-    api.addDownload('code-docx', await makeDocx([{ heading: '2026 年度培训总结' }, { para: '总体满意度 4.6 分，讲师评分 4.8 分。' }]), { fileName: '总结.docx' })
+    api.addDownload(
+      'code-docx',
+      await makeDocx([{ heading: '2026 年度培训总结' }, { para: '总体满意度 4.6 分，讲师评分 4.8 分。' }]),
+      { fileName: '总结.docx' },
+    )
     const first = await sendFile('code-docx', '总结.docx')
     expect(first.intent).toBe('report')
     const ask = replies(t)
@@ -89,7 +108,18 @@ describe('报告解读: a document → its prompt app → the interpretation', (
 
   it('reads XLSX and PPTX attachments too; the report type may come in the message just before the file', async () => {
     const { api, fake, t, sendFile } = await setup()
-    api.addDownload('code-xlsx', await makeXlsx([{ name: '盘点', rows: [['姓名', '九宫格'], ['张三', '高潜']] }]))
+    api.addDownload(
+      'code-xlsx',
+      await makeXlsx([
+        {
+          name: '盘点',
+          rows: [
+            ['姓名', '九宫格'],
+            ['张三', '高潜'],
+          ],
+        },
+      ]),
+    )
     api.addDownload('code-pptx', await makePptx([{ title: '学习数据概览', bullets: ['人均学习时长 12 小时'] }]))
     const announce = await t.say('人才盘点报告解读')
     expect(announce.replies[0]).toContain('按「人才盘点报告」解读：请在 10 分钟内把报告文件发给我')
@@ -97,19 +127,28 @@ describe('报告解读: a document → its prompt app → the interpretation', (
     expect(userText(fake.requests[0]!.body)).toContain('「人才盘点报告」')
     expect(userText(fake.requests[0]!.body)).toContain('张三 | 高潜')
     await sendFile('code-pptx', '学习数据分析.pptx')
-    expect(fake.requestsMatching('人均学习时长 12 小时')[0]!.body.messages.some((m) => String(m.content).includes('「学习数据分析报告」'))).toBe(true)
+    expect(
+      fake
+        .requestsMatching('人均学习时长 12 小时')[0]!
+        .body.messages.some((m) => String(m.content).includes('「学习数据分析报告」')),
+    ).toBe(true)
   })
 
   it('condenses a long document part by part so every request fits the context, then interprets the notes', async () => {
     const { api, fake, t, sendFile } = await setup({ env: { LLM_CONTEXT_TOKENS: '2000' } })
-    const paragraphs = Array.from({ length: 60 }, (_, i) => `第${i + 1}段：本季度第${i + 1}个事业部的完课率为${60 + (i % 40)}%，人均学习时长${i % 9 + 3}小时，主要问题是工学矛盾。`)
+    const paragraphs = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `第${i + 1}段：本季度第${i + 1}个事业部的完课率为${60 + (i % 40)}%，人均学习时长${(i % 9) + 3}小时，主要问题是工学矛盾。`,
+    )
     api.addDownload('code-long', Buffer.from(paragraphs.join('\n\n')), { fileName: 'x.txt' })
     const r = await sendFile('code-long', '学习数据分析报告.txt')
     expect(r.status).toBe('ok')
     const condense = fake.requests.filter((q) => userText(q.body).includes('较长材料的第'))
     expect(condense.length).toBeGreaterThan(1)
     // Every condensing request (prompt and part) fits in half of the 2,000-token context.
-    for (const q of condense) expect(estimateTokens(q.body.messages.map((m) => String(m.content)).join('\n'))).toBeLessThan(1000)
+    for (const q of condense)
+      expect(estimateTokens(q.body.messages.map((m) => String(m.content)).join('\n'))).toBeLessThan(1000)
     // Nothing is lost: every paragraph went into some part.
     const sent = condense.map((q) => userText(q.body)).join('\n')
     for (let i = 1; i <= 60; i++) expect(sent).toContain(`第${i}段`)
@@ -121,7 +160,10 @@ describe('报告解读: a document → its prompt app → the interpretation', (
 
   it('without an LLM still shows what the document contains, and says the model is missing', async () => {
     const { api, t, sendFile } = await setup({ llm: false })
-    api.addDownload('code-docx', await makeDocx([{ heading: '人才盘点结果' }, { heading: '高潜人才', level: 2 }, { para: '高潜人才 12 人。' }]))
+    api.addDownload(
+      'code-docx',
+      await makeDocx([{ heading: '人才盘点结果' }, { heading: '高潜人才', level: 2 }, { para: '高潜人才 12 人。' }]),
+    )
     const r = await sendFile('code-docx', '盘点.docx')
     const out = r.replies.join('\n')
     expect(out).toContain('标题：人才盘点结果 / 高潜人才')
@@ -146,7 +188,10 @@ describe('报告解读: a document → its prompt app → the interpretation', (
     // The transfer was cut at the limit, not read to the end.
     await expect.poll(() => api.downloadsAborted, { timeout: 2000 }).toBeGreaterThanOrEqual(1)
 
-    api.addDownload('code-doc', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(2048)]))
+    api.addDownload(
+      'code-doc',
+      Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(2048)]),
+    )
     const doc = await sendFile('code-doc', '旧版报告.doc')
     expect(doc.replies[0]).toContain('旧版 Word 97-2003（.doc）格式')
     expect(fake.requests).toHaveLength(0)

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { assistantOf } from '../../src/bot/message.js'
-import { openDb } from '../../src/db/client.js'
 import { LLM_OFF_MESSAGE } from '../../src/bot/model-call.js'
-import { tableByIntent, TABLES } from '../../src/tables/index.js'
+import { openDb } from '../../src/db/client.js'
+import { TABLES, tableByIntent } from '../../src/tables/index.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp } from '../helpers/test-app.js'
 
@@ -14,7 +14,16 @@ import { createTestApp } from '../helpers/test-app.js'
  * assistant_name (1 内容产品售卖, 2 平台合作客户, 3 内容打单方案, 4 内容客户案例) where the seed has one.
  */
 
-const OTHER_NAMES = ['内容产品采购记录', '内容采购', '软件(平台)客户', '软件（平台）客户', '- 软件客户：', '- 客户案例：', '- 打单方案：', '- 竞对切换：']
+const OTHER_NAMES = [
+  '内容产品采购记录',
+  '内容采购',
+  '软件(平台)客户',
+  '软件（平台）客户',
+  '- 软件客户：',
+  '- 客户案例：',
+  '- 打单方案：',
+  '- 竞对切换：',
+]
 
 const dirs: string[] = []
 afterEach(() => {
@@ -53,13 +62,17 @@ describe('table display names', () => {
     const byIntent = stats.replies.join('\n')
     expect(byIntent).toContain('- 内容产品售卖：1')
     expect(byIntent).toContain('- 平台合作客户：1')
-    const names = db.sqlite.prepare('SELECT DISTINCT assistant_name AS n FROM usage_records WHERE intent IN (?, ?) ORDER BY 1').pluck().all('procurement', 'software')
+    const names = db.sqlite
+      .prepare('SELECT DISTINCT assistant_name AS n FROM usage_records WHERE intent IN (?, ?) ORDER BY 1')
+      .pluck()
+      .all('procurement', 'software')
     expect(names).toEqual(['内容产品售卖', '平台合作客户'])
 
     expect(LLM_OFF_MESSAGE).toContain('内容产品售卖和平台合作客户')
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
     for (const spec of TABLES) expect(readme).toContain(`(${spec.title})`)
-    for (const other of ['内容产品采购记录', '(内容采购)', '(软件客户)', '软件(平台)客户']) expect(readme).not.toContain(other)
+    for (const other of ['内容产品采购记录', '(内容采购)', '(软件客户)', '软件(平台)客户'])
+      expect(readme).not.toContain(other)
     db.close()
   })
 })

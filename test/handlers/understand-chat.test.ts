@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WebhookSink } from '../helpers/webhook-sink.js'
 import { loadMixedLabels } from '../helpers/mixed-labels.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
-import { call, startHarness, type Harness } from '../http/setup.js'
+import { WebhookSink } from '../helpers/webhook-sink.js'
+import { call, type Harness, startHarness } from '../http/setup.js'
 
 /** Issue 10 through the dispatcher: the numbered question, exclusions in the JSON, counts, the menu. */
 
@@ -54,7 +54,9 @@ describe('what a rep sees', () => {
     const t = app()
     const r = await t.ask('非国有企业的金融案例')
     expect(r.replies[0]).toContain('排除：企业性质=国有企业')
-    expect(r.filters).toMatchObject({ exclude: { enterprise_type: expect.arrayContaining(['国有企业', '地方国企', '央企', '国企']) } })
+    expect(r.filters).toMatchObject({
+      exclude: { enterprise_type: expect.arrayContaining(['国有企业', '地方国企', '央企', '国企']) },
+    })
     expect(r.filters).not.toHaveProperty('enterprise_type')
     expect(r.hits!.map((h) => h.kh_name)).toEqual(['锡安人寿保险'])
   })
@@ -73,8 +75,18 @@ describe('what a rep sees', () => {
     expect(plain.intent).toBe('help')
     expect(plain.total).toBeUndefined()
     const bound = await t.app.handleNow({
-      source: 'local', robotCode: 'robot-case',
-      message: { msgId: 'm-bound-1', msgtype: 'text', text: { content: '谢谢' }, conversationId: 'c-bound', conversationType: '1', senderNick: '张三', senderStaffId: 'u-z', robotCode: 'robot-case' },
+      source: 'local',
+      robotCode: 'robot-case',
+      message: {
+        msgId: 'm-bound-1',
+        msgtype: 'text',
+        text: { content: '谢谢' },
+        conversationId: 'c-bound',
+        conversationType: '1',
+        senderNick: '张三',
+        senderStaffId: 'u-z',
+        robotCode: 'robot-case',
+      },
       raw: '{}',
     })
     expect(bound.total).toBeUndefined()
@@ -103,11 +115,22 @@ describe('over the HTTP API (AReceiveMsg, reply through the session webhook)', (
   })
 
   it('states the exclusion and returns none of the excluded rows', async () => {
-    const res = await call(h.base, 'AReceiveMsg', {
-      msgId: 'understand-http-1', msgtype: 'text', text: JSON.stringify({ content: '除了国企以外的制造业客户案例' }),
-      conversationId: 'cid-understand', conversationType: '1', senderNick: '测试销售', senderStaffId: 'staff-001',
-      sessionWebhook: sink.url('/robot/sendBySession?session=understand'), sessionWebhookExpiredTime: String(Date.now() + 3600_000),
-    }, { method: 'POST' })
+    const res = await call(
+      h.base,
+      'AReceiveMsg',
+      {
+        msgId: 'understand-http-1',
+        msgtype: 'text',
+        text: JSON.stringify({ content: '除了国企以外的制造业客户案例' }),
+        conversationId: 'cid-understand',
+        conversationType: '1',
+        senderNick: '测试销售',
+        senderStaffId: 'staff-001',
+        sessionWebhook: sink.url('/robot/sendBySession?session=understand'),
+        sessionWebhookExpiredTime: String(Date.now() + 3600_000),
+      },
+      { method: 'POST' },
+    )
     expect(res.json.ret).toBe(200)
     await h.app.idle(10_000)
     await sink.waitFor(1)

@@ -25,7 +25,10 @@ export const STEP_MARKERS: Record<string, string> = {
 }
 
 export function userText(body: ChatBody): string {
-  return body.messages.filter((m) => m.role === 'user').map((m) => String(m.content)).join('\n')
+  return body.messages
+    .filter((m) => m.role === 'user')
+    .map((m) => String(m.content))
+    .join('\n')
 }
 
 export function stepOf(body: ChatBody): string | undefined {
@@ -33,7 +36,8 @@ export function stepOf(body: ChatBody): string | undefined {
   return Object.entries(STEP_MARKERS).find(([, marker]) => u.includes(marker))?.[0]
 }
 
-const FILLER = '围绕客户的业务目标与学员特点，结合线上学习与线下实践，明确每个环节的负责人、时间节点与衡量方式，确保活动可落地、可评估、可复制。'
+const FILLER =
+  '围绕客户的业务目标与学员特点，结合线上学习与线下实践，明确每个环节的负责人、时间节点与衡量方式，确保活动可落地、可评估、可复制。'
 
 function filler(chars: number): string {
   let s = ''
@@ -84,7 +88,11 @@ export function activityLlm(opts: { long?: boolean } = {}): ActivityLlm {
       }
       if (step === 'sys_activity_name') {
         const names = ['新锐领航营', '启航计划', '星火成长营', '破浪前行', '青苗计划']
-        return { content: names.map((n, i) => `${i + 1}. ${n}${v > 1 ? v : ''}——寓意${opts.long ? filler(20) : '成长'}`).join('\n') }
+        return {
+          content: names
+            .map((n, i) => `${i + 1}. ${n}${v > 1 ? v : ''}——寓意${opts.long ? filler(20) : '成长'}`)
+            .join('\n'),
+        }
       }
       return { content: `【${step}·第${v}版】${body0}` }
     },

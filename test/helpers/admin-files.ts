@@ -76,7 +76,11 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * (45000) and its style points at built-in number format `numFmtId` (31 = yyyy"年"m"月"d"日", 57 =
  * yyyy"年"m"月"), which styles.xml does not spell out. Numbers in `dates` columns get that style.
  */
-export function xlsxChineseDates(rows: ReadonlyArray<ReadonlyArray<string | number>>, dateColumns: readonly number[], numFmtId = 31): Buffer {
+export function xlsxChineseDates(
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+  dateColumns: readonly number[],
+  numFmtId = 31,
+): Buffer {
   const col = (i: number) => String.fromCharCode(65 + i)
   const sheet = `${XML}<worksheet xmlns="${NS}"><sheetData>${rows
     .map(
@@ -96,9 +100,18 @@ export function xlsxChineseDates(rows: ReadonlyArray<ReadonlyArray<string | numb
       name: '[Content_Types].xml',
       data: `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
     },
-    { name: '_rels/.rels', data: `${XML}<Relationships xmlns="${PKG}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>` },
-    { name: 'xl/workbook.xml', data: `${XML}<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="案例" sheetId="1" r:id="rId1"/></sheets></workbook>` },
-    { name: 'xl/_rels/workbook.xml.rels', data: `${XML}<Relationships xmlns="${PKG}"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/styles" Target="styles.xml"/></Relationships>` },
+    {
+      name: '_rels/.rels',
+      data: `${XML}<Relationships xmlns="${PKG}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    },
+    {
+      name: 'xl/workbook.xml',
+      data: `${XML}<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="案例" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+    },
+    {
+      name: 'xl/_rels/workbook.xml.rels',
+      data: `${XML}<Relationships xmlns="${PKG}"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/styles" Target="styles.xml"/></Relationships>`,
+    },
     { name: 'xl/styles.xml', data: styles },
     { name: 'xl/worksheets/sheet1.xml', data: sheet },
   ])

@@ -1,14 +1,14 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createApp, type App } from '../../src/app.js'
+import { type App, createApp } from '../../src/app.js'
 import type { AppDeps } from '../../src/bot/context.js'
-import { parseConfig, type AppConfig } from '../../src/config.js'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type AppConfig, parseConfig } from '../../src/config.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { createDictionaryProvider } from '../../src/search/dictionary.js'
 import { llmFromConfig } from '../../src/services/llm.js'
-import { localEnvelope, LocalReplier, type LocalUser } from '../../src/transport/local.js'
+import { LocalReplier, type LocalUser, localEnvelope } from '../../src/transport/local.js'
 import type { FakeOpenAI } from './fake-openai.js'
 
 /**

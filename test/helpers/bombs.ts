@@ -125,21 +125,36 @@ const PKG_REL = 'http://schemas.openxmlformats.org/package/2006/relationships'
 const SS_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
 const CT = (overrides: string) =>
   `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>${overrides}</Types>`
-const rootRels = (target: string) => `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="${target}"/></Relationships>`
+const rootRels = (target: string) =>
+  `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="${target}"/></Relationships>`
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 /** The parts of a workbook around its sheets (`sheet` entries come from the caller). */
-function workbookParts(sheetNames: readonly string[], withSharedStrings: boolean): { head: ZipEntry[]; rels: ZipEntry } {
+function workbookParts(
+  sheetNames: readonly string[],
+  withSharedStrings: boolean,
+): { head: ZipEntry[]; rels: ZipEntry } {
   const ct = CT(
     `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
-      sheetNames.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join('') +
-      (withSharedStrings ? `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>` : ''),
+      sheetNames
+        .map(
+          (_, i) =>
+            `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+        )
+        .join('') +
+      (withSharedStrings
+        ? `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>`
+        : ''),
   )
   const wb = `${XML}<workbook xmlns="${SS_NS}" xmlns:r="${REL}"><sheets>${sheetNames.map((n, i) => `<sheet name="${esc(n)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`
   const rels = `${XML}<Relationships xmlns="${PKG_REL}">${sheetNames.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${REL}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('')}${withSharedStrings ? `<Relationship Id="rIdS" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/>` : ''}</Relationships>`
   return {
-    head: [{ name: '[Content_Types].xml', data: ct }, { name: '_rels/.rels', data: rootRels('xl/workbook.xml') }, { name: 'xl/workbook.xml', data: wb }],
+    head: [
+      { name: '[Content_Types].xml', data: ct },
+      { name: '_rels/.rels', data: rootRels('xl/workbook.xml') },
+      { name: 'xl/workbook.xml', data: wb },
+    ],
     rels: { name: 'xl/_rels/workbook.xml.rels', data: rels },
   }
 }
@@ -167,14 +182,30 @@ export function xlsxSharedStringsLast(sheets: ReadonlyArray<{ name: string; rows
         .join('')}</sheetData></worksheet>`,
   )
   const sst = `${XML}<sst xmlns="${SS_NS}" count="${strings.length}" uniqueCount="${strings.length}">${strings.map((s) => `<si><t>${esc(s)}</t></si>`).join('')}</sst>`
-  const { head, rels } = workbookParts(sheets.map((s) => s.name), true)
-  return buildZip([...head, rels, ...sheetXml.map((x, i) => ({ name: `xl/worksheets/sheet${i + 1}.xml`, data: x })), { name: 'xl/sharedStrings.xml', data: sst }, { name: 'docProps/app.xml', data: `${XML}<Properties/>` }])
+  const { head, rels } = workbookParts(
+    sheets.map((s) => s.name),
+    true,
+  )
+  return buildZip([
+    ...head,
+    rels,
+    ...sheetXml.map((x, i) => ({ name: `xl/worksheets/sheet${i + 1}.xml`, data: x })),
+    { name: 'xl/sharedStrings.xml', data: sst },
+    { name: 'docProps/app.xml', data: `${XML}<Properties/>` },
+  ])
 }
 
 /** A one-sheet workbook whose sheetData is `rowsXml`. */
 export function xlsxWithSheet(rowsXml: string): Buffer {
   const { head, rels } = workbookParts(['Sheet1'], false)
-  return buildZip([...head, rels, { name: 'xl/worksheets/sheet1.xml', data: `${XML}<worksheet xmlns="${SS_NS}"><sheetData>${rowsXml}</sheetData></worksheet>` }])
+  return buildZip([
+    ...head,
+    rels,
+    {
+      name: 'xl/worksheets/sheet1.xml',
+      data: `${XML}<worksheet xmlns="${SS_NS}"><sheetData>${rowsXml}</sheetData></worksheet>`,
+    },
+  ])
 }
 
 const ROW = '<row><c t="inlineStr"><is><t>bomb</t></is></c></row>'
@@ -189,9 +220,19 @@ export function xlsxBomb(size = 400 * MB, declaredSize?: number): Buffer {
 /** A docx whose document.xml inflates to `size` bytes. */
 export function docxBomb(size = 400 * MB): Buffer {
   const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main'
-  const doc = deflateRepeated(`${XML}<w:document xmlns:w="${W}"><w:body>`, '<w:p><w:r><w:t>bomb</w:t></w:r></w:p>', size, '</w:body></w:document>')
+  const doc = deflateRepeated(
+    `${XML}<w:document xmlns:w="${W}"><w:body>`,
+    '<w:p><w:r><w:t>bomb</w:t></w:r></w:p>',
+    size,
+    '</w:body></w:document>',
+  )
   return buildZip([
-    { name: '[Content_Types].xml', data: CT(`<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>`) },
+    {
+      name: '[Content_Types].xml',
+      data: CT(
+        `<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>`,
+      ),
+    },
     { name: '_rels/.rels', data: rootRels('word/document.xml') },
     { name: 'word/document.xml', deflated: doc },
   ])
@@ -201,9 +242,19 @@ export function docxBomb(size = 400 * MB): Buffer {
 export function pptxBomb(size = 400 * MB): Buffer {
   const P = 'http://schemas.openxmlformats.org/presentationml/2006/main'
   const A = 'http://schemas.openxmlformats.org/drawingml/2006/main'
-  const slide = deflateRepeated(`${XML}<p:sld xmlns:p="${P}" xmlns:a="${A}"><p:cSld><p:spTree><p:sp><p:txBody>`, '<a:p><a:r><a:t>bomb</a:t></a:r></a:p>', size, '</p:txBody></p:sp></p:spTree></p:cSld></p:sld>')
+  const slide = deflateRepeated(
+    `${XML}<p:sld xmlns:p="${P}" xmlns:a="${A}"><p:cSld><p:spTree><p:sp><p:txBody>`,
+    '<a:p><a:r><a:t>bomb</a:t></a:r></a:p>',
+    size,
+    '</p:txBody></p:sp></p:spTree></p:cSld></p:sld>',
+  )
   return buildZip([
-    { name: '[Content_Types].xml', data: CT(`<Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/><Override PartName="/ppt/slides/slide1.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.slide+xml"/>`) },
+    {
+      name: '[Content_Types].xml',
+      data: CT(
+        `<Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/><Override PartName="/ppt/slides/slide1.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.slide+xml"/>`,
+      ),
+    },
     { name: '_rels/.rels', data: rootRels('ppt/presentation.xml') },
     { name: 'ppt/presentation.xml', data: `${XML}<p:presentation xmlns:p="${P}"/>` },
     { name: 'ppt/slides/slide1.xml', deflated: slide },
@@ -213,7 +264,10 @@ export function pptxBomb(size = 400 * MB): Buffer {
 /** An xlsx with `count` entries: the workbook's parts, then empty files. */
 export function xlsxManyEntries(count = 100_000): Buffer {
   const { head, rels } = workbookParts(['Sheet1'], false)
-  const sheet: ZipEntry = { name: 'xl/worksheets/sheet1.xml', data: `${XML}<worksheet xmlns="${SS_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>` }
+  const sheet: ZipEntry = {
+    name: 'xl/worksheets/sheet1.xml',
+    data: `${XML}<worksheet xmlns="${SS_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>`,
+  }
   const fillers = Array.from({ length: count - 5 }, (_, i) => ({ name: `xl/media/f${i}.bin`, data: '' }))
   return buildZip([...head, rels, sheet, ...fillers])
 }
@@ -248,7 +302,11 @@ export function pdfHugePageCount(): Buffer {
 
 /** A PDF whose page tree contains itself. */
 export function pdfLoopingPages(): Buffer {
-  return pdfOf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>', '<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>'])
+  return pdfOf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>',
+    '<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>',
+  ])
 }
 
 /** A one-page PDF whose content stream inflates to `size` bytes. */
@@ -297,5 +355,10 @@ export function pngDeclaring(width = 50_000, height = 50_000): Buffer {
   ihdr.writeUInt32BE(height, 4)
   ihdr.writeUInt8(8, 8)
   ihdr.writeUInt8(2, 9)
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(4))), chunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(4))),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }

@@ -56,7 +56,10 @@ export function makeMixedPdf(pages: ReadonlyArray<{ lines: string[] } | { pictur
 export function makeChinesePdf(text: string): Buffer {
   const hex = (s: string) => [...s].map((ch) => ch.codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()).join('')
   // 20 characters of 18 pt per line, so nothing falls outside the page (pdf.js drops such glyphs).
-  const lines = [...text].reduce<string[]>((acc, ch, i) => (i % 20 === 0 ? [...acc, ch] : [...acc.slice(0, -1), acc.at(-1)! + ch]), [])
+  const lines = [...text].reduce<string[]>(
+    (acc, ch, i) => (i % 20 === 0 ? [...acc, ch] : [...acc.slice(0, -1), acc.at(-1)! + ch]),
+    [],
+  )
   const content = `BT /F1 18 Tf 24 TL 72 760 Td ${lines.map((l) => `<${hex(l)}> Tj T*`).join(' ')} ET`
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
@@ -112,7 +115,12 @@ export function makePng(width: number, height: number): Buffer {
     const row = y * (width * 3 + 1)
     for (let x = 0; x < width; x++) raw.set([(x * 255) / width, (y * 255) / height, 128], row + 1 + x * 3)
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ])
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -133,11 +141,22 @@ export async function makeDocx(blocks: readonly DocxBlock[]): Promise<Buffer> {
       return `<w:tbl>${b.table.map((r) => `<w:tr>${r.map((c) => `<w:tc><w:p>${run(c)}</w:p></w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`
     })
     .join('')
-  const styles = [1, 2, 3].map((n) => `<w:style w:type="paragraph" w:styleId="Heading${n}"><w:name w:val="heading ${n}"/></w:style>`).join('')
+  const styles = [1, 2, 3]
+    .map((n) => `<w:style w:type="paragraph" w:styleId="Heading${n}"><w:name w:val="heading ${n}"/></w:style>`)
+    .join('')
   const zip = new JSZip()
-  zip.file('[Content_Types].xml', `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>`)
-  zip.file('_rels/.rels', `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="word/document.xml"/></Relationships>`)
-  zip.file('word/_rels/document.xml.rels', `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/styles" Target="styles.xml"/></Relationships>`)
+  zip.file(
+    '[Content_Types].xml',
+    `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>`,
+  )
+  zip.file(
+    '_rels/.rels',
+    `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="word/document.xml"/></Relationships>`,
+  )
+  zip.file(
+    'word/_rels/document.xml.rels',
+    `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/styles" Target="styles.xml"/></Relationships>`,
+  )
   zip.file('word/styles.xml', `${XML}<w:styles xmlns:w="${W}">${styles}</w:styles>`)
   zip.file('word/document.xml', `${XML}<w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>`)
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
@@ -165,18 +184,44 @@ export async function makePptx(slides: readonly SlideSpec[], order?: readonly nu
   const zip = new JSZip()
   const n = slides.length
   const seq = order ?? slides.map((_, i) => i + 1)
-  const overrides = slides.map((_, i) => `<Override PartName="/ppt/slides/slide${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.slide+xml"/>`).join('')
-  zip.file('[Content_Types].xml', `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/>${overrides}</Types>`)
-  zip.file('_rels/.rels', `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="ppt/presentation.xml"/></Relationships>`)
-  zip.file('ppt/presentation.xml', `${XML}<p:presentation xmlns:p="${P}" xmlns:r="${REL}"><p:sldIdLst>${seq.map((k, i) => `<p:sldId id="${256 + i}" r:id="rId${k + 1}"/>`).join('')}</p:sldIdLst></p:presentation>`)
-  zip.file('ppt/_rels/presentation.xml.rels', `${XML}<Relationships xmlns="${PKG_REL}">${slides.map((_, i) => `<Relationship Id="rId${i + 2}" Type="${REL}/slide" Target="slides/slide${i + 1}.xml"/>`).join('')}</Relationships>`)
+  const overrides = slides
+    .map(
+      (_, i) =>
+        `<Override PartName="/ppt/slides/slide${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.slide+xml"/>`,
+    )
+    .join('')
+  zip.file(
+    '[Content_Types].xml',
+    `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/>${overrides}</Types>`,
+  )
+  zip.file(
+    '_rels/.rels',
+    `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="ppt/presentation.xml"/></Relationships>`,
+  )
+  zip.file(
+    'ppt/presentation.xml',
+    `${XML}<p:presentation xmlns:p="${P}" xmlns:r="${REL}"><p:sldIdLst>${seq.map((k, i) => `<p:sldId id="${256 + i}" r:id="rId${k + 1}"/>`).join('')}</p:sldIdLst></p:presentation>`,
+  )
+  zip.file(
+    'ppt/_rels/presentation.xml.rels',
+    `${XML}<Relationships xmlns="${PKG_REL}">${slides.map((_, i) => `<Relationship Id="rId${i + 2}" Type="${REL}/slide" Target="slides/slide${i + 1}.xml"/>`).join('')}</Relationships>`,
+  )
   for (let i = 0; i < n; i++) {
     const s = slides[i]!
     const tree = `${sp('title', [s.title])}${sp('body', s.bullets)}${s.table ? table(s.table) : ''}`
-    zip.file(`ppt/slides/slide${i + 1}.xml`, `${XML}<p:sld xmlns:p="${P}" xmlns:a="${A}" xmlns:r="${REL}"><p:cSld><p:spTree>${tree}</p:spTree></p:cSld></p:sld>`)
+    zip.file(
+      `ppt/slides/slide${i + 1}.xml`,
+      `${XML}<p:sld xmlns:p="${P}" xmlns:a="${A}" xmlns:r="${REL}"><p:cSld><p:spTree>${tree}</p:spTree></p:cSld></p:sld>`,
+    )
     if (s.notes) {
-      zip.file(`ppt/slides/_rels/slide${i + 1}.xml.rels`, `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/notesSlide" Target="../notesSlides/notesSlide${i + 1}.xml"/></Relationships>`)
-      zip.file(`ppt/notesSlides/notesSlide${i + 1}.xml`, `${XML}<p:notes xmlns:p="${P}" xmlns:a="${A}"><p:cSld><p:spTree>${sp('sldNum', ['3'])}${sp('body', [s.notes])}</p:spTree></p:cSld></p:notes>`)
+      zip.file(
+        `ppt/slides/_rels/slide${i + 1}.xml.rels`,
+        `${XML}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/notesSlide" Target="../notesSlides/notesSlide${i + 1}.xml"/></Relationships>`,
+      )
+      zip.file(
+        `ppt/notesSlides/notesSlide${i + 1}.xml`,
+        `${XML}<p:notes xmlns:p="${P}" xmlns:a="${A}"><p:cSld><p:spTree>${sp('sldNum', ['3'])}${sp('body', [s.notes])}</p:spTree></p:cSld></p:notes>`,
+      )
     }
   }
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startBot, type BotHandle, type StartOptions } from '../../src/cli/start.js'
+import { type BotHandle, type StartOptions, startBot } from '../../src/cli/start.js'
 import { parseConfig } from '../../src/config.js'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { createLogger } from '../../src/logger.js'
 import type { StreamTuning } from '../../src/transport/stream-connection.js'
 import { FakeGateway } from './fake-gateway.js'
@@ -48,7 +48,11 @@ export interface E2eBot {
 export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) => void } = {}): Promise<E2eBot> {
   const gateway = await FakeGateway.start()
   const sink = await WebhookSink.start()
-  const openapi = await FakeOpenApi.start({ forwardTo: gateway.apiBase, clientId: gateway.clientId, clientSecret: gateway.clientSecret })
+  const openapi = await FakeOpenApi.start({
+    forwardTo: gateway.apiBase,
+    clientId: gateway.clientId,
+    clientSecret: gateway.clientSecret,
+  })
   const dir = mkdtempSync(join(tmpdir(), 'andy-e2e-'))
   const dbPath = join(dir, 'andy.db')
   const seed = openDb(dbPath)
@@ -86,7 +90,12 @@ export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) 
       const db = openDb(dbPath)
       const bot = await startBot(
         { config, logger, db },
-        { waitForStreamMs: 20_000, ...opts, transport: { tuning: FAST_TUNING, ...opts.transport }, delivery: { webhook: { timeoutMs: 10_000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery } },
+        {
+          waitForStreamMs: 20_000,
+          ...opts,
+          transport: { tuning: FAST_TUNING, ...opts.transport },
+          delivery: { webhook: { timeoutMs: 10_000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery },
+        },
       )
       const handle = { bot, db }
       running.add(handle)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer, WebSocket, type RawData } from 'ws'
+import { type RawData, WebSocket, WebSocketServer } from 'ws'
 
 /** A WebSocket connection the fake gateway accepted. */
 export interface GatewayConnection {
@@ -21,7 +21,12 @@ export interface GatewayConnection {
 export interface AckRecord {
   readonly messageId: string
   readonly connectionId: string
-  readonly frame: { code: number; headers: { messageId: string; contentType?: string }; message?: string; data?: string }
+  readonly frame: {
+    code: number
+    headers: { messageId: string; contentType?: string }
+    message?: string
+    data?: string
+  }
   readonly at: number
 }
 
@@ -51,7 +56,11 @@ export interface GraphRequestFrame {
 
 export interface GraphAnswer {
   readonly ack: AckRecord
-  readonly response: { statusLine: { code: number; reasonPhrase: string }; headers: Record<string, string>; body: string }
+  readonly response: {
+    statusLine: { code: number; reasonPhrase: string }
+    headers: Record<string, string>
+    body: string
+  }
   /** The body parsed as JSON (undefined when it is not JSON). */
   readonly json: any
 }
@@ -80,7 +89,10 @@ export class FakeGateway {
   /** Called for every accepted connection (e.g. to drop it at once). */
   onConnection: ((conn: GatewayConnection) => void) | undefined
   private readonly tickets = new Map<string, number>()
-  private readonly waiters = new Map<string, { resolve: (a: AckRecord) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
+  private readonly waiters = new Map<
+    string,
+    { resolve: (a: AckRecord) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >()
   private readonly timers = new Set<NodeJS.Timeout>()
   private stalls = 0
   private readonly stalled = new Set<Duplex>()
@@ -143,7 +155,9 @@ export class FakeGateway {
 
   /** The connection messages go to: newest open, not silent, not draining. */
   get current(): GatewayConnection | undefined {
-    return this.openConnections().filter((c) => !c.silent && !c.draining).at(-1)
+    return this.openConnections()
+      .filter((c) => !c.silent && !c.draining)
+      .at(-1)
   }
 
   /** Make the next `n` opens fail (true: all until `refuseOpens(false)`); 'status' → HTTP 500, 'reset' → socket destroyed. */
@@ -157,7 +171,10 @@ export class FakeGateway {
   }
 
   /** Sends a frame and resolves with its ack. */
-  async sendFrame(frame: { type: string; headers: Record<string, unknown>; data: string }, opts: SendOptions = {}): Promise<AckRecord> {
+  async sendFrame(
+    frame: { type: string; headers: Record<string, unknown>; data: string },
+    opts: SendOptions = {},
+  ): Promise<AckRecord> {
     const ackTimeoutMs = opts.ackTimeoutMs ?? 5000
     const conn = opts.connection ?? (await this.waitForConnection((c) => c === this.current, ackTimeoutMs))
     const messageId = String(frame.headers['messageId'])
@@ -168,14 +185,29 @@ export class FakeGateway {
       }, ackTimeoutMs)
       this.waiters.set(messageId, { resolve, reject, timer })
     })
-    conn.ws.send(JSON.stringify({ specVersion: '1.0', ...frame, headers: { contentType: 'application/json', time: String(Date.now()), appId: 'fake-app', connectionId: conn.id, ...frame.headers } }))
+    conn.ws.send(
+      JSON.stringify({
+        specVersion: '1.0',
+        ...frame,
+        headers: {
+          contentType: 'application/json',
+          time: String(Date.now()),
+          appId: 'fake-app',
+          connectionId: conn.id,
+          ...frame.headers,
+        },
+      }),
+    )
     return ack
   }
 
   /** Sends a robot message CALLBACK frame; `data` is the JSON string of `payload`. dingtalk.md §1.2, §2. */
   sendRobotMessage(payload: object, opts: SendOptions = {}): Promise<AckRecord> {
     const messageId = opts.messageId ?? randomUUID()
-    return this.sendFrame({ type: 'CALLBACK', headers: { topic: '/v1.0/im/bot/messages/get', messageId }, data: JSON.stringify(payload) }, opts)
+    return this.sendFrame(
+      { type: 'CALLBACK', headers: { topic: '/v1.0/im/bot/messages/get', messageId }, data: JSON.stringify(payload) },
+      opts,
+    )
   }
 
   /**
@@ -183,7 +215,10 @@ export class FakeGateway {
    * `{requestLine:{method, uri}, headers, body}` (or `rawData` as-is); resolves with the ack and the
    * `response` parsed out of its data.
    */
-  async sendGraphRequest(request: GraphRequestFrame | { rawData: string }, opts: SendOptions = {}): Promise<GraphAnswer> {
+  async sendGraphRequest(
+    request: GraphRequestFrame | { rawData: string },
+    opts: SendOptions = {},
+  ): Promise<GraphAnswer> {
     const messageId = opts.messageId ?? randomUUID()
     const data =
       'rawData' in request
@@ -193,7 +228,10 @@ export class FakeGateway {
             headers: request.headers ?? { 'content-type': 'application/json' },
             body: request.body ?? '{}',
           })
-    const ack = await this.sendFrame({ type: 'CALLBACK', headers: { topic: '/v1.0/graph/api/invoke', messageId }, data }, opts)
+    const ack = await this.sendFrame(
+      { type: 'CALLBACK', headers: { topic: '/v1.0/graph/api/invoke', messageId }, data },
+      opts,
+    )
     const parsed = JSON.parse(ack.frame.data ?? '{}') as { response?: GraphAnswer['response'] }
     if (!parsed.response) throw new Error(`fake gateway: graph ack without response: ${ack.frame.data}`)
     const body = parsed.response.body
@@ -209,7 +247,10 @@ export class FakeGateway {
   /** SYSTEM ping with `{"opaque": uuid}`; resolves with the echo. dingtalk.md §1.3. */
   sendPing(opts: SendOptions = {}): Promise<AckRecord> {
     const messageId = opts.messageId ?? randomUUID()
-    return this.sendFrame({ type: 'SYSTEM', headers: { topic: 'ping', messageId }, data: JSON.stringify({ opaque: randomUUID() }) }, opts)
+    return this.sendFrame(
+      { type: 'SYSTEM', headers: { topic: 'ping', messageId }, data: JSON.stringify({ opaque: randomUUID() }) },
+      opts,
+    )
   }
 
   /** SYSTEM disconnect; the connection gets no new messages and is closed after `closeAfterMs` (~10 s in reality). */
@@ -217,7 +258,14 @@ export class FakeGateway {
     const conn = opts.connection ?? this.current
     if (!conn) throw new Error('fake gateway: no connection')
     const messageId = opts.messageId ?? randomUUID()
-    const ack = this.sendFrame({ type: 'SYSTEM', headers: { topic: 'disconnect', messageId }, data: JSON.stringify({ reason: 'persistent connection is timeout' }) }, { ...opts, connection: conn })
+    const ack = this.sendFrame(
+      {
+        type: 'SYSTEM',
+        headers: { topic: 'disconnect', messageId },
+        data: JSON.stringify({ reason: 'persistent connection is timeout' }),
+      },
+      { ...opts, connection: conn },
+    )
     conn.draining = true
     this.later(() => conn.ws.close(1000, 'disconnect'), opts.closeAfterMs ?? 10_000)
     return ack
@@ -242,7 +290,10 @@ export class FakeGateway {
   }
 
   /** Resolves with the first connection (existing or new) matching `predicate`. */
-  async waitForConnection(predicate: (c: GatewayConnection) => boolean, timeoutMs = 20_000): Promise<GatewayConnection> {
+  async waitForConnection(
+    predicate: (c: GatewayConnection) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<GatewayConnection> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const found = this.connections.find((c) => c.ws.readyState === WebSocket.OPEN && predicate(c))
@@ -274,7 +325,14 @@ export class FakeGateway {
   }
 
   private adopt(ws: WebSocket): void {
-    const conn: GatewayConnection = { id: `g${++this.seq}`, ws, openedAt: Date.now(), silent: false, draining: false, pingsReceived: 0 }
+    const conn: GatewayConnection = {
+      id: `g${++this.seq}`,
+      ws,
+      openedAt: Date.now(),
+      silent: false,
+      draining: false,
+      pingsReceived: 0,
+    }
     this.connections.push(conn)
     ws.on('error', () => {})
     ws.on('close', () => {
@@ -329,11 +387,17 @@ export class FakeGateway {
         }
         return reply(500, { code: 'ServiceUnavailable', message: 'fake gateway refuses', requestId: randomUUID() })
       }
-      if (!String(req.headers.accept ?? '').includes('application/json')) return reply(406, { code: 'notAcceptable', message: 'Accept: application/json required' })
+      if (!String(req.headers.accept ?? '').includes('application/json'))
+        return reply(406, { code: 'notAcceptable', message: 'Accept: application/json required' })
       if (parsed?.['clientId'] !== this.clientId || parsed?.['clientSecret'] !== this.clientSecret) {
-        return reply(400, { code: 'invalidParameter', message: 'clientId or clientSecret is invalid', requestId: randomUUID() })
+        return reply(400, {
+          code: 'invalidParameter',
+          message: 'clientId or clientSecret is invalid',
+          requestId: randomUUID(),
+        })
       }
-      if (!Array.isArray(parsed['subscriptions']) || parsed['subscriptions'].length === 0) return reply(400, { code: 'invalidParameter', message: 'subscriptions required' })
+      if (!Array.isArray(parsed['subscriptions']) || parsed['subscriptions'].length === 0)
+        return reply(400, { code: 'invalidParameter', message: 'subscriptions required' })
       const ticket = randomUUID()
       this.tickets.set(ticket, Date.now())
       this.issuedTickets.push(ticket)
@@ -369,7 +433,13 @@ export function robotTextPayload(o: RobotTextPayloadOptions): Record<string, unk
     createAt,
     conversationType: group ? '2' : '1',
     conversationId: o.conversationId ?? (group ? 'cidFakeGroup0000000000000000==' : 'cidFakeSingle000000000000000=='),
-    ...(group ? { conversationTitle: o.conversationTitle ?? '销售支持群', isInAtList: true, atUsers: [{ dingtalkId: chatbotUserId }] } : {}),
+    ...(group
+      ? {
+          conversationTitle: o.conversationTitle ?? '销售支持群',
+          isInAtList: true,
+          atUsers: [{ dingtalkId: chatbotUserId }],
+        }
+      : {}),
     senderId: '$:LWCP_v1:$fakeSenderId00000000000000000000',
     senderNick: o.senderNick ?? '张三',
     senderCorpId: 'dingfakecorp0000000000000000000',
@@ -379,7 +449,8 @@ export function robotTextPayload(o: RobotTextPayloadOptions): Record<string, unk
     robotCode: o.robotCode ?? 'dingfakeclientid',
     isAdmin: false,
     senderPlatform: 'Mac',
-    sessionWebhook: o.sessionWebhook ?? `https://oapi.dingtalk.com/robot/sendBySession?session=${randomUUID().replace(/-/g, '')}`,
+    sessionWebhook:
+      o.sessionWebhook ?? `https://oapi.dingtalk.com/robot/sendBySession?session=${randomUUID().replace(/-/g, '')}`,
     sessionWebhookExpiredTime: o.sessionWebhookExpiredTime ?? createAt + 5_400_000,
   }
 }

@@ -1,6 +1,5 @@
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { Socket } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 
 /**
  * A loopback OpenAI-compatible chat-completions server for tests and benches. The test scripts the
@@ -74,7 +73,8 @@ export function fakeTokens(text: string): number {
 
 export function fakePromptTokens(body: ChatBody): number {
   let n = 3
-  for (const m of body.messages) n += 4 + fakeTokens(typeof m.content === 'string' ? m.content : JSON.stringify(m.content))
+  for (const m of body.messages)
+    n += 4 + fakeTokens(typeof m.content === 'string' ? m.content : JSON.stringify(m.content))
   if (body.tools) n += fakeTokens(JSON.stringify(body.tools))
   return n
 }
@@ -139,7 +139,9 @@ export class FakeOpenAI {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
     const path = (req.url ?? '').split('?')[0]!
     if (req.method !== 'POST' || !/^(\/v1)?\/chat\/completions$/.test(path)) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }))
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }))
       return
     }
     let body: ChatBody
@@ -157,7 +159,9 @@ export class FakeOpenAI {
       const r = queued ?? (await this.handler(body, n))
       reply = typeof r === 'string' ? { content: r } : r
     } catch (err) {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: String(err) } }))
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: String(err) } }))
       return
     }
     if (reply.hang) {
@@ -167,17 +171,29 @@ export class FakeOpenAI {
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs))
     if (res.destroyed) return
     if (reply.status && reply.status >= 400) {
-      res.writeHead(reply.status, { 'content-type': 'application/json', 'retry-after-ms': '5', 'x-should-retry': reply.status === 429 || reply.status >= 500 ? 'true' : 'false' })
-      res.end(JSON.stringify({ error: { message: `fake error ${reply.status}`, type: 'fake', code: String(reply.status) } }))
+      res.writeHead(reply.status, {
+        'content-type': 'application/json',
+        'retry-after-ms': '5',
+        'x-should-retry': reply.status === 429 || reply.status >= 500 ? 'true' : 'false',
+      })
+      res.end(
+        JSON.stringify({ error: { message: `fake error ${reply.status}`, type: 'fake', code: String(reply.status) } }),
+      )
       return
     }
     const content = reply.content ?? ''
-    const args = reply.toolCall ? (typeof reply.toolCall.arguments === 'string' ? reply.toolCall.arguments : JSON.stringify(reply.toolCall.arguments)) : undefined
+    const args = reply.toolCall
+      ? typeof reply.toolCall.arguments === 'string'
+        ? reply.toolCall.arguments
+        : JSON.stringify(reply.toolCall.arguments)
+      : undefined
     const toolName = reply.toolCall?.name ?? body.tools?.[0]?.function.name ?? 'tool'
     const mode = this.omitUsage ? 'omit' : (reply.usage ?? 'auto')
     const usage =
-      mode === 'omit' ? undefined
-        : mode === 'auto' ? { prompt_tokens: fakePromptTokens(body), completion_tokens: fakeTokens(content + (args ?? '')) }
+      mode === 'omit'
+        ? undefined
+        : mode === 'auto'
+          ? { prompt_tokens: fakePromptTokens(body), completion_tokens: fakeTokens(content + (args ?? '')) }
           : mode
     const withTotal = usage ? { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } : undefined
     const id = `chatcmpl-fake-${n}`
@@ -185,8 +201,15 @@ export class FakeOpenAI {
     const finish = args !== undefined ? 'tool_calls' : 'stop'
     if (!body.stream) {
       const message: Record<string, unknown> = { role: 'assistant', content: args !== undefined ? null : content }
-      if (args !== undefined) message.tool_calls = [{ id: `call_${n}`, type: 'function', function: { name: toolName, arguments: args } }]
-      const out: Record<string, unknown> = { id, object: 'chat.completion', created, model: body.model, choices: [{ index: 0, message, finish_reason: finish }] }
+      if (args !== undefined)
+        message.tool_calls = [{ id: `call_${n}`, type: 'function', function: { name: toolName, arguments: args } }]
+      const out: Record<string, unknown> = {
+        id,
+        object: 'chat.completion',
+        created,
+        model: body.model,
+        choices: [{ index: 0, message, finish_reason: finish }],
+      }
       if (withTotal) out.usage = withTotal
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out))
       return
@@ -194,15 +217,24 @@ export class FakeOpenAI {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
     const send = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`)
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
-      send({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finishReason }] })
+      send({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model: body.model,
+        choices: [{ index: 0, delta, finish_reason: finishReason }],
+      })
     chunk({ role: 'assistant', content: '' })
     const size = Math.max(1, reply.chunkSize ?? 8)
     const pause = async () => {
       if (reply.chunkDelayMs) await new Promise((r) => setTimeout(r, reply.chunkDelayMs))
     }
     if (args !== undefined) {
-      chunk({ tool_calls: [{ index: 0, id: `call_${n}`, type: 'function', function: { name: toolName, arguments: '' } }] })
-      for (let i = 0; i < args.length; i += size) chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(i, i + size) } }] })
+      chunk({
+        tool_calls: [{ index: 0, id: `call_${n}`, type: 'function', function: { name: toolName, arguments: '' } }],
+      })
+      for (let i = 0; i < args.length; i += size)
+        chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(i, i + size) } }] })
     } else {
       const chars = [...content]
       for (let i = 0; i < chars.length; i += size) {
@@ -212,7 +244,8 @@ export class FakeOpenAI {
       }
     }
     chunk({}, finish)
-    if (body.stream_options?.include_usage && withTotal) send({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: withTotal })
+    if (body.stream_options?.include_usage && withTotal)
+      send({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: withTotal })
     res.end('data: [DONE]\n\n')
   }
 }

@@ -23,11 +23,15 @@ export interface FakeFile {
  * Parses a media/upload multipart body with Node's own FormData parser (undici, the same code `fetch`
  * uses) and answers the way oapi does: HTTP 200 with errcode. dingtalk.md §4.3.
  */
-export async function parseUpload(contentType: string, raw: Buffer): Promise<{ ok: true; upload: ParsedUpload } | { ok: false; answer: { errcode: number; errmsg: string } }> {
+export async function parseUpload(
+  contentType: string,
+  raw: Buffer,
+): Promise<{ ok: true; upload: ParsedUpload } | { ok: false; answer: { errcode: number; errmsg: string } }> {
   const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData().catch(() => undefined)
   const media = form?.get('media')
   const type = form?.get('type')
-  if (!form || typeof type !== 'string' || !['image', 'voice', 'video', 'file'].includes(type)) return { ok: false, answer: { errcode: 40004, errmsg: '不合法的媒体文件类型' } }
+  if (!form || typeof type !== 'string' || !['image', 'voice', 'video', 'file'].includes(type))
+    return { ok: false, answer: { errcode: 40004, errmsg: '不合法的媒体文件类型' } }
   if (!media || typeof media === 'string') return { ok: false, answer: { errcode: 41001, errmsg: '缺少media参数' } }
   const bytes = Buffer.from(await media.arrayBuffer())
   if (bytes.length > 20 * 1024 * 1024) return { ok: false, answer: { errcode: 40006, errmsg: '不合法的文件大小' } }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { parseUpload, readBody, safeJson, serveFile, type FakeFile } from './fake-openapi-media.js'
+import { type FakeFile, parseUpload, readBody, safeJson, serveFile } from './fake-openapi-media.js'
 
 /** One HTTP request the fake received (any path), in arrival order. */
 export interface ApiCall {
@@ -51,10 +51,16 @@ export interface Fault {
 /** Error answers as DingTalk sends them (dingtalk.md §4.1, §4.4). */
 export const FAULTS = {
   serverError: { status: 500, body: { code: 'system.error', message: '系统繁忙' } },
-  qpsLimit: { status: 403, body: { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '调用频率超过限制' } },
+  qpsLimit: {
+    status: 403,
+    body: { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '调用频率超过限制' },
+  },
   sendTooFast: { status: 400, body: { code: 'send.too.fast', message: '发送太快' } },
   invalidAuth: { status: 400, body: { code: 'InvalidAuthentication', message: '不合法的access_token' } },
-  monthlyQuota: { status: 403, body: { code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', message: '企业调用次数超过限制' } },
+  monthlyQuota: {
+    status: 403,
+    body: { code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', message: '企业调用次数超过限制' },
+  },
   groupDisbanded: { status: 400, body: { code: 'group.disbanded', message: '群已解散' } },
 } satisfies Record<string, Fault>
 
@@ -77,7 +83,6 @@ export interface FakeOpenApiOptions {
   /** Unknown paths are proxied here (e.g. FakeGateway.apiBase), so one DINGTALK_API_BASE serves both. */
   forwardTo?: string
 }
-
 
 /**
  * A loopback DingTalk OpenAPI + oapi fake (node:http): token, robot sends, media upload (multipart parsed
@@ -157,8 +162,17 @@ export class FakeOpenApi {
   }
 
   /** Registers a file a user "sent": its downloadCode maps to a temporary URL on this server. */
-  addDownload(code: string, buffer: Buffer, o: { contentType?: string; fileName?: string; omitLength?: boolean } = {}): void {
-    this.downloads.set(code, { buffer, contentType: o.contentType ?? 'application/octet-stream', fileName: o.fileName, omitLength: o.omitLength })
+  addDownload(
+    code: string,
+    buffer: Buffer,
+    o: { contentType?: string; fileName?: string; omitLength?: boolean } = {},
+  ): void {
+    this.downloads.set(code, {
+      buffer,
+      contentType: o.contentType ?? 'application/octet-stream',
+      fileName: o.fileName,
+      omitLength: o.omitLength,
+    })
   }
 
   /** Resolves once `n` sends were recorded. */
@@ -203,7 +217,14 @@ export class FakeOpenApi {
     }
   }
 
-  private async route(url: URL, req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer, body: unknown, send: (s: number, p: unknown) => void): Promise<void> {
+  private async route(
+    url: URL,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    raw: Buffer,
+    body: unknown,
+    send: (s: number, p: unknown) => void,
+  ): Promise<void> {
     const b = (body ?? {}) as Record<string, unknown>
     const p = url.pathname
     if (p === PATHS.token) return this.token(b, send)
@@ -213,19 +234,34 @@ export class FakeOpenApi {
       return serveFile(file, res, (complete) => (complete ? this.downloadsServed++ : this.downloadsAborted++))
     }
     if (p === PATHS.upload) {
-      if (!this.valid(url.searchParams.get('access_token'))) return send(200, { errcode: 40014, errmsg: '不合法的access_token' })
+      if (!this.valid(url.searchParams.get('access_token')))
+        return send(200, { errcode: 40014, errmsg: '不合法的access_token' })
       const parsed = await parseUpload(req.headers['content-type'] ?? '', raw)
       if (!parsed.ok) return send(200, parsed.answer)
       this.uploads.push({ at: Date.now(), ...parsed.upload })
-      return send(200, { errcode: 0, errmsg: 'ok', media_id: parsed.upload.mediaId, created_at: Date.now(), type: parsed.upload.type })
+      return send(200, {
+        errcode: 0,
+        errmsg: 'ok',
+        media_id: parsed.upload.mediaId,
+        created_at: Date.now(),
+        type: parsed.upload.type,
+      })
     }
     if (!this.valid(req.headers['x-acs-dingtalk-access-token'])) return send(400, FAULTS.invalidAuth.body)
     if (p === PATHS.group || p === PATHS.oto) {
       const msgParam = safeJson(String(b.msgParam ?? '')) as Record<string, unknown> | undefined
-      if (!msgParam || typeof b.msgKey !== 'string' || !b.robotCode) return send(400, { code: 'invalidParameter.msgParam', message: 'bad msgKey/msgParam/robotCode' })
+      if (!msgParam || typeof b.msgKey !== 'string' || !b.robotCode)
+        return send(400, { code: 'invalidParameter.msgParam', message: 'bad msgKey/msgParam/robotCode' })
       if (p === PATHS.group) {
         if (!b.openConversationId) return send(400, { code: 'invalidParameter.openConversationId', message: 'missing' })
-        this.sends.push({ kind: 'group', at: Date.now(), robotCode: String(b.robotCode), openConversationId: String(b.openConversationId), msgKey: b.msgKey, msgParam })
+        this.sends.push({
+          kind: 'group',
+          at: Date.now(),
+          robotCode: String(b.robotCode),
+          openConversationId: String(b.openConversationId),
+          msgKey: b.msgKey,
+          msgParam,
+        })
         return send(200, { processQueryKey: randomUUID() })
       }
       const ids = Array.isArray(b.userIds) ? b.userIds.map(String) : []
@@ -233,25 +269,52 @@ export class FakeOpenApi {
       const limited = ids.filter((id) => (this.flowControlled.get(id) ?? 0) > 0)
       for (const id of limited) this.flowControlled.set(id, this.flowControlled.get(id)! - 1)
       const ok = ids.filter((id) => !invalid.includes(id) && !limited.includes(id))
-      if (ok.length > 0) this.sends.push({ kind: 'oto', at: Date.now(), robotCode: String(b.robotCode), userIds: ok, msgKey: b.msgKey, msgParam })
-      return send(200, { processQueryKey: randomUUID(), invalidStaffIdList: invalid, flowControlledStaffIdList: limited })
+      if (ok.length > 0)
+        this.sends.push({
+          kind: 'oto',
+          at: Date.now(),
+          robotCode: String(b.robotCode),
+          userIds: ok,
+          msgKey: b.msgKey,
+          msgParam,
+        })
+      return send(200, {
+        processQueryKey: randomUUID(),
+        invalidStaffIdList: invalid,
+        flowControlledStaffIdList: limited,
+      })
     }
     if (p === PATHS.download) {
       const d = this.downloads.get(String(b.downloadCode))
-      if (!d) return send(400, { code: 'invalidParameter.robotCode.downloadCode', message: '下载码有误或者已经过期', requestid: randomUUID() })
+      if (!d)
+        return send(400, {
+          code: 'invalidParameter.robotCode.downloadCode',
+          message: '下载码有误或者已经过期',
+          requestid: randomUUID(),
+        })
       const id = randomBytes(8).toString('hex')
       this.files.set(id, d)
-      return send(200, { downloadUrl: `${this.base}/files/${id}?Expires=${Math.floor(Date.now() / 1000) + 3600}&Signature=${randomBytes(6).toString('hex')}` })
+      return send(200, {
+        downloadUrl: `${this.base}/files/${id}?Expires=${Math.floor(Date.now() / 1000) + 3600}&Signature=${randomBytes(6).toString('hex')}`,
+      })
     }
     if (p === PATHS.cardCreate) {
       this.cardCalls.push({ op: 'createAndDeliver', at: Date.now(), body: b })
       this.cards.add(String(b.outTrackId))
       const spaceType = String(b.openSpaceId ?? '').includes('IM_GROUP') ? 'IM_GROUP' : 'IM_ROBOT'
-      return send(200, { success: true, result: { outTrackId: b.outTrackId, deliverResults: [{ spaceType, spaceId: b.openSpaceId, success: true, carrierId: randomUUID() }] } })
+      return send(200, {
+        success: true,
+        result: {
+          outTrackId: b.outTrackId,
+          deliverResults: [{ spaceType, spaceId: b.openSpaceId, success: true, carrierId: randomUUID() }],
+        },
+      })
     }
     if (p === PATHS.cardStream || p === PATHS.cardUpdate) {
-      if (!this.cards.has(String(b.outTrackId))) return send(400, { code: 'param.stream.outTrackId', message: 'card is not exist' })
-      if (p === PATHS.cardStream && (!b.guid || !b.key || typeof b.isFull !== 'boolean')) return send(400, { code: 'param.stream.guidEmpty', message: 'guid/key/isFull required' })
+      if (!this.cards.has(String(b.outTrackId)))
+        return send(400, { code: 'param.stream.outTrackId', message: 'card is not exist' })
+      if (p === PATHS.cardStream && (!b.guid || !b.key || typeof b.isFull !== 'boolean'))
+        return send(400, { code: 'param.stream.guidEmpty', message: 'guid/key/isFull required' })
       this.cardCalls.push({ op: p === PATHS.cardStream ? 'streaming' : 'update', at: Date.now(), body: b })
       return send(200, { success: true, result: true })
     }
@@ -259,7 +322,8 @@ export class FakeOpenApi {
   }
 
   private token(b: Record<string, unknown>, send: (s: number, p: unknown) => void): void {
-    if (b.appKey !== this.clientId || b.appSecret !== this.clientSecret) return send(400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' })
+    if (b.appKey !== this.clientId || b.appSecret !== this.clientSecret)
+      return send(400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' })
     const now = Date.now()
     // A valid token is returned again and extended (dingtalk.md §4.1).
     let token = [...this.tokens].find(([, exp]) => exp > now)?.[0]

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { localEnvelope, type LocalUser } from '../../src/transport/local.js'
 import type { InboundEnvelope } from '../../src/core/message.js'
-import { robotTextPayload, type RobotTextPayloadOptions } from './fake-gateway.js'
+import { type LocalUser, localEnvelope } from '../../src/transport/local.js'
+import { type RobotTextPayloadOptions, robotTextPayload } from './fake-gateway.js'
 
 /**
  * Robot callbacks that carry files and pictures (dingtalk.md §2.2): `file` {downloadCode, fileName,
@@ -17,18 +17,36 @@ function withoutText(p: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function robotFilePayload(o: Base & { downloadCode: string; fileName: string }): Record<string, unknown> {
-  return { ...withoutText(robotTextPayload({ ...o, text: '' })), msgtype: 'file', content: { downloadCode: o.downloadCode, fileName: o.fileName, spaceId: '2010001', fileId: `f${randomUUID().slice(0, 8)}` } }
+  return {
+    ...withoutText(robotTextPayload({ ...o, text: '' })),
+    msgtype: 'file',
+    content: {
+      downloadCode: o.downloadCode,
+      fileName: o.fileName,
+      spaceId: '2010001',
+      fileId: `f${randomUUID().slice(0, 8)}`,
+    },
+  }
 }
 
 export function robotPicturePayload(o: Base & { downloadCode: string }): Record<string, unknown> {
-  return { ...withoutText(robotTextPayload({ ...o, text: '' })), msgtype: 'picture', content: { downloadCode: o.downloadCode, pictureDownloadCode: `pic-${o.downloadCode}` } }
+  return {
+    ...withoutText(robotTextPayload({ ...o, text: '' })),
+    msgtype: 'picture',
+    content: { downloadCode: o.downloadCode, pictureDownloadCode: `pic-${o.downloadCode}` },
+  }
 }
 
 export function robotRichTextPayload(o: Base & { text: string; downloadCode: string }): Record<string, unknown> {
   return {
     ...withoutText(robotTextPayload({ ...o, text: '' })),
     msgtype: 'richText',
-    content: { richText: [{ text: o.text }, { type: 'picture', downloadCode: o.downloadCode, pictureDownloadCode: `pic-${o.downloadCode}` }] },
+    content: {
+      richText: [
+        { text: o.text },
+        { type: 'picture', downloadCode: o.downloadCode, pictureDownloadCode: `pic-${o.downloadCode}` },
+      ],
+    },
   }
 }
 
@@ -40,8 +58,10 @@ export function localAttachment(
   const base = localEnvelope(o.text ?? '', { nick: '小王', staffId: 'u-wang', ...o.user }, o.now ?? Date.now())
   const { text: _t, ...message } = base.message as Record<string, unknown>
   const content =
-    kind === 'file' ? { downloadCode: o.downloadCode, fileName: o.fileName, spaceId: '2010001', fileId: 'f1' }
-      : kind === 'picture' ? { downloadCode: o.downloadCode, pictureDownloadCode: `pic-${o.downloadCode}` }
+    kind === 'file'
+      ? { downloadCode: o.downloadCode, fileName: o.fileName, spaceId: '2010001', fileId: 'f1' }
+      : kind === 'picture'
+        ? { downloadCode: o.downloadCode, pictureDownloadCode: `pic-${o.downloadCode}` }
         : { richText: [{ text: o.text ?? '' }, { type: 'picture', downloadCode: o.downloadCode }] }
   const msg = { ...message, msgtype: kind, content } as InboundEnvelope['message']
   return { ...base, message: msg, raw: JSON.stringify(msg) }

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -22,9 +22,17 @@ export interface PgServer {
 
 function pgBin(): string {
   const root = '/usr/lib/postgresql'
-  const majors = existsSync(root) ? readdirSync(root).map(Number).filter((n) => n >= 15).sort((a, b) => b - a) : []
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .map(Number)
+        .filter((n) => n >= 15)
+        .sort((a, b) => b - a)
+    : []
   const bin = majors.map((m) => join(root, String(m), 'bin')).find((d) => existsSync(join(d, 'postgres')))
-  if (!bin) throw new Error('PostgreSQL 15+ not found under /usr/lib/postgresql: apt-get install -y postgresql (or set ANDY_TEST_PG=off to skip the PostgreSQL tests)')
+  if (!bin)
+    throw new Error(
+      'PostgreSQL 15+ not found under /usr/lib/postgresql: apt-get install -y postgresql (or set ANDY_TEST_PG=off to skip the PostgreSQL tests)',
+    )
   return bin
 }
 
@@ -42,20 +50,52 @@ async function freePort(): Promise<number> {
 export async function startPgServer(): Promise<PgServer> {
   let seq = 0
   const fromEnv = process.env.ANDY_TEST_PG_URL
-  if (fromEnv) return { createDatabase: () => createDb(fromEnv, `andy_t_${process.pid}_${Date.now()}_${seq++}`), stop: async () => undefined }
+  if (fromEnv)
+    return {
+      createDatabase: () => createDb(fromEnv, `andy_t_${process.pid}_${Date.now()}_${seq++}`),
+      stop: async () => undefined,
+    }
   const bin = pgBin()
   const dir = mkdtempSync(join(tmpdir(), 'andy-pg-'))
   const asRoot = process.getuid?.() === 0
-  const run = (cmd: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]]
+  const run = (cmd: string, args: string[]) =>
+    (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]]
   if (asRoot) {
     chmodSync(dir, 0o777)
     execFileSync('chown', ['postgres', dir])
   }
   const data = join(dir, 'data')
-  execFileSync(...run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']), { stdio: 'pipe' })
+  execFileSync(
+    ...run(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ]),
+    { stdio: 'pipe' },
+  )
   const port = await freePort()
   const child: ChildProcess = spawn(
-    ...run(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200']),
+    ...run(join(bin, 'postgres'), [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ]),
     { stdio: ['ignore', 'ignore', 'pipe'] },
   )
   let log = ''

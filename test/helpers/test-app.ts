@@ -1,21 +1,23 @@
-import { createApp, type App } from '../../src/app.js'
+import { type App, createApp } from '../../src/app.js'
+import { type AppConfig, parseConfig } from '../../src/config.js'
 import type { Clock } from '../../src/core/clock.js'
-import { parseConfig, type AppConfig } from '../../src/config.js'
+import type { Replier } from '../../src/core/delivery.js'
+import type { InboxSource } from '../../src/core/message.js'
 import { createCaseInserter, transaction } from '../../src/db/case-write.js'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { bumpCasesVersion } from '../../src/db/meta.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { createDictionaryProvider } from '../../src/search/dictionary.js'
+import { type TableKey, tableByKey } from '../../src/tables/index.js'
 import { prepareRow } from '../../src/tables/rows.js'
-import { tableByKey, type TableKey } from '../../src/tables/index.js'
-import { localEnvelope, LocalReplier, type LocalUser } from '../../src/transport/local.js'
-import type { InboxSource } from '../../src/core/message.js'
-import type { Replier } from '../../src/core/delivery.js'
+import { LocalReplier, type LocalUser, localEnvelope } from '../../src/transport/local.js'
 
 export const silentLogger: Logger = createLogger({ level: 'silent' })
 
 /** A fixed clock: 2026-11-28 10:00 China time unless told otherwise. */
-export function fixedClock(iso = '2026-11-28T02:00:00Z'): Clock & { set(iso: string): void; advance(ms: number): void } {
+export function fixedClock(
+  iso = '2026-11-28T02:00:00Z',
+): Clock & { set(iso: string): void; advance(ms: number): void } {
   let t = Date.parse(iso)
   return { now: () => t, set: (s) => (t = Date.parse(s)), advance: (ms) => (t += ms) }
 }
@@ -44,7 +46,14 @@ export interface TestApp {
   ask(text: string, user?: Partial<LocalUser>): ReturnType<App['handleNow']>
 }
 
-export function createTestApp(opts: { db?: Db; env?: Record<string, string>; repliers?: Partial<Record<InboxSource, Replier>>; clock?: ReturnType<typeof fixedClock> } = {}): TestApp {
+export function createTestApp(
+  opts: {
+    db?: Db
+    env?: Record<string, string>
+    repliers?: Partial<Record<InboxSource, Replier>>
+    clock?: ReturnType<typeof fixedClock>
+  } = {},
+): TestApp {
   const db = opts.db ?? openDb(':memory:')
   const config = parseConfig({ LOG_LEVEL: 'silent', ...opts.env })
   const clock = opts.clock ?? fixedClock()
@@ -63,6 +72,9 @@ export function createTestApp(opts: { db?: Db; env?: Record<string, string>; rep
     config,
     clock,
     local,
-    ask: (text, user = {}) => app.handleNow(localEnvelope(text, { nick: user.nick ?? '张三', staffId: user.staffId, group: user.group }, clock.now())),
+    ask: (text, user = {}) =>
+      app.handleNow(
+        localEnvelope(text, { nick: user.nick ?? '张三', staffId: user.staffId, group: user.group }, clock.now()),
+      ),
   }
 }

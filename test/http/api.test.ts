@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tableCount } from '../../src/db/case-search.js'
 import { TABLES } from '../../src/tables/index.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
-import { APP_KEY, APP_SECRET, call, seedSign, startHarness, urlFor, type Harness, type Style } from './setup.js'
+import { APP_KEY, APP_SECRET, call, type Harness, type Style, seedSign, startHarness, urlFor } from './setup.js'
 
 let h: Harness
 let signed: Harness
@@ -22,7 +22,9 @@ afterAll(async () => {
   await sink.close()
 })
 
-const SHEETS = JSON.stringify([{ name: '客户', columns: [{ key: 'name', header: '客户名称' }], rows: [{ name: '甲' }] }])
+const SHEETS = JSON.stringify([
+  { name: '客户', columns: [{ key: 'name', header: '客户名称' }], rows: [{ name: '甲' }] },
+])
 
 /** Minimal valid parameters per action, and the ret they must produce. */
 function minimal(action: string): { params: Record<string, string>; ret: number } {
@@ -37,7 +39,10 @@ function minimal(action: string): { params: Record<string, string>; ret: number 
     case 'AReceiveMsg':
     case 'ACpsReceiveSearch':
     case 'ARjkhSaleCaseReceiveSearch':
-      return { params: { msgId: `styles-${++n}`, text: JSON.stringify({ content: '帮助' }), sessionWebhook: sink.url() }, ret: 200 }
+      return {
+        params: { msgId: `styles-${++n}`, text: JSON.stringify({ content: '帮助' }), sessionWebhook: sink.url() },
+        ret: 200,
+      }
     case 'AJdyyReportData':
       return { params: {}, ret: 400 } // no workbook given: a helpful 4xx (records.test.ts builds real reports)
     default:
@@ -47,8 +52,16 @@ function minimal(action: string): { params: Record<string, string>; ret: number 
 
 const ACTIONS = [
   ...TABLES.map((t) => t.endpoint),
-  'AAndyUseRecordStatistics', 'ALieBiaoAndypromptsteps', 'ALieBiaoAndyReportPromts', 'ASaveAndyVardDtas', 'AGetAndyVarDatas',
-  'ABuildExcel', 'AReceiveMsg', 'ACpsReceiveSearch', 'ARjkhSaleCaseReceiveSearch', 'AJdyyReportData',
+  'AAndyUseRecordStatistics',
+  'ALieBiaoAndypromptsteps',
+  'ALieBiaoAndyReportPromts',
+  'ASaveAndyVardDtas',
+  'AGetAndyVarDatas',
+  'ABuildExcel',
+  'AReceiveMsg',
+  'ACpsReceiveSearch',
+  'ARjkhSaleCaseReceiveSearch',
+  'AJdyyReportData',
 ]
 
 describe('URL styles', () => {
@@ -102,7 +115,9 @@ describe('URL styles', () => {
   })
 
   it('returns the .xlsx file as an attachment by default', async () => {
-    const res = await fetch(`${urlFor(h.base, 'ABuildExcel', 'new')}?${new URLSearchParams({ app_key: APP_KEY, sheets: SHEETS, file_name: '客户清单' })}`)
+    const res = await fetch(
+      `${urlFor(h.base, 'ABuildExcel', 'new')}?${new URLSearchParams({ app_key: APP_KEY, sheets: SHEETS, file_name: '客户清单' })}`,
+    )
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toContain('spreadsheetml')
     expect(res.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('客户清单.xlsx')}`)
@@ -129,13 +144,22 @@ describe('envelope', () => {
   })
 
   it('_auth = md5(JSON of data + _t + secret), recomputed from the body', async () => {
-    const r = await call(signed.base, 'ALieBiaoProductprocuredetail', { perpage: '3', yxt_industry_1: '金融' }, { secret: APP_SECRET })
+    const r = await call(
+      signed.base,
+      'ALieBiaoProductprocuredetail',
+      { perpage: '3', yxt_industry_1: '金融' },
+      { secret: APP_SECRET },
+    )
     expect(r.json.ret).toBe(200)
     const dataText = r.text.slice(r.text.indexOf('"data":') + 7, r.text.indexOf(',"msg":'))
     expect(JSON.parse(dataText)).toEqual(r.json.data)
     const expected = createHash('md5').update(`${dataText}${r.json._t}${APP_SECRET}`).digest('hex')
     expect(r.json._auth).toBe(expected)
-    expect(createHash('md5').update(`${JSON.stringify(r.json.data)}${r.json._t}${APP_SECRET}`).digest('hex')).toBe(expected)
+    expect(
+      createHash('md5')
+        .update(`${JSON.stringify(r.json.data)}${r.json._t}${APP_SECRET}`)
+        .digest('hex'),
+    ).toBe(expected)
     expect(Math.abs(r.json._t - Date.now() / 1000)).toBeLessThan(60)
   })
 })
@@ -162,8 +186,17 @@ describe('auth', () => {
   })
 
   it('accepts a correct sign in the query, a form body and a JSON body', async () => {
-    for (const [method, body] of [['GET', undefined], ['POST', 'form'], ['POST', 'json']] as const) {
-      const r = await call(signed.base, 'APtjdCaseDetail', { kh_industry_1: '制造', perpage: '2' }, { method, body, secret: APP_SECRET })
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['POST', 'form'],
+      ['POST', 'json'],
+    ] as const) {
+      const r = await call(
+        signed.base,
+        'APtjdCaseDetail',
+        { kh_industry_1: '制造', perpage: '2' },
+        { method, body, secret: APP_SECRET },
+      )
       expect({ method, body, ret: r.json.ret }).toEqual({ method, body, ret: 200 })
       expect(r.json.data.lie_biao.length).toBeGreaterThan(0)
     }
@@ -188,7 +221,9 @@ describe('auth', () => {
   it('rejects a sign when a parameter was changed after signing', async () => {
     const p = { app_key: APP_KEY, perpage: '2', area: '广东' }
     const sign = seedSign(p, APP_SECRET)
-    const res = await fetch(`${urlFor(signed.base, 'APtjdCaseDetail', 'short')}?${new URLSearchParams({ ...p, area: '浙江', sign })}`)
+    const res = await fetch(
+      `${urlFor(signed.base, 'APtjdCaseDetail', 'short')}?${new URLSearchParams({ ...p, area: '浙江', sign })}`,
+    )
     expect(res.status).toBe(401)
   })
 
@@ -211,7 +246,12 @@ describe('auth', () => {
   })
 
   it('accepts uuid and token, logs the uuid and never the token, app_key or secret', async () => {
-    const r = await call(signed.base, 'ANrkhCaseDetail', { uuid: 'member-42', token: 'session-token-xyz' }, { secret: APP_SECRET })
+    const r = await call(
+      signed.base,
+      'ANrkhCaseDetail',
+      { uuid: 'member-42', token: 'session-token-xyz' },
+      { secret: APP_SECRET },
+    )
     expect(r.json.ret).toBe(200)
     const logs = signed.logs.join('\n')
     expect(logs).toContain('member-42')

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { llmCalls } from '../../src/db/schema.js'
 import { TABLES } from '../../src/tables/index.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
-import { call, startHarness, type Harness } from './setup.js'
+import { call, type Harness, startHarness } from './setup.js'
 
 /** /healthz, /metrics and /openapi.json. */
 
@@ -17,11 +17,14 @@ beforeAll(async () => {
     streamState: () => stream,
     dingtalkStats: () => openapiCalls,
     prepare: (db) => {
-      db.orm.insert(llmCalls).values([
-        { model: 'qwen-plus', tokens_in: 1000, tokens_out: 200, cost_rmb: 0.5, use_date: '2026-11-01' },
-        { model: 'qwen-plus', tokens_in: 500, tokens_out: 100, cost_rmb: 0.25, use_date: '2026-11-02' },
-        { model: 'qwen-vl', tokens_in: 50, tokens_out: 5, cost_rmb: 0.01, status: 'error', use_date: '2026-11-02' },
-      ]).run()
+      db.orm
+        .insert(llmCalls)
+        .values([
+          { model: 'qwen-plus', tokens_in: 1000, tokens_out: 200, cost_rmb: 0.5, use_date: '2026-11-01' },
+          { model: 'qwen-plus', tokens_in: 500, tokens_out: 100, cost_rmb: 0.25, use_date: '2026-11-02' },
+          { model: 'qwen-vl', tokens_in: 50, tokens_out: 5, cost_rmb: 0.01, status: 'error', use_date: '2026-11-02' },
+        ])
+        .run()
     },
   })
 })
@@ -81,7 +84,11 @@ describe('/metrics', () => {
   it('counts messages by intent and status, with a reply latency histogram', async () => {
     const before = sample((await get('/metrics')).text, 'andy_messages_total{intent="help",status="ok"}') ?? 0
     for (const id of ['m-metrics-1', 'm-metrics-2']) {
-      await call(h.base, 'AReceiveMsg', { msgId: id, text: JSON.stringify({ content: '帮助' }), sessionWebhook: sink.url() })
+      await call(h.base, 'AReceiveMsg', {
+        msgId: id,
+        text: JSON.stringify({ content: '帮助' }),
+        sessionWebhook: sink.url(),
+      })
     }
     await h.app.idle(20_000)
     const r = await get('/metrics')
@@ -98,7 +105,10 @@ describe('/metrics', () => {
     expect(sample(r.text, 'andy_llm_tokens_total{model="qwen-plus",direction="out"}')).toBe(300)
     expect(sample(r.text, 'andy_llm_cost_rmb_total{model="qwen-plus"}')).toBeCloseTo(0.75)
     expect(sample(r.text, 'andy_llm_calls_total{model="qwen-vl",status="error"}')).toBe(1)
-    h.db.orm.insert(llmCalls).values({ model: 'qwen-plus', tokens_in: 10, tokens_out: 1, cost_rmb: 0.01, use_date: '2026-11-03' }).run()
+    h.db.orm
+      .insert(llmCalls)
+      .values({ model: 'qwen-plus', tokens_in: 10, tokens_out: 1, cost_rmb: 0.01, use_date: '2026-11-03' })
+      .run()
     r = await get('/metrics')
     expect(sample(r.text, 'andy_llm_tokens_total{model="qwen-plus",direction="in"}')).toBe(1510)
   })
@@ -123,12 +133,21 @@ describe('/openapi.json', () => {
       const names = op.parameters.map((p: { name: string }) => p.name)
       for (const f of spec.filters) expect(names).toContain(f.param)
       expect(names).toEqual(expect.arrayContaining(['app_key', 'sign', 'page', 'perpage']))
-      expect(op.parameters.find((p: { name: string }) => p.name === 'perpage').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 10000 })
-      expect(op.responses['200'].content['application/json'].schema.properties.data.properties).toHaveProperty('lie_biao')
+      expect(op.parameters.find((p: { name: string }) => p.name === 'perpage').schema).toMatchObject({
+        type: 'integer',
+        minimum: 1,
+        maximum: 10000,
+      })
+      expect(op.responses['200'].content['application/json'].schema.properties.data.properties).toHaveProperty(
+        'lie_biao',
+      )
     }
     const actions = Object.keys(doc.paths).filter((p) => p.startsWith('/api/'))
     expect(actions).toHaveLength(15)
-    expect(doc.paths['/api/AGetAndyVarDatas'].post.requestBody.content['application/json'].schema.required).toEqual(['app_key', 'user_id'])
+    expect(doc.paths['/api/AGetAndyVarDatas'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'app_key',
+      'user_id',
+    ])
     expect(doc.paths['/dingtalk/callback'].post).toBeDefined()
   })
 })

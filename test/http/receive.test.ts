@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getInbound } from '../../src/db/inbox.js'
 import { inboundMessages } from '../../src/db/schema.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
-import { call, CB_SECRET, startHarness, type Harness } from './setup.js'
+import { CB_SECRET, call, type Harness, startHarness } from './setup.js'
 
 /** Robot messages over HTTP (seed AReceiveMsg & co., DingTalk HTTP callback): same inbox, same dispatcher, one reply. */
 
@@ -58,7 +58,11 @@ describe('AReceiveMsg', () => {
     await sleep(300)
     expect(repliesTo('once')).toHaveLength(1)
     expect(textOf(repliesTo('once')[0]!)).toContain('Andy')
-    const rows = h.db.orm.select().from(inboundMessages).all().filter((r) => r.msg_id === 'msg-once-1')
+    const rows = h.db.orm
+      .select()
+      .from(inboundMessages)
+      .all()
+      .filter((r) => r.msg_id === 'msg-once-1')
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ source: 'http', robot_code: 'robot-http-test', status: 'replied', intent: 'help' })
     expect(rows[0]!.raw).not.toContain('app_key')
@@ -104,11 +108,20 @@ function cbSign(timestamp: string, secret = CB_SECRET): string {
 }
 
 async function callback(body: Record<string, unknown>, headers: Record<string, string>) {
-  const res = await fetch(`${h.base}/dingtalk/callback`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+  const res = await fetch(`${h.base}/dingtalk/callback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
   return { status: res.status, json: (await res.json()) as Record<string, unknown> }
 }
 
-const inboxHas = (msgId: string) => h.db.orm.select().from(inboundMessages).all().some((r) => r.msg_id === msgId)
+const inboxHas = (msgId: string) =>
+  h.db.orm
+    .select()
+    .from(inboundMessages)
+    .all()
+    .some((r) => r.msg_id === msgId)
 
 describe('DingTalk HTTP callback', () => {
   const body = (msgId: string, session: string) => ({
@@ -124,7 +137,11 @@ describe('DingTalk HTTP callback', () => {
     sink.respondNext({ delayMs: 1500 }) // the reply hangs: the callback must not wait for it
     const r = await callback(body('cb-valid', 'cb'), { timestamp: ts, sign: cbSign(ts) })
     expect(r).toEqual({ status: 200, json: { msgtype: 'empty' } })
-    const row = h.db.orm.select().from(inboundMessages).all().find((x) => x.msg_id === 'cb-valid')
+    const row = h.db.orm
+      .select()
+      .from(inboundMessages)
+      .all()
+      .find((x) => x.msg_id === 'cb-valid')
     expect(row?.status).not.toBe('replied')
     await h.app.idle(20_000)
     await sleep(100)
@@ -148,9 +165,15 @@ describe('DingTalk HTTP callback', () => {
 
   it('rejects a forged or missing signature', async () => {
     const ts = String(Date.now())
-    const forged = await callback(body('cb-forged', 'forged'), { timestamp: ts, sign: cbSign(ts, 'someone-elses-secret') })
+    const forged = await callback(body('cb-forged', 'forged'), {
+      timestamp: ts,
+      sign: cbSign(ts, 'someone-elses-secret'),
+    })
     expect(forged.status).toBe(401)
-    const replayed = await callback(body('cb-forged2', 'forged'), { timestamp: String(Number(ts) + 1), sign: cbSign(ts) })
+    const replayed = await callback(body('cb-forged2', 'forged'), {
+      timestamp: String(Number(ts) + 1),
+      sign: cbSign(ts),
+    })
     expect(replayed.status).toBe(401)
     const missing = await callback(body('cb-nosign', 'forged'), { timestamp: ts })
     expect(missing.status).toBe(401)

@@ -3,30 +3,44 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client.js'
 import { promptSteps, reportPrompts } from '../../src/db/schema.js'
 import { insertUsage } from '../../src/db/usage.js'
-import { call, startHarness, type Harness } from './setup.js'
+import { call, type Harness, startHarness } from './setup.js'
 
 /** The non-case endpoints: usage statistics, prompt tables, process data, Excel, the report placeholder. */
 
 function prepare(db: Db): void {
   const usage = (nick: string, type: string, content: string, conv: string, date: string) =>
     insertUsage(db, {
-      assistant_type: type, assistant_name: `助手${type}`, user_dd_nick: nick, consult_content: content, conversation_type: conv,
-      dd_group_name: conv === '2' ? '销售一群' : null, use_time: `${date} 10:00:00`, use_date: date, intent: 'case', status: 'ok',
+      assistant_type: type,
+      assistant_name: `助手${type}`,
+      user_dd_nick: nick,
+      consult_content: content,
+      conversation_type: conv,
+      dd_group_name: conv === '2' ? '销售一群' : null,
+      use_time: `${date} 10:00:00`,
+      use_date: date,
+      intent: 'case',
+      status: 'ok',
     })
   usage('张三', '4', '制造业 的客户案例', '1', '2026-11-01')
   usage('李四', '3', '银行 打单方案', '2', '2026-11-02')
   usage('张三', '1', '医药 采购记录', '2', '2026-11-03')
   usage('张三丰', '4', '银行 客户案例', '1', '2026-11-04')
-  db.orm.insert(promptSteps).values([
-    { version: '1.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P1', step1: 's1' },
-    { version: '1.0', step_type: 'qygs', step_name: '企业概述', prompt: 'P2' },
-    { version: '2.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P3' },
-  ]).run()
-  db.orm.insert(reportPrompts).values([
-    { app_catalog: '报告', app_name: '年度培训报告解读', app_id: 'a1', order_index: 2, prompt: 'R1' },
-    { app_catalog: '报告', app_name: '季度运营报告', app_id: 'a2', order_index: 1, prompt: 'R2' },
-    { app_catalog: '图片', app_name: '海报解读', app_id: 'a3', order_index: 1, prompt: 'R3' },
-  ]).run()
+  db.orm
+    .insert(promptSteps)
+    .values([
+      { version: '1.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P1', step1: 's1' },
+      { version: '1.0', step_type: 'qygs', step_name: '企业概述', prompt: 'P2' },
+      { version: '2.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P3' },
+    ])
+    .run()
+  db.orm
+    .insert(reportPrompts)
+    .values([
+      { app_catalog: '报告', app_name: '年度培训报告解读', app_id: 'a1', order_index: 2, prompt: 'R1' },
+      { app_catalog: '报告', app_name: '季度运营报告', app_id: 'a2', order_index: 1, prompt: 'R2' },
+      { app_catalog: '图片', app_name: '海报解读', app_id: 'a3', order_index: 1, prompt: 'R3' },
+    ])
+    .run()
 }
 
 let h: Harness
@@ -42,12 +56,25 @@ describe('AAndyUseRecordStatistics', () => {
   it('lists usage records newest first as {items, total}', async () => {
     const r = await call(h.base, 'AAndyUseRecordStatistics', {})
     expect(r.json.data.total).toBe(4)
-    expect(r.json.data.items.map((i: { use_date: string }) => i.use_date)).toEqual(['2026-11-04', '2026-11-03', '2026-11-02', '2026-11-01'])
-    expect(r.json.data.items[1]).toMatchObject({ assistant_type: '1', assistant_name: '助手1', user_dd_nick: '张三', conversation_type: '2', dd_group_name: '销售一群', use_time: '2026-11-03 10:00:00' })
+    expect(r.json.data.items.map((i: { use_date: string }) => i.use_date)).toEqual([
+      '2026-11-04',
+      '2026-11-03',
+      '2026-11-02',
+      '2026-11-01',
+    ])
+    expect(r.json.data.items[1]).toMatchObject({
+      assistant_type: '1',
+      assistant_name: '助手1',
+      user_dd_nick: '张三',
+      conversation_type: '2',
+      dd_group_name: '销售一群',
+      use_time: '2026-11-03 10:00:00',
+    })
   })
 
   it('filters exactly by nick, type and conversation type, and by words in the content', async () => {
-    const total = async (p: Record<string, string>) => (await call(h.base, 'AAndyUseRecordStatistics', p)).json.data.total
+    const total = async (p: Record<string, string>) =>
+      (await call(h.base, 'AAndyUseRecordStatistics', p)).json.data.total
     expect(await total({ user_dd_nick: '张三' })).toBe(2)
     expect(await total({ assistant_type: '4' })).toBe(2)
     expect(await total({ conversation_type: '2' })).toBe(2)
@@ -63,7 +90,14 @@ describe('prompt tables', () => {
   it('ALieBiaoAndypromptsteps needs version and filters by step_type', async () => {
     const v1 = await call(h.base, 'ALieBiaoAndypromptsteps', { version: '1.0' })
     expect(v1.json.data.zong_shu).toBe(2)
-    expect(v1.json.data.lie_biao[0]).toMatchObject({ version: '1.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P1', step1: 's1', step12: null })
+    expect(v1.json.data.lie_biao[0]).toMatchObject({
+      version: '1.0',
+      step_type: 'qymc',
+      step_name: '企业名称',
+      prompt: 'P1',
+      step1: 's1',
+      step12: null,
+    })
     const one = await call(h.base, 'ALieBiaoAndypromptsteps', { version: '1.0', step_type: 'qygs' })
     expect(one.json.data.lie_biao.map((r: { prompt: string }) => r.prompt)).toEqual(['P2'])
   })
@@ -72,23 +106,56 @@ describe('prompt tables', () => {
     const cat = await call(h.base, 'ALieBiaoAndyReportPromts', { app_catalog: '报告' })
     expect(cat.json.data.lie_biao.map((r: { app_id: string }) => r.app_id)).toEqual(['a2', 'a1'])
     expect((await call(h.base, 'ALieBiaoAndyReportPromts', { app_name: '解读' })).json.data.zong_shu).toBe(2)
-    expect((await call(h.base, 'ALieBiaoAndyReportPromts', { app_id: 'a3' })).json.data.lie_biao[0]).toMatchObject({ app_name: '海报解读', order_index: 1 })
+    expect((await call(h.base, 'ALieBiaoAndyReportPromts', { app_id: 'a3' })).json.data.lie_biao[0]).toMatchObject({
+      app_name: '海报解读',
+      order_index: 1,
+    })
   })
 })
 
 describe('process data', () => {
   it('creates (operate_type 1), updates by id (2) and reads back by user_id', async () => {
-    const created = await call(h.base, 'ASaveAndyVardDtas', { user_id: 'u-1', user_name: '王五', enterprise_name: '某银行', block_index: '0', total_tokens: '1200', total_rmb: '0.35' }, { method: 'POST' })
+    const created = await call(
+      h.base,
+      'ASaveAndyVardDtas',
+      {
+        user_id: 'u-1',
+        user_name: '王五',
+        enterprise_name: '某银行',
+        block_index: '0',
+        total_tokens: '1200',
+        total_rmb: '0.35',
+      },
+      { method: 'POST' },
+    )
     expect(created.json.ret).toBe(200)
     const id = created.json.data.id
     expect(created.json.data).toEqual({ id: expect.stringMatching(/^\d+$/), row_num: '1' })
-    const second = await call(h.base, 'ASaveAndyVardDtas', { user_id: 'u-1', block_index: '1', sys_activity_name: '活动A' }, { method: 'POST', body: 'json' })
+    const second = await call(
+      h.base,
+      'ASaveAndyVardDtas',
+      { user_id: 'u-1', block_index: '1', sys_activity_name: '活动A' },
+      { method: 'POST', body: 'json' },
+    )
     expect(second.json.data.id).not.toBe(id)
-    const updated = await call(h.base, 'ASaveAndyVardDtas', { operate_type: '2', id: String(id), sys_survey_report: '调研报告内容' }, { method: 'POST' })
+    const updated = await call(
+      h.base,
+      'ASaveAndyVardDtas',
+      { operate_type: '2', id: String(id), sys_survey_report: '调研报告内容' },
+      { method: 'POST' },
+    )
     expect(updated.json.data).toEqual({ id, row_num: '1' })
     const got = await call(h.base, 'AGetAndyVarDatas', { user_id: 'u-1' })
     expect(got.json.data.datas).toHaveLength(2)
-    expect(got.json.data.datas[0]).toMatchObject({ id, user_name: '王五', enterprise_name: '某银行', sys_survey_report: '调研报告内容', total_tokens: '1200', total_rmb: '0.35', block_index: '0' })
+    expect(got.json.data.datas[0]).toMatchObject({
+      id,
+      user_name: '王五',
+      enterprise_name: '某银行',
+      sys_survey_report: '调研报告内容',
+      total_tokens: '1200',
+      total_rmb: '0.35',
+      block_index: '0',
+    })
     expect(got.json.data.datas[1]).toMatchObject({ sys_activity_name: '活动A', block_index: '1' })
     expect((await call(h.base, 'AGetAndyVarDatas', { user_id: 'nobody' })).json.data).toEqual({ datas: [] })
   })
@@ -109,13 +176,39 @@ describe('process data', () => {
 describe('ABuildExcel', () => {
   it('returns base64 in data with as_base64=1; the workbook has every sheet, header and row', async () => {
     const sheets = [
-      { name: '客户', columns: [{ key: 'name', header: '客户名称' }, { key: 'n', header: '人数', kind: 'number' }, { key: 'url', header: '链接', kind: 'url' }], rows: [{ name: '甲', n: 5, url: 'https://x.example/a' }, { name: '=危险', n: '7' }] },
-      { name: '数组行', rows: [['a', 1], ['b', 2]] },
+      {
+        name: '客户',
+        columns: [
+          { key: 'name', header: '客户名称' },
+          { key: 'n', header: '人数', kind: 'number' },
+          { key: 'url', header: '链接', kind: 'url' },
+        ],
+        rows: [
+          { name: '甲', n: 5, url: 'https://x.example/a' },
+          { name: '=危险', n: '7' },
+        ],
+      },
+      {
+        name: '数组行',
+        rows: [
+          ['a', 1],
+          ['b', 2],
+        ],
+      },
       { name: '对象行', rows: [{ k: 'v', m: 1 }] },
     ]
-    const r = await call(h.base, 'ABuildExcel', { sheets: JSON.stringify(sheets), as_base64: '1', file_name: '报表' }, { method: 'POST', body: 'json' })
+    const r = await call(
+      h.base,
+      'ABuildExcel',
+      { sheets: JSON.stringify(sheets), as_base64: '1', file_name: '报表' },
+      { method: 'POST', body: 'json' },
+    )
     expect(r.json.ret).toBe(200)
-    expect(r.json.data).toMatchObject({ file_name: '报表.xlsx', rows: 5, content_type: expect.stringContaining('spreadsheetml') })
+    expect(r.json.data).toMatchObject({
+      file_name: '报表.xlsx',
+      rows: 5,
+      content_type: expect.stringContaining('spreadsheetml'),
+    })
     const buf = Buffer.from(r.json.data.base64, 'base64')
     expect(buf.length).toBe(r.json.data.size)
     const wb = new ExcelJS.Workbook()
@@ -144,9 +237,19 @@ describe('AJdyyReportData', () => {
   }
 
   it('builds the stage report from a base64 workbook: metrics and markdown', async () => {
-    const r = await call(h.base, 'AJdyyReportData', { input_type: '1', file_base64: await workbookBase64(), file_name: '学习记录.xlsx' }, { method: 'POST', body: 'json' })
+    const r = await call(
+      h.base,
+      'AJdyyReportData',
+      { input_type: '1', file_base64: await workbookBase64(), file_name: '学习记录.xlsx' },
+      { method: 'POST', body: 'json' },
+    )
     expect([r.status, r.json.ret]).toEqual([200, 200])
-    const d = r.json.data as { metrics: { learners: number; participants: number; completed: number; records: number }; markdown: string; narrative: string; webhook_posted: boolean }
+    const d = r.json.data as {
+      metrics: { learners: number; participants: number; completed: number; records: number }
+      markdown: string
+      narrative: string
+      webhook_posted: boolean
+    }
     expect(d.metrics).toMatchObject({ records: 3, learners: 3, participants: 2, completed: 1 })
     expect(d.markdown).toContain('阶段运营报告')
     expect(d.narrative).toBe('plain')
@@ -157,10 +260,20 @@ describe('AJdyyReportData', () => {
     const none = await call(h.base, 'AJdyyReportData', { input_type: '1' })
     expect([none.status, none.json.ret]).toEqual([400, 400])
     expect(none.json.msg).toContain('file_base64')
-    const type2 = await call(h.base, 'AJdyyReportData', { input_type: '2', file_base64: await workbookBase64() }, { method: 'POST', body: 'json' })
+    const type2 = await call(
+      h.base,
+      'AJdyyReportData',
+      { input_type: '2', file_base64: await workbookBase64() },
+      { method: 'POST', body: 'json' },
+    )
     expect(type2.json.ret).toBe(400)
     expect(type2.json.msg).toContain('input_type=2')
-    const junk = await call(h.base, 'AJdyyReportData', { file_base64: Buffer.from('not a workbook').toString('base64'), file_name: 'x.xlsx' }, { method: 'POST', body: 'json' })
+    const junk = await call(
+      h.base,
+      'AJdyyReportData',
+      { file_base64: Buffer.from('not a workbook').toString('base64'), file_name: 'x.xlsx' },
+      { method: 'POST', body: 'json' },
+    )
     expect(junk.json.ret).toBe(400)
   })
 })

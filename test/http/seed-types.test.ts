@@ -5,7 +5,7 @@ import type { Db } from '../../src/db/client.js'
 import { promptSteps, reportPrompts } from '../../src/db/schema.js'
 import { insertUsage } from '../../src/db/usage.js'
 import { allEndpoints } from '../../src/http/endpoints/index.js'
-import { call, startHarness, type Harness } from './setup.js'
+import { call, type Harness, startHarness } from './setup.js'
 
 /**
  * Every answer field the seed's specification lists (test/fixtures/seed-api-spec.txt, a copy of
@@ -25,7 +25,10 @@ function seedAnswerFields(): Map<string, SpecField[]> {
   for (const block of text.split('接口路径(新):').slice(1)) {
     const action = /\/([A-Za-z]+)\s*\n/.exec(block)![1]!
     const answer = block.slice(block.indexOf('返回字段'))
-    const fields = [...answer.matchAll(/^(data\.[\w.[\]]+) \| ([^|]+) \|/gm)].map((m) => ({ path: m[1]!, type: m[2]!.trim() }))
+    const fields = [...answer.matchAll(/^(data\.[\w.[\]]+) \| ([^|]+) \|/gm)].map((m) => ({
+      path: m[1]!,
+      type: m[2]!.trim(),
+    }))
     out.set(action, fields)
   }
   return out
@@ -54,12 +57,37 @@ function valuesAt(data: unknown, path: string): unknown[] {
 
 function prepare(db: Db): void {
   insertUsage(db, {
-    assistant_type: '4', assistant_name: '内容客户案例', user_dd_nick: '张三', consult_content: '制造业 客户案例', conversation_type: '2',
-    dd_group_name: '销售一群', use_time: '2026-11-01 10:00:00', use_date: '2026-11-01', intent: 'case', status: 'ok',
+    assistant_type: '4',
+    assistant_name: '内容客户案例',
+    user_dd_nick: '张三',
+    consult_content: '制造业 客户案例',
+    conversation_type: '2',
+    dd_group_name: '销售一群',
+    use_time: '2026-11-01 10:00:00',
+    use_date: '2026-11-01',
+    intent: 'case',
+    status: 'ok',
   })
   const steps = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`step${i + 1}`, `s${i + 1}`]))
-  db.orm.insert(promptSteps).values({ version: '1.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P', ...steps }).run()
-  db.orm.insert(reportPrompts).values({ app_catalog: '报告', app_name: '年度报告', app_id: 'a1', app_url: 'https://x.example/a1', currNodeInstanceId: 'n1', order_index: 2, prompt: 'R', step1: 'a', step2: 'b', step3: 'c' }).run()
+  db.orm
+    .insert(promptSteps)
+    .values({ version: '1.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P', ...steps })
+    .run()
+  db.orm
+    .insert(reportPrompts)
+    .values({
+      app_catalog: '报告',
+      app_name: '年度报告',
+      app_id: 'a1',
+      app_url: 'https://x.example/a1',
+      currNodeInstanceId: 'n1',
+      order_index: 2,
+      prompt: 'R',
+      step1: 'a',
+      step2: 'b',
+      step3: 'c',
+    })
+    .run()
 }
 
 let h: Harness
@@ -73,17 +101,38 @@ afterAll(async () => {
 
 /** One call per action with parameters that make every listed field present. */
 async function answer(action: string): Promise<unknown> {
-  const robot = (msgId: string) => ({ msgId, msgtype: 'text', text: JSON.stringify({ content: '帮助' }), conversationId: 'cid-types', conversationType: '1', senderStaffId: 'u-types' })
+  const robot = (msgId: string) => ({
+    msgId,
+    msgtype: 'text',
+    text: JSON.stringify({ content: '帮助' }),
+    conversationId: 'cid-types',
+    conversationType: '1',
+    senderStaffId: 'u-types',
+  })
   const params: Record<string, Record<string, string>> = {
     ALieBiaoAndypromptsteps: { version: '1.0' },
     AGetAndyVarDatas: { user_id: 'u-types' },
     AReceiveMsg: robot('types-1'),
     ACpsReceiveSearch: robot('types-2'),
     ARjkhSaleCaseReceiveSearch: robot('types-3'),
-    ASaveAndyVardDtas: { user_id: 'u-types', user_name: '王五', block_index: '2', total_tokens: '1200', total_rmb: '0.35', activity_type: '线上' },
+    ASaveAndyVardDtas: {
+      user_id: 'u-types',
+      user_name: '王五',
+      block_index: '2',
+      total_tokens: '1200',
+      total_rmb: '0.35',
+      activity_type: '线上',
+    },
   }
-  const list = allEndpoints().find((e) => e.action === action)!.params.some((p) => p.name === 'perpage')
-  const r = await call(h.base, action, { ...(list ? { perpage: '50' } : {}), ...params[action] }, { method: 'POST', body: 'json' })
+  const list = allEndpoints()
+    .find((e) => e.action === action)!
+    .params.some((p) => p.name === 'perpage')
+  const r = await call(
+    h.base,
+    action,
+    { ...(list ? { perpage: '50' } : {}), ...params[action] },
+    { method: 'POST', body: 'json' },
+  )
   expect([action, r.json.ret]).toEqual([action, 200])
   return r.json.data
 }
@@ -127,6 +176,8 @@ describe('answer types follow the seed specification', () => {
     expect(row.staff_size_begin).toMatch(/^\d+$/)
     expect(row.replace_year).toMatch(/^20\d\d$/)
     const software = (await answer('ARjkhSaleCaseDetail')) as { lie_biao: Array<Record<string, unknown>> }
-    expect(software.lie_biao.filter((r) => typeof r.account_count === 'string' && /^\d+$/.test(r.account_count)).length).toBeGreaterThan(0)
+    expect(
+      software.lie_biao.filter((r) => typeof r.account_count === 'string' && /^\d+$/.test(r.account_count)).length,
+    ).toBeGreaterThan(0)
   })
 })

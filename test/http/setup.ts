@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
-import { createApp, type App } from '../../src/app.js'
-import { systemClock, type Clock } from '../../src/core/clock.js'
-import { parseConfig, type AppConfig } from '../../src/config.js'
+import { type App, createApp } from '../../src/app.js'
 import { seedDemo } from '../../src/cli/seed.js'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type AppConfig, parseConfig } from '../../src/config.js'
+import { type Clock, systemClock } from '../../src/core/clock.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { createHttpServer, type HttpServer } from '../../src/http/server.js'
 import { createLogger } from '../../src/logger.js'
 import { createDictionaryProvider } from '../../src/search/dictionary.js'
@@ -63,7 +63,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     repliers: { http: createWebhookReplier({ timeoutMs: 3000 }), assistant: new AssistantReplier() },
     metrics,
   })
-  const server = createHttpServer({ config, logger, db, app, streamState: opts.streamState, dingtalkStats: opts.dingtalkStats })
+  const server = createHttpServer({
+    config,
+    logger,
+    db,
+    app,
+    streamState: opts.streamState,
+    dingtalkStats: opts.dingtalkStats,
+  })
   const base = await server.start(0, '127.0.0.1')
   return {
     base,
@@ -83,8 +90,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
 /** The documented signature, written out independently of src/http/auth.ts. */
 export function seedSign(params: Record<string, string>, secret: string): string {
-  const names = Object.keys(params).filter((k) => k !== 'sign').sort()
-  return createHash('md5').update(names.map((k) => params[k]).join('') + secret).digest('hex').toUpperCase()
+  const names = Object.keys(params)
+    .filter((k) => k !== 'sign')
+    .sort()
+  return createHash('md5')
+    .update(names.map((k) => params[k]).join('') + secret)
+    .digest('hex')
+    .toUpperCase()
 }
 
 export type Style = 'new' | 'short' | 'old'
@@ -113,7 +125,12 @@ export function urlFor(base: string, action: string, style: Style): string {
   return `${base}/`
 }
 
-export async function call(base: string, action: string, params: Record<string, string> = {}, o: CallOptions = {}): Promise<CallResult> {
+export async function call(
+  base: string,
+  action: string,
+  params: Record<string, string> = {},
+  o: CallOptions = {},
+): Promise<CallResult> {
   const style = o.style ?? 'new'
   const p: Record<string, string> = { ...params }
   if (o.appKey !== null) p.app_key = o.appKey ?? APP_KEY
@@ -126,7 +143,11 @@ export async function call(base: string, action: string, params: Record<string, 
   } else if (o.body === 'json') {
     res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(p) })
   } else {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(p).toString() })
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(p).toString(),
+    })
   }
   const text = await res.text()
   let json: unknown

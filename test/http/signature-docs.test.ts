@@ -30,7 +30,13 @@ describe('docs/http-api.md signature examples', () => {
   })
 
   it('_auth hashes data with non-ASCII, "/" and U+2028 unescaped: PHP matches only with the documented flags', () => {
-    const data = { user_name: '王五', note: '某银行/分行 \u2028 "引号" \\ end', url: 'https://x.example/a?b=1&c=<d>', n: '0.35', empty: {} }
+    const data = {
+      user_name: '王五',
+      note: '某银行/分行 \u2028 "引号" \\ end',
+      url: 'https://x.example/a?b=1&c=<d>',
+      n: '0.35',
+      empty: {},
+    }
     const auth = authOf(data, 1795881222, 'my-app-secret')
     expect(auth).toBe('22c2a08d993051796e23d791f194e1da') // PHP with JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_LINE_TERMINATORS
     expect(auth).not.toBe('15238557c2d5317cb510f1cedcbd1f4c') // PHP's default json_encode (\uXXXX, \/)

@@ -5,10 +5,10 @@ import ExcelJS from 'exceljs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { inboundMessages } from '../../src/db/schema.js'
 import { guardedFetch, isDingtalkWebhook, isPublicAddress, UrlRefusedError } from '../../src/transport/url-guard.js'
+import { type E2eBot, e2eBot } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, type E2eBot } from '../helpers/e2e-bot.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
-import { CB_SECRET, call, startHarness, type Harness } from './setup.js'
+import { CB_SECRET, call, type Harness, startHarness } from './setup.js'
 
 /**
  * Server-side request forgery: Andy POSTs and downloads only where it should. A sessionWebhook must be on
@@ -67,7 +67,12 @@ describe('sessionWebhook', () => {
   it('is accepted only on DingTalk hosts: anything else gets 400 with a clear msg and no POST', async () => {
     // DingTalk is at oapi.dingtalk.com (default) and at 127.0.0.1 (DINGTALK_API_BASE); localhost is another host.
     h = await startHarness({ env: { DINGTALK_OAPI_BASE: undefined, DINGTALK_API_BASE: 'http://127.0.0.1:9' } })
-    const foreign = [`http://localhost:${sink.port}/robot/sendBySession?session=x`, 'http://attacker.example/hook', `ftp://127.0.0.1:${sink.port}/`, `http://user:pw@127.0.0.1:${sink.port}/`]
+    const foreign = [
+      `http://localhost:${sink.port}/robot/sendBySession?session=x`,
+      'http://attacker.example/hook',
+      `ftp://127.0.0.1:${sink.port}/`,
+      `http://user:pw@127.0.0.1:${sink.port}/`,
+    ]
     for (const [i, url] of foreign.entries()) {
       const r = await call(h.base, 'AReceiveMsg', payload(`ssrf-${i}`, url), { method: 'POST', body: 'json' })
       expect([r.status, r.json.ret]).toEqual([400, 400])
@@ -75,7 +80,10 @@ describe('sessionWebhook', () => {
       expect(r.json.msg).toContain('oapi.dingtalk.com')
     }
     expect(h.db.orm.select().from(inboundMessages).all()).toHaveLength(0)
-    const ok = await call(h.base, 'AReceiveMsg', payload('ssrf-ok', sink.url('/robot/sendBySession?session=ok')), { method: 'POST', body: 'json' })
+    const ok = await call(h.base, 'AReceiveMsg', payload('ssrf-ok', sink.url('/robot/sendBySession?session=ok')), {
+      method: 'POST',
+      body: 'json',
+    })
     expect(ok.json.ret).toBe(200)
     await h.app.idle(20_000)
     expect(sink.requests.filter((r) => r.path.includes('session=ok'))).toHaveLength(1)
@@ -102,7 +110,9 @@ describe('sessionWebhook', () => {
       await e.start()
       const hostile = await WebhookSink.start()
       try {
-        await e.gateway.sendRobotMessage(robotTextPayload({ text: '央企 客户案例', sessionWebhook: `http://localhost:${hostile.port}/steal` }))
+        await e.gateway.sendRobotMessage(
+          robotTextPayload({ text: '央企 客户案例', sessionWebhook: `http://localhost:${hostile.port}/steal` }),
+        )
         await expect.poll(() => e.openapi.sends.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1)
         expect(JSON.stringify(e.openapi.sends[0])).toContain('内容客户案例')
         expect(hostile.requests).toHaveLength(0)
@@ -118,7 +128,13 @@ describe('sessionWebhook', () => {
     const bases = { apiBase: 'https://api.dingtalk.com', oapiBase: 'https://oapi.dingtalk.com' }
     expect(isDingtalkWebhook('https://oapi.dingtalk.com/robot/sendBySession?session=abc', bases)).toBe(true)
     expect(isDingtalkWebhook('https://OAPI.dingtalk.com/robot/sendBySession', bases)).toBe(true)
-    for (const bad of ['https://oapi.dingtalk.com.evil.example/x', 'https://evil.example/oapi.dingtalk.com', 'https://x.oapi.dingtalk.com/', 'javascript:alert(1)', 'not a url']) {
+    for (const bad of [
+      'https://oapi.dingtalk.com.evil.example/x',
+      'https://evil.example/oapi.dingtalk.com',
+      'https://x.oapi.dingtalk.com/',
+      'javascript:alert(1)',
+      'not a url',
+    ]) {
       expect(isDingtalkWebhook(bad, bases)).toBe(false)
     }
   })
@@ -127,13 +143,22 @@ describe('sessionWebhook', () => {
 describe('AJdyyReportData webhook and file_url', () => {
   it('refuses loopback targets by literal, by name and as IPv6 with 400, before any request', async () => {
     h = await startHarness()
-    for (const url of [`http://127.0.0.1:${files.port}/a.xlsx`, `http://localhost:${files.port}/b.xlsx`, `http://[::1]:${files.port}/c.xlsx`, `http://0x7f000001:${files.port}/d.xlsx`]) {
+    for (const url of [
+      `http://127.0.0.1:${files.port}/a.xlsx`,
+      `http://localhost:${files.port}/b.xlsx`,
+      `http://[::1]:${files.port}/c.xlsx`,
+      `http://0x7f000001:${files.port}/d.xlsx`,
+    ]) {
       const r = await call(h.base, 'AJdyyReportData', { input_type: '1', file_url: url, file_name: 'x.xlsx' })
       expect([r.status, r.json.ret]).toEqual([400, 400])
       expect(r.json.msg).toContain('file_url')
       expect(r.json.msg).toContain('ANDY_URL_ALLOWLIST')
     }
-    const hook = await call(h.base, 'AJdyyReportData', { input_type: '1', file_url: 'http://127.0.0.1:1/x', webhook: sink.url('/robot/send?access_token=t') })
+    const hook = await call(h.base, 'AJdyyReportData', {
+      input_type: '1',
+      file_url: 'http://127.0.0.1:1/x',
+      webhook: sink.url('/robot/send?access_token=t'),
+    })
     expect([hook.status, hook.json.ret]).toEqual([400, 400])
     expect(hook.json.msg).toContain('webhook')
     expect(files.hits).toHaveLength(0)
@@ -147,14 +172,22 @@ describe('AJdyyReportData webhook and file_url', () => {
     })
     try {
       h = await startHarness({ env: { ANDY_URL_ALLOWLIST: `127.0.0.1:${files.port}, 127.0.0.1:${redirector.port}` } })
-      const ok = await call(h.base, 'AJdyyReportData', { input_type: '1', file_url: `http://127.0.0.1:${files.port}/ok.xlsx`, file_name: 'x.xlsx' })
+      const ok = await call(h.base, 'AJdyyReportData', {
+        input_type: '1',
+        file_url: `http://127.0.0.1:${files.port}/ok.xlsx`,
+        file_name: 'x.xlsx',
+      })
       expect(ok.json.ret).toBe(200)
       expect(files.hits).toEqual(['/ok.xlsx'])
       await h.close()
 
       // Only the redirector is allowed: its redirect to the (private, not listed) file server is refused.
       h = await startHarness({ env: { ANDY_URL_ALLOWLIST: `127.0.0.1:${redirector.port}` } })
-      const hop = await call(h.base, 'AJdyyReportData', { input_type: '1', file_url: `http://127.0.0.1:${redirector.port}/r.xlsx`, file_name: 'x.xlsx' })
+      const hop = await call(h.base, 'AJdyyReportData', {
+        input_type: '1',
+        file_url: `http://127.0.0.1:${redirector.port}/r.xlsx`,
+        file_name: 'x.xlsx',
+      })
       expect([hop.status, hop.json.ret]).toEqual([400, 400])
       expect(hop.json.msg).toContain('file_url')
       expect(redirector.hits).toEqual(['/r.xlsx'])
@@ -170,16 +203,38 @@ describe('guardedFetch', () => {
     let calls = 0
     // First answer public (the pre-check passes), then loopback (what a rebinding resolver would do).
     const lookup = async () => (++calls === 1 ? ['93.184.216.34'] : ['127.0.0.1'])
-    const err = await guardedFetch(`http://rebind.test:${files.port}/x.xlsx`, 'file_url', { allowlist: [], lookup }).then(() => undefined, (e: unknown) => e)
+    const err = await guardedFetch(`http://rebind.test:${files.port}/x.xlsx`, 'file_url', {
+      allowlist: [],
+      lookup,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(UrlRefusedError)
     expect(calls).toBe(2)
     expect(files.hits.filter((p) => p === '/x.xlsx')).toHaveLength(0)
   })
 
   it('classifies addresses: only public unicast passes', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:127.0.0.1', '::ffff:169.254.169.254', '224.0.0.1', 'not-an-ip']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fc00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:169.254.169.254',
+      '224.0.0.1',
+      'not-an-ip',
+    ]) {
       expect([a, isPublicAddress(a)]).toEqual([a, false])
     }
-    for (const a of ['8.8.8.8', '203.119.129.1', '2400:3200::1', '::ffff:8.8.8.8']) expect([a, isPublicAddress(a)]).toEqual([a, true])
+    for (const a of ['8.8.8.8', '203.119.129.1', '2400:3200::1', '::ffff:8.8.8.8'])
+      expect([a, isPublicAddress(a)]).toEqual([a, true])
   })
 })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { APP_KEY, call, startHarness, urlFor, type Harness } from './setup.js'
+import { APP_KEY, call, type Harness, startHarness, urlFor } from './setup.js'
 
 /** Bad requests get a 4xx with a msg that names the problem; never a 5xx. */
 
@@ -14,7 +14,11 @@ afterAll(async () => {
   expect(h.logs.filter((l) => /"level":50/.test(l))).toEqual([])
 })
 
-async function post(body: string | Buffer, contentType: string, path = '/api/ANrkhCaseDetail'): Promise<{ status: number; json: any }> {
+async function post(
+  body: string | Buffer,
+  contentType: string,
+  path = '/api/ANrkhCaseDetail',
+): Promise<{ status: number; json: any }> {
   const res = await fetch(`${h.base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body })
   const text = await res.text()
   return { status: res.status, json: JSON.parse(text) }
@@ -49,7 +53,9 @@ describe('page and perpage', () => {
     const p1 = await call(h.base, 'ANrdadanCaseDetail', { perpage: '5', page: '1' })
     const p2 = await call(h.base, 'ANrdadanCaseDetail', { perpage: '5', page: '2' })
     const both = await call(h.base, 'ANrdadanCaseDetail', { perpage: '10' })
-    expect([...p1.json.data.lie_biao, ...p2.json.data.lie_biao].map((r: { id: number }) => r.id)).toEqual(both.json.data.lie_biao.map((r: { id: number }) => r.id))
+    expect([...p1.json.data.lie_biao, ...p2.json.data.lie_biao].map((r: { id: number }) => r.id)).toEqual(
+      both.json.data.lie_biao.map((r: { id: number }) => r.id),
+    )
     const far = await call(h.base, 'ANrdadanCaseDetail', { perpage: '10', page: '9999' })
     expect(far.json.data).toEqual({ lie_biao: [], zong_shu: both.json.data.zong_shu })
   })
@@ -67,7 +73,11 @@ describe('parameters', () => {
   })
 
   it('rejects a parameter that differs between the URL and the body', async () => {
-    const r = await post(JSON.stringify({ app_key: APP_KEY, perpage: 5 }), 'application/json', '/api/ANrkhCaseDetail?perpage=6')
+    const r = await post(
+      JSON.stringify({ app_key: APP_KEY, perpage: 5 }),
+      'application/json',
+      '/api/ANrkhCaseDetail?perpage=6',
+    )
     expectClientError(r, 400, 'perpage')
   })
 
@@ -80,7 +90,11 @@ describe('parameters', () => {
     expectClientError(await call(h.base, 'APtjdCaseDetail', { replace_year: '去年' }), 400, 'replace_year', '2021-2023')
     expectClientError(await call(h.base, 'ALieBiaoProductprocuredetail', { money: 'lots' }), 400, 'money')
     expectClientError(await call(h.base, 'ARjkhSaleCaseDetail', { account_count_gt: 'many' }), 400, 'account_count_gt')
-    expectClientError(await call(h.base, 'APtjdCaseDetail', { staff_size_min: '5000', staff_size_max: '100' }), 400, 'staff_size_min')
+    expectClientError(
+      await call(h.base, 'APtjdCaseDetail', { staff_size_min: '5000', staff_size_max: '100' }),
+      400,
+      'staff_size_min',
+    )
   })
 })
 
@@ -108,7 +122,12 @@ describe('bodies', () => {
     expectClientError(await call(h.base, 'ABuildExcel', { sheets: '{not json' }), 400, 'sheets', 'JSON')
     expectClientError(await call(h.base, 'ABuildExcel', { sheets: '[]' }), 400, 'sheets')
     expectClientError(await call(h.base, 'ABuildExcel', { sheets: '[{"name":"a","rows":5}]' }), 400, 'sheets[0].rows')
-    expectClientError(await call(h.base, 'ABuildExcel', { sheets: '[{"rows":[],"columns":[{"header":"A"}]}]' }), 400, 'sheets[0].columns[0]', 'key')
+    expectClientError(
+      await call(h.base, 'ABuildExcel', { sheets: '[{"rows":[],"columns":[{"header":"A"}]}]' }),
+      400,
+      'sheets[0].columns[0]',
+      'key',
+    )
   })
 
   it('answers unknown paths with a 404 envelope showing the URL forms', async () => {

@@ -3,17 +3,17 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { InboundEnvelope } from '../../src/core/message.js'
 import { buildOpsReport, postOpsReport } from '../../src/ops-report/build.js'
 import { OpsReportError } from '../../src/ops-report/errors.js'
 import { createOpenAiLlmClient } from '../../src/services/llm.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import type { InboundEnvelope } from '../../src/core/message.js'
-import { makeTestApp, tempDir, type TestApp } from '../helpers/app.js'
+import { makeTestApp, type TestApp, tempDir } from '../helpers/app.js'
+import { xlsxBomb } from '../helpers/bombs.js'
+import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { FakeOpenApi } from '../helpers/fake-openapi.js'
 import { silentLogger } from '../helpers/test-app.js'
-import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
-import { xlsxBomb } from '../helpers/bombs.js'
 
 /**
  * A generated learning-record workbook (input_type 1, kng) with known answers:
@@ -21,7 +21,15 @@ import { xlsxBomb } from '../helpers/bombs.js'
  */
 
 const NOW = Date.parse('2026-11-28T02:00:00Z')
-type Rec = [learner: string, id: string, dept: string, course: string, minutes: number | string, status: string, date: string | Date]
+type Rec = [
+  learner: string,
+  id: string,
+  dept: string,
+  course: string,
+  minutes: number | string,
+  status: string,
+  date: string | Date,
+]
 
 export const RECORDS: Rec[] = [
   // 销售部: every assignment done
@@ -41,7 +49,11 @@ export const RECORDS: Rec[] = [
   ['张三', 'H3', '人力部', '产品知识', 20, '学习中', '2026/11/14'],
 ]
 
-async function writeInput(path: string, headers = ['学员', '工号', '部门', '课程名称', '学习时长（分钟）', '完成状态', '学习日期'], rows: ReadonlyArray<ReadonlyArray<unknown>> = RECORDS): Promise<void> {
+async function writeInput(
+  path: string,
+  headers = ['学员', '工号', '部门', '课程名称', '学习时长（分钟）', '完成状态', '学习日期'],
+  rows: ReadonlyArray<ReadonlyArray<unknown>> = RECORDS,
+): Promise<void> {
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('学习记录')
   ws.addRow(headers)
@@ -63,7 +75,15 @@ describe('buildOpsReport (input_type 1, kng)', () => {
   it('should compute participation, completion, hours by department and course, and weekly trends', async () => {
     const r = await buildOpsReport({ file: input, now: NOW })
     const m = r.metrics
-    expect(m).toMatchObject({ records: 12, learners: 11, participants: 10, completed: 8, learnersAllDone: 7, from: '2026-11-02', to: '2026-11-14' })
+    expect(m).toMatchObject({
+      records: 12,
+      learners: 11,
+      participants: 10,
+      completed: 8,
+      learnersAllDone: 7,
+      from: '2026-11-02',
+      to: '2026-11-14',
+    })
     expect(m.participationRate).toBeCloseTo(10 / 11, 4)
     expect(m.completionRate).toBeCloseTo(8 / 12, 4)
     expect(m.hours).toBe(8) // 480 minutes
@@ -73,8 +93,15 @@ describe('buildOpsReport (input_type 1, kng)', () => {
     expect(dept['人力部']).toMatchObject({ learners: 3, participants: 2, completed: 1, hours: 2.3 })
     expect(m.topDepartments[0]!.name).toBe('销售部')
     expect(m.bottomDepartments[0]!.name).toBe('人力部')
-    expect(m.courses.map((c) => [c.name, c.learners])).toEqual([['信息安全', 5], ['产品知识', 4], ['客户沟通技巧', 3]])
-    expect(m.weeks.map((w) => [w.week, w.records, w.hours])).toEqual([['2026-11-02', 5, 3.1], ['2026-11-09', 6, 4.9]])
+    expect(m.courses.map((c) => [c.name, c.learners])).toEqual([
+      ['信息安全', 5],
+      ['产品知识', 4],
+      ['客户沟通技巧', 3],
+    ])
+    expect(m.weeks.map((w) => [w.week, w.records, w.hours])).toEqual([
+      ['2026-11-02', 5, 3.1],
+      ['2026-11-09', 6, 4.9],
+    ])
     expect(r.narrative.source).toBe('plain')
     expect(r.markdown).toContain('学员 **11** 人，参与 **10** 人（90.9%）')
     expect(r.markdown).toContain('完成率 **66.7%**')
@@ -101,7 +128,10 @@ describe('buildOpsReport (input_type 1, kng)', () => {
 
   it('should accept other header spellings: 姓名, 学习时长(小时), 是否完成, and a CSV file', async () => {
     const csv = join(tmp.dir, 'records.csv')
-    writeFileSync(csv, '\uFEFF姓名,所属部门,课程,学习时长(小时),是否完成\n甲,A部,课1,1.5,是\n乙,A部,课1,0.5,否\n丙,B部,课2,1小时30分,1\n')
+    writeFileSync(
+      csv,
+      '\uFEFF姓名,所属部门,课程,学习时长(小时),是否完成\n甲,A部,课1,1.5,是\n乙,A部,课1,0.5,否\n丙,B部,课2,1小时30分,1\n',
+    )
     const r = await buildOpsReport({ file: csv, now: NOW })
     expect(r.metrics).toMatchObject({ learners: 3, completed: 2, hours: 3.5 })
     const buf = readFileSync(csv)
@@ -114,17 +144,30 @@ describe('buildOpsReport (input_type 1, kng)', () => {
     await writeInput(bad, ['姓名', '部门', '备注'], [['甲', 'A', 'x']])
     await expect(buildOpsReport({ file: bad, now: NOW })).rejects.toThrow(/缺少列：课程、学习时长/)
     await expect(buildOpsReport({ file: input, inputType: '2', now: NOW })).rejects.toBeInstanceOf(OpsReportError)
-    await expect(buildOpsReport({ buffer: Buffer.from('x'), fileName: 'a.pdf', now: NOW })).rejects.toThrow(/只支持 .xlsx 和 .csv/)
+    await expect(buildOpsReport({ buffer: Buffer.from('x'), fileName: 'a.pdf', now: NOW })).rejects.toThrow(
+      /只支持 .xlsx 和 .csv/,
+    )
   })
 })
 
 describe('the narrative by the LLM', () => {
   let fake: FakeOpenAI
   beforeAll(async () => {
-    fake = await FakeOpenAI.start({ handler: () => '**整体表现** 参与率 90.9%，销售部全部完成。\n\n**亮点与问题** 人力部需要跟进。\n\n**下阶段建议** 提醒未开始的学员。' })
+    fake = await FakeOpenAI.start({
+      handler: () =>
+        '**整体表现** 参与率 90.9%，销售部全部完成。\n\n**亮点与问题** 人力部需要跟进。\n\n**下阶段建议** 提醒未开始的学员。',
+    })
   })
   afterAll(() => fake.close())
-  const llm = () => createOpenAiLlmClient({ apiKey: 'sk-test', baseUrl: fake.baseUrl, model: 'fake-model', prices: { inputPerMTok: 2, outputPerMTok: 8 }, timeoutMs: 5000, maxRetries: 0 })
+  const llm = () =>
+    createOpenAiLlmClient({
+      apiKey: 'sk-test',
+      baseUrl: fake.baseUrl,
+      model: 'fake-model',
+      prices: { inputPerMTok: 2, outputPerMTok: 8 },
+      timeoutMs: 5000,
+      maxRetries: 0,
+    })
 
   it('should give the model the computed metrics and use its text', async () => {
     const r = await buildOpsReport({ file: input, now: NOW, llm: llm() })
@@ -132,7 +175,13 @@ describe('the narrative by the LLM', () => {
     expect(r.markdown).toContain('人力部需要跟进')
     expect(r.markdown).toContain('学员 **11** 人') // numbers still computed, not written by the model
     const sent = fake.requests.at(-1)!.body.messages.find((m) => m.role === 'user')!.content
-    expect(JSON.parse(sent)).toMatchObject({ 学员数: 11, 参与人数: 10, 参与率: '90.9%', 完成率: '66.7%', 总学习小时: 8 })
+    expect(JSON.parse(sent)).toMatchObject({
+      学员数: 11,
+      参与人数: 10,
+      参与率: '90.9%',
+      完成率: '66.7%',
+      总学习小时: 8,
+    })
     expect(r.narrative.tokens).toBeGreaterThan(0)
   })
 
@@ -168,12 +217,14 @@ describe('posting to a custom-robot webhook', () => {
     expect(req.body).toMatchObject({ msgtype: 'markdown', markdown: { title: '阶段运营报告', text: r.markdown } })
   })
 
-  it('should post unsigned without a secret and report DingTalk\'s errcode', async () => {
+  it("should post unsigned without a secret and report DingTalk's errcode", async () => {
     const r = await buildOpsReport({ file: input, now: NOW })
     await postOpsReport(r, sink.url('/robot/send?access_token=t'))
     expect(new URL(sink.requests.at(-1)!.path, 'http://x').searchParams.has('sign')).toBe(false)
     sink.respondNext({ errcode: 310000, errmsg: 'sign not match' })
-    await expect(postOpsReport(r, sink.url('/robot/send?access_token=t'), { secret: 'SECwrong' })).rejects.toThrow(/310000.*签名/)
+    await expect(postOpsReport(r, sink.url('/robot/send?access_token=t'), { secret: 'SECwrong' })).rejects.toThrow(
+      /310000.*签名/,
+    )
     await expect(postOpsReport(r, sink.url('/x'), { secret: 'not-a-sec' })).rejects.toThrow(/SEC/)
   })
 })
@@ -184,19 +235,42 @@ describe('运营报告 in chat', () => {
   let now = Date.parse('2026-11-28T02:00:00Z')
   let n = 0
   const send = (message: Record<string, unknown>) => {
-    const msg = { msgId: `ops-${++n}`, conversationId: 'cid-dm-u1', conversationType: '1', senderStaffId: 'u1', senderNick: '小王', ...message }
-    return app.app.handleNow({ source: 'local', robotCode: 'andy-local', message: msg as InboundEnvelope['message'], raw: JSON.stringify(msg) })
+    const msg = {
+      msgId: `ops-${++n}`,
+      conversationId: 'cid-dm-u1',
+      conversationType: '1',
+      senderStaffId: 'u1',
+      senderNick: '小王',
+      ...message,
+    }
+    return app.app.handleNow({
+      source: 'local',
+      robotCode: 'andy-local',
+      message: msg as InboundEnvelope['message'],
+      raw: JSON.stringify(msg),
+    })
   }
   const fileMsg = (fileName: string, downloadCode: string) => ({ msgtype: 'file', content: { downloadCode, fileName } })
 
   beforeAll(async () => {
     api = await FakeOpenApi.start()
-    const dingtalk = new DingtalkApi({ clientId: api.clientId, clientSecret: api.clientSecret, robotCode: 'andy-local', apiBase: api.base, oapiBase: api.base, logger: silentLogger, qpsPerPath: 1000, retry: { attempts: 1 } })
+    const dingtalk = new DingtalkApi({
+      clientId: api.clientId,
+      clientSecret: api.clientSecret,
+      robotCode: 'andy-local',
+      apiBase: api.base,
+      oapiBase: api.base,
+      logger: silentLogger,
+      qpsPerPath: 1000,
+      retry: { attempts: 1 },
+    })
     app = makeTestApp({ env: { DB_PATH: join(tmp.dir, 'chat.db') }, now: () => now, extraDeps: { dingtalk } })
     const bytes = readFileSync(input)
     api.addDownload('dc-named', bytes, { fileName: '华东客户运营报告.xlsx' })
     api.addDownload('dc-plain', bytes, { fileName: '学习记录导出.xlsx' })
-    api.addDownload('dc-corrupt', Buffer.from('PK\u0003\u0004 cut off in the middle of the download'), { fileName: '坏的运营报告.xlsx' })
+    api.addDownload('dc-corrupt', Buffer.from('PK\u0003\u0004 cut off in the middle of the download'), {
+      fileName: '坏的运营报告.xlsx',
+    })
     api.addDownload('dc-bomb', xlsxBomb(), { fileName: '炸弹运营报告.xlsx' })
   })
   afterAll(async () => {
@@ -218,7 +292,9 @@ describe('运营报告 in chat', () => {
 
   it('should answer a damaged workbook in Chinese (no library error), and refuse a zip bomb as a failed message', async () => {
     const bad = await send(fileMsg('坏的运营报告.xlsx', 'dc-corrupt'))
-    expect(bad.replies).toEqual(['「坏的运营报告.xlsx」打不开：文件已损坏，或不是它的扩展名所说的格式（例如改了扩展名的文件）。请用 Excel/Word/WPS 打开后重新另存一份再试。'])
+    expect(bad.replies).toEqual([
+      '「坏的运营报告.xlsx」打不开：文件已损坏，或不是它的扩展名所说的格式（例如改了扩展名的文件）。请用 Excel/Word/WPS 打开后重新另存一份再试。',
+    ])
     expect(bad.status).toBe('rejected')
     const bomb = await send(fileMsg('炸弹运营报告.xlsx', 'dc-bomb'))
     expect(bomb.replies[0]).toContain('「炸弹运营报告.xlsx」其中的「xl/worksheets/sheet1.xml」解压后超过 100 MB')

@@ -1,17 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type InboundEnvelope, parseRobotMessage } from '../../src/core/message.js'
 import { openDb } from '../../src/db/client.js'
-import { openPg, pgSchemaVersion, type PgDb } from '../../src/db/pg/client.js'
+import { openPg, type PgDb, pgSchemaVersion } from '../../src/db/pg/client.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import { createSqliteStores, type Stores } from '../../src/db/stores/index.js'
-import { parseRobotMessage, type InboundEnvelope } from '../../src/core/message.js'
-import { PG_DISABLED, startPgServer, type PgServer } from '../helpers/pg-server.js'
+import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
 
 /** The same contract, run against SQLite and against a real PostgreSQL server. */
 
 function envelope(msgId: string, text = '央企 客户案例', user = 'u1', conv = 'c1'): InboundEnvelope {
   const raw = {
-    msgId, msgtype: 'text', text: { content: text }, conversationId: conv, conversationType: '1', senderStaffId: user, senderNick: user,
-    robotCode: 'robot', createAt: 1, sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x', sessionWebhookExpiredTime: 9e12,
+    msgId,
+    msgtype: 'text',
+    text: { content: text },
+    conversationId: conv,
+    conversationType: '1',
+    senderStaffId: user,
+    senderNick: user,
+    robotCode: 'robot',
+    createAt: 1,
+    sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
+    sessionWebhookExpiredTime: 9e12,
   }
   const parsed = parseRobotMessage(raw)
   if (!parsed.ok) throw new Error(parsed.error)
@@ -19,7 +28,15 @@ function envelope(msgId: string, text = '央企 客户案例', user = 'u1', conv
 }
 
 const usage = (msg: string) => ({
-  record: { assistant_type: '4', assistant_name: '客户案例', use_time: '2026-12-02 10:00:00', use_date: '2026-12-02', intent: 'case', status: 'ok', msg_id: msg },
+  record: {
+    assistant_type: '4',
+    assistant_name: '客户案例',
+    use_time: '2026-12-02 10:00:00',
+    use_date: '2026-12-02',
+    intent: 'case',
+    status: 'ok',
+    msg_id: msg,
+  },
   onError: (err: unknown) => {
     throw err
   },
@@ -58,12 +75,31 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
     it('a stored reply part wins over a regenerated one and is sent once', async () => {
       const s = await open()
       const id = (await s.inbox.insert(envelope('m1'), 1)).id
-      const first = await s.outbox.upsertPart(id, { no: 1, key: 'robot/m1:1', kind: 'markdown', title: 't', body: 'first text' })
+      const first = await s.outbox.upsertPart(id, {
+        no: 1,
+        key: 'robot/m1:1',
+        kind: 'markdown',
+        title: 't',
+        body: 'first text',
+      })
       await s.outbox.markSent(first.id, 'webhook', 2)
-      const again = await s.outbox.upsertPart(id, { no: 1, key: 'robot/m1:1', kind: 'markdown', title: 't', body: 'regenerated' })
+      const again = await s.outbox.upsertPart(id, {
+        no: 1,
+        key: 'robot/m1:1',
+        kind: 'markdown',
+        title: 't',
+        body: 'regenerated',
+      })
       expect(again).toMatchObject({ id: first.id, body: 'first text', status: 'sent', channel: 'webhook' })
-      await s.outbox.markFailed((await s.outbox.upsertPart(id, { no: 2, key: 'robot/m1:2', kind: 'markdown', title: 'b', body: 'b' })).id, 'busy', false)
-      expect((await s.outbox.partsOf(id)).map((p) => [p.part_no, p.status, p.attempts])).toEqual([[1, 'sent', 1], [2, 'pending', 1]])
+      await s.outbox.markFailed(
+        (await s.outbox.upsertPart(id, { no: 2, key: 'robot/m1:2', kind: 'markdown', title: 'b', body: 'b' })).id,
+        'busy',
+        false,
+      )
+      expect((await s.outbox.partsOf(id)).map((p) => [p.part_no, p.status, p.attempts])).toEqual([
+        [1, 'sent', 1],
+        [2, 'pending', 1],
+      ])
       await s.close()
     })
 
@@ -85,7 +121,12 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
       expect(await s.idempotency.claim('a:k', 1100, 500)).toEqual({ state: 'running' })
       expect(await s.idempotency.claim('a:k', 1600, 500)).toEqual({ state: 'new' })
       await s.idempotency.finish('a:k', 200, 'application/json', '{"ok":1}', 1700)
-      expect(await s.idempotency.claim('a:k', 1800, 500)).toEqual({ state: 'done', status: 200, contentType: 'application/json', body: '{"ok":1}' })
+      expect(await s.idempotency.claim('a:k', 1800, 500)).toEqual({
+        state: 'done',
+        status: 200,
+        contentType: 'application/json',
+        body: '{"ok":1}',
+      })
       await s.idempotency.release('a:k')
       expect(await s.idempotency.claim('a:k', 1900, 500)).toEqual({ state: 'new' })
 
@@ -96,27 +137,30 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
       await s.close()
     })
 
-    it.runIf(caps.leases)('a lease keeps other instances off a running message until it expires; per-user order holds', async () => {
-      const s = await open()
-      const a = (await s.inbox.insert(envelope('m1', 'first', 'u1'), 1)).id
-      const b = (await s.inbox.insert(envelope('m2', 'second', 'u1'), 2)).id
-      const c = (await s.inbox.insert(envelope('m3', 'other user', 'u2'), 3)).id
-      // u1's second message waits for the first, whoever holds it; u2's does not.
-      expect(await s.inbox.markProcessing(b, 10, { owner: 'B', until: 1000 })).toBe(false)
-      expect(await s.inbox.markProcessing(c, 10, { owner: 'B', until: 5000 })).toBe(true)
-      expect(await s.inbox.markProcessing(a, 10, { owner: 'A', until: 1000 })).toBe(true)
-      expect(await s.inbox.markProcessing(a, 20, { owner: 'B', until: 1020 })).toBe(false)
-      expect(await s.inbox.renewLease(a, { owner: 'A', until: 2000 })).toBe(true)
-      expect((await s.inbox.unfinished(10, 0, 1500)).map((r) => r.id)).toEqual([b])
-      // A dies: after its lease, B takes the message over (attempts counts both).
-      expect(await s.inbox.markProcessing(a, 1500, { owner: 'B', until: 2500 })).toBe(false)
-      expect(await s.inbox.markProcessing(a, 2001, { owner: 'B', until: 3000 })).toBe(true)
-      expect(await s.inbox.renewLease(a, { owner: 'A', until: 4000 })).toBe(false)
-      expect(await s.inbox.get(a)).toMatchObject({ attempts: 2, lease_owner: 'B' })
-      await s.inbox.finish(a, 'replied', 2100)
-      expect(await s.inbox.markProcessing(b, 2200, { owner: 'A', until: 3200 })).toBe(true)
-      await s.close()
-    })
+    it.runIf(caps.leases)(
+      'a lease keeps other instances off a running message until it expires; per-user order holds',
+      async () => {
+        const s = await open()
+        const a = (await s.inbox.insert(envelope('m1', 'first', 'u1'), 1)).id
+        const b = (await s.inbox.insert(envelope('m2', 'second', 'u1'), 2)).id
+        const c = (await s.inbox.insert(envelope('m3', 'other user', 'u2'), 3)).id
+        // u1's second message waits for the first, whoever holds it; u2's does not.
+        expect(await s.inbox.markProcessing(b, 10, { owner: 'B', until: 1000 })).toBe(false)
+        expect(await s.inbox.markProcessing(c, 10, { owner: 'B', until: 5000 })).toBe(true)
+        expect(await s.inbox.markProcessing(a, 10, { owner: 'A', until: 1000 })).toBe(true)
+        expect(await s.inbox.markProcessing(a, 20, { owner: 'B', until: 1020 })).toBe(false)
+        expect(await s.inbox.renewLease(a, { owner: 'A', until: 2000 })).toBe(true)
+        expect((await s.inbox.unfinished(10, 0, 1500)).map((r) => r.id)).toEqual([b])
+        // A dies: after its lease, B takes the message over (attempts counts both).
+        expect(await s.inbox.markProcessing(a, 1500, { owner: 'B', until: 2500 })).toBe(false)
+        expect(await s.inbox.markProcessing(a, 2001, { owner: 'B', until: 3000 })).toBe(true)
+        expect(await s.inbox.renewLease(a, { owner: 'A', until: 4000 })).toBe(false)
+        expect(await s.inbox.get(a)).toMatchObject({ attempts: 2, lease_owner: 'B' })
+        await s.inbox.finish(a, 'replied', 2100)
+        expect(await s.inbox.markProcessing(b, 2200, { owner: 'A', until: 3200 })).toBe(true)
+        await s.close()
+      },
+    )
   })
 }
 
@@ -128,7 +172,8 @@ describe.skipIf(PG_DISABLED)('PostgreSQL', () => {
     server = await startPgServer()
   }, 120_000)
   afterAll(async () => server?.stop())
-  const openFresh = async (): Promise<Stores> => createPgStores(await openPg(await server.createDatabase(), { migrate: true }))
+  const openFresh = async (): Promise<Stores> =>
+    createPgStores(await openPg(await server.createDatabase(), { migrate: true }))
   contract('PostgreSQL', openFresh, { leases: true })
 
   it('migrations apply once and report the schema version', async () => {

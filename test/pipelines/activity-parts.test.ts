@@ -5,7 +5,9 @@ import { INPUT_FIELDS } from '../../src/pipelines/activity-steps.js'
 
 describe('reading the activity inputs without an LLM', () => {
   it('takes labelled parts in any layout, keeping the user’s characters', () => {
-    expect(labelledInputs('企业名称：远拓通信；活动背景：新员工融入慢，流失高\n目标: 留存率90%，类型：线上训练营')).toEqual({
+    expect(
+      labelledInputs('企业名称：远拓通信；活动背景：新员工融入慢，流失高\n目标: 留存率90%，类型：线上训练营'),
+    ).toEqual({
       enterprise_name: '远拓通信',
       activity_beijing: '新员工融入慢，流失高',
       activity_mubiao: '留存率90%',
@@ -15,7 +17,10 @@ describe('reading the activity inputs without an LLM', () => {
 
   it('reads "给XX设计…活动", a numbered answer, and a bare answer to the one missing item', () => {
     expect(ruleInputs('帮我给华星制药设计一个运营活动', [...INPUT_FIELDS])).toEqual({ enterprise_name: '华星制药' })
-    expect(ruleInputs('1. 线上训练营\n2. 大胆发散', ['activity_type', 'fansan_mothed'])).toEqual({ activity_type: '线上训练营', fansan_mothed: '大胆发散' })
+    expect(ruleInputs('1. 线上训练营\n2. 大胆发散', ['activity_type', 'fansan_mothed'])).toEqual({
+      activity_type: '线上训练营',
+      fansan_mothed: '大胆发散',
+    })
     expect(ruleInputs('稳妥务实', ['fansan_mothed'])).toEqual({ fansan_mothed: '稳妥务实' })
     expect(ruleInputs('稳妥务实', ['fansan_mothed', 'activity_type'])).toEqual({})
   })
@@ -50,7 +55,15 @@ describe('picks', () => {
   })
 
   it('understands 选2, 第二个, 方案三, 2, 二号, and out-of-range numbers', () => {
-    for (const [said, n] of [['选2', 2], ['第二个', 2], ['方案三', 3], ['2', 2], ['二号', 2], ['就选第3个吧', 3], ['选 1', 1]] as const) {
+    for (const [said, n] of [
+      ['选2', 2],
+      ['第二个', 2],
+      ['方案三', 3],
+      ['2', 2],
+      ['二号', 2],
+      ['就选第3个吧', 3],
+      ['选 1', 1],
+    ] as const) {
       expect(pickedNumber(said), said).toBe(n)
     }
     const o = parseOptions(answer)

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { llmCalls } from '../../src/db/llm-calls.js'
-import { getProcess, processesOfUser, type ProcessRow } from '../../src/db/process-data.js'
+import { getProcess, type ProcessRow, processesOfUser } from '../../src/db/process-data.js'
 import { getState } from '../../src/db/state.js'
 import { DONE_INDEX } from '../../src/pipelines/activity-steps.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
-import { DEFAULT_USER, demoDbPath, makeTestApp, tempDir, type TestApp } from '../helpers/app.js'
+import { DEFAULT_USER, demoDbPath, makeTestApp, type TestApp, tempDir } from '../helpers/app.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -52,23 +52,37 @@ describe('运营活动设计 workflow', () => {
     let r = await t.say('帮我给远拓通信集团设计一个运营活动')
     expect(r.intent).toBe('activity')
     expect(r.replies).toHaveLength(1)
-    for (const label of ['活动背景', '活动目标', '活动类型', '意向课程', '发散方式']) expect(r.replies[0]).toContain(label)
+    for (const label of ['活动背景', '活动目标', '活动类型', '意向课程', '发散方式'])
+      expect(r.replies[0]).toContain(label)
     expect(r.replies[0]).toContain('远拓通信集团')
     expect(processOf(t)).toMatchObject({ enterprise_name: '远拓通信集团', block_index: 0, user_name: '小王' })
 
     // 2. Labelled answers (rules), then a free-form answer the model reads.
-    r = await t.say('活动背景：今年校招300名新员工，入职后融入慢\n活动目标：三个月内留存率提升到90%\n活动类型：线上训练营')
+    r = await t.say(
+      '活动背景：今年校招300名新员工，入职后融入慢\n活动目标：三个月内留存率提升到90%\n活动类型：线上训练营',
+    )
     expect(r.replies[0]).toContain('意向课程')
     expect(r.replies[0]).not.toContain('活动背景**')
-    script.inputs = (text): Record<string, string> => (text.includes('大胆') ? { yixiang_course: '职场新人训练营', fansan_mothed: '大胆发散' } : {})
+    script.inputs = (text): Record<string, string> =>
+      text.includes('大胆') ? { yixiang_course: '职场新人训练营', fansan_mothed: '大胆发散' } : {}
     r = await t.say('课程想用职场新人训练营，创意可以大胆一点')
     let p = processOf(t)
-    expect(p).toMatchObject({ activity_beijing: '今年校招300名新员工，入职后融入慢', activity_type: '线上训练营', yixiang_course: '职场新人训练营', fansan_mothed: '大胆发散' })
+    expect(p).toMatchObject({
+      activity_beijing: '今年校招300名新员工，入职后融入慢',
+      activity_type: '线上训练营',
+      yixiang_course: '职场新人训练营',
+      fansan_mothed: '大胆发散',
+    })
     // Generation ran to the first pick: the status, then the four results and the question together
     // in one message (as few messages as fit: a group's send budget is 20 a minute).
     expect(r.replies[0]).toContain('正在生成 (1/13) 需求调研报告')
     expect(r.replies).toHaveLength(2)
-    expect([...r.replies[1]!.matchAll(/^\*\*\(\d+\/13\) [^*]+\*\*$/gm)].map((m) => m[0])).toEqual(['**(1/13) 需求调研报告**', '**(2/13) 活动需求**', '**(3/13) 内容选择**', '**(4/13) 内容推荐**'])
+    expect([...r.replies[1]!.matchAll(/^\*\*\(\d+\/13\) [^*]+\*\*$/gm)].map((m) => m[0])).toEqual([
+      '**(1/13) 需求调研报告**',
+      '**(2/13) 活动需求**',
+      '**(3/13) 内容选择**',
+      '**(4/13) 内容推荐**',
+    ])
     expect(r.replies[1]).toContain('请选择内容')
     expect(r.replies[1]).toMatch(/1\. 新人融入组合/)
     expect(p.block_index).toBe(5)
@@ -82,7 +96,9 @@ describe('运营活动设计 workflow', () => {
     expect(p.sys_content_tuij).toContain('**参考依据**')
     const cite = /- P1 (.+?) · (.+?) · (\d{4})年（内容产品售卖）/.exec(p.sys_content_tuij!)
     expect(cite).not.toBeNull()
-    const row = t.db.sqlite.prepare('SELECT count(*) AS n FROM procurements WHERE org_name = ? AND product_name = ? AND purchase_year = ?').get(cite![1], cite![2], Number(cite![3])) as { n: number }
+    const row = t.db.sqlite
+      .prepare('SELECT count(*) AS n FROM procurements WHERE org_name = ? AND product_name = ? AND purchase_year = ?')
+      .get(cite![1], cite![2], Number(cite![3])) as { n: number }
     expect(row.n).toBeGreaterThan(0)
 
     // 3. A search question in the middle is answered; the workflow waits.
@@ -117,7 +133,10 @@ describe('运营活动设计 workflow', () => {
 
     // 7. Pick a name; the long run stops (the model hangs at 活动策划) and the process "dies" mid-run.
     const original = script.handler
-    fake.handler = (body, n) => (body.messages.some((m) => String(m.content).includes(STEP_MARKERS.sys_activity_plan!)) ? { hang: true } : original(body, n))
+    fake.handler = (body, n) =>
+      body.messages.some((m) => String(m.content).includes(STEP_MARKERS.sys_activity_plan!))
+        ? { hang: true }
+        : original(body, n)
     const pending = t.say('选3')
     await until(() => fake.requestsMatching(STEP_MARKERS.sys_activity_plan!).length === 1, 15_000, 'the plan request')
     expect(processOf(t).block_index).toBe(9) // 活动思路 saved, 活动策划 running
@@ -148,16 +167,41 @@ describe('运营活动设计 workflow', () => {
     p = processOf(t)
     expect(p.block_index).toBe(DONE_INDEX)
     expect(p.user_activity_name).toBe('星火成长营2')
-    for (const f of ['sys_survey_report', 'sys_activity_need', 'sys_content_select', 'sys_content_tuij', 'user_content_select', 'sys_activity_name',
-      'user_activity_name', 'sys_activity_ideas', 'sys_activity_plan', 'sys_activity_enroll', 'sys_activity_xuanc', 'sys_incentive_plan',
-      'sys_yuqi_result', 'sys_refine_merge', 'sys_activity_simplify', 'enterprise_name', 'activity_beijing', 'activity_mubiao', 'activity_type',
-      'yixiang_course', 'fansan_mothed'] as const) {
+    for (const f of [
+      'sys_survey_report',
+      'sys_activity_need',
+      'sys_content_select',
+      'sys_content_tuij',
+      'user_content_select',
+      'sys_activity_name',
+      'user_activity_name',
+      'sys_activity_ideas',
+      'sys_activity_plan',
+      'sys_activity_enroll',
+      'sys_activity_xuanc',
+      'sys_incentive_plan',
+      'sys_yuqi_result',
+      'sys_refine_merge',
+      'sys_activity_simplify',
+      'enterprise_name',
+      'activity_beijing',
+      'activity_mubiao',
+      'activity_type',
+      'yixiang_course',
+      'fansan_mothed',
+    ] as const) {
       expect(p[f], f).toBeTruthy()
     }
     const ledger = llmCalls(t.db).filter((c) => c.intent === 'activity' && c.status === 'ok')
     expect(p.total_tokens).toBe(ledger.reduce((n, c) => n + c.tokens_in + c.tokens_out, 0))
-    expect(p.total_rmb).toBeCloseTo(ledger.reduce((n, c) => n + c.cost_rmb, 0), 6)
-    expect(JSON.parse(getState(t.db, `local-dm-${DEFAULT_USER.staffId}`, DEFAULT_USER.staffId!)!.workflow!)).toEqual({ kind: 'activity', processId: p.id })
+    expect(p.total_rmb).toBeCloseTo(
+      ledger.reduce((n, c) => n + c.cost_rmb, 0),
+      6,
+    )
+    expect(JSON.parse(getState(t.db, `local-dm-${DEFAULT_USER.staffId}`, DEFAULT_USER.staffId!)!.workflow!)).toEqual({
+      kind: 'activity',
+      processId: p.id,
+    })
 
     // 10. 查看进度 after the end.
     r = await t.say('查看进度')
@@ -169,7 +213,9 @@ describe('运营活动设计 workflow', () => {
     const { script, open } = await setup()
     script.inputs = () => ({})
     let t = open()
-    await t.say('帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实')
+    await t.say(
+      '帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实',
+    )
     const id = processOf(t).id
     expect(getProcess(t.db, id)!.block_index).toBe(5)
     // Another feature asked for by name is answered, not taken as the pick.
@@ -190,7 +236,9 @@ describe('运营活动设计 workflow', () => {
     const { script, open, fake } = await setup()
     const t = open({ ANDY_HANDLER_TIMEOUT_MS: '3000', ANDY_PIPELINE_TIMEOUT_MS: '3000' })
     fake.handler = (body, n) => ({ ...(script.handler(body, n) as object), delayMs: 600 })
-    const r = await t.say('帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实')
+    const r = await t.say(
+      '帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实',
+    )
     expect(r.status).toBe('ok')
     expect(r.replies.at(-1)).toContain('先生成到这里')
     const first = processOf(t).block_index

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { llmCalls, spentOn } from '../../src/db/llm-calls.js'
 import { processesOfUser } from '../../src/db/process-data.js'
-import { activityLlm, stepOf, STEP_MARKERS } from '../helpers/activity-llm.js'
-import { DEFAULT_USER, demoDbPath, makeTestApp, tempDir, type TestApp } from '../helpers/app.js'
-import { FakeOpenAI, type ChatBody, type FakeReply } from '../helpers/fake-openai.js'
+import { activityLlm, STEP_MARKERS, stepOf } from '../helpers/activity-llm.js'
+import { DEFAULT_USER, demoDbPath, makeTestApp, type TestApp, tempDir } from '../helpers/app.js'
+import { type ChatBody, FakeOpenAI, type FakeReply } from '../helpers/fake-openai.js'
 
 /**
  * The daily budget is never crossed: each call's worst case (prompt estimate + max output) is reserved
@@ -19,10 +19,16 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
 
-const PRICING = { LLM_PRICE_INPUT_RMB_PER_MTOK: '0', LLM_PRICE_OUTPUT_RMB_PER_MTOK: '1000', LLM_MAX_OUTPUT_TOKENS: '2000', LLM_MAX_RETRIES: '0' }
+const PRICING = {
+  LLM_PRICE_INPUT_RMB_PER_MTOK: '0',
+  LLM_PRICE_OUTPUT_RMB_PER_MTOK: '1000',
+  LLM_MAX_OUTPUT_TOKENS: '2000',
+  LLM_MAX_RETRIES: '0',
+}
 const DAY = 86_400_000
 const lastUser = (b: ChatBody) => String(b.messages.at(-1)!.content)
-const MEETING = '会议评审：本周例会讨论了新员工培训排期、讲师资源不足与预算超支三个问题，最后没有形成明确的负责人和时间表。'
+const MEETING =
+  '会议评审：本周例会讨论了新员工培训排期、讲师资源不足与预算超支三个问题，最后没有形成明确的负责人和时间表。'
 
 async function setup(handler: (b: ChatBody, n: number) => FakeReply, env: Record<string, string> = {}, demo = false) {
   const fake = await FakeOpenAI.start({ handler })
@@ -40,12 +46,19 @@ async function setup(handler: (b: ChatBody, n: number) => FakeReply, env: Record
   return { fake, t, clock }
 }
 
-const spent = (t: TestApp, now: number, user = DEFAULT_USER.staffId!) => spentOn(t.db, user, new Date(now + 8 * 3600_000).toISOString().slice(0, 10))
+const spent = (t: TestApp, now: number, user = DEFAULT_USER.staffId!) =>
+  spentOn(t.db, user, new Date(now + 8 * 3600_000).toISOString().slice(0, 10))
 
 describe('daily LLM budget', () => {
   it('stops a 会议评审 before the call that could cross it, says where, and 继续 finishes it the next day', async () => {
     // Each section bills 1,500 output tokens (¥1.50); the budget is ¥3.00.
-    const { t, fake, clock } = await setup((b, n) => ({ content: `第${n}次回答：${lastUser(b).slice(0, 10)}`, usage: { prompt_tokens: 800, completion_tokens: 1500 } }), { LLM_DAILY_BUDGET_RMB: '3' })
+    const { t, fake, clock } = await setup(
+      (b, n) => ({
+        content: `第${n}次回答：${lastUser(b).slice(0, 10)}`,
+        usage: { prompt_tokens: 800, completion_tokens: 1500 },
+      }),
+      { LLM_DAILY_BUDGET_RMB: '3' },
+    )
     const r = await t.say(MEETING)
     expect(r.intent).toBe('meeting')
     // Section 1 was paid (¥1.50); section 2 would reserve ¥2.00 more: not started.
@@ -80,7 +93,10 @@ describe('daily LLM budget', () => {
 
   it('counts what a parallel conversation of the same user has reserved', async () => {
     // Two 会议评审 at once (a group and a 1:1 chat), each call billed ¥1.50, slow enough to overlap.
-    const { t, fake, clock } = await setup(() => ({ content: '评审意见。', usage: { prompt_tokens: 500, completion_tokens: 1500 }, delayMs: 300 }), { LLM_DAILY_BUDGET_RMB: '3' })
+    const { t, fake, clock } = await setup(
+      () => ({ content: '评审意见。', usage: { prompt_tokens: 500, completion_tokens: 1500 }, delayMs: 300 }),
+      { LLM_DAILY_BUDGET_RMB: '3' },
+    )
     const [a, b] = await Promise.all([t.say(MEETING), t.say(MEETING, { group: '华东销售群' })])
     // Only one call could be reserved at a time within ¥3.00 (¥2.00 each): the budget is never crossed.
     expect(spent(t, clock.now())).toBeLessThanOrEqual(3)
@@ -100,7 +116,9 @@ describe('daily LLM budget', () => {
       true,
     )
     await t.say('帮我给远拓通信集团设计一个运营活动')
-    const r = await t.say('活动背景：校招300人融入慢\n活动目标：留存率90%\n活动类型：线上训练营\n意向课程：职场新人训练营\n发散方式：大胆发散')
+    const r = await t.say(
+      '活动背景：校招300人融入慢\n活动目标：留存率90%\n活动类型：线上训练营\n意向课程：职场新人训练营\n发散方式：大胆发散',
+    )
     expect(fake.requestsMatching(STEP_MARKERS.sys_survey_report!)).toHaveLength(1)
     expect(fake.requestsMatching(STEP_MARKERS.sys_activity_need!)).toHaveLength(0)
     expect(r.replies.at(-1)).toContain('不够生成第 2/13 步「活动需求」')

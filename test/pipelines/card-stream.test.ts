@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import type { InboundEnvelope } from '../../src/core/message.js'
 import { replacePromptVersions } from '../../src/db/prompts.js'
 import { createLogger } from '../../src/logger.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import type { InboundEnvelope } from '../../src/core/message.js'
 import { makeTestApp, type TestApp } from '../helpers/app.js'
 import { FakeOpenAI, type FakeReply } from '../helpers/fake-openai.js'
 import { FAULTS, FakeOpenApi, PATHS, type RecordedCardCall } from '../helpers/fake-openapi.js'
@@ -18,15 +18,31 @@ let seq = 0
 async function setup(answer: () => FakeReply, opts: { oneRow?: boolean; apiTimeoutMs?: number } = {}) {
   const llm = await FakeOpenAI.start({ handler: answer })
   const openapi = await FakeOpenApi.start()
-  cleanups.push(() => llm.close(), () => openapi.close())
+  cleanups.push(
+    () => llm.close(),
+    () => openapi.close(),
+  )
   const api = new DingtalkApi({
-    clientId: openapi.clientId, clientSecret: openapi.clientSecret, apiBase: openapi.base, oapiBase: openapi.base,
-    logger: createLogger({ level: 'silent' }), retry: { attempts: 1 }, timeoutMs: opts.apiTimeoutMs ?? 3000,
+    clientId: openapi.clientId,
+    clientSecret: openapi.clientSecret,
+    apiBase: openapi.base,
+    oapiBase: openapi.base,
+    logger: createLogger({ level: 'silent' }),
+    retry: { attempts: 1 },
+    timeoutMs: opts.apiTimeoutMs ?? 3000,
   })
   const t = makeTestApp({ fake: llm, env: { DINGTALK_CARD_TEMPLATE_ID: TEMPLATE }, extraDeps: { dingtalk: api } })
   cleanups.push(() => t.close())
   if (opts.oneRow) {
-    replacePromptVersions(t.db, [{ version: '9.0', step_type: 'hyps', step_name: '会议评审', prompt: '你是会议评审专家。', steps: { step1: '评审：{{input}}' } }])
+    replacePromptVersions(t.db, [
+      {
+        version: '9.0',
+        step_type: 'hyps',
+        step_name: '会议评审',
+        prompt: '你是会议评审专家。',
+        steps: { step1: '评审：{{input}}' },
+      },
+    ])
   }
   return { t, llm, openapi }
 }
@@ -34,8 +50,15 @@ async function setup(answer: () => FakeReply, opts: { oneRow?: boolean; apiTimeo
 /** A 会议评审 message from a DingTalk group, as the stream transport hands it over. */
 function groupMessage(t: TestApp, text: string): Promise<Awaited<ReturnType<TestApp['app']['handleNow']>>> {
   const message = {
-    msgId: `msg-card-${++seq}`, msgtype: 'text', robotCode: 'robot-1', conversationId: 'cid-group-1', conversationType: '2',
-    conversationTitle: '华东销售群', senderStaffId: 'rep001', senderNick: '小王', text: { content: text },
+    msgId: `msg-card-${++seq}`,
+    msgtype: 'text',
+    robotCode: 'robot-1',
+    conversationId: 'cid-group-1',
+    conversationType: '2',
+    conversationTitle: '华东销售群',
+    senderStaffId: 'rep001',
+    senderNick: '小王',
+    text: { content: text },
   }
   const envelope: InboundEnvelope = { source: 'stream', robotCode: 'robot-1', message, raw: JSON.stringify(message) }
   return t.app.handleNow(envelope)
@@ -45,19 +68,27 @@ function streams(calls: readonly RecordedCardCall[], outTrackId: string): Record
   return calls.filter((c) => c.op === 'streaming' && c.body.outTrackId === outTrackId)
 }
 
-const MEETING = '会议评审：周一销售例会，议程三项：回顾上周业绩、讨论华东大客户打单策略、确定下周拜访计划。会上决定由小王负责跟进远拓通信。'
+const MEETING =
+  '会议评审：周一销售例会，议程三项：回顾上周业绩、讨论华东大客户打单策略、确定下周拜访计划。会上决定由小王负责跟进远拓通信。'
 
 describe('AI card streaming', () => {
   it('creates the card, updates it at most every ~500 ms, then finalizes it with the whole answer', async () => {
     const answer = '一、会议目标清晰，议程合理。'.repeat(30)
-    const { t, openapi, llm } = await setup(() => ({ content: answer, chunkSize: 10, chunkDelayMs: 60 }), { oneRow: true })
+    const { t, openapi, llm } = await setup(() => ({ content: answer, chunkSize: 10, chunkDelayMs: 60 }), {
+      oneRow: true,
+    })
     // Reply delivery for stream messages goes to a local replier here: any markdown part would show up in it.
     const r = await groupMessage(t, MEETING)
     expect(r.status).toBe('ok')
     expect(llm.requests).toHaveLength(1)
     const calls = openapi.cardCalls
     expect(calls[0]!.op).toBe('createAndDeliver')
-    const create = calls[0]!.body as { cardTemplateId: string; openSpaceId: string; outTrackId: string; imGroupOpenDeliverModel: { atUserIds: Record<string, string> } }
+    const create = calls[0]!.body as {
+      cardTemplateId: string
+      openSpaceId: string
+      outTrackId: string
+      imGroupOpenDeliverModel: { atUserIds: Record<string, string> }
+    }
     expect(create.cardTemplateId).toBe(TEMPLATE)
     expect(create.openSpaceId).toBe('dtv1.card//IM_GROUP.cid-group-1')
     expect(create.imGroupOpenDeliverModel.atUserIds).toEqual({ rep001: '小王' })
@@ -65,7 +96,11 @@ describe('AI card streaming', () => {
     expect(updates.length).toBeGreaterThanOrEqual(3)
     // Order: create, then updates (never finalized), then exactly one finalize, last.
     expect(calls.findIndex((c) => c.op === 'streaming')).toBeGreaterThan(0)
-    expect(updates.slice(0, -1).every((u) => u.body.isFinalize === false && u.body.isFull === true && u.body.key === 'content')).toBe(true)
+    expect(
+      updates
+        .slice(0, -1)
+        .every((u) => u.body.isFinalize === false && u.body.isFull === true && u.body.key === 'content'),
+    ).toBe(true)
     const last = updates.at(-1)!.body as { isFinalize: boolean; content: string; isError: boolean }
     expect(last.isFinalize).toBe(true)
     expect(last.isError).toBe(false)
@@ -88,7 +123,10 @@ describe('AI card streaming', () => {
     await groupMessage(t, MEETING)
     const creates = openapi.cardCalls.filter((c) => c.op === 'createAndDeliver')
     expect(creates.length).toBeGreaterThanOrEqual(3)
-    const finals = creates.map((c) => streams(openapi.cardCalls, String(c.body.outTrackId)).at(-1)!.body as { isFinalize: boolean; content: string })
+    const finals = creates.map(
+      (c) =>
+        streams(openapi.cardCalls, String(c.body.outTrackId)).at(-1)!.body as { isFinalize: boolean; content: string },
+    )
     for (const f of finals) {
       expect(f.isFinalize).toBe(true)
       expect(f.content.length).toBeLessThanOrEqual(3200)
@@ -111,7 +149,10 @@ describe('AI card streaming', () => {
   })
 
   it('falls back to markdown when a card update times out, and marks the card', async () => {
-    const { t, openapi } = await setup(() => ({ content: '评审意见：会议准备充分。'.repeat(20), chunkSize: 20, chunkDelayMs: 30 }), { oneRow: true, apiTimeoutMs: 400 })
+    const { t, openapi } = await setup(
+      () => ({ content: '评审意见：会议准备充分。'.repeat(20), chunkSize: 20, chunkDelayMs: 30 }),
+      { oneRow: true, apiTimeoutMs: 400 },
+    )
     openapi.failNext(PATHS.cardStream, { hang: true })
     const r = await groupMessage(t, MEETING)
     expect(r.replies).toHaveLength(1)
@@ -119,7 +160,8 @@ describe('AI card streaming', () => {
     expect(openapi.count(PATHS.cardCreate)).toBe(1)
     // The abandoned card is switched to its failed state (best effort, after the reply).
     const deadline = Date.now() + 20_000
-    while (!openapi.cardCalls.some((c) => c.op === 'streaming' && c.body.isError === true) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20))
+    while (!openapi.cardCalls.some((c) => c.op === 'streaming' && c.body.isError === true) && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 20))
     expect(openapi.cardCalls.some((c) => c.op === 'streaming' && c.body.isError === true)).toBe(true)
   })
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { getInbound } from '../../src/db/inbox.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { makeTestApp } from '../helpers/app.js'
-import { FakeOpenAI, type ChatBody } from '../helpers/fake-openai.js'
+import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 
 /**
  * 查看进度 and 取消 reach a running 会议评审 (through the app as andy chat drives it): the second section's
@@ -23,12 +23,16 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-const MEETING = '会议评审：本周例会讨论了新员工培训排期、讲师资源不足与预算超支三个问题，最后没有形成明确的负责人和时间表。'
+const MEETING =
+  '会议评审：本周例会讨论了新员工培训排期、讲师资源不足与预算超支三个问题，最后没有形成明确的负责人和时间表。'
 
 describe('查看进度 / 取消 during 会议评审', () => {
   it('reports the running section and stops it; 继续 has nothing left', async () => {
     const fake = await FakeOpenAI.start({
-      handler: (b: ChatBody, n) => (String(b.messages.at(-1)!.content).includes('第1次回答') ? { hang: true } : { content: `第${n}次回答：评审要点。` }),
+      handler: (b: ChatBody, n) =>
+        String(b.messages.at(-1)!.content).includes('第1次回答')
+          ? { hang: true }
+          : { content: `第${n}次回答：评审要点。` },
     })
     cleanups.push(() => fake.close())
     const t = makeTestApp({ fake, env: { LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '600000' } })
@@ -51,7 +55,9 @@ describe('查看进度 / 取消 during 会议评审', () => {
     // section 1 (finished, still pending in the coalesced output) went out before the 取消 reply
     const order = t.replier.parts.slice(before).map((p) => p.part.body)
     expect(order.findIndex((b) => b.startsWith('**会议评审**'))).toBeGreaterThanOrEqual(0)
-    expect(order.findIndex((b) => b.startsWith('**会议评审**'))).toBeLessThan(order.findIndex((b) => b.includes('已停止正在生成')))
+    expect(order.findIndex((b) => b.startsWith('**会议评审**'))).toBeLessThan(
+      order.findIndex((b) => b.includes('已停止正在生成')),
+    )
     expect(cancel.replies[0]).toContain('已取消「会议评审」')
     const result = await running
     expect(result.status).toBe('ok')
@@ -64,7 +70,9 @@ describe('查看进度 / 取消 during 会议评审', () => {
 
     const after = await t.say('继续')
     expect(after.intent).not.toBe('meeting')
-    expect(fake.requests.filter((q) => String(q.body.messages.at(-1)!.content).includes('讲师资源不足'))).toHaveLength(2)
+    expect(fake.requests.filter((q) => String(q.body.messages.at(-1)!.content).includes('讲师资源不足'))).toHaveLength(
+      2,
+    )
   })
 
   it('without a running generation, 查看进度 and 取消 say there is nothing to show or stop', async () => {

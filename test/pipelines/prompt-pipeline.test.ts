@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { interpretReport } from '../../src/pipelines/prompt-pipeline.js'
 import { makeTestApp } from '../helpers/app.js'
-import { FakeOpenAI, type ChatBody } from '../helpers/fake-openai.js'
+import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {

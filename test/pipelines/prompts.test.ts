@@ -2,11 +2,23 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDb } from '../../src/db/client.js'
-import { compareVersions, countPromptSteps, listPromptSteps, listReportPrompts, promptVersions, replacePromptVersions } from '../../src/db/prompts.js'
+import {
+  compareVersions,
+  countPromptSteps,
+  listPromptSteps,
+  listReportPrompts,
+  promptVersions,
+  replacePromptVersions,
+} from '../../src/db/prompts.js'
 import { ACTIVITY_STEP_TYPES, variablesFor } from '../../src/pipelines/activity-steps.js'
-import { checkTemplate, renderTemplate, TemplateError, templateVariables } from '../../src/pipelines/template.js'
+import {
+  exportPrompts,
+  importPromptFile,
+  loadDefaultPrompts,
+  PromptFileError,
+} from '../../src/pipelines/prompt-files.js'
 import { rowSteps } from '../../src/pipelines/runner.js'
-import { exportPrompts, importPromptFile, loadDefaultPrompts, PromptFileError } from '../../src/pipelines/prompt-files.js'
+import { checkTemplate, renderTemplate, TemplateError, templateVariables } from '../../src/pipelines/template.js'
 import { makeTestApp, tempDir } from '../helpers/app.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 
@@ -17,14 +29,24 @@ afterEach(async () => {
 
 describe('{{variable}} templating', () => {
   it('fills variables and shows missing information as （无）', () => {
-    expect(renderTemplate('为「{{ enterprise_name }}」设计，课程：{{yixiang_course}}', { enterprise_name: '远拓', yixiang_course: '' }, 'x')).toBe('为「远拓」设计，课程：（无）')
+    expect(
+      renderTemplate(
+        '为「{{ enterprise_name }}」设计，课程：{{yixiang_course}}',
+        { enterprise_name: '远拓', yixiang_course: '' },
+        'x',
+      ),
+    ).toBe('为「远拓」设计，课程：（无）')
     expect(templateVariables('{{a}} {{b}} {{a}}')).toEqual(['a', 'b'])
   })
 
   it('names every variable a prompt uses but the step does not have', () => {
     const err = (() => {
       try {
-        renderTemplate('预算：{{budget}}，对象：{{audience}}，企业：{{enterprise_name}}', { enterprise_name: '远拓' }, '「活动策划」的步骤1')
+        renderTemplate(
+          '预算：{{budget}}，对象：{{audience}}，企业：{{enterprise_name}}',
+          { enterprise_name: '远拓' },
+          '「活动策划」的步骤1',
+        )
       } catch (e) {
         return e
       }
@@ -36,8 +58,12 @@ describe('{{variable}} templating', () => {
   })
 
   it('only lets a step use earlier results of the workflow', () => {
-    expect(() => checkTemplate('{{sys_activity_plan}}', variablesFor('sys_activity_ideas', 1), 'x')).toThrow(/sys_activity_plan/)
-    expect(() => checkTemplate('{{sys_activity_ideas}} {{step1}}', variablesFor('sys_activity_plan', 2), 'x')).not.toThrow()
+    expect(() => checkTemplate('{{sys_activity_plan}}', variablesFor('sys_activity_ideas', 1), 'x')).toThrow(
+      /sys_activity_plan/,
+    )
+    expect(() =>
+      checkTemplate('{{sys_activity_ideas}} {{step1}}', variablesFor('sys_activity_plan', 2), 'x'),
+    ).not.toThrow()
     expect(() => checkTemplate('{{input}} {{prev}} {{step2}}', variablesFor('rcfz', 2), 'x')).toThrow(/step2/)
   })
 })
@@ -71,7 +97,9 @@ describe('prompt tables', () => {
     for (const t of [...ACTIVITY_STEP_TYPES, 'rcfz', 'hyps']) expect(types.has(t), t).toBe(true)
     for (const r of rows) expect(rowSteps(r).length, r.step_type).toBeGreaterThan(0)
     const reports = listReportPrompts(db)
-    expect(reports.map((r) => r.app_name)).toEqual(expect.arrayContaining(['学习数据分析报告', '培训满意度调研报告', '人才盘点报告']))
+    expect(reports.map((r) => r.app_name)).toEqual(
+      expect.arrayContaining(['学习数据分析报告', '培训满意度调研报告', '人才盘点报告']),
+    )
     for (const r of reports) expect([r.prompt, r.step1, r.step2, r.step3].every(Boolean)).toBe(true)
     // Loading again does nothing: the tables are not empty.
     expect(loadDefaultPrompts(db).join('\n')).toContain('跳过')
@@ -91,13 +119,20 @@ describe('prompt tables', () => {
     const other = openDb(':memory:')
     const r = await importPromptFile(other, xlsx)
     expect(r).toMatchObject({ kind: 'steps', versions: ['1.0'] })
-    expect(listPromptSteps(other).map((x) => [x.step_type, x.prompt, x.step1])).toEqual(listPromptSteps(db).map((x) => [x.step_type, x.prompt, x.step1]))
+    expect(listPromptSteps(other).map((x) => [x.step_type, x.prompt, x.step1])).toEqual(
+      listPromptSteps(db).map((x) => [x.step_type, x.prompt, x.step1]),
+    )
 
     const bad = join(dir.dir, 'bad.csv')
-    writeFileSync(bad, '提示词版本,步骤类型,步骤名称,提示词,步骤1\n2.0,sys_activity_plan,活动策划,你是顾问,"预算：{{budget}}，名称：{{user_activity_name}}"\n')
+    writeFileSync(
+      bad,
+      '提示词版本,步骤类型,步骤名称,提示词,步骤1\n2.0,sys_activity_plan,活动策划,你是顾问,"预算：{{budget}}，名称：{{user_activity_name}}"\n',
+    )
     const err = await importPromptFile(other, bad).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(PromptFileError)
-    expect((err as PromptFileError).problems[0]).toContain('第 2 行（sys_activity_plan 活动策划）步骤1用到了变量 {{budget}}')
+    expect((err as PromptFileError).problems[0]).toContain(
+      '第 2 行（sys_activity_plan 活动策划）步骤1用到了变量 {{budget}}',
+    )
     expect(promptVersions(other)).toEqual(['1.0'])
     db.close()
     other.close()
@@ -109,7 +144,15 @@ describe('prompt tables', () => {
     const t = makeTestApp({ fake })
     cleanups.push(() => t.close())
     // An admin wrote this straight into the table (import would have refused it).
-    replacePromptVersions(t.db, [{ version: '5.0', step_type: 'rcfz', step_name: '人才诊断', prompt: '顾问', steps: { step1: '{{input}}，部门：{{department}}' } }])
+    replacePromptVersions(t.db, [
+      {
+        version: '5.0',
+        step_type: 'rcfz',
+        step_name: '人才诊断',
+        prompt: '顾问',
+        steps: { step1: '{{input}}，部门：{{department}}' },
+      },
+    ])
     const r = await t.say('人才发展：制造企业 5000 人，技术骨干转管理后不会带团队')
     expect(r.replies[0]).toContain('「人才诊断」的提示词配置有误')
     expect(r.replies[0]).toContain('{{department}}')

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { PART_LIMIT } from '../../src/core/markdown.js'
+import { createLogger } from '../../src/logger.js'
 import { DeliveryRouter } from '../../src/transport/delivery.js'
 import { SlidingWindowLimiter } from '../../src/transport/rate-limiter.js'
-import { createLogger } from '../../src/logger.js'
 import { activityLlm } from '../helpers/activity-llm.js'
 import { demoDbPath, makeTestApp, tempDir } from '../helpers/app.js'
 import { FakeClock, settle } from '../helpers/fake-clock.js'
@@ -20,7 +20,21 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
 
-const STEPS = ['需求调研报告', '活动需求', '内容选择', '内容推荐', '活动名称', '活动思路', '活动策划', '活动报名', '活动宣传', '激励措施', '预期效果', '方案合并', '方案精简']
+const STEPS = [
+  '需求调研报告',
+  '活动需求',
+  '内容选择',
+  '内容推荐',
+  '活动名称',
+  '活动思路',
+  '活动策划',
+  '活动报名',
+  '活动宣传',
+  '激励措施',
+  '预期效果',
+  '方案合并',
+  '方案精简',
+]
 
 describe('send budget', () => {
   it('a full activity design with long answers takes at most 10 messages, every step once and in order', async () => {
@@ -51,16 +65,45 @@ describe('send budget', () => {
     const sink = await WebhookSink.start()
     cleanups.push(() => sink.close())
     const clock = new FakeClock(Date.now())
-    const limiter = new SlidingWindowLimiter({ limit: 20, windowMs: 60_000, reserveHigh: 5, now: clock.now, timers: clock })
-    const router = new DeliveryRouter({ logger: createLogger({ level: 'silent' }), conversationLimiter: limiter, webhook: { timeoutMs: 3000 } })
+    const limiter = new SlidingWindowLimiter({
+      limit: 20,
+      windowMs: 60_000,
+      reserveHigh: 5,
+      now: clock.now,
+      timers: clock,
+    })
+    const router = new DeliveryRouter({
+      logger: createLogger({ level: 'silent' }),
+      conversationLimiter: limiter,
+      webhook: { timeoutMs: 3000 },
+    })
     const target = (msgId: string) => ({
-      msgId, robotCode: 'r', conversationId: 'cidGroup', conversationType: '2', senderStaffId: 's', sessionWebhook: sink.url(), sessionWebhookExpiredTime: Date.now() + 3_600_000,
+      msgId,
+      robotCode: 'r',
+      conversationId: 'cidGroup',
+      conversationType: '2',
+      senderStaffId: 's',
+      sessionWebhook: sink.url(),
+      sessionWebhookExpiredTime: Date.now() + 3_600_000,
     })
     const bulk = Array.from({ length: 24 }, (_, i) =>
-      router.deliver(target('design'), { no: i + 1, key: `design:${i + 1}`, kind: 'markdown', title: '活动设计', body: `第${i + 1}部分`, bulk: true }),
+      router.deliver(target('design'), {
+        no: i + 1,
+        key: `design:${i + 1}`,
+        kind: 'markdown',
+        title: '活动设计',
+        body: `第${i + 1}部分`,
+        bulk: true,
+      }),
     )
     await settle()
-    const help = await router.deliver(target('help'), { no: 1, key: 'help:1', kind: 'markdown', title: '帮助', body: '我是 Andy' })
+    const help = await router.deliver(target('help'), {
+      no: 1,
+      key: 'help:1',
+      kind: 'markdown',
+      title: '帮助',
+      body: '我是 Andy',
+    })
     expect(help.channel).toBe('webhook')
     const texts = () => sink.requests.map((r) => (r.body as { markdown: { text: string } }).markdown.text)
     await until(() => texts().length >= 16)

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type E2eBot, e2eBot, markdownOf, until } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
-import { e2eBot, markdownOf, until, type E2eBot } from '../helpers/e2e-bot.js'
 
 /**
  * A production install: the files git tracks plus dist/ (what a release or the Docker image carries), copied
@@ -35,14 +35,22 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'andy-prod-'))
   app = join(dir, 'app')
-  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, maxBuffer: 64 << 20 })
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    maxBuffer: 64 << 20,
+  })
   for (const f of stdout.split('\0').filter(Boolean)) {
     if (!existsSync(join(ROOT, f))) continue
     mkdirSync(dirname(join(app, f)), { recursive: true })
     cpSync(join(ROOT, f), join(app, f))
   }
   cpSync(join(ROOT, 'dist'), join(app, 'dist'), { recursive: true })
-  const r = await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: app, maxBuffer: 64 << 20, timeout: 2_400_000, env: { ...process.env, NODE_ENV: 'production' } })
+  const r = await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
+    cwd: app,
+    maxBuffer: 64 << 20,
+    timeout: 2_400_000,
+    env: { ...process.env, NODE_ENV: 'production' },
+  })
   expect(`${r.stdout}\n${r.stderr}`).not.toContain('EBADENGINE')
 }, 2_400_000)
 
@@ -52,7 +60,8 @@ afterAll(() => {
 
 describe('production install (npm ci --omit=dev)', () => {
   it('has no dev dependency installed', () => {
-    for (const dev of ['tsx', 'esbuild', 'typescript', 'vitest', '@biomejs/biome']) expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false)
+    for (const dev of ['tsx', 'esbuild', 'typescript', 'vitest', '@biomejs/biome'])
+      expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false)
     expect(existsSync(join(app, 'dist', 'main.js'))).toBe(true)
   })
 
@@ -62,7 +71,11 @@ describe('production install (npm ci --omit=dev)', () => {
     expect(help.stdout).toContain('ask')
     expect(help.stdout).toContain('start')
     await run(process.execPath, ['bin/andy.js', 'seed'], { cwd: app, env, timeout: 120_000 })
-    const ask = await run(process.execPath, ['bin/andy.js', 'ask', '--json', '制造业 客户案例'], { cwd: app, env, timeout: 120_000 })
+    const ask = await run(process.execPath, ['bin/andy.js', 'ask', '--json', '制造业 客户案例'], {
+      cwd: app,
+      env,
+      timeout: 120_000,
+    })
     const out = JSON.parse(ask.stdout) as { intent: string; total: number; reply: string }
     expect(out.total).toBeGreaterThan(0)
     expect(out.reply.length).toBeGreaterThan(0)
@@ -86,12 +99,22 @@ describe('production install (npm ci --omit=dev)', () => {
       child.stderr!.on('data', (d: Buffer) => out.push(d.toString()))
       const bot = e
       await until(() => bot.gateway.current !== undefined, 120_000, `connected; output:\n${out.join('')}`)
-      const payload = robotTextPayload({ text: '制造业 客户案例', msgId: 'prod-1', conversationType: '1', conversationId: 'cid-prod', senderStaffId: 'prod', sessionWebhook: bot.sink.url('/prod') })
+      const payload = robotTextPayload({
+        text: '制造业 客户案例',
+        msgId: 'prod-1',
+        conversationType: '1',
+        conversationId: 'cid-prod',
+        senderStaffId: 'prod',
+        sessionWebhook: bot.sink.url('/prod'),
+      })
       expect((await bot.gateway.sendRobotMessage(payload, { ackTimeoutMs: 30_000 })).frame.code).toBe(200)
       await until(() => bot.sink.requests.length > 0, 60_000, `a reply; output:\n${out.join('')}`)
       expect(markdownOf(bot.sink.requests[0]!.body).length).toBeGreaterThan(0)
       // The Docker HEALTHCHECK / systemd check script, run from the install.
-      const health = await run(process.execPath, ['deploy/healthcheck.mjs'], { cwd: app, env }).then(() => 0, (err: { code?: number }) => err.code ?? 1)
+      const health = await run(process.execPath, ['deploy/healthcheck.mjs'], { cwd: app, env }).then(
+        () => 0,
+        (err: { code?: number }) => err.code ?? 1,
+      )
       expect(health).toBe(0)
       child.kill('SIGTERM')
       const code = await new Promise<number | null>((r) => child!.once('exit', (c) => r(c)))

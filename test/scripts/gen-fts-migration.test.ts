@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DRIZZLE, generateFtsMigration } from '../../scripts/gen-fts-migration.js'
-import { tableByIntent, TABLES, type TableSpec } from '../../src/tables/index.js'
+import { TABLES, type TableSpec, tableByIntent } from '../../src/tables/index.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -17,7 +17,12 @@ function copyOfMigrations(): string {
   return dir
 }
 
-const contents = (dir: string) => Object.fromEntries(readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.sql')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]))
+const contents = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  )
 
 describe('scripts/gen-fts-migration', () => {
   it('writes nothing when the applied migrations already create the indexes the specs need', () => {
@@ -34,10 +39,15 @@ describe('scripts/gen-fts-migration', () => {
     const bids: TableSpec = { ...base, key: 'bid-records' as TableSpec['key'], table: 'bid_records' }
     // pitch_plans' index loses a column: dropped and created again, and flagged for re-import.
     const pitch = tableByIntent('pitch')!
-    const narrower: TableSpec = { ...pitch, columns: pitch.columns.map((c) => (c.name === 'xm_name' ? { ...c, free: false } : c)) }
+    const narrower: TableSpec = {
+      ...pitch,
+      columns: pitch.columns.map((c) => (c.name === 'xm_name' ? { ...c, free: false } : c)),
+    }
     const tables = [...TABLES.map((t) => (t.intent === 'pitch' ? narrower : t)), bids]
     const { file, plan } = generateFtsMigration({ dir, tables, now: 1 })
-    const journal = JSON.parse(readFileSync(join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> }
+    const journal = JSON.parse(readFileSync(join(dir, 'meta', '_journal.json'), 'utf8')) as {
+      entries: Array<{ tag: string }>
+    }
     const tag = journal.entries.at(-1)!.tag
     expect(file).toBe(join(dir, `${tag}.sql`))
     expect(tag).toMatch(/^\d{4}_fts$/)

@@ -4,7 +4,12 @@ import { indexGrams, phraseOf } from '../../src/db/grams.js'
 /** The index tokens as written out plainly (what the buffered indexGrams must equal, token for token). */
 function reference(text: string | null | undefined): string {
   if (!text) return ''
-  const word = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c > 127 && /[\p{L}\p{N}]/u.test(String.fromCharCode(c)))
+  const word = (c: number) =>
+    (c >= 48 && c <= 57) ||
+    (c >= 97 && c <= 122) ||
+    (c >= 0x4e00 && c <= 0x9fff) ||
+    (c >= 0x3400 && c <= 0x4dbf) ||
+    (c > 127 && /[\p{L}\p{N}]/u.test(String.fromCharCode(c)))
   const s = text.toLowerCase()
   const tokens: string[] = []
   let run = ''
@@ -31,9 +36,39 @@ describe('indexGrams (the bigram tokens of the full-text index)', () => {
   })
 
   it('equals the plain reference on mixed text: CJK, Latin with case, accents, full-width, emoji, lone surrogates, line breaks', () => {
-    const alphabet = ['a', 'B', 'z', '0', '9', ' ', '\n', '，', '。', '数', '字', '化', 'İ', 'É', 'ß', '😀', '\ud800', 'é', 'Ａ', '①', 'ー', '한', '_', '-', '㐀', '\u3000', 'Σ', 'ς', 'Ⅻ']
+    const alphabet = [
+      'a',
+      'B',
+      'z',
+      '0',
+      '9',
+      ' ',
+      '\n',
+      '，',
+      '。',
+      '数',
+      '字',
+      '化',
+      'İ',
+      'É',
+      'ß',
+      '😀',
+      '\ud800',
+      'é',
+      'Ａ',
+      '①',
+      'ー',
+      '한',
+      '_',
+      '-',
+      '㐀',
+      '\u3000',
+      'Σ',
+      'ς',
+      'Ⅻ',
+    ]
     let seed = 7
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32)
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
     for (let k = 0; k < 5000; k++) {
       let s = ''
       const n = Math.floor(rnd() * 40)

@@ -1,11 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import { buildFilterSchema } from '../../src/search/llm-schema.js'
 import { tableByIntent } from '../../src/tables/index.js'
 import { demoDbPath, makeTestApp, tempDir } from '../helpers/app.js'
-import { FakeOpenAI, type ChatBody, type FakeReply } from '../helpers/fake-openai.js'
+import { type ChatBody, FakeOpenAI, type FakeReply } from '../helpers/fake-openai.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -55,11 +55,22 @@ describe('LLM filter schema', () => {
     expect(Object.keys(props)).toEqual(expect.arrayContaining(['staff_size_min', 'year_from', 'money_min', 'keywords']))
     expect(Object.keys(props)).not.toContain('account_count_min')
     const ok = s.zod.safeParse({ industry: ['医药'], staff_size_min: 1000, keywords: null })
-    expect(ok.success && ok.data).toEqual({ dims: { industry: ['医药'] }, exclude: {}, staff_size_min: 1000, keywords: [] })
+    expect(ok.success && ok.data).toEqual({
+      dims: { industry: ['医药'] },
+      exclude: {},
+      staff_size_min: 1000,
+      keywords: [],
+    })
     // Exclusions have their own fields, with the same stored values to pick from.
-    expect((props as Record<string, { items?: { enum?: string[] } }>).exclude_enterpriseType?.items?.enum).toContain('地方国企')
+    expect((props as Record<string, { items?: { enum?: string[] } }>).exclude_enterpriseType?.items?.enum).toContain(
+      '地方国企',
+    )
     const ex = s.zod.safeParse({ exclude_enterpriseType: ['央企'], industry: ['医药', '金融'] })
-    expect(ex.success && ex.data).toEqual({ dims: { industry: ['医药', '金融'] }, exclude: { enterpriseType: ['央企'] }, keywords: [] })
+    expect(ex.success && ex.data).toEqual({
+      dims: { industry: ['医药', '金融'] },
+      exclude: { enterpriseType: ['央企'] },
+      keywords: [],
+    })
     expect(s.zod.safeParse({ staff_size_min: -5 }).success).toBe(false)
   })
 })
@@ -67,7 +78,9 @@ describe('LLM filter schema', () => {
 describe('search understanding with an LLM', () => {
   it('merges the LLM parse with the rules: dictionary hits win, fuzzy size added, explained words dropped', async () => {
     const { t, fake } = await setup((body) =>
-      toolName(body) === 'set_filters' ? { toolCall: { arguments: { industry: ['制造业'], staff_size_min: 1000, keywords: [] } } } : 'x',
+      toolName(body) === 'set_filters'
+        ? { toolCall: { arguments: { industry: ['制造业'], staff_size_min: 1000, keywords: [] } } }
+        : 'x',
     )
     const r = await t.say('大型药企的客户案例')
     expect(r.intent).toBe('case')
@@ -84,7 +97,9 @@ describe('search understanding with an LLM', () => {
   })
 
   it('maps synonyms onto stored values and never invents a value', async () => {
-    const { t } = await setup(() => ({ toolCall: { arguments: { industry: ['金融', '航天军工'], keywords: ['股份行'] } } }))
+    const { t } = await setup(() => ({
+      toolCall: { arguments: { industry: ['金融', '航天军工'], keywords: ['股份行'] } },
+    }))
     // 股份行 is in neither the data nor the taxonomy: the rules keep it as a word, the model maps it.
     const r = await t.say('股份行 新员工 打单方案')
     const line = filterLine(r.replies[0]!)
@@ -136,7 +151,9 @@ describe('search understanding with an LLM', () => {
   })
 
   it('never turns a value the sentence excludes into a wanted one, whatever the model says', async () => {
-    const { t, fake } = await setup(() => ({ toolCall: { arguments: { enterpriseType: ['国企', '民营企业'], exclude_enterpriseType: [], keywords: ['靠谱'] } } }))
+    const { t, fake } = await setup(() => ({
+      toolCall: { arguments: { enterpriseType: ['国企', '民营企业'], exclude_enterpriseType: [], keywords: ['靠谱'] } },
+    }))
     const r = await t.say('非国企的银行 新员工 打单方案 要靠谱的')
     expect(fake.requests.length).toBeGreaterThan(0)
     expect(r.replies[0]).toContain('排除：企业性质=国企')
@@ -148,7 +165,9 @@ describe('search understanding with an LLM', () => {
 
   it('takes exclusions and any-of lists from the model when the rules left them as words', async () => {
     const { t } = await setup(() => ({
-      toolCall: { arguments: { industry: ['零售', '餐饮酒店'], exclude_enterpriseType: ['央企', '地方国企'], keywords: [] } },
+      toolCall: {
+        arguments: { industry: ['零售', '餐饮酒店'], exclude_enterpriseType: ['央企', '地方国企'], keywords: [] },
+      },
     }))
     const r = await t.say('卖场或者饭馆这类的打单方案，国字头的不考虑')
     expect(r.replies[0]).toContain('排除：企业性质=')

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import { parseSentence } from '../../src/search/parser.js'
 import { runSearch } from '../../src/search/service.js'
@@ -44,9 +44,22 @@ const VALUES: Array<[string, string[], string[]]> = [
 ]
 
 const TEMPLATES = [
-  '非{V}的{T}', '不是{V}的{T}', '不要{V}的{T}', '除了{V}以外的{T}', '除{V}之外的{T}', '排除{V}的{T}', '不含{V}的{T}',
-  '{V}除外的{T}', '{V}以外的{T}', '{T}，{V}的不要', '{T} 别给我{V}', '{V}的不考虑，{T}', '帮我找一下不是{V}的{T}，谢谢',
-  '有没有非{V}的{T}', '{T}里面除了{V}以外还有哪些', '不包括{V}在内的{T}',
+  '非{V}的{T}',
+  '不是{V}的{T}',
+  '不要{V}的{T}',
+  '除了{V}以外的{T}',
+  '除{V}之外的{T}',
+  '排除{V}的{T}',
+  '不含{V}的{T}',
+  '{V}除外的{T}',
+  '{V}以外的{T}',
+  '{T}，{V}的不要',
+  '{T} 别给我{V}',
+  '{V}的不考虑，{T}',
+  '帮我找一下不是{V}的{T}，谢谢',
+  '有没有非{V}的{T}',
+  '{T}里面除了{V}以外还有哪些',
+  '不包括{V}在内的{T}',
 ]
 
 const TABLE_WORDS = ['客户案例', '打单方案', '竞品切换案例', '采购记录', '平台客户']
@@ -64,9 +77,18 @@ describe('a negated value never comes back', () => {
           continue
         }
         if (p.filters.some((f) => f.exclude)) excluded++
-        const out = runSearch(db, dict, { table: p.table, filters: p.filters, page: 1, perpage: 100, relax: p.contradictions.length === 0, keepFilters: p.count })
+        const out = runSearch(db, dict, {
+          table: p.table,
+          filters: p.filters,
+          page: 1,
+          perpage: 100,
+          relax: p.contradictions.length === 0,
+          keepFilters: p.count,
+        })
         for (const row of out.rows) {
-          for (const c of columns) if (forbidden.includes(String(row[c]))) leaks.push(`「${s}」 → ${String(row[p.table.nameColumn])} (${c}=${String(row[c])})`)
+          for (const c of columns)
+            if (forbidden.includes(String(row[c])))
+              leaks.push(`「${s}」 → ${String(row[p.table.nameColumn])} (${c}=${String(row[c])})`)
         }
         expect(out.relaxed.some((f) => f.exclude)).toBe(false)
       }

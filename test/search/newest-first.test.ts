@@ -4,14 +4,14 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { partFilePath } from '../../src/cli/chat.js'
+import { seedDemo } from '../../src/cli/seed.js'
 import { iterateCases } from '../../src/db/case-search.js'
 import { openDb } from '../../src/db/client.js'
-import { dateKey, dateParts, dateTextColumn } from '../../src/tables/date-key.js'
 import { Dictionary } from '../../src/search/dictionary.js'
-import { tableByKey, TABLES } from '../../src/tables/index.js'
-import { seedDemo } from '../../src/cli/seed.js'
-import { call, startHarness, type Harness } from '../http/setup.js'
+import { dateKey, dateParts, dateTextColumn } from '../../src/tables/date-key.js'
+import { TABLES, tableByKey } from '../../src/tables/index.js'
 import { createTestApp, insertCases } from '../helpers/test-app.js'
+import { call, type Harness, startHarness } from '../http/setup.js'
 
 /**
  * "Newest first" means the full date — year, month, day where the data has them — then the newest id.
@@ -35,7 +35,13 @@ const ROWS: Array<[string, string | null]> = [
 const EXPECTED = ['客户J', '客户C', '客户H', '客户A', '客户E', '客户F', '客户B', '客户D', '客户G', '客户I']
 
 const records = ROWS.map(([kh_name, case_time]) => ({
-  case_name: `${kh_name}的学习项目`, kh_name, yxt_industry_1: '制造业', enterprise_type: '民营企业', case_time, case_url: null, summary: '排序测试',
+  case_name: `${kh_name}的学习项目`,
+  kh_name,
+  yxt_industry_1: '制造业',
+  enterprise_type: '民营企业',
+  case_time,
+  case_url: null,
+  summary: '排序测试',
 }))
 
 describe('date keys', () => {
@@ -104,7 +110,9 @@ describe('newest first', () => {
       const p1 = await call(h.base, 'ANrkhCaseDetail', { perpage: '4', page: '1' })
       const p2 = await call(h.base, 'ANrkhCaseDetail', { perpage: '4', page: '2' })
       const p3 = await call(h.base, 'ANrkhCaseDetail', { perpage: '4', page: '3' })
-      const names = [p1, p2, p3].flatMap((r) => (r.json.data.lie_biao as Array<Record<string, string>>).map((row) => row.kh_name))
+      const names = [p1, p2, p3].flatMap((r) =>
+        (r.json.data.lie_biao as Array<Record<string, string>>).map((row) => row.kh_name),
+      )
       expect(names).toEqual(EXPECTED)
     })
   })
@@ -120,7 +128,8 @@ describe('newest first', () => {
       const rows = [...iterateCases(db, spec, [])]
       const mem = dict.caseIndex(spec.key).search(db, [], 0, Number.POSITIVE_INFINITY).ids
       expect(mem).toEqual(rows.map((r) => r.id))
-      const key = (r: Record<string, unknown>) => dateKey(r[spec.yearColumn!], text ? dateParts(r[text]) : undefined) ?? Number.NEGATIVE_INFINITY
+      const key = (r: Record<string, unknown>) =>
+        dateKey(r[spec.yearColumn!], text ? dateParts(r[text]) : undefined) ?? Number.NEGATIVE_INFINITY
       let inversions = 0
       for (let i = 1; i < rows.length; i++) {
         const a = key(rows[i - 1]!)

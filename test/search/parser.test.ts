@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../src/db/client.js'
 import { Dictionary } from '../../src/search/dictionary.js'
-import { normalizeSentence, parseSentence, type ParsedSentence } from '../../src/search/parser.js'
+import { normalizeSentence, type ParsedSentence, parseSentence } from '../../src/search/parser.js'
 import type { SearchIntent } from '../../src/tables/index.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 
@@ -27,7 +27,11 @@ function filters(p: ParsedSentence): Record<string, unknown> {
 type Case = [sentence: string, intent: SearchIntent | undefined, expected: Record<string, unknown>]
 
 // 制造业 covers the finer labels of the customer-industry column too (汽车制造, 电子制造… are manufacturing).
-const FLAGSHIP = { yxt_industry_1: ['制造业', '家电制造', '汽车制造', '电子制造', '装备制造'].sort(), enterprise_type: ['地方国企', '央企'], staff_size: { min: 5000 } }
+const FLAGSHIP = {
+  yxt_industry_1: ['制造业', '家电制造', '汽车制造', '电子制造', '装备制造'].sort(),
+  enterprise_type: ['地方国企', '央企'],
+  staff_size: { min: 5000 },
+}
 
 const CASES: Case[] = [
   // the flagship sentence, with spacing and punctuation variants
@@ -42,8 +46,20 @@ const CASES: Case[] = [
   // the pitch plans only say 金融: a bank is a 金融 row whose customer name says 银行
   ['银行 新员工培训 的打单方案', 'pitch', { xm_crowd: ['新员工'], kh_industry_1: ['金融'] }],
   ['从竞品切换过来的金融客户', 'switch', { kh_industry_1: ['金融'] }],
-  ['2023年医药行业采购了哪些内容产品', 'procurement', { yxt_industry_1: ['医药'], purchase_year: { min: 2023, max: 2023 } }],
-  ['江苏 制造业 帐号数大于1000 的软件客户', 'software', { customer_province: ['江苏'], yxt_industry_1: ['制造业', '汽车制造', '装备制造'].sort(), account_count: { min: 1001 } }],
+  [
+    '2023年医药行业采购了哪些内容产品',
+    'procurement',
+    { yxt_industry_1: ['医药'], purchase_year: { min: 2023, max: 2023 } },
+  ],
+  [
+    '江苏 制造业 帐号数大于1000 的软件客户',
+    'software',
+    {
+      customer_province: ['江苏'],
+      yxt_industry_1: ['制造业', '汽车制造', '装备制造'].sort(),
+      account_count: { min: 1001 },
+    },
+  ],
   // competitor names decide the table by themselves
   ['学邦云的客户有哪些', 'switch', { competitor_name: ['学邦云'] }],
   ['moocpro 替换', 'switch', { competitor_name: ['MoocPro'] }],

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { createDictionaryProvider, Dictionary } from '../../src/search/dictionary.js'
 import { filtersFromParams, ParamError } from '../../src/search/params.js'
 import { parseSentence } from '../../src/search/parser.js'
 import { runSearch } from '../../src/search/service.js'
-import { tableByKey, type TableKey } from '../../src/tables/index.js'
+import { type TableKey, tableByKey } from '../../src/tables/index.js'
 import { CONTENT_CASES, loadFixtures } from '../helpers/fixtures.js'
 import { insertCases } from '../helpers/test-app.js'
 
@@ -35,49 +35,101 @@ describe('every filter of the seed list endpoints', () => {
     ['content-cases', { yxt_industry_1: '金融' }, ['上海安盛人寿保险有限公司', '浙江丰利农村商业银行股份有限公司']],
     ['content-cases', { enterprise_type: '国企' }, ['江苏恒远汽车零部件集团', '浙江丰利农村商业银行股份有限公司']],
     ['content-cases', { case_name: '合规' }, ['四川康泰制药股份有限公司']],
-    ['content-cases', { yxt_industry_more: '医药 金融' }, ['上海安盛人寿保险有限公司', '四川康泰制药股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort()],
+    [
+      'content-cases',
+      { yxt_industry_more: '医药 金融' },
+      ['上海安盛人寿保险有限公司', '四川康泰制药股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
     ['content-cases', { content_product: '训练营' }, ['佛山美的好电器集团']],
     ['content-cases', { case_time: '2024' }, ['佛山美的好电器集团', '深圳华创电子科技有限公司'].sort()],
-    ['content-cases', { product_series: '领导力' }, ['中国宏达重工集团有限公司', '佛山美的好电器集团', '江苏恒远汽车零部件集团'].sort()],
+    [
+      'content-cases',
+      { product_series: '领导力' },
+      ['中国宏达重工集团有限公司', '佛山美的好电器集团', '江苏恒远汽车零部件集团'].sort(),
+    ],
     ['content-cases', { kh_name: '银行' }, ['浙江丰利农村商业银行股份有限公司']],
-    ['content-cases', { kh_industry_1: '制造' }, ['中国宏达重工集团有限公司', '佛山美的好电器集团', '江苏恒远汽车零部件集团', '深圳华创电子科技有限公司'].sort()],
+    [
+      'content-cases',
+      { kh_industry_1: '制造' },
+      ['中国宏达重工集团有限公司', '佛山美的好电器集团', '江苏恒远汽车零部件集团', '深圳华创电子科技有限公司'].sort(),
+    ],
     ['content-cases', { xm_crowd: '高管' }, ['中国宏达重工集团有限公司']],
     ['content-cases', { xm_name: '战略解码' }, ['中国宏达重工集团有限公司']],
-    ['content-cases', { kh_industry_more: '保险,银行' }, ['上海安盛人寿保险有限公司', '浙江丰利农村商业银行股份有限公司'].sort()],
+    [
+      'content-cases',
+      { kh_industry_more: '保险,银行' },
+      ['上海安盛人寿保险有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
     // 5000人以上 is open-ended, so it overlaps ≥10000; 5000-10000人 only touches the bound
-    ['content-cases', { staff_size_min: '10000' }, ['中国宏达重工集团有限公司', '佛山美的好电器集团', '四川康泰制药股份有限公司'].sort()],
+    [
+      'content-cases',
+      { staff_size_min: '10000' },
+      ['中国宏达重工集团有限公司', '佛山美的好电器集团', '四川康泰制药股份有限公司'].sort(),
+    ],
     // ANrdadanCaseDetail
     ['pitch-plans', { kh_name: '智联' }, ['北京智联软件有限公司']],
     ['pitch-plans', { kh_industry_1: '金融' }, ['浙江丰利农村商业银行股份有限公司']],
     ['pitch-plans', { xm_crowd: '中层' }, ['江苏恒远汽车零部件集团']],
     ['pitch-plans', { xm_name: '建议书' }, ['江苏恒远汽车零部件集团']],
     ['pitch-plans', { case_url: 'p/3' }, ['北京智联软件有限公司']],
-    ['pitch-plans', { kh_industry_more: '金融 互联网' }, ['北京智联软件有限公司', '浙江丰利农村商业银行股份有限公司'].sort()],
-    ['pitch-plans', { params_more: '新员工 大客户' }, ['北京智联软件有限公司', '浙江丰利农村商业银行股份有限公司'].sort()],
+    [
+      'pitch-plans',
+      { kh_industry_more: '金融 互联网' },
+      ['北京智联软件有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
+    [
+      'pitch-plans',
+      { params_more: '新员工 大客户' },
+      ['北京智联软件有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
     ['pitch-plans', { enterprise_type: '民营' }, ['北京智联软件有限公司', '江苏恒远汽车零部件集团'].sort()],
     ['pitch-plans', { content_product: '通识课' }, ['浙江丰利农村商业银行股份有限公司']],
     ['pitch-plans', { case_time: '2025' }, ['北京智联软件有限公司']],
     ['pitch-plans', { product_series: '销售' }, ['北京智联软件有限公司']],
     // APtjdCaseDetail
-    ['competitor-switches', { kh_industry_1: '金融' }, ['广东粤信证券股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort()],
+    [
+      'competitor-switches',
+      { kh_industry_1: '金融' },
+      ['广东粤信证券股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
     ['competitor-switches', { area: '江苏' }, ['江苏华泰物流集团']],
-    ['competitor-switches', { staff_size: '1000-5000' }, ['广东粤信证券股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort()],
+    [
+      'competitor-switches',
+      { staff_size: '1000-5000' },
+      ['广东粤信证券股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
     ['competitor-switches', { staff_size_min: '5000' }, ['江苏华泰物流集团']],
     ['competitor-switches', { staff_size_max: '1000' }, ['四川川能电力有限公司']],
-    ['competitor-switches', { staff_size_min: '800', staff_size_max: '3000' }, ['四川川能电力有限公司', '广东粤信证券股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort()],
+    [
+      'competitor-switches',
+      { staff_size_min: '800', staff_size_max: '3000' },
+      ['四川川能电力有限公司', '广东粤信证券股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
     ['competitor-switches', { competitor_name: 'mooc' }, ['浙江丰利农村商业银行股份有限公司']],
     ['competitor-switches', { kh_name: '物流' }, ['江苏华泰物流集团']],
     ['competitor-switches', { replace_year: '2024' }, ['广东粤信证券股份有限公司']],
-    ['competitor-switches', { replace_year: '2022-2023' }, ['江苏华泰物流集团', '浙江丰利农村商业银行股份有限公司'].sort()],
+    [
+      'competitor-switches',
+      { replace_year: '2022-2023' },
+      ['江苏华泰物流集团', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
     ['competitor-switches', { replace_reason: '卡顿' }, ['广东粤信证券股份有限公司']],
     ['competitor-switches', { enterprise_type: '央企' }, ['四川川能电力有限公司']],
-    ['competitor-switches', { sign_sales: '王磊' }, ['广东粤信证券股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort()],
+    [
+      'competitor-switches',
+      { sign_sales: '王磊' },
+      ['广东粤信证券股份有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    ],
     ['competitor-switches', { kh_industry_more: '能源 交通' }, ['四川川能电力有限公司', '江苏华泰物流集团'].sort()],
     // ALieBiaoProductprocuredetail
     ['procurements', { org_name: '九州' }, ['湖北九州医药商业有限公司']],
     ['procurements', { yxt_industry_1: '医药' }, ['四川康泰制药股份有限公司', '湖北九州医药商业有限公司'].sort()],
     ['procurements', { enterprise_type: '上市' }, ['四川康泰制药股份有限公司']],
-    ['procurements', { staff_size: '5000' }, ['四川康泰制药股份有限公司', '江苏恒远汽车零部件集团', '湖北九州医药商业有限公司'].sort()],
+    [
+      'procurements',
+      { staff_size: '5000' },
+      ['四川康泰制药股份有限公司', '江苏恒远汽车零部件集团', '湖北九州医药商业有限公司'].sort(),
+    ],
     ['procurements', { money: '125000' }, ['湖北九州医药商业有限公司']],
     ['procurements', { money: '10万-50万' }, ['四川康泰制药股份有限公司', '湖北九州医药商业有限公司'].sort()],
     ['procurements', { class_type: '训练营' }, ['湖北九州医药商业有限公司']],
@@ -98,7 +150,11 @@ describe('every filter of the seed list endpoints', () => {
     ['software-cases', { customer_keywords: '直播' }, ['杭州云锐电商有限公司']],
     ['software-cases', { account_count_gt: '4200' }, ['南京江宁城建集团']],
     ['software-cases', { account_count_lt: '1800' }, ['苏州精工机械有限公司']],
-    ['software-cases', { account_count_gt: '600', account_count_lt: '5000' }, ['杭州云锐电商有限公司', '江苏恒远汽车零部件集团', '苏州精工机械有限公司'].sort()],
+    [
+      'software-cases',
+      { account_count_gt: '600', account_count_lt: '5000' },
+      ['杭州云锐电商有限公司', '江苏恒远汽车零部件集团', '苏州精工机械有限公司'].sort(),
+    ],
     ['software-cases', { yxt_industry_more: '基建 电商' }, ['南京江宁城建集团', '杭州云锐电商有限公司'].sort()],
   ])('%s %o', (key, params, expected) => {
     expect(names(key, params).sort()).toEqual(expected)
@@ -128,7 +184,13 @@ describe('text matching', () => {
   it('searches %, _ and quotes literally', () => {
     expect(names('content-cases', { case_name: '%' })).toEqual([])
     const spec = tableByKey('content-cases')!
-    const kw = (text: string) => runSearch(db, dict, { table: spec, filters: parseSentence(`${text} 案例`, { dict, nowYear: 2026 }).filters, page: 1, perpage: 10 })
+    const kw = (text: string) =>
+      runSearch(db, dict, {
+        table: spec,
+        filters: parseSentence(`${text} 案例`, { dict, nowYear: 2026 }).filters,
+        page: 1,
+        perpage: 10,
+      })
     expect(kw('50%_折扣').rows.map((r) => r.kh_name)).toEqual(['四川康泰制药股份有限公司'])
     expect(kw('100%').total).toBe(2)
     expect(kw("it's").total).toBe(1)
@@ -169,7 +231,9 @@ describe('relaxation', () => {
     const parsed = parseSentence('央企 金融 2023年 客户案例', { dict, nowYear: 2026 })
     const out = runSearch(db, dict, { table: spec, filters: parsed.filters, page: 1, perpage: 5, relax: true })
     expect(out.relaxed.map((f) => f.key)).toEqual(['case_year', 'enterprise_type'])
-    expect(out.rows.map((r) => r.kh_name).sort()).toEqual(['上海安盛人寿保险有限公司', '浙江丰利农村商业银行股份有限公司'].sort())
+    expect(out.rows.map((r) => r.kh_name).sort()).toEqual(
+      ['上海安盛人寿保险有限公司', '浙江丰利农村商业银行股份有限公司'].sort(),
+    )
   })
 
   it('never relaxes without being asked (the API)', () => {
@@ -185,6 +249,11 @@ describe('dictionary provider', () => {
     const provider = createDictionaryProvider(own)
     expect(provider.get().scan('学海e站')).toEqual([])
     insertCases(own, 'competitor-switches', [{ kh_name: '测试客户', competitor_name: '学海e站', replace_year: 2024 }])
-    expect(provider.get().scan('学海e站').map((m) => m.phrase)).toEqual(['学海e站'])
+    expect(
+      provider
+        .get()
+        .scan('学海e站')
+        .map((m) => m.phrase),
+    ).toEqual(['学海e站'])
   })
 })

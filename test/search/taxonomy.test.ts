@@ -40,7 +40,11 @@ describe('the taxonomy file', () => {
     const dup = shipped()
     ;(dup.industries as Array<{ aliases: string[] }>)[1]!.aliases.push('银行')
     expect(() => Taxonomy.parse(dup)).toThrow(/「银行」出现了两次/)
-    const region = { version: 1, provinces: [{ name: '江苏' }], regions: [{ name: '华东', provinces: ['江苏', '火星'] }] }
+    const region = {
+      version: 1,
+      provinces: [{ name: '江苏' }],
+      regions: [{ name: '华东', provinces: ['江苏', '火星'] }],
+    }
     expect(() => Taxonomy.parse(region)).toThrow(/省份「火星」不在 provinces 里/)
     expect(() => Taxonomy.fromText('{ "version": 1,')).toThrow(TaxonomyError)
     expect(() => Taxonomy.parse({ version: 1, industries: [{ nam: '金融' }] })).toThrow(/未知的键/)
@@ -74,11 +78,14 @@ describe('editing the taxonomy file', () => {
     const errors: string[] = []
     const taxonomy = createTaxonomyProvider(path, { checkEveryMs: 0, onError: (e) => errors.push(e.message) })
     const dictionary = createDictionaryProvider(db, { taxonomy })
-    const industryOf = (s: string) => parseSentence(s, { dict: dictionary.get(), nowYear: 2026 }).filters.find((f) => f.label === '行业')
+    const industryOf = (s: string) =>
+      parseSentence(s, { dict: dictionary.get(), nowYear: 2026 }).filters.find((f) => f.label === '行业')
     // 股份行 is no word Andy knows yet.
     expect(industryOf('股份行的打单方案')).toBeUndefined()
 
-    const finance = (file.industries as Array<{ name: string; children: Array<{ name: string; aliases: string[] }> }>).find((n) => n.name === '金融')!
+    const finance = (
+      file.industries as Array<{ name: string; children: Array<{ name: string; aliases: string[] }> }>
+    ).find((n) => n.name === '金融')!
     finance.children.find((c) => c.name === '银行')!.aliases.push('股份行')
     file.version = 2
     writeFileSync(path, JSON.stringify(file))
@@ -94,7 +101,9 @@ describe('editing the taxonomy file', () => {
 
   it('falls back to the shipped taxonomy when the configured file cannot be read at start', () => {
     const errors: string[] = []
-    const p = createTaxonomyProvider(join(tmpdir(), 'no-such-dir-andy', 'taxonomy.json'), { onError: (e) => errors.push(e.message) })
+    const p = createTaxonomyProvider(join(tmpdir(), 'no-such-dir-andy', 'taxonomy.json'), {
+      onError: (e) => errors.push(e.message),
+    })
     expect(p.get().nodesFor('industry', '金融')).toHaveLength(1)
     expect(errors).toHaveLength(1)
   })

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import { functionWords } from '../../src/search/function-words.js'
 import { parseSentence } from '../../src/search/parser.js'
@@ -38,7 +38,14 @@ const BASES = [
 function rows(sentence: string): { table?: string; ids: number[] } {
   const p = parseSentence(sentence, { dict, nowYear: 2026 })
   if (!p.table) return { ids: [] }
-  const out = runSearch(db, dict, { table: p.table, filters: p.filters, page: 1, perpage: 100, relax: p.contradictions.length === 0, keepFilters: p.count })
+  const out = runSearch(db, dict, {
+    table: p.table,
+    filters: p.filters,
+    page: 1,
+    perpage: 100,
+    relax: p.contradictions.length === 0,
+    keepFilters: p.count,
+  })
   return { table: p.table.key, ids: out.rows.map((r) => r.id) }
 }
 
@@ -59,7 +66,8 @@ describe('function words never change the rows', () => {
     expect(functionWords().size).toBeGreaterThan(300)
     expect(functionWords().has('谢谢')).toBe(true)
     // Words that change the meaning are not function words.
-    for (const w of ['非', '不是', '除了', '或', '多少', '以上', '之间', '案例']) expect(functionWords().has(w)).toBe(false)
+    for (const w of ['非', '不是', '除了', '或', '多少', '以上', '之间', '案例'])
+      expect(functionWords().has(w)).toBe(false)
   })
 
   it.each(BASES)('%s', (base) => {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import { formatSearchReply } from '../../src/search/format.js'
-import { parseSentence, type ParsedSentence } from '../../src/search/parser.js'
+import { type ParsedSentence, parseSentence } from '../../src/search/parser.js'
 import { runSearch, type SearchOutcome } from '../../src/search/service.js'
 import type { SearchIntent } from '../../src/tables/index.js'
 import { loadMixedLabels, M_CASES, M_PITCHES, M_PROCUREMENTS, M_SOFTWARE, M_SWITCHES } from '../helpers/mixed-labels.js'
@@ -32,16 +32,39 @@ const ROWS: Record<SearchIntent, { rows: readonly Row[]; name: string }> = {
 }
 
 /** The answer as the chat gives it: parse, search (relaxing like the chat), reply. */
-function answer(sentence: string, perpage = 100): { p: ParsedSentence; out?: SearchOutcome; names: string[]; reply: string } {
+function answer(
+  sentence: string,
+  perpage = 100,
+): { p: ParsedSentence; out?: SearchOutcome; names: string[]; reply: string } {
   const p = parseSentence(sentence, { dict, nowYear: 2026 })
   if (!p.table) return { p, names: [], reply: '' }
-  const out = runSearch(db, dict, { table: p.table, filters: p.filters, page: 1, perpage, relax: p.contradictions.length === 0, keepFilters: p.count })
+  const out = runSearch(db, dict, {
+    table: p.table,
+    filters: p.filters,
+    page: 1,
+    perpage,
+    relax: p.contradictions.length === 0,
+    keepFilters: p.count,
+  })
   const names = out.rows.map((r) => String(r[p.table!.nameColumn])).sort()
-  return { p, out, names, reply: formatSearchReply(out, { ignored: p.ignored, unused: p.unused, contradictions: p.contradictions, count: p.count }) }
+  return {
+    p,
+    out,
+    names,
+    reply: formatSearchReply(out, {
+      ignored: p.ignored,
+      unused: p.unused,
+      contradictions: p.contradictions,
+      count: p.count,
+    }),
+  }
 }
 
 const all = (intent: SearchIntent, keep: (r: Row) => boolean = () => true): string[] =>
-  ROWS[intent].rows.filter(keep).map((r) => String(r[ROWS[intent].name])).sort()
+  ROWS[intent].rows
+    .filter(keep)
+    .map((r) => String(r[ROWS[intent].name]))
+    .sort()
 
 const STATE = /国企|国有|央企/
 const isState = (r: Row) => STATE.test(String(r.enterprise_type))
@@ -75,7 +98,11 @@ function check(c: Case): void {
 
 // ---- 1. segmentation, function words, values glued to other words ----------------------------
 const SEGMENTATION: Case[] = [
-  { s: '客户是一家制造业国企，5000人以上，想看看我们在新员工培养方面的案例', table: 'case', rows: ['恒远汽车', '宏达重工'] },
+  {
+    s: '客户是一家制造业国企，5000人以上，想看看我们在新员工培养方面的案例',
+    table: 'case',
+    rows: ['恒远汽车', '宏达重工'],
+  },
   { s: '麻烦帮我找一下讲数字化转型的案例，谢谢', table: 'case', rows: ['京华医药'] },
   { s: '有没有做安全生产的客户案例', table: 'case', rows: ['南京城建'] },
   { s: '因为价格上涨换过来的客户有哪些', table: 'switch', rows: ['川能电力', '苏银农商银行'] },
@@ -108,35 +135,157 @@ const SEGMENTATION: Case[] = [
 
 // ---- 2. negation → exclusions --------------------------------------------------------------
 const NEGATION: Case[] = [
-  { s: '非国有企业的金融案例', table: 'case', rows: ['锡安人寿保险'], absent: ['苏银农商银行', '宁泰证券'], says: ['排除：企业性质=国有企业'] },
-  { s: '不是新签的采购', table: 'procurement', rows: ['京华医药', '宁泰证券', '宏达重工', '康泰制药', '云锐电商'], absent: ['苏银农商银行', '华创电子', '味道餐饮'], says: ['排除：来源=新签'] },
+  {
+    s: '非国有企业的金融案例',
+    table: 'case',
+    rows: ['锡安人寿保险'],
+    absent: ['苏银农商银行', '宁泰证券'],
+    says: ['排除：企业性质=国有企业'],
+  },
+  {
+    s: '不是新签的采购',
+    table: 'procurement',
+    rows: ['京华医药', '宁泰证券', '宏达重工', '康泰制药', '云锐电商'],
+    absent: ['苏银农商银行', '华创电子', '味道餐饮'],
+    says: ['排除：来源=新签'],
+  },
   { s: '除了国企以外的制造业客户案例', table: 'case', rows: ['华创电子'], absent: ['宏达重工', '恒远汽车'] },
-  { s: '除国企之外的案例', table: 'case', rows: (r) => !isState(r), absent: ['苏银农商银行', '宁泰证券', '宏达重工', '恒远汽车', '京华医药', '南京城建'] },
-  { s: '排除央企的竞品切换', table: 'switch', rows: (r) => r.enterprise_type !== '央企', absent: ['甬港物流', '川能电力'] },
-  { s: '不要国企的软件客户', table: 'software', rows: (r) => !isState(r), absent: ['苏银农商银行', '宁泰证券', '甬港物流', '南京城建', '粤电能源', '川能电力', '京华医药'] },
-  { s: '不含江苏的平台客户', table: 'software', rows: (r) => !inJiangsu(r), absent: ['苏银农商银行', '宁泰证券', '苏州精工', '南京城建'] },
-  { s: '江苏以外的竞品切换', table: 'switch', rows: (r) => !inJiangsu(r), absent: ['苏银农商银行', '宁泰证券', '锡安人寿保险'] },
-  { s: '除了江苏和浙江以外的竞品切换', table: 'switch', rows: (r) => !inJiangsu(r) && !inZhejiang(r), absent: ['苏银农商银行', '宁泰证券', '锡安人寿保险', '杭信基金', '甬港物流'] },
+  {
+    s: '除国企之外的案例',
+    table: 'case',
+    rows: (r) => !isState(r),
+    absent: ['苏银农商银行', '宁泰证券', '宏达重工', '恒远汽车', '京华医药', '南京城建'],
+  },
+  {
+    s: '排除央企的竞品切换',
+    table: 'switch',
+    rows: (r) => r.enterprise_type !== '央企',
+    absent: ['甬港物流', '川能电力'],
+  },
+  {
+    s: '不要国企的软件客户',
+    table: 'software',
+    rows: (r) => !isState(r),
+    absent: ['苏银农商银行', '宁泰证券', '甬港物流', '南京城建', '粤电能源', '川能电力', '京华医药'],
+  },
+  {
+    s: '不含江苏的平台客户',
+    table: 'software',
+    rows: (r) => !inJiangsu(r),
+    absent: ['苏银农商银行', '宁泰证券', '苏州精工', '南京城建'],
+  },
+  {
+    s: '江苏以外的竞品切换',
+    table: 'switch',
+    rows: (r) => !inJiangsu(r),
+    absent: ['苏银农商银行', '宁泰证券', '锡安人寿保险'],
+  },
+  {
+    s: '除了江苏和浙江以外的竞品切换',
+    table: 'switch',
+    rows: (r) => !inJiangsu(r) && !inZhejiang(r),
+    absent: ['苏银农商银行', '宁泰证券', '锡安人寿保险', '杭信基金', '甬港物流'],
+  },
   { s: '国企除外的制造业采购', table: 'procurement', rows: ['华创电子'], absent: ['宏达重工'] },
   { s: '国企和央企都不要，医药的采购', table: 'procurement', rows: ['康泰制药'], absent: ['京华医药'] },
-  { s: '不要国企，要民企的案例', table: 'case', rows: (r) => r.enterprise_type === '民营企业', absent: ['苏银农商银行', '京华医药'] },
-  { s: '非金融的打单方案', table: 'pitch', rows: ['华创电子', '宏达重工', '康泰制药', '沪连超市', '味道餐饮'], absent: ['苏银农商银行', '锡州农商银行', '宁泰证券', '杭信基金', '泰和人寿保险'] },
-  { s: '金融里面不要银行的打单方案', table: 'pitch', rows: ['宁泰证券', '杭信基金', '泰和人寿保险'], absent: ['苏银农商银行', '锡州农商银行'] },
-  { s: '不是银行的金融客户切换', table: 'switch', rows: ['宁泰证券', '杭信基金', '锡安人寿保险'], absent: ['苏银农商银行'] },
-  { s: '除了学邦云以外的竞品切换', table: 'switch', rows: (r) => r.competitor_name !== '学邦云', absent: ['苏银农商银行', '锡安人寿保险', '深汽零部件'] },
+  {
+    s: '不要国企，要民企的案例',
+    table: 'case',
+    rows: (r) => r.enterprise_type === '民营企业',
+    absent: ['苏银农商银行', '京华医药'],
+  },
+  {
+    s: '非金融的打单方案',
+    table: 'pitch',
+    rows: ['华创电子', '宏达重工', '康泰制药', '沪连超市', '味道餐饮'],
+    absent: ['苏银农商银行', '锡州农商银行', '宁泰证券', '杭信基金', '泰和人寿保险'],
+  },
+  {
+    s: '金融里面不要银行的打单方案',
+    table: 'pitch',
+    rows: ['宁泰证券', '杭信基金', '泰和人寿保险'],
+    absent: ['苏银农商银行', '锡州农商银行'],
+  },
+  {
+    s: '不是银行的金融客户切换',
+    table: 'switch',
+    rows: ['宁泰证券', '杭信基金', '锡安人寿保险'],
+    absent: ['苏银农商银行'],
+  },
+  {
+    s: '除了学邦云以外的竞品切换',
+    table: 'switch',
+    rows: (r) => r.competitor_name !== '学邦云',
+    absent: ['苏银农商银行', '锡安人寿保险', '深汽零部件'],
+  },
   { s: '不是上市公司的医药案例', table: 'case', rows: ['京华医药'], absent: ['康泰制药'] },
-  { s: '非外企的新员工打单方案', table: 'pitch', rows: ['苏银农商银行', '锡州农商银行', '华创电子'], absent: ['杭信基金', '沪连超市'] },
-  { s: '不是5000人以上的软件客户', table: 'software', rows: ['苏州精工', '杭州云锐', '沪连超市', '川能电力', '苏银农商银行'], absent: ['宁泰证券', '甬港物流', '南京城建', '粤电能源', '京华医药'] },
-  { s: '除了2023年以外的采购', table: 'procurement', rows: (r) => r.purchase_year !== 2023, absent: ['苏银农商银行', '康泰制药'] },
-  { s: '别给我国企的采购记录', table: 'procurement', rows: (r) => !isState(r), absent: ['苏银农商银行', '宁泰证券', '宏达重工', '京华医药'] },
-  { s: '不考虑华东的竞对切换', table: 'switch', rows: (r) => !/江苏|浙江|上海/.test(String(r.area)), absent: ['苏银农商银行', '杭信基金', '沪连超市'] },
-  { s: '不要线上课程的采购', table: 'procurement', rows: (r) => r.class_type !== '线上课程', absent: ['苏银农商银行', '华创电子', '云锐电商'] },
-  { s: '不是王磊签的切换客户', table: 'switch', rows: (r) => r.sign_sales !== '王磊', absent: ['苏银农商银行', '锡安人寿保险', '深汽零部件'] },
+  {
+    s: '非外企的新员工打单方案',
+    table: 'pitch',
+    rows: ['苏银农商银行', '锡州农商银行', '华创电子'],
+    absent: ['杭信基金', '沪连超市'],
+  },
+  {
+    s: '不是5000人以上的软件客户',
+    table: 'software',
+    rows: ['苏州精工', '杭州云锐', '沪连超市', '川能电力', '苏银农商银行'],
+    absent: ['宁泰证券', '甬港物流', '南京城建', '粤电能源', '京华医药'],
+  },
+  {
+    s: '除了2023年以外的采购',
+    table: 'procurement',
+    rows: (r) => r.purchase_year !== 2023,
+    absent: ['苏银农商银行', '康泰制药'],
+  },
+  {
+    s: '别给我国企的采购记录',
+    table: 'procurement',
+    rows: (r) => !isState(r),
+    absent: ['苏银农商银行', '宁泰证券', '宏达重工', '京华医药'],
+  },
+  {
+    s: '不考虑华东的竞对切换',
+    table: 'switch',
+    rows: (r) => !/江苏|浙江|上海/.test(String(r.area)),
+    absent: ['苏银农商银行', '杭信基金', '沪连超市'],
+  },
+  {
+    s: '不要线上课程的采购',
+    table: 'procurement',
+    rows: (r) => r.class_type !== '线上课程',
+    absent: ['苏银农商银行', '华创电子', '云锐电商'],
+  },
+  {
+    s: '不是王磊签的切换客户',
+    table: 'switch',
+    rows: (r) => r.sign_sales !== '王磊',
+    absent: ['苏银农商银行', '锡安人寿保险', '深汽零部件'],
+  },
   { s: '非国企 银行 软件客户', table: 'software', rows: [], absent: ['苏银农商银行'] },
-  { s: '排除制造业和医药的采购', table: 'procurement', rows: ['苏银农商银行', '宁泰证券', '云锐电商', '味道餐饮'], absent: ['华创电子', '宏达重工', '康泰制药', '京华医药'] },
-  { s: '不要地方国企的案例', table: 'case', rows: (r) => !/地方国/.test(String(r.enterprise_type)), absent: ['苏银农商银行', '恒远汽车', '南京城建'] },
-  { s: '新员工的案例，国企的不要', table: 'case', rows: ['沪连超市', '华创电子'], absent: ['苏银农商银行', '京华医药'] },
-  { s: '央企以外的国企切换案例', table: 'switch', rows: ['京华医药', '宁泰证券', '粤电能源', '苏银农商银行'], absent: ['甬港物流', '川能电力'] },
+  {
+    s: '排除制造业和医药的采购',
+    table: 'procurement',
+    rows: ['苏银农商银行', '宁泰证券', '云锐电商', '味道餐饮'],
+    absent: ['华创电子', '宏达重工', '康泰制药', '京华医药'],
+  },
+  {
+    s: '不要地方国企的案例',
+    table: 'case',
+    rows: (r) => !/地方国/.test(String(r.enterprise_type)),
+    absent: ['苏银农商银行', '恒远汽车', '南京城建'],
+  },
+  {
+    s: '新员工的案例，国企的不要',
+    table: 'case',
+    rows: ['沪连超市', '华创电子'],
+    absent: ['苏银农商银行', '京华医药'],
+  },
+  {
+    s: '央企以外的国企切换案例',
+    table: 'switch',
+    rows: ['京华医药', '宁泰证券', '粤电能源', '苏银农商银行'],
+    absent: ['甬港物流', '川能电力'],
+  },
   { s: '不要保险的金融案例', table: 'case', rows: ['宁泰证券', '苏银农商银行'], absent: ['锡安人寿保险'] },
 ]
 
@@ -148,7 +297,11 @@ const ANY_OF: Case[] = [
   { s: '医药/互联网 采购', table: 'procurement', rows: ['京华医药', '康泰制药', '云锐电商'] },
   { s: '央企或地方国企的打单方案', table: 'pitch', rows: ['苏银农商银行', '锡州农商银行', '宏达重工'] },
   { s: '高管及中层管理者的案例', table: 'case', rows: ['宁泰证券', '宏达重工'] },
-  { s: '学邦云或者知行学堂换过来的', table: 'switch', rows: ['苏银农商银行', '宁泰证券', '锡安人寿保险', '深汽零部件', '川能电力'] },
+  {
+    s: '学邦云或者知行学堂换过来的',
+    table: 'switch',
+    rows: ['苏银农商银行', '宁泰证券', '锡安人寿保险', '深汽零部件', '川能电力'],
+  },
   { s: '江苏的银行或证券客户切换', table: 'switch', rows: ['宁泰证券', '苏银农商银行'] },
   // nothing is both: the chat relaxes the less important field, and says so
   { s: '浙江 金融 软件客户', table: 'software', rows: ['苏银农商银行', '宁泰证券'], says: ['已放宽：地区=浙江'] },
@@ -181,11 +334,19 @@ const NUMBERS: Case[] = [
   { s: '万人以上的软件客户', table: 'software', rows: ['甬港物流', '南京城建', '粤电能源', '京华医药'] },
   { s: '上万人的竞品切换', table: 'switch', rows: ['甬港物流', '粤电能源', '京华医药'] },
   { s: '5000+人的切换客户', table: 'switch', rows: ['宁泰证券', '甬港物流', '粤电能源', '京华医药'] },
-  { s: '千人以上的采购', table: 'procurement', rows: ['苏银农商银行', '宁泰证券', '华创电子', '宏达重工', '康泰制药', '京华医药'] },
+  {
+    s: '千人以上的采购',
+    table: 'procurement',
+    rows: ['苏银农商银行', '宁泰证券', '华创电子', '宏达重工', '康泰制药', '京华医药'],
+  },
   { s: '超过100万的采购', table: 'procurement', rows: ['宁泰证券', '宏达重工'] },
   { s: '金额高于50万的采购', table: 'procurement', rows: ['宁泰证券', '宏达重工', '康泰制药', '京华医药'] },
   { s: '不少于60万元的采购记录', table: 'procurement', rows: ['宁泰证券', '宏达重工', '康泰制药', '京华医药'] },
-  { s: '金额至少12.5万的采购', table: 'procurement', rows: ['苏银农商银行', '宁泰证券', '宏达重工', '康泰制药', '味道餐饮', '京华医药'] },
+  {
+    s: '金额至少12.5万的采购',
+    table: 'procurement',
+    rows: ['苏银农商银行', '宁泰证券', '宏达重工', '康泰制药', '味道餐饮', '京华医药'],
+  },
   { s: '10万元以下的采购', table: 'procurement', rows: ['华创电子', '云锐电商'] },
   { s: '不到5万的采购', table: 'procurement', rows: ['华创电子', '云锐电商'] },
   { s: '低于1万元的采购', table: 'procurement', rows: ['云锐电商'] },
@@ -197,9 +358,17 @@ const NUMBERS: Case[] = [
   { s: '1000个账号以上的江苏客户', table: 'software', rows: ['苏银农商银行', '宁泰证券', '南京城建'] },
   { s: '1000人以下的竞品切换', table: 'switch', rows: ['锡安人寿保险', '杭信基金', '川能电力', '沪连超市'] },
   { s: '规模在1000到5000人之间的切换', table: 'switch', rows: ['苏银农商银行', '深汽零部件'] },
-  { s: '员工不少于5000人的案例', table: 'case', rows: ['宁泰证券', '宏达重工', '恒远汽车', '康泰制药', '京华医药', '南京城建'] },
+  {
+    s: '员工不少于5000人的案例',
+    table: 'case',
+    rows: ['宁泰证券', '宏达重工', '恒远汽车', '康泰制药', '京华医药', '南京城建'],
+  },
   { s: '人数低于500人的采购', table: 'procurement', rows: ['云锐电商'] },
-  { s: '2023年以后的竞品切换', table: 'switch', rows: ['苏银农商银行', '宁泰证券', '杭信基金', '甬港物流', '深汽零部件', '沪连超市'] },
+  {
+    s: '2023年以后的竞品切换',
+    table: 'switch',
+    rows: ['苏银农商银行', '宁泰证券', '杭信基金', '甬港物流', '深汽零部件', '沪连超市'],
+  },
   { s: '2022到2023年之间的采购', table: 'procurement', rows: ['苏银农商银行', '宏达重工', '康泰制药'] },
   { s: '去年的采购', table: 'procurement', rows: ['云锐电商'] },
   { s: '近两年的打单方案', table: 'pitch', rows: ['锡州农商银行', '华创电子', '味道餐饮'] },
@@ -207,8 +376,18 @@ const NUMBERS: Case[] = [
 
 // ---- 6. labels at different levels, spellings -------------------------------------------------
 const TAXONOMY: Case[] = [
-  { s: '银行 新员工 的打单方案', table: 'pitch', rows: ['苏银农商银行', '锡州农商银行'], says: ['客户名称带“银行”的金融记录'] },
-  { s: '从竞品切换过来的金融客户', table: 'switch', rows: ['苏银农商银行', '宁泰证券', '锡安人寿保险', '杭信基金'], says: ['金融（含'] },
+  {
+    s: '银行 新员工 的打单方案',
+    table: 'pitch',
+    rows: ['苏银农商银行', '锡州农商银行'],
+    says: ['客户名称带“银行”的金融记录'],
+  },
+  {
+    s: '从竞品切换过来的金融客户',
+    table: 'switch',
+    rows: ['苏银农商银行', '宁泰证券', '锡安人寿保险', '杭信基金'],
+    says: ['金融（含'],
+  },
   { s: '保险的打单方案', table: 'pitch', rows: ['泰和人寿保险'] },
   { s: '基金公司的打单方案', table: 'pitch', rows: ['杭信基金'] },
   { s: '券商的切换案例', table: 'switch', rows: ['宁泰证券'] },
@@ -216,11 +395,23 @@ const TAXONOMY: Case[] = [
   { s: '江苏的竞品切换', table: 'switch', rows: ['苏银农商银行', '宁泰证券', '锡安人寿保险'] },
   { s: '江苏省的竞品切换', table: 'switch', rows: ['苏银农商银行', '宁泰证券', '锡安人寿保险'] },
   { s: '广东的切换客户', table: 'switch', rows: ['粤电能源', '深汽零部件'] },
-  { s: '华东的软件客户', table: 'software', rows: ['苏银农商银行', '宁泰证券', '苏州精工', '杭州云锐', '甬港物流', '南京城建', '沪连超市'] },
-  { s: '长三角的切换客户', table: 'switch', rows: ['苏银农商银行', '宁泰证券', '锡安人寿保险', '杭信基金', '甬港物流', '沪连超市'] },
+  {
+    s: '华东的软件客户',
+    table: 'software',
+    rows: ['苏银农商银行', '宁泰证券', '苏州精工', '杭州云锐', '甬港物流', '南京城建', '沪连超市'],
+  },
+  {
+    s: '长三角的切换客户',
+    table: 'switch',
+    rows: ['苏银农商银行', '宁泰证券', '锡安人寿保险', '杭信基金', '甬港物流', '沪连超市'],
+  },
   { s: '苏州的软件客户', table: 'software', rows: ['苏州精工'] },
   { s: '南京的平台客户', table: 'software', rows: ['南京城建'] },
-  { s: '国企的竞品切换', table: 'switch', rows: ['苏银农商银行', '宁泰证券', '甬港物流', '粤电能源', '川能电力', '京华医药'] },
+  {
+    s: '国企的竞品切换',
+    table: 'switch',
+    rows: ['苏银农商银行', '宁泰证券', '甬港物流', '粤电能源', '川能电力', '京华医药'],
+  },
   { s: '国有企业的案例', table: 'case', rows: (r) => isState(r) },
   { s: '地方国企的软件客户', table: 'software', rows: ['苏银农商银行', '南京城建'] },
   { s: '央企的案例', table: 'case', rows: ['宏达重工'] },
@@ -276,7 +467,16 @@ describe('understanding reps as they type (issue 10)', () => {
   })
 
   it('has at least 150 phrasings written for this issue', () => {
-    const n = SEGMENTATION.length + NEGATION.length + ANY_OF.length + COUNTS.length + NUMBERS.length + TAXONOMY.length + TABLE_WORDS.length + AMBIGUOUS.length + FUNCTION_ONLY.length
+    const n =
+      SEGMENTATION.length +
+      NEGATION.length +
+      ANY_OF.length +
+      COUNTS.length +
+      NUMBERS.length +
+      TAXONOMY.length +
+      TABLE_WORDS.length +
+      AMBIGUOUS.length +
+      FUNCTION_ONLY.length
     expect(n).toBeGreaterThanOrEqual(150)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { findWant, MAX_WANT } from '../../src/search/want.js'
-import { createTestApp } from '../helpers/test-app.js'
 import { loadMixedLabels } from '../helpers/mixed-labels.js'
+import { createTestApp } from '../helpers/test-app.js'
 
 /** "How many to show" (给我3个 / 前10条) as reps say it — and what is not that phrase. */
 
@@ -20,13 +20,20 @@ describe('findWant', () => {
     expect(w.rest).not.toMatch(/\d个|\d条|两条|五个/)
   })
 
-  it.each(['有5个帐号以上的软件客户', '近3个月 金融 客户案例', '给我几个 医药 案例', '银行有几个案例', '10家以上 分公司的客户', '3个省的切换案例', '5000人以上 国企', '找一家做过安全生产的央企 案例', '非国有企业 的 金融 一家 案例'])(
-    '%s is not a number of rows',
-    (sentence) => {
-      expect(findWant(sentence).count).toBeUndefined()
-      expect(findWant(sentence).rest).toBe(sentence)
-    },
-  )
+  it.each([
+    '有5个帐号以上的软件客户',
+    '近3个月 金融 客户案例',
+    '给我几个 医药 案例',
+    '银行有几个案例',
+    '10家以上 分公司的客户',
+    '3个省的切换案例',
+    '5000人以上 国企',
+    '找一家做过安全生产的央企 案例',
+    '非国有企业 的 金融 一家 案例',
+  ])('%s is not a number of rows', (sentence) => {
+    expect(findWant(sentence).count).toBeUndefined()
+    expect(findWant(sentence).rest).toBe(sentence)
+  })
 })
 
 describe('in the chat', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkImage } from '../../src/services/file-image.js'
 import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../src/core/file-limits.js'
+import { checkImage } from '../../src/services/file-image.js'
 import { describeFileError } from '../../src/services/file-messages.js'
 import { filePool } from '../../src/services/file-pool.js'
 import { extractText, FileError } from '../../src/services/files.js'
@@ -62,7 +62,12 @@ describe('caps before parsing: the zip central directory', () => {
   })
 
   it('refuses a workbook over the total cap (with the part and ratio caps raised), and a part compressed past the ratio cap', async () => {
-    const total = await refusal(extractText(bombs.xlsxBomb(300 * bombs.MB), { fileName: 'a.xlsx', limits: small({ maxPartBytes: 400 * bombs.MB, maxRatio: 100_000 }) }))
+    const total = await refusal(
+      extractText(bombs.xlsxBomb(300 * bombs.MB), {
+        fileName: 'a.xlsx',
+        limits: small({ maxPartBytes: 400 * bombs.MB, maxRatio: 100_000 }),
+      }),
+    )
     expect(total.detail).toMatchObject({ limit: 'unpacked', max: 200 * bombs.MB })
     const ratio = await refusal(extractText(bombs.xlsxBomb(50 * bombs.MB), { fileName: 'a.xlsx' }))
     expect(ratio.detail.limit).toBe('ratio')
@@ -95,7 +100,9 @@ describe('caps before parsing: the zip central directory', () => {
     expect(caught).toBeInstanceOf(FileFormatError)
     expect((caught as Error).message).toContain('「bomb.xlsx」其中的「xl/worksheets/sheet1.xml」解压后超过 100 MB')
     expect((caught as Error).message).toContain('ANDY_FILE_MAX_PART_MB')
-    const corrupt = await refusal(drain(readTableRows({ buffer: Buffer.from('PK\x03\x04 not a zip at all'), fileName: 'x.xlsx' })))
+    const corrupt = await refusal(
+      drain(readTableRows({ buffer: Buffer.from('PK\x03\x04 not a zip at all'), fileName: 'x.xlsx' })),
+    )
     expect(describeFileError(corrupt, 'x.xlsx', { admin: true })).toMatch(/^「x.xlsx」打不开：文件已损坏/)
   })
 })
@@ -123,7 +130,9 @@ describe('caps before parsing: PDFs and pictures', () => {
       err = e as FileError
     }
     expect(err?.detail).toMatchObject({ limit: 'pixels', dims: '50000×50000', actual: 2_500_000_000 })
-    expect(describeFileError(err!, 'poster.png')).toContain('图片声明的尺寸是 50000×50000（2,500 百万像素，上限 100 百万像素）')
+    expect(describeFileError(err!, 'poster.png')).toContain(
+      '图片声明的尺寸是 50000×50000（2,500 百万像素，上限 100 百万像素）',
+    )
     expect(checkImage(bombs.pngDeclaring(4000, 3000), DEFAULT_FILE_LIMITS)).toEqual({ width: 4000, height: 3000 })
   })
 
@@ -135,7 +144,8 @@ describe('caps before parsing: PDFs and pictures', () => {
 })
 
 describe('caps while parsing: rows, columns, cells, characters', () => {
-  const rows = (n: number, cols = 3) => Array.from({ length: n }, (_, i) => Array.from({ length: cols }, (_, c) => `r${i + 1}c${c + 1}`))
+  const rows = (n: number, cols = 3) =>
+    Array.from({ length: n }, (_, i) => Array.from({ length: cols }, (_, c) => `r${i + 1}c${c + 1}`))
 
   it('reads a workbook right up to the caps, and refuses one row, column, cell or character more', async () => {
     const data = rows(300, 4)
@@ -149,20 +159,35 @@ describe('caps while parsing: rows, columns, cells, characters', () => {
       [small({ maxCells: 1199 }), 'cells'],
       [small({ maxChars: chars - 1 }), 'chars'],
     ] as const) {
-      expect((await refusal(drain(readTableRows({ buffer: at, fileName: 'a.xlsx' }, { limits })))).detail.limit).toBe(kind)
+      expect((await refusal(drain(readTableRows({ buffer: at, fileName: 'a.xlsx' }, { limits })))).detail.limit).toBe(
+        kind,
+      )
     }
-    const csv = Buffer.from(rows(50).map((r) => r.join(',')).join('\n'))
+    const csv = Buffer.from(
+      rows(50)
+        .map((r) => r.join(','))
+        .join('\n'),
+    )
     expect(await drain(readTableRows({ buffer: csv, fileName: 'a.csv' }, { limits: small({ maxRows: 50 }) }))).toBe(50)
-    expect((await refusal(drain(readTableRows({ buffer: csv, fileName: 'a.csv' }, { limits: small({ maxRows: 49 }) })))).detail.limit).toBe('rows')
+    expect(
+      (await refusal(drain(readTableRows({ buffer: csv, fileName: 'a.csv' }, { limits: small({ maxRows: 49 }) }))))
+        .detail.limit,
+    ).toBe('rows')
   })
 
   it('refuses a sheet whose one row claims row number 2,000,000 (no million empty rows are produced)', async () => {
     const far = bombs.xlsxWithSheet('<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>far</t></is></c></row>')
-    expect((await refusal(drain(readTableRows({ buffer: far, fileName: 'far.xlsx' })))).detail).toMatchObject({ limit: 'rows', max: 1_048_576 })
+    expect((await refusal(drain(readTableRows({ buffer: far, fileName: 'far.xlsx' })))).detail).toMatchObject({
+      limit: 'rows',
+      max: 1_048_576,
+    })
   })
 
   it('cuts a long report at the text budget without reading the rest', async () => {
-    const big = await makeXlsx([{ name: 'A', rows: rows(20_000, 5) }, { name: 'B', rows: rows(20_000, 5) }])
+    const big = await makeXlsx([
+      { name: 'A', rows: rows(20_000, 5) },
+      { name: 'B', rows: rows(20_000, 5) },
+    ])
     const r = await extractText(big, { fileName: 'big.xlsx', maxChars: 5_000 })
     expect(r.truncated).toBe(true)
     expect(r.chars).toBeLessThanOrEqual(5_000)
@@ -190,12 +215,28 @@ describe('isolation: the worker, not the bot, pays for a blow-up', () => {
     expect(r.chars).toBeGreaterThan(10_000)
     expect(r.chars).toBeLessThanOrEqual(20_000)
     // Whole paragraphs, the last one cut at the budget.
-    expect(r.text.split('\n\n').slice(0, -1).every((p) => p === 'bomb')).toBe(true)
+    expect(
+      r.text
+        .split('\n\n')
+        .slice(0, -1)
+        .every((p) => p === 'bomb'),
+    ).toBe(true)
   })
 
   it('keeps headings and whole tables when a long Word document is cut', async () => {
     const paras = Array.from({ length: 3000 }, (_, i) => ({ para: `第 ${i + 1} 段：${'培训内容'.repeat(10)}` }))
-    const docx = await makeDocx([{ heading: '一、结论' }, { para: '满意度 4.6 分' }, { table: [['部门', '完课率'], ['销售部', '72%']] }, ...paras, { heading: '附录' }])
+    const docx = await makeDocx([
+      { heading: '一、结论' },
+      { para: '满意度 4.6 分' },
+      {
+        table: [
+          ['部门', '完课率'],
+          ['销售部', '72%'],
+        ],
+      },
+      ...paras,
+      { heading: '附录' },
+    ])
     const r = await extractText(docx, { maxChars: 3_000 })
     expect(r.truncated).toBe(true)
     expect(r.headings).toEqual(['一、结论'])
@@ -211,7 +252,9 @@ describe('isolation: the worker, not the bot, pays for a blow-up', () => {
     const err = await refusal(ch.request({ type: 'noop' }))
     ch.close(true)
     expect(err.code).toBe('timeout')
-    const r = await extractText(await makeXlsx([{ name: 'S', rows: [['still', 'works']] }]), { limits: small({ workers: 1, workerHeapMb: 128 }) })
+    const r = await extractText(await makeXlsx([{ name: 'S', rows: [['still', 'works']] }]), {
+      limits: small({ workers: 1, workerHeapMb: 128 }),
+    })
     expect(r.text).toContain('still | works')
   })
 })

@@ -1,7 +1,7 @@
 import JSZip from 'jszip'
 import { describe, expect, it } from 'vitest'
-import { extractPdf } from '../../src/services/file-pdf.js'
 import { DEFAULT_FILE_LIMITS } from '../../src/core/file-limits.js'
+import { extractPdf } from '../../src/services/file-pdf.js'
 import { detectFile, extractText, FileError, MB } from '../../src/services/files.js'
 import { makeChinesePdf, makeDocx, makePdf, makePng, makePptx, makeScannedPdf, makeXlsx } from '../helpers/documents.js'
 
@@ -27,7 +27,10 @@ describe('detectFile: the type comes from the content, not the name', () => {
   })
 
   it('tells text from binary and keeps the flavour from the name', async () => {
-    expect(await detectFile(Buffer.from('客户,行业\n甲,制造业\n'), 'list.csv')).toMatchObject({ kind: 'text', ext: 'csv' })
+    expect(await detectFile(Buffer.from('客户,行业\n甲,制造业\n'), 'list.csv')).toMatchObject({
+      kind: 'text',
+      ext: 'csv',
+    })
     expect((await detectFile(Buffer.from('# 标题\n正文'), 'notes.md')).ext).toBe('md')
     expect((await detectFile(Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00, 0x10]), 'a.txt')).kind).toBe('other')
     const zip = new JSZip()
@@ -64,7 +67,12 @@ describe('extractText', () => {
       { heading: '培训满意度调研报告' },
       { para: '总体满意度 4.6 分，较去年提高 0.3 分。' },
       { heading: '课程内容', level: 2 },
-      { table: [['维度', '得分'], ['讲师', '4.8']] },
+      {
+        table: [
+          ['维度', '得分'],
+          ['讲师', '4.8'],
+        ],
+      },
     ])
     const r = await extractText(docx)
     expect(r.kind).toBe('docx')
@@ -78,7 +86,14 @@ describe('extractText', () => {
     const pptx = await makePptx(
       [
         { title: '项目背景', bullets: ['新员工 300 人'], notes: '强调入职三个月留存' },
-        { title: '学习数据', bullets: ['完课率 92%'], table: [['部门', '完课率'], ['销售部', '88%']] },
+        {
+          title: '学习数据',
+          bullets: ['完课率 92%'],
+          table: [
+            ['部门', '完课率'],
+            ['销售部', '88%'],
+          ],
+        },
       ],
       [2, 1],
     )
@@ -92,7 +107,14 @@ describe('extractText', () => {
 
   it('reads XLSX sheets row by row, with dates, formulas and rich text as values', async () => {
     const xlsx = await makeXlsx([
-      { name: '成绩', rows: [['姓名', '分数', '日期'], ['张三', 90, new Date(Date.UTC(2026, 0, 2))], ['李四', { formula: 'B2+1', result: 91 }, null]] },
+      {
+        name: '成绩',
+        rows: [
+          ['姓名', '分数', '日期'],
+          ['张三', 90, new Date(Date.UTC(2026, 0, 2))],
+          ['李四', { formula: 'B2+1', result: 91 }, null],
+        ],
+      },
       { name: '说明', rows: [[{ richText: [{ text: '加粗' }, { text: '普通' }] }]] },
     ])
     const r = await extractText(xlsx)
@@ -113,7 +135,9 @@ describe('extractText', () => {
   })
 
   it('stops at the time limit: a PDF not started in time is a timeout, one cut short keeps what was read', async () => {
-    const pdf = await makePdf(40, (p) => Array.from({ length: 30 }, (_, i) => `Page ${p} line ${i}: completion rate ${i}%`))
+    const pdf = await makePdf(40, (p) =>
+      Array.from({ length: 30 }, (_, i) => `Page ${p} line ${i}: completion rate ${i}%`),
+    )
     expect((await fileError(extractText(pdf, { timeoutMs: 0 }))).code).toBe('timeout')
     // A clock that passes the deadline after two pages have been started (no dependence on the machine's speed).
     let checks = 0

@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../../src/db/client.js'
-import { tableByKey } from '../../src/tables/index.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { writeProblemsWorkbook } from '../../src/services/import-report.js'
 import { ImportError, importCases } from '../../src/services/importer.js'
 import { FileFormatError } from '../../src/services/table-file.js'
+import { tableByKey } from '../../src/tables/index.js'
 import { gb18030, utf16, workbook, xlsxChineseDates } from '../helpers/admin-files.js'
 import { tempDir } from '../helpers/app.js'
 import { xlsxSharedStringsLast } from '../helpers/bombs.js'
@@ -30,10 +30,14 @@ let db: Db
 beforeEach(() => {
   db = openDb(':memory:')
 })
-const rows = (table: string) => db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Array<Record<string, unknown>>
-const fts = (table: string, phrase: string) => (db.sqlite.prepare(`SELECT count(*) AS n FROM ${table}_fts WHERE ${table}_fts MATCH ?`).get(phrase) as { n: number }).n
+const rows = (table: string) =>
+  db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Array<Record<string, unknown>>
+const fts = (table: string, phrase: string) =>
+  (db.sqlite.prepare(`SELECT count(*) AS n FROM ${table}_fts WHERE ${table}_fts MATCH ?`).get(phrase) as { n: number })
+    .n
 
-const SWITCH_CSV = '客户名称,客户行业,地区,人员规模,竞品名称,替换年份,替换原因\r\n江苏恒远银行,金融,江苏,1000-5000人,学邦云,2023年,"价格高，\r\n服务慢"\r\n浙江万拓制造,制造业,浙江,5000人以上,知行学堂,2024,稳定性差\r\n'
+const SWITCH_CSV =
+  '客户名称,客户行业,地区,人员规模,竞品名称,替换年份,替换原因\r\n江苏恒远银行,金融,江苏,1000-5000人,学邦云,2023年,"价格高，\r\n服务慢"\r\n浙江万拓制造,制造业,浙江,5000人以上,知行学堂,2024,稳定性差\r\n'
 
 describe('encodings', () => {
   it('reads a GB18030 (GBK) CSV as Excel on Chinese Windows saves it, and says so', async () => {
@@ -41,33 +45,60 @@ describe('encodings', () => {
     expect(r.encoding).toBe('GB18030（GBK）')
     expect(r.inserted).toBe(2)
     const [a, b] = rows('competitor_switches')
-    expect(a).toMatchObject({ kh_name: '江苏恒远银行', area: '江苏', staff_size_begin: 1000, staff_size_end: 5000, replace_year: 2023, replace_reason: '价格高，\n服务慢' })
+    expect(a).toMatchObject({
+      kh_name: '江苏恒远银行',
+      area: '江苏',
+      staff_size_begin: 1000,
+      staff_size_end: 5000,
+      replace_year: 2023,
+      replace_reason: '价格高，\n服务慢',
+    })
     expect(b).toMatchObject({ kh_name: '浙江万拓制造', competitor_name: '知行学堂' })
     expect(fts('competitor_switches', '"恒远"')).toBe(1)
   })
 
   it('reads GB18030 with field-name headers without garbling the values', async () => {
-    const r = await importCases(db, switches, file('gbk-en.csv', gb18030('kh_name,area,competitor_name\n北京嘉睿商贸,北京,课立方\n')), { now: NOW })
+    const r = await importCases(
+      db,
+      switches,
+      file('gbk-en.csv', gb18030('kh_name,area,competitor_name\n北京嘉睿商贸,北京,课立方\n')),
+      { now: NOW },
+    )
     expect(r.inserted).toBe(1)
-    expect(rows('competitor_switches')[0]).toMatchObject({ kh_name: '北京嘉睿商贸', area: '北京', competitor_name: '课立方' })
+    expect(rows('competitor_switches')[0]).toMatchObject({
+      kh_name: '北京嘉睿商贸',
+      area: '北京',
+      competitor_name: '课立方',
+    })
   })
 
   it('reads UTF-16 LE and BE "Unicode text" (tab-separated, with a BOM), and UTF-8 without a BOM', async () => {
     const tsv = SWITCH_CSV.replace(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/gm, '\t')
-    for (const [name, bytes] of [['le.txt', utf16(tsv, 'le')], ['be.txt', utf16(tsv, 'be')], ['plain.csv', Buffer.from(SWITCH_CSV)]] as const) {
+    for (const [name, bytes] of [
+      ['le.txt', utf16(tsv, 'le')],
+      ['be.txt', utf16(tsv, 'be')],
+      ['plain.csv', Buffer.from(SWITCH_CSV)],
+    ] as const) {
       const d = openDb(':memory:')
       const r = await importCases(d, switches, file(name, bytes), { now: NOW })
       expect(r.inserted, name).toBe(2)
       const got = d.sqlite.prepare('SELECT kh_name, replace_reason FROM competitor_switches ORDER BY id').all()
-      expect(got, name).toEqual([{ kh_name: '江苏恒远银行', replace_reason: '价格高，\n服务慢' }, { kh_name: '浙江万拓制造', replace_reason: '稳定性差' }])
+      expect(got, name).toEqual([
+        { kh_name: '江苏恒远银行', replace_reason: '价格高，\n服务慢' },
+        { kh_name: '浙江万拓制造', replace_reason: '稳定性差' },
+      ])
     }
   })
 
   it('refuses a file whose encoding cannot be told, with the hint, and never stores U+FFFD', async () => {
     // Big5 bytes for 客戶名稱 + Latin-1 bytes: neither UTF-8 nor GBK text.
     const big5 = Buffer.from([0xab, 0xc8, 0xa4, 0xe1, 0xa6, 0x57, 0xba, 0xd9, 0x2c, 0xe9, 0x20, 0x0a])
-    await expect(importCases(db, switches, file('big5.csv', big5), { now: NOW })).rejects.toThrow(/请另存为 UTF-8 CSV 或 \.xlsx/)
-    const r = await importCases(db, switches, file('fffd.csv', '客户名称,地区\n好公司,江苏\n坏\uFFFD公司,浙江\n'), { now: NOW })
+    await expect(importCases(db, switches, file('big5.csv', big5), { now: NOW })).rejects.toThrow(
+      /请另存为 UTF-8 CSV 或 \.xlsx/,
+    )
+    const r = await importCases(db, switches, file('fffd.csv', '客户名称,地区\n好公司,江苏\n坏\uFFFD公司,浙江\n'), {
+      now: NOW,
+    })
     expect(r.inserted).toBe(1)
     expect(r.badRows[0]).toMatchObject({ rowNumber: 3 })
     expect(r.badRows[0]!.problems[0]!.message).toMatch(/乱码/)
@@ -99,7 +130,13 @@ describe('finding the table in a workbook', () => {
     const r = await importCases(db, cases, file('titled.xlsx', xlsx), { now: NOW })
     expect(r).toMatchObject({ sheet: '客户案例', headerRow: 3, inserted: 2, unknownColumns: [] })
     const [a, b] = rows('content_cases')
-    expect(a).toMatchObject({ kh_name: '华东能源集团', staff_size_min: 3000, staff_size_max: 3000, case_year: 2024, summary: '覆盖新员工\n完课率95%' })
+    expect(a).toMatchObject({
+      kh_name: '华东能源集团',
+      staff_size_min: 3000,
+      staff_size_max: 3000,
+      case_year: 2024,
+      summary: '覆盖新员工\n完课率95%',
+    })
     expect(b).toMatchObject({ staff_size_min: 10_000, staff_size_max: 50_000, case_year: 2023 })
     // No problem repeats the merged title.
     expect(JSON.stringify(r.problems)).not.toContain('汇总表')
@@ -108,7 +145,10 @@ describe('finding the table in a workbook', () => {
   it('recognises units in headers and scales the values', async () => {
     const csv = '机构名称,金额（万元）,人员规模(万人),采购年份\n甲银行,12.5,1-5,2023\n乙集团,"80,000元",3000人,2024\n'
     const r = await importCases(db, procurements, file('units.csv', csv), { now: NOW })
-    expect(r.units.map((u) => [u.header, u.factor])).toEqual([['金额（万元）', 10_000], ['人员规模(万人)', 10_000]])
+    expect(r.units.map((u) => [u.header, u.factor])).toEqual([
+      ['金额（万元）', 10_000],
+      ['人员规模(万人)', 10_000],
+    ])
     const [a, b] = rows('procurements')
     expect(a).toMatchObject({ money: 125_000, staff_size: '1-5万人', staff_size_min: 10_000, staff_size_max: 50_000 })
     // A unit written in the cell wins over the header's.
@@ -122,19 +162,38 @@ describe('finding the table in a workbook', () => {
   })
 
   it('reads a workbook whose shared strings come after the worksheets', async () => {
-    const late = xlsxSharedStringsLast([{ name: '案例', rows: [['客户名称', '客户行业'], ['甲银行', '金融'], ['乙集团', '制造业']] }])
+    const late = xlsxSharedStringsLast([
+      {
+        name: '案例',
+        rows: [
+          ['客户名称', '客户行业'],
+          ['甲银行', '金融'],
+          ['乙集团', '制造业'],
+        ],
+      },
+    ])
     const r = await importCases(db, cases, file('late.xlsx', late), { now: NOW })
     expect(r.inserted).toBe(2)
-    expect(rows('content_cases').map((x) => [x.kh_name, x.kh_industry_1])).toEqual([['甲银行', '金融'], ['乙集团', '制造业']])
+    expect(rows('content_cases').map((x) => [x.kh_name, x.kh_industry_1])).toEqual([
+      ['甲银行', '金融'],
+      ['乙集团', '制造业'],
+    ])
   })
 })
 
 describe('values', () => {
   it('reads a year column headed 年份 or 年度 as the case time (newest-first order and year filters use it)', async () => {
-    const r = await importCases(db, cases, file('yr.csv', '客户名称,行业,年份\n甲银行,金融,2024-07\n乙集团,制造业,2022\n'), { now: NOW })
+    const r = await importCases(
+      db,
+      cases,
+      file('yr.csv', '客户名称,行业,年份\n甲银行,金融,2024-07\n乙集团,制造业,2022\n'),
+      { now: NOW },
+    )
     expect(r).toMatchObject({ inserted: 2 })
     expect(r.problems.filter((p) => p.level === 'warning')).toEqual([])
-    const r2 = await importCases(db, switches, file('yr2.csv', '客户名称,竞品名称,年度\n丙公司,学邦云,2021\n'), { now: NOW })
+    const r2 = await importCases(db, switches, file('yr2.csv', '客户名称,竞品名称,年度\n丙公司,学邦云,2021\n'), {
+      now: NOW,
+    })
     expect(r2.problems.filter((p) => p.level === 'warning')).toEqual([])
     expect(db.sqlite.prepare('SELECT case_time, case_year FROM content_cases ORDER BY id').all()).toEqual([
       { case_time: '2024-07', case_year: 2024 },
@@ -145,9 +204,21 @@ describe('values', () => {
 
   it('reads every way a size is written', async () => {
     const forms: Array<[string, number | null, number | null]> = [
-      ['1000人-5000人', 1000, 5000], ['1000人~5000人', 1000, 5000], ['1000人至5000人', 1000, 5000], ['1万人-5万人', 10_000, 50_000],
-      ['约3000人', 3000, 3000], ['5000人以上', 5000, null], ['1000-5000', 1000, 5000], ['1,000～5,000人', 1000, 5000], ['1-2万人', 10_000, 20_000],
-      ['不足100人', 0, 100], ['100人以下', 0, 100], ['3000人左右', 3000, 3000], ['万人以上', 10_000, null], ['10万+', 100_000, null], ['五千人以上', 5000, null],
+      ['1000人-5000人', 1000, 5000],
+      ['1000人~5000人', 1000, 5000],
+      ['1000人至5000人', 1000, 5000],
+      ['1万人-5万人', 10_000, 50_000],
+      ['约3000人', 3000, 3000],
+      ['5000人以上', 5000, null],
+      ['1000-5000', 1000, 5000],
+      ['1,000～5,000人', 1000, 5000],
+      ['1-2万人', 10_000, 20_000],
+      ['不足100人', 0, 100],
+      ['100人以下', 0, 100],
+      ['3000人左右', 3000, 3000],
+      ['万人以上', 10_000, null],
+      ['10万+', 100_000, null],
+      ['五千人以上', 5000, null],
     ]
     const csv = `客户名称,人员规模\n${forms.map(([f], i) => `客户${i},"${f}"`).join('\n')}\n`
     const r = await importCases(db, switches, file('sizes.csv', csv), { now: NOW })
@@ -156,7 +227,9 @@ describe('values', () => {
   })
 
   it('reports a size it cannot read instead of storing it without numbers', async () => {
-    const r = await importCases(db, switches, file('badsize.csv', '客户名称,人员规模\n甲,大型企业\n乙,500人\n'), { now: NOW })
+    const r = await importCases(db, switches, file('badsize.csv', '客户名称,人员规模\n甲,大型企业\n乙,500人\n'), {
+      now: NOW,
+    })
     expect(r.inserted).toBe(1)
     expect(r.badRows[0]).toMatchObject({ rowNumber: 2 })
     expect(r.problems.find((p) => p.level === 'error')).toMatchObject({ row: 2, column: '人员规模', value: '大型企业' })
@@ -177,45 +250,70 @@ describe('values', () => {
   })
 
   it('reads years from Excel date serials (Chinese built-in date formats), date cells and text dates', async () => {
-    const xlsx = xlsxChineseDates([['客户名称', '案例名称', '案例时间'], ['甲', '案例一', 45000], ['乙', '案例二', '2022年5月'], ['丙', '案例三', '2021/7/1']], [2])
+    const xlsx = xlsxChineseDates(
+      [
+        ['客户名称', '案例名称', '案例时间'],
+        ['甲', '案例一', 45000],
+        ['乙', '案例二', '2022年5月'],
+        ['丙', '案例三', '2021/7/1'],
+      ],
+      [2],
+    )
     const r = await importCases(db, cases, file('serial.xlsx', xlsx), { now: NOW })
     expect(r.badRows).toEqual([])
-    expect(rows('content_cases').map((x) => [x.case_time, x.case_year])).toEqual([['2023-03-15', 2023], ['2022年5月', 2022], ['2021/7/1', 2021]])
+    expect(rows('content_cases').map((x) => [x.case_time, x.case_year])).toEqual([
+      ['2023-03-15', 2023],
+      ['2022年5月', 2022],
+      ['2021/7/1', 2021],
+    ])
   })
 })
 
 describe('wrong table', () => {
   it('refuses a switch file imported as content cases, naming the table it fits', async () => {
-    const p = file('switch-as-case.csv', '客户名称,地区,竞品名称,替换年份,替换原因,签约销售\n甲,江苏,学邦云,2023,贵,王磊\n')
+    const p = file(
+      'switch-as-case.csv',
+      '客户名称,地区,竞品名称,替换年份,替换原因,签约销售\n甲,江苏,学邦云,2023,贵,王磊\n',
+    )
     const err = await importCases(db, cases, p, { now: NOW }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ImportError)
-    expect((err as ImportError).message).toMatch(/不像「内容客户案例」的表.*平台竞对切换案例.*andy import competitor-switches/)
+    expect((err as ImportError).message).toMatch(
+      /不像「内容客户案例」的表.*平台竞对切换案例.*andy import competitor-switches/,
+    )
     expect((err as ImportError).betterTable).toBe('competitor-switches')
     expect(rows('content_cases')).toEqual([])
   })
 
   it('guesses the table from the headers when none is named', async () => {
-    const r = await importCases(db, undefined, file('guess.csv', '档案名称,一级行业,帐号数\n甲,金融,100\n'), { now: NOW })
+    const r = await importCases(db, undefined, file('guess.csv', '档案名称,一级行业,帐号数\n甲,金融,100\n'), {
+      now: NOW,
+    })
     expect(r).toMatchObject({ tableKey: 'software-cases', guessed: true, inserted: 1 })
   })
 })
 
 describe('duplicates and re-imports', () => {
-  const first = '客户名称,竞品名称,地区,替换原因\n甲银行,学邦云,江苏,贵\n乙集团,知行学堂,浙江,慢\n甲银行,学邦云,,价格太高\n'
+  const first =
+    '客户名称,竞品名称,地区,替换原因\n甲银行,学邦云,江苏,贵\n乙集团,知行学堂,浙江,慢\n甲银行,学邦云,,价格太高\n'
 
   it('merges duplicates inside a file and reports them', async () => {
     const r = await importCases(db, switches, file('dup.csv', first), { now: NOW })
     expect(r).toMatchObject({ inserted: 2, merged: 1 })
     expect(r.merges).toEqual([{ rowNumber: 4, intoRow: 2, changed: ['replace_reason'] }])
     // The later row's non-empty values win; its empty cell does not clear the earlier one.
-    expect(rows('competitor_switches')[0]).toMatchObject({ kh_name: '甲银行', area: '江苏', replace_reason: '价格太高' })
+    expect(rows('competitor_switches')[0]).toMatchObject({
+      kh_name: '甲银行',
+      area: '江苏',
+      replace_reason: '价格太高',
+    })
     expect(fts('competitor_switches', '"价格"')).toBe(1)
   })
 
   it('updates in place on re-import (search index too), counts unchanged rows, and appends with --append', async () => {
     await importCases(db, switches, file('v1.csv', first), { now: NOW })
     const ids = rows('competitor_switches').map((x) => x.id)
-    const v2 = '客户名称,竞品名称,地区,替换原因\n甲银行,学邦云,江苏,价格太高\n乙集团,知行学堂,浙江,服务跟不上\n丙公司,课立方,上海,功能少\n'
+    const v2 =
+      '客户名称,竞品名称,地区,替换原因\n甲银行,学邦云,江苏,价格太高\n乙集团,知行学堂,浙江,服务跟不上\n丙公司,课立方,上海,功能少\n'
     const r = await importCases(db, switches, file('v2.csv', v2), { now: NOW })
     expect(r).toMatchObject({ inserted: 1, updated: 1, unchanged: 1, merged: 0 })
     const got = rows('competitor_switches')
@@ -242,13 +340,21 @@ describe('duplicates and re-imports', () => {
 
 describe('the problems workbook', () => {
   it('has one row per problem: sheet, row, column, value, why', async () => {
-    const r = await importCases(db, switches, file('probs.csv', '客户名称,替换年份,备注\n甲,待定,x\n,2023,y\n乙,2023,z\n'), { now: NOW })
+    const r = await importCases(
+      db,
+      switches,
+      file('probs.csv', '客户名称,替换年份,备注\n甲,待定,x\n,2023,y\n乙,2023,z\n'),
+      { now: NOW },
+    )
     const out = join(tmp.dir, 'problems.xlsx')
     await writeProblemsWorkbook(out, r)
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.readFile(out)
     const ws = wb.getWorksheet('问题')!
-    const body = ws.getSheetValues().slice(2).map((v) => (v as unknown[]).slice(1, 5))
+    const body = ws
+      .getSheetValues()
+      .slice(2)
+      .map((v) => (v as unknown[]).slice(1, 5))
     expect(ws.getRow(1).values).toEqual([undefined, '工作表', '行号', '列', '值', '处理', '原因'])
     expect(body).toEqual([
       ['probs.csv', 1, '备注', undefined],

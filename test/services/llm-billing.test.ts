@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { llmCalls, spentOn } from '../../src/db/llm-calls.js'
 import { chatFor } from '../../src/bot/model-call.js'
-import { costOf } from '../../src/services/llm.js'
-import { demoDbPath, makeTestApp, tempDir, type TestApp } from '../helpers/app.js'
-import { FakeOpenAI, type ChatBody } from '../helpers/fake-openai.js'
 import { openDb } from '../../src/db/client.js'
+import { llmCalls, spentOn } from '../../src/db/llm-calls.js'
+import { costOf } from '../../src/services/llm.js'
+import { demoDbPath, makeTestApp, type TestApp, tempDir } from '../helpers/app.js'
+import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 
 /**
  * What Andy records for the LLM must match the provider's bill: every call the provider answered is
@@ -31,7 +31,10 @@ async function setup(env: Record<string, string> = {}): Promise<{ t: TestApp; fa
 }
 
 function usageOf(t: TestApp, msgText: string): { tokens: number; cost_rmb: number } {
-  return t.db.sqlite.prepare('SELECT tokens, cost_rmb FROM usage_records WHERE consult_content = ?').get(msgText) as { tokens: number; cost_rmb: number }
+  return t.db.sqlite.prepare('SELECT tokens, cost_rmb FROM usage_records WHERE consult_content = ?').get(msgText) as {
+    tokens: number
+    cost_rmb: number
+  }
 }
 
 describe('LLM usage of failed calls', () => {
@@ -40,7 +43,10 @@ describe('LLM usage of failed calls', () => {
     fake.handler = (b) =>
       tool(b) === 'set_filters'
         ? { content: '好的，我来帮你筛选：行业是医药。', usage: { prompt_tokens: 300, completion_tokens: 25 } }
-        : { toolCall: { arguments: '{"intent": "case", "confid' }, usage: { prompt_tokens: 150, completion_tokens: 15 } }
+        : {
+            toolCall: { arguments: '{"intent": "case", "confid' },
+            usage: { prompt_tokens: 150, completion_tokens: 15 },
+          }
     const search = await t.say('大型药企的客户案例')
     expect(search.intent).toBe('case') // the rule parse answers
     const unplaced = await t.say('帮我看看最近大家都在关注什么')
@@ -55,7 +61,10 @@ describe('LLM usage of failed calls', () => {
     // the usage records carry them too, and the daily spend counts them
     expect(usageOf(t, '大型药企的客户案例')).toMatchObject({ tokens: 325 })
     expect(usageOf(t, '帮我看看最近大家都在关注什么')).toMatchObject({ tokens: 165 })
-    expect(spentOn(t.db, 'u-wang', calls[0]!.use_date)).toBeCloseTo(costOf(PRICES, 300, 25) + costOf(PRICES, 150, 15), 9)
+    expect(spentOn(t.db, 'u-wang', calls[0]!.use_date)).toBeCloseTo(
+      costOf(PRICES, 300, 25) + costOf(PRICES, 150, 15),
+      9,
+    )
   })
 
   it('records the answered retry after a refused forced tool call, and nothing for the refusal', async () => {
@@ -73,7 +82,11 @@ describe('LLM usage of failed calls', () => {
     fake.handler = () => ({ content: '这是一段很长的生成内容。'.repeat(40), chunkSize: 4, chunkDelayMs: 20 })
     t.app.router.resolve('explicit', (ctx) => (ctx.text.startsWith('probe') ? { intent: 'probe' } : undefined))
     t.app.router.handle('probe', async (ctx) => {
-      const res = await chatFor(ctx, { messages: [{ role: 'user', content: ctx.text }], timeoutMs: 400, onDelta: () => {} }, { purpose: 'probe' })
+      const res = await chatFor(
+        ctx,
+        { messages: [{ role: 'user', content: ctx.text }], timeoutMs: 400, onDelta: () => {} },
+        { purpose: 'probe' },
+      )
       await ctx.reply(res.text)
     })
     const r = await t.say('probe 写一段长文')

@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { llmCalls } from '../../src/db/llm-calls.js'
 import { chatFor } from '../../src/bot/model-call.js'
-import { costOf, createOpenAiLlmClient, estimateTokens, formatRmb, LlmError, type LlmClient } from '../../src/services/llm.js'
+import { llmCalls } from '../../src/db/llm-calls.js'
+import {
+  costOf,
+  createOpenAiLlmClient,
+  estimateTokens,
+  formatRmb,
+  type LlmClient,
+  LlmError,
+} from '../../src/services/llm.js'
 import { makeTestApp, type TestApp } from '../helpers/app.js'
-import { fakePromptTokens, fakeTokens, FakeOpenAI, type FakeOpenAIOptions } from '../helpers/fake-openai.js'
+import { FakeOpenAI, type FakeOpenAIOptions, fakePromptTokens, fakeTokens } from '../helpers/fake-openai.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -31,10 +38,19 @@ describe('LLM client against an OpenAI-compatible server', () => {
   it('returns the answer with the provider usage and its cost', async () => {
     const fake = await fakeServer()
     fake.handler = () => '您好，这是回答。'
-    const res = await client(fake).chat({ messages: [{ role: 'system', content: '你是助手' }, { role: 'user', content: '你好' }] })
+    const res = await client(fake).chat({
+      messages: [
+        { role: 'system', content: '你是助手' },
+        { role: 'user', content: '你好' },
+      ],
+    })
     expect(res.text).toBe('您好，这是回答。')
     const body = fake.requests[0]!.body
-    expect(res.usage).toEqual({ tokensIn: fakePromptTokens(body), tokensOut: fakeTokens('您好，这是回答。'), estimated: false })
+    expect(res.usage).toEqual({
+      tokensIn: fakePromptTokens(body),
+      tokensOut: fakeTokens('您好，这是回答。'),
+      estimated: false,
+    })
     expect(res.costRmb).toBe(costOf({ inputPerMTok: 2, outputPerMTok: 8 }, res.usage.tokensIn, res.usage.tokensOut))
     expect(fake.requests[0]!.authorization).toBe('Bearer sk-test')
     expect(body.model).toBe('fake-model')
@@ -45,7 +61,10 @@ describe('LLM client against an OpenAI-compatible server', () => {
     const answer = '一、活动目标：提升新员工的融入感。二、活动形式：线上打卡加线下分享。'
     fake.handler = () => ({ content: answer, chunkSize: 5 })
     const seen: string[] = []
-    const res = await client(fake).chat({ messages: [{ role: 'user', content: '写一个活动' }], onDelta: (d, all) => seen.push(all) })
+    const res = await client(fake).chat({
+      messages: [{ role: 'user', content: '写一个活动' }],
+      onDelta: (d, all) => seen.push(all),
+    })
     expect(res.text).toBe(answer)
     expect(seen.length).toBeGreaterThan(3)
     expect(seen.at(-1)).toBe(answer)
@@ -71,7 +90,11 @@ describe('LLM client against an OpenAI-compatible server', () => {
   it('parses a forced tool call, plain and streamed', async () => {
     const fake = await fakeServer()
     fake.handler = (body) => ({ toolCall: { arguments: { industry: ['医药'], seen: body.tool_choice } }, chunkSize: 3 })
-    const tool = { name: 'set_filters', description: 'filters', parameters: { type: 'object', properties: { industry: { type: 'array', items: { type: 'string' } } } } }
+    const tool = {
+      name: 'set_filters',
+      description: 'filters',
+      parameters: { type: 'object', properties: { industry: { type: 'array', items: { type: 'string' } } } },
+    }
     const a = await client(fake).chat({ messages: [{ role: 'user', content: '药企案例' }], tool })
     expect(a.data).toMatchObject({ industry: ['医药'], seen: { type: 'function', function: { name: 'set_filters' } } })
     const b = await client(fake).chat({ messages: [{ role: 'user', content: '药企案例' }], tool, onDelta: () => {} })
@@ -80,12 +103,17 @@ describe('LLM client against an OpenAI-compatible server', () => {
 
   it('asks again with tool_choice "auto" when a provider refuses a forced tool, and remembers it', async () => {
     const fake = await fakeServer()
-    fake.handler = (body) => (typeof body.tool_choice === 'object' ? { status: 400 } : { toolCall: { arguments: { intent: 'case' } } })
+    fake.handler = (body) =>
+      typeof body.tool_choice === 'object' ? { status: 400 } : { toolCall: { arguments: { intent: 'case' } } }
     const tool = { name: 'classify_intent', description: 'x', parameters: { type: 'object', properties: {} } }
     const c = client(fake)
     expect((await c.chat({ messages: [{ role: 'user', content: '银行案例' }], tool })).data).toEqual({ intent: 'case' })
     expect((await c.chat({ messages: [{ role: 'user', content: '银行案例' }], tool })).data).toEqual({ intent: 'case' })
-    expect(fake.requests.map((r) => (typeof r.body.tool_choice === 'object' ? 'forced' : r.body.tool_choice))).toEqual(['forced', 'auto', 'auto'])
+    expect(fake.requests.map((r) => (typeof r.body.tool_choice === 'object' ? 'forced' : r.body.tool_choice))).toEqual([
+      'forced',
+      'auto',
+      'auto',
+    ])
   })
 
   it('retries a 429 and succeeds (SDK retries)', async () => {
@@ -100,7 +128,9 @@ describe('LLM client against an OpenAI-compatible server', () => {
   it('gives up on a 500 with a server error', async () => {
     const fake = await fakeServer()
     fake.handler = () => ({ status: 500 })
-    const err = await client(fake, { maxRetries: 1 }).chat({ messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)
+    const err = await client(fake, { maxRetries: 1 })
+      .chat({ messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(LlmError)
     expect((err as LlmError).kind).toBe('server')
     expect(fake.requests).toHaveLength(2)
@@ -110,7 +140,9 @@ describe('LLM client against an OpenAI-compatible server', () => {
     const fake = await fakeServer()
     fake.handler = () => ({ hang: true })
     const started = Date.now()
-    const err = await client(fake, { timeoutMs: 400, maxRetries: 0 }).chat({ messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)
+    const err = await client(fake, { timeoutMs: 400, maxRetries: 0 })
+      .chat({ messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e)
     expect((err as LlmError).kind).toBe('timeout')
     expect(Date.now() - started).toBeLessThan(20_000) // the fake never answers: a finite bound shows the 400 ms deadline worked
   })
@@ -144,9 +176,18 @@ describe('cost accounting and the daily budget', () => {
     expect(r.replies[0]).toContain('这是一段生成的内容')
     const calls = llmCalls(t.db)
     expect(calls).toHaveLength(1)
-    expect(calls[0]).toMatchObject({ model: 'fake-model', intent: 'probe', user_id: 'u-wang', status: 'ok', estimated: 0 })
+    expect(calls[0]).toMatchObject({
+      model: 'fake-model',
+      intent: 'probe',
+      user_id: 'u-wang',
+      status: 'ok',
+      estimated: 0,
+    })
     expect(calls[0]!.tokens_in).toBeGreaterThan(0)
-    const usage = t.db.sqlite.prepare('SELECT tokens, cost_rmb FROM usage_records').get() as { tokens: number; cost_rmb: number }
+    const usage = t.db.sqlite.prepare('SELECT tokens, cost_rmb FROM usage_records').get() as {
+      tokens: number
+      cost_rmb: number
+    }
     expect(usage.tokens).toBe(calls[0]!.tokens_in + calls[0]!.tokens_out)
     expect(usage.cost_rmb).toBeCloseTo(calls[0]!.cost_rmb, 9)
   })
@@ -163,7 +204,11 @@ describe('cost accounting and the daily budget', () => {
   it('refuses with a friendly reply once the daily budget is spent; admins are exempt', async () => {
     // 2 RMB / 8 RMB per MTok, at most 100 output tokens: a call is reserved at ≈ ¥0.00083 (prompt + 100 out)
     // and costs ≈ ¥0.0001, so a ¥0.0009 budget pays for one call and cannot reserve a second.
-    const { t, fake } = await probeApp({ LLM_DAILY_BUDGET_RMB: '0.0009', LLM_MAX_OUTPUT_TOKENS: '100', ANDY_ADMIN_STAFF_IDS: 'boss' })
+    const { t, fake } = await probeApp({
+      LLM_DAILY_BUDGET_RMB: '0.0009',
+      LLM_MAX_OUTPUT_TOKENS: '100',
+      ANDY_ADMIN_STAFF_IDS: 'boss',
+    })
     await t.say('probe 第一次')
     const second = await t.say('probe 第二次')
     expect(second.replies[0]).toContain('今天的 AI 额度')

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Row } from '../../src/db/case-search.js'
-import { tableByKey } from '../../src/tables/index.js'
 import { cleanOldExports, exportSearch, KEEP_EXPORTS_MS } from '../../src/handlers/search-export.js'
+import { tableByKey } from '../../src/tables/index.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -45,12 +45,32 @@ describe('exportSearch', () => {
     const spec = tableByKey('content-cases')!
     const total = 6000
     const rows = function* (): Generator<Row> {
-      for (let i = 0; i < total; i++) yield { id: i + 1, case_name: `案例${i}`, kh_name: `客户${i}`, summary: noise(i, 300), case_url: `https://cases.example.com/c/${i}` }
+      for (let i = 0; i < total; i++)
+        yield {
+          id: i + 1,
+          case_name: `案例${i}`,
+          kh_name: `客户${i}`,
+          summary: noise(i, 300),
+          case_url: `https://cases.example.com/c/${i}`,
+        }
     }
     const partBytes = 400 * 1024
     const parts = await exportSearch({
-      spec, rows: rows(), total, dir: tmp(), baseName: '内容客户案例-20261128-1000', key: 'robot/msg1', partBytes,
-      conditions: { sentence: '全部案例', filters: [], relaxed: [], who: '张三（u1）', where: '单聊', when: '2026-11-28 10:00:00' },
+      spec,
+      rows: rows(),
+      total,
+      dir: tmp(),
+      baseName: '内容客户案例-20261128-1000',
+      key: 'robot/msg1',
+      partBytes,
+      conditions: {
+        sentence: '全部案例',
+        filters: [],
+        relaxed: [],
+        who: '张三（u1）',
+        where: '单聊',
+        when: '2026-11-28 10:00:00',
+      },
     })
     expect(parts.length).toBeGreaterThanOrEqual(3)
     expect(parts.map((p) => p.fileName)).toEqual(parts.map((_, i) => `内容客户案例-20261128-1000-第${i + 1}部分.xlsx`))

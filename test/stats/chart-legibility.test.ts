@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { insertUsage } from '../../src/db/usage.js'
 import { CHAT_STYLE } from '../../src/stats/chart.js'
 import { formatStatsReply } from '../../src/stats/format.js'
@@ -13,8 +13,17 @@ const NOW = Date.parse('2026-11-28T04:00:00Z') // Saturday 12:00 China time; 最
 
 function use(db: Db, date: string, userId: string, nick: string, intent = 'case'): void {
   insertUsage(db, {
-    assistant_type: '4', assistant_name: '内容客户案例', user_dd_nick: nick, user_id: userId, consult_content: '央企 案例',
-    conversation_type: '2', dd_group_name: '销售群', use_time: `${date} 10:00:00`, use_date: date, intent, status: 'ok',
+    assistant_type: '4',
+    assistant_name: '内容客户案例',
+    user_dd_nick: nick,
+    user_id: userId,
+    consult_content: '央企 案例',
+    conversation_type: '2',
+    dd_group_name: '销售群',
+    use_time: `${date} 10:00:00`,
+    use_date: date,
+    intent,
+    status: 'ok',
   })
 }
 
@@ -30,8 +39,13 @@ describe('every day of the period', () => {
     use(db, '2026-11-27', 'u2', '王五')
     const s = stats(db)
     expect(s.perDay).toEqual([
-      { date: '2026-11-22', n: 0 }, { date: '2026-11-23', n: 0 }, { date: '2026-11-24', n: 2 }, { date: '2026-11-25', n: 0 },
-      { date: '2026-11-26', n: 0 }, { date: '2026-11-27', n: 1 }, { date: '2026-11-28', n: 0 },
+      { date: '2026-11-22', n: 0 },
+      { date: '2026-11-23', n: 0 },
+      { date: '2026-11-24', n: 2 },
+      { date: '2026-11-25', n: 0 },
+      { date: '2026-11-26', n: 0 },
+      { date: '2026-11-27', n: 1 },
+      { date: '2026-11-28', n: 0 },
     ])
     const series = dailySeries(s)
     expect(series.labels).toEqual(['11-22', '11-23', '11-24', '11-25', '11-26', '11-27', '11-28'])
@@ -54,7 +68,8 @@ describe('the picture at DingTalk size', () => {
     expect(w).toBe(CHAT_STYLE.width)
     expect(h / w).toBeLessThan(1.15)
     const scale = 358 / w
-    for (const size of [CHAT_STYLE.tick, CHAT_STYLE.legend, CHAT_STYLE.subtitle]) expect(size * scale).toBeGreaterThanOrEqual(11)
+    for (const size of [CHAT_STYLE.tick, CHAT_STYLE.legend, CHAT_STYLE.subtitle])
+      expect(size * scale).toBeGreaterThanOrEqual(11)
     expect(CHAT_STYLE.title * scale).toBeGreaterThanOrEqual(15)
     // few labels: at most 8 dates on the axis, at most CHART_TOP people
     expect(CHAT_STYLE.maxCategoryTicks).toBeLessThanOrEqual(8)
@@ -70,7 +85,11 @@ describe('two people with the same nickname', () => {
     for (let i = 0; i < 2; i++) use(db, '2026-11-27', 'rep0815', '张三')
     use(db, '2026-11-27', 'u9', '李四')
     const s = stats(db)
-    expect(s.topUsers.map((u) => [u.label, u.n])).toEqual([['张三（…4711）', 3], ['张三（…0815）', 2], ['李四', 1]])
+    expect(s.topUsers.map((u) => [u.label, u.n])).toEqual([
+      ['张三（…4711）', 3],
+      ['张三（…0815）', 2],
+      ['李四', 1],
+    ])
     const reply = formatStatsReply(s)
     expect(reply).toContain('1. 张三（…4711）：3')
     expect(reply).toContain('2. 张三（…0815）：2')

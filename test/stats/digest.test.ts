@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import { claimRun, getRun, listRuns } from '../../src/db/scheduled-runs.js'
 import { insertUsageMany } from '../../src/db/usage-stats.js'
-import { DIGEST_JOB, runDigest, startDigest, type DigestOptions } from '../../src/stats/digest.js'
 import { generateUsageRows } from '../../src/demo/usage.js'
+import { DIGEST_JOB, type DigestOptions, runDigest, startDigest } from '../../src/stats/digest.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
 import { tempDir } from '../helpers/app.js'
 import { FAULTS, FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
@@ -20,8 +20,14 @@ let dbPath: string
 
 function api(): DingtalkApi {
   return new DingtalkApi({
-    clientId: fake.clientId, clientSecret: fake.clientSecret, robotCode: 'dingrobot', apiBase: fake.base, oapiBase: fake.base,
-    logger: silentLogger, qpsPerPath: 1000, retry: { attempts: 1, baseMs: 10, maxMs: 20, qpsWaitMs: 100 },
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+    robotCode: 'dingrobot',
+    apiBase: fake.base,
+    oapiBase: fake.base,
+    logger: silentLogger,
+    qpsPerPath: 1000,
+    retry: { attempts: 1, baseMs: 10, maxMs: 20, qpsWaitMs: 100 },
   })
 }
 
@@ -44,7 +50,7 @@ afterEach(async () => {
 })
 
 describe('weekly digest', () => {
-  it('should post last week\'s summary, chart and workbook once, and not again after a restart', async () => {
+  it("should post last week's summary, chart and workbook once, and not again after a restart", async () => {
     const db1 = openDb(dbPath)
     const h1 = startDigest(options(db1))
     await h1.idle()
@@ -56,7 +62,10 @@ describe('weekly digest', () => {
     expect(md.title).toBe('Andy 周报 2026-W47')
     expect(md.text).toContain('上周（11-16 至 11-22）')
     expect(md.text).not.toContain('统计 导出')
-    expect(fake.uploads.map((u) => [u.type, u.fileName])).toEqual([['image', 'Andy周报-2026-W47.png'], ['file', '使用统计_2026-11-16_2026-11-22.xlsx']])
+    expect(fake.uploads.map((u) => [u.type, u.fileName])).toEqual([
+      ['image', 'Andy周报-2026-W47.png'],
+      ['file', '使用统计_2026-11-16_2026-11-22.xlsx'],
+    ])
     expect(fake.uploads[0]!.bytes.subarray(1, 4).toString('ascii')).toBe('PNG')
     expect(fake.sends[2]!.msgParam).toMatchObject({ mediaId: fake.uploads[1]!.mediaId, fileType: 'xlsx' })
 
@@ -73,7 +82,10 @@ describe('weekly digest', () => {
   it('should schedule the next run at the next cron time in China time', async () => {
     const db = openDb(dbPath)
     const armed: number[] = []
-    const timers = { setTimeout: ((_: () => void, ms: number) => (armed.push(ms), 1)) as unknown as typeof setTimeout, clearTimeout: (() => undefined) as typeof clearTimeout }
+    const timers = {
+      setTimeout: ((_: () => void, ms: number) => (armed.push(ms), 1)) as unknown as typeof setTimeout,
+      clearTimeout: (() => undefined) as typeof clearTimeout,
+    }
     const clock = fixedClock('2026-11-24T02:00:00Z') // Tuesday: this week's digest is due (cron fired Monday 09:00)
     const h = startDigest({ ...options(db, clock), timers })
     await h.idle()

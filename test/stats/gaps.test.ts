@@ -35,7 +35,9 @@ describe('unanswerable questions', () => {
     expect(reply).toMatch(/- 未能回答：2（/)
 
     const exported = await t.ask('统计 今天 导出', boss)
-    const file = t.local.parts.map((p) => p.part).find((p: OutboundPart) => p.kind === 'file' && p.body.includes('.xlsx') && p.title.startsWith('使用统计'))
+    const file = t.local.parts
+      .map((p) => p.part)
+      .find((p: OutboundPart) => p.kind === 'file' && p.body.includes('.xlsx') && p.title.startsWith('使用统计'))
     expect(file, JSON.stringify(exported.replies)).toBeDefined()
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.readFile((JSON.parse(file!.body) as { path: string }).path)
@@ -46,7 +48,9 @@ describe('unanswerable questions', () => {
       ['航天 火箭 的客户案例', 1, '内容客户案例'],
     ])
     const byAssistant: Record<string, unknown> = {}
-    wb.getWorksheet('按助手')!.eachRow((row, i) => i > 1 && (byAssistant[String(row.getCell(1).value)] = row.getCell(6).value))
+    wb.getWorksheet('按助手')!.eachRow(
+      (row, i) => i > 1 && (byAssistant[String(row.getCell(1).value)] = row.getCell(6).value),
+    )
     expect(byAssistant).toMatchObject({ 未能回答: 2, 帮助: 0 })
   })
 })

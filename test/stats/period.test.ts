@@ -65,7 +65,13 @@ describe('parseStatsQuery', () => {
 
   it('should read keyed filters and the seed assistant_type numbers', () => {
     const q = parseStatsQuery('统计 人员:张三 群:华东销售群 内容:制造业 助手:1 单聊', { now: NOW })
-    expect(q).toMatchObject({ userNick: '张三', groupName: '华东销售群', consultContent: '制造业', intents: ['procurement'], conversationType: '1' })
+    expect(q).toMatchObject({
+      userNick: '张三',
+      groupName: '华东销售群',
+      consultContent: '制造业',
+      intents: ['procurement'],
+      conversationType: '1',
+    })
   })
 
   it('should turn bare known names into filters and report unknown words', () => {

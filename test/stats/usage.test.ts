@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
-import ExcelJS from 'exceljs'
 import { join } from 'node:path'
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getInbound } from '../../src/db/inbox.js'
-import { insertUsageMany, iterateUsage, type UsageDetailRow } from '../../src/db/usage-stats.js'
-import { LATENCY_BUCKETS } from '../../src/db/usage-rollup.js'
-import { generateUsageRows } from '../../src/demo/usage.js'
 import type { OutboundPart } from '../../src/core/delivery.js'
+import { getInbound } from '../../src/db/inbox.js'
+import { LATENCY_BUCKETS } from '../../src/db/usage-rollup.js'
+import { insertUsageMany, iterateUsage, type UsageDetailRow } from '../../src/db/usage-stats.js'
+import { generateUsageRows } from '../../src/demo/usage.js'
 import { tempDir } from '../helpers/app.js'
 import { loadFixtures } from '../helpers/fixtures.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
@@ -48,7 +48,10 @@ beforeAll(async () => {
   t = createTestApp({ env: { ANDY_ADMIN_STAFF_IDS: 'boss', DB_PATH: join(tmp.dir, 'andy.db') } })
   loadFixtures(t.db)
   // Older history: generated rows (3 weeks before the dispatched ones).
-  insertUsageMany(t.db, generateUsageRows({ rows: 400, endDate: '2026-11-15', days: 21, users: 12, groups: 4, seed: 7 }))
+  insertUsageMany(
+    t.db,
+    generateUsageRows({ rows: 400, endDate: '2026-11-15', days: 21, users: 12, groups: 4, seed: 7 }),
+  )
   // Last week (W47) and this week, asked through the dispatcher.
   const asks: Array<[string, string, typeof ZHANG | typeof LI | typeof ADMIN]> = [
     ['2026-11-16T02:00:00Z', '制造业 5000人以上 国企 的客户案例', ZHANG],
@@ -70,7 +73,7 @@ beforeAll(async () => {
 })
 
 describe('统计 in chat', () => {
-  it('should give an admin everyone\'s totals, per intent, per day, top users and groups for 上周', async () => {
+  it("should give an admin everyone's totals, per intent, per day, top users and groups for 上周", async () => {
     const expected = rowsIn('2026-11-16', '2026-11-22')
     expect(expected.length).toBe(7)
     const r = await t.ask('统计 上周', ADMIN)
@@ -126,15 +129,22 @@ describe('统计 in chat', () => {
 
   it('should answer every period phrase with its own date range', async () => {
     const cases: Array<[string, string, string]> = [
-      ['统计 今天', '2026-11-28', '2026-11-28'], ['统计 昨天', '2026-11-27', '2026-11-27'], ['统计 本周', '2026-11-23', '2026-11-28'],
-      ['统计 本月', '2026-11-01', '2026-11-28'], ['统计 上月', '2026-10-01', '2026-10-31'], ['统计', '2026-11-22', '2026-11-28'],
-      ['统计 最近30天', '2026-10-30', '2026-11-28'], ['统计 2026-11-01到2026-11-15', '2026-11-01', '2026-11-15'],
+      ['统计 今天', '2026-11-28', '2026-11-28'],
+      ['统计 昨天', '2026-11-27', '2026-11-27'],
+      ['统计 本周', '2026-11-23', '2026-11-28'],
+      ['统计 本月', '2026-11-01', '2026-11-28'],
+      ['统计 上月', '2026-10-01', '2026-10-31'],
+      ['统计', '2026-11-22', '2026-11-28'],
+      ['统计 最近30天', '2026-10-30', '2026-11-28'],
+      ['统计 2026-11-01到2026-11-15', '2026-11-01', '2026-11-15'],
     ]
     for (const [text, from, to] of cases) {
       const expected = rowsIn(from, to).length
       const r = await t.ask(text, ADMIN)
       expect(r.filters, text).toMatchObject({ from, to })
-      expect(r.replies.join('\n'), text).toContain(expected === 0 ? '这段时间没有使用记录' : `共 **${expected.toLocaleString('en-US')}** 次使用`)
+      expect(r.replies.join('\n'), text).toContain(
+        expected === 0 ? '这段时间没有使用记录' : `共 **${expected.toLocaleString('en-US')}** 次使用`,
+      )
     }
     const bad = await t.ask('统计 2026-11-15到2026-11-01', ADMIN)
     expect(bad.status).toBe('rejected')
@@ -143,7 +153,9 @@ describe('统计 in chat', () => {
 
   it('should list the zero-result questions, most frequent first, with the median and p95 latency', async () => {
     const rows = rowsIn('2026-10-25', '2026-11-15')
-    const zero = rows.filter((x) => x.hits === 0 && ['case', 'pitch', 'switch', 'procurement', 'software'].includes(x.intent))
+    const zero = rows.filter(
+      (x) => x.hits === 0 && ['case', 'pitch', 'switch', 'procurement', 'software'].includes(x.intent),
+    )
     const counts = new Map<string, number>()
     for (const z of zero) counts.set(z.consult_content!, (counts.get(z.consult_content!) ?? 0) + 1)
     const top = [...counts].sort((a, b) => b[1] - a[1])[0]!
@@ -186,7 +198,15 @@ describe('统计 in chat', () => {
     expect(JSON.parse(file.body)).toMatchObject({ fileName: '使用统计_2026-10-01_2026-11-28.xlsx', fileType: 'xlsx' })
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.readFile(filePath(file))
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['明细', '按助手', '按人员', '按群', '按日', '内容缺口', 'LLM成本'])
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '明细',
+      '按助手',
+      '按人员',
+      '按群',
+      '按日',
+      '内容缺口',
+      'LLM成本',
+    ])
     const sheet = (name: string) => wb.getWorksheet(name)!
     const colSum = (name: string, col: number) => {
       let s = 0
@@ -198,7 +218,10 @@ describe('统计 in chat', () => {
     expect(colSum('按人员', 3)).toBe(rows.length)
     expect(colSum('按日', 2)).toBe(rows.length)
     expect(colSum('按群', 2)).toBe(rows.filter((x) => x.dd_group_name).length)
-    expect(colSum('内容缺口', 2)).toBe(rows.filter((x) => x.hits === 0 && ['case', 'pitch', 'switch', 'procurement', 'software'].includes(x.intent)).length)
+    expect(colSum('内容缺口', 2)).toBe(
+      rows.filter((x) => x.hits === 0 && ['case', 'pitch', 'switch', 'procurement', 'software'].includes(x.intent))
+        .length,
+    )
     expect(sheet('明细').getRow(1).getCell(1).value).toBe('使用时间')
   })
 })

@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DeliveryError, type DeliveryTarget, type OutboundPart } from '../../src/core/delivery.js'
 import { createLogger } from '../../src/logger.js'
 import { DeliveryRouter, type DeliveryRouterOptions } from '../../src/transport/delivery.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import { DeliveryError, type DeliveryTarget, type OutboundPart } from '../../src/core/delivery.js'
-import { FakeOpenApi, FAULTS, PATHS } from '../helpers/fake-openapi.js'
+import { FAULTS, FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 
 let fake: FakeOpenApi
@@ -23,26 +23,58 @@ afterEach(async () => {
 })
 
 function makeApi(): DingtalkApi {
-  return new DingtalkApi({ clientId: fake.clientId, clientSecret: fake.clientSecret, apiBase: fake.base, oapiBase: fake.base, logger, retry: { baseMs: 20, maxMs: 80 } })
+  return new DingtalkApi({
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+    apiBase: fake.base,
+    oapiBase: fake.base,
+    logger,
+    retry: { baseMs: 20, maxMs: 80 },
+  })
 }
 
 function makeRouter(over: Partial<DeliveryRouterOptions> = {}): DeliveryRouter {
-  return new DeliveryRouter({ api: makeApi(), logger, webhook: { timeoutMs: 300 }, retryBaseMs: 20, retryMaxMs: 50, ...over })
+  return new DeliveryRouter({
+    api: makeApi(),
+    logger,
+    webhook: { timeoutMs: 300 },
+    retryBaseMs: 20,
+    retryMaxMs: 50,
+    ...over,
+  })
 }
 
 const HOUR = 3600_000
 function target(over: Partial<DeliveryTarget> = {}): DeliveryTarget {
   return {
-    msgId: 'msg1', robotCode: 'dingrobot', conversationId: 'cidGroup1', conversationType: '2', senderStaffId: 'staff1', senderNick: '王经理',
-    sessionWebhook: sink.url('/robot/sendBySession?session=s3cr3t'), sessionWebhookExpiredTime: Date.now() + 1.5 * HOUR, ...over,
+    msgId: 'msg1',
+    robotCode: 'dingrobot',
+    conversationId: 'cidGroup1',
+    conversationType: '2',
+    senderStaffId: 'staff1',
+    senderNick: '王经理',
+    sessionWebhook: sink.url('/robot/sendBySession?session=s3cr3t'),
+    sessionWebhookExpiredTime: Date.now() + 1.5 * HOUR,
+    ...over,
   }
 }
 function part(no = 1, over: Partial<OutboundPart> = {}): OutboundPart {
-  return { no, key: `msg1:${no}`, kind: 'markdown', title: '案例', body: `@staff1 找到 3 个案例（第${no}部分）`, atUserIds: ['staff1'], ...over }
+  return {
+    no,
+    key: `msg1:${no}`,
+    kind: 'markdown',
+    title: '案例',
+    body: `@staff1 找到 3 个案例（第${no}部分）`,
+    atUserIds: ['staff1'],
+    ...over,
+  }
 }
 
 async function deliveryError(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(DeliveryError)
   return err as DeliveryError
 }
@@ -52,7 +84,11 @@ describe('DeliveryRouter markdown', () => {
     const res = await makeRouter().deliver(target(), part())
     expect(res).toEqual({ channel: 'webhook' })
     expect(sink.requests).toHaveLength(1)
-    expect(sink.requests[0]!.body).toMatchObject({ msgtype: 'markdown', markdown: { title: '案例', text: '@staff1 找到 3 个案例（第1部分）' }, at: { atUserIds: ['staff1'] } })
+    expect(sink.requests[0]!.body).toMatchObject({
+      msgtype: 'markdown',
+      markdown: { title: '案例', text: '@staff1 找到 3 个案例（第1部分）' },
+      at: { atUserIds: ['staff1'] },
+    })
     expect(fake.calls).toHaveLength(0)
   })
 
@@ -62,7 +98,13 @@ describe('DeliveryRouter markdown', () => {
     for (let i = 1; i <= 3; i++) expect(await router.deliver(target(), part(i))).toEqual({ channel: 'openapi' })
     expect(sink.requests).toHaveLength(3) // 300001 is not retried on the webhook
     expect(fake.sends).toHaveLength(3)
-    expect(fake.sends[0]).toMatchObject({ kind: 'group', openConversationId: 'cidGroup1', robotCode: 'dingrobot', msgKey: 'sampleMarkdown', msgParam: { title: '案例', text: '@staff1 找到 3 个案例（第1部分）' } })
+    expect(fake.sends[0]).toMatchObject({
+      kind: 'group',
+      openConversationId: 'cidGroup1',
+      robotCode: 'dingrobot',
+      msgKey: 'sampleMarkdown',
+      msgParam: { title: '案例', text: '@staff1 找到 3 个案例（第1部分）' },
+    })
     expect(fake.tokenRequests).toBe(1)
   })
 
@@ -70,14 +112,18 @@ describe('DeliveryRouter markdown', () => {
     const res = await makeRouter().deliver(target({ preferOpenApi: true }), part())
     expect(res.channel).toBe('openapi')
     expect(sink.requests).toHaveLength(0)
-    expect(fake.sends).toEqual([expect.objectContaining({ kind: 'group', openConversationId: 'cidGroup1', msgKey: 'sampleMarkdown' })])
+    expect(fake.sends).toEqual([
+      expect.objectContaining({ kind: 'group', openConversationId: 'cidGroup1', msgKey: 'sampleMarkdown' }),
+    ])
   })
 
   it('should send a direct reply through oToMessages/batchSend with the sender staff id', async () => {
     sink.respondNext({ errcode: 300001, errmsg: 'session 不存在' })
     const res = await makeRouter().deliver(target({ conversationType: '1', conversationId: 'cidDirect' }), part())
     expect(res.channel).toBe('openapi')
-    expect(fake.sends).toEqual([expect.objectContaining({ kind: 'oto', userIds: ['staff1'], msgKey: 'sampleMarkdown' })])
+    expect(fake.sends).toEqual([
+      expect.objectContaining({ kind: 'oto', userIds: ['staff1'], msgKey: 'sampleMarkdown' }),
+    ])
     expect(fake.count(PATHS.group)).toBe(0)
   })
 
@@ -108,8 +154,13 @@ describe('DeliveryRouter markdown', () => {
     const router = makeRouter({ clock: { now: () => now } })
     await router.deliver(target({ sessionWebhookExpiredTime: now - 1 }), part(1))
     await router.deliver(target({ sessionWebhookExpiredTime: now + 4 * 60_000 }), part(2))
-    expect(await router.deliver(target({ sessionWebhookExpiredTime: now + 6 * 60_000 }), part(3))).toEqual({ channel: 'webhook' })
-    expect(fake.sends.map((s) => s.msgParam.text)).toEqual(['@staff1 找到 3 个案例（第1部分）', '@staff1 找到 3 个案例（第2部分）'])
+    expect(await router.deliver(target({ sessionWebhookExpiredTime: now + 6 * 60_000 }), part(3))).toEqual({
+      channel: 'webhook',
+    })
+    expect(fake.sends.map((s) => s.msgParam.text)).toEqual([
+      '@staff1 找到 3 个案例（第1部分）',
+      '@staff1 找到 3 个案例（第2部分）',
+    ])
     expect(sink.requests).toHaveLength(1)
   })
 
@@ -134,7 +185,9 @@ describe('DeliveryRouter failures', () => {
 
   it('should throw a transient DeliveryError once OpenAPI retries are exhausted', async () => {
     fake.failNext(PATHS.group, FAULTS.serverError, 10)
-    const err = await deliveryError(makeRouter().deliver(target({ sessionWebhookExpiredTime: Date.now() - HOUR }), part()))
+    const err = await deliveryError(
+      makeRouter().deliver(target({ sessionWebhookExpiredTime: Date.now() - HOUR }), part()),
+    )
     expect(err).toMatchObject({ permanent: false, code: 'system.error' })
     expect(fake.count(PATHS.group)).toBe(3)
   })
@@ -142,14 +195,31 @@ describe('DeliveryRouter failures', () => {
   it('should explain what is missing when there are no OpenAPI credentials', async () => {
     const router = makeRouter({ api: undefined })
     sink.respondNext({ errcode: 300001 })
-    expect(await deliveryError(router.deliver(target(), part()))).toMatchObject({ permanent: true, code: 'session_expired' })
-    expect(await deliveryError(router.deliver(target({ sessionWebhookExpiredTime: Date.now() - 1 }), part()))).toMatchObject({ permanent: true, code: 'no_channel' })
-    expect(await deliveryError(router.deliver(target(), part(2, { kind: 'file', body: JSON.stringify({ mediaId: '@lA1', fileName: 'a.xlsx' }) })))).toMatchObject({ permanent: true, code: 'no_openapi' })
+    expect(await deliveryError(router.deliver(target(), part()))).toMatchObject({
+      permanent: true,
+      code: 'session_expired',
+    })
+    expect(
+      await deliveryError(router.deliver(target({ sessionWebhookExpiredTime: Date.now() - 1 }), part())),
+    ).toMatchObject({ permanent: true, code: 'no_channel' })
+    expect(
+      await deliveryError(
+        router.deliver(
+          target(),
+          part(2, { kind: 'file', body: JSON.stringify({ mediaId: '@lA1', fileName: 'a.xlsx' }) }),
+        ),
+      ),
+    ).toMatchObject({ permanent: true, code: 'no_openapi' })
     expect(fake.calls).toHaveLength(0)
   })
 
   it('should refuse a direct OpenAPI reply without a staff id', async () => {
-    const err = await deliveryError(makeRouter().deliver(target({ conversationType: '1', senderStaffId: undefined, sessionWebhook: undefined }), part()))
+    const err = await deliveryError(
+      makeRouter().deliver(
+        target({ conversationType: '1', senderStaffId: undefined, sessionWebhook: undefined }),
+        part(),
+      ),
+    )
     expect(err).toMatchObject({ permanent: true, code: 'no_staff_id' })
     expect(fake.sends).toHaveLength(0)
   })
@@ -162,15 +232,36 @@ describe('DeliveryRouter files', () => {
       const path = join(dir, 'export.xlsx')
       await writeFile(path, Buffer.from('PK\u0003\u0004 fake xlsx'))
       const router = makeRouter()
-      const file = await router.deliver(target(), part(1, { kind: 'file', title: '导出', body: JSON.stringify({ path, fileName: '案例导出.xlsx' }) }))
-      const image = await router.deliver(target({ conversationType: '1' }), part(2, { kind: 'image', title: '图', body: JSON.stringify({ mediaId: '@lAimage' }) }))
+      const file = await router.deliver(
+        target(),
+        part(1, { kind: 'file', title: '导出', body: JSON.stringify({ path, fileName: '案例导出.xlsx' }) }),
+      )
+      const image = await router.deliver(
+        target({ conversationType: '1' }),
+        part(2, { kind: 'image', title: '图', body: JSON.stringify({ mediaId: '@lAimage' }) }),
+      )
       expect([file.channel, image.channel]).toEqual(['openapi', 'openapi'])
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
-    expect(fake.uploads).toEqual([expect.objectContaining({ type: 'file', fileName: '案例导出.xlsx', bytes: Buffer.from('PK\u0003\u0004 fake xlsx') })])
-    expect(fake.sends[0]).toMatchObject({ kind: 'group', msgKey: 'sampleFile', msgParam: { mediaId: fake.uploads[0]!.mediaId, fileName: '案例导出.xlsx', fileType: 'xlsx' } })
-    expect(fake.sends[1]).toMatchObject({ kind: 'oto', userIds: ['staff1'], msgKey: 'sampleImageMsg', msgParam: { photoURL: '@lAimage' } })
+    expect(fake.uploads).toEqual([
+      expect.objectContaining({
+        type: 'file',
+        fileName: '案例导出.xlsx',
+        bytes: Buffer.from('PK\u0003\u0004 fake xlsx'),
+      }),
+    ])
+    expect(fake.sends[0]).toMatchObject({
+      kind: 'group',
+      msgKey: 'sampleFile',
+      msgParam: { mediaId: fake.uploads[0]!.mediaId, fileName: '案例导出.xlsx', fileType: 'xlsx' },
+    })
+    expect(fake.sends[1]).toMatchObject({
+      kind: 'oto',
+      userIds: ['staff1'],
+      msgKey: 'sampleImageMsg',
+      msgParam: { photoURL: '@lAimage' },
+    })
     expect(sink.requests).toHaveLength(0)
   })
 })
@@ -184,7 +275,10 @@ describe('DeliveryRouter per-conversation limit', () => {
     const otherAt = Date.now()
     await busy
     const text = (r: { body: unknown }) => (r.body as { markdown: { text: string } }).markdown.text
-    const busyAt = sink.requests.filter((r) => !text(r).includes('第9部分')).map((r) => r.at).sort((a, b) => a - b)
+    const busyAt = sink.requests
+      .filter((r) => !text(r).includes('第9部分'))
+      .map((r) => r.at)
+      .sort((a, b) => a - b)
     expect(other.channel).toBe('webhook')
     expect(busyAt).toHaveLength(7)
     // The other conversation went out before the busy one's 4th part, which had to wait a window.

@@ -3,10 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/logger.js'
-import { DingtalkApi, DingtalkApiError, sampleMarkdown, type DingtalkApiOptions } from '../../src/transport/dingtalk-api.js'
+import {
+  DingtalkApi,
+  DingtalkApiError,
+  type DingtalkApiOptions,
+  sampleMarkdown,
+} from '../../src/transport/dingtalk-api.js'
 import { SlidingWindowLimiter } from '../../src/transport/rate-limiter.js'
-import { FakeOpenApi, FAULTS, PATHS } from '../helpers/fake-openapi.js'
 import { FakeClock } from '../helpers/fake-clock.js'
+import { FAULTS, FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
 
 let fake: FakeOpenApi
 let lines: string[]
@@ -38,7 +43,10 @@ const md = sampleMarkdown('报价', '**客户**：华东制造')
 const group = (api: DingtalkApi, i = 0) => api.sendGroup('cidGroup1', md.msgKey, { ...md.msgParam, text: `第${i}条` })
 
 async function rejection(p: Promise<unknown>): Promise<DingtalkApiError> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(DingtalkApiError)
   return err as DingtalkApiError
 }
@@ -49,12 +57,26 @@ describe('DingtalkApi token', () => {
     await Promise.all(Array.from({ length: 15 }, (_, i) => group(api, i)))
     for (let i = 0; i < 5; i++) await api.sendToUser('staff7', md.msgKey, md.msgParam)
     expect(fake.tokenRequests).toBe(1)
-    const used = new Set(fake.calls.filter((c) => c.path !== PATHS.token).map((c) => c.headers['x-acs-dingtalk-access-token']))
+    const used = new Set(
+      fake.calls.filter((c) => c.path !== PATHS.token).map((c) => c.headers['x-acs-dingtalk-access-token']),
+    )
     expect([...used]).toEqual([fake.issuedTokens[0]])
     expect(fake.sends).toHaveLength(20)
-    expect(fake.sends[0]).toMatchObject({ kind: 'group', robotCode: 'dingrobot', openConversationId: 'cidGroup1', msgKey: 'sampleMarkdown' })
-    expect(fake.sends.at(-1)).toMatchObject({ kind: 'oto', userIds: ['staff7'], msgParam: { title: '报价', text: '**客户**：华东制造' } })
-    expect(api.stats()).toMatchObject({ tokenFetches: 1, calls: { [PATHS.group]: 15, [PATHS.oto]: 5, [PATHS.token]: 1 } })
+    expect(fake.sends[0]).toMatchObject({
+      kind: 'group',
+      robotCode: 'dingrobot',
+      openConversationId: 'cidGroup1',
+      msgKey: 'sampleMarkdown',
+    })
+    expect(fake.sends.at(-1)).toMatchObject({
+      kind: 'oto',
+      userIds: ['staff7'],
+      msgParam: { title: '报价', text: '**客户**：华东制造' },
+    })
+    expect(api.stats()).toMatchObject({
+      tokenFetches: 1,
+      calls: { [PATHS.group]: 15, [PATHS.oto]: 5, [PATHS.token]: 1 },
+    })
   })
 
   it('should refresh the token about 5 minutes before it expires', async () => {
@@ -77,7 +99,12 @@ describe('DingtalkApi token', () => {
     await Promise.all([group(api, 1), group(api, 2), group(api, 3)])
     expect(fake.tokenRequests).toBe(2)
     expect(fake.sends).toHaveLength(4)
-    expect(fake.callsTo(PATHS.group).map((c) => c.status).filter((s) => s === 400)).toHaveLength(3)
+    expect(
+      fake
+        .callsTo(PATHS.group)
+        .map((c) => c.status)
+        .filter((s) => s === 400),
+    ).toHaveLength(3)
     // legacy oapi answers errcode 40014 with HTTP 200
     fake.expireTokens()
     await api.uploadMedia(Buffer.from('x'), 'a.pdf', 'file')
@@ -142,7 +169,11 @@ describe('DingtalkApi retries', () => {
     fake.failNext(PATHS.group, FAULTS.groupDisbanded, 5)
     expect(await rejection(group(api))).toMatchObject({ code: 'group.disbanded', transient: false })
     fake.failNext(PATHS.oto, FAULTS.monthlyQuota, 5)
-    expect(await rejection(api.sendToUser('s1', md.msgKey, md.msgParam))).toMatchObject({ code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', transient: false, httpStatus: 403 })
+    expect(await rejection(api.sendToUser('s1', md.msgKey, md.msgParam))).toMatchObject({
+      code: 'Forbidden.AccessDenied.ApiCountLimitForOrg',
+      transient: false,
+      httpStatus: 403,
+    })
     expect(fake.count(PATHS.group)).toBe(1)
     expect(fake.count(PATHS.oto)).toBe(1)
   })
@@ -154,7 +185,10 @@ describe('DingtalkApi retries', () => {
     expect(res.invalidStaffIds).toEqual([])
     expect(fake.sends.map((s) => s.userIds)).toEqual([['s1'], ['s2']])
     fake.invalidStaffIds.add('gone')
-    expect(await rejection(api.sendToUser('gone', md.msgKey, md.msgParam))).toMatchObject({ code: 'invalid_staff_id', transient: false })
+    expect(await rejection(api.sendToUser('gone', md.msgKey, md.msgParam))).toMatchObject({
+      code: 'invalid_staff_id',
+      transient: false,
+    })
   })
 
   it('should refuse a msgParam over 15 000 bytes without a request', async () => {
@@ -180,7 +214,10 @@ describe('DingtalkApi limiter', () => {
     const api = makeApi({ qpsPerPath: undefined, limiter })
     await api.accessToken()
     let done = false
-    const all = Promise.all([...Array.from({ length: 60 }, (_, i) => group(api, i)), ...Array.from({ length: 10 }, () => api.sendToUser('s1', md.msgKey, md.msgParam))]).finally(() => {
+    const all = Promise.all([
+      ...Array.from({ length: 60 }, (_, i) => group(api, i)),
+      ...Array.from({ length: 10 }, () => api.sendToUser('s1', md.msgKey, md.msgParam)),
+    ]).finally(() => {
       done = true
     })
     // Event-driven: whenever everything that can run has run, move the fake time on by 10 ms.
@@ -188,7 +225,10 @@ describe('DingtalkApi limiter', () => {
     await all
     expect(fake.callsTo(PATHS.group)).toHaveLength(60)
     const groupKey = [...passed.keys()].find((k) => k.includes('groupMessages'))!
-    const at = passed.get(groupKey)!.map((p) => p.at).sort((a, b) => a - b)
+    const at = passed
+      .get(groupKey)!
+      .map((p) => p.at)
+      .sort((a, b) => a - b)
     expect(at).toHaveLength(60)
     for (let i = 0; i + 20 < at.length; i++) expect(at[i + 20]! - at[i]!).toBeGreaterThanOrEqual(1000)
     expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(2000)
@@ -214,13 +254,22 @@ describe('DingtalkApi media', () => {
     expect(fake.uploads).toHaveLength(2)
     expect(fake.uploads[0]).toMatchObject({ type: 'file', fileName: '客户案例 2026.xlsx', mediaId })
     expect(fake.uploads[0]!.bytes.equals(bytes)).toBe(true)
-    expect(fake.uploads[1]).toMatchObject({ type: 'image', fileName: 'p.png', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47]) })
+    expect(fake.uploads[1]).toMatchObject({
+      type: 'image',
+      fileName: 'p.png',
+      bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+    })
   })
 
   it('should refuse files over the size limit before any request', async () => {
     const api = makeApi()
-    expect(await rejection(api.uploadMedia(Buffer.alloc(20 * 1024 * 1024 + 1), 'big.zip', 'file'))).toMatchObject({ code: 'file_too_large', transient: false })
-    expect((await rejection(api.uploadMedia(Buffer.alloc(2 * 1024 * 1024 + 1), 'v.mp3', 'voice'))).message).toContain('2.0 MB')
+    expect(await rejection(api.uploadMedia(Buffer.alloc(20 * 1024 * 1024 + 1), 'big.zip', 'file'))).toMatchObject({
+      code: 'file_too_large',
+      transient: false,
+    })
+    expect((await rejection(api.uploadMedia(Buffer.alloc(2 * 1024 * 1024 + 1), 'v.mp3', 'voice'))).message).toContain(
+      '2.0 MB',
+    )
     expect(fake.calls).toHaveLength(0)
   })
 
@@ -245,8 +294,12 @@ describe('DingtalkApi media', () => {
     const api = makeApi()
     fake.addDownload('big', Buffer.alloc(8 * 1024 * 1024, 1), { omitLength: true })
     fake.addDownload('big-len', Buffer.alloc(8 * 1024 * 1024, 1))
-    expect(await rejection(api.downloadFile('big', { maxBytes: 1024 * 1024 }))).toMatchObject({ code: 'file_too_large' })
-    expect(await rejection(api.downloadFile('big-len', { maxBytes: 1024 * 1024 }))).toMatchObject({ code: 'file_too_large' })
+    expect(await rejection(api.downloadFile('big', { maxBytes: 1024 * 1024 }))).toMatchObject({
+      code: 'file_too_large',
+    })
+    expect(await rejection(api.downloadFile('big-len', { maxBytes: 1024 * 1024 }))).toMatchObject({
+      code: 'file_too_large',
+    })
     for (let i = 0; i < 200 && fake.downloadsAborted < 2; i++) await new Promise((r) => setTimeout(r, 10))
     expect(fake.downloadsAborted).toBe(2)
     expect(fake.downloadsServed).toBe(0)
@@ -257,33 +310,75 @@ describe('DingtalkApi cards', () => {
   it('should record create → stream → finalize in order', async () => {
     const api = makeApi()
     await api.createAndDeliverCard({
-      outTrackId: 'card-1', templateId: 'tpl.schema', cardParamMap: { msgTitle: '方案', flowStatus: 1, sys_full_json_obj: { order: ['msgContent'] } },
-      conversationType: '2', conversationId: 'cidGroup1', staffId: 'staff1', atUserIds: ['staff1'],
+      outTrackId: 'card-1',
+      templateId: 'tpl.schema',
+      cardParamMap: { msgTitle: '方案', flowStatus: 1, sys_full_json_obj: { order: ['msgContent'] } },
+      conversationType: '2',
+      conversationId: 'cidGroup1',
+      staffId: 'staff1',
+      atUserIds: ['staff1'],
     })
     await api.streamCard({ outTrackId: 'card-1', key: 'msgContent', content: '第一段' })
     await api.streamCard({ outTrackId: 'card-1', key: 'msgContent', content: '第一段\n第二段' })
     await api.streamCard({ outTrackId: 'card-1', key: 'msgContent', content: '第一段\n第二段\n完', isFinalize: true })
     await api.updateCard({ outTrackId: 'card-1', cardParamMap: { flowStatus: '3' } })
-    expect(fake.cardCalls.map((c) => c.op)).toEqual(['createAndDeliver', 'streaming', 'streaming', 'streaming', 'update'])
+    expect(fake.cardCalls.map((c) => c.op)).toEqual([
+      'createAndDeliver',
+      'streaming',
+      'streaming',
+      'streaming',
+      'update',
+    ])
     expect(fake.cardCalls[0]!.body).toMatchObject({
-      cardTemplateId: 'tpl.schema', outTrackId: 'card-1', callbackType: 'STREAM', userIdType: 1,
-      openSpaceId: 'dtv1.card//IM_GROUP.cidGroup1', imGroupOpenDeliverModel: { robotCode: 'dingrobot', atUserIds: { staff1: 'staff1' } },
+      cardTemplateId: 'tpl.schema',
+      outTrackId: 'card-1',
+      callbackType: 'STREAM',
+      userIdType: 1,
+      openSpaceId: 'dtv1.card//IM_GROUP.cidGroup1',
+      imGroupOpenDeliverModel: { robotCode: 'dingrobot', atUserIds: { staff1: 'staff1' } },
       cardData: { cardParamMap: { msgTitle: '方案', flowStatus: '1', sys_full_json_obj: '{"order":["msgContent"]}' } },
     })
     const streams = fake.cardCalls.filter((c) => c.op === 'streaming').map((c) => c.body)
     expect(new Set(streams.map((b) => b.guid)).size).toBe(3)
-    expect(streams.map((b) => [b.isFull, b.isFinalize])).toEqual([[true, false], [true, false], [true, true]])
+    expect(streams.map((b) => [b.isFull, b.isFinalize])).toEqual([
+      [true, false],
+      [true, false],
+      [true, true],
+    ])
   })
 
   it('should deliver 1:1 cards to IM_ROBOT and report failed deliveries', async () => {
     const api = makeApi()
-    await api.createAndDeliverCard({ outTrackId: 'c2', templateId: 't', cardParamMap: {}, conversationType: '1', conversationId: 'cidX', staffId: 'staff9' })
-    expect(fake.cardCalls[0]!.body).toMatchObject({ openSpaceId: 'dtv1.card//IM_ROBOT.staff9', imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: 'dingrobot' } })
-    fake.failNext(PATHS.cardCreate, { status: 200, body: { success: true, result: { deliverResults: [{ success: false, errorMsg: 'robot not in group' }] } } })
-    const err = await rejection(api.createAndDeliverCard({ outTrackId: 'c3', templateId: 't', cardParamMap: {}, conversationType: '2', conversationId: 'cidY' }))
+    await api.createAndDeliverCard({
+      outTrackId: 'c2',
+      templateId: 't',
+      cardParamMap: {},
+      conversationType: '1',
+      conversationId: 'cidX',
+      staffId: 'staff9',
+    })
+    expect(fake.cardCalls[0]!.body).toMatchObject({
+      openSpaceId: 'dtv1.card//IM_ROBOT.staff9',
+      imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: 'dingrobot' },
+    })
+    fake.failNext(PATHS.cardCreate, {
+      status: 200,
+      body: { success: true, result: { deliverResults: [{ success: false, errorMsg: 'robot not in group' }] } },
+    })
+    const err = await rejection(
+      api.createAndDeliverCard({
+        outTrackId: 'c3',
+        templateId: 't',
+        cardParamMap: {},
+        conversationType: '2',
+        conversationId: 'cidY',
+      }),
+    )
     expect(err).toMatchObject({ code: 'card_deliver_failed', transient: false })
     expect(err.message).toContain('robot not in group')
-    expect(await rejection(api.streamCard({ outTrackId: 'nope', key: 'k', content: 'x' }))).toMatchObject({ code: 'param.stream.outTrackId' })
+    expect(await rejection(api.streamCard({ outTrackId: 'nope', key: 'k', content: 'x' }))).toMatchObject({
+      code: 'param.stream.outTrackId',
+    })
   })
 })
 

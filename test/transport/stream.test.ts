@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config.js'
+import type { InboundEnvelope } from '../../src/core/message.js'
 import { createLogger } from '../../src/logger.js'
 import { DingtalkStreamTransport } from '../../src/transport/dingtalk-stream.js'
 import { backoffDelay, type StreamState, type StreamTuning } from '../../src/transport/stream-connection.js'
 import { parseStreamFrame } from '../../src/transport/stream-protocol.js'
 import type { AcceptResult, MessageSink } from '../../src/transport/types.js'
-import type { InboundEnvelope } from '../../src/core/message.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 
 /** In-memory inbox: dedupes by robotCode+msgId like the real one; can be told to fail. */
@@ -54,7 +54,9 @@ async function until(cond: () => boolean, timeoutMs = 20_000, what = 'condition'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-async function setup(opts: { tuning?: StreamTuning; liveness?: number; secret?: string; startTimeoutMs?: number; start?: boolean } = {}) {
+async function setup(
+  opts: { tuning?: StreamTuning; liveness?: number; secret?: string; startTimeoutMs?: number; start?: boolean } = {},
+) {
   const gateway = await FakeGateway.start()
   cleanups.push(() => gateway.close())
   const lines: string[] = []
@@ -100,7 +102,12 @@ describe('DingtalkStreamTransport', () => {
     const ack = await gateway.sendRobotMessage(payload, { messageId: 'frame-1' })
     expect(ack.messageId).toBe('frame-1')
     expect(ack.connectionId).toBe(gateway.connections[0]?.id)
-    expect(ack.frame).toEqual({ code: 200, headers: { contentType: 'application/json', messageId: 'frame-1' }, message: 'OK', data: '{"response":null}' })
+    expect(ack.frame).toEqual({
+      code: 200,
+      headers: { contentType: 'application/json', messageId: 'frame-1' },
+      message: 'OK',
+      data: '{"response":null}',
+    })
     expect(sink.calls).toHaveLength(1)
     // accept() ran before the gateway saw this ack.
     expect(gateway.acks.indexOf(ack)).toBeGreaterThanOrEqual(sink.calls[0]!.acksBefore)
@@ -136,16 +143,26 @@ describe('DingtalkStreamTransport', () => {
     gateway.sendRaw('{"type":"CALLBACK","headers":{"topic":"/v1.0/im/bot/messages/get"}}')
     gateway.sendRaw('null')
     // A well-formed frame whose payload is not a robot message is acked (so it is not redelivered).
-    const junk = await gateway.sendFrame({ type: 'CALLBACK', headers: { topic: '/v1.0/im/bot/messages/get', messageId: 'junk' }, data: '{"hello":1}' })
+    const junk = await gateway.sendFrame({
+      type: 'CALLBACK',
+      headers: { topic: '/v1.0/im/bot/messages/get', messageId: 'junk' },
+      data: '{"hello":1}',
+    })
     expect(junk.frame.code).toBe(200)
     // Not subscribed, but an EVENT frame is acked SUCCESS (dingtalk.md §1.4).
-    const ev = await gateway.sendFrame({ type: 'EVENT', headers: { topic: '*', messageId: 'ev1', eventType: 'chat_update' }, data: '{}' })
+    const ev = await gateway.sendFrame({
+      type: 'EVENT',
+      headers: { topic: '*', messageId: 'ev1', eventType: 'chat_update' },
+      data: '{}',
+    })
     expect(JSON.parse(ev.frame.data ?? '')).toMatchObject({ status: 'SUCCESS' })
     await gateway.sendRobotMessage(robotTextPayload({ text: '帮助', msgId: 'msgB' }))
     expect(sink.accepted.map((e) => e.message.msgId)).toEqual(['msgB'])
     expect(gateway.connectionCount).toBe(1)
     expect(transport.stats()).toMatchObject({ parseFailures: 1, accepted: 1 })
-    expect(parseStreamFrame('{"type":"SYSTEM","headers":{"topic":"ping","messageId":"x"},"data":"{}"}')?.headers.topic).toBe('ping')
+    expect(
+      parseStreamFrame('{"type":"SYSTEM","headers":{"topic":"ping","messageId":"x"},"data":"{}"}')?.headers.topic,
+    ).toBe('ping')
   })
 
   it('should open a new connection before the old one closes on disconnect', async () => {
@@ -248,9 +265,16 @@ describe('DingtalkStreamTransport', () => {
   })
 
   it('should fail start() fast on bad credentials, naming the gateway but not the secret', async () => {
-    const { gateway, transport } = await setup({ secret: 'wrong-secret-value-xyz', start: false, startTimeoutMs: 60_000 })
+    const { gateway, transport } = await setup({
+      secret: 'wrong-secret-value-xyz',
+      start: false,
+      startTimeoutMs: 60_000,
+    })
     const t0 = Date.now()
-    const err = await transport.start().then(() => undefined, (e: unknown) => e as Error)
+    const err = await transport.start().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    )
     expect(err?.message).toContain(`${gateway.apiBase}/v1.0/gateway/connections/open`)
     expect(err?.message).toContain('400')
     expect(err?.message).not.toContain('wrong-secret-value-xyz')
@@ -264,7 +288,9 @@ describe('DingtalkStreamTransport', () => {
   it('should fail start() after the timeout when the gateway keeps refusing', async () => {
     const { gateway, transport } = await setup({ start: false, startTimeoutMs: 400 })
     gateway.refuseOpens(true)
-    await expect(transport.start()).rejects.toThrow(/no connection via http:\/\/127\.0\.0\.1:\d+\/v1\.0\/gateway\/connections\/open within 400 ms/)
+    await expect(transport.start()).rejects.toThrow(
+      /no connection via http:\/\/127\.0\.0\.1:\d+\/v1\.0\/gateway\/connections\/open within 400 ms/,
+    )
     expect(transport.resources()).toEqual({ timers: 0, sockets: 0 })
   })
 

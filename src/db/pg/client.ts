@@ -21,7 +21,9 @@ export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../../drizzle/pg', im
 /** bigint (int8) columns hold epoch milliseconds and ids: well inside 2^53, returned as numbers. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {

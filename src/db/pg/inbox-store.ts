@@ -25,14 +25,31 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,'received',$18,$18)
          ON CONFLICT (robot_code, msg_id) DO NOTHING RETURNING id`,
         [
-          env.robotCode, m.msgId, env.source, m.conversationId ?? null, m.conversationType ?? null, m.conversationTitle ?? null,
-          m.senderStaffId ?? null, m.senderNick ?? null, m.senderCorpId ?? null, m.msgtype ?? null, m.text?.content ?? null,
-          m.customType ?? null, m.modelType ?? null, m.sessionWebhook ?? null, m.sessionWebhookExpiredTime ?? null,
-          m.createAt ?? null, env.raw, now,
+          env.robotCode,
+          m.msgId,
+          env.source,
+          m.conversationId ?? null,
+          m.conversationType ?? null,
+          m.conversationTitle ?? null,
+          m.senderStaffId ?? null,
+          m.senderNick ?? null,
+          m.senderCorpId ?? null,
+          m.msgtype ?? null,
+          m.text?.content ?? null,
+          m.customType ?? null,
+          m.modelType ?? null,
+          m.sessionWebhook ?? null,
+          m.sessionWebhookExpiredTime ?? null,
+          m.createAt ?? null,
+          env.raw,
+          now,
         ],
       )
       if (r.rows[0]) return { id: r.rows[0].id, duplicate: false }
-      const e = await pool.query<{ id: number }>('SELECT id FROM inbound_messages WHERE robot_code = $1 AND msg_id = $2', [env.robotCode, m.msgId])
+      const e = await pool.query<{ id: number }>(
+        'SELECT id FROM inbound_messages WHERE robot_code = $1 AND msg_id = $2',
+        [env.robotCode, m.msgId],
+      )
       return { id: e.rows[0]!.id, duplicate: true }
     },
     async get(id) {
@@ -98,19 +115,27 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
       return r.rows
     },
     async backlog() {
-      return Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_messages WHERE ${UNFINISHED}`)).rows[0]!.n)
+      return Number(
+        (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_messages WHERE ${UNFINISHED}`)).rows[0]!.n,
+      )
     },
     async resetForRetry(id, now) {
       const client = await pool.connect()
       try {
         await client.query('BEGIN')
-        await client.query(`UPDATE outbound_parts SET status = 'pending', error = NULL WHERE inbound_id = $1 AND status = 'failed'`, [id])
+        await client.query(
+          `UPDATE outbound_parts SET status = 'pending', error = NULL WHERE inbound_id = $1 AND status = 'failed'`,
+          [id],
+        )
         await client.query(
           `UPDATE inbound_messages SET status = 'received', attempts = 0, last_error = NULL, updated_at = $2, finished_at = NULL,
                   lease_owner = NULL, lease_until = NULL WHERE id = $1`,
           [id, now],
         )
-        const n = await client.query<{ n: string }>(`SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = $1 AND status = 'pending'`, [id])
+        const n = await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = $1 AND status = 'pending'`,
+          [id],
+        )
         await client.query('COMMIT')
         return Number(n.rows[0]!.n)
       } catch (err) {
@@ -125,7 +150,10 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
 
 async function insertUsagePg(q: Query, u: UsageInput): Promise<void> {
   const values = USAGE_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
-  await q.query(`INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(',')})`, values)
+  await q.query(
+    `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(',')})`,
+    values,
+  )
 }
 
 /** Reply parts: the stored part wins over a regenerated one; its idempotency key is unique across instances. */
@@ -138,10 +166,18 @@ export function pgOutboxStore(pool: pg.Pool): OutboxStore {
         [inboundId, part.no, part.key, part.kind, part.title, part.body],
       )
       if (r.rows[0]) return r.rows[0]
-      return (await pool.query<PartRow>('SELECT * FROM outbound_parts WHERE inbound_id = $1 AND part_no = $2', [inboundId, part.no])).rows[0]!
+      return (
+        await pool.query<PartRow>('SELECT * FROM outbound_parts WHERE inbound_id = $1 AND part_no = $2', [
+          inboundId,
+          part.no,
+        ])
+      ).rows[0]!
     },
     async markSent(id, channel, now) {
-      await pool.query(`UPDATE outbound_parts SET status = 'sent', channel = $2, attempts = attempts + 1, sent_at = $3, error = NULL WHERE id = $1`, [id, channel, now])
+      await pool.query(
+        `UPDATE outbound_parts SET status = 'sent', channel = $2, attempts = attempts + 1, sent_at = $3, error = NULL WHERE id = $1`,
+        [id, channel, now],
+      )
     },
     async markFailed(id, error, permanent) {
       await pool.query(
@@ -150,7 +186,9 @@ export function pgOutboxStore(pool: pg.Pool): OutboxStore {
       )
     },
     async partsOf(inboundId) {
-      return (await pool.query<PartRow>('SELECT * FROM outbound_parts WHERE inbound_id = $1 ORDER BY part_no', [inboundId])).rows
+      return (
+        await pool.query<PartRow>('SELECT * FROM outbound_parts WHERE inbound_id = $1 ORDER BY part_no', [inboundId])
+      ).rows
     },
   }
 }

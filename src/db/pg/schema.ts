@@ -53,7 +53,9 @@ export const outboundParts = pgTable(
   'outbound_parts',
   {
     id: id(),
-    inbound_id: bigint('inbound_id', { mode: 'number' }).notNull().references(() => inboundMessages.id, { onDelete: 'cascade' }),
+    inbound_id: bigint('inbound_id', { mode: 'number' })
+      .notNull()
+      .references(() => inboundMessages.id, { onDelete: 'cascade' }),
     part_no: integer('part_no').notNull(),
     idempotency_key: text('idempotency_key').notNull(),
     kind: text('kind').notNull(),
@@ -66,7 +68,10 @@ export const outboundParts = pgTable(
     created_at: ms('created_at').notNull().default(nowMs),
     sent_at: ms('sent_at'),
   },
-  (t) => [uniqueIndex('outbound_parts_inbound_part_uq').on(t.inbound_id, t.part_no), uniqueIndex('outbound_parts_key_uq').on(t.idempotency_key)],
+  (t) => [
+    uniqueIndex('outbound_parts_inbound_part_uq').on(t.inbound_id, t.part_no),
+    uniqueIndex('outbound_parts_key_uq').on(t.idempotency_key),
+  ],
 )
 
 export const conversationState = pgTable(

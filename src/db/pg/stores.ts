@@ -14,7 +14,12 @@ export function createPgStores(db: PgDb): Stores {
   const { pool } = db
   const state: StateStore = {
     async get(c, u) {
-      return (await pool.query<ConversationStateRow>('SELECT last_search, workflow FROM conversation_state WHERE conversation_id = $1 AND user_id = $2', [c, u])).rows[0]
+      return (
+        await pool.query<ConversationStateRow>(
+          'SELECT last_search, workflow FROM conversation_state WHERE conversation_id = $1 AND user_id = $2',
+          [c, u],
+        )
+      ).rows[0]
     },
     async setLastSearch(c, u, json, now) {
       await pool.query(
@@ -48,10 +53,17 @@ export function createPgStores(db: PgDb): Stores {
       return r.rowCount === 1
     },
     async get(job, period) {
-      return (await pool.query<ScheduledRun>('SELECT * FROM scheduled_runs WHERE job = $1 AND period = $2', [job, period])).rows[0]
+      return (
+        await pool.query<ScheduledRun>('SELECT * FROM scheduled_runs WHERE job = $1 AND period = $2', [job, period])
+      ).rows[0]
     },
     async update(job, period, status, detail) {
-      await pool.query('UPDATE scheduled_runs SET status = $3, detail = $4 WHERE job = $1 AND period = $2', [job, period, status, detail])
+      await pool.query('UPDATE scheduled_runs SET status = $3, detail = $4 WHERE job = $1 AND period = $2', [
+        job,
+        period,
+        status,
+        detail,
+      ])
     },
     async list(job) {
       return (await pool.query<ScheduledRun>('SELECT * FROM scheduled_runs WHERE job = $1 ORDER BY id', [job])).rows
@@ -72,12 +84,22 @@ export function createPgStores(db: PgDb): Stores {
         [scope, now, now - staleMs],
       )
       if (taken.rowCount === 1) return { state: 'new' }
-      const row = (await pool.query<{ status: string; http_status: number | null; content_type: string | null; body: string | null }>(
-        'SELECT status, http_status, content_type, body FROM idempotent_requests WHERE scope = $1',
-        [scope],
-      )).rows[0]
+      const row = (
+        await pool.query<{
+          status: string
+          http_status: number | null
+          content_type: string | null
+          body: string | null
+        }>('SELECT status, http_status, content_type, body FROM idempotent_requests WHERE scope = $1', [scope])
+      ).rows[0]
       if (!row) return idempotency.claim(scope, now, staleMs)
-      if (row.status === 'done') return { state: 'done', status: row.http_status ?? 200, contentType: row.content_type ?? 'application/json; charset=utf-8', body: row.body ?? '' }
+      if (row.status === 'done')
+        return {
+          state: 'done',
+          status: row.http_status ?? 200,
+          contentType: row.content_type ?? 'application/json; charset=utf-8',
+          body: row.body ?? '',
+        }
       return { state: 'running' }
     },
     async finish(scope, status, contentType, body, now) {
@@ -95,7 +117,10 @@ export function createPgStores(db: PgDb): Stores {
       return (await pool.query<{ value: string }>('SELECT value FROM app_meta WHERE key = $1', [key])).rows[0]?.value
     },
     async set(key, value) {
-      await pool.query('INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value])
+      await pool.query(
+        'INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [key, value],
+      )
     },
     async bumpCasesVersion() {
       const r = await pool.query<{ value: string }>(

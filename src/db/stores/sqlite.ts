@@ -1,6 +1,15 @@
 import type { Db } from '../client.js'
 import { claimRequest, finishRequest, releaseRequest } from '../idempotency.js'
-import { getInbound, inboxBacklog, insertInbound, markFinished, markProcessing, recordInboundError, resetForRetry, unfinishedInbound } from '../inbox.js'
+import {
+  getInbound,
+  inboxBacklog,
+  insertInbound,
+  markFinished,
+  markProcessing,
+  recordInboundError,
+  resetForRetry,
+  unfinishedInbound,
+} from '../inbox.js'
 import { bumpCasesVersion, casesVersion, getMeta, setMeta } from '../meta.js'
 import { markPartFailed, markPartSent, partsOf, upsertPart } from '../outbox.js'
 import { claimRun, getRun, listRuns, takeOverRun, updateRun } from '../scheduled-runs.js'
@@ -65,7 +74,8 @@ export function createSqliteStores(db: Db): Stores {
     },
     idempotency: {
       claim: (scope, now, staleMs) => run(() => claimRequest(db, scope, now, staleMs)),
-      finish: (scope, status, contentType, body, now) => run(() => finishRequest(db, scope, status, contentType, body, now)),
+      finish: (scope, status, contentType, body, now) =>
+        run(() => finishRequest(db, scope, status, contentType, body, now)),
       release: (scope) => run(() => releaseRequest(db, scope)),
     },
     meta: {

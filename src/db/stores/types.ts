@@ -27,7 +27,13 @@ export interface InboxStore {
   /** Extends this instance's lease while the message runs; false when the lease was lost. */
   renewLease(id: number, lease: Lease): Promise<boolean>
   /** Final status, with the usage record in the same transaction when given. */
-  finish(id: number, status: FinishStatus, now: number, details?: { intent?: string; error?: string }, usage?: UsageWrite): Promise<void>
+  finish(
+    id: number,
+    status: FinishStatus,
+    now: number,
+    details?: { intent?: string; error?: string },
+    usage?: UsageWrite,
+  ): Promise<void>
   recordError(id: number, error: string, now: number): Promise<void>
   /** Unfinished messages (oldest first, after `afterId`) whose lease is free at `now` (all of them without `now`). */
   unfinished(limit?: number, afterId?: number, now?: number): Promise<InboxRow[]>

@@ -15,7 +15,10 @@ export const ACTIONS_PREFIX = '/v1/actions/andy'
 const TYPES = TABLES.map((t) => t.intent)
 
 /** Where a parameter's value comes from in the assistant (x-dingtalk-context), for the YAML. */
-export type ContextSource = { property: 'currentUser'; format: 'userId' } | { property: 'currentOrg'; format: 'corpId' } | { property: 'currentInput'; format: 'raw' }
+export type ContextSource =
+  | { property: 'currentUser'; format: 'userId' }
+  | { property: 'currentOrg'; format: 'corpId' }
+  | { property: 'currentInput'; format: 'raw' }
 
 export interface ActionParam extends ParamSpec {
   /** Filled by DingTalk from the conversation, never by the model. */
@@ -34,8 +37,19 @@ export interface AssistantAction extends Endpoint {
 }
 
 export const IDENTITY_PARAMS: readonly ActionParam[] = [
-  { name: 'userId', type: 'string', required: true, description: '提问人的钉钉 userId（由 AI 助理从会话上下文自动填写）', context: { property: 'currentUser', format: 'userId' } },
-  { name: 'corpId', type: 'string', description: '提问人所在组织的 corpId（由 AI 助理从会话上下文自动填写）', context: { property: 'currentOrg', format: 'corpId' } },
+  {
+    name: 'userId',
+    type: 'string',
+    required: true,
+    description: '提问人的钉钉 userId（由 AI 助理从会话上下文自动填写）',
+    context: { property: 'currentUser', format: 'userId' },
+  },
+  {
+    name: 'corpId',
+    type: 'string',
+    description: '提问人所在组织的 corpId（由 AI 助理从会话上下文自动填写）',
+    context: { property: 'currentOrg', format: 'corpId' },
+  },
 ]
 
 const MAX_TEXT_CHARS = 4000
@@ -51,9 +65,17 @@ export const ANSWER_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
     content: { type: 'string', description: '给用户看的回复（Markdown），与在钉钉里和 Andy 聊天时的回复相同' },
-    intent: { type: 'string', description: 'Andy 识别的意图：case 客户案例、pitch 打单方案、switch 竞对切换、procurement 内容采购、software 软件客户、more 翻页、export 导出、usage 使用统计、help 帮助等' },
+    intent: {
+      type: 'string',
+      description:
+        'Andy 识别的意图：case 客户案例、pitch 打单方案、switch 竞对切换、procurement 内容采购、software 软件客户、more 翻页、export 导出、usage 使用统计、help 帮助等',
+    },
     status: { type: 'string', description: 'ok，或 rejected（请求无法执行，content 里说明原因）' },
-    files: { type: 'array', description: '已通过 Andy 机器人单聊发给提问人的文件', items: { type: 'object', properties: { file_name: { type: 'string' }, sent: { type: 'boolean' } } } },
+    files: {
+      type: 'array',
+      description: '已通过 Andy 机器人单聊发给提问人的文件',
+      items: { type: 'object', properties: { file_name: { type: 'string' }, sent: { type: 'boolean' } } },
+    },
     total: { type: ['integer', 'null'], description: '符合条件的总条数' },
     rows: { type: 'array', description: '本页结果（字段名与种子接口相同）', items: { type: 'object' } },
     filters: { type: 'object', description: '实际使用的筛选条件（种子接口参数名 → 值）' },
@@ -65,8 +87,17 @@ export const ANSWER_SCHEMA: JsonSchema = {
   required: ['content', 'intent', 'status', 'rows'],
 }
 
-function action(a: Omit<AssistantAction, 'action' | 'tag' | 'response' | 'markdown' | 'path'> & { name: string }): AssistantAction {
-  return { ...a, action: a.name, path: `${ACTIONS_PREFIX}/${a.name}`, tag: 'AI 助理', response: ANSWER_SCHEMA, markdown: true }
+function action(
+  a: Omit<AssistantAction, 'action' | 'tag' | 'response' | 'markdown' | 'path'> & { name: string },
+): AssistantAction {
+  return {
+    ...a,
+    action: a.name,
+    path: `${ACTIONS_PREFIX}/${a.name}`,
+    tag: 'AI 助理',
+    response: ANSWER_SCHEMA,
+    markdown: true,
+  }
 }
 
 const run = (call: EndpointCall, say: string, o: { customType?: string; once?: boolean } = {}) =>
@@ -86,15 +117,27 @@ export const searchAction = action({
     { input: '银行新员工培训有什么打单方案', output: { q: '银行 新员工 的打单方案', type: 'pitch' } },
   ],
   params: [
-    { name: 'q', type: 'string', required: true, description: '用户要找什么，一句话原样转述（保留行业、规模、地区、年份等所有条件）' },
-    { name: 'type', type: 'string', enum: TYPES, description: '只查哪类数据（可不填，由句子判断）：case 内容客户案例、pitch 内容打单方案、switch 平台竞对切换案例、procurement 内容产品采购、software 软件客户' },
+    {
+      name: 'q',
+      type: 'string',
+      required: true,
+      description: '用户要找什么，一句话原样转述（保留行业、规模、地区、年份等所有条件）',
+    },
+    {
+      name: 'type',
+      type: 'string',
+      enum: TYPES,
+      description:
+        '只查哪类数据（可不填，由句子判断）：case 内容客户案例、pitch 内容打单方案、switch 平台竞对切换案例、procurement 内容产品采购、software 软件客户',
+    },
     ...IDENTITY_PARAMS,
   ],
   run(call) {
     const q = text(call.values, 'q', '搜索的句子')
     if (!q) throw badRequest('缺少必填参数 q（用一句话描述要找的内容，如「制造业 5000人以上 国企 的客户案例」）')
     const type = typeof call.values.type === 'string' ? call.values.type.trim() : ''
-    if (type && !TYPES.includes(type as (typeof TYPES)[number])) throw badRequest(`参数 type 应为 ${TYPES.join('、')} 之一，收到「${type.slice(0, 30)}」`)
+    if (type && !TYPES.includes(type as (typeof TYPES)[number]))
+      throw badRequest(`参数 type 应为 ${TYPES.join('、')} 之一，收到「${type.slice(0, 30)}」`)
     return run(call, q, { customType: type || undefined })
   },
 })
@@ -104,7 +147,8 @@ export const nextAction = action({
   method: 'get',
   idempotent: true,
   summary: '上一次搜索的下一页',
-  description: '用户说「更多」「下一页」「继续看」时调用：返回该用户上一次搜索结果的下一页（Markdown 与结构化结果行）。',
+  description:
+    '用户说「更多」「下一页」「继续看」时调用：返回该用户上一次搜索结果的下一页（Markdown 与结构化结果行）。',
   keywords: ['更多', '下一页', '继续', '再来几条'],
   examples: [{ input: '下一页', output: {} }],
   params: [...IDENTITY_PARAMS],
@@ -147,11 +191,18 @@ export const askAction = action({
   method: 'get',
   idempotent: true,
   summary: '把用户的话原样交给 Andy',
-  description: '直通模式的唯一接口：用户对 AI 助理说的每一句话原样交给 Andy（搜索、更多、导出、统计、帮助、运营活动设计等，与和 Andy 机器人聊天相同）。',
+  description:
+    '直通模式的唯一接口：用户对 AI 助理说的每一句话原样交给 Andy（搜索、更多、导出、统计、帮助、运营活动设计等，与和 Andy 机器人聊天相同）。',
   keywords: [],
   examples: [],
   params: [
-    { name: 'input', type: 'string', required: true, description: '用户的原始输入', context: { property: 'currentInput', format: 'raw' } },
+    {
+      name: 'input',
+      type: 'string',
+      required: true,
+      description: '用户的原始输入',
+      context: { property: 'currentInput', format: 'raw' },
+    },
     ...IDENTITY_PARAMS,
   ],
   run(call) {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { FORBIDDEN_TEXT, rateLimitedText } from '../../bot/admission.js'
 import { APOLOGY } from '../../bot/router.js'
+import { type InboundEnvelope, parseRobotMessage } from '../../core/message.js'
 import { storesOf } from '../../db/stores/index.js'
 import { loadLastSearch } from '../../handlers/search.js'
-import { parseRobotMessage, type InboundEnvelope } from '../../core/message.js'
 import { tableByIntent } from '../../tables/index.js'
 import type { EndpointCall } from '../endpoint.js'
 import { ApiError } from '../envelope.js'
@@ -42,13 +42,22 @@ export interface ActionAnswer {
 /** userId is required (x-dingtalk-context currentUser/userId); corpId is checked by the admission rules. */
 export function callerOf(values: Record<string, unknown>): Caller {
   const userId = typeof values.userId === 'string' ? values.userId.trim() : ''
-  if (!userId) throw new ApiError(400, '缺少调用者身份 userId：请在能力描述中用 x-dingtalk-context（currentUser / userId）自动填写，不要让模型提取')
+  if (!userId)
+    throw new ApiError(
+      400,
+      '缺少调用者身份 userId：请在能力描述中用 x-dingtalk-context（currentUser / userId）自动填写，不要让模型提取',
+    )
   const corpId = typeof values.corpId === 'string' && values.corpId.trim() ? values.corpId.trim() : undefined
   return { userId: userId.slice(0, 100), corpId: corpId?.slice(0, 100) }
 }
 
 /** Says `text` to Andy as the caller and returns what Andy answered. */
-export async function askAsAssistant(call: EndpointCall, caller: Caller, text: string, opts: { customType?: string; once?: boolean } = {}): Promise<ActionAnswer> {
+export async function askAsAssistant(
+  call: EndpointCall,
+  caller: Caller,
+  text: string,
+  opts: { customType?: string; once?: boolean } = {},
+): Promise<ActionAnswer> {
   const { deps } = call
   const robotCode = deps.config.dingtalk.robotCode || deps.config.dingtalk.clientId || 'andy-assistant'
   // Actions that change something (paging, export): the request's Idempotency-Key (over the stream, the
@@ -71,7 +80,12 @@ export async function askAsAssistant(call: EndpointCall, caller: Caller, text: s
   }
   const parsed = parseRobotMessage(raw)
   if (!parsed.ok) throw new ApiError(400, `请求无法转成消息：${parsed.error}`)
-  const envelope: InboundEnvelope = { source: 'assistant', robotCode, message: parsed.message, raw: JSON.stringify(raw) }
+  const envelope: InboundEnvelope = {
+    source: 'assistant',
+    robotCode,
+    message: parsed.message,
+    raw: JSON.stringify(raw),
+  }
   let res: Awaited<ReturnType<typeof deps.app.handleNow>>
   try {
     res = await deps.app.handleNow(envelope)
@@ -83,16 +97,28 @@ export async function askAsAssistant(call: EndpointCall, caller: Caller, text: s
   if (res.intent === 'rate_limited') throw new ApiError(429, rateLimitedText(deps.config.userRatePerMin))
   const stores = storesOf(deps.app.deps)
   const inbound = await stores.inbox.get(res.inboxId)
-  if (res.duplicate && inbound && inbound.status !== 'replied' && inbound.status !== 'failed' && inbound.status !== 'skipped') {
+  if (
+    res.duplicate &&
+    inbound &&
+    inbound.status !== 'replied' &&
+    inbound.status !== 'failed' &&
+    inbound.status !== 'skipped'
+  ) {
     throw new ApiError(409, '同一请求正在处理中，请稍后再试')
   }
   const parts = await stores.outbox.partsOf(res.inboxId)
-  let content = parts.filter((p) => p.kind === 'markdown' && p.status === 'sent').map((p) => p.body).join('\n\n')
+  let content = parts
+    .filter((p) => p.kind === 'markdown' && p.status === 'sent')
+    .map((p) => p.body)
+    .join('\n\n')
   const failed = res.duplicate ? inbound?.status === 'failed' : res.status === 'failed'
   // The handler itself failed (the reply is the apology): a server fault, logged with the msgId by the app.
   if (failed && (!content || content.endsWith(APOLOGY))) throw new ApiError(500, APOLOGY)
-  const files = parts.filter((p) => p.kind === 'file').map((p) => ({ file_name: p.title ?? '', sent: p.status === 'sent' }))
-  if (files.some((f) => !f.sent)) content += '\n\n> 文件没能发出（钉钉暂时拒绝了发送），请稍后再试一次；多次失败请联系管理员。'
+  const files = parts
+    .filter((p) => p.kind === 'file')
+    .map((p) => ({ file_name: p.title ?? '', sent: p.status === 'sent' }))
+  if (files.some((f) => !f.sent))
+    content += '\n\n> 文件没能发出（钉钉暂时拒绝了发送），请稍后再试一次；多次失败请联系管理员。'
   const last = loadLastSearch((await stores.state.get(ASSISTANT_CONVERSATION, caller.userId))?.last_search)
   const paged = (res.intent === 'more' || isSearch(res.intent)) && last && res.hits !== undefined
   return {

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml'
 import type { JsonSchema } from '../endpoint.js'
-import { ANSWER_SCHEMA, askAction, MODEL_ACTIONS, type ActionParam, type AssistantAction } from './actions.js'
+import { type ActionParam, ANSWER_SCHEMA, type AssistantAction, askAction, MODEL_ACTIONS } from './actions.js'
 
 /**
  * The OpenAPI 3.0.1 description to paste into a DingTalk AI 助理 custom ability (dingtalk.md §9):
@@ -27,7 +27,9 @@ export function toOas30(schema: JsonSchema): JsonSchema {
       out.type = types[0] ?? 'string'
       if (types.length < value.length) out.nullable = true
     } else if (key === 'properties' && value && typeof value === 'object') {
-      out.properties = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, toOas30(v)]))
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, toOas30(v)]),
+      )
     } else if (key === 'items' && value && typeof value === 'object' && !Array.isArray(value)) {
       out.items = toOas30(value as JsonSchema)
     } else out[key] = value
@@ -58,12 +60,22 @@ function operation(a: AssistantAction, passthrough: boolean): JsonSchema {
   }
   if (passthrough) op['x-dingtalk-params-confirm'] = false
   if (a.keywords.length) op['x-dingtalk-keywords'] = [...a.keywords]
-  if (a.examples.length) op['x-dingtalk-examples'] = a.examples.map((e) => ({ input: e.input, output: { ...e.output } }))
+  if (a.examples.length)
+    op['x-dingtalk-examples'] = a.examples.map((e) => ({ input: e.input, output: { ...e.output } }))
   op.parameters = a.params.map((p) => parameter(p, passthrough))
   op.responses = {
-    '200': { description: 'Andy 的回答：content 为要展示的 Markdown，data 为结构化结果', content: { 'application/json': { schema: { $ref: '#/components/schemas/AndyResponse' } } } },
-    '400': { description: '参数有误（msg/content 说明如何修改）', content: { 'application/json': { schema: { $ref: '#/components/schemas/AndyResponse' } } } },
-    '403': { description: '提问人所在组织不在 Andy 的服务范围（ANDY_ALLOWED_CORP_IDS）', content: { 'application/json': { schema: { $ref: '#/components/schemas/AndyResponse' } } } },
+    '200': {
+      description: 'Andy 的回答：content 为要展示的 Markdown，data 为结构化结果',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/AndyResponse' } } },
+    },
+    '400': {
+      description: '参数有误（msg/content 说明如何修改）',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/AndyResponse' } } },
+    },
+    '403': {
+      description: '提问人所在组织不在 Andy 的服务范围（ANDY_ALLOWED_CORP_IDS）',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/AndyResponse' } } },
+    },
   }
   return op
 }
@@ -83,7 +95,12 @@ export function assistantOpenApi(opts: AssistantYamlOptions = {}): JsonSchema {
         : '在公司自己的销售数据里找客户案例、内容打单方案、平台竞对切换案例、内容产品采购记录和软件客户；翻页、导出 Excel、查看使用统计。',
       version: 'v1.0.0',
     },
-    servers: [{ url: 'https://andy.stream.invalid', description: 'x-dingtalk-protocol 为 stream：请求经 Andy 的钉钉 Stream 连接送达，此地址不会被访问' }],
+    servers: [
+      {
+        url: 'https://andy.stream.invalid',
+        description: 'x-dingtalk-protocol 为 stream：请求经 Andy 的钉钉 Stream 连接送达，此地址不会被访问',
+      },
+    ],
     'x-dingtalk-protocol': 'stream',
     paths,
     components: {

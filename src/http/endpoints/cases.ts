@@ -1,11 +1,11 @@
-import type { AppliedFilter, Condition } from '../../tables/conditions.js'
-import { rowToSeed } from '../../search/format.js'
 import { parseIntText, parseMoneyText } from '../../core/numbers.js'
+import { rowToSeed } from '../../search/format.js'
 import { runSearch } from '../../search/service.js'
-import { outputColumns, TABLES, type FilterSpec, type TableSpec } from '../../tables/index.js'
-import { data, listSchema, type Endpoint, type JsonSchema } from '../endpoint.js'
+import type { AppliedFilter, Condition } from '../../tables/conditions.js'
+import { type FilterSpec, outputColumns, TABLES, type TableSpec } from '../../tables/index.js'
+import { data, type Endpoint, type JsonSchema, listSchema } from '../endpoint.js'
 import { badRequest } from '../envelope.js'
-import { pageOf, pageParams, type ParamSpec } from '../params.js'
+import { type ParamSpec, pageOf, pageParams } from '../params.js'
 
 /**
  * The five case lists (ANrkhCaseDetail …). Parameters come from the table specs' filters, so the API,
@@ -25,7 +25,10 @@ const HINTS: Record<FilterSpec['kind'], string> = {
 }
 
 export function words(raw: string): string[] {
-  return raw.split(/[\s,，、;；|]+/).map((w) => w.trim()).filter(Boolean)
+  return raw
+    .split(/[\s,，、;；|]+/)
+    .map((w) => w.trim())
+    .filter(Boolean)
 }
 
 const paramLabel = (f: FilterSpec): string => `${f.param}（${f.label}）`
@@ -38,7 +41,9 @@ function nonNegInt(f: FilterSpec, raw: string): number {
 
 /** "2023", "2023年", "2021-2023", "2021~2023年" → bounds. */
 export function parseYearParam(raw: string): { min: number; max: number } | undefined {
-  const m = /^\s*((?:19|20)\d{2})\s*年?\s*(?:(?:-|~|～|—|至|到)\s*((?:19|20)\d{2})\s*年?)?\s*$/.exec(raw.normalize('NFKC'))
+  const m = /^\s*((?:19|20)\d{2})\s*年?\s*(?:(?:-|~|～|—|至|到)\s*((?:19|20)\d{2})\s*年?)?\s*$/.exec(
+    raw.normalize('NFKC'),
+  )
   if (!m) return undefined
   const a = Number(m[1])
   const b = m[2] ? Number(m[2]) : a
@@ -52,7 +57,8 @@ export function parseMoneyParam(raw: string): { min?: number; max?: number } | u
   if (range) {
     const a = range[1] ? parseMoneyText(range[1]) : undefined
     const b = range[2] ? parseMoneyText(range[2]) : undefined
-    if ((range[1] && a === undefined) || (range[2] && b === undefined) || (a === undefined && b === undefined)) return undefined
+    if ((range[1] && a === undefined) || (range[2] && b === undefined) || (a === undefined && b === undefined))
+      return undefined
     if (a !== undefined && b !== undefined && a > b) return { min: b, max: a }
     return { min: a, max: b }
   }
@@ -98,7 +104,10 @@ function conditionFor(f: FilterSpec, raw: string): { condition: Condition; value
     }
     case 'money': {
       const b = parseMoneyParam(text)
-      if (!b) throw badRequest(`参数 ${paramLabel(f)} 应为金额或金额区间，如 100000、10万、50000-200000，收到「${text.slice(0, 50)}」`)
+      if (!b)
+        throw badRequest(
+          `参数 ${paramLabel(f)} 应为金额或金额区间，如 100000、10万、50000-200000，收到「${text.slice(0, 50)}」`,
+        )
       return { condition: { kind: 'range', column, ...b }, value: b }
     }
   }
@@ -112,14 +121,23 @@ export function filtersFromParams(spec: TableSpec, values: Record<string, unknow
     if (typeof raw !== 'string') continue
     const c = conditionFor(f, raw)
     if (!c) continue
-    out.push({ key: f.param, label: f.label, display: raw.trim(), value: c.value, condition: c.condition, priority: 0, source: 'param' })
+    out.push({
+      key: f.param,
+      label: f.label,
+      display: raw.trim(),
+      value: c.value,
+      condition: c.condition,
+      priority: 0,
+      source: 'param',
+    })
   }
   const min = values.staff_size_min
   const max = values.staff_size_max
   if (typeof min === 'string' && typeof max === 'string' && min.trim() && max.trim()) {
     const a = parseIntText(min.trim())
     const b = parseIntText(max.trim())
-    if (a !== undefined && b !== undefined && a > b) throw badRequest(`参数 staff_size_min（${a}）不能大于 staff_size_max（${b}）`)
+    if (a !== undefined && b !== undefined && a > b)
+      throw badRequest(`参数 staff_size_min（${a}）不能大于 staff_size_max（${b}）`)
   }
   return out
 }
@@ -143,7 +161,11 @@ export function seedTypedRow(spec: TableSpec, row: Record<string, unknown>): Rec
 
 function rowSchema(spec: TableSpec): JsonSchema {
   const properties: Record<string, JsonSchema> = { id: { type: 'integer', description: '主键' } }
-  for (const c of outputColumns(spec)) properties[c.name] = { type: ['string', 'null'], description: c.type === 'text' ? c.label : `${c.label}（数字，以字符串返回）` }
+  for (const c of outputColumns(spec))
+    properties[c.name] = {
+      type: ['string', 'null'],
+      description: c.type === 'text' ? c.label : `${c.label}（数字，以字符串返回）`,
+    }
   return { type: 'object', properties }
 }
 

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream'
-import { writeWorkbook, type ColumnKind, type SheetColumn, type SheetSpec } from '../../services/excel.js'
+import { type ColumnKind, type SheetColumn, type SheetSpec, writeWorkbook } from '../../services/excel.js'
 import { data, type Endpoint } from '../endpoint.js'
 import { badRequest } from '../envelope.js'
 
@@ -29,28 +29,43 @@ function columnsOf(path: string, raw: unknown, rows: unknown[]): SheetColumn[] {
     for (const r of rows) if (isObject(r)) for (const k of Object.keys(r)) keys.add(k)
     return [...keys].map((k) => ({ key: k, header: k }))
   }
-  if (!Array.isArray(raw) || raw.length === 0) throw badRequest(`参数 sheets 格式不对：${path}.columns 应为非空数组，如 [{"key":"kh_name","header":"客户名称"}]`)
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw badRequest(`参数 sheets 格式不对：${path}.columns 应为非空数组，如 [{"key":"kh_name","header":"客户名称"}]`)
   return raw.map((c, i) => {
     const at = `${path}.columns[${i}]`
     if (typeof c === 'string') return { key: c, header: c }
-    if (!isObject(c) || typeof c.key !== 'string' || !c.key) throw badRequest(`参数 sheets 格式不对：${at} 需要字符串 key（对应行里的字段名）`)
-    if (c.header !== undefined && typeof c.header !== 'string') throw badRequest(`参数 sheets 格式不对：${at}.header 应为字符串`)
-    if (c.kind !== undefined && !KINDS.has(c.kind as ColumnKind)) throw badRequest(`参数 sheets 格式不对：${at}.kind 只能是 text、number、date、url`)
-    if (c.width !== undefined && (typeof c.width !== 'number' || c.width < 1 || c.width > 255)) throw badRequest(`参数 sheets 格式不对：${at}.width 应为 1 到 255 的数字`)
-    return { key: c.key, header: (c.header as string | undefined) ?? c.key, kind: c.kind as ColumnKind | undefined, width: c.width as number | undefined }
+    if (!isObject(c) || typeof c.key !== 'string' || !c.key)
+      throw badRequest(`参数 sheets 格式不对：${at} 需要字符串 key（对应行里的字段名）`)
+    if (c.header !== undefined && typeof c.header !== 'string')
+      throw badRequest(`参数 sheets 格式不对：${at}.header 应为字符串`)
+    if (c.kind !== undefined && !KINDS.has(c.kind as ColumnKind))
+      throw badRequest(`参数 sheets 格式不对：${at}.kind 只能是 text、number、date、url`)
+    if (c.width !== undefined && (typeof c.width !== 'number' || c.width < 1 || c.width > 255))
+      throw badRequest(`参数 sheets 格式不对：${at}.width 应为 1 到 255 的数字`)
+    return {
+      key: c.key,
+      header: (c.header as string | undefined) ?? c.key,
+      kind: c.kind as ColumnKind | undefined,
+      width: c.width as number | undefined,
+    }
   })
 }
 
 /** Validates the `sheets` parameter; messages name the exact element that is wrong. */
 export function parseSheets(v: unknown): SheetSpec[] {
   const list = isObject(v) ? [v] : v
-  if (!Array.isArray(list) || list.length === 0) throw badRequest('参数 sheets 应为非空 JSON 数组：[{"name":"Sheet1","columns":[{"key":"a","header":"A"}],"rows":[{"a":1}]}]')
+  if (!Array.isArray(list) || list.length === 0)
+    throw badRequest(
+      '参数 sheets 应为非空 JSON 数组：[{"name":"Sheet1","columns":[{"key":"a","header":"A"}],"rows":[{"a":1}]}]',
+    )
   if (list.length > MAX_SHEETS) throw badRequest(`参数 sheets 最多 ${MAX_SHEETS} 个工作表，收到 ${list.length} 个`)
   return list.map((s, i) => {
     const path = `sheets[${i}]`
     if (!isObject(s)) throw badRequest(`参数 sheets 格式不对：${path} 应为对象 {name, columns, rows}`)
-    if (s.name !== undefined && typeof s.name !== 'string') throw badRequest(`参数 sheets 格式不对：${path}.name 应为字符串`)
-    if (!Array.isArray(s.rows)) throw badRequest(`参数 sheets 格式不对：${path}.rows 应为数组（每行一个对象，或按列顺序的数组）`)
+    if (s.name !== undefined && typeof s.name !== 'string')
+      throw badRequest(`参数 sheets 格式不对：${path}.name 应为字符串`)
+    if (!Array.isArray(s.rows))
+      throw badRequest(`参数 sheets 格式不对：${path}.rows 应为数组（每行一个对象，或按列顺序的数组）`)
     const rows = s.rows as unknown[]
     const columns = columnsOf(path, s.columns, rows)
     const objects = rows.map((r, j) => {
@@ -65,7 +80,12 @@ export function parseSheets(v: unknown): SheetSpec[] {
 
 /** A safe download name ending in .xlsx. */
 export function safeFileName(raw: string | undefined): string {
-  const base = (raw ?? '').replace(/[\\/:*?"<>|\u0000-\u001f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 100) || 'andy'
+  const base =
+    (raw ?? '')
+      .replace(/[\\/:*?"<>|\u0000-\u001f]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 100) || 'andy'
   return /\.xlsx$/i.test(base) ? base : `${base}.xlsx`
 }
 
@@ -87,9 +107,21 @@ export const buildExcelEndpoint: Endpoint = {
   summary: '生成多 Sheet 的 Excel 文件',
   tag: '文件',
   params: [
-    { name: 'sheets', type: 'json', required: true, description: '工作表 JSON 数组：[{name, columns:[{key, header, kind?, width?}], rows:[{...}]}]' },
+    {
+      name: 'sheets',
+      type: 'json',
+      required: true,
+      description: '工作表 JSON 数组：[{name, columns:[{key, header, kind?, width?}], rows:[{...}]}]',
+    },
     { name: 'file_name', type: 'string', default: 'andy.xlsx', description: '下载文件名（自动补 .xlsx）' },
-    { name: 'as_base64', type: 'integer', default: 0, min: 0, max: 1, description: '1：在 data 中返回 base64，而不是直接返回文件' },
+    {
+      name: 'as_base64',
+      type: 'integer',
+      default: 0,
+      min: 0,
+      max: 1,
+      description: '1：在 data 中返回 base64，而不是直接返回文件',
+    },
   ],
   producesFile: true,
   response: {
@@ -109,7 +141,13 @@ export const buildExcelEndpoint: Endpoint = {
     const fileName = safeFileName(values.file_name as string | undefined)
     const { body, rows } = await toBuffer(sheets)
     if (values.as_base64 === 1) {
-      return data({ file_name: fileName, content_type: XLSX_TYPE, size: body.length, rows, base64: body.toString('base64') })
+      return data({
+        file_name: fileName,
+        content_type: XLSX_TYPE,
+        size: body.length,
+        rows,
+        base64: body.toString('base64'),
+      })
     }
     return { kind: 'file', fileName, contentType: XLSX_TYPE, body }
   },

@@ -1,12 +1,12 @@
 import {
   insertProcessData,
   PROCESS_DATA_COLUMNS,
+  type ProcessDataValues,
   processDataExists,
   processDataOfUser,
   updateProcessData,
-  type ProcessDataValues,
 } from '../../db/process-data.js'
-import { data, objectSchema, type Endpoint } from '../endpoint.js'
+import { data, type Endpoint, objectSchema } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
 import type { ParamSpec } from '../params.js'
 
@@ -51,7 +51,12 @@ const NUMERIC: Partial<Record<string, Pick<ParamSpec, 'type' | 'min'>>> = {
 /** Numbers stored as numbers that the seed types as 字符串. */
 const SEED_STRINGS = ['id', 'block_index', 'total_tokens', 'total_rmb'] as const
 
-const fieldParams: ParamSpec[] = PROCESS_DATA_COLUMNS.map((name) => ({ name, type: 'string', description: LABELS[name], ...NUMERIC[name] }))
+const fieldParams: ParamSpec[] = PROCESS_DATA_COLUMNS.map((name) => ({
+  name,
+  type: 'string',
+  description: LABELS[name],
+  ...NUMERIC[name],
+}))
 
 export const saveProcessDataEndpoint: Endpoint = {
   action: 'ASaveAndyVardDtas',
@@ -59,7 +64,14 @@ export const saveProcessDataEndpoint: Endpoint = {
   tag: '过程数据',
   idempotent: true,
   params: [
-    { name: 'operate_type', type: 'integer', default: 1, min: 1, max: 2, description: '操作方式，1-创建，2-更新。默认为1创建' },
+    {
+      name: 'operate_type',
+      type: 'integer',
+      default: 1,
+      min: 1,
+      max: 2,
+      description: '操作方式，1-创建，2-更新。默认为1创建',
+    },
     { name: 'id', type: 'integer', min: 1, description: '待更新的数据ID（operate_type=2 时必填）' },
     ...fieldParams,
   ],
@@ -74,11 +86,15 @@ export const saveProcessDataEndpoint: Endpoint = {
     const now = deps.now()
     if (values.operate_type === 1) {
       const id = insertProcessData(deps.db, fields, now)
-      return data({ id: String(id), row_num: '1' }, values.id !== undefined ? 'operate_type=1（创建）时忽略参数 id' : '')
+      return data(
+        { id: String(id), row_num: '1' },
+        values.id !== undefined ? 'operate_type=1（创建）时忽略参数 id' : '',
+      )
     }
     const id = values.id
     if (typeof id !== 'number') throw badRequest('operate_type=2（更新）时必须提供参数 id（待更新的数据ID）')
-    if (!processDataExists(deps.db, id)) throw new ApiError(404, `id=${id} 的过程数据不存在，无法更新；新建请用 operate_type=1`)
+    if (!processDataExists(deps.db, id))
+      throw new ApiError(404, `id=${id} 的过程数据不存在，无法更新；新建请用 operate_type=1`)
     const rowNum = updateProcessData(deps.db, id, fields, now)
     return data({ id: String(id), row_num: String(rowNum) })
   },
@@ -94,7 +110,12 @@ export const getProcessDataEndpoint: Endpoint = {
     properties: {
       datas: {
         type: 'array',
-        items: objectSchema({ id: '主键（字符串）', ...LABELS, created_at: ['integer', '创建时间（毫秒）'], updated_at: ['integer', '更新时间（毫秒）'] }),
+        items: objectSchema({
+          id: '主键（字符串）',
+          ...LABELS,
+          created_at: ['integer', '创建时间（毫秒）'],
+          updated_at: ['integer', '更新时间（毫秒）'],
+        }),
       },
     },
   },

@@ -1,5 +1,5 @@
 import { listPromptStepRows, listReportPromptRows } from '../../db/api-queries.js'
-import { data, listSchema, objectSchema, type Endpoint } from '../endpoint.js'
+import { data, type Endpoint, listSchema, objectSchema } from '../endpoint.js'
 import { pageOf, pageParams, str } from '../params.js'
 
 /** ALieBiaoAndypromptsteps and ALieBiaoAndyReportPromts: the prompt tables the pipelines read. */
@@ -28,7 +28,11 @@ export const promptStepsEndpoint: Endpoint = {
     }),
   ),
   run({ deps, values }) {
-    const res = listPromptStepRows(deps.db, { version: String(values.version), step_type: str(values, 'step_type') }, pageOf(values))
+    const res = listPromptStepRows(
+      deps.db,
+      { version: String(values.version), step_type: str(values, 'step_type') },
+      pageOf(values),
+    )
     return data({ lie_biao: res.rows, zong_shu: res.total })
   },
 }

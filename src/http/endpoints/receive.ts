@@ -1,6 +1,6 @@
 import { parseRobotMessage } from '../../core/message.js'
 import { dingtalkHosts, isDingtalkWebhook } from '../../transport/url-guard.js'
-import { data, objectSchema, type Endpoint, type EndpointCall } from '../endpoint.js'
+import { data, type Endpoint, type EndpointCall, objectSchema } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
 import type { ParamSpec } from '../params.js'
 
@@ -12,7 +12,12 @@ import type { ParamSpec } from '../params.js'
  * same id and produces no second reply.
  */
 
-const s = (name: string, description: string, extra: Partial<ParamSpec> = {}): ParamSpec => ({ name, type: 'string', description, ...extra })
+const s = (name: string, description: string, extra: Partial<ParamSpec> = {}): ParamSpec => ({
+  name,
+  type: 'string',
+  description,
+  ...extra,
+})
 
 export const ROBOT_PARAMS: readonly ParamSpec[] = [
   s('msgId', '消息ID（去重依据：同一 robotCode 下相同 msgId 只处理一次）', { required: true }),
@@ -36,7 +41,10 @@ export const ROBOT_PARAMS: readonly ParamSpec[] = [
   s('createAt', '消息时间戳（毫秒）'),
   s('sessionWebhook', '当前会话的 Webhook 地址（回复从这里发出）'),
   s('sessionWebhookExpiredTime', 'Webhook 地址过期时间（毫秒）'),
-  s('customType', '自定义类型：1图片、2报告、3打单、4客户案例、5运营活动设计、6使用次数统计、7平台竞对切换案例、rcfz人才发展、hyps会议评审'),
+  s(
+    'customType',
+    '自定义类型：1图片、2报告、3打单、4客户案例、5运营活动设计、6使用次数统计、7平台竞对切换案例、rcfz人才发展、hyps会议评审',
+  ),
   s('modelType', '模型类型：trigger、openapi'),
 ]
 
@@ -50,7 +58,9 @@ async function accept(call: EndpointCall, defaultCustomType: string | undefined)
   // Replies are POSTed to sessionWebhook: only DingTalk's own hosts, never a URL of the caller's choosing.
   const webhook = parsed.message.sessionWebhook
   if (webhook && !isDingtalkWebhook(webhook, deps.config.dingtalk)) {
-    throw badRequest(`参数 sessionWebhook 必须是钉钉的会话地址（主机 ${dingtalkHosts(deps.config.dingtalk).join(' 或 ')}），请原样传入钉钉回调里的 sessionWebhook`)
+    throw badRequest(
+      `参数 sessionWebhook 必须是钉钉的会话地址（主机 ${dingtalkHosts(deps.config.dingtalk).join(' 或 ')}），请原样传入钉钉回调里的 sessionWebhook`,
+    )
   }
   const robotCode = parsed.message.robotCode || deps.config.dingtalk.robotCode || 'http-api'
   let res
@@ -60,7 +70,10 @@ async function accept(call: EndpointCall, defaultCustomType: string | undefined)
     if (/shutting down/.test((err as Error).message)) throw new ApiError(503, '服务正在停止，请稍后重试（消息未保存）')
     throw err
   }
-  logger.info({ msgId: parsed.message.msgId, inboxId: res.inboxId, duplicate: res.duplicate }, 'robot message accepted over HTTP')
+  logger.info(
+    { msgId: parsed.message.msgId, inboxId: res.inboxId, duplicate: res.duplicate },
+    'robot message accepted over HTTP',
+  )
   const notes: string[] = []
   if (res.duplicate) notes.push('该 msgId 已收到过（重复投递）：返回原记录 id，不会重复回复')
   if (!parsed.message.sessionWebhook) notes.push('未提供 sessionWebhook，回复可能无法送达')

@@ -1,8 +1,8 @@
 import { buildOpsReport, postOpsReport } from '../../ops-report/build.js'
 import { OpsReportError } from '../../ops-report/errors.js'
+import { checkOutboundUrl, guardedFetch, type UrlPolicy, UrlRefusedError } from '../../transport/url-guard.js'
 import { data, type Endpoint } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
-import { checkOutboundUrl, guardedFetch, UrlRefusedError, type UrlPolicy } from '../../transport/url-guard.js'
 
 /**
  * AJdyyReportData: the stage operations report (阶段运营报告) from a customer's learning-platform export.
@@ -66,7 +66,8 @@ export const reportDataEndpoint: Endpoint = {
       webhook_posted: { type: 'boolean' },
     },
   },
-  notes: '工作簿列：学员/姓名、部门、课程/课程名称、学习时长（分钟/小时）、完成状态/是否完成/完成率、学习日期。file_base64 与 file_url 二选一。',
+  notes:
+    '工作簿列：学员/姓名、部门、课程/课程名称、学习时长（分钟/小时）、完成状态/是否完成/完成率、学习日期。file_base64 与 file_url 二选一。',
   async run({ deps, values, logger }) {
     const b64 = values.file_base64 as string | undefined
     const url = values.file_url as string | undefined
@@ -89,15 +90,25 @@ export const reportDataEndpoint: Endpoint = {
         limits: deps.app.deps.config.files,
       })
     } catch (err) {
-      if (err instanceof OpsReportError) throw new ApiError(err.code === 'too_large' ? 413 : err.code === 'file_failed' ? 422 : 400, err.message)
+      if (err instanceof OpsReportError)
+        throw new ApiError(err.code === 'too_large' ? 413 : err.code === 'file_failed' ? 422 : 400, err.message)
       throw err
     }
     let webhookError: string | undefined
     if (values.webhook) {
       try {
         const post = (target: string, init: RequestInit) =>
-          guardedFetch(target, 'webhook', policy, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: String(init.body), signal: init.signal ?? undefined })
-        await postOpsReport(report, String(values.webhook), { secret: values.secret as string | undefined, now: deps.now, fetch: post as typeof fetch })
+          guardedFetch(target, 'webhook', policy, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json; charset=utf-8' },
+            body: String(init.body),
+            signal: init.signal ?? undefined,
+          })
+        await postOpsReport(report, String(values.webhook), {
+          secret: values.secret as string | undefined,
+          now: deps.now,
+          fetch: post as typeof fetch,
+        })
       } catch (err) {
         webhookError = (err as Error).message
         logger.warn({ err }, 'AJdyyReportData: webhook post failed')

@@ -1,5 +1,5 @@
 import { listUsageRecords } from '../../db/api-queries.js'
-import { data, listSchema, objectSchema, type Endpoint } from '../endpoint.js'
+import { data, type Endpoint, listSchema, objectSchema } from '../endpoint.js'
 import { pageOf, pageParams, str } from '../params.js'
 
 /** AAndyUseRecordStatistics: the usage records every handled message leaves behind, newest first. */
@@ -9,7 +9,11 @@ export const usageEndpoint: Endpoint = {
   tag: '使用统计',
   params: [
     ...pageParams(),
-    { name: 'assistant_type', type: 'string', description: '助手类型（精确匹配）：1内容产品售卖、2平台合作客户、3内容打单方案、4内容客户案例…' },
+    {
+      name: 'assistant_type',
+      type: 'string',
+      description: '助手类型（精确匹配）：1内容产品售卖、2平台合作客户、3内容打单方案、4内容客户案例…',
+    },
     { name: 'user_dd_nick', type: 'string', description: '使用者钉钉昵称（精确匹配）' },
     { name: 'consult_content', type: 'string', description: '咨询内容（包含匹配）' },
     { name: 'conversation_type', type: 'string', description: '会话类型（精确匹配）：1单聊、2群聊' },
