@@ -21,17 +21,10 @@ export interface InboxRow {
  * Stores an inbound message unless (robotCode, msgId) is already there. Synchronous and durable on
  * return (WAL commit), so the transport may ack right after.
  */
-export function insertInbound(db: Db, env: InboundEnvelope, now: number): { id: number; duplicate: boolean } {
+/** The stored fields of an inbound message, in the column order of both dialects' INSERT (times excluded). */
+export function inboundValues(env: InboundEnvelope): unknown[] {
   const m = env.message
-  const text = m.text?.content ?? null
-  const res = stmt(
-    db,
-    `INSERT INTO inbound_messages (robot_code, msg_id, source, conversation_id, conversation_type, conversation_title,
-        sender_staff_id, sender_nick, sender_corp_id, msgtype, text, custom_type, model_type, session_webhook,
-        session_webhook_expired_time, create_at, raw, status, received_at, updated_at)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, 'received', ?, ?)
-       ON CONFLICT (robot_code, msg_id) DO NOTHING`,
-  ).run(
+  return [
     env.robotCode,
     m.msgId,
     env.source,
@@ -42,16 +35,26 @@ export function insertInbound(db: Db, env: InboundEnvelope, now: number): { id: 
     m.senderNick ?? null,
     m.senderCorpId ?? null,
     m.msgtype ?? null,
-    text,
+    m.text?.content ?? null,
     m.customType ?? null,
     m.modelType ?? null,
     m.sessionWebhook ?? null,
     m.sessionWebhookExpiredTime ?? null,
     m.createAt ?? null,
     env.raw,
-    now,
-    now,
-  )
+  ]
+}
+
+export function insertInbound(db: Db, env: InboundEnvelope, now: number): { id: number; duplicate: boolean } {
+  const m = env.message
+  const res = stmt(
+    db,
+    `INSERT INTO inbound_messages (robot_code, msg_id, source, conversation_id, conversation_type, conversation_title,
+        sender_staff_id, sender_nick, sender_corp_id, msgtype, text, custom_type, model_type, session_webhook,
+        session_webhook_expired_time, create_at, raw, status, received_at, updated_at)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, 'received', ?, ?)
+       ON CONFLICT (robot_code, msg_id) DO NOTHING`,
+  ).run(...inboundValues(env), now, now)
   if (res.changes === 1) return { id: Number(res.lastInsertRowid), duplicate: false }
   const row = stmt(db, 'SELECT id FROM inbound_messages WHERE robot_code = ? AND msg_id = ?').get(
     env.robotCode,

@@ -1,5 +1,5 @@
 import type { Db } from './client.js'
-import type { UsageInput } from './usage.js'
+import { INSERT_USAGE_SQL, type UsageInput, usageValues } from './usage.js'
 import {
   addToRollup,
   BUCKET_COUNT,
@@ -415,38 +415,13 @@ export function llmCostByDay(db: Db, f: { from: string; to: string; userId?: str
     .all(f.from, f.to, ...(f.userId !== undefined ? [f.userId] : [])) as LlmCostRow[]
 }
 
-const INSERT_COLUMNS = [
-  'assistant_type',
-  'assistant_name',
-  'dd_group_name',
-  'user_dd_nick',
-  'consult_content',
-  'conversation_type',
-  'use_time',
-  'use_date',
-  'user_id',
-  'conversation_id',
-  'msg_id',
-  'intent',
-  'hits',
-  'filters',
-  'hit_ids',
-  'latency_ms',
-  'status',
-  'error',
-  'tokens',
-  'cost_rmb',
-] as const
-
 /** Bulk insert (rollup included) in one transaction with one prepared statement (bench, tests, demo data). */
 export function insertUsageMany(db: Db, rows: Iterable<UsageInput>): number {
-  const stmt = db.sqlite.prepare(
-    `INSERT INTO usage_records (${INSERT_COLUMNS.join(',')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(',')})`,
-  )
+  const stmt = db.sqlite.prepare(INSERT_USAGE_SQL)
   let n = 0
   db.sqlite.transaction(() => {
     for (const u of rows) {
-      stmt.run(...INSERT_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null))))
+      stmt.run(...usageValues(u))
       addToRollup(db, u)
       n++
     }

@@ -52,13 +52,18 @@ export const USAGE_COLUMNS = [
   'channel',
 ] as const
 
-const INSERT_SQL = `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(',')})`
+export const INSERT_USAGE_SQL = `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(',')})`
+
+/** The values of one record in USAGE_COLUMNS order (counts default to 0, the rest to NULL). */
+export function usageValues(u: UsageInput): unknown[] {
+  return USAGE_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
+}
 
 /** Inserts one usage record and adds it to the daily rollup, in one transaction. */
 export function insertUsage(db: Db, u: UsageInput): number {
-  const values = USAGE_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
+  const values = usageValues(u)
   const write = () => {
-    const id = Number(stmt(db, INSERT_SQL).run(...values).lastInsertRowid)
+    const id = Number(stmt(db, INSERT_USAGE_SQL).run(...values).lastInsertRowid)
     addToRollup(db, u)
     return id
   }

@@ -1,8 +1,8 @@
 import type pg from 'pg'
-import type { InboxRow } from '../inbox.js'
+import { type InboxRow, inboundValues } from '../inbox.js'
 import type { PartRow } from '../outbox.js'
 import type { InboxStore, OutboxStore } from '../stores/types.js'
-import { USAGE_COLUMNS, type UsageInput } from '../usage.js'
+import { USAGE_COLUMNS, type UsageInput, usageValues } from '../usage.js'
 
 type Query = Pick<pg.Pool, 'query'>
 
@@ -24,26 +24,7 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
             session_webhook_expired_time, create_at, raw, status, received_at, updated_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,'received',$18,$18)
          ON CONFLICT (robot_code, msg_id) DO NOTHING RETURNING id`,
-        [
-          env.robotCode,
-          m.msgId,
-          env.source,
-          m.conversationId ?? null,
-          m.conversationType ?? null,
-          m.conversationTitle ?? null,
-          m.senderStaffId ?? null,
-          m.senderNick ?? null,
-          m.senderCorpId ?? null,
-          m.msgtype ?? null,
-          m.text?.content ?? null,
-          m.customType ?? null,
-          m.modelType ?? null,
-          m.sessionWebhook ?? null,
-          m.sessionWebhookExpiredTime ?? null,
-          m.createAt ?? null,
-          env.raw,
-          now,
-        ],
+        [...inboundValues(env), now],
       )
       if (r.rows[0]) return { id: r.rows[0].id, duplicate: false }
       const e = await pool.query<{ id: number }>(
@@ -149,7 +130,7 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
 }
 
 async function insertUsagePg(q: Query, u: UsageInput): Promise<void> {
-  const values = USAGE_COLUMNS.map((c) => (c === 'tokens' || c === 'cost_rmb' ? (u[c] ?? 0) : (u[c] ?? null)))
+  const values = usageValues(u)
   await q.query(
     `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(',')})`,
     values,
