@@ -1,16 +1,14 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { promisify } from 'node:util'
 import ExcelJS from 'exceljs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { byteProgress, progressLine } from '../../src/cli/progress.js'
-import { ANDY_CLI } from '../helpers/cli.js'
+import { ANDY_CLI, cliRunner } from '../helpers/cli.js'
 
 /** The CLI as an admin uses it: exports next to the database, clean --help, mentions, pipes, progress. */
-const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'andy-cli-use-'))
 const dbPath = join(dir, 'db', 'andy.db')
@@ -25,15 +23,7 @@ const env = {
 }
 const args = (...a: string[]) => [...ANDY_CLI, ...a]
 
-async function andy(...a: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, args(...a), { cwd: root, env, timeout: 120_000 })
-    return { ...r, code: 0 }
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number }
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code }
-  }
-}
+const andy = cliRunner(env)
 
 async function andyWithInput(input: string, ...a: string[]): Promise<string> {
   const child = spawn(process.execPath, args(...a), { cwd: root, env })

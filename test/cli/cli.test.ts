@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ANDY_CLI } from '../helpers/cli.js'
+import { cliRunner } from '../helpers/cli.js'
 
 /** The `andy` CLI as a user runs it: a child process on a temp database. */
-const run = promisify(execFile)
-const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'andy-cli-'))
 const dbPath = join(dir, 'andy.db')
 const env = {
@@ -21,15 +17,7 @@ const env = {
   OPENAI_API_KEY: '',
 }
 
-async function andy(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [...ANDY_CLI, ...args], { cwd: root, env, timeout: 60_000 })
-    return { ...r, code: 0 }
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number }
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code }
-  }
-}
+const andy = cliRunner(env)
 
 beforeAll(async () => {
   const seeded = await andy('seed')

@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/app.js'
 import { xlsxBomb, xlsxSharedStringsLast } from '../helpers/bombs.js'
-import { ANDY_CLI } from '../helpers/cli.js'
+import { cliRunner } from '../helpers/cli.js'
 
 /** `andy import` as an admin runs it, on hostile and damaged workbooks (issues 18 and 12.15). */
 
-const run = promisify(execFile)
-const root = join(import.meta.dirname, '..', '..')
 const tmp = tempDir('andy-cli-files-')
 afterAll(() => tmp.cleanup())
 const env = {
@@ -22,14 +18,7 @@ const env = {
   OPENAI_API_KEY: '',
 }
 
-async function andy(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    return { ...(await run(process.execPath, [...ANDY_CLI, ...args], { cwd: root, env, timeout: 120_000 })), code: 0 }
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number }
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code }
-  }
-}
+const andy = cliRunner(env)
 
 const file = (name: string, bytes: Buffer) => {
   const p = join(tmp.dir, name)

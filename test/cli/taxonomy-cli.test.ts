@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ANDY_CLI } from '../helpers/cli.js'
+import { cliRunner } from '../helpers/cli.js'
 
 /** andy taxonomy export | import | check and andy ask --json, as an admin runs them: child processes on temp files. */
-const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'andy-taxcli-'))
 const taxonomyFile = join(dir, 'taxonomy.json')
@@ -21,15 +18,7 @@ const env = {
   OPENAI_API_KEY: '',
 }
 
-async function andy(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [...ANDY_CLI, ...args], { cwd: root, env, timeout: 60_000 })
-    return { ...r, code: 0 }
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number }
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code }
-  }
-}
+const andy = cliRunner(env)
 
 beforeAll(async () => {
   copyFileSync(join(root, 'data', 'taxonomy.json'), taxonomyFile)
