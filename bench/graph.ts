@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { FakeGateway } from '../test/helpers/fake-gateway.js'
-import { percentile, printTable } from './util.js'
+import { buildContentCases, percentile, printTable } from './util.js'
 
 const KEY = 'bench-app-key-0123456789abcdef0123'
 
@@ -72,37 +72,6 @@ async function serve(dbPath: string, apiBase: string, clientId: string, clientSe
   process.send?.({ url })
 }
 
-async function build(dbPath: string): Promise<void> {
-  const { openDb } = await import('../src/db/client.js')
-  const { tableCount } = await import('../src/db/case-search.js')
-  const { clearCases, createCaseInserter, transaction } = await import('../src/db/case-write.js')
-  const { bumpCasesVersion } = await import('../src/db/meta.js')
-  const { iterateRecords } = await import('../src/demo/generate.js')
-  const { prepareRow } = await import('../src/tables/rows.js')
-  const { tableByKey } = await import('../src/tables/index.js')
-  const spec = tableByKey('content-cases')!
-  const db = openDb(dbPath)
-  try {
-    if (tableCount(db, spec) === ROWS) {
-      console.log(`reusing ${dbPath} (${ROWS.toLocaleString()} content cases)`)
-      return
-    }
-    const started = Date.now()
-    const insert = createCaseInserter(db, spec)
-    transaction(db, () => {
-      clearCases(db, spec)
-      for (const record of iterateRecords('content-cases', ROWS, 7)) insert(prepareRow(spec, record).row)
-    })
-    bumpCasesVersion(db)
-    db.sqlite.pragma('optimize')
-    console.log(
-      `built ${ROWS.toLocaleString()} content cases in ${((Date.now() - started) / 1000).toFixed(1)} s → ${dbPath}`,
-    )
-  } finally {
-    db.close()
-  }
-}
-
 const INDUSTRIES = ['制造业', '金融', '医药', '零售', '能源', '互联网', '房地产']
 const TYPES = ['国企', '民营', '央企', '上市公司', '外资']
 const SIZES = ['', '1000人以上 ', '5000人以上 ']
@@ -137,7 +106,7 @@ async function main(): Promise<void> {
   const dbPath = join(tmpdir(), `andy-bench-http-${ROWS}.db`)
   if (args.fresh && existsSync(dbPath))
     for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true })
-  await build(dbPath)
+  await buildContentCases(dbPath, ROWS)
   const gateway = await FakeGateway.start()
   const gw = `${gateway.apiBase}|${gateway.clientId}|${gateway.clientSecret}`
   const child = fork(fileURLToPath(import.meta.url), ['--serve', dbPath, '--gateway', gw, '--rows', String(ROWS)], {

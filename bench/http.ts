@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { buildContentCases } from './util.js'
 
 const KEY = 'bench-app-key-0123456789abcdef0123'
 const SECRET = 'bench-app-secret'
@@ -58,38 +59,6 @@ async function serve(dbPath: string): Promise<void> {
   floor.get('/ping', async () => ({ ret: 200, data: { ok: true }, msg: '' }))
   const floorUrl = await floor.listen({ port: 0, host: '127.0.0.1' })
   process.send?.({ url, floorUrl })
-}
-
-async function build(dbPath: string): Promise<void> {
-  const { openDb } = await import('../src/db/client.js')
-  const { tableCount } = await import('../src/db/case-search.js')
-  const { clearCases, createCaseInserter, transaction } = await import('../src/db/case-write.js')
-  const { bumpCasesVersion } = await import('../src/db/meta.js')
-  const { iterateRecords } = await import('../src/demo/generate.js')
-  const { prepareRow } = await import('../src/tables/rows.js')
-  const { tableByKey } = await import('../src/tables/index.js')
-  const spec = tableByKey('content-cases')!
-  const db = openDb(dbPath)
-  try {
-    if (tableCount(db, spec) === ROWS) {
-      console.log(`reusing ${dbPath} (${ROWS.toLocaleString()} content cases)`)
-      return
-    }
-    const started = Date.now()
-    const insert = createCaseInserter(db, spec)
-    transaction(db, () => {
-      clearCases(db, spec)
-      for (const record of iterateRecords('content-cases', ROWS, 7)) insert(prepareRow(spec, record).row)
-    })
-    bumpCasesVersion(db)
-    db.sqlite.pragma('optimize')
-    const s = (Date.now() - started) / 1000
-    console.log(
-      `built ${ROWS.toLocaleString()} content cases in ${s.toFixed(1)} s (${Math.round(ROWS / s).toLocaleString()} rows/s) → ${dbPath}`,
-    )
-  } finally {
-    db.close()
-  }
 }
 
 function sign(params: Record<string, string>): string {
@@ -140,7 +109,7 @@ async function main(): Promise<void> {
   if (args.serve) return serve(args.serve)
   if (args.fresh && existsSync(dbPath))
     for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true })
-  await build(dbPath)
+  await buildContentCases(dbPath, ROWS)
   const child = fork(fileURLToPath(import.meta.url), ['--serve', dbPath, '--rows', String(ROWS)], {
     execArgv: process.execArgv,
     stdio: 'inherit',

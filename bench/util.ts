@@ -25,3 +25,36 @@ export function printTable(
 export function mb(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(0)
 }
+
+/** A database with `rows` generated content cases at dbPath, reused when it already holds exactly that many. */
+export async function buildContentCases(dbPath: string, rows: number): Promise<void> {
+  const { openDb } = await import('../src/db/client.js')
+  const { tableCount } = await import('../src/db/case-search.js')
+  const { clearCases, createCaseInserter, transaction } = await import('../src/db/case-write.js')
+  const { bumpCasesVersion } = await import('../src/db/meta.js')
+  const { iterateRecords } = await import('../src/demo/generate.js')
+  const { prepareRow } = await import('../src/tables/rows.js')
+  const { tableByKey } = await import('../src/tables/index.js')
+  const spec = tableByKey('content-cases')!
+  const db = openDb(dbPath)
+  try {
+    if (tableCount(db, spec) === rows) {
+      console.log(`reusing ${dbPath} (${rows.toLocaleString()} content cases)`)
+      return
+    }
+    const started = Date.now()
+    const insert = createCaseInserter(db, spec)
+    transaction(db, () => {
+      clearCases(db, spec)
+      for (const record of iterateRecords('content-cases', rows, 7)) insert(prepareRow(spec, record).row)
+    })
+    bumpCasesVersion(db)
+    db.sqlite.pragma('optimize')
+    const s = (Date.now() - started) / 1000
+    console.log(
+      `built ${rows.toLocaleString()} content cases in ${s.toFixed(1)} s (${Math.round(rows / s).toLocaleString()} rows/s) → ${dbPath}`,
+    )
+  } finally {
+    db.close()
+  }
+}
