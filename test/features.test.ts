@@ -20,9 +20,10 @@ import { createTestApp, type TestApp } from './helpers/test-app.js'
 const timeouts = { handlerMs: 1_000, pipelineMs: 9_000 }
 
 let t: TestApp
+const unregister: Array<() => void> = []
 
 beforeAll(() => {
-  registerFeature({
+  const removeFeature = registerFeature({
     intent: 'quiz',
     name: '产品测验',
     customTypes: ['quiz'],
@@ -38,7 +39,7 @@ beforeAll(() => {
     },
   })
   const base = tableByIntent('case')!
-  registerTable(
+  const removeTable = registerTable(
     {
       ...base,
       key: 'bid-records',
@@ -62,6 +63,7 @@ beforeAll(() => {
     },
     1,
   )
+  unregister.push(removeFeature, removeTable)
   const db = openDb(':memory:')
   loadFixtures(db)
   // The "migration" of the extra table: same columns as content_cases, its own rows.
@@ -69,7 +71,11 @@ beforeAll(() => {
   t = createTestApp({ db })
 })
 
-afterAll(() => t?.db.close())
+// Other test files may share this process (vitest isolate: false): leave the registries as they were.
+afterAll(() => {
+  t?.db.close()
+  for (const remove of unregister) remove()
+})
 
 describe('feature registry', () => {
   it('answers a registered feature by prefix and by trigger words, with its own handler', async () => {

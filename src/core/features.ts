@@ -180,10 +180,17 @@ export function featureOf(intent: string): FeatureSpec | undefined {
   return features().find((f) => f.intent === intent)
 }
 
-/** Adds a feature (a module with its spec and handler): help, 统计, the LLM list, deadlines and the resolvers pick it up. */
-export function registerFeature(spec: FeatureSpec): void {
+/**
+ * Adds a feature (a module with its spec and handler): help, 统计, the LLM list, deadlines and the resolvers
+ * pick it up. Returns the function that removes it again (tests that share a process with others).
+ */
+export function registerFeature(spec: FeatureSpec): () => void {
   if (featureOf(spec.intent)) throw new Error(`feature ${spec.intent} is already registered`)
   extra.push(spec)
+  return () => {
+    const i = extra.indexOf(spec)
+    if (i >= 0) extra.splice(i, 1)
+  }
 }
 
 /** The intents a robotCode can be bound to (ANDY_ROBOT_INTENTS) or an HTTP customType can name. */

@@ -374,17 +374,21 @@ export const TABLES: readonly TableSpec[] = tables
 /**
  * Adds a case table (one spec, plus a migration creating its SQL table): search, the parser's words,
  * help, 统计 names, the LLM intent list and ANDY_ROBOT_INTENTS pick it up. `priority` places it among
- * the tables (0 = first; default last).
+ * the tables (0 = first; default last). Returns the function that removes it again.
  */
 export function registerTable(
   spec: Omit<TableSpec, 'key' | 'intent'> & { key: string; intent: string },
   priority = tables.length,
-): void {
+): () => void {
   if (tables.some((t) => t.key === spec.key || t.intent === spec.intent || t.table === spec.table)) {
     throw new Error(`table ${spec.key} (${spec.intent}) is already registered`)
   }
   // A registered table's key and intent are strings the built-in unions do not name.
   tables.splice(Math.max(0, Math.min(priority, tables.length)), 0, spec as TableSpec)
+  return () => {
+    const i = tables.indexOf(spec as TableSpec)
+    if (i >= 0) tables.splice(i, 1)
+  }
 }
 
 export const TABLE_KEYS = TABLES.map((t) => t.key) as readonly TableKey[]
