@@ -196,5 +196,5 @@ describe('导出', () => {
     expect(q['结果条数']).toBe(N)
     expect(String(q['放宽的条件'])).toContain('年份=2019年')
     expect(String(q['筛选条件'])).toContain('行业=制造业')
-  }, 120_000)
+  }, 300_000)
 })
