@@ -140,7 +140,12 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
       for (const ack of acks) expect(ack.frame.code).toBe(200)
     }
     const answered = () => new Set(e.sink.requests.map((r) => msgUuidOf(r.body).replace(/:\d+$/, '')))
-    await until(() => answered().size >= 500, 280_000, `500 messages answered (so far ${answered().size})`)
+    try {
+      await until(() => answered().size >= 500, 280_000, `500 messages answered (so far ${answered().size})`)
+    } catch (err) {
+      const st = await query(url, 'SELECT status, lease_owner, count(*) FROM inbound_messages GROUP BY 1, 2')
+      throw new Error(`${(err as Error).message}\n${JSON.stringify(st)}\n${b.out.join('').slice(-6000)}`)
+    }
     // Finished in the inbox too (the status is written after the last part is confirmed).
     for (const deadline = Date.now() + 120_000; ; ) {
       const [left] = await query<{ n: string }>(url, `SELECT count(*) AS n FROM inbound_messages WHERE status <> 'replied'`)
