@@ -7,6 +7,7 @@ import type { InboxSource } from '../core/message.js'
 import { type Db, openDb } from '../db/client.js'
 import type { PgDb } from '../db/pg/client.js'
 import type { Stores } from '../db/stores/types.js'
+import type { Limiter } from '../transport/shared-limiter.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
@@ -26,7 +27,11 @@ export interface Runtime {
   /** The SQLite file (DB_PATH); with DATABASE_URL, this instance's local copy of the case tables. */
   db: Db
   /** DATABASE_URL: PostgreSQL and the shared-state stores on it (src/cli/cluster.ts openCluster). */
-  cluster?: { readonly pg: PgDb; readonly stores: Stores }
+  cluster?: {
+    readonly pg: PgDb
+    readonly stores: Stores
+    readonly limiters: { readonly api: Limiter; readonly conversations: Limiter }
+  }
 }
 
 /** Config + logger + database for a CLI command. `quiet` keeps the terminal clean unless LOG_LEVEL is set. */
@@ -60,6 +65,7 @@ export function createDingtalkApi(rt: Runtime): DingtalkApi | undefined {
     oapiBase: d.oapiBase,
     logger: rt.logger.child({ mod: 'dingtalk-api' }),
     clock: systemClock,
+    limiter: rt.cluster?.limiters.api,
   })
 }
 

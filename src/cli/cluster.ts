@@ -7,8 +7,11 @@ import { localCopyVersion, pgCasesVersion, pullCases } from '../db/pg/case-sync.
 import { openPg, type PgDb } from '../db/pg/client.js'
 import { INBOX_CHANNEL } from '../db/pg/inbox-store.js'
 import { CASES_CHANNEL, createPgStores } from '../db/pg/stores.js'
+import { pgSendBudget } from '../db/pg/send-budget.js'
 import type { Stores } from '../db/stores/types.js'
 import { tableNames } from '../search/format.js'
+import { SlidingWindowLimiter } from '../transport/rate-limiter.js'
+import { type Limiter, SharedLimiter } from '../transport/shared-limiter.js'
 import type { Runtime } from './bootstrap.js'
 
 /**
@@ -20,6 +23,19 @@ import type { Runtime } from './bootstrap.js'
 export interface Cluster {
   readonly pg: PgDb
   readonly stores: Stores
+  /** DingTalk's send budgets shared by every instance: per API path (per app) and per conversation. */
+  readonly limiters: { readonly api: Limiter; readonly conversations: Limiter }
+}
+
+/** DingTalk's budgets (dingtalk.md): 20 calls/s per API path per app; 20 messages/min per conversation, 5 kept for short answers. */
+function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
+  const budget = pgSendBudget(pool)
+  const api = { limit: 20, windowMs: 1000 }
+  const conv = { limit: 20, windowMs: 60_000, reserveHigh: 5 }
+  return {
+    api: new SharedLimiter(new SlidingWindowLimiter(api), budget, { scope: 'api', ...api }),
+    conversations: new SharedLimiter(new SlidingWindowLimiter(conv), budget, { scope: 'conversation', ...conv }),
+  }
 }
 
 /** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads, imports from DingTalk). */
@@ -37,7 +53,7 @@ export async function openCluster(rt: Runtime): Promise<Cluster> {
       const v = await pullCases(db.pool, rt.db)
       if (v) rt.logger.info({ casesVersion: v }, 'case tables copied from PostgreSQL')
     } else rt.logger.warn('PostgreSQL has no case data yet: import with andy import (or andy migrate from a DB_PATH that has it)')
-    return { pg: db, stores }
+    return { pg: db, stores, limiters: sharedLimiters(db.pool) }
   } catch (err) {
     await db.close()
     throw err

@@ -51,7 +51,13 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const api = createDingtalkApi(rt)
   const metrics = createMetrics()
   const replier =
-    opts.replier ?? new DeliveryRouter({ ...opts.delivery, api, logger: rt.logger.child({ mod: 'delivery' }) })
+    opts.replier ??
+    new DeliveryRouter({
+      conversationLimiter: rt.cluster?.limiters.conversations,
+      ...opts.delivery,
+      api,
+      logger: rt.logger.child({ mod: 'delivery' }),
+    })
   // AI 助理 calls: answers come back in the response; files go out through the robot OpenAPI.
   const assistant = new AssistantReplier(api ? replier : undefined)
   const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
