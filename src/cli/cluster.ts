@@ -69,8 +69,11 @@ export function restrictToPorted(router: Router): void {
   for (const intent of NOT_ON_POSTGRES) router.handle(intent, refuse)
 }
 
-/** Runs `job` now unless it runs already; then once more if it was asked again meanwhile. */
-function coalesced(job: () => Promise<void>): () => void {
+/**
+ * Runs `job` now unless it runs already; then once more, `gapMs` after it ended, if it was asked again
+ * meanwhile (a burst of NOTIFYs — one per finished message — costs a few scans, not one each).
+ */
+function coalesced(job: () => Promise<void>, gapMs: number): () => void {
   let running = false
   let again = false
   const go = (): void => {
@@ -80,11 +83,14 @@ function coalesced(job: () => Promise<void>): () => void {
     }
     running = true
     void job().finally(() => {
-      running = false
-      if (again) {
-        again = false
-        go()
-      }
+      const t = setTimeout(() => {
+        running = false
+        if (again) {
+          again = false
+          go()
+        }
+      }, gapMs)
+      t.unref()
     })
   }
   return go
@@ -99,10 +105,11 @@ function coalesced(job: () => Promise<void>): () => void {
 export function runCluster(cluster: Cluster, app: App, rt: Runtime): { stop(): Promise<void> } {
   const log = rt.logger.child({ mod: 'cluster' })
   let stopped = false
+  const gapMs = Math.min(200, rt.config.cluster.pollMs)
   const resume = coalesced(async () => {
     if (stopped) return
     await app.resumeUnfinished().catch((err: unknown) => log.error({ err }, 'inbox poll failed'))
-  })
+  }, gapMs)
   const syncCases = coalesced(async () => {
     if (stopped) return
     try {
@@ -115,7 +122,7 @@ export function runCluster(cluster: Cluster, app: App, rt: Runtime): { stop(): P
     } catch (err) {
       log.error({ err }, 'case tables not copied from PostgreSQL')
     }
-  })
+  }, gapMs)
   let client: pg.Client | undefined
   const listen = async (): Promise<void> => {
     if (stopped) return

@@ -233,6 +233,22 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     await until(() => e.sink.requests.some((r) => msgUuidOf(r.body) === `${ROBOT}/after-import:1`), 60_000, 'reply')
     const reply = e.sink.requests.find((r) => msgUuidOf(r.body) === `${ROBOT}/after-import:1`)!
     expect(markdownOf(reply.body)).toContain('极光新能源集团')
+    // A feature whose data is not on PostgreSQL yet says so in plain words.
+    await e.gateway.sendRobotMessage(
+      robotTextPayload({
+        text: '统计 本周',
+        msgId: 'stats',
+        conversationType: '1',
+        conversationId: 'cid-imp',
+        senderStaffId: 'imp',
+        sessionWebhook: e.sink.url('/imp'),
+      }),
+      { connection: a.connection },
+    )
+    await until(() => e.sink.requests.some((r) => msgUuidOf(r.body) === `${ROBOT}/stats:1`), 60_000, 'stats reply')
+    expect(markdownOf(e.sink.requests.find((r) => msgUuidOf(r.body) === `${ROBOT}/stats:1`)!.body)).toContain(
+      '「使用统计」在多实例模式（PostgreSQL）下暂不可用',
+    )
     console.log(`import visible on the other instance ${seenAfterMs} ms after andy import exited`)
   }, 300_000)
 })
