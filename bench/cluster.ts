@@ -23,7 +23,11 @@ import { WebhookSink } from '../test/helpers/webhook-sink.js'
 import { percentile, printTable } from './util.js'
 
 const { values: args } = parseArgs({
-  options: { messages: { type: 'string', default: '2000' }, users: { type: 'string', default: '200' }, serial: { type: 'string', default: '100' } },
+  options: {
+    messages: { type: 'string', default: '2000' },
+    users: { type: 'string', default: '200' },
+    serial: { type: 'string', default: '100' },
+  },
 })
 const MESSAGES = Number(args.messages)
 const USERS = Number(args.users)
@@ -105,7 +109,9 @@ async function run(s: Scenario, pgUrl: () => Promise<string>, seedPath: string, 
     }
     const connections: GatewayConnection[] = []
     for (let i = 0; i < s.instances; i++) {
-      const own: Record<string, string> = s.pg ? { DB_PATH: join(dir, `${s.name}-${i}.db`), ANDY_INSTANCE_ID: `i${i}` } : {}
+      const own: Record<string, string> = s.pg
+        ? { DB_PATH: join(dir, `${s.name}-${i}.db`), ANDY_INSTANCE_ID: `i${i}` }
+        : {}
       children.push(start({ ...env, ...own }))
       await until(() => gateway.connectionCount > i && gateway.current !== undefined, `instance ${i} connected`)
       connections.push(gateway.current!)

@@ -28,7 +28,10 @@ export async function holdMessage(
     () => {
       renewing = renewing.then(async () => {
         try {
-          const kept = await stores.inbox.renewLease(inboxId, { owner: cluster.instanceId, until: now() + cluster.leaseMs })
+          const kept = await stores.inbox.renewLease(inboxId, {
+            owner: cluster.instanceId,
+            until: now() + cluster.leaseMs,
+          })
           if (!kept) logger.error({ inboxId }, 'lease lost while the message runs: another instance may resume it')
         } catch (err) {
           logger.error({ err, inboxId }, 'lease not renewed')

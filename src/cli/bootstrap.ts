@@ -7,7 +7,6 @@ import type { InboxSource } from '../core/message.js'
 import { type Db, openDb } from '../db/client.js'
 import type { PgDb } from '../db/pg/client.js'
 import type { Stores } from '../db/stores/types.js'
-import type { Limiter } from '../transport/shared-limiter.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
@@ -15,6 +14,7 @@ import { createTaxonomyProvider } from '../search/taxonomy-file.js'
 import { llmFromConfig } from '../services/llm.js'
 import type { Metrics } from '../services/metrics.js'
 import { DingtalkApi } from '../transport/dingtalk-api.js'
+import type { Limiter } from '../transport/shared-limiter.js'
 
 /** Loads .env (when present) into process.env without overriding what is already set. */
 export function loadDotEnv(path = '.env'): void {

@@ -21,7 +21,8 @@ export async function importToPostgres(
     return await changeCases(pg.pool, db, async () => {
       const report = await run()
       const table = spec ?? tableByKey(report.tableKey)
-      const changed = !report.dryRun && report.inserted + report.updated + report.deleted + report.demoRemoved.length > 0
+      const changed =
+        !report.dryRun && report.inserted + report.updated + report.deleted + report.demoRemoved.length > 0
       return { result: report, changed, tables: table && !report.demoRemoved.length ? [table] : undefined }
     })
   } finally {

@@ -6,8 +6,8 @@ import { featureOf } from '../core/features.js'
 import { localCopyVersion, pgCasesVersion, pullCases } from '../db/pg/case-sync.js'
 import { openPg, type PgDb } from '../db/pg/client.js'
 import { INBOX_CHANNEL } from '../db/pg/inbox-store.js'
-import { CASES_CHANNEL, createPgStores } from '../db/pg/stores.js'
 import { pgSendBudget } from '../db/pg/send-budget.js'
+import { CASES_CHANNEL, createPgStores } from '../db/pg/stores.js'
 import type { Stores } from '../db/stores/types.js'
 import { tableNames } from '../search/format.js'
 import { SlidingWindowLimiter } from '../transport/rate-limiter.js'
@@ -39,7 +39,16 @@ function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
 }
 
 /** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads, imports from DingTalk). */
-export const NOT_ON_POSTGRES = ['activity', 'talent', 'meeting', 'report', 'image', 'ops-report', 'usage', 'admin-import']
+export const NOT_ON_POSTGRES = [
+  'activity',
+  'talent',
+  'meeting',
+  'report',
+  'image',
+  'ops-report',
+  'usage',
+  'admin-import',
+]
 
 export const CLUSTER_UNAVAILABLE = (name: string) =>
   `「${name}」在多实例模式（PostgreSQL）下暂不可用。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`
@@ -52,7 +61,10 @@ export async function openCluster(rt: Runtime): Promise<Cluster> {
     if ((await pgCasesVersion(db.pool)) !== '0') {
       const v = await pullCases(db.pool, rt.db)
       if (v) rt.logger.info({ casesVersion: v }, 'case tables copied from PostgreSQL')
-    } else rt.logger.warn('PostgreSQL has no case data yet: import with andy import (or andy migrate from a DB_PATH that has it)')
+    } else
+      rt.logger.warn(
+        'PostgreSQL has no case data yet: import with andy import (or andy migrate from a DB_PATH that has it)',
+      )
     return { pg: db, stores, limiters: sharedLimiters(db.pool) }
   } catch (err) {
     await db.close()

@@ -142,7 +142,10 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   let digest: DigestHandle | undefined
   const d = rt.config.digest
   if (d.cron && d.conversationId) {
-    if (rt.cluster) rt.logger.warn('ANDY_DIGEST_CRON is not available with DATABASE_URL yet (statistics read the local file): no weekly digest')
+    if (rt.cluster)
+      rt.logger.warn(
+        'ANDY_DIGEST_CRON is not available with DATABASE_URL yet (statistics read the local file): no weekly digest',
+      )
     else if (api)
       digest = startDigest({
         db: rt.db,

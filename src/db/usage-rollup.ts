@@ -86,7 +86,8 @@ export function rollupStatements(u: UsageInput): Array<[sql: string, values: unk
     [MONTHLY_USERS_SQL, [u.use_date, u.user_id ?? null]],
   ]
   if (u.dd_group_name) out.push([GROUPS_SQL, [u.dd_group_name, u.use_date]])
-  if (gap) out.push([GAPS_SQL, [u.use_date, u.consult_content ?? null, u.intent, u.conversation_type ?? null, u.use_time]])
+  if (gap)
+    out.push([GAPS_SQL, [u.use_date, u.consult_content ?? null, u.intent, u.conversation_type ?? null, u.use_time]])
   return out
 }
 

@@ -17,7 +17,12 @@ export class SharedLimiter implements Limiter {
   constructor(
     private readonly local: SlidingWindowLimiter,
     private readonly shared: SharedBudget,
-    private readonly o: { readonly scope: string; readonly limit: number; readonly windowMs: number; readonly reserveHigh?: number },
+    private readonly o: {
+      readonly scope: string
+      readonly limit: number
+      readonly windowMs: number
+      readonly reserveHigh?: number
+    },
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 

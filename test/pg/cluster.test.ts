@@ -44,7 +44,11 @@ afterEach(async () => {
 })
 
 /** The fixtures' cases pushed into a fresh PostgreSQL database by `andy migrate` (moving from the file). */
-async function cluster(): Promise<{ e: E2eBot; url: string; start(name: string, extra?: Record<string, string>): Promise<Child> }> {
+async function cluster(): Promise<{
+  e: E2eBot
+  url: string
+  start(name: string, extra?: Record<string, string>): Promise<Child>
+}> {
   const url = await server!.createDatabase()
   env = await e2eBot()
   const e = env
@@ -148,7 +152,10 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     }
     // Finished in the inbox too (the status is written after the last part is confirmed).
     for (const deadline = Date.now() + 120_000; ; ) {
-      const [left] = await query<{ n: string }>(url, `SELECT count(*) AS n FROM inbound_messages WHERE status <> 'replied'`)
+      const [left] = await query<{ n: string }>(
+        url,
+        `SELECT count(*) AS n FROM inbound_messages WHERE status <> 'replied'`,
+      )
       if (left?.n === '0' || Date.now() > deadline) break
       await new Promise((r) => setTimeout(r, 200))
     }
@@ -166,13 +173,12 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     // Exactly once per idempotency key: every message's keys are parts 1..n; a key sent twice is one whose
     // send was in flight on the killed instance, repeated with the same text (DingTalk drops the repeat).
     const bodies = new Map<string, string[]>()
-    for (const r of e.sink.requests) bodies.set(msgUuidOf(r.body), [...(bodies.get(msgUuidOf(r.body)) ?? []), markdownOf(r.body)])
+    for (const r of e.sink.requests)
+      bodies.set(msgUuidOf(r.body), [...(bodies.get(msgUuidOf(r.body)) ?? []), markdownOf(r.body)])
     for (let u = 0; u < 50; u++)
       for (let k = 0; k < 10; k++) {
         const parts = [...bodies.keys()].filter((key) => key.startsWith(`${ROBOT}/u${u}-${k}:`))
-        expect(parts.map((p) => Number(p.split(':').at(-1))).sort((x, y) => x - y)).toEqual(
-          parts.map((_, i) => i + 1),
-        )
+        expect(parts.map((p) => Number(p.split(':').at(-1))).sort((x, y) => x - y)).toEqual(parts.map((_, i) => i + 1))
       }
     const repeated = [...bodies].filter(([, b]) => b.length > 1)
     expect(repeated.length).toBeLessThanOrEqual(4) // at most a's ANDY_MAX_CONCURRENCY sends in flight
@@ -198,7 +204,10 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     const a = await start('a')
     const b = await start('b')
     const csv = join(e.dir, 'new-cases.csv')
-    writeFileSync(csv, '案例名称,客户名称,行业,企业性质,项目名称,案例时间\n极光导入案例,极光新能源集团,能源,民营企业,极光项目,2025-03\n')
+    writeFileSync(
+      csv,
+      '案例名称,客户名称,行业,企业性质,项目名称,案例时间\n极光导入案例,极光新能源集团,能源,民营企业,极光项目,2025-03\n',
+    )
     const imported = await cliRunner({
       ...process.env,
       ...e.env,

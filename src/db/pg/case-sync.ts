@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { TABLES, type TableSpec } from '../../tables/index.js'
-import type { Db } from '../client.js'
 import { copyColumns, readCaseCopy, replaceCases, transaction } from '../case-write.js'
+import type { Db } from '../client.js'
 import { bumpCasesVersion, getMeta, setMeta } from '../meta.js'
 import { CASES_CHANNEL } from './stores.js'
 
@@ -84,9 +84,7 @@ export async function pushCases(client: pg.PoolClient, db: Db, specs: readonly T
       let batch: unknown[][] = []
       const flush = async () => {
         if (!batch.length) return
-        const values = batch.map(
-          (_, r) => `(${cols.map((__, c) => `$${r * cols.length + c + 1}`).join(',')})`,
-        )
+        const values = batch.map((_, r) => `(${cols.map((__, c) => `$${r * cols.length + c + 1}`).join(',')})`)
         await client.query(
           `INSERT INTO "${spec.table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES ${values.join(',')}`,
           batch.flat(),

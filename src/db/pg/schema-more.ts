@@ -1,4 +1,13 @@
-import { bigint, doublePrecision, index, integer, type PgColumnBuilderBase, pgTable, primaryKey, text } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  doublePrecision,
+  index,
+  integer,
+  type PgColumnBuilderBase,
+  pgTable,
+  primaryKey,
+  text,
+} from 'drizzle-orm/pg-core'
 import { TABLES, type TableSpec } from '../../tables/index.js'
 import { BUCKET_COUNT } from '../usage-rollup.js'
 
@@ -15,7 +24,8 @@ function caseTable(spec: TableSpec) {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
   }
   for (const c of spec.columns)
-    cols[c.name] = c.type === 'text' ? text(c.name) : c.type === 'int' ? bigint(c.name, { mode: 'number' }) : doublePrecision(c.name)
+    cols[c.name] =
+      c.type === 'text' ? text(c.name) : c.type === 'int' ? bigint(c.name, { mode: 'number' }) : doublePrecision(c.name)
   cols.created_at = ms('created_at')
   cols.updated_at = ms('updated_at')
   return pgTable(spec.table, cols)
@@ -52,7 +62,10 @@ export const usageDaily = pgTable(
 export const usageDailyUsers = pgTable(
   'usage_daily_users',
   { user_id: text('user_id').notNull(), use_date: text('use_date').notNull(), n: integer('n').notNull().default(0) },
-  (t) => [primaryKey({ columns: [t.user_id, t.use_date] }), index('usage_daily_users_date_idx').on(t.use_date, t.user_id, t.n)],
+  (t) => [
+    primaryKey({ columns: [t.user_id, t.use_date] }),
+    index('usage_daily_users_date_idx').on(t.use_date, t.user_id, t.n),
+  ],
 )
 
 export const usageMonthlyUsers = pgTable(
@@ -63,7 +76,11 @@ export const usageMonthlyUsers = pgTable(
 
 export const usageDailyGroups = pgTable(
   'usage_daily_groups',
-  { dd_group_name: text('dd_group_name').notNull(), use_date: text('use_date').notNull(), n: integer('n').notNull().default(0) },
+  {
+    dd_group_name: text('dd_group_name').notNull(),
+    use_date: text('use_date').notNull(),
+    n: integer('n').notNull().default(0),
+  },
   (t) => [primaryKey({ columns: [t.dd_group_name, t.use_date] })],
 )
 
