@@ -2,6 +2,7 @@ import { Admission, refuseMessage, type Verdict } from './bot/admission.js'
 import type { AppDeps, BotContext, HandleResult } from './bot/context.js'
 import { ConversationSessions } from './bot/conversation.js'
 import { deadlineFor, dispatchWithDeadline } from './bot/deadline.js'
+import { holdMessage } from './bot/lease.js'
 import { liveRuns } from './bot/live-runs.js'
 import { assistantOf } from './bot/message.js'
 import { Outbox } from './bot/outbox.js'
@@ -124,7 +125,10 @@ export function createApp(deps: AppDeps): App {
     }
     // Started this often before without finishing (each time the process died): a poison message.
     if (row.attempts >= deps.config.maxAttempts) return giveUp(row, msg)
-    await stores.inbox.markProcessing(inboxId, started)
+    const log = deps.logger.child({ msgId: msg.msgId, inboxId })
+    const held = await holdMessage(stores, inboxId, deps.clock.now, deps.config.cluster, log)
+    // Not ours now (PostgreSQL: another instance holds it, or this user's earlier message is unfinished).
+    if (!held) return { intent: row.intent ?? 'unknown', status: 'ok', replies: [] }
     const ctx = await createContext(inboxId, row.robot_code, row.source as InboundEnvelope['source'], msg)
     try {
       if (appendAfterStored) await ctx.outbox.appendAfterStored()
@@ -163,6 +167,7 @@ export function createApp(deps: AppDeps): App {
       )
       return result
     } finally {
+      held.release()
       ctx.release()
     }
   }
@@ -335,7 +340,7 @@ export function createApp(deps: AppDeps): App {
       // Oldest first, page by page (a long outage can leave more than one page).
       for (
         let after = 0, rows: InboxRow[];
-        (rows = await stores.inbox.unfinished(1000, after)).length > 0;
+        (rows = await stores.inbox.unfinished(1000, after, deps.clock.now())).length > 0;
         after = rows.at(-1)!.id
       ) {
         for (const row of rows) {

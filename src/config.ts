@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { Cron } from 'croner'
 import { z } from 'zod'
 import { bindableIntents, type Intent } from './core/features.js'
@@ -90,6 +91,9 @@ const schema = z.object({
     (v) => v === undefined || /^postgres(ql)?:\/\//i.test(v),
     'must be a postgres:// URL',
   ),
+  ANDY_INSTANCE_ID: optionalString,
+  ANDY_LEASE_MS: int(30_000, 200),
+  ANDY_CLUSTER_POLL_MS: int(2000, 50),
   ANDY_TAXONOMY_FILE: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl(),
@@ -168,6 +172,8 @@ export type AppConfig = Readonly<{
   dbPath: string
   /** PostgreSQL for the shared state (postgres://…); undefined = SQLite at dbPath. A credential: never logged. */
   databaseUrl?: string
+  /** Several instances on DATABASE_URL: this instance's name on its leases, the lease length, the inbox poll. */
+  cluster: Readonly<{ instanceId: string; leaseMs: number; pollMs: number }>
   /** Resource caps for files users send and admins import (ANDY_FILE_*; src/services/file-limits.ts). */
   files: FileLimits
   /** The taxonomy file (industries, enterprise types, crowds, provinces); undefined = the shipped data/taxonomy.json. */
@@ -297,6 +303,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     maxAttempts: e.ANDY_MAX_ATTEMPTS,
     dbPath: e.DB_PATH,
     databaseUrl: e.DATABASE_URL,
+    cluster: Object.freeze({
+      instanceId: e.ANDY_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+      leaseMs: e.ANDY_LEASE_MS,
+      pollMs: e.ANDY_CLUSTER_POLL_MS,
+    }),
     files: Object.freeze({
       maxUnpackedBytes: e.ANDY_FILE_MAX_UNPACKED_MB * MB,
       maxPartBytes: e.ANDY_FILE_MAX_PART_MB * MB,

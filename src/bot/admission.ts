@@ -71,6 +71,8 @@ export function corpOf(msg: RobotMessage): string | undefined {
 export class Admission {
   private readonly senders = new Map<string, SenderState>()
   private readonly refusals = new Map<string, number>()
+  /** Verdicts by msgId (the newest sweepAbove), so a message checked twice counts once. */
+  private readonly decided = new Map<string, Verdict>()
   private readonly allowed: ReadonlySet<string>
   private readonly windowMs: number
   private readonly refusalMs: number
@@ -85,9 +87,22 @@ export class Admission {
     this.nextSenderSweep = this.sweepAbove
   }
 
-  /** Decides about one message received at `at` (ms). Call in arrival order: admitted messages use up the sender's rate. */
+  /**
+   * Decides about one message received at `at` (ms). Call in arrival order: admitted messages use up the
+   * sender's rate. A message checked again (several instances: taken later, after another instance's
+   * lease or this user's earlier message) gets its first verdict and uses up nothing more.
+   */
   check(source: InboxSource, msg: RobotMessage, at: number): Verdict {
     if (source === 'local' || isQuotaCallback(msg)) return ADMITTED
+    const known = this.decided.get(msg.msgId)
+    if (known) return known
+    const verdict = this.decide(msg, at)
+    if (this.decided.size >= this.sweepAbove) this.decided.delete(this.decided.keys().next().value!)
+    this.decided.set(msg.msgId, verdict)
+    return verdict
+  }
+
+  private decide(msg: RobotMessage, at: number): Verdict {
     if (this.allowed.size > 0) {
       const corp = corpOf(msg)
       if (corp === undefined || !this.allowed.has(corp)) return this.refuse(msg, corp, at)

@@ -5,6 +5,8 @@ import { systemClock } from '../core/clock.js'
 import type { Replier } from '../core/delivery.js'
 import type { InboxSource } from '../core/message.js'
 import { type Db, openDb } from '../db/client.js'
+import type { PgDb } from '../db/pg/client.js'
+import type { Stores } from '../db/stores/types.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
@@ -12,6 +14,7 @@ import { createTaxonomyProvider } from '../search/taxonomy-file.js'
 import { llmFromConfig } from '../services/llm.js'
 import type { Metrics } from '../services/metrics.js'
 import { DingtalkApi } from '../transport/dingtalk-api.js'
+import type { Limiter } from '../transport/shared-limiter.js'
 
 /** Loads .env (when present) into process.env without overriding what is already set. */
 export function loadDotEnv(path = '.env'): void {
@@ -21,7 +24,14 @@ export function loadDotEnv(path = '.env'): void {
 export interface Runtime {
   config: AppConfig
   logger: Logger
+  /** The SQLite file (DB_PATH); with DATABASE_URL, this instance's local copy of the case tables. */
   db: Db
+  /** DATABASE_URL: PostgreSQL and the shared-state stores on it (src/cli/cluster.ts openCluster). */
+  cluster?: {
+    readonly pg: PgDb
+    readonly stores: Stores
+    readonly limiters: { readonly api: Limiter; readonly conversations: Limiter }
+  }
 }
 
 /** Config + logger + database for a CLI command. `quiet` keeps the terminal clean unless LOG_LEVEL is set. */
@@ -55,6 +65,7 @@ export function createDingtalkApi(rt: Runtime): DingtalkApi | undefined {
     oapiBase: d.oapiBase,
     logger: rt.logger.child({ mod: 'dingtalk-api' }),
     clock: systemClock,
+    limiter: rt.cluster?.limiters.api,
   })
 }
 
@@ -80,12 +91,14 @@ export function buildApp(
   return createApp({
     config: rt.config,
     db: rt.db,
+    stores: rt.cluster?.stores,
     logger: rt.logger,
     clock: systemClock,
     dictionary: createDictionaryProvider(rt.db, { taxonomy: taxonomyProvider(rt) }),
     repliers,
     dingtalk: extra.dingtalk,
     metrics: extra.metrics,
-    llm: llmFromConfig(rt.config.llm),
+    // Several instances: LLM calls and budgets are not on PostgreSQL yet, so no LLM (cluster.ts NOT_ON_POSTGRES).
+    llm: rt.cluster ? undefined : llmFromConfig(rt.config.llm),
   })
 }

@@ -4,6 +4,7 @@ import { ImportError, type ImportReport, importCases } from '../services/importe
 import { FileFormatError } from '../services/table-file.js'
 import { TABLE_KEYS, type TableSpec, tableByKey } from '../tables/index.js'
 import { openRuntime } from './bootstrap.js'
+import { importToPostgres } from './cluster-import.js'
 import { byteProgress } from './progress.js'
 
 export function printReport(r: ImportReport): void {
@@ -70,15 +71,18 @@ export default defineCommand({
     const bar = byteProgress(spec ? `导入 ${spec.key}` : '导入')
     let report: ImportReport | undefined
     try {
-      report = await importCases(rt.db, spec, file, {
-        replace: args.replace,
-        strict: args.strict,
-        append: args.append,
-        dryRun: args['dry-run'],
-        sheet: args.sheet,
-        onProgress: bar.update,
-        limits: rt.config.files,
-      })
+      const run = () =>
+        importCases(rt.db, spec, file, {
+          replace: args.replace,
+          strict: args.strict,
+          append: args.append,
+          dryRun: args['dry-run'],
+          sheet: args.sheet,
+          onProgress: bar.update,
+          limits: rt.config.files,
+        })
+      // DATABASE_URL: the import lands in PostgreSQL (the source of truth); every instance copies it.
+      report = rt.config.databaseUrl ? await importToPostgres(rt.config.databaseUrl, rt.db, spec, run) : await run()
       bar.done()
       printReport(report)
     } catch (err) {

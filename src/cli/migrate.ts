@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { ConfigError, parseConfig } from '../config.js'
 import { openDb, sqliteSchemaVersion } from '../db/client.js'
@@ -6,7 +7,8 @@ import { loadDotEnv } from './bootstrap.js'
 /**
  * `andy migrate`: applies the committed migrations — drizzle/pg on DATABASE_URL (PostgreSQL), else
  * drizzle/ on the SQLite file at DB_PATH — and prints the schema version. Safe to run from several
- * machines at once (PostgreSQL: an advisory lock; SQLite: one writer).
+ * machines at once (PostgreSQL: an advisory lock; SQLite: one writer). With DATABASE_URL, the case tables of
+ * an existing DB_PATH file are copied to a PostgreSQL that has none yet (moving from the single file).
  */
 export default defineCommand({
   meta: {
@@ -31,10 +33,21 @@ export default defineCommand({
     try {
       if (config.databaseUrl) {
         const { openPg, pgSchemaVersion } = await import('../db/pg/client.js')
-        const db = await openPg(config.databaseUrl, { migrate: true, max: 1 })
+        const db = await openPg(config.databaseUrl, { migrate: true, max: 2 })
         try {
           const v = await pgSchemaVersion(db.pool)
           process.stdout.write(`✔ PostgreSQL 迁移完成：${v.applied}/${v.latest}\n`)
+          // First move from the single file: its cases become PostgreSQL's first version.
+          if (existsSync(config.dbPath)) {
+            const { seedPgCases } = await import('../db/pg/case-sync.js')
+            const local = openDb(config.dbPath)
+            try {
+              const rows = await seedPgCases(db.pool, local)
+              if (rows) process.stdout.write(`✔ 已把 ${config.dbPath} 中的 ${rows} 条案例数据写入 PostgreSQL\n`)
+            } finally {
+              local.close()
+            }
+          }
         } finally {
           await db.close()
         }

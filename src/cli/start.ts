@@ -12,6 +12,7 @@ import { DeliveryRouter, type DeliveryRouterOptions } from '../transport/deliver
 import { DingtalkStreamTransport, type DingtalkStreamTransportOptions } from '../transport/dingtalk-stream.js'
 import type { StreamState } from '../transport/stream-connection.js'
 import { buildApp, createDingtalkApi, openRuntime, type Runtime } from './bootstrap.js'
+import { openCluster, restrictToPorted, runCluster } from './cluster.js'
 
 export interface BotHandle {
   readonly app: App
@@ -50,12 +51,20 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const api = createDingtalkApi(rt)
   const metrics = createMetrics()
   const replier =
-    opts.replier ?? new DeliveryRouter({ ...opts.delivery, api, logger: rt.logger.child({ mod: 'delivery' }) })
+    opts.replier ??
+    new DeliveryRouter({
+      conversationLimiter: rt.cluster?.limiters.conversations,
+      ...opts.delivery,
+      api,
+      logger: rt.logger.child({ mod: 'delivery' }),
+    })
   // AI 助理 calls: answers come back in the response; files go out through the robot OpenAPI.
   const assistant = new AssistantReplier(api ? replier : undefined)
   const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
+  if (rt.cluster) restrictToPorted(app.router)
   await app.deps.dictionary.warm?.()
   await app.resumeUnfinished()
+  const cluster = rt.cluster ? runCluster(rt.cluster, app, rt) : undefined
   const demo = demoWarning(rt.db, rt.config.dbPath)
   if (demo) rt.logger.warn({ dbPath: rt.config.dbPath, demoRows: demo.tables }, demo.message)
   const streamWanted = rt.config.dingtalk.receiveMode === 'stream' && missingStreamCredentials(rt.config).length === 0
@@ -133,7 +142,11 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   let digest: DigestHandle | undefined
   const d = rt.config.digest
   if (d.cron && d.conversationId) {
-    if (api)
+    if (rt.cluster)
+      rt.logger.warn(
+        'ANDY_DIGEST_CRON is not available with DATABASE_URL yet (statistics read the local file): no weekly digest',
+      )
+    else if (api)
       digest = startDigest({
         db: rt.db,
         logger: rt.logger.child({ mod: 'digest' }),
@@ -158,11 +171,29 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
         await assistantTransport?.stop()
         await http.close()
         const finished = await app.stop(rt.config.shutdownGraceMs)
+        await cluster?.stop()
         if (!finished)
           rt.logger.warn('shutdown grace period over; unfinished messages stay in the inbox for the next start')
       })()
       return stopped
     },
+  }
+}
+
+/** DATABASE_URL: opens PostgreSQL for `andy start` (rt.cluster); false (exit code set, said in Chinese) when it cannot. */
+async function attachPostgres(rt: Runtime): Promise<boolean> {
+  try {
+    rt.cluster = await openCluster(rt)
+    rt.logger.info({ instanceId: rt.config.cluster.instanceId }, 'running as one of several instances on PostgreSQL')
+    return true
+  } catch (err) {
+    rt.logger.fatal({ err }, 'could not open PostgreSQL')
+    rt.db.close()
+    process.stderr.write(
+      `无法连接 DATABASE_URL 的 PostgreSQL 或无法迁移：${(err as Error).message}\n请检查 DATABASE_URL（andy doctor），或运行 andy migrate。\n`,
+    )
+    process.exitCode = 1
+    return false
   }
 }
 
@@ -185,16 +216,7 @@ export default defineCommand({
   args: {},
   async run() {
     const rt = openRuntime()
-    if (rt.config.databaseUrl) {
-      rt.db.close()
-      // The shared-state stores run on PostgreSQL (andy migrate / doctor), but the case tables, statistics and
-      // prompts do not yet: starting half on each engine would split the data, so refuse clearly.
-      process.stderr.write(
-        'DATABASE_URL 已设置：PostgreSQL 上的多实例运行尚未完成（可用 andy migrate / andy doctor 准备数据库）。请先清空 DATABASE_URL，用 SQLite（DB_PATH）运行。\n',
-      )
-      process.exitCode = 2
-      return
-    }
+    if (rt.config.databaseUrl && !(await attachPostgres(rt))) return
     const missing = missingStreamCredentials(rt.config)
     if (missing.length && rt.config.http.port === undefined) {
       rt.db.close()
@@ -221,6 +243,7 @@ export default defineCommand({
       bot = await startBot(rt)
     } catch (err) {
       rt.logger.fatal({ err }, 'could not start')
+      await rt.cluster?.pg.close()
       rt.db.close()
       process.stderr.write(
         `无法启动：${(err as Error).message}\n${/EADDRINUSE/.test(String((err as Error).message)) ? `端口 ${rt.config.http.port} 已被占用：换一个 HTTP_PORT，或先停掉占用它的进程。\n` : ''}`,
@@ -245,6 +268,7 @@ export default defineCommand({
       'shutting down: no new messages; running ones may finish (signal again to force)',
     )
     await bot.stop()
+    await rt.cluster?.pg.close()
     rt.db.close()
     rt.logger.info('database closed; bye')
     rt.logger.flush()

@@ -33,3 +33,43 @@ export function clearCases(db: Db, spec: TableSpec): number {
 export function transaction<T>(db: Db, fn: () => T): T {
   return db.sqlite.transaction(fn)()
 }
+
+/** The columns a copy of a case table carries, in order: id, the spec's columns, created_at, updated_at. */
+export function copyColumns(spec: TableSpec): string[] {
+  return ['id', ...spec.columns.map((c) => c.name), 'created_at', 'updated_at']
+}
+
+/**
+ * Replaces a case table's rows (and its FTS index) with `rows` ([…copyColumns(spec)] each, ids kept): the
+ * local copy of the PostgreSQL source of truth. Call inside a transaction.
+ */
+export function replaceCases(db: Db, spec: TableSpec, rows: Iterable<readonly unknown[]>): number {
+  clearCases(db, spec)
+  const cols = copyColumns(spec)
+  const insert = db.sqlite.prepare(
+    `INSERT INTO "${spec.table}" (${cols.map((c) => `"${c}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`,
+  )
+  const fts = ftsColumns(spec)
+  const at = fts.map((c) => cols.indexOf(c))
+  const insertFts = db.sqlite.prepare(
+    `INSERT INTO "${spec.table}_fts" (rowid, ${fts.map((c) => `"${c}"`).join(',')}) VALUES (?, ${fts.map(() => '?').join(',')})`,
+  )
+  let n = 0
+  for (const row of rows) {
+    insert.run(...row)
+    insertFts.run(row[0], ...at.map((i) => indexGrams(row[i] == null ? null : String(row[i]))))
+    n++
+  }
+  return n
+}
+
+/** Every row of a case table as […copyColumns(spec)], in id order (what is pushed to PostgreSQL). */
+export function readCaseCopy(db: Db, spec: TableSpec): IterableIterator<unknown[]> {
+  const cols = copyColumns(spec)
+  return db.sqlite
+    .prepare(
+      `SELECT ${cols.map((c) => (c.endsWith('_at') ? `CAST("${c}" AS INTEGER)` : `"${c}"`)).join(',')} FROM "${spec.table}" ORDER BY id`,
+    )
+    .raw(true)
+    .iterate() as IterableIterator<unknown[]>
+}

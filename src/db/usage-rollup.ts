@@ -42,47 +42,58 @@ export const ROLLUP_BUCKET_SUMS = Array.from(
 
 const DAILY_SQL = (h: number | undefined) => `
   INSERT INTO usage_daily (use_date, intent, conversation_type, n, failed, rejected, zero, tokens, cost_micro, lat_n, lat_max${h === undefined ? '' : `, h${h}`})
-  VALUES (?, ?, coalesce(?, ''), 1, ?, ?, ?, ?, CAST(round(? * 1000000) AS INTEGER), ?, ?${h === undefined ? '' : ', 1'})
+  VALUES (?, ?, coalesce(?, ''), 1, ?, ?, ?, ?, CAST(round(CAST(? AS DOUBLE PRECISION) * 1000000) AS INTEGER), ?, ?${h === undefined ? '' : ', 1'})
   ON CONFLICT (use_date, intent, conversation_type) DO UPDATE SET
-    n = n + 1, failed = failed + excluded.failed, rejected = rejected + excluded.rejected, zero = zero + excluded.zero, tokens = tokens + excluded.tokens, cost_micro = cost_micro + excluded.cost_micro,
-    lat_n = lat_n + excluded.lat_n,
-    lat_max = CASE WHEN excluded.lat_max IS NOT NULL AND (lat_max IS NULL OR excluded.lat_max > lat_max) THEN excluded.lat_max ELSE lat_max END
-    ${h === undefined ? '' : `, h${h} = h${h} + 1`}`
+    n = usage_daily.n + 1, failed = usage_daily.failed + excluded.failed, rejected = usage_daily.rejected + excluded.rejected, zero = usage_daily.zero + excluded.zero,
+    tokens = usage_daily.tokens + excluded.tokens, cost_micro = usage_daily.cost_micro + excluded.cost_micro, lat_n = usage_daily.lat_n + excluded.lat_n,
+    lat_max = CASE WHEN excluded.lat_max IS NOT NULL AND (usage_daily.lat_max IS NULL OR excluded.lat_max > usage_daily.lat_max) THEN excluded.lat_max ELSE usage_daily.lat_max END
+    ${h === undefined ? '' : `, h${h} = usage_daily.h${h} + 1`}`
 
 const USERS_SQL = `INSERT INTO usage_daily_users (user_id, use_date, n) VALUES (coalesce(?, ''), ?, 1)
-  ON CONFLICT (user_id, use_date) DO UPDATE SET n = n + 1`
+  ON CONFLICT (user_id, use_date) DO UPDATE SET n = usage_daily_users.n + 1`
 
 const MONTHLY_USERS_SQL = `INSERT INTO usage_monthly_users (month, user_id, n) VALUES (substr(?, 1, 7), coalesce(?, ''), 1)
-  ON CONFLICT (month, user_id) DO UPDATE SET n = n + 1`
+  ON CONFLICT (month, user_id) DO UPDATE SET n = usage_monthly_users.n + 1`
 
 const GROUPS_SQL = `INSERT INTO usage_daily_groups (dd_group_name, use_date, n) VALUES (?, ?, 1)
-  ON CONFLICT (dd_group_name, use_date) DO UPDATE SET n = n + 1`
+  ON CONFLICT (dd_group_name, use_date) DO UPDATE SET n = usage_daily_groups.n + 1`
 
 const GAPS_SQL = `INSERT INTO usage_daily_gaps (use_date, question, intent, conversation_type, n, last) VALUES (?, coalesce(?, ''), ?, coalesce(?, ''), 1, ?)
   ON CONFLICT (use_date, question, intent, conversation_type) DO UPDATE SET
-    n = n + 1, last = CASE WHEN excluded.last > last THEN excluded.last ELSE last END`
+    n = usage_daily_gaps.n + 1, last = CASE WHEN excluded.last > usage_daily_gaps.last THEN excluded.last ELSE usage_daily_gaps.last END`
+
+/** The rollup upserts for one usage record (SQL with `?` placeholders, its values): both dialects run them. */
+export function rollupStatements(u: UsageInput): Array<[sql: string, values: unknown[]]> {
+  const latency = u.latency_ms ?? null
+  const gap = u.hits === 0 && GAPS.has(u.intent)
+  const out: Array<[string, unknown[]]> = [
+    [
+      DAILY_SQL(latency === null ? undefined : bucketOf(latency)),
+      [
+        u.use_date,
+        u.intent,
+        u.conversation_type ?? null,
+        u.status === 'failed' ? 1 : 0,
+        u.status === 'rejected' ? 1 : 0,
+        gap ? 1 : 0,
+        u.tokens ?? 0,
+        u.cost_rmb ?? 0,
+        latency === null ? 0 : 1,
+        latency,
+      ],
+    ],
+    [USERS_SQL, [u.user_id ?? null, u.use_date]],
+    [MONTHLY_USERS_SQL, [u.use_date, u.user_id ?? null]],
+  ]
+  if (u.dd_group_name) out.push([GROUPS_SQL, [u.dd_group_name, u.use_date]])
+  if (gap)
+    out.push([GAPS_SQL, [u.use_date, u.consult_content ?? null, u.intent, u.conversation_type ?? null, u.use_time]])
+  return out
+}
 
 /** Adds one usage record to the rollup. Call inside the transaction that inserts the record. */
 export function addToRollup(db: Db, u: UsageInput): void {
-  const latency = u.latency_ms ?? null
-  const gap = u.hits === 0 && GAPS.has(u.intent)
-  stmt(db, DAILY_SQL(latency === null ? undefined : bucketOf(latency))).run(
-    u.use_date,
-    u.intent,
-    u.conversation_type ?? null,
-    u.status === 'failed' ? 1 : 0,
-    u.status === 'rejected' ? 1 : 0,
-    gap ? 1 : 0,
-    u.tokens ?? 0,
-    u.cost_rmb ?? 0,
-    latency === null ? 0 : 1,
-    latency,
-  )
-  stmt(db, USERS_SQL).run(u.user_id ?? null, u.use_date)
-  stmt(db, MONTHLY_USERS_SQL).run(u.use_date, u.user_id ?? null)
-  if (u.dd_group_name) stmt(db, GROUPS_SQL).run(u.dd_group_name, u.use_date)
-  if (gap)
-    stmt(db, GAPS_SQL).run(u.use_date, u.consult_content ?? null, u.intent, u.conversation_type ?? null, u.use_time)
+  for (const [sql, values] of rollupStatements(u)) stmt(db, sql).run(...values)
 }
 
 /**

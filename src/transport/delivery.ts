@@ -12,6 +12,7 @@ import { type DingtalkApi, type RobotMsg, sampleFile, sampleImageMsg, sampleMark
 import { DingtalkApiError, retryDelay } from './dingtalk-api-error.js'
 import { fileTypeOf } from './dingtalk-media.js'
 import { SlidingWindowLimiter } from './rate-limiter.js'
+import type { Limiter } from './shared-limiter.js'
 import { markdownBody, postWebhook, SESSION_EXPIRED, type WebhookOptions } from './webhook.js'
 
 export interface DeliveryRouterOptions {
@@ -32,7 +33,7 @@ export interface DeliveryRouterOptions {
    */
   readonly shortAnswerReserve?: number
   /** The per-conversation limiter itself (tests pass one on a fake clock). */
-  readonly conversationLimiter?: SlidingWindowLimiter
+  readonly conversationLimiter?: Limiter
   /** Idle conversations are forgotten once more than this many are tracked (default 1000). */
   readonly maxTrackedConversations?: number
   /** sessionWebhook attempts on transient failures before falling back to the OpenAPI (default 2). */
@@ -60,7 +61,7 @@ interface MediaPartBody {
 export class DeliveryRouter implements Replier {
   private readonly log: Logger
   private readonly clock: Clock
-  private readonly conversations: SlidingWindowLimiter
+  private readonly conversations: Limiter
   private readonly marginMs: number
 
   constructor(private readonly opts: DeliveryRouterOptions) {

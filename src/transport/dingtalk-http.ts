@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../core/clock.js'
 import type { Logger } from '../logger.js'
 import { classifyAnswer, DingtalkApiError, networkError, retryDelay } from './dingtalk-api-error.js'
 import { SlidingWindowLimiter } from './rate-limiter.js'
+import type { Limiter } from './shared-limiter.js'
 
 export interface DingtalkApiOptions {
   readonly clientId: string
@@ -18,7 +19,7 @@ export interface DingtalkApiOptions {
   readonly qpsPerPath?: number
   readonly limiterWindowMs?: number
   /** Share one limiter between several clients of the same app. */
-  readonly limiter?: SlidingWindowLimiter
+  readonly limiter?: Limiter
   /** Attempts for transient failures (default 3), back-off base/cap (500 ms / 4000 ms), wait after a QPS 403 (1000 ms). */
   readonly retry?: {
     readonly attempts?: number
@@ -71,7 +72,7 @@ export class DingtalkHttp {
   protected readonly log: Logger
   private readonly clock: Clock
   protected readonly fetchFn: typeof fetch
-  private readonly limiter: SlidingWindowLimiter
+  private readonly limiter: Limiter
   protected readonly retry: { attempts: number; baseMs: number; maxMs: number; qpsWaitMs: number }
   private token: { value: string; expiresAt: number; refreshAt: number } | undefined
   private inflight: Promise<string> | undefined

@@ -180,3 +180,15 @@ describe('Admission memory', () => {
     expect(a.size.refusals).toBeLessThanOrEqual(1000)
   })
 })
+
+describe('Admission of a message checked again', () => {
+  it('gives the first verdict and uses up the rate once (several instances take a message later)', () => {
+    const a = new Admission({ allowedCorpIds: [], ratePerMin: 2 })
+    const m = (id: string) => ({ msgId: id, senderStaffId: 'u1', conversationId: 'c1' }) as RobotMessage
+    expect(a.check('stream', m('one'), 1).ok).toBe(true)
+    for (let i = 0; i < 5; i++) expect(a.check('stream', m('one'), 2 + i).ok).toBe(true)
+    expect(a.check('stream', m('two'), 10).ok).toBe(true)
+    expect(a.check('stream', m('three'), 11).ok).toBe(false)
+    expect(a.check('stream', m('three'), 12).ok).toBe(false)
+  })
+})

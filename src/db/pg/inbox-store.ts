@@ -1,10 +1,13 @@
 import type pg from 'pg'
 import { type InboxRow, inboundValues } from '../inbox.js'
-import type { PartRow } from '../outbox.js'
-import type { InboxStore, OutboxStore } from '../stores/types.js'
-import { USAGE_COLUMNS, type UsageInput, usageValues } from '../usage.js'
+import type { InboxStore } from '../stores/types.js'
+import { inTransaction } from './tx.js'
+import { insertUsagePg } from './usage-store.js'
 
-type Query = Pick<pg.Pool, 'query'>
+export { pgOutboxStore } from './outbox-store.js'
+
+/** Announced when a message finishes: another instance may now take the same user's next message. */
+export const INBOX_CHANNEL = 'andy_inbox'
 
 const UNFINISHED = `status IN ('received', 'processing')`
 
@@ -15,9 +18,13 @@ const UNFINISHED = `status IN ('received', 'processing')`
  * message of the same sender in the same conversation is unfinished: per-user order across instances.
  */
 export function pgInboxStore(pool: pg.Pool): InboxStore {
+  return { ...intake(pool), ...leases(pool), ...completion(pool) }
+}
+
+/** Insert (the claim), read, and the lists of unfinished messages. */
+function intake(pool: pg.Pool): Pick<InboxStore, 'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError'> {
   return {
     async insert(env, now) {
-      const m = env.message
       const r = await pool.query<{ id: number }>(
         `INSERT INTO inbound_messages (robot_code, msg_id, source, conversation_id, conversation_type, conversation_title,
             sender_staff_id, sender_nick, sender_corp_id, msgtype, text, custom_type, model_type, session_webhook,
@@ -29,13 +36,35 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
       if (r.rows[0]) return { id: r.rows[0].id, duplicate: false }
       const e = await pool.query<{ id: number }>(
         'SELECT id FROM inbound_messages WHERE robot_code = $1 AND msg_id = $2',
-        [env.robotCode, m.msgId],
+        [env.robotCode, env.message.msgId],
       )
       return { id: e.rows[0]!.id, duplicate: true }
     },
     async get(id) {
       return (await pool.query<InboxRow>('SELECT * FROM inbound_messages WHERE id = $1', [id])).rows[0]
     },
+    async recordError(id, error, now) {
+      await pool.query('UPDATE inbound_messages SET last_error = $2, updated_at = $3 WHERE id = $1', [id, error, now])
+    },
+    async unfinished(limit = 1000, afterId = 0, now) {
+      const r = await pool.query<InboxRow>(
+        `SELECT * FROM inbound_messages WHERE ${UNFINISHED} AND id > $1
+            AND ($3::bigint IS NULL OR lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $2`,
+        [afterId, limit, now ?? null],
+      )
+      return r.rows
+    },
+    async backlog() {
+      return Number(
+        (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_messages WHERE ${UNFINISHED}`)).rows[0]!.n,
+      )
+    },
+  }
+}
+
+/** Taking a message (lease, per-user order) and keeping it while it runs. */
+function leases(pool: pg.Pool): Pick<InboxStore, 'markProcessing' | 'renewLease'> {
+  return {
     async markProcessing(id, now, lease) {
       const r = await pool.query(
         `UPDATE inbound_messages m SET status = 'processing', attempts = attempts + 1, updated_at = $2, lease_owner = $3, lease_until = $4
@@ -57,10 +86,14 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
       )
       return r.rowCount === 1
     },
-    async finish(id, status, now, details = {}, usage) {
-      const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
+  }
+}
+
+/** The final status (with the usage record and its rollup in the same transaction), and `andy inbox retry`. */
+function completion(pool: pg.Pool): Pick<InboxStore, 'finish' | 'resetForRetry'> {
+  return {
+    finish: (id, status, now, details = {}, usage) =>
+      inTransaction(pool, async (client) => {
         if (usage) {
           await client.query('SAVEPOINT usage')
           try {
@@ -76,34 +109,10 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
                   lease_owner = NULL, lease_until = NULL WHERE id = $1`,
           [id, status, details.intent ?? null, details.error ?? null, now],
         )
-        await client.query('COMMIT')
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined)
-        throw err
-      } finally {
-        client.release()
-      }
-    },
-    async recordError(id, error, now) {
-      await pool.query('UPDATE inbound_messages SET last_error = $2, updated_at = $3 WHERE id = $1', [id, error, now])
-    },
-    async unfinished(limit = 1000, afterId = 0, now) {
-      const r = await pool.query<InboxRow>(
-        `SELECT * FROM inbound_messages WHERE ${UNFINISHED} AND id > $1
-            AND ($3::bigint IS NULL OR lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $2`,
-        [afterId, limit, now ?? null],
-      )
-      return r.rows
-    },
-    async backlog() {
-      return Number(
-        (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_messages WHERE ${UNFINISHED}`)).rows[0]!.n,
-      )
-    },
-    async resetForRetry(id, now) {
-      const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
+        await client.query('SELECT pg_notify($1, $2)', [INBOX_CHANNEL, String(id)])
+      }),
+    resetForRetry: (id, now) =>
+      inTransaction(pool, async (client) => {
         await client.query(
           `UPDATE outbound_parts SET status = 'pending', error = NULL WHERE inbound_id = $1 AND status = 'failed'`,
           [id],
@@ -117,59 +126,7 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
           `SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = $1 AND status = 'pending'`,
           [id],
         )
-        await client.query('COMMIT')
         return Number(n.rows[0]!.n)
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined)
-        throw err
-      } finally {
-        client.release()
-      }
-    },
-  }
-}
-
-async function insertUsagePg(q: Query, u: UsageInput): Promise<void> {
-  const values = usageValues(u)
-  await q.query(
-    `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES (${USAGE_COLUMNS.map((_, i) => `$${i + 1}`).join(',')})`,
-    values,
-  )
-}
-
-/** Reply parts: the stored part wins over a regenerated one; its idempotency key is unique across instances. */
-export function pgOutboxStore(pool: pg.Pool): OutboxStore {
-  return {
-    async upsertPart(inboundId, part) {
-      const r = await pool.query<PartRow>(
-        `INSERT INTO outbound_parts (inbound_id, part_no, idempotency_key, kind, title, body, status)
-           VALUES ($1, $2, $3, $4, $5, $6, 'pending') ON CONFLICT (inbound_id, part_no) DO NOTHING RETURNING *`,
-        [inboundId, part.no, part.key, part.kind, part.title, part.body],
-      )
-      if (r.rows[0]) return r.rows[0]
-      return (
-        await pool.query<PartRow>('SELECT * FROM outbound_parts WHERE inbound_id = $1 AND part_no = $2', [
-          inboundId,
-          part.no,
-        ])
-      ).rows[0]!
-    },
-    async markSent(id, channel, now) {
-      await pool.query(
-        `UPDATE outbound_parts SET status = 'sent', channel = $2, attempts = attempts + 1, sent_at = $3, error = NULL WHERE id = $1`,
-        [id, channel, now],
-      )
-    },
-    async markFailed(id, error, permanent) {
-      await pool.query(
-        `UPDATE outbound_parts SET status = CASE WHEN $3 THEN 'failed' ELSE status END, attempts = attempts + 1, error = $2 WHERE id = $1`,
-        [id, error, permanent],
-      )
-    },
-    async partsOf(inboundId) {
-      return (
-        await pool.query<PartRow>('SELECT * FROM outbound_parts WHERE inbound_id = $1 ORDER BY part_no', [inboundId])
-      ).rows
-    },
+      }),
   }
 }

@@ -1,10 +1,12 @@
+import type pg from 'pg'
 import type { Claim } from '../idempotency.js'
 import { KEEP_MS } from '../idempotency.js'
 import type { ScheduledRun } from '../scheduled-runs.js'
 import type { ConversationStateRow } from '../state.js'
 import type { IdempotencyStore, MetaStore, ScheduledRunStore, StateStore, Stores } from '../stores/types.js'
 import type { PgDb } from './client.js'
-import { pgInboxStore, pgOutboxStore } from './inbox-store.js'
+import { pgInboxStore } from './inbox-store.js'
+import { pgOutboxStore } from './outbox-store.js'
 
 /** The NOTIFY channel on which an import announces a new cases version (every instance rebuilds its index). */
 export const CASES_CHANNEL = 'andy_cases_version'
@@ -12,7 +14,20 @@ export const CASES_CHANNEL = 'andy_cases_version'
 /** The stores on PostgreSQL: the state every Andy instance shares (DATABASE_URL). */
 export function createPgStores(db: PgDb): Stores {
   const { pool } = db
-  const state: StateStore = {
+  return {
+    dialect: 'postgres',
+    inbox: pgInboxStore(pool),
+    outbox: pgOutboxStore(pool),
+    state: pgStateStore(pool),
+    scheduledRuns: pgScheduledRunStore(pool),
+    idempotency: pgIdempotencyStore(pool),
+    meta: pgMetaStore(pool),
+    close: () => db.close(),
+  }
+}
+
+function pgStateStore(pool: pg.Pool): StateStore {
+  return {
     async get(c, u) {
       return (
         await pool.query<ConversationStateRow>(
@@ -36,7 +51,10 @@ export function createPgStores(db: PgDb): Stores {
       )
     },
   }
-  const scheduledRuns: ScheduledRunStore = {
+}
+
+function pgScheduledRunStore(pool: pg.Pool): ScheduledRunStore {
+  return {
     async claim(job, period, detail) {
       const r = await pool.query(
         `INSERT INTO scheduled_runs (job, period, status, detail) VALUES ($1, $2, 'claimed', $3) ON CONFLICT (job, period) DO NOTHING`,
@@ -69,6 +87,9 @@ export function createPgStores(db: PgDb): Stores {
       return (await pool.query<ScheduledRun>('SELECT * FROM scheduled_runs WHERE job = $1 ORDER BY id', [job])).rows
     },
   }
+}
+
+function pgIdempotencyStore(pool: pg.Pool): IdempotencyStore {
   let lastPrune = 0
   const idempotency: IdempotencyStore = {
     async claim(scope, now, staleMs): Promise<Claim> {
@@ -112,6 +133,10 @@ export function createPgStores(db: PgDb): Stores {
       await pool.query('DELETE FROM idempotent_requests WHERE scope = $1', [scope])
     },
   }
+  return idempotency
+}
+
+function pgMetaStore(pool: pg.Pool): MetaStore {
   const meta: MetaStore = {
     async get(key) {
       return (await pool.query<{ value: string }>('SELECT value FROM app_meta WHERE key = $1', [key])).rows[0]?.value
@@ -133,14 +158,5 @@ export function createPgStores(db: PgDb): Stores {
       return (await meta.get('cases_version')) ?? '0'
     },
   }
-  return {
-    dialect: 'postgres',
-    inbox: pgInboxStore(pool),
-    outbox: pgOutboxStore(pool),
-    state,
-    scheduledRuns,
-    idempotency,
-    meta,
-    close: () => db.close(),
-  }
+  return meta
 }

@@ -1,0 +1,181 @@
+import pg from 'pg'
+import type { App } from '../app.js'
+import type { BotContext } from '../bot/context.js'
+import type { Router } from '../bot/router.js'
+import { featureOf } from '../core/features.js'
+import { localCopyVersion, pgCasesVersion, pullCases } from '../db/pg/case-sync.js'
+import { openPg, type PgDb } from '../db/pg/client.js'
+import { INBOX_CHANNEL } from '../db/pg/inbox-store.js'
+import { pgSendBudget } from '../db/pg/send-budget.js'
+import { CASES_CHANNEL, createPgStores } from '../db/pg/stores.js'
+import type { Stores } from '../db/stores/types.js'
+import { tableNames } from '../search/format.js'
+import { SlidingWindowLimiter } from '../transport/rate-limiter.js'
+import { type Limiter, SharedLimiter } from '../transport/shared-limiter.js'
+import type { Runtime } from './bootstrap.js'
+
+/**
+ * `andy start` with DATABASE_URL: one of several instances on one PostgreSQL. The shared state (inbox with
+ * leases, outbox, conversation state, usage records and their rollup, scheduled runs, idempotency) is in
+ * PostgreSQL; the case tables too, copied into this instance's DB_PATH file for search. Features whose
+ * data still lives only in the local file answer that they are not available on several instances.
+ */
+export interface Cluster {
+  readonly pg: PgDb
+  readonly stores: Stores
+  /** DingTalk's send budgets shared by every instance: per API path (per app) and per conversation. */
+  readonly limiters: { readonly api: Limiter; readonly conversations: Limiter }
+}
+
+/** DingTalk's budgets (dingtalk.md): 20 calls/s per API path per app; 20 messages/min per conversation, 5 kept for short answers. */
+function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
+  const budget = pgSendBudget(pool)
+  const api = { limit: 20, windowMs: 1000 }
+  const conv = { limit: 20, windowMs: 60_000, reserveHigh: 5 }
+  return {
+    api: new SharedLimiter(new SlidingWindowLimiter(api), budget, { scope: 'api', ...api }),
+    conversations: new SharedLimiter(new SlidingWindowLimiter(conv), budget, { scope: 'conversation', ...conv }),
+  }
+}
+
+/** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads, imports from DingTalk). */
+export const NOT_ON_POSTGRES = [
+  'activity',
+  'talent',
+  'meeting',
+  'report',
+  'image',
+  'ops-report',
+  'usage',
+  'admin-import',
+]
+
+export const CLUSTER_UNAVAILABLE = (name: string) =>
+  `「${name}」在多实例模式（PostgreSQL）下暂不可用。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`
+
+/** Opens PostgreSQL (migrations applied), the stores on it, and brings the local copy of the cases up to date. */
+export async function openCluster(rt: Runtime): Promise<Cluster> {
+  const db = await openPg(rt.config.databaseUrl!, { migrate: true })
+  try {
+    const stores = createPgStores(db)
+    if ((await pgCasesVersion(db.pool)) !== '0') {
+      const v = await pullCases(db.pool, rt.db)
+      if (v) rt.logger.info({ casesVersion: v }, 'case tables copied from PostgreSQL')
+    } else
+      rt.logger.warn(
+        'PostgreSQL has no case data yet: import with andy import (or andy migrate from a DB_PATH that has it)',
+      )
+    return { pg: db, stores, limiters: sharedLimiters(db.pool) }
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}
+
+/** Answers the intents not ported to PostgreSQL with a clear refusal. */
+export function restrictToPorted(router: Router): void {
+  const refuse = async (ctx: BotContext) => {
+    const f = featureOf(ctx.intent)
+    await ctx.reply(CLUSTER_UNAVAILABLE(f ? (f.label ?? f.name) : ctx.intent))
+  }
+  for (const intent of NOT_ON_POSTGRES) router.handle(intent, refuse)
+}
+
+/**
+ * Runs `job` now unless it runs already; then once more, `gapMs` after it ended, if it was asked again
+ * meanwhile (a burst of NOTIFYs — one per finished message — costs a few scans, not one each).
+ */
+function coalesced(job: () => Promise<void>, gapMs: number): () => void {
+  let running = false
+  let again = false
+  const go = (): void => {
+    if (running) {
+      again = true
+      return
+    }
+    running = true
+    void job().finally(() => {
+      const t = setTimeout(() => {
+        running = false
+        if (again) {
+          again = false
+          go()
+        }
+      }, gapMs)
+      t.unref()
+    })
+  }
+  return go
+}
+
+/**
+ * The instance's loop on PostgreSQL: LISTEN for finished messages (a user's next message may now be taken)
+ * and new cases versions (copy them, the search index follows), plus a poll every ANDY_CLUSTER_POLL_MS
+ * for what NOTIFY cannot tell — another instance's expired leases — and for notifications missed while
+ * the listening connection was down.
+ */
+export function runCluster(cluster: Cluster, app: App, rt: Runtime): { stop(): Promise<void> } {
+  const log = rt.logger.child({ mod: 'cluster' })
+  let stopped = false
+  const gapMs = Math.min(200, rt.config.cluster.pollMs)
+  const resume = coalesced(async () => {
+    if (stopped) return
+    await app.resumeUnfinished().catch((err: unknown) => log.error({ err }, 'inbox poll failed'))
+  }, gapMs)
+  const syncCases = coalesced(async () => {
+    if (stopped) return
+    try {
+      if ((await pgCasesVersion(cluster.pg.pool)) === localCopyVersion(rt.db)) return
+      const v = await pullCases(cluster.pg.pool, rt.db)
+      if (v) {
+        app.deps.dictionary.invalidate()
+        log.info({ casesVersion: v }, 'case tables copied from PostgreSQL; search index rebuilt')
+      }
+    } catch (err) {
+      log.error({ err }, 'case tables not copied from PostgreSQL')
+    }
+  }, gapMs)
+  let client: pg.Client | undefined
+  const listen = async (): Promise<void> => {
+    if (stopped) return
+    const c = new pg.Client({ connectionString: cluster.pg.url, application_name: 'andy-listen' })
+    client = c
+    const retry = () => {
+      if (client !== c) return
+      client = undefined
+      c.end().catch(() => undefined)
+      if (!stopped) setTimeout(() => void listen(), 1000).unref()
+    }
+    c.on('error', (err) => {
+      log.warn({ err: err.message }, 'LISTEN connection lost; reconnecting')
+      retry()
+    })
+    c.on('notification', (n) => (n.channel === CASES_CHANNEL ? syncCases() : resume()))
+    try {
+      await c.connect()
+      await c.query(`LISTEN ${CASES_CHANNEL}`)
+      await c.query(`LISTEN ${INBOX_CHANNEL}`)
+      // Whatever was announced while not listening.
+      syncCases()
+      resume()
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'LISTEN connection failed; retrying')
+      retry()
+    }
+  }
+  void listen()
+  const timer = setInterval(() => {
+    resume()
+    syncCases()
+  }, rt.config.cluster.pollMs)
+  timer.unref()
+  return {
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      const c = client
+      client = undefined
+      await c?.end().catch(() => undefined)
+    },
+  }
+}
