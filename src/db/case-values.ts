@@ -15,3 +15,26 @@ export function orderedCategoryValues(db: Db, spec: TableSpec, column: string): 
     )
     .all() as Array<{ value: string; n: number }>
 }
+
+/**
+ * The next `limit` rows after id `afterId` — id and the given columns, in id order, as raw arrays. Unlike
+ * scanColumns, nothing stays open between calls: a background index build reads in chunks and yields to
+ * the event loop, and a cursor left open would make every other query on the connection fail ("busy").
+ */
+export function columnsAfter(
+  db: Db,
+  spec: TableSpec,
+  columns: readonly string[],
+  afterId: number,
+  limit: number,
+): unknown[][] {
+  const known = new Set(spec.columns.map((c) => c.name))
+  for (const c of columns) if (!known.has(c)) throw new Error(`${spec.table} has no column ${c}`)
+  const cols = columns.map((c) => `t."${c}"`)
+  return db.sqlite
+    .prepare(
+      `SELECT t.id${cols.length ? `, ${cols.join(', ')}` : ''} FROM "${spec.table}" t WHERE t.id > ? ORDER BY t.id LIMIT ?`,
+    )
+    .raw()
+    .all(afterId, limit) as unknown[][]
+}

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { clearCases, createCaseInserter, transaction } from '../../src/db/case-write.js'
 import { type Db, openDb } from '../../src/db/client.js'
-import { bumpCasesVersion, getMeta } from '../../src/db/meta.js'
+import { bumpCasesVersion, getMeta, setMeta } from '../../src/db/meta.js'
 import { iterateRecords } from '../../src/demo/generate.js'
+import { buildCaseIndexAsync } from '../../src/search/case-index-builder.js'
 import type { Dictionary } from '../../src/search/dictionary.js'
 import { createDictionaryProvider } from '../../src/search/dictionary-provider.js'
 import { parseSentence } from '../../src/search/parser.js'
@@ -96,6 +97,20 @@ describe('dictionary provider with big tables', () => {
     for (const [i, s] of SENTENCES.entries()) expect(bySql[i], s).toEqual(answer(db, late, s))
     // Not a vacuous comparison: most sentences find rows.
     expect(bySql.filter((a) => a.total > 0).length).toBeGreaterThan(SENTENCES.length / 2)
+  })
+
+  it('leaves the connection free for writes and searches between the chunks of a background build', async () => {
+    const spec = tableByKey('content-cases')!
+    const sql = createDictionaryProvider(db, { backgroundAbove: 1, beforeIndexBuild: () => new Promise(() => {}) })
+    await sql.warm()
+    // The build has read its first chunk and waits for the event loop: an arriving message must still be
+    // stored (any write: an open cursor made them fail with "connection is busy") and a search run.
+    const building = buildCaseIndexAsync(db, spec, 50)
+    setMeta(db, 'probe', 'written during the build')
+    const during = answer(db, sql.get(), SENTENCES[0]!)
+    const index = await building
+    expect(index.size).toBe(400)
+    expect(during.ids.length).toBeGreaterThan(0)
   })
 
   it('starts the next process from the snapshot of the same data, and not from one of older data', async () => {
