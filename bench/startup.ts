@@ -20,6 +20,12 @@ import { buildCaseTables, printTable } from './util.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RUNS = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5)
+/** Children still running when the bench stops (an error half-way) are stopped with it. */
+const children = new Set<ReturnType<typeof spawn>>()
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+})
+
 const dir = mkdtempSync(join(tmpdir(), 'andy-bench-startup-'))
 const dbPath = join(dir, 'demo.db')
 // Preloaded into each child: reports its peak RSS (KiB) on stderr as it exits.
@@ -157,6 +163,7 @@ async function bigTables(runs: number): Promise<void> {
         env: { ...env, ...e.env, DB_PATH: big, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
         stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
       })
+      children.add(child)
       while (e.gateway.connectionCount <= before) {
         if (child.exitCode !== null) throw new Error(`andy start exited with ${child.exitCode}`)
         await new Promise((r) => setTimeout(r, 5))

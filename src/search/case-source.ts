@@ -1,5 +1,5 @@
 import { searchCases } from '../db/case-search.js'
-import { orderedCategoryValues } from '../db/case-values.js'
+import { columnsAfter, orderedCategoryValues } from '../db/case-values.js'
 import type { Db } from '../db/client.js'
 import type { Condition } from '../tables/conditions.js'
 import { categoryColumns, type TableSpec } from '../tables/index.js'
@@ -59,4 +59,29 @@ export class SqlCaseSource implements CaseSource {
     const { rows, total } = searchCases(db, this.spec, conditions, page)
     return { total, ids: rows.map((r) => r.id) }
   }
+}
+
+/**
+ * The values of the table's dimension columns (what the dictionary is made of) in one pass over the
+ * table, read in chunks with a yield between them: counted per value in order of first appearance by id,
+ * then most common first — the CaseIndex's order (see CaseIndex.categoryValues).
+ */
+export async function readDimensions(db: Db, spec: TableSpec, chunk = 20_000): Promise<Map<string, CategoryValues>> {
+  const dims = spec.columns.filter((c) => c.dim && categoryColumns(spec).includes(c.name)).map((c) => c.name)
+  const counts = dims.map(() => new Map<string, number>())
+  let after = Number.MIN_SAFE_INTEGER
+  for (;;) {
+    const rows = columnsAfter(db, spec, dims, after, chunk)
+    for (const row of rows)
+      for (let c = 0; c < dims.length; c++) {
+        const v = row[1 + c]
+        if (v == null || v === '') continue
+        const m = counts[c]!
+        m.set(v as string, (m.get(v as string) ?? 0) + 1)
+      }
+    if (rows.length < chunk) break
+    after = rows.at(-1)![0] as number
+    await new Promise((r) => setImmediate(r))
+  }
+  return new Map(dims.map((d, c) => [d, [...counts[c]!].map(([value, n]) => ({ value, n })).sort((a, b) => b.n - a.n)]))
 }

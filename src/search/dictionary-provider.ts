@@ -2,7 +2,7 @@ import { tableCount } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import { casesVersion, getMeta, setMeta } from '../db/meta.js'
 import { TABLES } from '../tables/index.js'
-import { SqlCaseSource } from './case-source.js'
+import { readDimensions, SqlCaseSource } from './case-source.js'
 import { Dictionary, type DictionarySnapshot } from './dictionary.js'
 import { segmenter } from './segmenter.js'
 import { shippedTaxonomy, type TaxonomyProvider } from './taxonomy-file.js'
@@ -83,9 +83,12 @@ export function createDictionaryProvider(db: Db, opts: DictionaryProviderOptions
         setImmediate(loadSegmenter)
         return
       }
-      const sources = TABLES.map(
-        (spec, i) => new SqlCaseSource(db, spec, sizes[i]!, new Map(Object.entries(snapshot?.[spec.key]?.cats ?? {}))),
-      )
+      const sources: SqlCaseSource[] = []
+      for (const [i, spec] of TABLES.entries()) {
+        const stored = snapshot?.[spec.key]?.cats
+        const cats = stored ? new Map(Object.entries(stored)) : await readDimensions(db, spec)
+        sources.push(new SqlCaseSource(db, spec, sizes[i]!, cats))
+      }
       dict = Dictionary.fromSources(sources, taxonomy())
       version = v
       // A long-running process: the complete jieba dictionary, then the indexes, after the first answers.
