@@ -80,7 +80,8 @@ export function createDictionaryProvider(db: Db, opts: DictionaryProviderOptions
       const sizes = TABLES.map((spec) => snapshot?.[spec.key]?.size ?? tableCount(db, spec))
       if (sizes.reduce((a, b) => a + b, 0) < backgroundAbove) {
         await rebuild(v)
-        setImmediate(loadSegmenter)
+        // After the stream has connected (its ~150 ms would delay it); the first sentences need only a part.
+        setTimeout(loadSegmenter, 1000).unref()
         return
       }
       const sources: SqlCaseSource[] = []
