@@ -41,7 +41,7 @@ async function serve(dbPath: string, apiBase: string, clientId: string, clientSe
   const { openDb } = await import('../src/db/client.js')
   const { createHttpServer } = await import('../src/http/server.js')
   const { createLogger } = await import('../src/logger.js')
-  const { createDictionaryProvider } = await import('../src/search/dictionary.js')
+  const { createDictionaryProvider } = await import('../src/search/dictionary-provider.js')
   const { AssistantReplier } = await import('../src/transport/assistant-replier.js')
   const { DingtalkStreamTransport } = await import('../src/transport/dingtalk-stream.js')
   const config = parseConfig({

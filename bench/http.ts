@@ -39,7 +39,7 @@ async function serve(dbPath: string): Promise<void> {
   const { openDb } = await import('../src/db/client.js')
   const { createHttpServer } = await import('../src/http/server.js')
   const { createLogger } = await import('../src/logger.js')
-  const { createDictionaryProvider } = await import('../src/search/dictionary.js')
+  const { createDictionaryProvider } = await import('../src/search/dictionary-provider.js')
   const config = parseConfig({ DB_PATH: dbPath, API_APP_KEY: KEY, API_APP_SECRET: SECRET, LOG_LEVEL: 'warn' })
   const logger = createLogger({ level: 'warn' })
   const db = openDb(dbPath)

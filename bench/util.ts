@@ -1,4 +1,5 @@
 import { renderTable } from '../src/stats/terminal.js'
+import type { TableKey } from '../src/tables/index.js'
 
 /** Small helpers shared by the bench scripts: percentiles and a plain-text table. */
 export function percentile(values: readonly number[], p: number): number {
@@ -28,6 +29,14 @@ export function mb(bytes: number): string {
 
 /** A database with `rows` generated content cases at dbPath, reused when it already holds exactly that many. */
 export async function buildContentCases(dbPath: string, rows: number): Promise<void> {
+  await buildCaseTables(dbPath, { 'content-cases': rows })
+}
+
+/**
+ * A database at dbPath with the given number of generated rows per case table (others untouched), each
+ * table reused when it already holds exactly that many.
+ */
+export async function buildCaseTables(dbPath: string, counts: Partial<Record<TableKey, number>>): Promise<void> {
   const { openDb } = await import('../src/db/client.js')
   const { tableCount } = await import('../src/db/case-search.js')
   const { clearCases, createCaseInserter, transaction } = await import('../src/db/case-write.js')
@@ -35,25 +44,31 @@ export async function buildContentCases(dbPath: string, rows: number): Promise<v
   const { iterateRecords } = await import('../src/demo/generate.js')
   const { prepareRow } = await import('../src/tables/rows.js')
   const { tableByKey } = await import('../src/tables/index.js')
-  const spec = tableByKey('content-cases')!
   const db = openDb(dbPath)
   try {
-    if (tableCount(db, spec) === rows) {
-      console.log(`reusing ${dbPath} (${rows.toLocaleString()} content cases)`)
-      return
+    let changed = false
+    for (const [key, rows] of Object.entries(counts) as Array<[TableKey, number]>) {
+      const spec = tableByKey(key)!
+      if (tableCount(db, spec) === rows) {
+        console.log(`reusing ${dbPath} (${rows.toLocaleString()} ${key})`)
+        continue
+      }
+      const started = Date.now()
+      const insert = createCaseInserter(db, spec)
+      transaction(db, () => {
+        clearCases(db, spec)
+        for (const record of iterateRecords(key, rows, 7)) insert(prepareRow(spec, record).row)
+      })
+      changed = true
+      const s = (Date.now() - started) / 1000
+      console.log(
+        `built ${rows.toLocaleString()} ${key} in ${s.toFixed(1)} s (${Math.round(rows / s).toLocaleString()} rows/s) → ${dbPath}`,
+      )
     }
-    const started = Date.now()
-    const insert = createCaseInserter(db, spec)
-    transaction(db, () => {
-      clearCases(db, spec)
-      for (const record of iterateRecords('content-cases', rows, 7)) insert(prepareRow(spec, record).row)
-    })
-    bumpCasesVersion(db)
-    db.sqlite.pragma('optimize')
-    const s = (Date.now() - started) / 1000
-    console.log(
-      `built ${rows.toLocaleString()} content cases in ${s.toFixed(1)} s (${Math.round(rows / s).toLocaleString()} rows/s) → ${dbPath}`,
-    )
+    if (changed) {
+      bumpCasesVersion(db)
+      db.sqlite.pragma('optimize')
+    }
   } finally {
     db.close()
   }

@@ -1,4 +1,5 @@
 import { scanColumns } from '../db/case-search.js'
+import { columnsAfter } from '../db/case-values.js'
 import type { Db } from '../db/client.js'
 import { dateKey, dateParts, dateTextColumn } from '../tables/date-key.js'
 import { categoryColumns, type TableSpec } from '../tables/index.js'
@@ -136,13 +137,19 @@ export function buildCaseIndex(db: Db, spec: TableSpec): CaseIndex {
   return b.finish()
 }
 
-/** Builds the index reading the table in chunks, yielding to the event loop between them (big tables). */
+/**
+ * Builds the index reading the table in chunks, yielding to the event loop between them (big tables).
+ * Each chunk is read whole (no cursor left open across a yield), so the process's other queries run.
+ */
 export async function buildCaseIndexAsync(db: Db, spec: TableSpec, chunk = 5000): Promise<CaseIndex> {
   const b = new CaseIndexBuilder(spec)
-  let n = 0
-  for (const row of scanColumns(db, spec, b.columns)) {
-    b.add(row)
-    if (++n % chunk === 0) await new Promise((r) => setImmediate(r))
+  let after = Number.MIN_SAFE_INTEGER
+  for (;;) {
+    const rows = columnsAfter(db, spec, b.columns, after, chunk)
+    for (const row of rows) b.add(row)
+    if (rows.length < chunk) break
+    after = rows.at(-1)![0] as number
+    await new Promise((r) => setImmediate(r))
   }
   return b.finish()
 }

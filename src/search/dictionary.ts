@@ -1,8 +1,8 @@
 import type { Db } from '../db/client.js'
-import { casesVersion } from '../db/meta.js'
 import { type Dimension, TABLES, type TableKey, type TableSpec } from '../tables/index.js'
-import type { CaseIndex } from './case-index.js'
+import { CaseIndex } from './case-index.js'
 import { buildCaseIndex, buildCaseIndexAsync } from './case-index-builder.js'
+import type { CaseSource, CategoryValues } from './case-source.js'
 import { isFunctionWord } from './function-words.js'
 import {
   ASCII_CHAR,
@@ -16,7 +16,7 @@ import {
 import { segmenter } from './segmenter.js'
 import { SYNTAX_WORDS } from './syntax.js'
 import { groupOfDim, normTerm, type TaxGroup, type TaxNode, type Taxonomy } from './taxonomy.js'
-import { shippedTaxonomy, type TaxonomyProvider } from './taxonomy-file.js'
+import { shippedTaxonomy } from './taxonomy-file.js'
 
 export { bestHits, conceptOf, type DictHit, type PhraseMatch } from './phrases.js'
 
@@ -30,7 +30,7 @@ export { bestHits, conceptOf, type DictHit, type PhraseMatch } from './phrases.j
 
 export class Dictionary {
   private readonly phrases = new Map<string, DictHit[]>()
-  private readonly indexes = new Map<TableKey, CaseIndex>()
+  private readonly indexes = new Map<TableKey, CaseSource>()
   /** Stored values labelled with a taxonomy node itself (not with one of its children): node → table → column → values. */
   private readonly ownLabels = new Map<TaxNode, Map<TableKey, Map<string, Set<string>>>>()
   private maxLen = 0
@@ -42,7 +42,7 @@ export class Dictionary {
    * taxonomy, the phrase dictionary. (It is also what searches run on: see CaseIndex.)
    */
   static build(db: Db, taxonomy: Taxonomy = shippedTaxonomy()): Dictionary {
-    return Dictionary.fromIndexes(
+    return Dictionary.fromSources(
       TABLES.map((spec) => buildCaseIndex(db, spec)),
       taxonomy,
     )
@@ -52,10 +52,14 @@ export class Dictionary {
   static async buildAsync(db: Db, taxonomy: Taxonomy = shippedTaxonomy()): Promise<Dictionary> {
     const indexes: CaseIndex[] = []
     for (const spec of TABLES) indexes.push(await buildCaseIndexAsync(db, spec))
-    return Dictionary.fromIndexes(indexes, taxonomy)
+    return Dictionary.fromSources(indexes, taxonomy)
   }
 
-  private static fromIndexes(indexes: CaseIndex[], taxonomy: Taxonomy): Dictionary {
+  /**
+   * The dictionary of the given case sources (one per table): in-memory indexes, or SQL while they are
+   * being built (see dictionary-provider.ts) — the same phrases either way.
+   */
+  static fromSources(indexes: readonly CaseSource[], taxonomy: Taxonomy): Dictionary {
     const dict = new Dictionary(taxonomy)
     for (const index of indexes) {
       const spec = index.spec
@@ -88,11 +92,30 @@ export class Dictionary {
     return n
   }
 
-  /** The in-memory index of a case table. */
-  caseIndex(table: TableKey): CaseIndex {
+  /** The in-memory index of a case table (or, while it is being built, its SQL stand-in). */
+  caseIndex(table: TableKey): CaseSource {
     const index = this.indexes.get(table)
     if (!index) throw new Error(`no index for ${table}`)
     return index
+  }
+
+  /** Whether every table is searched in memory (not by SQL while its index is built). */
+  get indexed(): boolean {
+    return [...this.indexes.values()].every((i) => i instanceof CaseIndex)
+  }
+
+  /** What the dictionary was built from, per table: row count and the dimension columns' values (see fromSources). */
+  snapshot(): DictionarySnapshot {
+    const tables: DictionarySnapshot = {}
+    for (const [key, index] of this.indexes) {
+      const cats: Record<string, CategoryValues> = {}
+      for (const col of index.spec.columns) {
+        const values = col.dim ? index.categoryValues(col.name) : undefined
+        if (values) cats[col.name] = values
+      }
+      tables[key] = { size: index.size, cats }
+    }
+    return tables
   }
 
   private add(phrase: string, hit: DictHit): void {
@@ -296,49 +319,5 @@ export class Dictionary {
   }
 }
 
-/**
- * The dictionary (and case indexes) of a database, rebuilt when an import — in any process — bumped
- * cases_version (one indexed read per message) or the taxonomy file changed. Small data sets are rebuilt
- * at once; big ones in the background, answering from the previous version meanwhile, so the process
- * never freezes.
- */
-export function createDictionaryProvider(
-  db: Db,
-  opts: { backgroundAbove?: number; taxonomy?: TaxonomyProvider } = {},
-): { get(): Dictionary; invalidate(): void; warm(): Promise<void> } {
-  const backgroundAbove = opts.backgroundAbove ?? 50_000
-  const taxonomy = () => opts.taxonomy?.get() ?? shippedTaxonomy()
-  const stampNow = () => `${casesVersion(db)}|${opts.taxonomy?.stamp() ?? ''}`
-  let dict: Dictionary | undefined
-  let version = ''
-  let rebuilding: Promise<void> | undefined
-  const rebuild = (v: string) => {
-    rebuilding ??= Dictionary.buildAsync(db, taxonomy())
-      .then((d) => {
-        dict = d
-        version = v
-      })
-      .finally(() => {
-        rebuilding = undefined
-      })
-    return rebuilding
-  }
-  return {
-    get() {
-      const v = stampNow()
-      if (!dict || (v !== version && dict.rows < backgroundAbove)) {
-        dict = Dictionary.build(db, taxonomy())
-        version = v
-      } else if (v !== version) {
-        void rebuild(v).catch(() => undefined)
-      }
-      return dict
-    },
-    invalidate() {
-      dict = undefined
-    },
-    async warm() {
-      if (!dict) await rebuild(stampNow())
-    },
-  }
-}
+/** Per table: its row count and the values of its dimension columns (what the dictionary is made of). */
+export type DictionarySnapshot = Partial<Record<TableKey, { size: number; cats: Record<string, CategoryValues> }>>

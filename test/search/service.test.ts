@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Db, openDb } from '../../src/db/client.js'
-import { createDictionaryProvider, Dictionary } from '../../src/search/dictionary.js'
+import { Dictionary } from '../../src/search/dictionary.js'
+import { createDictionaryProvider } from '../../src/search/dictionary-provider.js'
 import { filtersFromParams, ParamError } from '../../src/search/params.js'
 import { parseSentence } from '../../src/search/parser.js'
 import { runSearch } from '../../src/search/service.js'

@@ -1,0 +1,132 @@
+import { tableCount } from '../db/case-search.js'
+import type { Db } from '../db/client.js'
+import { casesVersion, getMeta, setMeta } from '../db/meta.js'
+import { TABLES } from '../tables/index.js'
+import { readDimensions, SqlCaseSource } from './case-source.js'
+import { Dictionary, type DictionarySnapshot } from './dictionary.js'
+import { segmenter } from './segmenter.js'
+import { shippedTaxonomy, type TaxonomyProvider } from './taxonomy-file.js'
+
+/** app_meta key of the last built dictionary's snapshot (row counts and dimension values) and its data version. */
+const SNAPSHOT_KEY = 'dictionary_snapshot'
+
+export interface DictionaryProviderOptions {
+  /** Above this many rows, a stale dictionary is rebuilt in the background and `warm` does not wait for the indexes. */
+  backgroundAbove?: number
+  taxonomy?: TaxonomyProvider
+  /** Awaited before each background index build (tests hold it to ask while the indexes are not ready). */
+  beforeIndexBuild?: () => Promise<void>
+}
+
+export interface DictionaryProviderHandle {
+  get(): Dictionary
+  invalidate(): void
+  /**
+   * Makes the first dictionary ready without blocking the event loop (a long-running process, before it
+   * takes messages). Small data: the indexes are built. Big data: the dictionary is made from the last
+   * snapshot of this data version (or GROUP BYs) and searches by SQL until the indexes are built in the
+   * background.
+   */
+  warm(): Promise<void>
+  /** Resolves once the background index build under way (if any) has finished. */
+  indexed(): Promise<void>
+}
+
+/**
+ * The dictionary (and case indexes) of a database, rebuilt when an import — in any process — bumped
+ * cases_version (one indexed read per message) or the taxonomy file changed. Small data sets are rebuilt
+ * at once; big ones in the background, answering from the previous version meanwhile, so the process
+ * never freezes. Each finished build stores its snapshot (row counts, dimension values) in app_meta, so
+ * the next start with the same data has its phrases without reading the tables.
+ */
+export function createDictionaryProvider(db: Db, opts: DictionaryProviderOptions = {}): DictionaryProviderHandle {
+  const backgroundAbove = opts.backgroundAbove ?? 50_000
+  const taxonomy = () => opts.taxonomy?.get() ?? shippedTaxonomy()
+  const stampNow = () => `${casesVersion(db)}|${opts.taxonomy?.stamp() ?? ''}`
+  let dict: Dictionary | undefined
+  let version = ''
+  let rebuilding: Promise<void> | undefined
+  const rebuild = (v: string) => {
+    rebuilding ??= (async () => {
+      await opts.beforeIndexBuild?.()
+      const data = casesVersion(db)
+      const d = await Dictionary.buildAsync(db, taxonomy())
+      dict = d
+      version = v
+      saveSnapshot(db, data, d.snapshot())
+    })().finally(() => {
+      rebuilding = undefined
+    })
+    return rebuilding
+  }
+  return {
+    get() {
+      const v = stampNow()
+      if (!dict || (v !== version && dict.indexed && dict.rows < backgroundAbove)) {
+        dict = Dictionary.build(db, taxonomy())
+        version = v
+      } else if (v !== version) {
+        void rebuild(v).catch(() => undefined)
+      }
+      return dict
+    },
+    invalidate() {
+      dict = undefined
+    },
+    async warm() {
+      if (dict) return
+      const v = stampNow()
+      const snapshot = loadSnapshot(db)
+      const sizes = TABLES.map((spec) => snapshot?.[spec.key]?.size ?? tableCount(db, spec))
+      if (sizes.reduce((a, b) => a + b, 0) < backgroundAbove) {
+        await rebuild(v)
+        // After the stream has connected (its ~150 ms would delay it); the first sentences need only a part.
+        setTimeout(loadSegmenter, 1000).unref()
+        return
+      }
+      const sources: SqlCaseSource[] = []
+      for (const [i, spec] of TABLES.entries()) {
+        const stored = snapshot?.[spec.key]?.cats
+        const cats = stored ? new Map(Object.entries(stored)) : await readDimensions(db, spec)
+        sources.push(new SqlCaseSource(db, spec, sizes[i]!, cats))
+      }
+      dict = Dictionary.fromSources(sources, taxonomy())
+      version = v
+      // A long-running process: the complete jieba dictionary, then the indexes, after the first answers.
+      void rebuild(v)
+        .then(loadSegmenter)
+        .catch(() => undefined)
+    },
+    indexed() {
+      return rebuilding ?? Promise.resolve()
+    },
+  }
+}
+
+/** A long-running process segments with jieba's complete dictionary (see segmenter.ts). */
+const loadSegmenter = (): void => segmenter().loadFully()
+
+interface StoredSnapshot {
+  casesVersion: string
+  tables: DictionarySnapshot
+}
+
+/** The stored snapshot, when it was taken of the data as it is now (same cases_version). */
+function loadSnapshot(db: Db): DictionarySnapshot | undefined {
+  const raw = getMeta(db, SNAPSHOT_KEY)
+  if (!raw) return undefined
+  try {
+    const stored = JSON.parse(raw) as StoredSnapshot
+    return stored.casesVersion === casesVersion(db) ? stored.tables : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function saveSnapshot(db: Db, data: string, tables: DictionarySnapshot): void {
+  try {
+    setMeta(db, SNAPSHOT_KEY, JSON.stringify({ casesVersion: data, tables } satisfies StoredSnapshot))
+  } catch {
+    // Only a shortcut for the next start (a read-only database cannot keep one).
+  }
+}
