@@ -6,10 +6,10 @@ import {
   allRanks,
   type Bitmap,
   bitmapOf,
-  trimmed,
   intersectAll,
   RankCache,
   type RankSet,
+  trimmed,
   unionSets,
 } from './rank-sets.js'
 
