@@ -70,6 +70,7 @@ const schema = z.object({
   ANDY_HANDLER_TIMEOUT_MS: int(120_000, 100),
   ANDY_PIPELINE_TIMEOUT_MS: int(900_000, 100),
   ANDY_MAX_ATTEMPTS: int(3, 1),
+  ANDY_STATS_EXPORT_DETAIL_ROWS: int(10_000, 0),
   ANDY_FILE_MAX_UNPACKED_MB: int(FILES.maxUnpackedBytes / MB, 1),
   ANDY_FILE_MAX_PART_MB: int(FILES.maxPartBytes / MB, 1),
   ANDY_FILE_MAX_RATIO: int(FILES.maxRatio, 2),
@@ -169,6 +170,8 @@ export type AppConfig = Readonly<{
   pipelineTimeoutMs: number
   /** Times a message is started (across restarts) before it is given up as failed. */
   maxAttempts: number
+  /** Records in the 明细 sheet of `统计 导出` (the newest; the summary sheets cover all). */
+  statsExportDetailRows: number
   dbPath: string
   /** PostgreSQL for the shared state (postgres://…); undefined = SQLite at dbPath. A credential: never logged. */
   databaseUrl?: string
@@ -301,6 +304,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     handlerTimeoutMs: e.ANDY_HANDLER_TIMEOUT_MS,
     pipelineTimeoutMs: e.ANDY_PIPELINE_TIMEOUT_MS,
     maxAttempts: e.ANDY_MAX_ATTEMPTS,
+    statsExportDetailRows: e.ANDY_STATS_EXPORT_DETAIL_ROWS,
     dbPath: e.DB_PATH,
     databaseUrl: e.DATABASE_URL,
     cluster: Object.freeze({

@@ -155,6 +155,7 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
         cron: d.cron,
         conversationId: d.conversationId,
         dbPath: rt.config.dbPath,
+        detailRows: rt.config.statsExportDetailRows,
       })
     else rt.logger.warn('ANDY_DIGEST_CRON is set but DingTalk credentials are missing: no weekly digest')
   }

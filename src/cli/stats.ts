@@ -3,6 +3,7 @@ import { defineCommand } from 'citty'
 import { localDate } from '../core/clock.js'
 import { topGroups, topUsers } from '../db/usage-stats.js'
 import { formatRmb } from '../services/llm.js'
+import { writeDetailCsv, writeDetailXlsx } from '../stats/detail.js'
 import { fmtInt, fmtSeconds, perDayLines } from '../stats/format.js'
 import { distinctUserLabels } from '../stats/people.js'
 import { defaultPeriod, findPeriod, type Period, PeriodError } from '../stats/period.js'
@@ -10,7 +11,7 @@ import { describeFilters, parseStatsQuery, type StatsQuery } from '../stats/quer
 import { displayWidth, renderTable } from '../stats/terminal.js'
 import { renderStatsImage } from '../stats/usage-chart.js'
 import { computeUsageStats, filterOf, type UsageStats } from '../stats/usage-stats.js'
-import { writeStatsWorkbook } from '../stats/workbook.js'
+import { detailNote, writeStatsWorkbook } from '../stats/workbook.js'
 import { openRuntime } from './bootstrap.js'
 
 const BY = ['intent', 'user', 'group', 'day'] as const
@@ -70,6 +71,31 @@ export function statsTable(db: Parameters<typeof topUsers>[0], s: UsageStats, by
   )
 }
 
+/** --png, --xlsx and --detail. */
+async function writeFiles(
+  rt: ReturnType<typeof openRuntime>,
+  s: UsageStats,
+  args: { png?: string; xlsx?: string; detail?: string },
+): Promise<void> {
+  if (args.png) {
+    writeFileSync(args.png, renderStatsImage(s))
+    process.stdout.write(`✔ 图表 → ${args.png}\n`)
+  }
+  if (args.xlsx) {
+    const res = await writeStatsWorkbook(rt.db, s, args.xlsx, rt.config.statsExportDetailRows)
+    process.stdout.write(`✔ Excel：${fmtInt(res.rows)} 行 → ${args.xlsx}（${(res.bytes / 1024).toFixed(0)} KB）\n`)
+    const note = detailNote(res.detail)
+    if (note) process.stdout.write(`  ${note.replace(/--detail 明细\.csv$/, '--detail FILE.csv')}\n`)
+  }
+  if (args.detail) {
+    const f = filterOf(s.query, s.scope)
+    const n = /\.xlsx$/i.test(args.detail)
+      ? await writeDetailXlsx(rt.db, f, s.total, args.detail)
+      : await writeDetailCsv(rt.db, f, args.detail)
+    process.stdout.write(`✔ 明细：${fmtInt(n)} 条记录 → ${args.detail}\n`)
+  }
+}
+
 export default defineCommand({
   meta: {
     name: 'stats',
@@ -93,7 +119,12 @@ export default defineCommand({
     type: { type: 'string', description: '单聊 | 群聊 (conversation_type 1 | 2)' },
     xlsx: {
       type: 'string',
-      description: 'Also write the workbook (明细, 按助手, 按人员, 按群, 按日, 零结果问题, LLM成本)',
+      description:
+        'Also write the workbook (概览, 按助手, 按日, 按人员, 按群, 耗时分布, 内容缺口, LLM成本, and the newest records as 明细)',
+    },
+    detail: {
+      type: 'string',
+      description: 'Also write every record of the period (.csv, or .xlsx in sheets of 1,000,000 rows), streamed',
     },
     png: { type: 'string', description: 'Also write the chart picture' },
   },
@@ -151,14 +182,7 @@ export default defineCommand({
       }
       out.push('', `（统计用时 ${ms.toFixed(0)} ms）`)
       process.stdout.write(`${out.join('\n')}\n`)
-      if (args.png) {
-        writeFileSync(args.png, renderStatsImage(s))
-        process.stdout.write(`✔ 图表 → ${args.png}\n`)
-      }
-      if (args.xlsx) {
-        const res = await writeStatsWorkbook(rt.db, s, args.xlsx)
-        process.stdout.write(`✔ Excel：${fmtInt(res.rows)} 行 → ${args.xlsx}（${(res.bytes / 1024).toFixed(0)} KB）\n`)
-      }
+      await writeFiles(rt, s, args)
     } finally {
       rt.db.close()
     }

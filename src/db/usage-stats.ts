@@ -44,12 +44,12 @@ export const SEARCH_INTENTS = ['case', 'pitch', 'switch', 'procurement', 'softwa
  */
 export const GAP_INTENTS = [...SEARCH_INTENTS, 'unanswered'] as const
 
-interface Where {
+export interface Where {
   sql: string
   params: unknown[]
 }
 
-function where(f: UsageStatsFilter): Where {
+export function where(f: UsageStatsFilter): Where {
   const clauses: string[] = []
   const params: unknown[] = []
   if (f.userId !== undefined) {
@@ -267,14 +267,10 @@ export function topGroups(db: Db, f: UsageStatsFilter, limit: number): TopEntry[
 }
 
 /**
- * Median and 95th percentile of the reply latency, read from the fixed buckets of LATENCY_BUCKETS
- * (usage-rollup.ts) in both paths: the upper bound of the bucket holding the nearest rank, never above
- * the slowest reply. `approximate`: the figures are bucket bounds (always true when there is data).
+ * The reply latencies as counts per bucket of LATENCY_BUCKETS (usage-rollup.ts; the last bucket is
+ * everything slower), with their number and the slowest reply.
  */
-export function latencyPercentiles(
-  db: Db,
-  f: UsageStatsFilter,
-): { n: number; p50?: number; p95?: number; approximate: boolean } {
+export function latencyHistogram(db: Db, f: UsageStatsFilter): { n: number; max?: number; counts: number[] } {
   const rollup = fromRollup(f)
   const w = rollup ? rollupWhere(f, true) : where(f)
   const row = db.sqlite
@@ -284,10 +280,25 @@ export function latencyPercentiles(
         : `SELECT count(latency_ms) AS n, max(latency_ms) AS max, ${rawBucketSums()} FROM usage_records ${w.sql}`,
     )
     .get(...w.params) as Record<string, number | null>
-  const counts = Array.from({ length: BUCKET_COUNT }, (_, i) => Number(row[`h${i}`] ?? 0))
-  const max = row.max ?? undefined
-  const [p50, p95] = [0.5, 0.95].map((p) => bucketPercentile(counts, p, max))
-  return { n: Number(row.n ?? 0), p50, p95, approximate: Number(row.n ?? 0) > 0 }
+  return {
+    n: Number(row.n ?? 0),
+    max: row.max ?? undefined,
+    counts: Array.from({ length: BUCKET_COUNT }, (_, i) => Number(row[`h${i}`] ?? 0)),
+  }
+}
+
+/**
+ * Median and 95th percentile of the reply latency, read from the fixed buckets (latencyHistogram) in both
+ * paths: the upper bound of the bucket holding the nearest rank, never above the slowest reply.
+ * `approximate`: the figures are bucket bounds (always true when there is data).
+ */
+export function latencyPercentiles(
+  db: Db,
+  f: UsageStatsFilter,
+): { n: number; p50?: number; p95?: number; approximate: boolean } {
+  const h = latencyHistogram(db, f)
+  const [p50, p95] = [0.5, 0.95].map((p) => bucketPercentile(h.counts, p, h.max))
+  return { n: h.n, p50, p95, approximate: h.n > 0 }
 }
 
 /** Nearest-rank percentile of a bucket histogram: the bucket's upper bound, capped at the maximum. */
@@ -365,33 +376,6 @@ export function knownNames(
     .all(...words, from, to) as Array<{ v: string }>)
     groups.add(r.v)
   return { nicks, groups }
-}
-
-/** Columns of one usage record as exported (明细). */
-export type UsageDetailRow = Omit<UsageInput, 'filters' | 'hit_ids'> & { id: number }
-
-const DETAIL_COLUMNS =
-  'id, use_time, use_date, assistant_type, assistant_name, user_dd_nick, user_id, dd_group_name, conversation_type, conversation_id, consult_content, intent, hits, latency_ms, status, error, tokens, cost_rmb, msg_id'
-
-/**
- * Every record of the filter, oldest first, read in pages by id (no statement stays open between
- * pages, so other handlers can use the connection while a big export is written).
- */
-export function* iterateUsage(db: Db, f: UsageStatsFilter, pageSize = 5000): Generator<UsageDetailRow> {
-  const w = where(f)
-  const stmt = db.sqlite.prepare(`SELECT ${DETAIL_COLUMNS} FROM usage_records ${w.sql} AND id > ? ORDER BY id LIMIT ?`)
-  // Start at the period's first id (covering date index), so the rowid walk does not read older rows.
-  const first = db.sqlite
-    .prepare('SELECT min(id) AS id FROM usage_records WHERE use_date BETWEEN ? AND ?')
-    .get(f.from, f.to) as { id: number | null }
-  if (first.id === null) return
-  let after = first.id - 1
-  for (;;) {
-    const rows = stmt.all(...w.params, after, pageSize) as UsageDetailRow[]
-    yield* rows
-    if (rows.length < pageSize) return
-    after = rows[rows.length - 1]!.id
-  }
 }
 
 export interface LlmCostRow {

@@ -7,7 +7,7 @@ import { PeriodError } from '../stats/period.js'
 import { describeFilters, type StatsQuery } from '../stats/query.js'
 import { renderStatsImage } from '../stats/usage-chart.js'
 import { computeUsageStatsAsync, readStatsQuery, type StatsScope } from '../stats/usage-stats.js'
-import { statsFileName, writeStatsWorkbook } from '../stats/workbook.js'
+import { detailNote, STATS_SHEETS, statsFileName, writeStatsWorkbook } from '../stats/workbook.js'
 
 /**
  * `统计` (customType 6): usage numbers for a period with the seed's filters, a chart picture, and with
@@ -46,17 +46,25 @@ export async function usageHandler(ctx: BotContext): Promise<void> {
     }
     const fileName = statsFileName(stats)
     const path = messageFilePath(ctx.deps.config, ctx.msg.msgId, fileName)
-    const res = await writeStatsWorkbook(ctx.deps.db, stats, path)
+    const res = await writeStatsWorkbook(ctx.deps.db, stats, path, ctx.deps.config.statsExportDetailRows)
+    const capped = detailNote(res.detail)
+    const summaries = STATS_SHEETS.filter((n) => n !== '明细').join('、')
     await ctx.reply(
       [
         `**使用统计导出 · ${query.period.label}**`,
         '',
-        `明细 ${fmtInt(stats.total)} 条，另有 按助手、按人员、按群、按日、零结果问题、LLM成本 汇总表。`,
+        `共 ${fmtInt(stats.total)} 次使用；汇总表 ${summaries} 含全部记录。`,
+        capped
+          ? `> ${capped.replace(/(andy stats .*)$/, '`$1`')}`
+          : `明细 ${fmtInt(res.detail.shown)} 条（全部记录）。`,
         ...notes.map((n) => `> ${n}`),
       ].join('\n'),
       { title: '使用统计导出' },
     )
-    ctx.logger.info({ rows: res.rows, bytes: res.bytes }, 'usage workbook written')
+    ctx.logger.info(
+      { rows: res.rows, bytes: res.bytes, detailShown: res.detail.shown, detailTotal: res.detail.total },
+      'usage workbook written',
+    )
     await ctx.replyFile({ kind: 'file', path, fileName })
     return
   }

@@ -2,7 +2,16 @@ import { containsIds, matchingIds } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import type { Condition } from '../tables/conditions.js'
 import { ftsColumns, type TableSpec } from '../tables/index.js'
-import { allRanks, intersect, markSet, RankCache, type RankSet, unionSets } from './rank-sets.js'
+import {
+  allRanks,
+  type Bitmap,
+  bitmapOf,
+  intersectAll,
+  RankCache,
+  type RankSet,
+  trimmed,
+  unionSets,
+} from './rank-sets.js'
 
 /**
  * An in-memory column index of one case table, so any combination of filters costs a few milliseconds on
@@ -23,6 +32,12 @@ export interface Category {
 
 type Predicate = (rank: number) => boolean
 
+interface Compiled {
+  sets: RankSet[]
+  without: RankSet[]
+  preds: Predicate[]
+}
+
 /** JSON of a condition set as a cache key (NaN and ±Infinity kept apart: JSON would make them all null). */
 const keyOf = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? `#${v}` : v)
 
@@ -42,6 +57,8 @@ const UNION_CACHE_RANKS = 4_000_000
 const MATCH_CACHE_ENTRIES = 256
 /** 16 MB per table. */
 const MATCH_CACHE_RANKS = 4_000_000
+/** Bitmaps of sets used in intersections and exclusions (125 KB each for a million rows): 16 MB. */
+const BITMAP_ENTRIES = 128
 
 export class CaseIndex {
   private readonly textCache = new RankCache(TEXT_CACHE_ENTRIES, TEXT_CACHE_RANKS)
@@ -52,6 +69,17 @@ export class CaseIndex {
    * so an entry is keyed by the data version implicitly; a repeated filter set costs a slice of its page.
    */
   private readonly matchCache = new RankCache(MATCH_CACHE_ENTRIES, MATCH_CACHE_RANKS)
+  /**
+   * Which caches serve: whole answers (`answers`) and the word / value-union parts (`parts`). Both on
+   * in the app; bench/search.ts turns them off to measure what a sentence costs the first time.
+   */
+  caching: { answers: boolean; parts: boolean } = { answers: true, parts: true }
+  /**
+   * Bitmaps of rank sets (posting lists, cached unions and word sets), by the set's identity, so a set
+   * that comes back is probed without being spread into bits again. Dropped wholesale past BITMAP_ENTRIES.
+   */
+  private bitmaps = new WeakMap<RankSet, Bitmap>()
+  private bitmapCount = 0
 
   private constructor(
     readonly spec: TableSpec,
@@ -94,6 +122,25 @@ export class CaseIndex {
     return unionSets(this.size, sets)
   }
 
+  private readonly bitsOf = (set: RankSet): Bitmap => {
+    if (!this.caching.parts) return bitmapOf(this.size, set)
+    let bits = this.bitmaps.get(set)
+    if (!bits) {
+      if (++this.bitmapCount > BITMAP_ENTRIES) {
+        this.bitmaps = new WeakMap()
+        this.bitmapCount = 1
+      }
+      bits = bitmapOf(this.size, set)
+      this.bitmaps.set(set, bits)
+    }
+    return bits
+  }
+
+  /** A part's rank set, kept in the part cache under `key` (unless parts are not cached). */
+  private cachedPart(key: string, make: () => RankSet): RankSet {
+    return this.caching.parts ? this.unionCache.get(key, make) : make()
+  }
+
   private categoryWhere(column: string, test: (lower: string, value: string) => boolean): RankSet {
     const c = this.cats.get(column)!
     const sets: RankSet[] = []
@@ -120,9 +167,9 @@ export class CaseIndex {
    */
   private textSet(db: Db, columns: string[], text: string): RankSet {
     if (columns.length === 0) return new Int32Array(0)
-    return this.textCache.get(`${columns.join(',')}\u0000${text.toLowerCase()}`, () =>
-      this.fromIds(containsIds(db, this.spec, columns, text)),
-    )
+    const make = () => this.fromIds(containsIds(db, this.spec, columns, text))
+    if (!this.caching.parts) return make()
+    return this.textCache.get(`${columns.join(',')}\u0000${text.toLowerCase()}`, make)
   }
 
   private containsSet(db: Db, column: string, text: string): RankSet {
@@ -133,9 +180,11 @@ export class CaseIndex {
 
   private keywordSet(db: Db, text: string): RankSet {
     const needle = text.toLowerCase()
-    const sets = [...this.cats.keys()].map((col) => this.categoryWhere(col, (l) => l.includes(needle)))
-    sets.push(this.textSet(db, ftsColumns(this.spec), text))
-    return this.union(sets)
+    return this.cachedPart(`\u0002keyword\u0000${needle}`, () => {
+      const sets = [...this.cats.keys()].map((col) => this.categoryWhere(col, (l) => l.includes(needle)))
+      sets.push(this.textSet(db, ftsColumns(this.spec), text))
+      return this.union(sets)
+    })
   }
 
   private numeric(column: string): Float64Array {
@@ -144,35 +193,35 @@ export class CaseIndex {
     return a
   }
 
-  private compile(db: Db, conds: readonly Condition[]): { sets: RankSet[]; preds: Predicate[] } {
-    const sets: RankSet[] = []
-    const preds: Predicate[] = []
+  /**
+   * Conditions as rank sets to intersect, sets to leave out (exclusions of non-numeric conditions) and
+   * per-row checks (numeric conditions and their exclusions).
+   */
+  private compile(db: Db, conds: readonly Condition[]): Compiled {
+    const out: Compiled = { sets: [], without: [], preds: [] }
     for (const cond of conds) {
       const pred = this.predicate(cond)
       if (pred) {
-        preds.push(pred)
+        out.preds.push(pred)
         continue
       }
       if (cond.kind === 'not') {
-        // An exclusion: a per-row check against the (marked) rows the inner condition matches.
         const inner = this.predicate(cond.condition)
-        if (inner) preds.push((r) => !inner(r))
-        else {
-          const mark = markSet(this.size, this.setOf(db, cond.condition))
-          preds.push((r) => mark[r] === 0)
-        }
+        if (inner) out.preds.push((r) => !inner(r))
+        else out.without.push(this.setOf(db, cond.condition))
         continue
       }
       if ((cond.kind === 'anyContains' || cond.kind === 'anyKeyword') && cond.words.length === 0) continue
       if (cond.kind === 'and') {
         const inner = this.compile(db, cond.conditions)
-        sets.push(...inner.sets)
-        preds.push(...inner.preds)
+        out.sets.push(...inner.sets)
+        out.without.push(...inner.without)
+        out.preds.push(...inner.preds)
         continue
       }
-      sets.push(this.setOf(db, cond))
+      out.sets.push(this.setOf(db, cond))
     }
-    return { sets, preds }
+    return out
   }
 
   /** A per-row check for numeric conditions (undefined for the others, which become rank sets). */
@@ -232,81 +281,79 @@ export class CaseIndex {
             }),
           )
         const parts = cond.columns.reduce((n, c) => n + c.values.length, 0)
-        if (parts < 2 || !cond.columns.every((c) => this.cats.has(c.column))) return make()
+        if (parts < 2 || !this.caching.parts || !cond.columns.every((c) => this.cats.has(c.column))) return make()
         const key = cond.columns
           .map((c) => `${c.column}=${[...c.values].sort().join('\u0001')}`)
           .sort()
           .join('\u0000')
-        return this.unionCache.get(key, make)
+        return this.cachedPart(key, make)
       }
       case 'contains':
         return this.containsSet(db, cond.column, cond.text)
-      case 'anyContains':
-        return cond.words.length
-          ? this.union(cond.words.map((w) => this.containsSet(db, cond.column, w)))
-          : allRanks(this.size)
       case 'keyword':
         return this.keywordSet(db, cond.text)
+      case 'anyContains':
       case 'anyKeyword':
-        return cond.words.length ? this.union(cond.words.map((w) => this.keywordSet(db, w))) : allRanks(this.size)
-      case 'not': {
-        const mark = markSet(this.size, this.setOf(db, cond.condition))
-        const out: number[] = []
-        for (let r = 0; r < this.size; r++) if (!mark[r]) out.push(r)
-        return Int32Array.from(out)
-      }
+      case 'not':
       case 'or':
-        return this.union(cond.conditions.map((c) => this.setOf(db, c)))
-      case 'and': {
-        if (cond.conditions.length === 0) return allRanks(this.size)
-        const parts = cond.conditions.map((c) => this.setOf(db, c))
-        let acc = parts[0]!
-        for (const p of parts.slice(1)) acc = intersect(acc, p)
-        return acc
-      }
+      case 'and':
+        // Composites: kept whole in the part cache (a taxonomy word's or-of-ands comes back in many sentences).
+        return this.cachedPart(JSON.stringify(cond, keyOf), () => this.compositeSet(db, cond))
       default:
         return allRanks(this.size)
     }
   }
 
+  private compositeSet(db: Db, cond: Condition): RankSet {
+    switch (cond.kind) {
+      case 'anyContains':
+        return cond.words.length
+          ? this.union(cond.words.map((w) => this.containsSet(db, cond.column, w)))
+          : allRanks(this.size)
+      case 'anyKeyword':
+        return cond.words.length ? this.union(cond.words.map((w) => this.keywordSet(db, w))) : allRanks(this.size)
+      case 'not':
+        return intersectAll(this.size, [], this.bitsOf, [this.setOf(db, cond.condition)])
+      case 'or':
+        return this.union(cond.conditions.map((c) => this.setOf(db, c)))
+      case 'and':
+        return intersectAll(
+          this.size,
+          cond.conditions.map((c) => this.setOf(db, c)),
+          this.bitsOf,
+        )
+      default:
+        return this.setOf(db, cond)
+    }
+  }
+
   /** Matches in rank order: the total, and the ids of [offset, offset+limit) (or of all with limit Infinity). */
   search(db: Db, conditions: readonly Condition[], offset: number, limit: number): IndexSearch {
-    const ranks = this.matchCache.get(JSON.stringify(conditions, keyOf), () => this.matchRanks(db, conditions))
+    const ranks = this.caching.answers
+      ? this.matchCache.get(JSON.stringify(conditions, keyOf), () => this.matchRanks(db, conditions))
+      : this.matchRanks(db, conditions)
     const end = Math.min(ranks.length, offset + limit)
     const ids: number[] = []
     for (let i = offset; i < end; i++) ids.push(this.ids[ranks[i]!]!)
     return { total: ranks.length, ids }
   }
 
-  /** Every rank matching the conditions, in rank order. */
+  /**
+   * Every rank matching the conditions, in rank order: the rank sets intersected and the exclusions
+   * taken out (intersectAll), then the per-row checks on what is left. A lone set is the answer itself
+   * (shared: rank sets are never written to).
+   */
   private matchRanks(db: Db, conditions: readonly Condition[]): RankSet {
-    const { sets, preds } = this.compile(db, conditions)
-    const out: number[] = []
-    const take = (r: number) => {
-      for (const p of preds) if (!p(r)) return
-      out.push(r)
+    const { sets, without, preds } = this.compile(db, conditions)
+    const candidates = intersectAll(this.size, sets, this.bitsOf, without)
+    if (preds.length === 0) return candidates
+    const out = new Int32Array(candidates.length)
+    let k = 0
+    outer: for (let i = 0; i < candidates.length; i++) {
+      const r = candidates[i]!
+      for (const p of preds) if (!p(r)) continue outer
+      out[k++] = r
     }
-    if (sets.length === 0) {
-      for (let r = 0; r < this.size; r++) take(r)
-      return Int32Array.from(out)
-    }
-    // Intersect sorted sets: walk the smallest, advance a cursor in each of the others.
-    sets.sort((a, b) => a.length - b.length)
-    const driver = sets[0]!
-    const others = sets.slice(1)
-    const cursors = new Int32Array(others.length)
-    outer: for (let i = 0; i < driver.length; i++) {
-      const r = driver[i]!
-      for (let k = 0; k < others.length; k++) {
-        const s = others[k]!
-        let c = cursors[k]!
-        while (c < s.length && s[c]! < r) c++
-        cursors[k] = c
-        if (c >= s.length) break outer
-        if (s[c] !== r) continue outer
-      }
-      take(r)
-    }
-    return Int32Array.from(out)
+    return trimmed(out, k)
   }
 }

@@ -60,29 +60,92 @@ export function unionSets(size: number, sets: readonly RankSet[]): RankSet {
   return out
 }
 
-/** Intersection of two sorted rank sets. */
-export function intersect(a: RankSet, b: RankSet): RankSet {
-  const out = new Int32Array(Math.min(a.length, b.length))
-  let i = 0
-  let j = 0
-  let k = 0
-  while (i < a.length && j < b.length) {
-    if (a[i]! < b[j]!) i++
-    else if (a[i]! > b[j]!) j++
-    else {
-      out[k++] = a[i]!
-      i++
-      j++
-    }
-  }
-  return out.subarray(0, k)
+/** `out[0, n)` as a set: a copy when most of `out` is unused, so a cached answer holds no spare buffer. */
+export function trimmed(out: RankSet, n: number): RankSet {
+  return n * 4 < out.length * 3 ? out.slice(0, n) : out.subarray(0, n)
 }
 
-/** A byte per row, 1 where the set has the rank. */
-export function markSet(size: number, set: RankSet): Uint8Array {
-  const mark = new Uint8Array(size)
-  for (let i = 0; i < set.length; i++) mark[set[i]!] = 1
-  return mark
+/** One bit per row (32 rows per element), set where the set has the rank: 125 KB for a million rows. */
+export type Bitmap = Int32Array
+
+export function bitmapOf(size: number, set: RankSet): Bitmap {
+  const bits = new Int32Array((size + 31) >>> 5)
+  for (let i = 0; i < set.length; i++) {
+    const r = set[i]!
+    bits[r >>> 5]! |= 1 << (r & 31)
+  }
+  return bits
+}
+
+/** The ranks of `a` whose bit is set in `bits` (or, with `without`, not set). */
+export function probe(a: RankSet, bits: Bitmap, without = false): RankSet {
+  const out = new Int32Array(a.length)
+  let n = 0
+  for (let i = 0; i < a.length; i++) {
+    const r = a[i]!
+    if (((bits[r >>> 5]! & (1 << (r & 31))) !== 0) !== without) out[n++] = r
+  }
+  return trimmed(out, n)
+}
+
+/** The ranks whose bit is set, ascending (`most`: an upper bound of their number). */
+function ranksOf(bits: Bitmap, most: number): RankSet {
+  const out = new Int32Array(most)
+  let n = 0
+  for (let w = 0; w < bits.length; w++) {
+    let x = bits[w]!
+    while (x !== 0) {
+      const low = x & -x
+      out[n++] = (w << 5) + 31 - Math.clz32(low)
+      x ^= low
+    }
+  }
+  return trimmed(out, n)
+}
+
+/** Every rank of `size` rows as a bitmap. */
+function fullBitmap(size: number): Bitmap {
+  const bits = new Int32Array((size + 31) >>> 5).fill(-1)
+  if (size & 31) bits[bits.length - 1] = (1 << (size & 31)) - 1
+  return bits
+}
+
+/** A set is dense when it has at least one rank in 16 rows: then whole bitmap words are cheaper than its ranks. */
+const DENSE = 16
+
+/**
+ * The ranks in every one of `sets` and in none of `without`, over `size` rows (no sets: every row).
+ * Dense sets are combined word by word (AND / AND NOT of their bitmaps, 32 rows per step); otherwise the
+ * smallest set drives and each rank left is looked up in the next set's bitmap (no branchy merge of two
+ * long lists). `bitsOf` gives a set's bitmap (the case index keeps those of sets that come back).
+ */
+export function intersectAll(
+  size: number,
+  sets: readonly RankSet[],
+  bitsOf: (set: RankSet) => Bitmap = (set) => bitmapOf(size, set),
+  without: readonly RankSet[] = [],
+): RankSet {
+  const sorted = [...sets].sort((a, b) => a.length - b.length)
+  if (sorted.length === 1 && without.length === 0) return sorted[0]!
+  if (sorted.length === 0 || sorted[0]!.length * DENSE >= size) {
+    const acc = sorted.length ? Int32Array.from(bitsOf(sorted[0]!)) : fullBitmap(size)
+    for (const s of sorted.slice(1)) {
+      const b = bitsOf(s)
+      for (let w = 0; w < acc.length; w++) acc[w]! &= b[w]!
+    }
+    for (const s of without) {
+      const b = bitsOf(s)
+      for (let w = 0; w < acc.length; w++) acc[w]! &= ~b[w]!
+    }
+    return ranksOf(acc, sorted.length ? sorted[0]!.length : size)
+  }
+  let acc = sorted[0]!
+  for (let k = 1; k < sorted.length && acc.length > 0; k++) {
+    const s = sorted[k]!
+    acc = probe(acc, bitsOf(s))
+  }
+  for (const s of without) if (acc.length > 0 && s.length > 0) acc = probe(acc, bitsOf(s), true)
+  return acc
 }
 
 /** Every rank 0..size-1. */

@@ -55,6 +55,8 @@ export interface DigestOptions {
   conversationId: string
   /** Where the workbook and picture are written (default: next to the database). */
   dbPath: string
+  /** Records in the workbook's 明细 (ANDY_STATS_EXPORT_DETAIL_ROWS; default DEFAULT_DETAIL_ROWS). */
+  detailRows?: number
   /** Timers (tests pass fakes). */
   timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout }
 }
@@ -119,7 +121,7 @@ export async function runDigest(
       } else {
         const fileName = statsFileName(stats)
         const path = join(dir, `digest-${week.key}-${fileName}`)
-        await writeStatsWorkbook(o.db, stats, path)
+        await writeStatsWorkbook(o.db, stats, path, o.detailRows)
         const mediaId = await o.api.uploadMedia(path, fileName, 'file')
         const m = sampleFile(mediaId, fileName, 'xlsx')
         await o.api.sendGroup(o.conversationId, m.msgKey, m.msgParam)

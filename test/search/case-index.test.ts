@@ -143,6 +143,24 @@ describe('CaseIndex', () => {
     expect(page.ids).toEqual(all.ids.slice(30, 37))
   })
 
+  it.each(TABLES.map((t) => [t.key, t] as const))(
+    'gives the same answers with its caches off (what a sentence costs the first time): %s',
+    (_key, spec) => {
+      const rnd = mulberry32(11)
+      const index = dict.caseIndex(spec.key)
+      for (let i = 0; i < 60; i++) {
+        const conds = randomComposite(spec, rnd)
+        const cached = index.search(db, conds, 0, 10_000)
+        index.caching = { answers: false, parts: false }
+        try {
+          expect({ conds, ...index.search(db, conds, 0, 10_000) }).toEqual({ conds, ...cached })
+        } finally {
+          index.caching = { answers: true, parts: true }
+        }
+      }
+    },
+  )
+
   it('answers a repeated condition set from its cache exactly as the first time, on every page, and tells NaN from Infinity', () => {
     const spec = TABLES[0]!
     const index = dict.caseIndex(spec.key)

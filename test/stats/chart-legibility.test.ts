@@ -93,7 +93,7 @@ describe('two people with the same nickname', () => {
     const reply = formatStatsReply(s)
     expect(reply).toContain('1. 张三（…4711）：3')
     expect(reply).toContain('2. 张三（…0815）：2')
-    const people = statsSheets(db, s).find((sh) => sh.name === '按人员')!
+    const people = statsSheets(db, s).sheets.find((sh) => sh.name === '按人员')!
     const labels = [...(people.rows as Iterable<Record<string, unknown>>)].map((r) => r.label)
     expect(new Set(labels).size).toBe(labels.length)
     expect(labels).toContain('张三（…0815）')

@@ -4,8 +4,9 @@ import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OutboundPart } from '../../src/core/delivery.js'
 import { getInbound } from '../../src/db/inbox.js'
+import { iterateUsage, type UsageDetailRow } from '../../src/db/usage-detail.js'
 import { LATENCY_BUCKETS } from '../../src/db/usage-rollup.js'
-import { insertUsageMany, iterateUsage, type UsageDetailRow } from '../../src/db/usage-stats.js'
+import { insertUsageMany } from '../../src/db/usage-stats.js'
 import { generateUsageRows } from '../../src/demo/usage.js'
 import { tempDir } from '../helpers/app.js'
 import { loadFixtures } from '../helpers/fixtures.js'
@@ -190,22 +191,30 @@ describe('统计 in chat', () => {
     expect(png.length).toBeGreaterThan(10_000) // bars, labels and legend, not an empty canvas
   })
 
-  it('should export 统计 导出 as a workbook whose sheets and sums match the records', async () => {
-    const rows = rowsIn('2026-10-01', '2026-11-28')
-    const r = await t.ask('统计 2026-10-01到2026-11-28 导出', ADMIN)
+  it('should export 统计 导出 as a workbook whose summary sheets hold the totals of the 统计 reply and whose 明细 holds every record', async () => {
+    // Up to yesterday: today's asks (these two included) add usage records of their own.
+    const rows = rowsIn('2026-10-01', '2026-11-27')
+    const summary = (await t.ask('统计 2026-10-01到2026-11-27', ADMIN)).replies.join('\n')
+    expect(summary).toContain(`共 **${rows.length}** 次使用`)
+    const r = await t.ask('统计 2026-10-01到2026-11-27 导出', ADMIN)
     const parts = partsOf(r.inboxId)
+    const reply = parts.find((p) => p.kind !== 'file')!.body
+    expect(reply).toContain(`共 ${rows.length} 次使用`)
+    expect(reply).toContain(`明细 ${rows.length} 条（全部记录）`)
     const file = parts.find((p) => p.kind === 'file')!
-    expect(JSON.parse(file.body)).toMatchObject({ fileName: '使用统计_2026-10-01_2026-11-28.xlsx', fileType: 'xlsx' })
+    expect(JSON.parse(file.body)).toMatchObject({ fileName: '使用统计_2026-10-01_2026-11-27.xlsx', fileType: 'xlsx' })
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.readFile(filePath(file))
     expect(wb.worksheets.map((w) => w.name)).toEqual([
-      '明细',
+      '概览',
       '按助手',
+      '按日',
       '按人员',
       '按群',
-      '按日',
+      '耗时分布',
       '内容缺口',
       'LLM成本',
+      '明细',
     ])
     const sheet = (name: string) => wb.getWorksheet(name)!
     const colSum = (name: string, col: number) => {
@@ -213,15 +222,58 @@ describe('统计 in chat', () => {
       sheet(name).eachRow((row, i) => i > 1 && (s += Number(row.getCell(col).value)))
       return s
     }
+    const overview = new Map<string, unknown>()
+    sheet('概览').eachRow((row, i) => i > 1 && overview.set(String(row.getCell(1).value), row.getCell(2).value))
+    expect(overview.get('使用次数')).toBe(rows.length)
+    expect(overview.get('失败')).toBe(rows.filter((x) => x.status === 'failed').length)
+    expect(overview.get('明细')).toBe(rows.length)
     expect(sheet('明细').rowCount - 1).toBe(rows.length)
     expect(colSum('按助手', 3)).toBe(rows.length)
     expect(colSum('按人员', 3)).toBe(rows.length)
     expect(colSum('按日', 2)).toBe(rows.length)
+    expect(colSum('耗时分布', 2)).toBe(rows.filter((x) => x.latency_ms != null).length)
     expect(colSum('按群', 2)).toBe(rows.filter((x) => x.dd_group_name).length)
     expect(colSum('内容缺口', 2)).toBe(
       rows.filter((x) => x.hits === 0 && ['case', 'pitch', 'switch', 'procurement', 'software'].includes(x.intent))
         .length,
     )
     expect(sheet('明细').getRow(1).getCell(1).value).toBe('使用时间')
+  })
+
+  it('should cap the 明细 of a long period at ANDY_STATS_EXPORT_DETAIL_ROWS, keep the newest records, and say in the reply and 概览 how to get the rest', async () => {
+    const capped = createTestApp({
+      env: { ANDY_ADMIN_STAFF_IDS: 'boss', DB_PATH: join(tmp.dir, 'capped.db'), ANDY_STATS_EXPORT_DETAIL_ROWS: '50' },
+    })
+    try {
+      insertUsageMany(
+        capped.db,
+        generateUsageRows({ rows: 400, endDate: '2026-11-15', days: 21, users: 12, groups: 4, seed: 7 }),
+      )
+      const r = await capped.ask('统计 2026-10-01到2026-11-28 导出', ADMIN)
+      const parts = capped.local.parts
+        .filter((p) => p.target.msgId === getInbound(capped.db, r.inboxId)!.msg_id)
+        .map((p) => p.part)
+      const note =
+        '明细只列出最近的 50 条记录（共 400 条，另有 350 条未列出）；汇总表含全部记录。要全部明细：缩短时间范围再导出，或由管理员在服务器上运行'
+      const reply = parts.find((p) => p.kind !== 'file')!.body
+      expect(reply).toContain(note)
+      expect(reply).toContain('`andy stats --since 2026-10-01 --until 2026-11-28 --detail 明细.csv`')
+      const wb = new ExcelJS.Workbook()
+      await wb.xlsx.readFile(filePath(parts.find((p) => p.kind === 'file')!))
+      const overview = new Map<string, unknown>()
+      wb.getWorksheet('概览')!.eachRow((row) => overview.set(String(row.getCell(1).value), row.getCell(3).value))
+      expect(String(overview.get('明细'))).toContain(note)
+      let total = 0
+      wb.getWorksheet('按日')!.eachRow((row, i) => i > 1 && (total += Number(row.getCell(2).value)))
+      expect(total).toBe(400)
+      const shown: string[] = []
+      wb.getWorksheet('明细')!.eachRow((row, i) => i > 1 && shown.push(String(row.getCell(17).value)))
+      // The generated records only (the export's own usage record comes after it, on 2026-11-28).
+      const newest = [...iterateUsage(capped.db, { from: '2026-10-01', to: '2026-11-15' })].slice(-50)
+      expect(shown).toEqual(newest.map((x) => x.msg_id))
+    } finally {
+      await capped.app.stop(1000)
+      capped.db.close()
+    }
   })
 })
