@@ -100,9 +100,11 @@ const INTENT_WEIGHTS = [30, 16, 8, 12, 12, 5, 3, 3, 2, 2, 2, 5]
 const LLM_INTENTS = new Set(['activity', 'report', 'image', 'talent', 'meeting'])
 const DAY_MS = 86_400_000
 
-export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInput> {
-  const rng = mulberry32(o.seed ?? 42)
-  const pick = <T>(arr: readonly T[]): T => arr[Math.floor(rng() * arr.length)]!
+type Rng = () => number
+type Pick = <T>(arr: readonly T[]) => T
+
+/** The generated users (a few heavy, a long tail), groups and the intent mix, drawn with `rng`. */
+function population(o: GenerateUsageOptions, rng: Rng) {
   const userCount = o.users ?? 300
   const groupCount = o.groups ?? 60
   const users = Array.from({ length: userCount }, (_, i) => ({
@@ -138,7 +140,13 @@ export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInpu
     while (iCum[i]! <= r) i++
     return INTENTS[i]!
   }
+  return { pickUser, groups, pickIntent }
+}
 
+export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInput> {
+  const rng = mulberry32(o.seed ?? 42)
+  const pick: Pick = (arr) => arr[Math.floor(rng() * arr.length)]!
+  const people = population(o, rng)
   const end = Date.parse(`${o.endDate}T00:00:00Z`)
   const dayWeights = Array.from({ length: o.days }, (_, d) => {
     const dow = new Date(end - (o.days - 1 - d) * DAY_MS).getUTCDay()
@@ -154,44 +162,54 @@ export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInpu
     carry = exact - count
     const times = Array.from({ length: count }, () => Math.floor((8 + rng() * 11) * 3600_000)).sort((a, b) => a - b)
     const date = new Date(dayStart).toISOString().slice(0, 10)
-    for (const t of times) {
-      const user = pickUser()
-      const intent = pickIntent()
-      const inGroup = rng() < 0.4
-      const group = inGroup ? pick(groups) : undefined
-      const search = intent in SEARCH_TEXT
-      const gap = search && rng() < 0.08
-      const text = gap ? pick(GAP_TEXT) : search ? pick(SEARCH_TEXT[intent]!) : pick(OTHER_TEXT[intent]!)
-      const llm = LLM_INTENTS.has(intent)
-      const roll = rng()
-      const status = roll < 0.025 ? 'failed' : roll < 0.04 ? 'rejected' : 'ok'
-      const latency = Math.round(Math.exp((llm ? 8.9 : 6.3) + rng() * 1.2 - 0.6))
-      const tokens = llm && status === 'ok' ? 800 + Math.floor(rng() * 5000) : 0
-      const a = assistantOf(intent)
-      const s = String(((t / 1000) % 60) | 0).padStart(2, '0')
-      const m = String(Math.floor(t / 60_000) % 60).padStart(2, '0')
-      const h = String(Math.floor(t / 3600_000)).padStart(2, '0')
-      emitted++
-      yield {
-        assistant_type: a.type,
-        assistant_name: a.name,
-        dd_group_name: group?.name ?? null,
-        user_dd_nick: user.nick,
-        consult_content: text,
-        conversation_type: inGroup ? '2' : '1',
-        use_time: `${date} ${h}:${m}:${s}`,
-        use_date: date,
-        user_id: user.id,
-        conversation_id: group?.id ?? `cid-dm-${user.id}`,
-        msg_id: `gen-${o.seed ?? 42}-${emitted}`,
-        intent,
-        hits: search ? (gap ? 0 : 1 + Math.floor(rng() * 120)) : null,
-        latency_ms: latency,
-        status,
-        error: status === 'failed' ? 'generated failure' : status === 'rejected' ? 'llm_budget' : null,
-        tokens,
-        cost_rmb: Math.round(tokens * 0.000004 * 1e6) / 1e6,
-      }
-    }
+    for (const t of times) yield usageRow(o, rng, pick, people, date, t, ++emitted)
+  }
+}
+
+/** One usage record at time-of-day `t` (ms) on `date`; draws from `rng` in a fixed order (reproducible). */
+function usageRow(
+  o: GenerateUsageOptions,
+  rng: Rng,
+  pick: Pick,
+  people: ReturnType<typeof population>,
+  date: string,
+  t: number,
+  n: number,
+): UsageInput {
+  const user = people.pickUser()
+  const intent = people.pickIntent()
+  const inGroup = rng() < 0.4
+  const group = inGroup ? pick(people.groups) : undefined
+  const search = intent in SEARCH_TEXT
+  const gap = search && rng() < 0.08
+  const text = gap ? pick(GAP_TEXT) : search ? pick(SEARCH_TEXT[intent]!) : pick(OTHER_TEXT[intent]!)
+  const llm = LLM_INTENTS.has(intent)
+  const roll = rng()
+  const status = roll < 0.025 ? 'failed' : roll < 0.04 ? 'rejected' : 'ok'
+  const latency = Math.round(Math.exp((llm ? 8.9 : 6.3) + rng() * 1.2 - 0.6))
+  const tokens = llm && status === 'ok' ? 800 + Math.floor(rng() * 5000) : 0
+  const a = assistantOf(intent)
+  const s = String(((t / 1000) % 60) | 0).padStart(2, '0')
+  const m = String(Math.floor(t / 60_000) % 60).padStart(2, '0')
+  const h = String(Math.floor(t / 3600_000)).padStart(2, '0')
+  return {
+    assistant_type: a.type,
+    assistant_name: a.name,
+    dd_group_name: group?.name ?? null,
+    user_dd_nick: user.nick,
+    consult_content: text,
+    conversation_type: inGroup ? '2' : '1',
+    use_time: `${date} ${h}:${m}:${s}`,
+    use_date: date,
+    user_id: user.id,
+    conversation_id: group?.id ?? `cid-dm-${user.id}`,
+    msg_id: `gen-${o.seed ?? 42}-${n}`,
+    intent,
+    hits: search ? (gap ? 0 : 1 + Math.floor(rng() * 120)) : null,
+    latency_ms: latency,
+    status,
+    error: status === 'failed' ? 'generated failure' : status === 'rejected' ? 'llm_budget' : null,
+    tokens,
+    cost_rmb: Math.round(tokens * 0.000004 * 1e6) / 1e6,
   }
 }
