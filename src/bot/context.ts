@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js'
 import type { Dictionary } from '../search/dictionary.js'
 import type { LlmClient } from '../services/llm.js'
 import type { Metrics } from '../services/metrics.js'
+import type { VisionClient } from '../services/vision.js'
 import type { DingtalkApi } from '../transport/dingtalk-api.js'
 import type { ConversationSession } from './conversation.js'
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   readonly dingtalk?: DingtalkApi
   /** The LLM (absent when OPENAI_API_KEY / LLM_MODEL are not set: every search still works without it). */
   readonly llm?: LlmClient
+  /** The vision model (absent without OPENAI_API_KEY + LLM_VISION_MODEL): 图片 answers that it is not set up. */
+  readonly vision?: VisionClient
   /** Prometheus metrics (GET /metrics); absent in the CLI and most tests. */
   readonly metrics?: Metrics
 }

@@ -10,6 +10,7 @@ import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { createDictionaryProvider } from '../search/dictionary.js'
 import { createTaxonomyProvider } from '../search/taxonomy-file.js'
 import { llmFromConfig } from '../services/llm.js'
+import { visionFromConfig } from '../services/vision.js'
 import type { Metrics } from '../services/metrics.js'
 import { DingtalkApi } from '../transport/dingtalk-api.js'
 
@@ -87,5 +88,6 @@ export function buildApp(
     dingtalk: extra.dingtalk,
     metrics: extra.metrics,
     llm: llmFromConfig(rt.config.llm),
+    vision: visionFromConfig(rt.config.llm),
   })
 }

@@ -8,6 +8,7 @@ import { type Db, openDb } from '../../src/db/client.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { createDictionaryProvider } from '../../src/search/dictionary.js'
 import { llmFromConfig } from '../../src/services/llm.js'
+import { visionFromConfig } from '../../src/services/vision.js'
 import { LocalReplier, type LocalUser, localEnvelope } from '../../src/transport/local.js'
 import type { FakeOpenAI } from './fake-openai.js'
 
@@ -68,6 +69,7 @@ export function makeTestApp(opts: TestAppOptions = {}): TestApp {
     // One local replier for every source: stream/http messages in tests reply into it too.
     repliers: { local: replier, stream: replier, http: replier },
     llm: llmFromConfig(config.llm),
+    vision: visionFromConfig(config.llm),
     ...opts.extraDeps,
   })
   return {
