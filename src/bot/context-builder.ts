@@ -1,9 +1,10 @@
+import { type CardReplier, type DeliveryTarget, partKey } from '../core/delivery.js'
 import type { InboundEnvelope, RobotMessage } from '../core/message.js'
 import { isGroup, messageText, senderId } from '../core/message.js'
 import type { Stores } from '../db/stores/types.js'
 import { isDingtalkWebhook } from '../transport/url-guard.js'
 import type { Verdict } from './admission.js'
-import type { AppDeps, BotContext } from './context.js'
+import type { AppDeps, BotContext, MessageCards } from './context.js'
 import type { ConversationSessions } from './conversation.js'
 import { Outbox } from './outbox.js'
 
@@ -50,6 +51,17 @@ export async function buildContext(
     logger.warn({ source }, 'sessionWebhook is not on a DingTalk host: not used (replies go through the OpenAPI)')
     sessionWebhook = undefined
   }
+  const target: DeliveryTarget = {
+    msgId: msg.msgId,
+    robotCode,
+    conversationId: msg.conversationId ?? '',
+    conversationType: msg.conversationType ?? '1',
+    senderStaffId: msg.senderStaffId,
+    senderNick: msg.senderNick,
+    sessionWebhook,
+    sessionWebhookExpiredTime: msg.sessionWebhookExpiredTime,
+    preferOpenApi: msg.modelType === 'openapi',
+  }
   const outbox = new Outbox({
     store: stores.outbox,
     logger,
@@ -57,17 +69,7 @@ export async function buildContext(
     inboxId,
     now: deps.clock.now,
     mentionUserId: group && msg.senderStaffId ? msg.senderStaffId : undefined,
-    target: {
-      msgId: msg.msgId,
-      robotCode,
-      conversationId: msg.conversationId ?? '',
-      conversationType: msg.conversationType ?? '1',
-      senderStaffId: msg.senderStaffId,
-      senderNick: msg.senderNick,
-      sessionWebhook,
-      sessionWebhookExpiredTime: msg.sessionWebhookExpiredTime,
-      preferOpenApi: msg.modelType === 'openapi',
-    },
+    target,
   })
   const rawText = messageText(msg)
   const abort = new AbortController()
@@ -95,8 +97,25 @@ export async function buildContext(
     reply: (markdown, opts) => outbox.reply(markdown, opts),
     replyFile: (file) => outbox.file(file),
     flush: () => outbox.flush(),
+    cards: cardsOf(replier.cards, target, deps.config.dingtalk),
     now: deps.clock.now,
     signal: abort.signal,
   }
   return { ctx, outbox, abort, release }
+}
+
+/** The message's AI cards: the Replier's card channel bound to its conversation (with a card template). */
+function cardsOf(
+  cards: CardReplier | undefined,
+  target: DeliveryTarget,
+  config: { cardTemplateId?: string; cardContentKey: string },
+): MessageCards | undefined {
+  const templateId = config.cardTemplateId
+  if (!cards || !templateId) return undefined
+  let n = 0
+  return {
+    nextKey: () => partKey(target, `card${++n}`),
+    create: (key) => cards.createCard(target, key, { templateId, contentKey: config.cardContentKey }),
+    stream: (key, update) => cards.streamCard(key, config.cardContentKey, update),
+  }
 }

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config.js'
 import type { Clock } from '../core/clock.js'
-import type { Replier } from '../core/delivery.js'
+import type { CardUpdate, Replier } from '../core/delivery.js'
 import type { InboxSource, RobotMessage } from '../core/message.js'
 import type { Db } from '../db/client.js'
 import type { Stores } from '../db/stores/types.js'
@@ -107,11 +107,21 @@ export interface BotContext {
    * media/upload and sent through the robot OpenAPI (DingTalk); printed as a path in andy chat/ask.
    */
   replyFile(file: OutboundFile): Promise<void>
+  /** AI cards, when the source's channel can show them and a card template is configured. */
+  readonly cards?: MessageCards
   /** Sends the bulk replies still pending (coalesced pipeline answers) now. */
   flush?(): Promise<void>
   now(): number
   /** Aborted when the message passes its deadline (ANDY_HANDLER_TIMEOUT_MS): pass it to fetch/LLM calls. */
   readonly signal?: AbortSignal
+}
+
+/** AI cards in this message's conversation, through the source's Replier (core/delivery.ts CardReplier). */
+export interface MessageCards {
+  /** The next card's key (partKey `card<n>`: the same numbering when the message is handled again). */
+  nextKey(): string
+  create(key: string): Promise<void>
+  stream(key: string, update: CardUpdate): Promise<void>
 }
 
 export interface OutboundFile {

@@ -74,7 +74,7 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const assistantTransport = assistantStream(rt, opts, http)
   await listen(rt, opts, http, transport, assistantTransport)
   logReceiveModes(rt, assistantTransport)
-  const digest = weeklyDigest(rt, app, api)
+  const digest = weeklyDigest(rt, app, api ? replier : undefined)
   let stopped: Promise<void> | undefined
   return {
     app,
@@ -179,10 +179,10 @@ function logReceiveModes(rt: Runtime, assistantTransport: DingtalkStreamTranspor
 }
 
 /** Weekly usage digest to an admin group (ANDY_DIGEST_CRON + ANDY_DIGEST_CONVERSATION_ID; needs the OpenAPI). */
-function weeklyDigest(rt: Runtime, app: App, api: ReturnType<typeof createDingtalkApi>): DigestHandle | undefined {
+function weeklyDigest(rt: Runtime, app: App, replier: Replier | undefined): DigestHandle | undefined {
   const d = rt.config.digest
   if (!d.cron || !d.conversationId) return undefined
-  if (!api) {
+  if (!replier) {
     rt.logger.warn('ANDY_DIGEST_CRON is set but DingTalk credentials are missing: no weekly digest')
     return undefined
   }
@@ -190,7 +190,8 @@ function weeklyDigest(rt: Runtime, app: App, api: ReturnType<typeof createDingta
     db: rt.db,
     logger: rt.logger.child({ mod: 'digest' }),
     clock: app.deps.clock,
-    api,
+    replier,
+    robotCode: rt.config.dingtalk.robotCode,
     cron: d.cron,
     conversationId: d.conversationId,
     dbPath: rt.config.dbPath,
