@@ -5,6 +5,7 @@
  */
 import { assistantOf } from '../core/features.js'
 import type { UsageInput } from '../db/usage.js'
+import { TABLES, tableByIntent } from '../tables/index.js'
 import { mulberry32 } from './generate.js'
 
 export interface GenerateUsageOptions {
@@ -82,21 +83,21 @@ const OTHER_TEXT: Record<string, readonly string[]> = {
   help: ['帮助', '你好'],
 }
 
-const INTENTS = [
-  'case',
-  'pitch',
-  'switch',
-  'procurement',
-  'software',
-  'activity',
-  'usage',
-  'report',
-  'image',
-  'talent',
-  'meeting',
-  'help',
-] as const
-const INTENT_WEIGHTS = [30, 16, 8, 12, 12, 5, 3, 3, 2, 2, 2, 5]
+/** How often each kind of message comes: the case tables' searches (from the table specs), then the rest. */
+const SEARCH_WEIGHTS: Record<string, number> = { case: 30, pitch: 16, switch: 8, procurement: 12, software: 12 }
+const OTHER_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
+  ['activity', 5],
+  ['usage', 3],
+  ['report', 3],
+  ['image', 2],
+  ['talent', 2],
+  ['meeting', 2],
+  ['help', 5],
+]
+/** The intents of the generated records: every case table (a registered one too), then the other features. */
+export function demoIntents(): Array<readonly [intent: string, weight: number]> {
+  return [...TABLES.map((t) => [t.intent, SEARCH_WEIGHTS[t.intent] ?? 5] as const), ...OTHER_WEIGHTS]
+}
 const LLM_INTENTS = new Set(['activity', 'report', 'image', 'talent', 'meeting'])
 const DAY_MS = 86_400_000
 
@@ -131,14 +132,15 @@ function population(o: GenerateUsageOptions, rng: Rng) {
     id: `cid-g${i + 1}`,
     name: `${REGIONS[i % REGIONS.length]}${TEAMS[Math.floor(i / REGIONS.length) % TEAMS.length]}${i >= REGIONS.length * TEAMS.length ? i : ''}群`,
   }))
+  const intents = demoIntents()
   const iCum: number[] = []
   let iTotal = 0
-  for (const w of INTENT_WEIGHTS) iCum.push((iTotal += w))
+  for (const [, w] of intents) iCum.push((iTotal += w))
   const pickIntent = () => {
     const r = rng() * iTotal
     let i = 0
     while (iCum[i]! <= r) i++
-    return INTENTS[i]!
+    return intents[i]![0]
   }
   return { pickUser, groups, pickIntent }
 }
@@ -180,9 +182,10 @@ function usageRow(
   const intent = people.pickIntent()
   const inGroup = rng() < 0.4
   const group = inGroup ? pick(people.groups) : undefined
-  const search = intent in SEARCH_TEXT
+  const table = tableByIntent(intent)
+  const search = table !== undefined
   const gap = search && rng() < 0.08
-  const text = gap ? pick(GAP_TEXT) : search ? pick(SEARCH_TEXT[intent]!) : pick(OTHER_TEXT[intent]!)
+  const text = gap ? pick(GAP_TEXT) : search ? pick(SEARCH_TEXT[intent] ?? [table!.words.example]) : pick(OTHER_TEXT[intent]!)
   const llm = LLM_INTENTS.has(intent)
   const roll = rng()
   const status = roll < 0.025 ? 'failed' : roll < 0.04 ? 'rejected' : 'ok'
