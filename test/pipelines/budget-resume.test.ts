@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { systemClock } from '../../src/core/clock.js'
 import { llmCalls, spentOn } from '../../src/db/llm-calls.js'
 import { processesOfUser } from '../../src/db/process-data.js'
 import { activityLlm, STEP_MARKERS, stepOf } from '../helpers/activity-llm.js'
