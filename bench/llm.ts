@@ -10,11 +10,12 @@
  * Run: npx tsx bench/llm.ts [iterations=40]
  */
 
+import { systemClock } from '../src/core/clock.js'
 import { llmCalls } from '../src/db/llm-calls.js'
 import { processesOfUser } from '../src/db/process-data.js'
 import { activityLlm, stepOf } from '../test/helpers/activity-llm.js'
-import { demoDbPath, makeTestApp, type TestApp, tempDir } from '../test/helpers/app.js'
 import { type ChatBody, FakeOpenAI } from '../test/helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER, demoDbPath, type TestApp, tempDir } from '../test/helpers/test-app.js'
 import { percentile, printTable } from './util.js'
 
 const ITER = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 40)
@@ -46,7 +47,7 @@ async function timeSentences(t: TestApp, sentence: string): Promise<number[]> {
   const times: number[] = []
   for (let i = 0; i < ITER + 3; i++) {
     const t0 = performance.now()
-    await t.say(sentence, { staffId: `bench-${i % 5}` })
+    await t.ask(sentence, { staffId: `bench-${i % 5}` })
     if (i >= 3) times.push(performance.now() - t0)
   }
   return times
@@ -54,8 +55,18 @@ async function timeSentences(t: TestApp, sentence: string): Promise<number[]> {
 
 async function parseLatency(dir: string): Promise<void> {
   const fake = await FakeOpenAI.start({ handler: parseAnswer })
-  const plain = makeTestApp({ dbPath: await demoDbPath(dir, 'plain.db'), env: { LOG_LEVEL: 'silent' } })
-  const withLlm = makeTestApp({ fake, dbPath: await demoDbPath(dir, 'llm.db') })
+  const plain = createTestApp({
+    clock: systemClock,
+    user: DEFAULT_USER,
+    dbPath: await demoDbPath(dir, 'plain.db'),
+    env: { LOG_LEVEL: 'silent' },
+  })
+  const withLlm = createTestApp({
+    clock: systemClock,
+    user: DEFAULT_USER,
+    fake,
+    dbPath: await demoDbPath(dir, 'llm.db'),
+  })
   const rows: Array<Array<string | number>> = []
   for (const s of SENTENCES) {
     const before = fake.requests.length
@@ -87,17 +98,19 @@ async function parseLatency(dir: string): Promise<void> {
 async function activityCost(dir: string): Promise<void> {
   const script = activityLlm({ long: true })
   const fake = await FakeOpenAI.start({ handler: script.handler })
-  const t = makeTestApp({
+  const t = createTestApp({
+    clock: systemClock,
+    user: DEFAULT_USER,
     fake,
     dbPath: await demoDbPath(dir, 'activity.db'),
     env: { LLM_PRICE_INPUT_RMB_PER_MTOK: '2', LLM_PRICE_OUTPUT_RMB_PER_MTOK: '8' },
   })
   const t0 = performance.now()
-  await t.say(
+  await t.ask(
     '帮我设计一个运营活动，企业名称：远拓通信集团；活动背景：今年校招 300 名新员工，入职后融入慢、试用期流失率高；活动目标：3 个月内新员工留存率提升到 90%；活动类型：线上训练营加线下分享；意向课程：职场新人训练营；发散方式：适度创新',
   )
-  await t.say('选1')
-  await t.say('选2')
+  await t.ask('选1')
+  await t.ask('选2')
   const elapsed = performance.now() - t0
   const calls = llmCalls(t.db)
   const perStep = new Map<string, { calls: number; tin: number; tout: number }>()

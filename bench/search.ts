@@ -12,6 +12,7 @@ import { openDb } from '../src/db/client.js'
 import { bumpCasesVersion } from '../src/db/meta.js'
 import { toCsv } from '../src/demo/csv.js'
 import { iterateRecords } from '../src/demo/generate.js'
+import { CaseIndex } from '../src/search/case-index.js'
 import { Dictionary } from '../src/search/dictionary.js'
 import { formatSearchReply } from '../src/search/format.js'
 import { parseSentence } from '../src/search/parser.js'
@@ -69,6 +70,7 @@ async function main() {
 
   const seg = segmenterStats()
   const index = dict.caseIndex('content-cases')
+  if (!(index instanceof CaseIndex)) throw new Error('expected the in-memory index')
   const ask = (sentence: string): number => {
     // As the chat handler does it: parse, search (relaxing unless it is a count or a contradiction), reply.
     const parsed = parseSentence(sentence, { dict, nowYear: 2026 })

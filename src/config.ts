@@ -249,6 +249,47 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     throw new ConfigError(`配置有误（请改正 .env 或环境变量，说明见 .env.example）：\n  ${lines.join('\n  ')}`)
   }
   const e = res.data
+  checkCombinations(e)
+  return Object.freeze({
+    dingtalk: dingtalkConfig(e),
+    urlAllowlist: Object.freeze(e.ANDY_URL_ALLOWLIST.map((h) => h.toLowerCase())),
+    robotIntents: parseRobotIntents(e.ANDY_ROBOT_INTENTS),
+    adminStaffIds: Object.freeze([...e.ANDY_ADMIN_STAFF_IDS]),
+    allowedCorpIds: Object.freeze([...e.ANDY_ALLOWED_CORP_IDS]),
+    userRatePerMin: e.ANDY_USER_RATE_PER_MIN,
+    maxConcurrency: e.ANDY_MAX_CONCURRENCY,
+    livenessTimeoutMs: e.ANDY_LIVENESS_TIMEOUT_MS,
+    shutdownGraceMs: e.ANDY_SHUTDOWN_GRACE_MS,
+    handlerTimeoutMs: e.ANDY_HANDLER_TIMEOUT_MS,
+    pipelineTimeoutMs: e.ANDY_PIPELINE_TIMEOUT_MS,
+    maxAttempts: e.ANDY_MAX_ATTEMPTS,
+    statsExportDetailRows: e.ANDY_STATS_EXPORT_DETAIL_ROWS,
+    dbPath: e.DB_PATH,
+    databaseUrl: e.DATABASE_URL,
+    cluster: Object.freeze({
+      instanceId: e.ANDY_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+      leaseMs: e.ANDY_LEASE_MS,
+      pollMs: e.ANDY_CLUSTER_POLL_MS,
+    }),
+    files: fileLimits(e),
+    taxonomyFile: e.ANDY_TAXONOMY_FILE,
+    llm: llmConfig(e),
+    http: Object.freeze({
+      port: e.HTTP_PORT,
+      host: e.HTTP_HOST,
+      bodyLimitBytes: e.HTTP_BODY_LIMIT_KB * 1024,
+      appKey: e.API_APP_KEY,
+      appSecret: e.API_APP_SECRET,
+    }),
+    digest: Object.freeze({ cron: e.ANDY_DIGEST_CRON, conversationId: e.ANDY_DIGEST_CONVERSATION_ID }),
+    logLevel: e.LOG_LEVEL,
+  })
+}
+
+type Env = z.infer<typeof schema>
+
+/** Settings that are valid alone but not together. */
+function checkCombinations(e: Env): void {
   if (e.ANDY_DIGEST_CRON !== undefined) {
     if (!e.ANDY_DIGEST_CONVERSATION_ID)
       throw new ConfigError(
@@ -272,86 +313,64 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       'DINGTALK_RECEIVE_MODE：http（HTTP 回调模式）需要同时设置 HTTP_PORT，钉钉把消息 POST 到 https://<你的域名>/dingtalk/callback',
     )
   }
+}
+
+function dingtalkConfig(e: Env): AppConfig['dingtalk'] {
   return Object.freeze({
-    dingtalk: Object.freeze({
-      clientId: e.DINGTALK_CLIENT_ID,
-      clientSecret: e.DINGTALK_CLIENT_SECRET,
-      robotCode: e.DINGTALK_ROBOT_CODE ?? e.DINGTALK_CLIENT_ID,
-      apiBase: e.DINGTALK_API_BASE,
-      oapiBase: e.DINGTALK_OAPI_BASE,
-      cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID,
-      cardContentKey: e.DINGTALK_CARD_CONTENT_KEY,
-      // Only a different app needs its own connection: the robot app's stream serves its abilities already.
-      assistant:
-        e.DINGTALK_ASSISTANT_CLIENT_ID &&
-        e.DINGTALK_ASSISTANT_CLIENT_SECRET &&
-        e.DINGTALK_ASSISTANT_CLIENT_ID !== e.DINGTALK_CLIENT_ID
-          ? Object.freeze({
-              clientId: e.DINGTALK_ASSISTANT_CLIENT_ID,
-              clientSecret: e.DINGTALK_ASSISTANT_CLIENT_SECRET,
-            })
-          : undefined,
-      receiveMode: e.DINGTALK_RECEIVE_MODE,
-    }),
-    urlAllowlist: Object.freeze(e.ANDY_URL_ALLOWLIST.map((h) => h.toLowerCase())),
-    robotIntents: parseRobotIntents(e.ANDY_ROBOT_INTENTS),
-    adminStaffIds: Object.freeze([...e.ANDY_ADMIN_STAFF_IDS]),
-    allowedCorpIds: Object.freeze([...e.ANDY_ALLOWED_CORP_IDS]),
-    userRatePerMin: e.ANDY_USER_RATE_PER_MIN,
-    maxConcurrency: e.ANDY_MAX_CONCURRENCY,
-    livenessTimeoutMs: e.ANDY_LIVENESS_TIMEOUT_MS,
-    shutdownGraceMs: e.ANDY_SHUTDOWN_GRACE_MS,
-    handlerTimeoutMs: e.ANDY_HANDLER_TIMEOUT_MS,
-    pipelineTimeoutMs: e.ANDY_PIPELINE_TIMEOUT_MS,
-    maxAttempts: e.ANDY_MAX_ATTEMPTS,
-    statsExportDetailRows: e.ANDY_STATS_EXPORT_DETAIL_ROWS,
-    dbPath: e.DB_PATH,
-    databaseUrl: e.DATABASE_URL,
-    cluster: Object.freeze({
-      instanceId: e.ANDY_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
-      leaseMs: e.ANDY_LEASE_MS,
-      pollMs: e.ANDY_CLUSTER_POLL_MS,
-    }),
-    files: Object.freeze({
-      maxUnpackedBytes: e.ANDY_FILE_MAX_UNPACKED_MB * MB,
-      maxPartBytes: e.ANDY_FILE_MAX_PART_MB * MB,
-      maxRatio: e.ANDY_FILE_MAX_RATIO,
-      maxEntries: e.ANDY_FILE_MAX_ENTRIES,
-      maxRows: e.ANDY_FILE_MAX_ROWS,
-      maxColumns: e.ANDY_FILE_MAX_COLUMNS,
-      maxCells: e.ANDY_FILE_MAX_CELLS,
-      maxChars: e.ANDY_FILE_MAX_CHARS,
-      maxPdfPages: e.ANDY_FILE_MAX_PDF_PAGES,
-      maxImagePixels: e.ANDY_FILE_MAX_IMAGE_MEGAPIXELS * 1_000_000,
-      workerHeapMb: e.ANDY_FILE_WORKER_HEAP_MB,
-      workers: e.ANDY_FILE_WORKERS,
-      timeoutMs: e.ANDY_FILE_TIMEOUT_MS,
-    }),
-    taxonomyFile: e.ANDY_TAXONOMY_FILE,
-    llm: Object.freeze({
-      apiKey: e.OPENAI_API_KEY,
-      baseUrl: e.OPENAI_BASE_URL,
-      model: e.LLM_MODEL,
-      visionModel: e.LLM_VISION_MODEL,
-      priceInputPerMTok: e.LLM_PRICE_INPUT_RMB_PER_MTOK,
-      priceOutputPerMTok: e.LLM_PRICE_OUTPUT_RMB_PER_MTOK,
-      dailyBudgetRmb: e.LLM_DAILY_BUDGET_RMB,
-      timeoutMs: e.LLM_TIMEOUT_MS,
-      maxRetries: e.LLM_MAX_RETRIES,
-      parseTimeoutMs: e.LLM_PARSE_TIMEOUT_MS,
-      contextTokens: e.LLM_CONTEXT_TOKENS,
-      maxOutputTokens: e.LLM_MAX_OUTPUT_TOKENS,
-      promptVersion: e.ANDY_PROMPT_VERSION,
-    }),
-    http: Object.freeze({
-      port: e.HTTP_PORT,
-      host: e.HTTP_HOST,
-      bodyLimitBytes: e.HTTP_BODY_LIMIT_KB * 1024,
-      appKey: e.API_APP_KEY,
-      appSecret: e.API_APP_SECRET,
-    }),
-    digest: Object.freeze({ cron: e.ANDY_DIGEST_CRON, conversationId: e.ANDY_DIGEST_CONVERSATION_ID }),
-    logLevel: e.LOG_LEVEL,
+    clientId: e.DINGTALK_CLIENT_ID,
+    clientSecret: e.DINGTALK_CLIENT_SECRET,
+    robotCode: e.DINGTALK_ROBOT_CODE ?? e.DINGTALK_CLIENT_ID,
+    apiBase: e.DINGTALK_API_BASE,
+    oapiBase: e.DINGTALK_OAPI_BASE,
+    cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID,
+    cardContentKey: e.DINGTALK_CARD_CONTENT_KEY,
+    // Only a different app needs its own connection: the robot app's stream serves its abilities already.
+    assistant:
+      e.DINGTALK_ASSISTANT_CLIENT_ID &&
+      e.DINGTALK_ASSISTANT_CLIENT_SECRET &&
+      e.DINGTALK_ASSISTANT_CLIENT_ID !== e.DINGTALK_CLIENT_ID
+        ? Object.freeze({
+            clientId: e.DINGTALK_ASSISTANT_CLIENT_ID,
+            clientSecret: e.DINGTALK_ASSISTANT_CLIENT_SECRET,
+          })
+        : undefined,
+    receiveMode: e.DINGTALK_RECEIVE_MODE,
+  })
+}
+
+function fileLimits(e: Env): AppConfig['files'] {
+  return Object.freeze({
+    maxUnpackedBytes: e.ANDY_FILE_MAX_UNPACKED_MB * MB,
+    maxPartBytes: e.ANDY_FILE_MAX_PART_MB * MB,
+    maxRatio: e.ANDY_FILE_MAX_RATIO,
+    maxEntries: e.ANDY_FILE_MAX_ENTRIES,
+    maxRows: e.ANDY_FILE_MAX_ROWS,
+    maxColumns: e.ANDY_FILE_MAX_COLUMNS,
+    maxCells: e.ANDY_FILE_MAX_CELLS,
+    maxChars: e.ANDY_FILE_MAX_CHARS,
+    maxPdfPages: e.ANDY_FILE_MAX_PDF_PAGES,
+    maxImagePixels: e.ANDY_FILE_MAX_IMAGE_MEGAPIXELS * 1_000_000,
+    workerHeapMb: e.ANDY_FILE_WORKER_HEAP_MB,
+    workers: e.ANDY_FILE_WORKERS,
+    timeoutMs: e.ANDY_FILE_TIMEOUT_MS,
+  })
+}
+
+function llmConfig(e: Env): AppConfig['llm'] {
+  return Object.freeze({
+    apiKey: e.OPENAI_API_KEY,
+    baseUrl: e.OPENAI_BASE_URL,
+    model: e.LLM_MODEL,
+    visionModel: e.LLM_VISION_MODEL,
+    priceInputPerMTok: e.LLM_PRICE_INPUT_RMB_PER_MTOK,
+    priceOutputPerMTok: e.LLM_PRICE_OUTPUT_RMB_PER_MTOK,
+    dailyBudgetRmb: e.LLM_DAILY_BUDGET_RMB,
+    timeoutMs: e.LLM_TIMEOUT_MS,
+    maxRetries: e.LLM_MAX_RETRIES,
+    parseTimeoutMs: e.LLM_PARSE_TIMEOUT_MS,
+    contextTokens: e.LLM_CONTEXT_TOKENS,
+    maxOutputTokens: e.LLM_MAX_OUTPUT_TOKENS,
+    promptVersion: e.ANDY_PROMPT_VERSION,
   })
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   type ImportEdge,
@@ -5,8 +8,16 @@ import {
   LAYERS,
   layerOf,
   layerViolations,
+  longFunctions,
+  MAX_FUNCTION_LINES,
   runtimeCycles,
 } from '../scripts/architecture.js'
+
+/**
+ * Functions still over the limit while their owners split them (issue 14: PostgreSQL stores, the 统计
+ * workbook). Known and counted: a new long function anywhere else fails. Remove an entry once it is split.
+ */
+const KNOWN_LONG = ['src/db/pg/inbox-store.ts pgInboxStore', 'src/db/pg/stores.ts createPgStores', 'src/stats/workbook.ts statsSheets']
 
 /** docs/architecture.md: one direction of dependencies, no import cycles at runtime. */
 describe('architecture', () => {
@@ -31,6 +42,26 @@ describe('architecture', () => {
 
   it('has no runtime import cycle', () => {
     expect(runtimeCycles(edges)).toEqual([])
+  })
+
+  it(`has no function over ${MAX_FUNCTION_LINES} lines (but the ${KNOWN_LONG.length} known ones being split)`, () => {
+    const long = longFunctions().map((f) => f.replace(/:\d+ (\S+): \d+ lines$/, ' $1'))
+    expect(long.filter((f) => !KNOWN_LONG.includes(f))).toEqual([])
+    expect(KNOWN_LONG).toHaveLength(3)
+  })
+
+  it('would catch a function over the limit (the check can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'andy-arch-'))
+    try {
+      const file = join(dir, 'long.ts')
+      const body = Array.from({ length: MAX_FUNCTION_LINES - 1 }, (_, i) => `  const v${i} = ${i}`).join('\n')
+      writeFileSync(file, `export function long(): void {\n${body}\n}\nexport const short = () => 1\n`)
+      expect(longFunctions([file]).map((f) => f.replace(/^.*long\.ts/, 'long.ts'))).toEqual([
+        `long.ts:1 long: ${MAX_FUNCTION_LINES + 1} lines`,
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('would catch an import against the layer order and a cycle (the checks can fail)', () => {

@@ -4,9 +4,13 @@ import { deadlineFor } from '../src/bot/deadline.js'
 import { parseConfig } from '../src/config.js'
 import { featureOf, intentOfCustomType, registerFeature } from '../src/core/features.js'
 import { openDb } from '../src/db/client.js'
+import { gapIntents, isGapIntent, searchIntents } from '../src/db/gap-intents.js'
+import { demoIntents } from '../src/demo/usage.js'
+import { tableNamed } from '../src/handlers/admin-import-state.js'
 import { llmIntents } from '../src/handlers/llm-intent.js'
 import { parseSentence } from '../src/search/parser.js'
 import { registerTable, TABLES, tableByIntent } from '../src/tables/index.js'
+import { naturalKeyColumns } from '../src/tables/natural-keys.js'
 import { loadFixtures } from './helpers/fixtures.js'
 import { createTestApp, type TestApp } from './helpers/test-app.js'
 
@@ -131,6 +135,16 @@ describe('feature registry', () => {
     expect(deadlineFor('quiz', timeouts)).toBe(9_000)
     expect(deadlineFor('bid', timeouts)).toBe(1_000)
     expect(featureOf('bid')?.name).toBe('招投标记录')
+  })
+
+  it('puts the table in the per-table lists: 内容缺口 intents, natural key, 导入 words, demo usage', () => {
+    expect(searchIntents()).toContain('bid')
+    expect(gapIntents()).toEqual(expect.arrayContaining(['bid', 'unanswered']))
+    expect(isGapIntent('bid')).toBe(true)
+    expect(naturalKeyColumns(tableByIntent('bid')!)).toEqual(['kh_name', 'case_name', 'xm_name'])
+    expect(tableNamed('导入 中标记录')?.intent).toBe('bid')
+    expect(tableNamed('导入 招投标')?.intent).toBe('bid')
+    expect(demoIntents().map(([intent]) => intent)).toContain('bid')
   })
 
   it('refuses a second feature or table with a taken intent', () => {

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config.js'
 import type { Clock } from '../core/clock.js'
-import type { Replier } from '../core/delivery.js'
+import type { CardUpdate, Replier } from '../core/delivery.js'
 import type { InboxSource, RobotMessage } from '../core/message.js'
 import type { Db } from '../db/client.js'
 import type { Stores } from '../db/stores/types.js'
@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js'
 import type { Dictionary } from '../search/dictionary.js'
 import type { LlmClient } from '../services/llm.js'
 import type { Metrics } from '../services/metrics.js'
+import type { VisionClient } from '../services/vision.js'
 import type { DingtalkApi } from '../transport/dingtalk-api.js'
 import type { ConversationSession } from './conversation.js'
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   readonly dingtalk?: DingtalkApi
   /** The LLM (absent when OPENAI_API_KEY / LLM_MODEL are not set: every search still works without it). */
   readonly llm?: LlmClient
+  /** The vision model (absent without OPENAI_API_KEY + LLM_VISION_MODEL): 图片 answers that it is not set up. */
+  readonly vision?: VisionClient
   /** Prometheus metrics (GET /metrics); absent in the CLI and most tests. */
   readonly metrics?: Metrics
 }
@@ -104,11 +107,21 @@ export interface BotContext {
    * media/upload and sent through the robot OpenAPI (DingTalk); printed as a path in andy chat/ask.
    */
   replyFile(file: OutboundFile): Promise<void>
+  /** AI cards, when the source's channel can show them and a card template is configured. */
+  readonly cards?: MessageCards
   /** Sends the bulk replies still pending (coalesced pipeline answers) now. */
   flush?(): Promise<void>
   now(): number
   /** Aborted when the message passes its deadline (ANDY_HANDLER_TIMEOUT_MS): pass it to fetch/LLM calls. */
   readonly signal?: AbortSignal
+}
+
+/** AI cards in this message's conversation, through the source's Replier (core/delivery.ts CardReplier). */
+export interface MessageCards {
+  /** The next card's key (partKey `card<n>`: the same numbering when the message is handled again). */
+  nextKey(): string
+  create(key: string): Promise<void>
+  stream(key: string, update: CardUpdate): Promise<void>
 }
 
 export interface OutboundFile {

@@ -1,7 +1,6 @@
 import { isLongRunning } from '../core/features.js'
-import type { BotContext } from './context.js'
-import type { Outbox } from './outbox.js'
-import type { Router } from './router.js'
+import type { Turn } from './context-builder.js'
+import type { Middleware } from './middleware.js'
 
 /**
  * The deadline of a message once its intent is known: features of the 'long' deadline class (LLM
@@ -25,49 +24,44 @@ export function timeoutApology(timeoutMs: number): string {
   return `抱歉，这条消息处理超时了（超过 ${secs} 秒），已记录下来。请稍后再试，或把问题拆小一点再问。`
 }
 
-export interface DeadlineOutcome {
-  readonly timedOut: boolean
-}
-
-export async function dispatchWithDeadline(
-  router: Router,
-  ctx: BotContext,
-  outbox: Outbox,
-  timeout: number | ((intent: string) => number),
-  abort?: AbortController,
-): Promise<DeadlineOutcome> {
-  const budget = typeof timeout === 'number' ? () => timeout : timeout
-  let timeoutMs = budget('unknown')
-  const started = Date.now()
-  let timer: NodeJS.Timeout | undefined
-  let fire!: () => void
-  const deadline = new Promise<'timeout'>((resolve) => {
-    fire = () => resolve('timeout')
-    timer = setTimeout(fire, timeoutMs)
-  })
-  // Once the intent is known, a long-running kind of work gets its own (longer) deadline.
-  const onDecided = (intent: string) => {
-    const next = budget(intent)
-    if (next === timeoutMs) return
-    timeoutMs = next
+/**
+ * The deadline middleware: runs the rest of the chain (error boundary, router) against the message's
+ * deadline, lengthened once the router tells (`turn.onDecided`) that the intent is of the long class.
+ */
+export function deadline(timeouts: { handlerMs: number; pipelineMs: number }): Middleware<Turn> {
+  return async (turn, next) => {
+    const { ctx, outbox, abort } = turn
+    let timeoutMs = deadlineFor('unknown', timeouts)
+    const started = Date.now()
+    let timer: NodeJS.Timeout | undefined
+    let fire!: () => void
+    const expired = new Promise<'timeout'>((resolve) => {
+      fire = () => resolve('timeout')
+      timer = setTimeout(fire, timeoutMs)
+    })
+    // Once the intent is known, a long-running kind of work gets its own (longer) deadline.
+    turn.onDecided = (intent) => {
+      const nextMs = deadlineFor(intent, timeouts)
+      if (nextMs === timeoutMs) return
+      timeoutMs = nextMs
+      clearTimeout(timer)
+      timer = setTimeout(fire, Math.max(0, started + nextMs - Date.now()))
+    }
+    const run = next().then(() => 'done' as const)
+    const outcome = await Promise.race([run, expired])
     clearTimeout(timer)
-    timer = setTimeout(fire, Math.max(0, started + next - Date.now()))
-  }
-  const run = router.dispatch(ctx, onDecided).then(() => 'done' as const)
-  const outcome = await Promise.race([run, deadline])
-  clearTimeout(timer)
-  if (outcome === 'done') return { timedOut: false }
+    if (outcome === 'done') return
 
-  abort?.abort(new Error(`handler deadline of ${timeoutMs} ms passed`))
-  ctx.result.status = 'failed'
-  ctx.result.error = `handler timed out after ${timeoutMs} ms`
-  ctx.logger.error({ intent: ctx.intent, timeoutMs }, 'handler timed out; abandoning it and apologising')
-  try {
-    await outbox.seal(timeoutApology(timeoutMs))
-  } catch (err) {
-    ctx.logger.error({ err }, 'could not deliver the timeout apology')
+    abort.abort(new Error(`handler deadline of ${timeoutMs} ms passed`))
+    ctx.result.status = 'failed'
+    ctx.result.error = `handler timed out after ${timeoutMs} ms`
+    ctx.logger.error({ intent: ctx.intent, timeoutMs }, 'handler timed out; abandoning it and apologising')
+    try {
+      await outbox.seal(timeoutApology(timeoutMs))
+    } catch (err) {
+      ctx.logger.error({ err }, 'could not deliver the timeout apology')
+    }
+    // The abandoned handler may still settle later; its outcome no longer matters, but must not go unhandled.
+    void run.catch(() => undefined)
   }
-  // The abandoned handler may still settle later; its outcome no longer matters, but must not go unhandled.
-  void run.catch(() => undefined)
-  return { timedOut: true }
 }

@@ -11,6 +11,7 @@ import {
   formatRmb,
   LlmError,
 } from '../services/llm.js'
+import type { VisionRequest } from '../services/vision.js'
 import type { BotContext } from './context.js'
 import { liveRuns } from './live-runs.js'
 
@@ -139,8 +140,8 @@ export interface ChatPurpose {
 }
 
 /** The signal a call must stop on: the message deadline and a 取消 of the user's running generation. */
-function callSignal(ctx: BotContext, req: ChatRequest): AbortSignal | undefined {
-  const signals = [req.signal, ctx.signal, liveRuns(ctx.deps).signalOf(ctx)].filter(
+function callSignal(ctx: BotContext, own: AbortSignal | undefined): AbortSignal | undefined {
+  const signals = [own, ctx.signal, liveRuns(ctx.deps).signalOf(ctx)].filter(
     (s): s is AbortSignal => s !== undefined,
   )
   if (signals.length <= 1) return signals[0]
@@ -161,9 +162,44 @@ function account(ctx: BotContext, tokens: number, rmb: number): void {
 export async function chatFor(ctx: BotContext, req: ChatRequest, p: ChatPurpose): Promise<ChatResult> {
   const llm = ctx.deps.llm
   if (!llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
-  const release = reserve(ctx, worstCaseCost(ctx, req))
+  return modelCall(ctx, {
+    purpose: p.purpose,
+    model: req.model ?? llm.model,
+    worstCaseRmb: worstCaseCost(ctx, req),
+    // The message's deadline (ANDY_HANDLER_TIMEOUT_MS) and 取消 also stop a running LLM call.
+    run: () => llm.chat({ ...req, signal: callSignal(ctx, req.signal) }),
+  })
+}
+
+export const VISION_OFF =
+  '图片解读需要接入能看图的大模型，管理员还没有配置（OPENAI_API_KEY 和 LLM_VISION_MODEL，例如 qwen-vl-max、glm-4v）。文件解读和案例搜索不受影响。'
+
+/** One picture question to the vision model (ctx.deps.vision), recorded and accounted like every LLM call. */
+export async function visionFor(ctx: BotContext, req: VisionRequest, p: ChatPurpose): Promise<ChatResult> {
+  const vision = ctx.deps.vision
+  if (!vision) throw new UserError('vision_off', VISION_OFF)
+  return modelCall(ctx, {
+    purpose: p.purpose,
+    model: vision.model,
+    // A picture's cost is not estimated ahead: the budget is checked (assertBudget) before the call.
+    worstCaseRmb: 0,
+    run: () => vision.describe({ ...req, signal: callSignal(ctx, req.signal) }),
+  })
+}
+
+interface ModelCall {
+  purpose: string
+  /** The model named in the ledger when the call fails before the provider says which answered. */
+  model: string
+  worstCaseRmb: number
+  run(): Promise<ChatResult>
+}
+
+/** The one model-call path: reservation, the call, its llm_calls row (ok or not), tokens and cost on the result. */
+async function modelCall(ctx: BotContext, call: ModelCall): Promise<ChatResult> {
+  const release = reserve(ctx, call.worstCaseRmb)
   const base = {
-    intent: ctx.intent === 'unknown' ? p.purpose : ctx.intent,
+    intent: ctx.intent === 'unknown' ? call.purpose : ctx.intent,
     user_id: ctx.userId,
     msg_id: ctx.msg.msgId,
     use_date: localDate(ctx.now()),
@@ -171,14 +207,13 @@ export async function chatFor(ctx: BotContext, req: ChatRequest, p: ChatPurpose)
   const started = Date.now()
   let res: ChatResult
   try {
-    // The message's deadline (ANDY_HANDLER_TIMEOUT_MS) and 取消 also stop a running LLM call.
-    res = await llm.chat({ ...req, signal: callSignal(ctx, req) })
+    res = await call.run()
   } catch (err) {
     const e = err instanceof LlmError ? err : new LlmError('network', String(err))
     const b = e.billed
     record(ctx, {
       ...base,
-      model: b?.model ?? req.model ?? llm.model,
+      model: b?.model ?? call.model,
       tokens_in: b?.usage.tokensIn ?? 0,
       tokens_out: b?.usage.tokensOut ?? 0,
       estimated: b?.usage.estimated ?? false,
@@ -190,10 +225,9 @@ export async function chatFor(ctx: BotContext, req: ChatRequest, p: ChatPurpose)
     if (b) account(ctx, b.usage.tokensIn + b.usage.tokensOut, b.costRmb)
     ctx.logger.warn(
       {
-        purpose: p.purpose,
+        purpose: call.purpose,
         kind: e.kind,
         status: e.status,
-        msgId: ctx.msg.msgId,
         latencyMs: Date.now() - started,
         tokensIn: b?.usage.tokensIn,
         tokensOut: b?.usage.tokensOut,
@@ -217,7 +251,7 @@ export async function chatFor(ctx: BotContext, req: ChatRequest, p: ChatPurpose)
   account(ctx, res.usage.tokensIn + res.usage.tokensOut, res.costRmb)
   ctx.logger.info(
     {
-      purpose: p.purpose,
+      purpose: call.purpose,
       model: res.model,
       tokensIn: res.usage.tokensIn,
       tokensOut: res.usage.tokensOut,

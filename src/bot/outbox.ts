@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path'
-import { DeliveryError, type DeliveryTarget, type OutboundPart, type Replier } from '../core/delivery.js'
+import { DeliveryError, type DeliveryTarget, type OutboundPart, partKey, type Replier } from '../core/delivery.js'
 import { errorMessage } from '../core/errors.js'
 import { PART_LIMIT, splitMarkdown, titleOf } from '../core/markdown.js'
 import type { OutboxStore } from '../db/stores/types.js'
@@ -107,7 +107,7 @@ export class Outbox {
       const title = opts.title ?? titleOf(chunks[0]!)
       await this.deliver({
         no,
-        key: `${this.o.target.robotCode}/${this.o.target.msgId}:${no}`,
+        key: partKey(this.o.target, no),
         kind: 'markdown',
         title: chunks.length > 1 ? `${title}（${i + 1}/${chunks.length}）` : title,
         body,
@@ -128,7 +128,7 @@ export class Outbox {
     const no = this.next++
     await this.deliver({
       no,
-      key: `${this.o.target.robotCode}/${this.o.target.msgId}:${no}`,
+      key: partKey(this.o.target, no),
       kind: file.kind,
       title: fileName,
       body: JSON.stringify({ path: file.path, fileName, fileType: extname(fileName).slice(1).toLowerCase() }),

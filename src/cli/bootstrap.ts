@@ -12,6 +12,7 @@ import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { createDictionaryProvider } from '../search/dictionary-provider.js'
 import { createTaxonomyProvider } from '../search/taxonomy-file.js'
 import { llmFromConfig } from '../services/llm.js'
+import { visionFromConfig } from '../services/vision.js'
 import type { Metrics } from '../services/metrics.js'
 import { DingtalkApi } from '../transport/dingtalk-api.js'
 import type { Limiter } from '../transport/shared-limiter.js'
@@ -100,5 +101,6 @@ export function buildApp(
     metrics: extra.metrics,
     // Several instances: LLM calls and budgets are not on PostgreSQL yet, so no LLM (cluster.ts NOT_ON_POSTGRES).
     llm: rt.cluster ? undefined : llmFromConfig(rt.config.llm),
+    vision: rt.cluster ? undefined : visionFromConfig(rt.config.llm),
   })
 }

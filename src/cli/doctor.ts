@@ -153,26 +153,37 @@ async function pgCheck(url: string): Promise<CheckResult> {
 }
 
 export async function runChecks(config: AppConfig): Promise<CheckResult[]> {
-  const out: CheckResult[] = []
-  out.push(
-    await check(
-      '数据库与迁移',
-      () => {
-        const db = openDb(config.dbPath)
-        try {
-          const { applied, latest: files } = sqliteSchemaVersion(db)
-          if (applied !== files) throw new Error(`已应用 ${applied} 个迁移，共 ${files} 个`)
-          const rows = TABLES.map((t) => `${t.key} ${tableCount(db, t)}`).join('，')
-          return `${config.dbPath}（迁移 ${applied}/${files}；${rows}）`
-        } finally {
-          db.close()
-        }
-      },
-      { other: '检查 DB_PATH 是否可写；数据为空时运行 andy seed 或 andy import' },
-    ),
-  )
+  const out: CheckResult[] = [await databaseCheck(config)]
   if (config.databaseUrl) out.push(await pgCheck(config.databaseUrl))
   out.push(demoCheck(config))
+  out.push(...(await dingtalkChecks(config)))
+  out.push(...(await llmChecks(config)))
+  out.push(httpCheck(config))
+  return out
+}
+
+/** The SQLite database: openable, every migration applied, rows per case table. */
+function databaseCheck(config: AppConfig): Promise<CheckResult> {
+  return check(
+    '数据库与迁移',
+    () => {
+      const db = openDb(config.dbPath)
+      try {
+        const { applied, latest: files } = sqliteSchemaVersion(db)
+        if (applied !== files) throw new Error(`已应用 ${applied} 个迁移，共 ${files} 个`)
+        const rows = TABLES.map((t) => `${t.key} ${tableCount(db, t)}`).join('，')
+        return `${config.dbPath}（迁移 ${applied}/${files}；${rows}）`
+      } finally {
+        db.close()
+      }
+    },
+    { other: '检查 DB_PATH 是否可写；数据为空时运行 andy seed 或 andy import' },
+  )
+}
+
+/** The DingTalk credentials (an access token) and the stream gateway. */
+async function dingtalkChecks(config: AppConfig): Promise<CheckResult[]> {
+  const out: CheckResult[] = []
   const d = config.dingtalk
   const missing = missingStreamCredentials(config)
   const apiUrl = new URL(d.apiBase)
@@ -222,35 +233,43 @@ export async function runChecks(config: AppConfig): Promise<CheckResult[]> {
           'DINGTALK_RECEIVE_MODE=http：消息经 HTTP 回调 POST /dingtalk/callback 到达，不连 Stream',
         ),
       )
-    else {
-      out.push(
-        await check(
-          '钉钉 Stream 网关',
-          async () => {
-            const { endpoint, ticket } = await openStreamTicket({
-              apiBase: d.apiBase,
-              clientId: d.clientId!,
-              clientSecret: d.clientSecret!,
-              subscriptions: [{ type: 'CALLBACK', topic: TOPIC_ROBOT }],
-              timeoutMs: TIMEOUT_MS,
-              signal: new AbortController().signal,
-            })
-            await wsReachable(`${endpoint}?ticket=${encodeURIComponent(ticket)}`)
-            return `connections/open 正常，${endpoint.split('?')[0]} 可连接`
-          },
-          {
-            network: `连不上 Stream 网关：检查网络和代理，防火墙需放通 ${apiHostPort} 与 wss-open-connection.dingtalk.com:443（andy start 会在后台一直重试）`,
-            timeout: `Stream 网关请求超时：检查网络和代理，防火墙需放通 ${apiHostPort} 与 wss-open-connection.dingtalk.com:443`,
-            auth: '钉钉拒绝了 Stream 连接：凭证错误、应用未发布、未开启机器人能力，或机器人消息接收模式不是 Stream（HTTP 回调模式请设 DINGTALK_RECEIVE_MODE=http）',
-            rejected:
-              '钉钉拒绝了 Stream 连接（4xx）：通常是凭证错误、应用未发布、未开启机器人能力，或机器人消息接收模式不是 Stream（HTTP 回调模式请设 DINGTALK_RECEIVE_MODE=http）',
-            server: '钉钉 Stream 网关暂时出错（5xx）：andy start 会在后台重试',
-            other: `检查 DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET 和网络；README「${README_APP_SECTION}」`,
-          },
-        ),
-      )
-    }
+    else out.push(await streamGatewayCheck(config, apiHostPort))
   }
+  return out
+}
+
+/** The stream gateway: a connection ticket, and its WebSocket endpoint reachable. */
+function streamGatewayCheck(config: AppConfig, apiHostPort: string): Promise<CheckResult> {
+  const d = config.dingtalk
+  return check(
+    '钉钉 Stream 网关',
+    async () => {
+      const { endpoint, ticket } = await openStreamTicket({
+        apiBase: d.apiBase,
+        clientId: d.clientId!,
+        clientSecret: d.clientSecret!,
+        subscriptions: [{ type: 'CALLBACK', topic: TOPIC_ROBOT }],
+        timeoutMs: TIMEOUT_MS,
+        signal: new AbortController().signal,
+      })
+      await wsReachable(`${endpoint}?ticket=${encodeURIComponent(ticket)}`)
+      return `connections/open 正常，${endpoint.split('?')[0]} 可连接`
+    },
+    {
+      network: `连不上 Stream 网关：检查网络和代理，防火墙需放通 ${apiHostPort} 与 wss-open-connection.dingtalk.com:443（andy start 会在后台一直重试）`,
+      timeout: `Stream 网关请求超时：检查网络和代理，防火墙需放通 ${apiHostPort} 与 wss-open-connection.dingtalk.com:443`,
+      auth: '钉钉拒绝了 Stream 连接：凭证错误、应用未发布、未开启机器人能力，或机器人消息接收模式不是 Stream（HTTP 回调模式请设 DINGTALK_RECEIVE_MODE=http）',
+      rejected:
+        '钉钉拒绝了 Stream 连接（4xx）：通常是凭证错误、应用未发布、未开启机器人能力，或机器人消息接收模式不是 Stream（HTTP 回调模式请设 DINGTALK_RECEIVE_MODE=http）',
+      server: '钉钉 Stream 网关暂时出错（5xx）：andy start 会在后台重试',
+      other: `检查 DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET 和网络；README「${README_APP_SECTION}」`,
+    },
+  )
+}
+
+/** The LLM: configured consistently, and answering. */
+async function llmChecks(config: AppConfig): Promise<CheckResult[]> {
+  const out: CheckResult[] = []
   const problem = llmConfigProblem(config.llm)
   const llm = llmFromConfig(config.llm)
   if (problem)
@@ -295,21 +314,24 @@ export async function runChecks(config: AppConfig): Promise<CheckResult[]> {
       ),
     )
   }
-  if (config.http.port === undefined) out.push(skip('HTTP 接口', '未开启（HTTP_PORT 未设置）'))
-  else if (!config.http.appKey)
-    out.push({
+  return out
+}
+
+/** The HTTP API: off, open without a key (refusing everything), or on. */
+function httpCheck(config: AppConfig): CheckResult {
+  if (config.http.port === undefined) return skip('HTTP 接口', '未开启（HTTP_PORT 未设置）')
+  if (!config.http.appKey)
+    return {
       name: 'HTTP 接口',
       ok: false,
       detail: `端口 ${config.http.port}，但没有 API_APP_KEY：种子接口会拒绝所有请求`,
       fix: '设置 API_APP_KEY（≥ 32 个字符，如 openssl rand -hex 16）',
-    })
-  else
-    out.push({
+    }
+  return {
       name: 'HTTP 接口',
       ok: true,
       detail: `端口 ${config.http.port}${config.http.appSecret ? '，已启用签名' : '，未启用签名（API_APP_SECRET）'}`,
-    })
-  return out
+  }
 }
 
 export default defineCommand({

@@ -67,15 +67,6 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const cluster = rt.cluster ? runCluster(rt.cluster, app, rt) : undefined
   const demo = demoWarning(rt.db, rt.config.dbPath)
   if (demo) rt.logger.warn({ dbPath: rt.config.dbPath, demoRows: demo.tables }, demo.message)
-  const streamWanted = rt.config.dingtalk.receiveMode === 'stream' && missingStreamCredentials(rt.config).length === 0
-  const onStateChange = (state: StreamState, previous: StreamState): void => {
-    opts.transport?.onStateChange?.(state, previous)
-    if (state === 'connected')
-      rt.logger.info(
-        { robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase },
-        'Andy is listening on the DingTalk stream (robot messages and AI 助理 abilities)',
-      )
-  }
   let transport: DingtalkStreamTransport | undefined
   // Always built (AI 助理 calls on the stream are served by it); listens only with HTTP_PORT.
   const http = createHttpServer({
@@ -88,77 +79,11 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
     streamError: () => transport?.stats().lastError,
     dingtalkStats: api ? () => ({ ...api.stats().calls }) : undefined,
   })
-  if (streamWanted)
-    transport = new DingtalkStreamTransport({
-      config: rt.config,
-      logger: rt.logger,
-      sink: app,
-      graph: http.graph,
-      ...opts.transport,
-      onStateChange,
-    })
-  const a = rt.config.dingtalk.assistant
-  const assistantTransport = a
-    ? new DingtalkStreamTransport({
-        config: rt.config,
-        logger: rt.logger.child({ app: 'ai-assistant' }),
-        graph: http.graph,
-        credentials: a,
-        ...opts.transport,
-      })
-    : undefined
-  // HTTP first: it must answer (and /healthz tell the stream's state) whatever DingTalk does.
-  try {
-    const url = rt.config.http.port !== undefined ? await http.start() : undefined
-    if (url) rt.logger.info({ url }, 'HTTP API listening')
-  } catch (err) {
-    await http.close()
-    throw err
-  }
-  transport?.begin()
-  assistantTransport?.begin()
-  if (transport && opts.waitForStreamMs !== undefined) {
-    try {
-      await transport.waitUntilConnected(opts.waitForStreamMs)
-      await assistantTransport?.waitUntilConnected(opts.waitForStreamMs)
-    } catch (err) {
-      await transport.stop()
-      await assistantTransport?.stop()
-      await http.close()
-      throw err
-    }
-  }
-  if (assistantTransport)
-    rt.logger.info(
-      { clientId: a?.clientId },
-      "AI 助理 abilities also served on the assistant app's own stream connection",
-    )
-  if (rt.config.dingtalk.receiveMode === 'http')
-    rt.logger.info(
-      { path: CALLBACK_PATH },
-      'DINGTALK_RECEIVE_MODE=http: robot messages arrive as HTTP callbacks; no stream connection',
-    )
-  // Weekly usage digest to an admin group (ANDY_DIGEST_CRON + ANDY_DIGEST_CONVERSATION_ID; needs the OpenAPI).
-  let digest: DigestHandle | undefined
-  const d = rt.config.digest
-  if (d.cron && d.conversationId) {
-    if (rt.cluster)
-      rt.logger.warn(
-        'ANDY_DIGEST_CRON is not available with DATABASE_URL yet (statistics read the local file): no weekly digest',
-      )
-    else if (api)
-      digest = startDigest({
-        db: rt.db,
-        logger: rt.logger.child({ mod: 'digest' }),
-        clock: app.deps.clock,
-        api,
-        cron: d.cron,
-        conversationId: d.conversationId,
-        dbPath: rt.config.dbPath,
-        detailRows: rt.config.statsExportDetailRows,
-      })
-    else rt.logger.warn('ANDY_DIGEST_CRON is set but DingTalk credentials are missing: no weekly digest')
-  }
+  transport = robotTransport(rt, opts, app, http)
+  const assistantTransport = assistantStream(rt, opts, http)
+  await listen(rt, opts, http, transport, assistantTransport)
+  logReceiveModes(rt, assistantTransport)
+  const digest = weeklyDigest(rt, app, api ? replier : undefined)
   let stopped: Promise<void> | undefined
   return {
     app,
@@ -179,6 +104,115 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
       return stopped
     },
   }
+}
+
+/** The robot's stream connection (credentials set, DINGTALK_RECEIVE_MODE=stream), not begun yet. */
+function robotTransport(
+  rt: Runtime,
+  opts: StartOptions,
+  app: App,
+  http: HttpServer,
+): DingtalkStreamTransport | undefined {
+  if (rt.config.dingtalk.receiveMode !== 'stream' || missingStreamCredentials(rt.config).length > 0) return undefined
+  const onStateChange = (state: StreamState, previous: StreamState): void => {
+    opts.transport?.onStateChange?.(state, previous)
+    if (state === 'connected')
+      rt.logger.info(
+        { robotCode: rt.config.dingtalk.robotCode, apiBase: rt.config.dingtalk.apiBase },
+        'Andy is listening on the DingTalk stream (robot messages and AI 助理 abilities)',
+      )
+  }
+  return new DingtalkStreamTransport({
+    config: rt.config,
+    logger: rt.logger,
+    sink: app,
+    graph: http.graph,
+    ...opts.transport,
+    onStateChange,
+  })
+}
+
+/** The AI 助理's own stream connection, when it is another app (DINGTALK_ASSISTANT_CLIENT_ID/SECRET). */
+function assistantStream(rt: Runtime, opts: StartOptions, http: HttpServer): DingtalkStreamTransport | undefined {
+  const a = rt.config.dingtalk.assistant
+  return a
+    ? new DingtalkStreamTransport({
+        config: rt.config,
+        logger: rt.logger.child({ app: 'ai-assistant' }),
+        graph: http.graph,
+        credentials: a,
+        ...opts.transport,
+      })
+    : undefined
+}
+
+/** HTTP first (it must answer, and /healthz tell the stream's state, whatever DingTalk does), then the streams. */
+async function listen(
+  rt: Runtime,
+  opts: StartOptions,
+  http: HttpServer,
+  transport: DingtalkStreamTransport | undefined,
+  assistantTransport: DingtalkStreamTransport | undefined,
+): Promise<void> {
+  try {
+    const url = rt.config.http.port !== undefined ? await http.start() : undefined
+    if (url) rt.logger.info({ url }, 'HTTP API listening')
+  } catch (err) {
+    await http.close()
+    throw err
+  }
+  transport?.begin()
+  assistantTransport?.begin()
+  if (!transport || opts.waitForStreamMs === undefined) return
+  try {
+    await transport.waitUntilConnected(opts.waitForStreamMs)
+    await assistantTransport?.waitUntilConnected(opts.waitForStreamMs)
+  } catch (err) {
+    await transport.stop()
+    await assistantTransport?.stop()
+    await http.close()
+    throw err
+  }
+}
+
+function logReceiveModes(rt: Runtime, assistantTransport: DingtalkStreamTransport | undefined): void {
+  if (assistantTransport)
+    rt.logger.info(
+      { clientId: rt.config.dingtalk.assistant?.clientId },
+      "AI 助理 abilities also served on the assistant app's own stream connection",
+    )
+  if (rt.config.dingtalk.receiveMode === 'http')
+    rt.logger.info(
+      { path: CALLBACK_PATH },
+      'DINGTALK_RECEIVE_MODE=http: robot messages arrive as HTTP callbacks; no stream connection',
+    )
+}
+
+/** Weekly usage digest to an admin group (ANDY_DIGEST_CRON + ANDY_DIGEST_CONVERSATION_ID; needs the OpenAPI). */
+function weeklyDigest(rt: Runtime, app: App, replier: Replier | undefined): DigestHandle | undefined {
+  const d = rt.config.digest
+  if (!d.cron || !d.conversationId) return undefined
+  if (rt.cluster) {
+    rt.logger.warn(
+      'ANDY_DIGEST_CRON is not available with DATABASE_URL yet (statistics read the local file): no weekly digest',
+    )
+    return undefined
+  }
+  if (!replier) {
+    rt.logger.warn('ANDY_DIGEST_CRON is set but DingTalk credentials are missing: no weekly digest')
+    return undefined
+  }
+  return startDigest({
+    db: rt.db,
+    logger: rt.logger.child({ mod: 'digest' }),
+    clock: app.deps.clock,
+    replier,
+    robotCode: rt.config.dingtalk.robotCode,
+    cron: d.cron,
+    conversationId: d.conversationId,
+    dbPath: rt.config.dbPath,
+    detailRows: rt.config.statsExportDetailRows,
+  })
 }
 
 /** DATABASE_URL: opens PostgreSQL for `andy start` (rt.cluster); false (exit code set, said in Chinese) when it cannot. */

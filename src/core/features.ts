@@ -52,7 +52,8 @@ const BUILTIN = [
     label: '使用统计',
     assistantType: '6',
     customTypes: ['6'],
-    prefixes: ['统计', '使用统计'],
+    // Also the command words a 统计 message starts with (stats/query.ts strips them), longest first.
+    prefixes: ['使用次数统计', '使用统计', '使用情况', '统计一下', '数据统计', '统计'],
     keywords: /(使用次数|使用情况|使用统计|用量统计|^统计|统计一下|数据统计)/,
     statsWords: ['使用次数统计'],
     llm: '使用统计：Andy 的使用次数、使用情况',

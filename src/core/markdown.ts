@@ -1,9 +1,13 @@
 /**
  * DingTalk markdown helpers. No tables and no fenced code (they break on mobile; dingtalk.md §3);
- * replies are split below ~3500 characters at paragraph or line boundaries.
+ * replies are split below PART_LIMIT characters at paragraph or line boundaries.
  */
 
-export const PART_LIMIT = 3500
+/**
+ * The one split limit of every reply: a markdown message (outbox part) and an AI card hold at most this
+ * many characters (cards render blank past ~3,000; pipelines/card-stream.ts continues in a new card).
+ */
+export const PART_LIMIT = 3000
 
 /** Splits markdown into parts of at most `limit` characters, preferring blank lines, then lines. */
 export function splitMarkdown(text: string, limit = PART_LIMIT): string[] {

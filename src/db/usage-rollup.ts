@@ -1,4 +1,5 @@
 import type { Db } from './client.js'
+import { gapInSql, isGapIntent } from './gap-intents.js'
 import { stmt } from './stmt.js'
 import type { UsageInput } from './usage.js'
 
@@ -18,8 +19,6 @@ export const LATENCY_BUCKETS = [
 ] as const
 export const BUCKET_COUNT = LATENCY_BUCKETS.length + 1
 
-/** The intents whose zero-hit records are 内容缺口 (kept in step with GAP_INTENTS in usage-stats.ts). */
-const GAPS = new Set(['case', 'pitch', 'switch', 'procurement', 'software', 'unanswered'])
 
 export function bucketOf(ms: number): number {
   for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (ms <= LATENCY_BUCKETS[i]!) return i
@@ -65,7 +64,8 @@ const GAPS_SQL = `INSERT INTO usage_daily_gaps (use_date, question, intent, conv
 /** The rollup upserts for one usage record (SQL with `?` placeholders, its values): both dialects run them. */
 export function rollupStatements(u: UsageInput): Array<[sql: string, values: unknown[]]> {
   const latency = u.latency_ms ?? null
-  const gap = u.hits === 0 && GAPS.has(u.intent)
+  // 内容缺口: a zero-hit search of a case table, or an unanswerable question (db/gap-intents.ts).
+  const gap = u.hits === 0 && isGapIntent(u.intent)
   const out: Array<[string, unknown[]]> = [
     [
       DAILY_SQL(latency === null ? undefined : bucketOf(latency)),
@@ -101,7 +101,7 @@ export function addToRollup(db: Db, u: UsageInput): void {
  * which carries exactly these statements; test/usage-rollup.test.ts checks both).
  */
 export function backfillStatements(): string[] {
-  const gapIn = [...GAPS].map((i) => `'${i}'`).join(',')
+  const gapIn = gapInSql()
   const hCols = Array.from({ length: BUCKET_COUNT }, (_, i) => `h${i}`).join(', ')
   return [
     'DELETE FROM `usage_daily`',

@@ -1,4 +1,5 @@
 import type { Db } from './client.js'
+import { gapInSql } from './gap-intents.js'
 import { INSERT_USAGE_SQL, type UsageInput, usageValues } from './usage.js'
 import {
   addToRollup,
@@ -35,14 +36,8 @@ export interface UsageStatsFilter {
   raw?: boolean
 }
 
-/** The intents whose usage record carries a search total in `hits` (0 = a content gap). */
-export const SEARCH_INTENTS = ['case', 'pitch', 'switch', 'procurement', 'software'] as const
-
-/**
- * 内容缺口: questions Andy had no answer for — searches that found nothing, and questions it could not
- * place at all (intent 'unanswered', recorded with hits = 0), which used to count as 帮助.
- */
-export const GAP_INTENTS = [...SEARCH_INTENTS, 'unanswered'] as const
+/** The intents whose usage record carries a search total, and the 内容缺口 ones: from the table specs. */
+export { gapIntents, searchIntents } from './gap-intents.js'
 
 export interface Where {
   sql: string
@@ -81,7 +76,6 @@ export function where(f: UsageStatsFilter): Where {
   return { sql: `WHERE ${clauses.join(' AND ')}`, params }
 }
 
-const GAP_IN = GAP_INTENTS.map((i) => `'${i}'`).join(',')
 
 /**
  * The rollup (usage-rollup.ts) answers every filter but a person, a group or a text: those read the raw
@@ -134,8 +128,8 @@ export interface IntentTotals {
   cost: number
 }
 
-const RAW_TOTALS = `count(*) AS n, coalesce(sum(status = 'failed'), 0) AS failed, coalesce(sum(status = 'rejected'), 0) AS rejected,
-  coalesce(sum(hits = 0 AND intent IN (${GAP_IN})), 0) AS zero, sum(tokens) AS tokens, sum(CAST(round(cost_rmb * 1000000) AS INTEGER)) AS cost`
+const rawTotals = () => `count(*) AS n, coalesce(sum(status = 'failed'), 0) AS failed, coalesce(sum(status = 'rejected'), 0) AS rejected,
+  coalesce(sum(hits = 0 AND intent IN (${gapInSql()})), 0) AS zero, sum(tokens) AS tokens, sum(CAST(round(cost_rmb * 1000000) AS INTEGER)) AS cost`
 const ROLLUP_TOTALS = `sum(n) AS n, sum(failed) AS failed, sum(rejected) AS rejected,
   sum(zero) AS zero, sum(tokens) AS tokens, sum(cost_micro) AS cost`
 
@@ -153,7 +147,7 @@ export function totalsByIntent(db: Db, f: UsageStatsFilter, intents: readonly st
   return (
     db.sqlite
       .prepare(
-        `SELECT intent, ${rollup ? ROLLUP_TOTALS : RAW_TOTALS} FROM ${rollup ? 'usage_daily' : 'usage_records'} ${w.sql} GROUP BY intent ORDER BY n DESC, intent`,
+        `SELECT intent, ${rollup ? ROLLUP_TOTALS : rawTotals()} FROM ${rollup ? 'usage_daily' : 'usage_records'} ${w.sql} GROUP BY intent ORDER BY n DESC, intent`,
       )
       .all(...w.params) as IntentTotals[]
   ).map(yuan)
@@ -182,7 +176,7 @@ export function totalsByDay(db: Db, f: UsageStatsFilter): Array<IntentTotals & {
   return (
     db.sqlite
       .prepare(
-        `SELECT use_date, '' AS intent, ${RAW_TOTALS}, count(DISTINCT coalesce(user_id, '')) AS users FROM usage_records ${w.sql} GROUP BY use_date ORDER BY use_date`,
+        `SELECT use_date, '' AS intent, ${rawTotals()}, count(DISTINCT coalesce(user_id, '')) AS users FROM usage_records ${w.sql} GROUP BY use_date ORDER BY use_date`,
       )
       .all(...w.params) as Array<IntentTotals & { use_date: string; users: number }>
   ).map(yuan)
@@ -333,7 +327,7 @@ export function zeroResultQuestions(db: Db, f: UsageStatsFilter, limit: number):
   const grain = rollup
     ? `SELECT question, intent, sum(n) AS n, max(last) AS last FROM usage_daily_gaps ${w.sql} GROUP BY question, intent`
     : `SELECT coalesce(consult_content, '') AS question, intent, count(*) AS n, max(use_time) AS last
-       FROM usage_records ${w.sql} AND hits = 0 AND intent IN (${GAP_IN}) GROUP BY 1, 2`
+       FROM usage_records ${w.sql} AND hits = 0 AND intent IN (${gapInSql()}) GROUP BY 1, 2`
   return db.sqlite
     .prepare(
       `SELECT question, total AS n, intent, latest AS last, count(*) OVER () AS distinct_n FROM (

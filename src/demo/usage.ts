@@ -5,6 +5,7 @@
  */
 import { assistantOf } from '../core/features.js'
 import type { UsageInput } from '../db/usage.js'
+import { TABLES, tableByIntent } from '../tables/index.js'
 import { mulberry32 } from './generate.js'
 
 export interface GenerateUsageOptions {
@@ -82,27 +83,29 @@ const OTHER_TEXT: Record<string, readonly string[]> = {
   help: ['帮助', '你好'],
 }
 
-const INTENTS = [
-  'case',
-  'pitch',
-  'switch',
-  'procurement',
-  'software',
-  'activity',
-  'usage',
-  'report',
-  'image',
-  'talent',
-  'meeting',
-  'help',
-] as const
-const INTENT_WEIGHTS = [30, 16, 8, 12, 12, 5, 3, 3, 2, 2, 2, 5]
+/** How often each kind of message comes: the case tables' searches (from the table specs), then the rest. */
+const SEARCH_WEIGHTS: Record<string, number> = { case: 30, pitch: 16, switch: 8, procurement: 12, software: 12 }
+const OTHER_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
+  ['activity', 5],
+  ['usage', 3],
+  ['report', 3],
+  ['image', 2],
+  ['talent', 2],
+  ['meeting', 2],
+  ['help', 5],
+]
+/** The intents of the generated records: every case table (a registered one too), then the other features. */
+export function demoIntents(): Array<readonly [intent: string, weight: number]> {
+  return [...TABLES.map((t) => [t.intent, SEARCH_WEIGHTS[t.intent] ?? 5] as const), ...OTHER_WEIGHTS]
+}
 const LLM_INTENTS = new Set(['activity', 'report', 'image', 'talent', 'meeting'])
 const DAY_MS = 86_400_000
 
-export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInput> {
-  const rng = mulberry32(o.seed ?? 42)
-  const pick = <T>(arr: readonly T[]): T => arr[Math.floor(rng() * arr.length)]!
+type Rng = () => number
+type Pick = <T>(arr: readonly T[]) => T
+
+/** The generated users (a few heavy, a long tail), groups and the intent mix, drawn with `rng`. */
+function population(o: GenerateUsageOptions, rng: Rng) {
   const userCount = o.users ?? 300
   const groupCount = o.groups ?? 60
   const users = Array.from({ length: userCount }, (_, i) => ({
@@ -129,16 +132,23 @@ export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInpu
     id: `cid-g${i + 1}`,
     name: `${REGIONS[i % REGIONS.length]}${TEAMS[Math.floor(i / REGIONS.length) % TEAMS.length]}${i >= REGIONS.length * TEAMS.length ? i : ''}群`,
   }))
+  const intents = demoIntents()
   const iCum: number[] = []
   let iTotal = 0
-  for (const w of INTENT_WEIGHTS) iCum.push((iTotal += w))
+  for (const [, w] of intents) iCum.push((iTotal += w))
   const pickIntent = () => {
     const r = rng() * iTotal
     let i = 0
     while (iCum[i]! <= r) i++
-    return INTENTS[i]!
+    return intents[i]![0]
   }
+  return { pickUser, groups, pickIntent }
+}
 
+export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInput> {
+  const rng = mulberry32(o.seed ?? 42)
+  const pick: Pick = (arr) => arr[Math.floor(rng() * arr.length)]!
+  const people = population(o, rng)
   const end = Date.parse(`${o.endDate}T00:00:00Z`)
   const dayWeights = Array.from({ length: o.days }, (_, d) => {
     const dow = new Date(end - (o.days - 1 - d) * DAY_MS).getUTCDay()
@@ -154,44 +164,55 @@ export function* generateUsageRows(o: GenerateUsageOptions): Generator<UsageInpu
     carry = exact - count
     const times = Array.from({ length: count }, () => Math.floor((8 + rng() * 11) * 3600_000)).sort((a, b) => a - b)
     const date = new Date(dayStart).toISOString().slice(0, 10)
-    for (const t of times) {
-      const user = pickUser()
-      const intent = pickIntent()
-      const inGroup = rng() < 0.4
-      const group = inGroup ? pick(groups) : undefined
-      const search = intent in SEARCH_TEXT
-      const gap = search && rng() < 0.08
-      const text = gap ? pick(GAP_TEXT) : search ? pick(SEARCH_TEXT[intent]!) : pick(OTHER_TEXT[intent]!)
-      const llm = LLM_INTENTS.has(intent)
-      const roll = rng()
-      const status = roll < 0.025 ? 'failed' : roll < 0.04 ? 'rejected' : 'ok'
-      const latency = Math.round(Math.exp((llm ? 8.9 : 6.3) + rng() * 1.2 - 0.6))
-      const tokens = llm && status === 'ok' ? 800 + Math.floor(rng() * 5000) : 0
-      const a = assistantOf(intent)
-      const s = String(((t / 1000) % 60) | 0).padStart(2, '0')
-      const m = String(Math.floor(t / 60_000) % 60).padStart(2, '0')
-      const h = String(Math.floor(t / 3600_000)).padStart(2, '0')
-      emitted++
-      yield {
-        assistant_type: a.type,
-        assistant_name: a.name,
-        dd_group_name: group?.name ?? null,
-        user_dd_nick: user.nick,
-        consult_content: text,
-        conversation_type: inGroup ? '2' : '1',
-        use_time: `${date} ${h}:${m}:${s}`,
-        use_date: date,
-        user_id: user.id,
-        conversation_id: group?.id ?? `cid-dm-${user.id}`,
-        msg_id: `gen-${o.seed ?? 42}-${emitted}`,
-        intent,
-        hits: search ? (gap ? 0 : 1 + Math.floor(rng() * 120)) : null,
-        latency_ms: latency,
-        status,
-        error: status === 'failed' ? 'generated failure' : status === 'rejected' ? 'llm_budget' : null,
-        tokens,
-        cost_rmb: Math.round(tokens * 0.000004 * 1e6) / 1e6,
-      }
-    }
+    for (const t of times) yield usageRow(o, rng, pick, people, date, t, ++emitted)
+  }
+}
+
+/** One usage record at time-of-day `t` (ms) on `date`; draws from `rng` in a fixed order (reproducible). */
+function usageRow(
+  o: GenerateUsageOptions,
+  rng: Rng,
+  pick: Pick,
+  people: ReturnType<typeof population>,
+  date: string,
+  t: number,
+  n: number,
+): UsageInput {
+  const user = people.pickUser()
+  const intent = people.pickIntent()
+  const inGroup = rng() < 0.4
+  const group = inGroup ? pick(people.groups) : undefined
+  const table = tableByIntent(intent)
+  const search = table !== undefined
+  const gap = search && rng() < 0.08
+  const text = gap ? pick(GAP_TEXT) : search ? pick(SEARCH_TEXT[intent] ?? [table!.words.example]) : pick(OTHER_TEXT[intent]!)
+  const llm = LLM_INTENTS.has(intent)
+  const roll = rng()
+  const status = roll < 0.025 ? 'failed' : roll < 0.04 ? 'rejected' : 'ok'
+  const latency = Math.round(Math.exp((llm ? 8.9 : 6.3) + rng() * 1.2 - 0.6))
+  const tokens = llm && status === 'ok' ? 800 + Math.floor(rng() * 5000) : 0
+  const a = assistantOf(intent)
+  const s = String(((t / 1000) % 60) | 0).padStart(2, '0')
+  const m = String(Math.floor(t / 60_000) % 60).padStart(2, '0')
+  const h = String(Math.floor(t / 3600_000)).padStart(2, '0')
+  return {
+    assistant_type: a.type,
+    assistant_name: a.name,
+    dd_group_name: group?.name ?? null,
+    user_dd_nick: user.nick,
+    consult_content: text,
+    conversation_type: inGroup ? '2' : '1',
+    use_time: `${date} ${h}:${m}:${s}`,
+    use_date: date,
+    user_id: user.id,
+    conversation_id: group?.id ?? `cid-dm-${user.id}`,
+    msg_id: `gen-${o.seed ?? 42}-${n}`,
+    intent,
+    hits: search ? (gap ? 0 : 1 + Math.floor(rng() * 120)) : null,
+    latency_ms: latency,
+    status,
+    error: status === 'failed' ? 'generated failure' : status === 'rejected' ? 'llm_budget' : null,
+    tokens,
+    cost_rmb: Math.round(tokens * 0.000004 * 1e6) / 1e6,
   }
 }

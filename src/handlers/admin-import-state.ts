@@ -72,12 +72,13 @@ export function importDir(config: Pick<AppConfig, 'dbPath'>, now: number): strin
   return dir
 }
 
-const WORDS: Record<TableKey, string[]> = {
-  'content-cases': ['内容客户案例', '客户案例', '内容案例', '成功案例', '案例'],
-  'pitch-plans': ['内容打单方案', '打单方案', '打单', '方案'],
-  'competitor-switches': ['平台竞对切换案例', '竞对切换', '竞品切换', '切换案例', '竞对', '竞品', '切换'],
-  procurements: ['内容产品售卖', '采购记录', '售卖', '采购'],
-  'software-cases': ['平台合作客户', '软件客户', '平台客户', '平台合作', '软件'],
+/**
+ * Words that name a table in 「导入 <表>」, from its spec: its short name, command prefixes, 统计 words and
+ * the sentence words that clearly mean it (weight ≥ 2; tables/words.ts) — a registered table is named too.
+ */
+function wordsOf(spec: TableSpec): string[] {
+  const w = spec.words
+  return [w.shortName, ...w.prefixes, ...w.statsWords, ...w.phrases.filter(([k]) => k >= 2).flatMap(([, ws]) => ws)]
 }
 
 /** The table a few words name (「客户案例」, 「竞对切换」, 「procurements」), longest match first. */
@@ -86,7 +87,7 @@ export function tableNamed(text: string): TableSpec | undefined {
   if (!t) return undefined
   let best: { spec: TableSpec; len: number } | undefined
   for (const spec of TABLES) {
-    for (const w of [spec.key, spec.table, spec.title, ...WORDS[spec.key]]) {
+    for (const w of [spec.key, spec.table, spec.title, ...wordsOf(spec)]) {
       if (t.includes(w.toLowerCase()) && (!best || w.length > best.len)) best = { spec, len: w.length }
     }
   }

@@ -186,13 +186,10 @@ async function onConfirm(ctx: BotContext): Promise<void> {
       { path: p.path, fileName: p.fileName },
       { buffered: true, limits: ctx.deps.config.files, now: ctx.now() },
     )
-  } catch (err) {
+  } finally {
+    // ImportError / FileFormatError: answered by the router's error table (user-errors.ts).
     clearPendingImport(ctx, p)
-    if (err instanceof ImportError || err instanceof FileFormatError)
-      throw new UserError('import_failed', `${escapeMd(err.message)}\n\n没有导入任何数据。`)
-    throw err
   }
-  clearPendingImport(ctx, p)
   // The next search rebuilds the index from the new data (not in the background): the rows are found at once.
   ctx.deps.dictionary.invalidate()
   ctx.result.filters = { file: p.fileName, table: spec.key, inserted: report.inserted, updated: report.updated }

@@ -1,3 +1,4 @@
+import { USER_ERRORS } from './user-errors.js'
 import type { AppDeps, HandlerFn } from '../bot/context.js'
 import type { Router } from '../bot/router.js'
 import { features } from '../core/features.js'
@@ -24,6 +25,7 @@ import { usageHandler } from './usage.js'
  * intent without a handler and must stay registered.
  */
 export function registerHandlers(router: Router, _deps: AppDeps): void {
+  router.mapError(...USER_ERRORS)
   // 运营报告 (text, or an .xlsx/.csv named or announced as one): ahead of the generic msgtype routing of files.
   router.resolve('msgtype', opsReportResolver)
   // Admins' 导入 (spreadsheets from DingTalk) and 数据体检: ahead of 取消/报告解读 routing.

@@ -3,10 +3,8 @@ import { extname } from 'node:path'
 import type { BotContext } from '../bot/context.js'
 import { chatFor } from '../bot/model-call.js'
 import type { Decision } from '../bot/router.js'
-import { UserError } from '../core/errors.js'
 import { pendingOpsReportRequest } from '../db/ops-requests.js'
 import { buildOpsReport } from '../ops-report/build.js'
-import { OpsReportError } from '../ops-report/errors.js'
 import type { NarrativeLlm } from '../ops-report/narrative.js'
 import { messageFilePath } from '../stats/files.js'
 import { downloadAttachment, fileOf } from './inbound-file.js'
@@ -60,28 +58,16 @@ export async function opsReportHandler(ctx: BotContext): Promise<void> {
   const llm: NarrativeLlm | undefined = ctx.deps.llm
     ? { chat: (req) => chatFor(ctx, req, { purpose: 'ops_report' }) }
     : undefined
-  let report
-  try {
-    report = await buildOpsReport({
-      buffer,
-      fileName: name,
-      inputType: '1',
-      llm,
-      now: ctx.now(),
-      llmTimeoutMs: ctx.deps.config.llm.timeoutMs,
-      limits: ctx.deps.config.files,
-    })
-  } catch (err) {
-    if (err instanceof OpsReportError) {
-      // A file over a resource cap (or one that timed out or crashed its parser) marks the message failed.
-      if (err.code === 'too_large' || err.code === 'file_failed') {
-        ctx.result.status = 'failed'
-        ctx.logger.warn({ code: err.code, reason: err.message, fileName: name }, 'ops report file refused')
-      }
-      throw new UserError(`ops_report_${err.code}`, err.message)
-    }
-    throw err
-  }
+  // An OpsReportError (a file it cannot read) is answered by the router's error table (user-errors.ts).
+  const report = await buildOpsReport({
+    buffer,
+    fileName: name,
+    inputType: '1',
+    llm,
+    now: ctx.now(),
+    llmTimeoutMs: ctx.deps.config.llm.timeoutMs,
+    limits: ctx.deps.config.files,
+  })
   if (report.narrative.error)
     ctx.logger.warn({ error: report.narrative.error }, 'ops report narrative fell back to plain text')
   ctx.result.filters = { input_type: '1', file: name, learners: report.metrics.learners }

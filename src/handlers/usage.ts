@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import type { BotContext } from '../bot/context.js'
-import { UserError } from '../core/errors.js'
 import { messageFilePath } from '../stats/files.js'
 import { fmtInt, formatStatsReply } from '../stats/format.js'
-import { PeriodError } from '../stats/period.js'
 import { describeFilters, type StatsQuery } from '../stats/query.js'
 import { renderStatsImage } from '../stats/usage-chart.js'
 import { computeUsageStatsAsync, readStatsQuery, type StatsScope } from '../stats/usage-stats.js'
@@ -14,13 +12,8 @@ import { detailNote, STATS_SHEETS, statsFileName, writeStatsWorkbook } from '../
  * `导出` the workbook. Reps see their own usage; admins (ANDY_ADMIN_STAFF_IDS) see everyone's.
  */
 export async function usageHandler(ctx: BotContext): Promise<void> {
-  let query: StatsQuery
-  try {
-    query = readStatsQuery(ctx.deps.db, ctx.text, ctx.now())
-  } catch (err) {
-    if (err instanceof PeriodError) throw new UserError('bad_period', err.message)
-    throw err
-  }
+  // A period it cannot read throws PeriodError: the router's error table (user-errors.ts) answers it.
+  let query: StatsQuery = readStatsQuery(ctx.deps.db, ctx.text, ctx.now())
   const notes: string[] = []
   const scope: StatsScope = ctx.isAdmin ? { kind: 'all' } : { kind: 'self', userId: ctx.userId, nick: ctx.userNick }
   if (scope.kind === 'self' && query.userNick && query.userNick !== ctx.userNick) {

@@ -63,11 +63,21 @@ function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`
 }
 
+/** One call's state, for the access line and the answer. */
+interface Call {
+  label: string
+  returnData: boolean
+  ret: number
+  uuid?: string
+  ep?: Endpoint
+  /** The idempotency claim this call holds (`action:key`). */
+  scope?: string
+}
+
 export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]): ApiHandler {
   const exact = new Map(endpoints.map((e) => [e.action, e]))
   const folded = new Map(endpoints.map((e) => [e.action.toLowerCase(), e]))
   const list = endpoints.map((e) => e.action).join('、')
-  const secret = () => deps.config.http.appSecret
 
   function find(action: string | undefined): Endpoint {
     if (!action) {
@@ -80,48 +90,23 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
     return ep
   }
 
-  /** The envelope; markdown endpoints (AI 助理 actions) repeat the markdown, or the error, as `content`. */
-  function envelopeOf(ep: Endpoint | undefined, ret: number, data: unknown, msg: string): Envelope {
-    const env = buildEnvelope(ret, data, msg, deps.now(), secret())
-    if (ep?.markdown) env.content = ret === 200 ? String((data as { content?: unknown } | null)?.content ?? '') : msg
-    return env
-  }
-
   return async function handle(action, request, reply) {
     const started = performance.now()
     const log = request.log as unknown as Logger
-    let label = 'unknown'
-    let returnData = false
-    let ret = 200
-    let uuid: string | undefined
-    let ep: Endpoint | undefined
-    let scope: string | undefined
+    const call: Call = { label: 'unknown', returnData: false, ret: 200 }
     const viaStream = deps.channel?.isTrusted(request) ?? false
     try {
       const params = mergeParams(request)
-      returnData = String(params.return_data ?? '') === '1'
-      ep = find(action ?? actionFromService(params.s))
-      label = ep.action
+      call.returnData = String(params.return_data ?? '') === '1'
+      const ep = find(action ?? actionFromService(params.s))
+      call.ep = ep
+      call.label = ep.action
       if (!viaStream) checkAuth(params, deps.config.http)
       // uuid identifies the calling member: recorded on the access line. The token is a credential: never logged.
-      if (typeof params.uuid === 'string' && params.uuid) uuid = params.uuid.slice(0, 100)
+      if (typeof params.uuid === 'string' && params.uuid) call.uuid = params.uuid.slice(0, 100)
       const { values, extra } = parseParams(ep.params, params, { passthrough: ep.passthrough })
       const idempotencyKey = idempotencyKeyOf(request)
-      if (ep.idempotent && idempotencyKey) {
-        const claim = await storesOf(deps.app.deps).idempotency.claim(
-          `${ep.action}:${idempotencyKey}`,
-          deps.now(),
-          STALE_CLAIM_MS,
-        )
-        if (claim.state === 'running') throw new ApiError(409, '同一请求（Idempotency-Key 相同）正在处理中，请稍后再试')
-        if (claim.state === 'done') {
-          ret = claim.status
-          log.info({ action: label, idempotencyKey }, 'repeated request answered with the first answer')
-          await reply.code(claim.status).header('idempotent-replayed', 'true').type(claim.contentType).send(claim.body)
-          return
-        }
-        scope = `${ep.action}:${idempotencyKey}`
-      }
+      if (ep.idempotent && idempotencyKey && (await replayed(deps, call, idempotencyKey, log, reply))) return
       const result: EndpointResult = await ep.run({
         deps,
         logger: log,
@@ -129,43 +114,91 @@ export function createApiHandler(deps: ApiDeps, endpoints: readonly Endpoint[]):
         extra,
         request: { id: request.id, idempotencyKey, viaStream },
       })
-      if (result.kind === 'file') {
-        if (scope) await storesOf(deps.app.deps).idempotency.release(scope)
-        reply
-          .code(200)
-          .header('content-type', result.contentType)
-          .header('content-disposition', contentDisposition(result.fileName))
-        await reply.send(result.body)
-        return
-      }
-      const body = envelopeBody(envelopeOf(ep, 200, result.data, result.msg ?? ''), returnData)
-      if (scope) await storesOf(deps.app.deps).idempotency.finish(scope, 200, JSON_TYPE, body, deps.now())
-      await reply.code(200).type(JSON_TYPE).send(body)
+      await sendResult(deps, call, result, reply)
     } catch (err) {
-      let msg: string
-      if (err instanceof ApiError) {
-        ret = err.ret
-        msg = err.message
-      } else {
-        ret = 500
-        msg = `服务器内部错误，已记录（请求 ID：${request.id}）。请稍后重试，或把请求 ID 告诉管理员。`
-        log.error({ err, action: label, reqId: request.id }, 'api handler failed')
-      }
-      const body = envelopeBody(envelopeOf(ep, ret, {}, msg), false)
-      // A client error is the answer to this request; a server fault is not: a retry may run again.
-      if (scope) {
-        if (ret < 500)
-          await storesOf(deps.app.deps).idempotency.finish(scope, httpStatusOf(ret), JSON_TYPE, body, deps.now())
-        else await storesOf(deps.app.deps).idempotency.release(scope)
-      }
-      await reply.code(httpStatusOf(ret)).type(JSON_TYPE).send(body)
+      await sendError(deps, call, err, request, log, reply)
     } finally {
       const ms = performance.now() - started
-      deps.metrics.observeHttp(label, ret, ms)
+      deps.metrics.observeHttp(call.label, call.ret, ms)
       log.info(
-        { action: label, ret, ms: Math.round(ms * 10) / 10, uuid, ...(viaStream ? { via: 'stream' } : {}) },
+        {
+          action: call.label,
+          ret: call.ret,
+          ms: Math.round(ms * 10) / 10,
+          uuid: call.uuid,
+          ...(viaStream ? { via: 'stream' } : {}),
+        },
         'api call',
       )
     }
   }
+}
+
+/** The envelope; markdown endpoints (AI 助理 actions) repeat the markdown, or the error, as `content`. */
+function envelopeOf(deps: ApiDeps, ep: Endpoint | undefined, ret: number, data: unknown, msg: string): Envelope {
+  const env = buildEnvelope(ret, data, msg, deps.now(), deps.config.http.appSecret)
+  if (ep?.markdown) env.content = ret === 200 ? String((data as { content?: unknown } | null)?.content ?? '') : msg
+  return env
+}
+
+/**
+ * Claims the Idempotency-Key of an idempotent endpoint: a repeated request is answered with the first
+ * answer (true); one still running is a 409; otherwise the call holds the claim (`call.scope`).
+ */
+async function replayed(deps: ApiDeps, call: Call, key: string, log: Logger, reply: FastifyReply): Promise<boolean> {
+  const scope = `${call.ep!.action}:${key}`
+  const claim = await storesOf(deps.app.deps).idempotency.claim(scope, deps.now(), STALE_CLAIM_MS)
+  if (claim.state === 'running') throw new ApiError(409, '同一请求（Idempotency-Key 相同）正在处理中，请稍后再试')
+  if (claim.state === 'done') {
+    call.ret = claim.status
+    log.info({ action: call.label, idempotencyKey: key }, 'repeated request answered with the first answer')
+    await reply.code(claim.status).header('idempotent-replayed', 'true').type(claim.contentType).send(claim.body)
+    return true
+  }
+  call.scope = scope
+  return false
+}
+
+async function sendResult(deps: ApiDeps, call: Call, result: EndpointResult, reply: FastifyReply): Promise<void> {
+  const stores = storesOf(deps.app.deps)
+  if (result.kind === 'file') {
+    if (call.scope) await stores.idempotency.release(call.scope)
+    reply
+      .code(200)
+      .header('content-type', result.contentType)
+      .header('content-disposition', contentDisposition(result.fileName))
+    await reply.send(result.body)
+    return
+  }
+  const body = envelopeBody(envelopeOf(deps, call.ep, 200, result.data, result.msg ?? ''), call.returnData)
+  if (call.scope) await stores.idempotency.finish(call.scope, 200, JSON_TYPE, body, deps.now())
+  await reply.code(200).type(JSON_TYPE).send(body)
+}
+
+async function sendError(
+  deps: ApiDeps,
+  call: Call,
+  err: unknown,
+  request: FastifyRequest,
+  log: Logger,
+  reply: FastifyReply,
+): Promise<void> {
+  let msg: string
+  if (err instanceof ApiError) {
+    call.ret = err.ret
+    msg = err.message
+  } else {
+    call.ret = 500
+    msg = `服务器内部错误，已记录（请求 ID：${request.id}）。请稍后重试，或把请求 ID 告诉管理员。`
+    log.error({ err, action: call.label, reqId: request.id }, 'api handler failed')
+  }
+  const ret = call.ret
+  const body = envelopeBody(envelopeOf(deps, call.ep, ret, {}, msg), false)
+  // A client error is the answer to this request; a server fault is not: a retry may run again.
+  if (call.scope) {
+    const stores = storesOf(deps.app.deps)
+    if (ret < 500) await stores.idempotency.finish(call.scope, httpStatusOf(ret), JSON_TYPE, body, deps.now())
+    else await stores.idempotency.release(call.scope)
+  }
+  await reply.code(httpStatusOf(ret)).type(JSON_TYPE).send(body)
 }

@@ -92,14 +92,8 @@ function frameworkError(err: FastifyError, bodyLimitBytes: number, contentType: 
   return undefined
 }
 
-export function createHttpServer(opts: HttpServerOptions): HttpServer {
-  const { config, db, app } = opts
-  const logger = opts.logger.child({ component: 'http' })
-  const metrics = opts.metrics ?? app.deps.metrics ?? createMetrics()
-  metrics.setSources({ llm: () => llmTotals(db), backlog: () => inboxBacklog(db), openapi: opts.dingtalkStats })
-  const now = () => app.deps.clock.now()
-  const secret = () => config.http.appSecret
-
+/** Fastify with Andy's logger, limits and request ids, answering framework errors and 404s in the envelope. */
+function baseServer(config: AppConfig, logger: Logger, metrics: Metrics, now: () => number) {
   const fastify = Fastify({
     // Our pino logger (redaction included); typed as fastify's base logger so plugins and routes stay default-typed.
     loggerInstance: logger as FastifyBaseLogger,
@@ -118,7 +112,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   })
 
   const sendEnvelopeError = (e: ApiError, reply: FastifyReply) => {
-    const env = buildEnvelope(e.ret, {}, e.message, now(), secret())
+    const env = buildEnvelope(e.ret, {}, e.message, now(), config.http.appSecret)
     return reply.code(e.ret).type('application/json; charset=utf-8').send(envelopeBody(env, false))
   }
 
@@ -142,6 +136,18 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       reply,
     ),
   )
+  return fastify
+}
+
+export function createHttpServer(opts: HttpServerOptions): HttpServer {
+  const { config, db, app } = opts
+  const logger = opts.logger.child({ component: 'http' })
+  const metrics = opts.metrics ?? app.deps.metrics ?? createMetrics()
+  metrics.setSources({ llm: () => llmTotals(db), backlog: () => inboxBacklog(db), openapi: opts.dingtalkStats })
+  const now = () => app.deps.clock.now()
+  const secret = () => config.http.appSecret
+
+  const fastify = baseServer(config, logger, metrics, now)
 
   const endpoints = allEndpoints()
   const channel = new TrustedChannel()

@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto'
-import type { BotContext } from '../bot/context.js'
-import { splitMarkdown } from '../core/markdown.js'
-import type { DingtalkApi } from '../transport/dingtalk-api.js'
+import type { BotContext, MessageCards } from '../bot/context.js'
+import { PART_LIMIT, splitMarkdown } from '../core/markdown.js'
 import type { AnswerStream } from './progress.js'
 
 /**
- * An answer streamed into DingTalk AI cards (dingtalk.md §5): createAndDeliver when the answer starts
- * (the card shows 处理中), then `PUT /v1.0/card/streaming` with the full markdown (isFull) at most every
- * CARD_INTERVAL_MS per card — the DingtalkApi instance is shared by the process, so its per-path
- * limiter caps card calls for everyone — and a last call with isFinalize (or isError on failure).
- * Content beyond ~CARD_CHARS continues in a new card (cards render blank past ~3000 characters).
+ * An answer streamed into DingTalk AI cards (dingtalk.md §5) through the source's Replier (ctx.cards:
+ * the delivery router's card channel, keyed like every reply part: robotCode/msgId:card<n>): created when
+ * the answer starts (the card shows 处理中), then updated with the full markdown at most every
+ * CARD_INTERVAL_MS per card — the OpenAPI client is shared by the process, so its per-path limiter caps
+ * card calls for everyone — and a last update with isFinalize (or isError on failure).
+ * Content beyond PART_LIMIT (the one split limit of replies) continues in a new card.
  * Any card error (403/QPS after retries, a timeout, a refused delivery) degrades the answer to
  * markdown messages: the full text is sent through the outbox when it is finished.
  */
@@ -20,14 +19,12 @@ export function answerMarkdown(title: string, text: string): string {
 }
 
 export const CARD_INTERVAL_MS = 500
-export const CARD_CHARS = 3000
+/** Characters per card: the one split limit of replies (cards render blank past ~3000 characters). */
+export const CARD_CHARS = PART_LIMIT
 /** Longest wait for one card call before the answer falls back to markdown. */
 export const CARD_CALL_TIMEOUT_MS = 8000
 
 export interface CardStreamOptions {
-  templateId: string
-  /** The template's streaming markdown variable. */
-  key: string
   intervalMs?: number
   chars?: number
   callTimeoutMs?: number
@@ -67,7 +64,7 @@ export class CardAnswer implements AnswerStream {
 
   constructor(
     private readonly ctx: BotContext,
-    private readonly api: DingtalkApi,
+    private readonly channel: MessageCards,
     private readonly title: string,
     private readonly o: CardStreamOptions,
   ) {
@@ -147,7 +144,6 @@ export class CardAnswer implements AnswerStream {
     this.failure = err
     this.ctx.logger.warn(
       {
-        msgId: this.ctx.msg.msgId,
         err: err instanceof Error ? err.message : String(err),
         code: (err as { code?: string }).code,
       },
@@ -158,11 +154,8 @@ export class CardAnswer implements AnswerStream {
     const open = this.cards.find((c) => c.created && !c.sealed)
     if (open) {
       void deadline(
-        this.api.streamCard({
-          outTrackId: open.outTrackId,
-          key: this.o.key,
+        this.channel.stream(open.outTrackId, {
           content: `${open.sent || '…'}\n\n> 已改为消息发送`,
-          isFull: true,
           isFinalize: false,
           isError: true,
         }),
@@ -175,25 +168,11 @@ export class CardAnswer implements AnswerStream {
   private async ensureCard(i: number): Promise<Card> {
     let card = this.cards[i]
     if (!card) {
-      card = { outTrackId: `andy-${randomUUID()}`, created: false, sealed: false, sent: '' }
+      card = { outTrackId: this.channel.nextKey(), created: false, sealed: false, sent: '' }
       this.cards[i] = card
     }
     if (!card.created) {
-      const ctx = this.ctx
-      await deadline(
-        this.api.createAndDeliverCard({
-          outTrackId: card.outTrackId,
-          templateId: this.o.templateId,
-          cardParamMap: { [this.o.key]: '' },
-          conversationType: ctx.isGroup ? '2' : '1',
-          conversationId: ctx.conversationId,
-          staffId: ctx.msg.senderStaffId,
-          atUserIds: ctx.isGroup && ctx.msg.senderStaffId ? { [ctx.msg.senderStaffId]: ctx.userNick } : undefined,
-          robotCode: ctx.robotCode,
-        }),
-        this.callTimeout,
-        'card createAndDeliver',
-      )
+      await deadline(this.channel.create(card.outTrackId), this.callTimeout, 'card createAndDeliver')
       card.created = true
     }
     return card
@@ -210,14 +189,7 @@ export class CardAnswer implements AnswerStream {
       const content = answerMarkdown(i === 0 ? this.title : `${this.title}（续 ${i + 1}）`, parts[i] || '…')
       if (card.sent === content && !finalize) continue
       await deadline(
-        this.api.streamCard({
-          outTrackId: card.outTrackId,
-          key: this.o.key,
-          content,
-          isFull: true,
-          isFinalize: finalize,
-          isError: last && isError,
-        }),
+        this.channel.stream(card.outTrackId, { content, isFinalize: finalize, isError: last && isError }),
         this.callTimeout,
         'card streaming',
       )
@@ -229,11 +201,10 @@ export class CardAnswer implements AnswerStream {
   }
 }
 
-/** Whether this message can get AI cards: DingTalk conversation, template configured, API available. */
+/** Whether this message can get AI cards: DingTalk conversation, its Replier has cards, template configured. */
 export function cardsUsable(ctx: BotContext): boolean {
   return (
-    ctx.deps.dingtalk !== undefined &&
-    !!ctx.deps.config.dingtalk.cardTemplateId &&
+    ctx.cards !== undefined &&
     (ctx.source === 'stream' || ctx.source === 'http') &&
     !!ctx.conversationId &&
     (ctx.isGroup || !!ctx.msg.senderStaffId)

@@ -57,6 +57,40 @@ function pausedReply(
   )
 }
 
+/** A run that stopped (取消, a model failure, the budget): saved as cancelled or paused; returns what to throw. */
+async function stopped(
+  ctx: BotContext,
+  spec: RunSpec,
+  run: PipelineRun,
+  rows: RunRows['rows'],
+  cancelled: boolean,
+  err: unknown,
+): Promise<unknown> {
+  const db = ctx.deps.db
+  if (cancelled) {
+    run.status = 'cancelled'
+    savePipelineRun(db, run, ctx.now())
+    // The sections finished before 取消 go out now, before the 取消 reply (which waits for this run).
+    await ctx.flush?.().catch(() => undefined)
+    return new RunCancelled()
+  }
+  if (run.status !== 'done') {
+    run.status = 'paused'
+    savePipelineRun(db, run, ctx.now())
+  }
+  ctx.logger.warn(
+    {
+      pipeline: spec.stepType,
+      runId: run.id,
+      sections: run.sections.length,
+      err: err instanceof Error ? err.message : String(err),
+    },
+    'pipeline stopped; 继续 resumes it',
+  )
+  if (isBudgetStop(err) || err instanceof LlmError) return pausedReply(ctx, spec, run, rows, err)
+  return err
+}
+
 /**
  * Generates the run's remaining sections. `replay`: the message that started the run is handled again
  * (after a restart): the finished sections are sent again first — the outbox skips those already delivered.
@@ -123,28 +157,7 @@ export async function runSections(
       'pipeline done',
     )
   } catch (err) {
-    if (liveRun.cancelled) {
-      run.status = 'cancelled'
-      savePipelineRun(db, run, ctx.now())
-      // The sections finished before 取消 go out now, before the 取消 reply (which waits for this run).
-      await ctx.flush?.().catch(() => undefined)
-      throw new RunCancelled()
-    }
-    if (run.status !== 'done') {
-      run.status = 'paused'
-      savePipelineRun(db, run, ctx.now())
-    }
-    ctx.logger.warn(
-      {
-        pipeline: spec.stepType,
-        runId: run.id,
-        sections: run.sections.length,
-        err: err instanceof Error ? err.message : String(err),
-      },
-      'pipeline stopped; 继续 resumes it',
-    )
-    if (isBudgetStop(err) || err instanceof LlmError) throw pausedReply(ctx, spec, run, rows, err)
-    throw err
+    throw await stopped(ctx, spec, run, rows, liveRun.cancelled, err)
   } finally {
     end()
   }

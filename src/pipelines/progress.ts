@@ -52,8 +52,7 @@ export function markdownReporter(ctx: BotContext): ProgressReporter {
 
 /** Answers stream into AI cards; after a card failure the rest of the message uses markdown. */
 export function cardReporter(ctx: BotContext): ProgressReporter {
-  const api = ctx.deps.dingtalk!
-  const d = ctx.deps.config.dingtalk
+  const cards = ctx.cards!
   let degraded = false
   const markdown = markdownReporter(ctx)
   return {
@@ -63,9 +62,7 @@ export function cardReporter(ctx: BotContext): ProgressReporter {
     status: (text) => (degraded ? markdown.status(text) : Promise.resolve()),
     begin(title) {
       if (degraded) return markdown.begin(title)
-      return new CardAnswer(ctx, api, title, {
-        templateId: d.cardTemplateId!,
-        key: d.cardContentKey,
+      return new CardAnswer(ctx, cards, title, {
         onDegrade: () => (degraded = true),
       })
     },

@@ -67,40 +67,59 @@ export function llmFilters(
   const unmapped: string[] = []
   for (const d of dims) {
     for (const exclude of [false, true]) {
-      const asked = (exclude ? f.exclude[d.dim] : f.dims[d.dim]) ?? []
-      const columns = new Map<string, Set<string>>()
-      const shown: string[] = []
-      for (const value of asked) {
-        const mapped = mapToStored(spec, dict, d, value)
-        if (mapped.length === 0) {
-          unmapped.push(value)
-          continue
-        }
-        shown.push(value)
-        for (const m of mapped) {
-          const set = columns.get(m.column) ?? new Set<string>()
-          for (const s of m.values) set.add(s)
-          columns.set(m.column, set)
-        }
-      }
-      if (columns.size === 0) continue
-      const cols = [...columns].map(([column, values]) => ({ column, values: [...values] }))
-      const inCond: Condition = { kind: 'in', columns: cols }
-      filters.push({
-        key: cols[0]!.column,
-        label: DIMENSION_LABELS[d.dim],
-        display: shown.join(exclude ? '、' : '或'),
-        value: [...new Set(cols.flatMap((c) => c.values))],
-        condition: exclude ? { kind: 'not', condition: inCond } : inCond,
-        priority: PRIORITY[d.dim],
-        source: 'llm',
-        ...(exclude ? { exclude: true } : {}),
-      })
+      const filter = dimFilter(spec, dict, d, (exclude ? f.exclude[d.dim] : f.dims[d.dim]) ?? [], exclude, unmapped)
+      if (filter) filters.push(filter)
     }
   }
+  filters.push(...boundFilters(spec, f), ...keywordFilters(f, sentence))
+  return { filters, unmapped }
+}
+
+/** One dimension's asked values (or excluded ones) as an `in` filter on the stored values they map to. */
+function dimFilter(
+  spec: TableSpec,
+  dict: Dictionary,
+  d: DimColumns,
+  asked: readonly string[],
+  exclude: boolean,
+  unmapped: string[],
+): AppliedFilter | undefined {
+  const columns = new Map<string, Set<string>>()
+  const shown: string[] = []
+  for (const value of asked) {
+    const mapped = mapToStored(spec, dict, d, value)
+    if (mapped.length === 0) {
+      unmapped.push(value)
+      continue
+    }
+    shown.push(value)
+    for (const m of mapped) {
+      const set = columns.get(m.column) ?? new Set<string>()
+      for (const s of m.values) set.add(s)
+      columns.set(m.column, set)
+    }
+  }
+  if (columns.size === 0) return undefined
+  const cols = [...columns].map(([column, values]) => ({ column, values: [...values] }))
+  const inCond: Condition = { kind: 'in', columns: cols }
+  return {
+    key: cols[0]!.column,
+    label: DIMENSION_LABELS[d.dim],
+    display: shown.join(exclude ? '、' : '或'),
+    value: [...new Set(cols.flatMap((c) => c.values))],
+    condition: exclude ? { kind: 'not', condition: inCond } : inCond,
+    priority: PRIORITY[d.dim],
+    source: 'llm',
+    ...(exclude ? { exclude: true } : {}),
+  }
+}
+
+/** Size, year, account-count and money ranges, on the tables that have those columns. */
+function boundFilters(spec: TableSpec, f: LlmFilters): AppliedFilter[] {
+  const out: AppliedFilter[] = []
   const size = spec.sizeColumns ? boundsOf(f.staff_size_min, f.staff_size_max) : undefined
   if (size)
-    filters.push({
+    out.push({
       key: 'staff_size',
       label: '规模',
       display: formatBounds(size, '人'),
@@ -109,48 +128,41 @@ export function llmFilters(
       priority: PRIORITY.size,
       source: 'llm',
     })
-  const years = spec.yearColumn ? boundsOf(f.year_from, f.year_to) : undefined
-  if (years && spec.yearColumn) {
-    filters.push({
-      key: spec.yearColumn,
-      label: '年份',
-      display: formatBounds(years, '年'),
-      value: { ...years },
-      condition: { kind: 'range', column: spec.yearColumn, ...years },
-      priority: PRIORITY.year,
-      source: 'llm',
-    })
-  }
-  const accounts = spec.accountColumn ? boundsOf(f.account_count_min, f.account_count_max) : undefined
-  if (accounts && spec.accountColumn) {
-    filters.push({
+  const ranges = [
+    { column: spec.yearColumn, b: boundsOf(f.year_from, f.year_to), key: undefined, label: '年份', unit: '年', p: PRIORITY.year },
+    {
+      column: spec.accountColumn,
+      b: boundsOf(f.account_count_min, f.account_count_max),
       key: 'account_count',
       label: '帐号数',
-      display: formatBounds(accounts, '个'),
-      value: { ...accounts },
-      condition: { kind: 'range', column: spec.accountColumn, ...accounts },
-      priority: PRIORITY.account,
+      unit: '个',
+      p: PRIORITY.account,
+    },
+    { column: spec.moneyColumn, b: boundsOf(f.money_min, f.money_max), key: 'money', label: '金额', unit: '元', p: PRIORITY.money },
+  ]
+  for (const r of ranges) {
+    if (!r.column || !r.b) continue
+    out.push({
+      key: r.key ?? r.column,
+      label: r.label,
+      display: formatBounds(r.b, r.unit),
+      value: { ...r.b },
+      condition: { kind: 'range', column: r.column, ...r.b },
+      priority: r.p,
       source: 'llm',
     })
   }
-  const money = spec.moneyColumn ? boundsOf(f.money_min, f.money_max) : undefined
-  if (money && spec.moneyColumn) {
-    filters.push({
-      key: 'money',
-      label: '金额',
-      display: formatBounds(money, '元'),
-      value: { ...money },
-      condition: { kind: 'range', column: spec.moneyColumn, ...money },
-      priority: PRIORITY.money,
-      source: 'llm',
-    })
-  }
-  // Keywords only when they are the user's own words.
+  return out
+}
+
+/** Keywords only when they are the user's own words. */
+function keywordFilters(f: LlmFilters, sentence: string): AppliedFilter[] {
   const text = normalizeSentence(sentence)
+  const out: AppliedFilter[] = []
   for (const k of f.keywords) {
     const w = norm(k)
     if (w && text.includes(w))
-      filters.push({
+      out.push({
         key: 'keywords',
         label: '关键词',
         display: w,
@@ -160,7 +172,7 @@ export function llmFilters(
         source: 'llm',
       })
   }
-  return { filters, unmapped }
+  return out
 }
 
 /** Stored values an `in` filter (or the `in` inside an exclusion) names. */

@@ -33,13 +33,36 @@ type Marker =
   | { kind: 'neg'; bracket: boolean; at: number; clause: number }
   | { kind: 'close'; at: number; clause: number; used?: boolean }
 
+interface Scanned {
+  entries: Entry[]
+  markers: Marker[]
+  singles: string[]
+  functionWords: number
+}
+
 export function collect(items: readonly Item[]): Collected {
-  const entries: Entry[] = []
-  const markers: Marker[] = []
+  const { entries, markers, singles, functionWords } = scan(items)
+  applyNegations(entries, markers)
+  const out: Collected = {
+    positive: [],
+    negative: [],
+    words: singles.map((w) => ({ word: w, parts: [w], negated: false, orWithPrevious: false })),
+    functionWords,
+  }
+  for (const e of entries) {
+    if (e.item.kind === 'value')
+      (e.negated ? out.negative : out.positive).push({ phrase: e.item.phrase, hits: e.item.hits })
+    else out.words.push({ word: e.item.word, parts: e.item.parts, negated: e.negated, orWithPrevious: e.or })
+  }
+  return out
+}
+
+/** The values and words of a sentence (with their clause and links) and the negation markers between them. */
+function scan(items: readonly Item[]): Scanned {
+  const s: Scanned = { entries: [], markers: [], singles: [], functionWords: 0 }
+  const { entries, markers } = s
   let clause = 0
   let connector: 'or' | 'and' | undefined
-  let functionWords = 0
-  const singles: string[] = []
   for (const item of items) {
     switch (item.kind) {
       case 'neg':
@@ -58,13 +81,13 @@ export function collect(items: readonly Item[]): Collected {
         connector = item.kind
         break
       case 'function':
-        functionWords++
+        s.functionWords++
         break
       case 'word':
       case 'value': {
         // One character is no keyword (and no target for a negation): set aside as unused.
         if (item.kind === 'word' && [...item.word].length < 2) {
-          singles.push(item.word)
+          s.singles.push(item.word)
           break
         }
         const concept =
@@ -79,6 +102,11 @@ export function collect(items: readonly Item[]): Collected {
         break
     }
   }
+  return s
+}
+
+/** Marks the entries each negation marker covers (the scope rules at the top of this file). */
+function applyNegations(entries: Entry[], markers: Marker[]): void {
   /** The entry at `i` and those linked after it. */
   const chainFrom = (i: number): number[] => {
     const out = [i]
@@ -113,18 +141,6 @@ export function collect(items: readonly Item[]): Collected {
       negate(chainTo(m.at - 1))
     }
   }
-  const out: Collected = {
-    positive: [],
-    negative: [],
-    words: singles.map((w) => ({ word: w, parts: [w], negated: false, orWithPrevious: false })),
-    functionWords,
-  }
-  for (const e of entries) {
-    if (e.item.kind === 'value')
-      (e.negated ? out.negative : out.positive).push({ phrase: e.item.phrase, hits: e.item.hits })
-    else out.words.push({ word: e.item.word, parts: e.item.parts, negated: e.negated, orWithPrevious: e.or })
-  }
-  return out
 }
 
 function range(a: number, b: number): number[] {

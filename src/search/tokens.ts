@@ -41,6 +41,86 @@ export interface Tokenized {
   tokens: string[]
 }
 
+/** One reading tried at token i: the index after what it consumed (items pushed), or undefined. */
+type Reading = (raw: string[], i: number, dict: Dictionary, tables: TableKey[] | undefined, items: Item[]) => number | undefined
+
+/** The longest run of tokens (spaces between Chinese characters ignored: 制造 业) that is a stored value. */
+const storedValue: Reading = (raw, i, dict, tables, items) => {
+  for (let j = Math.min(raw.length - 1, i + MAX_SPAN); j >= i; j--) {
+    const parts = raw.slice(i, j + 1)
+    if (SPACE.test(parts.at(-1)!)) continue
+    const phrase = parts.filter((p) => !SPACE.test(p)).join('')
+    if (parts.length > 1 && !parts.every((p) => !PUNCT.test(p) || SPACE.test(p))) continue
+    // Across a space only when one side is a single character (a typo: 制造 业), never two words (地方 国企).
+    if (parts.some((p, k) => SPACE.test(p) && [...parts[k - 1]!].length > 1 && [...parts[k + 1]!].length > 1))
+      continue
+    const hits = dict.lookup(phrase, tables)
+    if (!hits) continue
+    items.push({ kind: 'value', phrase, hits })
+    return j + 1
+  }
+  return undefined
+}
+
+/** 非 inside a word jieba knows (非国有|企业, 非金融): the negation, then the longest value after it. */
+const negatedValue: Reading = (raw, i, dict, tables, items) => {
+  const tok = raw[i]!
+  if (!(tok.length > 1 && tok.startsWith('非') && !isFunctionWord(tok) && !isNegation(tok))) return undefined
+  for (let j = Math.min(raw.length - 1, i + MAX_SPAN); j >= i; j--) {
+    const rest = raw.slice(i + 1, j + 1)
+    if (rest.some((p) => SPACE.test(p) || PUNCT.test(p))) continue
+    const phrase = tok.slice(1) + rest.join('')
+    const hits = dict.lookup(phrase, tables)
+    if (!hits) continue
+    items.push({ kind: 'neg', word: '非' }, { kind: 'value', phrase, hits })
+    return j + 1
+  }
+  return undefined
+}
+
+/** A function or syntax word jieba cut into pieces (谢|了, 哪|几家): joined again. */
+const splitFunctionWord: Reading = (raw, i, dict, tables, items) => {
+  for (let j = Math.min(raw.length - 1, i + 3); j > i; j--) {
+    const parts = raw.slice(i, j + 1)
+    if (parts.some((p) => SPACE.test(p) || PUNCT.test(p))) continue
+    const w = parts.join('')
+    if (
+      isFunctionWord(w) ||
+      isNegation(w) ||
+      isCountWord(w) ||
+      BRACKET_CLOSERS.has(w) ||
+      NUMBER_LEFTOVERS.has(w) ||
+      NEUTRAL.has(w)
+    ) {
+      classify(w, dict, tables, items)
+      return j + 1
+    }
+  }
+  return undefined
+}
+
+/** 非 glued to the word before it (是非国企, 与非央企) when a stored value follows: a negation. */
+const trailingNegation: Reading = (raw, i, dict, tables, items) => {
+  const tok = raw[i]!
+  const next = raw.slice(i + 1).find((t) => !SPACE.test(t))
+  if (
+    tok.length > 1 &&
+    tok.endsWith('非') &&
+    !isFunctionWord(tok) &&
+    !isNegation(tok) &&
+    next &&
+    dict.lookup(next, tables)
+  ) {
+    piece(tok.slice(0, -1), dict, tables, items)
+    items.push({ kind: 'neg', word: '非' })
+    return i + 1
+  }
+  return undefined
+}
+
+/** Tried in order at each token; when none applies, the token is classified on its own. */
+const READINGS: readonly Reading[] = [storedValue, negatedValue, splitFunctionWord, trailingNegation]
+
 export function tokenize(text: string, dict: Dictionary, table?: TableKey): Tokenized {
   const raw = segmenter().cut(text)
   const tables = table ? [table] : undefined
@@ -54,76 +134,16 @@ export function tokenize(text: string, dict: Dictionary, table?: TableKey): Toke
       i++
       continue
     }
-    // The longest run of tokens (spaces between Chinese characters ignored: 制造 业) that is a stored value.
-    let matched = false
-    for (let j = Math.min(raw.length - 1, i + MAX_SPAN); j >= i; j--) {
-      const parts = raw.slice(i, j + 1)
-      if (SPACE.test(parts.at(-1)!)) continue
-      const phrase = parts.filter((p) => !SPACE.test(p)).join('')
-      if (parts.length > 1 && !parts.every((p) => !PUNCT.test(p) || SPACE.test(p))) continue
-      // Across a space only when one side is a single character (a typo: 制造 业), never two words (地方 国企).
-      if (parts.some((p, k) => SPACE.test(p) && [...parts[k - 1]!].length > 1 && [...parts[k + 1]!].length > 1))
-        continue
-      const hits = dict.lookup(phrase, tables)
-      if (!hits) continue
-      items.push({ kind: 'value', phrase, hits })
-      i = j + 1
-      matched = true
-      break
+    let next: number | undefined
+    for (const read of READINGS) {
+      next = read(raw, i, dict, tables, items)
+      if (next !== undefined) break
     }
-    if (matched) continue
-    // 非 inside a word jieba knows (非国有|企业, 非金融): the negation, then the longest value after it.
-    if (tok.length > 1 && tok.startsWith('非') && !isFunctionWord(tok) && !isNegation(tok)) {
-      for (let j = Math.min(raw.length - 1, i + MAX_SPAN); j >= i; j--) {
-        const rest = raw.slice(i + 1, j + 1)
-        if (rest.some((p) => SPACE.test(p) || PUNCT.test(p))) continue
-        const phrase = tok.slice(1) + rest.join('')
-        const hits = dict.lookup(phrase, tables)
-        if (!hits) continue
-        items.push({ kind: 'neg', word: '非' }, { kind: 'value', phrase, hits })
-        i = j + 1
-        matched = true
-        break
-      }
+    if (next === undefined) {
+      classify(tok, dict, tables, items)
+      next = i + 1
     }
-    if (matched) continue
-    // A function or syntax word jieba cut into pieces (谢|了, 哪|几家): joined again.
-    for (let j = Math.min(raw.length - 1, i + 3); j > i; j--) {
-      const parts = raw.slice(i, j + 1)
-      if (parts.some((p) => SPACE.test(p) || PUNCT.test(p))) continue
-      const w = parts.join('')
-      if (
-        isFunctionWord(w) ||
-        isNegation(w) ||
-        isCountWord(w) ||
-        BRACKET_CLOSERS.has(w) ||
-        NUMBER_LEFTOVERS.has(w) ||
-        NEUTRAL.has(w)
-      ) {
-        classify(w, dict, tables, items)
-        i = j + 1
-        matched = true
-        break
-      }
-    }
-    if (matched) continue
-    // 非 glued to the word before it (是非国企, 与非央企) when a stored value follows: a negation.
-    const next = raw.slice(i + 1).find((t) => !SPACE.test(t))
-    if (
-      tok.length > 1 &&
-      tok.endsWith('非') &&
-      !isFunctionWord(tok) &&
-      !isNegation(tok) &&
-      next &&
-      dict.lookup(next, tables)
-    ) {
-      piece(tok.slice(0, -1), dict, tables, items)
-      items.push({ kind: 'neg', word: '非' })
-      i++
-      continue
-    }
-    classify(tok, dict, tables, items)
-    i++
+    i = next
   }
   return { items: mergeWords(items), tokens }
 }

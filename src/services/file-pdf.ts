@@ -34,6 +34,60 @@ function visibleChars(s: string): number {
   return n
 }
 
+type PdfDoc = Awaited<ReturnType<Awaited<typeof import('pdfjs-dist/legacy/build/pdf.mjs')>['getDocument']>['promise']>
+
+/** The text of every page (until the caps or the deadline); a PDF (nearly) without text is a scan. */
+async function readPages(doc: PdfDoc, limits: ExtractLimits): Promise<Extracted> {
+  const out = new TextBuffer(limits.maxChars)
+  let imagePages = 0
+  let sparsePages = 0
+  let stoppedAt = doc.numPages
+  for (let p = 1; p <= doc.numPages; p++) {
+    if (expired(limits)) {
+      if (p === 1)
+        throw new FileError('timeout', 'reading the PDF took too long', { pages: doc.numPages, kind: 'pdf' })
+      // Keep what was read; the handler says the rest was not read.
+      out.truncated = true
+      stoppedAt = p - 1
+      break
+    }
+    const page = await doc.getPage(p)
+    const content = await page.getTextContent()
+    let pageText = ''
+    for (const item of content.items) {
+      if (!('str' in item)) continue
+      pageText += item.str
+      if (item.hasEOL) pageText += '\n'
+    }
+    page.cleanup()
+    const v = visibleChars(pageText)
+    if (v === 0) imagePages++
+    if (v < TEXT_PAGE_MIN) sparsePages++
+    if (!out.push(`${pageText.trim()}\n\n`)) {
+      stoppedAt = p
+      break
+    }
+  }
+  // Every page (nearly) without text: a scan or pictures. A page number or a scanner's stamp is not a text layer.
+  if (sparsePages === doc.numPages && stoppedAt === doc.numPages) {
+    throw new FileError('scanned', 'the PDF has no text layer (scanned pages)', {
+      pages: doc.numPages,
+      kind: 'pdf',
+      ext: 'pdf',
+    })
+  }
+  const text = out.text()
+  return {
+    kind: 'pdf',
+    text,
+    chars: text.length,
+    truncated: out.truncated,
+    pages: doc.numPages,
+    imagePages,
+    headings: [],
+  }
+}
+
 export async function extractPdf(buffer: Uint8Array, limits: ExtractLimits): Promise<Extracted> {
   // Bounded by the caps (at most ANDY_FILE_MAX_UNPACKED_MB inflated); the worker's hard deadline covers it.
   await checkPdfStreams(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength), limits.files)
@@ -68,54 +122,7 @@ export async function extractPdf(buffer: Uint8Array, limits: ExtractLimits): Pro
         max: limits.files.maxPdfPages,
       })
     }
-    const out = new TextBuffer(limits.maxChars)
-    let imagePages = 0
-    let sparsePages = 0
-    let stoppedAt = doc.numPages
-    for (let p = 1; p <= doc.numPages; p++) {
-      if (expired(limits)) {
-        if (p === 1)
-          throw new FileError('timeout', 'reading the PDF took too long', { pages: doc.numPages, kind: 'pdf' })
-        // Keep what was read; the handler says the rest was not read.
-        out.truncated = true
-        stoppedAt = p - 1
-        break
-      }
-      const page = await doc.getPage(p)
-      const content = await page.getTextContent()
-      let pageText = ''
-      for (const item of content.items) {
-        if (!('str' in item)) continue
-        pageText += item.str
-        if (item.hasEOL) pageText += '\n'
-      }
-      page.cleanup()
-      const v = visibleChars(pageText)
-      if (v === 0) imagePages++
-      if (v < TEXT_PAGE_MIN) sparsePages++
-      if (!out.push(`${pageText.trim()}\n\n`)) {
-        stoppedAt = p
-        break
-      }
-    }
-    // Every page (nearly) without text: a scan or pictures. A page number or a scanner's stamp is not a text layer.
-    if (sparsePages === doc.numPages && stoppedAt === doc.numPages) {
-      throw new FileError('scanned', 'the PDF has no text layer (scanned pages)', {
-        pages: doc.numPages,
-        kind: 'pdf',
-        ext: 'pdf',
-      })
-    }
-    const text = out.text()
-    return {
-      kind: 'pdf',
-      text,
-      chars: text.length,
-      truncated: out.truncated,
-      pages: doc.numPages,
-      imagePages,
-      headings: [],
-    }
+    return await readPages(doc, limits)
   } catch (err) {
     if (err instanceof FileError) throw err
     // e.g. "Pages tree contains circular reference."

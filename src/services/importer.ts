@@ -208,6 +208,61 @@ async function* timedBatches<T>(source: AsyncGenerator<T>, phases: ImportPhases 
   }
 }
 
+type Batches = AsyncGenerator<{ rowNumbers: readonly number[]; values: ReadonlyArray<readonly CellValue[]> }>
+
+/** Reads and prepares every row first, then writes them in one synchronous transaction (chat imports). */
+async function importBuffered(db: Db, run: ImportRun, batches: Batches, headerRow: number, o: ImportOptions) {
+  const ph = o.phases
+  // Read and prepare everything first; then write in one synchronous transaction.
+  const rows: Array<[number, CaseRecord]> = []
+  for await (const b of batches) {
+    timed(ph, 'prepare', () => {
+      for (let i = 0; i < b.rowNumbers.length; i++) {
+        const n = b.rowNumbers[i]!
+        if (n <= headerRow) continue
+        const row = run.prepare(n, b.values[i]!)
+        if (row) rows.push([n, row])
+      }
+    })
+  }
+  db.sqlite.transaction(() => {
+    run.start()
+    timed(ph, 'write', () => {
+      for (const [n, row] of rows) run.write(n, row)
+    })
+    run.finish(ph)
+    if (o.dryRun) throw new DryRun()
+  })()
+}
+
+/** The CLI: its own connection, so the transaction stays open while the file streams in. */
+async function importStreaming(db: Db, run: ImportRun, batches: Batches, headerRow: number, o: ImportOptions) {
+  const ph = o.phases
+  db.sqlite.exec('BEGIN IMMEDIATE')
+  run.start()
+  for await (const b of batches) {
+    if (ph) {
+      // The same loop, timed row by row (the prepare and write phases interleave).
+      for (let i = 0; i < b.rowNumbers.length; i++) {
+        const n = b.rowNumbers[i]!
+        if (n <= headerRow) continue
+        const row = timed(ph, 'prepare', () => run.prepare(n, b.values[i]!))
+        if (row) timed(ph, 'write', () => run.write(n, row))
+      }
+    } else {
+      for (let i = 0; i < b.rowNumbers.length; i++) {
+        const n = b.rowNumbers[i]!
+        if (n <= headerRow) continue
+        const row = run.prepare(n, b.values[i]!)
+        if (row) run.write(n, row)
+      }
+    }
+    if (!o.dryRun) timed(ph, 'fts', () => run.indexNew())
+  }
+  run.finish(ph)
+  timed(ph, 'commit', () => db.sqlite.exec(o.dryRun ? 'ROLLBACK' : 'COMMIT'))
+}
+
 /**
  * Imports `source` (a path, or bytes with a file name) into `spec` — or, without a spec, into the
  * table its headers fit. ImportError (Chinese) when the file does not fit or the import was aborted;
@@ -234,53 +289,8 @@ export async function importCases(
   )
   const headerRow = plan.layout.headerRow
   try {
-    if (o.buffered) {
-      // Read and prepare everything first; then write in one synchronous transaction.
-      const rows: Array<[number, CaseRecord]> = []
-      for await (const b of batches) {
-        timed(ph, 'prepare', () => {
-          for (let i = 0; i < b.rowNumbers.length; i++) {
-            const n = b.rowNumbers[i]!
-            if (n <= headerRow) continue
-            const row = run.prepare(n, b.values[i]!)
-            if (row) rows.push([n, row])
-          }
-        })
-      }
-      db.sqlite.transaction(() => {
-        run.start()
-        timed(ph, 'write', () => {
-          for (const [n, row] of rows) run.write(n, row)
-        })
-        run.finish(ph)
-        if (o.dryRun) throw new DryRun()
-      })()
-    } else {
-      // The CLI: its own connection, so the transaction stays open while the file streams in.
-      db.sqlite.exec('BEGIN IMMEDIATE')
-      run.start()
-      for await (const b of batches) {
-        if (ph) {
-          // The same loop, timed row by row (the prepare and write phases interleave).
-          for (let i = 0; i < b.rowNumbers.length; i++) {
-            const n = b.rowNumbers[i]!
-            if (n <= headerRow) continue
-            const row = timed(ph, 'prepare', () => run.prepare(n, b.values[i]!))
-            if (row) timed(ph, 'write', () => run.write(n, row))
-          }
-        } else {
-          for (let i = 0; i < b.rowNumbers.length; i++) {
-            const n = b.rowNumbers[i]!
-            if (n <= headerRow) continue
-            const row = run.prepare(n, b.values[i]!)
-            if (row) run.write(n, row)
-          }
-        }
-        if (!o.dryRun) timed(ph, 'fts', () => run.indexNew())
-      }
-      run.finish(ph)
-      timed(ph, 'commit', () => db.sqlite.exec(o.dryRun ? 'ROLLBACK' : 'COMMIT'))
-    }
+    if (o.buffered) await importBuffered(db, run, batches, headerRow, o)
+    else await importStreaming(db, run, batches, headerRow, o)
   } catch (err) {
     if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
     if (!(err instanceof DryRun)) {

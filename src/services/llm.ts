@@ -228,75 +228,94 @@ function usageOf(out: Sent, req: ChatRequest): ChatUsage {
   }
 }
 
+/** The chat completion request; without a forced tool_choice the model is asked in words to call the tool. */
+function requestBody(req: ChatRequest, model: string, forced: boolean): ChatCompletionCreateParams {
+  const messages = (
+    req.tool && !forced
+      ? [...req.messages, { role: 'system', content: `请调用 ${req.tool.name} 工具给出结果。` }]
+      : req.messages
+  ) as ChatCompletionMessageParam[]
+  return {
+    model,
+    messages,
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+    ...(req.tool
+      ? {
+          tools: [
+            {
+              type: 'function' as const,
+              function: { name: req.tool.name, description: req.tool.description, parameters: req.tool.parameters },
+            },
+          ],
+          tool_choice: forced ? { type: 'function' as const, function: { name: req.tool.name } } : ('auto' as const),
+        }
+      : {}),
+    ...(req.json && !req.tool ? { response_format: { type: 'json_object' as const } } : {}),
+  }
+}
+
+/** A streamed answer, filled into `out` chunk by chunk (so a failure still knows what was received). */
+async function streamInto(
+  api: OpenAI,
+  body: ChatCompletionCreateParams,
+  onDelta: NonNullable<ChatRequest['onDelta']>,
+  reqOpts: { signal: AbortSignal; timeout: number; maxRetries: number },
+  out: Sent,
+): Promise<Sent> {
+  const stream = await api.chat.completions.create(
+    { ...body, stream: true, stream_options: { include_usage: true } },
+    reqOpts,
+  )
+  for await (const chunk of stream) {
+    out.answered = true
+    if (chunk.usage) out.usage = chunk.usage
+    const choice = chunk.choices?.[0]
+    if (!choice) continue
+    if (choice.finish_reason) out.finishReason = choice.finish_reason
+    for (const tc of choice.delta?.tool_calls ?? []) out.toolArgs += tc.function?.arguments ?? ''
+    if (choice.delta?.content) {
+      out.text += choice.delta.content
+      onDelta(choice.delta.content, out.text)
+    }
+  }
+  // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
+  if (reqOpts.signal.aborted) throw new (await loadOpenAi()).APIUserAbortError()
+  return out
+}
+
+type RequestOptions = { signal: AbortSignal; timeout: number; maxRetries: number }
+
 export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
-  let client: OpenAI | undefined
-  const sdk = async (): Promise<OpenAI> => {
+  const client = new OpenAiChat(opts)
+  return { model: opts.model, visionModel: opts.visionModel, prices: opts.prices, chat: (req) => client.chat(req) }
+}
+
+/** The openai SDK client (loaded on first use) and the chat calls made through it. */
+class OpenAiChat {
+  private client: OpenAI | undefined
+  /** false once the provider refused a forced tool_choice. */
+  private forceTool = true
+
+  constructor(private readonly opts: OpenAiClientOptions) {}
+
+  private async sdk(): Promise<OpenAI> {
     const { default: OpenAIClient } = await loadOpenAi()
-    client ??= new OpenAIClient({
-      apiKey: opts.apiKey,
-      baseURL: opts.baseUrl,
-      timeout: opts.timeoutMs,
-      maxRetries: opts.maxRetries,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    this.client ??= new OpenAIClient({
+      apiKey: this.opts.apiKey,
+      baseURL: this.opts.baseUrl,
+      timeout: this.opts.timeoutMs,
+      maxRetries: this.opts.maxRetries,
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
     })
-    return client
+    return this.client
   }
 
-  /** false once the provider refused a forced tool_choice. */
-  let forceTool = true
-
-  async function send(
-    req: ChatRequest,
-    model: string,
-    reqOpts: { signal: AbortSignal; timeout: number; maxRetries: number },
-    forced: boolean,
-    out: Sent,
-  ): Promise<Sent> {
-    const messages = (
-      req.tool && !forced
-        ? [...req.messages, { role: 'system', content: `请调用 ${req.tool.name} 工具给出结果。` }]
-        : req.messages
-    ) as ChatCompletionMessageParam[]
-    const body: ChatCompletionCreateParams = {
-      model,
-      messages,
-      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
-      ...(req.tool
-        ? {
-            tools: [
-              {
-                type: 'function' as const,
-                function: { name: req.tool.name, description: req.tool.description, parameters: req.tool.parameters },
-              },
-            ],
-            tool_choice: forced ? { type: 'function' as const, function: { name: req.tool.name } } : ('auto' as const),
-          }
-        : {}),
-      ...(req.json && !req.tool ? { response_format: { type: 'json_object' as const } } : {}),
-    }
-    if (req.onDelta) {
-      const stream = await (await sdk()).chat.completions.create(
-        { ...body, stream: true, stream_options: { include_usage: true } },
-        reqOpts,
-      )
-      for await (const chunk of stream) {
-        out.answered = true
-        if (chunk.usage) out.usage = chunk.usage
-        const choice = chunk.choices?.[0]
-        if (!choice) continue
-        if (choice.finish_reason) out.finishReason = choice.finish_reason
-        for (const tc of choice.delta?.tool_calls ?? []) out.toolArgs += tc.function?.arguments ?? ''
-        if (choice.delta?.content) {
-          out.text += choice.delta.content
-          req.onDelta(choice.delta.content, out.text)
-        }
-      }
-      // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
-      if (reqOpts.signal.aborted) throw new (await loadOpenAi()).APIUserAbortError()
-      return out
-    }
-    const res = await (await sdk()).chat.completions.create({ ...body, stream: false }, reqOpts)
+  private async send(req: ChatRequest, model: string, reqOpts: RequestOptions, forced: boolean, out: Sent) {
+    const body = requestBody(req, model, forced)
+    const api = await this.sdk()
+    if (req.onDelta) return streamInto(api, body, req.onDelta, reqOpts, out)
+    const res = await api.chat.completions.create({ ...body, stream: false }, reqOpts)
     out.answered = true
     const choice = res.choices[0]
     out.text = choice?.message?.content ?? ''
@@ -307,45 +326,52 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
     return out
   }
 
-  async function chat(req: ChatRequest): Promise<ChatResult> {
+  /**
+   * Some OpenAI-compatible providers refuse a forced tool_choice: ask once more with "auto" and
+   * remember it for this client. `box.out` holds what the last attempt received (also on failure).
+   */
+  private async sendWithToolFallback(req: ChatRequest, model: string, reqOpts: RequestOptions, box: { out: Sent }) {
+    try {
+      await this.send(req, model, reqOpts, this.forceTool, box.out)
+    } catch (err) {
+      if (
+        !req.tool ||
+        !this.forceTool ||
+        !isSdkError(err, 'APIError') ||
+        (err.status !== 400 && err.status !== 422) ||
+        box.out.answered
+      )
+        throw err
+      this.forceTool = false
+      box.out = { text: '', toolArgs: '' }
+      await this.send(req, model, reqOpts, false, box.out)
+    }
+  }
+
+  async chat(req: ChatRequest): Promise<ChatResult> {
+    const { opts } = this
     const model = req.model ?? opts.model
     const started = Date.now()
     const timeoutMs = req.timeoutMs ?? opts.timeoutMs
     const deadline = callDeadline(timeoutMs, req.signal)
     const reqOpts = { signal: deadline.signal, timeout: timeoutMs, maxRetries: req.maxRetries ?? opts.maxRetries }
-    // send() fills `out` as the answer arrives, so a failure still knows what was received.
-    let out: Sent = { text: '', toolArgs: '' }
+    // send() fills `box.out` as the answer arrives, so a failure still knows what was received.
+    const box: { out: Sent } = { out: { text: '', toolArgs: '' } }
     const billed = (): BilledUsage => {
-      const usage = usageOf(out, req)
+      const usage = usageOf(box.out, req)
       return { model, usage, costRmb: costOf(opts.prices, usage.tokensIn, usage.tokensOut) }
     }
     try {
-      try {
-        await send(req, model, reqOpts, forceTool, out)
-      } catch (err) {
-        // Some OpenAI-compatible providers refuse a forced tool_choice: ask once more with "auto" and
-        // remember it for this client.
-        if (
-          !req.tool ||
-          !forceTool ||
-          !isSdkError(err, 'APIError') ||
-          (err.status !== 400 && err.status !== 422) ||
-          out.answered
-        )
-          throw err
-        forceTool = false
-        out = { text: '', toolArgs: '' }
-        await send(req, model, reqOpts, false, out)
-      }
+      await this.sendWithToolFallback(req, model, reqOpts, box)
     } catch (err) {
       const e = toLlmError(err, deadline.timedOut(), Date.now() - started)
       // A stream cut short (timeout, 取消) was billed for what the model produced.
-      if (out.answered) e.billed = billed()
+      if (box.out.answered) e.billed = billed()
       throw e
     } finally {
       deadline.dispose()
     }
-    const { text, toolArgs, finishReason } = out
+    const { text, toolArgs, finishReason } = box.out
     const { usage, costRmb } = billed()
     const result: ChatResult = { text, model, usage, costRmb, latencyMs: Date.now() - started, finishReason }
     try {
@@ -358,8 +384,6 @@ export function createOpenAiLlmClient(opts: OpenAiClientOptions): LlmClient {
     }
     return result
   }
-
-  return { model: opts.model, visionModel: opts.visionModel, prices: opts.prices, chat }
 }
 
 /** The configured client, or undefined when OPENAI_API_KEY / LLM_MODEL are not both set. */

@@ -30,6 +30,62 @@ export interface Metrics {
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120]
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
+/** Totals read from their sources at scrape time: reset, then set to the current sums. */
+function scrapeTimeMetrics(registry: Registry, src: () => ScrapeSources): void {
+  new Counter({
+    name: 'andy_llm_calls_total',
+    help: 'LLM requests recorded in llm_calls, by model and status',
+    labelNames: ['model', 'status'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const t of src().llm?.() ?? []) this.inc({ model: t.model, status: t.status }, t.calls)
+    },
+  })
+  new Counter({
+    name: 'andy_llm_tokens_total',
+    help: 'LLM tokens recorded in llm_calls, by model and direction (in, out)',
+    labelNames: ['model', 'direction'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const t of src().llm?.() ?? []) {
+        this.inc({ model: t.model, direction: 'in' }, t.tokens_in)
+        this.inc({ model: t.model, direction: 'out' }, t.tokens_out)
+      }
+    },
+  })
+  new Counter({
+    name: 'andy_llm_cost_rmb_total',
+    help: 'LLM cost in RMB recorded in llm_calls, by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const t of src().llm?.() ?? []) this.inc({ model: t.model }, t.cost_rmb)
+    },
+  })
+  new Counter({
+    name: 'andy_dingtalk_openapi_calls_total',
+    help: 'DingTalk OpenAPI calls since start, by call',
+    labelNames: ['call'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [call, n] of Object.entries(src().openapi?.() ?? {})) if (n > 0) this.inc({ call }, n)
+    },
+  })
+  new Gauge({
+    name: 'andy_inbox_backlog',
+    help: 'Messages stored but not finished (received or processing)',
+    registers: [registry],
+    collect() {
+      const backlog = src().backlog
+      if (backlog) this.set(backlog())
+    },
+  })
+}
+
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry()
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'andy_' })
@@ -62,59 +118,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     registers: [registry],
   })
 
-  // Totals read from the database at scrape time: reset, then set to the current sums.
-  const llmCalls = new Counter({
-    name: 'andy_llm_calls_total',
-    help: 'LLM requests recorded in llm_calls, by model and status',
-    labelNames: ['model', 'status'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const t of sources.llm?.() ?? []) this.inc({ model: t.model, status: t.status }, t.calls)
-    },
-  })
-  const llmTokens = new Counter({
-    name: 'andy_llm_tokens_total',
-    help: 'LLM tokens recorded in llm_calls, by model and direction (in, out)',
-    labelNames: ['model', 'direction'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const t of sources.llm?.() ?? []) {
-        this.inc({ model: t.model, direction: 'in' }, t.tokens_in)
-        this.inc({ model: t.model, direction: 'out' }, t.tokens_out)
-      }
-    },
-  })
-  const llmCost = new Counter({
-    name: 'andy_llm_cost_rmb_total',
-    help: 'LLM cost in RMB recorded in llm_calls, by model',
-    labelNames: ['model'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const t of sources.llm?.() ?? []) this.inc({ model: t.model }, t.cost_rmb)
-    },
-  })
-  const openapi = new Counter({
-    name: 'andy_dingtalk_openapi_calls_total',
-    help: 'DingTalk OpenAPI calls since start, by call',
-    labelNames: ['call'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const [call, n] of Object.entries(sources.openapi?.() ?? {})) if (n > 0) this.inc({ call }, n)
-    },
-  })
-  const backlog = new Gauge({
-    name: 'andy_inbox_backlog',
-    help: 'Messages stored but not finished (received or processing)',
-    registers: [registry],
-    collect() {
-      if (sources.backlog) this.set(sources.backlog())
-    },
-  })
-  void [llmCalls, llmTokens, llmCost, openapi, backlog]
+  scrapeTimeMetrics(registry, () => sources)
 
   return {
     registry,

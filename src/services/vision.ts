@@ -42,6 +42,8 @@ export interface VisionClientOptions {
   prices: LlmPrices
   timeoutMs: number
   maxRetries: number
+  /** Only for environments whose global fetch cannot reach the provider. */
+  fetch?: typeof fetch
 }
 
 /** Providers bill a picture as roughly this many input tokens (used only when usage is missing). */
@@ -60,6 +62,7 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
       baseURL: opts.baseUrl,
       timeout: opts.timeoutMs,
       maxRetries: opts.maxRetries,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
     })
     return client
   }
@@ -68,54 +71,16 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
     const started = Date.now()
     const timeoutMs = req.timeoutMs ?? opts.timeoutMs
     const deadline = callDeadline(timeoutMs, req.signal)
-    const messages: ChatCompletionMessageParam[] = [
-      ...(req.system ? [{ role: 'system' as const, content: req.system }] : []),
-      {
-        role: 'user',
-        content: [
-          { type: 'image_url', image_url: { url: imageDataUrl(req.image) } },
-          { type: 'text', text: req.question },
-        ],
-      },
-    ]
-    const body = {
-      model: opts.model,
-      messages,
-      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
-      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-    }
     const reqOpts = { signal: deadline.signal, timeout: timeoutMs, maxRetries: opts.maxRetries }
-    let text = ''
-    let finishReason: string | undefined
-    let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined
+    let got: Received
     try {
-      if (req.onDelta) {
-        const stream = await (await sdk()).chat.completions.create(
-          { ...body, stream: true, stream_options: { include_usage: true } },
-          reqOpts,
-        )
-        for await (const chunk of stream) {
-          if (chunk.usage) usage = chunk.usage
-          const choice = chunk.choices?.[0]
-          if (choice?.finish_reason) finishReason = choice.finish_reason
-          if (choice?.delta?.content) {
-            text += choice.delta.content
-            req.onDelta(choice.delta.content, text)
-          }
-        }
-        // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
-        if (reqOpts.signal.aborted) throw new (await loadOpenAi()).APIUserAbortError()
-      } else {
-        const res = await (await sdk()).chat.completions.create({ ...body, stream: false }, reqOpts)
-        text = res.choices[0]?.message?.content ?? ''
-        finishReason = res.choices[0]?.finish_reason ?? undefined
-        usage = res.usage ?? undefined
-      }
+      got = await ask(await sdk(), visionBody(opts.model, req), req, reqOpts)
     } catch (err) {
       throw toLlmError(err, deadline.timedOut(), Date.now() - started, 'the vision model')
     } finally {
       deadline.dispose()
     }
+    const { text, finishReason, usage } = got
     const estimated = usage?.prompt_tokens === undefined || usage?.completion_tokens === undefined
     const tokensIn =
       usage?.prompt_tokens ?? IMAGE_TOKEN_ESTIMATE + estimateTokens(`${req.system ?? ''}${req.question}`) + 12
@@ -131,6 +96,66 @@ export function createVisionClient(opts: VisionClientOptions): VisionClient {
   }
 
   return { model: opts.model, describe }
+}
+
+interface Received {
+  text: string
+  finishReason?: string
+  usage?: { prompt_tokens?: number; completion_tokens?: number }
+}
+
+/** The request: the system prompt, then the picture (a data URL) and the question. */
+function visionBody(model: string, req: VisionRequest) {
+  const messages: ChatCompletionMessageParam[] = [
+    ...(req.system ? [{ role: 'system' as const, content: req.system }] : []),
+    {
+      role: 'user',
+      content: [
+        { type: 'image_url', image_url: { url: imageDataUrl(req.image) } },
+        { type: 'text', text: req.question },
+      ],
+    },
+  ]
+  return {
+    model,
+    messages,
+    ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+  }
+}
+
+/** One call, streamed into `req.onDelta` when given. */
+async function ask(
+  api: OpenAI,
+  body: ReturnType<typeof visionBody>,
+  req: VisionRequest,
+  reqOpts: { signal: AbortSignal; timeout: number; maxRetries: number },
+): Promise<Received> {
+  if (!req.onDelta) {
+    const res = await api.chat.completions.create({ ...body, stream: false }, reqOpts)
+    return {
+      text: res.choices[0]?.message?.content ?? '',
+      finishReason: res.choices[0]?.finish_reason ?? undefined,
+      usage: res.usage ?? undefined,
+    }
+  }
+  const got: Received = { text: '' }
+  const stream = await api.chat.completions.create(
+    { ...body, stream: true, stream_options: { include_usage: true } },
+    reqOpts,
+  )
+  for await (const chunk of stream) {
+    if (chunk.usage) got.usage = chunk.usage
+    const choice = chunk.choices?.[0]
+    if (choice?.finish_reason) got.finishReason = choice.finish_reason
+    if (choice?.delta?.content) {
+      got.text += choice.delta.content
+      req.onDelta(choice.delta.content, got.text)
+    }
+  }
+  // The SDK ends a stream quietly when its signal aborts: a cut-short answer must not pass as whole.
+  if (reqOpts.signal.aborted) throw new (await loadOpenAi()).APIUserAbortError()
+  return got
 }
 
 /** The vision client for this configuration, or undefined without OPENAI_API_KEY + LLM_VISION_MODEL. */

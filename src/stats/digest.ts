@@ -1,10 +1,11 @@
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Cron } from 'croner'
 import type { Clock } from '../core/clock.js'
+import { type DeliveryTarget, type OutboundPart, partKey, type Replier } from '../core/delivery.js'
 import type { Db } from '../db/client.js'
 import { type Stores, storesOf } from '../db/stores/index.js'
 import type { Logger } from '../logger.js'
-import { type DingtalkApi, sampleFile, sampleImageMsg, sampleMarkdown } from '../transport/dingtalk-api.js'
 import { exportDir } from './files.js'
 import { formatStatsReply } from './format.js'
 import { previousWeek } from './period.js'
@@ -14,8 +15,9 @@ import { statsFileName, writeStatsWorkbook } from './workbook.js'
 
 /**
  * Weekly digest (ANDY_DIGEST_CRON + ANDY_DIGEST_CONVERSATION_ID): last week's summary, the chart and the
- * workbook posted to an admin group through the robot OpenAPI (groupMessages/send; media/upload for
- * the picture and the file — dingtalk.md §4.3–4.4).
+ * workbook posted to an admin group through the transport's Replier — the same seam as every reply (the
+ * delivery router: robot OpenAPI groupMessages/send, media/upload for the picture and the file —
+ * dingtalk.md §4.3–4.4), with the same idempotency keys (robotCode/digest-<week>:<part>).
  *
  * Once per period: the run for week key "2026-W47" is claimed in scheduled_runs (unique job+period)
  * BEFORE anything is sent; each part sent (markdown, image, file) is recorded in the run's detail. A
@@ -50,7 +52,10 @@ export interface DigestOptions {
   stores?: Stores
   logger: Logger
   clock: Clock
-  api: Pick<DingtalkApi, 'sendGroup' | 'uploadMedia'>
+  /** The reply channel (the delivery router over the robot OpenAPI). */
+  replier: Replier
+  /** The robot that posts (default: the OpenAPI client's). */
+  robotCode?: string
   cron: string
   conversationId: string
   /** Where the workbook and picture are written (default: next to the database). */
@@ -107,25 +112,16 @@ export async function runDigest(
     )
     const text = formatStatsReply(stats).replace(/\n回复 \*\*统计 导出\*\*[^\n]*$/, '')
     const dir = exportDir({ dbPath: o.dbPath })
+    const target: DeliveryTarget = {
+      msgId: `digest-${week.key}`,
+      robotCode: o.robotCode ?? '',
+      conversationId: o.conversationId,
+      conversationType: '2',
+    }
     for (const part of PARTS) {
       if (detail.sent.includes(part)) continue
       if (part !== 'markdown' && stats.total === 0) continue
-      if (part === 'markdown') {
-        const m = sampleMarkdown(`Andy 周报 ${week.key}`, `**Andy 使用周报**\n\n${text}`)
-        await o.api.sendGroup(o.conversationId, m.msgKey, m.msgParam)
-      } else if (part === 'image') {
-        const png = renderStatsImage(stats)
-        const mediaId = await o.api.uploadMedia(png, `Andy周报-${week.key}.png`, 'image')
-        const m = sampleImageMsg(mediaId)
-        await o.api.sendGroup(o.conversationId, m.msgKey, m.msgParam)
-      } else {
-        const fileName = statsFileName(stats)
-        const path = join(dir, `digest-${week.key}-${fileName}`)
-        await writeStatsWorkbook(o.db, stats, path, o.detailRows)
-        const mediaId = await o.api.uploadMedia(path, fileName, 'file')
-        const m = sampleFile(mediaId, fileName, 'xlsx')
-        await o.api.sendGroup(o.conversationId, m.msgKey, m.msgParam)
-      }
+      await o.replier.deliver(target, await digestPart(o, target, part, week.key, stats, text, dir))
       detail.sent.push(part)
       await runs.update(DIGEST_JOB, week.key, 'claimed', JSON.stringify(detail))
     }
@@ -138,6 +134,32 @@ export async function runDigest(
     o.logger.error({ err, period: week.key, sent: detail.sent, attempt: detail.attempts }, 'weekly digest failed')
     return { period: week.key, outcome: 'failed', sent: detail.sent, error: detail.error }
   }
+}
+
+/** One part of the digest as an outbound part (files are written first; the replier uploads them). */
+async function digestPart(
+  o: Omit<DigestOptions, 'cron' | 'timers'>,
+  target: DeliveryTarget,
+  part: Part,
+  week: string,
+  stats: Awaited<ReturnType<typeof computeUsageStatsAsync>>,
+  text: string,
+  dir: string,
+): Promise<OutboundPart> {
+  const no = PARTS.indexOf(part) + 1
+  const key = partKey(target, no)
+  if (part === 'markdown')
+    return { no, key, kind: 'markdown', title: `Andy 周报 ${week}`, body: `**Andy 使用周报**\n\n${text}` }
+  if (part === 'image') {
+    const fileName = `Andy周报-${week}.png`
+    const path = join(dir, `digest-${week}-${fileName}`)
+    writeFileSync(path, renderStatsImage(stats))
+    return { no, key, kind: 'image', title: fileName, body: JSON.stringify({ path, fileName }) }
+  }
+  const fileName = statsFileName(stats)
+  const path = join(dir, `digest-${week}-${fileName}`)
+  await writeStatsWorkbook(o.db, stats, path, o.detailRows)
+  return { no, key, kind: 'file', title: fileName, body: JSON.stringify({ path, fileName, fileType: 'xlsx' }) }
 }
 
 function parseDetail(s: string | null | undefined): RunDetail {

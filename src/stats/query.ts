@@ -1,4 +1,4 @@
-import { assistantOf, intentOfAssistantType, statsWords } from '../core/features.js'
+import { assistantOf, featureOf, intentOfAssistantType, statsWords } from '../core/features.js'
 import type { Period } from './period.js'
 import { defaultPeriod, findPeriod } from './period.js'
 
@@ -29,12 +29,18 @@ export interface ParseStatsOptions {
   now: number
 }
 
+/** The command words a 统计 message may start with: the usage feature's prefixes (core/features.ts), longest first. */
+function commandWords(): RegExp {
+  const words = [...(featureOf('usage')?.prefixes ?? ['统计'])].sort((a, b) => b.length - a.length)
+  return new RegExp(`^\\/?(${words.join('|')})\\s*[:：]?`)
+}
+
 /** Parses the text after "统计" (the command word itself may still be there). Throws PeriodError for bad dates. */
 export function parseStatsQuery(input: string, o: ParseStatsOptions): StatsQuery & { words: string[] } {
   let text = input
     .normalize('NFKC')
     .trim()
-    .replace(/^\/?(使用统计|使用情况|使用次数统计|统计一下|数据统计|统计)\s*[:：]?/, ' ')
+    .replace(commandWords(), ' ')
   const q: StatsQuery = { period: defaultPeriod(o.now), intents: [], export: false, unknown: [] }
   const found = findPeriod(text, o.now)
   if (found) {

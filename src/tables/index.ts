@@ -106,6 +106,8 @@ export interface TableSpec {
   readonly noteColumn?: string
   /** How reps name the table: parser words, prefixes, 统计 words, LLM hint, help example (words.ts). */
   readonly words: TableWords
+  /** The columns that make a row "the same record" (tables/natural-keys.ts): re-imports update it. */
+  readonly naturalKey: readonly string[]
 }
 
 const text = (name: string, label: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({
@@ -138,6 +140,8 @@ const contentCases: TableSpec = {
   table: 'content_cases',
   intent: 'case',
   words: CASE_WORDS,
+  // A customer has one case per project: the case title and the project name tell them apart.
+  naturalKey: ['kh_name', 'case_name', 'xm_name'],
   title: '内容客户案例',
   endpoint: 'ANrkhCaseDetail',
   assistantType: '4',
@@ -190,6 +194,8 @@ const pitchPlans: TableSpec = {
   table: 'pitch_plans',
   intent: 'pitch',
   words: PITCH_WORDS,
+  // One pitch plan per customer project and product.
+  naturalKey: ['kh_name', 'xm_name', 'content_product'],
   title: '内容打单方案',
   endpoint: 'ANrdadanCaseDetail',
   assistantType: '3',
@@ -228,6 +234,8 @@ const competitorSwitches: TableSpec = {
   table: 'competitor_switches',
   intent: 'switch',
   words: SWITCH_WORDS,
+  // A customer switched away from a competitor once.
+  naturalKey: ['kh_name', 'competitor_name'],
   title: '平台竞对切换案例',
   endpoint: 'APtjdCaseDetail',
   assistantType: '7',
@@ -270,6 +278,8 @@ const procurements: TableSpec = {
   table: 'procurements',
   intent: 'procurement',
   words: PROCUREMENT_WORDS,
+  // A customer's purchase of a product (and class type) in a year.
+  naturalKey: ['org_name', 'product_name', 'class_type', 'purchase_year'],
   // One display name per table (replies, help, statistics, exports, README): the seed's assistant_name where it has one.
   title: '内容产品售卖',
   endpoint: 'ALieBiaoProductprocuredetail',
@@ -321,6 +331,8 @@ const softwareCases: TableSpec = {
   table: 'software_cases',
   intent: 'software',
   words: SOFTWARE_WORDS,
+  // One archive per software customer.
+  naturalKey: ['archive_name'],
   title: '平台合作客户',
   endpoint: 'ARjkhSaleCaseDetail',
   assistantType: '2',

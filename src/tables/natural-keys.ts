@@ -1,4 +1,4 @@
-import type { TableKey, TableSpec } from './index.js'
+import type { TableSpec } from './index.js'
 
 /**
  * What makes a row "the same record" in each case table (its natural key): re-importing a file
@@ -6,23 +6,10 @@ import type { TableKey, TableSpec } from './index.js'
  * key are merged, and `andy data check` lists keys held by several rows. Keys compare the text after
  * NFKC (full-width = half-width), trimmed, spaces collapsed, letter case ignored; an empty cell is part
  * of the key as "empty". Attributes that get corrected over time (industry, size, amounts, links) are
- * not in the key, so correcting them updates the row.
+ * not in the key, so correcting them updates the row. Each table spec names its key (TableSpec.naturalKey).
  */
-export const NATURAL_KEYS: Readonly<Record<TableKey, readonly string[]>> = {
-  // A customer has one case per project: the case title and the project name tell them apart.
-  'content-cases': ['kh_name', 'case_name', 'xm_name'],
-  // One pitch plan per customer project and product.
-  'pitch-plans': ['kh_name', 'xm_name', 'content_product'],
-  // A customer switched away from a competitor once.
-  'competitor-switches': ['kh_name', 'competitor_name'],
-  // A customer's purchase of a product (and class type) in a year.
-  procurements: ['org_name', 'product_name', 'class_type', 'purchase_year'],
-  // One archive per software customer.
-  'software-cases': ['archive_name'],
-}
-
 export function naturalKeyColumns(spec: TableSpec): readonly string[] {
-  return NATURAL_KEYS[spec.key]
+  return spec.naturalKey
 }
 
 /** One key part as compared: NFKC, trimmed, inner whitespace as one space, lower case. */
@@ -35,7 +22,7 @@ export function keyPart(v: unknown): string {
 
 /** The natural key of a row (values keyed by column name) as one string. */
 export function naturalKey(spec: TableSpec, row: Readonly<Record<string, unknown>>): string {
-  const cols = NATURAL_KEYS[spec.key]
+  const cols = spec.naturalKey
   if (cols.length === 1) return keyPart(row[cols[0]!])
   let out = keyPart(row[cols[0]!])
   for (let i = 1; i < cols.length; i++) out += `\u0001${keyPart(row[cols[i]!])}`

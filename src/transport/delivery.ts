@@ -8,6 +8,7 @@ import {
   type Replier,
 } from '../core/delivery.js'
 import type { Logger } from '../logger.js'
+import { DingtalkCards } from './cards.js'
 import { type DingtalkApi, type RobotMsg, sampleFile, sampleImageMsg, sampleMarkdown } from './dingtalk-api.js'
 import { DingtalkApiError, retryDelay } from './dingtalk-api-error.js'
 import { fileTypeOf } from './dingtalk-media.js'
@@ -63,8 +64,11 @@ export class DeliveryRouter implements Replier {
   private readonly clock: Clock
   private readonly conversations: Limiter
   private readonly marginMs: number
+  /** AI cards over the same OpenAPI client (absent without credentials). */
+  readonly cards: DingtalkCards | undefined
 
   constructor(private readonly opts: DeliveryRouterOptions) {
+    this.cards = opts.api ? new DingtalkCards(opts.api) : undefined
     this.log = opts.logger
     this.clock = opts.clock ?? systemClock
     this.marginMs = opts.safetyMarginMs ?? 5 * 60_000

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers/app.js'
 import { xlsxBomb, xlsxSharedStringsLast } from '../helpers/bombs.js'
 import { cliRunner } from '../helpers/cli.js'
+import { tempDir } from '../helpers/test-app.js'
 
 /** `andy import` as an admin runs it, on hostile and damaged workbooks (issues 18 and 12.15). */
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../src/db/client.js'
 import { insertUsageMany } from '../../src/db/usage-stats.js'
 import { generateUsageRows } from '../../src/demo/usage.js'
-import { tempDir } from '../helpers/app.js'
+import { tempDir } from '../helpers/test-app.js'
 import { cliRunner } from '../helpers/cli.js'
 
 /**

@@ -4,10 +4,9 @@ import { parseConfig } from '../../src/config.js'
 import { type Db, openDb } from '../../src/db/client.js'
 import { processesOfUser } from '../../src/db/process-data.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
-import { demoDbPath, llmEnv, tempDir } from '../helpers/app.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
-import { silentLogger } from '../helpers/test-app.js'
+import { demoDbPath, llmEnv, silentLogger, tempDir } from '../helpers/test-app.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**

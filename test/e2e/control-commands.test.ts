@@ -6,10 +6,9 @@ import { llmCalls } from '../../src/db/llm-calls.js'
 import { processesOfUser } from '../../src/db/process-data.js'
 import { getState } from '../../src/db/state.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
-import { demoDbPath, llmEnv, tempDir } from '../helpers/app.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
-import { silentLogger } from '../helpers/test-app.js'
+import { demoDbPath, llmEnv, silentLogger, tempDir } from '../helpers/test-app.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**

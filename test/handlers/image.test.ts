@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { DEFAULT_QUESTION } from '../../src/handlers/image.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import { makeTestApp } from '../helpers/app.js'
 import { makePng } from '../helpers/documents.js'
 import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 import { FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
 import { localAttachment } from '../helpers/file-messages.js'
-import { silentLogger } from '../helpers/test-app.js'
+import { createTestApp, DEFAULT_USER, silentLogger } from '../helpers/test-app.js'
 
 /** 图片: a picture → the vision model (LLM_VISION_MODEL) with the picture as a data URL, through the real openai client. */
 
@@ -34,7 +34,13 @@ async function setup(vision = true) {
     logger: silentLogger,
     retry: { attempts: 1 },
   })
-  const t = makeTestApp({ fake, env: vision ? { LLM_VISION_MODEL: 'fake-vl' } : {}, extraDeps: { dingtalk } })
+  const t = createTestApp({
+    clock: systemClock,
+    user: DEFAULT_USER,
+    fake,
+    env: vision ? { LLM_VISION_MODEL: 'fake-vl' } : {},
+    extraDeps: { dingtalk },
+  })
   cleanups.push(() => t.close())
   return { api, fake, t }
 }

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { getState } from '../../src/db/state.js'
 import { estimateTokens } from '../../src/services/llm.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import { makeTestApp, type TestApp } from '../helpers/app.js'
 import { makeDocx, makePdf, makePptx, makeScannedPdf, makeXlsx } from '../helpers/documents.js'
 import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 import { FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
 import { localAttachment } from '../helpers/file-messages.js'
-import { silentLogger } from '../helpers/test-app.js'
+import { createTestApp, DEFAULT_USER, silentLogger, type TestApp } from '../helpers/test-app.js'
 
 /**
  * 报告解读 through the real app (router, handlers, SQLite, default report prompts from data/prompts/), the
@@ -52,14 +52,20 @@ async function setup(o: { llm?: boolean; env?: Record<string, string> } = {}) {
     logger: silentLogger,
     retry: { attempts: 1 },
   })
-  const t = makeTestApp({ fake: o.llm === false ? undefined : fake, env: o.env, extraDeps: { dingtalk } })
+  const t = createTestApp({
+    clock: systemClock,
+    user: DEFAULT_USER,
+    fake: o.llm === false ? undefined : fake,
+    env: o.env,
+    extraDeps: { dingtalk },
+  })
   cleanups.push(() => t.close())
   const sendFile = (code: string, fileName: string, text?: string) =>
     t.app.handleNow(localAttachment('file', { downloadCode: code, fileName, text }))
   return { api, fake, t, sendFile }
 }
 
-const replies = (t: TestApp) => t.replier.parts.map((p) => p.part.body).join('\n\n')
+const replies = (t: TestApp) => t.local.parts.map((p) => p.part.body).join('\n\n')
 
 describe('报告解读: a document → its prompt app → the interpretation', () => {
   it('asks which interpretation when nothing names it, remembers the file, and runs the picked app on the next "2"', async () => {
@@ -78,7 +84,7 @@ describe('报告解读: a document → its prompt app → the interpretation', (
     expect(fake.requests).toHaveLength(0)
     expect(JSON.parse(getState(t.db, 'local-dm-u-wang', 'u-wang')!.workflow!).kind).toBe('report-pick')
 
-    const second = await t.say('2')
+    const second = await t.ask('2')
     expect(second.intent).toBe('report')
     // The three steps of 培训满意度调研报告, chained: each step sees the one before.
     expect(fake.requests).toHaveLength(3)
@@ -93,7 +99,7 @@ describe('报告解读: a document → its prompt app → the interpretation', (
     expect(llmCalls(t.db).filter((c) => c.intent === 'report' && c.status === 'ok')).toHaveLength(3)
     // The pick is over: a later "2" is not a report any more.
     expect(getState(t.db, 'local-dm-u-wang', 'u-wang')!.workflow).toBeNull()
-    expect((await t.say('2')).intent).not.toBe('report')
+    expect((await t.ask('2')).intent).not.toBe('report')
   })
 
   it('starts at once when the file name names the app (PDF), and counts pages and characters', async () => {
@@ -121,7 +127,7 @@ describe('报告解读: a document → its prompt app → the interpretation', (
       ]),
     )
     api.addDownload('code-pptx', await makePptx([{ title: '学习数据概览', bullets: ['人均学习时长 12 小时'] }]))
-    const announce = await t.say('人才盘点报告解读')
+    const announce = await t.ask('人才盘点报告解读')
     expect(announce.replies[0]).toContain('按「人才盘点报告」解读：请在 10 分钟内把报告文件发给我')
     await sendFile('code-xlsx', 'data.xlsx')
     expect(userText(fake.requests[0]!.body)).toContain('「人才盘点报告」')
@@ -169,7 +175,7 @@ describe('报告解读: a document → its prompt app → the interpretation', (
     expect(out).toContain('标题：人才盘点结果 / 高潜人才')
     expect(out).toContain('开头：人才盘点结果')
     expect(out).toContain('管理员还没有配置（OPENAI_API_KEY、LLM_MODEL）')
-    expect(t.replier.parts).toHaveLength(1)
+    expect(t.local.parts).toHaveLength(1)
   })
 
   it('gives honest replies for a scanned PDF, an expired download code, a 25 MB file and an old .doc', async () => {
@@ -202,24 +208,24 @@ describe('报告解读: a document → its prompt app → the interpretation', (
     const { api, t, sendFile } = await setup()
     api.addDownload('code-1', await makeDocx([{ para: '年度总结' }]))
     await sendFile('code-1', 'a.docx')
-    const cancel = await t.say('取消')
+    const cancel = await t.ask('取消')
     expect(cancel.replies[0]).toContain('「a.docx」不解读了')
     expect(getState(t.db, 'local-dm-u-wang', 'u-wang')!.workflow).toBeNull()
 
     api.addDownload('code-2', await makeDocx([{ para: '年度总结' }]))
     await sendFile('code-2', 'b.docx')
-    const other = await t.say('帮我设计一个运营活动')
+    const other = await t.ask('帮我设计一个运营活动')
     expect(other.intent).toBe('activity')
     expect(getState(t.db, 'local-dm-u-wang', 'u-wang')!.workflow ?? '').not.toContain('report-pick')
   })
 
   it('explains how to send a report when 解读 comes without a file, and interprets long pasted text', async () => {
     const { fake, t } = await setup()
-    const help = await t.say('报告解读')
+    const help = await t.ask('报告解读')
     expect(help.intent).toBe('report')
     expect(help.replies[0]).toContain('单聊')
     const pasted = `报告解读：学习数据分析报告 ${'本季度全员完课率 87%，较上季度提升 5 个百分点；'.repeat(10)}`
-    const r = await t.say(pasted)
+    const r = await t.ask(pasted)
     expect(r.intent).toBe('report')
     expect(userText(fake.requests[0]!.body)).toContain('「学习数据分析报告」')
     expect(userText(fake.requests[0]!.body)).toContain('本季度全员完课率 87%')

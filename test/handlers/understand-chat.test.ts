@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadMixedLabels } from '../helpers/mixed-labels.js'
-import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { createTestApp, type FixedClock, type TestApp } from '../helpers/test-app.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { call, type Harness, startHarness } from '../http/setup.js'
 
 /** Issue 10 through the dispatcher: the numbered question, exclusions in the JSON, counts, the menu. */
 
-function app(env: Record<string, string> = {}): TestApp {
+function app(env: Record<string, string> = {}): TestApp<FixedClock> {
   const t = createTestApp({ env })
   loadMixedLabels(t.db)
   return t

@@ -8,11 +8,10 @@ import { buildOpsReport, postOpsReport } from '../../src/ops-report/build.js'
 import { OpsReportError } from '../../src/ops-report/errors.js'
 import { createOpenAiLlmClient } from '../../src/services/llm.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import { makeTestApp, type TestApp, tempDir } from '../helpers/app.js'
 import { xlsxBomb } from '../helpers/bombs.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { FakeOpenApi } from '../helpers/fake-openapi.js'
-import { silentLogger } from '../helpers/test-app.js'
+import { createTestApp, DEFAULT_USER, silentLogger, type TestApp, tempDir } from '../helpers/test-app.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**
@@ -264,7 +263,12 @@ describe('运营报告 in chat', () => {
       qpsPerPath: 1000,
       retry: { attempts: 1 },
     })
-    app = makeTestApp({ env: { DB_PATH: join(tmp.dir, 'chat.db') }, now: () => now, extraDeps: { dingtalk } })
+    app = createTestApp({
+      user: DEFAULT_USER,
+      env: { DB_PATH: join(tmp.dir, 'chat.db') },
+      clock: { now: () => now },
+      extraDeps: { dingtalk },
+    })
     const bytes = readFileSync(input)
     api.addDownload('dc-named', bytes, { fileName: '华东客户运营报告.xlsx' })
     api.addDownload('dc-plain', bytes, { fileName: '学习记录导出.xlsx' })
@@ -279,10 +283,10 @@ describe('运营报告 in chat', () => {
   })
 
   it('should build the report from a file whose name says 运营报告: markdown, chart and workbook', async () => {
-    const before = app.replier.parts.length
+    const before = app.local.parts.length
     const r = await send(fileMsg('华东客户运营报告.xlsx', 'dc-named'))
     expect(r.intent).toBe('ops-report')
-    const parts = app.replier.parts.slice(before).map((p) => p.part)
+    const parts = app.local.parts.slice(before).map((p) => p.part)
     expect(parts.map((p) => p.kind)).toEqual(['markdown', 'image', 'file'])
     expect(parts[0]!.body).toContain('学员 **11** 人，参与 **10** 人（90.9%）')
     expect(JSON.parse(parts[2]!.body)).toMatchObject({ fileName: '华东客户运营报告-运营报告.xlsx', fileType: 'xlsx' })

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { getProcess, type ProcessRow, processesOfUser } from '../../src/db/process-data.js'
 import { getState } from '../../src/db/state.js'
 import { DONE_INDEX } from '../../src/pipelines/activity-steps.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
-import { DEFAULT_USER, demoDbPath, makeTestApp, type TestApp, tempDir } from '../helpers/app.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER, demoDbPath, type TestApp, tempDir } from '../helpers/test-app.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -28,7 +29,13 @@ async function setup() {
   cleanups.push(() => fake.close())
   const dbPath = await demoDbPath(dir.dir)
   const open = (env: Record<string, string> = {}) => {
-    const t = makeTestApp({ fake, dbPath, env: { LLM_MAX_RETRIES: '0', ...env } })
+    const t = createTestApp({
+      clock: systemClock,
+      user: DEFAULT_USER,
+      fake,
+      dbPath,
+      env: { LLM_MAX_RETRIES: '0', ...env },
+    })
     cleanups.push(() => t.close().catch(() => {}))
     return t
   }
@@ -49,7 +56,7 @@ describe('运营活动设计 workflow', () => {
     let t = open()
 
     // 1. Start: the enterprise comes from the sentence; one message asks for the five missing items.
-    let r = await t.say('帮我给远拓通信集团设计一个运营活动')
+    let r = await t.ask('帮我给远拓通信集团设计一个运营活动')
     expect(r.intent).toBe('activity')
     expect(r.replies).toHaveLength(1)
     for (const label of ['活动背景', '活动目标', '活动类型', '意向课程', '发散方式'])
@@ -58,14 +65,14 @@ describe('运营活动设计 workflow', () => {
     expect(processOf(t)).toMatchObject({ enterprise_name: '远拓通信集团', block_index: 0, user_name: '小王' })
 
     // 2. Labelled answers (rules), then a free-form answer the model reads.
-    r = await t.say(
+    r = await t.ask(
       '活动背景：今年校招300名新员工，入职后融入慢\n活动目标：三个月内留存率提升到90%\n活动类型：线上训练营',
     )
     expect(r.replies[0]).toContain('意向课程')
     expect(r.replies[0]).not.toContain('活动背景**')
     script.inputs = (text): Record<string, string> =>
       text.includes('大胆') ? { yixiang_course: '职场新人训练营', fansan_mothed: '大胆发散' } : {}
-    r = await t.say('课程想用职场新人训练营，创意可以大胆一点')
+    r = await t.ask('课程想用职场新人训练营，创意可以大胆一点')
     let p = processOf(t)
     expect(p).toMatchObject({
       activity_beijing: '今年校招300名新员工，入职后融入慢',
@@ -102,21 +109,21 @@ describe('运营活动设计 workflow', () => {
     expect(row.n).toBeGreaterThan(0)
 
     // 3. A search question in the middle is answered; the workflow waits.
-    r = await t.say('有没有制造业的客户案例')
+    r = await t.ask('有没有制造业的客户案例')
     expect(r.intent).toBe('case')
     expect(r.replies[0]).toContain('内容客户案例')
     expect(r.replies[0]).toContain('运营活动设计还在进行')
     expect(processOf(t).block_index).toBe(5)
 
     // 4. 重新生成 at the pick: a new recommendation, asked again.
-    r = await t.say('重新生成')
+    r = await t.ask('重新生成')
     expect(requestsFor(fake, 'sys_content_tuij')).toBe(2)
     expect(processOf(t).sys_content_tuij).toContain('第2版')
     expect(r.replies.at(-1)).toContain('请选择内容')
     expect(processOf(t).block_index).toBe(5)
 
     // 5. Pick by number → the names are generated → asked to pick a name.
-    r = await t.say('选2')
+    r = await t.ask('选2')
     p = processOf(t)
     expect(p.user_content_select).toContain('沟通协作组合（第2版）')
     expect(r.replies[0]).toContain('已选择第 2 个')
@@ -124,10 +131,10 @@ describe('运营活动设计 workflow', () => {
     expect(p.block_index).toBe(7)
 
     // 6. 上一步: back to the content pick; pick again in words.
-    r = await t.say('上一步')
+    r = await t.ask('上一步')
     expect(r.replies[0]).toContain('已回到「选择内容」')
     expect(processOf(t).block_index).toBe(5)
-    r = await t.say('第二个')
+    r = await t.ask('第二个')
     expect(requestsFor(fake, 'sys_activity_name')).toBe(2)
     expect(processOf(t).block_index).toBe(7)
 
@@ -137,23 +144,23 @@ describe('运营活动设计 workflow', () => {
       body.messages.some((m) => String(m.content).includes(STEP_MARKERS.sys_activity_plan!))
         ? { hang: true }
         : original(body, n)
-    const pending = t.say('选3')
+    const pending = t.ask('选3')
     await until(() => fake.requestsMatching(STEP_MARKERS.sys_activity_plan!).length === 1, 15_000, 'the plan request')
     expect(processOf(t).block_index).toBe(9) // 活动思路 saved, 活动策划 running
-    const sentBefore = t.replier.parts.length
-    const bodiesBefore = t.replier.parts.map((x) => x.part.body)
+    const sentBefore = t.local.parts.length
+    const bodiesBefore = t.local.parts.map((x) => x.part.body)
     await t.app.stop(10)
     t.db.close() // nothing more gets written by the dying process
     fake.dropHung()
     await pending.catch(() => undefined)
-    expect(t.replier.parts.length).toBe(sentBefore)
+    expect(t.local.parts.length).toBe(sentBefore)
 
     // 8. Restart on the same database: the unfinished message is resumed where it stopped.
     fake.handler = original
     t = open()
     expect(await t.app.resumeUnfinished()).toBe(1)
     await t.app.idle(30_000)
-    const after = t.replier.parts.map((x) => x.part.body)
+    const after = t.local.parts.map((x) => x.part.body)
     expect(after[0]).toContain('**(7/13) 活动策划**')
     // 活动思路 was finished but not yet sent (coalesced with the next answers) when the process died:
     // it goes out now, exactly once over both lives; the run's first message is not sent again.
@@ -204,7 +211,7 @@ describe('运营活动设计 workflow', () => {
     })
 
     // 10. 查看进度 after the end.
-    r = await t.say('查看进度')
+    r = await t.ask('查看进度')
     expect(r.replies[0]).toContain('✓ (13/13) 方案精简')
     expect(r.replies[0]).toContain('tokens')
   })
@@ -213,30 +220,30 @@ describe('运营活动设计 workflow', () => {
     const { script, open } = await setup()
     script.inputs = () => ({})
     let t = open()
-    await t.say(
+    await t.ask(
       '帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实',
     )
     const id = processOf(t).id
     expect(getProcess(t.db, id)!.block_index).toBe(5)
     // Another feature asked for by name is answered, not taken as the pick.
-    expect((await t.say('会议评审')).intent).toBe('meeting')
+    expect((await t.ask('会议评审')).intent).toBe('meeting')
     expect(getProcess(t.db, id)!.block_index).toBe(5)
     await t.close()
     t = open()
-    const r = await t.say('1')
+    const r = await t.ask('1')
     expect(r.replies[0]).toContain('已选择第 1 个')
     expect(getProcess(t.db, id)!.block_index).toBe(7)
-    const c = await t.say('取消')
+    const c = await t.ask('取消')
     expect(c.replies[0]).toContain('已取消运营活动设计（华星制药）')
     // With the workflow gone, "继续" is no command any more.
-    expect((await t.say('继续')).intent).not.toBe('activity')
+    expect((await t.ask('继续')).intent).not.toBe('activity')
   })
 
   it('paces a long run inside the message deadline and continues on 继续', async () => {
     const { script, open, fake } = await setup()
     const t = open({ ANDY_HANDLER_TIMEOUT_MS: '3000', ANDY_PIPELINE_TIMEOUT_MS: '3000' })
     fake.handler = (body, n) => ({ ...(script.handler(body, n) as object), delayMs: 600 })
-    const r = await t.say(
+    const r = await t.ask(
       '帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实',
     )
     expect(r.status).toBe('ok')
@@ -246,8 +253,8 @@ describe('运营活动设计 workflow', () => {
     expect(first).toBeGreaterThanOrEqual(1)
     expect(first).toBeLessThan(5)
     let guard = 0
-    while (processOf(t).block_index < 5 && guard++ < 10) await t.say('继续')
+    while (processOf(t).block_index < 5 && guard++ < 10) await t.ask('继续')
     expect(processOf(t).block_index).toBe(5)
-    expect(t.replier.parts.at(-1)!.part.body).toContain('请选择内容')
+    expect(t.local.parts.at(-1)!.part.body).toContain('请选择内容')
   })
 })

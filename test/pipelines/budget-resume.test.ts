@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { llmCalls, spentOn } from '../../src/db/llm-calls.js'
 import { processesOfUser } from '../../src/db/process-data.js'
 import { activityLlm, STEP_MARKERS, stepOf } from '../helpers/activity-llm.js'
-import { DEFAULT_USER, demoDbPath, makeTestApp, type TestApp, tempDir } from '../helpers/app.js'
 import { type ChatBody, FakeOpenAI, type FakeReply } from '../helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER, demoDbPath, type TestApp, tempDir } from '../helpers/test-app.js'
 
 /**
  * The daily budget is never crossed: each call's worst case (prompt estimate + max output) is reserved
@@ -41,7 +41,7 @@ async function setup(handler: (b: ChatBody, n: number) => FakeReply, env: Record
     cleanups.push(() => dir.cleanup())
     dbPath = await demoDbPath(dir.dir)
   }
-  const t = makeTestApp({ fake, env: { ...PRICING, ...env }, now: clock.now, dbPath })
+  const t = createTestApp({ user: DEFAULT_USER, fake, env: { ...PRICING, ...env }, clock: { now: clock.now }, dbPath })
   cleanups.push(() => t.close())
   return { fake, t, clock }
 }
@@ -59,7 +59,7 @@ describe('daily LLM budget', () => {
       }),
       { LLM_DAILY_BUDGET_RMB: '3' },
     )
-    const r = await t.say(MEETING)
+    const r = await t.ask(MEETING)
     expect(r.intent).toBe('meeting')
     // Section 1 was paid (¥1.50); section 2 would reserve ¥2.00 more: not started.
     expect(fake.requests).toHaveLength(1)
@@ -73,13 +73,13 @@ describe('daily LLM budget', () => {
     expect(r.status).toBe('rejected')
 
     // Still today: 继续 is refused the same way, without a call.
-    const again = await t.say('继续')
+    const again = await t.ask('继续')
     expect(again.intent).toBe('meeting')
     expect(again.replies.at(-1)).toContain('今天的 AI 额度')
     expect(fake.requests).toHaveLength(1)
 
     clock.nextDay()
-    const done = await t.say('继续')
+    const done = await t.ask('继续')
     expect(done.intent).toBe('meeting')
     expect(done.replies[0]).toContain('接着生成「会议评审」：从第 2/2 部分「行动项清单」开始')
     expect(fake.requests).toHaveLength(2)
@@ -88,7 +88,7 @@ describe('daily LLM budget', () => {
     expect(lastUser(fake.requests[1]!.body)).toContain('第1次回答')
     expect(done.replies.at(-1)).toMatch(/^\*\*行动项清单\*\*/)
     expect(done.replies.at(-1)).toContain('本次用量')
-    expect((await t.say('继续')).intent).not.toBe('meeting') // nothing left to continue
+    expect((await t.ask('继续')).intent).not.toBe('meeting') // nothing left to continue
   })
 
   it('counts what a parallel conversation of the same user has reserved', async () => {
@@ -97,7 +97,7 @@ describe('daily LLM budget', () => {
       () => ({ content: '评审意见。', usage: { prompt_tokens: 500, completion_tokens: 1500 }, delayMs: 300 }),
       { LLM_DAILY_BUDGET_RMB: '3' },
     )
-    const [a, b] = await Promise.all([t.say(MEETING), t.say(MEETING, { group: '华东销售群' })])
+    const [a, b] = await Promise.all([t.ask(MEETING), t.ask(MEETING, { group: '华东销售群' })])
     // Only one call could be reserved at a time within ¥3.00 (¥2.00 each): the budget is never crossed.
     expect(spent(t, clock.now())).toBeLessThanOrEqual(3)
     expect(llmCalls(t.db).reduce((s, c) => s + c.cost_rmb, 0)).toBeLessThanOrEqual(3)
@@ -115,8 +115,8 @@ describe('daily LLM budget', () => {
       { LLM_DAILY_BUDGET_RMB: '3' },
       true,
     )
-    await t.say('帮我给远拓通信集团设计一个运营活动')
-    const r = await t.say(
+    await t.ask('帮我给远拓通信集团设计一个运营活动')
+    const r = await t.ask(
       '活动背景：校招300人融入慢\n活动目标：留存率90%\n活动类型：线上训练营\n意向课程：职场新人训练营\n发散方式：大胆发散',
     )
     expect(fake.requestsMatching(STEP_MARKERS.sys_survey_report!)).toHaveLength(1)
@@ -127,7 +127,7 @@ describe('daily LLM budget', () => {
     expect(processesOfUser(t.db, DEFAULT_USER.staffId!)[0]!.block_index).toBe(2)
 
     clock.nextDay()
-    const next = await t.say('继续')
+    const next = await t.ask('继续')
     expect(next.intent).toBe('activity')
     expect(fake.requestsMatching(STEP_MARKERS.sys_activity_need!)).toHaveLength(1)
     expect(fake.requestsMatching(STEP_MARKERS.sys_survey_report!)).toHaveLength(1)
@@ -142,7 +142,7 @@ describe('人才发展 / 会议评审 after a model failure', () => {
       if (fail && n === 3) return { status: 500 }
       return { content: `第${n}次回答：${lastUser(b).slice(0, 8)}` }
     })
-    const r = await t.say('人才发展：某制造企业 5000 人，今年提拔了 60 名技术骨干做基层经理，普遍不会带团队')
+    const r = await t.ask('人才发展：某制造企业 5000 人，今年提拔了 60 名技术骨干做基层经理，普遍不会带团队')
     expect(r.status).toBe('failed')
     const apology = r.replies.at(-1)!
     expect(apology).toContain('「人才发展」停在第 2/2 部分「人才发展建议」')
@@ -151,7 +151,7 @@ describe('人才发展 / 会议评审 after a model failure', () => {
     expect(fake.requests).toHaveLength(3)
 
     fail = false
-    const done = await t.say('继续')
+    const done = await t.ask('继续')
     expect(done.intent).toBe('talent')
     expect(done.status).toBe('ok')
     // Only the failed step is asked again: step 1 of the section is not regenerated.
@@ -166,10 +166,10 @@ describe('人才发展 / 会议评审 after a model failure', () => {
 
   it('取消 drops a stopped run: 继续 then has nothing to continue', async () => {
     const { t, fake } = await setup((_b, n) => (n === 2 ? { status: 500 } : { content: '诊断结果。' }))
-    await t.say(MEETING)
-    const cancel = await t.say('取消')
+    await t.ask(MEETING)
+    const cancel = await t.ask('取消')
     expect(cancel.replies[0]).toContain('已取消「会议评审」')
-    const r = await t.say('继续')
+    const r = await t.ask('继续')
     expect(r.intent).not.toBe('meeting')
     // no section was asked for again (the only new call, if any, classifies the word 继续)
     expect(fake.requests.filter((q) => lastUser(q.body).includes('讲师资源不足'))).toHaveLength(2)

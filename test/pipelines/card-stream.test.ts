@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import type { InboundEnvelope } from '../../src/core/message.js'
 import { replacePromptVersions } from '../../src/db/prompts.js'
 import { createLogger } from '../../src/logger.js'
+import { DingtalkCards } from '../../src/transport/cards.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import { makeTestApp, type TestApp } from '../helpers/app.js'
 import { FakeOpenAI, type FakeReply } from '../helpers/fake-openai.js'
 import { FAULTS, FakeOpenApi, PATHS, type RecordedCardCall } from '../helpers/fake-openapi.js'
+import { createTestApp, DEFAULT_USER, type TestApp } from '../helpers/test-app.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -31,7 +33,15 @@ async function setup(answer: () => FakeReply, opts: { oneRow?: boolean; apiTimeo
     retry: { attempts: 1 },
     timeoutMs: opts.apiTimeoutMs ?? 3000,
   })
-  const t = makeTestApp({ fake: llm, env: { DINGTALK_CARD_TEMPLATE_ID: TEMPLATE }, extraDeps: { dingtalk: api } })
+  const t = createTestApp({
+    clock: systemClock,
+    user: DEFAULT_USER,
+    fake: llm,
+    env: { DINGTALK_CARD_TEMPLATE_ID: TEMPLATE },
+    cards: new DingtalkCards(api),
+    logs: true,
+    extraDeps: { dingtalk: api },
+  })
   cleanups.push(() => t.close())
   if (opts.oneRow) {
     replacePromptVersions(t.db, [
@@ -167,7 +177,7 @@ describe('AI card streaming', () => {
 
   it('uses markdown for messages that are not from DingTalk (andy chat)', async () => {
     const { t, openapi } = await setup(() => ({ content: '评审意见：很好。' }), { oneRow: true })
-    const r = await t.say(MEETING)
+    const r = await t.ask(MEETING)
     expect(r.replies[0]).toContain('评审意见：很好。')
     expect(openapi.cardCalls).toHaveLength(0)
   })

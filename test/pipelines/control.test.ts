@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import { getInbound } from '../../src/db/inbox.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
-import { makeTestApp } from '../helpers/app.js'
 import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER } from '../helpers/test-app.js'
 
 /**
  * 查看进度 and 取消 reach a running 会议评审 (through the app as andy chat drives it): the second section's
@@ -35,25 +36,30 @@ describe('查看进度 / 取消 during 会议评审', () => {
           : { content: `第${n}次回答：评审要点。` },
     })
     cleanups.push(() => fake.close())
-    const t = makeTestApp({ fake, env: { LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '600000' } })
+    const t = createTestApp({
+      clock: systemClock,
+      user: DEFAULT_USER,
+      fake,
+      env: { LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '600000' },
+    })
     cleanups.push(() => t.close())
 
-    const running = t.say(MEETING)
+    const running = t.ask(MEETING)
     let finished = false
     void running.then(() => (finished = true))
     await until(() => fake.requests.length === 2, 15_000, 'section 2 being generated')
 
-    const progress = await t.say('查看进度')
+    const progress = await t.ask('查看进度')
     expect(finished).toBe(false)
     expect(progress.intent).toBe('progress')
     expect(progress.replies[0]).toContain('「会议评审」正在生成 (2/2)「行动项清单」')
     expect(progress.replies[0]).toContain('本轮已完成：「会议评审」')
 
-    const before = t.replier.parts.length
-    const cancel = await t.say('取消')
+    const before = t.local.parts.length
+    const cancel = await t.ask('取消')
     expect(cancel.replies[0]).toContain('已停止正在生成的「行动项清单」')
     // section 1 (finished, still pending in the coalesced output) went out before the 取消 reply
-    const order = t.replier.parts.slice(before).map((p) => p.part.body)
+    const order = t.local.parts.slice(before).map((p) => p.part.body)
     expect(order.findIndex((b) => b.startsWith('**会议评审**'))).toBeGreaterThanOrEqual(0)
     expect(order.findIndex((b) => b.startsWith('**会议评审**'))).toBeLessThan(
       order.findIndex((b) => b.includes('已停止正在生成')),
@@ -68,7 +74,7 @@ describe('查看进度 / 取消 during 会议评审', () => {
     expect(llmCalls(t.db).map((c) => c.status)).toEqual(['ok', 'error'])
     expect(t.db.sqlite.prepare('SELECT status FROM pipeline_runs').pluck().all()).toEqual(['cancelled'])
 
-    const after = await t.say('继续')
+    const after = await t.ask('继续')
     expect(after.intent).not.toBe('meeting')
     expect(fake.requests.filter((q) => String(q.body.messages.at(-1)!.content).includes('讲师资源不足'))).toHaveLength(
       2,
@@ -78,9 +84,9 @@ describe('查看进度 / 取消 during 会议评审', () => {
   it('without a running generation, 查看进度 and 取消 say there is nothing to show or stop', async () => {
     const fake = await FakeOpenAI.start()
     cleanups.push(() => fake.close())
-    const t = makeTestApp({ fake })
+    const t = createTestApp({ clock: systemClock, user: DEFAULT_USER, fake })
     cleanups.push(() => t.close())
-    expect((await t.say('取消')).replies[0]).toContain('当前没有进行中的任务')
-    expect((await t.say('查看进度')).replies[0]).toContain('当前没有进行中的任务')
+    expect((await t.ask('取消')).replies[0]).toContain('当前没有进行中的任务')
+    expect((await t.ask('查看进度')).replies[0]).toContain('当前没有进行中的任务')
   })
 })

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import { openDb } from '../../src/db/client.js'
 import {
   compareVersions,
@@ -19,8 +20,8 @@ import {
 } from '../../src/pipelines/prompt-files.js'
 import { rowSteps } from '../../src/pipelines/runner.js'
 import { checkTemplate, renderTemplate, TemplateError, templateVariables } from '../../src/pipelines/template.js'
-import { makeTestApp, tempDir } from '../helpers/app.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER, tempDir } from '../helpers/test-app.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -141,7 +142,7 @@ describe('prompt tables', () => {
   it('tells the user clearly when a stored prompt uses a variable its step does not have', async () => {
     const fake = await FakeOpenAI.start({ handler: () => 'x' })
     cleanups.push(() => fake.close())
-    const t = makeTestApp({ fake })
+    const t = createTestApp({ clock: systemClock, user: DEFAULT_USER, fake })
     cleanups.push(() => t.close())
     // An admin wrote this straight into the table (import would have refused it).
     replacePromptVersions(t.db, [
@@ -153,7 +154,7 @@ describe('prompt tables', () => {
         steps: { step1: '{{input}}，部门：{{department}}' },
       },
     ])
-    const r = await t.say('人才发展：制造企业 5000 人，技术骨干转管理后不会带团队')
+    const r = await t.ask('人才发展：制造企业 5000 人，技术骨干转管理后不会带团队')
     expect(r.replies[0]).toContain('「人才诊断」的提示词配置有误')
     expect(r.replies[0]).toContain('{{department}}')
     expect(fake.requests).toHaveLength(0)

@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import { PART_LIMIT } from '../../src/core/markdown.js'
 import { createLogger } from '../../src/logger.js'
 import { DeliveryRouter } from '../../src/transport/delivery.js'
 import { SlidingWindowLimiter } from '../../src/transport/rate-limiter.js'
 import { activityLlm } from '../helpers/activity-llm.js'
-import { demoDbPath, makeTestApp, tempDir } from '../helpers/app.js'
 import { FakeClock, settle } from '../helpers/fake-clock.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER, demoDbPath, tempDir } from '../helpers/test-app.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**
@@ -43,7 +44,13 @@ describe('send budget', () => {
     const script = activityLlm({ long: true })
     const fake = await FakeOpenAI.start({ handler: script.handler })
     cleanups.push(() => fake.close())
-    const t = makeTestApp({ fake, dbPath: await demoDbPath(dir.dir), env: { LLM_MAX_RETRIES: '0' } })
+    const t = createTestApp({
+      clock: systemClock,
+      user: DEFAULT_USER,
+      fake,
+      dbPath: await demoDbPath(dir.dir),
+      env: { LLM_MAX_RETRIES: '0' },
+    })
     cleanups.push(() => t.close())
     const group = { nick: '小王', staffId: 'u-wang', group: '华东销售群' }
     const said = [
@@ -52,7 +59,7 @@ describe('send budget', () => {
       '选2',
     ]
     const replies: string[] = []
-    for (const text of said) replies.push(...(await t.say(text, group)).replies)
+    for (const text of said) replies.push(...(await t.ask(text, group)).replies)
     expect(replies.at(-1)).toContain('运营活动设计完成')
     expect(replies.length).toBeLessThanOrEqual(10)
     for (const r of replies) expect(r.length).toBeLessThanOrEqual(PART_LIMIT + 40)

@@ -3,6 +3,7 @@ import { seedDemo } from '../../src/cli/seed.js'
 import { searchCases } from '../../src/db/case-search.js'
 import { type Db, openDb } from '../../src/db/client.js'
 import { mulberry32 } from '../../src/demo/generate.js'
+import { CaseIndex } from '../../src/search/case-index.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import type { Condition } from '../../src/tables/conditions.js'
 import { categoryColumns, ftsColumns, TABLES, type TableSpec } from '../../src/tables/index.js'
@@ -148,6 +149,7 @@ describe('CaseIndex', () => {
     (_key, spec) => {
       const rnd = mulberry32(11)
       const index = dict.caseIndex(spec.key)
+      if (!(index instanceof CaseIndex)) throw new Error('expected the in-memory index')
       for (let i = 0; i < 60; i++) {
         const conds = randomComposite(spec, rnd)
         const cached = index.search(db, conds, 0, 10_000)

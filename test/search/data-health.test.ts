@@ -6,7 +6,7 @@ import { checkData, healthLines } from '../../src/search/data-health.js'
 import { shippedTaxonomy } from '../../src/search/taxonomy-file.js'
 import { importCases } from '../../src/services/importer.js'
 import { tableByKey } from '../../src/tables/index.js'
-import { tempDir } from '../helpers/app.js'
+import { tempDir } from '../helpers/test-app.js'
 
 /** Issue 11.9: 数据体检 over data as it piles up. */
 describe('data check', () => {

@@ -1,11 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import { type Db, openDb } from '../../src/db/client.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import { buildFilterSchema } from '../../src/search/llm-schema.js'
 import { tableByIntent } from '../../src/tables/index.js'
-import { demoDbPath, makeTestApp, tempDir } from '../helpers/app.js'
 import { type ChatBody, FakeOpenAI, type FakeReply } from '../helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER, demoDbPath, tempDir } from '../helpers/test-app.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -36,7 +37,7 @@ function toolName(body: ChatBody): string | undefined {
 async function setup(answer: (body: ChatBody) => FakeReply | string, env: Record<string, string> = {}) {
   const fake = await FakeOpenAI.start({ handler: answer })
   cleanups.push(() => fake.close())
-  const t = makeTestApp({ fake, db: await demoDb(), env })
+  const t = createTestApp({ clock: systemClock, user: DEFAULT_USER, logs: true, fake, db: await demoDb(), env })
   cleanups.push(() => t.close())
   return { fake, t }
 }
@@ -82,7 +83,7 @@ describe('search understanding with an LLM', () => {
         ? { toolCall: { arguments: { industry: ['制造业'], staff_size_min: 1000, keywords: [] } } }
         : 'x',
     )
-    const r = await t.say('大型药企的客户案例')
+    const r = await t.ask('大型药企的客户案例')
     expect(r.intent).toBe('case')
     const line = filterLine(r.replies[0]!)
     // 药企 is a dictionary hit (医药 values) and wins over the model's industry; 大型企业 → ≥1000人.
@@ -101,7 +102,7 @@ describe('search understanding with an LLM', () => {
       toolCall: { arguments: { industry: ['金融', '航天军工'], keywords: ['股份行'] } },
     }))
     // 股份行 is in neither the data nor the taxonomy: the rules keep it as a word, the model maps it.
-    const r = await t.say('股份行 新员工 打单方案')
+    const r = await t.ask('股份行 新员工 打单方案')
     const line = filterLine(r.replies[0]!)
     expect(line).toContain('行业=金融')
     expect(line).toContain('人群=新员工')
@@ -116,12 +117,12 @@ describe('search understanding with an LLM', () => {
   it('falls back to the rule parse silently when the model is too slow', async () => {
     const { t } = await setup(() => ({ hang: true }), { LLM_PARSE_TIMEOUT_MS: '300' })
     const started = Date.now()
-    const r = await t.say('大型药企的客户案例')
+    const r = await t.ask('大型药企的客户案例')
     expect(Date.now() - started).toBeLessThan(20_000) // the model never answers: a finite bound shows the fallback
     expect(r.status).toBe('ok')
-    const plain = makeTestApp({ db: await demoDb() })
+    const plain = createTestApp({ clock: systemClock, user: DEFAULT_USER, db: await demoDb() })
     cleanups.push(() => plain.close())
-    const noLlm = await plain.say('大型药企的客户案例')
+    const noLlm = await plain.ask('大型药企的客户案例')
     // Same reply as without any LLM: the rule filters, stated.
     expect(r.replies[0]).toBe(noLlm.replies[0])
     // 大型 is found nowhere in the data: named once as unused, the answer not zeroed by it.
@@ -133,7 +134,7 @@ describe('search understanding with an LLM', () => {
 
   it('does not call the model when the rules understood every word', async () => {
     const { t, fake } = await setup(() => 'x')
-    const r = await t.say('制造业 5000人以上 国企 的客户案例')
+    const r = await t.ask('制造业 5000人以上 国企 的客户案例')
     expect(filterLine(r.replies[0]!)).toContain('行业=制造业')
     expect(fake.requests).toHaveLength(0)
   })
@@ -144,7 +145,7 @@ describe('search understanding with an LLM', () => {
         ? { toolCall: { arguments: { intent: 'procurement', confidence: 0.9 } } }
         : { toolCall: { arguments: { industry: ['汽车', '制造业'], keywords: [] } } },
     )
-    const r = await t.say('主机厂那边最近都上了什么课')
+    const r = await t.ask('主机厂那边最近都上了什么课')
     expect(r.intent).toBe('procurement')
     expect(filterLine(r.replies[0]!)).toContain('行业=')
     expect(fake.requests.map((q) => toolName(q.body))).toEqual(['classify_intent', 'set_filters'])
@@ -154,7 +155,7 @@ describe('search understanding with an LLM', () => {
     const { t, fake } = await setup(() => ({
       toolCall: { arguments: { enterpriseType: ['国企', '民营企业'], exclude_enterpriseType: [], keywords: ['靠谱'] } },
     }))
-    const r = await t.say('非国企的银行 新员工 打单方案 要靠谱的')
+    const r = await t.ask('非国企的银行 新员工 打单方案 要靠谱的')
     expect(fake.requests.length).toBeGreaterThan(0)
     expect(r.replies[0]).toContain('排除：企业性质=国企')
     const wanted = filterLine(r.replies[0]!)
@@ -169,7 +170,7 @@ describe('search understanding with an LLM', () => {
         arguments: { industry: ['零售', '餐饮酒店'], exclude_enterpriseType: ['央企', '地方国企'], keywords: [] },
       },
     }))
-    const r = await t.say('卖场或者饭馆这类的打单方案，国字头的不考虑')
+    const r = await t.ask('卖场或者饭馆这类的打单方案，国字头的不考虑')
     expect(r.replies[0]).toContain('排除：企业性质=')
     expect(r.total).toBeGreaterThan(0)
     for (const h of r.hits ?? []) {
@@ -180,7 +181,7 @@ describe('search understanding with an LLM', () => {
 
   it('answers with help when the classifier is unsure', async () => {
     const { t } = await setup(() => ({ toolCall: { arguments: { intent: 'case', confidence: 0.3 } } }))
-    const r = await t.say('今天天气怎么样呀')
+    const r = await t.ask('今天天气怎么样呀')
     // the menu, recorded as a question Andy could not answer (a content gap, not 帮助)
     expect(r.intent).toBe('unanswered')
     expect(r.replies[0]).toContain('我是 Andy')

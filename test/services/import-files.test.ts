@@ -8,8 +8,8 @@ import { ImportError, importCases } from '../../src/services/importer.js'
 import { FileFormatError } from '../../src/services/table-file.js'
 import { tableByKey } from '../../src/tables/index.js'
 import { gb18030, utf16, workbook, xlsxChineseDates } from '../helpers/admin-files.js'
-import { tempDir } from '../helpers/app.js'
 import { xlsxSharedStringsLast } from '../helpers/bombs.js'
+import { tempDir } from '../helpers/test-app.js'
 
 /** Issue 11: admins' real spreadsheets, each asserting what is stored and what is reported. */
 

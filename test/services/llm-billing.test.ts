@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { chatFor } from '../../src/bot/model-call.js'
+import { systemClock } from '../../src/core/clock.js'
 import { openDb } from '../../src/db/client.js'
 import { llmCalls, spentOn } from '../../src/db/llm-calls.js'
 import { costOf } from '../../src/services/llm.js'
-import { demoDbPath, makeTestApp, type TestApp, tempDir } from '../helpers/app.js'
 import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER, demoDbPath, type TestApp, tempDir } from '../helpers/test-app.js'
 
 /**
  * What Andy records for the LLM must match the provider's bill: every call the provider answered is
@@ -25,7 +26,13 @@ async function setup(env: Record<string, string> = {}): Promise<{ t: TestApp; fa
   cleanups.push(() => fake.close())
   const dir = tempDir()
   cleanups.push(() => dir.cleanup())
-  const t = makeTestApp({ fake, db: openDb(await demoDbPath(dir.dir)), env: { LLM_MAX_RETRIES: '0', ...env } })
+  const t = createTestApp({
+    clock: systemClock,
+    user: DEFAULT_USER,
+    fake,
+    db: openDb(await demoDbPath(dir.dir)),
+    env: { LLM_MAX_RETRIES: '0', ...env },
+  })
   cleanups.push(() => t.close())
   return { t, fake }
 }
@@ -47,9 +54,9 @@ describe('LLM usage of failed calls', () => {
             toolCall: { arguments: '{"intent": "case", "confid' },
             usage: { prompt_tokens: 150, completion_tokens: 15 },
           }
-    const search = await t.say('大型药企的客户案例')
+    const search = await t.ask('大型药企的客户案例')
     expect(search.intent).toBe('case') // the rule parse answers
-    const unplaced = await t.say('帮我看看最近大家都在关注什么')
+    const unplaced = await t.ask('帮我看看最近大家都在关注什么')
     expect(unplaced.status).toBe('ok')
     const calls = llmCalls(t.db)
     expect(calls.map((c) => [c.tokens_in, c.tokens_out, c.status, c.estimated])).toEqual([
@@ -71,7 +78,7 @@ describe('LLM usage of failed calls', () => {
     const { t, fake } = await setup()
     fake.enqueue({ status: 400 })
     fake.handler = () => ({ content: '（没有按要求调用工具）', usage: { prompt_tokens: 225, completion_tokens: 40 } })
-    await t.say('大型药企的客户案例')
+    await t.ask('大型药企的客户案例')
     expect(fake.requests).toHaveLength(2)
     expect(llmCalls(t.db).map((c) => [c.tokens_in, c.tokens_out, c.status])).toEqual([[225, 40, 'error']])
     expect(usageOf(t, '大型药企的客户案例').tokens).toBe(265)
@@ -89,7 +96,7 @@ describe('LLM usage of failed calls', () => {
       )
       await ctx.reply(res.text)
     })
-    const r = await t.say('probe 写一段长文')
+    const r = await t.ask('probe 写一段长文')
     expect(r.replies.join('')).toContain('抱歉')
     const [call] = llmCalls(t.db)
     expect(call).toMatchObject({ status: 'timeout', estimated: 1 })

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { chatFor } from '../../src/bot/model-call.js'
+import { systemClock } from '../../src/core/clock.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import {
   costOf,
@@ -9,8 +10,8 @@ import {
   type LlmClient,
   LlmError,
 } from '../../src/services/llm.js'
-import { makeTestApp, type TestApp } from '../helpers/app.js'
 import { FakeOpenAI, type FakeOpenAIOptions, fakePromptTokens, fakeTokens } from '../helpers/fake-openai.js'
+import { createTestApp, DEFAULT_USER, type TestApp } from '../helpers/test-app.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -159,7 +160,7 @@ describe('cost accounting and the daily budget', () => {
   async function probeApp(env: Record<string, string> = {}): Promise<{ t: TestApp; fake: FakeOpenAI }> {
     const fake = await fakeServer()
     fake.handler = () => '这是一段生成的内容。'
-    const t = makeTestApp({ fake, env })
+    const t = createTestApp({ clock: systemClock, user: DEFAULT_USER, fake, env })
     cleanups.push(() => t.close())
     // A probe intent that makes one LLM call, like a pipeline step.
     t.app.router.resolve('explicit', (ctx) => (ctx.text.startsWith('probe') ? { intent: 'probe' } : undefined))
@@ -172,7 +173,7 @@ describe('cost accounting and the daily budget', () => {
 
   it('records every call and puts tokens and cost on the usage record', async () => {
     const { t } = await probeApp()
-    const r = await t.say('probe 写点什么')
+    const r = await t.ask('probe 写点什么')
     expect(r.replies[0]).toContain('这是一段生成的内容')
     const calls = llmCalls(t.db)
     expect(calls).toHaveLength(1)
@@ -195,7 +196,7 @@ describe('cost accounting and the daily budget', () => {
   it('records failed calls and answers with an apology', async () => {
     const { t, fake } = await probeApp({ LLM_MAX_RETRIES: '0' })
     fake.handler = () => ({ status: 500 })
-    const r = await t.say('probe 写点什么')
+    const r = await t.ask('probe 写点什么')
     expect(r.status).toBe('failed')
     expect(r.replies[0]).toContain('抱歉')
     expect(llmCalls(t.db)[0]).toMatchObject({ status: 'error', tokens_in: 0 })
@@ -209,16 +210,16 @@ describe('cost accounting and the daily budget', () => {
       LLM_MAX_OUTPUT_TOKENS: '100',
       ANDY_ADMIN_STAFF_IDS: 'boss',
     })
-    await t.say('probe 第一次')
-    const second = await t.say('probe 第二次')
+    await t.ask('probe 第一次')
+    const second = await t.ask('probe 第二次')
     expect(second.replies[0]).toContain('今天的 AI 额度')
     expect(second.replies[0]).toContain('明天')
     expect(second.status).toBe('rejected')
     expect(fake.requests).toHaveLength(1)
     // Another user has their own budget; an admin has none.
-    expect((await t.say('probe 别人', { nick: '小李', staffId: 'u-li' })).replies[0]).toContain('生成的内容')
-    await t.say('probe 老板', { nick: '老板', staffId: 'boss' })
-    expect((await t.say('probe 老板又来', { nick: '老板', staffId: 'boss' })).replies[0]).toContain('生成的内容')
+    expect((await t.ask('probe 别人', { nick: '小李', staffId: 'u-li' })).replies[0]).toContain('生成的内容')
+    await t.ask('probe 老板', { nick: '老板', staffId: 'boss' })
+    expect((await t.ask('probe 老板又来', { nick: '老板', staffId: 'boss' })).replies[0]).toContain('生成的内容')
     expect(fake.requests).toHaveLength(4)
   })
 })

@@ -9,9 +9,9 @@ import { importCases } from '../../src/services/importer.js'
 import { readTableRows } from '../../src/services/table-file.js'
 import { plainCell } from '../../src/services/xlsx-rows.js'
 import { tableByKey } from '../../src/tables/index.js'
-import { tempDir } from '../helpers/app.js'
 import { buildZip, xlsxSharedStringsLast, xlsxWithSheet } from '../helpers/bombs.js'
 import { makeMixedPdf } from '../helpers/documents.js'
+import { tempDir } from '../helpers/test-app.js'
 
 /**
  * Issue 12.2: Excel stores the shared strings after the worksheets; exceljs' streaming pass over the zip

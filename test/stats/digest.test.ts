@@ -5,10 +5,10 @@ import { claimRun, getRun, listRuns } from '../../src/db/scheduled-runs.js'
 import { insertUsageMany } from '../../src/db/usage-stats.js'
 import { generateUsageRows } from '../../src/demo/usage.js'
 import { DIGEST_JOB, type DigestOptions, runDigest, startDigest } from '../../src/stats/digest.js'
+import { DeliveryRouter } from '../../src/transport/delivery.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
-import { tempDir } from '../helpers/app.js'
 import { FAULTS, FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
-import { fixedClock, silentLogger } from '../helpers/test-app.js'
+import { fixedClock, silentLogger, tempDir } from '../helpers/test-app.js'
 
 /** Monday 2026-11-23 09:05 China time: the digest for W47 (11-16 … 11-22) is due. */
 const MONDAY_0905 = '2026-11-23T01:05:00Z'
@@ -32,7 +32,8 @@ function api(): DingtalkApi {
 }
 
 function options(db: Db, clock = fixedClock(MONDAY_0905)): DigestOptions {
-  return { db, logger: silentLogger, clock, api: api(), cron: '0 9 * * 1', conversationId: CID, dbPath }
+  const replier = new DeliveryRouter({ api: api(), logger: silentLogger })
+  return { db, logger: silentLogger, clock, replier, cron: '0 9 * * 1', conversationId: CID, dbPath }
 }
 
 beforeEach(async () => {

@@ -2,9 +2,8 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { OutboundPart } from '../../src/core/delivery.js'
-import { tempDir } from '../helpers/app.js'
 import { loadFixtures } from '../helpers/fixtures.js'
-import { createTestApp } from '../helpers/test-app.js'
+import { createTestApp, tempDir } from '../helpers/test-app.js'
 
 /**
  * 内容缺口: a question Andy cannot answer at all is a gap just like a search that found nothing — in the

@@ -8,9 +8,8 @@ import { iterateUsage, type UsageDetailRow } from '../../src/db/usage-detail.js'
 import { LATENCY_BUCKETS } from '../../src/db/usage-rollup.js'
 import { insertUsageMany } from '../../src/db/usage-stats.js'
 import { generateUsageRows } from '../../src/demo/usage.js'
-import { tempDir } from '../helpers/app.js'
 import { loadFixtures } from '../helpers/fixtures.js'
-import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { createTestApp, type FixedClock, type TestApp, tempDir } from '../helpers/test-app.js'
 
 /**
  * 统计 through the real dispatcher (fixed clock 2026-11-28 10:00, a Saturday): messages asked over two
@@ -21,7 +20,7 @@ const ADMIN = { nick: '赵经理', staffId: 'boss' }
 const ZHANG = { nick: '张三', staffId: 'zs' }
 const LI = { nick: '李四', staffId: 'ls', group: '华东销售群' }
 
-let t: TestApp
+let t: TestApp<FixedClock>
 
 function allRows(): UsageDetailRow[] {
   return [...iterateUsage(t.db, { from: '2000-01-01', to: '2100-01-01' })]

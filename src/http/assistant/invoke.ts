@@ -59,36 +59,9 @@ export async function askAsAssistant(
   opts: { customType?: string; once?: boolean } = {},
 ): Promise<ActionAnswer> {
   const { deps } = call
-  const robotCode = deps.config.dingtalk.robotCode || deps.config.dingtalk.clientId || 'andy-assistant'
-  // Actions that change something (paging, export): the request's Idempotency-Key (over the stream, the
-  // frame's messageId) makes a repeat the same message. Reads are simply run again.
-  const key = opts.once ? call.request?.idempotencyKey : undefined
-  const msgId = `assistant:${key ?? call.request?.id ?? randomUUID()}`
-  const raw = {
-    msgId,
-    msgtype: 'text',
-    text: { content: text },
-    robotCode,
-    conversationId: ASSISTANT_CONVERSATION,
-    conversationType: '1',
-    conversationTitle: '钉钉 AI 助理',
-    senderStaffId: caller.userId,
-    senderNick: caller.userId,
-    ...(caller.corpId ? { senderCorpId: caller.corpId } : {}),
-    ...(opts.customType ? { customType: opts.customType } : {}),
-    createAt: deps.now(),
-  }
-  const parsed = parseRobotMessage(raw)
-  if (!parsed.ok) throw new ApiError(400, `请求无法转成消息：${parsed.error}`)
-  const envelope: InboundEnvelope = {
-    source: 'assistant',
-    robotCode,
-    message: parsed.message,
-    raw: JSON.stringify(raw),
-  }
   let res: Awaited<ReturnType<typeof deps.app.handleNow>>
   try {
-    res = await deps.app.handleNow(envelope)
+    res = await deps.app.handleNow(envelopeOf(call, caller, text, opts))
   } catch (err) {
     if (/shutting down/.test((err as Error).message)) throw new ApiError(503, 'Andy 正在重启，请稍后再问一次')
     throw err
@@ -134,6 +107,38 @@ export async function askAsAssistant(
     perpage: paged ? last.perpage : null,
     has_more: paged ? last.page * last.perpage < last.total : false,
   }
+}
+
+/** The caller's question as a robot message from the 钉钉 AI 助理 conversation. */
+function envelopeOf(
+  call: EndpointCall,
+  caller: Caller,
+  text: string,
+  opts: { customType?: string; once?: boolean },
+): InboundEnvelope {
+  const { deps } = call
+  const robotCode = deps.config.dingtalk.robotCode || deps.config.dingtalk.clientId || 'andy-assistant'
+  // Actions that change something (paging, export): the request's Idempotency-Key (over the stream, the
+  // frame's messageId) makes a repeat the same message. Reads are simply run again.
+  const key = opts.once ? call.request?.idempotencyKey : undefined
+  const msgId = `assistant:${key ?? call.request?.id ?? randomUUID()}`
+  const raw = {
+    msgId,
+    msgtype: 'text',
+    text: { content: text },
+    robotCode,
+    conversationId: ASSISTANT_CONVERSATION,
+    conversationType: '1',
+    conversationTitle: '钉钉 AI 助理',
+    senderStaffId: caller.userId,
+    senderNick: caller.userId,
+    ...(caller.corpId ? { senderCorpId: caller.corpId } : {}),
+    ...(opts.customType ? { customType: opts.customType } : {}),
+    createAt: deps.now(),
+  }
+  const parsed = parseRobotMessage(raw)
+  if (!parsed.ok) throw new ApiError(400, `请求无法转成消息：${parsed.error}`)
+  return { source: 'assistant', robotCode, message: parsed.message, raw: JSON.stringify(raw) }
 }
 
 export const isSearch = (intent: string): boolean => tableByIntent(intent) !== undefined
