@@ -141,9 +141,7 @@ export interface ChatPurpose {
 
 /** The signal a call must stop on: the message deadline and a 取消 of the user's running generation. */
 function callSignal(ctx: BotContext, own: AbortSignal | undefined): AbortSignal | undefined {
-  const signals = [own, ctx.signal, liveRuns(ctx.deps).signalOf(ctx)].filter(
-    (s): s is AbortSignal => s !== undefined,
-  )
+  const signals = [own, ctx.signal, liveRuns(ctx.deps).signalOf(ctx)].filter((s): s is AbortSignal => s !== undefined)
   if (signals.length <= 1) return signals[0]
   return AbortSignal.any(signals)
 }

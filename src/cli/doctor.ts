@@ -328,9 +328,9 @@ function httpCheck(config: AppConfig): CheckResult {
       fix: '设置 API_APP_KEY（≥ 32 个字符，如 openssl rand -hex 16）',
     }
   return {
-      name: 'HTTP 接口',
-      ok: true,
-      detail: `端口 ${config.http.port}${config.http.appSecret ? '，已启用签名' : '，未启用签名（API_APP_SECRET）'}`,
+    name: 'HTTP 接口',
+    ok: true,
+    detail: `端口 ${config.http.port}${config.http.appSecret ? '，已启用签名' : '，未启用签名（API_APP_SECRET）'}`,
   }
 }
 

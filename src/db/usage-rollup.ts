@@ -19,7 +19,6 @@ export const LATENCY_BUCKETS = [
 ] as const
 export const BUCKET_COUNT = LATENCY_BUCKETS.length + 1
 
-
 export function bucketOf(ms: number): number {
   for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (ms <= LATENCY_BUCKETS[i]!) return i
   return LATENCY_BUCKETS.length

@@ -76,7 +76,6 @@ export function where(f: UsageStatsFilter): Where {
   return { sql: `WHERE ${clauses.join(' AND ')}`, params }
 }
 
-
 /**
  * The rollup (usage-rollup.ts) answers every filter but a person, a group or a text: those read the raw
  * records (a rep's own view uses the (user_id, use_date) index). `raw` forces the raw records (the
@@ -128,7 +127,8 @@ export interface IntentTotals {
   cost: number
 }
 
-const rawTotals = () => `count(*) AS n, coalesce(sum(status = 'failed'), 0) AS failed, coalesce(sum(status = 'rejected'), 0) AS rejected,
+const rawTotals =
+  () => `count(*) AS n, coalesce(sum(status = 'failed'), 0) AS failed, coalesce(sum(status = 'rejected'), 0) AS rejected,
   coalesce(sum(hits = 0 AND intent IN (${gapInSql()})), 0) AS zero, sum(tokens) AS tokens, sum(CAST(round(cost_rmb * 1000000) AS INTEGER)) AS cost`
 const ROLLUP_TOTALS = `sum(n) AS n, sum(failed) AS failed, sum(rejected) AS rejected,
   sum(zero) AS zero, sum(tokens) AS tokens, sum(cost_micro) AS cost`

@@ -185,7 +185,11 @@ function usageRow(
   const table = tableByIntent(intent)
   const search = table !== undefined
   const gap = search && rng() < 0.08
-  const text = gap ? pick(GAP_TEXT) : search ? pick(SEARCH_TEXT[intent] ?? [table!.words.example]) : pick(OTHER_TEXT[intent]!)
+  const text = gap
+    ? pick(GAP_TEXT)
+    : search
+      ? pick(SEARCH_TEXT[intent] ?? [table!.words.example])
+      : pick(OTHER_TEXT[intent]!)
   const llm = LLM_INTENTS.has(intent)
   const roll = rng()
   const status = roll < 0.025 ? 'failed' : roll < 0.04 ? 'rejected' : 'ok'

@@ -50,13 +50,13 @@ export async function interpretImage(ctx: BotContext, buffer: Buffer, fileName?:
     const res = await visionFor(
       ctx,
       {
-      image: { mime: type.mime, data: buffer },
-      question,
-      system: SYSTEM,
-      maxTokens: ctx.deps.config.llm.maxOutputTokens,
-      temperature: 0.3,
-      signal: ctx.signal,
-      onDelta: progress.mode === 'card' ? (_d, text) => stream.update(text) : undefined,
+        image: { mime: type.mime, data: buffer },
+        question,
+        system: SYSTEM,
+        maxTokens: ctx.deps.config.llm.maxOutputTokens,
+        temperature: 0.3,
+        signal: ctx.signal,
+        onDelta: progress.mode === 'card' ? (_d, text) => stream.update(text) : undefined,
       },
       { purpose: 'image' },
     )

@@ -1,4 +1,3 @@
-import { USER_ERRORS } from './user-errors.js'
 import type { AppDeps, HandlerFn } from '../bot/context.js'
 import type { Router } from '../bot/router.js'
 import { features } from '../core/features.js'
@@ -19,6 +18,7 @@ import { registerResolvers } from './resolvers.js'
 import { searchHandler } from './search.js'
 import { quotaHandler, unavailableHandler, unsupportedHandler } from './unavailable.js'
 import { usageHandler } from './usage.js'
+import { USER_ERRORS } from './user-errors.js'
 
 /**
  * Registers every resolver and handler. Later features add their own here; `unavailable` answers any

@@ -26,7 +26,10 @@ export const USER_ERRORS: readonly ErrorMapping[] = [
     if (!(err instanceof OpsReportError)) return undefined
     if (err.code === 'too_large' || err.code === 'file_failed') {
       ctx.result.status = 'failed'
-      ctx.logger.warn({ code: err.code, reason: err.message, fileName: fileOf(ctx.msg)?.fileName }, 'ops report file refused')
+      ctx.logger.warn(
+        { code: err.code, reason: err.message, fileName: fileOf(ctx.msg)?.fileName },
+        'ops report file refused',
+      )
     }
     return new UserError(`ops_report_${err.code}`, err.message)
   },

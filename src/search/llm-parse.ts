@@ -129,7 +129,14 @@ function boundFilters(spec: TableSpec, f: LlmFilters): AppliedFilter[] {
       source: 'llm',
     })
   const ranges = [
-    { column: spec.yearColumn, b: boundsOf(f.year_from, f.year_to), key: undefined, label: '年份', unit: '年', p: PRIORITY.year },
+    {
+      column: spec.yearColumn,
+      b: boundsOf(f.year_from, f.year_to),
+      key: undefined,
+      label: '年份',
+      unit: '年',
+      p: PRIORITY.year,
+    },
     {
       column: spec.accountColumn,
       b: boundsOf(f.account_count_min, f.account_count_max),
@@ -138,7 +145,14 @@ function boundFilters(spec: TableSpec, f: LlmFilters): AppliedFilter[] {
       unit: '个',
       p: PRIORITY.account,
     },
-    { column: spec.moneyColumn, b: boundsOf(f.money_min, f.money_max), key: 'money', label: '金额', unit: '元', p: PRIORITY.money },
+    {
+      column: spec.moneyColumn,
+      b: boundsOf(f.money_min, f.money_max),
+      key: 'money',
+      label: '金额',
+      unit: '元',
+      p: PRIORITY.money,
+    },
   ]
   for (const r of ranges) {
     if (!r.column || !r.b) continue

@@ -42,7 +42,13 @@ export interface Tokenized {
 }
 
 /** One reading tried at token i: the index after what it consumed (items pushed), or undefined. */
-type Reading = (raw: string[], i: number, dict: Dictionary, tables: TableKey[] | undefined, items: Item[]) => number | undefined
+type Reading = (
+  raw: string[],
+  i: number,
+  dict: Dictionary,
+  tables: TableKey[] | undefined,
+  items: Item[],
+) => number | undefined
 
 /** The longest run of tokens (spaces between Chinese characters ignored: 制造 业) that is a stored value. */
 const storedValue: Reading = (raw, i, dict, tables, items) => {
@@ -52,8 +58,7 @@ const storedValue: Reading = (raw, i, dict, tables, items) => {
     const phrase = parts.filter((p) => !SPACE.test(p)).join('')
     if (parts.length > 1 && !parts.every((p) => !PUNCT.test(p) || SPACE.test(p))) continue
     // Across a space only when one side is a single character (a typo: 制造 业), never two words (地方 国企).
-    if (parts.some((p, k) => SPACE.test(p) && [...parts[k - 1]!].length > 1 && [...parts[k + 1]!].length > 1))
-      continue
+    if (parts.some((p, k) => SPACE.test(p) && [...parts[k - 1]!].length > 1 && [...parts[k + 1]!].length > 1)) continue
     const hits = dict.lookup(phrase, tables)
     if (!hits) continue
     items.push({ kind: 'value', phrase, hits })

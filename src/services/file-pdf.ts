@@ -44,8 +44,7 @@ async function readPages(doc: PdfDoc, limits: ExtractLimits): Promise<Extracted>
   let stoppedAt = doc.numPages
   for (let p = 1; p <= doc.numPages; p++) {
     if (expired(limits)) {
-      if (p === 1)
-        throw new FileError('timeout', 'reading the PDF took too long', { pages: doc.numPages, kind: 'pdf' })
+      if (p === 1) throw new FileError('timeout', 'reading the PDF took too long', { pages: doc.numPages, kind: 'pdf' })
       // Keep what was read; the handler says the rest was not read.
       out.truncated = true
       stoppedAt = p - 1

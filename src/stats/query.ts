@@ -37,10 +37,7 @@ function commandWords(): RegExp {
 
 /** Parses the text after "统计" (the command word itself may still be there). Throws PeriodError for bad dates. */
 export function parseStatsQuery(input: string, o: ParseStatsOptions): StatsQuery & { words: string[] } {
-  let text = input
-    .normalize('NFKC')
-    .trim()
-    .replace(commandWords(), ' ')
+  let text = input.normalize('NFKC').trim().replace(commandWords(), ' ')
   const q: StatsQuery = { period: defaultPeriod(o.now), intents: [], export: false, unknown: [] }
   const found = findPeriod(text, o.now)
   if (found) {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../src/db/client.js'
 import { insertUsageMany } from '../../src/db/usage-stats.js'
 import { generateUsageRows } from '../../src/demo/usage.js'
-import { tempDir } from '../helpers/test-app.js'
 import { cliRunner } from '../helpers/cli.js'
+import { tempDir } from '../helpers/test-app.js'
 
 /**
  * `andy stats --xlsx` keeps the newest ANDY_STATS_EXPORT_DETAIL_ROWS records in its 明细 and says so;
