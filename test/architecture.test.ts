@@ -13,7 +13,6 @@ import {
   runtimeCycles,
 } from '../scripts/architecture.js'
 
-
 /** docs/architecture.md: one direction of dependencies, no import cycles at runtime. */
 describe('architecture', () => {
   const edges = importEdges()
