@@ -5,7 +5,8 @@
  * (default 5).
  * Issue 16: `andy start` with 1,000,000 content cases and 100,000 rows in each other table — from spawn
  * until the first search sent through the fake gateway is answered on its sessionWebhook, and the RSS
- * then; without a dictionary snapshot (first start after an import) and with one (every later start).
+ * then; without a dictionary snapshot (a database copied in) and with one (every start after a build or an
+ * `andy import`, which stores it).
  * The big database is built once in the OS temp dir and reused. --no-big skips it, --only-big runs only it.
  * Run: npm run bench -- startup [--runs=5] [--no-big | --only-big]
  */
@@ -184,7 +185,7 @@ async function bigTables(runs: number): Promise<void> {
       await exited
     }
     out.push([
-      snapshot === 'none' ? 'no snapshot (first start after an import)' : 'snapshot of this data version stored',
+      snapshot === 'none' ? 'no snapshot (a database copied in)' : 'snapshot stored (after andy import or a build)',
       (best.ms / 1000).toFixed(2),
       best.rssMb.toFixed(0),
       best.hwmMb.toFixed(0),

@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty'
+import { loadSnapshot, storeSnapshotAfterImport } from '../search/dictionary-provider.js'
 import { reportLines, writeProblemsWorkbook } from '../services/import-report.js'
 import { ImportError, type ImportReport, importCases } from '../services/importer.js'
 import { FileFormatError } from '../services/table-file.js'
@@ -82,8 +83,11 @@ export default defineCommand({
           limits: rt.config.files,
         })
       // DATABASE_URL: the import lands in PostgreSQL (the source of truth); every instance copies it.
+      const before = rt.config.databaseUrl ? undefined : loadSnapshot(rt.db)
       report = rt.config.databaseUrl ? await importToPostgres(rt.config.databaseUrl, rt.db, spec, run) : await run()
       bar.done()
+      // The bot's next start then has the search phrases at once (src/search/dictionary-provider.ts).
+      if (!rt.config.databaseUrl && !args['dry-run']) await storeSnapshotAfterImport(rt.db, report.tableKey, before)
       printReport(report)
     } catch (err) {
       bar.stop()

@@ -4,8 +4,12 @@ import { type Db, openDb } from '../../src/db/client.js'
 import { bumpCasesVersion, getMeta, setMeta } from '../../src/db/meta.js'
 import { iterateRecords } from '../../src/demo/generate.js'
 import { buildCaseIndexAsync } from '../../src/search/case-index-builder.js'
-import type { Dictionary } from '../../src/search/dictionary.js'
-import { createDictionaryProvider } from '../../src/search/dictionary-provider.js'
+import { Dictionary as Dict } from '../../src/search/dictionary.js'
+import {
+  createDictionaryProvider,
+  loadSnapshot,
+  storeSnapshotAfterImport,
+} from '../../src/search/dictionary-provider.js'
 import { parseSentence } from '../../src/search/parser.js'
 import { runSearch } from '../../src/search/service.js'
 import { TABLES, tableByKey } from '../../src/tables/index.js'
@@ -46,7 +50,7 @@ function fill(db: Db, rows: number): void {
 }
 
 /** What a rep sees of an answer: the table, the filters understood, the total and the rows (ids, in order). */
-function answer(db: Db, dict: Dictionary, sentence: string) {
+function answer(db: Db, dict: Dict, sentence: string) {
   const parsed = parseSentence(sentence, { dict, nowYear: 2026 })
   const out = runSearch(db, dict, {
     table: parsed.table ?? tableByKey('content-cases')!,
@@ -136,5 +140,26 @@ describe('dictionary provider with big tables', () => {
     expect(after.get().caseIndex('content-cases').size).toBe(300)
     await after.indexed()
     expect(JSON.parse(getMeta(db, 'dictionary_snapshot')!).tables['content-cases'].size).toBe(300)
+  })
+
+  it('after an import by another process (andy import), stores the snapshot the bot then starts from', async () => {
+    const warmed = createDictionaryProvider(db, { backgroundAbove: 1 })
+    await warmed.warm()
+    await warmed.indexed()
+    const before = loadSnapshot(db)
+    expect(before).toBeDefined()
+    // The import: one table's rows change, the data version moves on; the old snapshot no longer applies.
+    const spec = tableByKey('procurements')!
+    transaction(db, () => {
+      clearCases(db, spec)
+      const insert = createCaseInserter(db, spec)
+      for (const record of iterateRecords(spec.key, 250, 99)) insert(prepareRow(spec, record).row)
+    })
+    bumpCasesVersion(db)
+    expect(loadSnapshot(db)).toBeUndefined()
+    await storeSnapshotAfterImport(db, spec.key, before)
+    // What the indexes of the new data would store, entry for entry.
+    expect(loadSnapshot(db)).toEqual(Dict.build(db).snapshot())
+    expect(loadSnapshot(db)?.procurements?.size).toBe(250)
   })
 })
