@@ -5,6 +5,7 @@ import { bumpCasesVersion } from '../../src/db/meta.js'
 import { contentCases } from '../../src/db/schema.js'
 import { type TableKey, tableByKey } from '../../src/tables/index.js'
 import { prepareRow } from '../../src/tables/rows.js'
+import { ormOf } from '../helpers/orm.js'
 import { call, type Harness, startHarness } from './setup.js'
 
 /** Every filter of ALieBiaoProductprocuredetail against hand-written rows, plus the other filter kinds. */
@@ -239,7 +240,7 @@ describe('other filter kinds', () => {
 
 describe('ANrkhCaseDetail over the demo data', () => {
   it('two filters give exactly the rows a plain scan finds', async () => {
-    const all = demo.db.orm.select().from(contentCases).all() as Array<Record<string, unknown>>
+    const all = ormOf(demo.db).select().from(contentCases).all() as Array<Record<string, unknown>>
     const expected = all
       .filter(
         (r) => String(r.yxt_industry_1 ?? '').includes('制造') && String(r.enterprise_type ?? '').includes('国企'),

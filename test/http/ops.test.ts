@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { llmCalls } from '../../src/db/schema.js'
 import { TABLES } from '../../src/tables/index.js'
+import { ormOf } from '../helpers/orm.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { call, type Harness, startHarness } from './setup.js'
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
     streamState: () => stream,
     dingtalkStats: () => openapiCalls,
     prepare: (db) => {
-      db.orm
+      ormOf(db)
         .insert(llmCalls)
         .values([
           { model: 'qwen-plus', tokens_in: 1000, tokens_out: 200, cost_rmb: 0.5, use_date: '2026-11-01' },
@@ -105,7 +106,7 @@ describe('/metrics', () => {
     expect(sample(r.text, 'andy_llm_tokens_total{model="qwen-plus",direction="out"}')).toBe(300)
     expect(sample(r.text, 'andy_llm_cost_rmb_total{model="qwen-plus"}')).toBeCloseTo(0.75)
     expect(sample(r.text, 'andy_llm_calls_total{model="qwen-vl",status="error"}')).toBe(1)
-    h.db.orm
+    ormOf(h.db)
       .insert(llmCalls)
       .values({ model: 'qwen-plus', tokens_in: 10, tokens_out: 1, cost_rmb: 0.01, use_date: '2026-11-03' })
       .run()

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getInbound } from '../../src/db/inbox.js'
 import { inboundMessages } from '../../src/db/schema.js'
+import { ormOf } from '../helpers/orm.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { CB_SECRET, call, type Harness, startHarness } from './setup.js'
 
@@ -58,7 +59,7 @@ describe('AReceiveMsg', () => {
     await sleep(300)
     expect(repliesTo('once')).toHaveLength(1)
     expect(textOf(repliesTo('once')[0]!)).toContain('Andy')
-    const rows = h.db.orm
+    const rows = ormOf(h.db)
       .select()
       .from(inboundMessages)
       .all()
@@ -117,7 +118,7 @@ async function callback(body: Record<string, unknown>, headers: Record<string, s
 }
 
 const inboxHas = (msgId: string) =>
-  h.db.orm
+  ormOf(h.db)
     .select()
     .from(inboundMessages)
     .all()
@@ -137,7 +138,7 @@ describe('DingTalk HTTP callback', () => {
     sink.respondNext({ delayMs: 1500 }) // the reply hangs: the callback must not wait for it
     const r = await callback(body('cb-valid', 'cb'), { timestamp: ts, sign: cbSign(ts) })
     expect(r).toEqual({ status: 200, json: { msgtype: 'empty' } })
-    const row = h.db.orm
+    const row = ormOf(h.db)
       .select()
       .from(inboundMessages)
       .all()

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client.js'
 import { promptSteps, reportPrompts } from '../../src/db/schema.js'
 import { insertUsage } from '../../src/db/usage.js'
+import { ormOf } from '../helpers/orm.js'
 import { call, type Harness, startHarness } from './setup.js'
 
 /** The non-case endpoints: usage statistics, prompt tables, process data, Excel, the report placeholder. */
@@ -25,7 +26,7 @@ function prepare(db: Db): void {
   usage('李四', '3', '银行 打单方案', '2', '2026-11-02')
   usage('张三', '1', '医药 采购记录', '2', '2026-11-03')
   usage('张三丰', '4', '银行 客户案例', '1', '2026-11-04')
-  db.orm
+  ormOf(db)
     .insert(promptSteps)
     .values([
       { version: '1.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P1', step1: 's1' },
@@ -33,7 +34,7 @@ function prepare(db: Db): void {
       { version: '2.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P3' },
     ])
     .run()
-  db.orm
+  ormOf(db)
     .insert(reportPrompts)
     .values([
       { app_catalog: '报告', app_name: '年度培训报告解读', app_id: 'a1', order_index: 2, prompt: 'R1' },

@@ -5,6 +5,7 @@ import type { Db } from '../../src/db/client.js'
 import { promptSteps, reportPrompts } from '../../src/db/schema.js'
 import { insertUsage } from '../../src/db/usage.js'
 import { allEndpoints } from '../../src/http/endpoints/index.js'
+import { ormOf } from '../helpers/orm.js'
 import { call, type Harness, startHarness } from './setup.js'
 
 /**
@@ -69,11 +70,11 @@ function prepare(db: Db): void {
     status: 'ok',
   })
   const steps = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`step${i + 1}`, `s${i + 1}`]))
-  db.orm
+  ormOf(db)
     .insert(promptSteps)
     .values({ version: '1.0', step_type: 'qymc', step_name: '企业名称', prompt: 'P', ...steps })
     .run()
-  db.orm
+  ormOf(db)
     .insert(reportPrompts)
     .values({
       app_catalog: '报告',

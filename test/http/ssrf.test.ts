@@ -7,6 +7,7 @@ import { inboundMessages } from '../../src/db/schema.js'
 import { guardedFetch, isDingtalkWebhook, isPublicAddress, UrlRefusedError } from '../../src/transport/url-guard.js'
 import { type E2eBot, e2eBot } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
+import { ormOf } from '../helpers/orm.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { CB_SECRET, call, type Harness, startHarness } from './setup.js'
 
@@ -79,7 +80,7 @@ describe('sessionWebhook', () => {
       expect(r.json.msg).toContain('sessionWebhook')
       expect(r.json.msg).toContain('oapi.dingtalk.com')
     }
-    expect(h.db.orm.select().from(inboundMessages).all()).toHaveLength(0)
+    expect(ormOf(h.db).select().from(inboundMessages).all()).toHaveLength(0)
     const ok = await call(h.base, 'AReceiveMsg', payload('ssrf-ok', sink.url('/robot/sendBySession?session=ok')), {
       method: 'POST',
       body: 'json',
@@ -101,7 +102,7 @@ describe('sessionWebhook', () => {
     })
     expect(res.status).toBe(400)
     expect(String(((await res.json()) as { errmsg: string }).errmsg)).toContain('sessionWebhook')
-    expect(h.db.orm.select().from(inboundMessages).all()).toHaveLength(0)
+    expect(ormOf(h.db).select().from(inboundMessages).all()).toHaveLength(0)
   })
 
   it('from a stream frame, is not used off DingTalk hosts: the reply goes through the OpenAPI instead', async () => {
