@@ -46,8 +46,8 @@ export class JiebaDictFile {
 
   /** The sum of every word's frequency: jieba's `total`, the denominator of each word's probability. */
   get total(): number {
-    if (this.sum === undefined) this.lookup([], [])
-    return this.sum!
+    this.sum ??= this.sumFrequencies()
+    return this.sum
   }
 
   /**
@@ -70,7 +70,60 @@ export class JiebaDictFile {
         for (let len = 1; len <= MAX_HASHED_CHARS && i + len <= chars.length; len++)
           want(chars.slice(i, i + len).join(''))
     }
-    return this.scan(wanted, pieces)
+    // A piece longer than the hashed substrings could hold a longer dictionary word: the full pass finds those.
+    if (pieces.some((p) => [...p].length > MAX_HASHED_CHARS)) return this.scan(wanted, pieces)
+    // The file is sorted by its bytes (jieba ships it so): each word is a binary search, not a 5 MB pass.
+    const out = new Map<string, number>()
+    for (const list of wanted.values())
+      for (const w of list) {
+        const f = this.find(Buffer.from(w, 'utf8'))
+        if (f !== undefined) out.set(w, f)
+      }
+    return out
+  }
+
+  /** The frequency of `word` (UTF-8), by binary search over the byte-sorted lines; undefined when absent. */
+  private find(word: Buffer): number | undefined {
+    const b = this.bytes
+    let lo = 0
+    let hi = b.length
+    while (lo < hi) {
+      // The start of the line around the middle (lo is always a line start, so mid ≥ lo).
+      const mid = b.lastIndexOf(LF, ((lo + hi) >>> 1) - 1) + 1
+      const start = Math.max(mid, lo)
+      let end = start
+      while (end < b.length && b[end]! > SPACE) end++
+      const cmp = Buffer.compare(b.subarray(start, end), word)
+      if (cmp === 0) return this.frequencyAt(end)
+      if (cmp < 0) {
+        const next = b.indexOf(LF, end)
+        lo = next < 0 ? b.length : next + 1
+      } else hi = start
+    }
+    return undefined
+  }
+
+  /** The number after the word that ends at `end` ("word freq tag"). */
+  private frequencyAt(end: number): number {
+    const b = this.bytes
+    let freq = 0
+    let i = end + 1
+    for (let c = b[i]!; i < b.length && c >= DIGIT_0 && c <= DIGIT_9; c = b[++i]!) freq = freq * 10 + c - DIGIT_0
+    return freq
+  }
+
+  /** jieba's total: every line's frequency summed (native line search, no hashing). */
+  private sumFrequencies(): number {
+    const b = this.bytes
+    let total = 0
+    for (let i = 0; i < b.length; ) {
+      const space = b.indexOf(SPACE, i)
+      const lf = b.indexOf(LF, i)
+      const eol = lf < 0 ? b.length : lf
+      if (space >= 0 && space < eol) total += this.frequencyAt(space)
+      i = eol + 1
+    }
+    return total
   }
 
   /** One pass: every line's word hashed (bytes up to the first space or control byte), its frequency summed. */

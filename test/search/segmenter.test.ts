@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { iterateRecords } from '../../src/demo/generate.js'
+import { iterateRecords, mulberry32 } from '../../src/demo/generate.js'
 import { JiebaDictFile } from '../../src/search/jieba-dict.js'
 import { type JiebaSegmenter, newJiebaSegmenter } from '../../src/search/segmenter.js'
 import { SYNTAX_WORDS } from '../../src/search/syntax.js'
@@ -121,5 +121,23 @@ describe('jieba dictionary file', () => {
     expect(found.has('不在词典里的词')).toBe(false)
     const inside = dictWords.filter((w) => text.split(/\s+/).some((p) => p.includes(w)))
     expect([...found.keys()].filter((w) => w !== '国有企业').sort()).toEqual([...new Set(inside)].sort())
+  })
+
+  it('looks up any word of the file (first, last, sampled) with its frequency, and no word that is not there', () => {
+    const freq = new Map<string, number>()
+    for (const line of dictText.split('\n')) {
+      const [w, f] = line.split(' ')
+      if (w) freq.set(w, Number(f))
+    }
+    const rnd = mulberry32(5)
+    const sample = [
+      dictWords[0]!,
+      dictWords.at(-1)!,
+      ...Array.from({ length: 3000 }, () => dictWords[Math.floor(rnd() * dictWords.length)]!),
+    ]
+    const absent = sample.flatMap((w) => [`${w}忑`, w.slice(0, -1), `A${w}`]).filter((w) => w && !freq.has(w))
+    const found = file.lookup([...sample, ...absent], [])
+    for (const w of sample) expect(found.get(w), w).toBe(freq.get(w))
+    for (const w of absent) expect(found.has(w), w).toBe(false)
   })
 })
