@@ -3,20 +3,14 @@
  * header row = the Chinese labels of the table's non-internal columns, RFC 4180 quoting.
  */
 
+import { csvCell } from '../core/csv.js'
 import { outputColumns, type TableKey, tableByKey } from '../tables/index.js'
 import { type DemoValue, iterateRecords } from './generate.js'
 
-/** One CSV field: quoted when it holds a comma, quote, CR or LF (quotes doubled). */
-export function csvCell(v: DemoValue | undefined): string {
-  if (v == null) return ''
-  const s = String(v)
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
 /** A whole CSV text: BOM, header line, one line per row, CRLF after every line. */
 export function toCsv(header: readonly string[], rows: Iterable<readonly (DemoValue | undefined)[]>): string {
-  const lines = [header.map(csvCell).join(',')]
-  for (const row of rows) lines.push(row.map(csvCell).join(','))
+  const lines = [header.map((h) => csvCell(h)).join(',')]
+  for (const row of rows) lines.push(row.map((v) => csvCell(v)).join(','))
   return `\uFEFF${lines.join('\r\n')}\r\n`
 }
 

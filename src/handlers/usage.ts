@@ -5,7 +5,7 @@ import { fmtInt, formatStatsReply } from '../stats/format.js'
 import { describeFilters, type StatsQuery } from '../stats/query.js'
 import { renderStatsImage } from '../stats/usage-chart.js'
 import { computeUsageStatsAsync, readStatsQuery, type StatsScope } from '../stats/usage-stats.js'
-import { detailNote, STATS_SHEETS, statsFileName, writeStatsWorkbook } from '../stats/workbook.js'
+import { detailNote, statsFileName, writeStatsWorkbook } from '../stats/workbook.js'
 
 /**
  * `统计` (customType 6): usage numbers for a period with the seed's filters, a chart picture, and with
@@ -41,12 +41,11 @@ export async function usageHandler(ctx: BotContext): Promise<void> {
     const path = messageFilePath(ctx.deps.config, ctx.msg.msgId, fileName)
     const res = await writeStatsWorkbook(ctx.deps.db, stats, path, ctx.deps.config.statsExportDetailRows)
     const capped = detailNote(res.detail)
-    const summaries = STATS_SHEETS.filter((n) => n !== '明细').join('、')
     await ctx.reply(
       [
         `**使用统计导出 · ${query.period.label}**`,
         '',
-        `共 ${fmtInt(stats.total)} 次使用；汇总表 ${summaries} 含全部记录。`,
+        `共 ${fmtInt(stats.total)} 次使用；汇总表 ${res.summaries.join('、')} 含全部记录。`,
         capped
           ? `> ${capped.replace(/(andy stats .*)$/, '`$1`')}`
           : `明细 ${fmtInt(res.detail.shown)} 条（全部记录）。`,

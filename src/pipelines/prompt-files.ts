@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
+import { csvCell } from '../core/csv.js'
 import type { Db } from '../db/client.js'
 import {
   countPromptSteps,
@@ -217,11 +218,6 @@ function writeParsed(db: Db, parsed: ParsedPrompts): PromptImportReport {
   }
   if (!parsed.reports.length) throw new PromptFileError('文件里没有报告解读提示词')
   return { kind: 'report', ...replaceReportPrompts(db, parsed.reports), versions: [] }
-}
-
-function csvCell(v: unknown): string {
-  const s = v == null ? '' : String(v)
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
 }
 
 /** Writes a prompt table to .xlsx or .csv (UTF-8 with BOM) with the Chinese labels. Returns the row count. */

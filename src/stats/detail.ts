@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { csvCell } from '../core/csv.js'
 import type { Db } from '../db/client.js'
 import { iterateUsage, type UsageDetailRow } from '../db/usage-detail.js'
 import type { UsageStatsFilter } from '../db/usage-stats.js'
@@ -58,14 +59,6 @@ export function detailCommand(f: UsageStatsFilter, intents: readonly string[] = 
   return [...args, '--detail 明细.csv'].join(' ')
 }
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; formulas kept as text. */
-function csvCell(v: unknown): string {
-  if (v == null) return ''
-  const s = String(v)
-  const safe = /^[=+\-@\t\r]/.test(s) && typeof v === 'string' ? `'${s}` : s
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
-}
-
 /** Every record of the filter as CSV (UTF-8 with BOM for Excel, CRLF), streamed: memory stays flat. */
 export async function writeDetailCsv(db: Db, f: UsageStatsFilter, path: string): Promise<number> {
   mkdirSync(dirname(path), { recursive: true })
@@ -74,11 +67,11 @@ export async function writeDetailCsv(db: Db, f: UsageStatsFilter, path: string):
   const write = async (line: string) => {
     if (!out.write(line)) await Promise.race([once(out, 'drain'), failed])
   }
-  await write(`\uFEFF${DETAIL_COLUMNS.map((c) => csvCell(c.header)).join(',')}\r\n`)
+  await write(`\uFEFF${DETAIL_COLUMNS.map((c) => csvCell(c.header, true)).join(',')}\r\n`)
   let n = 0
   for (const r of iterateUsage(db, f)) {
     const row = detailRow(r)
-    await write(`${DETAIL_COLUMNS.map((c) => csvCell(row[c.key])).join(',')}\r\n`)
+    await write(`${DETAIL_COLUMNS.map((c) => csvCell(row[c.key], true)).join(',')}\r\n`)
     n++
   }
   out.end()

@@ -24,18 +24,6 @@ import { assistantName, filterOf, type UsageStats } from './usage-stats.js'
  * Sheet names and headers are Chinese; numbers stay numbers so managers can pivot them.
  */
 
-export const STATS_SHEETS = [
-  '概览',
-  '按助手',
-  '按日',
-  '按人员',
-  '按群',
-  '耗时分布',
-  '内容缺口',
-  'LLM成本',
-  '明细',
-] as const
-
 /** Rows of the 明细 in a chat export unless told otherwise (ANDY_STATS_EXPORT_DETAIL_ROWS). */
 export const DEFAULT_DETAIL_ROWS = 10_000
 
@@ -217,15 +205,19 @@ export function statsSheets(
   return { sheets, detail: extent }
 }
 
-/** Writes the statistics workbook to `path`; `detail` says how many records its 明细 shows of how many. */
+/**
+ * Writes the statistics workbook to `path`; `detail` says how many records its 明细 shows of how many,
+ * `summaries` names the sheets over every record.
+ */
 export async function writeStatsWorkbook(
   db: Db,
   s: UsageStats,
   path: string,
   detailRows = DEFAULT_DETAIL_ROWS,
-): Promise<WorkbookResult & { detail: DetailExtent }> {
+): Promise<WorkbookResult & { detail: DetailExtent; summaries: string[] }> {
   const { sheets, detail } = statsSheets(db, s, detailRows)
-  return { ...(await writeWorkbook(path, sheets)), detail }
+  const summaries = sheets.map((sheet) => sheet.name).filter((name) => name !== '明细')
+  return { ...(await writeWorkbook(path, sheets)), detail, summaries }
 }
 
 /** "使用统计_2026-11-22_2026-11-28.xlsx" */

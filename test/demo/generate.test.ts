@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
+import { csvCell } from '../../src/core/csv.js'
 import { parseSizeText } from '../../src/core/numbers.js'
-import { csvCell, toCsv } from '../../src/demo/csv.js'
+import { toCsv } from '../../src/demo/csv.js'
 import { type DemoRecord, generateRecords, iterateRecords } from '../../src/demo/generate.js'
 import { ENTERPRISE_TYPES } from '../../src/demo/vocab.js'
 import { outputColumns, TABLE_KEYS, TABLES, type TableSpec } from '../../src/tables/index.js'
@@ -123,6 +124,13 @@ describe('demo CSV', () => {
     expect(text.startsWith('\uFEFF')).toBe(true)
     const parsed = parse(text, { bom: true }) as string[][]
     expect(parsed[1]).toEqual(['a,b', 'say "hi"', 'line1\nline2', '普通文本', '12.5', ''])
+  })
+
+  it('shows typed text that starts like a formula as text where asked (usage 明细), and numbers as numbers', () => {
+    expect(csvCell('=HYPERLINK("http://x","点我")', true)).toBe(`"'=HYPERLINK(""http://x"",""点我"")"`)
+    expect(csvCell('-检查', true)).toBe("'-检查")
+    expect(csvCell(-5, true)).toBe('-5')
+    expect(csvCell('=1+1')).toBe('=1+1')
   })
 
   for (const spec of TABLES) {

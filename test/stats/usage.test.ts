@@ -200,6 +200,8 @@ describe('统计 in chat', () => {
     const reply = parts.find((p) => p.kind !== 'file')!.body
     expect(reply).toContain(`共 ${rows.length} 次使用`)
     expect(reply).toContain(`明细 ${rows.length} 条（全部记录）`)
+    // The reply names the summary sheets the workbook really has.
+    expect(reply).toContain('汇总表 概览、按助手、按日、按人员、按群、耗时分布、内容缺口、LLM成本 含全部记录')
     const file = parts.find((p) => p.kind === 'file')!
     expect(JSON.parse(file.body)).toMatchObject({ fileName: '使用统计_2026-10-01_2026-11-27.xlsx', fileType: 'xlsx' })
     const wb = new ExcelJS.Workbook()
