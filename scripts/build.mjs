@@ -1,11 +1,19 @@
 #!/usr/bin/env node
-// `npm run build`: src/**/*.ts → dist/**/*.js, one output file per source file (no bundling), so dist/
-// mirrors src/ and every import.meta.url-relative path (../../drizzle, ../../data/…) stays valid.
-// esbuild only strips types (≈1 s for the whole tree); `tsc --noEmit` (npm test) does the type check.
+// `npm run build`: src/**/*.ts → dist/ with esbuild (types stripped; `tsc --noEmit` in npm test type-checks).
+// Two outputs:
+//  - dist/<dir>/<file>.js, one per source file (no bundling): dist/ mirrors src/, so the file worker
+//    (services/file-pool.ts) and every import.meta.url-relative path (../../drizzle, ../../data/…) stay valid.
+//  - dist/main.js, the CLI (bin/andy.js, `npm start`): src/main.ts bundled with code splitting — each
+//    subcommand's code is a chunk loaded when that command runs (src/cli/commands.ts), shared code in common
+//    chunks, all in dist/ itself. One file per chunk instead of ~330 modules resolved and read one by one
+//    (zod alone is ~95) is most of `andy ask`'s start-up (issue 13). The pure-JS packages on the CLI's paths
+//    (BUNDLED below) are bundled too; the others stay imports of node_modules (native addons, packages that
+//    load files or workers of their own, the lazily loaded big ones). Inside the bundle, import.meta.url of a
+//    source file is rewritten to the URL of its per-file twin, so its relative paths mean what they do there.
 // Also the `prepare` script: in a production install (`npm ci --omit=dev`) esbuild is absent and the
 // shipped dist/ is used as it is.
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -27,8 +35,38 @@ try {
 }
 
 const entryPoints = readdirSync(src, { recursive: true, encoding: 'utf8' })
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && f !== 'main.ts')
   .map((f) => join(src, f))
+
+/** Packages bundled into the CLI: pure JS, no files or workers of their own, loaded by `ask`/`start`. */
+const BUNDLED = new Set(['zod', 'citty', 'croner', 'csv-parse', 'ipaddr.js', 'image-size', 'papaparse', 'yauzl'])
+/** 'zod/v4' → 'zod', '@scope/pkg/x' → '@scope/pkg'. */
+function packageOf(spec) {
+  const parts = spec.split('/')
+  return spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]
+}
+
+/** The CLI bundle's plugin: packages outside BUNDLED stay external; import.meta.url → the per-file twin's. */
+function cliBundle() {
+  return {
+    name: 'andy-cli-bundle',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) =>
+        BUNDLED.has(packageOf(args.path)) ? undefined : { external: true },
+      )
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        let contents = readFileSync(args.path, 'utf8')
+        if (contents.includes('import.meta.url')) {
+          // Every output file of the bundle is in dist/ itself: the twin is dist/<path in src>.js.
+          const twin = relative(src, args.path).replace(/\.ts$/, '.js')
+          const url = `new URL(${JSON.stringify(`./${twin.split(sep).join('/')}`)}, import.meta.url).href`
+          contents = contents.replaceAll('import.meta.url', url)
+        }
+        return { contents, loader: 'ts' }
+      })
+    },
+  }
+}
 
 // Build beside dist/ and swap it in, so a running `andy` never sees a half-written tree.
 const next = `${dist}.${process.pid}.tmp`
@@ -44,6 +82,23 @@ await esbuild.build({
   target: 'node20',
   sourcemap: 'linked',
   logLevel: 'warning',
+})
+await esbuild.build({
+  entryPoints: [join(src, 'main.ts')],
+  outdir: next,
+  bundle: true,
+  splitting: true,
+  chunkNames: 'bundle-[name]-[hash]',
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // Bundled CommonJS packages (yauzl, papaparse) call require(): give the ESM chunks one.
+  banner: {
+    js: "import { createRequire as __andyRequire } from 'node:module'; const require = __andyRequire(import.meta.url);",
+  },
+  plugins: [cliBundle()],
 })
 const old = `${dist}.${process.pid}.old`
 if (existsSync(dist)) renameSync(dist, old)
