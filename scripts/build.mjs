@@ -12,9 +12,10 @@
 //    source file is rewritten to the URL of its per-file twin, so its relative paths mean what they do there.
 // Also the `prepare` script: in a production install (`npm ci --omit=dev`) esbuild is absent and the
 // shipped dist/ is used as it is.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, relative, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const src = join(root, 'src')
@@ -100,10 +101,24 @@ await esbuild.build({
   },
   plugins: [cliBundle()],
 })
+await writeJiebaTotal(next)
 const old = `${dist}.${process.pid}.old`
 if (existsSync(dist)) renameSync(dist, old)
 renameSync(next, dist)
 rmSync(old, { recursive: true, force: true })
+/**
+ * jieba's total (every word's frequency summed) for the dictionary file installed now, beside the compiled
+ * segmenter: `andy ask` reads it instead of summing 349k lines each run (src/search/segmenter.ts knownTotal).
+ */
+async function writeJiebaTotal(out) {
+  const require = createRequire(import.meta.url)
+  const bytes = readFileSync(require.resolve('@node-rs/jieba/dict.txt'))
+  const { JiebaDictFile } = await import(pathToFileURL(join(out, 'search', 'jieba-dict.js')).href)
+  const { JIEBA_TOTAL_FILE } = await import(pathToFileURL(join(out, 'search', 'segmenter.js')).href)
+  const total = new JiebaDictFile(bytes).total
+  writeFileSync(join(out, 'search', JIEBA_TOTAL_FILE), `${JSON.stringify({ bytes: bytes.length, total })}\n`)
+}
+
 if (!process.argv.includes('--quiet')) {
   console.log(
     `andy build: ${entryPoints.length} files → ${relative(root, dist)}/ in ${Math.round(performance.now() - t0)} ms`,

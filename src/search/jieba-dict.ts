@@ -42,7 +42,13 @@ export function hashUtf8(s: string): number {
 export class JiebaDictFile {
   private sum: number | undefined
 
-  constructor(readonly bytes: Buffer) {}
+  /** `total`: the file's total when already known (jieba-total.json, written by the build), else summed on first use. */
+  constructor(
+    readonly bytes: Buffer,
+    total?: number,
+  ) {
+    this.sum = total
+  }
 
   /** The sum of every word's frequency: jieba's `total`, the denominator of each word's probability. */
   get total(): number {

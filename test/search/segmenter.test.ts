@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { iterateRecords, mulberry32 } from '../../src/demo/generate.js'
 import { JiebaDictFile } from '../../src/search/jieba-dict.js'
-import { type JiebaSegmenter, newJiebaSegmenter } from '../../src/search/segmenter.js'
+import { JIEBA_TOTAL_FILE, type JiebaSegmenter, newJiebaSegmenter } from '../../src/search/segmenter.js'
 import { SYNTAX_WORDS } from '../../src/search/syntax.js'
 import { shippedTaxonomy } from '../../src/search/taxonomy-file.js'
 
@@ -112,6 +112,14 @@ describe('jieba dictionary file', () => {
     expect(file.total).toBe([...freq.values()].reduce((a, b) => a + b, 0))
     // Each word once: a duplicated line would make jieba's total (last frequency wins) differ from the sum.
     expect(freq.size).toBe(dictWords.length)
+  })
+
+  it('the build stores that total beside the compiled segmenter, for the file it was summed from', () => {
+    // dist/ is built by the test setup (test/helpers/build-dist.ts), as `npm run build` builds it.
+    const stored = JSON.parse(readFileSync(new URL(`../../dist/search/${JIEBA_TOTAL_FILE}`, import.meta.url), 'utf8'))
+    expect(stored).toEqual({ bytes: file.bytes.length, total: file.total })
+    // A total given is the one used (no pass over the file).
+    expect(new JiebaDictFile(file.bytes, 123).total).toBe(123)
   })
 
   it('finds the asked words and exactly the dictionary words inside a text', () => {
