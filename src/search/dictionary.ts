@@ -156,13 +156,14 @@ export class Dictionary {
       }
       const covering = new Set<TaxNode>(deepest)
       for (const d of deepest) for (const a of this.taxonomy.ancestors(d)) covering.add(a)
+      const normValue = normTerm(value)
       for (const n of covering) {
         const via = deepest.find((d) => d !== n && this.taxonomy.ancestors(d).includes(n))
         const child = via ? [via, ...this.taxonomy.ancestors(via)].find((x) => x.parents.includes(n)) : undefined
         for (const t of n.terms) {
           this.add(t, {
             ...base,
-            tier: normTerm(value) === t ? 0 : 2,
+            tier: normValue === t ? 0 : 2,
             node: n.name,
             ...(child ? { child: child.name } : {}),
           })
@@ -216,7 +217,7 @@ export class Dictionary {
     const key = `${group}\u0000${value}`
     let out = this.labelCache.get(key)
     if (!out) {
-      const owned = nodes.filter((n) => this.taxonomy.ownMatch(n, value))
+      const owned = this.taxonomy.ownMatches(nodes, value)
       out = owned.filter((n) => !owned.some((o) => o !== n && this.taxonomy.ancestors(o).includes(n)))
       this.labelCache.set(key, out)
     }

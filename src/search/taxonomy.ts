@@ -241,6 +241,12 @@ export class Taxonomy {
     return node.terms.some((t) => termIn(t, v))
   }
 
+  /** Those of `nodes` whose own terms occur in `value` (ownMatch of each, the value normalised once). */
+  ownMatches(nodes: readonly TaxNode[], value: string): TaxNode[] {
+    const v = normTerm(value)
+    return nodes.filter((n) => n.terms.some((t) => termIn(t, v)))
+  }
+
   /** The deepest nodes of the subtree a value belongs to (the node itself when no child claims it), or [] */
   classify(node: TaxNode, value: string): TaxNode[] {
     const below = node.children.flatMap((c) => this.classify(c, value))
