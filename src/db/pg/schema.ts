@@ -46,6 +46,15 @@ export const inboundMessages = pgTable(
   (t) => [
     uniqueIndex('inbound_messages_robot_msg_uq').on(t.robot_code, t.msg_id),
     index('inbound_messages_unfinished_idx').on(t.id).where(sql`status IN ('received', 'processing')`),
+    /** Per-user order: a conversation+sender's earlier unfinished message (the claim's check, the next one to run). */
+    index('inbound_messages_unfinished_user_idx')
+      .on(
+        t.robot_code,
+        sql`coalesce(${t.conversation_id}, '')`,
+        sql`coalesce(${t.sender_staff_id}, ${t.sender_nick}, '')`,
+        t.id,
+      )
+      .where(sql`status IN ('received', 'processing')`),
   ],
 )
 

@@ -36,6 +36,8 @@ export function createSqliteStores(db: Db): Stores {
       get: (id) => run(() => getInbound(db, id)),
       markProcessing: (id, now) => run(() => markProcessing(db, id, now)),
       renewLease: () => Promise.resolve(true),
+      renewLeases: () => Promise.resolve([]),
+      releaseLeases: () => Promise.resolve(),
       finish: (id, status, now, details, usage) =>
         run(() =>
           db.sqlite.transaction(() => {

@@ -17,15 +17,21 @@ export type FinishStatus = 'replied' | 'failed' | 'skipped'
 
 /** The exactly-once inbox: the insert is the claim ((robotCode, msgId) unique). */
 export interface InboxStore {
-  insert(env: InboundEnvelope, now: number): Promise<{ id: number; duplicate: boolean }>
+  /** Stores a received message (the claim); with a lease (PostgreSQL) this instance holds it from the start. */
+  insert(env: InboundEnvelope, now: number, lease?: Lease): Promise<{ id: number; duplicate: boolean }>
   get(id: number): Promise<InboxRow | undefined>
   /**
    * Takes the message for this instance (status processing, attempts + 1) with a lease until
-   * `now + leaseMs`. False when it is finished, or another live instance holds an unexpired lease.
+   * `now + leaseMs`. False when it is finished, or another live instance holds an unexpired lease, or
+   * (PostgreSQL) the same user's earlier message is unfinished: then it is put back without a lease.
    */
   markProcessing(id: number, now: number, lease?: Lease): Promise<boolean>
   /** Extends this instance's lease while the message runs; false when the lease was lost. */
   renewLease(id: number, lease: Lease): Promise<boolean>
+  /** Extends this owner's leases of `ids` (one statement); returns those of `ids` another instance holds now. */
+  renewLeases(ids: readonly number[], lease: Lease): Promise<number[]>
+  /** Gives up this owner's leases of those of `ids` not started yet (shutting down). */
+  releaseLeases(ids: readonly number[], owner: string): Promise<void>
   /** Final status, with the usage record in the same transaction when given. */
   finish(
     id: number,

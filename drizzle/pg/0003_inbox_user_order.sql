@@ -1,0 +1,1 @@
+CREATE INDEX "inbound_messages_unfinished_user_idx" ON "inbound_messages" USING btree ("robot_code",coalesce("conversation_id", ''),coalesce("sender_staff_id", "sender_nick", ''),"id") WHERE status IN ('received', 'processing');
