@@ -38,17 +38,8 @@ function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
   }
 }
 
-/** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads, imports from DingTalk). */
-export const NOT_ON_POSTGRES = [
-  'activity',
-  'talent',
-  'meeting',
-  'report',
-  'image',
-  'ops-report',
-  'usage',
-  'admin-import',
-]
+/** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads). */
+export const NOT_ON_POSTGRES = ['activity', 'talent', 'meeting', 'report', 'image', 'ops-report', 'usage']
 
 export const CLUSTER_UNAVAILABLE = (name: string) =>
   `「${name}」在多实例模式（PostgreSQL）下暂不可用。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`

@@ -3,7 +3,10 @@ import { TABLES, type TableSpec } from '../../tables/index.js'
 import { copyColumns, readCaseCopy, replaceCases, transaction } from '../case-write.js'
 import type { Db } from '../client.js'
 import { bumpCasesVersion, getMeta, setMeta } from '../meta.js'
-import { CASES_CHANNEL } from './stores.js'
+import type { CaseChange } from '../stores/types.js'
+
+/** The NOTIFY channel on which an import announces a new cases version (every instance rebuilds its index). */
+export const CASES_CHANNEL = 'andy_cases_version'
 
 /**
  * The case tables with DATABASE_URL: PostgreSQL holds them (the source of truth); every instance keeps a
@@ -117,11 +120,7 @@ export async function pushCases(client: pg.PoolClient, db: Db, specs: readonly T
  * exclusive cases lock, the local copy is brought up to date, `change` runs on it, and the tables it
  * names are pushed back (all five when it names none).
  */
-export async function changeCases<T>(
-  pool: pg.Pool,
-  db: Db,
-  change: () => Promise<{ result: T; changed: boolean; tables?: readonly TableSpec[] }>,
-): Promise<T> {
+export async function changeCases<T>(pool: pg.Pool, db: Db, change: () => Promise<CaseChange<T>>): Promise<T> {
   const client = await pool.connect()
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK])

@@ -26,7 +26,9 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
 }
 
 /** Insert (the claim), read, and the lists of unfinished messages. */
-function intake(pool: pg.Pool): Pick<InboxStore, 'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError'> {
+function intake(
+  pool: pg.Pool,
+): Pick<InboxStore, 'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError' | 'recentRequest'> {
   return {
     async insert(env, now, lease) {
       const r = await pool.query<{ id: number }>(
@@ -57,6 +59,17 @@ function intake(pool: pg.Pool): Pick<InboxStore, 'insert' | 'get' | 'unfinished'
         [afterId, limit, now ?? null],
       )
       return r.rows
+    },
+    async recentRequest(q) {
+      // Ids grow with time: looking back 5000 rows bounds the scan (as on SQLite, db/import-requests.ts).
+      const r = await pool.query<{ text: string | null }>(
+        `SELECT text FROM inbound_messages
+          WHERE conversation_id = $1 AND sender_staff_id = $2 AND intent = $3 AND msgtype <> 'file'
+            AND received_at >= $4 AND id < $5 AND id > $6
+          ORDER BY id DESC LIMIT 1`,
+        [q.conversationId, q.senderStaffId, q.intent, q.sinceMs, q.beforeId, q.beforeId - 5000],
+      )
+      return r.rows[0] ? (r.rows[0].text ?? '') : undefined
     },
     async backlog() {
       return Number(

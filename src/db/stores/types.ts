@@ -1,5 +1,7 @@
 import type { OutboundPart } from '../../core/delivery.js'
 import type { InboundEnvelope } from '../../core/message.js'
+import type { TableSpec } from '../../tables/index.js'
+import type { Db } from '../client.js'
 import type { Claim } from '../idempotency.js'
 import type { InboxRow } from '../inbox.js'
 import type { PartRow } from '../outbox.js'
@@ -41,6 +43,14 @@ export interface InboxStore {
     usage?: UsageWrite,
   ): Promise<void>
   recordError(id: number, error: string, now: number): Promise<void>
+  /** The text of the sender's latest earlier message with `intent` (a 「导入 …」 before a file), if recent. */
+  recentRequest(q: {
+    conversationId: string
+    senderStaffId: string
+    intent: string
+    sinceMs: number
+    beforeId: number
+  }): Promise<string | undefined>
   /** Unfinished messages (oldest first, after `afterId`) whose lease is free at `now` (all of them without `now`). */
   unfinished(limit?: number, afterId?: number, now?: number): Promise<InboxRow[]>
   backlog(): Promise<number>
@@ -98,8 +108,25 @@ export interface MetaStore {
   casesVersion(): Promise<string>
 }
 
+/** What a change of the case tables did: its result, whether it wrote, and which tables (all when none named). */
+export interface CaseChange<T> {
+  readonly result: T
+  readonly changed: boolean
+  readonly tables?: readonly TableSpec[]
+}
+
+/**
+ * Changes of the case tables made on the local file `db` (an import, a clear). SQLite: the file is the
+ * data. PostgreSQL (the source of truth): under the cases lock, the local copy brought up to date first,
+ * the changed tables pushed back with a new cases version (every instance copies it).
+ */
+export interface CaseChanges {
+  change<T>(db: Db, run: () => Promise<CaseChange<T>>): Promise<T>
+}
+
 export interface Stores {
   readonly dialect: 'sqlite' | 'postgres'
+  readonly cases: CaseChanges
   readonly inbox: InboxStore
   readonly outbox: OutboxStore
   readonly state: StateStore
