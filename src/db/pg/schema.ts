@@ -148,6 +148,16 @@ export const appMeta = pgTable('app_meta', {
   value: text('value').notNull(),
 })
 
+/**
+ * One row per cases version pushed (db/pg/case-sync.ts): the case tables it changed, so an instance copies
+ * only those. A version without a row (pushed by an older release) makes the next copy take every table.
+ */
+export const casePushes = pgTable('case_pushes', {
+  version: bigint('version', { mode: 'number' }).primaryKey(),
+  tables: text('tables').array().notNull(),
+  pushed_at: ms('pushed_at').notNull().default(nowMs),
+})
+
 export const idempotentRequests = pgTable(
   'idempotent_requests',
   {
