@@ -18,7 +18,7 @@ export interface App extends MessageSink {
   /** Stores and handles a message and waits for the result (local chat, tests, the HTTP API). */
   handleNow(envelope: InboundEnvelope): Promise<HandleResult & { inboxId: number; duplicate: boolean }>
   /** Schedules every stored message that was not finished (after a crash or shutdown). Returns how many. */
-  resumeUnfinished(): Promise<number>
+  resumeUnfinished(opts?: { ownLeases?: boolean }): Promise<number>
   /** Runs one stored message now if it is unfinished (PostgreSQL: announced free by another instance). */
   resumeOne(inboxId: number): Promise<void>
   /**
@@ -75,12 +75,14 @@ export function createApp(deps: AppDeps): App {
         runner.schedule(inboxId, envelope.message, envelope.source, deps.clock.now()))
       return { ...result, inboxId, duplicate }
     },
-    async resumeUnfinished() {
+    async resumeUnfinished(opts = {}) {
+      // At start, also the messages leased under this ANDY_INSTANCE_ID before a crash (no need to wait out the lease).
+      const owner = opts.ownLeases ? deps.config.cluster.instanceId : undefined
       let count = 0
       // Oldest first, page by page (a long outage can leave more than one page).
       for (
         let after = 0, rows: InboxRow[];
-        (rows = await stores.inbox.unfinished(1000, after, deps.clock.now())).length > 0;
+        (rows = await stores.inbox.unfinished(1000, after, deps.clock.now(), owner)).length > 0;
         after = rows.at(-1)!.id
       ) {
         for (const row of rows) {

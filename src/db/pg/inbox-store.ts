@@ -52,11 +52,11 @@ function intake(
     async recordError(id, error, now) {
       await pool.query('UPDATE inbound_messages SET last_error = $2, updated_at = $3 WHERE id = $1', [id, error, now])
     },
-    async unfinished(limit = 1000, afterId = 0, now) {
+    async unfinished(limit = 1000, afterId = 0, now, owner) {
       const r = await pool.query<InboxRow>(
         `SELECT * FROM inbound_messages WHERE ${UNFINISHED} AND id > $1
-            AND ($3::bigint IS NULL OR lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $2`,
-        [afterId, limit, now ?? null],
+            AND ($3::bigint IS NULL OR lease_until IS NULL OR lease_until < $3 OR lease_owner = $4) ORDER BY id LIMIT $2`,
+        [afterId, limit, now ?? null, owner ?? null],
       )
       return r.rows
     },

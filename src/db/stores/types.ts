@@ -51,8 +51,11 @@ export interface InboxStore {
     sinceMs: number
     beforeId: number
   }): Promise<string | undefined>
-  /** Unfinished messages (oldest first, after `afterId`) whose lease is free at `now` (all of them without `now`). */
-  unfinished(limit?: number, afterId?: number, now?: number): Promise<InboxRow[]>
+  /**
+   * Unfinished messages (oldest first, after `afterId`) whose lease is free at `now` (all of them without
+   * `now`), and those leased to `owner` (this instance's name from before a restart).
+   */
+  unfinished(limit?: number, afterId?: number, now?: number, owner?: string): Promise<InboxRow[]>
   backlog(): Promise<number>
   resetForRetry(id: number, now: number): Promise<number>
 }
