@@ -182,12 +182,55 @@ export function longFunctions(files = sourceFiles(), max = MAX_FUNCTION_LINES): 
   return out
 }
 
+/**
+ * SQL outside src/db/ (docs/architecture.md: all SQL in db/): the SQLite handle (`.sqlite`), statements
+ * prepared or queried (`.prepare(`, `.query(`), and the drivers themselves imported.
+ */
+export function sqlOutsideDb(files = sourceFiles()): string[] {
+  const out: string[] = []
+  for (const file of files) {
+    const rel = relative(SRC, file)
+    if (rel.startsWith('db/')) continue
+    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
+    const at = (node: ts.Node, what: string) =>
+      out.push(`src/${rel}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} ${what}`)
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(node)) {
+        const name = node.name.text
+        if (name === 'sqlite') at(node, 'uses the SQLite handle (.sqlite)')
+        else if (
+          (name === 'prepare' || name === 'query') &&
+          ts.isCallExpression(node.parent) &&
+          node.parent.expression === node
+        )
+          at(node, `runs SQL (.${name}())`)
+      } else if ((ts.isImportDeclaration(node) || ts.isCallExpression(node)) && DRIVERS.has(moduleOf(node) ?? ''))
+        at(node, `imports the driver ${moduleOf(node)}`)
+      ts.forEachChild(node, visit)
+    }
+    visit(sf)
+  }
+  return out
+}
+
+const DRIVERS = new Set(['better-sqlite3', 'pg', 'drizzle-orm/better-sqlite3', 'drizzle-orm/node-postgres'])
+
+/** The module an import declaration or a dynamic import() names. */
+function moduleOf(node: ts.ImportDeclaration | ts.CallExpression): string | undefined {
+  if (ts.isImportDeclaration(node))
+    return ts.isStringLiteral(node.moduleSpecifier) ? node.moduleSpecifier.text : undefined
+  if (node.expression.kind !== ts.SyntaxKind.ImportKeyword) return undefined
+  const arg = node.arguments[0]
+  return arg && ts.isStringLiteral(arg) ? arg.text : undefined
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const edges = importEdges()
   const problems = [
     ...layerViolations(edges).map((v) => `layer: ${v}`),
     ...runtimeCycles(edges).map((c) => `cycle: ${c.join(' → ')}`),
     ...longFunctions().map((f) => `long function: ${f}`),
+    ...sqlOutsideDb().map((f) => `sql outside src/db: ${f}`),
   ]
   for (const p of problems) console.log(p)
   console.log(problems.length ? `${problems.length} problem(s)` : 'architecture rules hold')

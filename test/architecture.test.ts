@@ -11,6 +11,7 @@ import {
   longFunctions,
   MAX_FUNCTION_LINES,
   runtimeCycles,
+  sqlOutsideDb,
 } from '../scripts/architecture.js'
 
 /** docs/architecture.md: one direction of dependencies, no import cycles at runtime. */
@@ -77,5 +78,33 @@ describe('architecture', () => {
       'features',
       'app',
     ])
+  })
+
+  it('keeps SQL in src/db/: no SQLite handle, prepared statement, query or driver import elsewhere', () => {
+    expect(sqlOutsideDb()).toEqual([])
+  })
+
+  it('would catch SQL outside src/db/ (the check can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'andy-arch-'))
+    try {
+      const file = join(dir, 'sql.ts')
+      writeFileSync(
+        file,
+        [
+          "import pg from 'pg'",
+          "export const n = (db: any) => db.sqlite.prepare('SELECT 1').get()",
+          "export const q = (pool: any) => pool.query('SELECT 1')",
+          'export const fine = (s: { query: string }) => [/a/.exec(s.query), String(s.query)]',
+        ].join('\n'),
+      )
+      expect(sqlOutsideDb([file]).map((f) => f.replace(/^.*sql\.ts/, 'sql.ts'))).toEqual([
+        'sql.ts:1 imports the driver pg',
+        'sql.ts:2 runs SQL (.prepare())',
+        'sql.ts:2 uses the SQLite handle (.sqlite)',
+        'sql.ts:3 runs SQL (.query())',
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

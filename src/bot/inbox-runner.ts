@@ -6,7 +6,7 @@ import { Admission, type Verdict } from './admission.js'
 import type { AppDeps, HandleResult } from './context.js'
 import { buildContext, type Turn } from './context-builder.js'
 import { ConversationSessions } from './conversation.js'
-import { holdMessage } from './lease.js'
+import { LeaseKeeper } from './lease.js'
 import { liveRuns } from './live-runs.js'
 import type { AppStats } from './message-chain.js'
 import { usageOf } from './message-chain.js'
@@ -30,7 +30,10 @@ export interface ScheduleOptions {
 export class InboxRunner {
   readonly scheduler: KeyedScheduler
   readonly inFlight = new Map<number, Promise<HandleResult>>()
+  readonly leases: LeaseKeeper
   stopping = false
+  /** Asked for again while in hand (announced while its first run was putting it back): run once more after. */
+  private readonly again = new Set<number>()
   private readonly admission: Admission
   private readonly sessions: ConversationSessions
 
@@ -43,6 +46,7 @@ export class InboxRunner {
     private readonly isControlText: (text: string) => boolean,
   ) {
     this.scheduler = new KeyedScheduler(deps.config.maxConcurrency)
+    this.leases = new LeaseKeeper(stores, deps.clock.now, deps.config.cluster, deps.logger, () => this.inFlight.keys())
     this.sessions = new ConversationSessions(stores.state)
     this.admission = new Admission({
       allowedCorpIds: deps.config.allowedCorpIds,
@@ -59,10 +63,14 @@ export class InboxRunner {
     opts: ScheduleOptions = {},
   ): Promise<HandleResult> {
     const existing = this.inFlight.get(inboxId)
-    if (existing) return existing
+    if (existing) {
+      this.again.add(inboxId)
+      return existing
+    }
     let resolve!: (r: HandleResult) => void
     const done = new Promise<HandleResult>((r) => (resolve = r))
     this.inFlight.set(inboxId, done)
+    this.leases.wake()
     const verdict = this.admission.check(source, msg, receivedAt)
     const key = `${msg.conversationId ?? ''}|${senderId(msg)}`
     // 查看进度 / 取消 while this sender's generation runs: handled at once, not queued behind it (new
@@ -76,6 +84,7 @@ export class InboxRunner {
         resolve(await this.run(inboxId, msg, verdict, opts.appendAfterStored))
       } finally {
         this.inFlight.delete(inboxId)
+        if (this.again.delete(inboxId) && !this.stopping) void this.schedule(inboxId, msg, source, receivedAt)
       }
     }
     void (control ? this.scheduler.runNow(task) : this.scheduler.run(key, task))
@@ -113,8 +122,7 @@ export class InboxRunner {
     }
     // Started this often before without finishing (each time the process died): a poison message.
     if (row.attempts >= this.deps.config.maxAttempts) return this.giveUp(row, msg)
-    const log = this.deps.logger.child({ msgId: msg.msgId, inboxId })
-    const held = await holdMessage(this.stores, inboxId, this.deps.clock.now, this.deps.config.cluster, log)
+    const held = await this.leases.hold(inboxId)
     // Not ours now (PostgreSQL: another instance holds it, or this user's earlier message is unfinished).
     if (!held) return { intent: row.intent ?? 'unknown', status: 'ok', replies: [] }
     const built = await this.context(row, msg)

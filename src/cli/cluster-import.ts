@@ -1,8 +1,8 @@
 import type { Db } from '../db/client.js'
 import { changeCases } from '../db/pg/case-sync.js'
 import { openPg } from '../db/pg/client.js'
-import type { ImportReport } from '../services/import-types.js'
-import { type TableSpec, tableByKey } from '../tables/index.js'
+import { type ImportReport, importChange } from '../services/import-types.js'
+import type { TableSpec } from '../tables/index.js'
 
 /**
  * `andy import` with DATABASE_URL: under the cases lock the local file (DB_PATH) is brought up to
@@ -18,13 +18,7 @@ export async function importToPostgres(
 ): Promise<ImportReport> {
   const pg = await openPg(url, { migrate: true, max: 3 })
   try {
-    return await changeCases(pg.pool, db, async () => {
-      const report = await run()
-      const table = spec ?? tableByKey(report.tableKey)
-      const changed =
-        !report.dryRun && report.inserted + report.updated + report.deleted + report.demoRemoved.length > 0
-      return { result: report, changed, tables: table && !report.demoRemoved.length ? [table] : undefined }
-    })
+    return await changeCases(pg.pool, db, async () => importChange(await run(), spec))
   } finally {
     await pg.close()
   }

@@ -1,4 +1,3 @@
-import pg from 'pg'
 import type { App } from '../app.js'
 import type { BotContext } from '../bot/context.js'
 import type { Router } from '../bot/router.js'
@@ -6,6 +5,7 @@ import { featureOf } from '../core/features.js'
 import { localCopyVersion, pgCasesVersion, pullCases } from '../db/pg/case-sync.js'
 import { openPg, type PgDb } from '../db/pg/client.js'
 import { INBOX_CHANNEL } from '../db/pg/inbox-store.js'
+import { listenPg } from '../db/pg/listen.js'
 import { pgSendBudget } from '../db/pg/send-budget.js'
 import { CASES_CHANNEL, createPgStores } from '../db/pg/stores.js'
 import type { Stores } from '../db/stores/types.js'
@@ -38,17 +38,8 @@ function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
   }
 }
 
-/** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads, imports from DingTalk). */
-export const NOT_ON_POSTGRES = [
-  'activity',
-  'talent',
-  'meeting',
-  'report',
-  'image',
-  'ops-report',
-  'usage',
-  'admin-import',
-]
+/** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads). */
+export const NOT_ON_POSTGRES = ['activity', 'talent', 'meeting', 'report', 'image', 'ops-report', 'usage']
 
 export const CLUSTER_UNAVAILABLE = (name: string) =>
   `「${name}」在多实例模式（PostgreSQL）下暂不可用。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`
@@ -109,8 +100,8 @@ function coalesced(job: () => Promise<void>, gapMs: number): () => void {
 }
 
 /**
- * The instance's loop on PostgreSQL: LISTEN for finished messages (a user's next message may now be taken)
- * and new cases versions (copy them, the search index follows), plus a poll every ANDY_CLUSTER_POLL_MS
+ * The instance's loop on PostgreSQL: LISTEN for a user's next message announced free (its earlier one
+ * finished on another instance) and new cases versions (copy them, the search index follows), plus a poll every ANDY_CLUSTER_POLL_MS
  * for what NOTIFY cannot tell — another instance's expired leases — and for notifications missed while
  * the listening connection was down.
  */
@@ -135,35 +126,28 @@ export function runCluster(cluster: Cluster, app: App, rt: Runtime): { stop(): P
       log.error({ err }, 'case tables not copied from PostgreSQL')
     }
   }, gapMs)
-  let client: pg.Client | undefined
-  const listen = async (): Promise<void> => {
-    if (stopped) return
-    const c = new pg.Client({ connectionString: cluster.pg.url, application_name: 'andy-listen' })
-    client = c
-    const retry = () => {
-      if (client !== c) return
-      client = undefined
-      c.end().catch(() => undefined)
-      if (!stopped) setTimeout(() => void listen(), 1000).unref()
-    }
-    c.on('error', (err) => {
-      log.warn({ err: err.message }, 'LISTEN connection lost; reconnecting')
-      retry()
-    })
-    c.on('notification', (n) => (n.channel === CASES_CHANNEL ? syncCases() : resume()))
-    try {
-      await c.connect()
-      await c.query(`LISTEN ${CASES_CHANNEL}`)
-      await c.query(`LISTEN ${INBOX_CHANNEL}`)
+  const listener = listenPg(cluster.pg.url, [CASES_CHANNEL, INBOX_CHANNEL], {
+    notification(channel, payload) {
+      if (stopped) return
+      if (channel === CASES_CHANNEL) return syncCases()
+      // A user's next message, free now that the earlier one finished: taken at once, not at the next poll.
+      const id = Number(payload)
+      if (Number.isSafeInteger(id) && id > 0)
+        void app.resumeOne(id).catch((err: unknown) => log.error({ err, inboxId: id }, 'announced message not resumed'))
+      else resume()
+    },
+    listening() {
       // Whatever was announced while not listening.
       syncCases()
       resume()
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'LISTEN connection failed; retrying')
-      retry()
-    }
-  }
-  void listen()
+    },
+    lost(err, connecting) {
+      log.warn(
+        { err: err.message },
+        connecting ? 'LISTEN connection failed; retrying' : 'LISTEN connection lost; reconnecting',
+      )
+    },
+  })
   const timer = setInterval(() => {
     resume()
     syncCases()
@@ -173,9 +157,7 @@ export function runCluster(cluster: Cluster, app: App, rt: Runtime): { stop(): P
     async stop() {
       stopped = true
       clearInterval(timer)
-      const c = client
-      client = undefined
-      await c?.end().catch(() => undefined)
+      await listener.stop()
     },
   }
 }

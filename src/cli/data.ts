@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { defineCommand } from 'citty'
 import { localDate } from '../core/clock.js'
+import { transaction } from '../db/case-write.js'
 import { bumpCasesVersion } from '../db/meta.js'
 import { checkData, healthLines, writeHealthWorkbook } from '../search/data-health.js'
 import { Taxonomy } from '../search/taxonomy.js'
@@ -49,11 +50,11 @@ const clearDemo = defineCommand({
   run() {
     const rt = openRuntime({ quiet: true })
     try {
-      const removed = rt.db.sqlite.transaction(() => {
+      const removed = transaction(rt.db, () => {
         const r = removeDemoRows(rt.db)
         if (r.length) bumpCasesVersion(rt.db)
         return r
-      })()
+      })
       process.stdout.write(
         removed.length
           ? `✔ 已删除演示数据：${removed.map((r) => `${r.spec.title} ${r.removed} 行`).join('、')}\n`

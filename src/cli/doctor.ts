@@ -133,13 +133,13 @@ async function pgCheck(url: string): Promise<CheckResult> {
   return check(
     'PostgreSQL',
     async () => {
-      const { openPg, pgSchemaVersion } = await import('../db/pg/client.js')
+      const { openPg, pgSchemaVersion, pgServerVersion } = await import('../db/pg/client.js')
       const db = await openPg(url, { max: 1 })
       try {
-        const r = await db.pool.query<{ v: string }>('SHOW server_version')
+        const version = await pgServerVersion(db.pool)
         const { applied, latest } = await pgSchemaVersion(db.pool)
         if (applied !== latest) throw new Error(`已应用 ${applied} 个迁移，共 ${latest} 个：运行 andy migrate`)
-        return `PostgreSQL ${r.rows[0]!.v}（迁移 ${applied}/${latest}）`
+        return `PostgreSQL ${version}（迁移 ${applied}/${latest}）`
       } finally {
         await db.close()
       }

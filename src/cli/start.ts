@@ -63,7 +63,7 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
   if (rt.cluster) restrictToPorted(app.router)
   await app.deps.dictionary.warm?.()
-  await app.resumeUnfinished()
+  await app.resumeUnfinished({ ownLeases: true })
   const cluster = rt.cluster ? runCluster(rt.cluster, app, rt) : undefined
   const demo = demoWarning(rt.db, rt.config.dbPath)
   if (demo) rt.logger.warn({ dbPath: rt.config.dbPath, demoRows: demo.tables }, demo.message)

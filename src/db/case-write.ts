@@ -34,6 +34,23 @@ export function transaction<T>(db: Db, fn: () => T): T {
   return db.sqlite.transaction(fn)()
 }
 
+/**
+ * An open write transaction that spans awaits (the streaming import: the file is read while it stays
+ * open): `begin` takes the write lock at once; `end` commits or rolls back; `abandon` rolls back
+ * whatever is still open (after a failure).
+ */
+export const openTransaction = {
+  begin(db: Db): void {
+    db.sqlite.exec('BEGIN IMMEDIATE')
+  },
+  end(db: Db, commit: boolean): void {
+    db.sqlite.exec(commit ? 'COMMIT' : 'ROLLBACK')
+  },
+  abandon(db: Db): void {
+    if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
+  },
+}
+
 /** The columns a copy of a case table carries, in order: id, the spec's columns, created_at, updated_at. */
 export function copyColumns(spec: TableSpec): string[] {
   return ['id', ...spec.columns.map((c) => c.name), 'created_at', 'updated_at']

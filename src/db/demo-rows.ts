@@ -29,7 +29,12 @@ export function maxCaseId(db: Db, spec: TableSpec): number {
 export function markedDemoRows(db: Db, spec: TableSpec): number {
   const mark = demoMark(db, spec)
   if (!mark) return 0
-  return (db.sqlite.prepare(`SELECT count(*) AS n FROM "${spec.table}" WHERE id <= ?`).get(mark) as { n: number }).n
+  return rowsUpTo(db, spec, mark)
+}
+
+/** Rows of the table with an id up to `maxId`. */
+export function rowsUpTo(db: Db, spec: TableSpec, maxId: number): number {
+  return (db.sqlite.prepare(`SELECT count(*) AS n FROM "${spec.table}" WHERE id <= ?`).get(maxId) as { n: number }).n
 }
 
 /** Deletes the demo rows of a table (and their FTS entries); returns how many. */

@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { BotContext } from '../bot/context.js'
 import type { AppConfig } from '../config.js'
+import { UserError } from '../core/errors.js'
 import { TABLES, type TableKey, type TableSpec } from '../tables/index.js'
 
 /**
@@ -19,6 +20,8 @@ export interface PendingImport {
   /** The table of the dry run (undefined: the file fits none yet; 「导入 <表>」 names it). */
   table?: TableKey
   msgId: string
+  /** The file's DingTalk download code: another instance (PostgreSQL) downloads it again to its own disk. */
+  downloadCode?: string
   at: number
   resume?: string | null
 }
@@ -92,4 +95,28 @@ export function tableNamed(text: string): TableSpec | undefined {
     }
   }
   return best?.spec
+}
+
+/**
+ * The pending file on this instance's disk. With several instances (PostgreSQL) 确认导入 may reach one
+ * that did not receive the file: it downloads the file again by its code, or asks for the file again.
+ */
+export async function pendingFileHere(
+  ctx: BotContext,
+  p: PendingImport,
+  download: (downloadCode: string) => Promise<Buffer>,
+): Promise<PendingImport> {
+  if (existsSync(p.path)) return p
+  const again = `「${p.fileName}」已不在这台服务器上（多实例部署时确认消息可能由另一台处理），请重新把文件发给我。`
+  if (!p.downloadCode) throw new UserError('import_file_gone', again)
+  let bytes: Buffer
+  try {
+    bytes = await download(p.downloadCode)
+  } catch (err) {
+    ctx.logger.warn({ err, fileName: p.fileName }, 'pending import file not downloaded again')
+    throw new UserError('import_file_gone', again)
+  }
+  const path = join(importDir(ctx.deps.config, ctx.now()), basename(p.path))
+  writeFileSync(path, bytes)
+  return { ...p, path }
 }

@@ -4,9 +4,10 @@ import type { BotContext } from '../bot/context.js'
 import type { Decision, Router } from '../bot/router.js'
 import { UserError } from '../core/errors.js'
 import { escapeMd } from '../core/markdown.js'
-import { recentImportRequest } from '../db/import-requests.js'
+import { storesOf } from '../db/stores/index.js'
 import { describeFileError } from '../services/file-messages.js'
 import { reportLines, writeProblemsWorkbook } from '../services/import-report.js'
+import { importChange } from '../services/import-types.js'
 import { ImportError, type ImportReport, importCases } from '../services/importer.js'
 import { FileFormatError } from '../services/table-file.js'
 import { messageFilePath } from '../stats/files.js'
@@ -17,6 +18,7 @@ import {
   loadPendingImport,
   PENDING_TTL_MS,
   type PendingImport,
+  pendingFileHere,
   savePendingImport,
   tableNamed,
 } from './admin-import-state.js'
@@ -83,10 +85,10 @@ function act(ctx: BotContext, action: Action): Decision {
 }
 
 /** Router stage 'msgtype' (after the ops report's): a spreadsheet from an admin in a 1:1 chat, or after 「导入」. */
-export function adminFileResolver(ctx: BotContext): Decision | undefined {
+export async function adminFileResolver(ctx: BotContext): Promise<Decision | undefined> {
   const file = fileOf(ctx.msg)
   if (!file || !TABLE_EXTS.has(extname(file.fileName ?? '').toLowerCase())) return undefined
-  const announced = recentImportRequest(ctx.deps.db, {
+  const announced = await storesOf(ctx.deps).inbox.recentRequest({
     conversationId: ctx.conversationId,
     senderStaffId: ctx.msg.senderStaffId ?? ctx.userId,
     intent: IMPORT_INTENT,
@@ -162,29 +164,41 @@ async function onFile(ctx: BotContext): Promise<void> {
   )
   writeFileSync(path, buffer)
   const spec = announcedText ? tableNamed(announcedText.replace(IMPORT_CMD, '$1')) : undefined
-  await dryRun(ctx, { path, fileName, msgId: ctx.msg.msgId }, spec, announcedText !== undefined)
+  const p = { path, fileName, msgId: ctx.msg.msgId, downloadCode: file.downloadCode }
+  await dryRun(ctx, p, spec, announcedText !== undefined)
 }
 
+/** The pending file's bytes again (another instance received it). */
+const downloadAgain = (ctx: BotContext) => async (downloadCode: string) =>
+  (await downloadAttachment(ctx, { kind: 'file', downloadCode })).buffer
+
 async function onConfirm(ctx: BotContext): Promise<void> {
-  const p = loadPendingImport(ctx)
-  if (!p)
+  const pending = loadPendingImport(ctx)
+  if (!pending)
     throw new UserError(
       'import_nothing',
       '没有等待确认的导入（可能已经导入完成，或已取消、已过期）。要导入请重新把文件发给我。',
     )
-  const spec = p.table ? tableByKey(p.table) : undefined
+  const spec = pending.table ? tableByKey(pending.table) : undefined
   if (!spec)
     throw new UserError(
       'import_no_table',
-      `「${p.fileName}」还没有确定导入哪张表：请回复 **导入 表名**（如 导入 客户案例），或 **取消**。`,
+      `「${pending.fileName}」还没有确定导入哪张表：请回复 **导入 表名**（如 导入 客户案例），或 **取消**。`,
     )
+  const p = await pendingFileHere(ctx, pending, downloadAgain(ctx))
   let report: ImportReport
   try {
-    report = await importCases(
-      ctx.deps.db,
-      spec,
-      { path: p.path, fileName: p.fileName },
-      { buffered: true, limits: ctx.deps.config.files, now: ctx.now() },
+    // PostgreSQL: under the cases lock, pushed with a new cases version (every instance copies it).
+    report = await storesOf(ctx.deps).cases.change(ctx.deps.db, async () =>
+      importChange(
+        await importCases(
+          ctx.deps.db,
+          spec,
+          { path: p.path, fileName: p.fileName },
+          { buffered: true, limits: ctx.deps.config.files, now: ctx.now() },
+        ),
+        spec,
+      ),
     )
   } finally {
     // ImportError / FileFormatError: answered by the router's error table (user-errors.ts).
@@ -220,7 +234,8 @@ async function onCommand(ctx: BotContext): Promise<void> {
   const spec = tableNamed(words)
   const pending = loadPendingImport(ctx)
   if (pending && spec) {
-    await dryRun(ctx, { path: pending.path, fileName: pending.fileName, msgId: pending.msgId }, spec, true)
+    const { path, fileName, msgId, downloadCode } = await pendingFileHere(ctx, pending, downloadAgain(ctx))
+    await dryRun(ctx, { path, fileName, msgId, downloadCode }, spec, true)
     return
   }
   if (ctx.isGroup) {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import papa from 'papaparse'
 import { tableCount } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
-import { deleteDemoRows, demoMark, firstRows, markedDemoRows, setDemoMark } from '../db/demo-rows.js'
+import { deleteDemoRows, demoMark, firstRows, markedDemoRows, rowsUpTo, setDemoMark } from '../db/demo-rows.js'
 import { TABLES, type TableSpec } from '../tables/index.js'
 import { naturalKey, naturalKeyColumns } from '../tables/natural-keys.js'
 import { fitTable } from './import-layout.js'
@@ -76,9 +76,7 @@ export function demoStatus(db: Db, o: { mark?: boolean } = {}): DemoStatus[] {
       if (legacy !== undefined) {
         if (o.mark) setDemoMark(db, spec, legacy)
         else {
-          const demo = (
-            db.sqlite.prepare(`SELECT count(*) AS n FROM "${spec.table}" WHERE id <= ?`).get(legacy) as { n: number }
-          ).n
+          const demo = rowsUpTo(db, spec, legacy)
           return { spec, total, demo, real: total - demo }
         }
       }

@@ -1,5 +1,6 @@
 import type { FileLimits } from '../core/file-limits.js'
-import type { TableKey } from '../tables/index.js'
+import type { CaseChange } from '../db/stores/types.js'
+import { type TableKey, type TableSpec, tableByKey } from '../tables/index.js'
 import type { RowProblem } from '../tables/rows.js'
 import type { TableSource } from './table-rows.js'
 
@@ -129,3 +130,13 @@ export class ImportError extends Error {
 }
 
 export type { TableSource }
+
+/**
+ * What an import changed, for `Stores.cases.change`: written unless a dry run or nothing new; the
+ * imported table pushed to PostgreSQL, or every table when demo rows were removed from several.
+ */
+export function importChange(report: ImportReport, spec?: TableSpec): CaseChange<ImportReport> {
+  const table = spec ?? tableByKey(report.tableKey)
+  const changed = !report.dryRun && report.inserted + report.updated + report.deleted + report.demoRemoved.length > 0
+  return { result: report, changed, tables: table && !report.demoRemoved.length ? [table] : undefined }
+}

@@ -1,5 +1,5 @@
 import { CaseImportWriter } from '../db/case-import.js'
-import { clearCases } from '../db/case-write.js'
+import { clearCases, openTransaction, transaction } from '../db/case-write.js'
 import type { Db } from '../db/client.js'
 import { maxCaseId, setDemoMark } from '../db/demo-rows.js'
 import { bumpCasesVersion } from '../db/meta.js'
@@ -86,7 +86,7 @@ class ImportRun {
   }
 
   /** A data row of the file → prepared (or skipped with its problems). */
-  prepare(rowNumber: number, values: readonly CellValue[]): CaseRecord | undefined {
+  prepareRecord(rowNumber: number, values: readonly CellValue[]): CaseRecord | undefined {
     const { spec, fit } = this.plan
     const record: Record<string, unknown> = {}
     let filled = 0
@@ -220,25 +220,25 @@ async function importBuffered(db: Db, run: ImportRun, batches: Batches, headerRo
       for (let i = 0; i < b.rowNumbers.length; i++) {
         const n = b.rowNumbers[i]!
         if (n <= headerRow) continue
-        const row = run.prepare(n, b.values[i]!)
+        const row = run.prepareRecord(n, b.values[i]!)
         if (row) rows.push([n, row])
       }
     })
   }
-  db.sqlite.transaction(() => {
+  transaction(db, () => {
     run.start()
     timed(ph, 'write', () => {
       for (const [n, row] of rows) run.write(n, row)
     })
     run.finish(ph)
     if (o.dryRun) throw new DryRun()
-  })()
+  })
 }
 
 /** The CLI: its own connection, so the transaction stays open while the file streams in. */
 async function importStreaming(db: Db, run: ImportRun, batches: Batches, headerRow: number, o: ImportOptions) {
   const ph = o.phases
-  db.sqlite.exec('BEGIN IMMEDIATE')
+  openTransaction.begin(db)
   run.start()
   for await (const b of batches) {
     if (ph) {
@@ -246,21 +246,21 @@ async function importStreaming(db: Db, run: ImportRun, batches: Batches, headerR
       for (let i = 0; i < b.rowNumbers.length; i++) {
         const n = b.rowNumbers[i]!
         if (n <= headerRow) continue
-        const row = timed(ph, 'prepare', () => run.prepare(n, b.values[i]!))
+        const row = timed(ph, 'prepare', () => run.prepareRecord(n, b.values[i]!))
         if (row) timed(ph, 'write', () => run.write(n, row))
       }
     } else {
       for (let i = 0; i < b.rowNumbers.length; i++) {
         const n = b.rowNumbers[i]!
         if (n <= headerRow) continue
-        const row = run.prepare(n, b.values[i]!)
+        const row = run.prepareRecord(n, b.values[i]!)
         if (row) run.write(n, row)
       }
     }
     if (!o.dryRun) timed(ph, 'fts', () => run.indexNew())
   }
   run.finish(ph)
-  timed(ph, 'commit', () => db.sqlite.exec(o.dryRun ? 'ROLLBACK' : 'COMMIT'))
+  timed(ph, 'commit', () => openTransaction.end(db, !o.dryRun))
 }
 
 /**
@@ -292,7 +292,7 @@ export async function importCases(
     if (o.buffered) await importBuffered(db, run, batches, headerRow, o)
     else await importStreaming(db, run, batches, headerRow, o)
   } catch (err) {
-    if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
+    openTransaction.abandon(db)
     if (!(err instanceof DryRun)) {
       Object.assign(report, { inserted: 0, updated: 0, unchanged: 0, merged: 0, deleted: 0, demoRemoved: [] })
       if (err instanceof ImportError || err instanceof FileFormatError) throw err

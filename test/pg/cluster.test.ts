@@ -8,6 +8,7 @@ import { ANDY_CLI, cliRunner } from '../helpers/cli.js'
 import { type E2eBot, e2eBot, markdownOf, msgUuidOf, until } from '../helpers/e2e-bot.js'
 import type { GatewayConnection } from '../helpers/fake-gateway.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
+import { robotFilePayload } from '../helpers/file-messages.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
 
 /**
@@ -259,5 +260,56 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
       '「使用统计」在多实例模式（PostgreSQL）下暂不可用',
     )
     console.log(`import visible on the other instance ${seenAfterMs} ms after andy import exited`)
+  }, 300_000)
+
+  it('导入数据 from DingTalk: the file reaches one instance, 确认导入 the other; the rows are in PostgreSQL and found on both', async () => {
+    const { e, url, start } = await cluster()
+    const admin = { ANDY_ADMIN_STAFF_IDS: 'admin1' }
+    const a = await start('a', admin)
+    const b = await start('b', admin)
+    const dm = (msgId: string) => ({
+      msgId,
+      conversationType: '1' as const,
+      conversationId: 'cid-admin1',
+      senderStaffId: 'admin1',
+      sessionWebhook: e.sink.url(`/${msgId}`),
+    })
+    const replyTo = async (msgId: string) => {
+      await until(() => e.sink.requests.some((r) => r.path === `/${msgId}`), 60_000, `the reply to ${msgId}`)
+      return e.sink.requests
+        .filter((r) => r.path === `/${msgId}`)
+        .map((r) => markdownOf(r.body))
+        .join('\n')
+    }
+    const csv = '客户名称,案例名称,行业,案例时间\n北辰星海航运集团,北辰航运新经理项目,交通,2024-06\n'
+    e.openapi.addDownload('code-f1', Buffer.from(csv), { fileName: '客户案例.csv' })
+    await e.gateway.sendRobotMessage(
+      robotFilePayload({ ...dm('f1'), downloadCode: 'code-f1', fileName: '客户案例.csv' }),
+      {
+        connection: a.connection,
+      },
+    )
+    const dry = await replyTo('f1')
+    expect(dry).toContain('试导入')
+    expect(dry).toMatch(/新增 1/)
+    const [before] = await query<{ value: string }>(url, `SELECT value FROM app_meta WHERE key = 'cases_version'`)
+
+    // 确认导入 on the other instance: it has no copy of the file, downloads it again, imports and pushes.
+    await e.gateway.sendRobotMessage(robotTextPayload({ ...dm('c1'), text: '确认导入' }), { connection: b.connection })
+    expect(await replyTo('c1')).toContain('已导入')
+    const rows = await query<{ n: string }>(
+      url,
+      `SELECT count(*) AS n FROM content_cases WHERE kh_name = '北辰星海航运集团'`,
+    )
+    expect(rows[0]!.n).toBe('1')
+    const [after] = await query<{ value: string }>(url, `SELECT value FROM app_meta WHERE key = 'cases_version'`)
+    expect(Number(after!.value)).toBe(Number(before!.value) + 1)
+
+    // The instance that received the file copies the new version and finds the row.
+    await until(() => a.out.join('').includes(`"casesVersion":"${after!.value}"`), 60_000, `a copied ${after!.value}`)
+    await e.gateway.sendRobotMessage(robotTextPayload({ ...dm('q1'), text: '北辰星海航运 客户案例' }), {
+      connection: a.connection,
+    })
+    expect(await replyTo('q1')).toContain('北辰星海航运集团')
   }, 300_000)
 })

@@ -151,6 +151,8 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
         expect(await s.inbox.markProcessing(a, 20, { owner: 'B', until: 1020 })).toBe(false)
         expect(await s.inbox.renewLease(a, { owner: 'A', until: 2000 })).toBe(true)
         expect((await s.inbox.unfinished(10, 0, 1500)).map((r) => r.id)).toEqual([b])
+        // Restarted under the same name, A lists its own leased message too.
+        expect((await s.inbox.unfinished(10, 0, 1500, 'A')).map((r) => r.id)).toEqual([a, b])
         // A dies: after its lease, B takes the message over (attempts counts both).
         expect(await s.inbox.markProcessing(a, 1500, { owner: 'B', until: 2500 })).toBe(false)
         expect(await s.inbox.markProcessing(a, 2001, { owner: 'B', until: 3000 })).toBe(true)
@@ -158,6 +160,32 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
         expect(await s.inbox.get(a)).toMatchObject({ attempts: 2, lease_owner: 'B' })
         await s.inbox.finish(a, 'replied', 2100)
         expect(await s.inbox.markProcessing(b, 2200, { owner: 'A', until: 3200 })).toBe(true)
+        await s.close()
+      },
+    )
+
+    it.runIf(caps.leases)(
+      'a message received with a lease is left to its instance while it renews; put back for order, it is free',
+      async () => {
+        const s = await open()
+        const a = (await s.inbox.insert(envelope('m1', 'first', 'u1'), 1, { owner: 'A', until: 100 })).id
+        const b = (await s.inbox.insert(envelope('m2', 'second', 'u1'), 2, { owner: 'A', until: 100 })).id
+        expect(await s.inbox.markProcessing(a, 50, { owner: 'B', until: 1050 })).toBe(false)
+        expect(await s.inbox.unfinished(10, 0, 50)).toEqual([])
+        // A renews both; one of them taken over by B meanwhile would be reported lost.
+        expect(await s.inbox.renewLeases([a, b], { owner: 'A', until: 1000 })).toEqual([])
+        expect(await s.inbox.markProcessing(a, 500, { owner: 'B', until: 1500 })).toBe(false)
+        expect(await s.inbox.markProcessing(a, 500, { owner: 'A', until: 1500 })).toBe(true)
+        // u1's second message waits for the first: put back without a lease, any instance may take it later.
+        expect(await s.inbox.markProcessing(b, 600, { owner: 'A', until: 1600 })).toBe(false)
+        expect(await s.inbox.get(b)).toMatchObject({ status: 'received', lease_owner: null, attempts: 0 })
+        expect((await s.inbox.unfinished(10, 0, 600)).map((r) => r.id)).toEqual([b])
+        expect(await s.inbox.renewLeases([a, b], { owner: 'B', until: 2000 })).toEqual([a])
+        await s.inbox.finish(a, 'replied', 700)
+        expect(await s.inbox.markProcessing(b, 800, { owner: 'B', until: 1800 })).toBe(true)
+        // Shutting down, B lets go of what it has not started: nothing here (b is running).
+        await s.inbox.releaseLeases([b], 'B')
+        expect(await s.inbox.get(b)).toMatchObject({ status: 'processing', lease_owner: 'B' })
         await s.close()
       },
     )

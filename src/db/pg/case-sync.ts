@@ -3,7 +3,10 @@ import { TABLES, type TableSpec } from '../../tables/index.js'
 import { copyColumns, readCaseCopy, replaceCases, transaction } from '../case-write.js'
 import type { Db } from '../client.js'
 import { bumpCasesVersion, getMeta, setMeta } from '../meta.js'
-import { CASES_CHANNEL } from './stores.js'
+import type { CaseChange } from '../stores/types.js'
+
+/** The NOTIFY channel on which an import announces a new cases version (every instance rebuilds its index). */
+export const CASES_CHANNEL = 'andy_cases_version'
 
 /**
  * The case tables with DATABASE_URL: PostgreSQL holds them (the source of truth); every instance keeps a
@@ -27,8 +30,9 @@ export function localCopyVersion(db: Db): string {
 }
 
 /**
- * Copies the case tables from PostgreSQL into the local file when its version is newer than the copy's
- * (one consistent snapshot, under the shared cases lock so no import is half pushed). Returns the version
+ * Copies the case tables from PostgreSQL into the local file when its version is newer than the copy's —
+ * only the tables pushed since the copy's version (case_pushes), every table when that is not known (one
+ * consistent snapshot, under the shared cases lock so no import is half pushed). Returns the version
  * copied, or undefined when the copy was current. `locked`: the caller holds the cases lock itself.
  */
 export async function pullCases(pool: pg.Pool, db: Db, opts: { locked?: boolean } = {}): Promise<string | undefined> {
@@ -42,7 +46,8 @@ export async function pullCases(pool: pg.Pool, db: Db, opts: { locked?: boolean 
       return undefined
     }
     const tables = new Map<TableSpec, unknown[][]>()
-    for (const spec of TABLES) tables.set(spec, await readPgTable(client, spec))
+    for (const spec of await changedSince(client, localCopyVersion(db), version))
+      tables.set(spec, await readPgTable(client, spec))
     // One local transaction: the local version is bumped so the dictionary (search index) is rebuilt.
     transaction(db, () => {
       for (const [spec, rows] of tables) replaceCases(db, spec, rows)
@@ -57,6 +62,23 @@ export async function pullCases(pool: pg.Pool, db: Db, opts: { locked?: boolean 
   } finally {
     client.release()
   }
+}
+
+/**
+ * The tables pushed after version `from` up to `to`: every table unless each of those versions has its
+ * case_pushes row (a first copy, a version bumped by an older release or by hand).
+ */
+async function changedSince(client: pg.PoolClient, from: string, to: string): Promise<readonly TableSpec[]> {
+  const a = Number(from)
+  const b = Number(to)
+  if (!from || !Number.isSafeInteger(a) || !Number.isSafeInteger(b) || b <= a) return TABLES
+  const r = await client.query<{ tables: string[] }>(
+    'SELECT tables FROM case_pushes WHERE version > $1 AND version <= $2',
+    [a, b],
+  )
+  if (r.rows.length !== b - a) return TABLES
+  const names = new Set(r.rows.flatMap((row) => row.tables))
+  return TABLES.filter((spec) => names.has(spec.table))
 }
 
 async function readPgTable(client: pg.PoolClient, spec: TableSpec): Promise<unknown[][]> {
@@ -102,6 +124,10 @@ export async function pushCases(client: pg.PoolClient, db: Db, specs: readonly T
          ON CONFLICT (key) DO UPDATE SET value = (app_meta.value::bigint + 1)::text RETURNING value`,
     )
     const version = r.rows[0]!.value
+    await client.query('INSERT INTO case_pushes (version, tables) VALUES ($1, $2)', [
+      version,
+      specs.map((spec) => spec.table),
+    ])
     await client.query('SELECT pg_notify($1, $2)', [CASES_CHANNEL, version])
     await client.query('COMMIT')
     setMeta(db, LOCAL_VERSION, version)
@@ -117,11 +143,7 @@ export async function pushCases(client: pg.PoolClient, db: Db, specs: readonly T
  * exclusive cases lock, the local copy is brought up to date, `change` runs on it, and the tables it
  * names are pushed back (all five when it names none).
  */
-export async function changeCases<T>(
-  pool: pg.Pool,
-  db: Db,
-  change: () => Promise<{ result: T; changed: boolean; tables?: readonly TableSpec[] }>,
-): Promise<T> {
+export async function changeCases<T>(pool: pg.Pool, db: Db, change: () => Promise<CaseChange<T>>): Promise<T> {
   const client = await pool.connect()
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK])

@@ -1,37 +1,43 @@
 import type pg from 'pg'
 import { type InboxRow, inboundValues } from '../inbox.js'
 import type { InboxStore } from '../stores/types.js'
-import { inTransaction } from './tx.js'
-import { insertUsagePg } from './usage-store.js'
+import { pgFinish, pgResetForRetry, SAME_USER } from './inbox-finish.js'
 
+export { INBOX_CHANNEL } from './inbox-finish.js'
 export { pgOutboxStore } from './outbox-store.js'
-
-/** Announced when a message finishes: another instance may now take the same user's next message. */
-export const INBOX_CHANNEL = 'andy_inbox'
 
 const UNFINISHED = `status IN ('received', 'processing')`
 
 /**
  * The inbox on PostgreSQL, shared by every instance. The insert is the claim ((robot_code, msg_id)
- * unique); a running message holds a lease (owner, until) renewed while it runs; a message whose lease
- * expired (its instance died) is free for another instance. A message is only taken when no earlier
- * message of the same sender in the same conversation is unfinished: per-user order across instances.
+ * unique) and takes the lease (owner, until) of the instance that received the message: the other
+ * instances leave it alone while that instance lives (it renews the leases of every message it has in
+ * hand) and resume it after the lease expired (its instance died). A message is only taken when no
+ * earlier message of the same sender in the same conversation is unfinished: per-user order across
+ * instances; one put back for that reason loses its lease, and is announced when the earlier one finishes.
  */
 export function pgInboxStore(pool: pg.Pool): InboxStore {
-  return { ...intake(pool), ...leases(pool), ...completion(pool) }
+  return {
+    ...intake(pool),
+    ...leases(pool),
+    finish: pgFinish(pool),
+    resetForRetry: pgResetForRetry(pool),
+  }
 }
 
 /** Insert (the claim), read, and the lists of unfinished messages. */
-function intake(pool: pg.Pool): Pick<InboxStore, 'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError'> {
+function intake(
+  pool: pg.Pool,
+): Pick<InboxStore, 'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError' | 'recentRequest'> {
   return {
-    async insert(env, now) {
+    async insert(env, now, lease) {
       const r = await pool.query<{ id: number }>(
         `INSERT INTO inbound_messages (robot_code, msg_id, source, conversation_id, conversation_type, conversation_title,
             sender_staff_id, sender_nick, sender_corp_id, msgtype, text, custom_type, model_type, session_webhook,
-            session_webhook_expired_time, create_at, raw, status, received_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,'received',$18,$18)
+            session_webhook_expired_time, create_at, raw, status, received_at, updated_at, lease_owner, lease_until)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,'received',$18,$18,$19,$20)
          ON CONFLICT (robot_code, msg_id) DO NOTHING RETURNING id`,
-        [...inboundValues(env), now],
+        [...inboundValues(env), now, lease?.owner ?? null, lease?.until ?? null],
       )
       if (r.rows[0]) return { id: r.rows[0].id, duplicate: false }
       const e = await pool.query<{ id: number }>(
@@ -46,13 +52,24 @@ function intake(pool: pg.Pool): Pick<InboxStore, 'insert' | 'get' | 'unfinished'
     async recordError(id, error, now) {
       await pool.query('UPDATE inbound_messages SET last_error = $2, updated_at = $3 WHERE id = $1', [id, error, now])
     },
-    async unfinished(limit = 1000, afterId = 0, now) {
+    async unfinished(limit = 1000, afterId = 0, now, owner) {
       const r = await pool.query<InboxRow>(
         `SELECT * FROM inbound_messages WHERE ${UNFINISHED} AND id > $1
-            AND ($3::bigint IS NULL OR lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $2`,
-        [afterId, limit, now ?? null],
+            AND ($3::bigint IS NULL OR lease_until IS NULL OR lease_until < $3 OR lease_owner = $4) ORDER BY id LIMIT $2`,
+        [afterId, limit, now ?? null, owner ?? null],
       )
       return r.rows
+    },
+    async recentRequest(q) {
+      // Ids grow with time: looking back 5000 rows bounds the scan (as on SQLite, db/import-requests.ts).
+      const r = await pool.query<{ text: string | null }>(
+        `SELECT text FROM inbound_messages
+          WHERE conversation_id = $1 AND sender_staff_id = $2 AND intent = $3 AND msgtype <> 'file'
+            AND received_at >= $4 AND id < $5 AND id > $6
+          ORDER BY id DESC LIMIT 1`,
+        [q.conversationId, q.senderStaffId, q.intent, q.sinceMs, q.beforeId, q.beforeId - 5000],
+      )
+      return r.rows[0] ? (r.rows[0].text ?? '') : undefined
     },
     async backlog() {
       return Number(
@@ -63,21 +80,30 @@ function intake(pool: pg.Pool): Pick<InboxStore, 'insert' | 'get' | 'unfinished'
 }
 
 /** Taking a message (lease, per-user order) and keeping it while it runs. */
-function leases(pool: pg.Pool): Pick<InboxStore, 'markProcessing' | 'renewLease'> {
+function leases(pool: pg.Pool): Pick<InboxStore, 'markProcessing' | 'renewLease' | 'renewLeases' | 'releaseLeases'> {
   return {
+    /**
+     * One statement: the row is locked when free for `lease.owner`; then either taken (processing) or,
+     * when the same user's earlier message is unfinished, put back with no lease (so the instance that
+     * finishes the earlier one sees it free and announces it).
+     */
     async markProcessing(id, now, lease) {
-      const r = await pool.query(
-        `UPDATE inbound_messages m SET status = 'processing', attempts = attempts + 1, updated_at = $2, lease_owner = $3, lease_until = $4
-          WHERE id = $1 AND ${UNFINISHED}
-            AND (lease_owner IS NULL OR lease_owner = $3 OR lease_until < $2)
-            AND NOT EXISTS (
-              SELECT 1 FROM inbound_messages p
-               WHERE p.id < m.id AND p.${UNFINISHED} AND p.robot_code = m.robot_code
-                 AND p.conversation_id IS NOT DISTINCT FROM m.conversation_id
-                 AND coalesce(p.sender_staff_id, p.sender_nick) IS NOT DISTINCT FROM coalesce(m.sender_staff_id, m.sender_nick))`,
+      const r = await pool.query<{ taken: boolean }>(
+        `WITH m AS (
+           SELECT m.id, EXISTS (SELECT 1 FROM inbound_messages p WHERE p.${UNFINISHED} AND p.id < m.id AND ${SAME_USER('p', 'm')}) AS blocked
+             FROM inbound_messages m
+            WHERE m.id = $1 AND m.${UNFINISHED} AND (m.lease_owner IS NULL OR m.lease_owner = $3 OR m.lease_until < $2)
+            FOR UPDATE OF m)
+         UPDATE inbound_messages t SET
+             status = CASE WHEN m.blocked THEN t.status ELSE 'processing' END,
+             attempts = t.attempts + CASE WHEN m.blocked THEN 0 ELSE 1 END,
+             updated_at = $2,
+             lease_owner = CASE WHEN m.blocked THEN NULL ELSE $3 END,
+             lease_until = CASE WHEN m.blocked THEN NULL ELSE $4::bigint END
+           FROM m WHERE t.id = m.id RETURNING NOT m.blocked AS taken`,
         [id, now, lease?.owner ?? null, lease?.until ?? null],
       )
-      return r.rowCount === 1
+      return r.rows[0]?.taken === true
     },
     async renewLease(id, lease) {
       const r = await pool.query(
@@ -86,47 +112,23 @@ function leases(pool: pg.Pool): Pick<InboxStore, 'markProcessing' | 'renewLease'
       )
       return r.rowCount === 1
     },
-  }
-}
-
-/** The final status (with the usage record and its rollup in the same transaction), and `andy inbox retry`. */
-function completion(pool: pg.Pool): Pick<InboxStore, 'finish' | 'resetForRetry'> {
-  return {
-    finish: (id, status, now, details = {}, usage) =>
-      inTransaction(pool, async (client) => {
-        if (usage) {
-          await client.query('SAVEPOINT usage')
-          try {
-            await insertUsagePg(client, usage.record)
-            await client.query('RELEASE SAVEPOINT usage')
-          } catch (err) {
-            await client.query('ROLLBACK TO SAVEPOINT usage')
-            usage.onError(err)
-          }
-        }
-        await client.query(
-          `UPDATE inbound_messages SET status = $2, intent = coalesce($3, intent), last_error = $4, updated_at = $5, finished_at = $5,
-                  lease_owner = NULL, lease_until = NULL WHERE id = $1`,
-          [id, status, details.intent ?? null, details.error ?? null, now],
-        )
-        await client.query('SELECT pg_notify($1, $2)', [INBOX_CHANNEL, String(id)])
-      }),
-    resetForRetry: (id, now) =>
-      inTransaction(pool, async (client) => {
-        await client.query(
-          `UPDATE outbound_parts SET status = 'pending', error = NULL WHERE inbound_id = $1 AND status = 'failed'`,
-          [id],
-        )
-        await client.query(
-          `UPDATE inbound_messages SET status = 'received', attempts = 0, last_error = NULL, updated_at = $2, finished_at = NULL,
-                  lease_owner = NULL, lease_until = NULL WHERE id = $1`,
-          [id, now],
-        )
-        const n = await client.query<{ n: string }>(
-          `SELECT count(*) AS n FROM outbound_parts WHERE inbound_id = $1 AND status = 'pending'`,
-          [id],
-        )
-        return Number(n.rows[0]!.n)
-      }),
+    /** Renews every lease of `ids` this owner holds; returns the ids another instance holds now (lost). */
+    async renewLeases(ids, lease) {
+      if (!ids.length) return []
+      const r = await pool.query<{ id: number }>(
+        `WITH renewed AS (UPDATE inbound_messages SET lease_until = $3 WHERE id = ANY($1::bigint[]) AND lease_owner = $2 AND ${UNFINISHED})
+         SELECT id FROM inbound_messages WHERE id = ANY($1::bigint[]) AND ${UNFINISHED} AND lease_owner <> $2`,
+        [ids, lease.owner, lease.until],
+      )
+      return r.rows.map((row) => Number(row.id))
+    },
+    async releaseLeases(ids, owner) {
+      if (!ids.length) return
+      await pool.query(
+        `UPDATE inbound_messages SET lease_owner = NULL, lease_until = NULL
+          WHERE id = ANY($1::bigint[]) AND lease_owner = $2 AND status = 'received'`,
+        [ids, owner],
+      )
+    },
   }
 }

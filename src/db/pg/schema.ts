@@ -46,6 +46,15 @@ export const inboundMessages = pgTable(
   (t) => [
     uniqueIndex('inbound_messages_robot_msg_uq').on(t.robot_code, t.msg_id),
     index('inbound_messages_unfinished_idx').on(t.id).where(sql`status IN ('received', 'processing')`),
+    /** Per-user order: a conversation+sender's earlier unfinished message (the claim's check, the next one to run). */
+    index('inbound_messages_unfinished_user_idx')
+      .on(
+        t.robot_code,
+        sql`coalesce(${t.conversation_id}, '')`,
+        sql`coalesce(${t.sender_staff_id}, ${t.sender_nick}, '')`,
+        t.id,
+      )
+      .where(sql`status IN ('received', 'processing')`),
   ],
 )
 
@@ -137,6 +146,16 @@ export const scheduledRuns = pgTable(
 export const appMeta = pgTable('app_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
+})
+
+/**
+ * One row per cases version pushed (db/pg/case-sync.ts): the case tables it changed, so an instance copies
+ * only those. A version without a row (pushed by an older release) makes the next copy take every table.
+ */
+export const casePushes = pgTable('case_pushes', {
+  version: bigint('version', { mode: 'number' }).primaryKey(),
+  tables: text('tables').array().notNull(),
+  pushed_at: ms('pushed_at').notNull().default(nowMs),
 })
 
 export const idempotentRequests = pgTable(

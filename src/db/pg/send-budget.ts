@@ -28,7 +28,15 @@ export function pgSendBudget(pool: pg.Pool) {
       )
       const row = r.rows[0]!
       if (Number(row.taken) === 1) return 0
-      return Math.max(1, Math.ceil((1 + reserve - (row.available ?? 0)) / rate))
+      // Refused: the statement's snapshot may predate a concurrent take it waited for, so the tokens left
+      // are read again (a new statement sees it) before saying how long to wait.
+      const now = await pool.query<{ available: number | null }>(
+        `SELECT least($2::float8, tokens + ((extract(epoch from clock_timestamp()) * 1000)::bigint - updated_at) * $3::float8) AS available
+           FROM send_budgets WHERE key = $1`,
+        [key, limit, rate],
+      )
+      const available = now.rows[0]?.available ?? row.available ?? 0
+      return Math.max(1, Math.ceil((1 + reserve - available) / rate))
     },
   }
 }

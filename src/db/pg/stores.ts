@@ -4,18 +4,19 @@ import { KEEP_MS } from '../idempotency.js'
 import type { ScheduledRun } from '../scheduled-runs.js'
 import type { ConversationStateRow } from '../state.js'
 import type { IdempotencyStore, MetaStore, ScheduledRunStore, StateStore, Stores } from '../stores/types.js'
+import { CASES_CHANNEL, changeCases } from './case-sync.js'
 import type { PgDb } from './client.js'
 import { pgInboxStore } from './inbox-store.js'
 import { pgOutboxStore } from './outbox-store.js'
 
-/** The NOTIFY channel on which an import announces a new cases version (every instance rebuilds its index). */
-export const CASES_CHANNEL = 'andy_cases_version'
+export { CASES_CHANNEL }
 
 /** The stores on PostgreSQL: the state every Andy instance shares (DATABASE_URL). */
 export function createPgStores(db: PgDb): Stores {
   const { pool } = db
   return {
     dialect: 'postgres',
+    cases: { change: (local, change) => changeCases(pool, local, change) },
     inbox: pgInboxStore(pool),
     outbox: pgOutboxStore(pool),
     state: pgStateStore(pool),

@@ -1,5 +1,6 @@
 import type { Db } from '../client.js'
 import { claimRequest, finishRequest, releaseRequest } from '../idempotency.js'
+import { recentImportRequest } from '../import-requests.js'
 import {
   getInbound,
   inboxBacklog,
@@ -31,11 +32,14 @@ export function createSqliteStores(db: Db): Stores {
   }
   return {
     dialect: 'sqlite',
+    cases: { change: async (_db, change) => (await change()).result },
     inbox: {
       insert: (env, now) => run(() => insertInbound(db, env, now)),
       get: (id) => run(() => getInbound(db, id)),
       markProcessing: (id, now) => run(() => markProcessing(db, id, now)),
       renewLease: () => Promise.resolve(true),
+      renewLeases: () => Promise.resolve([]),
+      releaseLeases: () => Promise.resolve(),
       finish: (id, status, now, details, usage) =>
         run(() =>
           db.sqlite.transaction(() => {
@@ -50,6 +54,7 @@ export function createSqliteStores(db: Db): Stores {
           })(),
         ),
       recordError: (id, error, now) => run(() => recordInboundError(db, id, error, now)),
+      recentRequest: (q) => run(() => recentImportRequest(db, q)),
       unfinished: (limit, afterId) => run(() => unfinishedInbound(db, limit, afterId)),
       backlog: () => run(() => inboxBacklog(db)),
       resetForRetry: (id, now) => run(() => resetForRetry(db, id, now)),

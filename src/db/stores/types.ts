@@ -1,5 +1,7 @@
 import type { OutboundPart } from '../../core/delivery.js'
 import type { InboundEnvelope } from '../../core/message.js'
+import type { TableSpec } from '../../tables/index.js'
+import type { Db } from '../client.js'
 import type { Claim } from '../idempotency.js'
 import type { InboxRow } from '../inbox.js'
 import type { PartRow } from '../outbox.js'
@@ -17,15 +19,21 @@ export type FinishStatus = 'replied' | 'failed' | 'skipped'
 
 /** The exactly-once inbox: the insert is the claim ((robotCode, msgId) unique). */
 export interface InboxStore {
-  insert(env: InboundEnvelope, now: number): Promise<{ id: number; duplicate: boolean }>
+  /** Stores a received message (the claim); with a lease (PostgreSQL) this instance holds it from the start. */
+  insert(env: InboundEnvelope, now: number, lease?: Lease): Promise<{ id: number; duplicate: boolean }>
   get(id: number): Promise<InboxRow | undefined>
   /**
    * Takes the message for this instance (status processing, attempts + 1) with a lease until
-   * `now + leaseMs`. False when it is finished, or another live instance holds an unexpired lease.
+   * `now + leaseMs`. False when it is finished, or another live instance holds an unexpired lease, or
+   * (PostgreSQL) the same user's earlier message is unfinished: then it is put back without a lease.
    */
   markProcessing(id: number, now: number, lease?: Lease): Promise<boolean>
   /** Extends this instance's lease while the message runs; false when the lease was lost. */
   renewLease(id: number, lease: Lease): Promise<boolean>
+  /** Extends this owner's leases of `ids` (one statement); returns those of `ids` another instance holds now. */
+  renewLeases(ids: readonly number[], lease: Lease): Promise<number[]>
+  /** Gives up this owner's leases of those of `ids` not started yet (shutting down). */
+  releaseLeases(ids: readonly number[], owner: string): Promise<void>
   /** Final status, with the usage record in the same transaction when given. */
   finish(
     id: number,
@@ -35,8 +43,19 @@ export interface InboxStore {
     usage?: UsageWrite,
   ): Promise<void>
   recordError(id: number, error: string, now: number): Promise<void>
-  /** Unfinished messages (oldest first, after `afterId`) whose lease is free at `now` (all of them without `now`). */
-  unfinished(limit?: number, afterId?: number, now?: number): Promise<InboxRow[]>
+  /** The text of the sender's latest earlier message with `intent` (a 「导入 …」 before a file), if recent. */
+  recentRequest(q: {
+    conversationId: string
+    senderStaffId: string
+    intent: string
+    sinceMs: number
+    beforeId: number
+  }): Promise<string | undefined>
+  /**
+   * Unfinished messages (oldest first, after `afterId`) whose lease is free at `now` (all of them without
+   * `now`), and those leased to `owner` (this instance's name from before a restart).
+   */
+  unfinished(limit?: number, afterId?: number, now?: number, owner?: string): Promise<InboxRow[]>
   backlog(): Promise<number>
   resetForRetry(id: number, now: number): Promise<number>
 }
@@ -92,8 +111,25 @@ export interface MetaStore {
   casesVersion(): Promise<string>
 }
 
+/** What a change of the case tables did: its result, whether it wrote, and which tables (all when none named). */
+export interface CaseChange<T> {
+  readonly result: T
+  readonly changed: boolean
+  readonly tables?: readonly TableSpec[]
+}
+
+/**
+ * Changes of the case tables made on the local file `db` (an import, a clear). SQLite: the file is the
+ * data. PostgreSQL (the source of truth): under the cases lock, the local copy brought up to date first,
+ * the changed tables pushed back with a new cases version (every instance copies it).
+ */
+export interface CaseChanges {
+  change<T>(db: Db, run: () => Promise<CaseChange<T>>): Promise<T>
+}
+
 export interface Stores {
   readonly dialect: 'sqlite' | 'postgres'
+  readonly cases: CaseChanges
   readonly inbox: InboxStore
   readonly outbox: OutboxStore
   readonly state: StateStore
