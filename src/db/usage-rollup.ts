@@ -24,12 +24,15 @@ export function bucketOf(ms: number): number {
   return LATENCY_BUCKETS.length
 }
 
-/** SQL for the bucket sums of raw records (`col` a column name of usage_records, never user text). */
-export function rawBucketSums(col = 'latency_ms'): string {
+/**
+ * SQL for the bucket sums of raw records (`col` a column name of usage_records, never user text);
+ * `truth` makes a condition summable (PostgreSQL: CASE WHEN, usage-queries.ts).
+ */
+export function rawBucketSums(col = 'latency_ms', truth: (cond: string) => string = (c) => c): string {
   return Array.from({ length: BUCKET_COUNT }, (_, i) => {
     const lo = i === 0 ? '' : `${col} > ${LATENCY_BUCKETS[i - 1]}`
     const hi = i < LATENCY_BUCKETS.length ? `${col} <= ${LATENCY_BUCKETS[i]}` : ''
-    return `coalesce(sum(${[lo, hi].filter(Boolean).join(' AND ')}), 0) AS h${i}`
+    return `coalesce(sum(${truth([lo, hi].filter(Boolean).join(' AND '))}), 0) AS h${i}`
   }).join(', ')
 }
 
