@@ -17,6 +17,8 @@ export interface Dialect {
   truth(cond: string): string
   /** `col` contains the bound value. */
   contains(col: string): string
+  /** A yuan amount as whole micro-yuan, rounded half away from zero as SQLite's round() does. */
+  micro(col: string): string
   /** Appended to ORDER BY on text: PostgreSQL compares bytes like SQLite ('COLLATE "C"'), whatever the database's locale. */
   readonly collate: string
 }
@@ -25,6 +27,7 @@ export const SQLITE: Dialect = {
   name: 'sqlite',
   truth: (c) => c,
   contains: (col) => `instr(${col}, ?) > 0`,
+  micro: (col) => `CAST(round(${col} * 1000000) AS INTEGER)`,
   collate: '',
 }
 
@@ -32,6 +35,8 @@ export const POSTGRES: Dialect = {
   name: 'postgres',
   truth: (c) => `CASE WHEN ${c} THEN 1 ELSE 0 END`,
   contains: (col) => `strpos(${col}, ?) > 0`,
+  // PostgreSQL's round(double) rounds half to even: floor(|x| + 0.5) is SQLite's own arithmetic.
+  micro: (col) => `CAST(sign(${col}) * floor(abs(${col} * 1000000) + 0.5) AS BIGINT)`,
   collate: ' COLLATE "C"',
 }
 
@@ -126,7 +131,7 @@ export function* countsByDayIntentReads(d: Dialect, f: UsageStatsFilter): Reads<
 
 const rawTotals = (d: Dialect) =>
   `count(*) AS n, coalesce(sum(${d.truth("status = 'failed'")}), 0) AS failed, coalesce(sum(${d.truth("status = 'rejected'")}), 0) AS rejected,
-  coalesce(sum(${d.truth(`hits = 0 AND intent IN (${gapInSql()})`)}), 0) AS zero, sum(tokens) AS tokens, sum(CAST(round(cost_rmb * 1000000) AS INTEGER)) AS cost`
+  coalesce(sum(${d.truth(`hits = 0 AND intent IN (${gapInSql()})`)}), 0) AS zero, sum(tokens) AS tokens, sum(${d.micro('cost_rmb')}) AS cost`
 const ROLLUP_TOTALS = `sum(n) AS n, sum(failed) AS failed, sum(rejected) AS rejected,
   sum(zero) AS zero, sum(tokens) AS tokens, sum(cost_micro) AS cost`
 
@@ -290,7 +295,7 @@ export function* zeroResultQuestionsReads(
          SELECT question, intent, sum(n) OVER (PARTITION BY question) AS total, max(last) OVER (PARTITION BY question) AS latest,
                 row_number() OVER (PARTITION BY question ORDER BY last${d.collate} DESC, intent${d.collate}) AS rk
          FROM (${grain}) AS g) AS r
-       WHERE rk = 1 ORDER BY n DESC, last${d.collate} DESC, question${d.collate} LIMIT ?`,
+       WHERE rk = 1 ORDER BY n DESC, latest${d.collate} DESC, question${d.collate} LIMIT ?`,
     params: [...w.params, limit],
   }) as Array<{ question: string; n: number; intent: string; last: string; distinct_n: number }>
   return rows.map((o) => ({ question: o.question, n: o.n, intent: o.intent, last: o.last, distinct: o.distinct_n }))
