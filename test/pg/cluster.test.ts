@@ -268,7 +268,7 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     await send('统计 本周', 'stats', a.connection)
     const stats = await replyTo('stats')
     expect(stats).toContain('共 **2** 次使用，**1** 人')
-    expect(stats).toContain('- 客户案例：2（100%）')
+    expect(stats).toContain('- 内容客户案例：2（100%）')
     // A feature whose data is not on PostgreSQL yet says so in plain words.
     await send('运营报告', 'ops', b.connection)
     expect(await replyTo('ops')).toContain('「阶段运营报告」在多实例模式（PostgreSQL）下暂不可用')
