@@ -13,7 +13,11 @@ import { formatStatsReply } from '../../src/stats/format.js'
 import { ALL_TIME_FROM } from '../../src/stats/period.js'
 import { computeUsageStatsAsync, readStatsQueryFrom } from '../../src/stats/usage-stats.js'
 import { statsSheets } from '../../src/stats/workbook.js'
+import type { OutboundPart, Replier } from '../../src/core/delivery.js'
+import { createPgStores } from '../../src/db/pg/stores.js'
+import { runDigest } from '../../src/stats/digest.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
+import { fixedClock, silentLogger, tempDir } from '../helpers/test-app.js'
 
 /**
  * The same usage records written through both dialects (SQLite's insertUsage path and PostgreSQL's
@@ -232,6 +236,41 @@ describe.skipIf(PG_DISABLED)('统计 on SQLite and PostgreSQL', () => {
       const sheets = async (s: UsageReadStore, st: typeof sa) =>
         (await statsSheets(s, st, 50)).sheets.map((sh) => [sh.name, [...(sh.rows as Iterable<unknown>)]])
       expect(await sheets(pgs, sb)).toEqual(await sheets(lite, sa))
+    }
+  })
+
+  it('the weekly digest on PostgreSQL is posted once across instances, with the numbers SQLite gives', async () => {
+    const tmp = tempDir('andy-digest-pg-')
+    const sent = (into: OutboundPart[]): Replier => ({
+      deliver: async (_t, part) => {
+        into.push(part)
+        return { channel: 'test' }
+      },
+    })
+    const base = {
+      db: sqlite!,
+      logger: silentLogger,
+      clock: fixedClock('2026-11-23T01:05:00Z'),
+      conversationId: 'cid-admin',
+      dbPath: `${tmp.dir}/andy.db`,
+    }
+    try {
+      const onSqlite: OutboundPart[] = []
+      expect(await runDigest({ ...base, replier: sent(onSqlite) })).toMatchObject({ outcome: 'sent' })
+      // Two instances, each with its own stores on the same PostgreSQL, due at the same moment.
+      const p1: OutboundPart[] = []
+      const p2: OutboundPart[] = []
+      const results = await Promise.all([
+        runDigest({ ...base, stores: createPgStores(pgDb!), replier: sent(p1) }),
+        runDigest({ ...base, stores: createPgStores(pgDb!), replier: sent(p2) }),
+      ])
+      expect(results.map((r) => r.outcome).sort()).toEqual(['sent', 'skipped'])
+      const posted = p1.length ? p1 : p2
+      expect(posted.map((p) => p.kind)).toEqual(['markdown', 'image', 'file'])
+      expect(posted[0]!.body).toContain('上周（11-16 至 11-22）')
+      expect(posted[0]!.body).toBe(onSqlite[0]!.body)
+    } finally {
+      tmp.cleanup()
     }
   })
 })
