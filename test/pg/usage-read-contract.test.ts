@@ -17,6 +17,7 @@ import type { OutboundPart, Replier } from '../../src/core/delivery.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import { runDigest } from '../../src/stats/digest.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
+import { cliRunner } from '../helpers/cli.js'
 import { fixedClock, silentLogger, tempDir } from '../helpers/test-app.js'
 
 /**
@@ -119,6 +120,7 @@ function filters(): UsageStatsFilter[] {
 
 let server: PgServer | undefined
 let pgDb: PgDb | undefined
+let pgUrl = ''
 let sqlite: Db | undefined
 let lite: UsageReadStore
 let pgs: UsageReadStore
@@ -126,7 +128,8 @@ let pgs: UsageReadStore
 beforeAll(async () => {
   if (PG_DISABLED) return
   server = await startPgServer()
-  pgDb = await openPg(await server.createDatabase(), { migrate: true })
+  pgUrl = await server.createDatabase()
+  pgDb = await openPg(pgUrl, { migrate: true })
   sqlite = openDb(':memory:')
   const rows = records()
   insertUsageMany(sqlite, rows)
@@ -269,6 +272,19 @@ describe.skipIf(PG_DISABLED)('统计 on SQLite and PostgreSQL', () => {
       expect(posted.map((p) => p.kind)).toEqual(['markdown', 'image', 'file'])
       expect(posted[0]!.body).toContain('上周（11-16 至 11-22）')
       expect(posted[0]!.body).toBe(onSqlite[0]!.body)
+    } finally {
+      tmp.cleanup()
+    }
+  })
+
+  it('andy stats with DATABASE_URL prints the usage recorded in PostgreSQL, not the local file', async () => {
+    const tmp = tempDir('andy-stats-pg-')
+    try {
+      const env = { ...process.env, DATABASE_URL: pgUrl, DB_PATH: `${tmp.dir}/local.db`, LOG_LEVEL: 'silent' }
+      const r = await cliRunner(env)('stats', '--since', '2026-09-15', '--until', '2026-11-28', '--by', 'group')
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toContain('共 605 次')
+      expect(r.stdout).toContain('华东销售群')
     } finally {
       tmp.cleanup()
     }
