@@ -190,6 +190,12 @@ export default defineCommand({
       out.push('', `（统计用时 ${ms.toFixed(0)} ms）`)
       process.stdout.write(`${out.join('\n')}\n`)
       await writeFiles(rt, usage, s, args)
+    } catch (err) {
+      if (!pg) throw err
+      process.stderr.write(
+        `读取 DATABASE_URL 的 PostgreSQL 失败：${(err as Error).message}\n请检查 DATABASE_URL 和迁移（andy doctor、andy migrate）。\n`,
+      )
+      process.exitCode = 1
     } finally {
       await pg?.close()
       rt.db.close()
