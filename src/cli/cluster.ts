@@ -43,15 +43,7 @@ function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
  * runs, imports from DingTalk). 阶段运营报告 needs the LLM's calls and budgets, and finds the
  * 「运营报告」 text its file follows in the local inbox (db/ops-requests.ts).
  */
-export const NOT_ON_POSTGRES = [
-  'activity',
-  'talent',
-  'meeting',
-  'report',
-  'image',
-  'ops-report',
-  'admin-import',
-]
+export const NOT_ON_POSTGRES = ['activity', 'talent', 'meeting', 'report', 'image', 'ops-report', 'admin-import']
 
 export const CLUSTER_UNAVAILABLE = (name: string) =>
   `「${name}」在多实例模式（PostgreSQL）下暂不可用。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`

@@ -1,5 +1,5 @@
-import type { Db } from './client.js'
 import { type Page, USAGE_ITEM_COLUMNS, type UsageFilter } from './api-queries.js'
+import type { Db } from './client.js'
 import type { UsageInput } from './usage.js'
 import { type Dialect, type Q, SQLITE, where } from './usage-queries.js'
 import type { UsageStatsFilter } from './usage-stats-types.js'

@@ -1,6 +1,6 @@
 import { gapInSql } from './gap-intents.js'
-import { BUCKET_COUNT, monthSplit, ROLLUP_BUCKET_SUMS, rawBucketSums } from './usage-rollup.js'
 import { type Dialect, fromRollup, type Q, type Reads, rollupWhere, where } from './usage-dialect.js'
+import { BUCKET_COUNT, monthSplit, ROLLUP_BUCKET_SUMS, rawBucketSums } from './usage-rollup.js'
 import type { IntentTotals, TopEntry, UsageStatsFilter, ZeroResultQuestion } from './usage-stats-types.js'
 
 export { type Dialect, POSTGRES, type Q, type Reads, SQLITE, type Where, where } from './usage-dialect.js'
@@ -55,10 +55,12 @@ export function* totalsByDayReads(d: Dialect, f: UsageStatsFilter): Reads<DayTot
   if (fromRollup(f) && !f.intents?.length && f.conversationType === undefined) {
     const w = rollupWhere(f, false)
     const users = new Map(
-      ((yield {
-        sql: `SELECT use_date, count(*) AS users FROM usage_daily_users ${w.sql} GROUP BY use_date`,
-        params: w.params,
-      }) as Array<{ use_date: string; users: number }>).map((r) => [r.use_date, r.users]),
+      (
+        (yield {
+          sql: `SELECT use_date, count(*) AS users FROM usage_daily_users ${w.sql} GROUP BY use_date`,
+          params: w.params,
+        }) as Array<{ use_date: string; users: number }>
+      ).map((r) => [r.use_date, r.users]),
     )
     const rows = (yield {
       sql: `SELECT use_date, '' AS intent, ${ROLLUP_TOTALS} FROM usage_daily ${w.sql} GROUP BY use_date ORDER BY use_date`,
@@ -175,11 +177,7 @@ export function* latencyHistogramReads(d: Dialect, f: UsageStatsFilter): Reads<L
   }
 }
 
-export function* zeroResultQuestionsReads(
-  d: Dialect,
-  f: UsageStatsFilter,
-  limit: number,
-): Reads<ZeroResultQuestion[]> {
+export function* zeroResultQuestionsReads(d: Dialect, f: UsageStatsFilter, limit: number): Reads<ZeroResultQuestion[]> {
   const rollup = fromRollup(f)
   const w = rollup ? rollupWhere(f, true) : where(f, d)
   const grain = rollup
@@ -229,10 +227,7 @@ export interface LlmCostRow {
 }
 
 /** LLM calls per day and model (llm_calls), for the LLM成本 sheet. */
-export function* llmCostByDayReads(
-  d: Dialect,
-  f: { from: string; to: string; userId?: string },
-): Reads<LlmCostRow[]> {
+export function* llmCostByDayReads(d: Dialect, f: { from: string; to: string; userId?: string }): Reads<LlmCostRow[]> {
   const user = f.userId !== undefined ? 'AND user_id = ?' : ''
   return (yield {
     sql: `SELECT use_date, model, count(*) AS calls, sum(${d.truth("status <> 'ok'")}) AS failed, sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, sum(cost_rmb) AS cost

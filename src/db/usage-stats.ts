@@ -30,11 +30,11 @@ import type { IntentTotals, TopEntry, UsageStatsFilter, ZeroResultQuestion } fro
  * UsageReadStore (stores/usage-types.ts) wraps these functions.
  */
 
+/** The intents whose usage record carries a search total, and the 内容缺口 ones: from the table specs. */
+export { gapIntents, searchIntents } from './gap-intents.js'
 export type { LlmCostRow, Where } from './usage-queries.js'
 export { where } from './usage-queries.js'
 export type { IntentTotals, TopEntry, UsageStatsFilter, ZeroResultQuestion } from './usage-stats-types.js'
-/** The intents whose usage record carries a search total, and the 内容缺口 ones: from the table specs. */
-export { gapIntents, searchIntents } from './gap-intents.js'
 
 /** Runs a read's statements on SQLite, one after the other. */
 export function runSqlite<T>(db: Db, reads: Reads<T>): T {

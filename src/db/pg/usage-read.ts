@@ -1,4 +1,5 @@
 import pg from 'pg'
+import type { UsageReadStore } from '../stores/usage-types.js'
 import { detailPageQuery, latestQuery, type UsageDetailRow, usageListQueries } from '../usage-detail.js'
 import {
   countsByDayIntentReads,
@@ -14,7 +15,6 @@ import {
   totalsByIntentReads,
   zeroResultQuestionsReads,
 } from '../usage-queries.js'
-import type { UsageReadStore } from '../stores/usage-types.js'
 import { dollarParams, type Query } from './tx.js'
 
 /**
@@ -71,7 +71,10 @@ export function pgUsageReadStore(db: Query): UsageReadStore {
     },
     async list(f, p) {
       const q = usageListQueries(P, f, p)
-      const [items, total] = await Promise.all([rows<Record<string, unknown>>(db, q.rows), rows<{ n: number }>(db, q.total)])
+      const [items, total] = await Promise.all([
+        rows<Record<string, unknown>>(db, q.rows),
+        rows<{ n: number }>(db, q.total),
+      ])
       return { items, total: total[0]?.n ?? 0 }
     },
   }

@@ -17,15 +17,16 @@ import type { UsageReadStore } from './usage-types.js'
 /** 统计's reads on SQLite: the synchronous functions of usage-stats.ts / usage-detail.ts behind promises. */
 export function sqliteUsageReadStore(db: Db): UsageReadStore {
   // Each read runs on its own event-loop turn, so other messages are served between a 统计's queries.
-  const run = <T>(fn: () => T): Promise<T> => new Promise<T>((resolve, reject) => {
-    setImmediate(() => {
-      try {
-        resolve(fn())
-      } catch (err) {
-        reject(err as Error)
-      }
+  const run = <T>(fn: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          resolve(fn())
+        } catch (err) {
+          reject(err as Error)
+        }
+      })
     })
-  })
   return {
     countsByDayIntent: (f) => run(() => countsByDayIntent(db, f)),
     totalsByIntent: (f, intents) => run(() => totalsByIntent(db, f, intents)),
