@@ -11,6 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createApp } from '../src/app.js'
 import { parseConfig } from '../src/config.js'
 import { openDb } from '../src/db/client.js'
+import { storesOf } from '../src/db/stores/index.js'
 import { usageCount } from '../src/db/usage.js'
 import { insertUsageMany } from '../src/db/usage-stats.js'
 import { generateUsageRows } from '../src/demo/usage.js'
@@ -18,7 +19,7 @@ import { createLogger } from '../src/logger.js'
 import { createDictionaryProvider } from '../src/search/dictionary-provider.js'
 import { formatStatsReply } from '../src/stats/format.js'
 import { renderStatsImage } from '../src/stats/usage-chart.js'
-import { computeUsageStats, readStatsQuery, type StatsScope } from '../src/stats/usage-stats.js'
+import { computeUsageStatsAsync, readStatsQueryFrom, type StatsScope } from '../src/stats/usage-stats.js'
 import { writeStatsWorkbook } from '../src/stats/workbook.js'
 import { LocalReplier, localEnvelope } from '../src/transport/local.js'
 import { percentile, printTable } from './util.js'
@@ -46,6 +47,8 @@ if (fresh) {
 }
 const total = usageCount(db)
 
+/** The store the handler reads through (stores/usage-types.ts; SQLite here). */
+const usage = storesOf({ db }).usage
 const ADMIN: StatsScope = { kind: 'all' }
 const REP: StatsScope = { kind: 'self', userId: 'u00007', nick: 'rep' }
 
@@ -73,8 +76,8 @@ for (const sc of scenarios) {
   for (let i = 0; i < RUNS; i++) {
     const c0 = process.cpuUsage()
     const t0 = performance.now()
-    const q = readStatsQuery(db, sc.text, NOW)
-    const stats = computeUsageStats(db, q, sc.scope)
+    const q = await readStatsQueryFrom(usage, sc.text, NOW)
+    const stats = await computeUsageStatsAsync(usage, q, sc.scope)
     formatStatsReply(stats, { chart: true })
     times.push(performance.now() - t0)
     const c = process.cpuUsage(c0)
@@ -135,8 +138,8 @@ async function exportFigures(text: string, runs: number) {
   for (let i = 0; i < runs; i++) {
     const c0 = process.cpuUsage()
     const t0 = performance.now()
-    const stats = computeUsageStats(db, readStatsQuery(db, text, NOW), ADMIN)
-    res = await writeStatsWorkbook(db, stats, join(dir, 'export.xlsx'))
+    const stats = await computeUsageStatsAsync(usage, await readStatsQueryFrom(usage, text, NOW), ADMIN)
+    res = await writeStatsWorkbook(usage, stats, join(dir, 'export.xlsx'))
     wall.push(performance.now() - t0)
     const c = process.cpuUsage(c0)
     cpu.push((c.user + c.system) / 1000)

@@ -192,18 +192,14 @@ function logReceiveModes(rt: Runtime, assistantTransport: DingtalkStreamTranspor
 function weeklyDigest(rt: Runtime, app: App, replier: Replier | undefined): DigestHandle | undefined {
   const d = rt.config.digest
   if (!d.cron || !d.conversationId) return undefined
-  if (rt.cluster) {
-    rt.logger.warn(
-      'ANDY_DIGEST_CRON is not available with DATABASE_URL yet (statistics read the local file): no weekly digest',
-    )
-    return undefined
-  }
   if (!replier) {
     rt.logger.warn('ANDY_DIGEST_CRON is set but DingTalk credentials are missing: no weekly digest')
     return undefined
   }
   return startDigest({
     db: rt.db,
+    // DATABASE_URL: the run is claimed once across instances, and the numbers cover every instance's usage.
+    stores: rt.cluster?.stores,
     logger: rt.logger.child({ mod: 'digest' }),
     clock: app.deps.clock,
     replier,

@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { localDate } from '../core/clock.js'
-import { topGroups, topUsers } from '../db/usage-stats.js'
+import { isPostgresUrl, openPg } from '../db/pg/client.js'
+import { pgUsageReadStore } from '../db/pg/usage-read.js'
+import { storesOf } from '../db/stores/index.js'
+import type { UsageReadStore } from '../db/stores/usage-types.js'
 import { formatRmb } from '../services/llm.js'
 import { writeDetailCsv, writeDetailXlsx } from '../stats/detail.js'
 import { fmtInt, fmtSeconds, perDayLines } from '../stats/format.js'
@@ -10,7 +13,7 @@ import { defaultPeriod, findPeriod, type Period, PeriodError } from '../stats/pe
 import { describeFilters, parseStatsQuery, type StatsQuery } from '../stats/query.js'
 import { displayWidth, renderTable } from '../stats/terminal.js'
 import { renderStatsImage } from '../stats/usage-chart.js'
-import { computeUsageStats, filterOf, type UsageStats } from '../stats/usage-stats.js'
+import { computeUsageStatsAsync, filterOf, type UsageStats } from '../stats/usage-stats.js'
 import { detailNote, writeStatsWorkbook } from '../stats/workbook.js'
 import { openRuntime } from './bootstrap.js'
 
@@ -32,7 +35,7 @@ export function periodFromArgs(since: string | undefined, until: string | undefi
   return { from, to, label }
 }
 
-export function statsTable(db: Parameters<typeof topUsers>[0], s: UsageStats, by: By, top: number): string {
+export async function statsTable(db: UsageReadStore, s: UsageStats, by: By, top: number): Promise<string> {
   const f = filterOf(s.query, s.scope)
   if (by === 'intent')
     return renderTable(
@@ -51,12 +54,12 @@ export function statsTable(db: Parameters<typeof topUsers>[0], s: UsageStats, by
   if (by === 'user')
     return renderTable(
       ['#', '使用者', '用户ID', '次数'],
-      distinctUserLabels(topUsers(db, f, top)).map((u, i) => [String(i + 1), u.label, u.key, u.n]),
+      distinctUserLabels(await db.topUsers(f, top)).map((u, i) => [String(i + 1), u.label, u.key, u.n]),
     )
   if (by === 'group')
     return renderTable(
       ['#', '群', '次数'],
-      topGroups(db, f, top).map((g, i) => [String(i + 1), g.label, g.n]),
+      (await db.topGroups(f, top)).map((g, i) => [String(i + 1), g.label, g.n]),
     )
   const byDay = new Map<string, Map<string, number>>()
   for (const c of s.byDayIntent) {
@@ -74,6 +77,7 @@ export function statsTable(db: Parameters<typeof topUsers>[0], s: UsageStats, by
 /** --png, --xlsx and --detail. */
 async function writeFiles(
   rt: ReturnType<typeof openRuntime>,
+  usage: UsageReadStore,
   s: UsageStats,
   args: { png?: string; xlsx?: string; detail?: string },
 ): Promise<void> {
@@ -82,7 +86,7 @@ async function writeFiles(
     process.stdout.write(`✔ 图表 → ${args.png}\n`)
   }
   if (args.xlsx) {
-    const res = await writeStatsWorkbook(rt.db, s, args.xlsx, rt.config.statsExportDetailRows)
+    const res = await writeStatsWorkbook(usage, s, args.xlsx, rt.config.statsExportDetailRows)
     process.stdout.write(`✔ Excel：${fmtInt(res.rows)} 行 → ${args.xlsx}（${(res.bytes / 1024).toFixed(0)} KB）\n`)
     const note = detailNote(res.detail)
     if (note) process.stdout.write(`  ${note.replace(/--detail 明细\.csv$/, '--detail FILE.csv')}\n`)
@@ -90,8 +94,8 @@ async function writeFiles(
   if (args.detail) {
     const f = filterOf(s.query, s.scope)
     const n = /\.xlsx$/i.test(args.detail)
-      ? await writeDetailXlsx(rt.db, f, s.total, args.detail)
-      : await writeDetailCsv(rt.db, f, args.detail)
+      ? await writeDetailXlsx(usage, f, s.total, args.detail)
+      : await writeDetailCsv(usage, f, args.detail)
     process.stdout.write(`✔ 明细：${fmtInt(n)} 条记录 → ${args.detail}\n`)
   }
 }
@@ -159,9 +163,12 @@ export default defineCommand({
       return
     }
     const rt = openRuntime({ quiet: true })
+    // DATABASE_URL: the usage every instance recorded, in PostgreSQL.
+    const pg = isPostgresUrl(rt.config.databaseUrl) ? await openPg(rt.config.databaseUrl, { max: 2 }) : undefined
+    const usage = pg ? pgUsageReadStore(pg.pool) : storesOf(rt).usage
     try {
       const started = performance.now()
-      const s = computeUsageStats(rt.db, query, { kind: 'all' })
+      const s = await computeUsageStatsAsync(usage, query, { kind: 'all' })
       const ms = performance.now() - started
       const filters = describeFilters(query)
       const out = [`使用统计 · ${query.period.label}${filters ? ` · ${filters}` : ''}`]
@@ -171,7 +178,7 @@ export default defineCommand({
       out.push(
         `回复耗时 一半在 ${fmtSeconds(s.latency.p50)} 内，95% 在 ${fmtSeconds(s.latency.p95)} 内；大模型 ${fmtInt(s.tokens)} tokens，${formatRmb(s.costRmb)}`,
       )
-      out.push('', statsTable(rt.db, s, by, Number(args.top ?? 20) || 20))
+      out.push('', await statsTable(usage, s, by, Number(args.top ?? 20) || 20))
       if (by !== 'day' && s.perDay.length)
         out.push('', '每日：', ...perDayLines(s).map((l) => `  ${l.replace(/^- /, '')}`))
       if (s.zeroQuestions.length) {
@@ -182,8 +189,15 @@ export default defineCommand({
       }
       out.push('', `（统计用时 ${ms.toFixed(0)} ms）`)
       process.stdout.write(`${out.join('\n')}\n`)
-      await writeFiles(rt, s, args)
+      await writeFiles(rt, usage, s, args)
+    } catch (err) {
+      if (!pg) throw err
+      process.stderr.write(
+        `读取 DATABASE_URL 的 PostgreSQL 失败：${(err as Error).message}\n请检查 DATABASE_URL 和迁移（andy doctor、andy migrate）。\n`,
+      )
+      process.exitCode = 1
     } finally {
+      await pg?.close()
       rt.db.close()
     }
   },

@@ -24,12 +24,15 @@ export function bucketOf(ms: number): number {
   return LATENCY_BUCKETS.length
 }
 
-/** SQL for the bucket sums of raw records (`col` a column name of usage_records, never user text). */
-export function rawBucketSums(col = 'latency_ms'): string {
+/**
+ * SQL for the bucket sums of raw records (`col` a column name of usage_records, never user text);
+ * `truth` makes a condition summable (PostgreSQL: CASE WHEN, usage-queries.ts).
+ */
+export function rawBucketSums(col = 'latency_ms', truth: (cond: string) => string = (c) => c): string {
   return Array.from({ length: BUCKET_COUNT }, (_, i) => {
     const lo = i === 0 ? '' : `${col} > ${LATENCY_BUCKETS[i - 1]}`
     const hi = i < LATENCY_BUCKETS.length ? `${col} <= ${LATENCY_BUCKETS[i]}` : ''
-    return `coalesce(sum(${[lo, hi].filter(Boolean).join(' AND ')}), 0) AS h${i}`
+    return `coalesce(sum(${truth([lo, hi].filter(Boolean).join(' AND '))}), 0) AS h${i}`
   }).join(', ')
 }
 
@@ -40,7 +43,7 @@ export const ROLLUP_BUCKET_SUMS = Array.from(
 
 const DAILY_SQL = (h: number | undefined) => `
   INSERT INTO usage_daily (use_date, intent, conversation_type, n, failed, rejected, zero, tokens, cost_micro, lat_n, lat_max${h === undefined ? '' : `, h${h}`})
-  VALUES (?, ?, coalesce(?, ''), 1, ?, ?, ?, ?, CAST(round(CAST(? AS DOUBLE PRECISION) * 1000000) AS INTEGER), ?, ?${h === undefined ? '' : ', 1'})
+  VALUES (?, ?, coalesce(?, ''), 1, ?, ?, ?, ?, ?, ?, ?${h === undefined ? '' : ', 1'})
   ON CONFLICT (use_date, intent, conversation_type) DO UPDATE SET
     n = usage_daily.n + 1, failed = usage_daily.failed + excluded.failed, rejected = usage_daily.rejected + excluded.rejected, zero = usage_daily.zero + excluded.zero,
     tokens = usage_daily.tokens + excluded.tokens, cost_micro = usage_daily.cost_micro + excluded.cost_micro, lat_n = usage_daily.lat_n + excluded.lat_n,
@@ -60,6 +63,15 @@ const GAPS_SQL = `INSERT INTO usage_daily_gaps (use_date, question, intent, conv
   ON CONFLICT (use_date, question, intent, conversation_type) DO UPDATE SET
     n = usage_daily_gaps.n + 1, last = CASE WHEN excluded.last > usage_daily_gaps.last THEN excluded.last ELSE usage_daily_gaps.last END`
 
+/**
+ * Yuan as whole micro-yuan, rounded as SQLite's round() does (half away from zero, in double arithmetic:
+ * the backfill's and the raw reads' figure); PostgreSQL's round(double) would round half to even.
+ */
+export function microYuan(rmb: number): number {
+  const x = rmb * 1_000_000
+  return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5)
+}
+
 /** The rollup upserts for one usage record (SQL with `?` placeholders, its values): both dialects run them. */
 export function rollupStatements(u: UsageInput): Array<[sql: string, values: unknown[]]> {
   const latency = u.latency_ms ?? null
@@ -76,7 +88,7 @@ export function rollupStatements(u: UsageInput): Array<[sql: string, values: unk
         u.status === 'rejected' ? 1 : 0,
         gap ? 1 : 0,
         u.tokens ?? 0,
-        u.cost_rmb ?? 0,
+        microYuan(u.cost_rmb ?? 0),
         latency === null ? 0 : 1,
         latency,
       ],

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs'
 import type { BotContext } from '../bot/context.js'
+import { storesOf } from '../db/stores/index.js'
 import { messageFilePath } from '../stats/files.js'
 import { fmtInt, formatStatsReply } from '../stats/format.js'
 import { describeFilters, type StatsQuery } from '../stats/query.js'
 import { renderStatsImage } from '../stats/usage-chart.js'
-import { computeUsageStatsAsync, readStatsQuery, type StatsScope } from '../stats/usage-stats.js'
+import { computeUsageStatsAsync, readStatsQueryFrom, type StatsScope } from '../stats/usage-stats.js'
 import { detailNote, statsFileName, writeStatsWorkbook } from '../stats/workbook.js'
 
 /**
@@ -13,14 +14,15 @@ import { detailNote, statsFileName, writeStatsWorkbook } from '../stats/workbook
  */
 export async function usageHandler(ctx: BotContext): Promise<void> {
   // A period it cannot read throws PeriodError: the router's error table (user-errors.ts) answers it.
-  let query: StatsQuery = readStatsQuery(ctx.deps.db, ctx.text, ctx.now())
+  const usage = storesOf(ctx.deps).usage
+  let query: StatsQuery = await readStatsQueryFrom(usage, ctx.text, ctx.now())
   const notes: string[] = []
   const scope: StatsScope = ctx.isAdmin ? { kind: 'all' } : { kind: 'self', userId: ctx.userId, nick: ctx.userNick }
   if (scope.kind === 'self' && query.userNick && query.userNick !== ctx.userNick) {
     notes.push(`只有管理员能查看他人的使用情况，下面是你本人的数据（已忽略「人员:${query.userNick}」）。`)
     query = { ...query, userNick: undefined }
   }
-  const stats = await computeUsageStatsAsync(ctx.deps.db, query, scope)
+  const stats = await computeUsageStatsAsync(usage, query, scope)
   ctx.result.filters = {
     from: query.period.from,
     to: query.period.to,
@@ -39,7 +41,7 @@ export async function usageHandler(ctx: BotContext): Promise<void> {
     }
     const fileName = statsFileName(stats)
     const path = messageFilePath(ctx.deps.config, ctx.msg.msgId, fileName)
-    const res = await writeStatsWorkbook(ctx.deps.db, stats, path, ctx.deps.config.statsExportDetailRows)
+    const res = await writeStatsWorkbook(usage, stats, path, ctx.deps.config.statsExportDetailRows)
     const capped = detailNote(res.detail)
     await ctx.reply(
       [

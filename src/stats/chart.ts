@@ -76,6 +76,21 @@ const whiteBackground: Plugin = {
 /** Renders one Chart.js configuration to a canvas (synchronously; animation off). */
 export function drawChart(config: ChartConfiguration, width = CHART_WIDTH, height = CHART_HEIGHT): Canvas {
   ensureChartSetup()
+  // pdf.js (reading PDFs) puts its own @napi-rs/canvas build's Path2D on globalThis when there is none;
+  // Chart.js, loaded after it, draws lines with the global Path2D, which this canvas refuses. Ours while drawing.
+  const g = globalThis as { Path2D?: unknown }
+  const had = Object.hasOwn(g, 'Path2D')
+  const before = g.Path2D
+  g.Path2D = lib().canvas.Path2D
+  try {
+    return draw(config, width, height)
+  } finally {
+    if (had) g.Path2D = before
+    else delete g.Path2D
+  }
+}
+
+function draw(config: ChartConfiguration, width: number, height: number): Canvas {
   const canvas = createCanvas(width, height)
   const ctx = canvas.getContext('2d')
   const chart = new (lib().chart.Chart)(ctx as unknown as ChartItem, {

@@ -2,9 +2,7 @@ import { once } from 'node:events'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { csvCell } from '../core/csv.js'
-import type { Db } from '../db/client.js'
-import { iterateUsage, type UsageDetailRow } from '../db/usage-detail.js'
-import type { UsageStatsFilter } from '../db/usage-stats.js'
+import type { UsageDetailRow, UsageReadStore, UsageStatsFilter } from '../db/stores/usage-types.js'
 import { EXCEL_MAX_ROWS, type SheetColumn, type SheetSpec, writeWorkbook } from '../services/excel.js'
 import { assistantName } from './usage-stats.js'
 
@@ -60,7 +58,7 @@ export function detailCommand(f: UsageStatsFilter, intents: readonly string[] = 
 }
 
 /** Every record of the filter as CSV (UTF-8 with BOM for Excel, CRLF), streamed: memory stays flat. */
-export async function writeDetailCsv(db: Db, f: UsageStatsFilter, path: string): Promise<number> {
+export async function writeDetailCsv(db: UsageReadStore, f: UsageStatsFilter, path: string): Promise<number> {
   mkdirSync(dirname(path), { recursive: true })
   const out = createWriteStream(path)
   const failed = new Promise<never>((_, reject) => out.once('error', reject))
@@ -69,11 +67,12 @@ export async function writeDetailCsv(db: Db, f: UsageStatsFilter, path: string):
   }
   await write(`\uFEFF${DETAIL_COLUMNS.map((c) => csvCell(c.header, true)).join(',')}\r\n`)
   let n = 0
-  for (const r of iterateUsage(db, f)) {
-    const row = detailRow(r)
-    await write(`${DETAIL_COLUMNS.map((c) => csvCell(row[c.key], true)).join(',')}\r\n`)
-    n++
-  }
+  for await (const page of db.pages(f))
+    for (const r of page) {
+      const row = detailRow(r)
+      await write(`${DETAIL_COLUMNS.map((c) => csvCell(row[c.key], true)).join(',')}\r\n`)
+      n++
+    }
   out.end()
   await Promise.race([once(out, 'finish'), failed])
   return n
@@ -86,11 +85,16 @@ export const DETAIL_SHEET_ROWS = 1_000_000
  * Every record of the filter as .xlsx (exceljs' streaming writer): 明细, 明细2, … of DETAIL_SHEET_ROWS
  * rows each, as many as `total` (the record count) needs.
  */
-export async function writeDetailXlsx(db: Db, f: UsageStatsFilter, total: number, path: string): Promise<number> {
-  const it = iterateUsage(db, f)
-  function* take(n: number): Generator<Record<string, unknown>> {
+export async function writeDetailXlsx(
+  db: UsageReadStore,
+  f: UsageStatsFilter,
+  total: number,
+  path: string,
+): Promise<number> {
+  const it = rowsOf(db.pages(f))
+  async function* take(n: number): AsyncGenerator<Record<string, unknown>> {
     for (let i = 0; i < n; i++) {
-      const next = it.next()
+      const next = await it.next()
       if (next.done) return
       yield detailRow(next.value)
     }
@@ -101,4 +105,8 @@ export async function writeDetailXlsx(db: Db, f: UsageStatsFilter, total: number
     rows: take(Math.min(DETAIL_SHEET_ROWS, EXCEL_MAX_ROWS - 1)),
   }))
   return (await writeWorkbook(path, sheets)).rows
+}
+
+async function* rowsOf(pages: AsyncIterable<UsageDetailRow[]>): AsyncGenerator<UsageDetailRow> {
+  for await (const page of pages) yield* page
 }

@@ -106,7 +106,7 @@ export async function runDigest(
   }
   try {
     const stats = await computeUsageStatsAsync(
-      o.db,
+      storesOf(o).usage,
       { period: week, intents: [], export: false, unknown: [] },
       { kind: 'all' },
     )
@@ -158,7 +158,7 @@ async function digestPart(
   }
   const fileName = statsFileName(stats)
   const path = join(dir, `digest-${week}-${fileName}`)
-  await writeStatsWorkbook(o.db, stats, path, o.detailRows)
+  await writeStatsWorkbook(storesOf(o).usage, stats, path, o.detailRows)
   return { no, key, kind: 'file', title: fileName, body: JSON.stringify({ path, fileName, fileType: 'xlsx' }) }
 }
 

@@ -1,10 +1,12 @@
 import { assistantOf } from '../core/features.js'
 import type { Db } from '../db/client.js'
+import type { DayIntentCount, UsageReadStore } from '../db/stores/usage-types.js'
 import {
   countsByDayIntent,
   type IntentTotals,
   knownNames,
   latencyPercentiles,
+  percentilesOf,
   type TopEntry,
   topGroups,
   topUsers,
@@ -69,39 +71,59 @@ export function readStatsQuery(db: Db, text: string, now: number): StatsQuery {
   return resolveNames(parsed, knownNames(db, parsed.words, parsed.period.from, parsed.period.to))
 }
 
+/** The same through the store (either dialect). */
+export async function readStatsQueryFrom(store: UsageReadStore, text: string, now: number): Promise<StatsQuery> {
+  const parsed = parseStatsQuery(text, { now })
+  return resolveNames(parsed, await store.knownNames(parsed.words, parsed.period.from, parsed.period.to))
+}
+
 /**
- * All the numbers of one `统计` reply, as SQL aggregates over the period (see src/db/usage-stats.ts).
- * Synchronous (better-sqlite3): ~50 ms for a week and ~250 ms for 30 days of a 1,000,000-record table;
- * a whole year takes seconds — use computeUsageStatsAsync in handlers so other messages are served
- * between the queries.
+ * All the numbers of one `统计` reply, as SQL aggregates over the period (see src/db/usage-queries.ts),
+ * synchronously on SQLite (tests, benches). Handlers, the digest and the CLI use computeUsageStatsAsync
+ * over the store, which also serves PostgreSQL.
  */
 export function computeUsageStats(db: Db, query: StatsQuery, scope: StatsScope): UsageStats {
-  const steps = statsSteps(db, query, scope)
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value
-}
-
-/** The same, yielding to the event loop between the queries. */
-export async function computeUsageStatsAsync(db: Db, query: StatsQuery, scope: StatsScope): Promise<UsageStats> {
-  const steps = statsSteps(db, query, scope)
-  for (let r = steps.next(); ; r = steps.next()) {
-    if (r.done) return r.value
-    await new Promise<void>((resolve) => setImmediate(resolve))
-  }
-}
-
-function* statsSteps(db: Db, query: StatsQuery, scope: StatsScope): Generator<void, UsageStats> {
   const f = filterOf(query, scope)
   const byDayIntent = countsByDayIntent(db, f)
-  yield
-  const totals = totalsByIntent(db, f, [...new Set(byDayIntent.map((c) => c.intent))])
-  yield
-  const users = scope.kind === 'all' ? distinctUserLabels(topUsers(db, f, TOP_USERS)) : []
-  yield
-  const groups = topGroups(db, f, TOP_GROUPS)
-  yield
-  const latency = latencyPercentiles(db, f)
-  yield
-  const zeroQuestions = zeroResultQuestions(db, f, TOP_ZERO)
+  return assemble(query, scope, {
+    byDayIntent,
+    totals: totalsByIntent(db, f, [...new Set(byDayIntent.map((c) => c.intent))]),
+    users: scope.kind === 'all' ? topUsers(db, f, TOP_USERS) : [],
+    groups: topGroups(db, f, TOP_GROUPS),
+    latency: latencyPercentiles(db, f),
+    zeroQuestions: zeroResultQuestions(db, f, TOP_ZERO),
+  })
+}
+
+/** The same through the store: SQLite (one query per event-loop turn) or PostgreSQL. */
+export async function computeUsageStatsAsync(
+  store: UsageReadStore,
+  query: StatsQuery,
+  scope: StatsScope,
+): Promise<UsageStats> {
+  const f = filterOf(query, scope)
+  const byDayIntent = await store.countsByDayIntent(f)
+  return assemble(query, scope, {
+    byDayIntent,
+    totals: await store.totalsByIntent(f, [...new Set(byDayIntent.map((c) => c.intent))]),
+    users: scope.kind === 'all' ? await store.topUsers(f, TOP_USERS) : [],
+    groups: await store.topGroups(f, TOP_GROUPS),
+    latency: percentilesOf(await store.latencyHistogram(f)),
+    zeroQuestions: await store.zeroResultQuestions(f, TOP_ZERO),
+  })
+}
+
+interface Parts {
+  byDayIntent: DayIntentCount[]
+  totals: IntentTotals[]
+  users: TopEntry[]
+  groups: TopEntry[]
+  latency: UsageStats['latency']
+  zeroQuestions: ZeroResultQuestion[]
+}
+
+function assemble(query: StatsQuery, scope: StatsScope, p: Parts): UsageStats {
+  const { byDayIntent, totals } = p
   const sum = (k: keyof Omit<IntentTotals, 'intent'>) => totals.reduce((s, t) => s + (t[k] ?? 0), 0)
   const perDay = new Map<string, number>()
   for (const c of byDayIntent) perDay.set(c.use_date, (perDay.get(c.use_date) ?? 0) + c.n)
@@ -120,9 +142,9 @@ function* statsSteps(db: Db, query: StatsQuery, scope: StatsScope): Generator<vo
     byIntent: totals.map((t) => ({ ...t, name: assistantName(t.intent) })),
     byDayIntent,
     perDay: days.map((date) => ({ date, n: perDay.get(date) ?? 0 })),
-    topUsers: users,
-    topGroups: groups,
-    latency,
-    zeroQuestions,
+    topUsers: distinctUserLabels(p.users),
+    topGroups: p.groups,
+    latency: p.latency,
+    zeroQuestions: p.zeroQuestions,
   }
 }

@@ -1,15 +1,5 @@
-import type { Db } from '../db/client.js'
-import { latestUsage } from '../db/usage-detail.js'
+import type { UsageReadStore, UsageStatsFilter } from '../db/stores/usage-types.js'
 import { LATENCY_BUCKETS } from '../db/usage-rollup.js'
-import {
-  latencyHistogram,
-  llmCostByDay,
-  topGroups,
-  topUsers,
-  totalsByDay,
-  type UsageStatsFilter,
-  zeroResultQuestions,
-} from '../db/usage-stats.js'
 import { type SheetSpec, type WorkbookResult, writeWorkbook } from '../services/excel.js'
 import { DETAIL_COLUMNS, detailCommand, detailRow } from './detail.js'
 import { fmtInt, fmtSeconds } from './format.js'
@@ -92,7 +82,7 @@ function byIntentSheet(s: UsageStats): SheetSpec {
   }
 }
 
-function byDaySheet(db: Db, f: UsageStatsFilter): SheetSpec {
+async function byDaySheet(db: UsageReadStore, f: UsageStatsFilter): Promise<SheetSpec> {
   return {
     name: '按日',
     columns: [
@@ -105,14 +95,14 @@ function byDaySheet(db: Db, f: UsageStatsFilter): SheetSpec {
       { key: 'tokens', header: 'tokens', kind: 'number' },
       { key: 'cost', header: '费用(元)', kind: 'number' },
     ],
-    rows: rowsOf(totalsByDay(db, f)),
+    rows: rowsOf(await db.totalsByDay(f)),
   }
 }
 
-function peopleSheets(db: Db, s: UsageStats, f: UsageStatsFilter): SheetSpec[] {
+async function peopleSheets(db: UsageReadStore, s: UsageStats, f: UsageStatsFilter): Promise<SheetSpec[]> {
   const users =
     s.scope.kind === 'all'
-      ? rowsOf(distinctUserLabels(topUsers(db, f, ALL)))
+      ? rowsOf(distinctUserLabels(await db.topUsers(f, ALL)))
       : [{ label: s.scope.nick, key: s.scope.userId, n: s.total }]
   return [
     {
@@ -130,13 +120,13 @@ function peopleSheets(db: Db, s: UsageStats, f: UsageStatsFilter): SheetSpec[] {
         { key: 'label', header: '钉钉群名称' },
         { key: 'n', header: '次数', kind: 'number' },
       ],
-      rows: rowsOf(topGroups(db, f, ALL)),
+      rows: rowsOf(await db.topGroups(f, ALL)),
     },
   ]
 }
 
-function latencySheet(db: Db, f: UsageStatsFilter): SheetSpec {
-  const h = latencyHistogram(db, f)
+async function latencySheet(db: UsageReadStore, f: UsageStatsFilter): Promise<SheetSpec> {
+  const h = await db.latencyHistogram(f)
   let seen = 0
   const rows = h.counts.map((n, i) => {
     seen += n
@@ -156,7 +146,7 @@ function latencySheet(db: Db, f: UsageStatsFilter): SheetSpec {
   }
 }
 
-function gapsAndCostSheets(db: Db, f: UsageStatsFilter): SheetSpec[] {
+async function gapsAndCostSheets(db: UsageReadStore, f: UsageStatsFilter): Promise<SheetSpec[]> {
   return [
     {
       name: '内容缺口',
@@ -166,7 +156,7 @@ function gapsAndCostSheets(db: Db, f: UsageStatsFilter): SheetSpec[] {
         { key: 'assistant', header: '助手' },
         { key: 'last', header: '最近一次' },
       ],
-      rows: zeroResultQuestions(db, f, ALL).map((z) => ({ ...z, assistant: assistantName(z.intent) })),
+      rows: (await db.zeroResultQuestions(f, ALL)).map((z) => ({ ...z, assistant: assistantName(z.intent) })),
     },
     {
       name: 'LLM成本',
@@ -179,27 +169,27 @@ function gapsAndCostSheets(db: Db, f: UsageStatsFilter): SheetSpec[] {
         { key: 'tokens_out', header: '输出tokens', kind: 'number' },
         { key: 'cost', header: '费用(元)', kind: 'number' },
       ],
-      rows: rowsOf(llmCostByDay(db, { from: f.from, to: f.to, userId: f.userId })),
+      rows: rowsOf(await db.llmCostByDay({ from: f.from, to: f.to, userId: f.userId })),
     },
   ]
 }
 
 /** The sheets of the statistics workbook, and how much of the period the 明细 shows. */
-export function statsSheets(
-  db: Db,
+export async function statsSheets(
+  db: UsageReadStore,
   s: UsageStats,
   detailRows = DEFAULT_DETAIL_ROWS,
-): { sheets: SheetSpec[]; detail: DetailExtent } {
+): Promise<{ sheets: SheetSpec[]; detail: DetailExtent }> {
   const f = filterOf(s.query, s.scope)
-  const detail = latestUsage(db, f, detailRows).map(detailRow)
+  const detail = (await db.latestUsage(f, detailRows)).map(detailRow)
   const extent = { shown: detail.length, total: Math.max(s.total, detail.length), command: detailCommand(f) }
   const sheets = [
     overviewSheet(s, extent),
     byIntentSheet(s),
-    byDaySheet(db, f),
-    ...peopleSheets(db, s, f),
-    latencySheet(db, f),
-    ...gapsAndCostSheets(db, f),
+    await byDaySheet(db, f),
+    ...(await peopleSheets(db, s, f)),
+    await latencySheet(db, f),
+    ...(await gapsAndCostSheets(db, f)),
     { name: '明细', columns: DETAIL_COLUMNS, rows: detail },
   ]
   return { sheets, detail: extent }
@@ -210,12 +200,12 @@ export function statsSheets(
  * `summaries` names the sheets over every record.
  */
 export async function writeStatsWorkbook(
-  db: Db,
+  db: UsageReadStore,
   s: UsageStats,
   path: string,
   detailRows = DEFAULT_DETAIL_ROWS,
 ): Promise<WorkbookResult & { detail: DetailExtent; summaries: string[] }> {
-  const { sheets, detail } = statsSheets(db, s, detailRows)
+  const { sheets, detail } = await statsSheets(db, s, detailRows)
   const summaries = sheets.map((sheet) => sheet.name).filter((name) => name !== '明细')
   return { ...(await writeWorkbook(path, sheets)), detail, summaries }
 }

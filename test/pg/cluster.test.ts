@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ANDY_CLI, cliRunner } from '../helpers/cli.js'
-import { type E2eBot, e2eBot, markdownOf, msgUuidOf, until } from '../helpers/e2e-bot.js'
+import { type E2eBot, e2eBot, markdownOf, msgUuidOf, sleep, until } from '../helpers/e2e-bot.js'
 import type { GatewayConnection } from '../helpers/fake-gateway.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
 import { robotFilePayload } from '../helpers/file-messages.js'
@@ -200,10 +200,11 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     expect(usage).toEqual({ n: '500', rolled: '500' })
   }, 420_000)
 
-  it('an import through one instance is found by a search on the other', async () => {
+  it('an import through one instance is found by a search on the other; 统计 counts what both instances recorded', async () => {
     const { e, url, start } = await cluster()
-    const a = await start('a')
-    const b = await start('b')
+    // imp is an admin: 统计 covers everyone (the rollup path), not only their own records.
+    const a = await start('a', { ANDY_ADMIN_STAFF_IDS: 'imp' })
+    const b = await start('b', { ANDY_ADMIN_STAFF_IDS: 'imp' })
     const csv = join(e.dir, 'new-cases.csv')
     writeFileSync(
       csv,
@@ -243,22 +244,35 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     await until(() => e.sink.requests.some((r) => msgUuidOf(r.body) === `${ROBOT}/after-import:1`), 60_000, 'reply')
     const reply = e.sink.requests.find((r) => msgUuidOf(r.body) === `${ROBOT}/after-import:1`)!
     expect(markdownOf(reply.body)).toContain('极光新能源集团')
+    // One more search, through the other instance; then 统计 on a counts both instances' records.
+    const send = (text: string, msgId: string, connection: GatewayConnection | undefined) =>
+      e.gateway.sendRobotMessage(
+        robotTextPayload({
+          text,
+          msgId,
+          conversationType: '1',
+          conversationId: 'cid-imp',
+          senderStaffId: 'imp',
+          sessionWebhook: e.sink.url('/imp'),
+        }),
+        { connection },
+      )
+    const replyTo = async (msgId: string) => {
+      await until(() => e.sink.requests.some((r) => msgUuidOf(r.body) === `${ROBOT}/${msgId}:1`), 60_000, msgId)
+      return markdownOf(e.sink.requests.find((r) => msgUuidOf(r.body) === `${ROBOT}/${msgId}:1`)!.body)
+    }
+    await send('央企 客户案例', 'search-a', a.connection)
+    await replyTo('search-a')
+    // Both usage records are in PostgreSQL (each written when its message finished, after its reply).
+    for (let n = '0'; n !== '2'; await sleep(50))
+      n = (await query<{ n: string }>(url, `SELECT count(*) AS n FROM usage_records WHERE user_id = 'imp'`))[0]!.n
+    await send('统计 本周', 'stats', a.connection)
+    const stats = await replyTo('stats')
+    expect(stats).toContain('共 **2** 次使用，**1** 人')
+    expect(stats).toContain('- 内容客户案例：2（100%）')
     // A feature whose data is not on PostgreSQL yet says so in plain words.
-    await e.gateway.sendRobotMessage(
-      robotTextPayload({
-        text: '统计 本周',
-        msgId: 'stats',
-        conversationType: '1',
-        conversationId: 'cid-imp',
-        senderStaffId: 'imp',
-        sessionWebhook: e.sink.url('/imp'),
-      }),
-      { connection: a.connection },
-    )
-    await until(() => e.sink.requests.some((r) => msgUuidOf(r.body) === `${ROBOT}/stats:1`), 60_000, 'stats reply')
-    expect(markdownOf(e.sink.requests.find((r) => msgUuidOf(r.body) === `${ROBOT}/stats:1`)!.body)).toContain(
-      '「使用统计」在多实例模式（PostgreSQL）下暂不可用',
-    )
+    await send('运营报告', 'ops', b.connection)
+    expect(await replyTo('ops')).toContain('「阶段运营报告」在多实例模式（PostgreSQL）下暂不可用')
     console.log(`import visible on the other instance ${seenAfterMs} ms after andy import exited`)
   }, 300_000)
 

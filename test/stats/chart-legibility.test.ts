@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { type Db, openDb } from '../../src/db/client.js'
+import { storesOf } from '../../src/db/stores/index.js'
 import { insertUsage } from '../../src/db/usage.js'
 import { CHAT_STYLE } from '../../src/stats/chart.js'
 import { formatStatsReply } from '../../src/stats/format.js'
@@ -79,7 +80,7 @@ describe('the picture at DingTalk size', () => {
 })
 
 describe('two people with the same nickname', () => {
-  it('are told apart by the end of their user id in the reply, the chart data and the workbook', () => {
+  it('are told apart by the end of their user id in the reply, the chart data and the workbook', async () => {
     const db = openDb(':memory:')
     for (let i = 0; i < 3; i++) use(db, '2026-11-26', 'manager4711', '张三')
     for (let i = 0; i < 2; i++) use(db, '2026-11-27', 'rep0815', '张三')
@@ -93,7 +94,7 @@ describe('two people with the same nickname', () => {
     const reply = formatStatsReply(s)
     expect(reply).toContain('1. 张三（…4711）：3')
     expect(reply).toContain('2. 张三（…0815）：2')
-    const people = statsSheets(db, s).sheets.find((sh) => sh.name === '按人员')!
+    const people = (await statsSheets(storesOf({ db }).usage, s)).sheets.find((sh) => sh.name === '按人员')!
     const labels = [...(people.rows as Iterable<Record<string, unknown>>)].map((r) => r.label)
     expect(new Set(labels).size).toBe(labels.length)
     expect(labels).toContain('张三（…0815）')

@@ -8,6 +8,7 @@ import { CASES_CHANNEL, changeCases } from './case-sync.js'
 import type { PgDb } from './client.js'
 import { pgInboxStore } from './inbox-store.js'
 import { pgOutboxStore } from './outbox-store.js'
+import { pgUsageReadStore } from './usage-read.js'
 
 export { CASES_CHANNEL }
 
@@ -23,6 +24,7 @@ export function createPgStores(db: PgDb): Stores {
     scheduledRuns: pgScheduledRunStore(pool),
     idempotency: pgIdempotencyStore(pool),
     meta: pgMetaStore(pool),
+    usage: pgUsageReadStore(pool),
     close: () => db.close(),
   }
 }

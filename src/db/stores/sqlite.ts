@@ -17,6 +17,7 @@ import { claimRun, getRun, listRuns, takeOverRun, updateRun } from '../scheduled
 import { getState, setLastSearch, setWorkflow } from '../state.js'
 import { insertUsage } from '../usage.js'
 import type { Stores } from './types.js'
+import { sqliteUsageReadStore } from './usage-sqlite.js'
 
 /**
  * The SQLite stores: today's synchronous statements behind the async interfaces. One process owns the
@@ -89,6 +90,7 @@ export function createSqliteStores(db: Db): Stores {
       bumpCasesVersion: () => run(() => bumpCasesVersion(db)),
       casesVersion: () => run(() => casesVersion(db)),
     },
+    usage: sqliteUsageReadStore(db),
     close: () => run(() => db.close()),
   }
 }

@@ -8,6 +8,7 @@ import type { PartRow } from '../outbox.js'
 import type { ScheduledRun } from '../scheduled-runs.js'
 import type { ConversationStateRow } from '../state.js'
 import type { UsageInput } from '../usage.js'
+import type { UsageReadStore } from './usage-types.js'
 
 /**
  * The shared state of Andy behind async interfaces, one per store, so the engine is a choice:
@@ -136,5 +137,7 @@ export interface Stores {
   readonly scheduledRuns: ScheduledRunStore
   readonly idempotency: IdempotencyStore
   readonly meta: MetaStore
+  /** 统计's reads (stores/usage-types.ts). */
+  readonly usage: UsageReadStore
   close(): Promise<void>
 }

@@ -1,4 +1,4 @@
-import { listUsageRecords } from '../../db/api-queries.js'
+import { storesOf } from '../../db/stores/index.js'
 import { data, type Endpoint, listSchema, objectSchema } from '../endpoint.js'
 import { pageOf, pageParams, str } from '../params.js'
 
@@ -33,9 +33,9 @@ export const usageEndpoint: Endpoint = {
       use_date: '使用日期',
     }),
   ),
-  run({ deps, values }) {
-    const res = listUsageRecords(
-      deps.db,
+  async run({ deps, values }) {
+    // Through the store: with DATABASE_URL, the records every instance wrote (PostgreSQL).
+    const res = await storesOf(deps.app.deps).usage.list(
       {
         assistant_type: str(values, 'assistant_type'),
         user_dd_nick: str(values, 'user_dd_nick'),
