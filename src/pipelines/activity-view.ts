@@ -1,5 +1,5 @@
 import { escapeMd } from '../core/markdown.js'
-import type { ProcessRow } from '../db/process-data.js'
+import type { ProcessRow } from '../db/stores/index.js'
 import { formatRmb } from '../services/llm.js'
 import { parseOptions } from './activity-picks.js'
 import {

@@ -1,7 +1,7 @@
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
 import { localYear } from '../core/clock.js'
-import { getProcess } from '../db/process-data.js'
+import { storesOf } from '../db/stores/index.js'
 import { parseSentence } from '../search/parser.js'
 import { labelledInputs } from './activity-inputs.js'
 import { DONE_INDEX, stepAt } from './activity-steps.js'
@@ -107,12 +107,12 @@ export function waitingLabel(blockIndex: number): string {
   return step.kind === 'pick' ? `等待你${step.label}` : `暂停在「${step.label}」`
 }
 
-export function workflowResolver(ctx: BotContext): Decision | undefined {
+export async function workflowResolver(ctx: BotContext): Promise<Decision | undefined> {
   // Without an LLM (configuration removed) a stored workflow must not capture every message.
   if (!ctx.deps.llm) return undefined
   const wf = loadWorkflow(ctx)
   if (!wf) return undefined
-  const proc = getProcess(ctx.deps.db, wf.processId)
+  const proc = await storesOf(ctx.deps).workflows.processData.get(wf.processId)
   if (!proc) return undefined
   if (wf.run?.msgId === ctx.msg.msgId) return { intent: 'activity' }
   if (commandOf(ctx.text)) return { intent: 'activity' }

@@ -7,6 +7,7 @@ import type { IdempotencyStore, MetaStore, ScheduledRunStore, StateStore, Stores
 import type { PgDb } from './client.js'
 import { pgInboxStore } from './inbox-store.js'
 import { pgOutboxStore } from './outbox-store.js'
+import { pgPipelineRunStore, pgProcessDataStore } from './process-store.js'
 
 /** The NOTIFY channel on which an import announces a new cases version (every instance rebuilds its index). */
 export const CASES_CHANNEL = 'andy_cases_version'
@@ -22,6 +23,7 @@ export function createPgStores(db: PgDb): Stores {
     scheduledRuns: pgScheduledRunStore(pool),
     idempotency: pgIdempotencyStore(pool),
     meta: pgMetaStore(pool),
+    workflows: { processData: pgProcessDataStore(pool), pipelineRuns: pgPipelineRunStore(pool) },
     close: () => db.close(),
   }
 }

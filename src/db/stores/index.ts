@@ -4,6 +4,7 @@ import type { Stores } from './types.js'
 
 export { createSqliteStores } from './sqlite.js'
 export type * from './types.js'
+export type * from './process-types.js'
 
 const sqliteStores = new WeakMap<Db, Stores>()
 

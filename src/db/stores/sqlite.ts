@@ -15,6 +15,7 @@ import { markPartFailed, markPartSent, partsOf, upsertPart } from '../outbox.js'
 import { claimRun, getRun, listRuns, takeOverRun, updateRun } from '../scheduled-runs.js'
 import { getState, setLastSearch, setWorkflow } from '../state.js'
 import { insertUsage } from '../usage.js'
+import { sqlitePipelineRunStore, sqliteProcessDataStore } from './sqlite-process.js'
 import type { Stores } from './types.js'
 
 /**
@@ -84,6 +85,7 @@ export function createSqliteStores(db: Db): Stores {
       bumpCasesVersion: () => run(() => bumpCasesVersion(db)),
       casesVersion: () => run(() => casesVersion(db)),
     },
+    workflows: { processData: sqliteProcessDataStore(db), pipelineRuns: sqlitePipelineRunStore(db) },
     close: () => run(() => db.close()),
   }
 }

@@ -6,6 +6,7 @@ import type { PartRow } from '../outbox.js'
 import type { ScheduledRun } from '../scheduled-runs.js'
 import type { ConversationStateRow } from '../state.js'
 import type { UsageInput } from '../usage.js'
+import type { WorkflowStores } from './process-types.js'
 
 /**
  * The shared state of Andy behind async interfaces, one per store, so the engine is a choice:
@@ -100,5 +101,7 @@ export interface Stores {
   readonly scheduledRuns: ScheduledRunStore
   readonly idempotency: IdempotencyStore
   readonly meta: MetaStore
+  /** 运营活动设计 records and 人才发展 / 会议评审 runs (process-types.ts). */
+  readonly workflows: WorkflowStores
   close(): Promise<void>
 }
