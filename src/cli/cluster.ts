@@ -38,7 +38,7 @@ function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
   }
 }
 
-/** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads, imports from DingTalk). */
+/** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, 统计's reads, imports from DingTalk). */
 export const NOT_ON_POSTGRES = [
   'activity',
   'talent',
