@@ -3,8 +3,7 @@ import { deadlineFor } from '../bot/deadline.js'
 import { type LiveRun, liveRuns } from '../bot/live-runs.js'
 import { assertBudget, isBudgetStop, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
 import { isUserError, RunCancelled, UserError } from '../core/errors.js'
-import { type ProcessDataValues, type ProcessRow, storesOf } from '../db/stores/index.js'
-import { formatRmb } from '../services/llm.js'
+import { type ProcessDataValues, type ProcessRow, type ProcessStep, storesOf } from '../db/stores/index.js'
 import { citationBlock, contentGrounding, type Grounding } from './activity-grounding.js'
 import { askForInputs, type Inputs, missingInputs, readInputs } from './activity-inputs.js'
 import { matchPick, type PickOption, parseOptions } from './activity-picks.js'
@@ -18,12 +17,12 @@ import {
   INPUT_FIELDS,
   stepAt,
 } from './activity-steps.js'
-import { doneMessage, inputsReview, pausedMessage, pickQuestion, stepTitle } from './activity-view.js'
+import { budgetPause, doneMessage, inputsReview, pausedMessage, pickQuestion, stepTitle } from './activity-view.js'
 import { cancelHandler, progressText } from './control.js'
 import { RunMovedOn } from './pipeline-run.js'
 import { type ProgressReporter, progressFor } from './progress.js'
 import { resolvePromptSet, runPromptRow } from './runner.js'
-import { commandOf, loadWorkflow, saveWorkflow, type WorkflowPointer } from './workflow.js'
+import { commandOf, loadWorkflow, saveWorkflow, storedWorkflow, type WorkflowPointer } from './workflow.js'
 
 /**
  * 运营活动设计 (customType 5): a resumable multi-turn workflow. The record lives in process_data (saved
@@ -61,6 +60,21 @@ async function advance(ctx: BotContext, p: ProcessRow, patch: ProcessDataValues)
   return reload(ctx, p.id)
 }
 
+/**
+ * Saves a generated step at the version `p` was read at. A record changed meanwhile without moving on (an
+ * API edit of another field) gets the step at its new version; one that moved on (another instance
+ * advanced it) or whose design was cancelled (取消 elsewhere: new version, no pointer) stops the run.
+ */
+async function saveStep(ctx: BotContext, p: ProcessRow, step: ProcessStep): Promise<void> {
+  for (let at = p.updated_at, tries = 0; tries < 3; tries++) {
+    if (await records(ctx).saveStep(p.id, at, step, ctx.now())) return
+    const now = await records(ctx).get(p.id)
+    if (now?.block_index !== p.block_index || (await storedWorkflow(ctx))?.processId !== p.id) break
+    at = now.updated_at
+  }
+  throw new RunMovedOn(ctx, { processId: p.id, blockIndex: p.block_index })
+}
+
 /** Generates one step, saves it (block_index + 1, spend, model) and shows it. */
 async function generate(
   ctx: BotContext,
@@ -89,13 +103,8 @@ async function generate(
     const res = await runPromptRow(ctx, row, vars, { name: step.label, purpose: step.field, stream })
     text = res.text
     if (grounding) text = `${text}\n\n${citationBlock(grounding, text)}`
-    const saved = await records(ctx).saveStep(
-      p.id,
-      p.updated_at,
-      { field: step.field, text, blockIndex: p.block_index + 1, tokens: res.tokens, rmb: res.rmb, model: res.model },
-      ctx.now(),
-    )
-    if (!saved) throw new RunMovedOn(ctx, { processId: p.id, blockIndex: p.block_index })
+    const blockIndex = p.block_index + 1
+    await saveStep(ctx, p, { field: step.field, text, blockIndex, tokens: res.tokens, rmb: res.rmb, model: res.model })
   } catch (err) {
     if (err instanceof RunMovedOn) throw err
     await stream.fail(live.cancelled ? '已取消' : err instanceof Error ? err.message : String(err))
@@ -118,6 +127,7 @@ async function runSteps(
   let p = await reload(ctx, wf.processId)
   const live = liveRuns(ctx.deps)
   const { run: liveRun, end } = live.begin(ctx, 'activity', '运营活动设计')
+  let movedOn = false
   try {
     await ctx.reply(wf.run.intro)
     if (replay) {
@@ -161,27 +171,15 @@ async function runSteps(
     if (isBudgetStop(err)) throw budgetPause(await reload(ctx, p.id), err)
     // Stopped by 取消: the answers finished before it go out now, before the 取消 reply (which waits for this run).
     if (liveRun.cancelled) await ctx.flush?.().catch(() => undefined)
+    movedOn = err instanceof RunMovedOn
     throw err
   } finally {
     end()
-    const current = loadWorkflow(ctx)
+    // Moved on elsewhere: the pointer there is the one that counts (this message's copy is stale).
+    const current = movedOn ? undefined : loadWorkflow(ctx)
     if (current?.processId === wf.processId && current.run?.msgId === ctx.msg.msgId)
       saveWorkflow(ctx, { kind: 'activity', processId: wf.processId })
   }
-}
-
-/** The daily budget cannot pay for the next step: where the design stopped and how to continue. */
-function budgetPause(p: ProcessRow, err: { budget: number; left: number; needed: number }): UserError {
-  const step = stepAt(p.block_index)
-  const at = step?.kind === 'gen' ? `第 ${genPosition(step.field)}/${GEN_STEPS.length} 步「${step.label}」` : '下一步'
-  const why =
-    err.left > 0
-      ? `今天的 AI 额度（${formatRmb(err.budget)}）只剩 ${formatRmb(err.left)}，不够生成${at}（最多约 ${formatRmb(err.needed)}）`
-      : `今天的 AI 额度（${formatRmb(err.budget)}）已经用完了`
-  return new UserError(
-    'llm_budget',
-    `${why}，运营活动设计先停在这里，已生成的步骤都已保存。明天 0 点额度恢复后回复 **继续**，从${at}接着生成。`,
-  )
 }
 
 /** Starts a run at the record's current block: everything this message says goes out in `intro` first. */

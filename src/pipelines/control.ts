@@ -8,7 +8,7 @@ import { DONE_INDEX } from './activity-steps.js'
 import { progressSummary } from './activity-view.js'
 import { pausedRunSummary } from './pipeline-run.js'
 import { pipelineOfStepType } from './pipeline-specs.js'
-import { commandOf, loadWorkflow, saveWorkflow } from './workflow.js'
+import { commandOf, loadWorkflow } from './workflow.js'
 
 /**
  * 查看进度 and 取消 for every generation — 运营活动设计, 人才发展, 会议评审 — also while one is running:
@@ -81,7 +81,8 @@ export async function cancelHandler(ctx: BotContext): Promise<void> {
   const closed = await pipelineRuns.close(ctx.conversationId, ctx.userId, ctx.now())
   const wf = loadWorkflow(ctx)
   const proc = wf ? await processData.get(wf.processId) : undefined
-  if (wf) saveWorkflow(ctx, null)
+  // Stored before the record's version moves (below), so another instance sees the design cancelled.
+  if (wf) await ctx.conversation.setWorkflow(null, ctx.now()).catch(() => undefined)
   const lines: string[] = []
   if (live) lines.push(`已停止正在生成的${live.step ? `「${escapeMd(live.step.label)}」` : `「${live.name}」`}。`)
   if (proc && proc.block_index < DONE_INDEX) {

@@ -96,7 +96,8 @@ async function stopped(
   if (err instanceof RunMovedOn) return err
   if (run.status !== 'done') {
     run.status = 'paused'
-    await runs.save(run, ctx.now())
+    // Moved on elsewhere meanwhile: this instance has no say in it any more.
+    if (!(await runs.save(run, ctx.now()))) return new RunMovedOn(ctx, { runId: run.id, status: run.status })
   }
   ctx.logger.warn(
     {

@@ -66,14 +66,28 @@ export function commandOf(text: string): WorkflowCommand | undefined {
   ]
 }
 
-export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
-  const raw = ctx.conversation.workflow
+/** An activity's pointer in a stored workflow value (undefined: none, or another workflow's); throws when unreadable. */
+function pointerIn(raw: string | null | undefined): WorkflowPointer | undefined {
   if (!raw) return undefined
+  const wf = JSON.parse(raw) as WorkflowPointer
+  return wf.kind === 'activity' && Number.isInteger(wf.processId) ? wf : undefined
+}
+
+export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
   try {
-    const wf = JSON.parse(raw) as WorkflowPointer
-    return wf.kind === 'activity' && Number.isInteger(wf.processId) ? wf : undefined
+    return pointerIn(ctx.conversation.workflow)
   } catch {
     ctx.logger.warn('unreadable workflow pointer ignored')
+    return undefined
+  }
+}
+
+/** The pointer as stored now: another instance may have changed it (取消) since this message's state was read. */
+export async function storedWorkflow(ctx: BotContext): Promise<WorkflowPointer | undefined> {
+  const row = await storesOf(ctx.deps).state.get(ctx.conversationId, ctx.userId)
+  try {
+    return pointerIn(row?.workflow)
+  } catch {
     return undefined
   }
 }

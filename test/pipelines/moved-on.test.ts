@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/core/clock.js'
-import { storesOf } from '../../src/db/stores/index.js'
+import { type ProcessRow, storesOf } from '../../src/db/stores/index.js'
 import { activityLlm, STEP_MARKERS, stepOf } from '../helpers/activity-llm.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { createTestApp, DEFAULT_USER, demoDbPath, tempDir } from '../helpers/test-app.js'
@@ -47,7 +47,7 @@ describe('a generation whose record moved on elsewhere', () => {
     expect((await t.ask('继续')).intent).not.toBe('meeting')
   })
 
-  it('运营活动设计: a step finished after the record moved on is not saved, and no later step runs', async () => {
+  async function activityApp(midStep: (stores: ReturnType<typeof storesOf>, p: ProcessRow) => Promise<void>) {
     const dir = tempDir()
     cleanups.push(() => dir.cleanup())
     const script = activityLlm()
@@ -61,21 +61,54 @@ describe('a generation whose record moved on elsewhere', () => {
       env: { LLM_MAX_RETRIES: '0' },
     })
     cleanups.push(() => t.close())
-    const records = storesOf({ db: t.db }).workflows.processData
+    const stores = storesOf({ db: t.db })
     fake.handler = async (body, n) => {
       if (stepOf(body) === 'sys_survey_report') {
-        const [p] = await records.listOfUser(DEFAULT_USER.staffId!)
-        expect(await records.update(p!.id, {}, Date.now())).toBe(1)
+        const [p] = await stores.workflows.processData.listOfUser(DEFAULT_USER.staffId!)
+        await midStep(stores, p!)
       }
       return script.handler(body, n)
     }
+    const record = async () => (await stores.workflows.processData.listOfUser(DEFAULT_USER.staffId!))[0]!
+    return { t, fake, stores, record }
+  }
 
+  it('运营活动设计: advanced by another instance meanwhile — this step is not saved, no later step runs', async () => {
+    const { t, fake, record } = await activityApp(async (stores, p) => {
+      const step = { field: 'sys_survey_report' as const, text: '另一实例的报告', blockIndex: 2, tokens: 1, rmb: 0 }
+      expect(await stores.workflows.processData.saveStep(p.id, p.updated_at, step, Date.now())).toBe(true)
+    })
     const r = await t.ask(INPUTS)
     expect(r.intent).toBe('activity')
     expect(r.error).toBe('cancelled by the user')
-    const [p] = await records.listOfUser(DEFAULT_USER.staffId!)
-    expect(p).toMatchObject({ enterprise_name: '华星制药', block_index: 1, sys_survey_report: null })
+    expect(await record()).toMatchObject({ block_index: 2, sys_survey_report: '另一实例的报告', sys_activity_need: null })
     expect(fake.requestsMatching(STEP_MARKERS.sys_survey_report!)).toHaveLength(1)
     expect(fake.requestsMatching(STEP_MARKERS.sys_activity_need!)).toHaveLength(0)
+  })
+
+  it('运营活动设计: 取消 on another instance meanwhile — the run stops and the design stays cancelled', async () => {
+    const conv = `local-dm-${DEFAULT_USER.staffId}`
+    const { t, fake, stores, record } = await activityApp(async (s, p) => {
+      // What cancelHandler writes: no pointer, then a new version of the record.
+      await s.state.setWorkflow(conv, DEFAULT_USER.staffId!, null, Date.now())
+      expect(await s.workflows.processData.update(p.id, {}, Date.now())).toBe(1)
+    })
+    const r = await t.ask(INPUTS)
+    expect(r.error).toBe('cancelled by the user')
+    expect(await record()).toMatchObject({ enterprise_name: '华星制药', block_index: 1, sys_survey_report: null })
+    expect(fake.requestsMatching(STEP_MARKERS.sys_activity_need!)).toHaveLength(0)
+    expect((await stores.state.get(conv, DEFAULT_USER.staffId!))?.workflow ?? null).toBeNull()
+  })
+
+  it('运营活动设计: another field edited through the API meanwhile — the step is saved and the run goes on', async () => {
+    const { t, fake, record } = await activityApp(async (s, p) => {
+      if (!p.activity_mubiao?.includes('API'))
+        expect(await s.workflows.processData.update(p.id, { activity_mubiao: '提升带队能力（API 修改）' }, Date.now())).toBe(1)
+    })
+    const r = await t.ask(INPUTS)
+    expect(r.error).toBeUndefined()
+    expect(await record()).toMatchObject({ activity_mubiao: '提升带队能力（API 修改）', sys_survey_report: expect.any(String) })
+    expect((await record()).block_index).toBeGreaterThan(2)
+    expect(fake.requestsMatching(STEP_MARKERS.sys_activity_need!)).toHaveLength(1)
   })
 })
