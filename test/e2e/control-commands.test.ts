@@ -3,8 +3,8 @@ import { startBot } from '../../src/cli/start.js'
 import { parseConfig } from '../../src/config.js'
 import { openDb } from '../../src/db/client.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
-import { storesOf } from '../../src/db/stores/index.js'
 import { getState } from '../../src/db/state.js'
+import { storesOf } from '../../src/db/stores/index.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
@@ -146,6 +146,6 @@ describe('control commands during a generation', () => {
     await send('帮我给远拓通信集团设计一个运营活动')
     await until(() => texts().length > beforeNew, 15_000, 'the new start')
     expect(texts().at(-1)).toContain('意向课程')
-    expect((await storesOf({ db: db }).workflows.processData.listOfUser('rep001'))).toHaveLength(2)
+    expect(await storesOf({ db: db }).workflows.processData.listOfUser('rep001')).toHaveLength(2)
   })
 })

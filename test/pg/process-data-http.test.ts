@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPg } from '../../src/db/pg/client.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import type { Stores } from '../../src/db/stores/index.js'
-import { call, type Harness, startHarness } from '../http/setup.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
+import { call, type Harness, startHarness } from '../http/setup.js'
 
 /**
  * ASaveAndyVardDtas / AGetAndyVarDatas with several instances (DATABASE_URL): each instance keeps its own

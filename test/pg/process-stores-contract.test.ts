@@ -30,7 +30,10 @@ function contract(name: string, open: Open) {
       const pd = a.workflows.processData
       const id = await pd.create(user, 1000)
       expect(await pd.get(id)).toMatchObject({ id, user_id: 'u1', user_name: '小王', block_index: 0, total_tokens: 0 })
-      const other = await pd.insert({ user_id: 'u1', enterprise_name: '华星制药', block_index: 3, total_rmb: 0.5 }, 1100)
+      const other = await pd.insert(
+        { user_id: 'u1', enterprise_name: '华星制药', block_index: 3, total_rmb: 0.5 },
+        1100,
+      )
       expect(other).toBeGreaterThan(id)
       expect(await pd.update(other, { activity_type: '训练营', block_index: 4 }, 1200)).toBe(1)
       expect(await pd.update(999_999, { activity_type: 'x' }, 1200)).toBe(0)
@@ -57,7 +60,14 @@ function contract(name: string, open: Open) {
       const pd = a.workflows.processData
       const id = await pd.create(user, 1000)
       const p = (await pd.get(id))!
-      const step = { field: 'sys_activity_need' as const, text: '需求', blockIndex: 2, tokens: 10, rmb: 0.1, model: 'm' }
+      const step = {
+        field: 'sys_activity_need' as const,
+        text: '需求',
+        blockIndex: 2,
+        tokens: 10,
+        rmb: 0.1,
+        model: 'm',
+      }
       expect(await pd.saveStep(id, p.updated_at, step, 1000)).toBe(true)
       // Same millisecond, still a new version: the copy read before is stale.
       const saved = (await pd.get(id))!
@@ -67,7 +77,9 @@ function contract(name: string, open: Open) {
       expect(await pd.update(id, { block_index: 1 }, 1002, p.updated_at)).toBe(0)
       expect(await pd.update(id, { block_index: 1 }, 1002, saved.updated_at)).toBe(1)
       expect((await pd.get(id))!).toMatchObject({ sys_activity_need: '需求', block_index: 1, updated_at: 1002 })
-      await expect(pd.saveStep(id, 1002, { ...step, field: 'id' as never }, 1003)).rejects.toThrow(/not a process_data field/)
+      await expect(pd.saveStep(id, 1002, { ...step, field: 'id' as never }, 1003)).rejects.toThrow(
+        /not a process_data field/,
+      )
       await close()
     })
 
@@ -94,7 +106,14 @@ function contract(name: string, open: Open) {
       const { a, close } = await open()
       const runs = a.workflows.pipelineRuns
       const first = await runs.start(newRun('m1'), 1000)
-      expect(first).toMatchObject({ msgId: 'm1', status: 'running', sections: [], steps: [], tokens: 0, updatedAt: 1000 })
+      expect(first).toMatchObject({
+        msgId: 'm1',
+        status: 'running',
+        sections: [],
+        steps: [],
+        tokens: 0,
+        updatedAt: 1000,
+      })
       const elsewhere = await runs.start(newRun('m0', 'c2'), 1000)
       const second = await runs.start(newRun('m2'), 2000)
       expect((await runs.get(first.id))!.status).toBe('cancelled')

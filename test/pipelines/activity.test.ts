@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/core/clock.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
-import { type ProcessRow, storesOf } from '../../src/db/stores/index.js'
 import { getState } from '../../src/db/state.js'
+import { type ProcessRow, storesOf } from '../../src/db/stores/index.js'
 import { DONE_INDEX } from '../../src/pipelines/activity-steps.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
@@ -62,7 +62,7 @@ describe('运营活动设计 workflow', () => {
     for (const label of ['活动背景', '活动目标', '活动类型', '意向课程', '发散方式'])
       expect(r.replies[0]).toContain(label)
     expect(r.replies[0]).toContain('远拓通信集团')
-    expect((await processOf(t))).toMatchObject({ enterprise_name: '远拓通信集团', block_index: 0, user_name: '小王' })
+    expect(await processOf(t)).toMatchObject({ enterprise_name: '远拓通信集团', block_index: 0, user_name: '小王' })
 
     // 2. Labelled answers (rules), then a free-form answer the model reads.
     r = await t.ask(
@@ -73,7 +73,7 @@ describe('运营活动设计 workflow', () => {
     script.inputs = (text): Record<string, string> =>
       text.includes('大胆') ? { yixiang_course: '职场新人训练营', fansan_mothed: '大胆发散' } : {}
     r = await t.ask('课程想用职场新人训练营，创意可以大胆一点')
-    let p = (await processOf(t))
+    let p = await processOf(t)
     expect(p).toMatchObject({
       activity_beijing: '今年校招300名新员工，入职后融入慢',
       activity_type: '线上训练营',
@@ -124,7 +124,7 @@ describe('运营活动设计 workflow', () => {
 
     // 5. Pick by number → the names are generated → asked to pick a name.
     r = await t.ask('选2')
-    p = (await processOf(t))
+    p = await processOf(t)
     expect(p.user_content_select).toContain('沟通协作组合（第2版）')
     expect(r.replies[0]).toContain('已选择第 2 个')
     expect(r.replies.at(-1)).toContain('请选择活动名称')
@@ -171,7 +171,7 @@ describe('运营活动设计 workflow', () => {
     expect(requestsFor(fake, 'sys_activity_plan')).toBe(2)
 
     // 9. Every seed field is saved; totals match the ledger.
-    p = (await processOf(t))
+    p = await processOf(t)
     expect(p.block_index).toBe(DONE_INDEX)
     expect(p.user_activity_name).toBe('星火成长营2')
     for (const f of [

@@ -124,7 +124,9 @@ describe('daily LLM budget', () => {
     expect(r.replies.at(-1)).toContain('不够生成第 2/13 步「活动需求」')
     expect(r.replies.at(-1)).toContain('明天 0 点额度恢复后回复 **继续**，从第 2/13 步「活动需求」接着生成')
     expect(spent(t, clock.now())).toBeLessThanOrEqual(3)
-    expect((await storesOf({ db: t.db }).workflows.processData.listOfUser(DEFAULT_USER.staffId!))[0]!.block_index).toBe(2)
+    expect((await storesOf({ db: t.db }).workflows.processData.listOfUser(DEFAULT_USER.staffId!))[0]!.block_index).toBe(
+      2,
+    )
 
     clock.nextDay()
     const next = await t.ask('继续')

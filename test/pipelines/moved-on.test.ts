@@ -27,7 +27,8 @@ describe('a generation whose record moved on elsewhere', () => {
     let runs: ReturnType<typeof storesOf>['workflows']['pipelineRuns'] | undefined
     const fake = await FakeOpenAI.start({
       handler: async (_b, n) => {
-        if (n === 1) expect(await runs!.close(`local-dm-${DEFAULT_USER.staffId}`, DEFAULT_USER.staffId!, Date.now())).toBe(1)
+        if (n === 1)
+          expect(await runs!.close(`local-dm-${DEFAULT_USER.staffId}`, DEFAULT_USER.staffId!, Date.now())).toBe(1)
         return { content: `第${n}次回答：评审要点。` }
       },
     })
@@ -81,7 +82,11 @@ describe('a generation whose record moved on elsewhere', () => {
     const r = await t.ask(INPUTS)
     expect(r.intent).toBe('activity')
     expect(r.error).toBe('cancelled by the user')
-    expect(await record()).toMatchObject({ block_index: 2, sys_survey_report: '另一实例的报告', sys_activity_need: null })
+    expect(await record()).toMatchObject({
+      block_index: 2,
+      sys_survey_report: '另一实例的报告',
+      sys_activity_need: null,
+    })
     expect(fake.requestsMatching(STEP_MARKERS.sys_survey_report!)).toHaveLength(1)
     expect(fake.requestsMatching(STEP_MARKERS.sys_activity_need!)).toHaveLength(0)
   })
@@ -103,11 +108,16 @@ describe('a generation whose record moved on elsewhere', () => {
   it('运营活动设计: another field edited through the API meanwhile — the step is saved and the run goes on', async () => {
     const { t, fake, record } = await activityApp(async (s, p) => {
       if (!p.activity_mubiao?.includes('API'))
-        expect(await s.workflows.processData.update(p.id, { activity_mubiao: '提升带队能力（API 修改）' }, Date.now())).toBe(1)
+        expect(
+          await s.workflows.processData.update(p.id, { activity_mubiao: '提升带队能力（API 修改）' }, Date.now()),
+        ).toBe(1)
     })
     const r = await t.ask(INPUTS)
     expect(r.error).toBeUndefined()
-    expect(await record()).toMatchObject({ activity_mubiao: '提升带队能力（API 修改）', sys_survey_report: expect.any(String) })
+    expect(await record()).toMatchObject({
+      activity_mubiao: '提升带队能力（API 修改）',
+      sys_survey_report: expect.any(String),
+    })
     expect((await record()).block_index).toBeGreaterThan(2)
     expect(fake.requestsMatching(STEP_MARKERS.sys_activity_need!)).toHaveLength(1)
   })

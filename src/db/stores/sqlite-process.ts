@@ -1,6 +1,7 @@
 import type { Db } from '../client.js'
 import { stmt } from '../stmt.js'
 import {
+  nextVersion,
   type PipelineRun,
   type PipelineRunRow,
   type PipelineRunStore,
@@ -9,7 +10,6 @@ import {
   type ProcessDataValues,
   type ProcessRow,
   processColumnsOf,
-  nextVersion,
   toPipelineRun,
 } from './process-types.js'
 
@@ -54,7 +54,9 @@ export function sqliteProcessDataStore(db: Db): ProcessDataStore {
       ),
     get: (id) => settle(() => stmt(db, 'SELECT * FROM process_data WHERE id = ?').get(id) as ProcessRow | undefined),
     listOfUser: (userId) =>
-      settle(() => stmt(db, 'SELECT * FROM process_data WHERE user_id = ? ORDER BY id DESC').all(userId) as ProcessRow[]),
+      settle(
+        () => stmt(db, 'SELECT * FROM process_data WHERE user_id = ? ORDER BY id DESC').all(userId) as ProcessRow[],
+      ),
     saveStep: (id, version, step, now) =>
       settle(() => {
         if (!STEP_FIELDS.has(step.field)) throw new Error(`not a process_data field: ${step.field}`)
@@ -65,8 +67,16 @@ export function sqliteProcessDataStore(db: Db): ProcessDataStore {
                  total_rmb = round(total_rmb + ?, 6), current_model = COALESCE(?, current_model), updated_at = ?
                WHERE id = ? AND updated_at = ?`,
             )
-            .run(step.text, step.blockIndex, step.tokens, step.rmb, step.model ?? null, nextVersion(now, version), id, version)
-            .changes === 1
+            .run(
+              step.text,
+              step.blockIndex,
+              step.tokens,
+              step.rmb,
+              step.model ?? null,
+              nextVersion(now, version),
+              id,
+              version,
+            ).changes === 1
         )
       }),
     addSpend: (id, tokens, rmb, model, now) =>
