@@ -12,7 +12,7 @@
 
 import { systemClock } from '../src/core/clock.js'
 import { llmCalls } from '../src/db/llm-calls.js'
-import { processesOfUser } from '../src/db/process-data.js'
+import { storesOf } from '../src/db/stores/index.js'
 import { activityLlm, stepOf } from '../test/helpers/activity-llm.js'
 import { type ChatBody, FakeOpenAI } from '../test/helpers/fake-openai.js'
 import { createTestApp, DEFAULT_USER, demoDbPath, type TestApp, tempDir } from '../test/helpers/test-app.js'
@@ -132,7 +132,7 @@ async function activityCost(dir: string): Promise<void> {
     ['step', 'calls', 'tokens in', 'tokens out', 'total'],
     rows,
   )
-  const p = processesOfUser(t.db, 'u-wang')[0]!
+  const p = (await storesOf({ db: t.db }).workflows.processData.listOfUser('u-wang'))[0]!
   printTable(
     'RMB per complete activity design',
     ['price', 'RMB'],

@@ -1,5 +1,6 @@
+import { UserError } from '../core/errors.js'
 import { escapeMd } from '../core/markdown.js'
-import type { ProcessRow } from '../db/process-data.js'
+import type { ProcessRow } from '../db/stores/index.js'
 import { formatRmb } from '../services/llm.js'
 import { parseOptions } from './activity-picks.js'
 import {
@@ -89,4 +90,18 @@ export function inputsReview(p: ProcessRow, head: string): string {
   for (const f of INPUT_FIELDS) lines.push(`- **${INPUT_LABELS[f]}**：${p[f] ? escapeMd(p[f]!) : '（未填）'}`)
   lines.push('', '回复要修改的项（如 **活动目标：…**），或回复 **继续** 按当前信息重新生成。')
   return lines.join('\n')
+}
+
+/** The daily budget cannot pay for the next step: where the design stopped and how to continue. */
+export function budgetPause(p: ProcessRow, err: { budget: number; left: number; needed: number }): UserError {
+  const step = stepAt(p.block_index)
+  const at = step?.kind === 'gen' ? `第 ${genPosition(step.field)}/${GEN_STEPS.length} 步「${step.label}」` : '下一步'
+  const why =
+    err.left > 0
+      ? `今天的 AI 额度（${formatRmb(err.budget)}）只剩 ${formatRmb(err.left)}，不够生成${at}（最多约 ${formatRmb(err.needed)}）`
+      : `今天的 AI 额度（${formatRmb(err.budget)}）已经用完了`
+  return new UserError(
+    'llm_budget',
+    `${why}，运营活动设计先停在这里，已生成的步骤都已保存。明天 0 点额度恢复后回复 **继续**，从${at}接着生成。`,
+  )
 }

@@ -3,15 +3,7 @@ import { deadlineFor } from '../bot/deadline.js'
 import { type LiveRun, liveRuns } from '../bot/live-runs.js'
 import { assertBudget, isBudgetStop, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
 import { isUserError, RunCancelled, UserError } from '../core/errors.js'
-import {
-  addProcessSpend,
-  createProcess,
-  getProcess,
-  type ProcessRow,
-  saveStepResult,
-  updateProcess,
-} from '../db/process-data.js'
-import { formatRmb } from '../services/llm.js'
+import { type ProcessDataValues, type ProcessRow, type ProcessStep, storesOf } from '../db/stores/index.js'
 import { citationBlock, contentGrounding, type Grounding } from './activity-grounding.js'
 import { askForInputs, type Inputs, missingInputs, readInputs } from './activity-inputs.js'
 import { matchPick, type PickOption, parseOptions } from './activity-picks.js'
@@ -25,11 +17,12 @@ import {
   INPUT_FIELDS,
   stepAt,
 } from './activity-steps.js'
-import { doneMessage, inputsReview, pausedMessage, pickQuestion, stepTitle } from './activity-view.js'
+import { budgetPause, doneMessage, inputsReview, pausedMessage, pickQuestion, stepTitle } from './activity-view.js'
 import { cancelHandler, progressText } from './control.js'
+import { RunMovedOn } from './pipeline-run.js'
 import { type ProgressReporter, progressFor } from './progress.js'
 import { resolvePromptSet, runPromptRow } from './runner.js'
-import { commandOf, loadWorkflow, saveWorkflow, type WorkflowPointer } from './workflow.js'
+import { commandOf, loadWorkflow, saveWorkflow, storedWorkflow, type WorkflowPointer } from './workflow.js'
 
 /**
  * 运营活动设计 (customType 5): a resumable multi-turn workflow. The record lives in process_data (saved
@@ -52,10 +45,34 @@ function inputsOf(p: ProcessRow): Inputs {
   return out
 }
 
-function reload(ctx: BotContext, id: number): ProcessRow {
-  const p = getProcess(ctx.deps.db, id)
+const records = (ctx: BotContext) => storesOf(ctx.deps).workflows.processData
+
+async function reload(ctx: BotContext, id: number): Promise<ProcessRow> {
+  const p = await records(ctx).get(id)
   if (!p) throw new Error(`process_data ${id} vanished`)
   return p
+}
+
+/** Moves the design on from the version `p` was read at (RunMovedOn when it moved on elsewhere); the new row. */
+async function advance(ctx: BotContext, p: ProcessRow, patch: ProcessDataValues): Promise<ProcessRow> {
+  if (!(await records(ctx).update(p.id, patch, ctx.now(), p.updated_at)))
+    throw new RunMovedOn(ctx, { processId: p.id, blockIndex: p.block_index })
+  return reload(ctx, p.id)
+}
+
+/**
+ * Saves a generated step at the version `p` was read at. A record changed meanwhile without moving on (an
+ * API edit of another field) gets the step at its new version; one that moved on (another instance
+ * advanced it) or whose design was cancelled (取消 elsewhere: new version, no pointer) stops the run.
+ */
+async function saveStep(ctx: BotContext, p: ProcessRow, step: ProcessStep): Promise<void> {
+  for (let at = p.updated_at, tries = 0; tries < 3; tries++) {
+    if (await records(ctx).saveStep(p.id, at, step, ctx.now())) return
+    const now = await records(ctx).get(p.id)
+    if (now?.block_index !== p.block_index || (await storedWorkflow(ctx))?.processId !== p.id) break
+    at = now.updated_at
+  }
+  throw new RunMovedOn(ctx, { processId: p.id, blockIndex: p.block_index })
 }
 
 /** Generates one step, saves it (block_index + 1, spend, model) and shows it. */
@@ -86,13 +103,10 @@ async function generate(
     const res = await runPromptRow(ctx, row, vars, { name: step.label, purpose: step.field, stream })
     text = res.text
     if (grounding) text = `${text}\n\n${citationBlock(grounding, text)}`
-    saveStepResult(
-      ctx.deps.db,
-      p.id,
-      { field: step.field, text, blockIndex: p.block_index + 1, tokens: res.tokens, rmb: res.rmb, model: res.model },
-      ctx.now(),
-    )
+    const blockIndex = p.block_index + 1
+    await saveStep(ctx, p, { field: step.field, text, blockIndex, tokens: res.tokens, rmb: res.rmb, model: res.model })
   } catch (err) {
+    if (err instanceof RunMovedOn) throw err
     await stream.fail(live.cancelled ? '已取消' : err instanceof Error ? err.message : String(err))
     if (live.cancelled) throw new RunCancelled()
     if (isUserError(err)) throw err
@@ -110,9 +124,10 @@ async function runSteps(
 ): Promise<void> {
   const progress = progressFor(ctx)
   const { from, single } = wf.run
-  let p = reload(ctx, wf.processId)
+  let p = await reload(ctx, wf.processId)
   const live = liveRuns(ctx.deps)
   const { run: liveRun, end } = live.begin(ctx, 'activity', '运营活动设计')
+  let movedOn = false
   try {
     await ctx.reply(wf.run.intro)
     if (replay) {
@@ -145,7 +160,7 @@ async function runSteps(
       const t0 = Date.now()
       await generate(ctx, p, step, progress, liveRun)
       slowest = Math.max(slowest, Date.now() - t0)
-      p = reload(ctx, p.id)
+      p = await reload(ctx, p.id)
     }
     // The run's last word joins its last answers in one message (bulk: coalesced with them).
     const next = stepAt(p.block_index)
@@ -153,30 +168,18 @@ async function runSteps(
     else if (p.block_index >= DONE_INDEX) await ctx.reply(doneMessage(p), { bulk: true })
     else await ctx.reply(pausedMessage(p, paced), { bulk: true })
   } catch (err) {
-    if (isBudgetStop(err)) throw budgetPause(reload(ctx, p.id), err)
+    if (isBudgetStop(err)) throw budgetPause(await reload(ctx, p.id), err)
     // Stopped by 取消: the answers finished before it go out now, before the 取消 reply (which waits for this run).
     if (liveRun.cancelled) await ctx.flush?.().catch(() => undefined)
+    movedOn = err instanceof RunMovedOn
     throw err
   } finally {
     end()
-    const current = loadWorkflow(ctx)
+    // Moved on elsewhere: the pointer there is the one that counts (this message's copy is stale).
+    const current = movedOn ? undefined : loadWorkflow(ctx)
     if (current?.processId === wf.processId && current.run?.msgId === ctx.msg.msgId)
       saveWorkflow(ctx, { kind: 'activity', processId: wf.processId })
   }
-}
-
-/** The daily budget cannot pay for the next step: where the design stopped and how to continue. */
-function budgetPause(p: ProcessRow, err: { budget: number; left: number; needed: number }): UserError {
-  const step = stepAt(p.block_index)
-  const at = step?.kind === 'gen' ? `第 ${genPosition(step.field)}/${GEN_STEPS.length} 步「${step.label}」` : '下一步'
-  const why =
-    err.left > 0
-      ? `今天的 AI 额度（${formatRmb(err.budget)}）只剩 ${formatRmb(err.left)}，不够生成${at}（最多约 ${formatRmb(err.needed)}）`
-      : `今天的 AI 额度（${formatRmb(err.budget)}）已经用完了`
-  return new UserError(
-    'llm_budget',
-    `${why}，运营活动设计先停在这里，已生成的步骤都已保存。明天 0 点额度恢复后回复 **继续**，从${at}接着生成。`,
-  )
 }
 
 /** Starts a run at the record's current block: everything this message says goes out in `intro` first. */
@@ -201,8 +204,7 @@ async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: b
   const before = { tokens: ctx.result.tokens ?? 0, rmb: ctx.result.costRmb ?? 0 }
   const got = text.trim() ? await readInputs(ctx, text, known) : {}
   // Reading the inputs costs tokens too: they count in the workflow's totals.
-  addProcessSpend(
-    ctx.deps.db,
+  await records(ctx).addSpend(
     p.id,
     (ctx.result.tokens ?? 0) - before.tokens,
     (ctx.result.costRmb ?? 0) - before.rmb,
@@ -210,8 +212,8 @@ async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: b
     ctx.now(),
   )
   const changed = INPUT_FIELDS.filter((f) => got[f] && got[f] !== known[f])
-  if (changed.length) updateProcess(ctx.deps.db, p.id, Object.fromEntries(changed.map((f) => [f, got[f]!])), ctx.now())
-  const now = reload(ctx, p.id)
+  if (changed.length) await records(ctx).update(p.id, Object.fromEntries(changed.map((f) => [f, got[f]!])), ctx.now())
+  const now = await reload(ctx, p.id)
   const missing = missingInputs(inputsOf(now))
   if (missing.length) {
     const head = fresh
@@ -222,20 +224,19 @@ async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: b
     await ctx.reply(askForInputs(inputsOf(now), missing, head))
     return
   }
-  if (now.block_index === 0) updateProcess(ctx.deps.db, p.id, { block_index: 1 }, ctx.now())
   await startRun(
     ctx,
-    reload(ctx, p.id),
+    now.block_index === 0 ? await advance(ctx, now, { block_index: 1 }) : now,
     `信息已齐全，开始生成「${now.enterprise_name}」的活动方案（共 ${GEN_STEPS.length} 步，完成的结果合并成几条消息发出；中途可回复 **查看进度** 或 **取消**）。`,
   )
 }
 
 async function start(ctx: BotContext): Promise<void> {
   assertBudget(ctx)
-  const id = createProcess(ctx.deps.db, { user_id: ctx.userId, user_name: ctx.userNick }, ctx.now())
+  const id = await records(ctx).create({ user_id: ctx.userId, user_name: ctx.userNick }, ctx.now())
   saveWorkflow(ctx, { kind: 'activity', processId: id })
   ctx.logger.info({ processId: id }, 'activity workflow started')
-  await takeInputs(ctx, reload(ctx, id), ctx.text, true)
+  await takeInputs(ctx, await reload(ctx, id), ctx.text, true)
 }
 
 /** 重新生成: the last generated step again (later results become pending). */
@@ -247,8 +248,7 @@ async function regenerate(ctx: BotContext, p: ProcessRow): Promise<void> {
     return
   }
   assertBudget(ctx, ACTIVITY_SAVED)
-  updateProcess(ctx.deps.db, p.id, { block_index: t }, ctx.now())
-  await startRun(ctx, reload(ctx, p.id), `好的，重新生成「${stepAt(t)!.label}」。`, true)
+  await startRun(ctx, await advance(ctx, p, { block_index: t }), `好的，重新生成「${stepAt(t)!.label}」。`, true)
 }
 
 /** 上一步: back to the previous question (the inputs, the content pick, the name pick). */
@@ -260,8 +260,7 @@ async function back(ctx: BotContext, p: ProcessRow): Promise<void> {
     await ctx.reply(inputsReview(p, '已经是第一步（活动信息）了。当前信息：'))
     return
   }
-  updateProcess(ctx.deps.db, p.id, { block_index: target }, ctx.now())
-  const now = reload(ctx, p.id)
+  const now = await advance(ctx, p, { block_index: target })
   if (target === 0) await ctx.reply(inputsReview(now, '已回到第一步（活动信息）。当前信息：'))
   else await ctx.reply(pickQuestion(now, stepAt(target)!, `已回到「${stepAt(target)!.label}」。`))
 }
@@ -286,14 +285,13 @@ async function answerPick(ctx: BotContext, p: ProcessRow, step: ActivityStep): P
       ? `已选择第 ${pick.option.n} 个：${pick.option.title}`
       : `已按你的输入：${chosen.split('\n')[0]}`
   assertBudget(ctx, ACTIVITY_SAVED)
-  updateProcess(ctx.deps.db, p.id, { [step.field]: chosen, block_index: p.block_index + 1 }, ctx.now())
-  await startRun(ctx, reload(ctx, p.id), said)
+  await startRun(ctx, await advance(ctx, p, { [step.field]: chosen, block_index: p.block_index + 1 }), said)
 }
 
 export async function activityHandler(ctx: BotContext): Promise<void> {
   if (!ctx.deps.llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
   const wf = loadWorkflow(ctx)
-  const p = wf ? getProcess(ctx.deps.db, wf.processId) : undefined
+  const p = wf ? await records(ctx).get(wf.processId) : undefined
   const cmd = commandOf(ctx.text)
   // With customType 5 (HTTP API) every message arrives here, control words included.
   const word = ctx.text
@@ -302,7 +300,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     .replace(/[\s。.!！]+/g, '')
   if (CANCEL_WORDS.has(word)) return cancelHandler(ctx)
   if (HELP_WORDS.has(word) && p && p.block_index < DONE_INDEX && wf?.run?.msgId !== ctx.msg.msgId)
-    return ctx.reply(progressText(ctx))
+    return ctx.reply(await progressText(ctx))
   if (wf && p && wf.run?.msgId === ctx.msg.msgId) {
     ctx.logger.info(
       { processId: p.id, from: wf.run.from, blockIndex: p.block_index },
@@ -320,7 +318,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     return
   }
   const done = p.block_index >= DONE_INDEX
-  if (cmd === 'progress') return ctx.reply(progressText(ctx))
+  if (cmd === 'progress') return ctx.reply(await progressText(ctx))
   if (cmd === 'regenerate') return regenerate(ctx, p)
   if (cmd === 'back') return back(ctx, p)
   if (done) {

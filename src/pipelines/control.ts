@@ -2,14 +2,13 @@ import type { BotContext } from '../bot/context.js'
 import { describeLive, liveRuns } from '../bot/live-runs.js'
 import type { Decision } from '../bot/router.js'
 import { escapeMd } from '../core/markdown.js'
-import { closePipelineRuns, unfinishedPipelineRun } from '../db/pipeline-runs.js'
-import { getProcess } from '../db/process-data.js'
 import { listPromptSteps } from '../db/prompts.js'
+import { storesOf } from '../db/stores/index.js'
 import { DONE_INDEX } from './activity-steps.js'
 import { progressSummary } from './activity-view.js'
 import { pausedRunSummary } from './pipeline-run.js'
 import { pipelineOfStepType } from './pipeline-specs.js'
-import { commandOf, loadWorkflow, saveWorkflow } from './workflow.js'
+import { commandOf, loadWorkflow } from './workflow.js'
 
 /**
  * 查看进度 and 取消 for every generation — 运营活动设计, 人才发展, 会议评审 — also while one is running:
@@ -32,17 +31,18 @@ export function progressResolver(ctx: BotContext): Decision | undefined {
 }
 
 /** The progress reply: the running step (live), the activity design's steps, a paused run. */
-export function progressText(ctx: BotContext): string {
+export async function progressText(ctx: BotContext): Promise<string> {
   const parts: string[] = []
   const live = liveRuns(ctx.deps).current(ctx)
   if (live) {
     const done = live.done.length ? `本轮已完成：${live.done.map((d) => `「${d}」`).join('')}。` : ''
     parts.push(`**进度**：${describeLive(live, ctx.now())}。${done}回复 **取消** 可停止。`)
   }
+  const { processData, pipelineRuns } = storesOf(ctx.deps).workflows
   const wf = loadWorkflow(ctx)
-  const p = wf ? getProcess(ctx.deps.db, wf.processId) : undefined
+  const p = wf ? await processData.get(wf.processId) : undefined
   if (p) parts.push(progressSummary(p))
-  const run = unfinishedPipelineRun(ctx.deps.db, ctx.conversationId, ctx.userId)
+  const run = await pipelineRuns.unfinished(ctx.conversationId, ctx.userId)
   const spec = run && pipelineOfStepType(run.stepType)?.[1]
   if (run && spec && run.status === 'paused') {
     const sections = listPromptSteps(ctx.deps.db, { version: run.version, stepTypes: [run.stepType] }).length
@@ -54,7 +54,7 @@ export function progressText(ctx: BotContext): string {
 }
 
 export async function progressHandler(ctx: BotContext): Promise<void> {
-  await ctx.reply(progressText(ctx), { title: '查看进度' })
+  await ctx.reply(await progressText(ctx), { title: '查看进度' })
 }
 
 /** How long 取消 waits for the stopped generation to end before replying anyway. */
@@ -71,19 +71,23 @@ async function settledWithin(p: Promise<void>, ms: number): Promise<void> {
  * activity design (its record stays in process_data) and drops a paused 人才发展 / 会议评审 run.
  */
 export async function cancelHandler(ctx: BotContext): Promise<void> {
-  const db = ctx.deps.db
+  const { processData, pipelineRuns } = storesOf(ctx.deps).workflows
   const live = liveRuns(ctx.deps).cancel(ctx)
   // Its call is aborted at once; let it end (and send what it finished) so this reply comes last — a few seconds at most.
   if (live) await settledWithin(live.finished, CANCEL_WAIT_MS)
-  const run = unfinishedPipelineRun(db, ctx.conversationId, ctx.userId)
+  const run = await pipelineRuns.unfinished(ctx.conversationId, ctx.userId)
   const runName = run ? pipelineOfStepType(run.stepType)?.[1].name : undefined
-  const closed = closePipelineRuns(db, ctx.conversationId, ctx.userId, ctx.now())
+  // Also a run on another instance: it fails its next save and stops.
+  const closed = await pipelineRuns.close(ctx.conversationId, ctx.userId, ctx.now())
   const wf = loadWorkflow(ctx)
-  const proc = wf ? getProcess(db, wf.processId) : undefined
-  if (wf) saveWorkflow(ctx, null)
+  const proc = wf ? await processData.get(wf.processId) : undefined
+  // Stored before the record's version moves (below), so another instance sees the design cancelled.
+  if (wf) await ctx.conversation.setWorkflow(null, ctx.now()).catch(() => undefined)
   const lines: string[] = []
   if (live) lines.push(`已停止正在生成的${live.step ? `「${escapeMd(live.step.label)}」` : `「${live.name}」`}。`)
   if (proc && proc.block_index < DONE_INDEX) {
+    // A new version: a generation of this design on another instance fails its next save and stops.
+    await processData.update(proc.id, {}, ctx.now())
     ctx.logger.info({ processId: proc.id, blockIndex: proc.block_index }, 'activity workflow cancelled')
     lines.push(
       `已取消运营活动设计${proc.enterprise_name ? `（${escapeMd(proc.enterprise_name)}）` : ''}。已生成的内容保存在记录 #${proc.id} 中。需要时发送「帮我设计一个运营活动」重新开始。`,

@@ -2,9 +2,8 @@ import type { BotContext } from '../bot/context.js'
 import { liveRuns } from '../bot/live-runs.js'
 import { isBudgetStop, llmFailureWhat } from '../bot/model-call.js'
 import { RunCancelled, UserError } from '../core/errors.js'
-import { type PipelineRun, savePipelineRun, unfinishedPipelineRun } from '../db/pipeline-runs.js'
-import { getProcess } from '../db/process-data.js'
 import type { PromptStepRow } from '../db/prompts.js'
+import { type PipelineRun, storesOf } from '../db/stores/index.js'
 import { formatRmb, LlmError } from '../services/llm.js'
 import { progressFor } from './progress.js'
 import { rowSteps, runPromptRow, usageLine } from './runner.js'
@@ -27,6 +26,25 @@ export interface RunRows {
 }
 
 const sectionTitle = (row: PromptStepRow, spec: RunSpec): string => row.step_name ?? spec.name
+
+/**
+ * The run (or activity design) was written by someone else since this instance read it — another instance
+ * took its message over after the lease expired, or 取消 ended it there: this one stops without writing
+ * or sending more (a RunCancelled, so nothing is answered).
+ */
+export class RunMovedOn extends RunCancelled {
+  constructor(ctx: BotContext, what: Record<string, unknown>) {
+    super()
+    this.name = 'RunMovedOn'
+    ctx.logger.warn(what, 'saved elsewhere since it was read: this instance stops the generation')
+  }
+}
+
+/** Saves the run; RunMovedOn when it moved on (see there). */
+export async function saveRun(ctx: BotContext, run: PipelineRun): Promise<void> {
+  if (!(await storesOf(ctx.deps).workflows.pipelineRuns.save(run, ctx.now())))
+    throw new RunMovedOn(ctx, { runId: run.id, status: run.status })
+}
 
 /** The "stopped, and how to continue" reply for a run that stopped on the budget or the model. */
 function pausedReply(
@@ -66,17 +84,20 @@ async function stopped(
   cancelled: boolean,
   err: unknown,
 ): Promise<unknown> {
-  const db = ctx.deps.db
+  const runs = storesOf(ctx.deps).workflows.pipelineRuns
   if (cancelled) {
     run.status = 'cancelled'
-    savePipelineRun(db, run, ctx.now())
+    // Not written when 取消 ended it already.
+    await runs.save(run, ctx.now())
     // The sections finished before 取消 go out now, before the 取消 reply (which waits for this run).
     await ctx.flush?.().catch(() => undefined)
     return new RunCancelled()
   }
+  if (err instanceof RunMovedOn) return err
   if (run.status !== 'done') {
     run.status = 'paused'
-    savePipelineRun(db, run, ctx.now())
+    // Moved on elsewhere meanwhile: this instance has no say in it any more.
+    if (!(await runs.save(run, ctx.now()))) return new RunMovedOn(ctx, { runId: run.id, status: run.status })
   }
   ctx.logger.warn(
     {
@@ -102,7 +123,6 @@ export async function runSections(
   { rows }: RunRows,
   o: { replay?: boolean } = {},
 ): Promise<void> {
-  const db = ctx.deps.db
   const progress = progressFor(ctx)
   if (o.replay) for (const s of run.sections) await progress.replay(s.title, s.text)
   const live = liveRuns(ctx.deps)
@@ -131,7 +151,7 @@ export async function runSections(
               run.steps = [...outputs]
               run.tokens += tokens
               run.rmb = Math.round((run.rmb + rmb) * 1_000_000) / 1_000_000
-              savePipelineRun(db, run, ctx.now())
+              return saveRun(ctx, run)
             },
           },
         )
@@ -145,9 +165,10 @@ export async function runSections(
         })
         run.steps = []
         if (last) run.status = 'done'
-        savePipelineRun(db, run, ctx.now())
+        await saveRun(ctx, run)
         await stream.finish(run.sections.at(-1)!.text)
       } catch (err) {
+        if (err instanceof RunMovedOn) throw err
         await stream.fail(liveRun.cancelled ? '已取消' : err instanceof Error ? err.message : String(err))
         throw err
       }
@@ -164,12 +185,13 @@ export async function runSections(
 }
 
 /** "继续" continues the user's paused 人才发展 / 会议评审 run here — unless an activity design was touched more recently. */
-export function pausedRunToContinue(ctx: BotContext): PipelineRun | undefined {
+export async function pausedRunToContinue(ctx: BotContext): Promise<PipelineRun | undefined> {
   if (!ctx.deps.llm || commandOf(ctx.text) !== 'continue') return undefined
-  const run = unfinishedPipelineRun(ctx.deps.db, ctx.conversationId, ctx.userId)
+  const { processData, pipelineRuns } = storesOf(ctx.deps).workflows
+  const run = await pipelineRuns.unfinished(ctx.conversationId, ctx.userId)
   if (!run || run.status !== 'paused') return undefined
   const wf = loadWorkflow(ctx)
-  const activity = wf ? getProcess(ctx.deps.db, wf.processId) : undefined
+  const activity = wf ? await processData.get(wf.processId) : undefined
   if (activity && activity.updated_at > run.updatedAt) return undefined
   return run
 }

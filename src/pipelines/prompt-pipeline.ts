@@ -3,15 +3,9 @@ import { liveRuns } from '../bot/live-runs.js'
 import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
 import type { Decision } from '../bot/router.js'
 import { isUserError, RunCancelled, UserError } from '../core/errors.js'
-import {
-  closePipelineRuns,
-  createPipelineRun,
-  getPipelineRun,
-  pipelineRunOfMessage,
-  savePipelineRun,
-} from '../db/pipeline-runs.js'
 import { countReportPrompts, listPromptSteps, listReportPrompts, type PromptStepRow } from '../db/prompts.js'
-import { pausedRunToContinue, runSections } from './pipeline-run.js'
+import { storesOf } from '../db/stores/index.js'
+import { pausedRunToContinue, runSections, saveRun } from './pipeline-run.js'
 import { PIPELINES, type PipelineSpec, pipelineOfStepType } from './pipeline-specs.js'
 import { progressFor } from './progress.js'
 import { loadDefaultPrompts } from './prompt-files.js'
@@ -41,9 +35,9 @@ function rowsOf(ctx: BotContext, spec: PipelineSpec, version: string): PromptSte
  */
 export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, document?: string): Promise<void> {
   if (!ctx.deps.llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
-  const db = ctx.deps.db
+  const runs = storesOf(ctx.deps).workflows.pipelineRuns
   const resumeId = ctx.state.resumePipelineRun as number | undefined
-  const resumed = resumeId !== undefined ? getPipelineRun(db, resumeId) : undefined
+  const resumed = resumeId !== undefined ? await runs.get(resumeId) : undefined
   if (resumed && resumed.status === 'paused') {
     const rows = rowsOf(ctx, spec, resumed.version)
     const k = resumed.sections.length
@@ -51,10 +45,10 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
       `好的，接着生成「${spec.name}」：从第 ${k + 1}/${rows.length} 部分「${rows[k]?.step_name ?? spec.name}」开始${k ? `（前 ${k} 部分见上文）` : ''}。`,
     )
     resumed.status = 'running'
-    savePipelineRun(db, resumed, ctx.now())
+    await saveRun(ctx, resumed)
     return runSections(ctx, spec, resumed, { rows })
   }
-  const again = pipelineRunOfMessage(db, ctx.msg.msgId, spec.stepType)
+  const again = await runs.ofMessage(ctx.msg.msgId, spec.stepType)
   const said = ctx.text.replace(spec.trigger, '').trim()
   const input = document ? (said ? `${said}\n\n${document}` : document) : said
   if ([...input].length < MIN_INPUT && !again) {
@@ -91,9 +85,8 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
       if (isUserError(err)) throw err
       throw llmFailureReply(ctx, err, '稍后把内容再发一次', false)
     }
-    closePipelineRuns(db, ctx.conversationId, ctx.userId, ctx.now())
-    const run = createPipelineRun(
-      db,
+    // The user's earlier unfinished runs here end as this one starts.
+    const run = await runs.start(
       {
         conversationId: ctx.conversationId,
         userId: ctx.userId,
@@ -153,8 +146,8 @@ export async function interpretReport(ctx: BotContext, report: string, appName?:
 }
 
 /** 继续 after a 人才发展 / 会议评审 run stopped: routes to that pipeline, which continues the run. */
-export function pipelineContinueResolver(ctx: BotContext): Decision | undefined {
-  const run = pausedRunToContinue(ctx)
+export async function pipelineContinueResolver(ctx: BotContext): Promise<Decision | undefined> {
+  const run = await pausedRunToContinue(ctx)
   const p = run && pipelineOfStepType(run.stepType)
   if (!run || !p) return undefined
   ctx.state.resumePipelineRun = run.id

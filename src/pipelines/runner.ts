@@ -70,7 +70,7 @@ export interface RunRowOptions {
   /** Before each step is generated (0-based index, number of steps): live progress. */
   onStepStart?: (index: number, total: number) => void
   /** After each step: the outputs so far and what the step cost (to save progress). */
-  onStep?: (outputs: readonly string[], tokens: number, rmb: number) => void
+  onStep?: (outputs: readonly string[], tokens: number, rmb: number) => void | Promise<void>
 }
 
 function templateFailure(ctx: BotContext, err: TemplateError, name: string): UserError {
@@ -121,7 +121,7 @@ export async function runPromptRow(
     out.tokens += res.usage.tokensIn + res.usage.tokensOut
     out.rmb += res.costRmb
     out.model = res.model
-    o.onStep?.(out.outputs, res.usage.tokensIn + res.usage.tokensOut, res.costRmb)
+    await o.onStep?.(out.outputs, res.usage.tokensIn + res.usage.tokensOut, res.costRmb)
   }
   out.text = out.outputs.at(-1) ?? ''
   return out

@@ -1,7 +1,7 @@
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
 import { localYear } from '../core/clock.js'
-import { getProcess } from '../db/process-data.js'
+import { storesOf } from '../db/stores/index.js'
 import { parseSentence } from '../search/parser.js'
 import { labelledInputs } from './activity-inputs.js'
 import { DONE_INDEX, stepAt } from './activity-steps.js'
@@ -66,14 +66,28 @@ export function commandOf(text: string): WorkflowCommand | undefined {
   ]
 }
 
-export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
-  const raw = ctx.conversation.workflow
+/** An activity's pointer in a stored workflow value (undefined: none, or another workflow's); throws when unreadable. */
+function pointerIn(raw: string | null | undefined): WorkflowPointer | undefined {
   if (!raw) return undefined
+  const wf = JSON.parse(raw) as WorkflowPointer
+  return wf.kind === 'activity' && Number.isInteger(wf.processId) ? wf : undefined
+}
+
+export function loadWorkflow(ctx: BotContext): WorkflowPointer | undefined {
   try {
-    const wf = JSON.parse(raw) as WorkflowPointer
-    return wf.kind === 'activity' && Number.isInteger(wf.processId) ? wf : undefined
+    return pointerIn(ctx.conversation.workflow)
   } catch {
     ctx.logger.warn('unreadable workflow pointer ignored')
+    return undefined
+  }
+}
+
+/** The pointer as stored now: another instance may have changed it (取消) since this message's state was read. */
+export async function storedWorkflow(ctx: BotContext): Promise<WorkflowPointer | undefined> {
+  const row = await storesOf(ctx.deps).state.get(ctx.conversationId, ctx.userId)
+  try {
+    return pointerIn(row?.workflow)
+  } catch {
     return undefined
   }
 }
@@ -107,12 +121,12 @@ export function waitingLabel(blockIndex: number): string {
   return step.kind === 'pick' ? `等待你${step.label}` : `暂停在「${step.label}」`
 }
 
-export function workflowResolver(ctx: BotContext): Decision | undefined {
+export async function workflowResolver(ctx: BotContext): Promise<Decision | undefined> {
   // Without an LLM (configuration removed) a stored workflow must not capture every message.
   if (!ctx.deps.llm) return undefined
   const wf = loadWorkflow(ctx)
   if (!wf) return undefined
-  const proc = getProcess(ctx.deps.db, wf.processId)
+  const proc = await storesOf(ctx.deps).workflows.processData.get(wf.processId)
   if (!proc) return undefined
   if (wf.run?.msgId === ctx.msg.msgId) return { intent: 'activity' }
   if (commandOf(ctx.text)) return { intent: 'activity' }

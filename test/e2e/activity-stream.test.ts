@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type BotHandle, startBot } from '../../src/cli/start.js'
 import { parseConfig } from '../../src/config.js'
 import { type Db, openDb } from '../../src/db/client.js'
-import { processesOfUser } from '../../src/db/process-data.js'
+import { storesOf } from '../../src/db/stores/index.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
@@ -137,7 +137,7 @@ describe('运营活动设计 over the DingTalk stream', () => {
     // 活动思路 was finished but still pending (coalesced with the next answers): sent now, exactly once.
     expect([...beforeRestart, ...after].filter((t) => t.includes('**(6/13) 活动思路**'))).toHaveLength(1)
     expect(after.some((t) => t.includes('已选择第 5 个'))).toBe(false)
-    const p = processesOfUser(db, 'rep001')[0]!
+    const p = (await storesOf({ db: db }).workflows.processData.listOfUser('rep001'))[0]!
     expect(p.block_index).toBe(16)
     expect(p.user_activity_name).toBe('青苗计划2')
     expect(p.user_content_select).toContain('新人融入组合（第2版）')

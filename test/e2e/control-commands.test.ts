@@ -3,8 +3,8 @@ import { startBot } from '../../src/cli/start.js'
 import { parseConfig } from '../../src/config.js'
 import { openDb } from '../../src/db/client.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
-import { processesOfUser } from '../../src/db/process-data.js'
 import { getState } from '../../src/db/state.js'
+import { storesOf } from '../../src/db/stores/index.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
@@ -124,7 +124,7 @@ describe('control commands during a generation', () => {
     )
     expect(afterCancel.join('\n')).not.toContain('大模型')
     expect(afterCancel.join('\n')).not.toContain('活动需求**')
-    const p = processesOfUser(db, 'rep001')[0]!
+    const p = (await storesOf({ db: db }).workflows.processData.listOfUser('rep001'))[0]!
     expect(p.block_index).toBe(2)
     expect(p.sys_survey_report).toBeTruthy()
     expect(p.sys_activity_need).toBeNull()
@@ -146,6 +146,6 @@ describe('control commands during a generation', () => {
     await send('帮我给远拓通信集团设计一个运营活动')
     await until(() => texts().length > beforeNew, 15_000, 'the new start')
     expect(texts().at(-1)).toContain('意向课程')
-    expect(processesOfUser(db, 'rep001')).toHaveLength(2)
+    expect(await storesOf({ db: db }).workflows.processData.listOfUser('rep001')).toHaveLength(2)
   })
 })

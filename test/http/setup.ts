@@ -4,6 +4,7 @@ import { seedDemo } from '../../src/cli/seed.js'
 import { type AppConfig, parseConfig } from '../../src/config.js'
 import { type Clock, systemClock } from '../../src/core/clock.js'
 import { type Db, openDb } from '../../src/db/client.js'
+import type { Stores } from '../../src/db/stores/index.js'
 import { createHttpServer, type HttpServer } from '../../src/http/server.js'
 import { createLogger } from '../../src/logger.js'
 import { createDictionaryProvider } from '../../src/search/dictionary-provider.js'
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   streamState?: () => string
   dingtalkStats?: () => Record<string, number>
   prepare?: (db: Db) => void | Promise<void>
+  /** The shared-state stores (PostgreSQL, as `andy start` with DATABASE_URL); default: SQLite over the harness's db. */
+  stores?: Stores
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -57,6 +60,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const app = createApp({
     config,
     db,
+    stores: opts.stores,
     logger,
     clock: opts.clock ?? systemClock,
     dictionary: createDictionaryProvider(db),

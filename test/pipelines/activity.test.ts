@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/core/clock.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
-import { getProcess, type ProcessRow, processesOfUser } from '../../src/db/process-data.js'
 import { getState } from '../../src/db/state.js'
+import { type ProcessRow, storesOf } from '../../src/db/stores/index.js'
 import { DONE_INDEX } from '../../src/pipelines/activity-steps.js'
 import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
@@ -42,8 +42,8 @@ async function setup() {
   return { fake, script, open, dbPath }
 }
 
-function processOf(t: TestApp): ProcessRow {
-  const rows = processesOfUser(t.db, DEFAULT_USER.staffId!)
+async function processOf(t: TestApp): Promise<ProcessRow> {
+  const rows = await storesOf({ db: t.db }).workflows.processData.listOfUser(DEFAULT_USER.staffId!)
   expect(rows.length).toBeGreaterThan(0)
   return rows[0]!
 }
@@ -62,7 +62,7 @@ describe('运营活动设计 workflow', () => {
     for (const label of ['活动背景', '活动目标', '活动类型', '意向课程', '发散方式'])
       expect(r.replies[0]).toContain(label)
     expect(r.replies[0]).toContain('远拓通信集团')
-    expect(processOf(t)).toMatchObject({ enterprise_name: '远拓通信集团', block_index: 0, user_name: '小王' })
+    expect(await processOf(t)).toMatchObject({ enterprise_name: '远拓通信集团', block_index: 0, user_name: '小王' })
 
     // 2. Labelled answers (rules), then a free-form answer the model reads.
     r = await t.ask(
@@ -73,7 +73,7 @@ describe('运营活动设计 workflow', () => {
     script.inputs = (text): Record<string, string> =>
       text.includes('大胆') ? { yixiang_course: '职场新人训练营', fansan_mothed: '大胆发散' } : {}
     r = await t.ask('课程想用职场新人训练营，创意可以大胆一点')
-    let p = processOf(t)
+    let p = await processOf(t)
     expect(p).toMatchObject({
       activity_beijing: '今年校招300名新员工，入职后融入慢',
       activity_type: '线上训练营',
@@ -113,18 +113,18 @@ describe('运营活动设计 workflow', () => {
     expect(r.intent).toBe('case')
     expect(r.replies[0]).toContain('内容客户案例')
     expect(r.replies[0]).toContain('运营活动设计还在进行')
-    expect(processOf(t).block_index).toBe(5)
+    expect((await processOf(t)).block_index).toBe(5)
 
     // 4. 重新生成 at the pick: a new recommendation, asked again.
     r = await t.ask('重新生成')
     expect(requestsFor(fake, 'sys_content_tuij')).toBe(2)
-    expect(processOf(t).sys_content_tuij).toContain('第2版')
+    expect((await processOf(t)).sys_content_tuij).toContain('第2版')
     expect(r.replies.at(-1)).toContain('请选择内容')
-    expect(processOf(t).block_index).toBe(5)
+    expect((await processOf(t)).block_index).toBe(5)
 
     // 5. Pick by number → the names are generated → asked to pick a name.
     r = await t.ask('选2')
-    p = processOf(t)
+    p = await processOf(t)
     expect(p.user_content_select).toContain('沟通协作组合（第2版）')
     expect(r.replies[0]).toContain('已选择第 2 个')
     expect(r.replies.at(-1)).toContain('请选择活动名称')
@@ -133,10 +133,10 @@ describe('运营活动设计 workflow', () => {
     // 6. 上一步: back to the content pick; pick again in words.
     r = await t.ask('上一步')
     expect(r.replies[0]).toContain('已回到「选择内容」')
-    expect(processOf(t).block_index).toBe(5)
+    expect((await processOf(t)).block_index).toBe(5)
     r = await t.ask('第二个')
     expect(requestsFor(fake, 'sys_activity_name')).toBe(2)
-    expect(processOf(t).block_index).toBe(7)
+    expect((await processOf(t)).block_index).toBe(7)
 
     // 7. Pick a name; the long run stops (the model hangs at 活动策划) and the process "dies" mid-run.
     const original = script.handler
@@ -146,7 +146,7 @@ describe('运营活动设计 workflow', () => {
         : original(body, n)
     const pending = t.ask('选3')
     await until(() => fake.requestsMatching(STEP_MARKERS.sys_activity_plan!).length === 1, 15_000, 'the plan request')
-    expect(processOf(t).block_index).toBe(9) // 活动思路 saved, 活动策划 running
+    expect((await processOf(t)).block_index).toBe(9) // 活动思路 saved, 活动策划 running
     const sentBefore = t.local.parts.length
     const bodiesBefore = t.local.parts.map((x) => x.part.body)
     await t.app.stop(10)
@@ -171,7 +171,7 @@ describe('运营活动设计 workflow', () => {
     expect(requestsFor(fake, 'sys_activity_plan')).toBe(2)
 
     // 9. Every seed field is saved; totals match the ledger.
-    p = processOf(t)
+    p = await processOf(t)
     expect(p.block_index).toBe(DONE_INDEX)
     expect(p.user_activity_name).toBe('星火成长营2')
     for (const f of [
@@ -223,16 +223,16 @@ describe('运营活动设计 workflow', () => {
     await t.ask(
       '帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实',
     )
-    const id = processOf(t).id
-    expect(getProcess(t.db, id)!.block_index).toBe(5)
+    const id = (await processOf(t)).id
+    expect((await storesOf({ db: t.db }).workflows.processData.get(id))!.block_index).toBe(5)
     // Another feature asked for by name is answered, not taken as the pick.
     expect((await t.ask('会议评审')).intent).toBe('meeting')
-    expect(getProcess(t.db, id)!.block_index).toBe(5)
+    expect((await storesOf({ db: t.db }).workflows.processData.get(id))!.block_index).toBe(5)
     await t.close()
     t = open()
     const r = await t.ask('1')
     expect(r.replies[0]).toContain('已选择第 1 个')
-    expect(getProcess(t.db, id)!.block_index).toBe(7)
+    expect((await storesOf({ db: t.db }).workflows.processData.get(id))!.block_index).toBe(7)
     const c = await t.ask('取消')
     expect(c.replies[0]).toContain('已取消运营活动设计（华星制药）')
     // With the workflow gone, "继续" is no command any more.
@@ -248,13 +248,13 @@ describe('运营活动设计 workflow', () => {
     )
     expect(r.status).toBe('ok')
     expect(r.replies.at(-1)).toContain('先生成到这里')
-    const first = processOf(t).block_index
+    const first = (await processOf(t)).block_index
     // How many steps fit before the pause depends on the machine's speed; that it pauses does not.
     expect(first).toBeGreaterThanOrEqual(1)
     expect(first).toBeLessThan(5)
     let guard = 0
-    while (processOf(t).block_index < 5 && guard++ < 10) await t.ask('继续')
-    expect(processOf(t).block_index).toBe(5)
+    while ((await processOf(t)).block_index < 5 && guard++ < 10) await t.ask('继续')
+    expect((await processOf(t)).block_index).toBe(5)
     expect(t.local.parts.at(-1)!.part.body).toContain('请选择内容')
   })
 })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { llmCalls, spentOn } from '../../src/db/llm-calls.js'
-import { processesOfUser } from '../../src/db/process-data.js'
+import { storesOf } from '../../src/db/stores/index.js'
 import { activityLlm, STEP_MARKERS, stepOf } from '../helpers/activity-llm.js'
 import { type ChatBody, FakeOpenAI, type FakeReply } from '../helpers/fake-openai.js'
 import { createTestApp, DEFAULT_USER, demoDbPath, type TestApp, tempDir } from '../helpers/test-app.js'
@@ -124,7 +124,9 @@ describe('daily LLM budget', () => {
     expect(r.replies.at(-1)).toContain('不够生成第 2/13 步「活动需求」')
     expect(r.replies.at(-1)).toContain('明天 0 点额度恢复后回复 **继续**，从第 2/13 步「活动需求」接着生成')
     expect(spent(t, clock.now())).toBeLessThanOrEqual(3)
-    expect(processesOfUser(t.db, DEFAULT_USER.staffId!)[0]!.block_index).toBe(2)
+    expect((await storesOf({ db: t.db }).workflows.processData.listOfUser(DEFAULT_USER.staffId!))[0]!.block_index).toBe(
+      2,
+    )
 
     clock.nextDay()
     const next = await t.ask('继续')

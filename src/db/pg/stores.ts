@@ -9,6 +9,7 @@ import type { PgDb } from './client.js'
 import { pgInboxStore } from './inbox-store.js'
 import { pgOutboxStore } from './outbox-store.js'
 import { pgUsageReadStore } from './usage-read.js'
+import { pgPipelineRunStore, pgProcessDataStore } from './process-store.js'
 
 export { CASES_CHANNEL }
 
@@ -25,6 +26,7 @@ export function createPgStores(db: PgDb): Stores {
     idempotency: pgIdempotencyStore(pool),
     meta: pgMetaStore(pool),
     usage: pgUsageReadStore(pool),
+    workflows: { processData: pgProcessDataStore(pool), pipelineRuns: pgPipelineRunStore(pool) },
     close: () => db.close(),
   }
 }

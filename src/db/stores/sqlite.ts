@@ -16,6 +16,7 @@ import { markPartFailed, markPartSent, partsOf, upsertPart } from '../outbox.js'
 import { claimRun, getRun, listRuns, takeOverRun, updateRun } from '../scheduled-runs.js'
 import { getState, setLastSearch, setWorkflow } from '../state.js'
 import { insertUsage } from '../usage.js'
+import { sqlitePipelineRunStore, sqliteProcessDataStore } from './sqlite-process.js'
 import type { Stores } from './types.js'
 import { sqliteUsageReadStore } from './usage-sqlite.js'
 
@@ -91,6 +92,7 @@ export function createSqliteStores(db: Db): Stores {
       casesVersion: () => run(() => casesVersion(db)),
     },
     usage: sqliteUsageReadStore(db),
+    workflows: { processData: sqliteProcessDataStore(db), pipelineRuns: sqlitePipelineRunStore(db) },
     close: () => run(() => db.close()),
   }
 }

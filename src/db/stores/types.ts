@@ -9,6 +9,7 @@ import type { ScheduledRun } from '../scheduled-runs.js'
 import type { ConversationStateRow } from '../state.js'
 import type { UsageInput } from '../usage.js'
 import type { UsageReadStore } from './usage-types.js'
+import type { WorkflowStores } from './process-types.js'
 
 /**
  * The shared state of Andy behind async interfaces, one per store, so the engine is a choice:
@@ -139,5 +140,7 @@ export interface Stores {
   readonly meta: MetaStore
   /** 统计's reads (stores/usage-types.ts). */
   readonly usage: UsageReadStore
+  /** 运营活动设计 records and 人才发展 / 会议评审 runs (process-types.ts). */
+  readonly workflows: WorkflowStores
   close(): Promise<void>
 }

@@ -1,11 +1,5 @@
-import {
-  insertProcessData,
-  PROCESS_DATA_COLUMNS,
-  type ProcessDataValues,
-  processDataExists,
-  processDataOfUser,
-  updateProcessData,
-} from '../../db/process-data.js'
+import { storesOf } from '../../db/stores/index.js'
+import { PROCESS_DATA_COLUMNS, type ProcessDataValues, type ProcessRow } from '../../db/stores/process-types.js'
 import { data, type Endpoint, objectSchema } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
 import type { ParamSpec } from '../params.js'
@@ -77,7 +71,8 @@ export const saveProcessDataEndpoint: Endpoint = {
   ],
   response: objectSchema({ id: '新主键Id（更新时为被更新的 id；字符串）', row_num: '影响行数（字符串）' }),
   notes: '更新时只改动本次给出的字段；空字符串视为未给出。',
-  run({ deps, values }) {
+  async run({ deps, values }) {
+    const records = storesOf(deps.app.deps).workflows.processData
     const fields: ProcessDataValues = {}
     for (const c of PROCESS_DATA_COLUMNS) {
       const v = values[c]
@@ -85,7 +80,7 @@ export const saveProcessDataEndpoint: Endpoint = {
     }
     const now = deps.now()
     if (values.operate_type === 1) {
-      const id = insertProcessData(deps.db, fields, now)
+      const id = await records.insert(fields, now)
       return data(
         { id: String(id), row_num: '1' },
         values.id !== undefined ? 'operate_type=1（创建）时忽略参数 id' : '',
@@ -93,11 +88,20 @@ export const saveProcessDataEndpoint: Endpoint = {
     }
     const id = values.id
     if (typeof id !== 'number') throw badRequest('operate_type=2（更新）时必须提供参数 id（待更新的数据ID）')
-    if (!processDataExists(deps.db, id))
-      throw new ApiError(404, `id=${id} 的过程数据不存在，无法更新；新建请用 operate_type=1`)
-    const rowNum = updateProcessData(deps.db, id, fields, now)
+    const rowNum = await records.update(id, fields, now)
+    if (rowNum === 0) throw new ApiError(404, `id=${id} 的过程数据不存在，无法更新；新建请用 operate_type=1`)
     return data({ id: String(id), row_num: String(rowNum) })
   },
+}
+
+const RECORD_FIELDS = ['id', ...PROCESS_DATA_COLUMNS, 'created_at', 'updated_at'] as const
+
+/** The seed types every field as 字符串: the counters and the id go out as strings. */
+function seedRecord(r: ProcessRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of RECORD_FIELDS) out[k] = (r as Record<string, unknown>)[k] ?? null
+  for (const k of SEED_STRINGS) if (out[k] !== null && out[k] !== undefined) out[k] = String(out[k])
+  return out
 }
 
 export const getProcessDataEndpoint: Endpoint = {
@@ -119,13 +123,10 @@ export const getProcessDataEndpoint: Endpoint = {
       },
     },
   },
-  run({ deps, values }) {
-    // The seed types every field as 字符串: the counters and the id go out as strings.
-    const datas = processDataOfUser(deps.db, String(values.user_id)).map((r) => {
-      const out: Record<string, unknown> = { ...r }
-      for (const k of SEED_STRINGS) if (out[k] !== null && out[k] !== undefined) out[k] = String(out[k])
-      return out
-    })
+  async run({ deps, values }) {
+    const rows = await storesOf(deps.app.deps).workflows.processData.listOfUser(String(values.user_id))
+    // In block order, each with the seed's fields in the seed's order.
+    const datas = rows.sort((a, b) => a.block_index - b.block_index || a.id - b.id).map(seedRecord)
     return data({ datas })
   },
 }
