@@ -66,7 +66,7 @@ async function generate(
   progress: ProgressReporter,
   live: LiveRun,
 ): Promise<void> {
-  const set = resolvePromptSet(ctx, [step.field], '运营活动设计')
+  const set = await resolvePromptSet(ctx, [step.field], '运营活动设计')
   const row = set.rows[0]
   if (!row)
     throw new UserError('prompts_missing', `还没有配置「${step.label}」（${step.field}）的提示词，请联系管理员导入。`)
@@ -231,7 +231,7 @@ async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: b
 }
 
 async function start(ctx: BotContext): Promise<void> {
-  assertBudget(ctx)
+  await assertBudget(ctx)
   const id = createProcess(ctx.deps.db, { user_id: ctx.userId, user_name: ctx.userNick }, ctx.now())
   saveWorkflow(ctx, { kind: 'activity', processId: id })
   ctx.logger.info({ processId: id }, 'activity workflow started')
@@ -246,7 +246,7 @@ async function regenerate(ctx: BotContext, p: ProcessRow): Promise<void> {
     await ctx.reply(askForInputs(inputsOf(p), missingInputs(inputsOf(p)), '还没有生成任何内容。先补充活动信息：'))
     return
   }
-  assertBudget(ctx, ACTIVITY_SAVED)
+  await assertBudget(ctx, ACTIVITY_SAVED)
   updateProcess(ctx.deps.db, p.id, { block_index: t }, ctx.now())
   await startRun(ctx, reload(ctx, p.id), `好的，重新生成「${stepAt(t)!.label}」。`, true)
 }
@@ -285,7 +285,7 @@ async function answerPick(ctx: BotContext, p: ProcessRow, step: ActivityStep): P
     pick.kind === 'option'
       ? `已选择第 ${pick.option.n} 个：${pick.option.title}`
       : `已按你的输入：${chosen.split('\n')[0]}`
-  assertBudget(ctx, ACTIVITY_SAVED)
+  await assertBudget(ctx, ACTIVITY_SAVED)
   updateProcess(ctx.deps.db, p.id, { [step.field]: chosen, block_index: p.block_index + 1 }, ctx.now())
   await startRun(ctx, reload(ctx, p.id), said)
 }
@@ -302,7 +302,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     .replace(/[\s。.!！]+/g, '')
   if (CANCEL_WORDS.has(word)) return cancelHandler(ctx)
   if (HELP_WORDS.has(word) && p && p.block_index < DONE_INDEX && wf?.run?.msgId !== ctx.msg.msgId)
-    return ctx.reply(progressText(ctx))
+    return ctx.reply(await progressText(ctx))
   if (wf && p && wf.run?.msgId === ctx.msg.msgId) {
     ctx.logger.info(
       { processId: p.id, from: wf.run.from, blockIndex: p.block_index },
@@ -320,7 +320,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     return
   }
   const done = p.block_index >= DONE_INDEX
-  if (cmd === 'progress') return ctx.reply(progressText(ctx))
+  if (cmd === 'progress') return ctx.reply(await progressText(ctx))
   if (cmd === 'regenerate') return regenerate(ctx, p)
   if (cmd === 'back') return back(ctx, p)
   if (done) {
@@ -340,7 +340,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     return answerPick(ctx, p, step)
   }
   if (cmd === 'continue') {
-    assertBudget(ctx, ACTIVITY_SAVED)
+    await assertBudget(ctx, ACTIVITY_SAVED)
     return startRun(ctx, p, '好的，接着生成。')
   }
   await ctx.reply(pausedMessage(p))

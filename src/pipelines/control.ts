@@ -4,7 +4,7 @@ import type { Decision } from '../bot/router.js'
 import { escapeMd } from '../core/markdown.js'
 import { closePipelineRuns, unfinishedPipelineRun } from '../db/pipeline-runs.js'
 import { getProcess } from '../db/process-data.js'
-import { listPromptSteps } from '../db/prompts.js'
+import { storesOf } from '../db/stores/index.js'
 import { DONE_INDEX } from './activity-steps.js'
 import { progressSummary } from './activity-view.js'
 import { pausedRunSummary } from './pipeline-run.js'
@@ -32,7 +32,7 @@ export function progressResolver(ctx: BotContext): Decision | undefined {
 }
 
 /** The progress reply: the running step (live), the activity design's steps, a paused run. */
-export function progressText(ctx: BotContext): string {
+export async function progressText(ctx: BotContext): Promise<string> {
   const parts: string[] = []
   const live = liveRuns(ctx.deps).current(ctx)
   if (live) {
@@ -45,7 +45,8 @@ export function progressText(ctx: BotContext): string {
   const run = unfinishedPipelineRun(ctx.deps.db, ctx.conversationId, ctx.userId)
   const spec = run && pipelineOfStepType(run.stepType)?.[1]
   if (run && spec && run.status === 'paused') {
-    const sections = listPromptSteps(ctx.deps.db, { version: run.version, stepTypes: [run.stepType] }).length
+    const sections = (await storesOf(ctx.deps).llm.prompts.steps({ version: run.version, stepTypes: [run.stepType] }))
+      .length
     parts.push(pausedRunSummary(run, spec.name, sections))
   }
   return parts.length
@@ -54,7 +55,7 @@ export function progressText(ctx: BotContext): string {
 }
 
 export async function progressHandler(ctx: BotContext): Promise<void> {
-  await ctx.reply(progressText(ctx), { title: '查看进度' })
+  await ctx.reply(await progressText(ctx), { title: '查看进度' })
 }
 
 /** How long 取消 waits for the stopped generation to end before replying anyway. */

@@ -1,7 +1,8 @@
 import type pg from 'pg'
 import { type InboxRow, inboundValues } from '../inbox.js'
 import type { InboxStore } from '../stores/types.js'
-import { inTransaction } from './tx.js'
+import { announcedText, REPORT_REQUEST_SQL, reportRequestValues } from '../report-requests.js'
+import { dollarParams, inTransaction } from './tx.js'
 import { insertUsagePg } from './usage-store.js'
 
 export { pgOutboxStore } from './outbox-store.js'
@@ -22,7 +23,9 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
 }
 
 /** Insert (the claim), read, and the lists of unfinished messages. */
-function intake(pool: pg.Pool): Pick<InboxStore, 'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError'> {
+function intake(
+  pool: pg.Pool,
+): Pick<InboxStore, 'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError' | 'reportRequestText'> {
   return {
     async insert(env, now) {
       const r = await pool.query<{ id: number }>(
@@ -53,6 +56,13 @@ function intake(pool: pg.Pool): Pick<InboxStore, 'insert' | 'get' | 'unfinished'
         [afterId, limit, now ?? null],
       )
       return r.rows
+    },
+    async reportRequestText(q) {
+      const r = await pool.query<{ text: string | null; msgtype: string | null }>(
+        dollarParams(REPORT_REQUEST_SQL),
+        reportRequestValues(q),
+      )
+      return announcedText(r.rows[0])
     },
     async backlog() {
       return Number(

@@ -6,6 +6,7 @@ import type { ConversationStateRow } from '../state.js'
 import type { IdempotencyStore, MetaStore, ScheduledRunStore, StateStore, Stores } from '../stores/types.js'
 import type { PgDb } from './client.js'
 import { pgInboxStore } from './inbox-store.js'
+import { pgLlmStores } from './llm-store.js'
 import { pgOutboxStore } from './outbox-store.js'
 
 /** The NOTIFY channel on which an import announces a new cases version (every instance rebuilds its index). */
@@ -22,6 +23,7 @@ export function createPgStores(db: PgDb): Stores {
     scheduledRuns: pgScheduledRunStore(pool),
     idempotency: pgIdempotencyStore(pool),
     meta: pgMetaStore(pool),
+    llm: pgLlmStores(pool),
     close: () => db.close(),
   }
 }

@@ -3,6 +3,7 @@ import { createSqliteStores } from './sqlite.js'
 import type { Stores } from './types.js'
 
 export { createSqliteStores } from './sqlite.js'
+export type * from './llm-types.js'
 export type * from './types.js'
 
 const sqliteStores = new WeakMap<Db, Stores>()

@@ -12,9 +12,11 @@ import {
 } from '../inbox.js'
 import { bumpCasesVersion, casesVersion, getMeta, setMeta } from '../meta.js'
 import { markPartFailed, markPartSent, partsOf, upsertPart } from '../outbox.js'
+import { recentReportRequestText } from '../report-requests.js'
 import { claimRun, getRun, listRuns, takeOverRun, updateRun } from '../scheduled-runs.js'
 import { getState, setLastSearch, setWorkflow } from '../state.js'
 import { insertUsage } from '../usage.js'
+import { createSqliteLlmStores } from './sqlite-llm.js'
 import type { Stores } from './types.js'
 
 /**
@@ -53,6 +55,7 @@ export function createSqliteStores(db: Db): Stores {
       unfinished: (limit, afterId) => run(() => unfinishedInbound(db, limit, afterId)),
       backlog: () => run(() => inboxBacklog(db)),
       resetForRetry: (id, now) => run(() => resetForRetry(db, id, now)),
+      reportRequestText: (q) => run(() => recentReportRequestText(db, q)),
     },
     outbox: {
       upsertPart: (inboundId, part) => run(() => upsertPart(db, inboundId, part)),
@@ -84,6 +87,7 @@ export function createSqliteStores(db: Db): Stores {
       bumpCasesVersion: () => run(() => bumpCasesVersion(db)),
       casesVersion: () => run(() => casesVersion(db)),
     },
+    llm: createSqliteLlmStores(db),
     close: () => run(() => db.close()),
   }
 }

@@ -3,8 +3,10 @@ import type { InboundEnvelope } from '../../core/message.js'
 import type { Claim } from '../idempotency.js'
 import type { InboxRow } from '../inbox.js'
 import type { PartRow } from '../outbox.js'
+import type { ReportRequestQuery } from '../report-requests.js'
 import type { ScheduledRun } from '../scheduled-runs.js'
 import type { ConversationStateRow } from '../state.js'
+import type { LlmStores } from './llm-types.js'
 import type { UsageInput } from '../usage.js'
 
 /**
@@ -39,6 +41,8 @@ export interface InboxStore {
   unfinished(limit?: number, afterId?: number, now?: number): Promise<InboxRow[]>
   backlog(): Promise<number>
   resetForRetry(id: number, now: number): Promise<number>
+  /** The words of this sender's 报告解读 request just before a file (db/report-requests.ts). */
+  reportRequestText(q: ReportRequestQuery): Promise<string | undefined>
 }
 
 /** A usage record written with the final status; a failure to write it is reported, not thrown. */
@@ -100,5 +104,7 @@ export interface Stores {
   readonly scheduledRuns: ScheduledRunStore
   readonly idempotency: IdempotencyStore
   readonly meta: MetaStore
+  /** LLM calls (cost, daily budgets) and the prompt tables (llm-types.ts). */
+  readonly llm: LlmStores
   close(): Promise<void>
 }
