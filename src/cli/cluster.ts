@@ -16,7 +16,8 @@ import type { Runtime } from './bootstrap.js'
 
 /**
  * `andy start` with DATABASE_URL: one of several instances on one PostgreSQL. The shared state (inbox with
- * leases, outbox, conversation state, usage records and their rollup, scheduled runs, idempotency) is in
+ * leases, outbox, conversation state, usage records and their rollup, scheduled runs, idempotency, LLM
+ * calls and budgets, prompt tables) is in
  * PostgreSQL; the case tables too, copied into this instance's DB_PATH file for search. Features whose
  * data still lives only in the local file answer that they are not available on several instances.
  */
@@ -38,17 +39,11 @@ function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
   }
 }
 
-/** Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline runs, 统计's reads, imports from DingTalk). */
-export const NOT_ON_POSTGRES = [
-  'activity',
-  'talent',
-  'meeting',
-  'report',
-  'image',
-  'ops-report',
-  'usage',
-  'admin-import',
-]
+/**
+ * Intents whose stores are not on PostgreSQL yet (process data, pipeline runs, 统计's reads, the 运营报告
+ * request, imports from DingTalk). LLM calls, budgets and prompts are: 报告解读 and 图片 work.
+ */
+export const NOT_ON_POSTGRES = ['activity', 'talent', 'meeting', 'ops-report', 'usage', 'admin-import']
 
 export const CLUSTER_UNAVAILABLE = (name: string) =>
   `「${name}」在多实例模式（PostgreSQL）下暂不可用。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`
