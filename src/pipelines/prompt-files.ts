@@ -306,3 +306,34 @@ export async function seededPrompts(
     for (const line of await loadDefaultPrompts(prompts)) ctx.logger.info({ line }, 'default prompts loaded')
   return prompts
 }
+
+/**
+ * Copies each prompt table that is empty in `to` from `from` (andy migrate, moving from the single file to
+ * PostgreSQL: the prompts imported there come along). Returns the rows copied per table.
+ */
+export async function copyPrompts(from: PromptStore, to: PromptStore): Promise<{ steps: number; reports: number }> {
+  let steps = 0
+  let reports = 0
+  if ((await to.countSteps()) === 0) {
+    const rows = await from.steps()
+    if (rows.length)
+      steps = (
+        await to.replaceVersions(
+          rows
+            .sort((a, b) => a.id - b.id)
+            .map((r) => ({
+              version: r.version,
+              step_type: r.step_type,
+              step_name: r.step_name,
+              prompt: r.prompt,
+              steps: Object.fromEntries(STEP_FIELDS.map((f) => [f, r[f]])),
+            })),
+        )
+      ).inserted
+  }
+  if ((await to.countReports()) === 0) {
+    const rows = await from.reports()
+    if (rows.length) reports = (await to.replaceReports(rows.map(({ id: _id, ...r }) => r))).inserted
+  }
+  return { steps, reports }
+}

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
@@ -190,4 +191,42 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
     // Nothing was refused as "not available on several instances".
     expect(e.sink.requests.map((r) => markdownOf(r.body)).join('\n')).not.toContain('多实例模式')
   }, 300_000)
+
+  it('andy migrate brings the file\'s prompts along; andy prompts import, list and export work on PostgreSQL', async () => {
+    const url = await server!.createDatabase()
+    env = await e2eBot()
+    const e = env
+    const onFile = cliRunner({ ...process.env, ...e.env })
+    const onPg = cliRunner({ ...process.env, ...e.env, DATABASE_URL: url })
+    const csv = (name: string, version: string, step: string) => {
+      const path = join(e.dir, name)
+      writeFileSync(path, `提示词版本,步骤类型,步骤名称,提示词,步骤1\n${version},rcfz,${step},你是顾问,"{{input}}"\n`)
+      return path
+    }
+    // Prompts imported into the single file before the move…
+    const local = await onFile('prompts', 'import', csv('v1.csv', '1.5', '文件里的步骤'))
+    expect(local.code, local.stderr).toBe(0)
+    const migrate = await onPg('migrate')
+    expect(migrate.code, migrate.stderr).toBe(0)
+    expect(migrate.stdout).toContain('中的提示词写入 PostgreSQL：提示词步骤 1 行')
+    // …are in PostgreSQL; an import with DATABASE_URL adds a version there, not in the file.
+    const imported = await onPg('prompts', 'import', csv('v2.csv', '2.0', '新版本步骤'))
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(imported.stdout).toContain('✔ 导入提示词步骤（版本 2.0） 1 行')
+    const rows = await query<{ version: string; step_name: string }>(
+      url,
+      `SELECT version, step_name FROM prompt_steps WHERE step_type = 'rcfz' ORDER BY id`,
+    )
+    expect(rows).toEqual([
+      { version: '1.5', step_name: '文件里的步骤' },
+      { version: '2.0', step_name: '新版本步骤' },
+    ])
+    const listed = await onPg('prompts', 'list', '--type', 'rcfz')
+    expect(listed.stdout).toContain('提示词版本（新→旧）：2.0（默认）、1.5')
+    expect((await onFile('prompts', 'list', '--type', 'rcfz')).stdout).not.toContain('2.0')
+    const out = join(e.dir, 'steps.csv')
+    const exported = await onPg('prompts', 'export', '--out', out, '--version', '2.0')
+    expect(exported.stdout).toContain(`✔ 1 行 → ${out}`)
+    expect(readFileSync(out, 'utf8')).toContain('新版本步骤')
+  }, 120_000)
 })
