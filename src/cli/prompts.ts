@@ -8,7 +8,9 @@ import { openRuntime } from './bootstrap.js'
 import { openCliStores } from './cli-stores.js'
 
 /** Runs `fn` on the prompt store (PostgreSQL with DATABASE_URL, else the DB_PATH file), then closes both. */
-async function withPrompts<T>(fn: (prompts: PromptStore, rt: ReturnType<typeof openRuntime>) => Promise<T>): Promise<T> {
+async function withPrompts<T>(
+  fn: (prompts: PromptStore, rt: ReturnType<typeof openRuntime>) => Promise<T>,
+): Promise<T> {
   const rt = openRuntime({ quiet: true })
   try {
     const shared = await openCliStores(rt)

@@ -143,7 +143,11 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const { config, db, app } = opts
   const logger = opts.logger.child({ component: 'http' })
   const metrics = opts.metrics ?? app.deps.metrics ?? createMetrics()
-  metrics.setSources({ llm: () => storesOf(app.deps).llm.calls.totals(), backlog: () => inboxBacklog(db), openapi: opts.dingtalkStats })
+  metrics.setSources({
+    llm: () => storesOf(app.deps).llm.calls.totals(),
+    backlog: () => inboxBacklog(db),
+    openapi: opts.dingtalkStats,
+  })
   const now = () => app.deps.clock.now()
   const secret = () => config.http.appSecret
 

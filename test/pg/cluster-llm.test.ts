@@ -160,7 +160,8 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
       ['m-doc'],
     )
     expect(calls.length).toBeGreaterThan(0)
-    for (const c of calls) expect(c).toMatchObject({ intent: 'report', model: 'fake-model', status: 'ok', user_id: 'rep7' })
+    for (const c of calls)
+      expect(c).toMatchObject({ intent: 'report', model: 'fake-model', status: 'ok', user_id: 'rep7' })
     expect(calls.every((c) => c.cost_rmb > 0)).toBe(true)
 
     // 图片 on instance a: the call is recorded in PostgreSQL with its cost; it spends rep8's whole budget…
@@ -192,7 +193,7 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
     expect(e.sink.requests.map((r) => markdownOf(r.body)).join('\n')).not.toContain('多实例模式')
   }, 300_000)
 
-  it('andy migrate brings the file\'s prompts along; andy prompts import, list and export work on PostgreSQL', async () => {
+  it("andy migrate brings the file's prompts along; andy prompts import, list and export work on PostgreSQL", async () => {
     const url = await server!.createDatabase()
     env = await e2eBot()
     const e = env

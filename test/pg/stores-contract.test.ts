@@ -169,7 +169,9 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
       })
       const first = await s.llm.calls.record(call({}))
       await s.llm.calls.record(call({ msg_id: 'm2', cost_rmb: 0.5, estimated: true }))
-      await s.llm.calls.record(call({ status: 'error', error: 'timeout: slow', tokens_in: 0, tokens_out: 0, cost_rmb: 0 }))
+      await s.llm.calls.record(
+        call({ status: 'error', error: 'timeout: slow', tokens_in: 0, tokens_out: 0, cost_rmb: 0 }),
+      )
       await s.llm.calls.record(call({ user_id: 'u2', msg_id: 'm3', model: 'qwen-vl-max', cost_rmb: 2 }))
       await s.llm.calls.record(call({ msg_id: 'm0', use_date: '2026-12-01', cost_rmb: 7 }))
       expect(await s.llm.calls.spentOn('u1', '2026-12-02')).toBeCloseTo(0.5123, 9)
@@ -180,7 +182,13 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
         [first, 'ok', null],
         [first + 2, 'error', 'timeout: slow'],
       ])
-      expect(ofMessage[0]).toMatchObject({ tokens_in: 1000, tokens_out: 200, estimated: 0, latency_ms: 900, intent: 'report' })
+      expect(ofMessage[0]).toMatchObject({
+        tokens_in: 1000,
+        tokens_out: 200,
+        estimated: 0,
+        latency_ms: 900,
+        intent: 'report',
+      })
       expect((await s.llm.calls.list({ userId: 'u2' })).map((r) => r.model)).toEqual(['qwen-vl-max'])
       expect(await s.llm.calls.list()).toHaveLength(5)
       const totals = await s.llm.calls.totals()
@@ -192,7 +200,15 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
       expect(totals.find((t) => t.model === 'qwen-plus' && t.status === 'ok')?.cost_rmb).toBeCloseTo(7.5123, 9)
       const byDay = await s.llm.calls.costByDay({ from: '2026-12-02', to: '2026-12-02', userId: 'u1' })
       expect(byDay).toEqual([
-        { use_date: '2026-12-02', model: 'qwen-plus', calls: 3, failed: 1, tokens_in: 2000, tokens_out: 400, cost: expect.closeTo(0.5123, 9) },
+        {
+          use_date: '2026-12-02',
+          model: 'qwen-plus',
+          calls: 3,
+          failed: 1,
+          tokens_in: 2000,
+          tokens_out: 400,
+          cost: expect.closeTo(0.5123, 9),
+        },
       ])
       expect((await s.llm.calls.costByDay({ from: '2026-12-01', to: '2026-12-02' })).length).toBe(3)
       await s.close()

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { type InboxRow, inboundValues } from '../inbox.js'
-import type { InboxStore } from '../stores/types.js'
 import { announcedText, REPORT_REQUEST_SQL, reportRequestValues } from '../report-requests.js'
+import type { InboxStore } from '../stores/types.js'
 import { dollarParams, inTransaction } from './tx.js'
 import { insertUsagePg } from './usage-store.js'
 

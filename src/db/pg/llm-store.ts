@@ -1,13 +1,7 @@
 import type pg from 'pg'
 import type { LlmTotals } from '../api-queries.js'
 import type { LlmCallRow } from '../llm-calls.js'
-import {
-  compareVersions,
-  type PromptStepRow,
-  REPORT_FIELDS,
-  type ReportPromptRow,
-  STEP_FIELDS,
-} from '../prompts.js'
+import { compareVersions, type PromptStepRow, REPORT_FIELDS, type ReportPromptRow, STEP_FIELDS } from '../prompts.js'
 import type { LlmCallStore, LlmStores, PromptStore } from '../stores/llm-types.js'
 import type { LlmCostRow } from '../usage-stats.js'
 import { inTransaction } from './tx.js'
@@ -177,7 +171,11 @@ function reportPrompts(pool: pg.Pool): Pick<PromptStore, 'reports' | 'countRepor
         await c.query('LOCK TABLE report_prompts IN SHARE ROW EXCLUSIVE MODE')
         const deleted = (await c.query('DELETE FROM report_prompts')).rowCount ?? 0
         const sql = `INSERT INTO report_prompts (${quoted(REPORT_FIELDS)}) VALUES (${placeholders(REPORT_FIELDS.length)})`
-        for (const r of rows) await c.query(sql, REPORT_FIELDS.map((f) => r[f] ?? (f === 'order_index' ? 0 : null)))
+        for (const r of rows)
+          await c.query(
+            sql,
+            REPORT_FIELDS.map((f) => r[f] ?? (f === 'order_index' ? 0 : null)),
+          )
         return { inserted: rows.length, deleted }
       }),
   }

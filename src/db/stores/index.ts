@@ -2,8 +2,8 @@ import type { Db } from '../client.js'
 import { createSqliteStores } from './sqlite.js'
 import type { Stores } from './types.js'
 
-export { createSqliteStores } from './sqlite.js'
 export type * from './llm-types.js'
+export { createSqliteStores } from './sqlite.js'
 export type * from './types.js'
 
 const sqliteStores = new WeakMap<Db, Stores>()

@@ -6,8 +6,8 @@ import type { PartRow } from '../outbox.js'
 import type { ReportRequestQuery } from '../report-requests.js'
 import type { ScheduledRun } from '../scheduled-runs.js'
 import type { ConversationStateRow } from '../state.js'
-import type { LlmStores } from './llm-types.js'
 import type { UsageInput } from '../usage.js'
+import type { LlmStores } from './llm-types.js'
 
 /**
  * The shared state of Andy behind async interfaces, one per store, so the engine is a choice:
