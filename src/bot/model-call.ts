@@ -1,7 +1,7 @@
 import { localDate } from '../core/clock.js'
 import { UserError } from '../core/errors.js'
-import type { Db } from '../db/client.js'
-import { insertLlmCall, spentOn } from '../db/llm-calls.js'
+import type { LlmCallRecord } from '../db/llm-calls.js'
+import { storesOf } from '../db/stores/index.js'
 import { tableNames } from '../search/format.js'
 import {
   type ChatRequest,
@@ -35,21 +35,41 @@ export function llmConfigured(ctx: BotContext): boolean {
 }
 
 /**
- * Estimates reserved by calls in flight, per database and user-day (RMB): two messages of one user run
- * in parallel (a group and a 1:1 chat), and each must see what the other may still spend.
+ * Estimates reserved by calls in flight, per store set (one database, or one PostgreSQL) and user-day
+ * (RMB): two messages of one user run in parallel (a group and a 1:1 chat), and each must see what the
+ * other may still spend. `turns` makes each reservation's check-and-add one step per user-day (the
+ * recorded spend is read asynchronously). On PostgreSQL the recorded spend is every instance's; what
+ * another instance has reserved but not yet recorded is not seen here.
  */
-const reservations = new WeakMap<Db, Map<string, number>>()
+interface Reservations {
+  readonly reserved: Map<string, number>
+  readonly turns: Map<string, Promise<unknown>>
+}
+const reservations = new WeakMap<object, Reservations>()
 
-function reservedOf(db: Db, key: string): number {
-  return reservations.get(db)?.get(key) ?? 0
+function reservationsOf(ctx: BotContext): Reservations {
+  const key = storesOf(ctx.deps)
+  let r = reservations.get(key)
+  if (!r) reservations.set(key, (r = { reserved: new Map(), turns: new Map() }))
+  return r
 }
 
-function addReserved(db: Db, key: string, rmb: number): void {
-  let m = reservations.get(db)
-  if (!m) reservations.set(db, (m = new Map()))
-  const v = Math.round(((m.get(key) ?? 0) + rmb) * 1_000_000) / 1_000_000
-  if (v > 0) m.set(key, v)
-  else m.delete(key)
+function addReserved(r: Reservations, key: string, rmb: number): void {
+  const v = Math.round(((r.reserved.get(key) ?? 0) + rmb) * 1_000_000) / 1_000_000
+  if (v > 0) r.reserved.set(key, v)
+  else r.reserved.delete(key)
+}
+
+/** Runs `fn` after the earlier turns of this user-day (check-and-reserve is one step, not interleaved). */
+async function inTurn<T>(r: Reservations, key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = r.turns.get(key) ?? Promise.resolve()
+  const mine = prev.then(fn, fn)
+  const settled = mine.catch(() => undefined)
+  r.turns.set(key, settled)
+  void settled.then(() => {
+    if (r.turns.get(key) === settled) r.turns.delete(key)
+  })
+  return mine
 }
 
 function budgetKey(ctx: BotContext): string {
@@ -60,10 +80,11 @@ function unlimited(ctx: BotContext): boolean {
   return ctx.deps.config.llm.dailyBudgetRmb <= 0 || ctx.isAdmin
 }
 
-export function budgetState(ctx: BotContext): BudgetState {
+export async function budgetState(ctx: BotContext): Promise<BudgetState> {
   const budget = ctx.deps.config.llm.dailyBudgetRmb
   if (unlimited(ctx)) return { budget, spent: 0, exhausted: false }
-  const spent = spentOn(ctx.deps.db, ctx.userId, localDate(ctx.now())) + reservedOf(ctx.deps.db, budgetKey(ctx))
+  const recorded = await storesOf(ctx.deps).llm.calls.spentOn(ctx.userId, localDate(ctx.now()))
+  const spent = recorded + (reservationsOf(ctx).reserved.get(budgetKey(ctx)) ?? 0)
   return { budget, spent, exhausted: spent >= budget }
 }
 
@@ -106,8 +127,8 @@ export function isBudgetStop(err: unknown): err is BudgetStop {
 }
 
 /** Throws the friendly "budget spent" reply when the user's daily LLM budget is used up; `hint` says what happens to the work. */
-export function assertBudget(ctx: BotContext, hint = ''): void {
-  const b = budgetState(ctx)
+export async function assertBudget(ctx: BotContext, hint = ''): Promise<void> {
+  const b = await budgetState(ctx)
   if (!b.exhausted) return
   throw new BudgetStop(b.budget, 0, 0, hint)
 }
@@ -116,15 +137,18 @@ export function assertBudget(ctx: BotContext, hint = ''): void {
  * Reserves a call's worst-case cost before it is made; throws BudgetStop when spend + reservations + it
  * would pass the budget (so the budget is never crossed, also by parallel messages). Returns the release.
  */
-function reserve(ctx: BotContext, rmb: number): () => void {
+async function reserve(ctx: BotContext, rmb: number): Promise<() => void> {
   if (unlimited(ctx)) return () => {}
-  const b = budgetState(ctx)
-  if (b.spent + rmb > b.budget + 1e-9) throw new BudgetStop(b.budget, Math.max(0, b.budget - b.spent), rmb)
+  const r = reservationsOf(ctx)
   const key = budgetKey(ctx)
-  addReserved(ctx.deps.db, key, rmb)
+  await inTurn(r, key, async () => {
+    const b = await budgetState(ctx)
+    if (b.spent + rmb > b.budget + 1e-9) throw new BudgetStop(b.budget, Math.max(0, b.budget - b.spent), rmb)
+    addReserved(r, key, rmb)
+  })
   let released = false
   return () => {
-    if (!released) addReserved(ctx.deps.db, key, -rmb)
+    if (!released) addReserved(r, key, -rmb)
     released = true
   }
 }
@@ -193,9 +217,20 @@ interface ModelCall {
   run(): Promise<ChatResult>
 }
 
-/** The one model-call path: reservation, the call, its llm_calls row (ok or not), tokens and cost on the result. */
+/**
+ * The one model-call path: reservation, the call, its llm_calls row (ok or not), tokens and cost on the
+ * result. The reservation is released once the row is written, so the spend is always counted once.
+ */
 async function modelCall(ctx: BotContext, call: ModelCall): Promise<ChatResult> {
-  const release = reserve(ctx, call.worstCaseRmb)
+  const release = await reserve(ctx, call.worstCaseRmb)
+  try {
+    return await callAndRecord(ctx, call)
+  } finally {
+    release()
+  }
+}
+
+async function callAndRecord(ctx: BotContext, call: ModelCall): Promise<ChatResult> {
   const base = {
     intent: ctx.intent === 'unknown' ? call.purpose : ctx.intent,
     user_id: ctx.userId,
@@ -209,7 +244,7 @@ async function modelCall(ctx: BotContext, call: ModelCall): Promise<ChatResult> 
   } catch (err) {
     const e = err instanceof LlmError ? err : new LlmError('network', String(err))
     const b = e.billed
-    record(ctx, {
+    await record(ctx, {
       ...base,
       model: b?.model ?? call.model,
       tokens_in: b?.usage.tokensIn ?? 0,
@@ -233,10 +268,8 @@ async function modelCall(ctx: BotContext, call: ModelCall): Promise<ChatResult> 
       'llm call failed',
     )
     throw e
-  } finally {
-    release()
   }
-  record(ctx, {
+  await record(ctx, {
     ...base,
     model: res.model,
     tokens_in: res.usage.tokensIn,
@@ -262,9 +295,9 @@ async function modelCall(ctx: BotContext, call: ModelCall): Promise<ChatResult> 
   return res
 }
 
-function record(ctx: BotContext, row: Parameters<typeof insertLlmCall>[1]): void {
+async function record(ctx: BotContext, row: LlmCallRecord): Promise<void> {
   try {
-    insertLlmCall(ctx.deps.db, row)
+    await storesOf(ctx.deps).llm.calls.record(row)
   } catch (err) {
     ctx.logger.error({ err }, 'llm call not recorded')
   }

@@ -14,7 +14,7 @@ export default defineCommand({
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     const replier = new LocalReplier()
-    const app = buildApp(rt, { local: replier })
+    const app = await buildApp(rt, { local: replier })
     try {
       const r = await app.handleNow(
         localEnvelope(String(args.text), { nick: args.user, staffId: args.staff, group: args.group }, Date.now()),

@@ -6,7 +6,7 @@ import type { Replier } from '../core/delivery.js'
 import type { InboxSource } from '../core/message.js'
 import { type Db, openDb } from '../db/client.js'
 import type { PgDb } from '../db/pg/client.js'
-import type { Stores } from '../db/stores/types.js'
+import { type Stores, storesOf } from '../db/stores/index.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
 import { createDictionaryProvider } from '../search/dictionary-provider.js'
@@ -82,13 +82,15 @@ export function taxonomyProvider(rt: Runtime) {
   })
 }
 
-export function buildApp(
+export async function buildApp(
   rt: Runtime,
   repliers: Partial<Record<InboxSource, Replier>>,
   extra: { dingtalk?: DingtalkApi; metrics?: Metrics } = {},
-): App {
-  // An empty prompt table gets the default prompts (data/prompts/), so the LLM pipelines work out of the box.
-  for (const line of loadDefaultPrompts(rt.db)) if (line.startsWith('✔')) rt.logger.info(line)
+): Promise<App> {
+  // An empty prompt table (in PostgreSQL with DATABASE_URL) gets the default prompts (data/prompts/), so
+  // the LLM pipelines work out of the box.
+  const prompts = storesOf({ db: rt.db, stores: rt.cluster?.stores }).llm.prompts
+  for (const line of await loadDefaultPrompts(prompts)) if (line.startsWith('✔')) rt.logger.info(line)
   return createApp({
     config: rt.config,
     db: rt.db,
@@ -99,8 +101,8 @@ export function buildApp(
     repliers,
     dingtalk: extra.dingtalk,
     metrics: extra.metrics,
-    // Several instances: LLM calls and budgets are not on PostgreSQL yet, so no LLM (cluster.ts NOT_ON_POSTGRES).
-    llm: rt.cluster ? undefined : llmFromConfig(rt.config.llm),
-    vision: rt.cluster ? undefined : visionFromConfig(rt.config.llm),
+    // LLM calls and budgets are in the stores: on several instances, in PostgreSQL.
+    llm: llmFromConfig(rt.config.llm),
+    vision: visionFromConfig(rt.config.llm),
   })
 }

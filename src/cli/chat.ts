@@ -35,7 +35,7 @@ export default defineCommand({
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     const replier = new LocalReplier()
-    const app = buildApp(rt, { local: replier })
+    const app = await buildApp(rt, { local: replier })
     const user = { nick: args.user, staffId: args.staff, group: args.group }
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
     const where = user.group ? `群「${user.group}」` : '单聊'

@@ -16,8 +16,9 @@ import type { Runtime } from './bootstrap.js'
 
 /**
  * `andy start` with DATABASE_URL: one of several instances on one PostgreSQL. The shared state (inbox with
- * leases, outbox, conversation state, usage records and their rollup — which 统计 and the digest read —,
- * scheduled runs, idempotency) is in PostgreSQL; the case tables too, copied into this instance's DB_PATH file for search. Features whose
+ * leases, outbox, conversation state, usage records and their rollup, scheduled runs, idempotency, LLM
+ * calls and budgets, prompt tables) is in
+ * PostgreSQL; the case tables too, copied into this instance's DB_PATH file for search. Features whose
  * data still lives only in the local file answer that they are not available on several instances.
  */
 export interface Cluster {
@@ -39,11 +40,10 @@ function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
 }
 
 /**
- * Intents whose stores are not on PostgreSQL yet (LLM calls and budgets, prompts, process data, pipeline
- * runs). 阶段运营报告 needs the LLM's calls and budgets, and finds the 「运营报告」 text its file follows
+ * Intents whose stores are not on PostgreSQL yet. 阶段运营报告 finds the 「运营报告」 text its file follows
  * in the local inbox (db/ops-requests.ts).
  */
-export const NOT_ON_POSTGRES = ['activity', 'talent', 'meeting', 'report', 'image', 'ops-report']
+export const NOT_ON_POSTGRES = ['activity', 'talent', 'meeting', 'ops-report']
 
 export const CLUSTER_UNAVAILABLE = (name: string) =>
   `「${name}」在多实例模式（PostgreSQL）下暂不可用。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`

@@ -139,7 +139,7 @@ const retry = defineCommand({
       const api = createDingtalkApi(rt)
       const router = new DeliveryRouter({ api, logger: rt.logger.child({ mod: 'delivery' }) })
       const local = new LocalReplier()
-      const app = buildApp(rt, { stream: router, http: router, local }, { dingtalk: api })
+      const app = await buildApp(rt, { stream: router, http: router, local }, { dingtalk: api })
       const r = (await app.retry(id))!
       await app.stop(rt.config.shutdownGraceMs)
       const after = getInbound(rt.db, id)!

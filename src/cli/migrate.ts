@@ -1,14 +1,26 @@
 import { existsSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { ConfigError, parseConfig } from '../config.js'
-import { openDb, sqliteSchemaVersion } from '../db/client.js'
+import { type Db, openDb, sqliteSchemaVersion } from '../db/client.js'
+import type { PgDb } from '../db/pg/client.js'
+import { storesOf } from '../db/stores/index.js'
 import { loadDotEnv } from './bootstrap.js'
+
+/** The single file's prompt tables into PostgreSQL's empty ones. */
+async function copyPromptsToPg(pg: PgDb, local: Db): Promise<{ steps: number; reports: number }> {
+  const [{ createPgStores }, { copyPrompts }] = await Promise.all([
+    import('../db/pg/stores.js'),
+    import('../pipelines/prompt-files.js'),
+  ])
+  return copyPrompts(storesOf({ db: local }).llm.prompts, createPgStores(pg).llm.prompts)
+}
 
 /**
  * `andy migrate`: applies the committed migrations — drizzle/pg on DATABASE_URL (PostgreSQL), else
  * drizzle/ on the SQLite file at DB_PATH — and prints the schema version. Safe to run from several
  * machines at once (PostgreSQL: an advisory lock; SQLite: one writer). With DATABASE_URL, the case tables of
- * an existing DB_PATH file are copied to a PostgreSQL that has none yet (moving from the single file).
+ * an existing DB_PATH file (and its prompt tables) are copied to a PostgreSQL that has none yet (moving
+ * from the single file).
  */
 export default defineCommand({
   meta: {
@@ -44,6 +56,11 @@ export default defineCommand({
             try {
               const rows = await seedPgCases(db.pool, local)
               if (rows) process.stdout.write(`✔ 已把 ${config.dbPath} 中的 ${rows} 条案例数据写入 PostgreSQL\n`)
+              const copied = await copyPromptsToPg(db, local)
+              if (copied.steps || copied.reports)
+                process.stdout.write(
+                  `✔ 已把 ${config.dbPath} 中的提示词写入 PostgreSQL：提示词步骤 ${copied.steps} 行，报告解读提示词 ${copied.reports} 行\n`,
+                )
             } finally {
               local.close()
             }

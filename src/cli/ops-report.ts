@@ -2,13 +2,13 @@ import { writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { defineCommand } from 'citty'
 import { localDate } from '../core/clock.js'
-import { insertLlmCall } from '../db/llm-calls.js'
 import { buildOpsReport, postOpsReport } from '../ops-report/build.js'
 import { OpsReportError } from '../ops-report/errors.js'
 import type { NarrativeLlm } from '../ops-report/narrative.js'
 import { llmFromConfig } from '../services/llm.js'
 import { exportDir } from '../stats/files.js'
 import { openRuntime } from './bootstrap.js'
+import { openCliStores } from './cli-stores.js'
 import { renderMarkdown } from './render.js'
 
 export default defineCommand({
@@ -36,11 +36,12 @@ export default defineCommand({
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     const client = llmFromConfig(rt.config.llm)
-    // Cost accounting: every narrative call lands in llm_calls like a chat message's would.
+    // Cost accounting: every narrative call lands in llm_calls (PostgreSQL's with DATABASE_URL) like a chat message's would.
+    const shared = client ? await openCliStores(rt) : undefined
     const llm: NarrativeLlm | undefined = client && {
       async chat(req) {
         const res = await client.chat(req)
-        insertLlmCall(rt.db, {
+        await shared?.stores.llm.calls.record({
           model: res.model,
           intent: 'ops-report',
           user_id: 'cli',
@@ -82,6 +83,7 @@ export default defineCommand({
       process.stderr.write(`${err.message}\n`)
       process.exitCode = err.code === 'webhook' ? 1 : 2
     } finally {
+      await shared?.close()
       rt.db.close()
     }
   },

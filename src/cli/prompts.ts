@@ -1,9 +1,28 @@
 import { defineCommand } from 'citty'
-import { compareVersions, listPromptSteps, listReportPrompts, promptVersions, STEP_FIELDS } from '../db/prompts.js'
+import { compareVersions, STEP_FIELDS } from '../db/prompts.js'
+import type { PromptStore } from '../db/stores/index.js'
 import { exportPrompts, importPromptFile, PromptFileError, type PromptKind } from '../pipelines/prompt-files.js'
 import { templateVariables } from '../pipelines/template.js'
 import { FileFormatError } from '../services/table-file.js'
 import { openRuntime } from './bootstrap.js'
+import { openCliStores } from './cli-stores.js'
+
+/** Runs `fn` on the prompt store (PostgreSQL with DATABASE_URL, else the DB_PATH file), then closes both. */
+async function withPrompts<T>(
+  fn: (prompts: PromptStore, rt: ReturnType<typeof openRuntime>) => Promise<T>,
+): Promise<T> {
+  const rt = openRuntime({ quiet: true })
+  try {
+    const shared = await openCliStores(rt)
+    try {
+      return await fn(shared.stores.llm.prompts, rt)
+    } finally {
+      await shared.close()
+    }
+  } finally {
+    rt.db.close()
+  }
+}
 
 /** `andy prompts list | import | export`: the prompt-step and report-prompt tables as spreadsheets. */
 
@@ -27,12 +46,11 @@ const list = defineCommand({
     type: { type: 'string', description: 'Only this step_type (e.g. rcfz, hyps, sys_activity_plan)' },
     report: { type: 'boolean', description: 'List the report-interpretation prompts instead' },
   },
-  run({ args }) {
-    const rt = openRuntime({ quiet: true })
+  async run({ args }) {
     const out = process.stdout
-    try {
+    await withPrompts(async (prompts, rt) => {
       if (args.report) {
-        const rows = listReportPrompts(rt.db)
+        const rows = await prompts.reports()
         out.write(`报告解读提示词：${rows.length} 条\n`)
         for (const r of rows) {
           const steps = [r.step1, r.step2, r.step3].filter(Boolean).length
@@ -42,7 +60,7 @@ const list = defineCommand({
         }
         return
       }
-      const versions = promptVersions(rt.db)
+      const versions = await prompts.versions()
       if (!versions.length) {
         out.write('还没有提示词。运行 andy seed 载入默认提示词，或 andy prompts import <文件>。\n')
         return
@@ -51,7 +69,7 @@ const list = defineCommand({
       out.write(
         `提示词版本（新→旧）：${versions.map((v, i) => `${v}${v === active ? '（ANDY_PROMPT_VERSION）' : i === 0 && !active ? '（默认）' : ''}`).join('、')}\n`,
       )
-      const rows = listPromptSteps(rt.db, { version: args.version, stepTypes: args.type ? [args.type] : undefined })
+      const rows = await prompts.steps({ version: args.version, stepTypes: args.type ? [args.type] : undefined })
       let current = ''
       for (const r of rows.sort((a, b) => compareVersions(b.version, a.version) || a.id - b.id)) {
         if (r.version !== current) {
@@ -64,9 +82,7 @@ const list = defineCommand({
           `  ${r.step_type.padEnd(22)} ${oneLine(r.step_name, 12).padEnd(10)} ${steps.length} 步  变量：${vars.join(', ') || '无'}\n`,
         )
       }
-    } finally {
-      rt.db.close()
-    }
+    })
   },
 })
 
@@ -82,9 +98,8 @@ const importCmd = defineCommand({
   async run({ args }) {
     const kind = kindArg(args.kind)
     if (process.exitCode) return
-    const rt = openRuntime({ quiet: true })
     try {
-      const r = await importPromptFile(rt.db, String(args.file), kind)
+      const r = await withPrompts((prompts) => importPromptFile(prompts, String(args.file), kind))
       const what = r.kind === 'steps' ? `提示词步骤（版本 ${r.versions.join('、')}）` : '报告解读提示词'
       process.stdout.write(`✔ 导入${what} ${r.inserted} 行${r.deleted ? `，替换了原有 ${r.deleted} 行` : ''}\n`)
     } catch (err) {
@@ -96,8 +111,6 @@ const importCmd = defineCommand({
         return
       }
       throw err
-    } finally {
-      rt.db.close()
     }
   },
 })
@@ -115,12 +128,11 @@ const exportCmd = defineCommand({
   async run({ args }) {
     const kind = kindArg(args.kind) ?? 'steps'
     if (process.exitCode) return
-    const rt = openRuntime({ quiet: true })
     try {
       const out =
         args.out ??
         `data/exports/${kind === 'steps' ? 'prompt-steps' : 'report-prompts'}-${new Date().toISOString().slice(0, 10)}.xlsx`
-      const n = await exportPrompts(rt.db, out, kind, args.version)
+      const n = await withPrompts((prompts) => exportPrompts(prompts, out, kind, args.version))
       process.stdout.write(`✔ ${n} 行 → ${out}\n`)
     } catch (err) {
       if (err instanceof FileFormatError) {
@@ -129,8 +141,6 @@ const exportCmd = defineCommand({
         return
       }
       throw err
-    } finally {
-      rt.db.close()
     }
   },
 })

@@ -6,6 +6,7 @@ import { demoFile, demoStatus } from '../services/demo-data.js'
 import { importCases } from '../services/importer.js'
 import { TABLES } from '../tables/index.js'
 import { openRuntime } from './bootstrap.js'
+import { openCliStores } from './cli-stores.js'
 
 export { DEMO_DIR } from '../services/demo-data.js'
 
@@ -52,7 +53,13 @@ export default defineCommand({
     const rt = openRuntime({ quiet: true })
     try {
       for (const line of await seedDemo(rt.db, { force: args.force })) process.stdout.write(`${line}\n`)
-      for (const line of loadDefaultPrompts(rt.db, { force: args.force })) process.stdout.write(`${line}\n`)
+      const shared = await openCliStores(rt)
+      try {
+        for (const line of await loadDefaultPrompts(shared.stores.llm.prompts, { force: args.force }))
+          process.stdout.write(`${line}\n`)
+      } finally {
+        await shared.close()
+      }
     } finally {
       rt.db.close()
     }

@@ -60,7 +60,7 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
     })
   // AI 助理 calls: answers come back in the response; files go out through the robot OpenAPI.
   const assistant = new AssistantReplier(api ? replier : undefined)
-  const app = buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
+  const app = await buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
   if (rt.cluster) restrictToPorted(app.router)
   await app.deps.dictionary.warm?.()
   await app.resumeUnfinished({ ownLeases: true })

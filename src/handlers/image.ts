@@ -41,7 +41,7 @@ export async function interpretImage(ctx: BotContext, buffer: Buffer, fileName?:
     if (err instanceof FileError) throw refuseFile(ctx, err, fileName)
     throw err
   }
-  assertBudget(ctx)
+  await assertBudget(ctx)
   const question = ctx.text.trim() || DEFAULT_QUESTION
   const progress = progressFor(ctx)
   const title = '图片解读'

@@ -59,7 +59,7 @@ export async function llmIntentResolver(ctx: BotContext): Promise<Decision | und
   // The first ~500 characters decide what a message is about; a pasted document must not cost its full length.
   const text = [...ctx.text.trim()].slice(0, 500).join('')
   if ([...text].length < 2) return undefined
-  if (budgetState(ctx).exhausted) return undefined
+  if ((await budgetState(ctx)).exhausted) return undefined
   const started = Date.now()
   const { answer, tool } = classifier()
   try {

@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
-import { countReportPrompts, listReportPrompts, type PromptStepRow, type ReportPromptRow } from '../db/prompts.js'
-import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
+import type { PromptStepRow, ReportPromptRow } from '../db/prompts.js'
+import { seededPrompts } from '../pipelines/prompt-files.js'
 
 /**
  * Which report prompt app (report_prompts: 学习数据分析报告, 培训满意度调研报告 …) interprets a document:
@@ -8,11 +8,9 @@ import { loadDefaultPrompts } from '../pipelines/prompt-files.js'
  * document's own title when it carries the app's name; otherwise the user picks from a numbered list.
  */
 
-export function reportApps(ctx: BotContext): ReportPromptRow[] {
-  if (countReportPrompts(ctx.deps.db) === 0) {
-    for (const line of loadDefaultPrompts(ctx.deps.db)) ctx.logger.info({ line }, 'default prompts loaded')
-  }
-  return listReportPrompts(ctx.deps.db).filter((r) => r.app_name && (r.prompt || r.step1 || r.step2 || r.step3))
+export async function reportApps(ctx: BotContext): Promise<ReportPromptRow[]> {
+  const rows = await (await seededPrompts(ctx, 'report')).reports()
+  return rows.filter((r) => r.app_name && (r.prompt || r.step1 || r.step2 || r.step3))
 }
 
 /** The distinctive part of an app name: 培训满意度调研报告 → 培训满意度调研. */

@@ -3,7 +3,7 @@ import { assertBudget, LLM_OFF_MESSAGE } from '../bot/model-call.js'
 import { isUserError, UserError } from '../core/errors.js'
 import { escapeMd } from '../core/markdown.js'
 import type { ReportPromptRow } from '../db/prompts.js'
-import { recentReportRequestText } from '../db/report-requests.js'
+import { storesOf } from '../db/stores/index.js'
 import { progressFor } from '../pipelines/progress.js'
 import { rowSteps, runPromptRow, usageLine } from '../pipelines/runner.js'
 import { extractText, FileError } from '../services/files.js'
@@ -84,7 +84,7 @@ async function readDocument(ctx: BotContext): Promise<Doc | undefined> {
       await ctx.reply('没有拿到这个文件的下载信息，请重新发送一次。')
       return undefined
     }
-    const apps = reportApps(ctx)
+    const apps = await reportApps(ctx)
     const named = ctx.text.replace(TRIGGER, '').trim() ? chooseApp(apps, [ctx.text]) : undefined
     if (named) {
       await ctx.reply(
@@ -139,7 +139,7 @@ async function readDocument(ctx: BotContext): Promise<Doc | undefined> {
 }
 
 async function interpret(ctx: BotContext, doc: Doc, app: ReportPromptRow, question: string): Promise<void> {
-  assertBudget(ctx)
+  await assertBudget(ctx)
   const name = app.app_name ?? '报告解读'
   const row = asPromptRow(app)
   const progress = progressFor(ctx)
@@ -176,7 +176,7 @@ async function interpret(ctx: BotContext, doc: Doc, app: ReportPromptRow, questi
 export async function reportHandler(ctx: BotContext): Promise<void> {
   const choice = ctx.state.reportChoice as ReportChoice | undefined
   if (choice) {
-    const app = reportApps(ctx).find((a) => a.id === choice.option.id)
+    const app = (await reportApps(ctx)).find((a) => a.id === choice.option.id)
     try {
       if (!app)
         throw new UserError(
@@ -200,7 +200,7 @@ export async function reportHandler(ctx: BotContext): Promise<void> {
     )
     return
   }
-  const apps = reportApps(ctx)
+  const apps = await reportApps(ctx)
   if (apps.length === 0)
     throw new UserError(
       'prompts_missing',
@@ -208,7 +208,7 @@ export async function reportHandler(ctx: BotContext): Promise<void> {
     )
   // Words typed just before the file (DingTalk sends them as a separate message) name the app too.
   const announced = fileOf(ctx.msg)
-    ? recentReportRequestText(ctx.deps.db, {
+    ? await storesOf(ctx.deps).inbox.reportRequestText({
         conversationId: ctx.conversationId,
         senderStaffId: ctx.msg.senderStaffId ?? ctx.userId,
         sinceMs: ctx.now() - ANNOUNCE_WINDOW_MS,

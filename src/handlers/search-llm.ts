@@ -17,7 +17,7 @@ export async function refineWithLlm(ctx: BotContext, rule: ParsedSentence): Prom
   if (!ctx.deps.llm || !spec) return rule
   // Everything was understood by the dictionary and number rules: nothing for the LLM to add.
   if (!rule.filters.some((f) => f.source === 'keyword')) return rule
-  if (budgetState(ctx).exhausted) {
+  if ((await budgetState(ctx)).exhausted) {
     ctx.logger.info('llm parse skipped: daily budget spent')
     return rule
   }

@@ -11,9 +11,9 @@ import Fastify, {
 import type { App } from '../app.js'
 import type { DictionaryProvider } from '../bot/context.js'
 import type { AppConfig } from '../config.js'
-import { llmTotals } from '../db/api-queries.js'
 import type { Db } from '../db/client.js'
 import { inboxBacklog } from '../db/inbox.js'
+import { storesOf } from '../db/stores/index.js'
 import type { Logger } from '../logger.js'
 import { createMetrics, type Metrics } from '../services/metrics.js'
 import type { GraphHandler } from '../transport/graph-invocations.js'
@@ -143,7 +143,11 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const { config, db, app } = opts
   const logger = opts.logger.child({ component: 'http' })
   const metrics = opts.metrics ?? app.deps.metrics ?? createMetrics()
-  metrics.setSources({ llm: () => llmTotals(db), backlog: () => inboxBacklog(db), openapi: opts.dingtalkStats })
+  metrics.setSources({
+    llm: () => storesOf(app.deps).llm.calls.totals(),
+    backlog: () => inboxBacklog(db),
+    openapi: opts.dingtalkStats,
+  })
   const now = () => app.deps.clock.now()
   const secret = () => config.http.appSecret
 

@@ -98,7 +98,7 @@ const TOOL = {
 
 /** What the LLM reads from the message (only the fields it mentions); {} without an LLM or on any failure. */
 async function llmInputs(ctx: BotContext, text: string, known: Inputs): Promise<Inputs> {
-  if (!ctx.deps.llm || budgetState(ctx).exhausted) return {}
+  if (!ctx.deps.llm || (await budgetState(ctx)).exhausted) return {}
   const knownLines = INPUT_FIELDS.filter((f) => known[f]).map((f) => `${INPUT_LABELS[f]}：${known[f]}`)
   try {
     const res = await chatFor(

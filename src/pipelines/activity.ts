@@ -83,7 +83,7 @@ async function generate(
   progress: ProgressReporter,
   live: LiveRun,
 ): Promise<void> {
-  const set = resolvePromptSet(ctx, [step.field], '运营活动设计')
+  const set = await resolvePromptSet(ctx, [step.field], '运营活动设计')
   const row = set.rows[0]
   if (!row)
     throw new UserError('prompts_missing', `还没有配置「${step.label}」（${step.field}）的提示词，请联系管理员导入。`)
@@ -232,7 +232,7 @@ async function takeInputs(ctx: BotContext, p: ProcessRow, text: string, fresh: b
 }
 
 async function start(ctx: BotContext): Promise<void> {
-  assertBudget(ctx)
+  await assertBudget(ctx)
   const id = await records(ctx).create({ user_id: ctx.userId, user_name: ctx.userNick }, ctx.now())
   saveWorkflow(ctx, { kind: 'activity', processId: id })
   ctx.logger.info({ processId: id }, 'activity workflow started')
@@ -247,7 +247,7 @@ async function regenerate(ctx: BotContext, p: ProcessRow): Promise<void> {
     await ctx.reply(askForInputs(inputsOf(p), missingInputs(inputsOf(p)), '还没有生成任何内容。先补充活动信息：'))
     return
   }
-  assertBudget(ctx, ACTIVITY_SAVED)
+  await assertBudget(ctx, ACTIVITY_SAVED)
   await startRun(ctx, await advance(ctx, p, { block_index: t }), `好的，重新生成「${stepAt(t)!.label}」。`, true)
 }
 
@@ -284,7 +284,7 @@ async function answerPick(ctx: BotContext, p: ProcessRow, step: ActivityStep): P
     pick.kind === 'option'
       ? `已选择第 ${pick.option.n} 个：${pick.option.title}`
       : `已按你的输入：${chosen.split('\n')[0]}`
-  assertBudget(ctx, ACTIVITY_SAVED)
+  await assertBudget(ctx, ACTIVITY_SAVED)
   await startRun(ctx, await advance(ctx, p, { [step.field]: chosen, block_index: p.block_index + 1 }), said)
 }
 
@@ -338,7 +338,7 @@ export async function activityHandler(ctx: BotContext): Promise<void> {
     return answerPick(ctx, p, step)
   }
   if (cmd === 'continue') {
-    assertBudget(ctx, ACTIVITY_SAVED)
+    await assertBudget(ctx, ACTIVITY_SAVED)
     return startRun(ctx, p, '好的，接着生成。')
   }
   await ctx.reply(pausedMessage(p))

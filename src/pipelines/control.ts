@@ -2,7 +2,6 @@ import type { BotContext } from '../bot/context.js'
 import { describeLive, liveRuns } from '../bot/live-runs.js'
 import type { Decision } from '../bot/router.js'
 import { escapeMd } from '../core/markdown.js'
-import { listPromptSteps } from '../db/prompts.js'
 import { storesOf } from '../db/stores/index.js'
 import { DONE_INDEX } from './activity-steps.js'
 import { progressSummary } from './activity-view.js'
@@ -45,7 +44,8 @@ export async function progressText(ctx: BotContext): Promise<string> {
   const run = await pipelineRuns.unfinished(ctx.conversationId, ctx.userId)
   const spec = run && pipelineOfStepType(run.stepType)?.[1]
   if (run && spec && run.status === 'paused') {
-    const sections = listPromptSteps(ctx.deps.db, { version: run.version, stepTypes: [run.stepType] }).length
+    const sections = (await storesOf(ctx.deps).llm.prompts.steps({ version: run.version, stepTypes: [run.stepType] }))
+      .length
     parts.push(pausedRunSummary(run, spec.name, sections))
   }
   return parts.length

@@ -3,19 +3,9 @@ import { dirname, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { csvCell } from '../core/csv.js'
-import type { Db } from '../db/client.js'
-import {
-  countPromptSteps,
-  countReportPrompts,
-  listPromptSteps,
-  listReportPrompts,
-  type PromptStepInput,
-  REPORT_FIELDS,
-  type ReportPromptInput,
-  replacePromptVersions,
-  replaceReportPrompts,
-  STEP_FIELDS,
-} from '../db/prompts.js'
+import { type PromptStepInput, REPORT_FIELDS, type ReportPromptInput, STEP_FIELDS } from '../db/prompts.js'
+import { type PromptStore, storesOf } from '../db/stores/index.js'
+import type { Logger } from '../logger.js'
 import { writeWorkbook } from '../services/excel.js'
 import { FileFormatError, openTableFile } from '../services/table-file.js'
 import { reportVariables, variablesFor } from './activity-steps.js'
@@ -200,30 +190,39 @@ export interface PromptImportReport {
 }
 
 /** Imports a prompt sheet (.xlsx/.csv). Nothing is written when any template has a problem. */
-export async function importPromptFile(db: Db, path: string, kind?: PromptKind): Promise<PromptImportReport> {
+export async function importPromptFile(
+  prompts: PromptStore,
+  path: string,
+  kind?: PromptKind,
+): Promise<PromptImportReport> {
   const file = await openTableFile(path)
   const rows: Array<{ rowNumber: number; values: readonly unknown[] }> = []
   for await (const r of file.rows) rows.push(r)
   const parsed = promptRowsFrom(file.headers, rows, kind)
-  return writeParsed(db, parsed)
+  return writeParsed(prompts, parsed)
 }
 
-function writeParsed(db: Db, parsed: ParsedPrompts): PromptImportReport {
+async function writeParsed(prompts: PromptStore, parsed: ParsedPrompts): Promise<PromptImportReport> {
   if (parsed.problems.length)
     throw new PromptFileError(`提示词表有 ${parsed.problems.length} 处问题，没有导入任何内容`, parsed.problems)
   if (parsed.kind === 'steps') {
     if (!parsed.steps.length) throw new PromptFileError('文件里没有提示词步骤')
-    const r = replacePromptVersions(db, parsed.steps)
+    const r = await prompts.replaceVersions(parsed.steps)
     return { kind: 'steps', ...r, versions: [...new Set(parsed.steps.map((s) => s.version))] }
   }
   if (!parsed.reports.length) throw new PromptFileError('文件里没有报告解读提示词')
-  return { kind: 'report', ...replaceReportPrompts(db, parsed.reports), versions: [] }
+  return { kind: 'report', ...(await prompts.replaceReports(parsed.reports)), versions: [] }
 }
 
 /** Writes a prompt table to .xlsx or .csv (UTF-8 with BOM) with the Chinese labels. Returns the row count. */
-export async function exportPrompts(db: Db, out: string, kind: PromptKind, version?: string): Promise<number> {
+export async function exportPrompts(
+  prompts: PromptStore,
+  out: string,
+  kind: PromptKind,
+  version?: string,
+): Promise<number> {
   const columns = kind === 'steps' ? STEP_COLUMNS : REPORT_COLUMNS
-  const rows = (kind === 'steps' ? listPromptSteps(db, { version }) : listReportPrompts(db)) as unknown as Array<
+  const rows = (kind === 'steps' ? await prompts.steps({ version }) : await prompts.reports()) as unknown as Array<
     Record<string, unknown>
   >
   const ext = extname(out).toLowerCase()
@@ -251,7 +250,7 @@ export async function exportPrompts(db: Db, out: string, kind: PromptKind, versi
   return res.rows
 }
 
-/** Parses one of the default CSV files (synchronously: it runs while the app starts). */
+/** Parses one of the default CSV files (small; read once when a table is empty). */
 function readDefault(kind: PromptKind, dir: string): ParsedPrompts | undefined {
   const path = `${dir}${DEFAULT_FILES[kind]}`
   if (!existsSync(path)) return undefined
@@ -270,11 +269,14 @@ function readDefault(kind: PromptKind, dir: string): ParsedPrompts | undefined {
 }
 
 /** Loads data/prompts/ into whichever prompt table is empty. Returns lines to print / log. */
-export function loadDefaultPrompts(db: Db, opts: { force?: boolean; dir?: string } = {}): string[] {
+export async function loadDefaultPrompts(
+  prompts: PromptStore,
+  opts: { force?: boolean; dir?: string } = {},
+): Promise<string[]> {
   const dir = opts.dir ?? DEFAULT_PROMPTS_DIR
   const lines: string[] = []
   for (const kind of ['steps', 'report'] as const) {
-    const n = kind === 'steps' ? countPromptSteps(db) : countReportPrompts(db)
+    const n = kind === 'steps' ? await prompts.countSteps() : await prompts.countReports()
     const name = kind === 'steps' ? '提示词步骤' : '报告解读提示词'
     if (n > 0 && !opts.force) {
       lines.push(`· ${name}: 已有 ${n} 行，跳过`)
@@ -285,8 +287,53 @@ export function loadDefaultPrompts(db: Db, opts: { force?: boolean; dir?: string
       lines.push(`· ${name}: 缺少 ${dir}${DEFAULT_FILES[kind]}`)
       continue
     }
-    const r = writeParsed(db, parsed)
+    const r = await writeParsed(prompts, parsed)
     lines.push(`✔ ${name}: 载入默认提示词 ${r.inserted} 行`)
   }
   return lines
+}
+
+/**
+ * The prompt store of an app (SQLite or PostgreSQL), with the default prompts loaded first when the
+ * table a feature reads (`kind`) is empty — so the LLM pipelines work out of the box.
+ */
+export async function seededPrompts(
+  ctx: { readonly deps: Parameters<typeof storesOf>[0]; readonly logger: Pick<Logger, 'info'> },
+  kind: PromptKind,
+): Promise<PromptStore> {
+  const prompts = storesOf(ctx.deps).llm.prompts
+  if ((kind === 'steps' ? await prompts.countSteps() : await prompts.countReports()) === 0)
+    for (const line of await loadDefaultPrompts(prompts)) ctx.logger.info({ line }, 'default prompts loaded')
+  return prompts
+}
+
+/**
+ * Copies each prompt table that is empty in `to` from `from` (andy migrate, moving from the single file to
+ * PostgreSQL: the prompts imported there come along). Returns the rows copied per table.
+ */
+export async function copyPrompts(from: PromptStore, to: PromptStore): Promise<{ steps: number; reports: number }> {
+  let steps = 0
+  let reports = 0
+  if ((await to.countSteps()) === 0) {
+    const rows = await from.steps()
+    if (rows.length)
+      steps = (
+        await to.replaceVersions(
+          rows
+            .sort((a, b) => a.id - b.id)
+            .map((r) => ({
+              version: r.version,
+              step_type: r.step_type,
+              step_name: r.step_name,
+              prompt: r.prompt,
+              steps: Object.fromEntries(STEP_FIELDS.map((f) => [f, r[f]])),
+            })),
+        )
+      ).inserted
+  }
+  if ((await to.countReports()) === 0) {
+    const rows = await from.reports()
+    if (rows.length) reports = (await to.replaceReports(rows.map(({ id: _id, ...r }) => r))).inserted
+  }
+  return { steps, reports }
 }

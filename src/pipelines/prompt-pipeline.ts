@@ -3,12 +3,12 @@ import { liveRuns } from '../bot/live-runs.js'
 import { assertBudget, LLM_OFF_MESSAGE, llmFailureReply } from '../bot/model-call.js'
 import type { Decision } from '../bot/router.js'
 import { isUserError, RunCancelled, UserError } from '../core/errors.js'
-import { countReportPrompts, listPromptSteps, listReportPrompts, type PromptStepRow } from '../db/prompts.js'
+import type { PromptStepRow } from '../db/prompts.js'
 import { storesOf } from '../db/stores/index.js'
 import { pausedRunToContinue, runSections, saveRun } from './pipeline-run.js'
 import { PIPELINES, type PipelineSpec, pipelineOfStepType } from './pipeline-specs.js'
 import { progressFor } from './progress.js'
-import { loadDefaultPrompts } from './prompt-files.js'
+import { seededPrompts } from './prompt-files.js'
 import { fitToContext, resolvePromptSet, rowSteps, runPromptRow, usageLine } from './runner.js'
 
 export { PIPELINES, type PipelineSpec }
@@ -22,8 +22,8 @@ export { PIPELINES, type PipelineSpec }
 /** Shortest input worth a pipeline run (characters). */
 export const MIN_INPUT = 8
 
-function rowsOf(ctx: BotContext, spec: PipelineSpec, version: string): PromptStepRow[] {
-  const rows = listPromptSteps(ctx.deps.db, { version, stepTypes: [spec.stepType] })
+async function rowsOf(ctx: BotContext, spec: PipelineSpec, version: string): Promise<PromptStepRow[]> {
+  const rows = await storesOf(ctx.deps).llm.prompts.steps({ version, stepTypes: [spec.stepType] })
   if (rows.length === 0) throw new UserError('prompts_missing', `还没有配置「${spec.name}」的提示词，请联系管理员。`)
   return rows
 }
@@ -39,7 +39,7 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
   const resumeId = ctx.state.resumePipelineRun as number | undefined
   const resumed = resumeId !== undefined ? await runs.get(resumeId) : undefined
   if (resumed && resumed.status === 'paused') {
-    const rows = rowsOf(ctx, spec, resumed.version)
+    const rows = await rowsOf(ctx, spec, resumed.version)
     const k = resumed.sections.length
     await ctx.reply(
       `好的，接着生成「${spec.name}」：从第 ${k + 1}/${rows.length} 部分「${rows[k]?.step_name ?? spec.name}」开始${k ? `（前 ${k} 部分见上文）` : ''}。`,
@@ -55,10 +55,10 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
     await ctx.reply(`**${spec.name}**：请把需要分析的内容和这个词一起发给我，例如：\n\n${spec.example}`)
     return
   }
-  assertBudget(ctx)
+  await assertBudget(ctx)
   const set = again
-    ? { version: again.version, rows: rowsOf(ctx, spec, again.version) }
-    : resolvePromptSet(ctx, [spec.stepType], spec.name)
+    ? { version: again.version, rows: await rowsOf(ctx, spec, again.version) }
+    : await resolvePromptSet(ctx, [spec.stepType], spec.name)
   if (set.rows.length === 0)
     throw new UserError('prompts_missing', `还没有配置「${spec.name}」的提示词，请联系管理员。`)
   const total = set.rows.reduce((n, r) => n + rowSteps(r).length, 0)
@@ -110,12 +110,11 @@ export async function runNamedPipeline(ctx: BotContext, spec: PipelineSpec, docu
  */
 export async function interpretReport(ctx: BotContext, report: string, appName?: string): Promise<void> {
   if (!ctx.deps.llm) throw new UserError('llm_off', LLM_OFF_MESSAGE)
-  if (countReportPrompts(ctx.deps.db) === 0) loadDefaultPrompts(ctx.deps.db)
-  const rows = listReportPrompts(ctx.deps.db)
+  const rows = await (await seededPrompts(ctx, 'report')).reports()
   const row =
     rows.find((r) => r.app_name && (r.app_name === appName || report.slice(0, 200).includes(r.app_name))) ?? rows[0]
   if (!row) throw new UserError('prompts_missing', '还没有配置报告解读的提示词，请联系管理员。')
-  assertBudget(ctx)
+  await assertBudget(ctx)
   const name = row.app_name ?? '报告解读'
   const asStep = {
     id: row.id,

@@ -3,10 +3,10 @@ import { chatFor } from '../bot/model-call.js'
 import { localDate } from '../core/clock.js'
 import { UserError } from '../core/errors.js'
 import { splitMarkdown } from '../core/markdown.js'
-import { countPromptSteps, listPromptSteps, type PromptStepRow, promptVersions, STEP_FIELDS } from '../db/prompts.js'
+import { type PromptStepRow, STEP_FIELDS } from '../db/prompts.js'
 import { estimateTokens, formatRmb } from '../services/llm.js'
 import type { AnswerStream } from './progress.js'
-import { loadDefaultPrompts } from './prompt-files.js'
+import { seededPrompts } from './prompt-files.js'
 import { renderTemplate, TemplateError } from './template.js'
 
 /**
@@ -26,13 +26,14 @@ export function rowSteps(row: PromptStepRow): string[] {
   return STEP_FIELDS.map((f) => row[f]).filter((s): s is string => !!s && s.trim() !== '')
 }
 
-export function resolvePromptSet(ctx: BotContext, stepTypes: readonly string[], name: string): PromptSet {
-  const db = ctx.deps.db
-  if (countPromptSteps(db) === 0) {
-    for (const line of loadDefaultPrompts(db)) ctx.logger.info({ line }, 'default prompts loaded')
-  }
+export async function resolvePromptSet(
+  ctx: BotContext,
+  stepTypes: readonly string[],
+  name: string,
+): Promise<PromptSet> {
+  const prompts = await seededPrompts(ctx, 'steps')
   const wanted = ctx.deps.config.llm.promptVersion
-  const versions = promptVersions(db, stepTypes)
+  const versions = await prompts.versions(stepTypes)
   let version = versions[0]
   if (wanted && versions.includes(wanted)) version = wanted
   else if (wanted)
@@ -45,7 +46,7 @@ export function resolvePromptSet(ctx: BotContext, stepTypes: readonly string[], 
       'prompts_missing',
       `还没有配置「${name}」的提示词（步骤类型 ${stepTypes.join('、')}），请管理员用 andy prompts import 导入，或运行 andy seed 载入默认提示词。`,
     )
-  return { version, rows: listPromptSteps(db, { version, stepTypes }) }
+  return { version, rows: await prompts.steps({ version, stepTypes }) }
 }
 
 export interface RowResult {

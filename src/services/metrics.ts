@@ -9,7 +9,7 @@ import type { LlmTotals } from '../db/api-queries.js'
 
 /** LLM usage per model and status, as summed from llm_calls. */
 export interface ScrapeSources {
-  llm?: () => readonly LlmTotals[]
+  llm?: () => readonly LlmTotals[] | Promise<readonly LlmTotals[]>
   /** DingTalk OpenAPI calls by name (token, send, upload…), counted since start. */
   openapi?: () => Record<string, number>
   backlog?: () => number
@@ -37,9 +37,10 @@ function scrapeTimeMetrics(registry: Registry, src: () => ScrapeSources): void {
     help: 'LLM requests recorded in llm_calls, by model and status',
     labelNames: ['model', 'status'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const totals = (await src().llm?.()) ?? []
       this.reset()
-      for (const t of src().llm?.() ?? []) this.inc({ model: t.model, status: t.status }, t.calls)
+      for (const t of totals) this.inc({ model: t.model, status: t.status }, t.calls)
     },
   })
   new Counter({
@@ -47,9 +48,10 @@ function scrapeTimeMetrics(registry: Registry, src: () => ScrapeSources): void {
     help: 'LLM tokens recorded in llm_calls, by model and direction (in, out)',
     labelNames: ['model', 'direction'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const totals = (await src().llm?.()) ?? []
       this.reset()
-      for (const t of src().llm?.() ?? []) {
+      for (const t of totals) {
         this.inc({ model: t.model, direction: 'in' }, t.tokens_in)
         this.inc({ model: t.model, direction: 'out' }, t.tokens_out)
       }
@@ -60,9 +62,10 @@ function scrapeTimeMetrics(registry: Registry, src: () => ScrapeSources): void {
     help: 'LLM cost in RMB recorded in llm_calls, by model',
     labelNames: ['model'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const totals = (await src().llm?.()) ?? []
       this.reset()
-      for (const t of src().llm?.() ?? []) this.inc({ model: t.model }, t.cost_rmb)
+      for (const t of totals) this.inc({ model: t.model }, t.cost_rmb)
     },
   })
   new Counter({

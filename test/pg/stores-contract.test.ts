@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type InboundEnvelope, parseRobotMessage } from '../../src/core/message.js'
 import { openDb } from '../../src/db/client.js'
+import type { LlmCallRecord } from '../../src/db/llm-calls.js'
 import { openPg, type PgDb, pgSchemaVersion } from '../../src/db/pg/client.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import { createSqliteStores, type Stores } from '../../src/db/stores/index.js'
@@ -134,6 +135,128 @@ function contract(name: string, open: () => Promise<Stores>, caps: { leases: boo
       await s.meta.bumpCasesVersion()
       await s.meta.bumpCasesVersion()
       expect(Number(await s.meta.casesVersion())).toBe(Number(v0) + 2)
+      await s.close()
+    })
+
+    it('the words of a 报告解读 request sent just before a file name its interpretation', async () => {
+      const s = await open()
+      const said = (await s.inbox.insert(envelope('m1', '人才盘点报告解读'), 10)).id
+      await s.inbox.finish(said, 'replied', 11, { intent: 'report' })
+      const file = (await s.inbox.insert(envelope('m2', ''), 20)).id
+      const q = { conversationId: 'c1', senderStaffId: 'u1', sinceMs: 5, beforeId: file }
+      expect(await s.inbox.reportRequestText(q)).toBe('人才盘点报告解读')
+      expect(await s.inbox.reportRequestText({ ...q, sinceMs: 15 })).toBeUndefined()
+      expect(await s.inbox.reportRequestText({ ...q, senderStaffId: 'u2' })).toBeUndefined()
+      expect(await s.inbox.reportRequestText({ ...q, beforeId: said })).toBeUndefined()
+      await s.close()
+    })
+
+    it('LLM calls: recorded with usage and cost, a user-day spend, listings and sums', async () => {
+      const s = await open()
+      const call = (o: Partial<LlmCallRecord>): LlmCallRecord => ({
+        model: 'qwen-plus',
+        intent: 'report',
+        user_id: 'u1',
+        msg_id: 'm1',
+        tokens_in: 1000,
+        tokens_out: 200,
+        estimated: false,
+        cost_rmb: 0.0123,
+        latency_ms: 900,
+        status: 'ok',
+        use_date: '2026-12-02',
+        ...o,
+      })
+      const first = await s.llm.calls.record(call({}))
+      await s.llm.calls.record(call({ msg_id: 'm2', cost_rmb: 0.5, estimated: true }))
+      await s.llm.calls.record(
+        call({ status: 'error', error: 'timeout: slow', tokens_in: 0, tokens_out: 0, cost_rmb: 0 }),
+      )
+      await s.llm.calls.record(call({ user_id: 'u2', msg_id: 'm3', model: 'qwen-vl-max', cost_rmb: 2 }))
+      await s.llm.calls.record(call({ msg_id: 'm0', use_date: '2026-12-01', cost_rmb: 7 }))
+      expect(await s.llm.calls.spentOn('u1', '2026-12-02')).toBeCloseTo(0.5123, 9)
+      expect(await s.llm.calls.spentOn('u1', '2026-12-03')).toBe(0)
+      expect(await s.llm.calls.spentOn('nobody', '2026-12-02')).toBe(0)
+      const ofMessage = await s.llm.calls.list({ msgId: 'm1' })
+      expect(ofMessage.map((r) => [r.id, r.status, r.error])).toEqual([
+        [first, 'ok', null],
+        [first + 2, 'error', 'timeout: slow'],
+      ])
+      expect(ofMessage[0]).toMatchObject({
+        tokens_in: 1000,
+        tokens_out: 200,
+        estimated: 0,
+        latency_ms: 900,
+        intent: 'report',
+      })
+      expect((await s.llm.calls.list({ userId: 'u2' })).map((r) => r.model)).toEqual(['qwen-vl-max'])
+      expect(await s.llm.calls.list()).toHaveLength(5)
+      const totals = await s.llm.calls.totals()
+      expect(totals.find((t) => t.model === 'qwen-plus' && t.status === 'ok')).toMatchObject({
+        calls: 3,
+        tokens_in: 3000,
+        tokens_out: 600,
+      })
+      expect(totals.find((t) => t.model === 'qwen-plus' && t.status === 'ok')?.cost_rmb).toBeCloseTo(7.5123, 9)
+      const byDay = await s.llm.calls.costByDay({ from: '2026-12-02', to: '2026-12-02', userId: 'u1' })
+      expect(byDay).toEqual([
+        {
+          use_date: '2026-12-02',
+          model: 'qwen-plus',
+          calls: 3,
+          failed: 1,
+          tokens_in: 2000,
+          tokens_out: 400,
+          cost: expect.closeTo(0.5123, 9),
+        },
+      ])
+      expect((await s.llm.calls.costByDay({ from: '2026-12-01', to: '2026-12-02' })).length).toBe(3)
+      await s.close()
+    })
+
+    it('prompts: versions newest first, a re-import replaces its version, report prompts replaced whole', async () => {
+      const s = await open()
+      const p = s.llm.prompts
+      expect(await p.countSteps()).toBe(0)
+      expect(await p.versions()).toEqual([])
+      await p.replaceVersions([
+        { version: '1.9', step_type: 'rcfz', step_name: '旧', prompt: '你是顾问', steps: { step1: '{{input}}' } },
+        { version: '1.10', step_type: 'rcfz', step_name: '新', steps: { step1: 'a', step12: 'z' } },
+        { version: '1.10', step_type: 'hyps', step_name: '会议' },
+        { version: '1.2', step_type: 'hyps', step_name: '更旧' },
+      ])
+      expect(await p.versions()).toEqual(['1.10', '1.9', '1.2'])
+      expect(await p.versions(['hyps'])).toEqual(['1.10', '1.2'])
+      expect((await p.steps()).map((r) => r.step_name)).toEqual(['新', '会议', '旧', '更旧'])
+      const [row] = await p.steps({ version: '1.10', stepTypes: ['rcfz'] })
+      expect(row).toMatchObject({ step_name: '新', prompt: null, step1: 'a', step2: null, step12: 'z' })
+      expect(await p.replaceVersions([{ version: '1.10', step_type: 'rcfz', step_name: '换' }])).toEqual({
+        inserted: 1,
+        deleted: 2,
+      })
+      expect((await p.steps({ version: '1.10' })).map((r) => r.step_name)).toEqual(['换'])
+      expect(await p.countSteps()).toBe(3)
+
+      const report = (name: string, order: number) => ({
+        app_catalog: '报告解读',
+        app_name: name,
+        app_id: `id-${name}`,
+        app_url: null,
+        currNodeInstanceId: `node-${order}`,
+        order_index: order,
+        prompt: `解读${name}`,
+        step1: '{{report}}',
+        step2: null,
+        step3: null,
+      })
+      await p.replaceReports([report('满意度', 2), report('学习数据', 1)])
+      expect((await p.reports()).map((r) => [r.app_name, r.order_index, r.currNodeInstanceId])).toEqual([
+        ['学习数据', 1, 'node-1'],
+        ['满意度', 2, 'node-2'],
+      ])
+      expect((await p.reports({ appName: '满意度' })).map((r) => r.app_id)).toEqual(['id-满意度'])
+      expect(await p.replaceReports([report('人才盘点', 0)])).toEqual({ inserted: 1, deleted: 2 })
+      expect(await p.countReports()).toBe(1)
       await s.close()
     })
 

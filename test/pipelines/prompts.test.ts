@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/core/clock.js'
-import { openDb } from '../../src/db/client.js'
+import { type Db, openDb } from '../../src/db/client.js'
 import {
   compareVersions,
   countPromptSteps,
@@ -11,6 +11,7 @@ import {
   promptVersions,
   replacePromptVersions,
 } from '../../src/db/prompts.js'
+import { storesOf } from '../../src/db/stores/index.js'
 import { ACTIVITY_STEP_TYPES, variablesFor } from '../../src/pipelines/activity-steps.js'
 import {
   exportPrompts,
@@ -22,6 +23,8 @@ import { rowSteps } from '../../src/pipelines/runner.js'
 import { checkTemplate, renderTemplate, TemplateError, templateVariables } from '../../src/pipelines/template.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { createTestApp, DEFAULT_USER, tempDir } from '../helpers/test-app.js'
+
+const promptsOf = (db: Db) => storesOf({ db }).llm.prompts
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -89,9 +92,9 @@ describe('prompt tables', () => {
     db.close()
   })
 
-  it('ships a complete default set: every activity step, rcfz, hyps and report prompts, all templates valid', () => {
+  it('ships a complete default set: every activity step, rcfz, hyps and report prompts, all templates valid', async () => {
     const db = openDb(':memory:')
-    const lines = loadDefaultPrompts(db)
+    const lines = await loadDefaultPrompts(promptsOf(db))
     expect(lines.join('\n')).toContain('✔ 提示词步骤')
     const rows = listPromptSteps(db)
     const types = new Set(rows.map((r) => r.step_type))
@@ -103,7 +106,7 @@ describe('prompt tables', () => {
     )
     for (const r of reports) expect([r.prompt, r.step1, r.step2, r.step3].every(Boolean)).toBe(true)
     // Loading again does nothing: the tables are not empty.
-    expect(loadDefaultPrompts(db).join('\n')).toContain('跳过')
+    expect((await loadDefaultPrompts(promptsOf(db))).join('\n')).toContain('跳过')
     db.close()
   })
 
@@ -111,14 +114,14 @@ describe('prompt tables', () => {
     const dir = tempDir()
     cleanups.push(() => dir.cleanup())
     const db = openDb(':memory:')
-    loadDefaultPrompts(db)
+    await loadDefaultPrompts(promptsOf(db))
     const csv = join(dir.dir, 'steps.csv')
     const xlsx = join(dir.dir, 'steps.xlsx')
-    expect(await exportPrompts(db, csv, 'steps')).toBe(listPromptSteps(db).length)
-    await exportPrompts(db, xlsx, 'steps')
+    expect(await exportPrompts(promptsOf(db), csv, 'steps')).toBe(listPromptSteps(db).length)
+    await exportPrompts(promptsOf(db), xlsx, 'steps')
     expect(readFileSync(csv, 'utf8').split('\n')[0]).toContain('提示词版本,步骤类型,步骤名称,提示词,步骤1')
     const other = openDb(':memory:')
-    const r = await importPromptFile(other, xlsx)
+    const r = await importPromptFile(promptsOf(other), xlsx)
     expect(r).toMatchObject({ kind: 'steps', versions: ['1.0'] })
     expect(listPromptSteps(other).map((x) => [x.step_type, x.prompt, x.step1])).toEqual(
       listPromptSteps(db).map((x) => [x.step_type, x.prompt, x.step1]),
@@ -129,7 +132,7 @@ describe('prompt tables', () => {
       bad,
       '提示词版本,步骤类型,步骤名称,提示词,步骤1\n2.0,sys_activity_plan,活动策划,你是顾问,"预算：{{budget}}，名称：{{user_activity_name}}"\n',
     )
-    const err = await importPromptFile(other, bad).catch((e: unknown) => e)
+    const err = await importPromptFile(promptsOf(other), bad).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(PromptFileError)
     expect((err as PromptFileError).problems[0]).toContain(
       '第 2 行（sys_activity_plan 活动策划）步骤1用到了变量 {{budget}}',

@@ -1,7 +1,9 @@
 import type pg from 'pg'
 import { type InboxRow, inboundValues } from '../inbox.js'
+import { announcedText, REPORT_REQUEST_SQL, reportRequestValues } from '../report-requests.js'
 import type { InboxStore } from '../stores/types.js'
 import { pgFinish, pgResetForRetry, SAME_USER } from './inbox-finish.js'
+import { dollarParams } from './tx.js'
 
 export { INBOX_CHANNEL } from './inbox-finish.js'
 export { pgOutboxStore } from './outbox-store.js'
@@ -28,7 +30,10 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
 /** Insert (the claim), read, and the lists of unfinished messages. */
 function intake(
   pool: pg.Pool,
-): Pick<InboxStore, 'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError' | 'recentRequest'> {
+): Pick<
+  InboxStore,
+  'insert' | 'get' | 'unfinished' | 'backlog' | 'recordError' | 'recentRequest' | 'reportRequestText'
+> {
   return {
     async insert(env, now, lease) {
       const r = await pool.query<{ id: number }>(
@@ -70,6 +75,13 @@ function intake(
         [q.conversationId, q.senderStaffId, q.intent, q.sinceMs, q.beforeId, q.beforeId - 5000],
       )
       return r.rows[0] ? (r.rows[0].text ?? '') : undefined
+    },
+    async reportRequestText(q) {
+      const r = await pool.query<{ text: string | null; msgtype: string | null }>(
+        dollarParams(REPORT_REQUEST_SQL),
+        reportRequestValues(q),
+      )
+      return announcedText(r.rows[0])
     },
     async backlog() {
       return Number(

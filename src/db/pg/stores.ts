@@ -7,9 +7,10 @@ import type { IdempotencyStore, MetaStore, ScheduledRunStore, StateStore, Stores
 import { CASES_CHANNEL, changeCases } from './case-sync.js'
 import type { PgDb } from './client.js'
 import { pgInboxStore } from './inbox-store.js'
+import { pgLlmStores } from './llm-store.js'
 import { pgOutboxStore } from './outbox-store.js'
-import { pgUsageReadStore } from './usage-read.js'
 import { pgPipelineRunStore, pgProcessDataStore } from './process-store.js'
+import { pgUsageReadStore } from './usage-read.js'
 
 export { CASES_CHANNEL }
 
@@ -27,6 +28,7 @@ export function createPgStores(db: PgDb): Stores {
     meta: pgMetaStore(pool),
     usage: pgUsageReadStore(pool),
     workflows: { processData: pgProcessDataStore(pool), pipelineRuns: pgPipelineRunStore(pool) },
+    llm: pgLlmStores(pool),
     close: () => db.close(),
   }
 }

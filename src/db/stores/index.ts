@@ -2,6 +2,7 @@ import type { Db } from '../client.js'
 import { createSqliteStores } from './sqlite.js'
 import type { Stores } from './types.js'
 
+export type * from './llm-types.js'
 export type * from './process-types.js'
 export { createSqliteStores } from './sqlite.js'
 export type * from './types.js'

@@ -13,9 +13,11 @@ import {
 } from '../inbox.js'
 import { bumpCasesVersion, casesVersion, getMeta, setMeta } from '../meta.js'
 import { markPartFailed, markPartSent, partsOf, upsertPart } from '../outbox.js'
+import { recentReportRequestText } from '../report-requests.js'
 import { claimRun, getRun, listRuns, takeOverRun, updateRun } from '../scheduled-runs.js'
 import { getState, setLastSearch, setWorkflow } from '../state.js'
 import { insertUsage } from '../usage.js'
+import { createSqliteLlmStores } from './sqlite-llm.js'
 import { sqlitePipelineRunStore, sqliteProcessDataStore } from './sqlite-process.js'
 import type { Stores } from './types.js'
 import { sqliteUsageReadStore } from './usage-sqlite.js'
@@ -60,6 +62,7 @@ export function createSqliteStores(db: Db): Stores {
       unfinished: (limit, afterId) => run(() => unfinishedInbound(db, limit, afterId)),
       backlog: () => run(() => inboxBacklog(db)),
       resetForRetry: (id, now) => run(() => resetForRetry(db, id, now)),
+      reportRequestText: (q) => run(() => recentReportRequestText(db, q)),
     },
     outbox: {
       upsertPart: (inboundId, part) => run(() => upsertPart(db, inboundId, part)),
@@ -93,6 +96,7 @@ export function createSqliteStores(db: Db): Stores {
     },
     usage: sqliteUsageReadStore(db),
     workflows: { processData: sqliteProcessDataStore(db), pipelineRuns: sqlitePipelineRunStore(db) },
+    llm: createSqliteLlmStores(db),
     close: () => run(() => db.close()),
   }
 }

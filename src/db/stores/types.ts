@@ -5,11 +5,13 @@ import type { Db } from '../client.js'
 import type { Claim } from '../idempotency.js'
 import type { InboxRow } from '../inbox.js'
 import type { PartRow } from '../outbox.js'
+import type { ReportRequestQuery } from '../report-requests.js'
 import type { ScheduledRun } from '../scheduled-runs.js'
 import type { ConversationStateRow } from '../state.js'
 import type { UsageInput } from '../usage.js'
-import type { UsageReadStore } from './usage-types.js'
+import type { LlmStores } from './llm-types.js'
 import type { WorkflowStores } from './process-types.js'
+import type { UsageReadStore } from './usage-types.js'
 
 /**
  * The shared state of Andy behind async interfaces, one per store, so the engine is a choice:
@@ -60,6 +62,8 @@ export interface InboxStore {
   unfinished(limit?: number, afterId?: number, now?: number, owner?: string): Promise<InboxRow[]>
   backlog(): Promise<number>
   resetForRetry(id: number, now: number): Promise<number>
+  /** The words of this sender's 报告解读 request just before a file (db/report-requests.ts). */
+  reportRequestText(q: ReportRequestQuery): Promise<string | undefined>
 }
 
 /** A usage record written with the final status; a failure to write it is reported, not thrown. */
@@ -142,5 +146,7 @@ export interface Stores {
   readonly usage: UsageReadStore
   /** 运营活动设计 records and 人才发展 / 会议评审 runs (process-types.ts). */
   readonly workflows: WorkflowStores
+  /** LLM calls (cost, daily budgets) and the prompt tables (llm-types.ts). */
+  readonly llm: LlmStores
   close(): Promise<void>
 }

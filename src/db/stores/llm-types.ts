@@ -1,0 +1,44 @@
+import type { LlmTotals } from '../api-queries.js'
+import type { LlmCallRecord, LlmCallRow } from '../llm-calls.js'
+import type { PromptStepInput, PromptStepRow, ReportPromptInput, ReportPromptRow } from '../prompts.js'
+import type { LlmCostRow } from '../usage-stats.js'
+
+/**
+ * The LLM features' stores: the ledger of model calls (cost accounting and the per-user daily budget)
+ * and the prompt tables. SQLite: src/db/stores/sqlite-llm.ts; PostgreSQL: src/db/pg/llm-store.ts.
+ */
+
+/** One row per model call (llm_calls): what it cost, and what a user spent on a day. */
+export interface LlmCallStore {
+  /** Records one call (ok or not) with its usage and cost; returns its id. */
+  record(r: LlmCallRecord): Promise<number>
+  /** What a user spent on model calls on one China-time day, in RMB (the daily budget's spend). */
+  spentOn(userId: string, useDate: string): Promise<number>
+  /** The calls of one message or one user (or all), oldest first. */
+  list(filter?: { msgId?: string; userId?: string }): Promise<LlmCallRow[]>
+  /** Sums per model and status (/metrics). */
+  totals(): Promise<LlmTotals[]>
+  /** Calls, failures, tokens and cost per day and model (统计 导出's LLM成本 sheet). */
+  costByDay(f: { from: string; to: string; userId?: string }): Promise<LlmCostRow[]>
+}
+
+/** prompt_steps (the pipelines' prompts, by version and step type) and report_prompts (报告解读's apps). */
+export interface PromptStore {
+  /** Versions present (of these step types), newest first. */
+  versions(stepTypes?: readonly string[]): Promise<string[]>
+  /** Rows in table order; without a version, newest version first. */
+  steps(f?: { version?: string; stepTypes?: readonly string[] }): Promise<PromptStepRow[]>
+  countSteps(): Promise<number>
+  /** One transaction: the versions present in `rows` are replaced (a re-import is an update). */
+  replaceVersions(rows: readonly PromptStepInput[]): Promise<{ inserted: number; deleted: number }>
+  /** Rows by order_index, then id. */
+  reports(f?: { appCatalog?: string; appName?: string; appId?: string }): Promise<ReportPromptRow[]>
+  countReports(): Promise<number>
+  /** One transaction: every report prompt is replaced (the sheet is the whole list). */
+  replaceReports(rows: readonly ReportPromptInput[]): Promise<{ inserted: number; deleted: number }>
+}
+
+export interface LlmStores {
+  readonly calls: LlmCallStore
+  readonly prompts: PromptStore
+}
