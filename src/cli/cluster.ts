@@ -1,7 +1,4 @@
 import type { App } from '../app.js'
-import type { BotContext } from '../bot/context.js'
-import type { Router } from '../bot/router.js'
-import { featureOf } from '../core/features.js'
 import { localCopyVersion, pgCasesVersion, pullCases } from '../db/pg/case-sync.js'
 import { openPg, type PgDb } from '../db/pg/client.js'
 import { INBOX_CHANNEL } from '../db/pg/inbox-store.js'
@@ -9,7 +6,6 @@ import { listenPg } from '../db/pg/listen.js'
 import { pgSendBudget } from '../db/pg/send-budget.js'
 import { CASES_CHANNEL, createPgStores } from '../db/pg/stores.js'
 import type { Stores } from '../db/stores/types.js'
-import { tableNames } from '../search/format.js'
 import { SlidingWindowLimiter } from '../transport/rate-limiter.js'
 import { type Limiter, SharedLimiter } from '../transport/shared-limiter.js'
 import type { Runtime } from './bootstrap.js'
@@ -17,9 +13,8 @@ import type { Runtime } from './bootstrap.js'
 /**
  * `andy start` with DATABASE_URL: one of several instances on one PostgreSQL. The shared state (inbox with
  * leases, outbox, conversation state, usage records and their rollup, scheduled runs, idempotency, LLM
- * calls and budgets, prompt tables) is in
- * PostgreSQL; the case tables too, copied into this instance's DB_PATH file for search. Features whose
- * data still lives only in the local file answer that they are not available on several instances.
+ * calls and budgets, prompt tables, process data and pipeline runs) is in PostgreSQL; the case tables too,
+ * copied into this instance's DB_PATH file for search. Every feature works on several instances.
  */
 export interface Cluster {
   readonly pg: PgDb
@@ -39,15 +34,6 @@ function sharedLimiters(pool: PgDb['pool']): Cluster['limiters'] {
   }
 }
 
-/**
- * Intents whose stores are not on PostgreSQL yet. 阶段运营报告 finds the 「运营报告」 text its file follows
- * in the local inbox (db/ops-requests.ts).
- */
-export const NOT_ON_POSTGRES = ['activity', 'talent', 'meeting', 'ops-report']
-
-export const CLUSTER_UNAVAILABLE = (name: string) =>
-  `「${name}」在多实例模式（PostgreSQL）下暂不可用。现在可以直接搜索${tableNames()}，回复 **帮助** 看示例。`
-
 /** Opens PostgreSQL (migrations applied), the stores on it, and brings the local copy of the cases up to date. */
 export async function openCluster(rt: Runtime): Promise<Cluster> {
   const db = await openPg(rt.config.databaseUrl!, { migrate: true })
@@ -65,15 +51,6 @@ export async function openCluster(rt: Runtime): Promise<Cluster> {
     await db.close()
     throw err
   }
-}
-
-/** Answers the intents not ported to PostgreSQL with a clear refusal. */
-export function restrictToPorted(router: Router): void {
-  const refuse = async (ctx: BotContext) => {
-    const f = featureOf(ctx.intent)
-    await ctx.reply(CLUSTER_UNAVAILABLE(f ? (f.label ?? f.name) : ctx.intent))
-  }
-  for (const intent of NOT_ON_POSTGRES) router.handle(intent, refuse)
 }
 
 /**

@@ -12,7 +12,7 @@ import { DeliveryRouter, type DeliveryRouterOptions } from '../transport/deliver
 import { DingtalkStreamTransport, type DingtalkStreamTransportOptions } from '../transport/dingtalk-stream.js'
 import type { StreamState } from '../transport/stream-connection.js'
 import { buildApp, createDingtalkApi, openRuntime, type Runtime } from './bootstrap.js'
-import { openCluster, restrictToPorted, runCluster } from './cluster.js'
+import { openCluster, runCluster } from './cluster.js'
 
 export interface BotHandle {
   readonly app: App
@@ -61,7 +61,6 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   // AI 助理 calls: answers come back in the response; files go out through the robot OpenAPI.
   const assistant = new AssistantReplier(api ? replier : undefined)
   const app = await buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
-  if (rt.cluster) restrictToPorted(app.router)
   await app.deps.dictionary.warm?.()
   await app.resumeUnfinished({ ownLeases: true })
   const cluster = rt.cluster ? runCluster(rt.cluster, app, rt) : undefined

@@ -3,7 +3,7 @@ import { extname } from 'node:path'
 import type { BotContext } from '../bot/context.js'
 import { chatFor } from '../bot/model-call.js'
 import type { Decision } from '../bot/router.js'
-import { pendingOpsReportRequest } from '../db/ops-requests.js'
+import { storesOf } from '../db/stores/index.js'
 import { buildOpsReport } from '../ops-report/build.js'
 import type { NarrativeLlm } from '../ops-report/narrative.js'
 import { messageFilePath } from '../stats/files.js'
@@ -27,7 +27,11 @@ export const OPS_REPORT_HELP = [
   '我会算出参与率、完成率、各部门和课程的学习时长、每周趋势和部门排名，附图表和 Excel。',
 ].join('\n')
 
-export function opsReportResolver(ctx: BotContext): Decision | undefined {
+/**
+ * Router stage 'msgtype': 「运营报告」 as text, or a spreadsheet named like a learning report or sent within
+ * WAIT_MS after this sender's 「运营报告」 (DingTalk delivers text and file as two messages, dingtalk.md §2.2).
+ */
+export async function opsReportResolver(ctx: BotContext): Promise<Decision | undefined> {
   const t = ctx.msg.msgtype
   if (t === 'text' || t === 'richText')
     return COMMAND.test(ctx.text.normalize('NFKC')) ? { intent: OPS_REPORT_INTENT } : undefined
@@ -38,13 +42,14 @@ export function opsReportResolver(ctx: BotContext): Decision | undefined {
   if (ext !== '.xlsx' && ext !== '.csv') return undefined
   if (NAME_WORDS.test(name)) return { intent: OPS_REPORT_INTENT }
   const staffId = ctx.msg.senderStaffId ?? ctx.userId
-  const asked = pendingOpsReportRequest(ctx.deps.db, {
+  const asked = await storesOf(ctx.deps).inbox.recentRequest({
     conversationId: ctx.conversationId,
     senderStaffId: staffId,
+    intent: OPS_REPORT_INTENT,
     sinceMs: ctx.now() - WAIT_MS,
     beforeId: ctx.inboxId,
   })
-  return asked ? { intent: OPS_REPORT_INTENT } : undefined
+  return asked !== undefined ? { intent: OPS_REPORT_INTENT } : undefined
 }
 
 export async function opsReportHandler(ctx: BotContext): Promise<void> {

@@ -270,9 +270,24 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     const stats = await replyTo('stats')
     expect(stats).toContain('共 **2** 次使用，**1** 人')
     expect(stats).toContain('- 内容客户案例：2（100%）')
-    // A feature whose data is not on PostgreSQL yet says so in plain words.
+    // 运营报告 through one instance, the spreadsheet through the other: the request is found in the shared inbox.
     await send('运营报告', 'ops', b.connection)
-    expect(await replyTo('ops')).toContain('「阶段运营报告」在多实例模式（PostgreSQL）下暂不可用')
+    expect(await replyTo('ops')).toContain('需要的列')
+    const records = '姓名,所属部门,课程,学习时长(小时),是否完成\n甲,A部,课1,1.5,是\n乙,A部,课1,0.5,否\n丙,B部,课2,1.5,是\n'
+    e.openapi.addDownload('code-ops', Buffer.from(records), { fileName: '十一月名单.csv' })
+    await e.gateway.sendRobotMessage(
+      robotFilePayload({
+        msgId: 'ops-file',
+        conversationType: '1',
+        conversationId: 'cid-imp',
+        senderStaffId: 'imp',
+        sessionWebhook: e.sink.url('/imp'),
+        downloadCode: 'code-ops',
+        fileName: '十一月名单.csv',
+      }),
+      { connection: a.connection },
+    )
+    expect(await replyTo('ops-file')).toContain('学员 **3** 人')
     console.log(`import visible on the other instance ${seenAfterMs} ms after andy import exited`)
   }, 300_000)
 

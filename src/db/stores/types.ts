@@ -47,7 +47,7 @@ export interface InboxStore {
     usage?: UsageWrite,
   ): Promise<void>
   recordError(id: number, error: string, now: number): Promise<void>
-  /** The text of the sender's latest earlier message with `intent` (a 「导入 …」 before a file), if recent. */
+  /** The text of the sender's latest earlier message with `intent` (a 「导入 …」 or 「运营报告」 before a file), if recent. */
   recentRequest(q: {
     conversationId: string
     senderStaffId: string
