@@ -15,6 +15,8 @@ import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.
 let server: PgServer | undefined
 let cluster: PgCluster | undefined
 let llm: FakeOpenAI | undefined
+/** The held answer of the running test, released at its end whatever happened. */
+let releaseHeld: (() => void) | undefined
 
 beforeAll(async () => {
   if (!PG_DISABLED) server = await startPgServer()
@@ -23,6 +25,7 @@ afterAll(async () => {
   await server?.stop()
 })
 afterEach(async () => {
+  releaseHeld?.()
   await cluster?.close()
   await llm?.close()
   cluster = undefined
@@ -35,6 +38,7 @@ const userText = (b: ChatBody) => b.messages.map((m) => String(m.content)).join(
 function holding(marker: string, answer: FakeHandler) {
   let release!: () => void
   const released = new Promise<void>((r) => (release = r))
+  releaseHeld = release
   return {
     release,
     handler: async (b: ChatBody, n: number) => {
