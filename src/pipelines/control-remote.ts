@@ -25,7 +25,7 @@ export interface RemoteRun {
 }
 
 /** How long 取消 waits for the generation stopped on another instance to end before replying anyway. */
-const CANCEL_WAIT_MS = 5000
+const CANCEL_WAIT_MS = 10_000
 const POLL_MS = 100
 
 /** The user's message being handled by another instance now, described from the shared state; undefined when none. */
