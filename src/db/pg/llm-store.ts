@@ -4,6 +4,7 @@ import type { LlmCallRow } from '../llm-calls.js'
 import { compareVersions, type PromptStepRow, REPORT_FIELDS, type ReportPromptRow, STEP_FIELDS } from '../prompts.js'
 import type { LlmCallStore, LlmStores, PromptStore } from '../stores/llm-types.js'
 import type { LlmCostRow } from '../usage-stats.js'
+import { pgPromptPages } from './prompt-pages.js'
 import { inTransaction } from './tx.js'
 
 /**
@@ -89,7 +90,7 @@ const count = async (pool: pg.Pool, table: 'prompt_steps' | 'report_prompts') =>
   Number((await pool.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM ${table}`)).rows[0]!.n)
 
 function pgPromptStore(pool: pg.Pool): PromptStore {
-  return { ...stepPrompts(pool), ...reportPrompts(pool) }
+  return { ...stepPrompts(pool), ...reportPrompts(pool), ...pgPromptPages(pool) }
 }
 
 function stepPrompts(pool: pg.Pool): Pick<PromptStore, 'versions' | 'steps' | 'countSteps' | 'replaceVersions'> {

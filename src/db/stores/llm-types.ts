@@ -1,4 +1,4 @@
-import type { LlmTotals } from '../api-queries.js'
+import type { LlmTotals, Page } from '../api-queries.js'
 import type { LlmCallRecord, LlmCallRow } from '../llm-calls.js'
 import type { PromptStepInput, PromptStepRow, ReportPromptInput, ReportPromptRow } from '../prompts.js'
 import type { LlmCostRow } from '../usage-stats.js'
@@ -28,14 +28,30 @@ export interface PromptStore {
   versions(stepTypes?: readonly string[]): Promise<string[]>
   /** Rows in table order; without a version, newest version first. */
   steps(f?: { version?: string; stepTypes?: readonly string[] }): Promise<PromptStepRow[]>
+  /** One page of a version's steps (of one step type), by id, with their number (ALieBiaoAndypromptsteps). */
+  pageSteps(f: { version: string; stepType?: string }, p: Page): Promise<PromptPage<PromptStepRow>>
   countSteps(): Promise<number>
   /** One transaction: the versions present in `rows` are replaced (a re-import is an update). */
   replaceVersions(rows: readonly PromptStepInput[]): Promise<{ inserted: number; deleted: number }>
   /** Rows by order_index, then id. */
   reports(f?: { appCatalog?: string; appName?: string; appId?: string }): Promise<ReportPromptRow[]>
+  /**
+   * One page of the report prompts by order_index, then id, with their number (ALieBiaoAndyReportPromts):
+   * catalog and app id exact, `appNameContains` anywhere in the app name (case-insensitive).
+   */
+  pageReports(
+    f: { appCatalog?: string; appNameContains?: string; appId?: string },
+    p: Page,
+  ): Promise<PromptPage<ReportPromptRow>>
   countReports(): Promise<number>
   /** One transaction: every report prompt is replaced (the sheet is the whole list). */
   replaceReports(rows: readonly ReportPromptInput[]): Promise<{ inserted: number; deleted: number }>
+}
+
+/** One page of a prompt table and the number of rows matching (all pages). */
+export interface PromptPage<T> {
+  readonly rows: T[]
+  readonly total: number
 }
 
 export interface LlmStores {
