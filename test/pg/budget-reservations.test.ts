@@ -100,9 +100,7 @@ describe.skipIf(PG_DISABLED)('the daily LLM budget on several instances', () => 
     const results = await Promise.all(stores.flatMap((s) => [s.reserve(r, 1, 1000, 5000), s.reserve(r, 1, 1000, 5000)]))
     const granted = results.filter((x) => 'id' in x)
     expect(granted).toHaveLength(2)
-    expect(results.filter((x) => 'spent' in x).map((x) => ('spent' in x ? x.spent : 0))).toEqual(
-      Array(6).fill(0.8),
-    )
+    expect(results.filter((x) => 'spent' in x).map((x) => ('spent' in x ? x.spent : 0))).toEqual(Array(6).fill(0.8))
     expect(await stores[0]!.reservedOn('u1', '2026-12-03', 1000)).toBeCloseTo(0.8, 9)
     // Recorded spend counts too: ¥0.30 recorded + ¥0.80 reserved leaves no room for ¥0.40 until one is released.
     await createPgStores(pools[0]!).llm.calls.record({

@@ -319,7 +319,11 @@ describe.skipIf(PG_DISABLED)('统计 on SQLite and PostgreSQL', () => {
       ]
       // The sheet's rows, as the bot's 统计 导出 builds them from an instance's stores…
       const stores = createPgStores(pgDb!)
-      const query = await readStatsQueryFrom(stores.usage, '统计 2026-12-01到2026-12-02', Date.parse('2026-12-02T04:00:00Z'))
+      const query = await readStatsQueryFrom(
+        stores.usage,
+        '统计 2026-12-01到2026-12-02',
+        Date.parse('2026-12-02T04:00:00Z'),
+      )
       const stats = await computeUsageStatsAsync(stores.usage, query, { kind: 'all' })
       const { sheets } = await statsSheets(stores.usage, stats, 50)
       const cost = sheets.find((sh) => sh.name === 'LLM成本')!

@@ -68,7 +68,11 @@ export const reportPromptsEndpoint: Endpoint = {
   ),
   async run({ deps, values }) {
     const res = await storesOf(deps.app.deps).llm.prompts.pageReports(
-      { appCatalog: str(values, 'app_catalog'), appNameContains: str(values, 'app_name'), appId: str(values, 'app_id') },
+      {
+        appCatalog: str(values, 'app_catalog'),
+        appNameContains: str(values, 'app_name'),
+        appId: str(values, 'app_id'),
+      },
       pageOf(values),
     )
     return data({ lie_biao: res.rows, zong_shu: res.total })
