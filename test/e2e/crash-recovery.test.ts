@@ -55,9 +55,7 @@ function startChild(e: E2eBot, extra: Record<string, string> = {}): Child {
 /** Waits until the child holds a live stream connection newer than `after` connections. */
 async function connected(e: E2eBot, child: Child, after: number): Promise<void> {
   await until(
-    () => e.gateway.connectionCount > after && e.gateway.current !== undefined,
-    90_000,
-    `child connected; output:\n${child.out.join('')}`,
+    () => e.gateway.connectionCount > after && e.gateway.current !== undefined, `child connected; output:\n${child.out.join('')}`, 90_000,
   )
 }
 
@@ -126,13 +124,11 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
       msg(e, 'crash-queued-1', 'lin', '银行 打单方案'),
       msg(e, 'crash-queued-2', 'lin', '外企 案例'),
     ]) {
-      expect((await e.gateway.sendRobotMessage(m, { ackTimeoutMs: 10_000 })).frame.code).toBe(200)
+      expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
     }
     const seen = () => new Set(e.sink.requests.map((r) => msgUuidOf(r.body)))
     await until(
-      () => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'),
-      60_000,
-      'both sends in flight',
+      () => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'), 'both sends in flight',
     )
     first.proc.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')
@@ -197,7 +193,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     ]) {
       expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
     }
-    await until(() => seen().has('dingfakeclientid/grace-inflight:1'), 60_000, 'grace reply in flight')
+    await until(() => seen().has('dingfakeclientid/grace-inflight:1'), 'grace reply in flight')
     const conn = e.gateway.current!
     second.proc.kill('SIGTERM')
     const exit = await second.exited
