@@ -114,7 +114,7 @@ describe('stop()', () => {
     ])
     // Event-driven: stop once the first message is running (a fixed pause is too short on a loaded machine).
     while (getInbound(db, running.inboxId)!.status !== 'processing') await new Promise((r) => setTimeout(r, 5))
-    expect(await t.app.stop(20_000)).toBe(true)
+    expect(await t.app.stop(60_000)).toBe(true)
     await expect(t.app.accept(localEnvelope('late', user, 4))).rejects.toThrow(/shutting down/)
     expect(getInbound(db, running.inboxId)).toMatchObject({ status: 'replied' })
     for (const q of queued) expect(getInbound(db, q.inboxId)).toMatchObject({ status: 'received', attempts: 0 })

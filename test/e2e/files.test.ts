@@ -47,7 +47,7 @@ async function setup(): Promise<{ e: E2eBot; fake: FakeOpenAI }> {
       OPENAI_BASE_URL: fake.baseUrl,
       LLM_MODEL: 'fake-model',
       LLM_VISION_MODEL: 'fake-vl',
-      LLM_TIMEOUT_MS: '5000',
+      LLM_TIMEOUT_MS: '60000',
       LOG_LEVEL: 'warn',
     },
   })

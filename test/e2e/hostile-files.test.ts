@@ -41,7 +41,7 @@ describe('hostile files through the stream bot', () => {
         OPENAI_BASE_URL: llm.baseUrl,
         LLM_MODEL: 'fake-model',
         LLM_VISION_MODEL: 'fake-vl',
-        LLM_TIMEOUT_MS: '5000',
+        LLM_TIMEOUT_MS: '60000',
         LOG_LEVEL: 'warn',
         // A small worker heap, and the ratio cap out of the way, so one huge slide blows the heap.
         ANDY_FILE_WORKER_HEAP_MB: '64',

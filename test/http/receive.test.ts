@@ -5,6 +5,7 @@ import { inboundMessages } from '../../src/db/schema.js'
 import { ormOf } from '../helpers/orm.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { CB_SECRET, call, type Harness, startHarness } from './setup.js'
+import { until } from '../helpers/wait.js'
 
 /** Robot messages over HTTP (seed AReceiveMsg & co., DingTalk HTTP callback): same inbox, same dispatcher, one reply. */
 
@@ -145,7 +146,7 @@ describe('DingTalk HTTP callback', () => {
       .find((x) => x.msg_id === 'cb-valid')
     expect(row?.status).not.toBe('replied')
     await h.app.idle(60_000)
-    await sleep(100)
+    await until(() => repliesTo('cb').length >= 1, 'the reply to the callback')
     expect(repliesTo('cb')).toHaveLength(1)
     const again = await callback(body('cb-valid', 'cb'), { timestamp: ts, sign: cbSign(ts) })
     expect(again.json).toEqual({ msgtype: 'empty' })

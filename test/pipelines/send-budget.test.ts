@@ -83,7 +83,7 @@ describe('send budget', () => {
     const router = new DeliveryRouter({
       logger: createLogger({ level: 'silent' }),
       conversationLimiter: limiter,
-      webhook: { timeoutMs: 3000 },
+      webhook: { timeoutMs: 30_000 },
     })
     const target = (msgId: string) => ({
       msgId,

@@ -148,7 +148,8 @@ describe('DingtalkApi retries', () => {
   })
 
   it('should retry send.too.fast and a hung request (timeout)', async () => {
-    const api = makeApi({ timeoutMs: 300 })
+    // The token call and the answered sends share this timeout: 2 s leaves them room on a busy machine.
+    const api = makeApi({ timeoutMs: 2000 })
     fake.failNext(PATHS.group, FAULTS.sendTooFast)
     fake.failNext(PATHS.group, { hang: true })
     await group(api)
