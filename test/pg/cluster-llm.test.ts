@@ -81,7 +81,7 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
         OPENAI_BASE_URL: llm.baseUrl,
         LLM_MODEL: 'fake-model',
         LLM_VISION_MODEL: 'fake-vl',
-        LLM_TIMEOUT_MS: '20000',
+        LLM_TIMEOUT_MS: '60000',
         LLM_PRICE_INPUT_RMB_PER_MTOK: '10',
         LLM_PRICE_OUTPUT_RMB_PER_MTOK: '10',
         LLM_DAILY_BUDGET_RMB: '1',

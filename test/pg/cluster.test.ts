@@ -66,7 +66,9 @@ async function cluster(): Promise<{
         DATABASE_URL: url,
         DB_PATH: join(e.dir, `${name}.db`),
         ANDY_INSTANCE_ID: name,
-        ANDY_LEASE_MS: '3000',
+        // Renewed every third of it: 10 s rides out seconds-long stalls of a loaded machine (at 3 s a slow
+        // renewal let the other instance take a live message); the SIGKILL test waits one lease for the takeover.
+        ANDY_LEASE_MS: '10000',
         ANDY_CLUSTER_POLL_MS: '250',
         ANDY_MAX_CONCURRENCY: '4',
         LOG_LEVEL: 'info',
