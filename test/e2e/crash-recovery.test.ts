@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ANDY_CLI } from '../helpers/cli.js'
 import { type E2eBot, e2eBot, markdownOf, msgUuidOf, seedLongCases, until } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
+import { HANG_MS } from '../helpers/wait.js'
 
 /**
  * The real `andy start` in a child process (the compiled CLI, dist/main.js start) against the loopback
@@ -146,7 +147,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
       e,
       (s) =>
         ['crash-long', 'crash-slow', 'crash-queued-1', 'crash-queued-2'].every((id) => s[id]?.status === 'replied'),
-      60_000,
+      HANG_MS,
       'all replied',
     )
     expect(second.out.join('')).toContain('resuming unfinished messages')
@@ -217,7 +218,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     await untilInbox(
       e,
       (s) => s['grace-queued-1']?.status === 'replied' && s['grace-queued-2']?.status === 'replied',
-      60_000,
+      HANG_MS,
       'queued replied',
     )
     third.proc.kill('SIGTERM')

@@ -12,6 +12,7 @@ import {
 import { SlidingWindowLimiter } from '../../src/transport/rate-limiter.js'
 import { FakeClock } from '../helpers/fake-clock.js'
 import { FAULTS, FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
+import { until } from '../helpers/wait.js'
 
 let fake: FakeOpenApi
 let lines: string[]
@@ -301,7 +302,7 @@ describe('DingtalkApi media', () => {
     expect(await rejection(api.downloadFile('big-len', { maxBytes: 1024 * 1024 }))).toMatchObject({
       code: 'file_too_large',
     })
-    for (let i = 0; i < 200 && fake.downloadsAborted < 2; i++) await new Promise((r) => setTimeout(r, 10))
+    await until(() => fake.downloadsAborted >= 2, 'both downloads aborted')
     expect(fake.downloadsAborted).toBe(2)
     expect(fake.downloadsServed).toBe(0)
   })
