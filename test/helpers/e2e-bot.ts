@@ -98,7 +98,9 @@ export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) 
           waitForStreamMs: 20_000,
           ...opts,
           transport: { tuning: FAST_TUNING, ...opts.transport },
-          delivery: { webhook: { timeoutMs: 10_000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery },
+          // A minute for the webhook: at 10 s, a loaded machine timed out a slow answer and retried it, and the
+          // sink counted a second request (same msgUuid). test/e2e/webhook-fallback.test.ts sets its own.
+          delivery: { webhook: { timeoutMs: 60_000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery },
         },
       )
       const handle = { bot, db }
