@@ -235,11 +235,12 @@ describe('运营活动设计 workflow', () => {
 
   it('paces a long run inside the message deadline and continues on 继续', async () => {
     const { script, open, fake } = await setup()
-    // Steps of at least 1 s against a 6 s deadline (paced at 70 %, 4.2 s): at most four steps fit however fast
-    // the machine, and a step may run 1.8 s over the slowest one before the deadline ends the message (3 s with
-    // 600 ms steps left 300 ms, which load could use up). Only the steps are slow, not the other model calls.
+    // Steps of at least 1.5 s against a 6 s deadline, paced at 70 % (4.2 s): a third step never starts, however
+    // fast the machine (the fourth is 内容推荐, then a pick, so a run of four would end without pausing), and a
+    // step may run 1.8 s longer than the slowest before it before the deadline ends the message (3 s with 600 ms
+    // steps left 300 ms, which load used up). Only the steps are slow, not the other model calls.
     const t = open({ ANDY_HANDLER_TIMEOUT_MS: '6000', ANDY_PIPELINE_TIMEOUT_MS: '6000' })
-    fake.handler = (body, n) => ({ ...(script.handler(body, n) as object), delayMs: stepOf(body) ? 1000 : 0 })
+    fake.handler = (body, n) => ({ ...(script.handler(body, n) as object), delayMs: stepOf(body) ? 1500 : 0 })
     const r = await t.ask(
       '帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实',
     )
