@@ -7,8 +7,8 @@ import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { demoDbPath, llmEnv, silentLogger, tempDir } from '../helpers/test-app.js'
-import { WebhookSink } from '../helpers/webhook-sink.js'
 import { until } from '../helpers/wait.js'
+import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**
  * The whole 运营活动设计 workflow as a rep lives it in DingTalk: `andy start`'s bot (startBot) on the real
@@ -121,7 +121,8 @@ describe('运营活动设计 over the DingTalk stream', () => {
     ;({ bot, db } = await start())
     const after: string[] = []
     await until(
-      () => (after.push(...fresh()), after.some((t) => t.includes('运营活动设计完成'))), 'the finished workflow',
+      () => (after.push(...fresh()), after.some((t) => t.includes('运营活动设计完成'))),
+      'the finished workflow',
     )
     // Resumed where it stopped: nothing delivered before the restart is sent again.
     expect(after[0]).toContain('**(7/13) 活动策划**')

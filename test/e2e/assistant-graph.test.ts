@@ -62,14 +62,8 @@ function viaStream(
 ): Promise<GraphAnswer> {
   const qs = new URLSearchParams(params).toString()
   if (method === 'GET' || !opts.json)
-    return h.gateway.sendGraphRequest(
-      { method, uri: qs ? `${path}?${qs}` : path },
-      { messageId: opts.messageId },
-    )
-  return h.gateway.sendGraphRequest(
-    { method, uri: path, body: JSON.stringify(params) },
-    { messageId: opts.messageId },
-  )
+    return h.gateway.sendGraphRequest({ method, uri: qs ? `${path}?${qs}` : path }, { messageId: opts.messageId })
+  return h.gateway.sendGraphRequest({ method, uri: path, body: JSON.stringify(params) }, { messageId: opts.messageId })
 }
 
 /** The same over HTTP, with app_key. */
@@ -385,10 +379,7 @@ describe('concurrency and sockets', () => {
       // DingTalk asks to reconnect; the new connection's handshake hangs for a while: the old socket drains.
       own.gateway.stallUpgrades(1)
       await own.gateway.sendDisconnect({ connection: old, closeAfterMs: 20_000 })
-      const onOld = await own.gateway.sendGraphRequest(
-        { uri: '/api/ANrkhCaseDetail?perpage=1' },
-        { connection: old },
-      )
+      const onOld = await own.gateway.sendGraphRequest({ uri: '/api/ANrkhCaseDetail?perpage=1' }, { connection: old })
       expect(onOld.ack.connectionId).toBe(old.id)
       expect(onOld.json.ret).toBe(200)
       const fresh = await own.gateway.waitForConnection((c) => c !== old && !c.draining)

@@ -9,8 +9,8 @@ import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { demoDbPath, llmEnv, silentLogger, tempDir } from '../helpers/test-app.js'
-import { WebhookSink } from '../helpers/webhook-sink.js'
 import { until } from '../helpers/wait.js'
+import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**
  * 查看进度 and 取消 while a generation runs, over the DingTalk stream (andy start's bot, the real
@@ -70,9 +70,7 @@ describe('control commands during a generation', () => {
     await send(
       '帮我给远拓通信集团设计一个运营活动，活动背景：校招新人融入慢；活动目标：留存率90%；活动类型：线上训练营；意向课程：职场新人训练营；发散方式：稳妥务实',
     )
-    await until(
-      () => llm.requestsMatching(STEP_MARKERS.sys_activity_need!).length === 1, 'step 2 being generated',
-    )
+    await until(() => llm.requestsMatching(STEP_MARKERS.sys_activity_need!).length === 1, 'step 2 being generated')
     await until(() => texts().some((t) => t.includes('正在生成 (1/13) 需求调研报告')), 'the run started')
 
     // 查看进度 while step 2 hangs: answered (so it did not queue behind the run).
@@ -82,7 +80,8 @@ describe('control commands during a generation', () => {
       () =>
         texts()
           .slice(before)
-          .some((t) => t.includes('正在生成')), 'the progress reply',
+          .some((t) => t.includes('正在生成')),
+      'the progress reply',
     )
     const progress = texts()
       .slice(before)
@@ -98,7 +97,8 @@ describe('control commands during a generation', () => {
       () =>
         texts()
           .slice(beforeCancel)
-          .some((t) => t.includes('已取消运营活动设计')), 'the cancel reply',
+          .some((t) => t.includes('已取消运营活动设计')),
+      'the cancel reply',
     )
     expect(await bot.app.idle(60_000)).toBe(true) // the running message finished too: its call was aborted
     const afterCancel = texts().slice(beforeCancel)

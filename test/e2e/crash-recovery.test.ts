@@ -56,7 +56,9 @@ function startChild(e: E2eBot, extra: Record<string, string> = {}): Child {
 /** Waits until the child holds a live stream connection newer than `after` connections. */
 async function connected(e: E2eBot, child: Child, after: number): Promise<void> {
   await until(
-    () => e.gateway.connectionCount > after && e.gateway.current !== undefined, `child connected; output:\n${child.out.join('')}`, 90_000,
+    () => e.gateway.connectionCount > after && e.gateway.current !== undefined,
+    `child connected; output:\n${child.out.join('')}`,
+    90_000,
   )
 }
 
@@ -129,7 +131,8 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     }
     const seen = () => new Set(e.sink.requests.map((r) => msgUuidOf(r.body)))
     await until(
-      () => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'), 'both sends in flight',
+      () => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'),
+      'both sends in flight',
     )
     first.proc.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')

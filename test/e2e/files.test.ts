@@ -126,9 +126,7 @@ describe('files through the stream bot', () => {
         robotFilePayload({ ...direct(e, msgId), downloadCode: `code-${msgId}`, fileName: name }),
       )
       expect(ack.frame.code).toBe(200)
-      await until(
-        () => repliesTo(e, msgId).some((t) => t.includes('本次用量')), `the interpretation of ${name}`,
-      )
+      await until(() => repliesTo(e, msgId).some((t) => t.includes('本次用量')), `the interpretation of ${name}`)
       const out = repliesTo(e, msgId).join('\n')
       expect(out).toContain(`**《${name}》**`)
       expect(out).toContain(`【${app}】第一步结论`)

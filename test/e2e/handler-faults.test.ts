@@ -53,7 +53,8 @@ describe('handler faults', () => {
 
     // The others are answered long before the hung handler's deadline.
     await until(
-      () => replyTo('c').length === 1 && replyTo('d').length === 1 && replyTo('throw').length === 1, 'other users answered',
+      () => replyTo('c').length === 1 && replyTo('d').length === 1 && replyTo('throw').length === 1,
+      'other users answered',
     )
     expect(markdownOf(replyTo('throw')[0]!.body)).toBe(APOLOGY)
     expect(markdownOf(replyTo('c')[0]!.body)).toContain('找到')

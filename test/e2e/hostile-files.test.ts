@@ -62,7 +62,8 @@ describe('hostile files through the stream bot', () => {
       '「学习数据.xlsx」其中的「xl/worksheets/sheet1.xml」解压后超过 100 MB，为安全起见 Andy 没有继续读取。如果是正常文件，请拆分成几个小文件，或只保留需要的部分后再发。',
     ])
     await until(
-      () => (status('m-bomb') as { status: string } | undefined)?.status === 'failed', 'the bomb message to be finished',
+      () => (status('m-bomb') as { status: string } | undefined)?.status === 'failed',
+      'the bomb message to be finished',
     )
     expect(status('m-bomb')).toEqual({ status: 'failed', last_error: 'file_limit_part' })
 
@@ -79,7 +80,8 @@ describe('hostile files through the stream bot', () => {
     await until(() => repliesTo(e, 'm-heavy').length > 0, 'the heap refusal', 120_000)
     expect(repliesTo(e, 'm-heavy')[0]).toContain('「年度总结.pptx」读取时占用的内存超过上限（64 MB）')
     await until(
-      () => (status('m-heavy') as { status: string } | undefined)?.status === 'failed', 'the heavy message to be finished',
+      () => (status('m-heavy') as { status: string } | undefined)?.status === 'failed',
+      'the heavy message to be finished',
     )
     expect(status('m-heavy')).toEqual({ status: 'failed', last_error: 'file_limit_memory' })
 
@@ -93,9 +95,7 @@ describe('hostile files through the stream bot', () => {
     await e.gateway.sendRobotMessage(
       robotFilePayload({ ...dm(e, 'm-ok'), downloadCode: 'code-ok', fileName: '人才盘点.docx' }),
     )
-    await until(
-      () => repliesTo(e, 'm-ok').some((t) => t.includes('**《人才盘点.docx》**')), 'the interpretation',
-    )
+    await until(() => repliesTo(e, 'm-ok').some((t) => t.includes('**《人才盘点.docx》**')), 'the interpretation')
     expect(repliesTo(e, 'm-ok').join('\n')).toContain('**《人才盘点.docx》**')
     const unfinished = () =>
       (

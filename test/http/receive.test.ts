@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getInbound } from '../../src/db/inbox.js'
 import { inboundMessages } from '../../src/db/schema.js'
 import { ormOf } from '../helpers/orm.js'
+import { until } from '../helpers/wait.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { CB_SECRET, call, type Harness, startHarness } from './setup.js'
-import { until } from '../helpers/wait.js'
 
 /** Robot messages over HTTP (seed AReceiveMsg & co., DingTalk HTTP callback): same inbox, same dispatcher, one reply. */
 

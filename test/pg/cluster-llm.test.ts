@@ -109,7 +109,9 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
       proc.stdout!.on('data', (d: Buffer) => out.push(d.toString()))
       proc.stderr!.on('data', (d: Buffer) => out.push(d.toString()))
       await until(
-        () => e.gateway.connectionCount > before && e.gateway.current !== undefined, `${name} connected; output:\n${out.join('')}`, 120_000,
+        () => e.gateway.connectionCount > before && e.gateway.current !== undefined,
+        `${name} connected; output:\n${out.join('')}`,
+        120_000,
       )
       return { out, connection: e.gateway.current! }
     }

@@ -14,7 +14,6 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
 
-
 async function setup() {
   const dir = tempDir()
   cleanups.push(() => dir.cleanup())

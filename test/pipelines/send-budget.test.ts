@@ -8,8 +8,8 @@ import { activityLlm } from '../helpers/activity-llm.js'
 import { FakeClock, settle } from '../helpers/fake-clock.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { createTestApp, DEFAULT_USER, demoDbPath, tempDir } from '../helpers/test-app.js'
-import { WebhookSink } from '../helpers/webhook-sink.js'
 import { until } from '../helpers/wait.js'
+import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**
  * A group's send budget is 20 messages a minute. A whole 运营活动设计 (long answers, as a real model
@@ -123,4 +123,3 @@ describe('send budget', () => {
     expect(texts().filter((t) => t.startsWith('第'))).toHaveLength(24)
   })
 })
-

@@ -145,7 +145,9 @@ describe('DeliveryRouter markdown', () => {
   it('should fall back to the OpenAPI when the webhook times out', async () => {
     sink.respondNext({ delayMs: 30_000 }, 2)
     const started = Date.now()
-    expect((await makeRouter({ webhookAttempts: 1, webhook: { timeoutMs: 300 } }).deliver(target(), part())).channel).toBe('openapi')
+    expect(
+      (await makeRouter({ webhookAttempts: 1, webhook: { timeoutMs: 300 } }).deliver(target(), part())).channel,
+    ).toBe('openapi')
     expect(Date.now() - started).toBeLessThan(20_000) // the webhook would have answered after 30 s
     expect(fake.sends).toHaveLength(1)
   })
