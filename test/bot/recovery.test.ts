@@ -52,7 +52,7 @@ describe('resuming unfinished messages', () => {
     const replier = new LocalReplier()
     const t = createTestApp({ db, repliers: { stream: replier } })
     expect(await t.app.resumeUnfinished()).toBe(3)
-    expect(await t.app.idle(20_000)).toBe(true)
+    expect(await t.app.idle(60_000)).toBe(true)
 
     const poisonParts = replier.parts.filter((p) => p.target.msgId === 'poison')
     expect(poisonParts.map((p) => [p.part.key, p.part.body])).toEqual([['robot-1/poison:2', GIVE_UP_APOLOGY]])
@@ -77,7 +77,7 @@ describe('resuming unfinished messages', () => {
     for (let i = 0; i < 3; i++) markProcessing(db, id, 2)
     const t = createTestApp({ db, env: { ANDY_MAX_ATTEMPTS: '5' }, repliers: { stream: new LocalReplier() } })
     await t.app.resumeUnfinished()
-    await t.app.idle(20_000)
+    await t.app.idle(60_000)
     expect(getInbound(db, id)).toMatchObject({ status: 'replied', attempts: 4 })
   })
 
@@ -89,7 +89,7 @@ describe('resuming unfinished messages', () => {
     db.sqlite.exec('COMMIT')
     const t = createTestApp({ db })
     expect(await t.app.resumeUnfinished()).toBe(n)
-    expect(await t.app.idle(30_000)).toBe(true)
+    expect(await t.app.idle(60_000)).toBe(true)
     const left = db.sqlite.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE status != 'replied'`).get() as {
       n: number
     }
@@ -114,7 +114,7 @@ describe('stop()', () => {
     ])
     // Event-driven: stop once the first message is running (a fixed pause is too short on a loaded machine).
     while (getInbound(db, running.inboxId)!.status !== 'processing') await new Promise((r) => setTimeout(r, 5))
-    expect(await t.app.stop(20_000)).toBe(true)
+    expect(await t.app.stop(60_000)).toBe(true)
     await expect(t.app.accept(localEnvelope('late', user, 4))).rejects.toThrow(/shutting down/)
     expect(getInbound(db, running.inboxId)).toMatchObject({ status: 'replied' })
     for (const q of queued) expect(getInbound(db, q.inboxId)).toMatchObject({ status: 'received', attempts: 0 })
@@ -122,7 +122,7 @@ describe('stop()', () => {
 
     const next = createTestApp({ db })
     expect(await next.app.resumeUnfinished()).toBe(2)
-    await next.app.idle(20_000)
+    await next.app.idle(60_000)
     for (const q of queued) expect(getInbound(db, q.inboxId)!.status).toBe('replied')
   })
 
@@ -136,6 +136,6 @@ describe('stop()', () => {
     expect(await t.app.stop(100)).toBe(false)
     expect(getInbound(db, inboxId)).toMatchObject({ status: 'processing', attempts: 1 })
     release()
-    await t.app.idle(20_000)
+    await t.app.idle(60_000)
   })
 })

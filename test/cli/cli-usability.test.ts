@@ -36,7 +36,7 @@ async function andyWithInput(input: string, ...a: string[]): Promise<string> {
 
 beforeAll(async () => {
   expect((await andy('seed')).code).toBe(0)
-}, 120_000)
+})
 
 describe('andy export', () => {
   it('writes to <DB_PATH folder>/exports/ without --out, whatever the working directory', async () => {
@@ -47,7 +47,7 @@ describe('andy export', () => {
     )
     expect(files).toHaveLength(1)
     expect(r.stdout).toContain(join(dir, 'db', 'exports', files[0]!))
-  }, 120_000)
+  })
 
   it('writes a header-only template for an empty table and says how to fill it', async () => {
     const sqlite = (await import('better-sqlite3')).default
@@ -63,7 +63,7 @@ describe('andy export', () => {
     const ws = wb.worksheets[0]!
     expect(ws.rowCount).toBe(1)
     expect(ws.getRow(1).values).toContain('档案名称')
-  }, 120_000)
+  })
 })
 
 describe('andy chat', () => {
@@ -72,13 +72,13 @@ describe('andy chat', () => {
     expect(r.stdout.split('本地用户').length - 1).toBe(1)
     const inbox = await andy('inbox', 'list', '--help')
     expect(inbox.stdout.match(/default/gi)?.length ?? 0).toBeLessThanOrEqual(1)
-  }, 120_000)
+  })
 
   it('shows the group @-mention as DingTalk shows it: the nick, not the staff id', async () => {
     const out = await andyWithInput('央企 客户案例\n', 'chat', '--group', '华东销售群', '--user', '张三')
     expect(out).toContain('@张三 ')
     expect(out).not.toContain('@local-')
-  }, 120_000)
+  })
 })
 
 describe('a closed pipe (andy … | head)', () => {
@@ -91,7 +91,7 @@ describe('a closed pipe (andy … | head)', () => {
     expect(stderr).not.toContain('EPIPE')
     expect(stderr).not.toContain('Error')
     expect(code).toBe(0)
-  }, 120_000)
+  })
 })
 
 describe('the import progress bar', () => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const seeded = await andy('seed')
   expect(seeded.code).toBe(0)
   expect(seeded.stdout).toContain('content-cases: 导入演示数据 600 行')
-}, 120_000)
+})
 
 describe('andy CLI', () => {
   it('ask --json prints intent, filters, relaxed, total, hits and the reply', async () => {
@@ -90,7 +90,7 @@ describe('andy CLI', () => {
     // Demo data never goes into a database with real rows.
     const seed = await andy('seed')
     expect(seed.stdout).toContain('已有真实数据')
-  }, 180_000)
+  })
 
   it('refuses an unknown table and explains --help', async () => {
     const bad = await andy('import', 'nope', 'x.csv')

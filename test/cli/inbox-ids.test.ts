@@ -83,5 +83,5 @@ describe('andy inbox ids', () => {
     ])
       expect(stdout).toContain(s)
     expect(stdout).not.toContain('cidSingle==')
-  }, 120_000)
+  })
 })

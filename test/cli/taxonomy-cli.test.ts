@@ -23,7 +23,7 @@ const andy = cliRunner(env)
 beforeAll(async () => {
   copyFileSync(join(root, 'data', 'taxonomy.json'), taxonomyFile)
   expect((await andy('seed')).code).toBe(0)
-}, 120_000)
+})
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('andy taxonomy', () => {
@@ -70,7 +70,7 @@ describe('andy taxonomy', () => {
     expect(json.intent).toBe('pitch')
     expect(json.filters).toHaveProperty('kh_industry_1')
     expect(json.reply).toContain('行业=股份行')
-  }, 120_000)
+  })
 })
 
 describe('andy ask --json', () => {
@@ -86,5 +86,5 @@ describe('andy ask --json', () => {
     expect(json.reply).toContain('排除：企业性质=国企')
     expect(json.hits.length).toBeGreaterThan(0)
     for (const h of json.hits) expect(String(h.enterprise_type)).not.toMatch(/国企|央企|国有/)
-  }, 60_000)
+  })
 })

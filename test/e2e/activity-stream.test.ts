@@ -7,6 +7,7 @@ import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
 import { FakeGateway, robotTextPayload } from '../helpers/fake-gateway.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { demoDbPath, llmEnv, silentLogger, tempDir } from '../helpers/test-app.js'
+import { until } from '../helpers/wait.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**
@@ -20,14 +21,6 @@ const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!()
 })
-
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 async function setup() {
   const dir = tempDir('andy-e2e-activity-')
@@ -82,7 +75,7 @@ describe('运营活动设计 over the DingTalk stream', () => {
     const say = async (text: string): Promise<string[]> => {
       const ack = await send(text)
       expect(ack.frame.code).toBe(200)
-      await bot.app.idle(20_000)
+      await bot.app.idle(60_000)
       return fresh()
     }
 
@@ -117,7 +110,7 @@ describe('运营活动设计 over the DingTalk stream', () => {
         ? { hang: true }
         : original(body, n)
     await send('第五个')
-    await until(() => llm.requestsMatching(STEP_MARKERS.sys_activity_plan!).length === 1, 15_000, 'the plan request')
+    await until(() => llm.requestsMatching(STEP_MARKERS.sys_activity_plan!).length === 1, 'the plan request')
     const beforeRestart = fresh()
     expect(beforeRestart.some((t) => t.includes('(6/13) 活动思路'))).toBe(true)
     await bot.stop()
@@ -129,7 +122,6 @@ describe('运营活动设计 over the DingTalk stream', () => {
     const after: string[] = []
     await until(
       () => (after.push(...fresh()), after.some((t) => t.includes('运营活动设计完成'))),
-      20_000,
       'the finished workflow',
     )
     // Resumed where it stopped: nothing delivered before the restart is sent again.

@@ -36,7 +36,7 @@ const repliesTo = (e: E2eBot, msgId: string) =>
 
 async function say(e: E2eBot, msgId: string, text: string, staff?: string): Promise<string> {
   await e.gateway.sendRobotMessage(robotTextPayload({ ...dm(e, msgId, staff), text }))
-  await until(() => repliesTo(e, msgId).length > 0, 20_000, `the reply to ${text}`)
+  await until(() => repliesTo(e, msgId).length > 0, `the reply to ${text}`)
   return repliesTo(e, msgId).join('\n')
 }
 
@@ -45,7 +45,7 @@ async function send(e: E2eBot, msgId: string, fileName: string, bytes: Buffer, s
   await e.gateway.sendRobotMessage(
     robotFilePayload({ ...dm(e, msgId, staff), downloadCode: `code-${msgId}`, fileName }),
   )
-  await until(() => repliesTo(e, msgId).length > 0, 20_000, `the reply to ${fileName}`)
+  await until(() => repliesTo(e, msgId).length > 0, `the reply to ${fileName}`)
   return repliesTo(e, msgId).join('\n')
 }
 
@@ -89,7 +89,7 @@ describe('import from DingTalk', () => {
     expect(done).toContain('已导入')
     expect(done).toMatch(/新增 1 .* 合并 1 · 跳过 1/)
     expect(count()).toBe(1)
-    await until(() => e.openapi.sends.length >= 1, 20_000, 'the problems workbook')
+    await until(() => e.openapi.sends.length >= 1, 'the problems workbook')
     expect(e.openapi.sends[0]).toMatchObject({ kind: 'oto', userIds: ['admin1'], msgKey: 'sampleFile' })
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(e.openapi.uploads[0]!.bytes as unknown as ArrayBuffer)
@@ -100,7 +100,7 @@ describe('import from DingTalk', () => {
     expect(after).toContain('找到 1 条')
     expect(after).toContain('星河量子计算研究院')
     db.close()
-  }, 90_000)
+  })
 
   it('admin: 取消 drops the file; 确认导入 afterwards has nothing to import', async () => {
     const e = await setup()
@@ -113,7 +113,7 @@ describe('import from DingTalk', () => {
         .n,
     ).toBe(0)
     db.close()
-  }, 90_000)
+  })
 
   it('a file for the wrong table after 「导入 客户案例」 is refused, naming the table it fits; 「导入 竞对切换」 then checks it against that one', async () => {
     const e = await setup()
@@ -125,7 +125,7 @@ describe('import from DingTalk', () => {
     const dry = await say(e, 'a4', '导入 平台竞对切换案例')
     expect(dry).toMatch(/平台竞对切换案例.*试导入/)
     expect(await say(e, 'c4', '确认导入')).toMatch(/新增 1/)
-  }, 90_000)
+  })
 
   it('non-admins get a polite refusal; 导入 alone explains how; 数据体检 for admins', async () => {
     const e = await setup()
@@ -144,7 +144,7 @@ describe('import from DingTalk', () => {
     expect(await say(e, 'h1', '导入')).toContain('单聊')
     const check = await say(e, 'd1', '数据体检')
     expect(check).toContain('数据体检')
-    await until(() => e.openapi.sends.length >= 1, 20_000, 'the health workbook')
+    await until(() => e.openapi.sends.length >= 1, 'the health workbook')
     expect(e.openapi.uploads[0]!.fileName).toMatch(/^数据体检-.*\.xlsx$/)
-  }, 90_000)
+  })
 })

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ANDY_CLI } from '../helpers/cli.js'
 import { type E2eBot, e2eBot, markdownOf, msgUuidOf, seedLongCases, until } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
+import { HANG_MS } from '../helpers/wait.js'
 
 /**
  * The real `andy start` in a child process (the compiled CLI, dist/main.js start) against the loopback
@@ -56,8 +57,8 @@ function startChild(e: E2eBot, extra: Record<string, string> = {}): Child {
 async function connected(e: E2eBot, child: Child, after: number): Promise<void> {
   await until(
     () => e.gateway.connectionCount > after && e.gateway.current !== undefined,
-    90_000,
     `child connected; output:\n${child.out.join('')}`,
+    90_000,
   )
 }
 
@@ -126,12 +127,11 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
       msg(e, 'crash-queued-1', 'lin', '银行 打单方案'),
       msg(e, 'crash-queued-2', 'lin', '外企 案例'),
     ]) {
-      expect((await e.gateway.sendRobotMessage(m, { ackTimeoutMs: 10_000 })).frame.code).toBe(200)
+      expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
     }
     const seen = () => new Set(e.sink.requests.map((r) => msgUuidOf(r.body)))
     await until(
       () => seen().has('dingfakeclientid/crash-long:2') && seen().has('dingfakeclientid/crash-slow:1'),
-      60_000,
       'both sends in flight',
     )
     first.proc.kill('SIGKILL')
@@ -150,7 +150,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
       e,
       (s) =>
         ['crash-long', 'crash-slow', 'crash-queued-1', 'crash-queued-2'].every((id) => s[id]?.status === 'replied'),
-      60_000,
+      HANG_MS,
       'all replied',
     )
     expect(second.out.join('')).toContain('resuming unfinished messages')
@@ -197,7 +197,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     ]) {
       expect((await e.gateway.sendRobotMessage(m)).frame.code).toBe(200)
     }
-    await until(() => seen().has('dingfakeclientid/grace-inflight:1'), 60_000, 'grace reply in flight')
+    await until(() => seen().has('dingfakeclientid/grace-inflight:1'), 'grace reply in flight')
     const conn = e.gateway.current!
     second.proc.kill('SIGTERM')
     const exit = await second.exited
@@ -221,7 +221,7 @@ describe('andy start survives SIGKILL and stops cleanly on SIGTERM', () => {
     await untilInbox(
       e,
       (s) => s['grace-queued-1']?.status === 'replied' && s['grace-queued-2']?.status === 'replied',
-      60_000,
+      HANG_MS,
       'queued replied',
     )
     third.proc.kill('SIGTERM')

@@ -40,15 +40,15 @@ describe('exactly one reply per message', () => {
       payloads.flatMap((p) => [e.gateway.sendRobotMessage(p), e.gateway.sendRobotMessage(p)]),
     )
     expect(acks.every((a) => a.frame.code === 200)).toBe(true)
-    await e.sink.waitFor(3, 20_000)
+    await e.sink.waitFor(3)
     await sleep(1000)
     for (const p of payloads) expect((await e.gateway.sendRobotMessage(p)).frame.code).toBe(200)
-    await first.bot.app.idle(20_000)
+    await first.bot.app.idle(60_000)
     await e.stop(first)
 
     const second = await e.start()
     for (const p of payloads) expect((await e.gateway.sendRobotMessage(p)).frame.code).toBe(200)
-    await second.bot.app.idle(20_000)
+    await second.bot.app.idle(60_000)
     await sleep(200)
 
     expect(e.sink.requests).toHaveLength(3)
@@ -82,8 +82,8 @@ describe('exactly one reply per message', () => {
     const a = robotTextPayload({ ...base, robotCode: 'robotA' })
     const b = robotTextPayload({ ...base, robotCode: 'robotB' })
     for (const p of [a, b, a, b]) expect((await e.gateway.sendRobotMessage(p)).frame.code).toBe(200)
-    await e.sink.waitFor(2, 20_000)
-    await bot.app.idle(20_000)
+    await e.sink.waitFor(2)
+    await bot.app.idle(60_000)
     await sleep(200)
     expect([...countByUuid(e).entries()].sort()).toEqual([
       ['robotA/shared-msg-1:1', 1],
@@ -108,13 +108,13 @@ describe('exactly one reply per message', () => {
           senderStaffId: `user${u}`,
           sessionWebhook: e.sink.url(`/u/${u}`),
         })
-        sends.push(e.gateway.sendRobotMessage(payload, { messageId: `frame-${msgId}`, ackTimeoutMs: 20_000 }))
+        sends.push(e.gateway.sendRobotMessage(payload, { messageId: `frame-${msgId}` }))
       }
     }
     const acks = await Promise.all(sends)
     expect(acks.every((a) => a.frame.code === 200)).toBe(true)
-    await e.sink.waitFor(500, 30_000)
-    await bot.app.idle(20_000)
+    await e.sink.waitFor(500)
+    await bot.app.idle(60_000)
     await sleep(200)
 
     const counts = countByUuid(e)

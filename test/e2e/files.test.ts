@@ -47,7 +47,7 @@ async function setup(): Promise<{ e: E2eBot; fake: FakeOpenAI }> {
       OPENAI_BASE_URL: fake.baseUrl,
       LLM_MODEL: 'fake-model',
       LLM_VISION_MODEL: 'fake-vl',
-      LLM_TIMEOUT_MS: '5000',
+      LLM_TIMEOUT_MS: '60000',
       LOG_LEVEL: 'warn',
     },
   })
@@ -126,11 +126,7 @@ describe('files through the stream bot', () => {
         robotFilePayload({ ...direct(e, msgId), downloadCode: `code-${msgId}`, fileName: name }),
       )
       expect(ack.frame.code).toBe(200)
-      await until(
-        () => repliesTo(e, msgId).some((t) => t.includes('本次用量')),
-        45_000,
-        `the interpretation of ${name}`,
-      )
+      await until(() => repliesTo(e, msgId).some((t) => t.includes('本次用量')), `the interpretation of ${name}`)
       const out = repliesTo(e, msgId).join('\n')
       expect(out).toContain(`**《${name}》**`)
       expect(out).toContain(`【${app}】第一步结论`)
@@ -139,7 +135,7 @@ describe('files through the stream bot', () => {
       ).toBe(true)
     }
     expect(e.openapi.count(PATHS.download)).toBe(files.length)
-  }, 240_000)
+  })
 
   it('answers a picture in a group with the vision model, and explains an expired download code', async () => {
     const { e, fake } = await setup()
@@ -149,25 +145,25 @@ describe('files through the stream bot', () => {
     await e.gateway.sendRobotMessage(
       robotRichTextPayload({ ...group(e, 'm-pic'), text: '图里哪个部门最低？', downloadCode: 'pic-1' }),
     )
-    await until(() => repliesTo(e, 'm-pic').length > 0, 20_000, 'the picture answer')
+    await until(() => repliesTo(e, 'm-pic').length > 0, 'the picture answer')
     expect(repliesTo(e, 'm-pic')[0]).toContain('看图回答：图里哪个部门最低？')
     const req = fake.requests.find((r) => r.body.model === 'fake-vl')!
     const parts = req.body.messages.find((m) => m.role === 'user')!.content as unknown as Part[]
     expect(parts[0]!.image_url!.url).toBe(`data:image/png;base64,${png.toString('base64')}`)
 
     await e.gateway.sendRobotMessage(robotPicturePayload({ ...group(e, 'm-old'), downloadCode: 'expired-code' }))
-    await until(() => repliesTo(e, 'm-old').length > 0, 20_000, 'the expired-code reply')
+    await until(() => repliesTo(e, 'm-old').length > 0, 'the expired-code reply')
     expect(repliesTo(e, 'm-old')[0]).toContain('下载链接已经过期')
-  }, 30_000)
+  })
 
   it('导出 in a group: uploads the xlsx (multipart media + type) and sends sampleFile to the same group', async () => {
     const { e } = await setup()
     await e.start()
     await e.gateway.sendRobotMessage(robotTextPayload({ ...group(e, 'm-search'), text: '制造业 客户案例' }))
-    await until(() => repliesTo(e, 'm-search').length > 0, 20_000, 'the search reply')
+    await until(() => repliesTo(e, 'm-search').length > 0, 'the search reply')
     expect(repliesTo(e, 'm-search')[0]).toContain('内容客户案例：找到 4 条')
     await e.gateway.sendRobotMessage(robotTextPayload({ ...group(e, 'm-export'), text: '导出' }))
-    await until(() => e.openapi.sends.length >= 1, 20_000, 'the file send')
+    await until(() => e.openapi.sends.length >= 1, 'the file send')
     expect(repliesTo(e, 'm-export')[0]).toContain('已导出「制造业 客户案例」的全部 **4** 条内容客户案例')
     expect(e.openapi.uploads).toHaveLength(1)
     const up = e.openapi.uploads[0]!
@@ -180,18 +176,18 @@ describe('files through the stream bot', () => {
     const send = e.openapi.sends[0]!
     expect(send).toMatchObject({ kind: 'group', openConversationId: 'cid-group-sales', msgKey: 'sampleFile' })
     expect(send.msgParam).toEqual({ mediaId: up.mediaId, fileName: up.fileName, fileType: 'xlsx' })
-  }, 30_000)
+  })
 
   it('导出 in a 1:1 chat goes to the sender through oToMessages/batchSend', async () => {
     const { e } = await setup()
     await e.start()
     await e.gateway.sendRobotMessage(robotTextPayload({ ...direct(e, 'd-search'), text: '金融 客户案例' }))
-    await until(() => repliesTo(e, 'd-search').length > 0, 20_000, 'the search reply')
+    await until(() => repliesTo(e, 'd-search').length > 0, 'the search reply')
     await e.gateway.sendRobotMessage(robotTextPayload({ ...direct(e, 'd-export'), text: '导出' }))
-    await until(() => e.openapi.sends.length >= 1, 20_000, 'the file send')
+    await until(() => e.openapi.sends.length >= 1, 'the file send')
     const send = e.openapi.sends[0]!
     expect(send).toMatchObject({ kind: 'oto', userIds: ['rep7'], msgKey: 'sampleFile' })
     expect(send.msgParam.mediaId).toBe(e.openapi.uploads[0]!.mediaId)
     expect(String(send.msgParam.fileName)).toMatch(/\.xlsx$/)
-  }, 30_000)
+  })
 })

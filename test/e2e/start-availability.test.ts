@@ -53,7 +53,7 @@ describe('andy start while DingTalk is unreachable', () => {
     await e.gateway.sendRobotMessage(
       robotTextPayload({ text: '央企 客户案例', sessionWebhook: e.sink.url('/robot/sendBySession?session=back') }),
     )
-    await e.sink.waitFor(1, 20_000)
+    await e.sink.waitFor(1)
     expect(JSON.stringify(e.sink.requests[0]!.body)).toContain('内容客户案例')
   })
 })
@@ -84,7 +84,7 @@ describe('DINGTALK_RECEIVE_MODE=http', () => {
       body: JSON.stringify(payload),
     })
     expect(await res.json()).toEqual({ msgtype: 'empty' })
-    await e.sink.waitFor(1, 20_000)
+    await e.sink.waitFor(1)
     expect(JSON.stringify(e.sink.requests[0]!.body)).toContain('内容客户案例')
     expect(e.gateway.openCalls).toBe(0)
   })

@@ -35,7 +35,7 @@ describe('andy start (stream bot)', () => {
     })
     const ack = await gateway.sendRobotMessage(payload)
     expect(ack.frame.code).toBe(200)
-    await sink.waitFor(1, 20_000)
+    await sink.waitFor(1)
     const body = sink.requests[0]!.body as {
       msgtype: string
       markdown: { title: string; text: string }
@@ -55,9 +55,9 @@ describe('andy start (stream bot)', () => {
     const first = await start()
     const payload = robotTextPayload({ text: '央企 客户案例', sessionWebhook: sink.url() })
     await gateway.sendRobotMessage(payload)
-    await sink.waitFor(1, 20_000)
+    await sink.waitFor(1)
     await gateway.sendRobotMessage(payload) // redelivery: acked again, no work
-    await first.bot.app.idle(20_000)
+    await first.bot.app.idle(60_000)
     expect(sink.requests).toHaveLength(1)
 
     await stop(first)
@@ -75,7 +75,7 @@ describe('andy start (stream bot)', () => {
     gateway.sendRaw(JSON.stringify({ type: 'CALLBACK' }))
     await gateway.sendRobotMessage({ msgtype: 'text' }) // robot payload without msgId: acked and dropped
     await gateway.sendRobotMessage(robotTextPayload({ text: '外企 案例', sessionWebhook: sink.url() }))
-    await sink.waitFor(1, 20_000)
+    await sink.waitFor(1)
     expect((sink.requests[0]!.body as { markdown: { text: string } }).markdown.text).toContain(
       '上海安盛人寿保险有限公司',
     )

@@ -136,8 +136,10 @@ describe('导出', () => {
     expect(String(q['筛选条件'])).toContain('企业性质=事业单位')
   })
 
-  it('exports every match, not only the page shown: 50,000 rows, relaxed filters listed', async () => {
-    const N = 50_000
+  // 5,000 rows: five fetch batches of 1,000 and fifty file-size checks, far past the five hits shown. The speed
+  // and memory of big exports (100,000 rows) are bench figures (npm run bench -- excel), not a unit test's.
+  it('exports every match, not only the page shown: 5,000 rows, relaxed filters listed', async () => {
+    const N = 5_000
     const { t } = app((db) =>
       insertCases(
         db,
@@ -159,12 +161,12 @@ describe('导出', () => {
     expect(search.relaxed?.map((f) => f.key)).toEqual(['case_year'])
     expect(search.hits).toHaveLength(5)
     const r = await t.ask('导出')
-    expect(r.replies[0]).toContain('全部 **50,000** 条内容客户案例（含放宽条件后的结果')
+    expect(r.replies[0]).toContain('全部 **5,000** 条内容客户案例（含放宽条件后的结果')
     const files = fileParts(t)
     expect(files).toHaveLength(1)
     const path = partFilePath(files[0]!)
     expect(statSync(path).size).toBeLessThan(20 * 1024 * 1024)
-    // Streamed back (an in-memory load of 50,000 rows would be the slow part of this test).
+    // Streamed back (an in-memory load of every row would be the slow part of this test).
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
       worksheets: 'emit',
       sharedStrings: 'cache',
@@ -196,5 +198,5 @@ describe('导出', () => {
     expect(q['结果条数']).toBe(N)
     expect(String(q['放宽的条件'])).toContain('年份=2019年')
     expect(String(q['筛选条件'])).toContain('行业=制造业')
-  }, 300_000)
+  })
 })

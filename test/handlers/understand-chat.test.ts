@@ -132,7 +132,7 @@ describe('over the HTTP API (AReceiveMsg, reply through the session webhook)', (
       { method: 'POST' },
     )
     expect(res.json.ret).toBe(200)
-    await h.app.idle(10_000)
+    await h.app.idle(60_000)
     await sink.waitFor(1)
     const text = (sink.requests.at(-1)!.body as { markdown: { text: string } }).markdown.text
     expect(text).toContain('排除：企业性质=国企')

@@ -16,7 +16,7 @@ export interface CliResult {
 }
 
 /** `andy …` as a user runs it: the compiled CLI in a child process with `env`, never throwing on a non-zero exit. */
-export function cliRunner(env: NodeJS.ProcessEnv, timeoutMs = 120_000): (...args: string[]) => Promise<CliResult> {
+export function cliRunner(env: NodeJS.ProcessEnv, timeoutMs = 240_000): (...args: string[]) => Promise<CliResult> {
   const cwd = fileURLToPath(new URL('../..', import.meta.url))
   return async (...args) => {
     try {

@@ -18,13 +18,16 @@ import { WebhookSink } from './webhook-sink.js'
  * robot sends; it forwards connections/open to the gateway, so one DINGTALK_API_BASE serves both).
  */
 
-/** Small timing knobs so reconnects take milliseconds, not seconds. */
+/**
+ * Small timing knobs so reconnects take milliseconds, not seconds. The open and endpoint timeouts stay wide:
+ * on a busy machine a loopback handshake can take seconds, and a spurious retry changes the counts tests assert.
+ */
 export const FAST_TUNING: StreamTuning = {
   backoffBaseMs: 50,
   backoffCapMs: 800,
   healthyResetMs: 400,
-  openTimeoutMs: 1000,
-  endpointTimeoutMs: 1000,
+  openTimeoutMs: 10_000,
+  endpointTimeoutMs: 10_000,
   drainTimeoutMs: 1500,
   closeGraceMs: 200,
 }
@@ -66,7 +69,8 @@ export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) 
     DINGTALK_OAPI_BASE: openapi.base,
     DB_PATH: dbPath,
     LOG_LEVEL: 'info',
-    ANDY_LIVENESS_TIMEOUT_MS: '1500',
+    // A slow pong on a busy machine must not look like a zombie (test/e2e/connection-faults.test.ts sets its own).
+    ANDY_LIVENESS_TIMEOUT_MS: '60000',
     ...o.env,
   }
   const config = parseConfig(env)
@@ -94,7 +98,9 @@ export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) 
           waitForStreamMs: 20_000,
           ...opts,
           transport: { tuning: FAST_TUNING, ...opts.transport },
-          delivery: { webhook: { timeoutMs: 10_000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery },
+          // A minute for the webhook: at 10 s, a loaded machine timed out a slow answer and retried it, and the
+          // sink counted a second request (same msgUuid). test/e2e/webhook-fallback.test.ts sets its own.
+          delivery: { webhook: { timeoutMs: 60_000 }, retryBaseMs: 20, retryMaxMs: 100, ...opts.delivery },
         },
       )
       const handle = { bot, db }
@@ -112,14 +118,7 @@ export async function e2eBot(o: { env?: Record<string, string>; seed?: (db: Db) 
   }
 }
 
-/** Polls `cond` every 10 ms; rejects with `what` after `timeoutMs`. */
-export async function until(cond: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+export { until } from './wait.js'
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 

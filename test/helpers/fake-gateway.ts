@@ -3,6 +3,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
+import { HANG_MS } from './wait.js'
 
 /** A WebSocket connection the fake gateway accepted. */
 export interface GatewayConnection {
@@ -175,7 +176,7 @@ export class FakeGateway {
     frame: { type: string; headers: Record<string, unknown>; data: string },
     opts: SendOptions = {},
   ): Promise<AckRecord> {
-    const ackTimeoutMs = opts.ackTimeoutMs ?? 5000
+    const ackTimeoutMs = opts.ackTimeoutMs ?? HANG_MS
     const conn = opts.connection ?? (await this.waitForConnection((c) => c === this.current, ackTimeoutMs))
     const messageId = String(frame.headers['messageId'])
     const ack = new Promise<AckRecord>((resolve, reject) => {
@@ -292,7 +293,7 @@ export class FakeGateway {
   /** Resolves with the first connection (existing or new) matching `predicate`. */
   async waitForConnection(
     predicate: (c: GatewayConnection) => boolean,
-    timeoutMs = 20_000,
+    timeoutMs = HANG_MS,
   ): Promise<GatewayConnection> {
     const deadline = Date.now() + timeoutMs
     for (;;) {

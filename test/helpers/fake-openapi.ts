@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type FakeFile, parseUpload, readBody, safeJson, serveFile } from './fake-openapi-media.js'
+import { HANG_MS } from './wait.js'
 
 /** One HTTP request the fake received (any path), in arrival order. */
 export interface ApiCall {
@@ -176,7 +177,7 @@ export class FakeOpenApi {
   }
 
   /** Resolves once `n` sends were recorded. */
-  async waitForSends(n: number, timeoutMs = 20_000): Promise<RecordedSend[]> {
+  async waitForSends(n: number, timeoutMs = HANG_MS): Promise<RecordedSend[]> {
     const deadline = Date.now() + timeoutMs
     while (this.sends.length < n) {
       if (Date.now() > deadline) throw new Error(`fake openapi: ${this.sends.length}/${n} sends after ${timeoutMs} ms`)

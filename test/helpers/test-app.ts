@@ -83,7 +83,9 @@ export function llmEnv(fake: FakeOpenAI): Record<string, string> {
     LLM_MODEL: 'fake-model',
     LLM_PRICE_INPUT_RMB_PER_MTOK: '2',
     LLM_PRICE_OUTPUT_RMB_PER_MTOK: '8',
-    LLM_TIMEOUT_MS: '5000',
+    // Generous: on a busy CI machine a fake answer can take seconds; tests of the timeout set their own.
+    LLM_TIMEOUT_MS: '60000',
+    LLM_PARSE_TIMEOUT_MS: '60000',
   }
 }
 

@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { HANG_MS } from './wait.js'
 
 /** One POST the sink received. */
 export interface SinkRequest {
@@ -62,7 +63,7 @@ export class WebhookSink {
   }
 
   /** Resolves with all requests once at least `n` arrived; rejects after `timeoutMs`. */
-  waitFor(n: number, timeoutMs = 20_000): Promise<SinkRequest[]> {
+  waitFor(n: number, timeoutMs = HANG_MS): Promise<SinkRequest[]> {
     if (this.requests.length >= n) return Promise.resolve([...this.requests])
     return new Promise((resolve, reject) => {
       const check = (): void => {

@@ -163,7 +163,7 @@ describe('andy assistant-yaml', () => {
       timeout: 60_000,
     })
     expect(help.stdout + help.stderr).toContain('--passthrough')
-  }, 60_000)
+  })
 })
 
 describe('the actions over plain HTTP', () => {

@@ -91,7 +91,7 @@ describe('/metrics', () => {
         sessionWebhook: sink.url(),
       })
     }
-    await h.app.idle(20_000)
+    await h.app.idle(60_000)
     const r = await get('/metrics')
     expect(r.status).toBe(200)
     expect(r.type).toContain('text/plain')

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getInbound } from '../../src/db/inbox.js'
 import { inboundMessages } from '../../src/db/schema.js'
 import { ormOf } from '../helpers/orm.js'
+import { until } from '../helpers/wait.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 import { CB_SECRET, call, type Harness, startHarness } from './setup.js'
 
@@ -50,12 +51,12 @@ describe('AReceiveMsg', () => {
     ])
     expect(a.json.ret).toBe(200)
     expect(b.json.data.id).toBe(a.json.data.id)
-    await h.app.idle(20_000)
+    await h.app.idle(60_000)
     await sink.waitFor(1)
     const again = await call(h.base, 'AReceiveMsg', p, { style: 'old' })
     expect(again.json.data.id).toBe(a.json.data.id)
     expect(again.json.msg).toContain('重复')
-    await h.app.idle(20_000)
+    await h.app.idle(60_000)
     await sleep(300)
     expect(repliesTo('once')).toHaveLength(1)
     expect(textOf(repliesTo('once')[0]!)).toContain('Andy')
@@ -71,7 +72,7 @@ describe('AReceiveMsg', () => {
 
   it('honours customType (4 = 客户案例)', async () => {
     const r = await call(h.base, 'AReceiveMsg', { ...payload('msg-ct-4', '制造业', 'ct4'), customType: '4' })
-    await h.app.idle(20_000)
+    await h.app.idle(60_000)
     expect(getInbound(h.db, r.json.data.id)?.intent).toBe('case')
     expect(textOf((await sink.waitFor(1)).find((x) => x.path.endsWith('session=ct4'))!)).toContain('内容客户案例')
   })
@@ -79,7 +80,7 @@ describe('AReceiveMsg', () => {
   it('ACpsReceiveSearch searches procurements and ARjkhSaleCaseReceiveSearch software customers by default', async () => {
     const cps = await call(h.base, 'ACpsReceiveSearch', payload('msg-cps-1', '医药', 'cps'))
     const rjkh = await call(h.base, 'ARjkhSaleCaseReceiveSearch', payload('msg-rjkh-1', '江苏', 'rjkh'))
-    await h.app.idle(20_000)
+    await h.app.idle(60_000)
     expect(getInbound(h.db, cps.json.data.id)?.intent).toBe('procurement')
     expect(getInbound(h.db, rjkh.json.data.id)?.intent).toBe('software')
     expect(textOf(repliesTo('cps')[0]!)).toContain('内容产品售卖')
@@ -88,7 +89,7 @@ describe('AReceiveMsg', () => {
 
   it('a customType in the payload wins over the endpoint default', async () => {
     const r = await call(h.base, 'ACpsReceiveSearch', { ...payload('msg-cps-ct', '银行', 'cpsct'), customType: '3' })
-    await h.app.idle(20_000)
+    await h.app.idle(60_000)
     expect(getInbound(h.db, r.json.data.id)?.intent).toBe('pitch')
   })
 
@@ -144,12 +145,12 @@ describe('DingTalk HTTP callback', () => {
       .all()
       .find((x) => x.msg_id === 'cb-valid')
     expect(row?.status).not.toBe('replied')
-    await h.app.idle(20_000)
-    await sleep(100)
+    await h.app.idle(60_000)
+    await until(() => repliesTo('cb').length >= 1, 'the reply to the callback')
     expect(repliesTo('cb')).toHaveLength(1)
     const again = await callback(body('cb-valid', 'cb'), { timestamp: ts, sign: cbSign(ts) })
     expect(again.json).toEqual({ msgtype: 'empty' })
-    await h.app.idle(20_000)
+    await h.app.idle(60_000)
     await sleep(200)
     expect(repliesTo('cb')).toHaveLength(1)
   })

@@ -64,7 +64,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logger,
     clock: opts.clock ?? systemClock,
     dictionary: createDictionaryProvider(db),
-    repliers: { http: createWebhookReplier({ timeoutMs: 3000 }), assistant: new AssistantReplier() },
+    repliers: { http: createWebhookReplier({ timeoutMs: 30_000 }), assistant: new AssistantReplier() },
     metrics,
   })
   const server = createHttpServer({

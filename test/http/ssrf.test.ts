@@ -86,7 +86,7 @@ describe('sessionWebhook', () => {
       body: 'json',
     })
     expect(ok.json.ret).toBe(200)
-    await h.app.idle(20_000)
+    await h.app.idle(60_000)
     expect(sink.requests.filter((r) => r.path.includes('session=ok'))).toHaveLength(1)
     expect(sink.requests.filter((r) => !r.path.includes('session=ok'))).toHaveLength(0)
   })

@@ -167,7 +167,7 @@ describe('the narrative by the LLM', () => {
       baseUrl: fake.baseUrl,
       model: 'fake-model',
       prices: { inputPerMTok: 2, outputPerMTok: 8 },
-      timeoutMs: 5000,
+      timeoutMs: 60_000,
       maxRetries: 0,
     })
 

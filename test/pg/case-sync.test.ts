@@ -18,7 +18,7 @@ describe.skipIf(PG_DISABLED)('case tables copied from PostgreSQL per pushed tabl
   beforeAll(async () => {
     server = await startPgServer()
     pg = await openPg(await server.createDatabase(), { migrate: true })
-  }, 120_000)
+  })
   afterAll(async () => {
     await pg?.close()
     await server?.stop()
@@ -52,5 +52,5 @@ describe.skipIf(PG_DISABLED)('case tables copied from PostgreSQL per pushed tabl
     expect(tableCount(b, cases)).toBe(0)
     a.close()
     b.close()
-  }, 60_000)
+  })
 })

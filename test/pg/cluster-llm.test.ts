@@ -29,7 +29,7 @@ const children = new Set<ChildProcess>()
 
 beforeAll(async () => {
   if (!PG_DISABLED) server = await startPgServer()
-}, 120_000)
+})
 afterAll(async () => {
   await server?.stop()
 })
@@ -81,7 +81,7 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
         OPENAI_BASE_URL: llm.baseUrl,
         LLM_MODEL: 'fake-model',
         LLM_VISION_MODEL: 'fake-vl',
-        LLM_TIMEOUT_MS: '20000',
+        LLM_TIMEOUT_MS: '60000',
         LLM_PRICE_INPUT_RMB_PER_MTOK: '10',
         LLM_PRICE_OUTPUT_RMB_PER_MTOK: '10',
         LLM_DAILY_BUDGET_RMB: '1',
@@ -110,8 +110,8 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
       proc.stderr!.on('data', (d: Buffer) => out.push(d.toString()))
       await until(
         () => e.gateway.connectionCount > before && e.gateway.current !== undefined,
-        120_000,
         `${name} connected; output:\n${out.join('')}`,
+        120_000,
       )
       return { out, connection: e.gateway.current! }
     }
@@ -136,7 +136,7 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
     const repliesTo = (msgId: string) =>
       e.sink.requests.filter((r) => r.path === `/${msgId}`).map((r) => markdownOf(r.body))
     const answered = (msgId: string, what: string, done = (t: string) => t.length > 0) =>
-      until(() => repliesTo(msgId).some(done), 60_000, `${what}; a:\n${a.out.join('')}\nb:\n${b.out.join('')}`)
+      until(() => repliesTo(msgId).some(done), `${what}; a:\n${a.out.join('')}\nb:\n${b.out.join('')}`)
 
     // 报告解读: the report type said on instance a names the file sent next, which instance b interprets.
     await e.gateway.sendRobotMessage(robotTextPayload({ ...dm('m-say', 'rep7'), text: '人才盘点报告解读' }), {
@@ -229,5 +229,5 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
     const exported = await onPg('prompts', 'export', '--out', out, '--version', '2.0')
     expect(exported.stdout).toContain(`✔ 1 行 → ${out}`)
     expect(readFileSync(out, 'utf8')).toContain('新版本步骤')
-  }, 120_000)
+  })
 })

@@ -24,7 +24,7 @@ describe.skipIf(PG_DISABLED)('process data over HTTP on PostgreSQL', () => {
       stores.push(s)
       instances.push(await startHarness({ stores: s }))
     }
-  }, 120_000)
+  })
   afterAll(async () => {
     for (const h of instances) await h.close()
     for (const s of stores) await s.close()

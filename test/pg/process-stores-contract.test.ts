@@ -177,7 +177,7 @@ describe.skipIf(PG_DISABLED)('PostgreSQL', () => {
   let server: PgServer
   beforeAll(async () => {
     server = await startPgServer()
-  }, 120_000)
+  })
   afterAll(async () => server?.stop())
   contract('PostgreSQL', async () => {
     const url = await server.createDatabase()

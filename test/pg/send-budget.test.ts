@@ -11,7 +11,7 @@ let server: PgServer | undefined
 const dbs: PgDb[] = []
 beforeAll(async () => {
   if (!PG_DISABLED) server = await startPgServer()
-}, 120_000)
+})
 afterAll(async () => {
   for (const d of dbs) await d.close()
   await server?.stop()

@@ -321,7 +321,7 @@ describe.skipIf(PG_DISABLED)('PostgreSQL', () => {
   let server: PgServer
   beforeAll(async () => {
     server = await startPgServer()
-  }, 120_000)
+  })
   afterAll(async () => server?.stop())
   const openFresh = async (): Promise<Stores> =>
     createPgStores(await openPg(await server.createDatabase(), { migrate: true }))

@@ -151,7 +151,7 @@ beforeAll(async () => {
   }
   lite = storesOf({ db: sqlite }).usage
   pgs = pgUsageReadStore(pgDb.pool)
-}, 180_000)
+})
 
 afterAll(async () => {
   sqlite?.close()

@@ -4,22 +4,15 @@ import { llmCalls } from '../../src/db/llm-calls.js'
 import { getState } from '../../src/db/state.js'
 import { type ProcessRow, storesOf } from '../../src/db/stores/index.js'
 import { DONE_INDEX } from '../../src/pipelines/activity-steps.js'
-import { activityLlm, STEP_MARKERS } from '../helpers/activity-llm.js'
+import { activityLlm, STEP_MARKERS, stepOf } from '../helpers/activity-llm.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { createTestApp, DEFAULT_USER, demoDbPath, type TestApp, tempDir } from '../helpers/test-app.js'
+import { until } from '../helpers/wait.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
-
-async function until(cond: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 async function setup() {
   const dir = tempDir()
@@ -145,7 +138,7 @@ describe('运营活动设计 workflow', () => {
         ? { hang: true }
         : original(body, n)
     const pending = t.ask('选3')
-    await until(() => fake.requestsMatching(STEP_MARKERS.sys_activity_plan!).length === 1, 15_000, 'the plan request')
+    await until(() => fake.requestsMatching(STEP_MARKERS.sys_activity_plan!).length === 1, 'the plan request')
     expect((await processOf(t)).block_index).toBe(9) // 活动思路 saved, 活动策划 running
     const sentBefore = t.local.parts.length
     const bodiesBefore = t.local.parts.map((x) => x.part.body)
@@ -159,7 +152,7 @@ describe('运营活动设计 workflow', () => {
     fake.handler = original
     t = open()
     expect(await t.app.resumeUnfinished()).toBe(1)
-    await t.app.idle(30_000)
+    await t.app.idle(60_000)
     const after = t.local.parts.map((x) => x.part.body)
     expect(after[0]).toContain('**(7/13) 活动策划**')
     // 活动思路 was finished but not yet sent (coalesced with the next answers) when the process died:
@@ -241,8 +234,12 @@ describe('运营活动设计 workflow', () => {
 
   it('paces a long run inside the message deadline and continues on 继续', async () => {
     const { script, open, fake } = await setup()
-    const t = open({ ANDY_HANDLER_TIMEOUT_MS: '3000', ANDY_PIPELINE_TIMEOUT_MS: '3000' })
-    fake.handler = (body, n) => ({ ...(script.handler(body, n) as object), delayMs: 600 })
+    // Steps of at least 1.5 s against a 6 s deadline, paced at 70 % (4.2 s): a third step never starts, however
+    // fast the machine (the fourth is 内容推荐, then a pick, so a run of four would end without pausing), and a
+    // step may run 1.8 s longer than the slowest before it before the deadline ends the message (3 s with 600 ms
+    // steps left 300 ms, which load used up). Only the steps are slow, not the other model calls.
+    const t = open({ ANDY_HANDLER_TIMEOUT_MS: '6000', ANDY_PIPELINE_TIMEOUT_MS: '6000' })
+    fake.handler = (body, n) => ({ ...(script.handler(body, n) as object), delayMs: stepOf(body) ? 1500 : 0 })
     const r = await t.ask(
       '帮我设计一个运营活动，企业名称：华星制药；活动背景：新任经理多；活动目标：提升带队能力；活动类型：混合式训练营；意向课程：无；发散方式：稳妥务实',
     )

@@ -4,6 +4,7 @@ import { getInbound } from '../../src/db/inbox.js'
 import { llmCalls } from '../../src/db/llm-calls.js'
 import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 import { createTestApp, DEFAULT_USER } from '../helpers/test-app.js'
+import { until } from '../helpers/wait.js'
 
 /**
  * 查看进度 and 取消 reach a running 会议评审 (through the app as andy chat drives it): the second section's
@@ -15,14 +16,6 @@ const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
-
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 const MEETING =
   '会议评审：本周例会讨论了新员工培训排期、讲师资源不足与预算超支三个问题，最后没有形成明确的负责人和时间表。'
@@ -47,7 +40,7 @@ describe('查看进度 / 取消 during 会议评审', () => {
     const running = t.ask(MEETING)
     let finished = false
     void running.then(() => (finished = true))
-    await until(() => fake.requests.length === 2, 15_000, 'section 2 being generated')
+    await until(() => fake.requests.length === 2, 'section 2 being generated')
 
     const progress = await t.ask('查看进度')
     expect(finished).toBe(false)

@@ -8,6 +8,7 @@ import { activityLlm } from '../helpers/activity-llm.js'
 import { FakeClock, settle } from '../helpers/fake-clock.js'
 import { FakeOpenAI } from '../helpers/fake-openai.js'
 import { createTestApp, DEFAULT_USER, demoDbPath, tempDir } from '../helpers/test-app.js'
+import { until } from '../helpers/wait.js'
 import { WebhookSink } from '../helpers/webhook-sink.js'
 
 /**
@@ -66,7 +67,7 @@ describe('send budget', () => {
     const all = replies.join('\n')
     const heads = [...all.matchAll(/^\*\*\((\d+)\/13\) ([^*]+)\*\*$/gm)].map((m) => m[2])
     expect(heads).toEqual(STEPS)
-  }, 60_000)
+  })
 
   it('another rep’s short answer is not held behind bulk output in the same group (fake clock)', async () => {
     const sink = await WebhookSink.start()
@@ -82,7 +83,7 @@ describe('send budget', () => {
     const router = new DeliveryRouter({
       logger: createLogger({ level: 'silent' }),
       conversationLimiter: limiter,
-      webhook: { timeoutMs: 3000 },
+      webhook: { timeoutMs: 30_000 },
     })
     const target = (msgId: string) => ({
       msgId,
@@ -122,11 +123,3 @@ describe('send budget', () => {
     expect(texts().filter((t) => t.startsWith('第'))).toHaveLength(24)
   })
 })
-
-async function until(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}

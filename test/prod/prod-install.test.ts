@@ -98,7 +98,7 @@ describe('production install (npm ci --omit=dev)', () => {
       child.stdout!.on('data', (d: Buffer) => out.push(d.toString()))
       child.stderr!.on('data', (d: Buffer) => out.push(d.toString()))
       const bot = e
-      await until(() => bot.gateway.current !== undefined, 120_000, `connected; output:\n${out.join('')}`)
+      await until(() => bot.gateway.current !== undefined, `connected; output:\n${out.join('')}`, 120_000)
       const payload = robotTextPayload({
         text: '制造业 客户案例',
         msgId: 'prod-1',
@@ -108,7 +108,7 @@ describe('production install (npm ci --omit=dev)', () => {
         sessionWebhook: bot.sink.url('/prod'),
       })
       expect((await bot.gateway.sendRobotMessage(payload, { ackTimeoutMs: 30_000 })).frame.code).toBe(200)
-      await until(() => bot.sink.requests.length > 0, 60_000, `a reply; output:\n${out.join('')}`)
+      await until(() => bot.sink.requests.length > 0, `a reply; output:\n${out.join('')}`)
       expect(markdownOf(bot.sink.requests[0]!.body).length).toBeGreaterThan(0)
       // The Docker HEALTHCHECK / systemd check script, run from the install.
       const health = await run(process.execPath, ['deploy/healthcheck.mjs'], { cwd: app, env }).then(

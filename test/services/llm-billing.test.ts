@@ -91,7 +91,9 @@ describe('LLM usage of failed calls', () => {
     t.app.router.handle('probe', async (ctx) => {
       const res = await chatFor(
         ctx,
-        { messages: [{ role: 'user', content: ctx.text }], timeoutMs: 400, onDelta: () => {} },
+        // The stream takes at least 2.4 s (120 chunks, 20 ms apart); the deadline cuts it after some chunks
+        // arrived, with room for a slow first chunk on a busy machine.
+        { messages: [{ role: 'user', content: ctx.text }], timeoutMs: 1500, onDelta: () => {} },
         { purpose: 'probe' },
       )
       await ctx.reply(res.text)

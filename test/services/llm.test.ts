@@ -30,7 +30,7 @@ function client(fake: FakeOpenAI, o: { timeoutMs?: number; maxRetries?: number }
     baseUrl: fake.baseUrl,
     model: 'fake-model',
     prices: { inputPerMTok: 2, outputPerMTok: 8 },
-    timeoutMs: o.timeoutMs ?? 5000,
+    timeoutMs: o.timeoutMs ?? 60_000,
     maxRetries: o.maxRetries ?? 2,
   })
 }

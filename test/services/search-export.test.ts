@@ -88,7 +88,7 @@ describe('exportSearch', () => {
       expect(conditions['本文件']).toBe(`第 ${i + 1} 部分：第 ${p.from}–${p.to} 条（文件超过 20 MB 时分成多个部分）`)
       expect(conditions['结果条数']).toBe(total)
     }
-  }, 60_000)
+  })
 
   it('cleans only old .xlsx files of its own folder', () => {
     const dir = tmp()

@@ -37,7 +37,8 @@ function makeRouter(over: Partial<DeliveryRouterOptions> = {}): DeliveryRouter {
   return new DeliveryRouter({
     api: makeApi(),
     logger,
-    webhook: { timeoutMs: 300 },
+    // Wide, so a slow loopback answer on a busy machine is not taken for a timeout; the timeout test sets 300 ms.
+    webhook: { timeoutMs: 10_000 },
     retryBaseMs: 20,
     retryMaxMs: 50,
     ...over,
@@ -144,7 +145,9 @@ describe('DeliveryRouter markdown', () => {
   it('should fall back to the OpenAPI when the webhook times out', async () => {
     sink.respondNext({ delayMs: 30_000 }, 2)
     const started = Date.now()
-    expect((await makeRouter({ webhookAttempts: 1 }).deliver(target(), part())).channel).toBe('openapi')
+    expect(
+      (await makeRouter({ webhookAttempts: 1, webhook: { timeoutMs: 300 } }).deliver(target(), part())).channel,
+    ).toBe('openapi')
     expect(Date.now() - started).toBeLessThan(20_000) // the webhook would have answered after 30 s
     expect(fake.sends).toHaveLength(1)
   })

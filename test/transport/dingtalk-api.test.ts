@@ -12,6 +12,7 @@ import {
 import { SlidingWindowLimiter } from '../../src/transport/rate-limiter.js'
 import { FakeClock } from '../helpers/fake-clock.js'
 import { FAULTS, FakeOpenApi, PATHS } from '../helpers/fake-openapi.js'
+import { until } from '../helpers/wait.js'
 
 let fake: FakeOpenApi
 let lines: string[]
@@ -148,7 +149,8 @@ describe('DingtalkApi retries', () => {
   })
 
   it('should retry send.too.fast and a hung request (timeout)', async () => {
-    const api = makeApi({ timeoutMs: 300 })
+    // The token call and the answered sends share this timeout: 2 s leaves them room on a busy machine.
+    const api = makeApi({ timeoutMs: 2000 })
     fake.failNext(PATHS.group, FAULTS.sendTooFast)
     fake.failNext(PATHS.group, { hang: true })
     await group(api)
@@ -300,7 +302,7 @@ describe('DingtalkApi media', () => {
     expect(await rejection(api.downloadFile('big-len', { maxBytes: 1024 * 1024 }))).toMatchObject({
       code: 'file_too_large',
     })
-    for (let i = 0; i < 200 && fake.downloadsAborted < 2; i++) await new Promise((r) => setTimeout(r, 10))
+    await until(() => fake.downloadsAborted >= 2, 'both downloads aborted')
     expect(fake.downloadsAborted).toBe(2)
     expect(fake.downloadsServed).toBe(0)
   })
