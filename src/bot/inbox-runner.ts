@@ -7,7 +7,6 @@ import type { AppDeps, HandleResult } from './context.js'
 import { buildContext, type Turn } from './context-builder.js'
 import { ConversationSessions } from './conversation.js'
 import { LeaseKeeper } from './lease.js'
-import { liveRuns } from './live-runs.js'
 import type { AppStats } from './message-chain.js'
 import { usageOf } from './message-chain.js'
 import { KeyedScheduler } from './scheduler.js'
@@ -73,15 +72,12 @@ export class InboxRunner {
     this.leases.wake()
     const verdict = this.admission.check(source, msg, receivedAt)
     const key = `${msg.conversationId ?? ''}|${senderId(msg)}`
-    // 查看进度 / 取消 while this sender's generation runs: handled at once, not queued behind it (new
-    // messages only: after a restart, stored messages keep their order).
-    const control =
-      !!opts.fresh &&
-      liveRuns(this.deps).running(msg.conversationId ?? '', senderId(msg)) &&
-      this.isControlText(messageText(msg))
+    // 查看进度 / 取消: handled at once, not queued behind this sender's running generation — here or, on
+    // PostgreSQL, on another instance (new messages only: after a restart, stored messages keep their order).
+    const control = !!opts.fresh && this.isControlText(messageText(msg))
     const task = async () => {
       try {
-        resolve(await this.run(inboxId, msg, verdict, opts.appendAfterStored))
+        resolve(await this.run(inboxId, msg, verdict, opts.appendAfterStored, control))
       } finally {
         this.inFlight.delete(inboxId)
         if (this.again.delete(inboxId) && !this.stopping) void this.schedule(inboxId, msg, source, receivedAt)
@@ -92,11 +88,11 @@ export class InboxRunner {
   }
 
   /** One message, never throwing: a crash is logged and the message marked failed. */
-  private async run(inboxId: number, msg: RobotMessage, verdict: Verdict, appendAfterStored = false) {
+  private async run(inboxId: number, msg: RobotMessage, verdict: Verdict, appendAfterStored = false, control = false) {
     // Shutting down: what has not started stays 'received' in the inbox for the next start.
     if (this.stopping) return shuttingDown()
     try {
-      return await this.process(inboxId, msg, verdict, appendAfterStored)
+      return await this.process(inboxId, msg, verdict, { appendAfterStored, control })
     } catch (err) {
       this.deps.logger.error({ err, msgId: msg.msgId, inboxId }, 'message processing crashed')
       const error = errorMessage(err)
@@ -113,7 +109,7 @@ export class InboxRunner {
     inboxId: number,
     msg: RobotMessage,
     verdict: Verdict,
-    appendAfterStored: boolean,
+    { appendAfterStored, control }: { appendAfterStored: boolean; control: boolean },
   ): Promise<HandleResult> {
     const started = this.deps.clock.now()
     const row = await this.stores.inbox.get(inboxId)
@@ -122,8 +118,9 @@ export class InboxRunner {
     }
     // Started this often before without finishing (each time the process died): a poison message.
     if (row.attempts >= this.deps.config.maxAttempts) return this.giveUp(row, msg)
-    const held = await this.leases.hold(inboxId)
-    // Not ours now (PostgreSQL: another instance holds it, or this user's earlier message is unfinished).
+    const held = await this.leases.hold(inboxId, control)
+    // Not ours now (PostgreSQL: another instance holds it, or this user's earlier message is unfinished — a
+    // control message is taken beside that one).
     if (!held) return { intent: row.intent ?? 'unknown', status: 'ok', replies: [] }
     const built = await this.context(row, msg)
     try {

@@ -63,10 +63,10 @@ export class LeaseKeeper {
   /**
    * Takes a stored message for this instance. Undefined when it cannot be taken now: finished, held by
    * another live instance, or an earlier message of the same user is unfinished (it is taken later:
-   * announced when that one finishes, or found by the poll).
+   * announced when that one finishes, or found by the poll). `beside` (查看进度 / 取消): taken even then.
    */
-  async hold(inboxId: number): Promise<HeldMessage | undefined> {
-    if (!(await this.stores.inbox.markProcessing(inboxId, this.now(), this.lease()))) return undefined
+  async hold(inboxId: number, beside = false): Promise<HeldMessage | undefined> {
+    if (!(await this.stores.inbox.markProcessing(inboxId, this.now(), this.lease(), { beside }))) return undefined
     this.held.add(inboxId)
     return { release: () => this.held.delete(inboxId) }
   }

@@ -3,8 +3,9 @@ import type { AppDeps, BotContext } from './context.js'
 /**
  * The generations running right now in this process, one per user and conversation (运营活动设计,
  * 人才发展, 会议评审): what they are doing, for 查看进度, and how to stop them, for 取消. 查看进度 and 取消
- * do not wait in the sender's queue behind the running generation (app.ts runs them at once), so they
- * read and act on this registry while the generation's own message is still being handled.
+ * do not wait in the sender's queue behind the running generation (inbox-runner.ts runs them at once), so
+ * they read and act on this registry while the generation's own message is still being handled. On
+ * PostgreSQL a 取消 received by another instance reaches this one by NOTIFY (cancelMessage).
  *
  * A run's AbortController is part of every LLM call its message makes (cost.ts chatFor): 取消 aborts the
  * call in flight, and the pipeline, seeing `cancelled`, stops with RunCancelled after saving nothing more.
@@ -89,11 +90,6 @@ export class LiveRuns {
     }
   }
 
-  /** Whether a generation runs for this user in this conversation (app.ts: 查看进度 / 取消 skip the queue). */
-  running(conversationId: string, userId: string): boolean {
-    return this.runs.has(LiveRuns.key(conversationId, userId))
-  }
-
   /** The generation running for this user in this conversation (started by any message). */
   current(ctx: BotContext): LiveRun | undefined {
     return this.runs.get(LiveRuns.key(ctx.conversationId, ctx.userId))
@@ -117,6 +113,15 @@ export class LiveRuns {
     if (!e || e.msgId === ctx.msg.msgId) return undefined
     e.cancelled = true
     e.controller.abort(new Error('cancelled by the user (取消)'))
+    return e
+  }
+
+  /** 取消 sent to another instance (PostgreSQL NOTIFY): stops the generation message `msgId` runs here, if any. */
+  cancelMessage(msgId: string): LiveRun | undefined {
+    const e = [...this.runs.values()].find((r) => r.msgId === msgId)
+    if (!e) return undefined
+    e.cancelled = true
+    e.controller.abort(new Error('cancelled by the user (取消, on another instance)'))
     return e
   }
 }

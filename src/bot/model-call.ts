@@ -3,89 +3,24 @@ import { UserError } from '../core/errors.js'
 import type { LlmCallRecord } from '../db/llm-calls.js'
 import { storesOf } from '../db/stores/index.js'
 import { tableNames } from '../search/format.js'
-import {
-  type ChatRequest,
-  type ChatResult,
-  costOf,
-  estimatePromptTokens,
-  formatRmb,
-  LlmError,
-} from '../services/llm.js'
+import { type ChatRequest, type ChatResult, costOf, estimatePromptTokens, LlmError } from '../services/llm.js'
 import type { VisionRequest } from '../services/vision.js'
 import type { BotContext } from './context.js'
 import { liveRuns } from './live-runs.js'
+import { reserve } from './llm-budget.js'
+
+export { assertBudget, type BudgetState, BudgetStop, budgetState, isBudgetStop } from './llm-budget.js'
 
 /**
  * Every LLM call a message makes goes through here: the call's worst-case cost is reserved against the
  * per-user daily budget first (LLM_DAILY_BUDGET_RMB, 0 = unlimited; admins exempt) and the call is not
  * made when it could cross it; the call is recorded in llm_calls with the provider's usage (ok or not),
  * and its tokens and cost are added to the message's result, so the usage record carries them.
+ * The budget itself: src/bot/llm-budget.ts.
  */
-
-export interface BudgetState {
-  /** RMB per user and day; 0 = unlimited. */
-  budget: number
-  /** Recorded spend today plus the estimates reserved by this user's calls still running. */
-  spent: number
-  exhausted: boolean
-}
 
 export function llmConfigured(ctx: BotContext): boolean {
   return ctx.deps.llm !== undefined
-}
-
-/**
- * Estimates reserved by calls in flight, per store set (one database, or one PostgreSQL) and user-day
- * (RMB): two messages of one user run in parallel (a group and a 1:1 chat), and each must see what the
- * other may still spend. `turns` makes each reservation's check-and-add one step per user-day (the
- * recorded spend is read asynchronously). On PostgreSQL the recorded spend is every instance's; what
- * another instance has reserved but not yet recorded is not seen here.
- */
-interface Reservations {
-  readonly reserved: Map<string, number>
-  readonly turns: Map<string, Promise<unknown>>
-}
-const reservations = new WeakMap<object, Reservations>()
-
-function reservationsOf(ctx: BotContext): Reservations {
-  const key = storesOf(ctx.deps)
-  let r = reservations.get(key)
-  if (!r) reservations.set(key, (r = { reserved: new Map(), turns: new Map() }))
-  return r
-}
-
-function addReserved(r: Reservations, key: string, rmb: number): void {
-  const v = Math.round(((r.reserved.get(key) ?? 0) + rmb) * 1_000_000) / 1_000_000
-  if (v > 0) r.reserved.set(key, v)
-  else r.reserved.delete(key)
-}
-
-/** Runs `fn` after the earlier turns of this user-day (check-and-reserve is one step, not interleaved). */
-async function inTurn<T>(r: Reservations, key: string, fn: () => Promise<T>): Promise<T> {
-  const prev = r.turns.get(key) ?? Promise.resolve()
-  const mine = prev.then(fn, fn)
-  const settled = mine.catch(() => undefined)
-  r.turns.set(key, settled)
-  void settled.then(() => {
-    if (r.turns.get(key) === settled) r.turns.delete(key)
-  })
-  return mine
-}
-
-function budgetKey(ctx: BotContext): string {
-  return `${ctx.userId}|${localDate(ctx.now())}`
-}
-
-function unlimited(ctx: BotContext): boolean {
-  return ctx.deps.config.llm.dailyBudgetRmb <= 0 || ctx.isAdmin
-}
-
-export async function budgetState(ctx: BotContext): Promise<BudgetState> {
-  const budget = ctx.deps.config.llm.dailyBudgetRmb
-  if (unlimited(ctx)) return { budget, spent: 0, exhausted: false }
-  const recorded = await storesOf(ctx.deps).llm.calls.spentOn(ctx.userId, localDate(ctx.now()))
-  const spent = recorded + (reservationsOf(ctx).reserved.get(budgetKey(ctx)) ?? 0)
-  return { budget, spent, exhausted: spent >= budget }
 }
 
 export const LLM_OFF_MESSAGE = `这个功能需要接入大模型，管理员还没有配置（OPENAI_API_KEY、LLM_MODEL）。${tableNames()}的搜索不受影响，可以直接问我。`
@@ -100,57 +35,6 @@ export function worstCaseCost(ctx: BotContext, req: ChatRequest): number {
   const tokensIn = Math.ceil(estimatePromptTokens(req.messages, req.tool) * PROMPT_MARGIN)
   const tokensOut = req.maxTokens ?? ctx.deps.config.llm.maxOutputTokens
   return costOf(llm.prices, tokensIn, tokensOut)
-}
-
-/**
- * The user's daily budget cannot pay for the next call (at its worst case). `code` llm_budget; pipelines
- * catch it to say where they stopped and how to continue.
- */
-export class BudgetStop extends UserError {
-  constructor(
-    readonly budget: number,
-    readonly left: number,
-    readonly needed: number,
-    /** What happens to the work (only where it really is saved): 「进行中的活动设计已保存……」. */
-    hint = '',
-  ) {
-    super(
-      'llm_budget',
-      `今天的 AI 额度（${formatRmb(budget)}）${left > 0 ? `只剩 ${formatRmb(left)}，不够这一步（最多约 ${formatRmb(needed)}）` : '已经用完了'}，明天 0 点恢复。${hint}客户案例、打单方案等搜索不花额度，仍可照常使用。`,
-    )
-    this.name = 'BudgetStop'
-  }
-}
-
-export function isBudgetStop(err: unknown): err is BudgetStop {
-  return err instanceof BudgetStop
-}
-
-/** Throws the friendly "budget spent" reply when the user's daily LLM budget is used up; `hint` says what happens to the work. */
-export async function assertBudget(ctx: BotContext, hint = ''): Promise<void> {
-  const b = await budgetState(ctx)
-  if (!b.exhausted) return
-  throw new BudgetStop(b.budget, 0, 0, hint)
-}
-
-/**
- * Reserves a call's worst-case cost before it is made; throws BudgetStop when spend + reservations + it
- * would pass the budget (so the budget is never crossed, also by parallel messages). Returns the release.
- */
-async function reserve(ctx: BotContext, rmb: number): Promise<() => void> {
-  if (unlimited(ctx)) return () => {}
-  const r = reservationsOf(ctx)
-  const key = budgetKey(ctx)
-  await inTurn(r, key, async () => {
-    const b = await budgetState(ctx)
-    if (b.spent + rmb > b.budget + 1e-9) throw new BudgetStop(b.budget, Math.max(0, b.budget - b.spent), rmb)
-    addReserved(r, key, rmb)
-  })
-  let released = false
-  return () => {
-    if (!released) addReserved(r, key, -rmb)
-    released = true
-  }
 }
 
 export interface ChatPurpose {
@@ -226,7 +110,7 @@ async function modelCall(ctx: BotContext, call: ModelCall): Promise<ChatResult> 
   try {
     return await callAndRecord(ctx, call)
   } finally {
-    release()
+    await release()
   }
 }
 

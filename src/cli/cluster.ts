@@ -1,7 +1,8 @@
 import type { App } from '../app.js'
+import { liveRuns } from '../bot/live-runs.js'
 import { localCopyVersion, pgCasesVersion, pullCases } from '../db/pg/case-sync.js'
 import { openPg, type PgDb } from '../db/pg/client.js'
-import { INBOX_CHANNEL } from '../db/pg/inbox-store.js'
+import { CANCEL_CHANNEL, INBOX_CHANNEL } from '../db/pg/inbox-store.js'
 import { listenPg } from '../db/pg/listen.js'
 import { pgSendBudget } from '../db/pg/send-budget.js'
 import { CASES_CHANNEL, createPgStores } from '../db/pg/stores.js'
@@ -80,9 +81,16 @@ function coalesced(job: () => Promise<void>, gapMs: number): () => void {
   return go
 }
 
+/** 取消 announced by another instance (payload: the msgId of the message running the generation). */
+function cancelHere(app: App, msgId: string | undefined, log: Runtime['logger']): void {
+  const run = msgId ? liveRuns(app.deps).cancelMessage(msgId) : undefined
+  if (run)
+    log.info({ msgId, run: run.name, step: run.step?.label }, 'generation stopped: 取消 sent to another instance')
+}
+
 /**
  * The instance's loop on PostgreSQL: LISTEN for a user's next message announced free (its earlier one
- * finished on another instance) and new cases versions (copy them, the search index follows), plus a poll every ANDY_CLUSTER_POLL_MS
+ * finished on another instance), 取消 of a generation running here sent to another instance, and new cases versions (copy them, the search index follows), plus a poll every ANDY_CLUSTER_POLL_MS
  * for what NOTIFY cannot tell — another instance's expired leases — and for notifications missed while
  * the listening connection was down.
  */
@@ -107,10 +115,12 @@ export function runCluster(cluster: Cluster, app: App, rt: Runtime): { stop(): P
       log.error({ err }, 'case tables not copied from PostgreSQL')
     }
   }, gapMs)
-  const listener = listenPg(cluster.pg.url, [CASES_CHANNEL, INBOX_CHANNEL], {
+  const listener = listenPg(cluster.pg.url, [CASES_CHANNEL, INBOX_CHANNEL, CANCEL_CHANNEL], {
     notification(channel, payload) {
       if (stopped) return
       if (channel === CASES_CHANNEL) return syncCases()
+      // 取消 sent to another instance: the generation of that message stops here if it runs here.
+      if (channel === CANCEL_CHANNEL) return cancelHere(app, payload, log)
       // A user's next message, free now that the earlier one finished: taken at once, not at the next poll.
       const id = Number(payload)
       if (Number.isSafeInteger(id) && id > 0)

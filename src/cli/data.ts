@@ -9,8 +9,12 @@ import { defaultTaxonomyPath } from '../search/taxonomy-file.js'
 import { removeDemoRows } from '../services/demo-data.js'
 import { exportDir } from '../stats/files.js'
 import { openRuntime } from './bootstrap.js'
+import { changeCasesFromCli, pullCasesForCli } from './cluster-import.js'
 
-/** andy data check | clear-demo: the case tables' health, and removing demo rows from a real database. */
+/**
+ * andy data check | clear-demo: the case tables' health, and removing demo rows from a real database. With
+ * DATABASE_URL both work on PostgreSQL's case tables (through the local copy, brought up to date first).
+ */
 
 const check = defineCommand({
   meta: {
@@ -24,6 +28,7 @@ const check = defineCommand({
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     try {
+      await pullCasesForCli(rt.config.databaseUrl, rt.db)
       let taxonomy: Taxonomy | undefined
       try {
         taxonomy = Taxonomy.load(rt.config.taxonomyFile ?? defaultTaxonomyPath())
@@ -47,13 +52,16 @@ const clearDemo = defineCommand({
     description: 'Delete the demo rows (loaded by andy seed / andy demo) from every case table; real rows stay',
   },
   args: {},
-  run() {
+  async run() {
     const rt = openRuntime({ quiet: true })
     try {
-      const removed = transaction(rt.db, () => {
-        const r = removeDemoRows(rt.db)
-        if (r.length) bumpCasesVersion(rt.db)
-        return r
+      const removed = await changeCasesFromCli(rt.config.databaseUrl, rt.db, async () => {
+        const r = transaction(rt.db, () => {
+          const r = removeDemoRows(rt.db)
+          if (r.length) bumpCasesVersion(rt.db)
+          return r
+        })
+        return { result: r, changed: r.length > 0, tables: r.map((x) => x.spec) }
       })
       process.stdout.write(
         removed.length

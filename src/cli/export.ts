@@ -6,6 +6,7 @@ import { exportCases } from '../services/case-export.js'
 import { exportDir } from '../stats/files.js'
 import { TABLE_KEYS, tableByKey } from '../tables/index.js'
 import { openRuntime } from './bootstrap.js'
+import { pullCasesForCli } from './cluster-import.js'
 
 export default defineCommand({
   meta: {
@@ -25,6 +26,8 @@ export default defineCommand({
     }
     const rt = openRuntime({ quiet: true })
     try {
+      // DATABASE_URL: PostgreSQL's rows (the local copy brought up to date first).
+      await pullCasesForCli(rt.config.databaseUrl, rt.db)
       // Next to the database, as the chat's exports (README: DB_PATH), whatever the working directory.
       const out = args.out ?? join(exportDir(rt.config), `${spec.key}-${localDate(Date.now())}.xlsx`)
       const started = Date.now()

@@ -1,10 +1,12 @@
 import { defineCommand } from 'citty'
 import { localDateTime } from '../core/clock.js'
-import { getInbound, type InboxListRow, inboxIdentities, listInbound } from '../db/inbox.js'
+import { type InboxIdentities, type InboxListRow, inboxIdentities, listInbound } from '../db/inbox.js'
+import { storesOf } from '../db/stores/index.js'
 import { renderTable } from '../stats/terminal.js'
 import { DeliveryRouter } from '../transport/delivery.js'
 import { LocalReplier } from '../transport/local.js'
-import { buildApp, createDingtalkApi, openRuntime } from './bootstrap.js'
+import { buildApp, createDingtalkApi, openRuntime, type Runtime } from './bootstrap.js'
+import { openCluster } from './cluster.js'
 
 const STATUSES = ['received', 'processing', 'replied', 'failed', 'skipped']
 
@@ -23,6 +25,36 @@ function oneLine(s: string | null | undefined, max: number): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t
 }
 
+interface InboxReads {
+  list(opts: { status?: string; limit: number }): Promise<InboxListRow[]>
+  identities(): Promise<InboxIdentities>
+}
+
+/**
+ * Runs `fn` on the inbox: with DATABASE_URL PostgreSQL's, every instance's messages (the local file holds
+ * none then); else the DB_PATH file's. pg is loaded only then.
+ */
+async function withInbox<T>(fn: (inbox: InboxReads) => Promise<T>): Promise<T> {
+  const rt = openRuntime({ quiet: true })
+  try {
+    const url = rt.config.databaseUrl
+    if (!url)
+      return await fn({ list: async (o) => listInbound(rt.db, o), identities: async () => inboxIdentities(rt.db) })
+    const [{ openPg }, { pgInboxIdentities, pgListInbound }] = await Promise.all([
+      import('../db/pg/client.js'),
+      import('../db/pg/inbox-admin.js'),
+    ])
+    const pg = await openPg(url, { max: 2 })
+    try {
+      return await fn({ list: (o) => pgListInbound(pg.pool, o), identities: () => pgInboxIdentities(pg.pool) })
+    } finally {
+      await pg.close()
+    }
+  } finally {
+    rt.db.close()
+  }
+}
+
 const list = defineCommand({
   meta: { name: 'list', description: 'Recent messages with status, delivery path and errors (newest first)' },
   args: {
@@ -30,15 +62,14 @@ const list = defineCommand({
     limit: { type: 'string', description: 'How many', default: '20' },
     json: { type: 'boolean', description: 'Print JSON lines instead of a table' },
   },
-  run({ args }) {
+  async run({ args }) {
     if (args.status && !STATUSES.includes(args.status)) {
       process.stderr.write(`未知状态「${args.status}」。可选：${STATUSES.join('、')}\n`)
       process.exitCode = 2
       return
     }
-    const rt = openRuntime({ quiet: true })
-    try {
-      const rows = listInbound(rt.db, { status: args.status, limit: Math.max(1, Number(args.limit) || 20) })
+    await withInbox(async (inbox) => {
+      const rows = await inbox.list({ status: args.status, limit: Math.max(1, Number(args.limit) || 20) })
       if (args.json) {
         for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`)
         return
@@ -63,9 +94,7 @@ const list = defineCommand({
       process.stdout.write(
         `${table}\n\n重新发送失败的消息：andy inbox retry <id>　·　发送人 staffId 与群 openConversationId：andy inbox ids\n`,
       )
-    } finally {
-      rt.db.close()
-    }
+    })
   },
 })
 
@@ -76,10 +105,9 @@ const ids = defineCommand({
       'Staff ids of the people and openConversationIds of the groups that messaged Andy (for ANDY_ADMIN_STAFF_IDS, ANDY_DIGEST_CONVERSATION_ID)',
   },
   args: { json: { type: 'boolean', description: 'Print JSON instead of tables' } },
-  run({ args }) {
-    const rt = openRuntime({ quiet: true })
-    try {
-      const who = inboxIdentities(rt.db)
+  async run({ args }) {
+    await withInbox(async (inbox) => {
+      const who = await inbox.identities()
       if (args.json) {
         process.stdout.write(`${JSON.stringify(who, null, 2)}\n`)
         return
@@ -112,9 +140,7 @@ const ids = defineCommand({
             : '（还没有群消息：把机器人加进群并 @ 它一次）'
         }\n`,
       )
-    } finally {
-      rt.db.close()
-    }
+    })
   },
 })
 
@@ -125,35 +151,44 @@ const retry = defineCommand({
     const id = Number(args.id)
     const rt = openRuntime({ quiet: true })
     try {
-      const row = Number.isInteger(id) ? getInbound(rt.db, id) : undefined
-      if (!row) {
-        process.stderr.write(`没有 id 为 ${args.id} 的消息（andy inbox 可查看）。\n`)
-        process.exitCode = 2
-        return
-      }
-      if (row.status === 'replied') {
-        process.stderr.write(`消息 ${id} 已经回复过了，不再重发（避免重复回复）。\n`)
-        process.exitCode = 2
-        return
-      }
-      const api = createDingtalkApi(rt)
-      const router = new DeliveryRouter({ api, logger: rt.logger.child({ mod: 'delivery' }) })
-      const local = new LocalReplier()
-      const app = await buildApp(rt, { stream: router, http: router, local }, { dingtalk: api })
-      const r = (await app.retry(id))!
-      await app.stop(rt.config.shutdownGraceMs)
-      const after = getInbound(rt.db, id)!
-      if (after.status === 'replied')
-        process.stdout.write(`✔ 消息 ${id} 已重新处理并回复（${r.replies.length} 条）。\n`)
-      else {
-        process.stdout.write(`✘ 消息 ${id} 仍未成功：${after.last_error ?? r.error ?? '未知原因'}\n`)
-        process.exitCode = 1
-      }
+      // DATABASE_URL: the message is in PostgreSQL's inbox; it is run here like on an instance (case tables copied first).
+      if (rt.config.databaseUrl) rt.cluster = await openCluster(rt)
+      await retryMessage(rt, id, String(args.id))
     } finally {
+      await rt.cluster?.pg.close()
       rt.db.close()
     }
   },
 })
+
+async function retryMessage(rt: Runtime, id: number, given: string): Promise<void> {
+  const inbox = storesOf({ db: rt.db, stores: rt.cluster?.stores }).inbox
+  const row = Number.isInteger(id) ? await inbox.get(id) : undefined
+  if (!row) {
+    process.stderr.write(`没有 id 为 ${given} 的消息（andy inbox 可查看）。\n`)
+    process.exitCode = 2
+    return
+  }
+  if (row.status === 'replied') {
+    process.stderr.write(`消息 ${id} 已经回复过了，不再重发（避免重复回复）。\n`)
+    process.exitCode = 2
+    return
+  }
+  const api = createDingtalkApi(rt)
+  const router = new DeliveryRouter({ api, logger: rt.logger.child({ mod: 'delivery' }) })
+  const local = new LocalReplier()
+  const app = await buildApp(rt, { stream: router, http: router, local }, { dingtalk: api })
+  const r = (await app.retry(id))!
+  await app.stop(rt.config.shutdownGraceMs)
+  const after = (await inbox.get(id))!
+  if (after.status === 'replied') process.stdout.write(`✔ 消息 ${id} 已重新处理并回复（${r.replies.length} 条）。\n`)
+  else if (after.status === 'received' || after.status === 'processing')
+    process.stdout.write(`消息 ${id} 已重新排队：运行中的实例会接着处理（andy inbox 查看结果）。\n`)
+  else {
+    process.stdout.write(`✘ 消息 ${id} 仍未成功：${after.last_error ?? r.error ?? '未知原因'}\n`)
+    process.exitCode = 1
+  }
+}
 
 export default defineCommand({
   meta: {

@@ -4,7 +4,7 @@ import { defineCommand } from 'citty'
 import { localDate } from '../core/clock.js'
 import { buildOpsReport, postOpsReport } from '../ops-report/build.js'
 import { OpsReportError } from '../ops-report/errors.js'
-import type { NarrativeLlm } from '../ops-report/narrative.js'
+import { recordedNarrativeLlm } from '../ops-report/ledger.js'
 import { llmFromConfig } from '../services/llm.js'
 import { exportDir } from '../stats/files.js'
 import { openRuntime } from './bootstrap.js'
@@ -38,24 +38,14 @@ export default defineCommand({
     const client = llmFromConfig(rt.config.llm)
     // Cost accounting: every narrative call lands in llm_calls (PostgreSQL's with DATABASE_URL) like a chat message's would.
     const shared = client ? await openCliStores(rt) : undefined
-    const llm: NarrativeLlm | undefined = client && {
-      async chat(req) {
-        const res = await client.chat(req)
-        await shared?.stores.llm.calls.record({
-          model: res.model,
-          intent: 'ops-report',
-          user_id: 'cli',
-          tokens_in: res.usage.tokensIn,
-          tokens_out: res.usage.tokensOut,
-          estimated: res.usage.estimated,
-          cost_rmb: res.costRmb,
-          latency_ms: res.latencyMs,
-          status: 'ok',
-          use_date: localDate(Date.now()),
-        })
-        return res
-      },
-    }
+    const llm =
+      client &&
+      shared &&
+      recordedNarrativeLlm(client, shared.stores.llm.calls, {
+        userId: 'cli',
+        now: Date.now,
+        onError: (err) => rt.logger.error({ err }, 'ops report llm call not recorded'),
+      })
     try {
       const report = await buildOpsReport({
         file: args.input,

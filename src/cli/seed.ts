@@ -7,6 +7,7 @@ import { importCases } from '../services/importer.js'
 import { TABLES } from '../tables/index.js'
 import { openRuntime } from './bootstrap.js'
 import { openCliStores } from './cli-stores.js'
+import { changeCasesFromCli } from './cluster-import.js'
 
 export { DEMO_DIR } from '../services/demo-data.js'
 
@@ -52,7 +53,12 @@ export default defineCommand({
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     try {
-      for (const line of await seedDemo(rt.db, { force: args.force })) process.stdout.write(`${line}\n`)
+      // DATABASE_URL: the demo rows go to PostgreSQL's case tables (checked for real rows there).
+      const lines = await changeCasesFromCli(rt.config.databaseUrl, rt.db, async () => {
+        const result = await seedDemo(rt.db, { force: args.force })
+        return { result, changed: result.some((l) => l.startsWith('✔')) }
+      })
+      for (const line of lines) process.stdout.write(`${line}\n`)
       const shared = await openCliStores(rt)
       try {
         for (const line of await loadDefaultPrompts(shared.stores.llm.prompts, { force: args.force }))

@@ -1,4 +1,5 @@
 import type { Db } from './client.js'
+import type { PromptStepRow, ReportPromptRow } from './prompts.js'
 
 /**
  * SQL behind the seed HTTP API's non-case endpoints and the operations endpoints. Column names come
@@ -96,15 +97,17 @@ export const PROMPT_STEP_COLUMNS = [
   ...Array.from({ length: 12 }, (_, i) => `step${i + 1}`),
 ] as const
 
+/** One page of a version's steps (exact step_type), by id. */
 export function listPromptStepRows(
   db: Db,
-  f: { version: string; step_type?: string },
+  f: { version: string; stepType?: string },
   p: Page,
-): { rows: Array<Record<string, unknown>>; total: number } {
+): { rows: PromptStepRow[]; total: number } {
   const w: Where = { clauses: [], params: [] }
   addEq(w, 'version', f.version)
-  addEq(w, 'step_type', f.step_type)
-  return pageRows(db, 'prompt_steps', PROMPT_STEP_COLUMNS, w, 'id ASC', p)
+  addEq(w, 'step_type', f.stepType)
+  const { rows, total } = pageRows(db, 'prompt_steps', PROMPT_STEP_COLUMNS, w, 'id ASC', p)
+  return { rows: rows as unknown as PromptStepRow[], total }
 }
 
 export const REPORT_PROMPT_COLUMNS = [
@@ -124,14 +127,15 @@ export const REPORT_PROMPT_COLUMNS = [
 /** Exact app_catalog / app_id, app_name contains; ordered by order_index. */
 export function listReportPromptRows(
   db: Db,
-  f: { app_catalog?: string; app_name?: string; app_id?: string },
+  f: { appCatalog?: string; appNameContains?: string; appId?: string },
   p: Page,
-): { rows: Array<Record<string, unknown>>; total: number } {
+): { rows: ReportPromptRow[]; total: number } {
   const w: Where = { clauses: [], params: [] }
-  addEq(w, 'app_catalog', f.app_catalog)
-  addEq(w, 'app_id', f.app_id)
-  addContains(w, 'app_name', f.app_name)
-  return pageRows(db, 'report_prompts', REPORT_PROMPT_COLUMNS, w, 'order_index ASC, id ASC', p)
+  addEq(w, 'app_catalog', f.appCatalog)
+  addEq(w, 'app_id', f.appId)
+  addContains(w, 'app_name', f.appNameContains)
+  const { rows, total } = pageRows(db, 'report_prompts', REPORT_PROMPT_COLUMNS, w, 'order_index ASC, id ASC', p)
+  return { rows: rows as unknown as ReportPromptRow[], total }
 }
 
 // ---- process data (ASaveAndyVardDtas, AGetAndyVarDatas) ---------------------------------------

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { pingDb } from '../db/api-queries.js'
 import type { Db } from '../db/client.js'
-import { inboxBacklog } from '../db/inbox.js'
 import type { Metrics } from '../services/metrics.js'
 import type { JsonSchema } from './endpoint.js'
 
@@ -9,6 +8,8 @@ import type { JsonSchema } from './endpoint.js'
 
 export interface OpsDeps {
   readonly db: Db
+  /** Messages not finished, from the inbox store: with DATABASE_URL every instance's, in PostgreSQL (which it pings). */
+  readonly backlog: () => Promise<number>
   readonly metrics: Metrics
   /** The stream transport's state ('connected', 'connecting', 'backoff', 'stopped'); absent when no stream runs. */
   readonly streamState?: () => string
@@ -27,13 +28,15 @@ export interface Health {
   uptime_s: number
 }
 
-/** Healthy when the database answers and the stream (if any) is connected. */
-export function checkHealth(deps: Pick<OpsDeps, 'db' | 'streamState' | 'streamError'>): Health {
+/** Healthy when the databases (the local file, and PostgreSQL with DATABASE_URL) answer and the stream (if any) is connected. */
+export async function checkHealth(
+  deps: Pick<OpsDeps, 'db' | 'backlog' | 'streamState' | 'streamError'>,
+): Promise<Health> {
   let db = 'ok'
   let backlog: number | null = null
   try {
     pingDb(deps.db)
-    backlog = inboxBacklog(deps.db)
+    backlog = await deps.backlog()
   } catch (err) {
     db = `error: ${(err as Error).message}`
   }
@@ -63,7 +66,7 @@ export function checkHealth(deps: Pick<OpsDeps, 'db' | 'streamState' | 'streamEr
 
 export function registerOps(fastify: FastifyInstance, deps: OpsDeps): void {
   fastify.get('/healthz', async (request, reply) => {
-    const h = checkHealth(deps)
+    const h = await checkHealth(deps)
     if (h.status !== 'ok') request.log.warn({ health: h }, 'health check failed')
     return reply.code(h.status === 'ok' ? 200 : 503).send(h)
   })

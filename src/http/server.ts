@@ -12,7 +12,6 @@ import type { App } from '../app.js'
 import type { DictionaryProvider } from '../bot/context.js'
 import type { AppConfig } from '../config.js'
 import type { Db } from '../db/client.js'
-import { inboxBacklog } from '../db/inbox.js'
 import { storesOf } from '../db/stores/index.js'
 import type { Logger } from '../logger.js'
 import { createMetrics, type Metrics } from '../services/metrics.js'
@@ -143,9 +142,11 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const { config, db, app } = opts
   const logger = opts.logger.child({ component: 'http' })
   const metrics = opts.metrics ?? app.deps.metrics ?? createMetrics()
+  // Shared state through the stores: with DATABASE_URL, every instance's calls and backlog in PostgreSQL.
+  const backlog = () => storesOf(app.deps).inbox.backlog()
   metrics.setSources({
     llm: () => storesOf(app.deps).llm.calls.totals(),
-    backlog: () => inboxBacklog(db),
+    backlog,
     openapi: opts.dingtalkStats,
   })
   const now = () => app.deps.clock.now()
@@ -176,6 +177,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   registerCallback(fastify, { config, app, metrics, now })
   registerOps(fastify, {
     db,
+    backlog,
     metrics,
     streamState: opts.streamState,
     streamError: opts.streamError,

@@ -175,8 +175,9 @@ async function runSteps(
     throw err
   } finally {
     end()
-    // Moved on elsewhere: the pointer there is the one that counts (this message's copy is stale).
-    const current = movedOn ? undefined : loadWorkflow(ctx)
+    // Moved on elsewhere: the pointer there is the one that counts (this message's copy is stale). Stopped by
+    // 取消: the 取消 message closes the pointer (on another instance this message's copy is stale too).
+    const current = movedOn || liveRun.cancelled ? undefined : loadWorkflow(ctx)
     if (current?.processId === wf.processId && current.run?.msgId === ctx.msg.msgId)
       saveWorkflow(ctx, { kind: 'activity', processId: wf.processId })
   }

@@ -5,6 +5,7 @@ import { escapeMd } from '../core/markdown.js'
 import { storesOf } from '../db/stores/index.js'
 import { DONE_INDEX } from './activity-steps.js'
 import { progressSummary } from './activity-view.js'
+import { runningElsewhere, stopElsewhere } from './control-remote.js'
 import { pausedRunSummary } from './pipeline-run.js'
 import { pipelineOfStepType } from './pipeline-specs.js'
 import { commandOf, loadWorkflow } from './workflow.js'
@@ -36,6 +37,10 @@ export async function progressText(ctx: BotContext): Promise<string> {
   if (live) {
     const done = live.done.length ? `本轮已完成：${live.done.map((d) => `「${d}」`).join('')}。` : ''
     parts.push(`**进度**：${describeLive(live, ctx.now())}。${done}回复 **取消** 可停止。`)
+  } else {
+    // Running on another instance (PostgreSQL): told from the shared state.
+    const remote = await runningElsewhere(ctx)
+    if (remote) parts.push(`**进度**：${remote.text}。${remote.kind === 'message' ? '' : '回复 **取消** 可停止。'}`)
   }
   const { processData, pipelineRuns } = storesOf(ctx.deps).workflows
   const wf = loadWorkflow(ctx)
@@ -73,8 +78,12 @@ async function settledWithin(p: Promise<void>, ms: number): Promise<void> {
 export async function cancelHandler(ctx: BotContext): Promise<void> {
   const { processData, pipelineRuns } = storesOf(ctx.deps).workflows
   const live = liveRuns(ctx.deps).cancel(ctx)
+  // Or it runs on another instance (PostgreSQL): read before it stops there (its run is then cancelled).
+  const remote = live ? undefined : await runningElsewhere(ctx)
+  const running = live ?? remote
   // Its call is aborted at once; let it end (and send what it finished) so this reply comes last — a few seconds at most.
   if (live) await settledWithin(live.finished, CANCEL_WAIT_MS)
+  else if (remote) await stopElsewhere(ctx, remote)
   const run = await pipelineRuns.unfinished(ctx.conversationId, ctx.userId)
   const runName = run ? pipelineOfStepType(run.stepType)?.[1].name : undefined
   // Also a run on another instance: it fails its next save and stops.
@@ -84,7 +93,8 @@ export async function cancelHandler(ctx: BotContext): Promise<void> {
   // Stored before the record's version moves (below), so another instance sees the design cancelled.
   if (wf) await ctx.conversation.setWorkflow(null, ctx.now()).catch(() => undefined)
   const lines: string[] = []
-  if (live) lines.push(`已停止正在生成的${live.step ? `「${escapeMd(live.step.label)}」` : `「${live.name}」`}。`)
+  const step = live ? live.step?.label : remote?.step
+  if (running?.name) lines.push(`已停止正在生成的「${escapeMd(step ?? running.name)}」。`)
   if (proc && proc.block_index < DONE_INDEX) {
     // A new version: a generation of this design on another instance fails its next save and stops.
     await processData.update(proc.id, {}, ctx.now())
@@ -93,8 +103,8 @@ export async function cancelHandler(ctx: BotContext): Promise<void> {
       `已取消运营活动设计${proc.enterprise_name ? `（${escapeMd(proc.enterprise_name)}）` : ''}。已生成的内容保存在记录 #${proc.id} 中。需要时发送「帮我设计一个运营活动」重新开始。`,
     )
   }
-  if (live?.kind === 'pipeline' || (closed && runName)) {
-    const name = live?.kind === 'pipeline' ? live.name : runName!
+  if (running?.kind === 'pipeline' || (closed && runName)) {
+    const name = running?.kind === 'pipeline' ? running.name! : runName!
     ctx.logger.info({ pipeline: name, runs: closed }, 'pipeline run cancelled')
     lines.push(`已取消「${name}」。已完成的部分照常发出；需要时把内容再发一次重新生成。`)
   }

@@ -12,7 +12,7 @@ export interface ScrapeSources {
   llm?: () => readonly LlmTotals[] | Promise<readonly LlmTotals[]>
   /** DingTalk OpenAPI calls by name (token, send, upload…), counted since start. */
   openapi?: () => Record<string, number>
-  backlog?: () => number
+  backlog?: () => number | Promise<number>
 }
 
 export interface Metrics {
@@ -82,9 +82,9 @@ function scrapeTimeMetrics(registry: Registry, src: () => ScrapeSources): void {
     name: 'andy_inbox_backlog',
     help: 'Messages stored but not finished (received or processing)',
     registers: [registry],
-    collect() {
+    async collect() {
       const backlog = src().backlog
-      if (backlog) this.set(backlog())
+      if (backlog) this.set(await backlog())
     },
   })
 }

@@ -4,8 +4,11 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InboundEnvelope } from '../../src/core/message.js'
+import { openDb } from '../../src/db/client.js'
+import { storesOf } from '../../src/db/stores/index.js'
 import { buildOpsReport, postOpsReport } from '../../src/ops-report/build.js'
 import { OpsReportError } from '../../src/ops-report/errors.js'
+import { recordedNarrativeLlm } from '../../src/ops-report/ledger.js'
 import { createOpenAiLlmClient } from '../../src/services/llm.js'
 import { DingtalkApi } from '../../src/transport/dingtalk-api.js'
 import { xlsxBomb } from '../helpers/bombs.js'
@@ -191,6 +194,27 @@ describe('the narrative by the LLM', () => {
     expect(r.narrative.error).toBeDefined()
     expect(r.markdown).toContain('AI 解读暂时不可用')
     expect(r.markdown).toContain('**整体表现** 本阶段（2026-11-02 至 2026-11-14）共 11 名学员')
+  })
+
+  it('records the calls of andy ops-report and AJdyyReportData in llm_calls, also a failed one', async () => {
+    const db = openDb(':memory:')
+    try {
+      const calls = storesOf({ db }).llm.calls
+      const recorded = recordedNarrativeLlm(llm(), calls, { userId: 'api', now: () => NOW, onError: () => {} })
+      const ok = await buildOpsReport({ file: input, now: NOW, llm: recorded })
+      fake.enqueue({ status: 500 })
+      await buildOpsReport({ file: input, now: NOW, llm: recorded })
+      const rows = await calls.list({ userId: 'api' })
+      expect(rows.map((c) => [c.intent, c.model, c.status])).toEqual([
+        ['ops-report', 'fake-model', 'ok'],
+        ['ops-report', 'fake-model', 'error'],
+      ])
+      expect(rows[0]!.cost_rmb).toBeCloseTo(ok.narrative.costRmb!, 9)
+      expect(rows[0]!.tokens_in + rows[0]!.tokens_out).toBe(ok.narrative.tokens)
+      expect(rows[1]!.error).toContain('500')
+    } finally {
+      db.close()
+    }
   })
 })
 

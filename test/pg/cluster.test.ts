@@ -273,7 +273,8 @@ describe.skipIf(PG_DISABLED)('several andy start processes on one PostgreSQL', (
     // 运营报告 through one instance, the spreadsheet through the other: the request is found in the shared inbox.
     await send('运营报告', 'ops', b.connection)
     expect(await replyTo('ops')).toContain('需要的列')
-    const records = '姓名,所属部门,课程,学习时长(小时),是否完成\n甲,A部,课1,1.5,是\n乙,A部,课1,0.5,否\n丙,B部,课2,1.5,是\n'
+    const records =
+      '姓名,所属部门,课程,学习时长(小时),是否完成\n甲,A部,课1,1.5,是\n乙,A部,课1,0.5,否\n丙,B部,课2,1.5,是\n'
     e.openapi.addDownload('code-ops', Buffer.from(records), { fileName: '十一月名单.csv' })
     await e.gateway.sendRobotMessage(
       robotFilePayload({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseRobotMessage } from '../../src/core/message.js'
 import { openPg } from '../../src/db/pg/client.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import type { Stores } from '../../src/db/stores/index.js'
@@ -8,7 +9,7 @@ import { call, type Harness, startHarness } from '../http/setup.js'
 /**
  * ASaveAndyVardDtas / AGetAndyVarDatas with several instances (DATABASE_URL): each instance keeps its own
  * DB_PATH file, the records live in PostgreSQL — one written through an instance is read and updated
- * through the other.
+ * through the other. /healthz and /metrics count the backlog of the shared inbox.
  */
 
 describe.skipIf(PG_DISABLED)('process data over HTTP on PostgreSQL', () => {
@@ -64,5 +65,34 @@ describe.skipIf(PG_DISABLED)('process data over HTTP on PostgreSQL', () => {
     ])
     // Nothing went to either instance's local file.
     for (const h of instances) expect(h.db.sqlite.prepare('SELECT count(*) FROM process_data').pluck().get()).toBe(0)
+  })
+
+  it("/healthz and /metrics count the messages waiting in PostgreSQL's inbox, whichever instance stored them", async () => {
+    const [a, b] = instances as [Harness, Harness]
+    const raw = {
+      msgId: 'm-backlog',
+      msgtype: 'text',
+      text: { content: '央企 客户案例' },
+      conversationId: 'c1',
+      conversationType: '1',
+      senderStaffId: 'u1',
+      robotCode: 'robot',
+      createAt: 1,
+      sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
+      sessionWebhookExpiredTime: 9e12,
+    }
+    const parsed = parseRobotMessage(raw)
+    if (!parsed.ok) throw new Error(parsed.error)
+    await stores[0]!.inbox.insert(
+      { source: 'stream', robotCode: 'robot', message: parsed.message, raw: JSON.stringify(raw) },
+      Date.now(),
+    )
+    for (const h of [a, b]) {
+      const health = await fetch(`${h.base}/healthz`)
+      expect(await health.json()).toMatchObject({ status: 'ok', db: 'ok', backlog: 1 })
+      const metrics = await (await fetch(`${h.base}/metrics`)).text()
+      expect(metrics.split('\n')).toContain('andy_inbox_backlog 1')
+      expect(h.db.sqlite.prepare('SELECT count(*) FROM inbound_messages').pluck().get()).toBe(0)
+    }
   })
 })

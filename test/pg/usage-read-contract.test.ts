@@ -1,3 +1,5 @@
+import { join } from 'node:path'
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OutboundPart, Replier } from '../../src/core/delivery.js'
 import { type Db, openDb } from '../../src/db/client.js'
@@ -287,6 +289,68 @@ describe.skipIf(PG_DISABLED)('统计 on SQLite and PostgreSQL', () => {
       expect(r.stdout).toContain('华东销售群')
     } finally {
       tmp.cleanup()
+    }
+  })
+
+  it('the 统计 导出 LLM成本 sheet counts the calls every instance recorded in PostgreSQL', async () => {
+    // Two instances (each its own pool and stores) record calls in December, a month no other test reads.
+    const instances = [await openPg(pgUrl, { max: 2 }), await openPg(pgUrl, { max: 2 })]
+    const call = (model: string, status: 'ok' | 'error', cost: number, day: string) => ({
+      model,
+      user_id: 'rep1',
+      tokens_in: 1000,
+      tokens_out: 200,
+      estimated: false,
+      cost_rmb: cost,
+      latency_ms: 900,
+      status,
+      use_date: day,
+    })
+    const tmp = tempDir('andy-stats-llm-pg-')
+    try {
+      const [a, b] = instances.map((p) => createPgStores(p).llm.calls)
+      await a!.record(call('qwen-plus', 'ok', 0.25, '2026-12-01'))
+      await b!.record(call('qwen-plus', 'ok', 0.5, '2026-12-01'))
+      await b!.record(call('qwen-plus', 'error', 0, '2026-12-01'))
+      await a!.record(call('qwen-vl-max', 'ok', 2, '2026-12-02'))
+      const expected = [
+        ['2026-12-01', 'qwen-plus', 3, 1, 3000, 600, 0.75],
+        ['2026-12-02', 'qwen-vl-max', 1, 0, 1000, 200, 2],
+      ]
+      // The sheet's rows, as the bot's 统计 导出 builds them from an instance's stores…
+      const stores = createPgStores(pgDb!)
+      const query = await readStatsQueryFrom(
+        stores.usage,
+        '统计 2026-12-01到2026-12-02',
+        Date.parse('2026-12-02T04:00:00Z'),
+      )
+      const stats = await computeUsageStatsAsync(stores.usage, query, { kind: 'all' })
+      const { sheets } = await statsSheets(stores.usage, stats, 50)
+      const cost = sheets.find((sh) => sh.name === 'LLM成本')!
+      expect(
+        [...(cost.rows as Iterable<Record<string, unknown>>)].map((r) => [
+          r.use_date,
+          r.model,
+          r.calls,
+          r.failed,
+          r.tokens_in,
+          r.tokens_out,
+          r.cost,
+        ]),
+      ).toEqual(expected)
+      // …and in the workbook `andy stats --xlsx` writes with DATABASE_URL, whose local file has no calls.
+      const xlsx = join(tmp.dir, 'stats.xlsx')
+      const env = { ...process.env, DATABASE_URL: pgUrl, DB_PATH: `${tmp.dir}/local.db`, LOG_LEVEL: 'silent' }
+      const r = await cliRunner(env)('stats', '--since', '2026-12-01', '--until', '2026-12-02', '--xlsx', xlsx)
+      expect(r.code, r.stderr).toBe(0)
+      const wb = new ExcelJS.Workbook()
+      await wb.xlsx.readFile(xlsx)
+      const rows: unknown[][] = []
+      wb.getWorksheet('LLM成本')!.eachRow((row, i) => i > 1 && rows.push((row.values as unknown[]).slice(1)))
+      expect(rows).toEqual(expected)
+    } finally {
+      tmp.cleanup()
+      for (const p of instances) await p.close()
     }
   })
 })

@@ -2,9 +2,11 @@ import type pg from 'pg'
 import { type InboxRow, inboundValues } from '../inbox.js'
 import { announcedText, REPORT_REQUEST_SQL, reportRequestValues } from '../report-requests.js'
 import type { InboxStore } from '../stores/types.js'
+import { pgBeside } from './inbox-beside.js'
 import { pgFinish, pgResetForRetry, SAME_USER } from './inbox-finish.js'
 import { dollarParams } from './tx.js'
 
+export { CANCEL_CHANNEL } from './inbox-beside.js'
 export { INBOX_CHANNEL } from './inbox-finish.js'
 export { pgOutboxStore } from './outbox-store.js'
 
@@ -22,6 +24,7 @@ export function pgInboxStore(pool: pg.Pool): InboxStore {
   return {
     ...intake(pool),
     ...leases(pool),
+    ...pgBeside(pool),
     finish: pgFinish(pool),
     resetForRetry: pgResetForRetry(pool),
   }
@@ -97,12 +100,12 @@ function leases(pool: pg.Pool): Pick<InboxStore, 'markProcessing' | 'renewLease'
     /**
      * One statement: the row is locked when free for `lease.owner`; then either taken (processing) or,
      * when the same user's earlier message is unfinished, put back with no lease (so the instance that
-     * finishes the earlier one sees it free and announces it).
+     * finishes the earlier one sees it free and announces it). `beside`: taken all the same.
      */
-    async markProcessing(id, now, lease) {
+    async markProcessing(id, now, lease, opts) {
       const r = await pool.query<{ taken: boolean }>(
         `WITH m AS (
-           SELECT m.id, EXISTS (SELECT 1 FROM inbound_messages p WHERE p.${UNFINISHED} AND p.id < m.id AND ${SAME_USER('p', 'm')}) AS blocked
+           SELECT m.id, NOT $5::boolean AND EXISTS (SELECT 1 FROM inbound_messages p WHERE p.${UNFINISHED} AND p.id < m.id AND ${SAME_USER('p', 'm')}) AS blocked
              FROM inbound_messages m
             WHERE m.id = $1 AND m.${UNFINISHED} AND (m.lease_owner IS NULL OR m.lease_owner = $3 OR m.lease_until < $2)
             FOR UPDATE OF m)
@@ -113,7 +116,7 @@ function leases(pool: pg.Pool): Pick<InboxStore, 'markProcessing' | 'renewLease'
              lease_owner = CASE WHEN m.blocked THEN NULL ELSE $3 END,
              lease_until = CASE WHEN m.blocked THEN NULL ELSE $4::bigint END
            FROM m WHERE t.id = m.id RETURNING NOT m.blocked AS taken`,
-        [id, now, lease?.owner ?? null, lease?.until ?? null],
+        [id, now, lease?.owner ?? null, lease?.until ?? null, opts?.beside === true],
       )
       return r.rows[0]?.taken === true
     },

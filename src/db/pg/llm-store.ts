@@ -4,6 +4,8 @@ import type { LlmCallRow } from '../llm-calls.js'
 import { compareVersions, type PromptStepRow, REPORT_FIELDS, type ReportPromptRow, STEP_FIELDS } from '../prompts.js'
 import type { LlmCallStore, LlmStores, PromptStore } from '../stores/llm-types.js'
 import type { LlmCostRow } from '../usage-stats.js'
+import { pgBudgetReservations } from './budget-reservations.js'
+import { pgPromptPages } from './prompt-pages.js'
 import { inTransaction } from './tx.js'
 
 /**
@@ -20,6 +22,7 @@ const CALL_COLUMNS =
 
 function pgLlmCallStore(pool: pg.Pool): LlmCallStore {
   return {
+    reservations: pgBudgetReservations(pool),
     async record(r) {
       const res = await pool.query<{ id: number }>(
         `INSERT INTO llm_calls (model, intent, user_id, msg_id, tokens_in, tokens_out, estimated, cost_rmb, latency_ms, status, error, use_date)
@@ -89,7 +92,7 @@ const count = async (pool: pg.Pool, table: 'prompt_steps' | 'report_prompts') =>
   Number((await pool.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM ${table}`)).rows[0]!.n)
 
 function pgPromptStore(pool: pg.Pool): PromptStore {
-  return { ...stepPrompts(pool), ...reportPrompts(pool) }
+  return { ...stepPrompts(pool), ...reportPrompts(pool), ...pgPromptPages(pool) }
 }
 
 function stepPrompts(pool: pg.Pool): Pick<PromptStore, 'versions' | 'steps' | 'countSteps' | 'replaceVersions'> {

@@ -136,3 +136,21 @@ export const pgLlmCalls = pgTable(
   },
   (t) => [index('llm_calls_user_date_idx').on(t.user_id, t.use_date), index('llm_calls_date_idx').on(t.use_date)],
 )
+
+/**
+ * The daily budget's reservations of LLM calls in flight, on every instance (src/db/pg/budget-reservations.ts):
+ * a call's worst-case cost, held from before the call until its llm_calls row is written, or until
+ * `expires_at` when its instance died meanwhile.
+ */
+export const pgLlmReservations = pgTable(
+  'llm_reservations',
+  {
+    id: id(),
+    user_id: text('user_id').notNull(),
+    use_date: text('use_date').notNull(),
+    rmb: doublePrecision('rmb').notNull(),
+    msg_id: text('msg_id'),
+    expires_at: ms('expires_at').notNull(),
+  },
+  (t) => [index('llm_reservations_user_date_idx').on(t.user_id, t.use_date)],
+)

@@ -1,4 +1,4 @@
-import { llmTotals } from '../api-queries.js'
+import { listPromptStepRows, listReportPromptRows, llmTotals } from '../api-queries.js'
 import type { Db } from '../client.js'
 import { insertLlmCall, llmCalls, spentOn } from '../llm-calls.js'
 import {
@@ -33,9 +33,11 @@ export function createSqliteLlmStores(db: Db): LlmStores {
     prompts: {
       versions: (stepTypes) => run(() => promptVersions(db, stepTypes)),
       steps: (f) => run(() => listPromptSteps(db, f)),
+      pageSteps: (f, p) => run(() => listPromptStepRows(db, f, p)),
       countSteps: () => run(() => countPromptSteps(db)),
       replaceVersions: (rows) => run(() => replacePromptVersions(db, rows)),
       reports: (f) => run(() => listReportPrompts(db, f)),
+      pageReports: (f, p) => run(() => listReportPromptRows(db, f, p)),
       countReports: () => run(() => countReportPrompts(db)),
       replaceReports: (rows) => run(() => replaceReportPrompts(db, rows)),
     },

@@ -41,6 +41,8 @@ export function createSqliteStores(db: Db): Stores {
       insert: (env, now) => run(() => insertInbound(db, env, now)),
       get: (id) => run(() => getInbound(db, id)),
       markProcessing: (id, now) => run(() => markProcessing(db, id, now)),
+      runningElsewhere: () => Promise.resolve(undefined),
+      cancelElsewhere: () => Promise.resolve(),
       renewLease: () => Promise.resolve(true),
       renewLeases: () => Promise.resolve([]),
       releaseLeases: () => Promise.resolve(),

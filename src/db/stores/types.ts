@@ -22,6 +22,9 @@ import type { UsageReadStore } from './usage-types.js'
 export type FinishStatus = 'replied' | 'failed' | 'skipped'
 
 /** The exactly-once inbox: the insert is the claim ((robotCode, msgId) unique). */
+/** A message in hand somewhere: since when (updated_at: taken) and by which instance. */
+export type RunningRow = InboxRow & { readonly updated_at: number; readonly lease_owner: string | null }
+
 export interface InboxStore {
   /** Stores a received message (the claim); with a lease (PostgreSQL) this instance holds it from the start. */
   insert(env: InboundEnvelope, now: number, lease?: Lease): Promise<{ id: number; duplicate: boolean }>
@@ -29,9 +32,17 @@ export interface InboxStore {
   /**
    * Takes the message for this instance (status processing, attempts + 1) with a lease until
    * `now + leaseMs`. False when it is finished, or another live instance holds an unexpired lease, or
-   * (PostgreSQL) the same user's earlier message is unfinished: then it is put back without a lease.
+   * (PostgreSQL) the same user's earlier message is unfinished: then it is put back without a lease —
+   * unless `beside` (查看进度 / 取消, which run beside the user's running generation).
    */
-  markProcessing(id: number, now: number, lease?: Lease): Promise<boolean>
+  markProcessing(id: number, now: number, lease?: Lease, opts?: { beside?: boolean }): Promise<boolean>
+  /**
+   * The same user's other message (same robot and conversation) being processed now by another live
+   * instance — `owner` is this one (PostgreSQL; on SQLite one process handles everything: undefined).
+   */
+  runningElsewhere(id: number, now: number, owner: string): Promise<RunningRow | undefined>
+  /** 取消 for the generation that message `msgId` runs on whichever instance runs it (PostgreSQL NOTIFY). */
+  cancelElsewhere(msgId: string): Promise<void>
   /** Extends this instance's lease while the message runs; false when the lease was lost. */
   renewLease(id: number, lease: Lease): Promise<boolean>
   /** Extends this owner's leases of `ids` (one statement); returns those of `ids` another instance holds now. */

@@ -1,8 +1,11 @@
-import { listPromptStepRows, listReportPromptRows } from '../../db/api-queries.js'
+import { storesOf } from '../../db/stores/index.js'
 import { data, type Endpoint, listSchema, objectSchema } from '../endpoint.js'
 import { pageOf, pageParams, str } from '../params.js'
 
-/** ALieBiaoAndypromptsteps and ALieBiaoAndyReportPromts: the prompt tables the pipelines read. */
+/**
+ * ALieBiaoAndypromptsteps and ALieBiaoAndyReportPromts: the prompt tables the pipelines read, through the
+ * prompt store — with DATABASE_URL the ones in PostgreSQL that every instance uses, not the local file.
+ */
 
 const stepFields = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`step${i + 1}`, `步骤${i + 1}`]))
 
@@ -27,10 +30,9 @@ export const promptStepsEndpoint: Endpoint = {
       ...stepFields,
     }),
   ),
-  run({ deps, values }) {
-    const res = listPromptStepRows(
-      deps.db,
-      { version: String(values.version), step_type: str(values, 'step_type') },
+  async run({ deps, values }) {
+    const res = await storesOf(deps.app.deps).llm.prompts.pageSteps(
+      { version: String(values.version), stepType: str(values, 'step_type') },
       pageOf(values),
     )
     return data({ lie_biao: res.rows, zong_shu: res.total })
@@ -64,10 +66,13 @@ export const reportPromptsEndpoint: Endpoint = {
       step3: '步骤3',
     }),
   ),
-  run({ deps, values }) {
-    const res = listReportPromptRows(
-      deps.db,
-      { app_catalog: str(values, 'app_catalog'), app_name: str(values, 'app_name'), app_id: str(values, 'app_id') },
+  async run({ deps, values }) {
+    const res = await storesOf(deps.app.deps).llm.prompts.pageReports(
+      {
+        appCatalog: str(values, 'app_catalog'),
+        appNameContains: str(values, 'app_name'),
+        appId: str(values, 'app_id'),
+      },
       pageOf(values),
     )
     return data({ lie_biao: res.rows, zong_shu: res.total })

@@ -1,5 +1,7 @@
+import { storesOf } from '../../db/stores/index.js'
 import { buildOpsReport, postOpsReport } from '../../ops-report/build.js'
 import { OpsReportError } from '../../ops-report/errors.js'
+import { recordedNarrativeLlm } from '../../ops-report/ledger.js'
 import { checkOutboundUrl, guardedFetch, type UrlPolicy, UrlRefusedError } from '../../transport/url-guard.js'
 import { data, type Endpoint } from '../endpoint.js'
 import { ApiError, badRequest } from '../envelope.js'
@@ -83,7 +85,14 @@ export const reportDataEndpoint: Endpoint = {
         buffer,
         fileName: String(values.file_name ?? 'learning.xlsx'),
         inputType: values.input_type as string | undefined,
-        llm: deps.app.deps.llm,
+        // Its narrative's calls are recorded in llm_calls (PostgreSQL's with DATABASE_URL), for cost accounting.
+        llm:
+          deps.app.deps.llm &&
+          recordedNarrativeLlm(deps.app.deps.llm, storesOf(deps.app.deps).llm.calls, {
+            userId: 'api',
+            now: deps.now,
+            onError: (err) => logger.error({ err }, 'ops report llm call not recorded'),
+          }),
         now: deps.now(),
         title: values.title as string | undefined,
         // The workbook is read in a parsing worker within the file caps (ANDY_FILE_*): a zip bomb is a 413.
