@@ -27,7 +27,7 @@ interface Figures {
   /** Seconds from spawn to the in-memory case indexes ready (the log line 'case indexes ready'). */
   readonly readySeconds: number
   readonly first: number[]
-  readonly all: number[]
+  readonly repeats: number[]
   readonly sample: string
 }
 
@@ -69,16 +69,15 @@ async function measure(
     // One more, unmeasured: the webhook connection idle through the wait may have been closed by the sink.
     await h.ask({ ...warm, msgId: `${RUN}-${setup}-warm2`, user: 'warm2', conversationId: 'cid-warm2' }, connection)
     const first: number[] = []
-    const all: number[] = []
+    const repeats: number[] = []
     for (let r = 0; r < rounds; r++)
       for (const [i, [, text]] of SEARCH_SENTENCES.entries()) {
         const m = { text, msgId: `${RUN}-${setup}-${r}-${i}`, user: `rep${r}x${i}`, conversationId: `cid-${r}-${i}` }
         const ms = await h.ask(m, connection)
-        all.push(ms)
-        if (r === 0) first.push(ms)
+        ;(r === 0 ? first : repeats).push(ms)
       }
     const sample = replyText(h.replies.get(`${RUN}-${setup}-0-0`)).slice(0, 60)
-    return { setup, firstSeconds, beforeIndexMs, readySeconds, first, all, sample }
+    return { setup, firstSeconds, beforeIndexMs, readySeconds, first, repeats, sample }
   } finally {
     await h.close()
   }
@@ -113,7 +112,8 @@ export async function sentenceLatencies(opts: {
   )
   printTable(
     `Sentence → reply over ${opts.rows.toLocaleString()} content cases, one instance, one message at a time (stream frame → first reply part, ms); ${SEARCH_SENTENCES.length} sentences × ${opts.rounds} rounds; load average before: ${before}, after: ${load()}
-first ask = round 1 (each sentence's first time on the instance: no cached answer); all = every round (later rounds repeat the sentences)
+first ask = round 1: each sentence's first time on the instance (no cached answer; its new words read from SQLite's full-text index, as bench/search.ts's 'first');
+repeat = rounds 2+ (the same sentences from other reps: the answer cache serves, so the time is mostly the message path)
 first answer = spawn → first search answered (by SQL: the indexes are still being built), and that search's latency; indexed = spawn → 'case indexes ready'${migrateSeconds ? `; andy migrate pushing the file's cases to PostgreSQL: ${migrateSeconds.toFixed(0)} s` : ''}`,
     [
       'setup',
@@ -122,9 +122,9 @@ first answer = spawn → first search answered (by SQL: the indexes are still be
       'indexed s',
       'first ask p50',
       'first ask p95',
-      'all p50',
-      'all p95',
-      `target p95 ≤ ${TARGET_MS} ms`,
+      'repeat p50',
+      'repeat p95',
+      `p95 ≤ ${TARGET_MS} ms: first ask / repeat`,
     ],
     [sqlite, pg].map((f) => [
       f.setup,
@@ -133,9 +133,9 @@ first answer = spawn → first search answered (by SQL: the indexes are still be
       f.readySeconds.toFixed(1),
       percentile(f.first, 50).toFixed(1),
       percentile(f.first, 95).toFixed(1),
-      percentile(f.all, 50).toFixed(1),
-      percentile(f.all, 95).toFixed(1),
-      Math.max(percentile(f.first, 95), percentile(f.all, 95)) <= TARGET_MS ? 'met' : 'missed',
+      percentile(f.repeats, 50).toFixed(1),
+      percentile(f.repeats, 95).toFixed(1),
+      [f.first, f.repeats].map((v) => (percentile(v, 95) <= TARGET_MS ? 'met' : 'missed')).join(' / '),
     ]),
   )
   process.stdout.write(`e.g. 「${SEARCH_SENTENCES[0]![1]}」 → ${sqlite.sample} … / ${pg.sample} …\n`)
