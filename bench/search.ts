@@ -20,7 +20,7 @@ import { segmenterStats } from '../src/search/segmenter.js'
 import { runSearch } from '../src/search/service.js'
 import { importCases } from '../src/services/importer.js'
 import { outputColumns, type TableKey, tableByKey } from '../src/tables/index.js'
-import { percentile, printTable } from './util.js'
+import { percentile, printTable, SEARCH_SENTENCES } from './util.js'
 
 const ROWS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000)
 /** --reuse keeps the filled database between runs (in the OS temp dir) to iterate on query speed. */
@@ -39,23 +39,6 @@ function fill(db: ReturnType<typeof openDb>, key: TableKey, n: number): number {
   db.sqlite.exec('COMMIT')
   return performance.now() - t0
 }
-
-const SENTENCES: Array<[TableKey, string]> = [
-  ['content-cases', '制造业 5000人以上 国企 的客户案例'],
-  ['content-cases', '银行 中层管理者 领导力发展 的案例'],
-  ['content-cases', '近两年 医药 新员工 客户案例'],
-  ['content-cases', '有没有做过安全生产的央企客户案例'],
-  ['content-cases', '江苏 汽车 数字化转型 案例'],
-  // issue 10: as reps type them
-  ['content-cases', '客户是一家制造业国企，5000人以上，想看看我们在新员工培养方面的案例'],
-  ['content-cases', '非国有企业的金融案例'],
-  ['content-cases', '除了国企以外的制造业客户案例'],
-  ['content-cases', '零售或者餐饮的新员工案例，不要外企'],
-  ['content-cases', '国企的案例有多少'],
-  ['content-cases', '谢谢，麻烦帮我找一下有没有可以参考的央企案例呀'],
-  ['content-cases', '银行 新员工 上万人 案例'],
-  ['content-cases', '金融行业不要保险的高管案例'],
-]
 
 async function main() {
   const dbPath = REUSE ? join(tmpdir(), `andy-bench-${ROWS}.db`) : join(dir, 'bench.db')
@@ -111,7 +94,7 @@ async function main() {
     .map((l) => l.toFixed(1))
     .join(' ')
   const cpu0 = process.cpuUsage()
-  for (const [, sentence] of SENTENCES) {
+  for (const [, sentence] of SEARCH_SENTENCES) {
     // Cold first: the case index's caches off (whole answers, word and value-union sets, bitmaps), so
     // every run reads the free-text words from SQLite's full-text index, as a sentence of new words does.
     // Nothing is kept, so the next run (caches on) is this sentence's first.

@@ -23,6 +23,24 @@ export function printTable(
   )
 }
 
+/** Sentences as reps type them over the content cases (issues 2 and 10): bench/search.ts, bench/cluster.ts. */
+export const SEARCH_SENTENCES: ReadonlyArray<readonly [TableKey, string]> = [
+  ['content-cases', '制造业 5000人以上 国企 的客户案例'],
+  ['content-cases', '银行 中层管理者 领导力发展 的案例'],
+  ['content-cases', '近两年 医药 新员工 客户案例'],
+  ['content-cases', '有没有做过安全生产的央企客户案例'],
+  ['content-cases', '江苏 汽车 数字化转型 案例'],
+  // issue 10: as reps type them
+  ['content-cases', '客户是一家制造业国企，5000人以上，想看看我们在新员工培养方面的案例'],
+  ['content-cases', '非国有企业的金融案例'],
+  ['content-cases', '除了国企以外的制造业客户案例'],
+  ['content-cases', '零售或者餐饮的新员工案例，不要外企'],
+  ['content-cases', '国企的案例有多少'],
+  ['content-cases', '谢谢，麻烦帮我找一下有没有可以参考的央企案例呀'],
+  ['content-cases', '银行 新员工 上万人 案例'],
+  ['content-cases', '金融行业不要保险的高管案例'],
+]
+
 export function mb(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(0)
 }

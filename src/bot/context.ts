@@ -18,6 +18,8 @@ export interface DictionaryProvider {
   invalidate(): void
   /** Builds the first dictionary without blocking the event loop (call before taking messages). */
   warm?(): Promise<void>
+  /** Resolves once the case indexes being built in the background (big tables) are ready. */
+  indexed?(): Promise<void>
 }
 
 /** Everything handlers may use. Passed in by main.ts / tests; nothing here does I/O at import. */

@@ -15,12 +15,23 @@ async function copyPromptsToPg(pg: PgDb, local: Db): Promise<{ steps: number; re
   return copyPrompts(storesOf({ db: local }).llm.prompts, createPgStores(pg).llm.prompts)
 }
 
+/** The file's workflows under way (运营活动设计, 人才发展 / 会议评审 runs, the conversations' pointers). */
+async function copyWorkflows(pg: PgDb, local: Db, path: string): Promise<void> {
+  const { copyWorkflowsToPg } = await import('../db/pg/copy-workflows.js')
+  const c = await copyWorkflowsToPg(pg.pool, local)
+  if (c.designs || c.runs || c.conversations)
+    process.stdout.write(
+      `✔ 已把 ${path} 中进行中的工作写入 PostgreSQL：运营活动设计 ${c.designs} 条，人才发展/会议评审进度 ${c.runs} 条，会话状态 ${c.conversations} 条\n`,
+    )
+}
+
 /**
  * `andy migrate`: applies the committed migrations — drizzle/pg on DATABASE_URL (PostgreSQL), else
  * drizzle/ on the SQLite file at DB_PATH — and prints the schema version. Safe to run from several
  * machines at once (PostgreSQL: an advisory lock; SQLite: one writer). With DATABASE_URL, the case tables of
  * an existing DB_PATH file (and its prompt tables) are copied to a PostgreSQL that has none yet (moving
- * from the single file).
+ * from the single file), and so are its workflows under way (src/db/pg/copy-workflows.ts: again on every
+ * run, never twice).
  */
 export default defineCommand({
   meta: {
@@ -56,6 +67,7 @@ export default defineCommand({
             try {
               const rows = await seedPgCases(db.pool, local)
               if (rows) process.stdout.write(`✔ 已把 ${config.dbPath} 中的 ${rows} 条案例数据写入 PostgreSQL\n`)
+              await copyWorkflows(db, local, config.dbPath)
               const copied = await copyPromptsToPg(db, local)
               if (copied.steps || copied.reports)
                 process.stdout.write(

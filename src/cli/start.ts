@@ -61,7 +61,13 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   // AI 助理 calls: answers come back in the response; files go out through the robot OpenAPI.
   const assistant = new AssistantReplier(api ? replier : undefined)
   const app = await buildApp(rt, { stream: replier, http: replier, assistant }, { dingtalk: api, metrics })
+  const warmedAt = performance.now()
   await app.deps.dictionary.warm?.()
+  // Big tables: searches run by SQL (slower) until the in-memory indexes are built; say when they are.
+  void app.deps.dictionary
+    .indexed?.()
+    .then(() => rt.logger.info({ ms: Math.round(performance.now() - warmedAt) }, 'case indexes ready'))
+    .catch((err: unknown) => rt.logger.error({ err }, 'case index build failed'))
   await app.resumeUnfinished({ ownLeases: true })
   const cluster = rt.cluster ? runCluster(rt.cluster, app, rt) : undefined
   const demo = demoWarning(rt.db, rt.config.dbPath)

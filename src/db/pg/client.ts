@@ -75,7 +75,7 @@ export async function migratePg(pool: pg.Pool): Promise<void> {
 
 /** The server's version, as `SHOW server_version` gives it (andy doctor). */
 export async function pgServerVersion(pool: pg.Pool): Promise<string> {
-  return (await pool.query<{ v: string }>('SHOW server_version')).rows[0]!.v
+  return (await pool.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v
 }
 
 /** Applied and committed migration counts (andy doctor: the schema is current when they match). */
