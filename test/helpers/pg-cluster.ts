@@ -79,7 +79,6 @@ export async function pgCluster(
       proc.stderr!.on('data', (d: Buffer) => out.push(d.toString()))
       await until(
         () => env.gateway.connectionCount > before && env.gateway.current !== undefined,
-        120_000,
         `${name} connected; output:\n${out.join('')}`,
       )
       const instance = { name, out, connection: env.gateway.current! }
@@ -100,7 +99,7 @@ export async function pgCluster(
     },
     repliesTo,
     async answered(msgId, what, done = (t) => t.length > 0) {
-      await until(() => repliesTo(msgId).some(done), 90_000, `${what}; ${outputs()}`)
+      await until(() => repliesTo(msgId).some(done), `${what}; ${outputs()}`)
       return repliesTo(msgId)
     },
     async query(sql, values = []) {

@@ -72,7 +72,7 @@ describe.skipIf(PG_DISABLED)('查看进度 and 取消 through another instance t
       'rep3',
       '会议评审：本周例会讨论了新员工培训排期、讲师资源不足与预算超支三个问题，最后没有形成明确的负责人和时间表。',
     )
-    await until(() => llm!.requestsMatching('整理行动项清单').length === 1, 60_000, 'the held section')
+    await until(() => llm!.requestsMatching('整理行动项清单').length === 1, 'the held section')
 
     // 查看进度 through b is answered while a generates, and says what a generates.
     await c.say(b, 'm2', 'rep3', '查看进度')
@@ -125,7 +125,7 @@ describe.skipIf(PG_DISABLED)('查看进度 and 取消 through another instance t
       'rep4',
       '帮我给远拓通信集团设计一个运营活动，活动背景：校招新人融入慢；活动目标：留存率90%；活动类型：线上训练营；意向课程：职场新人训练营；发散方式：稳妥务实',
     )
-    await until(() => llm!.requestsMatching(STEP_MARKERS.sys_activity_need!).length === 1, 60_000, 'step 2 held')
+    await until(() => llm!.requestsMatching(STEP_MARKERS.sys_activity_need!).length === 1, 'step 2 held')
 
     await c.say(b, 'd2', 'rep4', '查看进度')
     const progress = await c.answered('d2', 'the progress')
