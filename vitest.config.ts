@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The production-install test runs on its own (npm run test:prod, .ci/run): see test/prod/prod-install.test.ts.
-    exclude: ['test/prod/**', '**/node_modules/**'],
+    // Run on their own (and both in .ci/run): the production-install test (npm run test:prod, see
+    // test/prod/prod-install.test.ts) and the PostgreSQL suite (npm run test:pg, vitest.pg.config.ts).
+    exclude: ['test/prod/**', 'test/pg/**', '**/node_modules/**'],
     globalSetup: ['test/helpers/build-dist.ts'],
     // Limits only bound a hang: CI's shared 2-core machine can run the suite ten times slower than a quiet one,
     // and a test must not fail for being slow (waits inside tests are event-driven, test/helpers/wait.ts).
