@@ -39,8 +39,33 @@ const entryPoints = readdirSync(src, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && f !== 'main.ts')
   .map((f) => join(src, f))
 
+/** pino and the packages it loads at import (its worker transports are never used: Andy logs to fd 2). */
+const PINO = [
+  'pino',
+  'pino-std-serializers',
+  '@pinojs/redact',
+  'sonic-boom',
+  'thread-stream',
+  'atomic-sleep',
+  'on-exit-leak-free',
+  'quick-format-unescaped',
+  'safe-stable-stringify',
+  'process-warning',
+  'pino-abstract-transport',
+  'real-require',
+]
 /** Packages bundled into the CLI: pure JS, no files or workers of their own, loaded by `ask`/`start`. */
-const BUNDLED = new Set(['zod', 'citty', 'croner', 'csv-parse', 'ipaddr.js', 'image-size', 'papaparse', 'yauzl'])
+const BUNDLED = new Set([
+  'zod',
+  'citty',
+  'croner',
+  'csv-parse',
+  'ipaddr.js',
+  'image-size',
+  'papaparse',
+  'yauzl',
+  ...PINO,
+])
 /** 'zod/v4' → 'zod', '@scope/pkg/x' → '@scope/pkg'. */
 function packageOf(spec) {
   const parts = spec.split('/')
