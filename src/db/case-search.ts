@@ -285,6 +285,11 @@ export function distinctValues(
   return rows.length > limit ? undefined : rows
 }
 
+/** Whether the table has any row at all (one index probe, not a count). */
+export function tableHasRows(db: Db, spec: TableSpec): boolean {
+  return db.sqlite.prepare(`SELECT 1 FROM "${spec.table}" LIMIT 1`).get() !== undefined
+}
+
 export function tableCount(db: Db, spec: TableSpec): number {
   return (db.sqlite.prepare(`SELECT count(*) AS n FROM "${spec.table}"`).get() as { n: number }).n
 }

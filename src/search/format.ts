@@ -84,8 +84,17 @@ function unusedWords(outcome: SearchOutcome, opts: FormatOptions): string[] {
   return [...new Set([...(opts.unused ?? []), ...outcome.unused.map((f) => f.display)])]
 }
 
+/** A search in a table nothing was imported into: say so, rather than suggest other words. */
+export function emptyTableReply(title: string): string {
+  return [
+    `**${title}：还没有数据**`,
+    `${title}里还没有任何记录，所以这次查不到。请管理员导入数据（命令行 andy import，或在钉钉单聊里把表格发给 Andy 并回复 确认导入），导入后再问。`,
+  ].join('\n\n')
+}
+
 export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = {}): string {
   const { table: spec, total, rows, page, perpage } = outcome
+  if (outcome.empty) return emptyTableReply(spec.title)
   const out: string[] = []
   const pages = Math.max(1, Math.ceil(total / perpage))
   const pageNote = page > 1 ? `（第 ${page}/${pages} 页）` : ''

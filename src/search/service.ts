@@ -1,4 +1,4 @@
-import { getCasesByIds, type Row } from '../db/case-search.js'
+import { getCasesByIds, type Row, tableHasRows } from '../db/case-search.js'
 import type { Db } from '../db/client.js'
 import type { AppliedFilter, Condition } from '../tables/conditions.js'
 import type { TableSpec } from '../tables/index.js'
@@ -24,6 +24,8 @@ export interface SearchRequest {
 
 export interface SearchOutcome {
   readonly table: TableSpec
+  /** Nothing found because the table has no rows at all (nothing imported yet). */
+  readonly empty?: boolean
   /** The filters the rows satisfy. */
   readonly filters: readonly AppliedFilter[]
   /** Filters dropped to find something, in the order they were dropped. */
@@ -93,10 +95,10 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
   const together: AppliedFilter[] = []
   const offset = (page - 1) * perpage
   const relax = req.relax && page === 1
+  const found = (f: AppliedFilter) => countMatches(db, dict, spec, [f]) > 0
   if (relax) {
     // A leftover word found nowhere in this table never zeroes the answer; its retries (价格太贵 → 价格,
     // 太贵; 有恒远 → 恒远: see parser.ts) that are found stay.
-    const found = (f: AppliedFilter) => countMatches(db, dict, spec, [f]) > 0
     const next: AppliedFilter[] = []
     for (const f of filters) {
       if (!isWord(f) || found(f)) {
@@ -120,7 +122,8 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
     const without = searchPage(db, dict, spec, rest, offset, perpage)
     if (without.total > 0 || !req.keepFilters) {
       unused.push(...words)
-      together.push(...words)
+      // Only those that do find rows alone are said to ("单独能找到记录"): in an empty table none does.
+      together.push(...words.filter(found))
       filters = rest
       res = without
     }
@@ -139,6 +142,7 @@ export function runSearch(db: Db, dict: Dictionary, req: SearchRequest): SearchO
   }
   return {
     table: spec,
+    empty: res.total === 0 && !tableHasRows(db, spec),
     filters,
     relaxed,
     unused,

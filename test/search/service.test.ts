@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { type Db, openDb } from '../../src/db/client.js'
 import { Dictionary } from '../../src/search/dictionary.js'
 import { createDictionaryProvider } from '../../src/search/dictionary-provider.js'
+import { formatSearchReply } from '../../src/search/format.js'
 import { filtersFromParams, ParamError } from '../../src/search/params.js'
 import { parseSentence } from '../../src/search/parser.js'
 import { runSearch } from '../../src/search/service.js'
@@ -241,6 +242,29 @@ describe('relaxation', () => {
     const spec = tableByKey('content-cases')!
     const parsed = parseSentence('央企 金融 客户案例', { dict, nowYear: 2026 })
     expect(runSearch(db, dict, { table: spec, filters: parsed.filters, page: 1, perpage: 5 }).total).toBe(0)
+  })
+})
+
+describe('an empty table', () => {
+  it('says nothing was imported yet, instead of suggesting other words or claiming a word finds rows alone', () => {
+    const own = openDb(':memory:')
+    const ownDict = Dictionary.build(own)
+    const spec = tableByKey('content-cases')!
+    for (const sentence of ['不要国企的 制造业案例', '制造业 案例', '央企 金融 2023年 客户案例']) {
+      const parsed = parseSentence(sentence, { dict: ownDict, nowYear: 2026 })
+      const out = runSearch(own, ownDict, { table: spec, filters: parsed.filters, page: 1, perpage: 5, relax: true })
+      expect(out.empty).toBe(true)
+      const reply = formatSearchReply(out)
+      expect(reply).toContain('内容客户案例：还没有数据')
+      expect(reply).toContain('andy import')
+      expect(reply).not.toContain('单独能找到记录')
+    }
+    // A table with rows where nothing matches is not "empty": the usual advice.
+    const parsed = parseSentence('央企 金融 客户案例', { dict, nowYear: 2026 })
+    const none = runSearch(db, dict, { table: spec, filters: parsed.filters, page: 1, perpage: 5 })
+    expect(none.total).toBe(0)
+    expect(none.empty).toBe(false)
+    expect(formatSearchReply(none)).toContain('没有找到符合条件的内容客户案例')
   })
 })
 
