@@ -18,28 +18,30 @@ export interface LlmCallRecord {
   use_date: string
 }
 
+/** The INSERT of one call, `?` placeholders (PostgreSQL numbers them: pg/tx.ts dollarParams). */
+export const INSERT_LLM_CALL = `INSERT INTO llm_calls (model, intent, user_id, msg_id, tokens_in, tokens_out, estimated, cost_rmb, latency_ms, status, error, use_date)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+/** The values of INSERT_LLM_CALL, in its column order. */
+export function llmCallValues(r: LlmCallRecord): unknown[] {
+  return [
+    r.model,
+    r.intent ?? null,
+    r.user_id ?? null,
+    r.msg_id ?? null,
+    r.tokens_in,
+    r.tokens_out,
+    r.estimated ? 1 : 0,
+    r.cost_rmb,
+    r.latency_ms,
+    r.status,
+    r.error ?? null,
+    r.use_date,
+  ]
+}
+
 export function insertLlmCall(db: Db, r: LlmCallRecord): number {
-  return Number(
-    db.sqlite
-      .prepare(
-        `INSERT INTO llm_calls (model, intent, user_id, msg_id, tokens_in, tokens_out, estimated, cost_rmb, latency_ms, status, error, use_date)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        r.model,
-        r.intent ?? null,
-        r.user_id ?? null,
-        r.msg_id ?? null,
-        r.tokens_in,
-        r.tokens_out,
-        r.estimated ? 1 : 0,
-        r.cost_rmb,
-        r.latency_ms,
-        r.status,
-        r.error ?? null,
-        r.use_date,
-      ).lastInsertRowid,
-  )
+  return Number(db.sqlite.prepare(INSERT_LLM_CALL).run(...llmCallValues(r)).lastInsertRowid)
 }
 
 /** What a user spent on LLM calls on one day, in RMB. */

@@ -1,12 +1,12 @@
 import type pg from 'pg'
 import type { LlmTotals } from '../api-queries.js'
-import type { LlmCallRow } from '../llm-calls.js'
+import { INSERT_LLM_CALL, type LlmCallRow, llmCallValues } from '../llm-calls.js'
 import { compareVersions, type PromptStepRow, REPORT_FIELDS, type ReportPromptRow, STEP_FIELDS } from '../prompts.js'
 import type { LlmCallStore, LlmStores, PromptStore } from '../stores/llm-types.js'
 import type { LlmCostRow } from '../usage-stats.js'
 import { pgBudgetReservations } from './budget-reservations.js'
 import { pgPromptPages } from './prompt-pages.js'
-import { inTransaction } from './tx.js'
+import { dollarParams, inTransaction } from './tx.js'
 
 /**
  * The LLM call ledger and the prompt tables on PostgreSQL, shared by every instance: a user's daily
@@ -24,24 +24,7 @@ function pgLlmCallStore(pool: pg.Pool): LlmCallStore {
   return {
     reservations: pgBudgetReservations(pool),
     async record(r) {
-      const res = await pool.query<{ id: number }>(
-        `INSERT INTO llm_calls (model, intent, user_id, msg_id, tokens_in, tokens_out, estimated, cost_rmb, latency_ms, status, error, use_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-        [
-          r.model,
-          r.intent ?? null,
-          r.user_id ?? null,
-          r.msg_id ?? null,
-          r.tokens_in,
-          r.tokens_out,
-          r.estimated ? 1 : 0,
-          r.cost_rmb,
-          r.latency_ms,
-          r.status,
-          r.error ?? null,
-          r.use_date,
-        ],
-      )
+      const res = await pool.query<{ id: number }>(`${dollarParams(INSERT_LLM_CALL)} RETURNING id`, llmCallValues(r))
       return res.rows[0]!.id
     },
     async spentOn(userId, useDate) {
