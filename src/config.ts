@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { Cron } from 'croner'
-import { z } from 'zod'
+import * as z from 'zod'
 import { bindableIntents, type Intent } from './core/features.js'
 import { DEFAULT_FILE_LIMITS as FILES, type FileLimits, MB } from './core/file-limits.js'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * A robot message callback (`/v1.0/im/bot/messages/get`), as DingTalk sends it over the stream, the

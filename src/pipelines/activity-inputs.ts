@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { BotContext } from '../bot/context.js'
 import { budgetState, chatFor } from '../bot/model-call.js'
 import { INPUT_FIELDS, INPUT_HINTS, INPUT_LABELS, type InputField } from './activity-steps.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { DIMENSION_LABELS, type Dimension, type TableSpec } from '../tables/index.js'
 import type { Dictionary } from './dictionary.js'
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { z } from 'zod'
+import * as z from 'zod'
+import zhCN from 'zod/v4/locales/zh-CN.js'
 import type { Dimension } from '../tables/index.js'
 
 /**
@@ -111,7 +112,7 @@ export class Taxonomy {
   /** Validates a parsed JSON document; throws TaxonomyError listing every problem (in Chinese). */
   static parse(json: unknown): Taxonomy {
     // Messages in Chinese (the admins read them), without changing zod's language for the rest of Andy.
-    const res = taxonomySchema.safeParse(json, { error: z.locales.zhCN().localeError })
+    const res = taxonomySchema.safeParse(json, { error: zhCN().localeError })
     if (!res.success) {
       throw new TaxonomyError(res.error.issues.map((i) => `${i.path.join('.') || '(根)'}：${i.message}`))
     }
