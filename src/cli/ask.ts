@@ -14,7 +14,8 @@ export default defineCommand({
   async run({ args }) {
     const rt = openRuntime({ quiet: true })
     const replier = new LocalReplier()
-    const app = await buildApp(rt, { local: replier })
+    // One question: searches by SQL from the dictionary snapshot rather than building the indexes for it.
+    const app = await buildApp(rt, { local: replier }, { oneShot: true })
     try {
       const r = await app.handleNow(
         localEnvelope(String(args.text), { nick: args.user, staffId: args.staff, group: args.group }, Date.now()),

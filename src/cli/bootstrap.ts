@@ -85,7 +85,7 @@ export function taxonomyProvider(rt: Runtime) {
 export async function buildApp(
   rt: Runtime,
   repliers: Partial<Record<InboxSource, Replier>>,
-  extra: { dingtalk?: DingtalkApi; metrics?: Metrics } = {},
+  extra: { dingtalk?: DingtalkApi; metrics?: Metrics; oneShot?: boolean } = {},
 ): Promise<App> {
   // An empty prompt table (in PostgreSQL with DATABASE_URL) gets the default prompts (data/prompts/), so
   // the LLM pipelines work out of the box.
@@ -97,7 +97,7 @@ export async function buildApp(
     stores: rt.cluster?.stores,
     logger: rt.logger,
     clock: systemClock,
-    dictionary: createDictionaryProvider(rt.db, { taxonomy: taxonomyProvider(rt) }),
+    dictionary: createDictionaryProvider(rt.db, { taxonomy: taxonomyProvider(rt), oneShot: extra.oneShot }),
     repliers,
     dingtalk: extra.dingtalk,
     metrics: extra.metrics,

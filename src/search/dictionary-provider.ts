@@ -4,7 +4,8 @@ import { casesVersion, getMeta, setMeta } from '../db/meta.js'
 import { TABLES, type TableKey } from '../tables/index.js'
 import { readDimensions, SqlCaseSource } from './case-source.js'
 import { Dictionary, type DictionarySnapshot } from './dictionary.js'
-import { segmenter } from './segmenter.js'
+import { type FrequencyCache, type Segmenter, segmenter } from './segmenter.js'
+import type { Taxonomy } from './taxonomy.js'
 import { shippedTaxonomy, type TaxonomyProvider } from './taxonomy-file.js'
 
 /** app_meta key of the last built dictionary's snapshot (row counts and dimension values) and its data version. */
@@ -16,6 +17,12 @@ export interface DictionaryProviderOptions {
   taxonomy?: TaxonomyProvider
   /** Awaited before each background index build (tests hold it to ask while the indexes are not ready). */
   beforeIndexBuild?: () => Promise<void>
+  /**
+   * A process that answers one question and exits (`andy ask`): with a snapshot of this data version the
+   * dictionary is made from it and searches run by SQL — no index is built for one search. Without one, the
+   * indexes are built as usual and the snapshot stored for the next one.
+   */
+  oneShot?: boolean
 }
 
 export interface DictionaryProviderHandle {
@@ -62,7 +69,14 @@ export function createDictionaryProvider(db: Db, opts: DictionaryProviderOptions
   return {
     get() {
       const v = stampNow()
-      if (!dict || (v !== version && dict.indexed && dict.rows < backgroundAbove)) {
+      if (!dict && opts.oneShot) {
+        const { seg, primed } = primedSegmenter(db)
+        dict = fromSnapshot(db, taxonomy()) ?? Dictionary.build(db, taxonomy())
+        version = v
+        if (dict.indexed) saveSnapshot(db, casesVersion(db), dict.snapshot())
+        // Words no earlier process looked up: looked up now, and kept for the next one.
+        if (seg.resolveUsers() > 0 || !primed) saveMeta(db, FREQS_KEY, seg.frequencyCache())
+      } else if (!dict || (v !== version && dict.indexed && dict.rows < backgroundAbove)) {
         dict = Dictionary.build(db, taxonomy())
         version = v
       } else if (v !== version) {
@@ -103,6 +117,43 @@ export function createDictionaryProvider(db: Db, opts: DictionaryProviderOptions
   }
 }
 
+/** app_meta key of jieba's frequencies of the user words (see Segmenter.frequencyCache). */
+const FREQS_KEY = 'segmenter_frequencies'
+
+/** The segmenter, given the user words' frequencies an earlier process looked up. */
+function primedSegmenter(db: Db): { seg: Segmenter; primed: boolean } {
+  const seg = segmenter()
+  try {
+    const raw = getMeta(db, FREQS_KEY)
+    if (raw) seg.primeWith(JSON.parse(raw) as FrequencyCache)
+    return { seg, primed: !!raw }
+  } catch {
+    // A damaged cache is only a slower start: the words are looked up again.
+    return { seg, primed: false }
+  }
+}
+
+/** Stores a shortcut for the next start; a read-only database cannot keep one, which is harmless. */
+function saveMeta(db: Db, key: string, value: unknown): void {
+  if (value === undefined) return
+  try {
+    setMeta(db, key, JSON.stringify(value))
+  } catch {
+    // See above.
+  }
+}
+
+/** The dictionary of the stored snapshot (when it is of the data as it is now) over SQL sources. */
+function fromSnapshot(db: Db, taxonomy: Taxonomy): Dictionary | undefined {
+  const snapshot = loadSnapshot(db)
+  if (!snapshot || TABLES.some((spec) => !snapshot[spec.key])) return undefined
+  const sources = TABLES.map((spec) => {
+    const { size, cats } = snapshot[spec.key]!
+    return new SqlCaseSource(db, spec, size, new Map(Object.entries(cats)))
+  })
+  return Dictionary.fromSources(sources, taxonomy)
+}
+
 /** A long-running process segments with jieba's complete dictionary (see segmenter.ts). */
 const loadSegmenter = (): void => segmenter().loadFully()
 
@@ -124,11 +175,7 @@ export function loadSnapshot(db: Db): DictionarySnapshot | undefined {
 }
 
 function saveSnapshot(db: Db, data: string, tables: DictionarySnapshot): void {
-  try {
-    setMeta(db, SNAPSHOT_KEY, JSON.stringify({ casesVersion: data, tables } satisfies StoredSnapshot))
-  } catch {
-    // Only a shortcut for the next start (a read-only database cannot keep one).
-  }
+  saveMeta(db, SNAPSHOT_KEY, { casesVersion: data, tables } satisfies StoredSnapshot)
 }
 
 /**

@@ -142,6 +142,20 @@ describe('dictionary provider with big tables', () => {
     expect(JSON.parse(getMeta(db, 'dictionary_snapshot')!).tables['content-cases'].size).toBe(300)
   })
 
+  it('a one-shot process (andy ask) answers from the snapshot by SQL as the indexes do; the first one stores it', () => {
+    fill(db, 250)
+    expect(loadSnapshot(db)).toBeUndefined()
+    const first = createDictionaryProvider(db, { oneShot: true }).get()
+    expect(first.indexed).toBe(true)
+    expect(loadSnapshot(db)?.['content-cases']?.size).toBe(250)
+    expect(getMeta(db, 'segmenter_frequencies')).toBeDefined()
+
+    const next = createDictionaryProvider(db, { oneShot: true }).get()
+    expect(next.indexed).toBe(false)
+    for (const s of SENTENCES) expect(answer(db, next, s), s).toEqual(answer(db, first, s))
+    expect(SENTENCES.filter((s) => answer(db, next, s).total > 0).length).toBeGreaterThan(SENTENCES.length / 2)
+  })
+
   it('after an import by another process (andy import), stores the snapshot the bot then starts from', async () => {
     const warmed = createDictionaryProvider(db, { backgroundAbove: 1 })
     await warmed.warm()

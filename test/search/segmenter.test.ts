@@ -100,6 +100,35 @@ describe('partial jieba dictionary', () => {
   })
 })
 
+describe('user-word frequencies kept for the next process', () => {
+  it("a process primed with an earlier one's frequencies looks none of those words up and cuts the same", () => {
+    const earlier = newJiebaSegmenter({ maxExtensions: Number.POSITIVE_INFINITY })
+    earlier.addWords(userWords)
+    const looked = earlier.resolveUsers()
+    expect(looked).toBeGreaterThan(1000)
+    const cache = earlier.frequencyCache()
+    expect(Object.keys(cache.freqs)).toHaveLength(looked)
+    // Words jieba has (国有企业: 3) and words it has not (0) are both kept.
+    expect(Object.values(cache.freqs).some((f) => f > 0) && Object.values(cache.freqs).includes(0)).toBe(true)
+
+    const next = newJiebaSegmenter({ maxExtensions: Number.POSITIVE_INFINITY })
+    next.primeWith(JSON.parse(JSON.stringify(cache)))
+    next.addWords(userWords)
+    expect(next.resolveUsers()).toBe(0)
+    next.addWords(lateWords)
+    expect(next.resolveUsers()).toBe(lateWords.filter((w) => !(w in cache.freqs)).length)
+    full.addWords(lateWords)
+    for (const s of [...FIXED, ...randomSentences(60, 3)]) expect(next.cut(s), s).toEqual(full.cut(s))
+  })
+
+  it('ignores frequencies taken from another dictionary file', () => {
+    const seg = newJiebaSegmenter()
+    seg.primeWith({ dictBytes: 12, freqs: Object.fromEntries(userWords.map((w) => [w, 0])) })
+    seg.addWords(userWords)
+    expect(seg.resolveUsers()).toBeGreaterThan(1000)
+  })
+})
+
 describe('jieba dictionary file', () => {
   const file = new JiebaDictFile(readFileSync(require.resolve('@node-rs/jieba/dict.txt')))
 
