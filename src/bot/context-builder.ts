@@ -2,7 +2,7 @@ import { type CardReplier, type DeliveryTarget, partKey } from '../core/delivery
 import type { InboundEnvelope, RobotMessage } from '../core/message.js'
 import { isGroup, messageText, senderId } from '../core/message.js'
 import type { Stores } from '../db/stores/types.js'
-import { isDingtalkWebhook } from '../transport/url-guard.js'
+import { isDingtalkWebhook } from '../transport/dingtalk-hosts.js'
 import type { Verdict } from './admission.js'
 import type { AppDeps, BotContext, MessageCards } from './context.js'
 import type { ConversationSessions } from './conversation.js'

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { asDisplayed, LocalReplier, localEnvelope } from '../transport/local.js'
 import { buildApp, openRuntime } from './bootstrap.js'
-import { partFilePath, userArgs } from './chat.js'
+import { partFilePath, userArgs } from './local-parts.js'
 import { renderMarkdown } from './render.js'
 
 export default defineCommand({

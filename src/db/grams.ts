@@ -29,10 +29,11 @@ function runs(text: string): string[] {
   return out
 }
 
-/** isWordChar per UTF-16 code unit, filled as met (0 unknown, 1 word, 2 not): the \p{…} test is slow. */
+/**
+ * isWordChar per UTF-16 code unit, filled as met (0 unknown, 1 word, 2 not): the \p{…} test is slow. Not
+ * filled up front: a loop over 65,536 code units at import cost every CLI command ~13 ms.
+ */
 const WORD = new Uint8Array(65536)
-for (let c = 0; c < 65536; c++)
-  if (c < 128 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) WORD[c] = isWordChar(c) ? 1 : 2
 
 const isWord = (c: number): boolean => {
   let w = WORD[c]!

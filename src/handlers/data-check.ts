@@ -8,8 +8,6 @@ import { messageFilePath } from '../stats/files.js'
 
 /** 「数据体检」 in chat (admins): the short health report (services/data-health.ts) and its workbook. */
 
-export const DATA_CHECK_INTENT = 'data-check'
-
 export async function dataCheckHandler(ctx: BotContext): Promise<void> {
   if (!ctx.isAdmin)
     throw new UserError(

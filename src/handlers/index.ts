@@ -1,23 +1,19 @@
 import type { AppDeps, HandlerFn } from '../bot/context.js'
 import type { Router } from '../bot/router.js'
 import { features } from '../core/features.js'
-import { activityHandler } from '../pipelines/activity.js'
 import { cancelHandler, progressHandler, progressResolver } from '../pipelines/control.js'
 import { meetingHandler, pipelineContinueResolver, talentHandler } from '../pipelines/prompt-pipeline.js'
 import { workflowResolver } from '../pipelines/workflow.js'
 import { TABLES } from '../tables/index.js'
 import { registerAdminData } from './admin-import.js'
-import { exportHandler } from './export.js'
 import { helpHandler, unansweredHandler } from './help.js'
-import { imageHandler } from './image.js'
+import { lazyHandler } from './lazy.js'
 import { moreHandler } from './more.js'
 import { OPS_REPORT_INTENT, opsReportHandler, opsReportResolver } from './ops-report.js'
-import { reportHandler } from './report.js'
 import { reportPickResolver, withReportCancel } from './report-state.js'
 import { registerResolvers } from './resolvers.js'
 import { searchHandler } from './search.js'
 import { quotaHandler, unavailableHandler, unsupportedHandler } from './unavailable.js'
-import { usageHandler } from './usage.js'
 import { USER_ERRORS } from './user-errors.js'
 
 /**
@@ -34,22 +30,37 @@ export function registerHandlers(router: Router, _deps: AppDeps): void {
   for (const t of TABLES) router.handle(t.intent, searchHandler)
   router.handle('more', moreHandler)
   // Files in, Excel out: 导出 (all rows of the last search), 报告解读 (documents; a pending "reply a number" pick), 图片.
-  router.handle('export', exportHandler)
+  router.handle(
+    'export',
+    lazyHandler(async () => (await import('./export.js')).exportHandler),
+  )
   router.resolve('workflow', reportPickResolver)
-  router.handle('report', reportHandler)
-  router.handle('image', imageHandler)
+  router.handle(
+    'report',
+    lazyHandler(async () => (await import('./report.js')).reportHandler),
+  )
+  router.handle(
+    'image',
+    lazyHandler(async () => (await import('./image.js')).imageHandler),
+  )
   // LLM pipelines: 运营活动设计 (resumable workflow), 人才发展, 会议评审 (resumable runs: 继续); 查看进度 and
   // 取消 act on the running generation too (app.ts does not queue them behind it).
   router.resolve('control', progressResolver)
   router.handle('progress', progressHandler)
   router.resolve('workflow', pipelineContinueResolver)
   router.resolve('workflow', workflowResolver)
-  router.handle('activity', activityHandler)
+  router.handle(
+    'activity',
+    lazyHandler(async () => (await import('../pipelines/activity.js')).activityHandler),
+  )
   router.handle('talent', talentHandler)
   router.handle('meeting', meetingHandler)
   router.handle('cancel', withReportCancel(cancelHandler))
   // 统计 (customType 6) and 阶段运营报告.
-  router.handle('usage', usageHandler)
+  router.handle(
+    'usage',
+    lazyHandler(async () => (await import('./usage.js')).usageHandler),
+  )
   router.handle(OPS_REPORT_INTENT, opsReportHandler)
   router.handle('help', helpHandler)
   router.handle('unanswered', unansweredHandler)

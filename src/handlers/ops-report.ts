@@ -4,7 +4,6 @@ import type { BotContext } from '../bot/context.js'
 import { chatFor } from '../bot/model-call.js'
 import type { Decision } from '../bot/router.js'
 import { storesOf } from '../db/stores/index.js'
-import { buildOpsReport } from '../ops-report/build.js'
 import type { NarrativeLlm } from '../ops-report/narrative.js'
 import { messageFilePath } from '../stats/files.js'
 import { downloadAttachment, fileOf } from './inbound-file.js'
@@ -64,6 +63,8 @@ export async function opsReportHandler(ctx: BotContext): Promise<void> {
     ? { chat: (req) => chatFor(ctx, req, { purpose: 'ops_report' }) }
     : undefined
   // An OpsReportError (a file it cannot read) is answered by the router's error table (user-errors.ts).
+  // Loaded here: the report's reading, charts and workbook are not needed to answer anything else.
+  const { buildOpsReport } = await import('../ops-report/build.js')
   const report = await buildOpsReport({
     buffer,
     fileName: name,

@@ -6,8 +6,7 @@ import { csvCell } from '../core/csv.js'
 import { type PromptStepInput, REPORT_FIELDS, type ReportPromptInput, STEP_FIELDS } from '../db/prompts.js'
 import { type PromptStore, storesOf } from '../db/stores/index.js'
 import type { Logger } from '../logger.js'
-import { writeWorkbook } from '../services/excel.js'
-import { FileFormatError, openTableFile } from '../services/table-file.js'
+import { FileFormatError } from '../services/file-common.js'
 import { reportVariables, variablesFor } from './activity-steps.js'
 import { checkTemplate, TemplateError } from './template.js'
 
@@ -195,6 +194,8 @@ export async function importPromptFile(
   path: string,
   kind?: PromptKind,
 ): Promise<PromptImportReport> {
+  // The table reader (and its worker pool) only for an import: andy start and andy ask load prompts from CSV.
+  const { openTableFile } = await import('../services/table-file.js')
   const file = await openTableFile(path)
   const rows: Array<{ rowNumber: number; values: readonly unknown[] }> = []
   for await (const r of file.rows) rows.push(r)
@@ -236,6 +237,7 @@ export async function exportPrompts(
     return rows.length
   }
   if (ext !== '.xlsx') throw new FileFormatError(`只支持导出为 .xlsx 或 .csv（收到 ${ext || '无扩展名'}）`)
+  const { writeWorkbook } = await import('../services/excel.js')
   const res = await writeWorkbook(out, [
     {
       name: kind === 'steps' ? '提示词步骤' : '报告解读提示词',

@@ -132,3 +132,15 @@ export class TextBuffer {
       .trim()
   }
 }
+
+/** A table file that cannot be read as a table (the message is Chinese, for the user). */
+export class FileFormatError extends Error {
+  constructor(
+    message: string,
+    /** The reader's error, when the file itself was the problem (its code, the cap passed…). */
+    readonly fileError?: FileError,
+  ) {
+    super(message)
+    this.name = 'FileFormatError'
+  }
+}

@@ -1,8 +1,11 @@
 import { statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { DEFAULT_FILE_LIMITS, type FileLimits } from '../core/file-limits.js'
-import { FileError } from './file-common.js'
+import { FileError, FileFormatError } from './file-common.js'
 import { describeFileError } from './file-messages.js'
+
+export { FileFormatError } from './file-common.js'
+
 import { filePool, type WorkerReply } from './file-pool.js'
 import { type RowBatch, type TableRow, type TableSource, TEXT_TABLE_EXTS, tableFormat } from './table-rows.js'
 
@@ -30,17 +33,6 @@ export interface TableFile {
 }
 
 export type ProgressFn = (bytesRead: number, totalBytes: number) => void
-
-export class FileFormatError extends Error {
-  constructor(
-    message: string,
-    /** The reader's error, when the file itself was the problem (its code, the cap passed…). */
-    readonly fileError?: FileError,
-  ) {
-    super(message)
-    this.name = 'FileFormatError'
-  }
-}
 
 export interface ReadTableOptions {
   readonly limits?: FileLimits

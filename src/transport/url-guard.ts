@@ -4,6 +4,9 @@ import https from 'node:https'
 import type { LookupFunction } from 'node:net'
 import { Readable } from 'node:stream'
 import ipaddr from 'ipaddr.js'
+import { bareHost } from './dingtalk-hosts.js'
+
+export { dingtalkHosts, isDingtalkWebhook } from './dingtalk-hosts.js'
 
 /**
  * Outbound URLs that come from a request or a callback payload (server-side request forgery guard).
@@ -36,7 +39,6 @@ const defaultLookup = async (hostname: string): Promise<string[]> =>
   (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
 
 /** The host as written in a URL, without IPv6 brackets. */
-const bareHost = (u: URL): string => u.hostname.replace(/^\[|\]$/g, '').toLowerCase()
 const portOf = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80')
 
 /** True for a public unicast address; false for private, loopback, link-local, CGNAT, multicast, reserved… */
@@ -190,30 +192,4 @@ export async function guardedFetch(
     const body = status === 204 || status === 304 ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>)
     return new Response(body, { status: status >= 200 && status <= 599 ? status : 502, headers })
   }
-}
-
-/** The host names a sessionWebhook may point at: those of the configured DingTalk bases. */
-export function dingtalkHosts(bases: { apiBase: string; oapiBase: string }): string[] {
-  const hosts = new Set<string>()
-  for (const b of [bases.apiBase, bases.oapiBase]) {
-    try {
-      hosts.add(bareHost(new URL(b)))
-    } catch {
-      // config validation already refused it
-    }
-  }
-  return [...hosts]
-}
-
-/** Whether a sessionWebhook is an http(s) URL on one of DingTalk's (configured) hosts. */
-export function isDingtalkWebhook(raw: string, bases: { apiBase: string; oapiBase: string }): boolean {
-  let u: URL
-  try {
-    u = new URL(raw)
-  } catch {
-    return false
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false
-  if (u.username || u.password) return false
-  return dingtalkHosts(bases).includes(bareHost(u))
 }
