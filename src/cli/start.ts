@@ -67,7 +67,12 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   void app.deps.dictionary
     .indexed?.()
     .then(() => rt.logger.info({ ms: Math.round(performance.now() - warmedAt) }, 'case indexes ready'))
-    .catch((err: unknown) => rt.logger.error({ err }, 'case index build failed'))
+    .catch((err: unknown) =>
+      // Stopped before it ended (the database was closed at shutdown): not a failure.
+      rt.db.sqlite.open
+        ? rt.logger.error({ err }, 'case index build failed')
+        : rt.logger.info('case index build stopped by the shutdown'),
+    )
   await app.resumeUnfinished({ ownLeases: true })
   const cluster = rt.cluster ? runCluster(rt.cluster, app, rt) : undefined
   const demo = demoWarning(rt.db, rt.config.dbPath)

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
-import pg from 'pg'
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
+import type pg from 'pg'
+import { loadPg, numberTypes } from './driver.js'
 import * as schema from './schema.js'
 
 /**
@@ -18,21 +18,16 @@ export interface PgDb {
 
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../../drizzle/pg', import.meta.url))
 
-/** bigint (int8) columns hold epoch milliseconds and ids: well inside 2^53, returned as numbers. */
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8
-      ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-}
-
 export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//i.test(url)
 }
 
 /** Opens a pool on `url`; `migrate: true` applies drizzle/pg first (andy start / migrate). */
 export async function openPg(url: string, opts: { migrate?: boolean; max?: number } = {}): Promise<PgDb> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types, application_name: 'andy' })
+  const [driver, { drizzle }] = await Promise.all([loadPg(), import('drizzle-orm/node-postgres')])
+  // bigint (int8) columns hold epoch milliseconds and ids: well inside 2^53, returned as numbers.
+  const types = numberTypes(driver)
+  const pool = new driver.Pool({ connectionString: url, max: opts.max ?? 10, types, application_name: 'andy' })
   // An idle client that loses its server (restart, failover) must not crash the process: the next query reconnects.
   pool.on('error', () => undefined)
   const orm = drizzle(pool, { schema })
@@ -60,6 +55,10 @@ export async function openPg(url: string, opts: { migrate?: boolean; max?: numbe
  * lock, so a rolling upgrade migrates once.
  */
 export async function migratePg(pool: pg.Pool): Promise<void> {
+  const [{ drizzle }, { migrate }] = await Promise.all([
+    import('drizzle-orm/node-postgres'),
+    import('drizzle-orm/node-postgres/migrator'),
+  ])
   const client = await pool.connect()
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', ['andy:migrate'])

@@ -1,4 +1,5 @@
-import pg from 'pg'
+import type pg from 'pg'
+import { loadPg } from './driver.js'
 
 export interface Listener {
   stop(): Promise<void>
@@ -20,8 +21,9 @@ export function listenPg(
   let stopped = false
   let client: pg.Client | undefined
   const listen = async (): Promise<void> => {
+    const driver = await loadPg()
     if (stopped) return
-    const c = new pg.Client({ connectionString: url, application_name: 'andy-listen' })
+    const c = new driver.Client({ connectionString: url, application_name: 'andy-listen' })
     client = c
     const retry = () => {
       if (client !== c) return
@@ -37,7 +39,7 @@ export function listenPg(
     try {
       await c.connect()
       // Channel names are constants of the code (identifiers cannot be bound).
-      for (const ch of channels) await c.query(`LISTEN ${pg.escapeIdentifier(ch)}`)
+      for (const ch of channels) await c.query(`LISTEN ${driver.escapeIdentifier(ch)}`)
       on.listening()
     } catch (err) {
       on.lost(err as Error, true)

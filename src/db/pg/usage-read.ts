@@ -1,4 +1,3 @@
-import pg from 'pg'
 import type { UsageReadStore } from '../stores/usage-types.js'
 import { detailPageQuery, latestQuery, type UsageDetailRow, usageListQueries } from '../usage-detail.js'
 import {
@@ -15,6 +14,7 @@ import {
   totalsByIntentReads,
   zeroResultQuestionsReads,
 } from '../usage-queries.js'
+import { loadPg, numberTypes } from './driver.js'
 import { dollarParams, type Query } from './tx.js'
 
 /**
@@ -22,14 +22,10 @@ import { dollarParams, type Query } from './tx.js'
  * (shared with SQLite, PostgreSQL's dialect where they differ), run on the pool. Sums of bigint columns
  * are numeric in PostgreSQL: read back as numbers, like counts (well inside 2^53).
  */
-const NUMBERS = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC
-      ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-}
+let NUMBERS: ReturnType<typeof numberTypes> | undefined
 
 async function rows<T>(db: Query, q: Q): Promise<T[]> {
+  NUMBERS ??= numberTypes(await loadPg(), true)
   const res = await db.query({
     text: dollarParams(q.sql),
     values: q.params,
