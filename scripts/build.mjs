@@ -127,6 +127,7 @@ await esbuild.build({
   plugins: [cliBundle()],
 })
 await writeJiebaTotal(next)
+await writeCheckedTaxonomy(next)
 const old = `${dist}.${process.pid}.old`
 if (existsSync(dist)) renameSync(dist, old)
 renameSync(next, dist)
@@ -142,6 +143,22 @@ async function writeJiebaTotal(out) {
   const { JIEBA_TOTAL_FILE } = await import(pathToFileURL(join(out, 'search', 'segmenter.js')).href)
   const total = new JiebaDictFile(bytes).total
   writeFileSync(join(out, 'search', JIEBA_TOTAL_FILE), `${JSON.stringify({ bytes: bytes.length, total })}\n`)
+}
+
+/**
+ * The shipped taxonomy (data/taxonomy.json) validated now, as zod returns it, with the SHA-1 of its text:
+ * the compiled Taxonomy skips validating that exact text again (src/search/taxonomy.ts checkedAtBuild).
+ */
+async function writeCheckedTaxonomy(out) {
+  const { createHash } = await import('node:crypto')
+  const text = readFileSync(join(root, 'data', 'taxonomy.json'), 'utf8')
+  const { taxonomySchema, CHECKED_TAXONOMY_FILE, Taxonomy } = await import(
+    pathToFileURL(join(out, 'search', 'taxonomy.js')).href
+  )
+  Taxonomy.parse(JSON.parse(text.replace(/^\uFEFF/, ''))) // throws (fails the build) when the shipped file is invalid
+  const data = taxonomySchema.parse(JSON.parse(text.replace(/^\uFEFF/, '')))
+  const sha1 = createHash('sha1').update(text).digest('hex')
+  writeFileSync(join(out, 'search', CHECKED_TAXONOMY_FILE), `${JSON.stringify({ sha1, data })}\n`)
 }
 
 if (!process.argv.includes('--quiet')) {

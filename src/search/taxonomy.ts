@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import * as z from 'zod'
 import zhCN from 'zod/v4/locales/zh-CN.js'
@@ -78,8 +79,12 @@ export interface TaxNode {
 }
 
 export function normTerm(s: string): string {
+  // Han characters (U+4E00–U+9FFF), digits and lower-case Latin letters are their own NFKC form: most terms.
+  if (PLAIN.test(s)) return s
   return s.normalize('NFKC').toLowerCase().replace(/\s+/g, '')
 }
+
+const PLAIN = /^[\u4e00-\u9fff0-9a-z]*$/
 
 const ASCII = /^[a-z0-9]+$/
 const NEGATED_BEFORE = /[非不无未]$/
@@ -122,6 +127,12 @@ export class Taxonomy {
   }
 
   static fromText(text: string, source = '分类表'): Taxonomy {
+    const checked = checkedAtBuild(text)
+    if (checked) {
+      const t = new Taxonomy(checked)
+      t.build()
+      return t
+    }
     let json: unknown
     try {
       json = JSON.parse(text.replace(/^\uFEFF/, ''))
@@ -254,4 +265,26 @@ export class Taxonomy {
     if (below.length) return [...new Set(below)]
     return this.ownMatch(node, value) ? [node] : []
   }
+}
+
+/**
+ * CHECKED_TAXONOMY_FILE, beside this module in dist/ (written by the build, scripts/build.mjs): the shipped
+ * taxonomy as validated then (zod's output: trimmed, defaults filled) with the SHA-1 of its text. A file with
+ * exactly that text is not validated again — zod's first run cost `andy ask` ~15 ms. Any other text (an
+ * edited or own TAXONOMY_FILE), or no such file (from source), is validated as always.
+ */
+export const CHECKED_TAXONOMY_FILE = 'taxonomy-checked.json'
+
+let checked: { sha1: string; data: TaxonomyFile } | null | undefined
+
+function checkedAtBuild(text: string): TaxonomyFile | undefined {
+  if (checked === undefined) {
+    try {
+      checked = JSON.parse(readFileSync(new URL(CHECKED_TAXONOMY_FILE, import.meta.url), 'utf8')) as typeof checked
+    } catch {
+      checked = null
+    }
+  }
+  if (!checked?.sha1) return undefined
+  return createHash('sha1').update(text).digest('hex') === checked.sha1 ? structuredClone(checked.data) : undefined
 }

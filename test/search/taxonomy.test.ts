@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -107,5 +108,24 @@ describe('editing the taxonomy file', () => {
     })
     expect(p.get().nodesFor('industry', '金融')).toHaveLength(1)
     expect(errors).toHaveLength(1)
+  })
+})
+
+describe('the shipped taxonomy as checked by the build (compiled dist/)', () => {
+  it('gives the validated taxonomy without validating it again, and still validates any other text', async () => {
+    const compiled = (await import(new URL('../../dist/search/taxonomy.js', import.meta.url).href)) as {
+      Taxonomy: typeof Taxonomy
+      taxonomySchema: { parse(x: unknown): unknown }
+    }
+    const text = readFileSync(defaultTaxonomyPath(), 'utf8')
+    const stored = JSON.parse(readFileSync(new URL('../../dist/search/taxonomy-checked.json', import.meta.url), 'utf8'))
+    expect(stored.sha1).toBe(createHash('sha1').update(text).digest('hex'))
+    const fast = compiled.Taxonomy.fromText(text)
+    expect(fast.file).toEqual(compiled.taxonomySchema.parse(JSON.parse(text)))
+    expect(fast.terms('industry')).toEqual(shippedTaxonomy().terms('industry'))
+    // One character more is another text: validated, and refused when invalid.
+    const edited = text.replace(/"version":\s*\d+/, '"version": 0')
+    expect(edited).not.toBe(text)
+    expect(() => compiled.Taxonomy.fromText(edited)).toThrow(/version/)
   })
 })
