@@ -34,6 +34,8 @@ export class Dictionary {
   /** Stored values labelled with a taxonomy node itself (not with one of its children): node → table → column → values. */
   private readonly ownLabels = new Map<TaxNode, Map<TableKey, Map<string, Set<string>>>>()
   private maxLen = 0
+  /** lookupNormalized's answers (null: no hit in that scope), frozen: callers share them. */
+  private readonly best = new Map<string, readonly DictHit[] | null>()
 
   private constructor(readonly taxonomy: Taxonomy) {}
 
@@ -225,15 +227,21 @@ export class Dictionary {
   }
 
   /** The hits of one phrase (normalised), best reading per table; undefined when it is not a phrase. */
-  lookup(phrase: string, tables?: readonly TableKey[]): DictHit[] | undefined {
+  lookup(phrase: string, tables?: readonly TableKey[]): readonly DictHit[] | undefined {
     return this.lookupNormalized(normTerm(phrase), tables)
   }
 
-  private lookupNormalized(key: string, tables?: readonly TableKey[]): DictHit[] | undefined {
+  private lookupNormalized(key: string, tables?: readonly TableKey[]): readonly DictHit[] | undefined {
     const hits = this.phrases.get(key)
     if (!hits) return undefined
+    // The dictionary does not change once built: each phrase's best hits are worked out once per scope.
+    const memoKey = tables ? `${key}\u0000${tables.join(',')}` : key
+    const memo = this.best.get(memoKey)
+    if (memo !== undefined) return memo ?? undefined
     const inScope = tables ? hits.filter((h) => tables.includes(h.table)) : hits
-    return inScope.length ? bestHits(inScope) : undefined
+    const best = inScope.length ? Object.freeze(bestHits(inScope)) : null
+    this.best.set(memoKey, best)
+    return best ?? undefined
   }
 
   /**

@@ -30,6 +30,20 @@ export function toNumber(digits: string, unit?: string): number | undefined {
   return Math.round(base * mult)
 }
 
+/**
+ * A pattern written as a template (rx`${NUM}\\s*人`), compiled once per place it is written: its parts are
+ * constants, and compiling 33 patterns on every sentence was a tenth of understanding one.
+ */
+const compiled = new WeakMap<TemplateStringsArray, RegExp>()
+function rx(parts: TemplateStringsArray, ...constants: string[]): RegExp {
+  let re = compiled.get(parts)
+  if (!re) {
+    re = new RegExp(parts.reduce((src, part, i) => src + part + (constants[i] ?? ''), ''))
+    compiled.set(parts, re)
+  }
+  return re
+}
+
 function find<T>(s: string, re: RegExp, build: (m: RegExpExecArray) => T | undefined): Found<T> | undefined {
   const m = re.exec(s)
   if (!m) return undefined
@@ -67,27 +81,23 @@ const SIZE = '(?:人员规模|员工规模|企业规模|规模|人数|员工数|
 export function findSize(s: string): Found<Bounds> | undefined {
   const n = (m: RegExpExecArray, i: number, unit?: string) => toNumber(m[i]!, m[i + 1] ?? unit)
   return first(
-    find(s, new RegExp(`(?:介于\\s*)?${NUM}${SEP}${NUM}\\s*${PEOPLE}${BETWEEN}`), (m) => range(n(m, 1, m[4]), n(m, 3))),
-    find(s, new RegExp(`介于\\s*${NUM}\\s*${PEOPLE}?\\s*和\\s*${NUM}\\s*${PEOPLE}\\s*之间`), (m) =>
+    find(s, rx`(?:介于\\s*)?${NUM}${SEP}${NUM}\\s*${PEOPLE}${BETWEEN}`, (m) => range(n(m, 1, m[4]), n(m, 3))),
+    find(s, rx`介于\\s*${NUM}\\s*${PEOPLE}?\\s*和\\s*${NUM}\\s*${PEOPLE}\\s*之间`, (m) =>
       range(n(m, 1, m[4]), n(m, 3)),
     ),
-    find(s, new RegExp(`${SIZE}\\s*(?:在|为|是|介于)?\\s*${NUM}${SEP}${NUM}\\s*${PEOPLE}?${BETWEEN}`), (m) =>
+    find(s, rx`${SIZE}\\s*(?:在|为|是|介于)?\\s*${NUM}${SEP}${NUM}\\s*${PEOPLE}?${BETWEEN}`, (m) =>
       range(n(m, 1, m[4]), n(m, 3)),
     ),
-    find(s, new RegExp(`(?:${SIZE}\\s*(?:在|为)?\\s*)?(?:${MORE})\\s*${NUM}\\s*${PEOPLE}`), (m) =>
-      opt({ min: n(m, 1) }),
-    ),
-    find(s, new RegExp(`${SIZE}\\s*(?:在|为)?\\s*(?:${MORE})\\s*${NUM}`), (m) => opt({ min: n(m, 1) })),
-    find(s, new RegExp(`(?:${SIZE}\\s*(?:在|为)?\\s*)?(?:${LESS})\\s*${NUM}\\s*${PEOPLE}`), (m) =>
-      opt({ max: n(m, 1) }),
-    ),
-    find(s, new RegExp(`${SIZE}\\s*(?:在|为)?\\s*(?:${LESS})\\s*${NUM}`), (m) => opt({ max: n(m, 1) })),
+    find(s, rx`(?:${SIZE}\\s*(?:在|为)?\\s*)?(?:${MORE})\\s*${NUM}\\s*${PEOPLE}`, (m) => opt({ min: n(m, 1) })),
+    find(s, rx`${SIZE}\\s*(?:在|为)?\\s*(?:${MORE})\\s*${NUM}`, (m) => opt({ min: n(m, 1) })),
+    find(s, rx`(?:${SIZE}\\s*(?:在|为)?\\s*)?(?:${LESS})\\s*${NUM}\\s*${PEOPLE}`, (m) => opt({ max: n(m, 1) })),
+    find(s, rx`${SIZE}\\s*(?:在|为)?\\s*(?:${LESS})\\s*${NUM}`, (m) => opt({ max: n(m, 1) })),
     // 5000+人, 5000多人, 5000人以上(的规模)
-    find(s, new RegExp(`${NUM}\\s*(?:\\+|多|以上)\\s*${PEOPLE}`), (m) => opt({ min: n(m, 1) })),
-    find(s, new RegExp(`${NUM}\\s*${PEOPLE}\\s*(?:${GTE})(?:的)?(?:规模)?`), (m) => opt({ min: n(m, 1) })),
-    find(s, new RegExp(`${NUM}\\s*${PEOPLE}\\s*(?:${LTE})(?:的)?(?:规模)?`), (m) => opt({ max: n(m, 1) })),
-    find(s, new RegExp(`${SIZE}\\s*(?:在|为)?\\s*${NUM}\\s*${PEOPLE}?\\s*(?:${GTE})`), (m) => opt({ min: n(m, 1) })),
-    find(s, new RegExp(`${SIZE}\\s*(?:在|为)?\\s*${NUM}\\s*${PEOPLE}?\\s*(?:${LTE})`), (m) => opt({ max: n(m, 1) })),
+    find(s, rx`${NUM}\\s*(?:\\+|多|以上)\\s*${PEOPLE}`, (m) => opt({ min: n(m, 1) })),
+    find(s, rx`${NUM}\\s*${PEOPLE}\\s*(?:${GTE})(?:的)?(?:规模)?`, (m) => opt({ min: n(m, 1) })),
+    find(s, rx`${NUM}\\s*${PEOPLE}\\s*(?:${LTE})(?:的)?(?:规模)?`, (m) => opt({ max: n(m, 1) })),
+    find(s, rx`${SIZE}\\s*(?:在|为)?\\s*${NUM}\\s*${PEOPLE}?\\s*(?:${GTE})`, (m) => opt({ min: n(m, 1) })),
+    find(s, rx`${SIZE}\\s*(?:在|为)?\\s*${NUM}\\s*${PEOPLE}?\\s*(?:${LTE})`, (m) => opt({ max: n(m, 1) })),
     // 上万人, 过万人, 万人级, 上千人; 几千人, 数万人
     find(s, /(?:上|过|破)(万|千|百)(?:人|名员工)/, (m) => ({ min: toNumber('1', m[1])! })),
     find(s, /(?:几|数)(万|千|百)(?:人|名员工)/, (m) => ({ min: toNumber('1', m[1])!, max: toNumber('10', m[1])! - 1 })),
@@ -102,19 +112,17 @@ export function findYears(s: string, nowYear: number): Found<Bounds> | undefined
   const year = (t: string) => (t.length === 2 ? 2000 + Number(t) : Number(t))
   const n = '(\\d+|[一二两三四五六七八九十]+)'
   return (
-    find(s, new RegExp(`((?:19|20)\\d{2})\\s*年?${SEP}((?:19|20)?\\d{2})\\s*年${BETWEEN}`), (m) =>
+    find(s, rx`((?:19|20)\\d{2})\\s*年?${SEP}((?:19|20)?\\d{2})\\s*年${BETWEEN}`, (m) =>
       range(year(m[1]!), year(m[2]!)),
     ) ??
-    find(s, new RegExp(`((?:19|20)\\d{2})\\s*年?${SEP}((?:19|20)\\d{2})${BETWEEN}`), (m) =>
-      range(year(m[1]!), year(m[2]!)),
-    ) ??
-    find(s, new RegExp(`${Y}(?:以后|之后|以来|后|起|至今|及以后)`), (m) =>
+    find(s, rx`((?:19|20)\\d{2})\\s*年?${SEP}((?:19|20)\\d{2})${BETWEEN}`, (m) => range(year(m[1]!), year(m[2]!))) ??
+    find(s, rx`${Y}(?:以后|之后|以来|后|起|至今|及以后)`, (m) =>
       m[0].includes('年') || m[1]!.length === 4 ? { min: year(m[1]!) } : undefined,
     ) ??
-    find(s, new RegExp(`${Y}(?:以前|之前|前|及以前)`), (m) =>
+    find(s, rx`${Y}(?:以前|之前|前|及以前)`, (m) =>
       m[0].includes('年') || m[1]!.length === 4 ? { max: year(m[1]!) } : undefined,
     ) ??
-    find(s, new RegExp(`(?:近|最近|过去|这)\\s*${n}\\s*年`), (m) => {
+    find(s, rx`(?:近|最近|过去|这)\\s*${n}\\s*年`, (m) => {
       const k = /^\d/.test(m[1]!) ? Number(m[1]) : cnNumber(m[1]!)
       return k && k > 0 && k < 50 ? { min: nowYear - k + 1, max: nowYear } : undefined
     }) ??
@@ -137,32 +145,28 @@ const ACC = '(?:(?:帐号|账号|帐户|账户)(?:数量|数|量)?|(?:用户|学
 export function findAccounts(s: string): Found<Bounds> | undefined {
   const v = (m: RegExpExecArray, i: number, unit?: string) => toNumber(m[i]!, m[i + 1] ?? unit)
   return first(
-    find(s, new RegExp(`${ACC}\\s*(?:在|为|是|介于)?\\s*${NUM}${SEP}${NUM}\\s*个?${BETWEEN}`), (m) =>
+    find(s, rx`${ACC}\\s*(?:在|为|是|介于)?\\s*${NUM}${SEP}${NUM}\\s*个?${BETWEEN}`, (m) =>
       range(v(m, 1, m[4]), v(m, 3)),
     ),
-    find(
-      s,
-      new RegExp(`${ACC}\\s*(?:在|为)?\\s*(大于|超过|多于|高于|>|不少于|至少|>=|≥|不低于)\\s*${NUM}\\s*个?`),
-      (m) => {
-        const x = v(m, 2)
-        return x === undefined ? undefined : /不少于|至少|>=|≥|不低于/.test(m[1]!) ? { min: x } : { min: x + 1 }
-      },
-    ),
-    find(s, new RegExp(`${ACC}\\s*(?:在|为)?\\s*(小于|少于|低于|不到|<|不超过|<=|≤|不足)\\s*${NUM}\\s*个?`), (m) => {
+    find(s, rx`${ACC}\\s*(?:在|为)?\\s*(大于|超过|多于|高于|>|不少于|至少|>=|≥|不低于)\\s*${NUM}\\s*个?`, (m) => {
+      const x = v(m, 2)
+      return x === undefined ? undefined : /不少于|至少|>=|≥|不低于/.test(m[1]!) ? { min: x } : { min: x + 1 }
+    }),
+    find(s, rx`${ACC}\\s*(?:在|为)?\\s*(小于|少于|低于|不到|<|不超过|<=|≤|不足)\\s*${NUM}\\s*个?`, (m) => {
       const x = v(m, 2)
       return x === undefined ? undefined : /不超过|<=|≤/.test(m[1]!) ? { max: x } : { max: x - 1 }
     }),
-    find(s, new RegExp(`${ACC}\\s*(?:在|为)?\\s*${NUM}\\s*个?\\s*(${GTE}|${LTE})`), (m) => {
+    find(s, rx`${ACC}\\s*(?:在|为)?\\s*${NUM}\\s*个?\\s*(${GTE}|${LTE})`, (m) => {
       const x = v(m, 1)
-      return x === undefined ? undefined : new RegExp(LTE).test(m[3]!) ? { max: x } : { min: x }
+      return x === undefined ? undefined : rx`${LTE}`.test(m[3]!) ? { max: x } : { min: x }
     }),
     find(
       s,
-      new RegExp(`(超过|多于|大于|至少|不少于)?\\s*${NUM}\\s*个?\\s*(?:以上|多)?\\s*(?:的)?${ACC}\\s*(${GTE}|${LTE})?`),
+      rx`(超过|多于|大于|至少|不少于)?\\s*${NUM}\\s*个?\\s*(?:以上|多)?\\s*(?:的)?${ACC}\\s*(${GTE}|${LTE})?`,
       (m) => {
         const x = v(m, 2)
         if (x === undefined) return undefined
-        if (m[4] && new RegExp(LTE).test(m[4])) return { max: x }
+        if (m[4] && rx`${LTE}`.test(m[4])) return { max: x }
         return m[1] && /超过|多于|大于/.test(m[1]) ? { min: x + 1 } : { min: x }
       },
     ),
@@ -187,27 +191,27 @@ export function findMoney(s: string): Found<MoneyFound> | undefined {
   }
   const money = (m: RegExpExecArray, b: Bounds | undefined): MoneyFound | undefined => {
     if (!b) return undefined
-    return { bounds: b, bare: !new RegExp(MON).test(m[0]) && !/元/.test(m[0]) }
+    return { bounds: b, bare: !rx`${MON}`.test(m[0]) && !/元/.test(m[0]) }
   }
   return first(
-    find(s, new RegExp(`${MON}?\\s*(?:在|为|介于)?\\s*${N}${YUAN}?${SEP}${N}${YUAN}${BETWEEN}${NOT_PEOPLE}`), (m) => {
-      if (!new RegExp(MON).test(m[0]) && !m[4]) return undefined
+    find(s, rx`${MON}?\\s*(?:在|为|介于)?\\s*${N}${YUAN}?${SEP}${N}${YUAN}${BETWEEN}${NOT_PEOPLE}`, (m) => {
+      if (!rx`${MON}`.test(m[0]) && !m[4]) return undefined
       return money(m, range(val(m[1]!, m[2] ?? m[4]), val(m[3]!, m[4])))
     }),
-    find(s, new RegExp(`${MON}\\s*(?:在|为)?\\s*(?:${MORE})\\s*${N}${YUAN}?${NOT_PEOPLE}`), (m) =>
+    find(s, rx`${MON}\\s*(?:在|为)?\\s*(?:${MORE})\\s*${N}${YUAN}?${NOT_PEOPLE}`, (m) =>
       money(m, opt({ min: val(m[1]!, m[2]) })),
     ),
-    find(s, new RegExp(`${MON}\\s*(?:在|为)?\\s*(?:${LESS})\\s*${N}${YUAN}?${NOT_PEOPLE}`), (m) =>
+    find(s, rx`${MON}\\s*(?:在|为)?\\s*(?:${LESS})\\s*${N}${YUAN}?${NOT_PEOPLE}`, (m) =>
       money(m, opt({ max: val(m[1]!, m[2]) })),
     ),
-    find(s, new RegExp(`${MON}?\\s*(?:在|为)?\\s*${N}${YUAN}\\s*(?:${GTE})${NOT_PEOPLE}`), (m) =>
+    find(s, rx`${MON}?\\s*(?:在|为)?\\s*${N}${YUAN}\\s*(?:${GTE})${NOT_PEOPLE}`, (m) =>
       money(m, opt({ min: val(m[1]!, m[2]) })),
     ),
-    find(s, new RegExp(`${MON}?\\s*(?:在|为)?\\s*${N}${YUAN}\\s*(?:${LTE})${NOT_PEOPLE}`), (m) =>
+    find(s, rx`${MON}?\\s*(?:在|为)?\\s*${N}${YUAN}\\s*(?:${LTE})${NOT_PEOPLE}`, (m) =>
       money(m, opt({ max: val(m[1]!, m[2]) })),
     ),
     // 超过100万, 不到5万元: a comparison and a money unit, no money word.
-    find(s, new RegExp(`(?:${MORE})\\s*${N}${YUAN}${NOT_PEOPLE}`), (m) => money(m, opt({ min: val(m[1]!, m[2]) }))),
-    find(s, new RegExp(`(?:${LESS})\\s*${N}${YUAN}${NOT_PEOPLE}`), (m) => money(m, opt({ max: val(m[1]!, m[2]) }))),
+    find(s, rx`(?:${MORE})\\s*${N}${YUAN}${NOT_PEOPLE}`, (m) => money(m, opt({ min: val(m[1]!, m[2]) }))),
+    find(s, rx`(?:${LESS})\\s*${N}${YUAN}${NOT_PEOPLE}`, (m) => money(m, opt({ max: val(m[1]!, m[2]) }))),
   )
 }
