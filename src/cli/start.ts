@@ -2,6 +2,7 @@ import { defineCommand } from 'citty'
 import type { App } from '../app.js'
 import { missingStreamCredentials } from '../config.js'
 import type { Replier } from '../core/delivery.js'
+import { isOpen } from '../db/client.js'
 import { CALLBACK_PATH } from '../http/callback.js'
 import { createHttpServer, type HttpServer } from '../http/server.js'
 import { demoWarning } from '../services/demo-data.js'
@@ -69,7 +70,7 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
     .then(() => rt.logger.info({ ms: Math.round(performance.now() - warmedAt) }, 'case indexes ready'))
     .catch((err: unknown) =>
       // Stopped before it ended (the database was closed at shutdown): not a failure.
-      rt.db.sqlite.open
+      isOpen(rt.db)
         ? rt.logger.error({ err }, 'case index build failed')
         : rt.logger.info('case index build stopped by the shutdown'),
     )

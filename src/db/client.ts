@@ -13,6 +13,11 @@ export interface Db {
   close(): void
 }
 
+/** Whether the database is still open (work left running at shutdown finds it closed). */
+export function isOpen(db: Db): boolean {
+  return db.sqlite.open
+}
+
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url))
 
 /**
