@@ -1,8 +1,10 @@
 import type { BotContext } from '../bot/context.js'
 import { localYear } from '../core/clock.js'
+import type { Dictionary } from '../search/dictionary.js'
 import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
 import { type ParsedSentence, parseSentence } from '../search/parser.js'
 import { runSearch, type SearchOutcome } from '../search/service.js'
+import { suggestionNote, suggestValues } from '../search/suggest.js'
 import type { AppliedFilter } from '../tables/conditions.js'
 import { type SearchIntent, type TableSpec, tableByIntent, tableByKey } from '../tables/index.js'
 import { searchText } from './resolvers.js'
@@ -101,8 +103,14 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
       wantCapped: ruleParsed.wantCapped,
       contradictions: parsed.contradictions,
       count: parsed.count,
-      notes: ctx.notes,
+      notes: [...ctx.notes, ...typoNotes(dict, spec, outcome)],
       example: spec.words.example,
     }),
   )
+}
+
+/** A word that found nothing, or was given up to find something, next to stored values it may have meant. */
+function typoNotes(dict: Dictionary, spec: TableSpec, outcome: SearchOutcome): string[] {
+  const missed = outcome.total === 0 ? outcome.filters : outcome.relaxed
+  return suggestValues(dict, spec, missed).map((s) => suggestionNote(s))
 }

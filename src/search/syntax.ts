@@ -102,6 +102,12 @@ export const NUMBER_LEFTOVERS = new Set([
 /** "No restriction" words: 行业不限 means no industry filter. */
 export const NEUTRAL = new Set(['不限', '均可', '都行', '都可以', '随便', '任意', '皆可'])
 
+/**
+ * "Newest" words said without a period (最近的5条, 最新的打单方案): every list is newest first already, so
+ * they filter nothing — never a keyword. (最近两年 / 近三年 are years: number-phrases.ts reads them first.)
+ */
+export const RECENCY = new Set(['最近', '最新', '近期', '新近', '近来'])
+
 /** Every syntax word (the segmenter learns them as words). */
 export const SYNTAX_WORDS: readonly string[] = [
   ...NEGATIONS,
@@ -112,6 +118,7 @@ export const SYNTAX_WORDS: readonly string[] = [
   ...COUNT_WEAK,
   ...NUMBER_LEFTOVERS,
   ...NEUTRAL,
+  ...RECENCY,
 ].filter((w) => [...w].length >= 2)
 
 export function isNegation(token: string): boolean {

@@ -2,7 +2,16 @@ import type { TableKey } from '../tables/index.js'
 import type { DictHit, Dictionary } from './dictionary.js'
 import { isFunctionWord } from './function-words.js'
 import { segmenter } from './segmenter.js'
-import { AND_WORDS, BRACKET_CLOSERS, isCountWord, isNegation, NEUTRAL, NUMBER_LEFTOVERS, OR_WORDS } from './syntax.js'
+import {
+  AND_WORDS,
+  BRACKET_CLOSERS,
+  isCountWord,
+  isNegation,
+  NEUTRAL,
+  NUMBER_LEFTOVERS,
+  OR_WORDS,
+  RECENCY,
+} from './syntax.js'
 
 /**
  * A sentence (numbers and table words already blanked out) → a stream of items: stored values
@@ -95,7 +104,8 @@ const splitFunctionWord: Reading = (raw, i, dict, tables, items) => {
       isCountWord(w) ||
       BRACKET_CLOSERS.has(w) ||
       NUMBER_LEFTOVERS.has(w) ||
-      NEUTRAL.has(w)
+      NEUTRAL.has(w) ||
+      RECENCY.has(w)
     ) {
       classify(w, dict, tables, items)
       return j + 1
@@ -194,7 +204,7 @@ function classify(tok: string, dict: Dictionary, tables: readonly TableKey[] | u
   if (isNegation(tok)) return void items.push({ kind: 'neg', word: tok })
   if (BRACKET_CLOSERS.has(tok)) return void items.push({ kind: 'close' })
   if (isCountWord(tok)) return void items.push({ kind: 'count', word: tok })
-  if (isFunctionWord(tok) || NEUTRAL.has(tok) || NUMBER_LEFTOVERS.has(tok))
+  if (isFunctionWord(tok) || NEUTRAL.has(tok) || NUMBER_LEFTOVERS.has(tok) || RECENCY.has(tok))
     return void items.push({ kind: 'function', word: tok })
   // A stored value glued to other characters in one token (非金融, 和央企, 国企的): split around it.
   const inside = dict.scan(tok, tables)

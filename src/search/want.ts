@@ -17,6 +17,8 @@ const AFTER_VERB = new RegExp(
   `(?:给我|给|来|找|列出|列|看看|看|要|推荐|挑|发|只要|前)\\s*${NUM}\\s*${UNIT}${NOT_AFTER}`,
   'u',
 )
+/** At the start, or after a "newest" word (5个银行的案例, 最近的5条打单方案, 最新3个). */
+const LEADING = new RegExp(`(?:^\\s*|(?:最近|最新|近期)的?\\s*)${NUM}\\s*${UNIT}${NOT_AFTER}`, 'u')
 /** At the end of the sentence (…的客户案例 3个 / …的案例3条吧). */
 const AT_END = new RegExp(
   `(?:^|[^\\d])${NUM}\\s*${UNIT}\\s*(?:案例|方案|客户|记录|例子|就行|就好|即可)?\\s*[吧呢啊哈。.!！~～]*$`,
@@ -33,13 +35,13 @@ export interface Want {
 }
 
 export function findWant(text: string): Want {
-  for (const re of [AFTER_VERB, AT_END]) {
+  for (const re of [AFTER_VERB, LEADING, AT_END]) {
     const m = re.exec(text)
     if (!m) continue
     const digits = m[1]!
     const n = /^\d/.test(digits) ? Number(digits) : cnNumber(digits)
     if (n === undefined || n < 1 || n > 50) continue
-    const start = re === AFTER_VERB ? m.index : m.index + m[0].indexOf(digits)
+    const start = re === AT_END ? m.index + m[0].indexOf(digits) : m.index
     const end = m.index + m[0].length
     const rest = text.slice(0, start) + ' '.repeat(end - start) + text.slice(end)
     return n > MAX_WANT ? { count: MAX_WANT, capped: n, rest } : { count: n, rest }

@@ -142,3 +142,18 @@ describe('over the HTTP API (AReceiveMsg, reply through the session webhook)', (
     for (const l of lines) expect(l).not.toMatch(/地方国企|央企|国有企业/)
   })
 })
+
+describe('a word that found nothing', () => {
+  it('is answered with the stored values one keystroke away, which then find rows', async () => {
+    const t = app()
+    const r = await t.ask('领导力法展的案例')
+    expect(r.total).toBe(0)
+    expect(r.replies[0]).toContain('没有找到「领导力法展」，是不是「领导力发展」？')
+    const again = await t.ask('领导力发展的案例')
+    expect(again.total).toBeGreaterThan(0)
+    // Nothing near: no guess.
+    expect((await t.ask('哈哈哈哈的案例')).replies[0]).not.toContain('是不是')
+    // A word that finds rows gets no note either.
+    expect((await t.ask('领导力发展的案例')).replies[0]).not.toContain('是不是')
+  })
+})
