@@ -39,8 +39,8 @@ export const BRACKET_OPENERS = new Set(['除了', '除', '除去', '除开', '�
 export const BRACKET_CLOSERS = new Set(['以外', '之外', '除外', '外'])
 
 /** Between values of one field these mean "any of"; between free words too (or: any, and: all). */
-export const OR_WORDS = new Set(['或', '或者', '或是', '还是', '、', '/', '／', '|'])
-export const AND_WORDS = new Set(['和', '及', '以及', '与', '跟', '同', '加', '加上', '+'])
+export const OR_WORDS = new Set(['或', '或者', '或是', '还是', '、', '/', '／', '|', 'or'])
+export const AND_WORDS = new Set(['和', '及', '以及', '与', '跟', '同', '加', '加上', '+', 'and'])
 
 /** Count questions: the reply leads with the number. */
 const COUNT_STRONG = [

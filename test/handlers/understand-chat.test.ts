@@ -157,3 +157,16 @@ describe('a word that found nothing', () => {
     expect((await t.ask('领导力发展的案例')).replies[0]).not.toContain('是不是')
   })
 })
+
+describe('newest words', () => {
+  it('最近的N条 shows N rows and filters nothing; 最近 is never a keyword', async () => {
+    const t = app()
+    const r = await t.ask('最近的2条打单方案')
+    expect(r.intent).toBe('pitch')
+    expect(r.hits).toHaveLength(2)
+    expect(r.filters).toEqual({})
+    expect(r.replies[0]).not.toContain('没用上的词')
+    const all = await t.ask('打单方案')
+    expect(r.hits!.map((h) => h.kh_name)).toEqual(all.hits!.slice(0, 2).map((h) => h.kh_name))
+  })
+})

@@ -293,6 +293,7 @@ const NEGATION: Case[] = [
 const ANY_OF: Case[] = [
   { s: '江苏和浙江的软件客户', table: 'software', rows: (r) => inJiangsu(r) || inZhejiang(r) },
   { s: '零售或者餐饮的案例', table: 'case', rows: ['沪连超市', '味道餐饮'] },
+  { s: '零售 or 餐饮 的案例', table: 'case', rows: ['沪连超市', '味道餐饮'] },
   { s: '银行、证券的竞品切换', table: 'switch', rows: ['宁泰证券', '苏银农商银行'] },
   { s: '医药/互联网 采购', table: 'procurement', rows: ['京华医药', '康泰制药', '云锐电商'] },
   { s: '央企或地方国企的打单方案', table: 'pitch', rows: ['苏银农商银行', '锡州农商银行', '宏达重工'] },

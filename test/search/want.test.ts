@@ -13,6 +13,9 @@ describe('findWant', () => {
     ['制造业客户案例前10条', 10],
     ['医药 新员工 的案例 3个吧', 3],
     ['金融 客户案例 给我30个', MAX_WANT],
+    ['最近的5条打单方案', 5],
+    ['5个银行的案例', 5],
+    ['最新3个 医药 案例', 3],
   ])('%s → %i rows', (sentence, n) => {
     const w = findWant(sentence)
     expect(w.count).toBe(n)
