@@ -1,4 +1,5 @@
 import { type ColumnSpec, TABLES, type TableSpec } from '../tables/index.js'
+import { headerVariants } from './header-words.js'
 import type { CellValue } from './xlsx-rows.js'
 
 /**
@@ -103,7 +104,19 @@ function lookupOf(spec: TableSpec): Map<string, ColumnSpec> {
 }
 
 const LOOKUPS = new Map<TableSpec, Map<string, ColumnSpec>>()
-const lookup = (spec: TableSpec) => LOOKUPS.get(spec) ?? LOOKUPS.set(spec, lookupOf(spec)).get(spec)!
+/** The column a (normalised) header names: exactly, or as admins vary it (header-words.ts). */
+const lookup = (spec: TableSpec) => {
+  const map = LOOKUPS.get(spec) ?? LOOKUPS.set(spec, lookupOf(spec)).get(spec)!
+  return {
+    get(norm: string): ColumnSpec | undefined {
+      for (const v of headerVariants(norm)) {
+        const col = map.get(v)
+        if (col) return col
+      }
+      return undefined
+    },
+  }
+}
 
 type Match = { col: ColumnSpec; unit?: { factor: number; label: string }; badUnit?: boolean }
 

@@ -155,6 +155,23 @@ describe('finding the table in a workbook', () => {
     expect(b).toMatchObject({ money: 80_000, staff_size_min: 3000, staff_size_max: 3000 })
   })
 
+  it('reads headers as admins vary them: filler prefixes and suffixes, words of their own', async () => {
+    const csv =
+      '序号,客户名称,所属行业,所在省份,企业性质,员工人数（人）,开通帐号数(个),合作模块\n' +
+      '1,江苏恒信重工,制造业,江苏省,国企,"12,000",3500,移动学习\n2,浙江乐购零售,零售,浙江,民营,800人,600,知识库\n'
+    const r = await importCases(db, software, file('台账.csv', csv), { now: NOW })
+    expect(r.inserted).toBe(2)
+    expect(r.unknownColumns).toEqual(['合作模块'])
+    expect(rows('software_cases')[0]).toMatchObject({
+      archive_name: '江苏恒信重工',
+      yxt_industry_1: '制造业',
+      customer_province: '江苏省',
+      enterprise_type: '国企',
+      staff_size_min: 12_000,
+      account_count: 3500,
+    })
+  })
+
   it('does not import a column whose currency it cannot convert, and says so', async () => {
     const r = await importCases(db, procurements, file('usd.csv', '机构名称,金额（美元）\n甲银行,100\n'), { now: NOW })
     expect(r.unknownColumns).toEqual(['金额（美元）（单位无法换算）'])
