@@ -9,6 +9,11 @@ const SUFFIXES = ['名称', '数量', '信息']
 
 /** Words of their own → the alias a table uses (only used when the table has that alias). */
 const SYNONYMS: Record<string, string[]> = {
+  企业名称: ['客户名称', '客户'],
+  公司名称: ['客户名称', '客户'],
+  单位名称: ['客户名称', '客户'],
+  客户全称: ['客户名称', '客户'],
+  企业全称: ['客户名称', '客户'],
   员工人数: ['规模', '人员规模'],
   员工数: ['规模', '人员规模'],
   员工数量: ['规模', '人员规模'],

@@ -170,6 +170,17 @@ describe('finding the table in a workbook', () => {
       staff_size_min: 12_000,
       account_count: 3500,
     })
+    // 公司名称 names the customer, 竞争对手 the competitor: the table is recognised without being named.
+    const other = await importCases(
+      db,
+      undefined,
+      file('切换.csv', '公司名称,客户行业,竞争对手,替换年份\n甲公司,金融,学邦云,2023\n'),
+      {
+        now: NOW,
+      },
+    )
+    expect(other.tableKey).toBe('competitor-switches')
+    expect(rows('competitor_switches')[0]).toMatchObject({ kh_name: '甲公司', competitor_name: '学邦云' })
   })
 
   it('does not import a column whose currency it cannot convert, and says so', async () => {
