@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import SlowFirst from './test/helpers/slow-first.js'
 
 export default defineConfig({
   test: {
@@ -18,5 +19,6 @@ export default defineConfig({
     // vitest's default on 2 cores is ONE worker; much of the suite waits on sockets, timers and child
     // processes, so three workers overlap the waits (on a busy 2-core machine 7 min → 3 min).
     maxWorkers: 3,
+    sequence: { sequencer: SlowFirst },
   },
 })
