@@ -104,6 +104,7 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
       contradictions: parsed.contradictions,
       count: parsed.count,
       notes: [...ctx.notes, ...typoNotes(dict, spec, outcome)],
+      sortAsked: ruleParsed.sortAsked,
       example: spec.words.example,
     }),
   )

@@ -3,6 +3,7 @@ import type { Row } from '../db/case-search.js'
 import { type AppliedFilter, describeFilter, describeValue } from '../tables/conditions.js'
 import { column, outputColumns, TABLES, type TableSpec } from '../tables/index.js'
 import type { SearchOutcome } from './service.js'
+import { sortNote } from './sort-ask.js'
 
 /** The display names of the searchable tables, for sentences: "内容客户案例、…、内容产品售卖和平台合作客户". */
 export function tableNames(): string {
@@ -26,6 +27,8 @@ export interface FormatOptions {
   example?: string
   /** The rep asked for more rows than one message shows (给我30个). */
   wantCapped?: number
+  /** Asked to order by this number (金额最高的): lists are newest first, and the reply says so. */
+  sortAsked?: string
 }
 
 export function formatMoney(v: unknown): string {
@@ -116,6 +119,7 @@ export function formatSearchReply(outcome: SearchOutcome, opts: FormatOptions = 
     out.push(`> 没用上的词：${unused.map(escapeMd).join('、')}${why}`)
   }
   for (const n of opts.notes ?? []) out.push(`> ${n}`)
+  if (opts.sortAsked) out.push(`> ${sortNote(opts.sortAsked)}`)
   if (opts.wantCapped && total > perpage)
     out.push(`> 一次最多列 ${perpage} 条，回复 **更多** 看后面的，或 **导出** 下载全部`)
   if (total === 0) {

@@ -16,8 +16,8 @@ export interface Found<T> {
 
 /** A number with an optional unit: 5000, 1.5万, 五千, 万 (alone: ten thousand), 3k. */
 const NUM = String.raw`(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(万|千|百|w|k)?`
-const MORE = '大于|超过|多于|高于|不少于|不低于|至少|起码|最少|过|>=|>|≥'
-const LESS = '小于|少于|低于|不到|不足|不超过|至多|最多|<=|<|≤'
+const MORE = '大于|超过|多于|高于|不少于|不低于|至少|起码|最少|最低|过|>=|>|≥'
+const LESS = '小于|少于|低于|不到|不足|不超过|至多|最多|最高|<=|<|≤'
 const GTE = '及以上|或以上|以上|往上|起|\\+|多'
 const LTE = '及以下|或以下|以下|以内|之内|往下'
 const SEP = '\\s*(?:-|~|—|–|到|至)\\s*'
@@ -148,14 +148,26 @@ export function findAccounts(s: string): Found<Bounds> | undefined {
     find(s, rx`${ACC}\\s*(?:在|为|是|介于)?\\s*${NUM}${SEP}${NUM}\\s*个?${BETWEEN}`, (m) =>
       range(v(m, 1, m[4]), v(m, 3)),
     ),
-    find(s, rx`${ACC}\\s*(?:在|为)?\\s*(大于|超过|多于|高于|>|不少于|至少|>=|≥|不低于)\\s*${NUM}\\s*个?`, (m) => {
-      const x = v(m, 2)
-      return x === undefined ? undefined : /不少于|至少|>=|≥|不低于/.test(m[1]!) ? { min: x } : { min: x + 1 }
-    }),
-    find(s, rx`${ACC}\\s*(?:在|为)?\\s*(小于|少于|低于|不到|<|不超过|<=|≤|不足)\\s*${NUM}\\s*个?`, (m) => {
-      const x = v(m, 2)
-      return x === undefined ? undefined : /不超过|<=|≤/.test(m[1]!) ? { max: x } : { max: x - 1 }
-    }),
+    find(
+      s,
+      rx`${ACC}\\s*(?:在|为)?\\s*(大于|超过|多于|高于|>|不少于|至少|起码|最少|最低|>=|≥|不低于)\\s*${NUM}\\s*个?`,
+      (m) => {
+        const x = v(m, 2)
+        return x === undefined
+          ? undefined
+          : /不少于|至少|起码|最少|最低|>=|≥|不低于/.test(m[1]!)
+            ? { min: x }
+            : { min: x + 1 }
+      },
+    ),
+    find(
+      s,
+      rx`${ACC}\\s*(?:在|为)?\\s*(小于|少于|低于|不到|<|不超过|至多|最多|最高|<=|≤|不足)\\s*${NUM}\\s*个?`,
+      (m) => {
+        const x = v(m, 2)
+        return x === undefined ? undefined : /不超过|至多|最多|最高|<=|≤/.test(m[1]!) ? { max: x } : { max: x - 1 }
+      },
+    ),
     find(s, rx`${ACC}\\s*(?:在|为)?\\s*${NUM}\\s*个?\\s*(${GTE}|${LTE})`, (m) => {
       const x = v(m, 1)
       return x === undefined ? undefined : rx`${LTE}`.test(m[3]!) ? { max: x } : { min: x }

@@ -5,6 +5,7 @@ import { isFunctionWord } from './function-words.js'
 import { decide, findIntentWords } from './intent.js'
 import { type Collected, collect } from './negation.js'
 import { findNumbers, type NumberPhrases, numberFilters } from './sentence-numbers.js'
+import { findSortAsk } from './sort-ask.js'
 import { isCountQuestion } from './syntax.js'
 import { tokenize } from './tokens.js'
 import { keywordFilter, valueFilters } from './value-filters.js'
@@ -42,6 +43,8 @@ export interface ParsedSentence {
   readonly want?: Want['count']
   /** Asked for more than can be shown at once (给我30个). */
   readonly wantCapped?: number
+  /** Asked to order by a number (金额最高的): lists are newest first; the reply says so (sort-ask.ts). */
+  readonly sortAsked?: string
   /** Nothing but function words (谢谢 / 有什么可以参考的): answer with the menu, not with everything. */
   readonly onlyFunctionWords: boolean
   /** The normalised sentence that was parsed. */
@@ -152,7 +155,8 @@ function retries(word: string, parts: readonly string[]): string[] | undefined {
 export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
   const text = normalizeSentence(raw)
   const want = findWant(text)
-  const nums = findNumbers(want.rest, opts.nowYear)
+  const sort = findSortAsk(want.rest)
+  const nums = findNumbers(sort.rest, opts.nowYear)
   let s = nums.rest
   const choice = chooseTable(s, opts.dict, nums, opts)
   for (const [a, b] of choice.spans) s = blank(s, a, b)
@@ -163,6 +167,7 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
     text,
     want: want.count,
     wantCapped: want.capped,
+    sortAsked: sort.field,
   }
   if (!choice.table) {
     const { items, tokens } = tokenize(s, opts.dict)

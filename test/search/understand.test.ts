@@ -56,6 +56,7 @@ function answer(
       unused: p.unused,
       contradictions: p.contradictions,
       count: p.count,
+      sortAsked: p.sortAsked,
     }),
   }
 }
@@ -356,6 +357,27 @@ const NUMBERS: Case[] = [
   { s: '帐号数大于1万的平台客户', table: 'software', rows: ['甬港物流', '南京城建', '粤电能源', '京华医药'] },
   { s: '账号在1000到5000之间的软件客户', table: 'software', rows: ['苏银农商银行', '杭州云锐', '沪连超市'] },
   { s: '账号不到1000的软件客户', table: 'software', rows: ['苏州精工', '川能电力'] },
+  { s: '帐号最多999个的软件客户', table: 'software', rows: ['苏州精工', '川能电力'] },
+  { s: '帐号数最少1万的平台客户', table: 'software', rows: ['甬港物流', '南京城建', '粤电能源', '京华医药'] },
+  { s: '金额最高9.9万的采购', table: 'procurement', rows: ['华创电子', '云锐电商'] },
+  {
+    s: '金额最低12.5万的采购',
+    table: 'procurement',
+    rows: ['苏银农商银行', '宁泰证券', '宏达重工', '康泰制药', '味道餐饮', '京华医药'],
+  },
+  // Ordering by a number is not done (lists are newest first): said, never a keyword.
+  {
+    s: '金额最高的采购',
+    table: 'procurement',
+    rows: () => true,
+    says: ['还不能按金额排序'],
+  },
+  {
+    s: '帐号最多的江苏软件客户',
+    table: 'software',
+    rows: ['苏银农商银行', '宁泰证券', '南京城建', '苏州精工'],
+    says: ['还不能按帐号数排序'],
+  },
   { s: '1000个账号以上的江苏客户', table: 'software', rows: ['苏银农商银行', '宁泰证券', '南京城建'] },
   { s: '1000人以下的竞品切换', table: 'switch', rows: ['锡安人寿保险', '杭信基金', '川能电力', '沪连超市'] },
   { s: '规模在1000到5000人之间的切换', table: 'switch', rows: ['苏银农商银行', '深汽零部件'] },
