@@ -290,6 +290,14 @@ export function tableHasRows(db: Db, spec: TableSpec): boolean {
   return db.sqlite.prepare(`SELECT 1 FROM "${spec.table}" LIMIT 1`).get() !== undefined
 }
 
+/** The newest year in a table's year column (undefined: no year column, or no year filled). */
+export function latestYear(db: Db, spec: TableSpec): number | undefined {
+  if (!spec.yearColumn) return undefined
+  const col = assertColumn(spec, spec.yearColumn)
+  const r = db.sqlite.prepare(`SELECT max(${col}) AS y FROM "${spec.table}"`).get() as { y: number | null }
+  return r.y ?? undefined
+}
+
 export function tableCount(db: Db, spec: TableSpec): number {
   return (db.sqlite.prepare(`SELECT count(*) AS n FROM "${spec.table}"`).get() as { n: number }).n
 }

@@ -1,5 +1,6 @@
 import type { BotContext } from '../bot/context.js'
 import { localYear } from '../core/clock.js'
+import { latestYear } from '../db/case-search.js'
 import type { Dictionary } from '../search/dictionary.js'
 import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
 import { type ParsedSentence, parseSentence } from '../search/parser.js'
@@ -103,7 +104,7 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
       wantCapped: ruleParsed.wantCapped,
       contradictions: parsed.contradictions,
       count: parsed.count,
-      notes: [...ctx.notes, ...typoNotes(dict, spec, outcome)],
+      notes: [...ctx.notes, ...typoNotes(dict, spec, outcome), ...yearNotes(ctx, spec, outcome)],
       sortAsked: ruleParsed.sortAsked,
       example: spec.words.example,
     }),
@@ -114,4 +115,11 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
 function typoNotes(dict: Dictionary, spec: TableSpec, outcome: SearchOutcome): string[] {
   const missed = outcome.total === 0 ? outcome.filters : outcome.relaxed
   return suggestValues(dict, spec, missed).map((s) => suggestionNote(s))
+}
+
+/** A year asked for that finds nothing: the table's newest year, so the rep knows which years to ask. */
+function yearNotes(ctx: BotContext, spec: TableSpec, outcome: SearchOutcome): string[] {
+  if (outcome.total !== 0 || !outcome.filters.some((f) => f.key === spec.yearColumn && !f.exclude)) return []
+  const y = latestYear(ctx.deps.db, spec)
+  return y ? [`${spec.title}最新的记录在 ${y} 年。`] : []
 }

@@ -170,3 +170,13 @@ describe('newest words', () => {
     expect(r.hits!.map((h) => h.kh_name)).toEqual(all.hits!.slice(0, 2).map((h) => h.kh_name))
   })
 })
+
+describe('a year that finds nothing', () => {
+  it('names the newest year the table has', async () => {
+    const t = app()
+    const r = await t.ask('2030年的采购')
+    expect(r.total).toBe(0)
+    expect(r.replies[0]).toContain('内容产品售卖最新的记录在 2025 年。')
+    expect((await t.ask('2024年的采购')).replies[0]).not.toContain('最新的记录在')
+  })
+})
