@@ -3,15 +3,23 @@ import type { HandlerFn } from '../bot/context.js'
 /**
  * A handler whose module is imported on its first message (issue 13: `andy ask` answers a search without
  * loading Excel export, report reading, pictures, the activity designer or the statistics charts). A failed
- * import is tried again on the next message.
+ * import is tried again on the next message. A long-running process loads them all soon after it started
+ * (preloadLazyHandlers), so no rep's first 导出 waits for the import.
  */
+const loaders = new Set<() => Promise<unknown>>()
+
 export function lazyHandler(load: () => Promise<HandlerFn>): HandlerFn {
   let loading: Promise<HandlerFn> | undefined
-  return async (ctx) => {
-    loading ??= load().catch((err: unknown) => {
+  const get = () =>
+    (loading ??= load().catch((err: unknown) => {
       loading = undefined
       throw err
-    })
-    return (await loading)(ctx)
-  }
+    }))
+  loaders.add(get)
+  return async (ctx) => (await get())(ctx)
+}
+
+/** Imports every lazily registered handler's module now (andy start, once connected); failures wait for their message. */
+export async function preloadLazyHandlers(): Promise<void> {
+  await Promise.allSettled([...loaders].map((get) => get()))
 }

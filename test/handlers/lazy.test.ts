@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { BotContext, HandlerFn } from '../../src/bot/context.js'
-import { lazyHandler } from '../../src/handlers/lazy.js'
+import { lazyHandler, preloadLazyHandlers } from '../../src/handlers/lazy.js'
 
 describe('lazyHandler', () => {
   it('loads the module on the first message only, and again after a failed load', async () => {
@@ -18,5 +18,20 @@ describe('lazyHandler', () => {
     await handler(ctx('三'))
     expect(seen).toEqual(['二', '三'])
     expect(loads).toBe(2)
+  })
+
+  it('preloads every lazily registered module once (andy start), so the first message does not wait', async () => {
+    let loads = 0
+    const seen: string[] = []
+    const handler = lazyHandler(async () => {
+      loads++
+      const fn: HandlerFn = async (ctx) => void seen.push(ctx.text)
+      return fn
+    })
+    await preloadLazyHandlers()
+    expect(loads).toBe(1)
+    await handler({ text: '导出' } as BotContext)
+    expect(seen).toEqual(['导出'])
+    expect(loads).toBe(1)
   })
 })
