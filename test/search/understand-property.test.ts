@@ -35,9 +35,27 @@ const BASES = [
   '国企 的 不要 ， 医药 采购',
 ]
 
+type Parsed = ReturnType<typeof parseSentence>
+
+/** Everything of the understanding the search reads: the table, the filters, and how it is run. */
+function understood(p: Parsed): string {
+  return JSON.stringify([p.table?.key, p.filters, p.contradictions.length, p.count])
+}
+
+/** The rows of a sentence; the search is run again only when the sentence was understood differently. */
+const searched = new Map<string, { table?: string; ids: number[] }>()
 function rows(sentence: string): { table?: string; ids: number[] } {
   const p = parseSentence(sentence, { dict, nowYear: 2026 })
   if (!p.table) return { ids: [] }
+  const key = understood(p)
+  const known = searched.get(key)
+  if (known) return known
+  const out = search({ ...p, table: p.table })
+  searched.set(key, out)
+  return out
+}
+
+function search(p: Parsed & { table: NonNullable<Parsed['table']> }) {
   const out = runSearch(db, dict, {
     table: p.table,
     filters: p.filters,
