@@ -6,6 +6,7 @@ import { ANDY_CLI, cliRunner } from './cli.js'
 import { type E2eBot, e2eBot, markdownOf, until } from './e2e-bot.js'
 import { type GatewayConnection, robotTextPayload } from './fake-gateway.js'
 import type { FakeOpenAI } from './fake-openai.js'
+import { HANG_MS } from './wait.js'
 
 /**
  * Several real `andy start` processes (the compiled CLI) on one PostgreSQL database, sharing one fake
@@ -31,6 +32,11 @@ export interface PgCluster {
   /** Waits until a reply to `msgId` passes `done`; the instances' output in the error. */
   answered(msgId: string, what: string, done?: (t: string) => boolean): Promise<string[]>
   query<T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]>
+  /**
+   * Waits until no stored message is received or processing: a reply reaches the user a moment before its
+   * instance marks the row, so the rows are read (or a 查看进度 sent) only once they are finished.
+   */
+  settled(what: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -109,6 +115,21 @@ export async function pgCluster(
         return (await c.query(sql, values)).rows
       } finally {
         await c.end()
+      }
+    },
+    async settled(what) {
+      const deadline = Date.now() + HANG_MS
+      for (;;) {
+        const c = new pg.Client({ connectionString: url })
+        await c.connect()
+        const row = await c
+          .query<{ n: string }>("SELECT count(*) AS n FROM inbound_messages WHERE status IN ('received', 'processing')")
+          .then((r) => r.rows[0])
+          .finally(() => c.end())
+        if (Number(row!.n) === 0) return
+        if (Date.now() > deadline)
+          throw new Error(`${what}: messages still unfinished after ${HANG_MS} ms; ${outputs()}`)
+        await new Promise((r) => setTimeout(r, 20))
       }
     },
     async close() {

@@ -4,7 +4,6 @@ import { until } from '../helpers/e2e-bot.js'
 import { type ChatBody, type FakeHandler, FakeOpenAI } from '../helpers/fake-openai.js'
 import { type PgCluster, pgCluster } from '../helpers/pg-cluster.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
-import { HANG_MS } from '../helpers/wait.js'
 
 /**
  * 查看进度 and 取消 sent through one instance while the user's generation runs on the OTHER (two real
@@ -58,18 +57,6 @@ async function inboxOf(c: PgCluster, msgId: string) {
   return row
 }
 
-/**
- * Waits until a message's row is finished: its reply reaches the user a moment before the instance marks the
- * row, and a 查看进度 sent in between is (rightly) told that message is still being handled.
- */
-async function finished(c: PgCluster, msgId: string): Promise<void> {
-  const deadline = Date.now() + HANG_MS
-  while ((await inboxOf(c, msgId))?.status === 'processing') {
-    if (Date.now() > deadline) throw new Error(`${msgId} still processing after ${HANG_MS} ms`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 describe.skipIf(PG_DISABLED)('查看进度 and 取消 through another instance than the one generating', () => {
   it('会议评审: progress from the shared state, and 取消 stops the section at once', async () => {
     const hold = holding('整理行动项清单', (b) =>
@@ -109,7 +96,7 @@ describe.skipIf(PG_DISABLED)('查看进度 and 取消 through another instance t
 
     // The model answers now: nothing of it reaches the user; the user's next message is answered as usual.
     hold.release()
-    await finished(c, 'm3')
+    await c.settled('the 取消 message')
     await c.say(a, 'm4', 'rep3', '查看进度')
     expect((await c.answered('m4', 'the next progress'))[0]).toContain('当前没有进行中的任务')
     const sent = c.env.sink.requests
@@ -166,6 +153,7 @@ describe.skipIf(PG_DISABLED)('查看进度 and 取消 through another instance t
     const sent = c.env.sink.requests
     expect(sent.findLastIndex((r) => r.path === '/d1')).toBeLessThan(sent.findIndex((r) => r.path === '/d3'))
     expect(sent.map((r) => JSON.stringify(r.body)).join('\n')).not.toContain('不该出现')
+    await c.settled('the new start')
     const inbox = await c.query<{ msg_id: string; status: string }>(
       'SELECT msg_id, status FROM inbound_messages ORDER BY id',
     )

@@ -91,6 +91,7 @@ describe.skipIf(PG_DISABLED)('LLM workflows on several andy start processes on o
       `SELECT workflow FROM conversation_state WHERE user_id = 'rep1'`,
     )
     expect(JSON.parse(state!.workflow)).not.toHaveProperty('run')
+    await c.settled('the design')
     const inbox = await c.query<{ msg_id: string; status: string; lease_owner: string | null }>(
       `SELECT msg_id, status, lease_owner FROM inbound_messages ORDER BY id`,
     )
@@ -126,6 +127,7 @@ describe.skipIf(PG_DISABLED)('LLM workflows on several andy start processes on o
     let out = await c.answered('t1', 'the paused run', (t) => t.includes('回复 **继续**'))
     expect(out.join('\n')).toContain('【诊断】基层经理带团队能力不足。')
     expect(out.at(-1)).toContain('停在第 2/2 部分「人才发展建议」')
+    await c.settled('the paused run')
 
     await c.say(b, 't2', 'rep2', '查看进度')
     out = await c.answered('t2', 'the progress')
@@ -133,6 +135,7 @@ describe.skipIf(PG_DISABLED)('LLM workflows on several andy start processes on o
 
     await c.say(b, 't3', 'rep2', '继续')
     out = await c.answered('t3', 'the finished run', (t) => t.includes('【要点】三条建议。'))
+    await c.settled('the finished run')
     expect(out[0]).toContain('从第 2/2 部分「人才发展建议」开始（前 1 部分见上文）')
     expect(out.join('\n')).not.toContain('【诊断】')
     expect(out.join('\n')).toContain('【方案】新任经理训练营。')
