@@ -4,6 +4,7 @@ import type { LlmCallRecord } from '../db/llm-calls.js'
 import { storesOf } from '../db/stores/index.js'
 import { tableNames } from '../search/format.js'
 import { type ChatRequest, type ChatResult, costOf, estimatePromptTokens, LlmError } from '../services/llm.js'
+import { answeredCall, failedCall } from '../services/llm-ledger.js'
 import type { VisionRequest } from '../services/vision.js'
 import type { BotContext } from './context.js'
 import { liveRuns } from './live-runs.js'
@@ -126,19 +127,9 @@ async function callAndRecord(ctx: BotContext, call: ModelCall): Promise<ChatResu
   try {
     res = await call.run()
   } catch (err) {
-    const e = err instanceof LlmError ? err : new LlmError('network', String(err))
+    const { error: e, outcome } = failedCall(err, call.model, started)
     const b = e.billed
-    await record(ctx, {
-      ...base,
-      model: b?.model ?? call.model,
-      tokens_in: b?.usage.tokensIn ?? 0,
-      tokens_out: b?.usage.tokensOut ?? 0,
-      estimated: b?.usage.estimated ?? false,
-      cost_rmb: b?.costRmb ?? 0,
-      latency_ms: Date.now() - started,
-      status: e.kind === 'timeout' ? 'timeout' : 'error',
-      error: `${e.kind}: ${e.message}`.slice(0, 500),
-    })
+    await record(ctx, { ...base, ...outcome })
     if (b) account(ctx, b.usage.tokensIn + b.usage.tokensOut, b.costRmb)
     ctx.logger.warn(
       {
@@ -153,16 +144,7 @@ async function callAndRecord(ctx: BotContext, call: ModelCall): Promise<ChatResu
     )
     throw e
   }
-  await record(ctx, {
-    ...base,
-    model: res.model,
-    tokens_in: res.usage.tokensIn,
-    tokens_out: res.usage.tokensOut,
-    estimated: res.usage.estimated,
-    cost_rmb: res.costRmb,
-    latency_ms: res.latencyMs,
-    status: 'ok',
-  })
+  await record(ctx, { ...base, ...answeredCall(res) })
   account(ctx, res.usage.tokensIn + res.usage.tokensOut, res.costRmb)
   ctx.logger.info(
     {

@@ -1,7 +1,8 @@
 import { localDate } from '../core/clock.js'
 import type { LlmCallRecord } from '../db/llm-calls.js'
 import type { LlmCallStore } from '../db/stores/index.js'
-import { type LlmClient, LlmError } from '../services/llm.js'
+import type { LlmClient } from '../services/llm.js'
+import { answeredCall, failedCall } from '../services/llm-ledger.js'
 import type { NarrativeLlm } from './narrative.js'
 
 /**
@@ -23,30 +24,10 @@ export function recordedNarrativeLlm(
       const started = Date.now()
       try {
         const res = await client.chat(req)
-        await save({
-          ...base(),
-          model: res.model,
-          tokens_in: res.usage.tokensIn,
-          tokens_out: res.usage.tokensOut,
-          estimated: res.usage.estimated,
-          cost_rmb: res.costRmb,
-          latency_ms: res.latencyMs,
-          status: 'ok',
-        })
+        await save({ ...base(), ...answeredCall(res) })
         return res
       } catch (err) {
-        const e = err instanceof LlmError ? err : new LlmError('network', String(err))
-        await save({
-          ...base(),
-          model: e.billed?.model ?? req.model ?? client.model,
-          tokens_in: e.billed?.usage.tokensIn ?? 0,
-          tokens_out: e.billed?.usage.tokensOut ?? 0,
-          estimated: e.billed?.usage.estimated ?? false,
-          cost_rmb: e.billed?.costRmb ?? 0,
-          latency_ms: Date.now() - started,
-          status: e.kind === 'timeout' ? 'timeout' : 'error',
-          error: `${e.kind}: ${e.message}`.slice(0, 500),
-        })
+        await save({ ...base(), ...failedCall(err, req.model ?? client.model, started).outcome })
         throw err
       }
     },
