@@ -1,16 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ANDY_CLI, cliRunner } from '../helpers/cli.js'
+import { cliRunner } from '../helpers/cli.js'
 import { makeDocx, makePng } from '../helpers/documents.js'
-import { type E2eBot, e2eBot, markdownOf, until } from '../helpers/e2e-bot.js'
-import type { GatewayConnection } from '../helpers/fake-gateway.js'
+import { type E2eBot, e2eBot, markdownOf } from '../helpers/e2e-bot.js'
 import { robotTextPayload } from '../helpers/fake-gateway.js'
 import { type ChatBody, FakeOpenAI } from '../helpers/fake-openai.js'
 import { robotFilePayload, robotRichTextPayload } from '../helpers/file-messages.js'
+import { type PgCluster, pgCluster } from '../helpers/pg-cluster.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
 
 /**
@@ -20,12 +18,10 @@ import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.
  * PostgreSQL's llm_calls, and the daily budget one instance spent is the budget the other refuses on.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-
 let server: PgServer | undefined
 let env: E2eBot | undefined
+let cluster: PgCluster | undefined
 let llm: FakeOpenAI | undefined
-const children = new Set<ChildProcess>()
 
 beforeAll(async () => {
   if (!PG_DISABLED) server = await startPgServer()
@@ -34,9 +30,9 @@ afterAll(async () => {
   await server?.stop()
 })
 afterEach(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-  children.clear()
+  await cluster?.close()
   await env?.close()
+  cluster = undefined
   await llm?.close()
   env = undefined
   llm = undefined
@@ -74,49 +70,17 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
         return app ? `【${app}】第一步结论` : '下一步'
       },
     })
-    const url = await server!.createDatabase()
-    env = await e2eBot({
-      env: {
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: llm.baseUrl,
-        LLM_MODEL: 'fake-model',
-        LLM_VISION_MODEL: 'fake-vl',
-        LLM_TIMEOUT_MS: '60000',
-        LLM_PRICE_INPUT_RMB_PER_MTOK: '10',
-        LLM_PRICE_OUTPUT_RMB_PER_MTOK: '10',
-        LLM_DAILY_BUDGET_RMB: '1',
-      },
-    })
-    const e = env
-    const migrate = await cliRunner({ ...process.env, ...e.env, DATABASE_URL: url })('migrate')
-    expect(migrate.code, migrate.stderr).toBe(0)
-    const start = async (name: string): Promise<{ out: string[]; connection: GatewayConnection }> => {
-      const before = e.gateway.connectionCount
-      const proc = spawn(process.execPath, [...ANDY_CLI, 'start'], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          ...e.env,
-          DATABASE_URL: url,
-          DB_PATH: join(e.dir, `${name}.db`),
-          ANDY_INSTANCE_ID: name,
-          ANDY_CLUSTER_POLL_MS: '250',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      children.add(proc)
-      const out: string[] = []
-      proc.stdout!.on('data', (d: Buffer) => out.push(d.toString()))
-      proc.stderr!.on('data', (d: Buffer) => out.push(d.toString()))
-      await until(
-        () => e.gateway.connectionCount > before && e.gateway.current !== undefined,
-        `${name} connected; output:\n${out.join('')}`,
-        120_000,
-      )
-      return { out, connection: e.gateway.current! }
-    }
-    const a = await start('a')
-    const b = await start('b')
+    const c = (cluster = await pgCluster(await server!.createDatabase(), llm, {
+      LLM_VISION_MODEL: 'fake-vl',
+      LLM_TIMEOUT_MS: '60000',
+      LLM_PRICE_INPUT_RMB_PER_MTOK: '10',
+      LLM_PRICE_OUTPUT_RMB_PER_MTOK: '10',
+      LLM_DAILY_BUDGET_RMB: '1',
+    }))
+    const e = c.env
+    const url = c.url
+    const a = await c.start('a')
+    const b = await c.start('b')
     // The default prompts were loaded into PostgreSQL (once, though two instances started on empty tables).
     const [prompts] = await query<{ steps: string; reports: string; apps: string }>(
       url,
@@ -133,10 +97,8 @@ describe.skipIf(PG_DISABLED)('LLM features on several andy start processes on on
       senderStaffId: user,
       sessionWebhook: e.sink.url(`/${msgId}`),
     })
-    const repliesTo = (msgId: string) =>
-      e.sink.requests.filter((r) => r.path === `/${msgId}`).map((r) => markdownOf(r.body))
-    const answered = (msgId: string, what: string, done = (t: string) => t.length > 0) =>
-      until(() => repliesTo(msgId).some(done), `${what}; a:\n${a.out.join('')}\nb:\n${b.out.join('')}`)
+    const repliesTo = c.repliesTo
+    const answered = (msgId: string, what: string, done?: (t: string) => boolean) => c.answered(msgId, what, done)
 
     // 报告解读: the report type said on instance a names the file sent next, which instance b interprets.
     await e.gateway.sendRobotMessage(robotTextPayload({ ...dm('m-say', 'rep7'), text: '人才盘点报告解读' }), {
