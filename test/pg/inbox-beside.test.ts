@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type InboundEnvelope, parseRobotMessage } from '../../src/core/message.js'
 import { openPg } from '../../src/db/pg/client.js'
 import { CANCEL_CHANNEL } from '../../src/db/pg/inbox-store.js'
 import { listenPg } from '../../src/db/pg/listen.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
+import { textEnvelope } from '../helpers/envelope.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
 
 /**
@@ -11,25 +11,6 @@ import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.
  * same user's earlier message is unfinished, the message running on another instance is found, and 取消
  * is announced to every instance.
  */
-
-function envelope(msgId: string, user: string): InboundEnvelope {
-  const raw = {
-    msgId,
-    msgtype: 'text',
-    text: { content: '取消' },
-    conversationId: 'c1',
-    conversationType: '1',
-    senderStaffId: user,
-    senderNick: user,
-    robotCode: 'robot',
-    createAt: 1,
-    sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
-    sessionWebhookExpiredTime: 9e12,
-  }
-  const parsed = parseRobotMessage(raw)
-  if (!parsed.ok) throw new Error(parsed.error)
-  return { source: 'stream', robotCode: 'robot', message: parsed.message, raw: JSON.stringify(raw) }
-}
 
 describe.skipIf(PG_DISABLED)('control messages beside a running message on PostgreSQL', () => {
   let server: PgServer
@@ -41,9 +22,15 @@ describe.skipIf(PG_DISABLED)('control messages beside a running message on Postg
   it('takes 取消 beside the running message, finds that message on the other instance, announces 取消', async () => {
     const url = await server.createDatabase()
     const s = createPgStores(await openPg(url, { migrate: true }))
-    const run = (await s.inbox.insert(envelope('gen', 'u1'), 1, { owner: 'A', until: 1000 })).id
-    const ctl = (await s.inbox.insert(envelope('ctl', 'u1'), 2, { owner: 'B', until: 1000 })).id
-    const other = (await s.inbox.insert(envelope('x', 'u2'), 3, { owner: 'B', until: 1000 })).id
+    const run = (
+      await s.inbox.insert(textEnvelope({ msgId: 'gen', text: '取消', user: 'u1' }), 1, { owner: 'A', until: 1000 })
+    ).id
+    const ctl = (
+      await s.inbox.insert(textEnvelope({ msgId: 'ctl', text: '取消', user: 'u1' }), 2, { owner: 'B', until: 1000 })
+    ).id
+    const other = (
+      await s.inbox.insert(textEnvelope({ msgId: 'x', text: '取消', user: 'u2' }), 3, { owner: 'B', until: 1000 })
+    ).id
     expect(await s.inbox.markProcessing(run, 10, { owner: 'A', until: 1000 })).toBe(true)
     // In order the control message waits for the first; beside it, it is taken at once.
     expect(await s.inbox.markProcessing(ctl, 20, { owner: 'B', until: 1000 })).toBe(false)

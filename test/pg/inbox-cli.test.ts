@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseRobotMessage } from '../../src/core/message.js'
 import { openPg } from '../../src/db/pg/client.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import type { Stores } from '../../src/db/stores/index.js'
 import { localEnvelope } from '../../src/transport/local.js'
 import { cliRunner } from '../helpers/cli.js'
+import { textEnvelope } from '../helpers/envelope.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
 import { tempDir } from '../helpers/test-app.js'
 
@@ -30,25 +30,15 @@ describe.skipIf(PG_DISABLED)('andy inbox on PostgreSQL', () => {
   })
 
   it('lists the shared inbox, the senders and groups in it, and retries a failed message', async () => {
-    const raw = {
-      msgId: 'm-group',
-      msgtype: 'text',
-      text: { content: '央企 客户案例' },
-      conversationId: 'cid-east',
-      conversationType: '2',
-      conversationTitle: '华东销售群',
-      senderStaffId: 'staff-007',
-      senderNick: '王五',
-      robotCode: 'robot',
-      createAt: 1,
-      sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
-      sessionWebhookExpiredTime: 9e12,
-    }
-    const parsed = parseRobotMessage(raw)
-    if (!parsed.ok) throw new Error(parsed.error)
     const now = Date.now()
     const group = await stores.inbox.insert(
-      { source: 'stream', robotCode: 'robot', message: parsed.message, raw: JSON.stringify(raw) },
+      textEnvelope({
+        msgId: 'm-group',
+        conversationId: 'cid-east',
+        groupTitle: '华东销售群',
+        user: 'staff-007',
+        nick: '王五',
+      }),
       now,
     )
     await stores.inbox.finish(group.id, 'replied', now, { intent: 'case' })

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseRobotMessage } from '../../src/core/message.js'
 import { openPg } from '../../src/db/pg/client.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import type { Stores } from '../../src/db/stores/index.js'
+import { textEnvelope } from '../helpers/envelope.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
 import { call, type Harness, startHarness } from '../http/setup.js'
 
@@ -69,24 +69,7 @@ describe.skipIf(PG_DISABLED)('process data over HTTP on PostgreSQL', () => {
 
   it("/healthz and /metrics count the messages waiting in PostgreSQL's inbox, whichever instance stored them", async () => {
     const [a, b] = instances as [Harness, Harness]
-    const raw = {
-      msgId: 'm-backlog',
-      msgtype: 'text',
-      text: { content: '央企 客户案例' },
-      conversationId: 'c1',
-      conversationType: '1',
-      senderStaffId: 'u1',
-      robotCode: 'robot',
-      createAt: 1,
-      sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
-      sessionWebhookExpiredTime: 9e12,
-    }
-    const parsed = parseRobotMessage(raw)
-    if (!parsed.ok) throw new Error(parsed.error)
-    await stores[0]!.inbox.insert(
-      { source: 'stream', robotCode: 'robot', message: parsed.message, raw: JSON.stringify(raw) },
-      Date.now(),
-    )
+    await stores[0]!.inbox.insert(textEnvelope({ msgId: 'm-backlog' }), Date.now())
     for (const h of [a, b]) {
       const health = await fetch(`${h.base}/healthz`)
       expect(await health.json()).toMatchObject({ status: 'ok', db: 'ok', backlog: 1 })

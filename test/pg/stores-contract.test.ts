@@ -1,32 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type InboundEnvelope, parseRobotMessage } from '../../src/core/message.js'
 import { openDb } from '../../src/db/client.js'
 import type { LlmCallRecord } from '../../src/db/llm-calls.js'
 import { openPg, type PgDb, pgSchemaVersion } from '../../src/db/pg/client.js'
 import { createPgStores } from '../../src/db/pg/stores.js'
 import { createSqliteStores, type Stores } from '../../src/db/stores/index.js'
+import { textEnvelope } from '../helpers/envelope.js'
 import { PG_DISABLED, type PgServer, startPgServer } from '../helpers/pg-server.js'
 
 /** The same contract, run against SQLite and against a real PostgreSQL server. */
 
-function envelope(msgId: string, text = '央企 客户案例', user = 'u1', conv = 'c1'): InboundEnvelope {
-  const raw = {
-    msgId,
-    msgtype: 'text',
-    text: { content: text },
-    conversationId: conv,
-    conversationType: '1',
-    senderStaffId: user,
-    senderNick: user,
-    robotCode: 'robot',
-    createAt: 1,
-    sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
-    sessionWebhookExpiredTime: 9e12,
-  }
-  const parsed = parseRobotMessage(raw)
-  if (!parsed.ok) throw new Error(parsed.error)
-  return { source: 'stream', robotCode: 'robot', message: parsed.message, raw: JSON.stringify(raw) }
-}
+const envelope = (msgId: string, text?: string, user?: string, conversationId?: string) =>
+  textEnvelope({ msgId, text, user, conversationId })
 
 const usage = (msg: string) => ({
   record: {
