@@ -4,12 +4,13 @@
  * reply says so and how to sort (导出 → Excel).
  */
 
-const FIELDS: Array<[RegExp, string]> = [
-  [/金额|合同额|签约额|价格|价钱|费用|花费/, '金额'],
-  [/帐号|账号|用户数/, '帐号数'],
-  [/规模|人数|员工/, '人员规模'],
+/** The words that name each orderable field (longest first within a field: 员工人数 before 员工). */
+const FIELDS: Array<[string, readonly string[]]> = [
+  ['金额', ['合同额', '签约额', '金额', '价格', '价钱', '费用', '花费']],
+  ['帐号数', ['帐号数', '账号数', '用户数', '帐号', '账号']],
+  ['人员规模', ['员工人数', '员工数', '规模', '人数']],
 ]
-const FIELD = '(金额|合同额|签约额|价格|价钱|费用|花费|帐号数?|账号数?|用户数|规模|人数|员工人数|员工数)'
+const FIELD = `(${FIELDS.flatMap(([, words]) => words).join('|')})`
 const ORDER =
   '(?:最高|最大|最多|最少|最低|最小|从高到低|从低到高|从大到小|从小到大|从多到少|从少到多|降序|升序|排名|排行)'
 /** Not a bound: 帐号最多1000个, 金额最低10万 are number phrases (number-phrases.ts). */
@@ -30,7 +31,7 @@ export function findSortAsk(text: string): SortAsk {
   const m = SORT.exec(text)
   if (!m) return { rest: text }
   const word = m[1] ?? m[2] ?? ''
-  const field = m[2] ? '金额' : (FIELDS.find(([re]) => re.test(word))?.[1] ?? word)
+  const field = m[2] ? '金额' : (FIELDS.find(([, words]) => words.includes(word))?.[0] ?? word)
   return { field, rest: text.slice(0, m.index) + ' '.repeat(m[0].length) + text.slice(m.index + m[0].length) }
 }
 
