@@ -3,7 +3,7 @@ import type { App } from '../app.js'
 import { missingStreamCredentials } from '../config.js'
 import type { Replier } from '../core/delivery.js'
 import { isOpen } from '../db/client.js'
-import { preloadLazyHandlers } from '../handlers/lazy.js'
+import { preloadLazyHandlersSoon } from '../handlers/lazy.js'
 import { CALLBACK_PATH } from '../http/callback.js'
 import { createHttpServer, type HttpServer } from '../http/server.js'
 import { demoWarning } from '../services/demo-data.js'
@@ -96,7 +96,7 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
   await listen(rt, opts, http, transport, assistantTransport)
   logReceiveModes(rt, assistantTransport)
   // After the stream connected (its start-up is not delayed): the handlers loaded on first use, loaded now.
-  setTimeout(() => void preloadLazyHandlers(), 1000).unref()
+  const preload = preloadLazyHandlersSoon(1000)
   const digest = weeklyDigest(rt, app, api ? replier : undefined)
   let stopped: Promise<void> | undefined
   return {
@@ -107,6 +107,7 @@ export async function startBot(rt: Runtime, opts: StartOptions = {}): Promise<Bo
     stop() {
       stopped ??= (async () => {
         digest?.stop()
+        await preload.stop()
         await transport?.stop()
         await assistantTransport?.stop()
         await http.close()

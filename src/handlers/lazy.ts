@@ -23,3 +23,21 @@ export function lazyHandler(load: () => Promise<HandlerFn>): HandlerFn {
 export async function preloadLazyHandlers(): Promise<void> {
   await Promise.allSettled([...loaders].map((get) => get()))
 }
+
+/**
+ * preloadLazyHandlers after `delayMs`, in the background. `stop()` cancels a preload not yet begun and waits for
+ * one under way, so a stopped bot leaves no import running behind it (in tests, the next file's environment).
+ */
+export function preloadLazyHandlersSoon(delayMs: number): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined
+  const timer = setTimeout(() => {
+    running = preloadLazyHandlers()
+  }, delayMs)
+  timer.unref()
+  return {
+    async stop() {
+      clearTimeout(timer)
+      await running
+    },
+  }
+}

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { BotContext, HandlerFn } from '../../src/bot/context.js'
-import { lazyHandler, preloadLazyHandlers } from '../../src/handlers/lazy.js'
+import { lazyHandler, preloadLazyHandlers, preloadLazyHandlersSoon } from '../../src/handlers/lazy.js'
 
 describe('lazyHandler', () => {
   it('loads the module on the first message only, and again after a failed load', async () => {
@@ -33,5 +33,37 @@ describe('lazyHandler', () => {
     await handler({ text: '导出' } as BotContext)
     expect(seen).toEqual(['导出'])
     expect(loads).toBe(1)
+  })
+
+  it('a stopped bot leaves no preload behind: stop() cancels one not begun and waits for one under way', async () => {
+    let release!: () => void
+    const started: string[] = []
+    const finished: string[] = []
+    lazyHandler(async () => {
+      started.push('load')
+      await new Promise<void>((r) => (release = r))
+      finished.push('load')
+      return async () => undefined
+    })
+    vi.useFakeTimers()
+    try {
+      const early = preloadLazyHandlersSoon(1000)
+      await early.stop()
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(started).toEqual([])
+
+      const late = preloadLazyHandlersSoon(1000)
+      await vi.advanceTimersByTimeAsync(1000)
+      expect(started).toEqual(['load'])
+      let stopped = false
+      const stopping = late.stop().then(() => (stopped = true))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(stopped).toBe(false)
+      release()
+      await stopping
+      expect(finished).toEqual(['load'])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
