@@ -51,7 +51,7 @@ export function collect(items: readonly Item[]): Collected {
   }
   for (const e of entries) {
     if (e.item.kind === 'value')
-      (e.negated ? out.negative : out.positive).push({ phrase: e.item.phrase, hits: e.item.hits })
+      (e.negated ? out.negative : out.positive).push({ phrase: e.item.phrase, hits: e.item.hits, orWithPrevious: e.or })
     else out.words.push({ word: e.item.word, parts: e.item.parts, negated: e.negated, orWithPrevious: e.or })
   }
   return out

@@ -6,7 +6,7 @@ import { decide, findIntentWords } from './intent.js'
 import { type Collected, collect } from './negation.js'
 import { findNumbers, type NumberPhrases, numberFilters } from './sentence-numbers.js'
 import { findSortAsk } from './sort-ask.js'
-import { isCountQuestion } from './syntax.js'
+import { expandContractions, isCountQuestion } from './syntax.js'
 import { tokenize } from './tokens.js'
 import { keywordFilter, valueFilters } from './value-filters.js'
 import { findWant, type Want } from './want.js'
@@ -66,6 +66,7 @@ export function normalizeSentence(raw: string): string {
   s = s.replace(/@\S+/gu, ' ')
   s = s.replace(/[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu, ' ')
   s = s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1')
+  s = expandContractions(s)
   return s.replace(/\s+/gu, ' ').trim()
 }
 

@@ -143,3 +143,15 @@ export function isCountQuestion(tokens: readonly string[], text: string): boolea
 export function isCountWord(token: string): boolean {
   return COUNT_STRONG.includes(token) || COUNT_WEAK.includes(token)
 }
+
+/**
+ * Levels said in one word (中高层 = 中层和高层, 中基层干部 = 中层干部和基层干部): spelled out, joined by 或, so each
+ * level is read as the taxonomy's own word and either one matches.
+ */
+export function expandContractions(s: string): string {
+  return s
+    .replace(/中高管/g, '中层或高管')
+    .replace(/([高中基])([高中基])(层管理者|层管理人员|层干部|层经理|层)/g, (m, a: string, b: string, tail: string) =>
+      a === b ? m : `${a}${tail}或${b}${tail}`,
+    )
+}

@@ -50,6 +50,8 @@ export function keywordFilter(words: readonly string[], negated = false, parts?:
 export interface NamedValue {
   phrase: string
   hits: readonly DictHit[]
+  /** Joined to the value before it by 或 / 、 / 还是 (same field): 「央企或国企」 means either. */
+  orWithPrevious?: boolean
 }
 
 interface PhraseReading {
@@ -60,12 +62,14 @@ interface PhraseReading {
   /** Child names the phrase was widened to (金融 → 银行、保险). */
   children: string[]
   node?: string
+  /** Values joined by 或 share a chain; a new chain starts at a value said without 或 before it. */
+  chain: number
   parent?: { condition: Condition; ancestors: string[] }
   /** Only parent labels stand for the phrase in this table (no label of its own). */
   parentOnly: Set<string>
 }
 
-function reading(spec: TableSpec, dict: Dictionary, v: NamedValue): PhraseReading[] {
+function reading(spec: TableSpec, dict: Dictionary, v: NamedValue, chain: number): PhraseReading[] {
   const byConcept = new Map<string, PhraseReading>()
   for (const h of v.hits) {
     if (h.table !== spec.key) continue
@@ -77,6 +81,7 @@ function reading(spec: TableSpec, dict: Dictionary, v: NamedValue): PhraseReadin
       columns: new Map<string, Set<string>>(),
       children: [],
       node: h.node,
+      chain,
       parentOnly: new Set(),
     }
     // Said as the data spells it (MoocPro, not the lower-cased moocpro).
@@ -154,7 +159,11 @@ export function valueFilters(
 ): ValueFilters {
   const group = (list: readonly NamedValue[]) => {
     const out = new Map<string, PhraseReading[]>()
-    for (const v of list) for (const r of reading(spec, dict, v)) out.set(r.concept, [...(out.get(r.concept) ?? []), r])
+    let chain = 0
+    for (const v of list) {
+      if (!v.orWithPrevious) chain++
+      for (const r of reading(spec, dict, v, chain)) out.set(r.concept, [...(out.get(r.concept) ?? []), r])
+    }
     return out
   }
   const pos = group(positive)
@@ -162,8 +171,7 @@ export function valueFilters(
   const filters: AppliedFilter[] = []
   const contradictions: string[] = []
   for (const [concept, all] of pos) {
-    // "金融 的 银行客户": a parent and its child in one field means the child.
-    const readings = all.filter((r) => !all.some((o) => o !== r && o.node && r.node && isAncestorName(dict, r, o)))
+    const readings = narrowest(dict, all)
     const first = readings[0]!
     filters.push({
       key: keyOf(spec, first),
@@ -199,6 +207,16 @@ export function valueFilters(
     })
   }
   return { filters, contradictions }
+}
+
+/**
+ * Labels at several levels of one field. Said apart (「金融的银行客户」), a parent and its child mean the child;
+ * joined by 或 (「央企或国企」), either one, so the parent (which holds the child) stands for both.
+ */
+function narrowest(dict: Dictionary, all: readonly PhraseReading[]): PhraseReading[] {
+  const related = (a: PhraseReading, b: PhraseReading) => a !== b && !!a.node && !!b.node && isAncestorName(dict, a, b)
+  const union = all.filter((r) => !all.some((o) => o.chain === r.chain && related(o, r)))
+  return union.filter((r) => !union.some((o) => o.chain !== r.chain && related(r, o)))
 }
 
 function isAncestorName(dict: Dictionary, maybeAncestor: PhraseReading, of: PhraseReading): boolean {

@@ -298,7 +298,14 @@ const ANY_OF: Case[] = [
   { s: '银行、证券的竞品切换', table: 'switch', rows: ['宁泰证券', '苏银农商银行'] },
   { s: '医药/互联网 采购', table: 'procurement', rows: ['京华医药', '康泰制药', '云锐电商'] },
   { s: '央企或地方国企的打单方案', table: 'pitch', rows: ['苏银农商银行', '锡州农商银行', '宏达重工'] },
+  // two levels of one hierarchy joined by 或: either, so the parent, not the child
+  { s: '央企或国企的打单方案', table: 'pitch', rows: isState },
+  { s: '国企、央企的客户案例', table: 'case', rows: isState },
+  { s: '金融里的银行或证券切换案例', table: 'switch', rows: ['宁泰证券', '苏银农商银行'] },
   { s: '高管及中层管理者的案例', table: 'case', rows: ['宁泰证券', '宏达重工'] },
+  // levels said in one word: 中高层 = 中层 and 高层, 中基层 = 中层 and 基层
+  { s: '中高层的客户案例', table: 'case', rows: (r) => /中层|高管/.test(String(r.xm_crowd)) },
+  { s: '中基层干部的案例', table: 'case', rows: (r) => /中层|基层/.test(String(r.xm_crowd)) },
   {
     s: '学邦云或者知行学堂换过来的',
     table: 'switch',
