@@ -127,6 +127,11 @@ export function findYears(s: string, nowYear: number): Found<Bounds> | undefined
       return k && k > 0 && k < 50 ? { min: nowYear - k + 1, max: nowYear } : undefined
     }) ??
     find(s, /(?:近几年|最近几年|近年来|近年|这几年)/, () => ({ min: nowYear - 2, max: nowYear })) ??
+    // 去年和前年, 今年或去年: both years
+    find(s, /(今年|去年|前年)\s*(?:和|或|或者|及|与|、|还有|跟)\s*(今年|去年|前年)/, (m) => {
+      const ago = (w: string) => nowYear - ['今年', '去年', '前年'].indexOf(w)
+      return range(ago(m[1]!), ago(m[2]!))
+    }) ??
     find(s, /今年/, () => ({ min: nowYear, max: nowYear })) ??
     find(s, /去年/, () => ({ min: nowYear - 1, max: nowYear - 1 })) ??
     find(s, /前年/, () => ({ min: nowYear - 2, max: nowYear - 2 })) ??

@@ -69,6 +69,10 @@ const CASES: Case[] = [
   ['2022到2024年的打单方案', 'pitch', { case_year: { min: 2022, max: 2024 } }],
   ['去年采购了哪些产品', 'procurement', { purchase_year: { min: 2025, max: 2025 } }],
   ['今年的客户案例', 'case', { case_year: { min: 2026, max: 2026 } }],
+  ['去年和前年换过来的客户', 'switch', { replace_year: { min: 2024, max: 2025 } }],
+  ['今年或去年的打单方案', 'pitch', { case_year: { min: 2025, max: 2026 } }],
+  ['二〇二四年的采购', 'procurement', { purchase_year: { min: 2024, max: 2024 } }],
+  ['二零二三年以后的竞对切换', 'switch', { replace_year: { min: 2023 } }],
   ['2023年以后的竞对切换案例', 'switch', { replace_year: { min: 2023 } }],
   ['近三年的竞品替换', 'switch', { replace_year: { min: 2024, max: 2026 } }],
   // staff sizes
