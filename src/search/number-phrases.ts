@@ -177,6 +177,9 @@ export function findAccounts(s: string): Found<Bounds> | undefined {
       const x = v(m, 1)
       return x === undefined ? undefined : rx`${LTE}`.test(m[3]!) ? { max: x } : { min: x }
     }),
+    // 账号过万, 帐号数上千, 上万个账号: at least that many
+    find(s, rx`${ACC}\\s*(?:在|为)?\\s*(?:上|过|破)\\s*(万|千|百)\\s*个?`, (m) => ({ min: toNumber('1', m[1])! })),
+    find(s, rx`(?:上|过|破)\\s*(万|千|百)\\s*个?\\s*(?:的)?${ACC}`, (m) => ({ min: toNumber('1', m[1])! })),
     find(
       s,
       rx`(超过|多于|大于|至少|不少于)?\\s*${NUM}\\s*个?\\s*(?:以上|多)?\\s*(?:的)?${ACC}\\s*(${GTE}|${LTE})?`,
@@ -230,5 +233,9 @@ export function findMoney(s: string): Found<MoneyFound> | undefined {
     // 超过100万, 不到5万元: a comparison and a money unit, no money word.
     find(s, rx`(?:${MORE})\\s*${N}${YUAN}${NOT_PEOPLE}`, (m) => money(m, opt({ min: val(m[1]!, m[2]) }))),
     find(s, rx`(?:${LESS})\\s*${N}${YUAN}${NOT_PEOPLE}`, (m) => money(m, opt({ max: val(m[1]!, m[2]) }))),
+    // 上百万的采购, 金额破千万: at least that much
+    find(s, rx`${MON}?\\s*(?:在|为)?\\s*(?:上|破)\\s*${N}${YUAN}${NOT_PEOPLE}`, (m) =>
+      money(m, opt({ min: val(m[1]!, m[2]) })),
+    ),
   )
 }

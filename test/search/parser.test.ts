@@ -89,6 +89,11 @@ const CASES: Case[] = [
   ['账号数500-2000 的软件客户', 'software', { account_count: { min: 500, max: 2000 } }],
   ['采购金额超过50万的医药客户', 'procurement', { money: { min: 500000 }, yxt_industry_1: ['医药'] }],
   ['10万元以下 的采购', 'procurement', { money: { max: 100000 } }],
+  ['江苏有哪些平台客户账号过万', 'software', { customer_province: ['江苏'], account_count: { min: 10000 } }],
+  ['账号上千的平台客户', 'software', { account_count: { min: 1000 } }],
+  ['上万个账号的平台客户', 'software', { account_count: { min: 10000 } }],
+  ['金额上百万的采购', 'procurement', { money: { min: 1000000 } }],
+  ['采购额破50万的', 'procurement', { money: { min: 500000 } }],
   // enterprise types and synonyms
   ['央企 客户案例', 'case', { enterprise_type: ['央企'] }],
   ['民企 打单方案', 'pitch', { enterprise_type: ['民营企业'] }],
@@ -114,6 +119,7 @@ describe('parseSentence', () => {
     const p = parse(sentence)
     expect(p.table?.intent).toBe(intent)
     expect(filters(p)).toEqual(expected)
+    expect(p.unused).toEqual([])
   })
 
   it('has at least 40 phrasings', () => {
