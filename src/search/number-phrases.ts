@@ -16,12 +16,19 @@ export interface Found<T> {
 
 /** A number with an optional unit: 5000, 1.5万, 五千, 万 (alone: ten thousand), 3k. */
 const NUM = String.raw`(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(万|千|百|w|k)?`
-const MORE = '大于|超过|多于|高于|不少于|不低于|至少|起码|最少|最低|过|>=|>|≥'
-const LESS = '小于|少于|低于|不到|不足|不超过|至多|最多|最高|<=|<|≤'
+const MORE = '大于等于|大于或等于|不小于|大于|超过|多于|高于|不少于|不低于|至少|起码|最少|最低|过|>=|>|≥'
+const LESS = '小于等于|小于或等于|不大于|小于|少于|低于|不到|不足|不超过|至多|最多|最高|<=|<|≤'
 const GTE = '及以上|或以上|以上|往上|起|\\+|多'
 const LTE = '及以下|或以下|以下|以内|之内|往下'
 const SEP = '\\s*(?:-|~|—|–|到|至)\\s*'
 const BETWEEN = '(?:\\s*之间|\\s*范围内?)?'
+/** 3000人左右, 约50万: about that much, read as ±20 %. */
+const APPROX = '(?:左右|上下|前后)'
+const ABOUT = '(?:大约|大概|约|差不多)'
+/** 大约5000人以上 is a bound: the 大约 is a filler there. */
+const NOT_BOUND = `(?!\\s*(?:${GTE}|${LTE}))`
+const about = (x: number | undefined): Bounds | undefined =>
+  x === undefined ? undefined : { min: Math.round(x * 0.8), max: Math.round(x * 1.2) }
 
 export function toNumber(digits: string, unit?: string): number | undefined {
   const base = /^\d/.test(digits) ? Number(digits) : cnNumber(digits)
@@ -92,6 +99,9 @@ export function findSize(s: string): Found<Bounds> | undefined {
     find(s, rx`${SIZE}\\s*(?:在|为)?\\s*(?:${MORE})\\s*${NUM}`, (m) => opt({ min: n(m, 1) })),
     find(s, rx`(?:${SIZE}\\s*(?:在|为)?\\s*)?(?:${LESS})\\s*${NUM}\\s*${PEOPLE}`, (m) => opt({ max: n(m, 1) })),
     find(s, rx`${SIZE}\\s*(?:在|为)?\\s*(?:${LESS})\\s*${NUM}`, (m) => opt({ max: n(m, 1) })),
+    find(s, rx`${NUM}\\s*${PEOPLE}\\s*${APPROX}`, (m) => about(n(m, 1))),
+    find(s, rx`(?:${SIZE}\\s*(?:在|为)?\\s*)?${ABOUT}\\s*${NUM}\\s*${PEOPLE}${NOT_BOUND}`, (m) => about(n(m, 1))),
+    find(s, rx`${SIZE}\\s*(?:在|为)?\\s*${ABOUT}?\\s*${NUM}\\s*${APPROX}`, (m) => about(n(m, 1))),
     // 5000+人, 5000多人, 5000人以上(的规模)
     find(s, rx`${NUM}\\s*(?:\\+|多|以上)\\s*${PEOPLE}`, (m) => opt({ min: n(m, 1) })),
     find(s, rx`${NUM}\\s*${PEOPLE}\\s*(?:${GTE})(?:的)?(?:规模)?`, (m) => opt({ min: n(m, 1) })),
@@ -155,28 +165,34 @@ export function findAccounts(s: string): Found<Bounds> | undefined {
     ),
     find(
       s,
-      rx`${ACC}\\s*(?:在|为)?\\s*(大于|超过|多于|高于|>|不少于|至少|起码|最少|最低|>=|≥|不低于)\\s*${NUM}\\s*个?`,
+      rx`${ACC}\\s*(?:在|为)?\\s*(大于等于|大于或等于|不小于|大于|超过|多于|高于|>|不少于|至少|起码|最少|最低|>=|≥|不低于)\\s*${NUM}\\s*个?`,
       (m) => {
         const x = v(m, 2)
         return x === undefined
           ? undefined
-          : /不少于|至少|起码|最少|最低|>=|≥|不低于/.test(m[1]!)
+          : /等于|不小于|不少于|至少|起码|最少|最低|>=|≥|不低于/.test(m[1]!)
             ? { min: x }
             : { min: x + 1 }
       },
     ),
     find(
       s,
-      rx`${ACC}\\s*(?:在|为)?\\s*(小于|少于|低于|不到|<|不超过|至多|最多|最高|<=|≤|不足)\\s*${NUM}\\s*个?`,
+      rx`${ACC}\\s*(?:在|为)?\\s*(小于等于|小于或等于|不大于|小于|少于|低于|不到|<|不超过|至多|最多|最高|<=|≤|不足)\\s*${NUM}\\s*个?`,
       (m) => {
         const x = v(m, 2)
-        return x === undefined ? undefined : /不超过|至多|最多|最高|<=|≤/.test(m[1]!) ? { max: x } : { max: x - 1 }
+        return x === undefined
+          ? undefined
+          : /等于|不大于|不超过|至多|最多|最高|<=|≤/.test(m[1]!)
+            ? { max: x }
+            : { max: x - 1 }
       },
     ),
     find(s, rx`${ACC}\\s*(?:在|为)?\\s*${NUM}\\s*个?\\s*(${GTE}|${LTE})`, (m) => {
       const x = v(m, 1)
       return x === undefined ? undefined : rx`${LTE}`.test(m[3]!) ? { max: x } : { min: x }
     }),
+    find(s, rx`${ACC}\\s*(?:在|为)?\\s*${ABOUT}?\\s*${NUM}\\s*个?\\s*${APPROX}`, (m) => about(v(m, 1))),
+    find(s, rx`${ABOUT}?\\s*${NUM}\\s*个?\\s*${APPROX}\\s*(?:的)?${ACC}`, (m) => about(v(m, 1))),
     // 账号过万, 帐号数上千, 上万个账号: at least that many
     find(s, rx`${ACC}\\s*(?:在|为)?\\s*(?:上|过|破)\\s*(万|千|百)\\s*个?`, (m) => ({ min: toNumber('1', m[1])! })),
     find(s, rx`(?:上|过|破)\\s*(万|千|百)\\s*个?\\s*(?:的)?${ACC}`, (m) => ({ min: toNumber('1', m[1])! })),
@@ -198,6 +214,8 @@ export interface MoneyFound {
   /** No money word and no 元: "超过100万" — money in a procurement question, else possibly a headcount. */
   bare: boolean
 }
+
+const BIG_UNITS: Record<string, number> = { 万: 1e4, 十万: 1e5, 百万: 1e6, 千万: 1e7 }
 
 /** Money phrase in yuan: 金额超过50万, 采购额10万以上, 100万元以下, 金额在10-50万之间, 超过100万. */
 export function findMoney(s: string): Found<MoneyFound> | undefined {
@@ -233,6 +251,19 @@ export function findMoney(s: string): Found<MoneyFound> | undefined {
     // 超过100万, 不到5万元: a comparison and a money unit, no money word.
     find(s, rx`(?:${MORE})\\s*${N}${YUAN}${NOT_PEOPLE}`, (m) => money(m, opt({ min: val(m[1]!, m[2]) }))),
     find(s, rx`(?:${LESS})\\s*${N}${YUAN}${NOT_PEOPLE}`, (m) => money(m, opt({ max: val(m[1]!, m[2]) }))),
+    // 50万左右, 预算约30万: about that much
+    find(s, rx`${MON}?\\s*(?:在|为)?\\s*${ABOUT}?\\s*${N}${YUAN}\\s*${APPROX}`, (m) =>
+      money(m, about(val(m[1]!, m[2]))),
+    ),
+    find(s, rx`${MON}\\s*(?:在|为)?\\s*${ABOUT}\\s*${N}${YUAN}?${NOT_PEOPLE}${NOT_BOUND}`, (m) =>
+      money(m, about(val(m[1]!, m[2]))),
+    ),
+    // 几百万, 数十万: between one and ten times the unit
+    find(s, rx`${MON}?\\s*(?:几|数)(百万|千万|十万|万)\\s*元?${NOT_PEOPLE}`, (m) => {
+      const unit = BIG_UNITS[m[1]!]!
+      return money(m, { min: unit, max: unit * 10 })
+    }),
+    find(s, rx`${MON}?\\s*(百万|千万)\\s*(?:级|以上)`, (m) => money(m, { min: BIG_UNITS[m[1]!]! })),
     // 上百万的采购, 金额破千万: at least that much
     find(s, rx`${MON}?\\s*(?:在|为)?\\s*(?:上|破)\\s*${N}${YUAN}${NOT_PEOPLE}`, (m) =>
       money(m, opt({ min: val(m[1]!, m[2]) })),

@@ -145,12 +145,13 @@ export function isCountWord(token: string): boolean {
 }
 
 /**
- * Years in Chinese numerals (二〇二五年 → 2025年), and levels said in one word (中高层 = 中层和高层, 中基层干部 = 中层干部和基层干部): spelled out, joined by 或, so each
+ * Years in Chinese numerals (二〇二五年 → 2025年), 块/块钱 as 元 (50万块 → 50万元), and levels said in one word (中高层 = 中层和高层, 中基层干部 = 中层干部和基层干部): spelled out, joined by 或, so each
  * level is read as the taxonomy's own word and either one matches.
  */
 export function expandContractions(s: string): string {
   return s
     .replace(/[一二][零〇○o0一二三四五六七八九]{3}(?=\s*年)/g, (y) => [...y].map((c) => CN_DIGITS[c] ?? c).join(''))
+    .replace(/([\d万千百])\s*块钱?/g, '$1元')
     .replace(/中高管/g, '中层或高管')
     .replace(/([高中基])([高中基])(层管理者|层管理人员|层干部|层经理|层)/g, (m, a: string, b: string, tail: string) =>
       a === b ? m : `${a}${tail}或${b}${tail}`,

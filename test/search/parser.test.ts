@@ -94,6 +94,18 @@ const CASES: Case[] = [
   ['上万个账号的平台客户', 'software', { account_count: { min: 10000 } }],
   ['金额上百万的采购', 'procurement', { money: { min: 1000000 } }],
   ['采购额破50万的', 'procurement', { money: { min: 500000 } }],
+  // about (±20 %), several, 大于等于, 块
+  ['预算50万左右的采购', 'procurement', { money: { min: 400000, max: 600000 } }],
+  ['金额约30万的采购', 'procurement', { money: { min: 240000, max: 360000 } }],
+  ['3000人左右的客户案例', 'case', { staff_size: { min: 2400, max: 3600 } }],
+  ['大约5000人的软件客户', 'software', { staff_size: { min: 4000, max: 6000 } }],
+  ['账号2000个左右的平台客户', 'software', { account_count: { min: 1600, max: 2400 } }],
+  ['几百万的采购', 'procurement', { money: { min: 1000000, max: 10000000 } }],
+  ['数十万的采购', 'procurement', { money: { min: 100000, max: 1000000 } }],
+  ['百万级的采购项目', 'procurement', { money: { min: 1000000 } }],
+  ['金额大于等于20万的采购', 'procurement', { money: { min: 200000 } }],
+  ['帐号数小于等于500的平台客户', 'software', { account_count: { max: 500 } }],
+  ['超过30万块钱的采购', 'procurement', { money: { min: 300000 } }],
   // enterprise types and synonyms
   ['央企 客户案例', 'case', { enterprise_type: ['央企'] }],
   ['民企 打单方案', 'pitch', { enterprise_type: ['民营企业'] }],
