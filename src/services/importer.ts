@@ -6,7 +6,7 @@ import { bumpCasesVersion } from '../db/meta.js'
 import type { CaseRecord } from '../tables/index.js'
 import { column, type TableSpec } from '../tables/index.js'
 import { naturalKeyColumns } from '../tables/natural-keys.js'
-import { type PrepareOptions, prepareRow } from '../tables/rows.js'
+import { isTotalLabel, type PrepareOptions, prepareRow } from '../tables/rows.js'
 import { removeDemoRows } from './demo-data.js'
 import { fileNameOf, type ImportPlan, planImport, planReport } from './import-plan.js'
 import {
@@ -97,7 +97,13 @@ class ImportRun {
     }
     if (filled === 0) return undefined
     this.report.rowsRead++
-    const { row, problems } = prepareRow(spec, record, this.prep)
+    // 合计 in a column import leaves out (序号), the name empty: one clear line, not 缺少客户名称 and a bad sum.
+    const label = values.find((v) => v != null && String(v).trim() !== '')
+    const name = values[fit.columns.find((c) => c.column === spec.nameColumn)?.index ?? -1]
+    const { row, problems } =
+      isTotalLabel(label) && (name == null || String(name).trim() === '' || isTotalLabel(name))
+        ? { row: {}, problems: [{ column: spec.nameColumn, message: '合计行，不是一条客户记录', value: String(label) }] }
+        : prepareRow(spec, record, this.prep)
     if (problems.length === 0 && filled === 1 && NOTE_ROW.test(String(row[spec.nameColumn] ?? ''))) {
       problems.push({
         column: spec.nameColumn,

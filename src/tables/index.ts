@@ -247,7 +247,10 @@ const competitorSwitches: TableSpec = {
     int('staff_size_begin', '人员规模-开始', { derivedFrom: 'staff_size' }),
     int('staff_size_end', '人员规模-结束', { derivedFrom: 'staff_size' }),
     text('competitor_name', '竞品名称', { dim: 'competitor', aliases: ['竞品', '竞对'] }),
-    int('replace_year', '替换年份', { parse: 'year', aliases: ['切换年份', '年份', '年度'] }),
+    int('replace_year', '替换年份', {
+      parse: 'year',
+      aliases: ['切换年份', '替换时间', '切换时间', '签约年份', '签约时间', '年份', '年度', '时间', '日期'],
+    }),
     text('replace_reason', '替换原因', { free: true }),
     text('enterprise_type', '企业性质', { dim: 'enterpriseType', aliases: ['企业类型'] }),
     text('sign_sales', '签约销售', { dim: 'sales', aliases: ['销售'] }),
@@ -292,10 +295,19 @@ const procurements: TableSpec = {
     int('staff_size_min', '人员规模_最小值', { derivedFrom: 'staff_size' }),
     int('staff_size_max', '人员规模_最大值', { derivedFrom: 'staff_size' }),
     real('money', '金额', { parse: 'money', aliases: ['采购金额', '金额(元)'] }),
-    text('class_type', '班型', { dim: 'classType' }),
-    text('product_name', '产品名称', { dim: 'product', aliases: ['产品', '内容产品'] }),
-    text('source_type', '来源类型', { dim: 'sourceType', aliases: ['来源'] }),
-    int('purchase_year', '采购年份', { parse: 'year', aliases: ['年份', '年度'] }),
+    text('class_type', '班型', { dim: 'classType', aliases: ['授课方式', '交付方式', '交付形式', '授课形式'] }),
+    text('product_name', '产品名称', {
+      dim: 'product',
+      aliases: ['产品', '内容产品', '采购产品', '购买产品', '采购内容', '课程名称', '课程'],
+    }),
+    text('source_type', '来源类型', {
+      dim: 'sourceType',
+      aliases: ['来源', '采购类型', '签约类型', '合同类型', '业务类型'],
+    }),
+    int('purchase_year', '采购年份', {
+      parse: 'year',
+      aliases: ['年份', '年度', '采购时间', '采购日期', '购买时间', '签约时间', '签约日期', '时间', '日期'],
+    }),
   ],
   filters: [
     f('org_name', 'contains', '机构名称'),

@@ -51,6 +51,11 @@ export function cleanCell(v: unknown, keepBreaks = false): string | null {
 const cellText = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v))
 const TOTAL_ROW = /^(合计|总计|小计|共计|汇总)[:：]?$/
 
+/** A 合计 / 总 计 / 小计： label: the row it heads sums other rows, it is no record. */
+export function isTotalLabel(v: unknown): boolean {
+  return v != null && TOTAL_ROW.test(String(v).replace(/\s+/g, ''))
+}
+
 function numeric(col: ColumnSpec, v: unknown, factor: number, nowYear: number): Parsed<number> {
   switch (col.parse) {
     case 'year': {
@@ -138,7 +143,7 @@ export function prepareRow(
   }
   const name = row[spec.nameColumn]
   if (name == null) problems.push({ column: spec.nameColumn, message: '缺少客户名称' })
-  else if (TOTAL_ROW.test(String(name)))
+  else if (isTotalLabel(name))
     problems.push({ column: spec.nameColumn, message: '合计行，不是一条客户记录', value: String(name) })
   return { row, problems }
 }

@@ -183,6 +183,34 @@ describe('finding the table in a workbook', () => {
     expect(rows('competitor_switches')[0]).toMatchObject({ kh_name: '甲公司', competitor_name: '学邦云' })
   })
 
+  it('reads a procurement 台账 as admins head it (采购产品, 采购时间, 授课方式, 采购类型), its 合计 row under 序号 one clear line', async () => {
+    const xlsx = await workbook([
+      {
+        name: '2025采购台账',
+        rows: [
+          [{ merged: '2025年度内容产品采购台账' }],
+          ['序号', '客户名称', '所属行业', '采购产品', '授课方式', '采购类型', '采购金额（万元）', '采购时间'],
+          [1, '华电新能源集团', '能源', '领导力课程包', '面授', '新签', 35.5, new Date(Date.UTC(2025, 2, 15))],
+          [2, '星辰银行', '金融', '新员工训练营', '线上课程', '续约', 12.8, '2025/6/1'],
+          ['合 计', null, null, null, null, null, 48.3, null],
+        ],
+      },
+    ])
+    const r = await importCases(db, undefined, file('采购台账.xlsx', xlsx), { now: NOW })
+    expect(r).toMatchObject({ tableKey: 'procurements', inserted: 2, unknownColumns: [] })
+    expect(rows('procurements')[0]).toMatchObject({
+      org_name: '华电新能源集团',
+      product_name: '领导力课程包',
+      class_type: '面授',
+      source_type: '新签',
+      money: 355_000,
+      purchase_year: 2025,
+    })
+    const bad = r.problems.filter((p) => p.level === 'error')
+    expect(bad).toHaveLength(1)
+    expect(bad[0]).toMatchObject({ row: 5, message: expect.stringContaining('合计行') })
+  })
+
   it('does not import a column whose currency it cannot convert, and says so', async () => {
     const r = await importCases(db, procurements, file('usd.csv', '机构名称,金额（美元）\n甲银行,100\n'), { now: NOW })
     expect(r.unknownColumns).toEqual(['金额（美元）（单位无法换算）'])
