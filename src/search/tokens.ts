@@ -224,6 +224,9 @@ function classify(tok: string, dict: Dictionary, tables: readonly TableKey[] | u
     items.push({ kind: 'neg', word: neg })
     return piece(tok.slice(neg.length), dict, tables, items)
   }
+  // Function words glued into one token (是从, 给我们): a function word too.
+  if ([...tok].length > 1 && [...tok].every((ch) => isFunctionWord(ch)))
+    return void items.push({ kind: 'function', word: tok })
   items.push({ kind: 'word', word: tok, parts: [tok] })
 }
 

@@ -102,7 +102,10 @@ class ImportRun {
     const name = values[fit.columns.find((c) => c.column === spec.nameColumn)?.index ?? -1]
     const { row, problems } =
       isTotalLabel(label) && (name == null || String(name).trim() === '' || isTotalLabel(name))
-        ? { row: {}, problems: [{ column: spec.nameColumn, message: '合计行，不是一条客户记录', value: String(label) }] }
+        ? {
+            row: {},
+            problems: [{ column: spec.nameColumn, message: '合计行，不是一条客户记录', value: String(label) }],
+          }
         : prepareRow(spec, record, this.prep)
     if (problems.length === 0 && filled === 1 && NOTE_ROW.test(String(row[spec.nameColumn] ?? ''))) {
       problems.push({

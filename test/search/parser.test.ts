@@ -62,6 +62,8 @@ const CASES: Case[] = [
   ],
   // competitor names decide the table by themselves
   ['学邦云的客户有哪些', 'switch', { competitor_name: ['学邦云'] }],
+  // why the rep asks (下周要去拜访, 求) and function words glued into one token (是从) are no keywords
+  ['下周要去拜访客户，求一个最好是从学邦云换过来的', 'switch', { competitor_name: ['学邦云'] }],
   ['moocpro 替换', 'switch', { competitor_name: ['MoocPro'] }],
   ['近两年 替换 自建平台 的案例', 'switch', { competitor_name: ['自建平台'], replace_year: { min: 2025, max: 2026 } }],
   // years
