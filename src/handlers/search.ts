@@ -104,10 +104,23 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
       wantCapped: ruleParsed.wantCapped,
       contradictions: parsed.contradictions,
       count: parsed.count,
-      notes: [...ctx.notes, ...typoNotes(dict, spec, outcome), ...yearNotes(ctx, spec, outcome)],
+      notes: [
+        ...ctx.notes,
+        ...orAcrossNotes(ruleParsed.orAcross),
+        ...typoNotes(dict, spec, outcome),
+        ...yearNotes(ctx, spec, outcome),
+      ],
       sortAsked: ruleParsed.sortAsked,
       example: spec.words.example,
     }),
+  )
+}
+
+/** 「银行或者央企」: two kinds of condition, searched as both at once (the filters line shows it); how to get either. */
+function orAcrossNotes(pairs: ParsedSentence['orAcross']): string[] {
+  return (pairs ?? []).map(
+    ([a, b]) =>
+      `「${a}」和「${b}」是两类条件，按同时满足查的；只要其中之一的话，请分开问（如先问「${a}」，再问「${b}」）。`,
   )
 }
 

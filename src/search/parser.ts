@@ -45,6 +45,8 @@ export interface ParsedSentence {
   readonly wantCapped?: number
   /** Asked to order by a number (金额最高的): lists are newest first; the reply says so (sort-ask.ts). */
   readonly sortAsked?: string
+  /** Values of different fields joined by 或 (银行或者央企): searched as both at once; the reply says so. */
+  readonly orAcross?: Array<[string, string]>
   /** Nothing but function words (谢谢 / 有什么可以参考的): answer with the menu, not with everything. */
   readonly onlyFunctionWords: boolean
   /** The normalised sentence that was parsed. */
@@ -206,6 +208,7 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
     ignored: [...n.ignored, ...kw.overflow],
     unused: kw.unused,
     contradictions: [...v.contradictions, ...new Set(keywordConflicts)],
+    orAcross: c.crossOr.length ? c.crossOr : undefined,
     count: isCountQuestion(tokens, text),
     onlyFunctionWords:
       filters.length === 0 &&

@@ -180,3 +180,15 @@ describe('a year that finds nothing', () => {
     expect((await t.ask('2024年的采购')).replies[0]).not.toContain('最新的记录在')
   })
 })
+
+describe('或 between two kinds of condition', () => {
+  it('says both were required and how to ask for either; 或 inside one field says nothing', async () => {
+    const t = app()
+    const both = await t.ask('银行或者央企的案例')
+    expect(both.replies[0]).toContain('「银行」和「央企」是两类条件，按同时满足查的')
+    const either = await t.ask('银行或者保险的案例')
+    expect(either.replies[0]).not.toContain('两类条件')
+    // An excluded value is no part of an either-or.
+    expect((await t.ask('央企的案例，不要银行或者保险')).replies[0]).not.toContain('两类条件')
+  })
+})
