@@ -21,3 +21,8 @@ export function localDate(ms: number): string {
 export function localYear(ms: number): number {
   return new Date(ms + TZ_OFFSET_MS).getUTCFullYear()
 }
+
+/** 1–12, in China time. */
+export function localMonth(ms: number): number {
+  return new Date(ms + TZ_OFFSET_MS).getUTCMonth() + 1
+}

@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
 import type { Decision, Router } from '../bot/router.js'
-import { localYear } from '../core/clock.js'
+import { localMonth, localYear } from '../core/clock.js'
 import { bareCommand, bindableIntents, controlIntent, features, intentOfCustomType } from '../core/features.js'
 import { MAX_TEXT } from '../core/message.js'
 import { type ParsedSentence, parseSentence } from '../search/parser.js'
@@ -62,7 +62,11 @@ export function prefixResolver(ctx: BotContext): Decision | undefined {
 export function keywordResolver(ctx: BotContext): Decision | undefined {
   // Non-search features recognised by their trigger words anywhere in the sentence.
   for (const f of features()) if (f.keywords?.test(ctx.text)) return { intent: f.intent }
-  const parsed = parseSentence(searchText(ctx), { dict: ctx.deps.dictionary.get(), nowYear: localYear(ctx.now()) })
+  const parsed = parseSentence(searchText(ctx), {
+    dict: ctx.deps.dictionary.get(),
+    nowYear: localYear(ctx.now()),
+    nowMonth: localMonth(ctx.now()),
+  })
   if (parsed.choices && parsed.choices.length > 1) {
     // Two tables fit equally well: ask (one numbered question) instead of guessing — or, with an LLM,
     // let it pick among them first (ambiguousResolver).

@@ -1,5 +1,5 @@
 import type { BotContext } from '../bot/context.js'
-import { localYear } from '../core/clock.js'
+import { localMonth, localYear } from '../core/clock.js'
 import { latestYear } from '../db/case-search.js'
 import type { Dictionary } from '../search/dictionary.js'
 import { filtersToJson, formatSearchReply, rowToSeed } from '../search/format.js'
@@ -64,7 +64,7 @@ export async function searchHandler(ctx: BotContext): Promise<void> {
   const ruleParsed =
     pre?.table?.intent === intent
       ? pre
-      : parseSentence(searchText(ctx), { dict, nowYear: localYear(ctx.now()), intent })
+      : parseSentence(searchText(ctx), { dict, nowYear: localYear(ctx.now()), nowMonth: localMonth(ctx.now()), intent })
   if (ruleParsed.onlyFunctionWords) {
     // "谢谢" / "有什么可以参考的" to a robot bound to one table: the menu, not every row.
     const { menu } = await import('./help.js')

@@ -1,5 +1,5 @@
 import type { BotContext } from '../bot/context.js'
-import { localYear } from '../core/clock.js'
+import { localMonth, localYear } from '../core/clock.js'
 import type { Row } from '../db/case-search.js'
 import { formatMoney } from '../search/format.js'
 import { PRIORITY, parseSentence } from '../search/parser.js'
@@ -61,7 +61,12 @@ function search(
 ): Row[] {
   const spec = tableByIntent(intent)!
   const dict = ctx.deps.dictionary.get()
-  const parsed = parseSentence(sentence, { dict, nowYear: localYear(ctx.now()), intent })
+  const parsed = parseSentence(sentence, {
+    dict,
+    nowYear: localYear(ctx.now()),
+    nowMonth: localMonth(ctx.now()),
+    intent,
+  })
   // Only what the dictionary and number rules recognised: free words from a long background would over-filter.
   const filters = parsed.filters.filter((f) => f.source === 'dictionary')
   const rows: Row[] = []

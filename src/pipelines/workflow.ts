@@ -1,6 +1,6 @@
 import type { BotContext } from '../bot/context.js'
 import type { Decision } from '../bot/router.js'
-import { localYear } from '../core/clock.js'
+import { localMonth, localYear } from '../core/clock.js'
 import { storesOf } from '../db/stores/index.js'
 import { parseSentence } from '../search/parser.js'
 import { labelledInputs } from './activity-inputs.js'
@@ -108,7 +108,11 @@ export function looksLikeSearch(ctx: BotContext): boolean {
   const text = ctx.text.normalize('NFKC').trim()
   if (SEARCH_PREFIX.test(text) || OTHER_FEATURE.test(text)) return true
   if (Object.keys(labelledInputs(text)).length) return false
-  const parsed = parseSentence(text, { dict: ctx.deps.dictionary.get(), nowYear: localYear(ctx.now()) })
+  const parsed = parseSentence(text, {
+    dict: ctx.deps.dictionary.get(),
+    nowYear: localYear(ctx.now()),
+    nowMonth: localMonth(ctx.now()),
+  })
   if (!parsed.table || (parsed.intentSource !== 'words' && parsed.intentSource !== 'competitor')) return false
   return QUESTION_CUE.test(text) || SEARCH_ENDING.test(text.replace(/[。.!！?？\s]+$/, ''))
 }

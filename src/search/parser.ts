@@ -56,6 +56,8 @@ export interface ParsedSentence {
 export interface ParseOptions {
   dict: Dictionary
   nowYear: number
+  /** 1–12: where 近3个月 starts (unknown: the previous year is included). */
+  nowMonth?: number
   /** Search this table's intent (from a command prefix, robot binding, customType or an answered question). */
   intent?: SearchIntent
 }
@@ -120,12 +122,15 @@ function chooseTable(
   return { source: 'none', spans: cut }
 }
 
+/** A span of time no rule read (6月, 为期6, 近3, 3天): no name or project word holds it; shown as unused. */
+const TIME_LEFTOVER = /^(?:为期|近|前|后|每)?\d+(?:\.\d+)?(?:个)?(?:月|月份|日|号|周|天|季度|期)?$/
+
 function keywordFilters(words: Collected['words']): { filters: AppliedFilter[]; overflow: string[]; unused: string[] } {
   const groups: Array<{ words: string[]; parts: string[]; negated: boolean }> = []
   const unused: string[] = []
   for (const w of words) {
     // One character is too vague to search for (and usually a particle the list does not know).
-    if ([...w.word].length < 2 || /^[\d.]+$/.test(w.word)) {
+    if ([...w.word].length < 2 || /^[\d.]+$/.test(w.word) || TIME_LEFTOVER.test(w.word)) {
       if (!unused.includes(w.word)) unused.push(w.word)
       continue
     }
@@ -159,7 +164,7 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
   const text = normalizeSentence(raw)
   const want = findWant(text)
   const sort = findSortAsk(want.rest)
-  const nums = findNumbers(sort.rest, opts.nowYear)
+  const nums = findNumbers(sort.rest, opts.nowYear, opts.nowMonth)
   let s = nums.rest
   const choice = chooseTable(s, opts.dict, nums, opts)
   for (const [a, b] of choice.spans) s = blank(s, a, b)

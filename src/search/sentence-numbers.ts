@@ -1,7 +1,15 @@
 import { type Bounds, formatBounds } from '../core/numbers.js'
 import type { AppliedFilter, Condition } from '../tables/conditions.js'
 import type { TableSpec } from '../tables/index.js'
-import { type Found, findAccounts, findMoney, findSize, findYears, type MoneyFound } from './number-phrases.js'
+import {
+  type Found,
+  findAccounts,
+  findMoney,
+  findMonthPeriod,
+  findSize,
+  findYears,
+  type MoneyFound,
+} from './number-phrases.js'
 import { segmenter } from './segmenter.js'
 import { isNegation } from './syntax.js'
 import { PRIORITY } from './value-filters.js'
@@ -13,6 +21,8 @@ export interface NumberPhrases {
   money?: Found<MoneyFound>
   size?: Found<Bounds>
   years?: Found<Bounds>
+  /** The years stand for a period in months (近3个月, 2025年下半年): the filter says so. */
+  period?: string
   /** Phrases with a negation right before them (非5000人以上, 除了2023年): exclusions. */
   negated: Set<'accounts' | 'money' | 'size' | 'years'>
   /** The sentence with the phrases blanked out. */
@@ -40,7 +50,7 @@ function blank(s: string, f: { start: number; end: number } | undefined): string
 }
 
 /** Reads accounts (帐号…), then money, then sizes (人), then years — each blanked before the next looks. */
-export function findNumbers(text: string, nowYear: number): NumberPhrases {
+export function findNumbers(text: string, nowYear: number, nowMonth?: number): NumberPhrases {
   let s = text
   const accounts = findAccounts(s)
   s = blank(s, accounts)
@@ -48,7 +58,8 @@ export function findNumbers(text: string, nowYear: number): NumberPhrases {
   s = blank(s, money)
   const size = findSize(s)
   s = blank(s, size)
-  const years = findYears(s, nowYear)
+  const period = findMonthPeriod(s, nowYear, nowMonth)
+  const years = period ?? findYears(s, nowYear)
   s = blank(s, years)
   const negated = new Set<'accounts' | 'money' | 'size' | 'years'>()
   const found = { accounts, money, size, years }
@@ -69,7 +80,16 @@ export function findNumbers(text: string, nowYear: number): NumberPhrases {
       }
     }
   }
-  return { accounts, money, size, years, negated, rest: s, any: !!(accounts || money || size || years) }
+  return {
+    accounts,
+    money,
+    size,
+    years,
+    period: period ? phraseText(period.text) : undefined,
+    negated,
+    rest: s,
+    any: !!(accounts || money || size || years),
+  }
 }
 
 function phraseText(t: string): string {
@@ -89,10 +109,11 @@ export function numberFilters(table: TableSpec, n: NumberPhrases): { filters: Ap
     priority: number,
   ) => {
     const exclude = n.negated.has(kind)
+    const period = kind === 'years' && n.period ? `（${n.period}，记录按年份比）` : ''
     filters.push({
       key,
       label,
-      display: formatBounds(b, unit),
+      display: formatBounds(b, unit) + period,
       value: { ...b },
       condition: exclude ? { kind: 'not', condition } : condition,
       priority,

@@ -136,6 +136,25 @@ describe('parseSentence', () => {
     expect(p.unused).toEqual([])
   })
 
+  it('reads a period in months as the years it touches, and says so in the filter', () => {
+    const at = (text: string, nowMonth: number) => parseSentence(text, { dict, nowYear: 2026, nowMonth })
+    const years = (p: ParsedSentence) => p.filters.find((f) => f.label === '年份')
+    // December: the last three months are this year; February: they reach back into last year.
+    expect(years(at('近3个月的打单方案', 12))).toMatchObject({ value: { min: 2026, max: 2026 } })
+    expect(years(at('近3个月的打单方案', 2))).toMatchObject({ value: { min: 2025, max: 2026 } })
+    expect(years(at('最近半年的案例', 12))!.display).toBe('2026年（最近半年，记录按年份比）')
+    expect(years(at('2025年6月的案例', 12))).toMatchObject({ value: { min: 2025, max: 2025 } })
+    expect(years(at('去年下半年的采购', 12))).toMatchObject({ value: { min: 2025, max: 2025 } })
+    expect(years(at('今年第三季度的切换', 12))).toMatchObject({ value: { min: 2026, max: 2026 } })
+    for (const s of ['近3个月的打单方案', '2025年6月的案例', '去年下半年的采购']) expect(at(s, 12).unused).toEqual([])
+    // A month without a year, or a length of time, filters nothing and is no keyword.
+    for (const s of ['6月的案例', '为期6个月的项目案例']) {
+      const p = at(s, 12)
+      expect(p.filters).toEqual([])
+      expect(p.unused.length).toBeGreaterThan(0)
+    }
+  })
+
   it('has at least 40 phrasings', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40)
   })
