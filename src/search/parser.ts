@@ -128,7 +128,10 @@ const TIME_LEFTOVER = /^(?:为期|近|前|后|每)?\d+(?:\.\d+)?(?:个)?(?:月|�
 function keywordFilters(words: Collected['words']): { filters: AppliedFilter[]; overflow: string[]; unused: string[] } {
   const groups: Array<{ words: string[]; parts: string[]; negated: boolean }> = []
   const unused: string[] = []
-  for (const w of words) {
+  for (const raw of words) {
+    // Stray symbols at a word's ends (江苏%, _案例) are typing noise, not part of a name (100% keeps its %).
+    const trimmed = raw.word.replace(/^[\p{P}\p{S}]+|(?<![\d%])[\p{P}\p{S}]+$/gu, '')
+    const w = trimmed && trimmed !== raw.word ? { ...raw, word: trimmed, parts: [trimmed] } : raw
     // One character is too vague to search for (and usually a particle the list does not know).
     if ([...w.word].length < 2 || /^[\d.]+$/.test(w.word) || TIME_LEFTOVER.test(w.word)) {
       if (!unused.includes(w.word)) unused.push(w.word)

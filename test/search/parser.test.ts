@@ -62,6 +62,9 @@ const CASES: Case[] = [
   ],
   // competitor names decide the table by themselves
   ['学邦云的客户有哪些', 'switch', { competitor_name: ['学邦云'] }],
+  // stray symbols at a word's ends are typing noise
+  ['江苏%的_切换案例', 'switch', { area: ['江苏'] }],
+  ['恒信%的案例', 'case', { keywords: ['恒信'] }],
   // why the rep asks (下周要去拜访, 求) and function words glued into one token (是从) are no keywords
   ['下周要去拜访客户，求一个最好是从学邦云换过来的', 'switch', { competitor_name: ['学邦云'] }],
   ['moocpro 替换', 'switch', { competitor_name: ['MoocPro'] }],
