@@ -4,6 +4,7 @@ import { localMonth, localYear } from '../core/clock.js'
 import { bareCommand, bindableIntents, controlIntent, features, intentOfCustomType } from '../core/features.js'
 import { MAX_TEXT } from '../core/message.js'
 import { type ParsedSentence, parseSentence } from '../search/parser.js'
+import { findPeriod } from '../stats/period.js'
 import { pictureOf } from './inbound-file.js'
 import { llmIntentResolver } from './llm-intent.js'
 import { CLARIFY_INTENT, clarifyHandler, searchChoiceResolver } from './search-choice.js'
@@ -53,7 +54,9 @@ export function prefixResolver(ctx: BotContext): Decision | undefined {
   for (const [words, intent] of prefixes()) {
     for (const w of words) {
       const m = new RegExp(`^(?:[/／]${w}|${w}\\s*[:：])`).exec(text)
-      if (m) return { intent, text: text.slice(m[0].length).trim() }
+      if (!m) continue
+      const rest = text.slice(m[0].length).trim()
+      return (intent === 'usage' && countOfCases(ctx, rest)) || { intent, text: rest }
     }
   }
   return undefined
@@ -61,7 +64,14 @@ export function prefixResolver(ctx: BotContext): Decision | undefined {
 
 export function keywordResolver(ctx: BotContext): Decision | undefined {
   // Non-search features recognised by their trigger words anywhere in the sentence.
-  for (const f of features()) if (f.keywords?.test(ctx.text)) return { intent: f.intent }
+  for (const f of features()) {
+    if (!f.keywords?.test(ctx.text)) continue
+    if (f.intent === 'usage') {
+      const counted = countOfCases(ctx, searchText(ctx))
+      if (counted) return counted
+    }
+    return { intent: f.intent }
+  }
   const parsed = parseSentence(searchText(ctx), {
     dict: ctx.deps.dictionary.get(),
     nowYear: localYear(ctx.now()),
@@ -80,6 +90,33 @@ export function keywordResolver(ctx: BotContext): Decision | undefined {
   }
   ctx.state.parsed = parsed
   return { intent: parsed.table.intent }
+}
+
+/**
+ * 「统计一下江苏的软件客户」 counts case records, not Andy's use: a 统计 sentence that names a case table by its
+ * words (or a competitor), and says nothing of 使用 / 次数, is a count question on that table.
+ */
+function countOfCases(ctx: BotContext, text: string): Decision | undefined {
+  if (!text || /使用|用量|次数|活跃|调用|andy|机器人|助手/i.test(text)) return undefined
+  const parsed = parseSentence(text, {
+    dict: ctx.deps.dictionary.get(),
+    nowYear: localYear(ctx.now()),
+    nowMonth: localMonth(ctx.now()),
+  })
+  if (!parsed.table || !['words', 'competitor'].includes(parsed.intentSource)) return undefined
+  // 「统计 上周 案例」 is the use of 案例 last week: a count needs a value (银行, 学邦云) and no usage period.
+  if (!parsed.filters.some((f) => f.source !== 'keyword' && !f.exclude)) return undefined
+  if (namesPeriod(text, ctx.now())) return undefined
+  ctx.state.parsed = { ...parsed, count: true } satisfies ParsedSentence
+  return { intent: parsed.table.intent, text }
+}
+
+function namesPeriod(text: string, now: number): boolean {
+  try {
+    return findPeriod(text, now) !== undefined
+  } catch {
+    return true
+  }
 }
 
 /**

@@ -131,8 +131,15 @@ export function isNegation(token: string): boolean {
  */
 export function isCountQuestion(tokens: readonly string[], text: string): boolean {
   if (tokens.some((t) => COUNT_STRONG.includes(t))) return true
+  // 银行客户案例数, 医药采购记录条数: a number of records asked for at the end.
+  if (/(?:条数|家数|个数|案例数|客户数|记录数|方案数)\s*[?？。.!！]*$/.test(text)) return true
   const weak = tokens.findIndex((t) => COUNT_WEAK.includes(t))
   if (weak < 0) return false
+  // 来几个 / 给我几个: a few rows asked for, not a number.
+  const asked = tokens.slice(0, weak).findLast((t) => t.trim() !== '')
+  if (asked && /^(?:来|给|给我|要|找|发|发我|推荐|列|挑|选|举)$/.test(asked)) return false
+  // 制造业案例几个: the sentence ends on it.
+  if (tokens.slice(weak + 1).every((t) => /^[\s?？。.!！呀呢啊吧]*$/.test(t))) return true
   const before = tokens.slice(Math.max(0, weak - 3), weak)
   if (before.some((t) => ['有', '共', '一共', '总共', '是'].includes(t))) return true
   if (/[?？吗呢]\s*$/.test(text)) return true
@@ -145,8 +152,9 @@ export function isCountWord(token: string): boolean {
 }
 
 /**
- * Years in Chinese numerals (二〇二五年 → 2025年), 块/块钱 as 元 (50万块 → 50万元), and levels said in one word (中高层 = 中层和高层, 中基层干部 = 中层干部和基层干部): spelled out, joined by 或, so each
- * level is read as the taxonomy's own word and either one matches.
+ * Years in Chinese numerals (二〇二五年 → 2025年), 块/块钱 as 元 (50万块 → 50万元), and levels said in one word
+ * (中高层 = 中层和高层, 中基层干部 = 中层干部和基层干部): spelled out, joined by 或, so each level is read as the
+ * taxonomy's own word and either one matches.
  */
 export function expandContractions(s: string): string {
   return s

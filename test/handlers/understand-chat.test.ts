@@ -192,3 +192,16 @@ describe('或 between two kinds of condition', () => {
     expect((await t.ask('央企的案例，不要银行或者保险')).replies[0]).not.toContain('两类条件')
   })
 })
+
+describe('统计 of case records', () => {
+  it('counts the table a 统计 sentence names; 统计 of a period or of 使用次数 stays the usage report', async () => {
+    const t = app()
+    const cases = await t.ask('统计一下银行的客户案例')
+    expect(cases.intent).toBe('case')
+    expect(cases.replies[0]).toMatch(/^\*\*符合条件的内容客户案例共 \d+ 条\*\*/)
+    const prefixed = await t.ask('数据统计：学邦云的切换案例')
+    expect(prefixed.intent).toBe('switch')
+    expect(prefixed.replies[0]).toContain('符合条件的平台竞对切换案例共')
+    for (const s of ['统计 本周', '统计一下本月的使用次数', '/统计 上周']) expect((await t.ask(s)).intent).toBe('usage')
+  })
+})

@@ -336,7 +336,13 @@ const COUNTS: Array<[string, SearchIntent, number]> = [
   ['非国企的采购有多少', 'procurement', 4],
   ['银行的打单方案有几家呢', 'pitch', 2],
   ['有多少家做过恒大的案例', 'case', 0],
+  ['银行的打单方案数', 'pitch', 2],
+  ['国企的案例几个', 'case', 6],
+  ['学邦云切换过来的记录条数？', 'switch', 3],
 ]
+
+/** A few rows asked for (来几个 / 推荐几个): a list, not a number. */
+const NOT_COUNTS = ['国企的案例来几个', '推荐几个国企的案例吧', '给我几个国企案例']
 
 // ---- 5. number phrases -----------------------------------------------------------------------
 const NUMBERS: Case[] = [
@@ -494,6 +500,12 @@ describe('understanding reps as they type (issue 10)', () => {
     expect(reply.split('\n')[0]).toBe(`**符合条件的${p.table!.title}共 ${n} 条**`)
     // Then the newest rows as usual (at most five on the chat page).
     if (n > 5) expect(reply).toContain('最新的 5 条：')
+  })
+
+  it.each(NOT_COUNTS)('a few rows asked for is no count: %s', (s) => {
+    const { p, out } = answer(s)
+    expect(p.count).toBe(false)
+    expect(out!.total).toBe(6)
   })
 
   it('has at least 150 phrasings written for this issue', () => {
