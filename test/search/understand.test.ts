@@ -412,6 +412,9 @@ const NUMBERS: Case[] = [
 
 // ---- 6. labels at different levels, spellings -------------------------------------------------
 const TAXONOMY: Case[] = [
+  // words reps use for an industry (taxonomy aliases): 城投 → 基建, 新能源汽车 → 汽车
+  { s: '城投公司的客户案例', table: 'case', rows: (r) => r.kh_industry_1 === '基建' },
+  { s: '新能源汽车的客户案例', table: 'case', rows: (r) => /汽车/.test(String(r.kh_industry_1) + String(r.kh_name)) },
   {
     s: '银行 新员工 的打单方案',
     table: 'pitch',
