@@ -142,8 +142,9 @@ export function findMonthPeriod(s: string, nowYear: number, nowMonth?: number): 
       s,
       /(今年|本年|去年|前年|(?:19|20)\d{2})?\s*年?\s*的?\s*(?:(?:上|下)半年|(?:第?[一二三四1-4]|q[1-4])\s*季度?|(?:1[0-2]|0?[1-9])\s*月份?(?![\d]))/,
       (m) => {
-        if (!m[1] && /^\d/.test(m[0])) return undefined // 6月 alone: which year is not said
-        const y = named(m[1])
+        // 6月 alone: the last June — this year's, unless this year has not reached it yet.
+        const month = !m[1] && /^\d/.test(m[0]) ? Number(/^\d+/.exec(m[0])![0]) : undefined
+        const y = month !== undefined && nowMonth !== undefined && month > nowMonth ? nowYear - 1 : named(m[1])
         return y >= 1950 && y <= nowYear + 1 ? { min: y, max: y } : undefined
       },
     ),

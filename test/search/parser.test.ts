@@ -150,8 +150,11 @@ describe('parseSentence', () => {
     expect(years(at('去年下半年的采购', 12))).toMatchObject({ value: { min: 2025, max: 2025 } })
     expect(years(at('今年第三季度的切换', 12))).toMatchObject({ value: { min: 2026, max: 2026 } })
     for (const s of ['近3个月的打单方案', '2025年6月的案例', '去年下半年的采购']) expect(at(s, 12).unused).toEqual([])
-    // A month without a year, or a length of time, filters nothing and is no keyword.
-    for (const s of ['6月的案例', '为期6个月的项目案例']) {
+    // A month without a year: the last one of that name (June asked in February: last year's).
+    expect(years(at('6月的案例', 12))).toMatchObject({ value: { min: 2026, max: 2026 } })
+    expect(years(at('6月份的案例', 2))).toMatchObject({ value: { min: 2025, max: 2025 } })
+    // A length of time filters nothing and is no keyword.
+    for (const s of ['为期6个月的项目案例']) {
       const p = at(s, 12)
       expect(p.filters).toEqual([])
       expect(p.unused.length).toBeGreaterThan(0)
