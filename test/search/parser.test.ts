@@ -117,6 +117,7 @@ const CASES: Case[] = [
   ['外企 案例', 'case', { enterprise_type: ['外资企业'] }],
   ['华东 竞品切换', 'switch', { area: ['江苏', '浙江'] }],
   ['广东省 切换', 'switch', { area: ['广东'] }],
+  ['浙江省内的切换', 'switch', { area: ['浙江'] }],
   // series, crowds, products, free keywords
   ['领导力发展系列的客户案例', 'case', { product_series: ['领导力发展'] }],
   ['中层管理者 领导力 案例', 'case', { train_target: ['中层管理者'], keywords: ['领导力'] }],

@@ -318,6 +318,10 @@ const ANY_OF: Case[] = [
   { s: '训练营或工作坊的采购', table: 'procurement', rows: ['宁泰证券', '味道餐饮', '京华医药'] },
   { s: '新签和续约的医药采购', table: 'procurement', rows: ['康泰制药'] },
   { s: '上海、北京、四川的切换客户', table: 'switch', rows: ['沪连超市', '京华医药', '川能电力'] },
+  // regions reps name (taxonomy): 北上广深 / 一线城市, 西部; 省内 is a function word
+  { s: '一线城市的切换客户', table: 'switch', rows: (r) => /北京|上海|广东/.test(String(r.area)) },
+  { s: '西部地区的切换客户', table: 'switch', rows: (r) => /四川|重庆|陕西|云南|贵州|广西/.test(String(r.area)) },
+  { s: '江苏省内的软件客户', table: 'software', rows: (r) => inJiangsu(r) },
   { s: '新员工和销售团队的打单方案，要国企', table: 'pitch', rows: ['苏银农商银行', '锡州农商银行', '泰和人寿保险'] },
   { s: '移动学习或者学习地图的平台客户', table: 'software', rows: ['苏银农商银行', '宁泰证券', '川能电力'] },
 ]
