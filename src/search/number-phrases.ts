@@ -1,4 +1,7 @@
 import { type Bounds, cnNumber } from '../core/numbers.js'
+import { type Found, find, first, opt, range, rx } from './phrase-find.js'
+
+export type { Found } from './phrase-find.js'
 
 /**
  * Number phrases in a search sentence (already NFKC + lower-case): staff sizes (5000人以上, 上万人,
@@ -6,13 +9,6 @@ import { type Bounds, cnNumber } from '../core/numbers.js'
  * (超过100万, 10万元以下, 金额在10万到50万之间). Each finder returns where the phrase was, so the parser
  * can blank it out and see what stands before it (非5000人以上 is an exclusion).
  */
-
-export interface Found<T> {
-  value: T
-  start: number
-  end: number
-  text: string
-}
 
 /** A number with an optional unit: 5000, 1.5万, 五千, 万 (alone: ten thousand), 3k. */
 const NUM = String.raw`(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(万|千|百|w|k)?`
@@ -35,50 +31,6 @@ export function toNumber(digits: string, unit?: string): number | undefined {
   if (base === undefined || !Number.isFinite(base)) return undefined
   const mult = unit === '万' || unit === 'w' ? 10_000 : unit === '千' || unit === 'k' ? 1000 : unit === '百' ? 100 : 1
   return Math.round(base * mult)
-}
-
-/**
- * A pattern written as a template (rx`${NUM}\\s*人`), compiled once per place it is written: its parts are
- * constants, and compiling 33 patterns on every sentence was a tenth of understanding one.
- */
-const compiled = new WeakMap<TemplateStringsArray, RegExp>()
-function rx(parts: TemplateStringsArray, ...constants: string[]): RegExp {
-  let re = compiled.get(parts)
-  if (!re) {
-    re = new RegExp(parts.reduce((src, part, i) => src + part + (constants[i] ?? ''), ''))
-    compiled.set(parts, re)
-  }
-  return re
-}
-
-function find<T>(s: string, re: RegExp, build: (m: RegExpExecArray) => T | undefined): Found<T> | undefined {
-  const m = re.exec(s)
-  if (!m) return undefined
-  const value = build(m)
-  return value === undefined ? undefined : { value, start: m.index, end: m.index + m[0].length, text: m[0] }
-}
-
-function opt(b: Bounds): Bounds | undefined {
-  return b.min === undefined && b.max === undefined ? undefined : b
-}
-
-function range(a: number | undefined, b: number | undefined): Bounds | undefined {
-  return a === undefined || b === undefined ? undefined : { min: Math.min(a, b), max: Math.max(a, b) }
-}
-
-/**
- * The phrase among the finders' matches: the earliest, unless a longer one overlaps it (帐号数大于1000
- * beats 一个帐号 in "一个帐号数大于1000"); ties: the first finder.
- */
-function first<T>(...found: Array<Found<T> | undefined>): Found<T> | undefined {
-  let earliest: Found<T> | undefined
-  for (const f of found) if (f && (!earliest || f.start < earliest.start)) earliest = f
-  if (!earliest) return undefined
-  let best = earliest
-  for (const f of found) {
-    if (f && f.start < earliest.end && earliest.start < f.end && f.end - f.start > best.end - best.start) best = f
-  }
-  return best
 }
 
 const PEOPLE = '(?:人|名员工|名|位员工)'
@@ -113,41 +65,6 @@ export function findSize(s: string): Found<Bounds> | undefined {
     find(s, /(?:几|数)(万|千|百)(?:人|名员工)/, (m) => ({ min: toNumber('1', m[1])!, max: toNumber('10', m[1])! - 1 })),
     find(s, /(万|千)人(?:以上|级|规模|级别)/, (m) => ({ min: toNumber('1', m[1])! })),
     find(s, /(?:万人|千人)(?:大厂|企业|公司)/, (m) => ({ min: m[0].startsWith('万') ? 10_000 : 1000 })),
-  )
-}
-
-/**
- * A period in months (近3个月, 最近半年, 2025年下半年, 上个月, 今年第三季度): the years it touches, since the
- * records are compared by year. `nowMonth` (1–12) places 近3个月; unknown, the previous year is included.
- */
-export function findMonthPeriod(s: string, nowYear: number, nowMonth?: number): Found<Bounds> | undefined {
-  const back = (months: number) => {
-    const start = nowMonth === undefined ? nowYear - 1 : Math.floor((nowYear * 12 + nowMonth - 1 - months) / 12)
-    return { min: Math.min(start, nowYear), max: nowYear }
-  }
-  const named = (w: string | undefined) =>
-    !w || w === '今年' || w === '本年' ? nowYear : w === '去年' ? nowYear - 1 : w === '前年' ? nowYear - 2 : Number(w)
-  const n = '(\\d+|[一二两三四五六七八九十]+|半)'
-  return first(
-    find(s, rx`(?:近|最近|过去|这)\\s*${n}\\s*个?\\s*(?:月|季度)`, (m) => {
-      const k = m[1] === '半' ? 0.5 : /^\d/.test(m[1]!) ? Number(m[1]) : cnNumber(m[1]!)
-      if (!k || k <= 0 || k > 36) return undefined
-      return back(Math.ceil(m[0].includes('季度') ? k * 3 : k))
-    }),
-    find(s, /(?:近|最近|过去)\s*(?:半年|一年半)/, (m) => back(m[0].includes('一年半') ? 18 : 6)),
-    find(s, /(?:本月|这个月|当月|本季度|这个季度|这季度|上个?月|上个?季度)/, (m) =>
-      m[0].startsWith('上') ? back(m[0].includes('季') ? 3 : 1) : { min: nowYear, max: nowYear },
-    ),
-    find(
-      s,
-      /(今年|本年|去年|前年|(?:19|20)\d{2})?\s*年?\s*的?\s*(?:(?:上|下)半年|(?:第?[一二三四1-4]|q[1-4])\s*季度?|(?:1[0-2]|0?[1-9])\s*月份?(?![\d]))/,
-      (m) => {
-        // 6月 alone: the last June — this year's, unless this year has not reached it yet.
-        const month = !m[1] && /^\d/.test(m[0]) ? Number(/^\d+/.exec(m[0])![0]) : undefined
-        const y = month !== undefined && nowMonth !== undefined && month > nowMonth ? nowYear - 1 : named(m[1])
-        return y >= 1950 && y <= nowYear + 1 ? { min: y, max: y } : undefined
-      },
-    ),
   )
 }
 

@@ -1,15 +1,8 @@
 import { type Bounds, formatBounds } from '../core/numbers.js'
 import type { AppliedFilter, Condition } from '../tables/conditions.js'
 import type { TableSpec } from '../tables/index.js'
-import {
-  type Found,
-  findAccounts,
-  findMoney,
-  findMonthPeriod,
-  findSize,
-  findYears,
-  type MoneyFound,
-} from './number-phrases.js'
+import { type Found, findAccounts, findMoney, findSize, findYears, type MoneyFound } from './number-phrases.js'
+import { findMonthPeriod } from './period-phrases.js'
 import { segmenter } from './segmenter.js'
 import { isNegation } from './syntax.js'
 import { PRIORITY } from './value-filters.js'
