@@ -199,6 +199,7 @@ describe('统计 of case records', () => {
     const cases = await t.ask('统计一下银行的客户案例')
     expect(cases.intent).toBe('case')
     expect(cases.replies[0]).toMatch(/^\*\*符合条件的内容客户案例共 \d+ 条\*\*/)
+    expect(cases.replies[0]).not.toContain('没用上的词')
     const prefixed = await t.ask('数据统计：学邦云的切换案例')
     expect(prefixed.intent).toBe('switch')
     expect(prefixed.replies[0]).toContain('符合条件的平台竞对切换案例共')
