@@ -16,6 +16,8 @@ export interface NumberPhrases {
   years?: Found<Bounds>
   /** The years stand for a period in months (近3个月, 2025年下半年): the filter says so. */
   period?: string
+  /** A length of time (合作超过3年, 用了两年多): no table records one, so it is shown as not used. */
+  duration?: string
   /** Phrases with a negation right before them (非5000人以上, 除了2023年): exclusions. */
   negated: Set<'accounts' | 'money' | 'size' | 'years'>
   /** The sentence with the phrases blanked out. */
@@ -38,6 +40,10 @@ function negationBefore(text: string): { start: number } | undefined {
 
 const NEG_AFTER = /^\s*的?\s*(?:都|也)?(?:不要|不考虑|不算|不用|除外|以外|之外)(?:了|的)?(?=\s*(?:[,，。;；!！?？]|$))/
 
+/** 合作超过3年, 用了两年多, 满五年: a length of time (a year is read before it: 23年, 2023年, 近两年). */
+const DURATION =
+  /(?:合作|使用|用了|用过|签约)?\s*(?:了)?\s*(?:超过|多于|满|至少|不到|少于|不满)?\s*(?:\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:多|个)?\s*年(?:以上|以下|多|左右|半)?(?:了)?/
+
 function blank(s: string, f: { start: number; end: number } | undefined): string {
   return f ? s.slice(0, f.start) + ' '.repeat(f.end - f.start) + s.slice(f.end) : s
 }
@@ -54,6 +60,8 @@ export function findNumbers(text: string, nowYear: number, nowMonth?: number): N
   const period = findMonthPeriod(s, nowYear, nowMonth)
   const years = period ?? findYears(s, nowYear)
   s = blank(s, years)
+  const duration = DURATION.exec(s)
+  if (duration) s = blank(s, { start: duration.index, end: duration.index + duration[0].length })
   const negated = new Set<'accounts' | 'money' | 'size' | 'years'>()
   const found = { accounts, money, size, years }
   for (const k of ['accounts', 'money', 'size', 'years'] as const) {
@@ -79,6 +87,7 @@ export function findNumbers(text: string, nowYear: number, nowMonth?: number): N
     size,
     years,
     period: period ? phraseText(period.text) : undefined,
+    duration: duration ? phraseText(duration[0]) : undefined,
     negated,
     rest: s,
     any: !!(accounts || money || size || years),
@@ -163,5 +172,6 @@ export function numberFilters(table: TableSpec, n: NumberPhrases): { filters: Ap
       )
     } else ignored.push(phraseText(n.accounts.text))
   }
+  if (n.duration) ignored.push(n.duration)
   return { filters, ignored }
 }

@@ -154,7 +154,16 @@ describe('parseSentence', () => {
     // A month without a year: the last one of that name (June asked in February: last year's).
     expect(years(at('6月的案例', 12))).toMatchObject({ value: { min: 2026, max: 2026 } })
     expect(years(at('6月份的案例', 2))).toMatchObject({ value: { min: 2025, max: 2025 } })
-    // A length of time filters nothing and is no keyword.
+    // A length of time filters nothing and is no keyword; in years it is named as not applicable.
+    for (const [s, phrase] of [
+      ['合作超过3年的软件客户', '合作超过3年'],
+      ['用了两年多的平台客户', '用了两年多'],
+    ] as const) {
+      const p = at(s, 12)
+      expect(p.filters).toEqual([])
+      expect(p.ignored).toEqual([phrase])
+      expect(p.unused).toEqual([])
+    }
     for (const s of ['为期6个月的项目案例']) {
       const p = at(s, 12)
       expect(p.filters).toEqual([])
