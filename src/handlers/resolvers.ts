@@ -4,7 +4,9 @@ import { localMonth, localYear } from '../core/clock.js'
 import { bareCommand, bindableIntents, controlIntent, features, intentOfCustomType } from '../core/features.js'
 import { MAX_TEXT } from '../core/message.js'
 import { type ParsedSentence, parseSentence } from '../search/parser.js'
+import { countMatches } from '../search/service.js'
 import { findPeriod } from '../stats/period.js'
+import { TABLES } from '../tables/index.js'
 import { pictureOf } from './inbound-file.js'
 import { llmIntentResolver } from './llm-intent.js'
 import { CLARIFY_INTENT, clarifyHandler, searchChoiceResolver } from './search-choice.js'
@@ -84,12 +86,44 @@ export function keywordResolver(ctx: BotContext): Decision | undefined {
     return ctx.deps.llm ? undefined : { intent: CLARIFY_INTENT }
   }
   if (!parsed.table) {
+    const named = lookupResolver(ctx, parsed)
+    if (named) return named
     // Only function words (「有什么可以参考的」): nothing to look for, so the menu as 帮助 — not a content gap.
     if (parsed.onlyFunctionWords) ctx.state.onlyFunctionWords = true
     return undefined
   }
   ctx.state.parsed = parsed
   return { intent: parsed.table.intent }
+}
+
+/**
+ * A sentence of nothing but words (百川汇, 凯晟的情况): a customer or project name, looked for in every table.
+ * The table with the most matching rows answers; the others that have some are named in a note. Nothing
+ * anywhere: undefined (the menu, as before).
+ */
+function lookupResolver(ctx: BotContext, parsed: ParsedSentence): Decision | undefined {
+  if (!parsed.lookup) return undefined
+  const dict = ctx.deps.dictionary.get()
+  const text = searchText(ctx)
+  const found = TABLES.map((spec) => {
+    const p = parseSentence(text, {
+      dict,
+      nowYear: localYear(ctx.now()),
+      nowMonth: localMonth(ctx.now()),
+      intent: spec.intent,
+    })
+    return { spec, p, n: p.filters.length ? countMatches(ctx.deps.db, dict, spec, p.filters) : 0 }
+  }).filter((f) => f.n > 0)
+  if (!found.length) return undefined
+  const best = found.reduce((a, b) => (b.n > a.n ? b : a))
+  const others = found.filter((f) => f !== best)
+  const words = parsed.lookup.join(' ')
+  if (others.length)
+    ctx.notes.push(
+      `「${words}」在别的表里也有：${others.map((f) => `${f.spec.title} ${f.n} 条`).join('、')}（如发「${words} ${others[0]!.spec.words.shortName}」查看）。`,
+    )
+  ctx.state.parsed = best.p
+  return { intent: best.spec.intent }
 }
 
 /**

@@ -47,6 +47,8 @@ export interface ParsedSentence {
   readonly sortAsked?: string
   /** Values of different fields joined by 或 (银行或者央企): searched as both at once; the reply says so. */
   readonly orAcross?: Array<[string, string]>
+  /** No table named and nothing but words (百川汇): the words, to look for in every table's rows. */
+  readonly lookup?: string[]
   /** Nothing but function words (谢谢 / 有什么可以参考的): answer with the menu, not with everything. */
   readonly onlyFunctionWords: boolean
   /** The normalised sentence that was parsed. */
@@ -189,10 +191,14 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
       return parseSentence(raw, { ...opts, intent: 'case' })
     }
     const onlyFunctionWords = content === 0 && !nums.any && c.functionWords > 0 && tokens.length > 0
+    // Nothing but words (百川汇, 凯晟的情况): perhaps a customer's name — the chat looks in every table.
+    const name = !choice.choices && !nums.any && c.positive.length + c.negative.length === 0
+    const lookup = name ? c.words.filter((w) => !w.negated && [...w.word].length >= 2).map((w) => w.word) : []
     return {
       ...base,
       intentSource: choice.source,
       choices: choice.choices,
+      lookup: lookup.length ? lookup : undefined,
       filters: [],
       count: isCountQuestion(tokens, text),
       onlyFunctionWords,

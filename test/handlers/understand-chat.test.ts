@@ -206,3 +206,19 @@ describe('统计 of case records', () => {
     for (const s of ['统计 本周', '统计一下本月的使用次数', '/统计 上周']) expect((await t.ask(s)).intent).toBe('usage')
   })
 })
+
+describe('a name alone', () => {
+  it('is looked for in every table: the table with it answers, the others that have it are named', async () => {
+    const t = app()
+    // 宁泰证券 is a content case, a pitch plan, a switch, a procurement and a software customer (one row each).
+    const r = await t.ask('宁泰的情况')
+    expect(['case', 'pitch', 'switch', 'procurement', 'software']).toContain(r.intent)
+    expect(r.total).toBe(1)
+    expect(r.replies[0]).toContain('宁泰证券')
+    expect(r.replies[0]).toMatch(/「宁泰」在别的表里也有：(?:[^\n]*?1 条){4}/)
+    // 华创电子: content cases, pitch plans and procurements only — software customers are not named.
+    expect((await t.ask('华创')).replies[0]).not.toContain('平台合作客户 1 条')
+    // A name found nowhere: the menu, as before.
+    expect((await t.ask('恒大')).replies[0]).toContain('没太明白')
+  })
+})
