@@ -153,3 +153,8 @@ export function formatBounds(b: Bounds, unit: string): string {
   if (b.max !== undefined) return `≤${formatCount(b.max)}${unit}`
   return ''
 }
+
+/** A year written digit by digit in Chinese (二〇二四 → 2024); other characters are kept. */
+export function chineseDigits(s: string): string {
+  return [...s].map((c) => (c === '○' || c === 'o' ? '0' : (CN_DIGITS[c]?.toString() ?? c))).join('')
+}

@@ -1,3 +1,5 @@
+import { chineseDigits } from '../core/numbers.js'
+
 /**
  * The few words that change what a sentence means without being a value: negation (非 / 不是 /
  * 除了…以外 …), any-of connectors (或 / 和 / 、 …), count questions (有多少 / 几家 …) and the words of
@@ -158,26 +160,10 @@ export function isCountWord(token: string): boolean {
  */
 export function expandContractions(s: string): string {
   return s
-    .replace(/[一二][零〇○o0一二三四五六七八九]{3}(?=\s*年)/g, (y) => [...y].map((c) => CN_DIGITS[c] ?? c).join(''))
+    .replace(/[一二][零〇○o0一二三四五六七八九]{3}(?=\s*年)/g, chineseDigits)
     .replace(/([\d万千百])\s*块钱?/g, '$1元')
     .replace(/中高管/g, '中层或高管')
     .replace(/([高中基])([高中基])(层管理者|层管理人员|层干部|层经理|层)/g, (m, a: string, b: string, tail: string) =>
       a === b ? m : `${a}${tail}或${b}${tail}`,
     )
-}
-
-const CN_DIGITS: Record<string, string> = {
-  零: '0',
-  〇: '0',
-  '○': '0',
-  o: '0',
-  一: '1',
-  二: '2',
-  三: '3',
-  四: '4',
-  五: '5',
-  六: '6',
-  七: '7',
-  八: '8',
-  九: '9',
 }

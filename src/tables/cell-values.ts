@@ -1,4 +1,4 @@
-import { type Bounds, cnNumber } from '../core/numbers.js'
+import { type Bounds, chineseDigits, cnNumber } from '../core/numbers.js'
 
 /**
  * Cell values of the admins' spreadsheets as numbers, for import (rows.ts): staff sizes in every way
@@ -115,19 +115,6 @@ export interface YearValue {
 }
 
 const MIN_YEAR = 1950
-const CN_YEAR_DIGITS: Record<string, string> = {
-  〇: '0',
-  零: '0',
-  一: '1',
-  二: '2',
-  三: '3',
-  四: '4',
-  五: '5',
-  六: '6',
-  七: '7',
-  八: '8',
-  九: '9',
-}
 const PERIOD = String.raw`(?:年度|年|年初|年中|年底|年末|上半年|下半年|全年|q[1-4]|第?[一二三四1-4]季度|[春夏秋冬]季?)*`
 const RE_YEAR = new RegExp(`^(\\d{4})${PERIOD}$`)
 const RE_YEAR_MONTH = /^(\d{4})(?:[-/.年]|年度)(\d{1,2})月?(?:份)?$/
@@ -148,8 +135,7 @@ function yearText(raw: string, nowYear: number): Parsed<YearValue> {
     .toLowerCase()
     .replace(/\s*([年月日/.-])\s*/g, '$1')
     .replace(/\s+/g, ' ')
-  if (/^[〇零一二三四五六七八九]{4}/.test(s))
-    s = s.replace(/^[〇零一二三四五六七八九]{4}/, (d) => [...d].map((c) => CN_YEAR_DIGITS[c]).join(''))
+  if (/^[〇零一二三四五六七八九]{4}/.test(s)) s = s.replace(/^[〇零一二三四五六七八九]{4}/, chineseDigits)
   let year: number | undefined
   let month: number | undefined
   let day: number | undefined
