@@ -18,7 +18,7 @@ export interface Collected {
   words: Array<{ word: string; parts: string[]; negated: boolean; orWithPrevious: boolean }>
   functionWords: number
   /** Wanted values of different fields joined by 或 (银行或者央企): searched as both, and the reply says so. */
-  crossOr: Array<[string, string]>
+  orAcross: Array<[string, string]>
 }
 
 interface Entry {
@@ -41,23 +41,23 @@ interface Scanned {
   singles: string[]
   functionWords: number
   /** Indexes of entries joined by 或 to the entry before them, in another field. */
-  crossOr: number[]
+  orAcross: number[]
 }
 
 export function collect(items: readonly Item[]): Collected {
-  const { entries, markers, singles, functionWords, crossOr } = scan(items)
+  const { entries, markers, singles, functionWords, orAcross } = scan(items)
   applyNegations(entries, markers)
   const out: Collected = {
     positive: [],
     negative: [],
     words: singles.map((w) => ({ word: w, parts: [w], negated: false, orWithPrevious: false })),
     functionWords,
-    crossOr: [],
+    orAcross: [],
   }
-  for (const k of crossOr) {
+  for (const k of orAcross) {
     const [a, b] = [entries[k - 1]!, entries[k]!]
     if (a.item.kind === 'value' && b.item.kind === 'value' && !a.negated && !b.negated)
-      out.crossOr.push([a.item.phrase, b.item.phrase])
+      out.orAcross.push([a.item.phrase, b.item.phrase])
   }
   for (const e of entries) {
     if (e.item.kind === 'value')
@@ -69,7 +69,7 @@ export function collect(items: readonly Item[]): Collected {
 
 /** The values and words of a sentence (with their clause and links) and the negation markers between them. */
 function scan(items: readonly Item[]): Scanned {
-  const s: Scanned = { entries: [], markers: [], singles: [], functionWords: 0, crossOr: [] }
+  const s: Scanned = { entries: [], markers: [], singles: [], functionWords: 0, orAcross: [] }
   const { entries, markers } = s
   let clause = 0
   let connector: 'or' | 'and' | undefined
@@ -104,7 +104,7 @@ function scan(items: readonly Item[]): Scanned {
           item.kind === 'word' ? 'keyword' : [...new Set(item.hits.map((h) => conceptOf(h.dim)))].sort().join('|')
         const prev = entries.at(-1)
         const linked = !!connector && !!prev && prev.clause === clause && prev.concept === concept
-        if (connector === 'or' && prev && prev.clause === clause && !linked) s.crossOr.push(entries.length)
+        if (connector === 'or' && prev && prev.clause === clause && !linked) s.orAcross.push(entries.length)
         entries.push({ item, concept, clause, linked, or: linked && connector === 'or', negated: false })
         connector = undefined
         break

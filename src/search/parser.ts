@@ -222,7 +222,7 @@ export function parseSentence(raw: string, opts: ParseOptions): ParsedSentence {
     ignored: [...n.ignored, ...kw.overflow],
     unused: kw.unused,
     contradictions: [...v.contradictions, ...new Set(keywordConflicts)],
-    orAcross: c.crossOr.length ? c.crossOr : undefined,
+    orAcross: c.orAcross.length ? c.orAcross : undefined,
     count: isCountQuestion(tokens, text),
     onlyFunctionWords:
       filters.length === 0 &&
